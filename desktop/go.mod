@@ -1,0 +1,3 @@
+module hms/desktop
+
+go 1.26.8

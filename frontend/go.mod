@@ -1,0 +1,3 @@
+module hms/frontend
+
+go 1.26.8

@@ -1,0 +1,196 @@
+// Command hms is the HMS server. `hms` (or `hms serve`) runs it; `hms create-admin` creates an admin
+// account, reading the password from standard input.
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"hms/server/internal/app"
+	"hms/server/internal/config"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "hms:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx)
+	case "create-admin":
+		return createAdmin(ctx, args)
+	default:
+		return fmt.Errorf("unknown command %q: use serve or create-admin", cmd)
+	}
+}
+
+func newLogger(debug bool) *slog.Logger {
+	level := slog.LevelInfo
+	if debug {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
+}
+
+func serve(ctx context.Context) error {
+	start := time.Now()
+	cfg, err := config.Load(".env")
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.Debug)
+	slog.SetDefault(log)
+	log.Info("hms starting", "storage", cfg.StorageMode(), "data_dir", cfg.DataDir, "config", cfg)
+	if err := cfg.EnsureDevJWTSecret(); err != nil {
+		return err
+	}
+	if cfg.JWTSecretGenerated {
+		log.Warn("no JWT_SECRET set: using a development secret kept in the data dir (DEBUG only)")
+	}
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = a.Close(context.Background()) }()
+	if err := ensureAdmin(ctx, a, log); err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }() // ends when Shutdown is called
+	log.Info("hms ready", "url", "http://"+displayAddr(ln.Addr()), "startup", time.Since(start).Round(time.Millisecond).String())
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("hms shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if host == "::" || host == "0.0.0.0" || host == "" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// ensureAdmin creates the first admin: from ADMIN_EMAIL/ADMIN_PASSWORD, or in debug mode with neither
+// set, admin@hms.local with a random password written to DATA_DIR/admin-password.txt (never logged).
+func ensureAdmin(ctx context.Context, a *app.App, log *slog.Logger) error {
+	cfg := a.Config
+	if cfg.AdminEmail != "" {
+		created, err := a.Auth.EnsureAdmin(ctx, "Administrator", cfg.AdminEmail, cfg.AdminPassword)
+		if err != nil {
+			return fmt.Errorf("create admin from ADMIN_EMAIL: %w", err)
+		}
+		if created {
+			log.Info("created the first admin from ADMIN_EMAIL/ADMIN_PASSWORD", "email", cfg.AdminEmail)
+		}
+		return nil
+	}
+	if !cfg.Debug {
+		return nil
+	}
+	buf := make([]byte, 15)
+	if _, err := rand.Read(buf); err != nil {
+		return err
+	}
+	password := base64.RawURLEncoding.EncodeToString(buf)
+	const email = "admin@hms.local"
+	created, err := a.Auth.EnsureAdmin(ctx, "Administrator", email, password)
+	if err != nil || !created {
+		return err
+	}
+	path := filepath.Join(cfg.DataDir, "admin-password.txt")
+	if err := os.WriteFile(path, []byte("email: "+email+"\npassword: "+password+"\n"), 0o600); err != nil {
+		return err
+	}
+	log.Info("created a development admin; its password is in the file", "email", email, "file", path)
+	return nil
+}
+
+func createAdmin(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("create-admin", flag.ContinueOnError)
+	email := fs.String("email", "", "the admin's email (required)")
+	name := fs.String("name", "Administrator", "the admin's name")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" {
+		return errors.New("usage: hms create-admin -email ADDRESS [-name NAME] < password-file")
+	}
+	fmt.Fprintln(os.Stderr, "password (one line on standard input):")
+	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return errors.New("no password on standard input")
+	}
+	password := strings.TrimRight(line, "\r\n")
+	cfg, err := config.Load(".env")
+	if err != nil {
+		return err
+	}
+	if err := cfg.EnsureDevJWTSecret(); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = a.Close(context.Background()) }()
+	created, err := a.Auth.CreateAdmin(ctx, *name, *email, password)
+	if err != nil {
+		return err
+	}
+	if !created {
+		return fmt.Errorf("an account with email %s exists already", *email)
+	}
+	fmt.Fprintln(os.Stderr, "admin created:", *email)
+	return nil
+}

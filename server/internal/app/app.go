@@ -1,0 +1,148 @@
+// Package app wires the server together by hand: configuration, storage, domain services, the router.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/redis/go-redis/v9"
+
+	"hms/frontend"
+	"hms/server/internal/audit"
+	"hms/server/internal/auth"
+	"hms/server/internal/config"
+	"hms/server/internal/httpx"
+	"hms/server/internal/mongostore"
+	"hms/server/internal/notify"
+	"hms/server/internal/patient"
+)
+
+// App is a running server's parts.
+type App struct {
+	Config  config.Config
+	DB      *mongostore.DB
+	Auth    *auth.Service
+	Handler http.Handler
+	Log     *slog.Logger
+
+	redis        *redis.Client
+	authHandlers auth.Handlers
+	patients     *patient.Service
+	notify       *notify.Service
+	audit        *audit.Log
+	table        []Route
+}
+
+// New opens storage (starting the embedded FerretDB when no DATABASE_URL is set), creates indexes and
+// builds the router.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	db, err := mongostore.Open(ctx, mongostore.Options{URL: cfg.DatabaseURL, Database: cfg.DatabaseName, DataDir: cfg.DataDir})
+	if err != nil {
+		return nil, err
+	}
+	a, err := NewWithDB(ctx, cfg, log, db)
+	if err != nil {
+		_ = db.Close(context.Background())
+		return nil, err
+	}
+	return a, nil
+}
+
+// NewWithDB builds the app on an open database (tests give each test its own).
+func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mongostore.DB) (*App, error) {
+	if err := db.EnsureIndexes(ctx); err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: db, Log: log}
+	if cfg.RedisURL != "" {
+		opt, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return nil, fmt.Errorf("REDIS_URL: %w", err)
+		}
+		a.redis = redis.NewClient(opt)
+	}
+	a.audit = audit.NewLog(mongostore.NewAudit(db))
+	a.patients = patient.NewService(mongostore.NewPatients(db), a.audit)
+	tokens := auth.NewTokens(cfg.JWTSecret, cfg.JWTIssuer, cfg.JWTAudience, cfg.AccessTokenTTL, cfg.RefreshTokenTTL, nil)
+	a.Auth = auth.NewService(mongostore.NewUsers(db), a.patients, auth.Config{
+		Tokens: tokens, LoginMaxFailures: cfg.LoginMaxFailures, LoginMaxPerIP: cfg.LoginMaxPerIP, LoginWindow: cfg.LoginWindow,
+	})
+	a.authHandlers = auth.NewHandlers(a.Auth)
+	a.notify = notify.NewService(mongostore.NewNotifications(db), a.Auth)
+
+	e, err := httpx.NewEngine(httpx.EngineOptions{Log: log, AllowedHosts: cfg.AllowedHosts,
+		TrustedProxies: cfg.TrustedProxies, MaxBodyBytes: cfg.MaxBodyBytes})
+	if err != nil {
+		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
+	}
+	e.Use(func(c *gin.Context) {
+		c.Request = c.Request.WithContext(audit.WithOrigin(c.Request.Context(),
+			audit.Origin{IP: c.ClientIP(), RequestID: httpx.RequestID(c)}))
+		c.Next()
+	})
+	a.register(e)
+	e.NoRoute(webUI())
+	a.Handler = e
+	return a, nil
+}
+
+// Close releases the database and Redis connections.
+func (a *App) Close(ctx context.Context) error {
+	var errs []error
+	if a.redis != nil {
+		errs = append(errs, a.redis.Close())
+	}
+	errs = append(errs, a.DB.Close(ctx))
+	return errors.Join(errs...)
+}
+
+func (a *App) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
+
+// readyz reports storage and broker status: 503 when storage is down (this instance cannot serve),
+// 200 "degraded" when only Redis is down (REST still works; live fan-out does not reach other instances).
+func (a *App) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	storage, broker, status, code := "ok", "memory", "ready", http.StatusOK
+	if err := a.DB.Ping(ctx); err != nil {
+		storage, status, code = "down", "unavailable", http.StatusServiceUnavailable
+	}
+	if a.redis != nil {
+		broker = "redis ok"
+		if err := a.redis.Ping(ctx).Err(); err != nil {
+			broker = "redis down"
+			if code == http.StatusOK {
+				status = "degraded"
+			}
+		}
+	}
+	c.JSON(code, gin.H{"status": status, "storage": storage, "storage_mode": a.Config.StorageMode(), "broker": broker})
+}
+
+// webUI serves the embedded frontend build for every path that is not an API route, falling back to
+// index.html so that client-side routes work; unknown /api paths get the JSON 404.
+func webUI() gin.HandlerFunc {
+	dist := frontend.Dist()
+	files := http.FileServer(http.FS(dist))
+	return func(c *gin.Context) {
+		p := c.Request.URL.Path
+		if strings.HasPrefix(p, "/api/") || p == "/api" || (c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead) {
+			httpx.NotFoundHandler(c)
+			return
+		}
+		name := strings.TrimPrefix(path.Clean(p), "/")
+		if st, err := fs.Stat(dist, name); name == "" || err != nil || st.IsDir() {
+			c.Request.URL.Path = "/"
+		}
+		c.Status(http.StatusOK)
+		files.ServeHTTP(c.Writer, c.Request)
+	}
+}

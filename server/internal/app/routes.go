@@ -1,0 +1,86 @@
+package app
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"hms/shared"
+)
+
+// Access says who may call a route.
+type Access int
+
+// The kinds of access a route can have.
+const (
+	// Public routes need no token.
+	Public Access = iota
+	// OptionalAuth routes accept an anonymous caller but check a token when one is sent.
+	OptionalAuth
+	// Roles routes need a valid token of one of the listed roles.
+	Roles
+)
+
+// Route is one row of the router's table: every route the server answers is listed here, with who may
+// call it. The same table registers the routes and drives the permission tests.
+type Route struct {
+	Method  string
+	Path    string
+	Access  Access
+	Roles   []shared.Role
+	Handler gin.HandlerFunc
+}
+
+var (
+	everyone  = []shared.Role{shared.RoleAdmin, shared.RoleDoctor, shared.RoleStaff, shared.RolePatient}
+	adminOnly = []shared.Role{shared.RoleAdmin}
+	staffSide = []shared.Role{shared.RoleAdmin, shared.RoleDoctor, shared.RoleStaff}
+	// clinical may write medical history: doctors and staff, and a patient on their own record
+	// (self-reported history; the revision records who wrote it). Admins administer, they do not chart.
+	clinical = []shared.Role{shared.RoleDoctor, shared.RoleStaff, shared.RolePatient}
+)
+
+// routes is the table. Paths use gin's :param syntax; the OpenAPI document uses {param}.
+func (a *App) routes() []Route {
+	au, pa, no, lg := a.authHandlers, a.patients, a.notify, a.audit
+	return []Route{
+		{"GET", "/healthz", Public, nil, a.healthz},
+		{"GET", "/readyz", Public, nil, a.readyz},
+		{"GET", "/api/openapi.json", Public, nil, openAPIHandler},
+
+		{"POST", "/api/auth/register", OptionalAuth, nil, au.Register},
+		{"POST", "/api/auth/login", Public, nil, au.Login},
+		{"POST", "/api/auth/refresh", Public, nil, au.Refresh},
+		{"POST", "/api/auth/logout", Roles, everyone, au.Logout},
+		{"POST", "/api/auth/password", Roles, everyone, au.ChangePassword},
+
+		{"GET", "/api/me", Roles, everyone, au.Me},
+		{"PATCH", "/api/me", Roles, everyone, au.UpdateMe},
+		{"GET", "/api/users", Roles, adminOnly, au.ListUsers},
+		{"GET", "/api/users/:id", Roles, adminOnly, au.GetUser},
+		{"PATCH", "/api/users/:id", Roles, adminOnly, au.UpdateUser},
+
+		{"GET", "/api/patient/:id", Roles, everyone, pa.GetHandler},
+		{"PUT", "/api/patient/:id", Roles, clinical, pa.UpdateHandler},
+
+		{"POST", "/api/notifications/send", Roles, staffSide, no.SendHandler},
+		{"GET", "/api/notifications", Roles, everyone, no.ListHandler},
+
+		{"GET", "/api/audit", Roles, adminOnly, lg.ListHandler},
+	}
+}
+
+// Routes returns the router's table, for tests and tools.
+func (a *App) Routes() []Route { return a.table }
+
+func (a *App) register(e *gin.Engine) {
+	a.table = a.routes()
+	for _, r := range a.table {
+		chain := []gin.HandlerFunc{}
+		switch r.Access {
+		case OptionalAuth:
+			chain = append(chain, a.Auth.Optional())
+		case Roles:
+			chain = append(chain, a.Auth.Require(r.Roles...))
+		}
+		e.Handle(r.Method, r.Path, append(chain, r.Handler)...)
+	}
+}

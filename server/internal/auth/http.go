@@ -1,0 +1,231 @@
+package auth
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"hms/server/internal/fault"
+	"hms/server/internal/httpx"
+	"hms/shared"
+)
+
+const principalKey = "hms.principal"
+
+// PrincipalOf returns the authenticated caller set by Require; ok is false on a public route.
+func PrincipalOf(c *gin.Context) (Principal, bool) {
+	v, ok := c.Get(principalKey)
+	if !ok {
+		return Principal{}, false
+	}
+	p, ok := v.(Principal)
+	return p, ok
+}
+
+// bearer extracts the token from "Authorization: Bearer …"; present says whether the header was sent.
+func bearer(c *gin.Context) (token string, present bool) {
+	h := c.GetHeader("Authorization")
+	if h == "" {
+		return "", false
+	}
+	const prefix = "bearer "
+	if len(h) < len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
+		return "", true
+	}
+	return strings.TrimSpace(h[len(prefix):]), true
+}
+
+// Require authenticates the caller and lets only the given roles through: 401 without a valid token,
+// 403 for a role not in the list.
+func (s *Service) Require(roles ...shared.Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		raw, _ := bearer(c)
+		p, err := s.Authenticate(c.Request.Context(), raw)
+		if err != nil {
+			httpx.Error(c, err)
+			return
+		}
+		if !p.Is(roles...) {
+			httpx.Error(c, fault.New(fault.ErrForbidden, "your role (%s) may not do this", p.Role))
+			return
+		}
+		c.Set(principalKey, p)
+		c.Next()
+	}
+}
+
+// Optional authenticates the caller when a token is sent, and lets anonymous callers through. A token
+// that is sent but not valid is refused rather than ignored.
+func (s *Service) Optional() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		raw, present := bearer(c)
+		if !present {
+			c.Next()
+			return
+		}
+		p, err := s.Authenticate(c.Request.Context(), raw)
+		if err != nil {
+			httpx.Error(c, err)
+			return
+		}
+		c.Set(principalKey, p)
+		c.Next()
+	}
+}
+
+// Handlers are the auth routes' handlers, for the router table.
+type Handlers struct{ svc *Service }
+
+// NewHandlers returns the HTTP handlers of the service.
+func NewHandlers(s *Service) Handlers { return Handlers{svc: s} }
+
+// Register handles POST /api/auth/register.
+func (h Handlers) Register(c *gin.Context) {
+	var req shared.RegisterRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	var by *Principal
+	if p, ok := PrincipalOf(c); ok {
+		by = &p
+	}
+	u, err := h.svc.Register(c.Request.Context(), by, req)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, shared.RegisterResponse{ID: u.ID, PatientID: u.PatientID, User: u.Public()})
+}
+
+// Login handles POST /api/auth/login.
+func (h Handlers) Login(c *gin.Context) {
+	var req shared.LoginRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	resp, err := h.svc.Login(c.Request.Context(), req, c.ClientIP())
+	if err != nil {
+		if err == ErrTooManyLogins {
+			c.Header("Retry-After", strconv.Itoa(int(h.svc.limits.window.Seconds())))
+		}
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, resp)
+}
+
+// Refresh handles POST /api/auth/refresh.
+func (h Handlers) Refresh(c *gin.Context) {
+	var req shared.RefreshRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	resp, err := h.svc.Refresh(c.Request.Context(), req.RefreshToken)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, resp)
+}
+
+// Logout handles POST /api/auth/logout.
+func (h Handlers) Logout(c *gin.Context) {
+	p, _ := PrincipalOf(c)
+	if err := h.svc.Logout(c.Request.Context(), p); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// ChangePassword handles POST /api/auth/password.
+func (h Handlers) ChangePassword(c *gin.Context) {
+	var req shared.ChangePasswordRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := PrincipalOf(c)
+	if err := h.svc.ChangePassword(c.Request.Context(), p, req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// Me handles GET /api/me.
+func (h Handlers) Me(c *gin.Context) {
+	p, _ := PrincipalOf(c)
+	u, err := h.svc.Me(c.Request.Context(), p)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, u.Public())
+}
+
+// UpdateMe handles PATCH /api/me.
+func (h Handlers) UpdateMe(c *gin.Context) {
+	var req shared.UpdateProfileRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := PrincipalOf(c)
+	u, err := h.svc.UpdateProfile(c.Request.Context(), p, req)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, u.Public())
+}
+
+// ListUsers handles GET /api/users.
+func (h Handlers) ListUsers(c *gin.Context) {
+	page, limit, err := httpx.Page(c)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	users, total, err := h.svc.Users(c.Request.Context(), page, limit)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	out := shared.UserList{Items: make([]shared.User, 0, len(users)), Total: total, Page: page, Limit: limit}
+	for _, u := range users {
+		out.Items = append(out.Items, u.Public())
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// GetUser handles GET /api/users/{id}.
+func (h Handlers) GetUser(c *gin.Context) {
+	u, err := h.svc.User(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, u.Public())
+}
+
+// UpdateUser handles PATCH /api/users/{id}.
+func (h Handlers) UpdateUser(c *gin.Context) {
+	var req shared.UpdateUserRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := PrincipalOf(c)
+	u, err := h.svc.UpdateUser(c.Request.Context(), p, c.Param("id"), req)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, u.Public())
+}

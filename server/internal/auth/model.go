@@ -1,0 +1,86 @@
+// Package auth registers users, signs them in with short-lived JWT access tokens and refresh tokens,
+// checks every token against the live session and account, and manages users and roles.
+package auth
+
+import (
+	"errors"
+	"time"
+
+	"hms/server/internal/fault"
+	"hms/shared"
+)
+
+// User is an account as stored, credentials included. It never leaves the server as is: see Public.
+type User struct {
+	ID           string
+	Name         string
+	Email        string // lowercased
+	Role         shared.Role
+	PasswordHash string
+	PatientID    string
+	Disabled     bool
+	// Epoch changes whenever the account's credentials or rights change (password, role, disabled).
+	// Every token carries the epoch it was issued under; a different one is refused at once.
+	Epoch     int64
+	CreatedAt time.Time
+}
+
+// Public returns the profile a response may carry.
+func (u User) Public() shared.User {
+	return shared.User{ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, PatientID: u.PatientID,
+		Disabled: u.Disabled, CreatedAt: u.CreatedAt}
+}
+
+// UserChange lists the fields of a user to change; nil fields stay as they are.
+type UserChange struct {
+	Name         *string
+	Role         *shared.Role
+	Disabled     *bool
+	PasswordHash *string
+	PatientID    *string
+	Epoch        *int64
+}
+
+// Session is one sign-in. Logging out revokes it; its tokens then stop working.
+type Session struct {
+	ID        string
+	UserID    string
+	CreatedAt time.Time
+	RevokedAt *time.Time
+	IP        string
+}
+
+// Principal is the authenticated caller of a request.
+type Principal struct {
+	UserID    string
+	Role      shared.Role
+	PatientID string
+	SessionID string
+}
+
+// Is reports whether the caller has one of the roles.
+func (p Principal) Is(roles ...shared.Role) bool {
+	for _, r := range roles {
+		if p.Role == r {
+			return true
+		}
+	}
+	return false
+}
+
+// The domain's errors.
+var (
+	ErrEmailTaken      = fault.New(fault.ErrConflict, "an account with this email already exists")
+	ErrUserNotFound    = fault.New(fault.ErrNotFound, "user not found")
+	ErrSessionNotFound = fault.New(fault.ErrNotFound, "session not found")
+	ErrRefreshReused   = fault.New(fault.ErrConflict, "refresh token already used")
+	// ErrBadCredentials is the one answer to an unknown email and to a wrong password alike.
+	ErrBadCredentials = fault.New(fault.ErrUnauthenticated, "email or password is incorrect")
+	ErrBadToken       = fault.New(fault.ErrUnauthenticated, "missing, invalid or expired token")
+	ErrTooManyLogins  = fault.New(fault.ErrTooMany, "too many failed sign-in attempts; try again later")
+)
+
+// isNotFound reports whether err is the store's not-found for users or sessions.
+func isNotFound(err error) bool {
+	return errors.Is(err, fault.ErrNotFound)
+}

@@ -1,0 +1,361 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"hms/server/internal/fault"
+	"hms/server/internal/ident"
+	"hms/shared"
+)
+
+// Config holds the service's settings.
+type Config struct {
+	Tokens           *Tokens
+	LoginMaxFailures int // per account, within LoginWindow
+	LoginMaxPerIP    int // per client address, within LoginWindow
+	LoginWindow      time.Duration
+	Now              func() time.Time
+}
+
+// Service is the auth domain's business logic.
+type Service struct {
+	store    Store
+	patients PatientRecords
+	tokens   *Tokens
+	limits   *limiter
+	maxAcct  int
+	maxIP    int
+	now      func() time.Time
+}
+
+// NewService wires the service.
+func NewService(store Store, patients PatientRecords, cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Service{
+		store: store, patients: patients, tokens: cfg.Tokens,
+		limits:  newLimiter(cfg.LoginWindow, cfg.Now),
+		maxAcct: cfg.LoginMaxFailures, maxIP: cfg.LoginMaxPerIP, now: cfg.Now,
+	}
+}
+
+// Register creates an account. A patient may register themself; every other role needs an admin caller
+// (by is nil for an anonymous caller). A patient account gets a patient record.
+func (s *Service) Register(ctx context.Context, by *Principal, req shared.RegisterRequest) (User, error) {
+	if req.Role == "" {
+		req.Role = shared.RolePatient
+	}
+	if !req.Role.Valid() {
+		return User{}, fault.Invalid("role must be one of admin, doctor, staff, patient")
+	}
+	if req.Role != shared.RolePatient && (by == nil || by.Role != shared.RoleAdmin) {
+		return User{}, fault.New(fault.ErrForbidden, "only an admin can register a %s", req.Role)
+	}
+	name, email, err := checkIdentity(req.Name, req.Email)
+	if err != nil {
+		return User{}, err
+	}
+	if err := checkPassword(req.Password, email); err != nil {
+		return User{}, err
+	}
+	return s.create(ctx, name, email, req.Password, req.Role)
+}
+
+func (s *Service) create(ctx context.Context, name, email, password string, role shared.Role) (User, error) {
+	hash, err := hashPassword(password)
+	if err != nil {
+		return User{}, fmt.Errorf("hash password: %w", err)
+	}
+	u := User{ID: ident.New(), Name: name, Email: email, Role: role, PasswordHash: hash,
+		Epoch: s.now().UnixNano(), CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
+	if role == shared.RolePatient {
+		u.PatientID = ident.New()
+	}
+	// The unique email index decides between two racing registrations.
+	if err := s.store.InsertUser(ctx, u); err != nil {
+		return User{}, err
+	}
+	if u.PatientID != "" {
+		if err := s.patients.CreateForUser(ctx, u.PatientID, u.ID, u.Name, u.Email); err != nil {
+			// Undo the account so that a retry can succeed; nothing half-made is left behind.
+			if derr := s.store.DeleteUser(context.WithoutCancel(ctx), u.ID); derr != nil {
+				err = errors.Join(err, fmt.Errorf("undo user: %w", derr))
+			}
+			return User{}, fmt.Errorf("create patient record: %w", err)
+		}
+	}
+	return u, nil
+}
+
+func checkIdentity(name, email string) (string, string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 200 {
+		return "", "", fault.Invalid("name is required (at most 200 characters)")
+	}
+	email = strings.ToLower(strings.TrimSpace(email))
+	addr, err := mail.ParseAddress(email)
+	if email == "" || err != nil || addr.Address != email || len(email) > 254 {
+		return "", "", fault.Invalid("email must be a valid address such as name@example.org")
+	}
+	return name, email, nil
+}
+
+// Login checks credentials and opens a session. An unknown email and a wrong password get the same
+// error, in about the same time; repeated failures per account or per client address get ErrTooManyLogins.
+func (s *Service) Login(ctx context.Context, req shared.LoginRequest, ip string) (shared.TokenResponse, error) {
+	email := strings.ToLower(strings.TrimSpace(req.Email))
+	if email == "" || req.Password == "" {
+		return shared.TokenResponse{}, fault.Invalid("email and password are required")
+	}
+	acctKey, ipKey := "acct:"+email, "ip:"+ip
+	if s.limits.count(acctKey) >= s.maxAcct || s.limits.count(ipKey) >= s.maxIP {
+		return shared.TokenResponse{}, ErrTooManyLogins
+	}
+	u, err := s.store.UserByEmail(ctx, email)
+	hash := u.PasswordHash
+	if err != nil {
+		if !isNotFound(err) {
+			return shared.TokenResponse{}, err
+		}
+		hash = dummyHash
+	}
+	if !passwordMatches(req.Password, hash) || err != nil || u.Disabled {
+		s.limits.fail(acctKey)
+		s.limits.fail(ipKey)
+		return shared.TokenResponse{}, ErrBadCredentials
+	}
+	s.limits.reset(acctKey)
+	sess := Session{ID: ident.New(), UserID: u.ID, CreatedAt: s.now().UTC(), IP: ip}
+	if err := s.store.InsertSession(ctx, sess); err != nil {
+		return shared.TokenResponse{}, fmt.Errorf("open session: %w", err)
+	}
+	return s.issue(u, sess.ID)
+}
+
+func (s *Service) issue(u User, sessionID string) (shared.TokenResponse, error) {
+	access, _, err := s.tokens.sign(useAccess, u, sessionID, s.tokens.accessTTL)
+	if err != nil {
+		return shared.TokenResponse{}, err
+	}
+	refresh, _, err := s.tokens.sign(useRefresh, u, sessionID, s.tokens.refreshTTL)
+	if err != nil {
+		return shared.TokenResponse{}, err
+	}
+	return shared.TokenResponse{Token: access, TokenType: "Bearer", ExpiresIn: int(s.tokens.accessTTL.Seconds()),
+		RefreshToken: refresh, User: u.Public()}, nil
+}
+
+// Refresh spends a refresh token for a new pair. Each refresh token works once: a second use means it
+// was stolen or replayed, and the whole session is revoked.
+func (s *Service) Refresh(ctx context.Context, raw string) (shared.TokenResponse, error) {
+	c, err := s.tokens.parse(raw, useRefresh)
+	if err != nil {
+		return shared.TokenResponse{}, err
+	}
+	u, _, err := s.check(ctx, c)
+	if err != nil {
+		return shared.TokenResponse{}, err
+	}
+	if err := s.store.ClaimRefresh(ctx, c.ID, c.SessionID, s.now().UTC()); err != nil {
+		if errors.Is(err, ErrRefreshReused) {
+			_ = s.store.RevokeSession(ctx, c.SessionID, s.now().UTC())
+			return shared.TokenResponse{}, ErrBadToken
+		}
+		return shared.TokenResponse{}, err
+	}
+	return s.issue(u, c.SessionID)
+}
+
+// Authenticate checks an access token against the live session and account: a revoked session, a
+// disabled account or a changed epoch (password, role) fails at once.
+func (s *Service) Authenticate(ctx context.Context, raw string) (Principal, error) {
+	c, err := s.tokens.parse(raw, useAccess)
+	if err != nil {
+		return Principal{}, err
+	}
+	u, sess, err := s.check(ctx, c)
+	if err != nil {
+		return Principal{}, err
+	}
+	return Principal{UserID: u.ID, Role: u.Role, PatientID: u.PatientID, SessionID: sess.ID}, nil
+}
+
+func (s *Service) check(ctx context.Context, c *claims) (User, Session, error) {
+	if !ident.Valid(c.SessionID) || !ident.Valid(c.Subject) {
+		return User{}, Session{}, ErrBadToken
+	}
+	sess, err := s.store.SessionByID(ctx, c.SessionID)
+	if err != nil {
+		if isNotFound(err) {
+			return User{}, Session{}, ErrBadToken
+		}
+		return User{}, Session{}, err
+	}
+	if sess.RevokedAt != nil || sess.UserID != c.Subject {
+		return User{}, Session{}, ErrBadToken
+	}
+	u, err := s.store.UserByID(ctx, c.Subject)
+	if err != nil {
+		if isNotFound(err) {
+			return User{}, Session{}, ErrBadToken
+		}
+		return User{}, Session{}, err
+	}
+	if u.Disabled || u.Epoch != c.Epoch {
+		return User{}, Session{}, ErrBadToken
+	}
+	return u, sess, nil
+}
+
+// Logout revokes the caller's session; its access and refresh tokens stop working at once.
+func (s *Service) Logout(ctx context.Context, p Principal) error {
+	return s.store.RevokeSession(ctx, p.SessionID, s.now().UTC())
+}
+
+// ChangePassword checks the current password, sets the new one and ends every session of the account.
+func (s *Service) ChangePassword(ctx context.Context, p Principal, req shared.ChangePasswordRequest) error {
+	u, err := s.store.UserByID(ctx, p.UserID)
+	if err != nil {
+		return err
+	}
+	if !passwordMatches(req.CurrentPassword, u.PasswordHash) {
+		return fault.New(fault.ErrForbidden, "current password is incorrect")
+	}
+	if err := checkPassword(req.NewPassword, u.Email); err != nil {
+		return err
+	}
+	hash, err := hashPassword(req.NewPassword)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	epoch := s.newEpoch(u)
+	return s.store.UpdateUser(ctx, u.ID, UserChange{PasswordHash: &hash, Epoch: &epoch})
+}
+
+// newEpoch returns an epoch different from the account's current one.
+func (s *Service) newEpoch(u User) int64 {
+	e := s.now().UnixNano()
+	if e <= u.Epoch {
+		e = u.Epoch + 1
+	}
+	return e
+}
+
+// Me returns the caller's profile.
+func (s *Service) Me(ctx context.Context, p Principal) (User, error) {
+	return s.store.UserByID(ctx, p.UserID)
+}
+
+// UpdateProfile changes the caller's display name.
+func (s *Service) UpdateProfile(ctx context.Context, p Principal, req shared.UpdateProfileRequest) (User, error) {
+	u, err := s.store.UserByID(ctx, p.UserID)
+	if err != nil {
+		return User{}, err
+	}
+	name, _, err := checkIdentity(req.Name, u.Email)
+	if err != nil {
+		return User{}, err
+	}
+	if err := s.store.UpdateUser(ctx, u.ID, UserChange{Name: &name}); err != nil {
+		return User{}, err
+	}
+	u.Name = name
+	return u, nil
+}
+
+// User returns one account (admin).
+func (s *Service) User(ctx context.Context, id string) (User, error) {
+	if !ident.Valid(id) {
+		return User{}, fault.Invalid("malformed user id")
+	}
+	return s.store.UserByID(ctx, id)
+}
+
+// Users lists accounts, a page at a time (admin).
+func (s *Service) Users(ctx context.Context, page, limit int) ([]User, int, error) {
+	return s.store.ListUsers(ctx, (page-1)*limit, limit)
+}
+
+// UpdateUser changes an account's role or disabled flag (admin). Either change ends the account's
+// sessions at once. An admin cannot demote or disable themself, so that the last admin is not lost by
+// accident.
+func (s *Service) UpdateUser(ctx context.Context, by Principal, id string, req shared.UpdateUserRequest) (User, error) {
+	if !ident.Valid(id) {
+		return User{}, fault.Invalid("malformed user id")
+	}
+	if req.Role == nil && req.Disabled == nil {
+		return User{}, fault.Invalid("nothing to change: give role and/or disabled")
+	}
+	if req.Role != nil && !req.Role.Valid() {
+		return User{}, fault.Invalid("role must be one of admin, doctor, staff, patient")
+	}
+	if id == by.UserID {
+		return User{}, fault.New(fault.ErrForbidden, "you cannot change your own role or disable yourself")
+	}
+	u, err := s.store.UserByID(ctx, id)
+	if err != nil {
+		return User{}, err
+	}
+	if req.Role != nil && *req.Role != u.Role && (u.PatientID != "") != (*req.Role == shared.RolePatient) {
+		return User{}, fault.Invalid("a patient account cannot change to a staff role, nor a staff account to patient; register a separate account")
+	}
+	epoch := s.newEpoch(u)
+	ch := UserChange{Role: req.Role, Disabled: req.Disabled, Epoch: &epoch}
+	if err := s.store.UpdateUser(ctx, id, ch); err != nil {
+		return User{}, err
+	}
+	if req.Role != nil {
+		u.Role = *req.Role
+	}
+	if req.Disabled != nil {
+		u.Disabled = *req.Disabled
+	}
+	return u, nil
+}
+
+// EnsureAdmin creates an admin with these credentials when no admin exists yet. It reports whether it
+// created one. Several instances starting at once are safe: the unique email index lets one win.
+func (s *Service) EnsureAdmin(ctx context.Context, name, email, password string) (bool, error) {
+	has, err := s.store.HasAdmin(ctx)
+	if err != nil || has {
+		return false, err
+	}
+	return s.CreateAdmin(ctx, name, email, password)
+}
+
+// CreateAdmin creates an admin account (the `hms create-admin` command and EnsureAdmin).
+func (s *Service) CreateAdmin(ctx context.Context, name, email, password string) (bool, error) {
+	name, email, err := checkIdentity(name, email)
+	if err != nil {
+		return false, err
+	}
+	if err := checkPassword(password, email); err != nil {
+		return false, err
+	}
+	if _, err := s.create(ctx, name, email, password, shared.RoleAdmin); err != nil {
+		if errors.Is(err, ErrEmailTaken) {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
+}
+
+// UserExists reports whether an account exists, for other domains (notifications).
+func (s *Service) UserExists(ctx context.Context, id string) (bool, error) {
+	if !ident.Valid(id) {
+		return false, nil
+	}
+	_, err := s.store.UserByID(ctx, id)
+	if isNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
+}

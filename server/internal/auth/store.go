@@ -1,0 +1,33 @@
+package auth
+
+import (
+	"context"
+	"time"
+)
+
+// Store is what the auth service needs from storage. Implementations translate their driver's errors
+// into ErrEmailTaken, ErrUserNotFound, ErrSessionNotFound and ErrRefreshReused.
+type Store interface {
+	InsertUser(ctx context.Context, u User) error
+	UserByID(ctx context.Context, id string) (User, error)
+	UserByEmail(ctx context.Context, email string) (User, error)
+	UpdateUser(ctx context.Context, id string, ch UserChange) error
+	DeleteUser(ctx context.Context, id string) error
+	// ListUsers returns users ordered by creation, and the total count.
+	ListUsers(ctx context.Context, skip, limit int) ([]User, int, error)
+	// HasAdmin reports whether any admin account exists.
+	HasAdmin(ctx context.Context) (bool, error)
+
+	InsertSession(ctx context.Context, s Session) error
+	SessionByID(ctx context.Context, id string) (Session, error)
+	RevokeSession(ctx context.Context, id string, at time.Time) error
+	// ClaimRefresh records that a refresh token (by its jti) was spent; a second claim of the same jti
+	// fails with ErrRefreshReused. It is an insert under a unique index, so two racing refreshes cannot
+	// both win.
+	ClaimRefresh(ctx context.Context, jti, sessionID string, at time.Time) error
+}
+
+// PatientRecords creates the patient record that a patient account is linked to.
+type PatientRecords interface {
+	CreateForUser(ctx context.Context, patientID, userID, name, email string) error
+}

@@ -1,0 +1,262 @@
+// Package config loads the server's settings from the environment and an optional .env file.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/joho/godotenv"
+)
+
+// DefaultJWTSecret is the placeholder shipped in .env.example; the server refuses it outside debug mode.
+const DefaultJWTSecret = "change-me"
+
+// Config is every setting the server reads. Secrets are masked by LogValue.
+type Config struct {
+	Debug        bool
+	HTTPAddr     string
+	DataDir      string
+	DatabaseURL  string // mongodb://… (real MongoDB), postgres://… (embedded FerretDB on PostgreSQL), or empty (embedded FerretDB on SQLite in DataDir)
+	DatabaseName string
+	RedisURL     string
+	AllowedHosts []string
+	// TrustedProxies are the proxy addresses whose X-Forwarded-For is believed; empty means none.
+	TrustedProxies []string
+
+	SecretKey string
+	JWTSecret string
+	// JWTSecretGenerated is true when no JWT_SECRET was given and a development one was made (debug only).
+	JWTSecretGenerated bool
+	JWTIssuer          string
+	JWTAudience        string
+	AccessTokenTTL     time.Duration
+	RefreshTokenTTL    time.Duration
+
+	AdminEmail    string
+	AdminPassword string
+
+	// LoginMaxFailures is how many failed logins one account, or one client address, may make within
+	// LoginWindow before further attempts get 429.
+	LoginMaxFailures  int
+	LoginMaxPerIP     int
+	LoginWindow       time.Duration
+	MaxBodyBytes      int64
+	ShutdownTimeout   time.Duration
+	EmailHost         string
+	EmailPort         int
+	EmailHostUser     string
+	EmailHostPassword string
+}
+
+// Load reads the environment, after loading envFile (if it exists) for variables not already set.
+func Load(envFile string) (Config, error) {
+	if envFile != "" {
+		if _, err := os.Stat(envFile); err == nil {
+			if err := godotenv.Load(envFile); err != nil {
+				return Config{}, fmt.Errorf("read %s: %w", envFile, err)
+			}
+		}
+	}
+	return FromLookup(os.LookupEnv)
+}
+
+// FromLookup builds a Config from a variable lookup function (os.LookupEnv in production, a map in tests).
+func FromLookup(lookup func(string) (string, bool)) (Config, error) {
+	r := reader{lookup: lookup}
+	c := Config{
+		Debug:             r.bool("DEBUG", false),
+		HTTPAddr:          r.str("HTTP_ADDR", ":8080"),
+		DataDir:           r.str("DATA_DIR", "./data"),
+		DatabaseURL:       r.str("DATABASE_URL", ""),
+		DatabaseName:      r.str("DATABASE_NAME", "hms"),
+		RedisURL:          r.str("REDIS_URL", ""),
+		AllowedHosts:      r.list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]"),
+		TrustedProxies:    r.list("TRUSTED_PROXIES", ""),
+		SecretKey:         r.str("SECRET_KEY", ""),
+		JWTSecret:         r.str("JWT_SECRET", ""),
+		JWTIssuer:         r.str("JWT_ISSUER", "hms"),
+		JWTAudience:       r.str("JWT_AUDIENCE", "hms-api"),
+		AccessTokenTTL:    r.duration("ACCESS_TOKEN_TTL", 15*time.Minute),
+		RefreshTokenTTL:   r.duration("REFRESH_TOKEN_TTL", 12*time.Hour),
+		AdminEmail:        r.str("ADMIN_EMAIL", ""),
+		AdminPassword:     r.str("ADMIN_PASSWORD", ""),
+		LoginMaxFailures:  r.int("LOGIN_MAX_FAILURES", 5),
+		LoginMaxPerIP:     r.int("LOGIN_MAX_PER_IP", 20),
+		LoginWindow:       r.duration("LOGIN_WINDOW", 15*time.Minute),
+		MaxBodyBytes:      int64(r.int("MAX_BODY_BYTES", 1<<20)),
+		ShutdownTimeout:   r.duration("SHUTDOWN_TIMEOUT", 10*time.Second),
+		EmailHost:         r.str("EMAIL_HOST", ""),
+		EmailPort:         r.int("EMAIL_PORT", 587),
+		EmailHostUser:     r.str("EMAIL_HOST_USER", ""),
+		EmailHostPassword: r.str("EMAIL_HOST_PASSWORD", ""),
+	}
+	if len(r.errs) > 0 {
+		return Config{}, errors.Join(r.errs...)
+	}
+	if err := c.check(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+func (c *Config) check() error {
+	weak := c.JWTSecret == "" || c.JWTSecret == DefaultJWTSecret
+	if weak && !c.Debug {
+		return errors.New("JWT_SECRET is missing or still the default: set a random secret of at least 32 characters (openssl rand -hex 32), or DEBUG=True for development")
+	}
+	if !weak && len(c.JWTSecret) < 32 && !c.Debug {
+		return errors.New("JWT_SECRET is shorter than 32 characters: use a random secret (openssl rand -hex 32)")
+	}
+	if c.AccessTokenTTL <= 0 || c.RefreshTokenTTL <= 0 {
+		return errors.New("ACCESS_TOKEN_TTL and REFRESH_TOKEN_TTL must be positive")
+	}
+	if c.LoginMaxFailures < 1 || c.LoginMaxPerIP < 1 {
+		return errors.New("LOGIN_MAX_FAILURES and LOGIN_MAX_PER_IP must be at least 1")
+	}
+	if (c.AdminEmail == "") != (c.AdminPassword == "") {
+		return errors.New("ADMIN_EMAIL and ADMIN_PASSWORD go together: set both or neither")
+	}
+	return nil
+}
+
+// EnsureDevJWTSecret gives a debug-mode server without JWT_SECRET a random secret kept in the data
+// directory, so that sessions survive a restart. Outside debug mode check() has already refused.
+func (c *Config) EnsureDevJWTSecret() error {
+	if c.JWTSecret != "" && c.JWTSecret != DefaultJWTSecret {
+		return nil
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	path := filepath.Join(c.DataDir, "dev-jwt-secret")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		c.JWTSecret = strings.TrimSpace(string(b))
+		c.JWTSecretGenerated = true
+		return nil
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return err
+	}
+	c.JWTSecret = hex.EncodeToString(buf)
+	c.JWTSecretGenerated = true
+	return os.WriteFile(path, []byte(c.JWTSecret+"\n"), 0o600)
+}
+
+// StorageMode names where the data lives, for the first log line.
+func (c Config) StorageMode() string {
+	switch {
+	case strings.HasPrefix(c.DatabaseURL, "mongodb://"), strings.HasPrefix(c.DatabaseURL, "mongodb+srv://"):
+		return "mongodb"
+	case strings.HasPrefix(c.DatabaseURL, "postgres://"), strings.HasPrefix(c.DatabaseURL, "postgresql://"):
+		return "embedded-ferretdb-postgresql"
+	default:
+		return "embedded-ferretdb-sqlite"
+	}
+}
+
+// LogValue masks every secret so that the config can be logged whole.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Bool("debug", c.Debug),
+		slog.String("http_addr", c.HTTPAddr),
+		slog.String("data_dir", c.DataDir),
+		slog.String("storage", c.StorageMode()),
+		slog.String("database_url", maskURL(c.DatabaseURL)),
+		slog.String("redis_url", maskURL(c.RedisURL)),
+		slog.Any("allowed_hosts", c.AllowedHosts),
+		slog.Any("trusted_proxies", c.TrustedProxies),
+		slog.String("jwt_secret", mask(c.JWTSecret)),
+		slog.String("secret_key", mask(c.SecretKey)),
+		slog.String("email_host", c.EmailHost),
+		slog.String("email_host_password", mask(c.EmailHostPassword)),
+		slog.Duration("access_token_ttl", c.AccessTokenTTL),
+	)
+}
+
+func mask(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "***"
+}
+
+// maskURL hides a password in a connection URL.
+func maskURL(s string) string {
+	at := strings.LastIndex(s, "@")
+	scheme := strings.Index(s, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return s
+	}
+	userinfo := s[scheme+3 : at]
+	if i := strings.Index(userinfo, ":"); i >= 0 {
+		userinfo = userinfo[:i] + ":***"
+	}
+	return s[:scheme+3] + userinfo + s[at:]
+}
+
+type reader struct {
+	lookup func(string) (string, bool)
+	errs   []error
+}
+
+func (r *reader) str(name, def string) string {
+	if v, ok := r.lookup(name); ok && strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v)
+	}
+	return def
+}
+
+func (r *reader) bool(name string, def bool) bool {
+	v := r.str(name, "")
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.errs = append(r.errs, fmt.Errorf("%s=%q: want true or false", name, v))
+	}
+	return b
+}
+
+func (r *reader) int(name string, def int) int {
+	v := r.str(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		r.errs = append(r.errs, fmt.Errorf("%s=%q: want a whole number", name, v))
+	}
+	return n
+}
+
+func (r *reader) duration(name string, def time.Duration) time.Duration {
+	v := r.str(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		r.errs = append(r.errs, fmt.Errorf("%s=%q: want a duration such as 15m or 12h", name, v))
+	}
+	return d
+}
+
+func (r *reader) list(name, def string) []string {
+	var out []string
+	for _, p := range strings.Split(r.str(name, def), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

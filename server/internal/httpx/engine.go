@@ -1,0 +1,30 @@
+package httpx
+
+import (
+	"log/slog"
+
+	"github.com/gin-gonic/gin"
+)
+
+// EngineOptions configures the shared middleware.
+type EngineOptions struct {
+	Log            *slog.Logger
+	AllowedHosts   []string
+	TrustedProxies []string // nil: trust no proxy, so X-Forwarded-For is ignored
+	MaxBodyBytes   int64
+}
+
+// NewEngine returns a gin engine with the middleware every route runs through.
+func NewEngine(o EngineOptions) (*gin.Engine, error) {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	// Without this, gin trusts every proxy and a spoofed X-Forwarded-For forges client IPs.
+	if err := e.SetTrustedProxies(o.TrustedProxies); err != nil {
+		return nil, err
+	}
+	e.HandleMethodNotAllowed = true
+	e.NoRoute(NotFoundHandler)
+	e.NoMethod(MethodNotAllowedHandler)
+	e.Use(RequestIDs(), Recover(), AccessLog(o.Log), SecurityHeaders(), AllowedHosts(o.AllowedHosts), LimitBody(o.MaxBodyBytes))
+	return e, nil
+}

@@ -1,0 +1,32 @@
+package httpx
+
+import (
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"hms/server/internal/fault"
+)
+
+// Page limits: a caller may ask for at most MaxLimit items at once.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 100
+)
+
+// Page reads ?page= (from 1) and ?limit= (1 to MaxLimit; larger values are capped).
+func Page(c *gin.Context) (page, limit int, err error) {
+	page, limit = 1, DefaultLimit
+	if v := c.Query("page"); v != "" {
+		if page, err = strconv.Atoi(v); err != nil || page < 1 || page > 1_000_000 {
+			return 0, 0, fault.Invalid("page must be a whole number from 1")
+		}
+	}
+	if v := c.Query("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 {
+			return 0, 0, fault.Invalid("limit must be a whole number from 1 to %d", MaxLimit)
+		}
+		limit = min(limit, MaxLimit)
+	}
+	return page, limit, nil
+}

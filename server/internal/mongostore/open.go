@@ -1,0 +1,119 @@
+// Package mongostore implements every domain's store on MongoDB through the official driver. With no
+// DATABASE_URL it starts an embedded FerretDB, so the same driver code runs without a MongoDB server.
+package mongostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+)
+
+// Options says where the data lives.
+type Options struct {
+	// URL is mongodb://… for a real MongoDB, postgres://… for an embedded FerretDB on PostgreSQL, or
+	// empty for an embedded FerretDB on SQLite under DataDir.
+	URL      string
+	Database string
+	DataDir  string
+}
+
+// DB is an open database plus the embedded server behind it, if any.
+type DB struct {
+	*mongo.Database
+	client *mongo.Client
+	// Embedded names the embedded backend ("sqlite", "postgresql") or is empty for a real MongoDB.
+	Embedded string
+	stop     func()
+}
+
+// Open connects to MongoDB, or starts an embedded FerretDB and connects to that.
+func Open(ctx context.Context, o Options) (*DB, error) {
+	if o.Database == "" {
+		o.Database = "hms"
+	}
+	db := &DB{stop: func() {}}
+	uri := o.URL
+	if !strings.HasPrefix(uri, "mongodb://") && !strings.HasPrefix(uri, "mongodb+srv://") {
+		var err error
+		uri, db.Embedded, db.stop, err = startFerretDB(o)
+		if err != nil {
+			return nil, err
+		}
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetAppName("hms").SetTimeout(30 * time.Second))
+	if err != nil {
+		db.stop()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := client.Ping(pingCtx, readpref.Primary()); err != nil {
+		_ = client.Disconnect(context.Background())
+		db.stop()
+		return nil, fmt.Errorf("reach database: %w", err)
+	}
+	db.client = client
+	db.Database = client.Database(o.Database)
+	return db, nil
+}
+
+// startFerretDB runs FerretDB in-process on a loopback port and returns its URI and a stop function.
+func startFerretDB(o Options) (uri, backend string, stop func(), err error) {
+	cfg := &ferretdb.Config{
+		Listener: ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		// FerretDB logs every connection and failed command at INFO; errors are all we want.
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
+	}
+	if o.URL == "" {
+		dir, err := filepath.Abs(filepath.Join(o.DataDir, "ferretdb"))
+		if err != nil {
+			return "", "", nil, err
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", "", nil, fmt.Errorf("create data dir: %w", err)
+		}
+		cfg.Handler, backend = "sqlite", "sqlite"
+		cfg.SQLiteURL = "file:" + dir + "/" // FerretDB wants a directory URL ending in "/"
+	} else if strings.HasPrefix(o.URL, "postgres://") || strings.HasPrefix(o.URL, "postgresql://") {
+		cfg.Handler, backend = "postgresql", "postgresql"
+		cfg.PostgreSQLURL = o.URL
+	} else {
+		return "", "", nil, errors.New("DATABASE_URL must start with mongodb://, mongodb+srv://, postgres:// or be empty")
+	}
+	f, err := ferretdb.New(cfg)
+	if err != nil {
+		return "", "", nil, fmt.Errorf("start embedded FerretDB: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { // owned by stop: it ends when ctx is cancelled
+		defer close(done)
+		_ = f.Run(ctx)
+	}()
+	return f.MongoDBURI(), backend, func() { cancel(); <-done }, nil
+}
+
+// Ping checks that the database answers, for /readyz.
+func (db *DB) Ping(ctx context.Context) error {
+	return db.client.Ping(ctx, readpref.Primary())
+}
+
+// Close disconnects and stops the embedded server, if any.
+func (db *DB) Close(ctx context.Context) error {
+	err := db.client.Disconnect(ctx)
+	db.stop()
+	return err
+}
+
+// Client returns the driver client, for tests that need another database on the same server.
+func (db *DB) Client() *mongo.Client { return db.client }

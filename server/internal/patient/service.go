@@ -1,0 +1,108 @@
+package patient
+
+import (
+	"context"
+	"errors"
+	"time"
+	"unicode/utf8"
+
+	"hms/server/internal/audit"
+	"hms/server/internal/auth"
+	"hms/server/internal/fault"
+	"hms/server/internal/ident"
+	"hms/shared"
+)
+
+// Service is the patient domain's business logic.
+type Service struct {
+	store Store
+	audit *audit.Log
+	now   func() time.Time
+}
+
+// NewService wires the service.
+func NewService(store Store, log *audit.Log) *Service {
+	return &Service{store: store, audit: log, now: time.Now}
+}
+
+// CreateForUser creates the record of a newly registered patient account.
+func (s *Service) CreateForUser(ctx context.Context, patientID, userID, name, email string) error {
+	now := s.now().UTC().Truncate(time.Millisecond)
+	return s.store.InsertPatient(ctx, Record{ID: patientID, UserID: userID, Name: name, Email: email,
+		CreatedAt: now, UpdatedAt: now})
+}
+
+// allowed says whether the caller may touch this record at all: staff roles may, a patient only their own.
+// (Care-relationship checks for doctors come with the patient-records work.)
+func allowed(p auth.Principal, id string) error {
+	if p.Role == shared.RolePatient && p.PatientID != id {
+		return errOthersRecord
+	}
+	return nil
+}
+
+// Get returns a record, audited whatever the outcome.
+func (s *Service) Get(ctx context.Context, p auth.Principal, id string) (Record, error) {
+	r, err := s.get(ctx, p, id)
+	if aerr := s.audit.Record(ctx, p.UserID, p.Role, auditID(id), "patient.read", err); aerr != nil {
+		return Record{}, aerr
+	}
+	return r, err
+}
+
+func (s *Service) get(ctx context.Context, p auth.Principal, id string) (Record, error) {
+	if !ident.Valid(id) {
+		return Record{}, fault.Invalid("malformed patient id: want 24 hex digits")
+	}
+	if err := allowed(p, id); err != nil {
+		return Record{}, err
+	}
+	return s.store.PatientByID(ctx, id)
+}
+
+// UpdateHistory replaces the current medical history by writing a new revision, audited whatever the
+// outcome. A revision number taken by a concurrent writer is retried on the newer record.
+func (s *Service) UpdateHistory(ctx context.Context, p auth.Principal, id string, history *string) (Record, error) {
+	r, err := s.update(ctx, p, id, history)
+	if aerr := s.audit.Record(ctx, p.UserID, p.Role, auditID(id), "patient.update", err); aerr != nil {
+		return Record{}, aerr
+	}
+	return r, err
+}
+
+func (s *Service) update(ctx context.Context, p auth.Principal, id string, history *string) (Record, error) {
+	if history == nil {
+		return Record{}, fault.Invalid("medical_history is required")
+	}
+	if utf8.RuneCountInString(*history) > maxHistory {
+		return Record{}, fault.Invalid("medical_history is longer than %d characters", maxHistory)
+	}
+	for attempt := 0; ; attempt++ {
+		r, err := s.get(ctx, p, id)
+		if err != nil {
+			return Record{}, err
+		}
+		rev := Revision{PatientID: id, Rev: r.Revision + 1, MedicalHistory: *history, AuthorID: p.UserID,
+			AuthorRole: p.Role, At: s.now().UTC().Truncate(time.Millisecond)}
+		err = s.store.InsertRevision(ctx, rev)
+		if errors.Is(err, ErrRevisionTaken) && attempt < 5 {
+			continue
+		}
+		if err != nil {
+			return Record{}, err
+		}
+		if err := s.store.SetCurrent(ctx, rev); err != nil {
+			return Record{}, err
+		}
+		r.MedicalHistory, r.Revision, r.UpdatedAt = rev.MedicalHistory, rev.Rev, rev.At
+		return r, nil
+	}
+}
+
+// auditID keeps malformed ids out of the audit trail (they are attacker-controlled text).
+func auditID(id string) string {
+	if ident.Valid(id) {
+		return id
+	}
+	return "malformed"
+}

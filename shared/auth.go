@@ -1,0 +1,98 @@
+package shared
+
+import "time"
+
+// Role is what a user is allowed to do in HMS.
+type Role string
+
+// The four roles. A patient may self-register; every other role is created by an admin.
+const (
+	RoleAdmin   Role = "admin"
+	RoleDoctor  Role = "doctor"
+	RoleStaff   Role = "staff"
+	RolePatient Role = "patient"
+)
+
+// Roles lists every role, in order of decreasing privilege.
+var Roles = []Role{RoleAdmin, RoleDoctor, RoleStaff, RolePatient}
+
+// Valid reports whether r is one of the four roles.
+func (r Role) Valid() bool {
+	for _, v := range Roles {
+		if r == v {
+			return true
+		}
+	}
+	return false
+}
+
+// RegisterRequest is the body of POST /api/auth/register. Role defaults to patient.
+type RegisterRequest struct {
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Role     Role   `json:"role,omitempty"`
+}
+
+// RegisterResponse answers a registration: the new user's id, and patient_id for a patient.
+type RegisterResponse struct {
+	ID        string `json:"id"`
+	PatientID string `json:"patient_id,omitempty"`
+	User      User   `json:"user"`
+}
+
+// LoginRequest is the body of POST /api/auth/login.
+type LoginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// RefreshRequest is the body of POST /api/auth/refresh.
+type RefreshRequest struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+// TokenResponse answers login and refresh: a short-lived access token, a refresh token and the user.
+type TokenResponse struct {
+	Token        string `json:"token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int    `json:"expires_in"`
+	RefreshToken string `json:"refresh_token"`
+	User         User   `json:"user"`
+}
+
+// ChangePasswordRequest is the body of POST /api/auth/password.
+type ChangePasswordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+// User is a user's public profile. It never carries credentials.
+type User struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Email     string    `json:"email"`
+	Role      Role      `json:"role"`
+	PatientID string    `json:"patient_id,omitempty"`
+	Disabled  bool      `json:"disabled"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// UpdateUserRequest is the body of PATCH /api/users/{id} (admin only). Absent fields are left alone.
+type UpdateUserRequest struct {
+	Role     *Role `json:"role,omitempty"`
+	Disabled *bool `json:"disabled,omitempty"`
+}
+
+// UpdateProfileRequest is the body of PATCH /api/me.
+type UpdateProfileRequest struct {
+	Name string `json:"name"`
+}
+
+// UserList is a page of users.
+type UserList struct {
+	Items []User `json:"items"`
+	Total int    `json:"total"`
+	Page  int    `json:"page"`
+	Limit int    `json:"limit"`
+}

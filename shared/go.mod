@@ -1,0 +1,3 @@
+module hms/shared
+
+go 1.26.8
