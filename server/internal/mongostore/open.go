@@ -34,6 +34,7 @@ type DB struct {
 	// Embedded names the embedded backend ("sqlite", "postgresql") or is empty for a real MongoDB.
 	Embedded string
 	stop     func()
+	borrowed bool // a database on someone else's client (tests): Close leaves the client open
 }
 
 // Open connects to MongoDB, or starts an embedded FerretDB and connects to that.
@@ -108,8 +109,17 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.client.Ping(ctx, readpref.Primary())
 }
 
+// Borrow returns another database on the same client and server. Closing it closes nothing; the
+// owner's Close does. Tests give each test its own database this way.
+func (db *DB) Borrow(name string) *DB {
+	return &DB{Database: db.client.Database(name), client: db.client, Embedded: db.Embedded, stop: func() {}, borrowed: true}
+}
+
 // Close disconnects and stops the embedded server, if any.
 func (db *DB) Close(ctx context.Context) error {
+	if db.borrowed {
+		return nil
+	}
 	err := db.client.Disconnect(ctx)
 	db.stop()
 	return err
