@@ -17,7 +17,9 @@ var _ notify.Store = (*Notifications)(nil)
 type Notifications struct{ col *mongo.Collection }
 
 // NewNotifications returns the notification store on db.
-func NewNotifications(db *DB) *Notifications { return &Notifications{col: db.Collection(colNotifications)} }
+func NewNotifications(db *DB) *Notifications {
+	return &Notifications{col: db.Collection(colNotifications)}
+}
 
 type notificationDoc struct {
 	ID          string     `bson:"_id"`

@@ -86,4 +86,3 @@ func (s *Patients) SetCurrent(ctx context.Context, r patient.Revision) error {
 		}}})
 	return wrap("set current revision", err)
 }
-
