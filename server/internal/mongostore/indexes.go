@@ -44,9 +44,44 @@ func (db *DB) EnsureIndexes(ctx context.Context) error {
 		},
 	}
 	for col, models := range specs {
-		if _, err := db.Collection(col).Indexes().CreateMany(ctx, models); err != nil {
+		if err := db.ensure(ctx, col, models); err != nil {
 			return fmt.Errorf("create indexes on %s: %w", col, err)
 		}
 	}
 	return nil
+}
+
+// ensure creates the indexes not there yet. Asking FerretDB's SQLite backend to create an index that
+// already exists crashes its connection (FerretDB 1.24), so existing names are skipped.
+func (db *DB) ensure(ctx context.Context, col string, models []mongo.IndexModel) error {
+	iv := db.Collection(col).Indexes()
+	specs, err := iv.ListSpecifications(ctx)
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, s := range specs {
+		have[s.Name] = true
+	}
+	var missing []mongo.IndexModel
+	for _, m := range models {
+		name := ""
+		if m.Options != nil {
+			var o options.IndexOptions
+			for _, set := range m.Options.List() {
+				_ = set(&o)
+			}
+			if o.Name != nil {
+				name = *o.Name
+			}
+		}
+		if name == "" || !have[name] {
+			missing = append(missing, m)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err = iv.CreateMany(ctx, missing)
+	return err
 }

@@ -1,0 +1,45 @@
+# Shared helpers for scripts/*.sh: find or install what HMS needs on a Debian machine.
+
+sudo_cmd() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=""
+apt_install() {
+  if ! command -v apt-get >/dev/null; then
+    echo "missing: $* — install it with your package manager" >&2; return 1
+  fi
+  if [ -z "$apt_updated" ]; then sudo_cmd apt-get update -qq; apt_updated=1; fi
+  sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+need_go() {
+  command -v go >/dev/null || { echo "Go is required: https://go.dev/doc/install (1.26 or newer)" >&2; exit 1; }
+}
+
+ensure_redis_binary() {
+  if ! command -v redis-server >/dev/null; then
+    echo "== installing redis-server"
+    apt_install redis-server
+  fi
+}
+
+pg_ready() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
+
+# ensure_postgres makes PostgreSQL answer on 127.0.0.1:5432, installing and starting it when it can.
+ensure_postgres() {
+  if pg_ready; then return 0; fi
+  if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+    echo "== installing postgresql"
+    apt_install postgresql || { echo "PostgreSQL unavailable: tests use FerretDB on SQLite"; return 0; }
+  fi
+  local v; v=$(ls /etc/postgresql | sort -V | tail -1)
+  # Tests connect as postgres over TCP without a password, like the development machines.
+  local hba="/etc/postgresql/$v/main/pg_hba.conf"
+  if ! grep -q '^host all all 127.0.0.1/32 trust' "$hba" 2>/dev/null; then
+    sudo_cmd sed -i '1i host all all 127.0.0.1/32 trust' "$hba" 2>/dev/null || true
+  fi
+  echo "== starting PostgreSQL $v"
+  sudo_cmd pg_ctlcluster --skip-systemctl-redirect "$v" main start 2>/dev/null ||
+    sudo_cmd pg_ctlcluster --skip-systemctl-redirect "$v" main reload 2>/dev/null || true
+  for _ in $(seq 1 50); do pg_ready && return 0; sleep 0.2; done
+  echo "PostgreSQL did not come up: tests use FerretDB on SQLite"
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test HMS has, after making sure the services they need are there:
+#   - redis-server (installed from Debian's packages when missing; tests start their own on free ports)
+#   - PostgreSQL on 127.0.0.1:5432 with trust auth for the FerretDB-backed test databases (started when
+#     installed but stopped; installed when missing). Without it the tests fall back to FerretDB on SQLite.
+# Set MONGODB_TEST_URI to run the same suite against a real MongoDB instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+need_go
+ensure_redis_binary
+ensure_postgres
+
+echo "== go vet"
+go vet ./server/... ./shared/... ./frontend/... ./desktop/...
+
+echo "== gofmt"
+unformatted=$(gofmt -l server shared frontend desktop)
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+echo "== go test -race"
+start=$(date +%s)
+go test -race -count=1 -timeout 20m ./server/... ./shared/... 2>&1 | tee /tmp/hms-go-test.log
+status=${PIPESTATUS[0]}
+passed=$(grep -c '^ok ' /tmp/hms-go-test.log || true)
+failed=$(grep -c '^FAIL' /tmp/hms-go-test.log || true)
+echo "go test: $passed packages ok, $failed failed, $(( $(date +%s) - start ))s"
+exit "$status"
