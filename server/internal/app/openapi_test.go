@@ -1,0 +1,430 @@
+package app_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"hms/server/internal/app"
+	"hms/server/internal/apptest"
+	"hms/shared"
+)
+
+// loadDocument fetches the document the server serves and parses it.
+func loadDocument(t *testing.T, env *apptest.Env) *openapi3.T {
+	t.Helper()
+	resp := env.Get("/api/openapi.json", "").Want(t, http.StatusOK)
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("got Content-Type %q, want application/json", ct)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(resp.Body)
+	if err != nil {
+		t.Fatalf("load the OpenAPI document: %v", err)
+	}
+	return doc
+}
+
+// operations lists the document's operations by "METHOD /path".
+func operations(doc *openapi3.T) map[string]*openapi3.Operation {
+	ops := map[string]*openapi3.Operation{}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			ops[method+" "+path] = op
+		}
+	}
+	return ops
+}
+
+func TestOpenAPIDocumentIsValid(t *testing.T) {
+	env := apptest.New(t)
+	doc := loadDocument(t, env)
+	if err := doc.Validate(t.Context()); err != nil {
+		t.Fatalf("the OpenAPI document is not valid: %v", err)
+	}
+	if doc.OpenAPI != "3.0.3" || doc.Info.Title != "HMS API" || doc.Info.Version != "0.1.0" {
+		t.Errorf("got openapi %q, title %q, version %q; want 3.0.3, HMS API, 0.1.0", doc.OpenAPI, doc.Info.Title, doc.Info.Version)
+	}
+	// Validate does not insist on these, but clients and generated code need them.
+	ids := map[string]string{}
+	for key, op := range operations(doc) {
+		switch {
+		case op.OperationID == "":
+			t.Errorf("%s has no operationId", key)
+		case ids[op.OperationID] != "":
+			t.Errorf("%s and %s share the operationId %q", key, ids[op.OperationID], op.OperationID)
+		}
+		ids[op.OperationID] = key
+		if op.Summary == "" || op.Description == "" {
+			t.Errorf("%s (%s) needs a summary and a description", key, op.OperationID)
+		}
+		if op.Security == nil {
+			t.Errorf("%s (%s) does not declare its security", key, op.OperationID)
+		}
+	}
+}
+
+var ginParam = regexp.MustCompile(`[:*]([A-Za-z0-9_]+)`)
+
+// openAPIPath turns gin's /users/:id into OpenAPI's /users/{id}.
+func openAPIPath(ginPath string) string { return ginParam.ReplaceAllString(ginPath, "{$1}") }
+
+func TestRouterAndDocumentAgree(t *testing.T) {
+	env := apptest.New(t)
+	documented := operations(loadDocument(t, env))
+	routed := map[string]app.Route{}
+	for _, r := range env.App.Routes() {
+		routed[r.Method+" "+openAPIPath(r.Path)] = r
+	}
+	for _, key := range sortedKeys(routed) {
+		if _, ok := documented[key]; !ok {
+			t.Errorf("route %s is not in the OpenAPI document", key)
+		}
+	}
+	for _, key := range sortedKeys(documented) {
+		r, ok := routed[key]
+		if !ok {
+			t.Errorf("documented operation %s (%s) is not a route", key, documented[key].OperationID)
+			continue
+		}
+		checkAccess(t, key, r, documented[key])
+	}
+}
+
+// checkAccess compares who the table lets call a route with what the document tells clients.
+func checkAccess(t *testing.T, key string, r app.Route, op *openapi3.Operation) {
+	t.Helper()
+	name := fmt.Sprintf("%s (%s)", key, op.OperationID)
+	var security []string
+	if op.Security != nil {
+		for _, req := range *op.Security {
+			security = append(security, strings.Join(sortedKeys(req), "+"))
+		}
+	}
+	var wantSecurity []string
+	switch r.Access {
+	case app.Public:
+		wantSecurity = nil
+	case app.OptionalAuth:
+		wantSecurity = []string{"", "bearerAuth"}
+	case app.Roles:
+		wantSecurity = []string{"bearerAuth"}
+	}
+	if !slices.Equal(security, wantSecurity) {
+		t.Errorf("%s: got security %q, want %q", name, security, wantSecurity)
+	}
+
+	var docRoles []string
+	if raw, ok := op.Extensions["x-roles"].([]any); ok {
+		for _, v := range raw {
+			s, _ := v.(string)
+			docRoles = append(docRoles, s)
+		}
+	}
+	var tableRoles []string
+	for _, role := range r.Roles {
+		tableRoles = append(tableRoles, string(role))
+	}
+	if !slices.Equal(docRoles, tableRoles) {
+		t.Errorf("%s: got x-roles %q, want the table's %q", name, docRoles, tableRoles)
+	}
+	if r.Access == app.Roles {
+		if want := "Roles: " + strings.Join(tableRoles, ", ") + "."; !strings.Contains(op.Description, want) {
+			t.Errorf("%s: the description does not say %q", name, want)
+		}
+		if op.Responses.Value("401") == nil {
+			t.Errorf("%s: a route that needs a token must document 401", name)
+		}
+		if len(r.Roles) < len(shared.Roles) && op.Responses.Value("403") == nil {
+			t.Errorf("%s: a route closed to some roles must document 403", name)
+		}
+	}
+	if op.RequestBody != nil {
+		for _, status := range []string{"400", "413"} {
+			if op.Responses.Value(status) == nil {
+				t.Errorf("%s: a route that reads a JSON body must document %s", name, status)
+			}
+		}
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// contract sends requests through the real server and checks each request and response against the
+// document.
+type contract struct {
+	env       *apptest.Env
+	doc       *openapi3.T
+	router    routers.Router
+	opts      *openapi3filter.Options
+	exercised map[string]bool // operationId → called at least once
+}
+
+func newContract(t *testing.T, env *apptest.Env) *contract {
+	t.Helper()
+	doc := loadDocument(t, env)
+	if err := doc.Validate(t.Context()); err != nil {
+		t.Fatalf("the OpenAPI document is not valid: %v", err)
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatalf("route the document: %v", err)
+	}
+	opts := &openapi3filter.Options{
+		AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+		// A status the document does not list is a mismatch too.
+		IncludeResponseStatus: true,
+		MultiError:            true,
+	}
+	// Name the failing field and why, without printing the whole schema.
+	opts.WithCustomSchemaErrorFunc(func(err *openapi3.SchemaError) string {
+		return fmt.Sprintf("at /%s: %s", strings.Join(err.JSONPointer(), "/"), err.Reason)
+	})
+	return &contract{env: env, doc: doc, router: router, opts: opts, exercised: map[string]bool{}}
+}
+
+// call sends a request the document allows and wants the status.
+func (c *contract) call(t *testing.T, name string, req apptest.Request, status int) *apptest.Response {
+	t.Helper()
+	return c.exchange(t, name, req, status, false)
+}
+
+// exchange sends req and fails the test unless the answer has the status. Whether the document accepts
+// the request must agree with docRejects (a deliberately bad request must be one the document forbids),
+// and the response must match the document.
+func (c *contract) exchange(t *testing.T, name string, req apptest.Request, status int, docRejects bool) *apptest.Response {
+	t.Helper()
+	hr, err := http.NewRequestWithContext(t.Context(), req.Method, c.env.URL+req.Path, bytes.NewReader(encodeBody(t, req.Body)))
+	if err != nil {
+		t.Fatalf("%s: new request: %v", name, err)
+	}
+	if req.Body == nil {
+		hr.Body, hr.GetBody, hr.ContentLength = http.NoBody, nil, 0
+	} else {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	if req.Token != "" {
+		hr.Header.Set("Authorization", "Bearer "+req.Token)
+	}
+	for k, v := range req.Header {
+		hr.Header.Set(k, v)
+	}
+
+	route, params, err := c.router.FindRoute(hr)
+	if err != nil {
+		t.Errorf("%s: %s %s is not in the document: %v", name, req.Method, req.Path, err)
+		return c.env.Do(req)
+	}
+	op := route.Operation.OperationID
+	c.exercised[op] = true
+	resp := c.env.Do(req)
+	if resp.Status != status {
+		t.Fatalf("%s (%s): got status %d, want %d; body: %s", name, op, resp.Status, status, resp.Body)
+	}
+
+	in := &openapi3filter.RequestValidationInput{Request: hr, PathParams: params, Route: route, Options: c.opts}
+	switch err := openapi3filter.ValidateRequest(t.Context(), in); {
+	case docRejects && err == nil:
+		t.Errorf("%s (%s): the document accepts a request the server refuses as invalid", name, op)
+	case !docRejects && err != nil:
+		t.Errorf("%s (%s): the request does not match the document: %v", name, op, err)
+	}
+
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: resp.Status, Header: resp.Header, Options: c.opts}
+	out.SetBodyBytes(resp.Body)
+	if err := openapi3filter.ValidateResponse(t.Context(), out); err != nil {
+		t.Errorf("%s (%s): the %d response does not match the document: %v\nbody: %s", name, op, resp.Status, err, resp.Body)
+	}
+	return resp
+}
+
+// encodeBody encodes a request body as apptest.Env.Do does.
+func encodeBody(t *testing.T, body any) []byte {
+	t.Helper()
+	switch b := body.(type) {
+	case nil:
+		return nil
+	case string:
+		return []byte(b)
+	case []byte:
+		return b
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			t.Fatalf("encode body: %v", err)
+		}
+		return j
+	}
+}
+
+func get(path, token string) apptest.Request {
+	return apptest.Request{Method: http.MethodGet, Path: path, Token: token}
+}
+
+func send(method, path, token string, body any) apptest.Request {
+	return apptest.Request{Method: method, Path: path, Token: token, Body: body}
+}
+
+// TestResponsesMatchDocument drives a realistic session through the real server and checks every
+// request and response against the OpenAPI document, error answers included.
+func TestResponsesMatchDocument(t *testing.T) {
+	env := apptest.New(t, apptest.WithEnv("LOGIN_MAX_FAILURES", "2"))
+	c := newContract(t, env)
+
+	c.call(t, "liveness", get("/healthz", ""), http.StatusOK)
+	c.call(t, "readiness", get("/readyz", ""), http.StatusOK)
+	c.call(t, "the document", get("/api/openapi.json", ""), http.StatusOK)
+
+	// A patient registers, signs in, refreshes and manages their own record.
+	var reg shared.RegisterResponse
+	c.call(t, "a patient registers", send("POST", "/api/auth/register", "", shared.RegisterRequest{
+		Name: "Ann Lee", Email: "Ann@Example.org", Password: apptest.Password,
+	}), http.StatusCreated).Decode(t, &reg)
+	var first, ann shared.TokenResponse
+	c.call(t, "the patient signs in", send("POST", "/api/auth/login", "", shared.LoginRequest{
+		Email: "ann@example.org", Password: apptest.Password,
+	}), http.StatusOK).Decode(t, &first)
+	c.call(t, "the patient refreshes", send("POST", "/api/auth/refresh", "", shared.RefreshRequest{RefreshToken: first.RefreshToken}),
+		http.StatusOK).Decode(t, &ann)
+	c.call(t, "the patient reads their profile", get("/api/me", ann.Token), http.StatusOK)
+	c.call(t, "the patient renames themself", send("PATCH", "/api/me", ann.Token, shared.UpdateProfileRequest{Name: "Ann B. Lee"}), http.StatusOK)
+	c.call(t, "the patient reads their record", get("/api/patient/"+reg.PatientID, ann.Token), http.StatusOK)
+	c.call(t, "the patient writes their history", send("PUT", "/api/patient/"+reg.PatientID, ann.Token,
+		map[string]string{"medical_history": "asthma since 2010"}), http.StatusOK)
+
+	// Staff: an admin registers a staff member; a doctor charts and sends a notification.
+	admin := env.Admin()
+	doctor := env.NewUser(shared.RoleDoctor)
+	var staffReg shared.RegisterResponse
+	c.call(t, "an admin registers a staff member", send("POST", "/api/auth/register", admin.Token, shared.RegisterRequest{
+		Name: "Sam Staff", Email: "sam@example.org", Password: apptest.Password, Role: shared.RoleStaff,
+	}), http.StatusCreated).Decode(t, &staffReg)
+	staff := env.Login("sam@example.org", apptest.Password)
+	c.call(t, "staff read the record", get("/api/patient/"+reg.PatientID, staff.Token), http.StatusOK)
+	c.call(t, "the doctor writes the history", send("PUT", "/api/patient/"+reg.PatientID, doctor.Token,
+		shared.UpdatePatientRequest{MedicalHistory: new("asthma since 2010; penicillin allergy")}), http.StatusOK)
+	c.call(t, "the doctor sends a notification", send("POST", "/api/notifications/send", doctor.Token,
+		shared.SendNotificationRequest{RecipientID: reg.ID, Message: "Your results are ready"}), http.StatusCreated)
+	c.call(t, "the patient lists notifications", get("/api/notifications?limit=5", ann.Token), http.StatusOK)
+	var list shared.NotificationList
+	c.call(t, "a limit above 100 is capped", get("/api/notifications?limit=500", ann.Token), http.StatusOK).Decode(t, &list)
+	if list.Limit != 100 || len(list.Items) != 1 {
+		t.Errorf("got limit %d and %d items, want 100 and 1", list.Limit, len(list.Items))
+	}
+
+	// Administration.
+	c.call(t, "the admin lists users", get("/api/users?page=1&limit=2", admin.Token), http.StatusOK)
+	c.call(t, "the admin reads a user", get("/api/users/"+reg.ID, admin.Token), http.StatusOK)
+	c.call(t, "the admin makes staff a doctor", send("PATCH", "/api/users/"+staffReg.ID, admin.Token,
+		map[string]any{"role": "doctor"}), http.StatusOK)
+	staff = env.Login("sam@example.org", apptest.Password) // a role change ends the account's sessions
+
+	// Bob is a second patient, whose record Ann may not read, and whose sign-ins get throttled.
+	var bob shared.RegisterResponse
+	env.Post("/api/auth/register", "", shared.RegisterRequest{Name: "Bob", Email: "bob@example.org", Password: apptest.Password}).
+		Want(t, http.StatusCreated).Decode(t, &bob)
+	nurse := env.NewUser(shared.RoleStaff)
+	unknown := "0123456789abcdef01234567"
+	valid := map[string]string{"name": "Eve", "email": "eve@example.org", "password": apptest.Password}
+
+	for _, tc := range []struct {
+		name       string
+		req        apptest.Request
+		status     int
+		docRejects bool
+	}{
+		{"register with an unknown field", send("POST", "/api/auth/register", "",
+			map[string]string{"name": "Eve", "email": "eve@example.org", "password": apptest.Password, "owner": "x"}), 400, true},
+		{"register with a short password", send("POST", "/api/auth/register", "",
+			map[string]string{"name": "Eve", "email": "eve@example.org", "password": "short"}), 400, true},
+		{"register with malformed JSON", send("POST", "/api/auth/register", "", `{"name": `), 400, true},
+		{"register a taken email", send("POST", "/api/auth/register", "",
+			map[string]string{"name": "Ann", "email": "ann@example.org", "password": apptest.Password}), 409, false},
+		{"register a doctor anonymously", send("POST", "/api/auth/register", "",
+			map[string]string{"name": "Eve", "email": "eve@example.org", "password": apptest.Password, "role": "doctor"}), 403, false},
+		{"register with a bad token", send("POST", "/api/auth/register", "not-a-token", valid), 401, false},
+		{"log in without a password", send("POST", "/api/auth/login", "", map[string]string{"email": "bob@example.org"}), 400, true},
+		{"log in with a wrong password", send("POST", "/api/auth/login", "", shared.LoginRequest{Email: "bob@example.org", Password: "wrong password"}), 401, false},
+		{"log in with a wrong password again", send("POST", "/api/auth/login", "", shared.LoginRequest{Email: "bob@example.org", Password: "wrong password"}), 401, false},
+		{"log in when throttled", send("POST", "/api/auth/login", "", shared.LoginRequest{Email: "bob@example.org", Password: apptest.Password}), 429, false},
+		{"refresh with a bad token", send("POST", "/api/auth/refresh", "", shared.RefreshRequest{RefreshToken: "nope"}), 401, false},
+		{"change password with a wrong current one", send("POST", "/api/auth/password", nurse.Token,
+			shared.ChangePasswordRequest{CurrentPassword: "not my password", NewPassword: "another fine passphrase"}), 403, false},
+		{"change password to a short one", send("POST", "/api/auth/password", nurse.Token,
+			shared.ChangePasswordRequest{CurrentPassword: apptest.Password, NewPassword: "short"}), 400, true},
+		{"profile without a token", get("/api/me", ""), 401, false},
+		{"rename to nothing", send("PATCH", "/api/me", ann.Token, map[string]string{"name": ""}), 400, true},
+		{"a malformed patient id", get("/api/patient/not-an-id", doctor.Token), 400, true},
+		{"a patient reads another's record", get("/api/patient/"+bob.PatientID, ann.Token), 403, false},
+		{"an unknown patient", get("/api/patient/"+unknown, doctor.Token), 404, false},
+		{"an admin writes history", send("PUT", "/api/patient/"+reg.PatientID, admin.Token, map[string]string{"medical_history": "x"}), 403, false},
+		{"write history without the field", send("PUT", "/api/patient/"+reg.PatientID, doctor.Token, map[string]string{}), 400, true},
+		{"write a null history", send("PUT", "/api/patient/"+reg.PatientID, doctor.Token, `{"medical_history": null}`), 400, true},
+		{"write a body over the limit", send("PUT", "/api/patient/"+reg.PatientID, doctor.Token,
+			map[string]string{"medical_history": strings.Repeat("a", 1<<20)}), 413, true},
+		{"a patient sends a notification", send("POST", "/api/notifications/send", ann.Token,
+			shared.SendNotificationRequest{RecipientID: doctor.ID(), Message: "hello"}), 403, false},
+		{"notify an unknown user", send("POST", "/api/notifications/send", doctor.Token,
+			shared.SendNotificationRequest{RecipientID: unknown, Message: "hello"}), 404, false},
+		{"notify with an empty message", send("POST", "/api/notifications/send", doctor.Token,
+			shared.SendNotificationRequest{RecipientID: reg.ID, Message: ""}), 400, true},
+		{"notifications with limit 0", get("/api/notifications?limit=0", ann.Token), 400, true},
+		{"a doctor lists users", get("/api/users", doctor.Token), 403, false},
+		{"users page 0", get("/api/users?page=0", admin.Token), 400, true},
+		{"an unknown user", get("/api/users/"+unknown, admin.Token), 404, false},
+		{"a malformed user id", get("/api/users/nope", admin.Token), 400, true},
+		{"change a user with nothing", send("PATCH", "/api/users/"+reg.ID, admin.Token, map[string]any{}), 400, true},
+		{"an admin changes their own role", send("PATCH", "/api/users/"+admin.ID(), admin.Token, map[string]any{"role": "staff"}), 403, false},
+		{"make a patient a doctor", send("PATCH", "/api/users/"+reg.ID, admin.Token, map[string]any{"role": "doctor"}), 400, false},
+		{"change an unknown user", send("PATCH", "/api/users/"+unknown, admin.Token, map[string]any{"disabled": true}), 404, false},
+		{"staff read the audit trail", get("/api/audit", nurse.Token), 403, false},
+		{"audit with a malformed actor_id", get("/api/audit?actor_id=nope", admin.Token), 400, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c.exchange(t, tc.name, tc.req, tc.status, tc.docRejects)
+		})
+	}
+
+	// The audit trail now holds reads and writes, denied and malformed ones among them.
+	var trail struct{ Items []map[string]any }
+	c.call(t, "the admin reads the audit trail", get("/api/audit?page=1&limit=100", admin.Token), http.StatusOK).Decode(t, &trail)
+	if len(trail.Items) < 5 {
+		t.Errorf("got %d audit entries, want the test's reads and writes", len(trail.Items))
+	}
+	c.call(t, "the audit trail of one patient", get("/api/audit?patient_id="+reg.PatientID, admin.Token), http.StatusOK)
+	c.call(t, "the audit trail of one actor", get("/api/audit?actor_id="+doctor.ID(), admin.Token), http.StatusOK)
+
+	// Ending sessions.
+	c.call(t, "the admin disables the nurse", send("PATCH", "/api/users/"+nurse.ID(), admin.Token, map[string]any{"disabled": true}), http.StatusOK)
+	c.call(t, "a disabled account's token", get("/api/me", nurse.Token), http.StatusUnauthorized)
+	c.call(t, "staff change their password", send("POST", "/api/auth/password", staff.Token,
+		shared.ChangePasswordRequest{CurrentPassword: apptest.Password, NewPassword: "another fine passphrase"}), http.StatusNoContent)
+	c.call(t, "a token from before the password change", get("/api/me", staff.Token), http.StatusUnauthorized)
+	c.call(t, "a spent refresh token", send("POST", "/api/auth/refresh", "", shared.RefreshRequest{RefreshToken: first.RefreshToken}), http.StatusUnauthorized)
+	c.call(t, "the replayed session's token", get("/api/me", ann.Token), http.StatusUnauthorized)
+	c.call(t, "the doctor logs out", send("POST", "/api/auth/logout", doctor.Token, nil), http.StatusNoContent)
+	c.call(t, "a logged-out token", get("/api/notifications", doctor.Token), http.StatusUnauthorized)
+
+	for key, op := range operations(c.doc) {
+		if !c.exercised[op.OperationID] {
+			t.Errorf("operation %s (%s) was never exercised", op.OperationID, key)
+		}
+	}
+}
