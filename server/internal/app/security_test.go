@@ -1,0 +1,547 @@
+package app_test
+
+// The security suite: one test per row of shared/SECURITY.md's matrix, named TestSecurityNN… after the
+// row. Rows 1–11 (tokens, sessions, logins, passwords) are in security_auth_test.go, rows 14 and 16–18
+// (input handling) in security_input_test.go; this file holds the shared helpers and rows 12, 13, 15, 28.
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"hms/server/internal/app"
+	"hms/server/internal/apptest"
+	"hms/shared"
+)
+
+// wantErr fails the test unless r has the status and, in the common error shape, the error code and a
+// request ID equal to the X-Request-ID header. It returns the decoded body.
+func wantErr(t *testing.T, r *apptest.Response, status int, code string) shared.Error {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("got status %d, want %d; body: %s", r.Status, status, r.Body)
+	}
+	var e shared.Error
+	if err := json.Unmarshal(r.Body, &e); err != nil {
+		t.Fatalf("got body %q, want the JSON error shape: %v", r.Body, err)
+	}
+	if e.Error.Code != code {
+		t.Errorf("got error code %q, want %q (message %q)", e.Error.Code, code, e.Error.Message)
+	}
+	if e.RequestID == "" || e.RequestID != r.Header.Get("X-Request-ID") {
+		t.Errorf("got body request_id %q and X-Request-ID %q, want the same non-empty ID", e.RequestID, r.Header.Get("X-Request-ID"))
+	}
+	return e
+}
+
+// signIn logs in through the API, failing t (not the Env's test) unless it answers 200, so that it can
+// be used inside subtests.
+func signIn(t *testing.T, env *apptest.Env, email, password string) apptest.User {
+	t.Helper()
+	var tr shared.TokenResponse
+	env.Post("/api/auth/login", "", shared.LoginRequest{Email: email, Password: password}).Want(t, http.StatusOK).Decode(t, &tr)
+	if tr.Token == "" || tr.RefreshToken == "" {
+		t.Fatalf("got login response %+v, want both tokens", tr)
+	}
+	return apptest.User{TokenResponse: tr, Password: password}
+}
+
+// rawDoc returns the one raw document of collection col matching filter.
+func rawDoc(t *testing.T, env *apptest.Env, col string, filter bson.D) bson.M {
+	t.Helper()
+	var m bson.M
+	if err := env.App.DB.Collection(col).FindOne(context.Background(), filter).Decode(&m); err != nil {
+		t.Fatalf("find %s %v: %v", col, filter, err)
+	}
+	return m
+}
+
+// rawDocs returns every raw document of collection col matching filter.
+func rawDocs(t *testing.T, env *apptest.Env, col string, filter bson.D) []bson.M {
+	t.Helper()
+	cur, err := env.App.DB.Collection(col).Find(context.Background(), filter)
+	if err != nil {
+		t.Fatalf("find %s %v: %v", col, filter, err)
+	}
+	var out []bson.M
+	if err := cur.All(context.Background(), &out); err != nil {
+		t.Fatalf("read %s: %v", col, err)
+	}
+	return out
+}
+
+// countDocs counts the documents of collection col matching filter.
+func countDocs(t *testing.T, env *apptest.Env, col string, filter bson.D) int64 {
+	t.Helper()
+	n, err := env.App.DB.Collection(col).CountDocuments(context.Background(), filter)
+	if err != nil {
+		t.Fatalf("count %s %v: %v", col, filter, err)
+	}
+	return n
+}
+
+// patientState is what "nothing changed" compares on a raw patient document.
+type patientState struct {
+	History  string
+	Revision int64
+	UserID   string
+}
+
+func rawPatient(t *testing.T, env *apptest.Env, patientID string) patientState {
+	t.Helper()
+	d := rawDoc(t, env, "patients", bson.D{{Key: "_id", Value: patientID}})
+	var rev int64
+	switch v := d["revision"].(type) {
+	case int32:
+		rev = int64(v)
+	case int64:
+		rev = v
+	case float64:
+		rev = int64(v)
+	default:
+		t.Fatalf("got revision %v (%T) in the raw patient document, want a number", d["revision"], d["revision"])
+	}
+	history, _ := d["medical_history"].(string)
+	userID, _ := d["user_id"].(string)
+	return patientState{History: history, Revision: rev, UserID: userID}
+}
+
+// tokenClaims decodes a JWT's payload without checking it. Numbers stay exact: the epoch claim is a
+// Unix time in nanoseconds, beyond float64's exact range.
+func tokenClaims(t *testing.T, token string) map[string]any {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		t.Fatalf("got a token of %d parts, want 3", len(parts))
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatalf("decode payload: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		t.Fatalf("decode payload %s: %v", raw, err)
+	}
+	return m
+}
+
+// b64JSON is one base64url-encoded JWT segment.
+func b64JSON(t *testing.T, v any) string {
+	t.Helper()
+	j, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("encode %v: %v", v, err)
+	}
+	return base64.RawURLEncoding.EncodeToString(j)
+}
+
+// TestSecurity12PatientCannotReachAnotherPatient checks row 12: patient A reading or changing patient
+// B's record gets 403, B's record is unchanged, and each attempt is audited as denied.
+func TestSecurity12PatientCannotReachAnotherPatient(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	admin := env.Admin()
+	a, b := env.NewUser(shared.RolePatient), env.NewUser(shared.RolePatient)
+	bID := b.User.PatientID
+	env.Put("/api/patient/"+bID, b.Token, map[string]string{"medical_history": "B's own history"}).Want(t, http.StatusOK)
+	before := rawPatient(t, env, bID)
+
+	get := env.Get("/api/patient/"+bID, a.Token)
+	wantErr(t, get, http.StatusForbidden, "forbidden")
+	if bytes.Contains(get.Body, []byte("B's own history")) {
+		t.Errorf("got B's history in the 403 body: %s", get.Body)
+	}
+	put := env.Put("/api/patient/"+bID, a.Token, map[string]string{"medical_history": "written by A"})
+	wantErr(t, put, http.StatusForbidden, "forbidden")
+	if after := rawPatient(t, env, bID); after != before {
+		t.Errorf("got B's record %+v after A's attempts, want it unchanged %+v", after, before)
+	}
+
+	for _, c := range []struct {
+		action string
+		resp   *apptest.Response
+	}{{"patient.read", get}, {"patient.update", put}} {
+		t.Run("audited "+c.action, func(t *testing.T) {
+			docs := rawDocs(t, env, "audit", bson.D{{Key: "request_id", Value: c.resp.Header.Get("X-Request-ID")}})
+			if len(docs) != 1 {
+				t.Fatalf("got %d audit entries for the request, want 1", len(docs))
+			}
+			d := docs[0]
+			want := map[string]string{"actor_id": a.ID(), "actor_role": "patient", "patient_id": bID, "action": c.action, "outcome": "denied"}
+			for k, v := range want {
+				if d[k] != v {
+					t.Errorf("got audit %s %v, want %q", k, d[k], v)
+				}
+			}
+		})
+	}
+
+	t.Run("visible to the admin at GET /api/audit", func(t *testing.T) {
+		var list struct {
+			Items []map[string]any `json:"items"`
+		}
+		env.Get("/api/audit?patient_id="+bID+"&actor_id="+a.ID(), admin.Token).Want(t, http.StatusOK).Decode(t, &list)
+		var denied []string
+		for _, it := range list.Items {
+			if it["outcome"] == "denied" {
+				denied = append(denied, it["action"].(string))
+			}
+		}
+		slices.Sort(denied)
+		if !slices.Equal(denied, []string{"patient.read", "patient.update"}) {
+			t.Errorf("got denied actions %v by A on B, want [patient.read patient.update]", denied)
+		}
+	})
+
+	t.Run("notifications stay private", func(t *testing.T) {
+		doctor := env.NewUser(shared.RoleDoctor)
+		env.Post("/api/notifications/send", doctor.Token, map[string]string{"recipient_id": b.ID(), "message": "B's results"}).Want(t, http.StatusCreated)
+		var list shared.NotificationList
+		env.Get("/api/notifications", a.Token).Want(t, http.StatusOK).Decode(t, &list)
+		if len(list.Items) != 0 {
+			t.Errorf("got %d notifications for A, want 0 (B's are B's)", len(list.Items))
+		}
+	})
+}
+
+// TestSecurity13RouteRoleMatrix checks row 13 from the router's own table: for every Roles route, no
+// token is 401, a role outside r.Roles is 403 and a listed role gets through (2xx with the bodies below).
+func TestSecurity13RouteRoleMatrix(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	admin := env.Admin()
+	users := map[shared.Role]apptest.User{
+		shared.RoleAdmin:   admin,
+		shared.RoleDoctor:  env.NewUser(shared.RoleDoctor),
+		shared.RoleStaff:   env.NewUser(shared.RoleStaff),
+		shared.RolePatient: env.NewUser(shared.RolePatient),
+	}
+	target := env.NewUser(shared.RoleStaff) // PATCH /api/users/:id acts on someone other than the caller
+	params := map[string]string{
+		"/api/users/:id":   target.ID(),
+		"/api/patient/:id": users[shared.RolePatient].User.PatientID,
+	}
+	// Bodies that make an allowed call succeed; a route missing here is sent {} and need only pass the
+	// role check.
+	bodies := map[string]any{
+		"POST /api/auth/password":      shared.ChangePasswordRequest{CurrentPassword: apptest.Password, NewPassword: apptest.Password},
+		"PATCH /api/me":                map[string]string{"name": "Renamed"},
+		"PATCH /api/users/:id":         map[string]bool{"disabled": false},
+		"PUT /api/patient/:id":         map[string]string{"medical_history": "matrix"},
+		"POST /api/notifications/send": map[string]string{"recipient_id": target.ID(), "message": "matrix"},
+		"POST /api/auth/logout":        nil,
+		"GET /api/me":                  nil,
+		"GET /api/users":               nil,
+		"GET /api/users/:id":           nil,
+		"GET /api/patient/:id":         nil,
+		"GET /api/notifications":       nil,
+		"GET /api/audit":               nil,
+	}
+
+	roleRoutes := 0
+	for _, r := range env.App.Routes() {
+		key := r.Method + " " + r.Path
+		if r.Access == app.OptionalAuth {
+			t.Run(key+" bad token", func(t *testing.T) {
+				wantErr(t, env.Do(apptest.Request{Method: r.Method, Path: r.Path, Token: "not.a.token", Body: map[string]any{}}),
+					http.StatusUnauthorized, "unauthenticated")
+			})
+		}
+		if r.Access != app.Roles {
+			continue
+		}
+		roleRoutes++
+		path := r.Path
+		for name, v := range params {
+			if path == name {
+				path = strings.Replace(path, ":id", v, 1)
+			}
+		}
+		if strings.Contains(path, ":") {
+			t.Fatalf("route %s has a parameter this test has no value for; add one to params", key)
+		}
+		body, known := bodies[key]
+		if !known && r.Method != http.MethodGet {
+			body = map[string]any{}
+		}
+
+		t.Run(key+" no token", func(t *testing.T) {
+			wantErr(t, env.Do(apptest.Request{Method: r.Method, Path: path, Body: body}), http.StatusUnauthorized, "unauthenticated")
+		})
+		for _, role := range shared.Roles {
+			t.Run(key+" as "+string(role), func(t *testing.T) {
+				// A fresh session each time: logout and password change end earlier ones.
+				u := signIn(t, env, users[role].User.Email, apptest.Password)
+				resp := env.Do(apptest.Request{Method: r.Method, Path: path, Token: u.Token, Body: body})
+				if !slices.Contains(r.Roles, role) {
+					wantErr(t, resp, http.StatusForbidden, "forbidden")
+					return
+				}
+				if resp.Status == http.StatusUnauthorized || resp.Status == http.StatusForbidden {
+					t.Fatalf("got status %d for an allowed role, want it let through; body: %s", resp.Status, resp.Body)
+				}
+				if known && resp.Status >= 300 {
+					t.Errorf("got status %d for an allowed role with a valid body, want 2xx; body: %s", resp.Status, resp.Body)
+				}
+			})
+		}
+	}
+	if roleRoutes < 12 {
+		t.Fatalf("got %d Roles routes from the table, want at least 12", roleRoutes)
+	}
+}
+
+// TestSecurity15NoSecretsInResponsesOrLogs checks row 15 over a full flow: no password, password hash
+// or JWT secret in any response body, no token in any response but the one that issued it, and none of
+// them (nor medical history) in the server's log.
+func TestSecurity15NoSecretsInResponsesOrLogs(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	const (
+		pw1     = "first secret passphrase 41"
+		pw2     = "second secret passphrase 42"
+		history = "confidential-history-7f3a9c"
+	)
+	type exchange struct {
+		name   string
+		resp   *apptest.Response
+		issued []string // tokens this response hands out, allowed in its own body only
+	}
+	var log []exchange
+	var tokens []string
+	call := func(name string, r *apptest.Response, status int) *apptest.Response {
+		t.Helper()
+		r.Want(t, status)
+		var tr shared.TokenResponse
+		_ = json.Unmarshal(r.Body, &tr)
+		issued := []string{}
+		for _, tok := range []string{tr.Token, tr.RefreshToken} {
+			if tok != "" {
+				issued = append(issued, tok)
+				tokens = append(tokens, tok)
+			}
+		}
+		log = append(log, exchange{name, r, issued})
+		return r
+	}
+	login := func(name, email, pw string) shared.TokenResponse {
+		var tr shared.TokenResponse
+		call(name, env.Post("/api/auth/login", "", shared.LoginRequest{Email: email, Password: pw}), http.StatusOK).Decode(t, &tr)
+		return tr
+	}
+
+	admin := env.Admin()
+	tokens = append(tokens, admin.Token, admin.RefreshToken)
+	login("admin login", admin.User.Email, apptest.Password)
+	var reg shared.RegisterResponse
+	call("register", env.Post("/api/auth/register", "", shared.RegisterRequest{Name: "Flow Patient", Email: "flow@test.hms", Password: pw1}), http.StatusCreated).Decode(t, &reg)
+	call("register staff", env.Post("/api/auth/register", admin.Token, shared.RegisterRequest{Name: "Flow Staff", Email: "flowstaff@test.hms", Password: pw1, Role: shared.RoleStaff}), http.StatusCreated)
+	p := login("login", "flow@test.hms", pw1)
+	call("bad login", env.Post("/api/auth/login", "", shared.LoginRequest{Email: "flow@test.hms", Password: pw2}), http.StatusUnauthorized)
+	call("me", env.Get("/api/me", p.Token), http.StatusOK)
+	call("me with token in query", env.Get("/api/me?access_token="+p.Token, p.Token), http.StatusOK)
+	call("patient put", env.Put("/api/patient/"+reg.PatientID, p.Token, map[string]string{"medical_history": history}), http.StatusOK)
+	call("patient get", env.Get("/api/patient/"+reg.PatientID, p.Token), http.StatusOK)
+	var r2 shared.TokenResponse
+	call("refresh", env.Post("/api/auth/refresh", "", shared.RefreshRequest{RefreshToken: p.RefreshToken}), http.StatusOK).Decode(t, &r2)
+	call("refresh replay", env.Post("/api/auth/refresh", "", shared.RefreshRequest{RefreshToken: p.RefreshToken}), http.StatusUnauthorized)
+	p = login("login again", "flow@test.hms", pw1)
+	call("users", env.Get("/api/users?limit=100", admin.Token), http.StatusOK)
+	call("user", env.Get("/api/users/"+reg.ID, admin.Token), http.StatusOK)
+	call("update user", env.Patch("/api/users/"+reg.ID, admin.Token, map[string]bool{"disabled": false}), http.StatusOK)
+	p = login("login after update", "flow@test.hms", pw1)
+	call("send", env.Post("/api/notifications/send", admin.Token, map[string]string{"recipient_id": reg.ID, "message": "hello"}), http.StatusCreated)
+	call("notifications", env.Get("/api/notifications", p.Token), http.StatusOK)
+	call("audit", env.Get("/api/audit", admin.Token), http.StatusOK)
+	call("weak password", env.Post("/api/auth/password", p.Token, shared.ChangePasswordRequest{CurrentPassword: pw1, NewPassword: "password123"}), http.StatusBadRequest)
+	call("wrong current password", env.Post("/api/auth/password", p.Token, shared.ChangePasswordRequest{CurrentPassword: pw2, NewPassword: pw2}), http.StatusForbidden)
+	call("password", env.Post("/api/auth/password", p.Token, shared.ChangePasswordRequest{CurrentPassword: pw1, NewPassword: pw2}), http.StatusNoContent)
+	p = login("login new password", "flow@test.hms", pw2)
+	call("logout", env.Post("/api/auth/logout", p.Token, nil), http.StatusNoContent)
+	call("after logout", env.Get("/api/me", p.Token), http.StatusUnauthorized)
+
+	var hashes []string
+	for _, d := range rawDocs(t, env, "users", bson.D{}) {
+		h, _ := d["password_hash"].(string)
+		if h == "" {
+			t.Fatalf("got a user document without password_hash: %v", d)
+		}
+		hashes = append(hashes, h)
+	}
+	secrets := map[string]string{"password 1": pw1, "password 2": pw2, "test password": apptest.Password,
+		"JWT secret": env.Config.JWTSecret, "argon2 prefix": "$argon2id$", "argon2 params": "m=19456"}
+	for i, h := range hashes {
+		secrets[fmt.Sprintf("password hash #%d", i)] = h
+	}
+
+	for _, x := range log {
+		body := string(x.resp.Body)
+		for _, own := range x.issued {
+			body = strings.ReplaceAll(body, own, "")
+		}
+		for name, s := range secrets {
+			if strings.Contains(body, s) {
+				t.Errorf("%s: got the %s in the response body", x.name, name)
+			}
+		}
+		for i, tok := range tokens {
+			if strings.Contains(body, tok) {
+				t.Errorf("%s: got token #%d (issued elsewhere) in the response body", x.name, i)
+			}
+		}
+	}
+
+	logs := env.Logs()
+	if !strings.Contains(logs, `"route":"/api/auth/login"`) {
+		t.Fatalf("got logs without the login request line, want the access log captured:\n%s", logs)
+	}
+	secrets["medical history"] = history
+	secrets["bearer header"] = "Bearer "
+	for name, s := range secrets {
+		if strings.Contains(logs, s) {
+			t.Errorf("got the %s in the server log", name)
+		}
+	}
+	for i, tok := range tokens {
+		sig := tok[strings.LastIndex(tok, ".")+1:]
+		if strings.Contains(logs, tok) || strings.Contains(logs, sig) {
+			t.Errorf("got token #%d in the server log", i)
+		}
+	}
+}
+
+// TestSecurity28PatientDataAudited checks row 28: every read and change of patient data, whatever its
+// outcome, writes one audit entry with UTC time, actor, role, patient, action, outcome, IP and the
+// response's request ID, and the entry holds no medical history, token or password.
+func TestSecurity28PatientDataAudited(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	admin := env.Admin()
+	p, q := env.NewUser(shared.RolePatient), env.NewUser(shared.RolePatient)
+	doctor := env.NewUser(shared.RoleDoctor)
+	pid := p.User.PatientID
+	const history = "PHI-text-diabetes-type-2-since-2015"
+	missing := "0123456789abcdef01234567"
+
+	start := time.Now().UTC().Add(-time.Second)
+	cases := []struct {
+		name                   string
+		req                    apptest.Request
+		actor                  apptest.User
+		status                 int
+		patient, action, outco string
+	}{
+		{"own read, spoofed XFF", apptest.Request{Method: "GET", Path: "/api/patient/" + pid, Token: p.Token,
+			Header: map[string]string{"X-Forwarded-For": "203.0.113.9"}}, p, 200, pid, "patient.read", "ok"},
+		{"own update", apptest.Request{Method: "PUT", Path: "/api/patient/" + pid, Token: p.Token,
+			Body: map[string]string{"medical_history": history}}, p, 200, pid, "patient.update", "ok"},
+		{"doctor read", apptest.Request{Method: "GET", Path: "/api/patient/" + pid, Token: doctor.Token}, doctor, 200, pid, "patient.read", "ok"},
+		{"other patient read", apptest.Request{Method: "GET", Path: "/api/patient/" + pid, Token: q.Token}, q, 403, pid, "patient.read", "denied"},
+		{"other patient update", apptest.Request{Method: "PUT", Path: "/api/patient/" + pid, Token: q.Token,
+			Body: map[string]string{"medical_history": history + " by Q"}}, q, 403, pid, "patient.update", "denied"},
+		{"read not found", apptest.Request{Method: "GET", Path: "/api/patient/" + missing, Token: doctor.Token}, doctor, 404, missing, "patient.read", "not_found"},
+		{"update not found", apptest.Request{Method: "PUT", Path: "/api/patient/" + missing, Token: doctor.Token,
+			Body: map[string]string{"medical_history": history}}, doctor, 404, missing, "patient.update", "not_found"},
+		{"admin read", apptest.Request{Method: "GET", Path: "/api/patient/" + pid, Token: admin.Token}, admin, 200, pid, "patient.read", "ok"},
+		// Admins may not write medical history (the route's Roles): the refusal is an attempted change
+		// of patient data by a known actor, and is audited like any other denial.
+		{"admin update, role not allowed", apptest.Request{Method: "PUT", Path: "/api/patient/" + pid, Token: admin.Token,
+			Body: map[string]string{"medical_history": history + " by admin"}}, admin, 403, pid, "patient.update", "denied"},
+	}
+	rids := make([]string, len(cases))
+	for i, c := range cases {
+		r := env.Do(c.req).Want(t, c.status)
+		rids[i] = r.Header.Get("X-Request-ID")
+		if rids[i] == "" {
+			t.Fatalf("%s: got no X-Request-ID header", c.name)
+		}
+	}
+	end := time.Now().UTC().Add(time.Second)
+
+	var api struct {
+		Items []map[string]any `json:"items"`
+		Limit int              `json:"limit"`
+	}
+	env.Get("/api/audit?limit=100", admin.Token).Want(t, http.StatusOK).Decode(t, &api)
+	byRID := map[string]map[string]any{}
+	for _, it := range api.Items {
+		if rid, _ := it["request_id"].(string); rid != "" {
+			byRID[rid] = it
+		}
+	}
+
+	forbidden := map[string]string{"medical history": history, "patient name": p.User.Name, "patient email": p.User.Email,
+		"password": apptest.Password, "JWT secret": env.Config.JWTSecret}
+	for _, u := range []apptest.User{p, q, doctor, admin} {
+		forbidden["access token of "+u.User.Email] = u.Token
+		forbidden["refresh token of "+u.User.Email] = u.RefreshToken
+	}
+	wantKeys := []string{"_id", "action", "actor_id", "actor_role", "at", "ip", "outcome", "patient_id", "request_id"}
+
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			docs := rawDocs(t, env, "audit", bson.D{{Key: "request_id", Value: rids[i]}})
+			if len(docs) != 1 {
+				t.Fatalf("got %d audit entries with request_id %s, want 1", len(docs), rids[i])
+			}
+			d := docs[0]
+			want := map[string]string{"actor_id": c.actor.ID(), "actor_role": string(c.actor.User.Role), "patient_id": c.patient,
+				"action": c.action, "outcome": c.outco, "ip": "127.0.0.1", "request_id": rids[i]}
+			for k, v := range want {
+				if d[k] != v {
+					t.Errorf("got %s %v, want %q", k, d[k], v)
+				}
+			}
+			var keys []string
+			for k := range d {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			if !slices.Equal(keys, wantKeys) {
+				t.Errorf("got fields %v, want exactly %v", keys, wantKeys)
+			}
+			at, ok := d["at"].(bson.DateTime)
+			if !ok {
+				t.Fatalf("got at %v (%T), want a BSON date", d["at"], d["at"])
+			}
+			if tm := at.Time(); tm.Before(start) || tm.After(end) {
+				t.Errorf("got at %v, want between %v and %v", tm, start, end)
+			}
+			ext, err := bson.MarshalExtJSON(d, false, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, s := range forbidden {
+				if s != "" && bytes.Contains(ext, []byte(s)) {
+					t.Errorf("got the %s inside the audit document %s", name, ext)
+				}
+			}
+
+			it, ok := byRID[rids[i]]
+			if !ok {
+				t.Fatalf("got no entry with request_id %s from GET /api/audit", rids[i])
+			}
+			s, _ := it["at"].(string)
+			tm, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil || !strings.HasSuffix(s, "Z") || tm.Location() != time.UTC {
+				t.Errorf("got at %q from the API, want an RFC 3339 UTC time ending in Z", s)
+			}
+			for k, v := range want {
+				if it[k] != v {
+					t.Errorf("got API %s %v, want %q", k, it[k], v)
+				}
+			}
+		})
+	}
+}
