@@ -21,5 +21,6 @@ type Notification struct {
 // NotificationList is a page of a user's notifications, newest first.
 type NotificationList struct {
 	Items []Notification `json:"items"`
+	Page  int            `json:"page"`
 	Limit int            `json:"limit"`
 }

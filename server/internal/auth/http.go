@@ -40,6 +40,11 @@ func bearer(c *gin.Context) (token string, present bool) {
 // Require authenticates the caller and lets only the given roles through: 401 without a valid token,
 // 403 for a role not in the list.
 func (s *Service) Require(roles ...shared.Role) gin.HandlerFunc {
+	return s.RequireOr(nil, roles...)
+}
+
+// RequireOr is Require with a hook run when an authenticated caller's role is refused (to audit it).
+func (s *Service) RequireOr(onDeny func(*gin.Context, Principal), roles ...shared.Role) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		raw, _ := bearer(c)
 		p, err := s.Authenticate(c.Request.Context(), raw)
@@ -48,6 +53,9 @@ func (s *Service) Require(roles ...shared.Role) gin.HandlerFunc {
 			return
 		}
 		if !p.Is(roles...) {
+			if onDeny != nil {
+				onDeny(c, p)
+			}
 			httpx.Error(c, fault.New(fault.ErrForbidden, "your role (%s) may not do this", p.Role))
 			return
 		}
@@ -228,4 +236,21 @@ func (h Handlers) UpdateUser(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, u.Public())
+}
+
+// Ticket handles POST /api/ws/ticket.
+func (h Handlers) Ticket(c *gin.Context) {
+	p, _ := PrincipalOf(c)
+	t, err := h.svc.IssueTicket(c.Request.Context(), p)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, shared.WSTicket{Ticket: t, ExpiresIn: int(TicketTTL.Seconds())})
+}
+
+// Bearer returns the token of an "Authorization: Bearer" header, or "".
+func Bearer(c *gin.Context) string {
+	t, _ := bearer(c)
+	return t
 }

@@ -56,6 +56,9 @@ type Principal struct {
 	Role      shared.Role
 	PatientID string
 	SessionID string
+	// Expires is when the credential the caller presented stops being valid; a websocket session
+	// ends then.
+	Expires time.Time
 }
 
 // Is reports whether the caller has one of the roles.
@@ -73,7 +76,7 @@ var (
 	ErrEmailTaken      = fault.New(fault.ErrConflict, "an account with this email already exists")
 	ErrUserNotFound    = fault.New(fault.ErrNotFound, "user not found")
 	ErrSessionNotFound = fault.New(fault.ErrNotFound, "session not found")
-	ErrRefreshReused   = fault.New(fault.ErrConflict, "refresh token already used")
+	ErrTokenSpent      = fault.New(fault.ErrConflict, "token already used")
 	// ErrBadCredentials is the one answer to an unknown email and to a wrong password alike.
 	ErrBadCredentials = fault.New(fault.ErrUnauthenticated, "email or password is incorrect")
 	ErrBadToken       = fault.New(fault.ErrUnauthenticated, "missing, invalid or expired token")

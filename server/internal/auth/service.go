@@ -163,8 +163,8 @@ func (s *Service) Refresh(ctx context.Context, raw string) (shared.TokenResponse
 	if err != nil {
 		return shared.TokenResponse{}, err
 	}
-	if err := s.store.ClaimRefresh(ctx, c.ID, c.SessionID, s.now().UTC()); err != nil {
-		if errors.Is(err, ErrRefreshReused) {
+	if err := s.store.SpendToken(ctx, c.ID, c.SessionID, s.now().UTC()); err != nil {
+		if errors.Is(err, ErrTokenSpent) {
 			_ = s.store.RevokeSession(ctx, c.SessionID, s.now().UTC())
 			return shared.TokenResponse{}, ErrBadToken
 		}
@@ -184,7 +184,38 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (Principal, erro
 	if err != nil {
 		return Principal{}, err
 	}
-	return Principal{UserID: u.ID, Role: u.Role, PatientID: u.PatientID, SessionID: sess.ID}, nil
+	return Principal{UserID: u.ID, Role: u.Role, PatientID: u.PatientID, SessionID: sess.ID, Expires: c.ExpiresAt.Time}, nil
+}
+
+// IssueTicket returns a single-use websocket ticket for the caller, valid for TicketTTL. The
+// websocket session it opens ends when the caller's access token would have expired.
+func (s *Service) IssueTicket(ctx context.Context, p Principal) (string, error) {
+	u, err := s.store.UserByID(ctx, p.UserID)
+	if err != nil {
+		return "", err
+	}
+	t, _, err := s.tokens.signWith(useWSTicket, u, p.SessionID, TicketTTL, p.Expires.Unix())
+	return t, err
+}
+
+// RedeemTicket checks a websocket ticket and spends it: a ticket opens one connection only.
+func (s *Service) RedeemTicket(ctx context.Context, raw string) (Principal, error) {
+	c, err := s.tokens.parse(raw, useWSTicket)
+	if err != nil {
+		return Principal{}, err
+	}
+	u, sess, err := s.check(ctx, c)
+	if err != nil {
+		return Principal{}, err
+	}
+	if err := s.store.SpendToken(ctx, c.ID, c.SessionID, s.now().UTC()); err != nil {
+		if errors.Is(err, ErrTokenSpent) {
+			return Principal{}, ErrBadToken
+		}
+		return Principal{}, err
+	}
+	return Principal{UserID: u.ID, Role: u.Role, PatientID: u.PatientID, SessionID: sess.ID,
+		Expires: time.Unix(c.SessionExpires, 0)}, nil
 }
 
 func (s *Service) check(ctx context.Context, c *claims) (User, Session, error) {
@@ -221,13 +252,20 @@ func (s *Service) Logout(ctx context.Context, p Principal) error {
 
 // ChangePassword checks the current password, sets the new one and ends every session of the account.
 func (s *Service) ChangePassword(ctx context.Context, p Principal, req shared.ChangePasswordRequest) error {
+	// A stolen access token must not become a way to guess the password: throttle like sign-in.
+	key := "pw:" + p.UserID
+	if s.limits.count(key) >= s.maxAcct {
+		return ErrTooManyLogins
+	}
 	u, err := s.store.UserByID(ctx, p.UserID)
 	if err != nil {
 		return err
 	}
 	if !passwordMatches(req.CurrentPassword, u.PasswordHash) {
+		s.limits.fail(key)
 		return fault.New(fault.ErrForbidden, "current password is incorrect")
 	}
+	s.limits.reset(key)
 	if err := checkPassword(req.NewPassword, u.Email); err != nil {
 		return err
 	}

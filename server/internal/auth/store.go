@@ -6,7 +6,7 @@ import (
 )
 
 // Store is what the auth service needs from storage. Implementations translate their driver's errors
-// into ErrEmailTaken, ErrUserNotFound, ErrSessionNotFound and ErrRefreshReused.
+// into ErrEmailTaken, ErrUserNotFound, ErrSessionNotFound and ErrTokenSpent.
 type Store interface {
 	InsertUser(ctx context.Context, u User) error
 	UserByID(ctx context.Context, id string) (User, error)
@@ -21,10 +21,10 @@ type Store interface {
 	InsertSession(ctx context.Context, s Session) error
 	SessionByID(ctx context.Context, id string) (Session, error)
 	RevokeSession(ctx context.Context, id string, at time.Time) error
-	// ClaimRefresh records that a refresh token (by its jti) was spent; a second claim of the same jti
-	// fails with ErrRefreshReused. It is an insert under a unique index, so two racing refreshes cannot
-	// both win.
-	ClaimRefresh(ctx context.Context, jti, sessionID string, at time.Time) error
+	// SpendToken records that a single-use token (refresh token, websocket ticket; by its jti) was
+	// spent; a second claim of the same jti fails with ErrTokenSpent. It is an insert under a unique
+	// index, so two racing uses cannot both win.
+	SpendToken(ctx context.Context, jti, sessionID string, at time.Time) error
 }
 
 // PatientRecords creates the patient record that a patient account is linked to.

@@ -12,9 +12,13 @@ import (
 // Token types, carried in the "token_use" claim so that a refresh token never passes for an access
 // token (RFC 8725 §3.11), nor the other way round.
 const (
-	useAccess  = "access"
-	useRefresh = "refresh"
+	useAccess   = "access"
+	useRefresh  = "refresh"
+	useWSTicket = "ws-ticket"
 )
+
+// TicketTTL is how long a websocket ticket may wait to be used.
+const TicketTTL = 30 * time.Second
 
 // maxTokenLen bounds what is parsed at all: a real token is a few hundred bytes.
 const maxTokenLen = 4096
@@ -24,6 +28,8 @@ type claims struct {
 	Use       string `json:"token_use"`
 	SessionID string `json:"sid"`
 	Epoch     int64  `json:"ep"`
+	// SessionExpires, on a websocket ticket, is the expiry of the access token it was issued for.
+	SessionExpires int64 `json:"sx,omitempty"`
 }
 
 // Tokens signs and checks HS256 JWTs with a pinned algorithm, issuer and audience, and a required expiry.
@@ -58,6 +64,10 @@ func NewTokens(secret, issuer, audience string, accessTTL, refreshTTL time.Durat
 }
 
 func (t *Tokens) sign(use string, u User, sessionID string, ttl time.Duration) (string, string, error) {
+	return t.signWith(use, u, sessionID, ttl, 0)
+}
+
+func (t *Tokens) signWith(use string, u User, sessionID string, ttl time.Duration, sessionExpires int64) (string, string, error) {
 	now := t.now()
 	jti := ident.New()
 	c := claims{
@@ -70,7 +80,7 @@ func (t *Tokens) sign(use string, u User, sessionID string, ttl time.Duration) (
 			IssuedAt:  jwt.NewNumericDate(now),
 			ID:        jti,
 		},
-		Use: use, SessionID: sessionID, Epoch: u.Epoch,
+		Use: use, SessionID: sessionID, Epoch: u.Epoch, SessionExpires: sessionExpires,
 	}
 	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.secret)
 	if err != nil {

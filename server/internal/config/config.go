@@ -45,11 +45,17 @@ type Config struct {
 
 	// LoginMaxFailures is how many failed logins one account, or one client address, may make within
 	// LoginWindow before further attempts get 429.
-	LoginMaxFailures  int
-	LoginMaxPerIP     int
-	LoginWindow       time.Duration
-	MaxBodyBytes      int64
-	ShutdownTimeout   time.Duration
+	LoginMaxFailures int
+	LoginMaxPerIP    int
+	LoginWindow      time.Duration
+	MaxBodyBytes     int64
+	ShutdownTimeout  time.Duration
+	// AlertEscalateAfter is how long an emergency alert may stay unacknowledged before it escalates.
+	AlertEscalateAfter time.Duration
+	// EventRetention is how long live events are kept for replay.
+	EventRetention time.Duration
+	// RedisPrefix starts every Redis key and channel name, so that deployments can share a server.
+	RedisPrefix       string
 	EmailHost         string
 	EmailPort         int
 	EmailHostUser     string
@@ -72,31 +78,34 @@ func Load(envFile string) (Config, error) {
 func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	r := reader{lookup: lookup}
 	c := Config{
-		Debug:             r.bool("DEBUG", false),
-		HTTPAddr:          r.str("HTTP_ADDR", ":8080"),
-		DataDir:           r.str("DATA_DIR", "./data"),
-		DatabaseURL:       r.str("DATABASE_URL", ""),
-		DatabaseName:      r.str("DATABASE_NAME", "hms"),
-		RedisURL:          r.str("REDIS_URL", ""),
-		AllowedHosts:      r.list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]"),
-		TrustedProxies:    r.list("TRUSTED_PROXIES", ""),
-		SecretKey:         r.str("SECRET_KEY", ""),
-		JWTSecret:         r.str("JWT_SECRET", ""),
-		JWTIssuer:         r.str("JWT_ISSUER", "hms"),
-		JWTAudience:       r.str("JWT_AUDIENCE", "hms-api"),
-		AccessTokenTTL:    r.duration("ACCESS_TOKEN_TTL", 15*time.Minute),
-		RefreshTokenTTL:   r.duration("REFRESH_TOKEN_TTL", 12*time.Hour),
-		AdminEmail:        r.str("ADMIN_EMAIL", ""),
-		AdminPassword:     r.str("ADMIN_PASSWORD", ""),
-		LoginMaxFailures:  r.int("LOGIN_MAX_FAILURES", 5),
-		LoginMaxPerIP:     r.int("LOGIN_MAX_PER_IP", 20),
-		LoginWindow:       r.duration("LOGIN_WINDOW", 15*time.Minute),
-		MaxBodyBytes:      int64(r.int("MAX_BODY_BYTES", 1<<20)),
-		ShutdownTimeout:   r.duration("SHUTDOWN_TIMEOUT", 10*time.Second),
-		EmailHost:         r.str("EMAIL_HOST", ""),
-		EmailPort:         r.int("EMAIL_PORT", 587),
-		EmailHostUser:     r.str("EMAIL_HOST_USER", ""),
-		EmailHostPassword: r.str("EMAIL_HOST_PASSWORD", ""),
+		Debug:              r.bool("DEBUG", false),
+		HTTPAddr:           r.str("HTTP_ADDR", ":8080"),
+		DataDir:            r.str("DATA_DIR", "./data"),
+		DatabaseURL:        r.str("DATABASE_URL", ""),
+		DatabaseName:       r.str("DATABASE_NAME", "hms"),
+		RedisURL:           r.str("REDIS_URL", ""),
+		AllowedHosts:       r.list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]"),
+		TrustedProxies:     r.list("TRUSTED_PROXIES", ""),
+		SecretKey:          r.str("SECRET_KEY", ""),
+		JWTSecret:          r.str("JWT_SECRET", ""),
+		JWTIssuer:          r.str("JWT_ISSUER", "hms"),
+		JWTAudience:        r.str("JWT_AUDIENCE", "hms-api"),
+		AccessTokenTTL:     r.duration("ACCESS_TOKEN_TTL", 15*time.Minute),
+		RefreshTokenTTL:    r.duration("REFRESH_TOKEN_TTL", 12*time.Hour),
+		AdminEmail:         r.str("ADMIN_EMAIL", ""),
+		AdminPassword:      r.str("ADMIN_PASSWORD", ""),
+		LoginMaxFailures:   r.int("LOGIN_MAX_FAILURES", 5),
+		LoginMaxPerIP:      r.int("LOGIN_MAX_PER_IP", 20),
+		LoginWindow:        r.duration("LOGIN_WINDOW", 15*time.Minute),
+		MaxBodyBytes:       int64(r.int("MAX_BODY_BYTES", 1<<20)),
+		ShutdownTimeout:    r.duration("SHUTDOWN_TIMEOUT", 10*time.Second),
+		AlertEscalateAfter: r.duration("ALERT_ESCALATE_AFTER", 2*time.Minute),
+		EventRetention:     r.duration("EVENT_RETENTION", 7*24*time.Hour),
+		RedisPrefix:        r.str("REDIS_PREFIX", "hms:"),
+		EmailHost:          r.str("EMAIL_HOST", ""),
+		EmailPort:          r.int("EMAIL_PORT", 587),
+		EmailHostUser:      r.str("EMAIL_HOST_USER", ""),
+		EmailHostPassword:  r.str("EMAIL_HOST_PASSWORD", ""),
 	}
 	if len(r.errs) > 0 {
 		return Config{}, errors.Join(r.errs...)

@@ -18,6 +18,12 @@ const (
 	colRevisions     = "patient_revisions"
 	colNotifications = "notifications"
 	colAudit         = "audit"
+	colEvents        = "events"
+	colAlerts        = "alerts"
+	colAlertAcks     = "alert_acks"
+	colEscalations   = "alert_escalations"
+	colBroadcasts    = "broadcasts"
+	colTicketClaims  = "ws_ticket_claims"
 )
 
 // EnsureIndexes creates every index the stores rely on; it is safe to run at every start.
@@ -37,6 +43,18 @@ func (db *DB) EnsureIndexes(ctx context.Context) error {
 		},
 		colNotifications: {
 			{Keys: bson.D{{Key: "recipient_id", Value: 1}, {Key: "created_at", Value: -1}}, Options: options.Index().SetName("recipient_time")},
+		},
+		colEvents: {
+			{Keys: bson.D{{Key: "channel", Value: 1}, {Key: "seq", Value: 1}},
+				Options: options.Index().SetUnique(true).SetName("channel_seq_unique")},
+			{Keys: bson.D{{Key: "at", Value: 1}}, Options: options.Index().SetName("time")},
+		},
+		colAlertAcks: {
+			{Keys: bson.D{{Key: "alert_id", Value: 1}, {Key: "user_id", Value: 1}},
+				Options: options.Index().SetUnique(true).SetName("alert_user_unique")},
+		},
+		colAlerts: {
+			{Keys: bson.D{{Key: "at", Value: -1}}, Options: options.Index().SetName("time")},
 		},
 		colAudit: {
 			{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "at", Value: -1}}, Options: options.Index().SetName("patient_time")},

@@ -37,8 +37,8 @@ func (s *Notifications) InsertNotification(ctx context.Context, n notify.Notific
 }
 
 // ListNotifications implements notify.Store.
-func (s *Notifications) ListNotifications(ctx context.Context, recipientID string, limit int) ([]notify.Notification, error) {
-	opts := options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit))
+func (s *Notifications) ListNotifications(ctx context.Context, recipientID string, skip, limit int) ([]notify.Notification, error) {
+	opts := options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetSkip(int64(skip)).SetLimit(int64(limit))
 	cur, err := s.col.Find(ctx, bson.D{{Key: "recipient_id", Value: recipientID}}, opts)
 	if err != nil {
 		return nil, wrap("list notifications", err)

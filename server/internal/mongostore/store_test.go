@@ -88,11 +88,11 @@ func TestUserStore(t *testing.T) {
 	}
 
 	jti := ident.New()
-	if err := s.ClaimRefresh(ctx, jti, "s", time.Now()); err != nil {
+	if err := s.SpendToken(ctx, jti, "s", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ClaimRefresh(ctx, jti, "s", time.Now()); !errors.Is(err, auth.ErrRefreshReused) {
-		t.Fatalf("got %v on the second claim, want ErrRefreshReused", err)
+	if err := s.SpendToken(ctx, jti, "s", time.Now()); !errors.Is(err, auth.ErrTokenSpent) {
+		t.Fatalf("got %v on the second claim, want ErrTokenSpent", err)
 	}
 }
 

@@ -181,11 +181,11 @@ func (s *Users) RevokeSession(ctx context.Context, id string, at time.Time) erro
 	return wrap("revoke session", err)
 }
 
-// ClaimRefresh implements auth.Store: the jti is the document's _id, so a second claim is a duplicate.
-func (s *Users) ClaimRefresh(ctx context.Context, jti, sessionID string, at time.Time) error {
+// SpendToken implements auth.Store: the jti is the document's _id, so a second claim is a duplicate.
+func (s *Users) SpendToken(ctx context.Context, jti, sessionID string, at time.Time) error {
 	_, err := s.claims.InsertOne(ctx, bson.D{{Key: "_id", Value: jti}, {Key: "session_id", Value: sessionID}, {Key: "at", Value: at}})
 	if errors.Is(classify(err), errDuplicate) {
-		return auth.ErrRefreshReused
+		return auth.ErrTokenSpent
 	}
 	return wrap("claim refresh token", err)
 }

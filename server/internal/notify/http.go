@@ -26,20 +26,20 @@ func (s *Service) SendHandler(c *gin.Context) {
 	c.JSON(http.StatusCreated, n.Public())
 }
 
-// ListHandler handles GET /api/notifications (the caller's own, ?limit= capped).
+// ListHandler handles GET /api/notifications (the caller's own, ?page= and ?limit=, capped).
 func (s *Service) ListHandler(c *gin.Context) {
-	_, limit, err := httpx.Page(c)
+	page, limit, err := httpx.Page(c)
 	if err != nil {
 		httpx.Error(c, err)
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	list, err := s.List(c.Request.Context(), p, limit)
+	list, err := s.List(c.Request.Context(), p, page, limit)
 	if err != nil {
 		httpx.Error(c, err)
 		return
 	}
-	out := shared.NotificationList{Items: make([]shared.Notification, 0, len(list)), Limit: limit}
+	out := shared.NotificationList{Items: make([]shared.Notification, 0, len(list)), Page: page, Limit: limit}
 	for _, n := range list {
 		out.Items = append(out.Items, n.Public())
 	}

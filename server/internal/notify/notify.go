@@ -4,6 +4,7 @@ package notify
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -34,7 +35,7 @@ func (n Notification) Public() shared.Notification {
 type Store interface {
 	InsertNotification(ctx context.Context, n Notification) error
 	// ListNotifications returns a recipient's notifications, newest first.
-	ListNotifications(ctx context.Context, recipientID string, limit int) ([]Notification, error)
+	ListNotifications(ctx context.Context, recipientID string, skip, limit int) ([]Notification, error)
 }
 
 // Directory tells whether a user exists.
@@ -47,16 +48,26 @@ var ErrNoRecipient = fault.New(fault.ErrNotFound, "recipient not found")
 
 const maxMessage = 2000
 
+// Publisher puts events on the live stream.
+type Publisher interface {
+	Publish(ctx context.Context, channel, typ string, data any) (shared.Event, error)
+}
+
+// TypeCreated is the event type of a new notification on the recipient's user channel.
+const TypeCreated = "notification.created"
+
 // Service sends and lists notifications.
 type Service struct {
 	store Store
 	users Directory
+	pub   Publisher
+	log   *slog.Logger
 	now   func() time.Time
 }
 
 // NewService wires the service.
-func NewService(store Store, users Directory) *Service {
-	return &Service{store: store, users: users, now: time.Now}
+func NewService(store Store, users Directory, pub Publisher, log *slog.Logger) *Service {
+	return &Service{store: store, users: users, pub: pub, log: log, now: time.Now}
 }
 
 // Send stores a notification for its recipient.
@@ -84,10 +95,14 @@ func (s *Service) Send(ctx context.Context, p auth.Principal, req shared.SendNot
 	if err := s.store.InsertNotification(ctx, n); err != nil {
 		return Notification{}, err
 	}
+	// Stored first; the live push is a convenience the recipient also gets by listing.
+	if _, err := s.pub.Publish(ctx, shared.ChannelUser+":"+n.RecipientID, TypeCreated, n.Public()); err != nil {
+		s.log.WarnContext(ctx, "notification stored but not pushed live", "id", n.ID, "err", err)
+	}
 	return n, nil
 }
 
-// List returns the caller's own notifications, newest first.
-func (s *Service) List(ctx context.Context, p auth.Principal, limit int) ([]Notification, error) {
-	return s.store.ListNotifications(ctx, p.UserID, limit)
+// List returns a page of the caller's own notifications, newest first.
+func (s *Service) List(ctx context.Context, p auth.Principal, page, limit int) ([]Notification, error) {
+	return s.store.ListNotifications(ctx, p.UserID, (page-1)*limit, limit)
 }

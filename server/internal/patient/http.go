@@ -26,7 +26,7 @@ func (s *Service) UpdateHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
 	var req shared.UpdatePatientRequest
 	if err := httpx.BindJSON(c, &req); err != nil {
-		_ = s.audit.Record(c.Request.Context(), p.UserID, p.Role, auditID(c.Param("id")), "patient.update", err)
+		_ = s.audit.Record(c.Request.Context(), p.UserID, p.Role, AuditID(c.Param("id")), "patient.update", err)
 		httpx.Error(c, err)
 		return
 	}

@@ -44,7 +44,7 @@ func allowed(p auth.Principal, id string) error {
 // Get returns a record, audited whatever the outcome.
 func (s *Service) Get(ctx context.Context, p auth.Principal, id string) (Record, error) {
 	r, err := s.get(ctx, p, id)
-	if aerr := s.audit.Record(ctx, p.UserID, p.Role, auditID(id), "patient.read", err); aerr != nil {
+	if aerr := s.audit.Record(ctx, p.UserID, p.Role, AuditID(id), "patient.read", err); aerr != nil {
 		return Record{}, aerr
 	}
 	return r, err
@@ -64,7 +64,7 @@ func (s *Service) get(ctx context.Context, p auth.Principal, id string) (Record,
 // outcome. A revision number taken by a concurrent writer is retried on the newer record.
 func (s *Service) UpdateHistory(ctx context.Context, p auth.Principal, id string, history *string) (Record, error) {
 	r, err := s.update(ctx, p, id, history)
-	if aerr := s.audit.Record(ctx, p.UserID, p.Role, auditID(id), "patient.update", err); aerr != nil {
+	if aerr := s.audit.Record(ctx, p.UserID, p.Role, AuditID(id), "patient.update", err); aerr != nil {
 		return Record{}, aerr
 	}
 	return r, err
@@ -99,8 +99,8 @@ func (s *Service) update(ctx context.Context, p auth.Principal, id string, histo
 	}
 }
 
-// auditID keeps malformed ids out of the audit trail (they are attacker-controlled text).
-func auditID(id string) string {
+// AuditID keeps malformed ids out of the audit trail (they are attacker-controlled text).
+func AuditID(id string) string {
 	if ident.Valid(id) {
 		return id
 	}
