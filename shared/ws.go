@@ -46,13 +46,13 @@ type ChannelCursor struct {
 
 // ServerFrame is every frame the server sends other than events (which are Event plus "op":"event").
 type ServerFrame struct {
-	Op       string         `json:"op"`
-	ID       string         `json:"id,omitempty"`
-	Channel  string         `json:"channel,omitempty"`
-	Seq      *int64         `json:"seq,omitempty"`
-	Code     string         `json:"code,omitempty"`
-	Message  string         `json:"message,omitempty"`
-	UserID   string         `json:"user_id,omitempty"`
+	Op       string   `json:"op"`
+	ID       string   `json:"id,omitempty"`
+	Channel  string   `json:"channel,omitempty"`
+	Seq      *int64   `json:"seq,omitempty"`
+	Code     string   `json:"code,omitempty"`
+	Message  string   `json:"message,omitempty"`
+	UserID   string   `json:"user_id,omitempty"`
 	Role     Role     `json:"role,omitempty"`
 	Channels []string `json:"channels,omitempty"`
 }
