@@ -1,7 +1,7 @@
 # HMS — see README.md. `make run` starts the server on the embedded database; `make test` runs every test.
 GO ?= go
 
-.PHONY: all build run test setup bench-patient vet fmt clean desktop
+.PHONY: all build run test setup bench-patient bench-hub vet fmt clean desktop
 
 all: build
 
@@ -19,6 +19,9 @@ setup: ## install the Debian packages the tests need (redis-server, PostgreSQL)
 
 bench-patient: build ## p50/p99 of GET /api/patient/{id} under 16 concurrent clients, embedded default
 	scripts/bench-patient.sh
+
+bench-hub: ## hub load test: 5000 websocket clients, 20 emergency alerts, server with Redis
+	scripts/bench-hub.sh -clients $(or $(CLIENTS),5000) -alerts $(or $(ALERTS),20)
 
 vet:
 	$(GO) vet ./server/... ./shared/... ./frontend/... ./desktop/...

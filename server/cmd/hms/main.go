@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -80,6 +81,12 @@ func serve(ctx context.Context) error {
 		return err
 	}
 
+	if cfg.PprofAddr != "" {
+		go func() { // lives as long as the process; only for measurements
+			log.Info("profiler listening", "addr", cfg.PprofAddr)
+			_ = http.ListenAndServe(cfg.PprofAddr, nil) // net/http/pprof registers on the default mux
+		}()
+	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
@@ -103,6 +110,7 @@ func serve(ctx context.Context) error {
 	log.Info("hms shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	a.Shutdown(sctx) // websocket clients are told to reconnect (to another instance) first
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

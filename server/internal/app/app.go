@@ -10,20 +10,24 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/redis/go-redis/v9"
 
 	"hms/frontend"
+	"hms/server/internal/alert"
 	"hms/server/internal/audit"
 	"hms/server/internal/auth"
+	"hms/server/internal/broker"
 	"hms/server/internal/config"
+	"hms/server/internal/event"
 	"hms/server/internal/httpx"
+	"hms/server/internal/hub"
 	"hms/server/internal/mongostore"
 	"hms/server/internal/notify"
 	"hms/server/internal/patient"
-	"hms/shared"
 )
 
 // App is a running server's parts.
@@ -33,8 +37,14 @@ type App struct {
 	Auth    *auth.Service
 	Handler http.Handler
 	Log     *slog.Logger
+	Hub     *hub.Hub
+	Broker  broker.Broker
+	Events  *event.Stream
+	Alerts  *alert.Service
 
 	redis        *redis.Client
+	stop         context.CancelFunc // ends the background jobs started by NewWithDB
+	jobs         sync.WaitGroup
 	authHandlers auth.Handlers
 	patients     *patient.Service
 	notify       *notify.Service
@@ -69,7 +79,15 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 			return nil, fmt.Errorf("REDIS_URL: %w", err)
 		}
 		a.redis = redis.NewClient(opt)
+		rb, err := broker.NewRedis(broker.RedisOptions{URL: cfg.RedisURL, Prefix: cfg.RedisPrefix, Logger: log})
+		if err != nil {
+			return nil, fmt.Errorf("REDIS_URL: %w", err)
+		}
+		a.Broker = rb
+	} else {
+		a.Broker = broker.NewMemory()
 	}
+	a.Events = event.NewStream(mongostore.NewEvents(db), a.Broker, log)
 	a.audit = audit.NewLog(mongostore.NewAudit(db))
 	a.patients = patient.NewService(mongostore.NewPatients(db), a.audit)
 	tokens := auth.NewTokens(cfg.JWTSecret, cfg.JWTIssuer, cfg.JWTAudience, cfg.AccessTokenTTL, cfg.RefreshTokenTTL, nil)
@@ -77,7 +95,11 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 		Tokens: tokens, LoginMaxFailures: cfg.LoginMaxFailures, LoginMaxPerIP: cfg.LoginMaxPerIP, LoginWindow: cfg.LoginWindow,
 	})
 	a.authHandlers = auth.NewHandlers(a.Auth)
-	a.notify = notify.NewService(mongostore.NewNotifications(db), a.Auth, noPublish{}, log)
+	a.notify = notify.NewService(mongostore.NewNotifications(db), a.Auth, a.Events, log)
+	a.Alerts = alert.NewService(mongostore.NewAlerts(db), a.Events, log)
+	a.Hub = hub.New(hub.Config{AllowedHosts: cfg.AllowedHosts, PingInterval: cfg.WSPingInterval,
+		PongWait: 2*cfg.WSPingInterval + 10*time.Second, SendQueue: cfg.WSSendQueue}, a.Auth, a.Events, log)
+	a.Events.SetLocal(a.Hub)
 
 	e, err := httpx.NewEngine(httpx.EngineOptions{Log: log, AllowedHosts: cfg.AllowedHosts,
 		TrustedProxies: cfg.TrustedProxies, MaxBodyBytes: cfg.MaxBodyBytes})
@@ -92,12 +114,58 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 	a.register(e)
 	e.NoRoute(webUI())
 	a.Handler = e
+	if err := a.start(); err != nil {
+		_ = a.Broker.Close()
+		return nil, err
+	}
 	return a, nil
 }
+
+// start connects the hub to the broker and runs the background jobs until Close.
+func (a *App) start() error {
+	ctx, cancel := context.WithCancel(context.Background())
+	a.stop = cancel
+	if err := a.Broker.Subscribe(ctx, a.Hub.Deliver, a.Hub.Resync); err != nil {
+		// Redis is down at start-up: serve REST anyway (readiness says degraded) and keep trying;
+		// once subscribed, the hub catches up from the store.
+		a.Log.Warn("broker unavailable at start-up; retrying in the background", "err", err)
+		a.jobs.Add(1)
+		go func() { defer a.jobs.Done(); a.subscribeLater(ctx) }()
+	}
+	a.jobs.Add(2)
+	go func() { defer a.jobs.Done(); a.Alerts.RunEscalator(ctx, a.Config.AlertEscalateAfter, 10*time.Second) }()
+	go func() { defer a.jobs.Done(); a.Events.RunPruner(ctx, a.Config.EventRetention, time.Hour) }()
+	return nil
+}
+
+// subscribeLater retries the broker subscription until it succeeds or ctx ends.
+func (a *App) subscribeLater(ctx context.Context) {
+	for delay := 500 * time.Millisecond; ; delay = min(2*delay, 10*time.Second) {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+		if err := a.Broker.Subscribe(ctx, a.Hub.Deliver, a.Hub.Resync); err == nil {
+			a.Log.Info("broker subscription established")
+			a.Hub.Resync()
+			return
+		}
+	}
+}
+
+// Shutdown tells websocket clients to reconnect elsewhere and closes their connections; call it before
+// stopping the HTTP server, which does not track hijacked connections.
+func (a *App) Shutdown(ctx context.Context) { a.Hub.Shutdown(ctx) }
 
 // Close releases the database and Redis connections.
 func (a *App) Close(ctx context.Context) error {
 	var errs []error
+	if a.stop != nil {
+		a.stop()
+		a.jobs.Wait()
+	}
+	errs = append(errs, a.Broker.Close())
 	if a.redis != nil {
 		errs = append(errs, a.redis.Close())
 	}
@@ -118,7 +186,7 @@ func (a *App) readyz(c *gin.Context) {
 	}
 	if a.redis != nil {
 		broker = "redis ok"
-		if err := a.redis.Ping(ctx).Err(); err != nil {
+		if err := a.Broker.Health(ctx); err != nil {
 			broker = "redis down"
 			if code == http.StatusOK {
 				status = "degraded"
@@ -146,10 +214,4 @@ func webUI() gin.HandlerFunc {
 		c.Status(http.StatusOK)
 		files.ServeHTTP(c.Writer, c.Request)
 	}
-}
-
-type noPublish struct{}
-
-func (noPublish) Publish(context.Context, string, string, any) (shared.Event, error) {
-	return shared.Event{}, nil
 }

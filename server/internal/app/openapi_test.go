@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -255,6 +257,53 @@ func (c *contract) exchange(t *testing.T, name string, req apptest.Request, stat
 	return resp
 }
 
+// upgrade opens a websocket through the real server (an Authorization header when token is set) and
+// returns it with the server's first frame, which must be welcome. kin-openapi cannot send a websocket
+// handshake, so gorilla/websocket does; the handshake request must still match the document, and so must
+// the answer's status (101) and headers.
+func (c *contract) upgrade(t *testing.T, name, token, query string) (*apptest.WS, apptest.Frame) {
+	t.Helper()
+	hr, err := http.NewRequestWithContext(t.Context(), http.MethodGet, c.env.URL+"/ws?"+query, http.NoBody)
+	if err != nil {
+		t.Fatalf("%s: new request: %v", name, err)
+	}
+	if token != "" {
+		hr.Header.Set("Authorization", "Bearer "+token)
+	}
+	route, params, err := c.router.FindRoute(hr)
+	if err != nil {
+		t.Fatalf("%s: GET /ws is not in the document: %v", name, err)
+	}
+	op := route.Operation.OperationID
+	c.exercised[op] = true
+
+	ws, resp, err := c.env.DialWS(token, query, nil)
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.Fatalf("%s (%s): the websocket handshake failed: %v (status %d)", name, op, err, status)
+	}
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("%s (%s): got status %d, want 101", name, op, resp.StatusCode)
+	}
+	in := &openapi3filter.RequestValidationInput{Request: hr, PathParams: params, Route: route, Options: c.opts}
+	if err := openapi3filter.ValidateRequest(t.Context(), in); err != nil {
+		t.Errorf("%s (%s): the request does not match the document: %v", name, op, err)
+	}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: resp.StatusCode, Header: resp.Header, Options: c.opts}
+	out.SetBodyBytes(nil)
+	if err := openapi3filter.ValidateResponse(t.Context(), out); err != nil {
+		t.Errorf("%s (%s): the 101 response does not match the document: %v\nheaders: %v", name, op, err, resp.Header)
+	}
+	welcome := ws.Next(5 * time.Second)
+	if welcome.Op != shared.OpWelcome {
+		t.Fatalf("%s (%s): got first frame %+v, want welcome", name, op, welcome)
+	}
+	return ws, welcome
+}
+
 // encodeBody encodes a request body as apptest.Env.Do does.
 func encodeBody(t *testing.T, body any) []byte {
 	t.Helper()
@@ -276,6 +325,16 @@ func encodeBody(t *testing.T, body any) []byte {
 
 func get(path, token string) apptest.Request {
 	return apptest.Request{Method: http.MethodGet, Path: path, Token: token}
+}
+
+// wsGet is a websocket handshake request that the server refuses before upgrading (the test's HTTP
+// client cannot complete an upgrade): a ticket is only looked at on a real handshake, so that a
+// refused request never spends one.
+func wsGet(path string) apptest.Request {
+	return apptest.Request{Method: http.MethodGet, Path: path, Header: map[string]string{
+		"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+		"Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+	}}
 }
 
 func send(method, path, token string, body any) apptest.Request {
@@ -396,6 +455,36 @@ func TestResponsesMatchDocument(t *testing.T) {
 		{"change an unknown user", send("PATCH", "/api/users/"+unknown, admin.Token, map[string]any{"disabled": true}), 404, false},
 		{"staff read the audit trail", get("/api/audit", nurse.Token), 403, false},
 		{"audit with a malformed actor_id", get("/api/audit?actor_id=nope", admin.Token), 400, true},
+
+		{"a websocket ticket without a token", send("POST", "/api/ws/ticket", "", nil), 401, false},
+		{"a patient raises an alert", send("POST", "/api/alerts/emergency", ann.Token, shared.RaiseAlertRequest{Message: "help"}), 403, false},
+		{"raise an alert without a message", send("POST", "/api/alerts/emergency", nurse.Token,
+			map[string]string{"location": "Ward 3"}), 400, true},
+		{"raise an alert with an empty message", send("POST", "/api/alerts/emergency", nurse.Token, map[string]string{"message": ""}), 400, true},
+		{"raise an alert of an unknown severity", send("POST", "/api/alerts/emergency", nurse.Token,
+			map[string]string{"message": "help", "severity": "meh"}), 400, true},
+		{"raise an alert with a location over 200 characters", send("POST", "/api/alerts/emergency", nurse.Token,
+			shared.RaiseAlertRequest{Message: "help", Location: strings.Repeat("a", 201)}), 400, true},
+		{"raise an alert with an unknown field", send("POST", "/api/alerts/emergency", nurse.Token,
+			map[string]string{"message": "help", "raised_by": unknown}), 400, true},
+		{"raise an alert without a body", send("POST", "/api/alerts/emergency", nurse.Token, nil), 400, true},
+		{"a patient lists alerts", get("/api/alerts", ann.Token), 403, false},
+		{"alerts with limit 0", get("/api/alerts?limit=0", nurse.Token), 400, true},
+		{"acknowledge a malformed alert id", send("POST", "/api/alerts/nope/ack", nurse.Token, nil), 400, true},
+		{"acknowledge an unknown alert", send("POST", "/api/alerts/"+unknown+"/ack", nurse.Token, nil), 404, false},
+		{"a patient acknowledges an alert", send("POST", "/api/alerts/"+unknown+"/ack", ann.Token, nil), 403, false},
+		{"a doctor broadcasts", send("POST", "/api/broadcasts", doctor.Token, shared.BroadcastRequest{Message: "hello"}), 403, false},
+		{"broadcast an empty message", send("POST", "/api/broadcasts", admin.Token, shared.BroadcastRequest{}), 400, true},
+		{"broadcast a message over 2000 characters", send("POST", "/api/broadcasts", admin.Token,
+			shared.BroadcastRequest{Message: strings.Repeat("a", 2001)}), 400, true},
+		{"a websocket from a foreign origin", apptest.Request{Method: "GET", Path: "/ws", Token: doctor.Token,
+			Header: map[string]string{"Origin": "https://evil.example"}}, 403, false},
+		{"a websocket without credentials", get("/ws", ""), 401, false},
+		{"a websocket with a bad token", get("/ws", "not-a-token"), 401, false},
+		{"a websocket with a bad ticket", wsGet("/ws?ticket=not-a-ticket"), 401, false},
+		{"a ticket on a request that is not a websocket handshake", get("/ws?ticket=not-a-ticket", ""), 400, false},
+		{"a websocket with a malformed since", get("/ws?since=alerts", doctor.Token), 400, true},
+		{"a websocket with a negative since", get("/ws?since=alerts:-1", doctor.Token), 400, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c.exchange(t, tc.name, tc.req, tc.status, tc.docRejects)
@@ -410,6 +499,68 @@ func TestResponsesMatchDocument(t *testing.T) {
 	}
 	c.call(t, "the audit trail of one patient", get("/api/audit?patient_id="+reg.PatientID, admin.Token), http.StatusOK)
 	c.call(t, "the audit trail of one actor", get("/api/audit?actor_id="+doctor.ID(), admin.Token), http.StatusOK)
+
+	// Live updates: staff raise alerts, a doctor acknowledges one, the admin broadcasts; clients open the
+	// websocket with a token or a single-use ticket.
+	var raised, second, acked shared.Alert
+	c.call(t, "staff raise an alert", send("POST", "/api/alerts/emergency", nurse.Token, shared.RaiseAlertRequest{
+		Message: " Cardiac arrest, bed 12 ", Location: "Ward 3", Severity: "high",
+	}), http.StatusCreated).Decode(t, &raised)
+	if raised.Message != "Cardiac arrest, bed 12" || raised.Location != "Ward 3" || raised.Severity != "high" ||
+		raised.RaisedBy != nurse.ID() || len(raised.Acks) != 0 || raised.Escalated {
+		t.Errorf("got %+v, want the trimmed message, the location, severity high, raised by the nurse, no acks", raised)
+	}
+	c.call(t, "a doctor raises an alert of the default severity", send("POST", "/api/alerts/emergency", doctor.Token,
+		map[string]string{"message": "Fire alarm, east wing"}), http.StatusCreated).Decode(t, &second)
+	if second.Severity != "critical" || second.Location != "" {
+		t.Errorf("got severity %q and location %q, want critical and none", second.Severity, second.Location)
+	}
+	c.call(t, "the doctor acknowledges the alert", send("POST", "/api/alerts/"+raised.ID+"/ack", doctor.Token, nil), http.StatusOK)
+	c.call(t, "the doctor acknowledges it again", send("POST", "/api/alerts/"+raised.ID+"/ack", doctor.Token, nil),
+		http.StatusOK).Decode(t, &acked)
+	if len(acked.Acks) != 1 || acked.Acks[0].UserID != doctor.ID() || acked.Acks[0].Role != shared.RoleDoctor {
+		t.Errorf("got acks %+v, want the doctor's one ack", acked.Acks)
+	}
+	var alerts shared.AlertList
+	c.call(t, "the admin lists alerts", get("/api/alerts?page=1&limit=5", admin.Token), http.StatusOK).Decode(t, &alerts)
+	if alerts.Limit != 5 || len(alerts.Items) != 2 {
+		t.Errorf("got limit %d and %d alerts, want 5 and 2", alerts.Limit, len(alerts.Items))
+	}
+	for _, a := range alerts.Items {
+		if a.ID == raised.ID && len(a.Acks) != 1 {
+			t.Errorf("the list shows acks %+v for the acknowledged alert, want one", a.Acks)
+		}
+	}
+	c.call(t, "an alert limit above 100 is capped", get("/api/alerts?limit=500", staff.Token), http.StatusOK).Decode(t, &alerts)
+	if alerts.Limit != 100 {
+		t.Errorf("got limit %d, want 100", alerts.Limit)
+	}
+	var sent shared.Broadcast
+	c.call(t, "the admin broadcasts", send("POST", "/api/broadcasts", admin.Token,
+		shared.BroadcastRequest{Message: "Visiting hours end at 8 pm"}), http.StatusCreated).Decode(t, &sent)
+	if sent.SentBy != admin.ID() || sent.Message != "Visiting hours end at 8 pm" {
+		t.Errorf("got %+v, want the admin's message", sent)
+	}
+
+	ws, welcome := c.upgrade(t, "the doctor opens the websocket with a token", doctor.Token, "since=alerts:0")
+	if welcome.UserID != doctor.ID() || !slices.Contains(welcome.Channels, shared.ChannelAlerts) {
+		t.Errorf("got welcome %+v, want the doctor, subscribed to alerts", welcome)
+	}
+	if f := ws.NextEvent(shared.ChannelAlerts, 5*time.Second); f.Type != "alert.raised" || f.SeqOr() != 1 {
+		t.Errorf("got %+v, want the first alert replayed after since=alerts:0", f)
+	}
+	var ticket shared.WSTicket
+	c.call(t, "the patient asks for a websocket ticket", send("POST", "/api/ws/ticket", ann.Token, nil),
+		http.StatusCreated).Decode(t, &ticket)
+	if ticket.Ticket == "" || ticket.ExpiresIn != 30 {
+		t.Errorf("got %+v, want a ticket valid for 30 seconds", ticket)
+	}
+	byTicket := "ticket=" + url.QueryEscape(ticket.Ticket)
+	_, welcome = c.upgrade(t, "the patient opens the websocket with the ticket", "", byTicket)
+	if welcome.UserID != reg.ID || welcome.Role != string(shared.RolePatient) || slices.Contains(welcome.Channels, shared.ChannelAlerts) {
+		t.Errorf("got welcome %+v, want the patient, not subscribed to alerts", welcome)
+	}
+	c.call(t, "a spent ticket", wsGet("/ws?"+byTicket), http.StatusUnauthorized)
 
 	// Ending sessions.
 	c.call(t, "the admin disables the nurse", send("PATCH", "/api/users/"+nurse.ID(), admin.Token, map[string]any{"disabled": true}), http.StatusOK)

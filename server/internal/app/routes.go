@@ -43,7 +43,7 @@ var (
 
 // routes is the table. Paths use gin's :param syntax; the OpenAPI document uses {param}.
 func (a *App) routes() []Route {
-	au, pa, no, lg := a.authHandlers, a.patients, a.notify, a.audit
+	au, pa, no, lg, al := a.authHandlers, a.patients, a.notify, a.audit, a.Alerts
 	return []Route{
 		{"GET", "/healthz", Public, nil, a.healthz},
 		{"GET", "/readyz", Public, nil, a.readyz},
@@ -68,6 +68,14 @@ func (a *App) routes() []Route {
 		{"GET", "/api/notifications", Roles, everyone, no.ListHandler},
 
 		{"GET", "/api/audit", Roles, adminOnly, lg.ListHandler},
+
+		// The websocket authenticates itself (Bearer header or single-use ticket) after the Origin check.
+		{"GET", "/ws", Public, nil, a.Hub.ServeWS},
+		{"POST", "/api/ws/ticket", Roles, everyone, au.Ticket},
+		{"POST", "/api/alerts/emergency", Roles, staffSide, al.RaiseHandler},
+		{"GET", "/api/alerts", Roles, staffSide, al.ListHandler},
+		{"POST", "/api/alerts/:id/ack", Roles, staffSide, al.AckHandler},
+		{"POST", "/api/broadcasts", Roles, adminOnly, al.BroadcastHandler},
 	}
 }
 

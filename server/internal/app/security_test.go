@@ -228,9 +228,12 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		shared.RolePatient: env.NewUser(shared.RolePatient),
 	}
 	target := env.NewUser(shared.RoleStaff) // PATCH /api/users/:id acts on someone other than the caller
+	var raised shared.Alert
+	env.Post("/api/alerts/emergency", admin.Token, map[string]string{"message": "matrix drill"}).Want(t, http.StatusCreated).Decode(t, &raised)
 	params := map[string]string{
-		"/api/users/:id":   target.ID(),
-		"/api/patient/:id": users[shared.RolePatient].User.PatientID,
+		"/api/users/:id":      target.ID(),
+		"/api/patient/:id":    users[shared.RolePatient].User.PatientID,
+		"/api/alerts/:id/ack": raised.ID,
 	}
 	// Bodies that make an allowed call succeed; a route missing here is sent {} and need only pass the
 	// role check.
@@ -247,6 +250,11 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		"GET /api/patient/:id":         nil,
 		"GET /api/notifications":       nil,
 		"GET /api/audit":               nil,
+		"POST /api/ws/ticket":          nil,
+		"POST /api/alerts/emergency":   map[string]string{"message": "matrix"},
+		"GET /api/alerts":              nil,
+		"POST /api/alerts/:id/ack":     nil,
+		"POST /api/broadcasts":         map[string]string{"message": "matrix"},
 	}
 
 	roleRoutes := 0

@@ -55,7 +55,12 @@ type Config struct {
 	// EventRetention is how long live events are kept for replay.
 	EventRetention time.Duration
 	// RedisPrefix starts every Redis key and channel name, so that deployments can share a server.
-	RedisPrefix       string
+	RedisPrefix string
+	// PprofAddr, when set (e.g. 127.0.0.1:6060), serves Go's profiler there, for measurements.
+	PprofAddr string
+	// WSPingInterval and WSSendQueue tune the websocket hub (ping period; frames queued per connection).
+	WSPingInterval    time.Duration
+	WSSendQueue       int
 	EmailHost         string
 	EmailPort         int
 	EmailHostUser     string
@@ -102,6 +107,9 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		AlertEscalateAfter: r.duration("ALERT_ESCALATE_AFTER", 2*time.Minute),
 		EventRetention:     r.duration("EVENT_RETENTION", 7*24*time.Hour),
 		RedisPrefix:        r.str("REDIS_PREFIX", "hms:"),
+		PprofAddr:          r.str("PPROF_ADDR", ""),
+		WSPingInterval:     r.duration("WS_PING_INTERVAL", 25*time.Second),
+		WSSendQueue:        r.int("WS_SEND_QUEUE", 128),
 		EmailHost:          r.str("EMAIL_HOST", ""),
 		EmailPort:          r.int("EMAIL_PORT", 587),
 		EmailHostUser:      r.str("EMAIL_HOST_USER", ""),

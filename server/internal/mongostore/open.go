@@ -33,6 +33,7 @@ type DB struct {
 	client *mongo.Client
 	// Embedded names the embedded backend ("sqlite", "postgresql") or is empty for a real MongoDB.
 	Embedded string
+	uri      string
 	stop     func()
 	borrowed bool // a database on someone else's client (tests): Close leaves the client open
 }
@@ -64,6 +65,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		return nil, fmt.Errorf("reach database: %w", err)
 	}
 	db.client = client
+	db.uri = uri
 	db.Database = client.Database(o.Database)
 	return db, nil
 }
@@ -114,8 +116,12 @@ func (db *DB) Ping(ctx context.Context) error {
 // Borrow returns another database on the same client and server. Closing it closes nothing; the
 // owner's Close does. Tests give each test its own database this way.
 func (db *DB) Borrow(name string) *DB {
-	return &DB{Database: db.client.Database(name), client: db.client, Embedded: db.Embedded, stop: func() {}, borrowed: true}
+	return &DB{Database: db.client.Database(name), client: db.client, Embedded: db.Embedded, uri: db.uri, stop: func() {}, borrowed: true}
 }
+
+// URI returns the mongodb:// address of the server (the embedded one's loopback address), so that
+// other processes can share it (multi-instance tests).
+func (db *DB) URI() string { return db.uri }
 
 // Close disconnects and stops the embedded server, if any.
 func (db *DB) Close(ctx context.Context) error {

@@ -1,0 +1,266 @@
+// Package alert raises emergency alerts, records who acknowledged them, escalates the ones nobody
+// acknowledged in time, and sends admin broadcasts. Every change is published on the live stream.
+package alert
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"hms/server/internal/auth"
+	"hms/server/internal/fault"
+	"hms/server/internal/ident"
+	"hms/shared"
+)
+
+// Event types on the alerts and broadcast channels.
+const (
+	TypeRaised    = "alert.raised"
+	TypeAcked     = "alert.acked"
+	TypeEscalated = "alert.escalated"
+	TypeBroadcast = "broadcast.sent"
+)
+
+// Severities, most urgent first.
+var severities = []string{"critical", "high", "moderate"}
+
+// Alert is a stored alert.
+type Alert struct {
+	ID       string
+	Message  string
+	Location string
+	Severity string
+	RaisedBy string
+	At       time.Time
+}
+
+// Store keeps alerts, acknowledgements, escalations and broadcasts. Acknowledgements and escalations
+// are inserts under unique indexes: a repeated ack is recorded once, and an alert is escalated once
+// however many instances run the escalator.
+type Store interface {
+	InsertAlert(ctx context.Context, a Alert) error
+	AlertByID(ctx context.Context, id string) (Alert, error)
+	ListAlerts(ctx context.Context, since time.Time, limit int) ([]Alert, error)
+	// InsertAck fails with ErrAlreadyAcked when the user acknowledged the alert before.
+	InsertAck(ctx context.Context, alertID string, ack shared.AlertAck) error
+	Acks(ctx context.Context, alertIDs []string) (map[string][]shared.AlertAck, error)
+	// ClaimEscalation fails with ErrAlreadyEscalated when the alert was escalated before.
+	ClaimEscalation(ctx context.Context, alertID string, at time.Time) error
+	Escalated(ctx context.Context, alertIDs []string) (map[string]bool, error)
+	InsertBroadcast(ctx context.Context, b shared.Broadcast) error
+}
+
+// Publisher puts events on the live stream.
+type Publisher interface {
+	Publish(ctx context.Context, channel, typ string, data any) (shared.Event, error)
+}
+
+// The domain's errors.
+var (
+	ErrNotFound         = fault.New(fault.ErrNotFound, "alert not found")
+	ErrAlreadyAcked     = fault.New(fault.ErrConflict, "already acknowledged")
+	ErrAlreadyEscalated = fault.New(fault.ErrConflict, "already escalated")
+)
+
+// Service is the alert domain's logic.
+type Service struct {
+	store Store
+	pub   Publisher
+	log   *slog.Logger
+	now   func() time.Time
+}
+
+// NewService wires the service.
+func NewService(store Store, pub Publisher, log *slog.Logger) *Service {
+	return &Service{store: store, pub: pub, log: log, now: time.Now}
+}
+
+// Raise stores an emergency alert and pushes it to every connected doctor, staff member and admin.
+func (s *Service) Raise(ctx context.Context, p auth.Principal, req shared.RaiseAlertRequest) (shared.Alert, error) {
+	msg, loc := strings.TrimSpace(req.Message), strings.TrimSpace(req.Location)
+	sev := strings.ToLower(strings.TrimSpace(req.Severity))
+	if sev == "" {
+		sev = "critical"
+	}
+	switch {
+	case msg == "":
+		return shared.Alert{}, fault.Invalid("message is required")
+	case utf8.RuneCountInString(msg) > 500:
+		return shared.Alert{}, fault.Invalid("message is longer than 500 characters")
+	case utf8.RuneCountInString(loc) > 200:
+		return shared.Alert{}, fault.Invalid("location is longer than 200 characters")
+	case !validSeverity(sev):
+		return shared.Alert{}, fault.Invalid("severity must be one of critical, high, moderate")
+	}
+	a := Alert{ID: ident.New(), Message: msg, Location: loc, Severity: sev, RaisedBy: p.UserID,
+		At: s.now().UTC().Truncate(time.Millisecond)}
+	if err := s.store.InsertAlert(ctx, a); err != nil {
+		return shared.Alert{}, err
+	}
+	out := a.public(nil, false)
+	if _, err := s.pub.Publish(ctx, shared.ChannelAlerts, TypeRaised, out); err != nil {
+		return shared.Alert{}, err
+	}
+	return out, nil
+}
+
+func validSeverity(s string) bool {
+	for _, v := range severities {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+func (a Alert) public(acks []shared.AlertAck, escalated bool) shared.Alert {
+	if acks == nil {
+		acks = []shared.AlertAck{}
+	}
+	return shared.Alert{ID: a.ID, Message: a.Message, Location: a.Location, Severity: a.Severity,
+		RaisedBy: a.RaisedBy, At: a.At, Acks: acks, Escalated: escalated}
+}
+
+// Ack records that the caller acknowledged the alert. Acknowledging twice is harmless.
+func (s *Service) Ack(ctx context.Context, p auth.Principal, id string) (shared.Alert, error) {
+	if !ident.Valid(id) {
+		return shared.Alert{}, fault.Invalid("malformed alert id")
+	}
+	a, err := s.store.AlertByID(ctx, id)
+	if err != nil {
+		return shared.Alert{}, err
+	}
+	ack := shared.AlertAck{UserID: p.UserID, Role: p.Role, At: s.now().UTC().Truncate(time.Millisecond)}
+	err = s.store.InsertAck(ctx, id, ack)
+	switch {
+	case err == nil:
+		if _, err := s.pub.Publish(ctx, shared.ChannelAlerts, TypeAcked, map[string]any{"alert_id": id, "ack": ack}); err != nil {
+			return shared.Alert{}, err
+		}
+	case !errors.Is(err, ErrAlreadyAcked):
+		return shared.Alert{}, err
+	}
+	return s.full(ctx, a)
+}
+
+func (s *Service) full(ctx context.Context, a Alert) (shared.Alert, error) {
+	acks, err := s.store.Acks(ctx, []string{a.ID})
+	if err != nil {
+		return shared.Alert{}, err
+	}
+	esc, err := s.store.Escalated(ctx, []string{a.ID})
+	if err != nil {
+		return shared.Alert{}, err
+	}
+	return a.public(acks[a.ID], esc[a.ID]), nil
+}
+
+// List returns recent alerts (last 7 days), newest first, with their acknowledgements.
+func (s *Service) List(ctx context.Context, limit int) ([]shared.Alert, error) {
+	alerts, err := s.store.ListAlerts(ctx, s.now().Add(-7*24*time.Hour), limit)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(alerts))
+	for i, a := range alerts {
+		ids[i] = a.ID
+	}
+	acks, err := s.store.Acks(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	esc, err := s.store.Escalated(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]shared.Alert, len(alerts))
+	for i, a := range alerts {
+		out[i] = a.public(acks[a.ID], esc[a.ID])
+	}
+	return out, nil
+}
+
+// EscalateDue escalates every alert raised more than after ago (within the last day) that nobody has
+// acknowledged: it claims the escalation (once across all instances) and publishes alert.escalated.
+// It returns how many it escalated.
+func (s *Service) EscalateDue(ctx context.Context, after time.Duration) (int, error) {
+	now := s.now()
+	alerts, err := s.store.ListAlerts(ctx, now.Add(-24*time.Hour), 1000)
+	if err != nil {
+		return 0, err
+	}
+	var due []Alert
+	var ids []string
+	for _, a := range alerts {
+		if a.At.Before(now.Add(-after)) {
+			due = append(due, a)
+			ids = append(ids, a.ID)
+		}
+	}
+	if len(due) == 0 {
+		return 0, nil
+	}
+	acks, err := s.store.Acks(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+	esc, err := s.store.Escalated(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, a := range due {
+		if len(acks[a.ID]) > 0 || esc[a.ID] {
+			continue
+		}
+		err := s.store.ClaimEscalation(ctx, a.ID, now.UTC())
+		if errors.Is(err, ErrAlreadyEscalated) {
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		if _, err := s.pub.Publish(ctx, shared.ChannelAlerts, TypeEscalated, a.public(nil, true)); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// RunEscalator checks for unacknowledged alerts every interval until ctx ends.
+func (s *Service) RunEscalator(ctx context.Context, after, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := s.EscalateDue(ctx, after); err != nil {
+				s.log.WarnContext(ctx, "escalate alerts", "err", err)
+			} else if n > 0 {
+				s.log.InfoContext(ctx, "escalated unacknowledged alerts", "count", n)
+			}
+		}
+	}
+}
+
+// Broadcast sends an admin's message live to every connected user.
+func (s *Service) Broadcast(ctx context.Context, p auth.Principal, req shared.BroadcastRequest) (shared.Broadcast, error) {
+	msg := strings.TrimSpace(req.Message)
+	if msg == "" || utf8.RuneCountInString(msg) > 2000 {
+		return shared.Broadcast{}, fault.Invalid("message is required (at most 2000 characters)")
+	}
+	b := shared.Broadcast{ID: ident.New(), Message: msg, SentBy: p.UserID, At: s.now().UTC().Truncate(time.Millisecond)}
+	if err := s.store.InsertBroadcast(ctx, b); err != nil {
+		return shared.Broadcast{}, err
+	}
+	if _, err := s.pub.Publish(ctx, shared.ChannelBroadcast, TypeBroadcast, b); err != nil {
+		return shared.Broadcast{}, err
+	}
+	return b, nil
+}

@@ -1,0 +1,69 @@
+package alert
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"hms/server/internal/auth"
+	"hms/server/internal/httpx"
+	"hms/shared"
+)
+
+// RaiseHandler handles POST /api/alerts/emergency.
+func (s *Service) RaiseHandler(c *gin.Context) {
+	var req shared.RaiseAlertRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := auth.PrincipalOf(c)
+	a, err := s.Raise(c.Request.Context(), p, req)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, a)
+}
+
+// AckHandler handles POST /api/alerts/{id}/ack.
+func (s *Service) AckHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	a, err := s.Ack(c.Request.Context(), p, c.Param("id"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, a)
+}
+
+// ListHandler handles GET /api/alerts.
+func (s *Service) ListHandler(c *gin.Context) {
+	_, limit, err := httpx.Page(c)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	list, err := s.List(c.Request.Context(), limit)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, shared.AlertList{Items: list, Limit: limit})
+}
+
+// BroadcastHandler handles POST /api/broadcasts.
+func (s *Service) BroadcastHandler(c *gin.Context) {
+	var req shared.BroadcastRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := auth.PrincipalOf(c)
+	b, err := s.Broadcast(c.Request.Context(), p, req)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, b)
+}

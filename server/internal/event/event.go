@@ -1,0 +1,161 @@
+// Package event is the durable, ordered live-event stream. Publishing an event numbers it within its
+// channel, stores it in MongoDB (unique {channel, seq}) and only then hands it to the broker, which
+// carries it to every instance's hub. What the broker loses, the hubs and clients recover from the store.
+package event
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"hms/server/internal/broker"
+	"hms/server/internal/fault"
+	"hms/shared"
+)
+
+// Store keeps events.
+type Store interface {
+	// InsertEvent fails with ErrSeqTaken when the channel already has an event with that seq.
+	InsertEvent(ctx context.Context, ev shared.Event) error
+	// EventsAfter returns up to limit events of channel with seq > since, in seq order.
+	EventsAfter(ctx context.Context, channel string, since int64, limit int) ([]shared.Event, error)
+	// Head returns the highest seq stored for channel, 0 when none.
+	Head(ctx context.Context, channel string) (int64, error)
+	// PruneEvents deletes events older than cutoff, keeping each channel's newest event so that its
+	// numbering never restarts.
+	PruneEvents(ctx context.Context, cutoff time.Time) (int, error)
+}
+
+// ErrSeqTaken means the seq was already used on the channel: the counter went backwards.
+var ErrSeqTaken = fault.New(fault.ErrConflict, "event sequence number already used")
+
+// Local receives events published by this instance when the broker could not carry them, so that this
+// instance's own clients still get them live. The hub implements it.
+type Local interface {
+	Deliver(payload []byte)
+}
+
+// Stream publishes and replays events.
+type Stream struct {
+	store  Store
+	broker broker.Broker
+	local  Local
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// NewStream wires the stream. SetLocal adds the hub once it exists.
+func NewStream(store Store, b broker.Broker, log *slog.Logger) *Stream {
+	return &Stream{store: store, broker: b, log: log, now: time.Now}
+}
+
+// SetLocal sets where events go when the broker cannot carry them.
+func (s *Stream) SetLocal(l Local) { s.local = l }
+
+// Publish numbers, stores and broadcasts one event. It fails only if the event could not be stored;
+// a broker failure after storing is logged, delivered locally, and recovered by the other instances'
+// hubs when their subscription comes back.
+func (s *Stream) Publish(ctx context.Context, channel, typ string, data any) (shared.Event, error) {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return shared.Event{}, fmt.Errorf("encode event data: %w", err)
+	}
+	ev := shared.Event{Channel: channel, Type: typ, Data: raw}
+	unlock, err := s.broker.Lock(ctx, channel)
+	if err != nil {
+		// Without the broker there is no shared counter or lock: fall back to the store's unique index,
+		// which still gives each event a distinct, gap-free number.
+		s.log.WarnContext(ctx, "broker unavailable; numbering from the store", "channel", channel, "err", err)
+		if err := s.insertFromStore(ctx, &ev); err != nil {
+			return shared.Event{}, err
+		}
+		s.deliverLocal(ev)
+		return ev, nil
+	}
+	defer unlock()
+	if err := s.insert(ctx, &ev); err != nil {
+		return shared.Event{}, err
+	}
+	payload, _ := json.Marshal(ev)
+	if err := s.broker.Publish(ctx, payload); err != nil {
+		s.log.WarnContext(ctx, "broker publish failed; event stored, delivering locally", "channel", channel, "seq", ev.Seq, "err", err)
+		s.deliverLocal(ev)
+	}
+	return ev, nil
+}
+
+func (s *Stream) insert(ctx context.Context, ev *shared.Event) error {
+	load := func(ctx context.Context) (int64, error) { return s.store.Head(ctx, ev.Channel) }
+	for attempt := 0; ; attempt++ {
+		seq, err := s.broker.Next(ctx, ev.Channel, load)
+		if err != nil {
+			return s.insertFromStore(ctx, ev)
+		}
+		ev.Seq, ev.At = seq, s.now().UTC().Truncate(time.Millisecond)
+		err = s.store.InsertEvent(ctx, *ev)
+		if !errors.Is(err, ErrSeqTaken) || attempt >= 3 {
+			return err
+		}
+		// The counter is behind the store (Redis restarted with old data, or events were numbered
+		// from the store while Redis was away): reload it and try again.
+		if err := s.broker.Reset(ctx, ev.Channel); err != nil {
+			return s.insertFromStore(ctx, ev)
+		}
+	}
+}
+
+// insertFromStore numbers the event head+1, retrying on a taken number.
+func (s *Stream) insertFromStore(ctx context.Context, ev *shared.Event) error {
+	for attempt := 0; attempt < 20; attempt++ {
+		head, err := s.store.Head(ctx, ev.Channel)
+		if err != nil {
+			return err
+		}
+		ev.Seq, ev.At = head+1, s.now().UTC().Truncate(time.Millisecond)
+		err = s.store.InsertEvent(ctx, *ev)
+		if !errors.Is(err, ErrSeqTaken) {
+			return err
+		}
+	}
+	return fault.New(fault.ErrUnavailable, "could not number the event: too much contention")
+}
+
+func (s *Stream) deliverLocal(ev shared.Event) {
+	if s.local == nil {
+		return
+	}
+	payload, _ := json.Marshal(ev)
+	s.local.Deliver(payload)
+}
+
+// After returns up to limit events of channel after since, in order.
+func (s *Stream) After(ctx context.Context, channel string, since int64, limit int) ([]shared.Event, error) {
+	return s.store.EventsAfter(ctx, channel, since, limit)
+}
+
+// Head returns the channel's highest stored seq.
+func (s *Stream) Head(ctx context.Context, channel string) (int64, error) {
+	return s.store.Head(ctx, channel)
+}
+
+// RunPruner deletes events older than keep, every interval, until ctx ends.
+func (s *Stream) RunPruner(ctx context.Context, keep, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n, err := s.store.PruneEvents(ctx, s.now().Add(-keep))
+			if err != nil {
+				s.log.WarnContext(ctx, "prune events", "err", err)
+			} else if n > 0 {
+				s.log.InfoContext(ctx, "pruned old events", "deleted", n)
+			}
+		}
+	}
+}

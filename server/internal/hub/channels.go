@@ -1,0 +1,84 @@
+package hub
+
+import (
+	"strings"
+
+	"hms/server/internal/auth"
+	"hms/server/internal/fault"
+	"hms/server/internal/ident"
+	"hms/shared"
+)
+
+var staffRoles = []shared.Role{shared.RoleAdmin, shared.RoleDoctor, shared.RoleStaff}
+
+// autoChannels are the channels a connection is subscribed to on connect, so that no alert depends on
+// a client remembering to subscribe.
+func autoChannels(p auth.Principal) []string {
+	chans := []string{shared.ChannelBroadcast, shared.ChannelUser + ":" + p.UserID}
+	if p.Is(staffRoles...) {
+		chans = append([]string{shared.ChannelAlerts}, chans...)
+	}
+	return chans
+}
+
+var (
+	errUnknownChannel = fault.Invalid("unknown channel")
+	errChannelDenied  = fault.New(fault.ErrForbidden, "you may not subscribe to this channel")
+)
+
+// authorize says whether p may subscribe to channel.
+func authorize(p auth.Principal, channel string) error {
+	if !validName(channel) {
+		return errUnknownChannel
+	}
+	kind, id, _ := cut(channel)
+	switch kind {
+	case shared.ChannelAlerts:
+		return allowIf(id == "" && p.Is(staffRoles...))
+	case shared.ChannelBroadcast:
+		return allowIf(id == "")
+	case shared.ChannelUser:
+		return allowIf(ident.Valid(id) && id == p.UserID)
+	case shared.ChannelDisplay:
+		// Display channels carry ticket numbers and waiting times only, never names: any signed-in user.
+		return nil
+	case shared.ChannelDeptQueue:
+		return allowIf(id != "" && p.Is(staffRoles...))
+	case shared.ChannelDocQueue:
+		return allowIf(ident.Valid(id) && (p.Is(shared.RoleAdmin, shared.RoleStaff) || p.Role == shared.RoleDoctor && id == p.UserID))
+	case shared.ChannelPatient:
+		return allowIf(ident.Valid(id) && (p.Is(staffRoles...) || p.Role == shared.RolePatient && id == p.PatientID))
+	}
+	return errUnknownChannel
+}
+
+func allowIf(ok bool) error {
+	if ok {
+		return nil
+	}
+	return errChannelDenied
+}
+
+// cut splits "queue:dept:cardiology" into ("queue:dept", "cardiology"), "user:ID" into ("user", "ID").
+func cut(channel string) (kind, id string, ok bool) {
+	for _, k := range []string{shared.ChannelDeptQueue, shared.ChannelDocQueue} {
+		if strings.HasPrefix(channel, k+":") {
+			return k, channel[len(k)+1:], true
+		}
+	}
+	kind, id, ok = strings.Cut(channel, ":")
+	return kind, id, ok
+}
+
+// validName accepts 1–100 characters of a-z, 0-9, ':', '-' and '_'.
+func validName(s string) bool {
+	if s == "" || len(s) > 100 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == ':' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}

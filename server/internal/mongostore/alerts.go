@@ -1,0 +1,150 @@
+package mongostore
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"hms/server/internal/alert"
+	"hms/shared"
+)
+
+var _ alert.Store = (*Alerts)(nil)
+
+// Alerts stores emergency alerts, their acknowledgements and escalations, and broadcasts.
+type Alerts struct {
+	alerts, acks, escalations, broadcasts *mongo.Collection
+}
+
+// NewAlerts returns the alert store on db.
+func NewAlerts(db *DB) *Alerts {
+	return &Alerts{alerts: db.Collection(colAlerts), acks: db.Collection(colAlertAcks),
+		escalations: db.Collection(colEscalations), broadcasts: db.Collection(colBroadcasts)}
+}
+
+type alertDoc struct {
+	ID       string    `bson:"_id"`
+	Message  string    `bson:"message"`
+	Location string    `bson:"location,omitempty"`
+	Severity string    `bson:"severity"`
+	RaisedBy string    `bson:"raised_by"`
+	At       time.Time `bson:"at"`
+}
+
+type ackDoc struct {
+	AlertID string    `bson:"alert_id"`
+	UserID  string    `bson:"user_id"`
+	Role    string    `bson:"role"`
+	At      time.Time `bson:"at"`
+}
+
+// InsertAlert implements alert.Store.
+func (s *Alerts) InsertAlert(ctx context.Context, a alert.Alert) error {
+	_, err := s.alerts.InsertOne(ctx, alertDoc(a))
+	return wrap("insert alert", err)
+}
+
+// AlertByID implements alert.Store.
+func (s *Alerts) AlertByID(ctx context.Context, id string) (alert.Alert, error) {
+	var d alertDoc
+	err := s.alerts.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+	if errors.Is(classify(err), errNoDocument) {
+		return alert.Alert{}, alert.ErrNotFound
+	}
+	if err != nil {
+		return alert.Alert{}, wrap("find alert", err)
+	}
+	d.At = d.At.UTC()
+	return alert.Alert(d), nil
+}
+
+// ListAlerts implements alert.Store.
+func (s *Alerts) ListAlerts(ctx context.Context, since time.Time, limit int) ([]alert.Alert, error) {
+	cur, err := s.alerts.Find(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$gte", Value: since}}}},
+		options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, wrap("list alerts", err)
+	}
+	var docs []alertDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrap("list alerts", err)
+	}
+	out := make([]alert.Alert, len(docs))
+	for i, d := range docs {
+		d.At = d.At.UTC()
+		out[i] = alert.Alert(d)
+	}
+	return out, nil
+}
+
+// InsertAck implements alert.Store.
+func (s *Alerts) InsertAck(ctx context.Context, alertID string, a shared.AlertAck) error {
+	_, err := s.acks.InsertOne(ctx, ackDoc{AlertID: alertID, UserID: a.UserID, Role: string(a.Role), At: a.At})
+	if errors.Is(classify(err), errDuplicate) {
+		return alert.ErrAlreadyAcked
+	}
+	return wrap("insert ack", err)
+}
+
+// Acks implements alert.Store.
+func (s *Alerts) Acks(ctx context.Context, alertIDs []string) (map[string][]shared.AlertAck, error) {
+	out := map[string][]shared.AlertAck{}
+	if len(alertIDs) == 0 {
+		return out, nil
+	}
+	cur, err := s.acks.Find(ctx, bson.D{{Key: "alert_id", Value: bson.D{{Key: "$in", Value: alertIDs}}}},
+		options.Find().SetSort(bson.D{{Key: "at", Value: 1}}))
+	if err != nil {
+		return nil, wrap("find acks", err)
+	}
+	var docs []ackDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrap("find acks", err)
+	}
+	for _, d := range docs {
+		out[d.AlertID] = append(out[d.AlertID], shared.AlertAck{UserID: d.UserID, Role: shared.Role(d.Role), At: d.At.UTC()})
+	}
+	return out, nil
+}
+
+// ClaimEscalation implements alert.Store: the alert id is the claim's _id.
+func (s *Alerts) ClaimEscalation(ctx context.Context, alertID string, at time.Time) error {
+	_, err := s.escalations.InsertOne(ctx, bson.D{{Key: "_id", Value: alertID}, {Key: "at", Value: at}})
+	if errors.Is(classify(err), errDuplicate) {
+		return alert.ErrAlreadyEscalated
+	}
+	return wrap("claim escalation", err)
+}
+
+// Escalated implements alert.Store.
+func (s *Alerts) Escalated(ctx context.Context, alertIDs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(alertIDs) == 0 {
+		return out, nil
+	}
+	cur, err := s.escalations.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: alertIDs}}}})
+	if err != nil {
+		return nil, wrap("find escalations", err)
+	}
+	var docs []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrap("find escalations", err)
+	}
+	for _, d := range docs {
+		out[d.ID] = true
+	}
+	return out, nil
+}
+
+// InsertBroadcast implements alert.Store.
+func (s *Alerts) InsertBroadcast(ctx context.Context, b shared.Broadcast) error {
+	_, err := s.broadcasts.InsertOne(ctx, bson.D{{Key: "_id", Value: b.ID}, {Key: "message", Value: b.Message},
+		{Key: "sent_by", Value: b.SentBy}, {Key: "at", Value: b.At}})
+	return wrap("insert broadcast", err)
+}
