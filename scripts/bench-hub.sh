@@ -30,4 +30,4 @@ until curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
   sleep 0.05
 done
 echo "server pid $pid on :$port, redis on :$rport ($(curl -s "http://127.0.0.1:$port/readyz"))"
-./bin/hmsload -url "http://127.0.0.1:$port" -pid "$pid" "$@"
+${HMSLOAD_WRAP:-} ./bin/hmsload -url "http://127.0.0.1:$port" -pid "$pid" "$@"

@@ -17,12 +17,13 @@ var _ alert.Store = (*Alerts)(nil)
 
 // Alerts stores emergency alerts, their acknowledgements and escalations, and broadcasts.
 type Alerts struct {
+	gate                                  *gate
 	alerts, acks, escalations, broadcasts *mongo.Collection
 }
 
 // NewAlerts returns the alert store on db.
 func NewAlerts(db *DB) *Alerts {
-	return &Alerts{alerts: db.Collection(colAlerts), acks: db.Collection(colAlertAcks),
+	return &Alerts{gate: db.gate, alerts: db.Collection(colAlerts), acks: db.Collection(colAlertAcks),
 		escalations: db.Collection(colEscalations), broadcasts: db.Collection(colBroadcasts)}
 }
 
@@ -44,7 +45,9 @@ type ackDoc struct {
 
 // InsertAlert implements alert.Store.
 func (s *Alerts) InsertAlert(ctx context.Context, a alert.Alert) error {
+	leave := s.gate.enter()
 	_, err := s.alerts.InsertOne(ctx, alertDoc(a))
+	leave()
 	return wrap("insert alert", err)
 }
 
@@ -83,7 +86,9 @@ func (s *Alerts) ListAlerts(ctx context.Context, since time.Time, limit int) ([]
 
 // InsertAck implements alert.Store.
 func (s *Alerts) InsertAck(ctx context.Context, alertID string, a shared.AlertAck) error {
+	leave := s.gate.enter()
 	_, err := s.acks.InsertOne(ctx, ackDoc{AlertID: alertID, UserID: a.UserID, Role: string(a.Role), At: a.At})
+	leave()
 	if errors.Is(classify(err), errDuplicate) {
 		return alert.ErrAlreadyAcked
 	}
@@ -113,7 +118,9 @@ func (s *Alerts) Acks(ctx context.Context, alertIDs []string) (map[string][]shar
 
 // ClaimEscalation implements alert.Store: the alert id is the claim's _id.
 func (s *Alerts) ClaimEscalation(ctx context.Context, alertID string, at time.Time) error {
+	leave := s.gate.enter()
 	_, err := s.escalations.InsertOne(ctx, bson.D{{Key: "_id", Value: alertID}, {Key: "at", Value: at}})
+	leave()
 	if errors.Is(classify(err), errDuplicate) {
 		return alert.ErrAlreadyEscalated
 	}
@@ -144,7 +151,9 @@ func (s *Alerts) Escalated(ctx context.Context, alertIDs []string) (map[string]b
 
 // InsertBroadcast implements alert.Store.
 func (s *Alerts) InsertBroadcast(ctx context.Context, b shared.Broadcast) error {
+	leave := s.gate.enter()
 	_, err := s.broadcasts.InsertOne(ctx, bson.D{{Key: "_id", Value: b.ID}, {Key: "message", Value: b.Message},
 		{Key: "sent_by", Value: b.SentBy}, {Key: "at", Value: b.At}})
+	leave()
 	return wrap("insert broadcast", err)
 }

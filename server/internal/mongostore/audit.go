@@ -15,10 +15,13 @@ import (
 var _ audit.Store = (*Audit)(nil)
 
 // Audit stores audit entries. It offers no update or delete.
-type Audit struct{ col *mongo.Collection }
+type Audit struct {
+	gate *gate
+	col  *mongo.Collection
+}
 
 // NewAudit returns the audit store on db.
-func NewAudit(db *DB) *Audit { return &Audit{col: db.Collection(colAudit)} }
+func NewAudit(db *DB) *Audit { return &Audit{gate: db.gate, col: db.Collection(colAudit)} }
 
 type auditDoc struct {
 	ID        string    `bson:"_id"`
@@ -34,8 +37,10 @@ type auditDoc struct {
 
 // InsertAudit implements audit.Store.
 func (s *Audit) InsertAudit(ctx context.Context, e audit.Entry) error {
+	leave := s.gate.enter()
 	_, err := s.col.InsertOne(ctx, auditDoc{ID: e.ID, At: e.At, ActorID: e.ActorID, ActorRole: string(e.ActorRole),
 		PatientID: e.PatientID, Action: e.Action, Outcome: e.Outcome, IP: e.IP, RequestID: e.RequestID})
+	leave()
 	return wrap("insert audit entry", err)
 }
 

@@ -17,10 +17,13 @@ import (
 var _ event.Store = (*Events)(nil)
 
 // Events stores the live-event stream.
-type Events struct{ col *mongo.Collection }
+type Events struct {
+	gate *gate
+	col  *mongo.Collection
+}
 
 // NewEvents returns the event store on db.
-func NewEvents(db *DB) *Events { return &Events{col: db.Collection(colEvents)} }
+func NewEvents(db *DB) *Events { return &Events{gate: db.gate, col: db.Collection(colEvents)} }
 
 type eventDoc struct {
 	Channel string    `bson:"channel"`
@@ -33,7 +36,9 @@ type eventDoc struct {
 
 // InsertEvent implements event.Store.
 func (s *Events) InsertEvent(ctx context.Context, ev shared.Event) error {
+	leave := s.gate.enter()
 	_, err := s.col.InsertOne(ctx, eventDoc{Channel: ev.Channel, Seq: ev.Seq, Type: ev.Type, At: ev.At, Data: string(ev.Data)})
+	leave()
 	if errors.Is(classify(err), errDuplicate) {
 		return event.ErrSeqTaken
 	}
@@ -95,8 +100,10 @@ func (s *Events) PruneEvents(ctx context.Context, cutoff time.Time) (int, error)
 		if err != nil {
 			return deleted, err
 		}
+		leave := s.gate.enter()
 		res, err := s.col.DeleteMany(ctx, bson.D{{Key: "channel", Value: ch},
 			{Key: "at", Value: bson.D{{Key: "$lt", Value: cutoff}}}, {Key: "seq", Value: bson.D{{Key: "$lt", Value: head}}}})
+		leave()
 		if err != nil {
 			return deleted, wrap("prune events", err)
 		}

@@ -14,11 +14,14 @@ import (
 var _ notify.Store = (*Notifications)(nil)
 
 // Notifications stores notifications.
-type Notifications struct{ col *mongo.Collection }
+type Notifications struct {
+	gate *gate
+	col  *mongo.Collection
+}
 
 // NewNotifications returns the notification store on db.
 func NewNotifications(db *DB) *Notifications {
-	return &Notifications{col: db.Collection(colNotifications)}
+	return &Notifications{gate: db.gate, col: db.Collection(colNotifications)}
 }
 
 type notificationDoc struct {
@@ -32,7 +35,9 @@ type notificationDoc struct {
 
 // InsertNotification implements notify.Store.
 func (s *Notifications) InsertNotification(ctx context.Context, n notify.Notification) error {
+	leave := s.gate.enter()
 	_, err := s.col.InsertOne(ctx, notificationDoc(n))
+	leave()
 	return wrap("insert notification", err)
 }
 

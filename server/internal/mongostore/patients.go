@@ -15,12 +15,13 @@ var _ patient.Store = (*Patients)(nil)
 
 // Patients stores patient records and the revisions of their medical history.
 type Patients struct {
+	gate                *gate
 	patients, revisions *mongo.Collection
 }
 
 // NewPatients returns the patient store on db.
 func NewPatients(db *DB) *Patients {
-	return &Patients{patients: db.Collection(colPatients), revisions: db.Collection(colRevisions)}
+	return &Patients{gate: db.gate, patients: db.Collection(colPatients), revisions: db.Collection(colRevisions)}
 }
 
 type patientDoc struct {
@@ -45,8 +46,10 @@ type revisionDoc struct {
 
 // InsertPatient implements patient.Store.
 func (s *Patients) InsertPatient(ctx context.Context, r patient.Record) error {
+	leave := s.gate.enter()
 	_, err := s.patients.InsertOne(ctx, patientDoc{ID: r.ID, UserID: r.UserID, Name: r.Name, Email: r.Email,
 		MedicalHistory: r.MedicalHistory, Revision: r.Revision, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt})
+	leave()
 	return wrap("insert patient", err)
 }
 
@@ -66,8 +69,10 @@ func (s *Patients) PatientByID(ctx context.Context, id string) (patient.Record, 
 
 // InsertRevision implements patient.Store.
 func (s *Patients) InsertRevision(ctx context.Context, r patient.Revision) error {
+	leave := s.gate.enter()
 	_, err := s.revisions.InsertOne(ctx, revisionDoc{PatientID: r.PatientID, Rev: r.Rev, MedicalHistory: r.MedicalHistory,
 		AuthorID: r.AuthorID, AuthorRole: string(r.AuthorRole), At: r.At})
+	leave()
 	if errors.Is(classify(err), errDuplicate) {
 		return patient.ErrRevisionTaken
 	}
@@ -77,6 +82,7 @@ func (s *Patients) InsertRevision(ctx context.Context, r patient.Revision) error
 // SetCurrent implements patient.Store. The filter on revision keeps an older revision from overwriting
 // a newer one that landed first.
 func (s *Patients) SetCurrent(ctx context.Context, r patient.Revision) error {
+	leave := s.gate.enter()
 	_, err := s.patients.UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: r.PatientID}, {Key: "revision", Value: bson.D{{Key: "$lt", Value: r.Rev}}}},
 		bson.D{{Key: "$set", Value: bson.D{
@@ -84,5 +90,6 @@ func (s *Patients) SetCurrent(ctx context.Context, r patient.Revision) error {
 			{Key: "revision", Value: r.Rev},
 			{Key: "updated_at", Value: r.At},
 		}}})
+	leave()
 	return wrap("set current revision", err)
 }

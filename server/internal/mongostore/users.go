@@ -19,12 +19,13 @@ var _ auth.Store = (*Users)(nil)
 
 // Users stores accounts, sessions and spent refresh tokens.
 type Users struct {
+	gate                    *gate
 	users, sessions, claims *mongo.Collection
 }
 
 // NewUsers returns the auth store on db.
 func NewUsers(db *DB) *Users {
-	return &Users{users: db.Collection(colUsers), sessions: db.Collection(colSessions), claims: db.Collection(colRefreshClaims)}
+	return &Users{gate: db.gate, users: db.Collection(colUsers), sessions: db.Collection(colSessions), claims: db.Collection(colRefreshClaims)}
 }
 
 type userDoc struct {
@@ -46,8 +47,10 @@ func (d userDoc) user() auth.User {
 
 // InsertUser implements auth.Store.
 func (s *Users) InsertUser(ctx context.Context, u auth.User) error {
+	leave := s.gate.enter()
 	_, err := s.users.InsertOne(ctx, userDoc{ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role),
 		PasswordHash: u.PasswordHash, PatientID: u.PatientID, Disabled: u.Disabled, Epoch: u.Epoch, CreatedAt: u.CreatedAt})
+	leave()
 	if errors.Is(classify(err), errDuplicate) {
 		return auth.ErrEmailTaken
 	}
@@ -101,7 +104,9 @@ func (s *Users) UpdateUser(ctx context.Context, id string, ch auth.UserChange) e
 	if len(set) == 0 {
 		return nil
 	}
+	leave := s.gate.enter()
 	res, err := s.users.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}})
+	leave()
 	if err != nil {
 		return wrap("update user", err)
 	}
@@ -113,7 +118,9 @@ func (s *Users) UpdateUser(ctx context.Context, id string, ch auth.UserChange) e
 
 // DeleteUser implements auth.Store.
 func (s *Users) DeleteUser(ctx context.Context, id string) error {
+	leave := s.gate.enter()
 	_, err := s.users.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	leave()
 	return wrap("delete user", err)
 }
 
@@ -158,7 +165,9 @@ type sessionDoc struct {
 
 // InsertSession implements auth.Store.
 func (s *Users) InsertSession(ctx context.Context, ss auth.Session) error {
+	leave := s.gate.enter()
 	_, err := s.sessions.InsertOne(ctx, sessionDoc{ID: ss.ID, UserID: ss.UserID, CreatedAt: ss.CreatedAt, IP: ss.IP})
+	leave()
 	return wrap("insert session", err)
 }
 
@@ -177,13 +186,17 @@ func (s *Users) SessionByID(ctx context.Context, id string) (auth.Session, error
 
 // RevokeSession implements auth.Store.
 func (s *Users) RevokeSession(ctx context.Context, id string, at time.Time) error {
+	leave := s.gate.enter()
 	_, err := s.sessions.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "revoked_at", Value: at}}}})
+	leave()
 	return wrap("revoke session", err)
 }
 
 // SpendToken implements auth.Store: the jti is the document's _id, so a second claim is a duplicate.
 func (s *Users) SpendToken(ctx context.Context, jti, sessionID string, at time.Time) error {
+	leave := s.gate.enter()
 	_, err := s.claims.InsertOne(ctx, bson.D{{Key: "_id", Value: jti}, {Key: "session_id", Value: sessionID}, {Key: "at", Value: at}})
+	leave()
 	if errors.Is(classify(err), errDuplicate) {
 		return auth.ErrTokenSpent
 	}
