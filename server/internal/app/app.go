@@ -69,7 +69,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 
 // NewWithDB builds the app on an open database (tests give each test its own).
 func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mongostore.DB) (*App, error) {
-	if err := db.EnsureIndexes(ctx); err != nil {
+	// FerretDB 1.24 can drop the connection when several instances create indexes at once on a fresh
+	// database; creating what is missing again succeeds.
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if err = db.EnsureIndexes(ctx); err == nil {
+			break
+		}
+		time.Sleep(time.Duration(100*(attempt+1)) * time.Millisecond)
+	}
+	if err != nil {
 		return nil, err
 	}
 	a := &App{Config: cfg, DB: db, Log: log}

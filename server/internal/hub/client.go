@@ -212,7 +212,12 @@ func (c *client) join(channel string, since *int64, reqID string) {
 	}
 	evs, err := c.hub.events.After(ctx, channel, from, c.hub.cfg.MaxReplay+1)
 	if err != nil {
-		c.reload(channel, reqID, head, s)
+		// Not a reason to reload: the client missed nothing we know of. It subscribes again with since.
+		c.mu.Lock()
+		delete(c.subs, channel)
+		c.mu.Unlock()
+		c.hub.unsubscribe(c, channel)
+		c.send(shared.ServerFrame{Op: shared.OpError, ID: reqID, Channel: channel, Code: "unavailable", Message: "could not read the channel; subscribe again with since"})
 		return
 	}
 	if len(evs) > c.hub.cfg.MaxReplay {
