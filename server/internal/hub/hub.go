@@ -366,10 +366,3 @@ func (h *Hub) Shutdown(ctx context.Context) {
 	case <-ctx.Done():
 	}
 }
-
-// ConnectedUsers returns how many connections are open.
-func (h *Hub) ConnectedUsers() int {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	return len(h.clients)
-}

@@ -66,7 +66,7 @@ func (c *client) write() {
 	}
 }
 
-// errClosing stops the writer after a requested close.
+// closingError stops the writer after a requested close.
 type closingError struct{}
 
 func (closingError) Error() string { return "closing" }

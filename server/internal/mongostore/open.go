@@ -152,6 +152,3 @@ func (db *DB) Close(ctx context.Context) error {
 	db.stop()
 	return err
 }
-
-// Client returns the driver client, for tests that need another database on the same server.
-func (db *DB) Client() *mongo.Client { return db.client }
