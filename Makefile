@@ -1,7 +1,7 @@
 # HMS — see README.md. `make run` starts the server on the embedded database; `make test` runs every test.
 GO ?= go
 
-.PHONY: all build run test setup bench-patient bench-hub vet fmt clean desktop
+.PHONY: all build run test setup bench-patient bench-hub bench-booking demo vet fmt clean desktop
 
 all: build
 
@@ -22,6 +22,12 @@ bench-patient: build ## p50/p99 of GET /api/patient/{id} under 16 concurrent cli
 
 bench-hub: ## hub load test: 5000 websocket clients, 20 emergency alerts, server with Redis
 	scripts/bench-hub.sh -clients $(or $(CLIENTS),5000) -alerts $(or $(ALERTS),20)
+
+bench-booking: ## bookings/s and latency under 32 clients, and a 300-patient race for one slot, embedded default
+	scripts/bench-booking.sh
+
+demo: ## seed a demo hospital into the running server (make run) and play a morning of queues
+	scripts/demo $(DEMO_FLAGS)
 
 vet:
 	$(GO) vet ./server/... ./shared/... ./frontend/... ./desktop/...

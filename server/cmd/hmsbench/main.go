@@ -1,6 +1,16 @@
-// Command hmsbench measures REST latency against a running HMS server: it registers a patient, signs
-// in, then reads that patient's record with C concurrent clients for N requests and prints p50, p99,
-// max and throughput. Every request must answer 200; any other status is counted and reported.
+// Command hmsbench measures the HMS REST API against a running server. It has three modes:
+//
+//	-mode read (default)  registers a patient, signs in, then reads that patient's record with -c
+//	                      concurrent clients for -n requests and prints p50, p99, max and throughput.
+//	                      Every request must answer 200; any other status is counted and reported.
+//	-mode book            sets up a department, -doctors doctors with long schedules over the next -days
+//	                      days and -patients patients, then -clients concurrent clients book distinct free
+//	                      slots (POST /api/appointments) for -requests bookings or -duration, and prints
+//	                      201/409/other, bookings/s and latency p50/p90/p99/max.
+//	-mode race            has -racers distinct patients POST the same slot at once: exactly one 201 is
+//	                      expected, every other answer a 409.
+//
+// The book and race modes need an admin (-admin-email/-admin-password, or ADMIN_EMAIL/ADMIN_PASSWORD).
 package main
 
 import (
@@ -12,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,12 +31,39 @@ import (
 )
 
 func main() {
+	var o options
 	base := flag.String("url", "http://127.0.0.1:8080", "server base URL")
-	conc := flag.Int("c", 16, "concurrent clients")
-	total := flag.Int("n", 4000, "requests in all")
-	warm := flag.Int("warmup", 200, "requests before measuring")
+	mode := flag.String("mode", "read", "read (GET /api/patient/{id}), book (concurrent bookings) or race (one slot, many patients)")
+	conc := flag.Int("c", 16, "read: concurrent clients")
+	total := flag.Int("n", 4000, "read: requests in all")
+	warm := flag.Int("warmup", 200, "read: requests before measuring")
+	flag.StringVar(&o.adminEmail, "admin-email", os.Getenv("ADMIN_EMAIL"), "book, race: an admin's email (env ADMIN_EMAIL)")
+	flag.StringVar(&o.adminPassword, "admin-password", os.Getenv("ADMIN_PASSWORD"), "book, race: the admin's password (env ADMIN_PASSWORD)")
+	flag.IntVar(&o.clients, "clients", 32, "book: concurrent clients")
+	flag.IntVar(&o.requests, "requests", 2000, "book: bookings to attempt (0: until -duration or the slots run out)")
+	flag.DurationVar(&o.duration, "duration", 0, "book: stop after this long (0: after -requests)")
+	flag.IntVar(&o.doctors, "doctors", 8, "book: doctors")
+	flag.IntVar(&o.days, "days", 14, "book: days of schedule, from tomorrow")
+	flag.IntVar(&o.slotMinutes, "slot", 5, "book: slot length in minutes")
+	flag.StringVar(&o.open, "open", "07:00", "book: start of every working day (HH:MM, hospital time)")
+	flag.StringVar(&o.close, "close", "21:00", "book: end of every working day")
+	flag.IntVar(&o.patients, "patients", 64, "book: patients (at least -doctors, so nobody holds two slots at once)")
+	flag.IntVar(&o.racers, "racers", 300, "race: concurrent bookings of the one slot, each by another patient")
+	flag.StringVar(&o.as, "as", "patient", "book, race: who books: patient (for themself) or staff (with patient_id)")
 	flag.Parse()
-	if err := run(*base, *conc, *total, *warm); err != nil {
+	o.url = strings.TrimRight(*base, "/")
+	var err error
+	switch *mode {
+	case "read":
+		err = run(o.url, *conc, *total, *warm)
+	case "book":
+		err = runBook(o)
+	case "race":
+		err = runRace(o)
+	default:
+		err = fmt.Errorf("unknown -mode %q: read, book or race", *mode)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "hmsbench:", err)
 		os.Exit(1)
 	}

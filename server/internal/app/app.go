@@ -18,10 +18,12 @@ import (
 
 	"hms/frontend"
 	"hms/server/internal/alert"
+	"hms/server/internal/appointment"
 	"hms/server/internal/audit"
 	"hms/server/internal/auth"
 	"hms/server/internal/broker"
 	"hms/server/internal/config"
+	"hms/server/internal/doctor"
 	"hms/server/internal/event"
 	"hms/server/internal/httpx"
 	"hms/server/internal/hub"
@@ -41,6 +43,9 @@ type App struct {
 	Broker  broker.Broker
 	Events  *event.Stream
 	Alerts  *alert.Service
+	// Doctors and Appointments are the scheduling and queue domains.
+	Doctors      *doctor.Service
+	Appointments *appointment.Service
 
 	redis        *redis.Client
 	stop         context.CancelFunc // ends the background jobs started by NewWithDB
@@ -106,6 +111,10 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 	a.authHandlers = auth.NewHandlers(a.Auth)
 	a.notify = notify.NewService(mongostore.NewNotifications(db), a.Auth, a.Events, log)
 	a.Alerts = alert.NewService(mongostore.NewAlerts(db), a.Events, log)
+	bookings := mongostore.NewAppointments(db)
+	a.Doctors = doctor.NewService(mongostore.NewDoctors(db), a.Auth, bookings, cfg.HospitalTZ)
+	a.Appointments = appointment.NewService(bookings, a.Doctors, a.patients, a.Alerts, a.Events, a.Broker, a.audit, log,
+		appointment.Config{Location: cfg.HospitalTZ, Policy: appointment.Policy{Aging: cfg.QueueAging, ConsultDefault: cfg.ConsultDefault}})
 	a.Hub = hub.New(hub.Config{AllowedHosts: cfg.AllowedHosts, PingInterval: cfg.WSPingInterval,
 		PongWait: 2*cfg.WSPingInterval + 10*time.Second, SendQueue: cfg.WSSendQueue}, a.Auth, a.Events, log)
 	a.Events.SetLocal(a.Hub)

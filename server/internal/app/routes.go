@@ -3,6 +3,7 @@ package app
 import (
 	"github.com/gin-gonic/gin"
 
+	"hms/server/internal/appointment"
 	"hms/server/internal/auth"
 	"hms/server/internal/fault"
 	"hms/server/internal/patient"
@@ -39,11 +40,16 @@ var (
 	// clinical may write medical history: doctors and staff, and a patient on their own record
 	// (self-reported history; the revision records who wrote it). Admins administer, they do not chart.
 	clinical = []shared.Role{shared.RoleDoctor, shared.RoleStaff, shared.RolePatient}
+	// adminDoctor may change a doctor's schedule and leave: admins, and doctors their own.
+	adminDoctor = []shared.Role{shared.RoleAdmin, shared.RoleDoctor}
+	doctorOnly  = []shared.Role{shared.RoleDoctor}
+	// doctorStaff run the queue on the floor: no-show, return to queue, triage.
+	doctorStaff = []shared.Role{shared.RoleDoctor, shared.RoleStaff}
 )
 
 // routes is the table. Paths use gin's :param syntax; the OpenAPI document uses {param}.
 func (a *App) routes() []Route {
-	au, pa, no, lg, al := a.authHandlers, a.patients, a.notify, a.audit, a.Alerts
+	au, pa, no, lg, al, dr, ap := a.authHandlers, a.patients, a.notify, a.audit, a.Alerts, a.Doctors, a.Appointments
 	return []Route{
 		{"GET", "/healthz", Public, nil, a.healthz},
 		{"GET", "/readyz", Public, nil, a.readyz},
@@ -76,6 +82,35 @@ func (a *App) routes() []Route {
 		{"GET", "/api/alerts", Roles, staffSide, al.ListHandler},
 		{"POST", "/api/alerts/:id/ack", Roles, staffSide, al.AckHandler},
 		{"POST", "/api/broadcasts", Roles, adminOnly, al.BroadcastHandler},
+
+		{"GET", "/api/departments", Roles, everyone, dr.DepartmentsHandler},
+		{"POST", "/api/departments", Roles, adminOnly, dr.CreateDepartmentHandler},
+		{"GET", "/api/doctors", Roles, everyone, dr.ListHandler},
+		{"GET", "/api/doctors/:id", Roles, everyone, dr.GetHandler},
+		{"PUT", "/api/doctors/:id", Roles, adminOnly, dr.UpdateHandler},
+		{"PUT", "/api/doctors/:id/schedule", Roles, adminDoctor, dr.ScheduleHandler},
+		{"POST", "/api/doctors/:id/leave", Roles, adminDoctor, dr.AddLeaveHandler},
+		{"DELETE", "/api/doctors/:id/leave/:leave_id", Roles, adminDoctor, dr.DeleteLeaveHandler},
+		{"GET", "/api/doctors/:id/slots", Roles, everyone, dr.SlotsHandler},
+		{"GET", "/api/doctors/:id/dashboard", Roles, staffSide, ap.DashboardHandler},
+
+		{"POST", "/api/appointments", Roles, everyone, ap.BookHandler},
+		{"GET", "/api/appointments", Roles, everyone, ap.ListHandler},
+		{"GET", "/api/appointments/:id", Roles, everyone, ap.GetHandler},
+		{"PATCH", "/api/appointments/:id", Roles, everyone, ap.RescheduleHandler},
+		{"POST", "/api/appointments/:id/cancel", Roles, everyone, ap.CancelHandler},
+
+		{"POST", "/api/queue/checkin", Roles, staffSide, ap.CheckInHandler},
+		{"POST", "/api/queue/emergency", Roles, staffSide, ap.EmergencyHandler},
+		{"GET", "/api/queues/:department", Roles, staffSide, ap.SnapshotHandler},
+		{"GET", "/api/queues/:department/display", Roles, everyone, ap.DisplayHandler},
+		{"POST", "/api/queues/:department/next", Roles, doctorOnly, ap.NextHandler},
+		{"POST", "/api/queue/tickets/:id/call", Roles, doctorOnly, ap.ActHandler(appointment.Call)},
+		{"POST", "/api/queue/tickets/:id/start", Roles, doctorOnly, ap.ActHandler(appointment.Start)},
+		{"POST", "/api/queue/tickets/:id/finish", Roles, doctorOnly, ap.ActHandler(appointment.Finish)},
+		{"POST", "/api/queue/tickets/:id/no-show", Roles, doctorStaff, ap.ActHandler(appointment.NoShow)},
+		{"POST", "/api/queue/tickets/:id/requeue", Roles, doctorStaff, ap.ActHandler(appointment.Requeue)},
+		{"POST", "/api/queue/tickets/:id/triage", Roles, doctorStaff, ap.TriageHandler},
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // HOSPITAL_TZ works on machines and containers without a tz database
 
 	"github.com/joho/godotenv"
 )
@@ -59,8 +60,14 @@ type Config struct {
 	// PprofAddr, when set (e.g. 127.0.0.1:6060), serves Go's profiler there, for measurements.
 	PprofAddr string
 	// WSPingInterval and WSSendQueue tune the websocket hub (ping period; frames queued per connection).
-	WSPingInterval    time.Duration
-	WSSendQueue       int
+	WSPingInterval time.Duration
+	WSSendQueue    int
+	// HospitalTZ is the hospital's time zone: schedules, slots and queue days are in it.
+	HospitalTZ *time.Location
+	// QueueAging is how long a triage level 3–5 patient waits before moving up one level in the queue.
+	QueueAging time.Duration
+	// ConsultDefault is the consultation length assumed for wait estimates before any were measured.
+	ConsultDefault    time.Duration
 	EmailHost         string
 	EmailPort         int
 	EmailHostUser     string
@@ -110,6 +117,9 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		PprofAddr:          r.str("PPROF_ADDR", ""),
 		WSPingInterval:     r.duration("WS_PING_INTERVAL", 25*time.Second),
 		WSSendQueue:        r.int("WS_SEND_QUEUE", 128),
+		HospitalTZ:         r.location("HOSPITAL_TZ", "UTC"),
+		QueueAging:         time.Duration(r.int("QUEUE_AGING_MINUTES", 30)) * time.Minute,
+		ConsultDefault:     time.Duration(r.int("CONSULT_MINUTES_DEFAULT", 15)) * time.Minute,
 		EmailHost:          r.str("EMAIL_HOST", ""),
 		EmailPort:          r.int("EMAIL_PORT", 587),
 		EmailHostUser:      r.str("EMAIL_HOST_USER", ""),
@@ -137,6 +147,9 @@ func (c *Config) check() error {
 	}
 	if c.LoginMaxFailures < 1 || c.LoginMaxPerIP < 1 {
 		return errors.New("LOGIN_MAX_FAILURES and LOGIN_MAX_PER_IP must be at least 1")
+	}
+	if c.QueueAging <= 0 || c.ConsultDefault <= 0 {
+		return errors.New("QUEUE_AGING_MINUTES and CONSULT_MINUTES_DEFAULT must be at least 1")
 	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		return errors.New("ADMIN_EMAIL and ADMIN_PASSWORD go together: set both or neither")
@@ -196,6 +209,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("email_host", c.EmailHost),
 		slog.String("email_host_password", mask(c.EmailHostPassword)),
 		slog.Duration("access_token_ttl", c.AccessTokenTTL),
+		slog.String("hospital_tz", c.HospitalTZ.String()),
 	)
 }
 
@@ -266,6 +280,17 @@ func (r *reader) duration(name string, def time.Duration) time.Duration {
 		r.errs = append(r.errs, fmt.Errorf("%s=%q: want a duration such as 15m or 12h", name, v))
 	}
 	return d
+}
+
+// location reads an IANA time zone name (Europe/Berlin); the tz database is embedded in the binary.
+func (r *reader) location(name, def string) *time.Location {
+	v := r.str(name, def)
+	loc, err := time.LoadLocation(v)
+	if err != nil {
+		r.errs = append(r.errs, fmt.Errorf("%s=%q: want an IANA time zone name such as Europe/London", name, v))
+		return time.UTC
+	}
+	return loc
 }
 
 func (r *reader) list(name, def string) []string {

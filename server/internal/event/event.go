@@ -59,16 +59,31 @@ func (s *Stream) SetLocal(l Local) { s.local = l }
 // a broker failure after storing is logged, delivered locally, and recovered by the other instances'
 // hubs when their subscription comes back.
 func (s *Stream) Publish(ctx context.Context, channel, typ string, data any) (shared.Event, error) {
-	raw, err := json.Marshal(data)
-	if err != nil {
-		return shared.Event{}, fmt.Errorf("encode event data: %w", err)
+	return s.PublishWith(ctx, channel, typ, func(context.Context) (any, error) { return data, nil })
+}
+
+// PublishWith is Publish with the data built while the channel's publish lock is held, so that an event
+// describing current state (a queue's waits, a display board) is never overtaken by an older one.
+func (s *Stream) PublishWith(ctx context.Context, channel, typ string, build func(ctx context.Context) (any, error)) (shared.Event, error) {
+	ev := shared.Event{Channel: channel, Type: typ}
+	encode := func() error {
+		data, err := build(ctx)
+		if err != nil {
+			return err
+		}
+		if ev.Data, err = json.Marshal(data); err != nil {
+			return fmt.Errorf("encode event data: %w", err)
+		}
+		return nil
 	}
-	ev := shared.Event{Channel: channel, Type: typ, Data: raw}
 	unlock, err := s.broker.Lock(ctx, channel)
 	if err != nil {
 		// Without the broker there is no shared counter or lock: fall back to the store's unique index,
 		// which still gives each event a distinct, gap-free number.
 		s.log.WarnContext(ctx, "broker unavailable; numbering from the store", "channel", channel, "err", err)
+		if err := encode(); err != nil {
+			return shared.Event{}, err
+		}
 		if err := s.insertFromStore(ctx, &ev); err != nil {
 			return shared.Event{}, err
 		}
@@ -76,6 +91,9 @@ func (s *Stream) Publish(ctx context.Context, channel, typ string, data any) (sh
 		return ev, nil
 	}
 	defer unlock()
+	if err := encode(); err != nil {
+		return shared.Event{}, err
+	}
 	if err := s.insert(ctx, &ev); err != nil {
 		return shared.Event{}, err
 	}

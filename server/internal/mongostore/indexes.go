@@ -24,6 +24,14 @@ const (
 	colEscalations   = "alert_escalations"
 	colBroadcasts    = "broadcasts"
 	colTicketClaims  = "ws_ticket_claims"
+	colDepartments   = "departments"
+	colDoctors       = "doctors"
+	colLeave         = "doctor_leave"
+	colAppointments  = "appointments"
+	colSteps         = "appointment_steps"
+	colSlotClaims    = "slot_claims"
+	colIdemKeys      = "idempotency_keys"
+	colTicketNumbers = "ticket_numbers"
 )
 
 // EnsureIndexes creates every index the stores rely on; it is safe to run at every start.
@@ -55,6 +63,26 @@ func (db *DB) EnsureIndexes(ctx context.Context) error {
 		},
 		colAlerts: {
 			{Keys: bson.D{{Key: "at", Value: -1}}, Options: options.Index().SetName("time")},
+		},
+		colLeave: {
+			{Keys: bson.D{{Key: "doctor_id", Value: 1}, {Key: "from", Value: 1}}, Options: options.Index().SetName("doctor_from")},
+		},
+		// A slot claim's _id is doctor id + "@" + slot start, so the _id index makes a slot exclusive.
+		colSlotClaims: {
+			{Keys: bson.D{{Key: "appointment_id", Value: 1}}, Options: options.Index().SetName("appointment")},
+		},
+		colSteps: {
+			{Keys: bson.D{{Key: "appointment_id", Value: 1}, {Key: "step", Value: 1}},
+				Options: options.Index().SetUnique(true).SetName("appointment_step_unique")},
+		},
+		colTicketNumbers: {
+			{Keys: bson.D{{Key: "department", Value: 1}, {Key: "day", Value: 1}, {Key: "number", Value: 1}},
+				Options: options.Index().SetUnique(true).SetName("department_day_number_unique")},
+		},
+		colAppointments: {
+			{Keys: bson.D{{Key: "doctor_id", Value: 1}, {Key: "start", Value: 1}}, Options: options.Index().SetName("doctor_start")},
+			{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "start", Value: 1}}, Options: options.Index().SetName("patient_start")},
+			{Keys: bson.D{{Key: "ticket.department", Value: 1}, {Key: "ticket.day", Value: 1}}, Options: options.Index().SetName("ticket_day")},
 		},
 		colAudit: {
 			{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "at", Value: -1}}, Options: options.Index().SetName("patient_time")},

@@ -31,6 +31,7 @@ type patientDoc struct {
 	Email          string    `bson:"email,omitempty"`
 	MedicalHistory string    `bson:"medical_history"`
 	Revision       int       `bson:"revision"`
+	Unidentified   bool      `bson:"unidentified,omitempty"`
 	CreatedAt      time.Time `bson:"created_at"`
 	UpdatedAt      time.Time `bson:"updated_at"`
 }
@@ -48,7 +49,7 @@ type revisionDoc struct {
 func (s *Patients) InsertPatient(ctx context.Context, r patient.Record) error {
 	leave := s.gate.enter()
 	_, err := s.patients.InsertOne(ctx, patientDoc{ID: r.ID, UserID: r.UserID, Name: r.Name, Email: r.Email,
-		MedicalHistory: r.MedicalHistory, Revision: r.Revision, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt})
+		MedicalHistory: r.MedicalHistory, Revision: r.Revision, Unidentified: r.Unidentified, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt})
 	leave()
 	return wrap("insert patient", err)
 }
@@ -64,7 +65,7 @@ func (s *Patients) PatientByID(ctx context.Context, id string) (patient.Record, 
 		return patient.Record{}, wrap("find patient", err)
 	}
 	return patient.Record{ID: d.ID, UserID: d.UserID, Name: d.Name, Email: d.Email, MedicalHistory: d.MedicalHistory,
-		Revision: d.Revision, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}, nil
+		Revision: d.Revision, Unidentified: d.Unidentified, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}, nil
 }
 
 // InsertRevision implements patient.Store.

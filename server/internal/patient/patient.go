@@ -18,8 +18,10 @@ type Record struct {
 	Email          string
 	MedicalHistory string
 	Revision       int
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Unidentified marks an emergency admission whose identity is not known yet.
+	Unidentified bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Public returns the record as the API shows it.

@@ -32,6 +32,31 @@ func (s *Service) CreateForUser(ctx context.Context, patientID, userID, name, em
 		CreatedAt: now, UpdatedAt: now})
 }
 
+// Name returns a patient's name, for other domains (an appointment shows whom it is for). Not audited
+// here: the caller audits the action it takes.
+func (s *Service) Name(ctx context.Context, id string) (string, error) {
+	if !ident.Valid(id) {
+		return "", ErrNotFound
+	}
+	r, err := s.store.PatientByID(ctx, id)
+	return r.Name, err
+}
+
+// CreateUnlinked creates a record with no account: a walk-in registered at the desk, or an unidentified
+// emergency patient (to be merged with their real record once known). It is audited.
+func (s *Service) CreateUnlinked(ctx context.Context, by auth.Principal, name string, unidentified bool) (string, error) {
+	if name == "" || utf8.RuneCountInString(name) > 200 {
+		return "", fault.Invalid("name is required (at most 200 characters)")
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	r := Record{ID: ident.New(), Name: name, Unidentified: unidentified, CreatedAt: now, UpdatedAt: now}
+	err := s.store.InsertPatient(ctx, r)
+	if aerr := s.audit.Record(ctx, by.UserID, by.Role, r.ID, "patient.create", err); aerr != nil && err == nil {
+		return "", aerr
+	}
+	return r.ID, err
+}
+
 // allowed says whether the caller may touch this record at all: staff roles may, a patient only their own.
 // (Care-relationship checks for doctors come with the patient-records work.)
 func allowed(p auth.Principal, id string) error {

@@ -1,0 +1,177 @@
+package appointment
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"hms/server/internal/auth"
+	"hms/server/internal/httpx"
+	"hms/shared"
+)
+
+// BookHandler handles POST /api/appointments (with an optional Idempotency-Key header).
+func (s *Service) BookHandler(c *gin.Context) {
+	var req shared.BookRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := auth.PrincipalOf(c)
+	r, replayed, err := s.Book(c.Request.Context(), p, req, c.GetHeader("Idempotency-Key"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	if replayed {
+		c.Header("Idempotent-Replayed", "true")
+	}
+	c.JSON(http.StatusCreated, r.Public())
+}
+
+// ListHandler handles GET /api/appointments.
+func (s *Service) ListHandler(c *gin.Context) {
+	page, limit, err := httpx.Page(c)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := auth.PrincipalOf(c)
+	q := shared.AppointmentListQuery{DoctorID: c.Query("doctor_id"), PatientID: c.Query("patient_id"),
+		Date: c.Query("date"), Status: c.Query("status")}
+	list, err := s.List(c.Request.Context(), p, q, page, limit)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list)
+}
+
+// GetHandler handles GET /api/appointments/{id}.
+func (s *Service) GetHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	a, err := s.Get(c.Request.Context(), p, c.Param("id"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, a)
+}
+
+// RescheduleHandler handles PATCH /api/appointments/{id}.
+func (s *Service) RescheduleHandler(c *gin.Context) {
+	var req shared.RescheduleRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := auth.PrincipalOf(c)
+	s.reply(c, http.StatusOK)(s.Reschedule(c.Request.Context(), p, c.Param("id"), req))
+}
+
+// CancelHandler handles POST /api/appointments/{id}/cancel.
+func (s *Service) CancelHandler(c *gin.Context) {
+	var req shared.ReasonRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := auth.PrincipalOf(c)
+	s.reply(c, http.StatusOK)(s.Cancel(c.Request.Context(), p, c.Param("id"), req))
+}
+
+// CheckInHandler handles POST /api/queue/checkin.
+func (s *Service) CheckInHandler(c *gin.Context) {
+	var req shared.CheckInRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := auth.PrincipalOf(c)
+	s.reply(c, http.StatusCreated)(s.CheckIn(c.Request.Context(), p, req))
+}
+
+// EmergencyHandler handles POST /api/queue/emergency.
+func (s *Service) EmergencyHandler(c *gin.Context) {
+	var req shared.EmergencyRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := auth.PrincipalOf(c)
+	s.reply(c, http.StatusCreated)(s.Emergency(c.Request.Context(), p, req))
+}
+
+// NextHandler handles POST /api/queues/{department}/next.
+func (s *Service) NextHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	s.reply(c, http.StatusOK)(s.CallNext(c.Request.Context(), p, c.Param("department")))
+}
+
+// ActHandler returns the handler of POST /api/queue/tickets/{id}/<action>; the body is optional.
+func (s *Service) ActHandler(action Transition) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req shared.ReasonRequest
+		if c.Request.ContentLength != 0 {
+			if err := httpx.BindJSON(c, &req); err != nil {
+				httpx.Error(c, err)
+				return
+			}
+		}
+		p, _ := auth.PrincipalOf(c)
+		s.reply(c, http.StatusOK)(s.Act(c.Request.Context(), p, c.Param("id"), action, req))
+	}
+}
+
+// TriageHandler handles POST /api/queue/tickets/{id}/triage.
+func (s *Service) TriageHandler(c *gin.Context) {
+	var req shared.TriageRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := auth.PrincipalOf(c)
+	s.reply(c, http.StatusOK)(s.Triage(c.Request.Context(), p, c.Param("id"), req))
+}
+
+// SnapshotHandler handles GET /api/queues/{department}.
+func (s *Service) SnapshotHandler(c *gin.Context) {
+	q, err := s.Snapshot(c.Request.Context(), c.Param("department"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, q)
+}
+
+// DisplayHandler handles GET /api/queues/{department}/display.
+func (s *Service) DisplayHandler(c *gin.Context) {
+	d, err := s.Display(c.Request.Context(), c.Param("department"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}
+
+// DashboardHandler handles GET /api/doctors/{id}/dashboard.
+func (s *Service) DashboardHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	d, err := s.Dashboard(c.Request.Context(), p, c.Param("id"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}
+
+// reply writes a record or an error.
+func (s *Service) reply(c *gin.Context, status int) func(Record, error) {
+	return func(r Record, err error) {
+		if err != nil {
+			httpx.Error(c, err)
+			return
+		}
+		c.JSON(status, r.Public())
+	}
+}

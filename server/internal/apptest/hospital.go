@@ -1,0 +1,95 @@
+package apptest
+
+import (
+	"sync"
+	"time"
+
+	"hms/shared"
+)
+
+// Clock is a settable clock for the scheduling services, so that tests are about a known day (slots in
+// the future, a queue that fills and empties) whatever the real time is.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// Monday is the fixture's day: Monday 7 January 2030, hospital time (UTC in tests).
+var Monday = time.Date(2030, 1, 7, 0, 0, 0, 0, time.UTC)
+
+// At returns the fixture day at hh:mm.
+func At(hh, mm int) time.Time { return Monday.Add(time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute) }
+
+// Hospital is a small hospital for scheduling tests: department "general" with two doctors working
+// every day 08:00–18:00 in 15-minute slots with a 12:00–13:00 break, a receptionist, and the clock
+// set to Monday 07:30.
+type Hospital struct {
+	Dept            string
+	Doctor, Doctor2 User
+	Staff           User
+	Admin           User
+	Clock           *Clock
+}
+
+// Schedule is the fixture doctors' weekly schedule.
+func Schedule() shared.ScheduleRequest {
+	var weekly []shared.Hours
+	for d := range 7 {
+		wd := d
+		weekly = append(weekly, shared.Hours{Weekday: &wd, Start: "08:00", End: "18:00"})
+	}
+	return shared.ScheduleRequest{Weekly: weekly, SlotMinutes: 15, Breaks: []shared.Hours{{Start: "12:00", End: "13:00"}}}
+}
+
+// Hospital sets up the fixture hospital on the env.
+func (e *Env) Hospital() *Hospital {
+	e.T.Helper()
+	h := &Hospital{Dept: "general", Admin: e.Admin(), Staff: e.NewUser(shared.RoleStaff), Clock: &Clock{t: At(7, 30)}}
+	e.App.Doctors.SetClock(h.Clock.Now)
+	e.App.Appointments.SetClock(h.Clock.Now)
+	e.Post("/api/departments", h.Admin.Token, shared.Department{ID: h.Dept, Name: "General medicine"}).Want(e.T, 201)
+	h.Doctor, h.Doctor2 = e.NewDoctor(h.Dept, "general practice"), e.NewDoctor(h.Dept, "general practice")
+	return h
+}
+
+// NewDoctor registers a doctor in dept with the fixture schedule and signs them in.
+func (e *Env) NewDoctor(dept, specialty string) User {
+	e.T.Helper()
+	d := e.NewUser(shared.RoleDoctor)
+	admin := e.Admin()
+	e.Put("/api/doctors/"+d.ID(), admin.Token, shared.UpdateDoctorRequest{Specialty: specialty, Department: dept}).Want(e.T, 200)
+	e.Put("/api/doctors/"+d.ID()+"/schedule", admin.Token, Schedule()).Want(e.T, 200)
+	return d
+}
+
+// Book books a slot for a patient as staff and returns the appointment.
+func (e *Env) Book(token, doctorID, patientID string, start time.Time) shared.Appointment {
+	e.T.Helper()
+	var a shared.Appointment
+	e.Post("/api/appointments", token, shared.BookRequest{DoctorID: doctorID, PatientID: patientID, Start: start, Reason: "check-up"}).
+		Want(e.T, 201).Decode(e.T, &a)
+	return a
+}
+
+// WalkIn checks a new walk-in patient into dept at the triage level and returns the appointment.
+func (e *Env) WalkIn(token, dept, name string, triage int) shared.Appointment {
+	e.T.Helper()
+	var a shared.Appointment
+	e.Post("/api/queue/checkin", token, shared.CheckInRequest{Department: dept, Name: name, Triage: triage}).
+		Want(e.T, 201).Decode(e.T, &a)
+	return a
+}

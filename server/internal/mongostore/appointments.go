@@ -1,0 +1,349 @@
+package mongostore
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"hms/server/internal/appointment"
+	"hms/server/internal/doctor"
+	"hms/shared"
+)
+
+var (
+	_ appointment.Store = (*Appointments)(nil)
+	_ doctor.Bookings   = (*Appointments)(nil)
+)
+
+// Appointments stores appointments, their steps, slot claims, idempotency keys and ticket numbers.
+type Appointments struct {
+	gate                                       *gate
+	appointments, steps, slots, keys, tickets *mongo.Collection
+}
+
+// NewAppointments returns the appointment store on db.
+func NewAppointments(db *DB) *Appointments {
+	return &Appointments{gate: db.gate, appointments: db.Collection(colAppointments), steps: db.Collection(colSteps),
+		slots: db.Collection(colSlotClaims), keys: db.Collection(colIdemKeys), tickets: db.Collection(colTicketNumbers)}
+}
+
+type ticketDoc struct {
+	Number       int       `bson:"number"`
+	Department   string    `bson:"department"`
+	Day          string    `bson:"day"`
+	Triage       int       `bson:"triage"`
+	CheckedInAt  time.Time `bson:"checked_in_at"`
+	CalledAt     time.Time `bson:"called_at"`
+	CalledBy     string    `bson:"called_by"`
+	CalledByName string    `bson:"called_by_name"`
+	StartedAt    time.Time `bson:"started_at"`
+	FinishedAt   time.Time `bson:"finished_at"`
+}
+
+type appointmentDoc struct {
+	ID          string     `bson:"_id"`
+	PatientID   string     `bson:"patient_id"`
+	PatientName string     `bson:"patient_name"`
+	DoctorID    string     `bson:"doctor_id"`
+	DoctorName  string     `bson:"doctor_name"`
+	Department  string     `bson:"department"`
+	Start       time.Time  `bson:"start"`
+	End         time.Time  `bson:"end"`
+	Reason      string     `bson:"reason"`
+	Status      string     `bson:"status"`
+	WalkIn      bool       `bson:"walk_in"`
+	Emergency   bool       `bson:"emergency"`
+	SlotKey     string     `bson:"slot_key"`
+	Ticket      *ticketDoc `bson:"ticket,omitempty"`
+	Step        int        `bson:"step"`
+	CreatedBy   string     `bson:"created_by"`
+	CreatedAt   time.Time  `bson:"created_at"`
+}
+
+type stepDoc struct {
+	AppointmentID string         `bson:"appointment_id"`
+	Step          int            `bson:"step"`
+	Action        string         `bson:"action"`
+	Status        string         `bson:"status"`
+	At            time.Time      `bson:"at"`
+	By            string         `bson:"by"`
+	Role          string         `bson:"role"`
+	Reason        string         `bson:"reason,omitempty"`
+	State         appointmentDoc `bson:"state"`
+}
+
+func toAppointmentDoc(r appointment.Record) appointmentDoc {
+	d := appointmentDoc{ID: r.ID, PatientID: r.PatientID, PatientName: r.PatientName, DoctorID: r.DoctorID,
+		DoctorName: r.DoctorName, Department: r.Department, Start: r.Start, End: r.End, Reason: r.Reason,
+		Status: string(r.Status), WalkIn: r.WalkIn, Emergency: r.Emergency, SlotKey: r.SlotKey, Step: r.Step,
+		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
+	if t := r.Ticket; t.Number > 0 {
+		d.Ticket = &ticketDoc{Number: t.Number, Department: t.Department, Day: t.Day, Triage: t.Triage,
+			CheckedInAt: t.CheckedInAt, CalledAt: t.CalledAt, CalledBy: t.CalledBy, CalledByName: t.CalledByName,
+			StartedAt: t.StartedAt, FinishedAt: t.FinishedAt}
+	}
+	return d
+}
+
+// utc keeps zero times zero (a stored zero time comes back as a non-zero-location instant).
+func utc(t time.Time) time.Time {
+	if t.IsZero() || t.Year() <= 1 {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+func (d appointmentDoc) record() appointment.Record {
+	r := appointment.Record{ID: d.ID, PatientID: d.PatientID, PatientName: d.PatientName, DoctorID: d.DoctorID,
+		DoctorName: d.DoctorName, Department: d.Department, Start: utc(d.Start), End: utc(d.End), Reason: d.Reason,
+		Status: shared.AppointmentStatus(d.Status), WalkIn: d.WalkIn, Emergency: d.Emergency, SlotKey: d.SlotKey,
+		Step: d.Step, CreatedBy: d.CreatedBy, CreatedAt: utc(d.CreatedAt)}
+	if t := d.Ticket; t != nil {
+		r.Ticket = appointment.Ticket{Number: t.Number, Department: t.Department, Day: t.Day, Triage: t.Triage,
+			CheckedInAt: utc(t.CheckedInAt), CalledAt: utc(t.CalledAt), CalledBy: t.CalledBy, CalledByName: t.CalledByName,
+			StartedAt: utc(t.StartedAt), FinishedAt: utc(t.FinishedAt)}
+	}
+	return r
+}
+
+func toStepDoc(s appointment.Step) stepDoc {
+	return stepDoc{AppointmentID: s.AppointmentID, Step: s.Step, Action: s.Action, Status: string(s.Status), At: s.At,
+		By: s.By, Role: string(s.Role), Reason: s.Reason, State: toAppointmentDoc(s.State)}
+}
+
+// ClaimSlot implements appointment.Store: the claim's _id is the slot key.
+func (s *Appointments) ClaimSlot(ctx context.Context, key, appointmentID string, at time.Time) error {
+	leave := s.gate.enter()
+	_, err := s.slots.InsertOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "appointment_id", Value: appointmentID}, {Key: "at", Value: at}})
+	leave()
+	if errors.Is(classify(err), errDuplicate) {
+		return appointment.ErrSlotTaken
+	}
+	return wrap("claim slot", err)
+}
+
+// SlotHolder implements appointment.Store.
+func (s *Appointments) SlotHolder(ctx context.Context, key string) (string, error) {
+	var d struct {
+		AppointmentID string `bson:"appointment_id"`
+	}
+	err := s.slots.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&d)
+	if errors.Is(classify(err), errNoDocument) {
+		return "", appointment.ErrNotFound
+	}
+	return d.AppointmentID, wrap("find slot claim", err)
+}
+
+// ReleaseSlot implements appointment.Store.
+func (s *Appointments) ReleaseSlot(ctx context.Context, key, appointmentID string) error {
+	leave := s.gate.enter()
+	_, err := s.slots.DeleteOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "appointment_id", Value: appointmentID}})
+	leave()
+	return wrap("release slot", err)
+}
+
+// ClaimKey implements appointment.Store.
+func (s *Appointments) ClaimKey(ctx context.Context, k appointment.IdemKey) error {
+	leave := s.gate.enter()
+	_, err := s.keys.InsertOne(ctx, bson.D{{Key: "_id", Value: k.ID}, {Key: "fingerprint", Value: k.Fingerprint},
+		{Key: "appointment_id", Value: k.AppointmentID}, {Key: "at", Value: k.At}})
+	leave()
+	if errors.Is(classify(err), errDuplicate) {
+		return appointment.ErrKeyExists
+	}
+	return wrap("claim idempotency key", err)
+}
+
+// Key implements appointment.Store.
+func (s *Appointments) Key(ctx context.Context, id string) (appointment.IdemKey, error) {
+	var d struct {
+		ID            string    `bson:"_id"`
+		Fingerprint   string    `bson:"fingerprint"`
+		AppointmentID string    `bson:"appointment_id"`
+		At            time.Time `bson:"at"`
+	}
+	err := s.keys.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+	if errors.Is(classify(err), errNoDocument) {
+		return appointment.IdemKey{}, appointment.ErrNotFound
+	}
+	if err != nil {
+		return appointment.IdemKey{}, wrap("find idempotency key", err)
+	}
+	return appointment.IdemKey{ID: d.ID, Fingerprint: d.Fingerprint, AppointmentID: d.AppointmentID, At: d.At.UTC()}, nil
+}
+
+// CompleteKey implements appointment.Store.
+func (s *Appointments) CompleteKey(ctx context.Context, id, appointmentID string) error {
+	leave := s.gate.enter()
+	_, err := s.keys.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "appointment_id", Value: appointmentID}}}})
+	leave()
+	return wrap("complete idempotency key", err)
+}
+
+// DeleteKey implements appointment.Store.
+func (s *Appointments) DeleteKey(ctx context.Context, id string) error {
+	leave := s.gate.enter()
+	_, err := s.keys.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	leave()
+	return wrap("delete idempotency key", err)
+}
+
+// InsertAppointment implements appointment.Store: the first step, then the record. A crash between
+// the two leaves a step whose record is rebuilt by repair; never a record without its history.
+func (s *Appointments) InsertAppointment(ctx context.Context, r appointment.Record, first appointment.Step) error {
+	if err := s.InsertStep(ctx, first); err != nil {
+		return err
+	}
+	leave := s.gate.enter()
+	_, err := s.appointments.InsertOne(ctx, toAppointmentDoc(r))
+	leave()
+	return wrap("insert appointment", err)
+}
+
+// InsertStep implements appointment.Store.
+func (s *Appointments) InsertStep(ctx context.Context, st appointment.Step) error {
+	leave := s.gate.enter()
+	_, err := s.steps.InsertOne(ctx, toStepDoc(st))
+	leave()
+	if errors.Is(classify(err), errDuplicate) {
+		return appointment.ErrStepTaken
+	}
+	return wrap("insert appointment step", err)
+}
+
+// SetState implements appointment.Store.
+func (s *Appointments) SetState(ctx context.Context, r appointment.Record) error {
+	leave := s.gate.enter()
+	_, err := s.appointments.ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}, {Key: "step", Value: bson.D{{Key: "$lt", Value: r.Step}}}},
+		toAppointmentDoc(r))
+	leave()
+	return wrap("update appointment", err)
+}
+
+// Appointment implements appointment.Store.
+func (s *Appointments) Appointment(ctx context.Context, id string) (appointment.Record, error) {
+	var d appointmentDoc
+	err := s.appointments.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+	if errors.Is(classify(err), errNoDocument) {
+		return appointment.Record{}, appointment.ErrNotFound
+	}
+	if err != nil {
+		return appointment.Record{}, wrap("find appointment", err)
+	}
+	return d.record(), nil
+}
+
+// Steps implements appointment.Store.
+func (s *Appointments) Steps(ctx context.Context, id string) ([]appointment.Step, error) {
+	cur, err := s.steps.Find(ctx, bson.D{{Key: "appointment_id", Value: id}}, options.Find().SetSort(bson.D{{Key: "step", Value: 1}}))
+	if err != nil {
+		return nil, wrap("find appointment steps", err)
+	}
+	var docs []stepDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrap("find appointment steps", err)
+	}
+	out := make([]appointment.Step, len(docs))
+	for i, d := range docs {
+		out[i] = appointment.Step{AppointmentID: d.AppointmentID, Step: d.Step, Action: d.Action,
+			Status: shared.AppointmentStatus(d.Status), At: d.At.UTC(), By: d.By, Role: shared.Role(d.Role),
+			Reason: d.Reason, State: d.State.record()}
+	}
+	return out, nil
+}
+
+func (s *Appointments) find(ctx context.Context, f bson.D, opts *options.FindOptionsBuilder) ([]appointment.Record, error) {
+	cur, err := s.appointments.Find(ctx, f, opts)
+	if err != nil {
+		return nil, wrap("find appointments", err)
+	}
+	var docs []appointmentDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrap("find appointments", err)
+	}
+	out := make([]appointment.Record, len(docs))
+	for i, d := range docs {
+		out[i] = d.record()
+	}
+	return out, nil
+}
+
+// List implements appointment.Store.
+func (s *Appointments) List(ctx context.Context, f appointment.Filter, skip, limit int) ([]appointment.Record, int, error) {
+	q := bson.D{}
+	if f.DoctorID != "" {
+		q = append(q, bson.E{Key: "doctor_id", Value: f.DoctorID})
+	}
+	if f.PatientID != "" {
+		q = append(q, bson.E{Key: "patient_id", Value: f.PatientID})
+	}
+	if f.Status != "" {
+		q = append(q, bson.E{Key: "status", Value: string(f.Status)})
+	}
+	if !f.From.IsZero() {
+		q = append(q, bson.E{Key: "start", Value: bson.D{{Key: "$gte", Value: f.From}, {Key: "$lt", Value: f.To}}})
+	}
+	total, err := s.appointments.CountDocuments(ctx, q)
+	if err != nil {
+		return nil, 0, wrap("count appointments", err)
+	}
+	recs, err := s.find(ctx, q, options.Find().SetSort(bson.D{{Key: "start", Value: 1}, {Key: "_id", Value: 1}}).
+		SetSkip(int64(skip)).SetLimit(int64(limit)))
+	return recs, int(total), err
+}
+
+// Day implements appointment.Store.
+func (s *Appointments) Day(ctx context.Context, department, day string) ([]appointment.Record, error) {
+	return s.find(ctx, bson.D{{Key: "ticket.department", Value: department}, {Key: "ticket.day", Value: day}}, options.Find())
+}
+
+// Booked implements doctor.Bookings.
+func (s *Appointments) Booked(ctx context.Context, doctorIDs []string, from, to time.Time) ([]doctor.Booking, error) {
+	recs, err := s.find(ctx, bson.D{
+		{Key: "doctor_id", Value: bson.D{{Key: "$in", Value: doctorIDs}}},
+		{Key: "start", Value: bson.D{{Key: "$lt", Value: to}}},
+		{Key: "end", Value: bson.D{{Key: "$gt", Value: from}}},
+		{Key: "status", Value: bson.D{{Key: "$nin", Value: bson.A{string(shared.StatusCancelled), string(shared.StatusNoShow)}}}},
+	}, options.Find().SetSort(bson.D{{Key: "start", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]doctor.Booking, 0, len(recs))
+	for _, r := range recs {
+		if r.WalkIn {
+			continue // walk-ins queue; they do not hold slots
+		}
+		out = append(out, doctor.Booking{ID: r.ID, DoctorID: r.DoctorID, PatientID: r.PatientID, Department: r.Department,
+			Start: r.Start, End: r.End, Status: r.Status})
+	}
+	return out, nil
+}
+
+// ClaimTicketNumber implements appointment.Store.
+func (s *Appointments) ClaimTicketNumber(ctx context.Context, department, day string, n int, appointmentID string) error {
+	leave := s.gate.enter()
+	_, err := s.tickets.InsertOne(ctx, bson.D{{Key: "department", Value: department}, {Key: "day", Value: day},
+		{Key: "number", Value: n}, {Key: "appointment_id", Value: appointmentID}})
+	leave()
+	if errors.Is(classify(err), errDuplicate) {
+		return appointment.ErrNumberTaken
+	}
+	return wrap("claim ticket number", err)
+}
+
+// MaxTicketNumber implements appointment.Store.
+func (s *Appointments) MaxTicketNumber(ctx context.Context, department, day string) (int, error) {
+	var d struct {
+		Number int `bson:"number"`
+	}
+	err := s.tickets.FindOne(ctx, bson.D{{Key: "department", Value: department}, {Key: "day", Value: day}},
+		options.FindOne().SetSort(bson.D{{Key: "number", Value: -1}})).Decode(&d)
+	if errors.Is(classify(err), errNoDocument) {
+		return 0, nil
+	}
+	return d.Number, wrap("find ticket numbers", err)
+}
