@@ -25,7 +25,10 @@ type sim struct {
 	t0     time.Time     // real start
 	open   time.Time     // the simulated clock at t0
 
-	checkedIn, walkIns, seen, noShows atomic.Int64
+	checkedIn, walkIns, seen, noShows, calls atomic.Int64
+
+	mu   sync.Mutex
+	done []shared.Appointment // finished this run, with their tickets' timestamps
 }
 
 // arrival is something that happens at reception at a simulated offset into the morning.
@@ -97,15 +100,19 @@ func (s *sim) plan(ctx context.Context) ([]arrival, error) {
 		booked = append(booked, list.Items...)
 	}
 	slices.SortFunc(booked, func(a, b shared.Appointment) int { return a.Start.Compare(b.Start) })
-	busy := map[string]bool{}
+	busy := map[string]bool{} // patients with an appointment today do not also walk in
+	for _, ap := range booked {
+		busy[ap.PatientID] = true
+	}
 	var plan []arrival
 	window := s.length * 6 / 10 // arrivals stop well before the end, so doctors can empty the queues
+	arriving := map[string]bool{}
 	for _, ap := range booked {
-		if busy[ap.PatientID] || len(busy) >= 12 {
+		if arriving[ap.PatientID] || len(arriving) >= 12 {
 			continue
 		}
-		busy[ap.PatientID] = true
-		at := window * time.Duration(len(busy)-1) / 12
+		arriving[ap.PatientID] = true
+		at := window * time.Duration(len(arriving)-1) / 12
 		plan = append(plan, arrival{at + s.jitter(5), func(ctx context.Context) error { return s.checkIn(ctx, ap) }})
 	}
 	depts := []string{"general-medicine", "general-medicine", "pediatrics", "cardiology", "emergency"}
@@ -198,7 +205,7 @@ func (s *sim) doctor(ctx context.Context, d *doctor) error {
 			continue
 		}
 		s.log(ap, "called by %s: %s (triage %d)", d.name, ap.PatientName, triage(ap))
-		if !ap.Emergency && rand.IntN(100) < 8 {
+		if !ap.Emergency && s.calls.Add(1)%10 == 4 { // every tenth patient called does not come
 			if err := s.sleep(ctx, s.minutes(3, 5)); err != nil {
 				return err
 			}
@@ -228,15 +235,19 @@ func (s *sim) doctor(ctx context.Context, d *doctor) error {
 			return err
 		}
 		s.seen.Add(1)
+		s.mu.Lock()
+		s.done = append(s.done, ap)
+		s.mu.Unlock()
 		s.log(ap, "finished: %s seen by %s in %d min", ap.PatientName, d.name, int(consult.Minutes()))
 	}
 	return nil
 }
 
-// report prints each department's figures for today from GET /api/queues/{department}.
+// report prints each department's figures for today as the server gives them (GET
+// /api/queues/{department}), then this run's waits and consultations in simulated minutes, from the
+// tickets' timestamps: the server's figures are real minutes to one decimal, too coarse at high speed.
 func (s *sim) report(ctx context.Context) error {
-	fmt.Printf("\nToday's figures per department (GET /api/queues/{department}). The server measures real time;\n"+
-		"minutes below are simulated (real × %g), and include earlier runs today.\n", s.speed)
+	fmt.Printf("\nToday's figures per department, GET /api/queues/{department} (real minutes; earlier runs today count too):\n")
 	fmt.Printf("%-17s %7s %7s %5s %9s %13s %12s\n", "department", "waiting", "serving", "seen", "avg wait", "longest wait", "avg consult")
 	for _, d := range departments {
 		var q shared.QueueSnapshot
@@ -244,8 +255,29 @@ func (s *sim) report(ctx context.Context) error {
 			return err
 		}
 		st := q.Stats
-		fmt.Printf("%-17s %7d %7d %5d %7.1fm %11.1fm %10.1fm\n", d.ID, st.Waiting, st.InConsultation, st.Seen,
-			st.AverageWaitMinutes*s.speed, st.LongestWaitTodayMinutes*s.speed, st.AverageConsultationMinutes*s.speed)
+		fmt.Printf("%-17s %7d %7d %5d %8.1fm %12.1fm %11.1fm\n", d.ID, st.Waiting, st.InConsultation, st.Seen,
+			st.AverageWaitMinutes, st.LongestWaitTodayMinutes, st.AverageConsultationMinutes)
+	}
+	fmt.Printf("\nThis run in simulated minutes (the tickets' timestamps × %g):\n", s.speed)
+	fmt.Printf("%-17s %5s %9s %13s %12s\n", "department", "seen", "avg wait", "longest wait", "avg consult")
+	for _, d := range departments {
+		var n int
+		var wait, longest, consult time.Duration
+		for _, ap := range s.done {
+			t := ap.Ticket
+			if ap.Department != d.ID || t == nil || t.CalledAt == nil || t.StartedAt == nil || t.FinishedAt == nil {
+				continue
+			}
+			n++
+			w := t.CalledAt.Sub(t.CheckedInAt)
+			wait, longest, consult = wait+w, max(longest, w), consult+t.FinishedAt.Sub(*t.StartedAt)
+		}
+		if n == 0 {
+			fmt.Printf("%-17s %5d\n", d.ID, 0)
+			continue
+		}
+		sim := func(d time.Duration) float64 { return d.Minutes() * s.speed }
+		fmt.Printf("%-17s %5d %8.1fm %12.1fm %11.1fm\n", d.ID, n, sim(wait)/float64(n), sim(longest), sim(consult)/float64(n))
 	}
 	return nil
 }

@@ -2,6 +2,9 @@ package app_test
 
 import (
 	"net/http"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -55,5 +58,264 @@ func TestBookCheckInCallFinish(t *testing.T) {
 	env.Get("/api/appointments/"+a.ID, pat.Token).Want(t, 200).Decode(t, &full)
 	if len(full.History) != 5 {
 		t.Fatalf("got history %+v, want 5 steps", full.History)
+	}
+}
+
+func TestSlotSearchAcrossSchedulesLeaveAndBookings(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	h := env.Hospital()
+	env.Post("/api/departments", h.Admin.Token, shared.Department{ID: "cardiology", Name: "Cardiology"}).Want(t, 201)
+	cardio := env.NewUser(shared.RoleDoctor)
+	env.Put("/api/doctors/"+cardio.ID(), h.Admin.Token, shared.UpdateDoctorRequest{Specialty: "Cardiology", Department: "cardiology"}).Want(t, 200)
+	tuesday := 2
+	// The cardiologist sets their own schedule: Tuesdays only.
+	env.Put("/api/doctors/"+cardio.ID()+"/schedule", cardio.Token, shared.ScheduleRequest{SlotMinutes: 30,
+		Weekly: []shared.Hours{{Weekday: &tuesday, Start: "09:00", End: "12:00"}}}).Want(t, 200)
+	// …but not someone else's.
+	env.Put("/api/doctors/"+h.Doctor.ID()+"/schedule", cardio.Token, apptest.Schedule()).Want(t, http.StatusForbidden)
+
+	pat := env.NewUser(shared.RolePatient)
+	free := func(doctorID, date string) []shared.Slot {
+		t.Helper()
+		var l shared.SlotList
+		env.Get("/api/doctors/"+doctorID+"/slots?date="+date, pat.Token).Want(t, 200).Decode(t, &l)
+		return l.Slots
+	}
+	if n := len(free(cardio.ID(), "2030-01-07")); n != 0 {
+		t.Errorf("got %d cardiology slots on Monday, want 0", n)
+	}
+	if s := free(cardio.ID(), "2030-01-08"); len(s) != 6 || !s[5].End.Equal(apptest.At(12, 0).AddDate(0, 0, 1)) {
+		t.Errorf("got %v on Tuesday, want six 30-minute slots 09:00–12:00", s)
+	}
+
+	// Doctor 2 is on leave Monday until 12:00; one of doctor 1's slots is booked.
+	var lr shared.LeaveResponse
+	env.Post("/api/doctors/"+h.Doctor2.ID()+"/leave", h.Admin.Token, shared.LeaveRequest{From: apptest.At(0, 0), To: apptest.At(12, 0), Reason: "course"}).
+		Want(t, 201).Decode(t, &lr)
+	env.Book(h.Staff.Token, h.Doctor.ID(), pat.User.PatientID, apptest.At(8, 0))
+	if s := free(h.Doctor2.ID(), "2030-01-07"); len(s) != 20 || !s[0].Start.Equal(apptest.At(13, 0)) {
+		t.Errorf("got %d slots from %v for the doctor on leave, want 20 from 13:00", len(s), s)
+	}
+	if s := free(h.Doctor.ID(), "2030-01-07"); len(s) != 35 || !s[0].Start.Equal(apptest.At(8, 15)) {
+		t.Errorf("got %d slots from %v, want 35 from 08:15 (08:00 booked)", len(s), s)
+	}
+	// Booking inside leave is refused; after the leave is removed it works.
+	env.Post("/api/appointments", pat.Token, shared.BookRequest{DoctorID: h.Doctor2.ID(), Start: apptest.At(9, 0)}).Want(t, http.StatusConflict)
+	env.Do(apptest.Request{Method: "DELETE", Path: "/api/doctors/" + h.Doctor2.ID() + "/leave/" + lr.Leave.ID, Token: h.Admin.Token}).Want(t, http.StatusNoContent)
+	if n := len(free(h.Doctor2.ID(), "2030-01-07")); n != 36 {
+		t.Errorf("got %d slots after the leave was removed, want 36", n)
+	}
+	// The clock moves on: past slots are no longer offered.
+	h.Clock.Advance(2 * time.Hour) // 09:30
+	if s := free(h.Doctor2.ID(), "2030-01-07"); !s[0].Start.Equal(apptest.At(9, 45)) {
+		t.Errorf("got first slot %v at 09:30, want 09:45", s[0].Start)
+	}
+
+	// Find doctors by specialty and date.
+	var list shared.DoctorList
+	env.Get("/api/doctors?specialty=cardiology&date=2030-01-08", pat.Token).Want(t, 200).Decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0].ID != cardio.ID() || *list.Items[0].FreeSlots != 6 {
+		t.Errorf("got %+v, want the cardiologist with 6 free slots on Tuesday", list.Items)
+	}
+	env.Get("/api/doctors?specialty=cardiology&date=2030-01-07", pat.Token).Want(t, 200).Decode(t, &list)
+	if len(list.Items) != 0 {
+		t.Errorf("got %d cardiologists free on Monday, want 0", len(list.Items))
+	}
+	env.Post("/api/doctors/"+h.Doctor.ID()+"/leave", h.Doctor.Token, shared.LeaveRequest{From: apptest.At(0, 0), To: apptest.At(24, 0)}).
+		Want(t, 201).Decode(t, &lr)
+	if len(lr.Conflicts) != 1 || !lr.Conflicts[0].Start.Equal(apptest.At(8, 0)) {
+		t.Errorf("got conflicts %+v, want the 08:00 booking", lr.Conflicts)
+	}
+	env.Get("/api/doctors?department=general&date=2030-01-07", pat.Token).Want(t, 200).Decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0].ID != h.Doctor2.ID() {
+		t.Errorf("got %+v, want only doctor 2 (doctor 1 is on leave all day)", list.Items)
+	}
+	env.Get("/api/doctors?date=7-1-2030", pat.Token).Want(t, http.StatusBadRequest)
+	env.Get("/api/doctors/"+h.Doctor.ID()+"/slots", pat.Token).Want(t, http.StatusBadRequest)
+}
+
+// TestConcurrentBookingOfOneSlot is SECURITY.md row 19: hundreds of requests for one slot at once,
+// exactly one 201, the rest 409; cancelling frees the slot.
+func TestConcurrentBookingOfOneSlot(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	h := env.Hospital()
+	const requests = 300
+	patients := make([]apptest.User, 10)
+	for i := range patients {
+		patients[i] = env.NewUser(shared.RolePatient)
+	}
+	start := make(chan struct{})
+	codes := make(chan int, requests)
+	var wg sync.WaitGroup
+	for i := range requests {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			codes <- env.Post("/api/appointments", patients[i%len(patients)].Token,
+				shared.BookRequest{DoctorID: h.Doctor.ID(), Start: apptest.At(10, 0), Reason: "race"}).Status
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(codes)
+	count := map[int]int{}
+	for c := range codes {
+		count[c]++
+	}
+	t.Logf("double-booking check: %d concurrent requests for one slot: %d × 201, %d × 409, other %v",
+		requests, count[201], count[409], count)
+	if count[201] != 1 || count[409] != requests-1 {
+		t.Fatalf("got %v, want exactly one 201 and %d × 409", count, requests-1)
+	}
+	var list shared.AppointmentList
+	env.Get("/api/appointments?doctor_id="+h.Doctor.ID(), h.Staff.Token).Want(t, 200).Decode(t, &list)
+	if list.Total != 1 {
+		t.Fatalf("got %d appointments stored, want 1", list.Total)
+	}
+	env.Post("/api/appointments/"+list.Items[0].ID+"/cancel", h.Staff.Token, shared.ReasonRequest{Reason: "patient called"}).Want(t, 200)
+	env.Book(h.Staff.Token, h.Doctor.ID(), patients[0].User.PatientID, apptest.At(10, 0))
+}
+
+// TestIdempotencyKey is SECURITY.md row 20: the same booking repeated with one key is done once.
+func TestIdempotencyKey(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	h := env.Hospital()
+	pat := env.NewUser(shared.RolePatient)
+	body := shared.BookRequest{DoctorID: h.Doctor.ID(), Start: apptest.At(11, 0), Reason: "follow-up"}
+	post := func(key string, b shared.BookRequest) *apptest.Response {
+		return env.Do(apptest.Request{Method: "POST", Path: "/api/appointments", Token: pat.Token, Body: b,
+			Header: map[string]string{"Idempotency-Key": key}})
+	}
+	// Twenty retries of one request at the same moment: one booking.
+	var wg sync.WaitGroup
+	resps := make([]*apptest.Response, 20)
+	for i := range resps {
+		wg.Add(1)
+		go func() { defer wg.Done(); resps[i] = post("key-1", body) }()
+	}
+	wg.Wait()
+	ids := map[string]bool{}
+	for _, r := range resps {
+		switch r.Status {
+		case 201:
+			var a shared.Appointment
+			r.Decode(t, &a)
+			ids[a.ID] = true
+		case 409: // still in progress, or the slot was taken by the first: the client retries
+		default:
+			t.Fatalf("got %d %s", r.Status, r.Body)
+		}
+	}
+	if len(ids) != 1 {
+		t.Fatalf("got %d distinct appointments from one key, want 1", len(ids))
+	}
+	r := post("key-1", body).Want(t, 201)
+	var a shared.Appointment
+	r.Decode(t, &a)
+	if !ids[a.ID] || r.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("got %s replayed=%q, want the first booking replayed", a.ID, r.Header.Get("Idempotent-Replayed"))
+	}
+	other := body
+	other.Start = apptest.At(11, 15)
+	if e := post("key-1", other).Want(t, 409).Error(); !strings.Contains(e.Error.Message, "different request") {
+		t.Errorf("got %q", e.Error.Message)
+	}
+	post("key-2", other).Want(t, 201)
+	post(strings.Repeat("k", 101), other).Want(t, 400)
+	var list shared.AppointmentList
+	env.Get("/api/appointments", pat.Token).Want(t, 200).Decode(t, &list)
+	if list.Total != 2 {
+		t.Fatalf("got %d appointments, want 2", list.Total)
+	}
+}
+
+func TestRescheduleAndCancelFreeSlots(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	h := env.Hospital()
+	pat := env.NewUser(shared.RolePatient)
+	a := env.Book(pat.Token, h.Doctor.ID(), "", apptest.At(9, 0))
+	other := env.Book(h.Staff.Token, h.Doctor.ID(), env.NewUser(shared.RolePatient).User.PatientID, apptest.At(9, 30))
+
+	// Onto a taken slot: 409, nothing changes.
+	env.Patch("/api/appointments/"+a.ID, pat.Token, shared.RescheduleRequest{Start: apptest.At(9, 30)}).Want(t, 409)
+	// To 10:00 with the other doctor: the 09:00 slot is free again.
+	env.Patch("/api/appointments/"+a.ID, pat.Token, shared.RescheduleRequest{Start: apptest.At(10, 0), DoctorID: h.Doctor2.ID()}).
+		Want(t, 200).Decode(t, &a)
+	if a.DoctorID != h.Doctor2.ID() || !a.Start.Equal(apptest.At(10, 0)) || a.Status != shared.StatusScheduled {
+		t.Fatalf("got %+v", a)
+	}
+	env.Book(h.Staff.Token, h.Doctor.ID(), other.PatientID, apptest.At(9, 0))
+	taken := shared.BookRequest{DoctorID: h.Doctor2.ID(), PatientID: other.PatientID, Start: apptest.At(10, 0)}
+	env.Post("/api/appointments", h.Staff.Token, taken).Want(t, 409)
+
+	env.Post("/api/appointments/"+a.ID+"/cancel", pat.Token, shared.ReasonRequest{}).Want(t, 400)
+	env.Post("/api/appointments/"+a.ID+"/cancel", pat.Token, shared.ReasonRequest{Reason: "feeling better"}).Want(t, 200).Decode(t, &a)
+	if a.Status != shared.StatusCancelled {
+		t.Fatalf("got %s, want cancelled", a.Status)
+	}
+	env.Post("/api/appointments", h.Staff.Token, taken).Want(t, 201)
+	env.Post("/api/appointments/"+a.ID+"/cancel", pat.Token, shared.ReasonRequest{Reason: "again"}).Want(t, 409)
+	env.Patch("/api/appointments/"+a.ID, pat.Token, shared.RescheduleRequest{Start: apptest.At(14, 0)}).Want(t, 409)
+
+	var full shared.Appointment
+	env.Get("/api/appointments/"+a.ID, pat.Token).Want(t, 200).Decode(t, &full)
+	var actions []string
+	for _, h := range full.History {
+		actions = append(actions, h.Action)
+	}
+	if want := []string{"booked", "rescheduled", "cancelled"}; !slices.Equal(actions, want) {
+		t.Fatalf("got history %v, want %v", actions, want)
+	}
+}
+
+func TestPatientsCannotSeeOrChangeOthersAppointments(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	h := env.Hospital()
+	ann, bob := env.NewUser(shared.RolePatient), env.NewUser(shared.RolePatient)
+	a := env.Book(ann.Token, h.Doctor.ID(), "", apptest.At(9, 0))
+	env.Book(bob.Token, h.Doctor.ID(), "", apptest.At(9, 15))
+
+	env.Get("/api/appointments/"+a.ID, bob.Token).Want(t, http.StatusNotFound)
+	env.Patch("/api/appointments/"+a.ID, bob.Token, shared.RescheduleRequest{Start: apptest.At(15, 0)}).Want(t, http.StatusNotFound)
+	env.Post("/api/appointments/"+a.ID+"/cancel", bob.Token, shared.ReasonRequest{Reason: "mischief"}).Want(t, http.StatusNotFound)
+	env.Get("/api/appointments?patient_id="+ann.User.PatientID, bob.Token).Want(t, http.StatusForbidden)
+	env.Post("/api/appointments", bob.Token, shared.BookRequest{DoctorID: h.Doctor.ID(), Start: apptest.At(9, 30),
+		PatientID: ann.User.PatientID}).Want(t, http.StatusForbidden)
+	// Patients cannot run the queue.
+	env.Post("/api/queue/checkin", bob.Token, shared.CheckInRequest{AppointmentID: a.ID}).Want(t, http.StatusForbidden)
+	env.Get("/api/queues/general", bob.Token).Want(t, http.StatusForbidden)
+
+	var list shared.AppointmentList
+	env.Get("/api/appointments", bob.Token).Want(t, 200).Decode(t, &list)
+	if list.Total != 1 || list.Items[0].PatientID != bob.User.PatientID {
+		t.Fatalf("got %+v, want only Bob's appointment", list.Items)
+	}
+	var got shared.Appointment
+	env.Get("/api/appointments/"+a.ID, ann.Token).Want(t, 200).Decode(t, &got)
+	if got.Start != a.Start || got.Status != shared.StatusScheduled {
+		t.Fatalf("got %+v, want Ann's appointment unchanged", got)
+	}
+	// The refused attempts are in the audit trail (SECURITY.md rows 12 and 28).
+	var audit struct {
+		Items []struct {
+			ActorID string `json:"actor_id"`
+			Outcome string `json:"outcome"`
+		} `json:"items"`
+	}
+	env.Get("/api/audit?patient_id="+ann.User.PatientID, h.Admin.Token).Want(t, 200).Decode(t, &audit)
+	denied := 0
+	for _, e := range audit.Items {
+		if e.ActorID == bob.ID() && e.Outcome != "ok" {
+			denied++
+		}
+	}
+	if denied < 2 {
+		t.Fatalf("got %d refused entries by Bob on Ann's record, want at least 2: %+v", denied, audit.Items)
 	}
 }

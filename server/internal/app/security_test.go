@@ -215,28 +215,75 @@ func TestSecurity12PatientCannotReachAnotherPatient(t *testing.T) {
 	})
 }
 
+// perRole is a body that depends on the caller, for a route that every allowed role can call
+// successfully only on different data (each books its own slot).
+type perRole func(shared.Role) any
+
 // TestSecurity13RouteRoleMatrix checks row 13 from the router's own table: for every Roles route, no
 // token is 401, a role outside r.Roles is 403 and a listed role gets through (2xx with the bodies below).
 func TestSecurity13RouteRoleMatrix(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
-	admin := env.Admin()
+	h := env.Hospital() // department "general"; its doctor is the matrix's doctor, its receptionist the staff
+	admin := h.Admin
 	users := map[shared.Role]apptest.User{
 		shared.RoleAdmin:   admin,
-		shared.RoleDoctor:  env.NewUser(shared.RoleDoctor),
-		shared.RoleStaff:   env.NewUser(shared.RoleStaff),
+		shared.RoleDoctor:  h.Doctor,
+		shared.RoleStaff:   h.Staff,
 		shared.RolePatient: env.NewUser(shared.RolePatient),
 	}
 	target := env.NewUser(shared.RoleStaff) // PATCH /api/users/:id acts on someone other than the caller
 	var raised shared.Alert
 	env.Post("/api/alerts/emergency", admin.Token, map[string]string{"message": "matrix drill"}).Want(t, http.StatusCreated).Decode(t, &raised)
+
+	// Scheduling fixtures: the patient's booking (read and rescheduled below), a leave to delete, and
+	// queue tickets. "next" takes the triage 2 walk-in, ahead of every other ticket; call, start and
+	// finish each get a ticket already in the state that step starts from, so that the doctor's call
+	// succeeds whatever the order of the table.
+	doctorID, patientID := h.Doctor.ID(), users[shared.RolePatient].User.PatientID
+	booked := env.Book(h.Staff.Token, doctorID, patientID, apptest.At(9, 0))
+	farAway := shared.LeaveRequest{From: apptest.At(0, 0).AddDate(1, 0, 0), To: apptest.At(24, 0).AddDate(1, 0, 0), Reason: "matrix"}
+	var leave shared.LeaveResponse
+	env.Post("/api/doctors/"+doctorID+"/leave", admin.Token, farAway).Want(t, http.StatusCreated).Decode(t, &leave)
+	env.WalkIn(h.Staff.Token, h.Dept, "Matrix First", 2)
+	ticket := func(name string, steps ...string) string {
+		t.Helper()
+		a := env.WalkIn(h.Staff.Token, h.Dept, name, 5)
+		for _, step := range steps {
+			env.Post("/api/queue/tickets/"+a.ID+"/"+step, h.Doctor.Token, nil).Want(t, http.StatusOK)
+		}
+		return a.ID
+	}
+	tickets := "/api/queue/tickets/"
 	params := map[string]string{
-		"/api/users/:id":      target.ID(),
-		"/api/patient/:id":    users[shared.RolePatient].User.PatientID,
-		"/api/alerts/:id/ack": raised.ID,
+		"/api/users/:id":                   "/api/users/" + target.ID(),
+		"/api/patient/:id":                 "/api/patient/" + patientID,
+		"/api/alerts/:id/ack":              "/api/alerts/" + raised.ID + "/ack",
+		"/api/doctors/:id":                 "/api/doctors/" + doctorID,
+		"/api/doctors/:id/schedule":        "/api/doctors/" + doctorID + "/schedule",
+		"/api/doctors/:id/leave":           "/api/doctors/" + doctorID + "/leave",
+		"/api/doctors/:id/leave/:leave_id": "/api/doctors/" + doctorID + "/leave/" + leave.Leave.ID,
+		"/api/doctors/:id/slots":           "/api/doctors/" + doctorID + "/slots?date=2030-01-07",
+		"/api/doctors/:id/dashboard":       "/api/doctors/" + doctorID + "/dashboard",
+		"/api/appointments/:id":            "/api/appointments/" + booked.ID,
+		"/api/appointments/:id/cancel":     "/api/appointments/" + booked.ID + "/cancel",
+		"/api/queues/:department":          "/api/queues/" + h.Dept,
+		"/api/queues/:department/display":  "/api/queues/" + h.Dept + "/display",
+		"/api/queues/:department/next":     "/api/queues/" + h.Dept + "/next",
+		"/api/queue/tickets/:id/call":      tickets + ticket("Matrix Call") + "/call",
+		"/api/queue/tickets/:id/start":     tickets + ticket("Matrix Start", "call") + "/start",
+		"/api/queue/tickets/:id/finish":    tickets + ticket("Matrix Finish", "call", "start") + "/finish",
+		"/api/queue/tickets/:id/triage":    tickets + ticket("Matrix Triage") + "/triage",
+		"/api/queue/tickets/:id/no-show":   tickets + ticket("Matrix No-show") + "/no-show",
+		"/api/queue/tickets/:id/requeue":   tickets + ticket("Matrix Requeue", "call") + "/requeue",
+	}
+	// slotFor gives each role its own slot from hh:00, 15 minutes apart.
+	slotFor := func(hh int, role shared.Role) time.Time {
+		return apptest.At(hh, 15*slices.Index(shared.Roles, role))
 	}
 	// Bodies that make an allowed call succeed; a route missing here is sent {} and need only pass the
-	// role check.
+	// role check. Cancel, no-show, requeue and deleting the leave are missing: on one appointment or
+	// leave they can succeed only once, not for every allowed role.
 	bodies := map[string]any{
 		"POST /api/auth/password":      shared.ChangePasswordRequest{CurrentPassword: apptest.Password, NewPassword: apptest.Password},
 		"PATCH /api/me":                map[string]string{"name": "Renamed"},
@@ -255,6 +302,33 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		"GET /api/alerts":              nil,
 		"POST /api/alerts/:id/ack":     nil,
 		"POST /api/broadcasts":         map[string]string{"message": "matrix"},
+
+		"GET /api/departments":           nil,
+		"POST /api/departments":          shared.Department{ID: "matrix", Name: "Matrix"},
+		"GET /api/doctors":               nil,
+		"GET /api/doctors/:id":           nil,
+		"PUT /api/doctors/:id":           shared.UpdateDoctorRequest{Specialty: "general practice", Department: h.Dept},
+		"PUT /api/doctors/:id/schedule":  apptest.Schedule(),
+		"POST /api/doctors/:id/leave":    farAway,
+		"GET /api/doctors/:id/slots":     nil,
+		"GET /api/doctors/:id/dashboard": nil,
+		"POST /api/appointments": perRole(func(role shared.Role) any {
+			return shared.BookRequest{DoctorID: doctorID, PatientID: patientID, Start: slotFor(14, role), Reason: "matrix"}
+		}),
+		"GET /api/appointments":     nil,
+		"GET /api/appointments/:id": nil,
+		"PATCH /api/appointments/:id": perRole(func(role shared.Role) any {
+			return shared.RescheduleRequest{Start: slotFor(15, role)}
+		}),
+		"POST /api/queue/checkin":             shared.CheckInRequest{Department: h.Dept, Name: "Matrix Walk-in"},
+		"POST /api/queue/emergency":           shared.EmergencyRequest{Department: h.Dept, Triage: 3, Complaint: "matrix"},
+		"GET /api/queues/:department":         nil,
+		"GET /api/queues/:department/display": nil,
+		"POST /api/queues/:department/next":   nil,
+		"POST /api/queue/tickets/:id/call":    nil,
+		"POST /api/queue/tickets/:id/start":   nil,
+		"POST /api/queue/tickets/:id/finish":  nil,
+		"POST /api/queue/tickets/:id/triage":  shared.TriageRequest{Level: 5, Reason: "matrix"},
 	}
 
 	roleRoutes := 0
@@ -271,27 +345,31 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		}
 		roleRoutes++
 		path := r.Path
-		for name, v := range params {
-			if path == name {
-				path = strings.Replace(path, ":id", v, 1)
-			}
+		if p, ok := params[r.Path]; ok {
+			path = p
 		}
 		if strings.Contains(path, ":") {
-			t.Fatalf("route %s has a parameter this test has no value for; add one to params", key)
+			t.Fatalf("route %s has a parameter this test has no value for; add its path to params", key)
 		}
 		body, known := bodies[key]
 		if !known && r.Method != http.MethodGet {
 			body = map[string]any{}
 		}
+		bodyFor := func(role shared.Role) any {
+			if f, ok := body.(perRole); ok {
+				return f(role)
+			}
+			return body
+		}
 
 		t.Run(key+" no token", func(t *testing.T) {
-			wantErr(t, env.Do(apptest.Request{Method: r.Method, Path: path, Body: body}), http.StatusUnauthorized, "unauthenticated")
+			wantErr(t, env.Do(apptest.Request{Method: r.Method, Path: path, Body: bodyFor(shared.RoleAdmin)}), http.StatusUnauthorized, "unauthenticated")
 		})
 		for _, role := range shared.Roles {
 			t.Run(key+" as "+string(role), func(t *testing.T) {
 				// A fresh session each time: logout and password change end earlier ones.
 				u := signIn(t, env, users[role].User.Email, apptest.Password)
-				resp := env.Do(apptest.Request{Method: r.Method, Path: path, Token: u.Token, Body: body})
+				resp := env.Do(apptest.Request{Method: r.Method, Path: path, Token: u.Token, Body: bodyFor(role)})
 				if !slices.Contains(r.Roles, role) {
 					wantErr(t, resp, http.StatusForbidden, "forbidden")
 					return

@@ -85,8 +85,8 @@ type Filter struct {
 type Store interface {
 	// ClaimSlot fails with ErrSlotTaken when another appointment holds the slot.
 	ClaimSlot(ctx context.Context, key, appointmentID string, at time.Time) error
-	// SlotHolder returns the appointment holding the slot, ErrNotFound when none.
-	SlotHolder(ctx context.Context, key string) (string, error)
+	// SlotHolder returns the appointment holding the slot and when it claimed it, ErrNotFound when none.
+	SlotHolder(ctx context.Context, key string) (string, time.Time, error)
 	// ReleaseSlot deletes the claim if appointmentID still holds it.
 	ReleaseSlot(ctx context.Context, key, appointmentID string) error
 

@@ -91,7 +91,7 @@ func (s *Service) checkInBooked(ctx context.Context, p auth.Principal, req share
 	}
 	r, err := s.load(ctx, p, req.AppointmentID)
 	if err != nil {
-		return Record{}, err
+		return r, err
 	}
 	day := s.today()
 	if d := r.Start.In(s.loc).Format(time.DateOnly); d != day {

@@ -94,7 +94,11 @@ func (s *Service) record(ctx context.Context, p auth.Principal, patientID, actio
 	if !ident.Valid(patientID) {
 		patientID = ""
 	}
-	if aerr := s.audit.Record(ctx, p.UserID, p.Role, patientID, action, err); aerr != nil && err == nil {
+	logged := err
+	if errors.Is(err, errHidden) {
+		logged = fault.New(fault.ErrForbidden, "not the caller's appointment")
+	}
+	if aerr := s.audit.Record(ctx, p.UserID, p.Role, patientID, action, logged); aerr != nil && err == nil {
 		return aerr
 	}
 	return err
@@ -210,22 +214,26 @@ func (s *Service) book(ctx context.Context, p auth.Principal, patientID string, 
 	return r, nil
 }
 
-// claim takes a slot. A claim left by an appointment that no longer holds the slot (a crash between
-// cancelling and releasing) is cleared and the claim retried once.
+// claim takes a slot. A claim left behind by an appointment that no longer holds the slot (a crash
+// between cancelling and releasing, or between claiming and storing the appointment) is cleared and
+// the claim retried once. A claim whose appointment is not stored yet may be a booking in progress: it
+// only counts as abandoned after staleClaim.
 func (s *Service) claim(ctx context.Context, key, appointmentID string) error {
 	err := s.store.ClaimSlot(ctx, key, appointmentID, s.clock())
 	if !errors.Is(err, ErrSlotTaken) {
 		return err
 	}
-	holder, herr := s.store.SlotHolder(ctx, key)
+	holder, at, herr := s.store.SlotHolder(ctx, key)
 	if herr != nil {
 		return err
 	}
 	h, herr := s.store.Appointment(ctx, holder)
-	if herr == nil && h.SlotKey == key {
-		return err
-	}
-	if herr != nil && !errors.Is(herr, ErrNotFound) {
+	switch {
+	case herr == nil && h.SlotKey == key:
+		return err // held
+	case errors.Is(herr, ErrNotFound) && s.now().Sub(at) < staleClaim:
+		return err // being booked right now
+	case herr != nil && !errors.Is(herr, ErrNotFound):
 		return err
 	}
 	if rerr := s.store.ReleaseSlot(ctx, key, holder); rerr != nil {
@@ -233,6 +241,13 @@ func (s *Service) claim(ctx context.Context, key, appointmentID string) error {
 	}
 	return s.store.ClaimSlot(ctx, key, appointmentID, s.clock())
 }
+
+// staleClaim is how long a slot claim may wait for its appointment to be stored.
+const staleClaim = time.Minute
+
+// errHidden answers a patient asking for someone else's appointment: "not found" to them (no probing
+// which ids exist), "denied" in the audit trail.
+var errHidden = fault.New(fault.ErrNotFound, "appointment not found")
 
 // load returns an appointment the caller may see: a patient only their own (others' are "not found").
 func (s *Service) load(ctx context.Context, p auth.Principal, id string) (Record, error) {
@@ -244,7 +259,8 @@ func (s *Service) load(ctx context.Context, p auth.Principal, id string) (Record
 		return Record{}, err
 	}
 	if p.Role == shared.RolePatient && r.PatientID != p.PatientID {
-		return Record{}, ErrNotFound
+		// Returned with the record so that the refusal is audited against the patient it concerned.
+		return Record{PatientID: r.PatientID}, errHidden
 	}
 	return r, nil
 }
@@ -253,7 +269,7 @@ func (s *Service) load(ctx context.Context, p auth.Principal, id string) (Record
 func (s *Service) Get(ctx context.Context, p auth.Principal, id string) (shared.Appointment, error) {
 	r, err := s.load(ctx, p, id)
 	if err != nil {
-		return shared.Appointment{}, s.record(ctx, p, "", "appointment.read", err)
+		return shared.Appointment{}, s.record(ctx, p, r.PatientID, "appointment.read", err)
 	}
 	steps, err := s.store.Steps(ctx, id)
 	if err = s.record(ctx, p, r.PatientID, "appointment.read", err); err != nil {
@@ -321,7 +337,7 @@ func (s *Service) Reschedule(ctx context.Context, p auth.Principal, id string, r
 func (s *Service) reschedule(ctx context.Context, p auth.Principal, id string, req shared.RescheduleRequest) (Record, error) {
 	r, err := s.load(ctx, p, id)
 	if err != nil {
-		return Record{}, err
+		return r, err
 	}
 	reason, err := checkReason(req.Reason)
 	if err != nil {
@@ -381,6 +397,7 @@ func (s *Service) cancel(ctx context.Context, p auth.Principal, id string, req s
 	err = s.retry(ctx, func() error {
 		r, err := s.load(ctx, p, id)
 		if err != nil {
+			next = r
 			return err
 		}
 		next, err = s.step(ctx, p, r, "cancelled", reason, func(n *Record) error { n.SlotKey = ""; return nil })

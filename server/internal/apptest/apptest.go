@@ -15,9 +15,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"hms/server/internal/app"
 	"hms/server/internal/config"
+	"hms/server/internal/mongostore"
 	"hms/server/internal/testenv"
 	"hms/shared"
 )
@@ -31,6 +33,10 @@ type Env struct {
 	logs   *lockedBuffer
 	n      int
 	mu     sync.Mutex
+	db     *mongostore.DB
+	srv    *httptest.Server
+	log    *slog.Logger
+	clock  func() time.Time // the scheduling services' clock, kept across Restart
 }
 
 // Option changes the test server's settings.
@@ -58,16 +64,36 @@ func New(t testing.TB, opts ...Option) *Env {
 	}
 	logs := &lockedBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := app.NewWithDB(context.Background(), cfg, log, testenv.DB(t))
+	e := &Env{T: t, Config: cfg, logs: logs, db: testenv.DB(t), log: log}
+	e.start()
+	t.Cleanup(e.stop)
+	return e
+}
+
+func (e *Env) start() {
+	a, err := app.NewWithDB(context.Background(), e.Config, e.log, e.db)
 	if err != nil {
-		t.Fatalf("start app: %v", err)
+		e.T.Fatalf("start app: %v", err)
 	}
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(func() {
-		srv.Close()
-		_ = a.Close(context.Background())
-	})
-	return &Env{T: t, App: a, URL: srv.URL, Config: cfg, logs: logs}
+	if e.clock != nil {
+		a.Doctors.SetClock(e.clock)
+		a.Appointments.SetClock(e.clock)
+	}
+	e.App, e.srv = a, httptest.NewServer(a.Handler)
+	e.URL = e.srv.URL
+}
+
+func (e *Env) stop() {
+	e.srv.Close()
+	_ = e.App.Close(context.Background())
+}
+
+// Restart stops the server and starts a new one on the same database, as after a process restart:
+// nothing held in memory survives. The new server has a new URL.
+func (e *Env) Restart() {
+	e.T.Helper()
+	e.stop()
+	e.start()
 }
 
 // Logs returns everything the server logged so far.

@@ -55,12 +55,18 @@ func Schedule() shared.ScheduleRequest {
 	return shared.ScheduleRequest{Weekly: weekly, SlotMinutes: 15, Breaks: []shared.Hours{{Start: "12:00", End: "13:00"}}}
 }
 
+// SetClock sets the scheduling services' clock, now and after every Restart.
+func (e *Env) SetClock(now func() time.Time) {
+	e.clock = now
+	e.App.Doctors.SetClock(now)
+	e.App.Appointments.SetClock(now)
+}
+
 // Hospital sets up the fixture hospital on the env.
 func (e *Env) Hospital() *Hospital {
 	e.T.Helper()
 	h := &Hospital{Dept: "general", Admin: e.Admin(), Staff: e.NewUser(shared.RoleStaff), Clock: &Clock{t: At(7, 30)}}
-	e.App.Doctors.SetClock(h.Clock.Now)
-	e.App.Appointments.SetClock(h.Clock.Now)
+	e.SetClock(h.Clock.Now)
 	e.Post("/api/departments", h.Admin.Token, shared.Department{ID: h.Dept, Name: "General medicine"}).Want(e.T, 201)
 	h.Doctor, h.Doctor2 = e.NewDoctor(h.Dept, "general practice"), e.NewDoctor(h.Dept, "general practice")
 	return h

@@ -127,15 +127,16 @@ func (s *Appointments) ClaimSlot(ctx context.Context, key, appointmentID string,
 }
 
 // SlotHolder implements appointment.Store.
-func (s *Appointments) SlotHolder(ctx context.Context, key string) (string, error) {
+func (s *Appointments) SlotHolder(ctx context.Context, key string) (string, time.Time, error) {
 	var d struct {
-		AppointmentID string `bson:"appointment_id"`
+		AppointmentID string    `bson:"appointment_id"`
+		At            time.Time `bson:"at"`
 	}
 	err := s.slots.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&d)
 	if errors.Is(classify(err), errNoDocument) {
-		return "", appointment.ErrNotFound
+		return "", time.Time{}, appointment.ErrNotFound
 	}
-	return d.AppointmentID, wrap("find slot claim", err)
+	return d.AppointmentID, d.At, wrap("find slot claim", err)
 }
 
 // ReleaseSlot implements appointment.Store.
