@@ -214,7 +214,15 @@ const (
 	EventAppointment  = "appointment.changed" // AppointmentEvent on patient:<id> and queue:doctor:<id>
 	EventQueueChanged = "queue.changed"       // QueueEvent on queue:dept:<d> and queue:doctor:<id>
 	EventDisplay      = "display.updated"     // DisplayBoard on display:<d>
+	EventQueueWaits   = "queue.waits"         // QueueWaits on queue:dept:<d>, when waits changed with time alone
 )
+
+// QueueWaits is the data of "queue.waits": the department's waiting tickets with new estimates,
+// published when time alone changed them (a consultation running long), not a queue change.
+type QueueWaits struct {
+	Department string       `json:"department"`
+	Waits      []TicketWait `json:"waits"`
+}
 
 // AppointmentListQuery is the query of GET /api/appointments: doctor_id, patient_id, date (YYYY-MM-DD,
 // hospital time) and status, each optional.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -26,6 +27,7 @@ type sim struct {
 	open   time.Time     // the simulated clock at t0
 
 	checkedIn, walkIns, seen, noShows, calls atomic.Int64
+	arrived                                  atomic.Bool // every planned arrival has come
 
 	mu   sync.Mutex
 	done []shared.Appointment // finished this run, with their tickets' timestamps
@@ -52,7 +54,7 @@ func (s *sim) run(ctx context.Context) error {
 	}
 	fmt.Printf("\nSimulated morning %s–%s at %gx (one simulated minute every %.2g s): %d arrivals planned\n",
 		s.open.Format("15:04"), s.open.Add(s.length).Format("15:04"), s.speed, 60/s.speed, len(plan))
-	fmt.Printf("%-5s  %-16s %-5s %s\n", "time", "department", "ticket", "action")
+	fmt.Printf("%-5s  %-16s %-6s %s\n", "time", "department", "ticket", "action")
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -65,6 +67,7 @@ func (s *sim) run(ctx context.Context) error {
 		})
 	}
 	goFail(func() error {
+		defer s.arrived.Store(true)
 		for _, ev := range plan {
 			if err := s.sleep(ctx, ev.at-s.elapsed()); err != nil {
 				return err
@@ -135,7 +138,7 @@ func (s *sim) plan(ctx context.Context) ([]arrival, error) {
 	walkIn(nil, "Victor Hale")
 	walkIn(nil, "Wendy Brooks")
 	plan = append(plan, arrival{s.length / 2, s.emergency})
-	slices.SortStableFunc(plan, func(a, b arrival) int { return int(a.at - b.at) })
+	slices.SortStableFunc(plan, func(a, b arrival) int { return cmp.Compare(a.at, b.at) })
 	return plan, nil
 }
 
@@ -188,17 +191,21 @@ func (s *sim) emergency(ctx context.Context) error {
 	return nil
 }
 
-// doctor calls the next patient of the doctor's department until the morning is over: a no-show now
-// and then, otherwise a consultation of random length. A doctor in consultation finishes it.
+// doctor calls the next patient of the doctor's department — a no-show now and then, otherwise a
+// consultation of random length — until the morning is over, everyone planned has arrived (a slow
+// server makes reception lag behind the clock) and nobody is left for them: everyone who came is seen.
 func (s *sim) doctor(ctx context.Context, d *doctor) error {
 	ticket := "/api/queue/tickets/"
-	for s.elapsed() < s.length {
+	for {
 		var ap shared.Appointment
 		status, err := s.a.call(ctx, d.s, http.MethodPost, "/api/queues/"+d.department+"/next", nil, &ap, http.StatusOK, http.StatusNotFound)
 		if err != nil {
 			return err
 		}
 		if status == http.StatusNotFound {
+			if s.elapsed() >= s.length && s.arrived.Load() {
+				return nil
+			}
 			if err := s.sleep(ctx, s.minutes(2, 5)); err != nil {
 				return err
 			}
@@ -240,7 +247,6 @@ func (s *sim) doctor(ctx context.Context, d *doctor) error {
 		s.mu.Unlock()
 		s.log(ap, "finished: %s seen by %s in %d min", ap.PatientName, d.name, int(consult.Minutes()))
 	}
-	return nil
 }
 
 // report prints each department's figures for today as the server gives them (GET

@@ -150,8 +150,9 @@ func (a *App) start() error {
 		a.jobs.Add(1)
 		go func() { defer a.jobs.Done(); a.subscribeLater(ctx) }()
 	}
-	a.jobs.Add(2)
+	a.jobs.Add(3)
 	go func() { defer a.jobs.Done(); a.Alerts.RunEscalator(ctx, a.Config.AlertEscalateAfter, 10*time.Second) }()
+	go func() { defer a.jobs.Done(); a.Appointments.RunRefresher(ctx, 30*time.Second) }()
 	go func() { defer a.jobs.Done(); a.Events.RunPruner(ctx, a.Config.EventRetention, time.Hour) }()
 	return nil
 }

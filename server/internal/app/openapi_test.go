@@ -562,6 +562,9 @@ func TestResponsesMatchDocument(t *testing.T) {
 	}
 	c.call(t, "a spent ticket", wsGet("/ws?"+byTicket), http.StatusUnauthorized)
 
+	// Appointments and queues.
+	exerciseScheduling(t, c)
+
 	// Ending sessions.
 	c.call(t, "the admin disables the nurse", send("PATCH", "/api/users/"+nurse.ID(), admin.Token, map[string]any{"disabled": true}), http.StatusOK)
 	c.call(t, "a disabled account's token", get("/api/me", nurse.Token), http.StatusUnauthorized)

@@ -191,7 +191,7 @@ func TestQueueTransitions(t *testing.T) {
 	h := env.Hospital()
 	a := env.WalkIn(h.Staff.Token, h.Dept, "Ann", 4)
 	path := "/api/queue/tickets/" + a.ID + "/"
-	env.Post(path+"finish", h.Doctor.Token, nil).Want(t, http.StatusForbidden) // not called by them
+	env.Post(path+"finish", h.Doctor.Token, nil).Want(t, http.StatusConflict) // not in consultation
 	env.Post(path+"call", h.Doctor.Token, nil).Want(t, 200)
 	env.Post(path+"call", h.Doctor2.Token, nil).Want(t, 409)
 	env.Post(path+"start", h.Doctor2.Token, nil).Want(t, http.StatusForbidden)
@@ -350,4 +350,46 @@ func TestDoctorDashboard(t *testing.T) {
 	env.Get("/api/doctors/"+h.Doctor.ID()+"/dashboard", h.Doctor2.Token).Want(t, http.StatusForbidden)
 	env.Get("/api/doctors/"+h.Doctor.ID()+"/dashboard", h.Staff.Token).Want(t, 200)
 	env.Get("/api/doctors/"+h.Doctor.ID()+"/dashboard", pat.Token).Want(t, http.StatusForbidden)
+}
+
+// TestWaitsRefreshWithTime: estimates change as a consultation goes on; the refresher publishes them
+// once (and not again while nothing changed).
+func TestWaitsRefreshWithTime(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	h := env.Hospital()
+	a := env.WalkIn(h.Staff.Token, h.Dept, "Ann", 4)
+	b := env.WalkIn(h.Staff.Token, h.Dept, "Bob", 4)
+	env.Post("/api/queue/tickets/"+a.ID+"/start", h.Doctor.Token, nil).Want(t, 200)
+	var snap shared.QueueSnapshot
+	env.Get("/api/queues/general", h.Staff.Token).Want(t, 200).Decode(t, &snap)
+	if len(snap.Waiting) != 1 || *snap.Waiting[0].Ticket.EstimatedWaitMinutes != 15 {
+		t.Fatalf("got %+v, want Bob waiting 15 minutes (CONSULT_MINUTES_DEFAULT)", snap.Waiting)
+	}
+	refresh := func() int {
+		n, err := env.App.Appointments.RefreshWaits(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := refresh(); n != 0 {
+		t.Fatalf("refresh published %d events with nothing changed, want 0", n)
+	}
+	h.Clock.Advance(6 * time.Minute)
+	if n := refresh(); n != 1 {
+		t.Fatalf("refresh published %d after 6 minutes, want 1", n)
+	}
+	if n := refresh(); n != 0 {
+		t.Fatalf("refresh published %d again, want 0", n)
+	}
+	ws := env.MustDialWS(h.Staff.Token, "")
+	zero := int64(0)
+	_, events := ws.Subscribe(shared.ChannelDeptQueue+":"+h.Dept, &zero)
+	last := events[len(events)-1]
+	var w shared.QueueWaits
+	if err := json.Unmarshal(last.Data, &w); err != nil || last.Type != shared.EventQueueWaits ||
+		len(w.Waits) != 1 || w.Waits[0].AppointmentID != b.ID || w.Waits[0].EstimatedWaitMinutes != 9 {
+		t.Fatalf("got last event %s %s, want queue.waits with Bob at 9 minutes", last.Type, last.Data)
+	}
 }

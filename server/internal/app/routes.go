@@ -1,11 +1,14 @@
 package app
 
 import (
+	"strings"
+
 	"github.com/gin-gonic/gin"
 
 	"hms/server/internal/appointment"
 	"hms/server/internal/auth"
 	"hms/server/internal/fault"
+	"hms/server/internal/httpx"
 	"hms/server/internal/patient"
 	"hms/shared"
 )
@@ -126,8 +129,13 @@ var auditedRoutes = map[string]string{
 
 func (a *App) register(e *gin.Engine) {
 	a.table = a.routes()
+	// API calls take turns at the database; the websocket (long-lived) and probes do not queue.
+	limit := httpx.Concurrency(a.Config.MaxConcurrent)
 	for _, r := range a.table {
 		chain := []gin.HandlerFunc{}
+		if strings.HasPrefix(r.Path, "/api/") && r.Path != "/api/openapi.json" {
+			chain = append(chain, limit)
+		}
 		switch r.Access {
 		case OptionalAuth:
 			chain = append(chain, a.Auth.Optional())

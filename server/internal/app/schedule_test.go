@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -147,15 +148,20 @@ func TestConcurrentBookingOfOneSlot(t *testing.T) {
 		patients[i] = env.NewUser(shared.RolePatient)
 	}
 	start := make(chan struct{})
-	codes := make(chan int, requests)
+	type result struct {
+		status int
+		body   string
+	}
+	codes := make(chan result, requests)
 	var wg sync.WaitGroup
 	for i := range requests {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			<-start
-			codes <- env.Post("/api/appointments", patients[i%len(patients)].Token,
-				shared.BookRequest{DoctorID: h.Doctor.ID(), Start: apptest.At(10, 0), Reason: "race"}).Status
+			r := env.Post("/api/appointments", patients[i%len(patients)].Token,
+				shared.BookRequest{DoctorID: h.Doctor.ID(), Start: apptest.At(10, 0), Reason: "race"})
+			codes <- result{r.Status, string(r.Body)}
 		}()
 	}
 	close(start)
@@ -163,7 +169,12 @@ func TestConcurrentBookingOfOneSlot(t *testing.T) {
 	close(codes)
 	count := map[int]int{}
 	for c := range codes {
-		count[c]++
+		count[c.status]++
+		if c.status != 201 && c.status != 409 {
+			var e shared.Error
+			_ = json.Unmarshal([]byte(c.body), &e)
+			t.Errorf("got %d %s; server log: %s", c.status, c.body, env.LogsOf(e.RequestID))
+		}
 	}
 	t.Logf("double-booking check: %d concurrent requests for one slot: %d × 201, %d × 409, other %v",
 		requests, count[201], count[409], count)

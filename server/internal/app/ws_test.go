@@ -319,7 +319,9 @@ func TestSlowConsumerDropped(t *testing.T) {
 	if env.App.Hub.Stats().SlowDropped.Load() < 1 {
 		t.Fatal("got no slow-consumer drop, want the non-reading client dropped")
 	}
-	if code := slow.CloseCode(10 * time.Second); code != hub.CloseSlowConsumer && code != -1 {
+	// 4008 when the close frame got through; when the client's buffers were still full it could not,
+	// and the client sees the connection end (1006, or a read error: -1) after what was buffered.
+	if code := slow.CloseCode(10 * time.Second); code != hub.CloseSlowConsumer && code != -1 && code != 1006 {
 		t.Fatalf("got close code %d, want %d", code, hub.CloseSlowConsumer)
 	}
 	// It reconnects and resumes from where it was.

@@ -39,6 +39,20 @@ func (s *Service) checkDepartment(ctx context.Context, dept string) error {
 	return nil
 }
 
+var errNoDepartment = fault.New(fault.ErrNotFound, "department not found")
+
+// department checks a department named in a path: 400 when malformed, 404 when there is none.
+func (s *Service) department(ctx context.Context, dept string) error {
+	if !doctor.ValidDepartmentID(dept) {
+		return fault.Invalid("malformed department id")
+	}
+	ok, err := s.doctors.DepartmentExists(ctx, dept)
+	if err == nil && !ok {
+		return errNoDepartment
+	}
+	return err
+}
+
 // issue gives the next ticket number of the department's day. The counter lives in the broker (shared
 // by every instance, loaded from the store when missing, e.g. after a restart); the number only sticks
 // once its claim is inserted under the unique {department, day, number} index, so it is never issued
@@ -259,8 +273,8 @@ func (s *Service) CallNext(ctx context.Context, p auth.Principal, dept string) (
 }
 
 func (s *Service) callNext(ctx context.Context, p auth.Principal, dept string) (Record, error) {
-	if !doctor.ValidDepartmentID(dept) {
-		return Record{}, fault.Invalid("malformed department id")
+	if err := s.department(ctx, dept); err != nil {
+		return Record{}, err
 	}
 	name := s.callerName(ctx, p)
 	for range 3 {
@@ -358,6 +372,9 @@ func (s *Service) change(ctx context.Context, p auth.Principal, r Record, action
 		}
 		return s.call(p, s.callerName(ctx, p)), nil
 	case Start:
+		if err := allowedFrom(&Record{Status: r.Status}, string(action)); err != nil {
+			return nil, err
+		}
 		if r.Status == shared.StatusCalled && r.Ticket.CalledBy != p.UserID {
 			return nil, errOtherDoctor
 		}
@@ -373,6 +390,9 @@ func (s *Service) change(ctx context.Context, p auth.Principal, r Record, action
 			return nil
 		}, nil
 	case Finish:
+		if err := allowedFrom(&Record{Status: r.Status}, string(action)); err != nil {
+			return nil, err
+		}
 		if r.Ticket.CalledBy != p.UserID {
 			return nil, errOtherDoctor
 		}
@@ -428,8 +448,8 @@ func (s *Service) triage(ctx context.Context, p auth.Principal, id string, req s
 
 // Snapshot returns a department's queue today, for staff.
 func (s *Service) Snapshot(ctx context.Context, dept string) (shared.QueueSnapshot, error) {
-	if !doctor.ValidDepartmentID(dept) {
-		return shared.QueueSnapshot{}, fault.Invalid("malformed department id")
+	if err := s.department(ctx, dept); err != nil {
+		return shared.QueueSnapshot{}, err
 	}
 	day := s.today()
 	b, err := s.board(ctx, dept, day)
@@ -446,8 +466,8 @@ func (s *Service) Snapshot(ctx context.Context, dept string) (shared.QueueSnapsh
 
 // Display returns a department's waiting-room board.
 func (s *Service) Display(ctx context.Context, dept string) (shared.DisplayBoard, error) {
-	if !doctor.ValidDepartmentID(dept) {
-		return shared.DisplayBoard{}, fault.Invalid("malformed department id")
+	if err := s.department(ctx, dept); err != nil {
+		return shared.DisplayBoard{}, err
 	}
 	day := s.today()
 	b, err := s.board(ctx, dept, day)

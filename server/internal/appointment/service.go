@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -25,6 +26,7 @@ type Doctors interface {
 	Profile(ctx context.Context, id string) (doctor.Profile, error)
 	DepartmentExists(ctx context.Context, id string) (bool, error)
 	Get(ctx context.Context, id string) (shared.Doctor, error)
+	Departments(ctx context.Context) ([]shared.Department, error)
 }
 
 // Patients finds and creates patient records.
@@ -43,7 +45,9 @@ type Alerts interface {
 // Publisher puts events on the live stream.
 type Publisher interface {
 	Publish(ctx context.Context, channel, typ string, data any) (shared.Event, error)
+	// PublishWith builds the data under the channel's publish lock; build may return event.ErrSkip.
 	PublishWith(ctx context.Context, channel, typ string, build func(ctx context.Context) (any, error)) (shared.Event, error)
+	Last(ctx context.Context, channel string) (shared.Event, bool, error)
 }
 
 // Counter hands out numbers shared by every instance (the broker); the store's unique index is what
@@ -71,19 +75,25 @@ type Service struct {
 	log      *slog.Logger
 	loc      *time.Location
 	policy   Policy
-	now      func() time.Time
+	// clock is what now reads; tests set it (SetClock) while background jobs read it.
+	clockFn atomic.Pointer[func() time.Time]
 }
 
 // NewService wires the service.
 func NewService(store Store, doctors Doctors, patients Patients, alerts Alerts, pub Publisher, counter Counter,
 	log *audit.Log, logger *slog.Logger, cfg Config) *Service {
-	return &Service{store: store, doctors: doctors, patients: patients, alerts: alerts, pub: pub, counter: counter,
-		audit: log, log: logger, loc: cfg.Location, policy: cfg.Policy, now: time.Now}
+	s := &Service{store: store, doctors: doctors, patients: patients, alerts: alerts, pub: pub, counter: counter,
+		audit: log, log: logger, loc: cfg.Location, policy: cfg.Policy}
+	s.SetClock(time.Now)
+	return s
 }
 
 // SetClock replaces the service's clock (tests).
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
+func (s *Service) SetClock(now func() time.Time) { s.clockFn.Store(&now) }
 
+func (s *Service) now() time.Time { return (*s.clockFn.Load())() }
+
+// clock is now as stored: UTC, to the millisecond.
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 
 // today is the hospital's current date, YYYY-MM-DD.

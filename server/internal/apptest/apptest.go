@@ -99,6 +99,17 @@ func (e *Env) Restart() {
 // Logs returns everything the server logged so far.
 func (e *Env) Logs() string { return e.logs.String() }
 
+// LogsOf returns the log lines that mention s (a request ID, say).
+func (e *Env) LogsOf(s string) string {
+	var out []string
+	for _, line := range strings.Split(e.Logs(), "\n") {
+		if strings.Contains(line, s) {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
 // Response is a finished HTTP exchange.
 type Response struct {
 	Status int

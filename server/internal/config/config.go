@@ -62,6 +62,8 @@ type Config struct {
 	// WSPingInterval and WSSendQueue tune the websocket hub (ping period; frames queued per connection).
 	WSPingInterval time.Duration
 	WSSendQueue    int
+	// MaxConcurrent is how many API requests one instance works on at once; the rest wait their turn.
+	MaxConcurrent int
 	// HospitalTZ is the hospital's time zone: schedules, slots and queue days are in it.
 	HospitalTZ *time.Location
 	// QueueAging is how long a triage level 3–5 patient waits before moving up one level in the queue.
@@ -117,6 +119,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		PprofAddr:          r.str("PPROF_ADDR", ""),
 		WSPingInterval:     r.duration("WS_PING_INTERVAL", 25*time.Second),
 		WSSendQueue:        r.int("WS_SEND_QUEUE", 128),
+		MaxConcurrent:      r.int("MAX_CONCURRENT_REQUESTS", 64),
 		HospitalTZ:         r.location("HOSPITAL_TZ", "UTC"),
 		QueueAging:         time.Duration(r.int("QUEUE_AGING_MINUTES", 30)) * time.Minute,
 		ConsultDefault:     time.Duration(r.int("CONSULT_MINUTES_DEFAULT", 15)) * time.Minute,
@@ -147,6 +150,9 @@ func (c *Config) check() error {
 	}
 	if c.LoginMaxFailures < 1 || c.LoginMaxPerIP < 1 {
 		return errors.New("LOGIN_MAX_FAILURES and LOGIN_MAX_PER_IP must be at least 1")
+	}
+	if c.MaxConcurrent < 1 {
+		return errors.New("MAX_CONCURRENT_REQUESTS must be at least 1")
 	}
 	if c.QueueAging <= 0 || c.ConsultDefault <= 0 {
 		return errors.New("QUEUE_AGING_MINUTES and CONSULT_MINUTES_DEFAULT must be at least 1")

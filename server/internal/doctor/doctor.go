@@ -33,14 +33,12 @@ type Leave struct {
 	CreatedAt time.Time
 }
 
-// Booking is an appointment that holds a doctor's time.
+// Booking is an appointment that holds a doctor's time: its interval, and the appointment as the API
+// shows it (for reception to move when the doctor takes leave).
 type Booking struct {
-	ID         string
-	DoctorID   string
-	PatientID  string
-	Department string
-	Start, End time.Time
-	Status     shared.AppointmentStatus
+	DoctorID    string
+	Start, End  time.Time
+	Appointment shared.Appointment
 }
 
 // Store keeps departments, profiles and leave.

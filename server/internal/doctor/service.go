@@ -337,8 +337,7 @@ func (s *Service) AddLeave(ctx context.Context, p auth.Principal, id string, req
 	}
 	out := shared.LeaveResponse{Leave: shared.Leave{ID: l.ID, From: l.From, To: l.To, Reason: l.Reason}, Conflicts: []shared.Appointment{}}
 	for _, b := range booked {
-		out.Conflicts = append(out.Conflicts, shared.Appointment{ID: b.ID, PatientID: b.PatientID, DoctorID: b.DoctorID,
-			Department: b.Department, Start: b.Start, End: b.End, Status: b.Status})
+		out.Conflicts = append(out.Conflicts, b.Appointment)
 	}
 	return out, nil
 }

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
+	"sync"
 	"time"
 
 	"hms/server/internal/broker"
@@ -29,6 +31,10 @@ type Store interface {
 	PruneEvents(ctx context.Context, cutoff time.Time) (int, error)
 }
 
+// ErrSkip, returned by a PublishWith build function, means there is nothing new to publish: no event
+// is stored or sent, and PublishWith returns ErrSkip.
+var ErrSkip = errors.New("nothing to publish")
+
 // ErrSeqTaken means the seq was already used on the channel: the counter went backwards.
 var ErrSeqTaken = fault.New(fault.ErrConflict, "event sequence number already used")
 
@@ -45,6 +51,9 @@ type Stream struct {
 	local  Local
 	log    *slog.Logger
 	now    func() time.Time
+	// fallback holds a *sync.Mutex per channel: without the broker's lock, this instance's publishers
+	// of one channel at least take turns, so only other instances contend for the next number.
+	fallback sync.Map
 }
 
 // NewStream wires the stream. SetLocal adds the hub once it exists.
@@ -64,6 +73,7 @@ func (s *Stream) Publish(ctx context.Context, channel, typ string, data any) (sh
 
 // PublishWith is Publish with the data built while the channel's publish lock is held, so that an event
 // describing current state (a queue's waits, a display board) is never overtaken by an older one.
+// build may return ErrSkip (after comparing with Last, say): then nothing is published.
 func (s *Stream) PublishWith(ctx context.Context, channel, typ string, build func(ctx context.Context) (any, error)) (shared.Event, error) {
 	ev := shared.Event{Channel: channel, Type: typ}
 	encode := func() error {
@@ -114,8 +124,11 @@ func (s *Stream) insert(ctx context.Context, ev *shared.Event) error {
 		}
 		ev.Seq, ev.At = seq, s.now().UTC().Truncate(time.Millisecond)
 		err = s.store.InsertEvent(ctx, *ev)
-		if !errors.Is(err, ErrSeqTaken) || attempt >= 3 {
+		if !errors.Is(err, ErrSeqTaken) {
 			return err
+		}
+		if attempt >= 3 {
+			return s.insertFromStore(ctx, ev)
 		}
 		// The counter is behind the store (Redis restarted with old data, or events were numbered
 		// from the store while Redis was away): reload it and try again.
@@ -125,9 +138,13 @@ func (s *Stream) insert(ctx context.Context, ev *shared.Event) error {
 	}
 }
 
-// insertFromStore numbers the event head+1, retrying on a taken number.
+// insertFromStore numbers the event head+1, retrying on a taken number (another instance numbering
+// from the store at the same moment) after a short random pause, so that contenders spread out.
 func (s *Stream) insertFromStore(ctx context.Context, ev *shared.Event) error {
-	for attempt := 0; attempt < 20; attempt++ {
+	mu, _ := s.fallback.LoadOrStore(ev.Channel, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
+	for attempt := 0; attempt < 50; attempt++ {
 		head, err := s.store.Head(ctx, ev.Channel)
 		if err != nil {
 			return err
@@ -136,6 +153,12 @@ func (s *Stream) insertFromStore(ctx context.Context, ev *shared.Event) error {
 		err = s.store.InsertEvent(ctx, *ev)
 		if !errors.Is(err, ErrSeqTaken) {
 			return err
+		}
+		pause := time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 6)))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause):
 		}
 	}
 	return fault.New(fault.ErrUnavailable, "could not number the event: too much contention")
@@ -147,6 +170,19 @@ func (s *Stream) deliverLocal(ev shared.Event) {
 	}
 	payload, _ := json.Marshal(ev)
 	s.local.Deliver(payload)
+}
+
+// Last returns the channel's newest stored event; ok is false when the channel has none.
+func (s *Stream) Last(ctx context.Context, channel string) (ev shared.Event, ok bool, err error) {
+	head, err := s.store.Head(ctx, channel)
+	if err != nil || head == 0 {
+		return shared.Event{}, false, err
+	}
+	evs, err := s.store.EventsAfter(ctx, channel, head-1, 1)
+	if err != nil || len(evs) == 0 {
+		return shared.Event{}, false, err
+	}
+	return evs[0], true, nil
 }
 
 // After returns up to limit events of channel after since, in order.

@@ -140,3 +140,25 @@ func SecurityHeaders() gin.HandlerFunc {
 		c.Next()
 	}
 }
+
+// errBusy answers a request that waited its whole life for a turn.
+var errBusy = fault.New(fault.ErrUnavailable, "the server is busy; try again shortly")
+
+// Concurrency lets at most n API requests work at once; the others wait their turn (in arrival order,
+// as far as the runtime schedules them) for as long as their context lives. Under a burst — a few
+// hundred people booking the same popular slot — the database then serves a steady n operations
+// instead of timing out under hundreds at once.
+func Concurrency(n int) gin.HandlerFunc {
+	turns := make(chan struct{}, n)
+	return func(c *gin.Context) {
+		select {
+		case turns <- struct{}{}:
+		case <-c.Request.Context().Done():
+			Error(c, errBusy)
+			c.Abort()
+			return
+		}
+		defer func() { <-turns }()
+		c.Next()
+	}
+}

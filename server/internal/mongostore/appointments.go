@@ -128,15 +128,11 @@ func (s *Appointments) ClaimSlot(ctx context.Context, key, appointmentID string,
 
 // SlotHolder implements appointment.Store.
 func (s *Appointments) SlotHolder(ctx context.Context, key string) (string, time.Time, error) {
-	var d struct {
+	d, err := findOne[struct {
 		AppointmentID string    `bson:"appointment_id"`
 		At            time.Time `bson:"at"`
-	}
-	err := s.slots.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&d)
-	if errors.Is(classify(err), errNoDocument) {
-		return "", time.Time{}, appointment.ErrNotFound
-	}
-	return d.AppointmentID, d.At, wrap("find slot claim", err)
+	}](ctx, s.slots, "find slot claim", bson.D{{Key: "_id", Value: key}}, appointment.ErrNotFound)
+	return d.AppointmentID, d.At, err
 }
 
 // ReleaseSlot implements appointment.Store.
@@ -161,20 +157,13 @@ func (s *Appointments) ClaimKey(ctx context.Context, k appointment.IdemKey) erro
 
 // Key implements appointment.Store.
 func (s *Appointments) Key(ctx context.Context, id string) (appointment.IdemKey, error) {
-	var d struct {
+	d, err := findOne[struct {
 		ID            string    `bson:"_id"`
 		Fingerprint   string    `bson:"fingerprint"`
 		AppointmentID string    `bson:"appointment_id"`
 		At            time.Time `bson:"at"`
-	}
-	err := s.keys.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	if errors.Is(classify(err), errNoDocument) {
-		return appointment.IdemKey{}, appointment.ErrNotFound
-	}
-	if err != nil {
-		return appointment.IdemKey{}, wrap("find idempotency key", err)
-	}
-	return appointment.IdemKey{ID: d.ID, Fingerprint: d.Fingerprint, AppointmentID: d.AppointmentID, At: d.At.UTC()}, nil
+	}](ctx, s.keys, "find idempotency key", bson.D{{Key: "_id", Value: id}}, appointment.ErrNotFound)
+	return appointment.IdemKey{ID: d.ID, Fingerprint: d.Fingerprint, AppointmentID: d.AppointmentID, At: d.At.UTC()}, err
 }
 
 // CompleteKey implements appointment.Store.
@@ -227,50 +216,25 @@ func (s *Appointments) SetState(ctx context.Context, r appointment.Record) error
 
 // Appointment implements appointment.Store.
 func (s *Appointments) Appointment(ctx context.Context, id string) (appointment.Record, error) {
-	var d appointmentDoc
-	err := s.appointments.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	if errors.Is(classify(err), errNoDocument) {
-		return appointment.Record{}, appointment.ErrNotFound
-	}
+	d, err := findOne[appointmentDoc](ctx, s.appointments, "find appointment", bson.D{{Key: "_id", Value: id}}, appointment.ErrNotFound)
 	if err != nil {
-		return appointment.Record{}, wrap("find appointment", err)
+		return appointment.Record{}, err
 	}
 	return d.record(), nil
 }
 
 // Steps implements appointment.Store.
 func (s *Appointments) Steps(ctx context.Context, id string) ([]appointment.Step, error) {
-	cur, err := s.steps.Find(ctx, bson.D{{Key: "appointment_id", Value: id}}, options.Find().SetSort(bson.D{{Key: "step", Value: 1}}))
-	if err != nil {
-		return nil, wrap("find appointment steps", err)
-	}
-	var docs []stepDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap("find appointment steps", err)
-	}
-	out := make([]appointment.Step, len(docs))
-	for i, d := range docs {
-		out[i] = appointment.Step{AppointmentID: d.AppointmentID, Step: d.Step, Action: d.Action,
-			Status: shared.AppointmentStatus(d.Status), At: d.At.UTC(), By: d.By, Role: shared.Role(d.Role),
-			Reason: d.Reason, State: d.State.record()}
-	}
-	return out, nil
+	return findAll(ctx, s.steps, "find appointment steps", bson.D{{Key: "appointment_id", Value: id}},
+		options.Find().SetSort(bson.D{{Key: "step", Value: 1}}), func(d stepDoc) appointment.Step {
+			return appointment.Step{AppointmentID: d.AppointmentID, Step: d.Step, Action: d.Action,
+				Status: shared.AppointmentStatus(d.Status), At: d.At.UTC(), By: d.By, Role: shared.Role(d.Role),
+				Reason: d.Reason, State: d.State.record()}
+		})
 }
 
 func (s *Appointments) find(ctx context.Context, f bson.D, opts *options.FindOptionsBuilder) ([]appointment.Record, error) {
-	cur, err := s.appointments.Find(ctx, f, opts)
-	if err != nil {
-		return nil, wrap("find appointments", err)
-	}
-	var docs []appointmentDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap("find appointments", err)
-	}
-	out := make([]appointment.Record, len(docs))
-	for i, d := range docs {
-		out[i] = d.record()
-	}
-	return out, nil
+	return findAll(ctx, s.appointments, "find appointments", f, opts, appointmentDoc.record)
 }
 
 // List implements appointment.Store.
@@ -318,8 +282,7 @@ func (s *Appointments) Booked(ctx context.Context, doctorIDs []string, from, to 
 		if r.WalkIn {
 			continue // walk-ins queue; they do not hold slots
 		}
-		out = append(out, doctor.Booking{ID: r.ID, DoctorID: r.DoctorID, PatientID: r.PatientID, Department: r.Department,
-			Start: r.Start, End: r.End, Status: r.Status})
+		out = append(out, doctor.Booking{DoctorID: r.DoctorID, Start: r.Start, End: r.End, Appointment: r.Public()})
 	}
 	return out, nil
 }
@@ -338,13 +301,9 @@ func (s *Appointments) ClaimTicketNumber(ctx context.Context, department, day st
 
 // MaxTicketNumber implements appointment.Store.
 func (s *Appointments) MaxTicketNumber(ctx context.Context, department, day string) (int, error) {
-	var d struct {
+	d, err := findOne[struct {
 		Number int `bson:"number"`
-	}
-	err := s.tickets.FindOne(ctx, bson.D{{Key: "department", Value: department}, {Key: "day", Value: day}},
-		options.FindOne().SetSort(bson.D{{Key: "number", Value: -1}})).Decode(&d)
-	if errors.Is(classify(err), errNoDocument) {
-		return 0, nil
-	}
-	return d.Number, wrap("find ticket numbers", err)
+	}](ctx, s.tickets, "find ticket numbers", bson.D{{Key: "department", Value: department}, {Key: "day", Value: day}},
+		nil, options.FindOne().SetSort(bson.D{{Key: "number", Value: -1}}))
+	return d.Number, err // none issued yet: 0
 }

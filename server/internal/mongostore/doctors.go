@@ -82,22 +82,12 @@ func (s *Doctors) InsertDepartment(ctx context.Context, d shared.Department) err
 
 // Departments implements doctor.Store.
 func (s *Doctors) Departments(ctx context.Context) ([]shared.Department, error) {
-	cur, err := s.departments.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, wrap("list departments", err)
-	}
-	var docs []struct {
+	type doc struct {
 		ID   string `bson:"_id"`
 		Name string `bson:"name"`
 	}
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap("list departments", err)
-	}
-	out := make([]shared.Department, len(docs))
-	for i, d := range docs {
-		out[i] = shared.Department{ID: d.ID, Name: d.Name}
-	}
-	return out, nil
+	return findAll(ctx, s.departments, "list departments", bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}),
+		func(d doc) shared.Department { return shared.Department{ID: d.ID, Name: d.Name} })
 }
 
 // upsert sets fields of a doctor's profile, creating it with empty defaults when missing. Each call
@@ -132,32 +122,14 @@ func (d profileDoc) profile() doctor.Profile {
 
 // Profile implements doctor.Store.
 func (s *Doctors) Profile(ctx context.Context, id string) (doctor.Profile, error) {
-	var d profileDoc
-	err := s.doctors.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	if errors.Is(classify(err), errNoDocument) {
-		return doctor.Profile{}, doctor.ErrNoProfile
-	}
-	if err != nil {
-		return doctor.Profile{}, wrap("find doctor", err)
-	}
-	return d.profile(), nil
+	d, err := findOne[profileDoc](ctx, s.doctors, "find doctor", bson.D{{Key: "_id", Value: id}}, doctor.ErrNoProfile)
+	return d.profile(), err
 }
 
 // Profiles implements doctor.Store.
 func (s *Doctors) Profiles(ctx context.Context) ([]doctor.Profile, error) {
-	cur, err := s.doctors.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, wrap("list doctors", err)
-	}
-	var docs []profileDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap("list doctors", err)
-	}
-	out := make([]doctor.Profile, len(docs))
-	for i, d := range docs {
-		out[i] = d.profile()
-	}
-	return out, nil
+	return findAll(ctx, s.doctors, "list doctors", bson.D{},
+		options.Find().SetSort(bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}), profileDoc.profile)
 }
 
 // InsertLeave implements doctor.Store.
@@ -188,18 +160,9 @@ func (s *Doctors) LeaveBetween(ctx context.Context, doctorIDs []string, from, to
 	if doctorIDs != nil {
 		f = append(f, bson.E{Key: "doctor_id", Value: bson.D{{Key: "$in", Value: doctorIDs}}})
 	}
-	cur, err := s.leave.Find(ctx, f, options.Find().SetSort(bson.D{{Key: "from", Value: 1}}))
-	if err != nil {
-		return nil, wrap("find leave", err)
-	}
-	var docs []leaveDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap("find leave", err)
-	}
-	out := make([]doctor.Leave, len(docs))
-	for i, d := range docs {
-		d.From, d.To, d.CreatedAt = d.From.UTC(), d.To.UTC(), d.CreatedAt.UTC()
-		out[i] = doctor.Leave(d)
-	}
-	return out, nil
+	return findAll(ctx, s.leave, "find leave", f, options.Find().SetSort(bson.D{{Key: "from", Value: 1}}),
+		func(d leaveDoc) doctor.Leave {
+			d.From, d.To, d.CreatedAt = d.From.UTC(), d.To.UTC(), d.CreatedAt.UTC()
+			return doctor.Leave(d)
+		})
 }

@@ -1,0 +1,94 @@
+package appointment
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"time"
+
+	"hms/server/internal/event"
+	"hms/shared"
+)
+
+// RefreshWaits republishes a department's waits (queue.waits on queue:dept:<d>) and display board
+// (display.updated on display:<d>) when time alone changed the estimates, e.g. a consultation running
+// long, so that screens stay true between queue changes. Every instance may run it: under the channel's
+// publish lock the new figures are compared with the newest stored event, so each change is published
+// once. It returns how many events it published.
+func (s *Service) RefreshWaits(ctx context.Context) (int, error) {
+	depts, err := s.doctors.Departments(ctx)
+	if err != nil {
+		return 0, err
+	}
+	day, n := s.today(), 0
+	var errs []error
+	for _, d := range depts {
+		dept := d.ID
+		b, err := s.board(ctx, dept, day)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if len(b.waiting) == 0 {
+			continue // the change that emptied the queue published the empty board already
+		}
+		channel := shared.ChannelDeptQueue + ":" + dept
+		_, err = s.pub.PublishWith(ctx, channel, shared.EventQueueWaits, func(ctx context.Context) (any, error) {
+			b, err := s.board(ctx, dept, day)
+			if err != nil {
+				return nil, err
+			}
+			waits := b.waits()
+			if last, ok, err := s.pub.Last(ctx, channel); err != nil {
+				return nil, err
+			} else if ok && sameWaits(last.Data, waits) {
+				return nil, event.ErrSkip
+			}
+			return shared.QueueWaits{Department: dept, Waits: waits}, nil
+		})
+		switch {
+		case errors.Is(err, event.ErrSkip):
+			continue
+		case err != nil:
+			errs = append(errs, err)
+			continue
+		}
+		n++
+		s.emitWith(ctx, shared.ChannelDisplay+":"+dept, shared.EventDisplay, func(ctx context.Context) (any, error) {
+			b, err := s.board(ctx, dept, day)
+			if err != nil {
+				return nil, err
+			}
+			return s.display(b, dept, day), nil
+		})
+	}
+	return n, errors.Join(errs...)
+}
+
+// sameWaits compares the waits of a stored queue event (queue.changed or queue.waits) with waits.
+func sameWaits(data json.RawMessage, waits []shared.TicketWait) bool {
+	var prev struct {
+		Waits []shared.TicketWait `json:"waits"`
+	}
+	if json.Unmarshal(data, &prev) != nil {
+		return false
+	}
+	return slices.Equal(prev.Waits, waits)
+}
+
+// RunRefresher calls RefreshWaits every interval until ctx ends.
+func (s *Service) RunRefresher(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.RefreshWaits(ctx); err != nil && ctx.Err() == nil {
+				s.log.WarnContext(ctx, "refresh queue waits", "err", err)
+			}
+		}
+	}
+}
