@@ -65,6 +65,15 @@ type Step struct {
 	State         Record
 }
 
+// Claim holds a slot for an appointment. Key (doctor id + "@" + start) is unique.
+type Claim struct {
+	Key           string
+	AppointmentID string
+	DoctorID      string
+	Start, End    time.Time
+	At            time.Time
+}
+
 // IdemKey remembers a booking made under an Idempotency-Key.
 type IdemKey struct {
 	ID            string // user id + ":" + key
@@ -84,7 +93,7 @@ type Filter struct {
 // Store keeps appointments, their steps, slot claims, idempotency keys and ticket numbers.
 type Store interface {
 	// ClaimSlot fails with ErrSlotTaken when another appointment holds the slot.
-	ClaimSlot(ctx context.Context, key, appointmentID string, at time.Time) error
+	ClaimSlot(ctx context.Context, c Claim) error
 	// SlotHolder returns the appointment holding the slot and when it claimed it, ErrNotFound when none.
 	SlotHolder(ctx context.Context, key string) (string, time.Time, error)
 	// ReleaseSlot deletes the claim if appointmentID still holds it.
@@ -100,14 +109,23 @@ type Store interface {
 	InsertAppointment(ctx context.Context, r Record, first Step) error
 	// InsertStep fails with ErrStepTaken when the appointment already has that step.
 	InsertStep(ctx context.Context, s Step) error
-	// SetState replaces the stored record by r unless the stored one is at r.Step or later.
+	// SetState replaces the stored record by r (the writer of step r.Step; steps are exclusive).
 	SetState(ctx context.Context, r Record) error
 	// Appointment fails with ErrNotFound.
 	Appointment(ctx context.Context, id string) (Record, error)
-	Steps(ctx context.Context, id string) ([]Step, error)
+	// Steps returns steps 1 to n of the appointment.
+	Steps(ctx context.Context, id string, n int) ([]Step, error)
+	// StepsAfter returns the appointment's steps after step n, if any.
+	StepsAfter(ctx context.Context, id string, n int) ([]Step, error)
 	List(ctx context.Context, f Filter, skip, limit int) ([]Record, int, error)
 	// Day returns every ticket of the department's queue on day (YYYY-MM-DD).
 	Day(ctx context.Context, department, day string) ([]Record, error)
+	// Departments returns the departments with at least one ticket on day.
+	Departments(ctx context.Context, day string) ([]string, error)
+	// PruneQueues forgets the queues of days before day (the appointments keep their tickets).
+	PruneQueues(ctx context.Context, day string) error
+	// PruneClaims deletes the claims of slots that ended before t: past slots cannot be booked.
+	PruneClaims(ctx context.Context, t time.Time) error
 
 	// ClaimTicketNumber fails with ErrNumberTaken when the department already issued n that day.
 	ClaimTicketNumber(ctx context.Context, department, day string, n int, appointmentID string) error

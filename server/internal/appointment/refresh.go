@@ -17,14 +17,13 @@ import (
 // publish lock the new figures are compared with the newest stored event, so each change is published
 // once. It returns how many events it published.
 func (s *Service) RefreshWaits(ctx context.Context) (int, error) {
-	depts, err := s.doctors.Departments(ctx)
+	day, n := s.today(), 0
+	depts, err := s.store.Departments(ctx, day)
 	if err != nil {
 		return 0, err
 	}
-	day, n := s.today(), 0
 	var errs []error
-	for _, d := range depts {
-		dept := d.ID
+	for _, dept := range depts {
 		b, err := s.board(ctx, dept, day)
 		if err != nil {
 			errs = append(errs, err)
@@ -77,17 +76,31 @@ func sameWaits(data json.RawMessage, waits []shared.TicketWait) bool {
 	return slices.Equal(prev.Waits, waits)
 }
 
-// RunRefresher calls RefreshWaits every interval until ctx ends.
+// Prune forgets what the hot paths no longer need: queues of days before yesterday, and claims of
+// slots that ended more than a day ago (the appointments themselves are kept).
+func (s *Service) Prune(ctx context.Context) error {
+	now := s.now()
+	return errors.Join(
+		s.store.PruneQueues(ctx, now.In(s.loc).AddDate(0, 0, -1).Format(time.DateOnly)),
+		s.store.PruneClaims(ctx, now.Add(-24*time.Hour)))
+}
+
+// RunRefresher calls RefreshWaits every interval, and Prune every 20 intervals, until ctx ends.
 func (s *Service) RunRefresher(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
-	for {
+	for i := 1; ; i++ {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 			if _, err := s.RefreshWaits(ctx); err != nil && ctx.Err() == nil {
 				s.log.WarnContext(ctx, "refresh queue waits", "err", err)
+			}
+			if i%20 == 0 {
+				if err := s.Prune(ctx); err != nil && ctx.Err() == nil {
+					s.log.WarnContext(ctx, "prune queues and slot claims", "err", err)
+				}
 			}
 		}
 	}

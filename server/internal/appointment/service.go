@@ -26,7 +26,6 @@ type Doctors interface {
 	Profile(ctx context.Context, id string) (doctor.Profile, error)
 	DepartmentExists(ctx context.Context, id string) (bool, error)
 	Get(ctx context.Context, id string) (shared.Doctor, error)
-	Departments(ctx context.Context) ([]shared.Department, error)
 }
 
 // Patients finds and creates patient records.
@@ -212,7 +211,7 @@ func (s *Service) book(ctx context.Context, p auth.Principal, patientID string, 
 	r := Record{ID: ident.New(), PatientID: patientID, PatientName: name, DoctorID: pr.ID, DoctorName: pr.Name,
 		Department: pr.Department, Start: slot.Start.UTC(), End: slot.End.UTC(), Reason: reason,
 		Status: shared.StatusScheduled, SlotKey: slotKey(pr.ID, slot.Start), Step: 1, CreatedBy: p.UserID, CreatedAt: now}
-	if err := s.claim(ctx, r.SlotKey, r.ID); err != nil {
+	if err := s.claim(ctx, Claim{Key: r.SlotKey, AppointmentID: r.ID, DoctorID: r.DoctorID, Start: r.Start, End: r.End}); err != nil {
 		return Record{}, err
 	}
 	first := Step{AppointmentID: r.ID, Step: 1, Action: "booked", Status: r.Status, At: now, By: p.UserID, Role: p.Role, State: r}
@@ -228,8 +227,10 @@ func (s *Service) book(ctx context.Context, p auth.Principal, patientID string, 
 // between cancelling and releasing, or between claiming and storing the appointment) is cleared and
 // the claim retried once. A claim whose appointment is not stored yet may be a booking in progress: it
 // only counts as abandoned after staleClaim.
-func (s *Service) claim(ctx context.Context, key, appointmentID string) error {
-	err := s.store.ClaimSlot(ctx, key, appointmentID, s.clock())
+func (s *Service) claim(ctx context.Context, c Claim) error {
+	key := c.Key
+	c.At = s.clock()
+	err := s.store.ClaimSlot(ctx, c)
 	if !errors.Is(err, ErrSlotTaken) {
 		return err
 	}
@@ -249,7 +250,7 @@ func (s *Service) claim(ctx context.Context, key, appointmentID string) error {
 	if rerr := s.store.ReleaseSlot(ctx, key, holder); rerr != nil {
 		return err
 	}
-	return s.store.ClaimSlot(ctx, key, appointmentID, s.clock())
+	return s.store.ClaimSlot(ctx, c)
 }
 
 // staleClaim is how long a slot claim may wait for its appointment to be stored.
@@ -281,7 +282,7 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, id string) (shared.
 	if err != nil {
 		return shared.Appointment{}, s.record(ctx, p, r.PatientID, "appointment.read", err)
 	}
-	steps, err := s.store.Steps(ctx, id)
+	steps, err := s.store.Steps(ctx, id, r.Step)
 	if err = s.record(ctx, p, r.PatientID, "appointment.read", err); err != nil {
 		return shared.Appointment{}, err
 	}
@@ -368,7 +369,7 @@ func (s *Service) reschedule(ctx context.Context, p auth.Principal, id string, r
 	if key == r.SlotKey {
 		return r, fault.Invalid("the appointment is already at that time")
 	}
-	if err := s.claim(ctx, key, r.ID); err != nil {
+	if err := s.claim(ctx, Claim{Key: key, AppointmentID: r.ID, DoctorID: pr.ID, Start: slot.Start.UTC(), End: slot.End.UTC()}); err != nil {
 		return r, err
 	}
 	old := r.SlotKey
@@ -450,7 +451,7 @@ func (s *Service) step(ctx context.Context, p auth.Principal, r Record, action, 
 		By: p.UserID, Role: p.Role, Reason: reason, State: next}
 	if err := s.store.InsertStep(ctx, st); err != nil {
 		if errors.Is(err, ErrStepTaken) {
-			s.repair(ctx, r.ID)
+			s.repair(ctx, r)
 		}
 		return r, err
 	}
@@ -463,15 +464,19 @@ func (s *Service) step(ctx context.Context, p auth.Principal, r Record, action, 
 }
 
 // repair brings the stored record up to its newest step, in case the writer of that step stopped
-// before updating the record.
-func (s *Service) repair(ctx context.Context, id string) {
-	steps, err := s.store.Steps(ctx, id)
-	if err != nil || len(steps) == 0 {
+// before updating the record. It runs when a step was found taken; it rereads the record first, so
+// it only writes when the record is really behind.
+func (s *Service) repair(ctx context.Context, r Record) {
+	cur, err := s.store.Appointment(ctx, r.ID)
+	if err != nil {
 		return
 	}
-	last := steps[len(steps)-1]
-	if err := s.store.SetState(ctx, last.State); err != nil {
-		s.log.WarnContext(ctx, "repair appointment", "appointment", id, "err", err)
+	later, err := s.store.StepsAfter(ctx, r.ID, cur.Step)
+	if err != nil || len(later) == 0 {
+		return
+	}
+	if err := s.store.SetState(ctx, later[len(later)-1].State); err != nil {
+		s.log.WarnContext(ctx, "repair appointment", "appointment", r.ID, "err", err)
 	}
 }
 

@@ -33,12 +33,11 @@ type Leave struct {
 	CreatedAt time.Time
 }
 
-// Booking is an appointment that holds a doctor's time: its interval, and the appointment as the API
-// shows it (for reception to move when the doctor takes leave).
+// Booking is a booked slot: which appointment holds which doctor's time.
 type Booking struct {
-	DoctorID    string
-	Start, End  time.Time
-	Appointment shared.Appointment
+	AppointmentID string
+	DoctorID      string
+	Start, End    time.Time
 }
 
 // Store keeps departments, profiles and leave.
@@ -62,8 +61,10 @@ type Store interface {
 
 // Bookings tells which appointments hold doctors' time; the appointment store implements it.
 type Bookings interface {
-	// Booked returns the appointments of the doctors, not cancelled or missed, overlapping [from, to).
+	// Booked returns the booked slots of the doctors overlapping [from, to), not before today.
 	Booked(ctx context.Context, doctorIDs []string, from, to time.Time) ([]Booking, error)
+	// Appointments returns the appointments with these ids, as the API shows them.
+	Appointments(ctx context.Context, ids []string) ([]shared.Appointment, error)
 }
 
 // Accounts finds user accounts; the auth service implements it.

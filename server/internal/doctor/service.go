@@ -336,8 +336,12 @@ func (s *Service) AddLeave(ctx context.Context, p auth.Principal, id string, req
 		return shared.LeaveResponse{}, err
 	}
 	out := shared.LeaveResponse{Leave: shared.Leave{ID: l.ID, From: l.From, To: l.To, Reason: l.Reason}, Conflicts: []shared.Appointment{}}
-	for _, b := range booked {
-		out.Conflicts = append(out.Conflicts, b.Appointment)
+	ids := make([]string, len(booked))
+	for i, b := range booked {
+		ids[i] = b.AppointmentID
+	}
+	if out.Conflicts, err = s.bookings.Appointments(ctx, ids); err != nil {
+		return shared.LeaveResponse{}, err
 	}
 	return out, nil
 }

@@ -97,7 +97,10 @@ func (s *Stream) PublishWith(ctx context.Context, channel, typ string, build fun
 		if err := s.insertFromStore(ctx, &ev); err != nil {
 			return shared.Event{}, err
 		}
-		s.deliverLocal(ev)
+		// Publish anyway: if the broker is back by now, the other instances may have resynced from
+		// the store before this event was in it, and only the broker can still tell them. If it is
+		// still down, they will find the event when they resync.
+		s.send(ctx, ev)
 		return ev, nil
 	}
 	defer unlock()
@@ -107,12 +110,17 @@ func (s *Stream) PublishWith(ctx context.Context, channel, typ string, build fun
 	if err := s.insert(ctx, &ev); err != nil {
 		return shared.Event{}, err
 	}
+	s.send(ctx, ev)
+	return ev, nil
+}
+
+// send hands a stored event to the broker, or to this instance's hub when the broker cannot take it.
+func (s *Stream) send(ctx context.Context, ev shared.Event) {
 	payload, _ := json.Marshal(ev)
 	if err := s.broker.Publish(ctx, payload); err != nil {
-		s.log.WarnContext(ctx, "broker publish failed; event stored, delivering locally", "channel", channel, "seq", ev.Seq, "err", err)
+		s.log.WarnContext(ctx, "broker publish failed; event stored, delivering locally", "channel", ev.Channel, "seq", ev.Seq, "err", err)
 		s.deliverLocal(ev)
 	}
-	return ev, nil
 }
 
 func (s *Stream) insert(ctx context.Context, ev *shared.Event) error {

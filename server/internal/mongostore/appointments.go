@@ -3,6 +3,8 @@ package mongostore
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -20,15 +22,22 @@ var (
 )
 
 // Appointments stores appointments, their steps, slot claims, idempotency keys and ticket numbers.
+//
+// The hot paths read by _id or small collections only, because FerretDB's SQLite backend (the embedded
+// default) turns nothing but a single `_id` equality into SQL and scans the whole collection for any
+// other filter: steps have _id appointment#step and are read one by one; today's queue lives in
+// `queue_tickets`, a copy of the ticketed appointments of the last two days; free slots come from
+// `slot_claims`, which keeps only the claims of slots not yet past.
 type Appointments struct {
-	gate                                       *gate
-	appointments, steps, slots, keys, tickets *mongo.Collection
+	gate                                               *gate
+	appointments, steps, slots, keys, tickets, queues *mongo.Collection
 }
 
 // NewAppointments returns the appointment store on db.
 func NewAppointments(db *DB) *Appointments {
 	return &Appointments{gate: db.gate, appointments: db.Collection(colAppointments), steps: db.Collection(colSteps),
-		slots: db.Collection(colSlotClaims), keys: db.Collection(colIdemKeys), tickets: db.Collection(colTicketNumbers)}
+		slots: db.Collection(colSlotClaims), keys: db.Collection(colIdemKeys), tickets: db.Collection(colTicketNumbers),
+		queues: db.Collection(colQueueTickets)}
 }
 
 type ticketDoc struct {
@@ -65,6 +74,7 @@ type appointmentDoc struct {
 }
 
 type stepDoc struct {
+	ID            string         `bson:"_id"` // appointment id + "#" + step, zero-padded
 	AppointmentID string         `bson:"appointment_id"`
 	Step          int            `bson:"step"`
 	Action        string         `bson:"action"`
@@ -110,15 +120,32 @@ func (d appointmentDoc) record() appointment.Record {
 	return r
 }
 
+func stepID(appointmentID string, step int) string { return fmt.Sprintf("%s#%05d", appointmentID, step) }
+
+func (d stepDoc) step() appointment.Step {
+	return appointment.Step{AppointmentID: d.AppointmentID, Step: d.Step, Action: d.Action,
+		Status: shared.AppointmentStatus(d.Status), At: d.At.UTC(), By: d.By, Role: shared.Role(d.Role),
+		Reason: d.Reason, State: d.State.record()}
+}
+
 func toStepDoc(s appointment.Step) stepDoc {
-	return stepDoc{AppointmentID: s.AppointmentID, Step: s.Step, Action: s.Action, Status: string(s.Status), At: s.At,
+	return stepDoc{ID: stepID(s.AppointmentID, s.Step), AppointmentID: s.AppointmentID, Step: s.Step, Action: s.Action, Status: string(s.Status), At: s.At,
 		By: s.By, Role: string(s.Role), Reason: s.Reason, State: toAppointmentDoc(s.State)}
 }
 
+type claimDoc struct {
+	Key           string    `bson:"_id"`
+	AppointmentID string    `bson:"appointment_id"`
+	DoctorID      string    `bson:"doctor_id"`
+	Start         time.Time `bson:"start"`
+	End           time.Time `bson:"end"`
+	At            time.Time `bson:"at"`
+}
+
 // ClaimSlot implements appointment.Store: the claim's _id is the slot key.
-func (s *Appointments) ClaimSlot(ctx context.Context, key, appointmentID string, at time.Time) error {
+func (s *Appointments) ClaimSlot(ctx context.Context, c appointment.Claim) error {
 	leave := s.gate.enter()
-	_, err := s.slots.InsertOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "appointment_id", Value: appointmentID}, {Key: "at", Value: at}})
+	_, err := s.slots.InsertOne(ctx, claimDoc(c))
 	leave()
 	if errors.Is(classify(err), errDuplicate) {
 		return appointment.ErrSlotTaken
@@ -191,7 +218,21 @@ func (s *Appointments) InsertAppointment(ctx context.Context, r appointment.Reco
 	leave := s.gate.enter()
 	_, err := s.appointments.InsertOne(ctx, toAppointmentDoc(r))
 	leave()
-	return wrap("insert appointment", err)
+	if err != nil {
+		return wrap("insert appointment", err)
+	}
+	return s.mirror(ctx, r)
+}
+
+// mirror keeps queue_tickets' copy of a ticketed appointment up to date.
+func (s *Appointments) mirror(ctx context.Context, r appointment.Record) error {
+	if r.Ticket.Number == 0 {
+		return nil
+	}
+	leave := s.gate.enter()
+	_, err := s.queues.ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, toAppointmentDoc(r), options.Replace().SetUpsert(true))
+	leave()
+	return wrap("update queue", err)
 }
 
 // InsertStep implements appointment.Store.
@@ -205,13 +246,17 @@ func (s *Appointments) InsertStep(ctx context.Context, st appointment.Step) erro
 	return wrap("insert appointment step", err)
 }
 
-// SetState implements appointment.Store.
+// SetState implements appointment.Store. The filter is the _id alone (the only one FerretDB's SQLite
+// backend does not answer by scanning the collection); the step's unique _id already made this
+// writer the only one for this step.
 func (s *Appointments) SetState(ctx context.Context, r appointment.Record) error {
 	leave := s.gate.enter()
-	_, err := s.appointments.ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}, {Key: "step", Value: bson.D{{Key: "$lt", Value: r.Step}}}},
-		toAppointmentDoc(r))
+	_, err := s.appointments.ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, toAppointmentDoc(r))
 	leave()
-	return wrap("update appointment", err)
+	if err != nil {
+		return wrap("update appointment", err)
+	}
+	return s.mirror(ctx, r)
 }
 
 // Appointment implements appointment.Store.
@@ -223,14 +268,35 @@ func (s *Appointments) Appointment(ctx context.Context, id string) (appointment.
 	return d.record(), nil
 }
 
-// Steps implements appointment.Store.
-func (s *Appointments) Steps(ctx context.Context, id string) ([]appointment.Step, error) {
-	return findAll(ctx, s.steps, "find appointment steps", bson.D{{Key: "appointment_id", Value: id}},
-		options.Find().SetSort(bson.D{{Key: "step", Value: 1}}), func(d stepDoc) appointment.Step {
-			return appointment.Step{AppointmentID: d.AppointmentID, Step: d.Step, Action: d.Action,
-				Status: shared.AppointmentStatus(d.Status), At: d.At.UTC(), By: d.By, Role: shared.Role(d.Role),
-				Reason: d.Reason, State: d.State.record()}
-		})
+// Steps implements appointment.Store, reading each step by its _id.
+func (s *Appointments) Steps(ctx context.Context, id string, n int) ([]appointment.Step, error) {
+	out := make([]appointment.Step, 0, n)
+	for i := 1; i <= n; i++ {
+		d, err := findOne[stepDoc](ctx, s.steps, "find appointment step", bson.D{{Key: "_id", Value: stepID(id, i)}}, appointment.ErrNotFound)
+		if errors.Is(err, appointment.ErrNotFound) {
+			continue // cannot happen: steps are inserted before the record moves on
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d.step())
+	}
+	return out, nil
+}
+
+// StepsAfter implements appointment.Store.
+func (s *Appointments) StepsAfter(ctx context.Context, id string, n int) ([]appointment.Step, error) {
+	var out []appointment.Step
+	for i := n + 1; ; i++ {
+		d, err := findOne[stepDoc](ctx, s.steps, "find appointment step", bson.D{{Key: "_id", Value: stepID(id, i)}}, appointment.ErrNotFound)
+		if errors.Is(err, appointment.ErrNotFound) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d.step())
+	}
 }
 
 func (s *Appointments) find(ctx context.Context, f bson.D, opts *options.FindOptionsBuilder) ([]appointment.Record, error) {
@@ -261,28 +327,59 @@ func (s *Appointments) List(ctx context.Context, f appointment.Filter, skip, lim
 	return recs, int(total), err
 }
 
-// Day implements appointment.Store.
+// Day implements appointment.Store, from queue_tickets.
 func (s *Appointments) Day(ctx context.Context, department, day string) ([]appointment.Record, error) {
-	return s.find(ctx, bson.D{{Key: "ticket.department", Value: department}, {Key: "ticket.day", Value: day}}, options.Find())
+	return findAll(ctx, s.queues, "find queue", bson.D{{Key: "ticket.department", Value: department}, {Key: "ticket.day", Value: day}},
+		options.Find(), appointmentDoc.record)
 }
 
-// Booked implements doctor.Bookings.
+// Departments implements appointment.Store.
+func (s *Appointments) Departments(ctx context.Context, day string) ([]string, error) {
+	depts, err := findAll(ctx, s.queues, "find queues", bson.D{{Key: "ticket.day", Value: day}},
+		options.Find(), func(d appointmentDoc) string { return d.Ticket.Department })
+	slices.Sort(depts)
+	return slices.Compact(depts), err
+}
+
+// PruneQueues implements appointment.Store.
+func (s *Appointments) PruneQueues(ctx context.Context, day string) error {
+	leave := s.gate.enter()
+	_, err := s.queues.DeleteMany(ctx, bson.D{{Key: "ticket.day", Value: bson.D{{Key: "$lt", Value: day}}}})
+	leave()
+	return wrap("prune queues", err)
+}
+
+// PruneClaims implements appointment.Store.
+func (s *Appointments) PruneClaims(ctx context.Context, t time.Time) error {
+	leave := s.gate.enter()
+	_, err := s.slots.DeleteMany(ctx, bson.D{{Key: "end", Value: bson.D{{Key: "$lt", Value: t}}}})
+	leave()
+	return wrap("prune slot claims", err)
+}
+
+// Booked implements doctor.Bookings, from the slot claims.
 func (s *Appointments) Booked(ctx context.Context, doctorIDs []string, from, to time.Time) ([]doctor.Booking, error) {
-	recs, err := s.find(ctx, bson.D{
+	return findAll(ctx, s.slots, "find slot claims", bson.D{
 		{Key: "doctor_id", Value: bson.D{{Key: "$in", Value: doctorIDs}}},
 		{Key: "start", Value: bson.D{{Key: "$lt", Value: to}}},
 		{Key: "end", Value: bson.D{{Key: "$gt", Value: from}}},
-		{Key: "status", Value: bson.D{{Key: "$nin", Value: bson.A{string(shared.StatusCancelled), string(shared.StatusNoShow)}}}},
-	}, options.Find().SetSort(bson.D{{Key: "start", Value: 1}}))
-	if err != nil {
-		return nil, err
-	}
-	out := make([]doctor.Booking, 0, len(recs))
-	for _, r := range recs {
-		if r.WalkIn {
-			continue // walk-ins queue; they do not hold slots
+	}, options.Find().SetSort(bson.D{{Key: "start", Value: 1}}), func(d claimDoc) doctor.Booking {
+		return doctor.Booking{AppointmentID: d.AppointmentID, DoctorID: d.DoctorID, Start: d.Start.UTC(), End: d.End.UTC()}
+	})
+}
+
+// Appointments implements doctor.Bookings, reading each by _id.
+func (s *Appointments) Appointments(ctx context.Context, ids []string) ([]shared.Appointment, error) {
+	out := make([]shared.Appointment, 0, len(ids))
+	for _, id := range ids {
+		r, err := s.Appointment(ctx, id)
+		if errors.Is(err, appointment.ErrNotFound) {
+			continue
 		}
-		out = append(out, doctor.Booking{DoctorID: r.DoctorID, Start: r.Start, End: r.End, Appointment: r.Public()})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r.Public())
 	}
 	return out, nil
 }

@@ -32,6 +32,7 @@ const (
 	colSlotClaims    = "slot_claims"
 	colIdemKeys      = "idempotency_keys"
 	colTicketNumbers = "ticket_numbers"
+	colQueueTickets  = "queue_tickets"
 )
 
 // EnsureIndexes creates every index the stores rely on; it is safe to run at every start.
@@ -69,7 +70,10 @@ func (db *DB) EnsureIndexes(ctx context.Context) error {
 		},
 		// A slot claim's _id is doctor id + "@" + slot start, so the _id index makes a slot exclusive.
 		colSlotClaims: {
-			{Keys: bson.D{{Key: "appointment_id", Value: 1}}, Options: options.Index().SetName("appointment")},
+			{Keys: bson.D{{Key: "doctor_id", Value: 1}, {Key: "start", Value: 1}}, Options: options.Index().SetName("doctor_start")},
+		},
+		colQueueTickets: {
+			{Keys: bson.D{{Key: "ticket.department", Value: 1}, {Key: "ticket.day", Value: 1}}, Options: options.Index().SetName("department_day")},
 		},
 		colSteps: {
 			{Keys: bson.D{{Key: "appointment_id", Value: 1}, {Key: "step", Value: 1}},
@@ -82,7 +86,6 @@ func (db *DB) EnsureIndexes(ctx context.Context) error {
 		colAppointments: {
 			{Keys: bson.D{{Key: "doctor_id", Value: 1}, {Key: "start", Value: 1}}, Options: options.Index().SetName("doctor_start")},
 			{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "start", Value: 1}}, Options: options.Index().SetName("patient_start")},
-			{Keys: bson.D{{Key: "ticket.department", Value: 1}, {Key: "ticket.day", Value: 1}}, Options: options.Index().SetName("ticket_day")},
 		},
 		colAudit: {
 			{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "at", Value: -1}}, Options: options.Index().SetName("patient_time")},
