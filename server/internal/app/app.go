@@ -101,7 +101,12 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 	} else {
 		a.Broker = broker.NewMemory()
 	}
-	a.Events = event.NewStream(mongostore.NewEvents(db), a.Broker, log)
+	events := mongostore.NewEvents(db)
+	if err := events.MigrateHeads(ctx); err != nil {
+		_ = a.Broker.Close()
+		return nil, err
+	}
+	a.Events = event.NewStream(events, a.Broker, log)
 	a.audit = audit.NewLog(mongostore.NewAudit(db))
 	a.patients = patient.NewService(mongostore.NewPatients(db), a.audit)
 	tokens := auth.NewTokens(cfg.JWTSecret, cfg.JWTIssuer, cfg.JWTAudience, cfg.AccessTokenTTL, cfg.RefreshTokenTTL, nil)

@@ -47,8 +47,8 @@ type Ticket struct {
 	CalledBy    string
 	// CalledByName is the calling doctor's name, for the waiting-room display.
 	CalledByName string
-	StartedAt   time.Time
-	FinishedAt  time.Time
+	StartedAt    time.Time
+	FinishedAt   time.Time
 }
 
 // Step is one change of an appointment, with the whole record as it is after the change: replaying

@@ -32,7 +32,9 @@ func (c *Clock) Advance(d time.Duration) {
 var Monday = time.Date(2030, 1, 7, 0, 0, 0, 0, time.UTC)
 
 // At returns the fixture day at hh:mm.
-func At(hh, mm int) time.Time { return Monday.Add(time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute) }
+func At(hh, mm int) time.Time {
+	return Monday.Add(time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute)
+}
 
 // Hospital is a small hospital for scheduling tests: department "general" with two doctors working
 // every day 08:00–18:00 in 15-minute slots with a 12:00–13:00 break, a receptionist, and the clock

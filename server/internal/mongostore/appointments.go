@@ -29,7 +29,7 @@ var (
 // `queue_tickets`, a copy of the ticketed appointments of the last two days; free slots come from
 // `slot_claims`, which keeps only the claims of slots not yet past.
 type Appointments struct {
-	gate                                               *gate
+	gate                                              *gate
 	appointments, steps, slots, keys, tickets, queues *mongo.Collection
 }
 
@@ -120,7 +120,9 @@ func (d appointmentDoc) record() appointment.Record {
 	return r
 }
 
-func stepID(appointmentID string, step int) string { return fmt.Sprintf("%s#%05d", appointmentID, step) }
+func stepID(appointmentID string, step int) string {
+	return fmt.Sprintf("%s#%05d", appointmentID, step)
+}
 
 func (d stepDoc) step() appointment.Step {
 	return appointment.Step{AppointmentID: d.AppointmentID, Step: d.Step, Action: d.Action,

@@ -33,6 +33,8 @@ const (
 	colIdemKeys      = "idempotency_keys"
 	colTicketNumbers = "ticket_numbers"
 	colQueueTickets  = "queue_tickets"
+	colEventHeads    = "event_heads"
+	colMigrations    = "migrations"
 )
 
 // EnsureIndexes creates every index the stores rely on; it is safe to run at every start.
