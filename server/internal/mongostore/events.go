@@ -57,8 +57,16 @@ func (s *Events) InsertEvent(ctx context.Context, ev shared.Event) error {
 	if err != nil {
 		return wrap("insert event", err)
 	}
-	return s.setHead(ctx, ev.Channel, ev.Seq)
+	// The hint is written for a channel's first event and then every headEvery events: Head looks up
+	// at most that many events by _id, and publishing does not pay a second write per event.
+	if ev.Seq == 1 || ev.Seq%headEvery == 0 {
+		return s.setHead(ctx, ev.Channel, ev.Seq)
+	}
+	return nil
 }
+
+// headEvery is how often a channel's head hint is brought up to date.
+const headEvery = 32
 
 // setHead records seq as the channel's head hint. A hint that lags (a lost race between two
 // numbering paths, a crash before this write) only costs Head a few more lookups.
