@@ -227,8 +227,8 @@ type QueueWaits struct {
 // AppointmentListQuery is the query of GET /api/appointments: doctor_id, patient_id, date (YYYY-MM-DD,
 // hospital time) and status, each optional.
 type AppointmentListQuery struct {
-	DoctorID  string `form:"doctor_id"`
-	PatientID string `form:"patient_id"`
-	Date      string `form:"date"`
-	Status    string `form:"status"`
+	DoctorID  string
+	PatientID string
+	Date      string
+	Status    string
 }
