@@ -393,3 +393,23 @@ func TestWaitsRefreshWithTime(t *testing.T) {
 		t.Fatalf("got last event %s %s, want queue.waits with Bob at 9 minutes", last.Type, last.Data)
 	}
 }
+
+// TestRescheduleToAnotherDoctorTellsBoth: both doctors' channels hear of a move between them.
+func TestRescheduleToAnotherDoctorTellsBoth(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	h := env.Hospital()
+	pat := env.NewUser(shared.RolePatient)
+	a := env.Book(pat.Token, h.Doctor.ID(), "", apptest.At(9, 0))
+	env.Patch("/api/appointments/"+a.ID, pat.Token, shared.RescheduleRequest{Start: apptest.At(9, 0), DoctorID: h.Doctor2.ID()}).Want(t, 200)
+	ws := env.MustDialWS(h.Staff.Token, "")
+	zero := int64(0)
+	for _, d := range []apptest.User{h.Doctor, h.Doctor2} {
+		_, events := ws.Subscribe(shared.ChannelDocQueue+":"+d.ID(), &zero)
+		last := events[len(events)-1]
+		var ev shared.AppointmentEvent
+		if err := json.Unmarshal(last.Data, &ev); err != nil || ev.Action != "rescheduled" || ev.Appointment.DoctorID != h.Doctor2.ID() {
+			t.Errorf("doctor %s: got last event %s, want the move to doctor 2", d.ID(), last.Data)
+		}
+	}
+}

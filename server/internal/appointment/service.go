@@ -387,6 +387,11 @@ func (s *Service) reschedule(ctx context.Context, p auth.Principal, id string, r
 			s.log.WarnContext(ctx, "release old slot (cleared on the next claim)", "err", err)
 		}
 	}
+	if r.DoctorID != next.DoctorID && r.DoctorID != "" {
+		// The doctor it moved away from hears of it too (step published to the new doctor).
+		s.emit(context.WithoutCancel(ctx), shared.ChannelDocQueue+":"+r.DoctorID, shared.EventAppointment,
+			shared.AppointmentEvent{Action: "rescheduled", Appointment: next.Public()})
+	}
 	return next, nil
 }
 

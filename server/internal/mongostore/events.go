@@ -78,22 +78,40 @@ func (s *Events) setHead(ctx context.Context, channel string, seq int64) error {
 	return wrap("record event head", err)
 }
 
-// EventsAfter implements event.Store.
+// EventsAfter implements event.Store. Events are looked up by _id one after the other (the common
+// replay is a handful); when a lookup misses before the channel's head (older documents without such
+// an _id, or a number lost to a failed insert), the rest comes from a query on the channel.
 func (s *Events) EventsAfter(ctx context.Context, channel string, since int64, limit int) ([]shared.Event, error) {
-	opts := options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}).SetLimit(int64(limit))
-	cur, err := s.col.Find(ctx, bson.D{{Key: "channel", Value: channel}, {Key: "seq", Value: bson.D{{Key: "$gt", Value: since}}}}, opts)
+	var out []shared.Event
+	for seq := since + 1; len(out) < limit; seq++ {
+		d, err := findOne[eventDoc](ctx, s.col, "find event", bson.D{{Key: "_id", Value: eventID(channel, seq)}}, errNoDocument)
+		if errors.Is(err, errNoDocument) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d.event())
+	}
+	if len(out) == limit {
+		return out, nil
+	}
+	head, err := s.Head(ctx, channel)
 	if err != nil {
-		return nil, wrap("find events", err)
+		return nil, err
 	}
-	var docs []eventDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap("find events", err)
+	last := since + int64(len(out))
+	if head <= last {
+		return out, nil
 	}
-	out := make([]shared.Event, len(docs))
-	for i, d := range docs {
-		out[i] = shared.Event{Channel: d.Channel, Seq: d.Seq, Type: d.Type, At: d.At.UTC(), Data: json.RawMessage(d.Data)}
-	}
-	return out, nil
+	rest, err := findAll(ctx, s.col, "find events",
+		bson.D{{Key: "channel", Value: channel}, {Key: "seq", Value: bson.D{{Key: "$gt", Value: last}}}},
+		options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}).SetLimit(int64(limit-len(out))), eventDoc.event)
+	return append(out, rest...), err
+}
+
+func (d eventDoc) event() shared.Event {
+	return shared.Event{Channel: d.Channel, Seq: d.Seq, Type: d.Type, At: d.At.UTC(), Data: json.RawMessage(d.Data)}
 }
 
 // Head implements event.Store: the hint, then forward while the next event exists. Every channel with
