@@ -78,12 +78,13 @@ func (s *Events) setHead(ctx context.Context, channel string, seq int64) error {
 	return wrap("record event head", err)
 }
 
-// EventsAfter implements event.Store. Events are looked up by _id one after the other (the common
-// replay is a handful); when a lookup misses before the channel's head (older documents without such
-// an _id, or a number lost to a failed insert), the rest comes from a query on the channel.
+// EventsAfter implements event.Store. The first few events are looked up by _id one after the other
+// (the common replay is a handful, or none); a longer replay, or a lookup that misses before the
+// channel's head (older documents without such an _id, a number lost to a failed insert), takes the
+// rest from one query on the channel.
 func (s *Events) EventsAfter(ctx context.Context, channel string, since int64, limit int) ([]shared.Event, error) {
 	var out []shared.Event
-	for seq := since + 1; len(out) < limit; seq++ {
+	for seq := since + 1; len(out) < min(limit, replayLookups); seq++ {
 		d, err := findOne[eventDoc](ctx, s.col, "find event", bson.D{{Key: "_id", Value: eventID(channel, seq)}}, errNoDocument)
 		if errors.Is(err, errNoDocument) {
 			break
@@ -109,6 +110,9 @@ func (s *Events) EventsAfter(ctx context.Context, channel string, since int64, l
 		options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}).SetLimit(int64(limit-len(out))), eventDoc.event)
 	return append(out, rest...), err
 }
+
+// replayLookups is how many events a replay looks up by _id before it queries the channel instead.
+const replayLookups = 16
 
 func (d eventDoc) event() shared.Event {
 	return shared.Event{Channel: d.Channel, Seq: d.Seq, Type: d.Type, At: d.At.UTC(), Data: json.RawMessage(d.Data)}

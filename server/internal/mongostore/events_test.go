@@ -65,4 +65,21 @@ func TestEventHead(t *testing.T) {
 	if err != nil || len(got) != 4 || got[0].Seq != 2 || got[3].Seq != 5 {
 		t.Fatalf("got %d events after 1 (%v), want 2..5 across old and new documents", len(got), err)
 	}
+	// A longer replay: the first events by _id, the rest from one query, in order and complete.
+	for seq := int64(6); seq <= 40; seq++ {
+		if err := events.InsertEvent(ctx, shared.Event{Channel: "alerts", Seq: seq, Type: "t", At: time.Now().UTC(), Data: []byte("{}")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct{ since, limit, want int }{{0, 100, 40}, {3, 30, 30}, {20, 10, 10}, {40, 10, 0}} {
+		got, err := events.EventsAfter(ctx, "alerts", int64(tc.since), tc.limit)
+		if err != nil || len(got) != tc.want {
+			t.Fatalf("after %d limit %d: got %d events (%v), want %d", tc.since, tc.limit, len(got), err, tc.want)
+		}
+		for i, ev := range got {
+			if ev.Seq != int64(tc.since+1+i) {
+				t.Fatalf("after %d: event %d has seq %d, want %d", tc.since, i, ev.Seq, tc.since+1+i)
+			}
+		}
+	}
 }
