@@ -24,19 +24,14 @@ func (s *Service) RefreshWaits(ctx context.Context) (int, error) {
 	}
 	var errs []error
 	for _, dept := range depts {
-		b, err := s.board(ctx, dept, day)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if len(b.waiting) == 0 {
-			continue // the change that emptied the queue published the empty board already
-		}
 		channel := shared.ChannelDeptQueue + ":" + dept
 		_, err = s.pub.PublishWith(ctx, channel, shared.EventQueueWaits, func(ctx context.Context) (any, error) {
 			b, err := s.board(ctx, dept, day)
 			if err != nil {
 				return nil, err
+			}
+			if len(b.waiting) == 0 {
+				return nil, event.ErrSkip // the change that emptied the queue published the empty board already
 			}
 			waits := b.waits()
 			if last, ok, err := s.pub.Last(ctx, channel); err != nil {

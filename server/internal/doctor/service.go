@@ -32,9 +32,6 @@ func NewService(store Store, accounts Accounts, bookings Bookings, loc *time.Loc
 // SetClock replaces the service's clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-// Location returns the hospital's time zone.
-func (s *Service) Location() *time.Location { return s.loc }
-
 var slug = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 
 // ValidDepartmentID reports whether id can name a department (it becomes part of channel names).
