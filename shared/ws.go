@@ -21,6 +21,9 @@ const (
 	// Client → server.
 	OpSubscribe   = "subscribe"
 	OpUnsubscribe = "unsubscribe"
+	// OpPing asks the server to answer OpPong with the same id: browsers cannot see websocket-level
+	// pings, so this is how a page finds out that a socket silently died (sleep, network change).
+	OpPing = "ping"
 	// Server → client.
 	OpWelcome    = "welcome"
 	OpEvent      = "event"
@@ -28,6 +31,7 @@ const (
 	OpReload     = "reload"
 	OpError      = "error"
 	OpReconnect  = "reconnect"
+	OpPong       = "pong"
 )
 
 // ClientFrame is what a client sends: {"op":"subscribe","id":"1","channels":[{"channel":"alerts","since":41}]}.

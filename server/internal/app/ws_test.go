@@ -197,6 +197,11 @@ func TestWSTicket(t *testing.T) {
 	if w := ws.Next(5 * time.Second); w.Op != shared.OpWelcome || w.UserID != staff.ID() {
 		t.Fatalf("got %+v, want welcome for the staff member", w)
 	}
+	// Pages find out that a socket silently died by pinging at the application level.
+	ws.Send(shared.ClientFrame{Op: shared.OpPing, ID: "p7"})
+	if f := ws.NextOp(shared.OpPong, 5*time.Second); f.ID != "p7" {
+		t.Fatalf("after ping got %+v, want pong p7", f)
+	}
 	if _, resp, err := env.DialWS("", "ticket="+tk.Ticket, nil); err == nil || statusOf(resp) != 401 {
 		t.Fatalf("reused ticket: got %v status %d, want 401", err, statusOf(resp))
 	}

@@ -158,8 +158,10 @@ func (c *client) readPump() {
 			for _, cur := range f.Channels {
 				c.leave(cur.Channel, f.ID)
 			}
+		case shared.OpPing:
+			c.send(shared.ServerFrame{Op: shared.OpPong, ID: f.ID})
 		default:
-			c.send(shared.ServerFrame{Op: shared.OpError, ID: f.ID, Code: "invalid_frame", Message: "unknown op; use subscribe or unsubscribe"})
+			c.send(shared.ServerFrame{Op: shared.OpError, ID: f.ID, Code: "invalid_frame", Message: "unknown op; use subscribe, unsubscribe or ping"})
 		}
 	}
 }
