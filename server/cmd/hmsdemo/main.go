@@ -45,7 +45,7 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	printCredentials(h)
+	printCredentials(h, a.base)
 	if *seedOnly {
 		return
 	}

@@ -238,8 +238,8 @@ func book(ctx context.Context, a *api, h *hospital) error {
 // clock formats t as HH:MM in loc.
 func clock(t time.Time, loc *time.Location) string { return t.In(loc).Format("15:04") }
 
-// printCredentials prints the demo sign-ins.
-func printCredentials(h *hospital) {
+// printCredentials prints the demo sign-ins and where to use them.
+func printCredentials(h *hospital, base string) {
 	fmt.Printf("\nDemo sign-ins — every account's password: %s\n", DemoPassword)
 	fmt.Printf("  %-10s %-22s %s\n", "staff", receptionEmail, receptionName+" (reception)")
 	for _, d := range h.doctors {
@@ -247,5 +247,7 @@ func printCredentials(h *hospital) {
 	}
 	fmt.Printf("  %-10s %s … patient%02d@demo.hms (%s … %s)\n", "patients", h.patients[0].email, len(h.patients),
 		h.patients[0].name, h.patients[len(h.patients)-1].name)
-	fmt.Printf("  %-10s %-22s (the admin you gave)\n\n", "admin", h.admin.email)
+	fmt.Printf("  %-10s %-22s (the admin you gave)\n", "admin", h.admin.email)
+	fmt.Printf("Sign in at %s/ — reception, doctors and patients each get their own screen;\n", base)
+	fmt.Printf("ward displays (no patient names): %s/display\n\n", base)
 }
