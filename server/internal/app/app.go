@@ -5,11 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/http"
-	"path"
-	"strings"
 	"sync"
 	"time"
 
@@ -135,7 +132,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 		c.Next()
 	})
 	a.register(e)
-	e.NoRoute(webUI())
+	e.NoRoute(webUI(frontend.Dist()))
 	a.Handler = e
 	if err := a.start(); err != nil {
 		_ = a.Broker.Close()
@@ -220,22 +217,3 @@ func (a *App) readyz(c *gin.Context) {
 	c.JSON(code, gin.H{"status": status, "storage": storage, "storage_mode": a.Config.StorageMode(), "broker": broker})
 }
 
-// webUI serves the embedded frontend build for every path that is not an API route, falling back to
-// index.html so that client-side routes work; unknown /api paths get the JSON 404.
-func webUI() gin.HandlerFunc {
-	dist := frontend.Dist()
-	files := http.FileServer(http.FS(dist))
-	return func(c *gin.Context) {
-		p := c.Request.URL.Path
-		if strings.HasPrefix(p, "/api/") || p == "/api" || (c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead) {
-			httpx.NotFoundHandler(c)
-			return
-		}
-		name := strings.TrimPrefix(path.Clean(p), "/")
-		if st, err := fs.Stat(dist, name); name == "" || err != nil || st.IsDir() {
-			c.Request.URL.Path = "/"
-		}
-		c.Status(http.StatusOK)
-		files.ServeHTTP(c.Writer, c.Request)
-	}
-}
