@@ -43,3 +43,16 @@ ensure_postgres() {
   for _ in $(seq 1 50); do pg_ready && return 0; sleep 0.2; done
   echo "PostgreSQL did not come up: tests use FerretDB on SQLite"
 }
+
+# ensure_desktop_deps installs what the desktop app needs to build (GTK, WebKitGTK 4.1) and to be
+# tested (Xvfb, xauth, ImageMagick's import for screenshots, Chromium for the browser tests).
+ensure_desktop_deps() {
+  local missing=() p
+  for p in libgtk-3-dev libwebkit2gtk-4.1-dev xvfb xauth imagemagick chromium; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "== installing ${missing[*]}"
+    apt_install "${missing[@]}"
+  fi
+}
