@@ -1,12 +1,24 @@
 # HMS — see README.md. `make run` starts the server on the embedded database; `make test` runs every test.
 GO ?= go
 
-.PHONY: all build run test setup bench-patient bench-hub bench-booking demo vet fmt clean desktop
+.PHONY: all build frontend run test setup bench-patient bench-hub bench-booking demo vet fmt clean desktop e2e
 
 all: build
 
-build: ## build the server to bin/hms
+# The web UI is rebuilt when any of its sources changed since the last build.
+FRONTEND_SRC := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/package.json \
+	frontend/package-lock.json frontend/vite.config.ts frontend/tsconfig.json
+
+build: frontend ## build the web UI, then the server (which embeds it) to bin/hms
 	$(GO) build -trimpath -o bin/hms ./server/cmd/hms
+
+frontend: frontend/dist/index.html ## build the web UI into frontend/dist (needs Node.js 20.19+)
+
+frontend/dist/index.html: $(FRONTEND_SRC)
+	scripts/frontend.sh build
+
+e2e: ## browser end-to-end tests (headless Debian chromium) against a real server
+	scripts/e2e.sh
 
 run: build ## start the server on the embedded default (no external services)
 	scripts/run.sh
@@ -14,8 +26,8 @@ run: build ## start the server on the embedded default (no external services)
 test: ## install/start what the tests need, then run them all with -race
 	scripts/test.sh
 
-setup: ## install the Debian packages the tests need (redis-server, PostgreSQL)
-	bash -c 'source scripts/lib.sh && ensure_redis_binary && ensure_postgres'
+setup: ## install the Debian packages the tests and the desktop app need (redis-server, PostgreSQL, GTK/WebKitGTK, Xvfb, Chromium)
+	bash -c 'source scripts/lib.sh && ensure_redis_binary && ensure_postgres && ensure_desktop_deps'
 
 bench-patient: build ## p50/p99 of GET /api/patient/{id} under 16 concurrent clients, embedded default
 	scripts/bench-patient.sh
@@ -35,8 +47,10 @@ vet:
 fmt:
 	gofmt -w server shared frontend desktop
 
-desktop: ## placeholder until the desktop app lands
-	$(GO) build -o bin/hms-desktop ./desktop
+desktop: frontend ## build the desktop app (Wails, WebKitGTK 4.1) to bin/hms-desktop; needs `make setup`
+	CGO_ENABLED=1 $(GO) build -tags desktop,production,webkit2_41 -trimpath \
+		-ldflags "-X main.version=$(shell git describe --tags --always --dirty 2>/dev/null || echo dev)" \
+		-o bin/hms-desktop ./desktop
 
 clean:
-	rm -rf bin
+	rm -rf bin frontend/dist/assets frontend/dist/index.html

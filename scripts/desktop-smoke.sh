@@ -126,6 +126,11 @@ admin_token=$(api POST /api/auth/login "" "{\"email\":\"$admin_email\",\"passwor
 api POST /api/auth/register "$admin_token" \
   "{\"name\":\"Smoke Staff\",\"email\":\"$staff_email\",\"password\":\"$staff_password\",\"role\":\"staff\"}" >/dev/null
 refresh_token=$(api POST /api/auth/login "" "{\"email\":\"$staff_email\",\"password\":\"$staff_password\"}" | json_str refresh_token)
+# A department for the ward display, with two patients waiting.
+api POST /api/departments "$admin_token" '{"id":"general","name":"General medicine"}' >/dev/null
+for who in "Smoke Walk-in One" "Smoke Walk-in Two"; do
+  api POST /api/queue/checkin "$admin_token" "{\"department\":\"general\",\"name\":\"$who\",\"triage\":4}" >/dev/null
+done
 [ -n "$refresh_token" ] || fail "staff login gave no refresh token"
 
 # The app's config directory, as the app itself writes it (desktop/internal/settings).
@@ -171,12 +176,16 @@ wait_for '^hms-desktop: live' "$log" "the frontend to go live (signed in, websoc
 echo "== live; raising an emergency alert"
 api POST /api/alerts/emergency "$admin_token" '{"message":"Smoke test: cardiac arrest","location":"Ward 3"}' >/dev/null
 wait_for '^hms-desktop: event alerts [0-9]+ alert\.raised' "$log" "the alert to reach the app"
+wait_for '^hms-desktop: alerts shown [1-9]' "$log" "the alert banner to be shown"
 screenshot 1366x768
 stop_app
 
-start_app 1920x1080 --kiosk
+start_app 1920x1080 --kiosk --department general
 wait_for '^hms-desktop: live' "$log" "the kiosk to go live with the saved session"
+echo "== kiosk live; checking a walk-in in"
+api POST /api/queue/checkin "$admin_token" '{"department":"general","name":"Smoke Walk-in Three","triage":3}' >/dev/null
+wait_for '^hms-desktop: event display:general [0-9]+ display\.updated' "$log" "the new ticket to reach the ward display"
 screenshot 1920x1080
 stop_app
 
-echo "desktop-smoke: ok (1366x768 and 1920x1080 kiosk: live, alert received)"
+echo "desktop-smoke: ok (1366x768: live, alert received and shown; 1920x1080 kiosk: live, display updated)"

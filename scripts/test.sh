@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs every test HMS has, after making sure the services they need are there:
+# Runs every test HMS has, after making sure the services and packages they need are there:
 #   - redis-server (installed from Debian's packages when missing; tests start their own on free ports)
 #   - PostgreSQL on 127.0.0.1:5432 with trust auth for the FerretDB-backed test databases (started when
 #     installed but stopped; installed when missing). Without it the tests fall back to FerretDB on SQLite.
+#   - Node.js for the web UI (its packages from the lock file), Debian's chromium for the browser tests, and
+#     GTK/WebKitGTK + Xvfb for the desktop app's smoke test (installed from Debian's packages when missing).
 # Set MONGODB_TEST_URI to run the same suite against a real MongoDB instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +13,10 @@ source scripts/lib.sh
 need_go
 ensure_redis_binary
 ensure_postgres
+ensure_desktop_deps
+
+suite_start=$(date +%s)
+scripts/frontend.sh test
 
 echo "== go vet"
 go vet ./server/... ./shared/... ./frontend/... ./desktop/...
@@ -23,9 +29,17 @@ fi
 
 echo "== go test -race"
 start=$(date +%s)
-go test -race -count=1 -timeout 20m ./server/... ./shared/... 2>&1 | tee /tmp/hms-go-test.log
+go test -race -count=1 -timeout 20m ./server/... ./shared/... ./desktop/... 2>&1 | tee /tmp/hms-go-test.log
 status=${PIPESTATUS[0]}
 passed=$(grep -c '^ok ' /tmp/hms-go-test.log || true)
 failed=$(grep -c '^FAIL' /tmp/hms-go-test.log || true)
 echo "go test: $passed packages ok, $failed failed, $(( $(date +%s) - start ))s"
-exit "$status"
+[ "$status" = 0 ] || exit "$status"
+
+echo "== browser end-to-end tests"
+scripts/e2e.sh
+
+echo "== desktop smoke test"
+scripts/desktop-smoke.sh
+
+echo "all tests passed in $(( $(date +%s) - suite_start ))s; screenshots in test-artifacts/screenshots/"

@@ -1,0 +1,346 @@
+// The browser end-to-end harness: a real HMS server (bin/hms serve on a free port, a fresh DATA_DIR on
+// the embedded database) seeded over REST, and Debian's headless Chromium driven by playwright-core (no
+// browser is ever downloaded). Every test file starts its own server and browser with `startHms()` and
+// stops them in `after`; `e2eTest` wraps node:test's `test` so a failure prints the server's log tail,
+// the pages' console errors and a screenshot of each open page.
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+const artifacts = join(repoRoot, 'test-artifacts')
+const chromiumPath = '/usr/bin/chromium'
+const hmsBinary = join(repoRoot, 'bin/hms')
+
+/** Everyone's password (8+ characters, not a common one, not the email). */
+const password = 'E2e-Passw0rd-Ward-7'
+const admin = { email: 'admin@e2e.hms', password: 'Admin-E2e-Passw0rd-1' }
+const browserArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+]
+
+/** How long a live update may take to reach a screen before a test gives up. */
+export const liveTimeout = 10_000
+
+/** A free TCP port on 127.0.0.1 (asked of the kernel, then released for the server to take). */
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer()
+    s.on('error', fail)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => ok(port))
+    })
+  })
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+/** One bin/hms serve process; it can be stopped and started again on the same port and data. */
+class Server {
+  constructor(port, dataDir) {
+    this.port = port
+    this.dataDir = dataDir
+    this.url = `http://127.0.0.1:${port}`
+    this.log = []
+    this.proc = null
+  }
+
+  async start() {
+    if (!existsSync(hmsBinary)) throw new Error(`${hmsBinary} is missing: run scripts/e2e.sh (it builds it)`)
+    const env = {
+      ...process.env,
+      HTTP_ADDR: `127.0.0.1:${this.port}`,
+      DATA_DIR: this.dataDir,
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      JWT_SECRET: 'e2e-0123456789abcdef0123456789abcdef-secret',
+      DEBUG: 'false',
+      ADMIN_EMAIL: admin.email,
+      ADMIN_PASSWORD: admin.password,
+      // The browser's calendar decides "today" on the screens; keep the server's the same.
+      HOSPITAL_TZ: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+      SHUTDOWN_TIMEOUT: '3s',
+    }
+    const proc = spawn(hmsBinary, ['serve'], { cwd: this.dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    this.proc = proc
+    const keep = (chunk) => {
+      for (const line of chunk.toString().split('\n')) if (line) this.log.push(line)
+      if (this.log.length > 2000) this.log.splice(0, this.log.length - 2000)
+    }
+    proc.stdout.on('data', keep)
+    proc.stderr.on('data', keep)
+    const exited = new Promise((r) => proc.once('exit', (code, signal) => r({ code, signal })))
+    this.exited = exited
+    const deadline = Date.now() + 20_000
+    while (Date.now() < deadline) {
+      const done = await Promise.race([exited, sleep(100).then(() => null)])
+      if (done) throw new Error(`hms exited during start-up (${done.code ?? done.signal}):\n${this.tail()}`)
+      try {
+        const r = await fetch(`${this.url}/healthz`)
+        if (r.ok) return
+      } catch {
+        // not listening yet
+      }
+    }
+    throw new Error(`hms did not answer /healthz within 20 s:\n${this.tail()}`)
+  }
+
+  /** Stops the server (SIGTERM, then SIGKILL after 8 s) and waits for it to exit. */
+  async stop() {
+    const proc = this.proc
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return
+    proc.kill('SIGTERM')
+    const done = await Promise.race([this.exited, sleep(8000).then(() => null)])
+    if (!done) {
+      proc.kill('SIGKILL')
+      await this.exited
+    }
+    this.proc = null
+  }
+
+  tail(n = 60) {
+    return this.log.slice(-n).join('\n')
+  }
+}
+
+/** A signed-in API caller: `call(method, path, body)` returns the parsed answer or throws with it. */
+class Client {
+  constructor(baseURL, token) {
+    this.baseURL = baseURL
+    this.token = token
+  }
+
+  static async login(baseURL, email, pw) {
+    const r = await request(baseURL, 'POST', '/api/auth/login', { email, password: pw })
+    return new Client(baseURL, r.token)
+  }
+
+  call(method, path, body) {
+    return request(this.baseURL, method, path, body, this.token)
+  }
+}
+
+async function request(baseURL, method, path, body, token) {
+  const headers = { Accept: 'application/json' }
+  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (token) headers.Authorization = `Bearer ${token}`
+  const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }
+  const res = await fetch(baseURL + path, init)
+  const text = await res.text()
+  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`)
+  return text ? JSON.parse(text) : null
+}
+
+/** Today as YYYY-MM-DD in this machine's zone (the server runs with the same HOSPITAL_TZ). */
+export function today(d = new Date()) {
+  const p = (n) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`
+}
+
+/**
+ * Starts a server on a free port with a fresh data directory, seeds it and launches Chromium. Seeded:
+ * the department "general", a doctor in it working every day around the clock, a receptionist (staff)
+ * and a patient. Returns the environment; call `stop()` when done.
+ */
+export async function startHms() {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`${chromiumPath} is missing: run 'make setup' or 'apt-get install chromium'`)
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'hms-e2e-'))
+  const server = new Server(await freePort(), dataDir)
+  const env = new Env(server, dataDir)
+  try {
+    await server.start()
+    await env.seed()
+    env.browser = await chromium.launch({ executablePath: chromiumPath, args: browserArgs })
+  } catch (e) {
+    await env.stop()
+    throw e
+  }
+  current = env
+  return env
+}
+
+/** The environment of the running test file, for failure reports. */
+let current = null
+
+class Env {
+  constructor(server, dataDir) {
+    this.server = server
+    this.dataDir = dataDir
+    this.baseURL = server.url
+    this.browser = null
+    this.contexts = []
+    this.problems = [] // console errors and page errors, printed when a test fails
+    this.accounts = {}
+  }
+
+  async seed() {
+    const a = await Client.login(this.baseURL, admin.email, admin.password)
+    this.admin = a
+    this.accounts.admin = admin
+    this.department = 'general'
+    await a.call('POST', '/api/departments', { id: this.department, name: 'General medicine' })
+    const register = (name, email, role) => a.call('POST', '/api/auth/register', { name, email, password, role })
+
+    const doc = await register('Dr Grace Okafor', 'doctor@e2e.hms', 'doctor')
+    await a.call('PUT', `/api/doctors/${doc.id}`, { specialty: 'General practice', department: this.department })
+    // Every weekday around the clock, so the tests run at any hour.
+    const weekly = [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({ weekday, start: '00:00', end: '24:00' }))
+    await a.call('PUT', `/api/doctors/${doc.id}/schedule`, { weekly, slot_minutes: 15 })
+    this.accounts.doctor = { email: 'doctor@e2e.hms', password, id: doc.id }
+
+    await register('Rita Mensah', 'reception@e2e.hms', 'staff')
+    this.accounts.staff = { email: 'reception@e2e.hms', password }
+
+    const pat = await register('Peter Lindqvist', 'patient@e2e.hms', 'patient')
+    this.accounts.patient = { email: 'patient@e2e.hms', password, patientId: pat.patient_id }
+  }
+
+  /** A REST client signed in as one of the seeded accounts (admin, doctor, staff, patient). */
+  client(who) {
+    const acc = this.accounts[who]
+    return Client.login(this.baseURL, acc.email, acc.password)
+  }
+
+  /**
+   * A new browser context (its own session storage, so its own sign-in) and page at the given size,
+   * with console errors collected for failure reports.
+   */
+  async newPage({ width = 1366, height = 768 } = {}) {
+    const ctx = await this.browser.newContext({ viewport: { width, height }, baseURL: this.baseURL })
+    ctx.setDefaultTimeout(15_000)
+    this.contexts.push(ctx)
+    const page = await ctx.newPage()
+    page.on('console', (m) => {
+      if (m.type() === 'error') this.problems.push(`[console] ${page.url()}: ${m.text()}`)
+    })
+    page.on('pageerror', (e) => this.problems.push(`[pageerror] ${page.url()}: ${e.message}`))
+    return page
+  }
+
+  /**
+   * Opens `path` in a new page and signs in through the form as one of the seeded accounts; waits for
+   * the URL to match `landing` (default: stay on `path`) and for the live badge to say live.
+   * `beforeSignIn(page)` runs first (e.g. to listen to the page's websocket from its start).
+   */
+  async signedInPage(who, path = '/', { landing, beforeSignIn } = {}) {
+    const page = await this.newPage()
+    await beforeSignIn?.(page)
+    await signIn(page, path, this.accounts[who])
+    await page.waitForURL((u) => u.pathname.startsWith(landing ?? path))
+    await waitLive(page)
+    return page
+  }
+
+  /** Closes one page's context. */
+  async closePage(page) {
+    const ctx = page.context()
+    this.contexts = this.contexts.filter((c) => c !== ctx)
+    await ctx.close().catch(() => undefined)
+  }
+
+  /** Closes every browser context opened (and so their pages). */
+  async closePages() {
+    const cs = this.contexts.splice(0)
+    await Promise.all(cs.map((c) => c.close().catch(() => undefined)))
+  }
+
+  /** Stops the server, the restartable way (same port and data directory). */
+  stopServer() {
+    return this.server.stop()
+  }
+
+  startServer() {
+    return this.server.start()
+  }
+
+  /** Prints what helps understand a failure: the server log tail, page errors, page screenshots. */
+  async report(name) {
+    const lines = [`--- e2e failure in "${name}": server log tail (${this.baseURL}) ---`, this.server.tail()]
+    if (this.problems.length) lines.push('--- browser console errors ---', ...this.problems.slice(-30))
+    const dir = join(artifacts, 'e2e-failures')
+    mkdirSync(dir, { recursive: true })
+    let i = 0
+    for (const ctx of this.contexts) {
+      for (const p of ctx.pages()) {
+        const file = join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}-${++i}.png`)
+        const ok = await p.screenshot({ path: file, timeout: 5000 }).then(
+          () => true,
+          () => false,
+        )
+        if (ok) lines.push(`screenshot of ${p.url()}: ${file}`)
+      }
+    }
+    console.error(lines.join('\n'))
+  }
+
+  async stop() {
+    await this.closePages()
+    await this.browser?.close().catch(() => undefined)
+    this.browser = null
+    await this.server.stop()
+    rmSync(this.dataDir, { recursive: true, force: true })
+    if (current === this) current = null
+  }
+}
+
+/** Fills and submits the sign-in form at `path` (a deep link stays where it is after sign-in). */
+async function signIn(page, path, account) {
+  await page.goto(path)
+  await page.getByLabel('Email').fill(account.email)
+  await page.getByLabel('Password').fill(account.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+}
+
+/** Waits for the page's live badge to say the connection is live. */
+export function waitLive(page, timeout = liveTimeout) {
+  return page.locator('[data-testid="live-status"][data-status="live"]').first().waitFor({ timeout })
+}
+
+/** Marks the page's document, so that `assertNotReloaded` can tell it was never reloaded. */
+export async function markPage(page) {
+  await page.evaluate(() => {
+    window.__e2eMark = 'not reloaded'
+  })
+}
+
+/** Throws when the page was reloaded or navigated away since `markPage`. */
+export async function assertNotReloaded(page) {
+  const mark = await page.evaluate(() => window.__e2eMark)
+  if (mark !== 'not reloaded') throw new Error(`${page.url()} was reloaded: live updates must arrive without one`)
+}
+
+/** A test that, when it fails, reports what the server and the browser were doing. */
+export function e2eTest(name, fn) {
+  return test(name, async (t) => {
+    try {
+      await fn(t)
+    } catch (e) {
+      if (current) await current.report(name)
+      throw e
+    }
+  })
+}
+
+/** Makes sure test-artifacts/<sub> exists and returns its path. */
+export function artifactDir(sub = '') {
+  const dir = join(artifacts, sub)
+  mkdirSync(dir, { recursive: true })
+  return dir
+}
+
+// A test file that crashes must not leave its server behind.
+process.once('exit', () => current?.server.proc?.kill('SIGKILL'))

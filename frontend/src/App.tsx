@@ -1,0 +1,138 @@
+// The app: boot (desktop settings, remembered session), sign-in, then the screen for the route, inside
+// one live connection. Routes: /reception, /doctor, /patient, /admin, /display[/:department], /settings.
+import { useEffect, useState, useSyncExternalStore } from 'react'
+import { Link, Redirect, Route, Switch, useLocation } from 'wouter'
+import { messageOf, session } from './api/client'
+import type { SessionState } from './api/session'
+import { AlertBanner } from './components/AlertBanner'
+import { LiveBadge } from './components/LiveBadge'
+import { desktopConfig, isDesktop, report, type DesktopConfig } from './desktop'
+import { LiveProvider } from './live/LiveProvider'
+import { getsAlerts, homeOf, navOf } from './roles'
+import { AdminScreen } from './screens/Admin'
+import { DisplayScreen } from './screens/Display'
+import { DoctorScreen } from './screens/Doctor'
+import { PatientScreen } from './screens/Patient'
+import { ReceptionScreen } from './screens/Reception'
+import { SettingsScreen } from './screens/Settings'
+import { SignInScreen } from './screens/SignIn'
+
+function useSession(): SessionState | null {
+  return useSyncExternalStore(
+    (cb) => session.subscribe(cb),
+    () => session.current,
+  )
+}
+
+type Boot = { phase: 'loading' } | { phase: 'ready'; desktop?: DesktopConfig } | { phase: 'failed'; error: string }
+
+export function App() {
+  const [boot, setBoot] = useState<Boot>({ phase: 'loading' })
+  const s = useSession()
+
+  useEffect(() => {
+    let gone = false
+    ;(async () => {
+      const desktop = await desktopConfig()
+      if (!desktop?.first_run) await session.restore().catch(() => null)
+      if (!gone) setBoot({ phase: 'ready', desktop })
+    })().catch((e: unknown) => !gone && setBoot({ phase: 'failed', error: messageOf(e) }))
+    report('ready')
+    return () => {
+      gone = true
+    }
+  }, [])
+
+  if (boot.phase === 'loading') return <div className="boot">Starting HMS…</div>
+  if (boot.phase === 'failed') return <div className="boot error-text">Could not start: {boot.error}</div>
+  if (isDesktop() && boot.desktop?.first_run) {
+    return <SettingsScreen first onSaved={(d) => setBoot({ phase: 'ready', desktop: d })} />
+  }
+  if (!s) {
+    return (
+      <Switch>
+        <Route path="/settings">
+          <SettingsScreen onSaved={(d) => setBoot({ phase: 'ready', desktop: d })} />
+        </Route>
+        <Route>
+          <SignInScreen />
+        </Route>
+      </Switch>
+    )
+  }
+  return (
+    <LiveProvider key={s.user.id}>
+      <SignedIn s={s} kiosk={boot.desktop?.kiosk ?? false} kioskDepartment={boot.desktop?.department ?? ''} />
+    </LiveProvider>
+  )
+}
+
+function SignedIn({ s, kiosk, kioskDepartment }: { s: SessionState; kiosk: boolean; kioskDepartment: string }) {
+  const [location] = useLocation()
+  const role = s.user.role
+  if (kiosk) {
+    // A ward kiosk shows only the display; the department comes from the desktop settings.
+    return <DisplayScreen department={kioskDepartment || undefined} kiosk />
+  }
+  if (location.startsWith('/display')) {
+    return (
+      <Switch>
+        <Route path="/display/:department">{(p) => <DisplayScreen department={p.department} />}</Route>
+        <Route>
+          <DisplayScreen />
+        </Route>
+      </Switch>
+    )
+  }
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <span className="brand">HMS</span>
+        <nav aria-label="Main">
+          {navOf(role).map((n) => (
+            <Link key={n.href} href={n.href} className={(active) => (active ? 'nav-link active' : 'nav-link')}>
+              {n.label}
+            </Link>
+          ))}
+          {isDesktop() && (
+            <Link href="/settings" className={(active) => (active ? 'nav-link active' : 'nav-link')}>
+              Settings
+            </Link>
+          )}
+        </nav>
+        <span className="spacer" />
+        <LiveBadge />
+        <span className="who" data-testid="who">
+          {s.user.name} · {role}
+        </span>
+        <button type="button" className="btn btn-quiet" onClick={() => void session.signOut()}>
+          Sign out
+        </button>
+      </header>
+      {getsAlerts(role) && <AlertBanner />}
+      <main className="content">
+        <Switch>
+          <Route path="/reception">{role === 'staff' || role === 'admin' ? <ReceptionScreen /> : <Denied />}</Route>
+          <Route path="/doctor">{role === 'doctor' ? <DoctorScreen /> : <Denied />}</Route>
+          <Route path="/patient">{role === 'patient' ? <PatientScreen /> : <Denied />}</Route>
+          <Route path="/admin">{role === 'admin' ? <AdminScreen /> : <Denied />}</Route>
+          <Route path="/settings">
+            <SettingsScreen onSaved={() => undefined} />
+          </Route>
+          <Route>
+            <Redirect to={homeOf(role)} replace />
+          </Route>
+        </Switch>
+      </main>
+    </div>
+  )
+}
+
+function Denied() {
+  return (
+    <div className="panel">
+      <h1>Not available</h1>
+      <p>This screen is not for your role. Use the navigation above.</p>
+    </div>
+  )
+}

@@ -1,0 +1,40 @@
+// Named aliases for the wire types, generated from the server's OpenAPI document
+// (server/internal/app/openapi.json → schema.d.ts with `npm run gen:api`; `make test` checks it is current).
+import type { components } from './schema'
+
+type S = components['schemas']
+
+export type Role = S['User']['role']
+export type User = S['User']
+export type TokenResponse = S['TokenResponse']
+export type Alert = S['Alert']
+export type Broadcast = S['Broadcast']
+export type Notification = S['Notification']
+export type Department = S['Department']
+export type Doctor = S['Doctor']
+export type Slot = S['Slot']
+export type Appointment = S['Appointment']
+export type AppointmentStatus = S['Appointment']['status']
+export type Ticket = S['Ticket']
+export type BookRequest = S['BookRequest']
+export type CheckInRequest = S['CheckInRequest']
+export type EmergencyRequest = S['EmergencyRequest']
+export type QueueSnapshot = S['QueueSnapshot']
+export type QueueStats = S['QueueStats']
+export type QueueEvent = S['QueueEvent']
+export type QueueWaits = S['QueueWaits']
+export type TicketWait = S['TicketWait']
+export type DisplayBoard = S['DisplayBoard']
+export type DisplayTicket = S['DisplayTicket']
+export type AppointmentEvent = S['AppointmentEvent']
+export type Dashboard = S['Dashboard']
+export type Patient = S['Patient']
+
+/** One live update, as the hub sends it ({op:"event", ...}). */
+export interface LiveEvent<T = unknown> {
+  channel: string
+  seq: number
+  type: string
+  at: string
+  data: T
+}

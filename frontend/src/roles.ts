@@ -1,0 +1,49 @@
+import type { Role } from './api/types'
+
+/** Where each role starts after signing in. */
+export function homeOf(role: Role): string {
+  switch (role) {
+    case 'doctor':
+      return '/doctor'
+    case 'patient':
+      return '/patient'
+    case 'admin':
+      return '/admin'
+    default:
+      return '/reception'
+  }
+}
+
+export interface NavItem {
+  href: string
+  label: string
+}
+
+/** The navigation each role sees. */
+export function navOf(role: Role): NavItem[] {
+  switch (role) {
+    case 'doctor':
+      return [
+        { href: '/doctor', label: 'My queue' },
+        { href: '/display', label: 'Ward display' },
+      ]
+    case 'patient':
+      return [{ href: '/patient', label: 'My appointments' }]
+    case 'admin':
+      return [
+        { href: '/admin', label: 'Admin' },
+        { href: '/reception', label: 'Reception' },
+        { href: '/display', label: 'Ward display' },
+      ]
+    default:
+      return [
+        { href: '/reception', label: 'Reception' },
+        { href: '/display', label: 'Ward display' },
+      ]
+  }
+}
+
+/** Roles that receive emergency alerts (the hub joins them to the alerts channel). */
+export function getsAlerts(role: Role): boolean {
+  return role !== 'patient'
+}

@@ -1,0 +1,138 @@
+import { render, screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { User } from '../api/types'
+import { AdminScreen } from './Admin'
+
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
+
+const user = (i: number, over: Partial<User> = {}): User => ({
+  id: `u${i}`,
+  name: `User ${i}`,
+  email: `user${i}@hms.test`,
+  role: 'staff',
+  disabled: false,
+  created_at: '2026-11-01T09:00:00Z',
+  ...over,
+})
+
+/** Every request the screen made, with its parsed body. */
+let calls: { method: string; path: string; query: string; body: unknown }[]
+/** What POST /api/departments answers. */
+let createAnswer: () => Response
+
+beforeEach(() => {
+  calls = []
+  createAnswer = () => json({ id: 'cardiology', name: 'Cardiology' }, 201)
+  vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
+    const req = input as Request
+    const url = new URL(req.url)
+    const text = req.method === 'GET' ? '' : await req.text()
+    calls.push({ method: req.method, path: url.pathname, query: url.search, body: text ? JSON.parse(text) : null })
+    switch (`${req.method} ${url.pathname}`) {
+      case 'GET /api/users': {
+        const page = Number(url.searchParams.get('page') ?? 1)
+        const items =
+          page === 1
+            ? [user(1, { name: 'Ada Admin', role: 'admin' }), user(2, { name: 'Dan Doctor', role: 'doctor', disabled: true })]
+            : [user(21, { name: 'Pat Page-Two', role: 'patient' })]
+        return json({ items, total: 21, page, limit: 20 })
+      }
+      case 'GET /api/departments':
+        return json({ items: [{ id: 'er', name: 'Emergency' }] })
+      case 'POST /api/departments':
+        return createAnswer()
+      case 'GET /api/audit':
+        return json({ items: [], page: 1, limit: 20 })
+      case 'POST /api/broadcasts':
+        return json({ id: 'b1', message: 'Fire drill at 14:00', sent_by: 'u1', at: '2026-11-27T10:00:00Z' }, 201)
+    }
+    return json({ error: { code: 'not_found', message: 'no route' }, request_id: 'r' }, 404)
+  })
+})
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+describe('AdminScreen', () => {
+  it('lists users with role and disabled flag, a page at a time', async () => {
+    render(<AdminScreen />)
+    const table = await screen.findByTestId('users-table')
+    const rows = within(table).getAllByRole('row')
+    expect(rows).toHaveLength(3) // header + 2
+    expect(rows[1]!.textContent).toContain('Ada Admin')
+    expect(rows[1]!.textContent).toContain('admin')
+    expect(rows[1]!.textContent).toContain('Active')
+    expect(rows[2]!.textContent).toContain('Dan Doctor')
+    expect(rows[2]!.textContent).toContain('Disabled')
+    expect(screen.getByText('21 in all')).toBeTruthy()
+
+    const pager = screen.getByRole('navigation', { name: 'Users pages' })
+    expect(pager.textContent).toContain('Page 1 of 2')
+    await userEvent.click(within(pager).getByRole('button', { name: 'Next' }))
+    await waitFor(() => expect(screen.getByTestId('users-table').textContent).toContain('Pat Page-Two'))
+    expect(calls.some((c) => c.path === '/api/users' && c.query.includes('page=2') && c.query.includes('limit=20'))).toBe(true)
+  })
+
+  it('creates a department with the id and name typed, and shows the server’s 409 message', async () => {
+    createAnswer = () =>
+      json({ error: { code: 'conflict', message: 'a department with this id exists already' }, request_id: 'r1' }, 409)
+    render(<AdminScreen />)
+    await screen.findByTestId('departments-table')
+    const form = screen.getByRole('form', { name: 'Add a department' })
+    await userEvent.type(within(form).getByLabelText('Id'), 'er')
+    await userEvent.type(within(form).getByLabelText('Name'), 'Emergency room{Enter}')
+
+    expect((await within(form).findByRole('alert')).textContent).toBe('a department with this id exists already')
+    const posts = calls.filter((c) => c.method === 'POST' && c.path === '/api/departments')
+    expect(posts).toEqual([{ method: 'POST', path: '/api/departments', query: '', body: { id: 'er', name: 'Emergency room' } }])
+    // Nothing typed is lost on a failure.
+    expect((within(form).getByLabelText('Id') as HTMLInputElement).value).toBe('er')
+    expect((within(form).getByLabelText('Name') as HTMLInputElement).value).toBe('Emergency room')
+
+    // With a free id it is added to the list and the form clears.
+    createAnswer = () => json({ id: 'cardiology', name: 'Cardiology' }, 201)
+    await userEvent.clear(within(form).getByLabelText('Id'))
+    await userEvent.clear(within(form).getByLabelText('Name'))
+    await userEvent.type(within(form).getByLabelText('Id'), 'cardiology')
+    await userEvent.type(within(form).getByLabelText('Name'), 'Cardiology')
+    await userEvent.click(within(form).getByRole('button', { name: 'Add department' }))
+    expect((await within(form).findByRole('status')).textContent).toBe('Created Cardiology (cardiology).')
+    expect(screen.getByTestId('departments-table').textContent).toContain('Cardiology')
+    expect(within(form).queryByRole('alert')).toBeNull()
+    expect(calls.filter((c) => c.method === 'POST' && c.path === '/api/departments').at(-1)?.body).toEqual({
+      id: 'cardiology',
+      name: 'Cardiology',
+    })
+  })
+
+  it('sends a broadcast and says it was sent', async () => {
+    render(<AdminScreen />)
+    await userEvent.type(screen.getByLabelText('Message to everyone signed in now'), 'Fire drill at 14:00')
+    await userEvent.click(screen.getByRole('button', { name: 'Send' }))
+    expect((await screen.findByTestId('broadcast-sent')).textContent).toMatch(/^Sent at \d\d:\d\d\.$/)
+    expect(calls.find((c) => c.method === 'POST' && c.path === '/api/broadcasts')?.body).toEqual({
+      message: 'Fire drill at 14:00',
+    })
+  })
+
+  it('shows features not built yet as disabled, without links', () => {
+    render(<AdminScreen />)
+    const later = screen.getAllByTestId('coming-later')
+    expect(later.map((c) => c.querySelector('.adm-card-title')?.textContent)).toEqual([
+      'Billing',
+      'Reports & analytics',
+      'Roles & permissions',
+      'Patient records',
+    ])
+    for (const c of later) {
+      expect(c.getAttribute('aria-disabled')).toBe('true')
+      expect(c.textContent).toContain('Coming later')
+      expect(c.querySelector('a, button')).toBeNull()
+    }
+    expect(screen.getByRole('link', { name: /Ward displays/ }).getAttribute('href')).toBe('/display')
+    expect(screen.getByRole('link', { name: /Reception/ }).getAttribute('href')).toBe('/reception')
+  })
+})

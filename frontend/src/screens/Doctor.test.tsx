@@ -1,0 +1,247 @@
+// The doctor's screen against a fake hub and canned REST answers: the queue from the snapshot and live
+// events, the consultation steps and their states, calm answers when nobody waits, and triage.
+import { render, screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { Appointment, Dashboard, QueueEvent, QueueSnapshot } from '../api/types'
+import { LiveProvider } from '../live/LiveProvider'
+import { DoctorScreen } from './Doctor'
+import { apiError, FakeLive, fakeServer, signIn, type Call } from './doctor/testing'
+
+const me = 'd0000000000000000000000a'
+const other = 'd0000000000000000000000b'
+const day = '2026-11-27'
+const snapAt = '2026-11-27T10:00:00.000Z'
+
+/** A waiting ticket of cardiology. */
+function ticket(n: number, over: Partial<Appointment> = {}, triage = 4): Appointment {
+  return {
+    id: `a00000000000000000000${String(n).padStart(3, '0')}`,
+    patient_id: `p00000000000000000000${String(n).padStart(3, '0')}`,
+    patient_name: `Patient ${n}`,
+    doctor_id: me,
+    doctor_name: 'Dr. Clara Chen',
+    department: 'cardiology',
+    start: '2026-11-27T09:00:00Z',
+    end: '2026-11-27T09:15:00Z',
+    status: 'checked-in',
+    walk_in: false,
+    emergency: false,
+    created_by: 'staff',
+    created_at: '2026-11-26T09:00:00Z',
+    ticket: { number: n, department: 'cardiology', day, triage, checked_in_at: '2026-11-27T09:40:00Z' },
+    ...over,
+  }
+}
+
+/** A ticket this doctor called (or is seeing). */
+function calledByMe(a: Appointment, status: 'called' | 'in-consultation' = 'called'): Appointment {
+  return {
+    ...a,
+    status,
+    ticket: {
+      ...a.ticket!,
+      called_at: '2026-11-27T10:05:00Z',
+      called_by: me,
+      ...(status === 'in-consultation' ? { started_at: '2026-11-27T10:06:00Z' } : {}),
+    },
+  }
+}
+
+const profile = {
+  id: me,
+  name: 'Dr. Clara Chen',
+  specialty: 'Cardiology',
+  department: 'cardiology',
+  slot_minutes: 15,
+  weekly: [],
+  breaks: [],
+  leave: [],
+}
+
+/** The waits of a queue.changed event for tickets in call order, 12 minutes apart. */
+function waitsOf(list: Appointment[]): QueueEvent['waits'] {
+  return list.map((a, i) => ({
+    appointment_id: a.id,
+    number: a.ticket!.number,
+    position: i + 1,
+    estimated_wait_minutes: i * 12,
+  }))
+}
+
+function placed(list: Appointment[]): Appointment[] {
+  return list.map((a, i) => ({ ...a, ticket: { ...a.ticket!, position: i + 1, estimated_wait_minutes: i * 10 } }))
+}
+
+let live: FakeLive
+let waiting: Appointment[]
+let serving: Appointment[]
+let routes: Parameters<typeof fakeServer>[0]
+let calls: Call[]
+
+function snapshot(): QueueSnapshot {
+  return {
+    department: 'cardiology',
+    day,
+    at: snapAt,
+    waiting: placed(waiting),
+    serving,
+    stats: {
+      waiting: waiting.length,
+      in_consultation: 0,
+      seen: 0,
+      average_wait_minutes: 0,
+      longest_wait_minutes: 0,
+      longest_wait_today_minutes: 0,
+      average_consultation_minutes: 0,
+    },
+  }
+}
+
+function dashboard(): Dashboard {
+  return {
+    doctor: profile,
+    day,
+    appointments: waiting.filter((a) => a.doctor_id === me),
+    queue: placed(waiting).filter((a) => !a.doctor_id || a.doctor_id === me),
+    current: serving.find((a) => a.ticket?.called_by === me),
+    seen: 2,
+    average_consultation_minutes: 11,
+  }
+}
+
+beforeEach(() => {
+  signIn({ id: me, role: 'doctor', name: 'Dr. Clara Chen' })
+  live = new FakeLive()
+  waiting = [ticket(3), ticket(1), ticket(2, { doctor_id: other, doctor_name: 'Dr. David Novak' })]
+  serving = []
+  routes = {
+    'GET /api/doctors/d0000000000000000000000a': { body: profile },
+    'GET /api/departments': { body: { items: [{ id: 'cardiology', name: 'Cardiology' }] } },
+    'GET /api/doctors/d0000000000000000000000a/dashboard': () => ({ body: dashboard() }),
+    'GET /api/queues/cardiology': () => ({ body: snapshot() }),
+  }
+  calls = fakeServer(routes)
+})
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+function renderDoctor() {
+  return render(
+    <LiveProvider connection={live.asConnection()}>
+      <DoctorScreen />
+    </LiveProvider>,
+  )
+}
+
+const rows = () => screen.getAllByTestId(/^queue-ticket-/).map((r) => r.dataset.testid)
+const button = (name: string) =>
+  within(screen.getByTestId('current-ticket')).getByRole('button', { name }) as HTMLButtonElement
+
+describe('DoctorScreen', () => {
+  it('renders my queue from the snapshot and follows queue.changed events', async () => {
+    renderDoctor()
+    // Ticket 2 is booked with another doctor: not in my queue.
+    await waitFor(() => expect(rows()).toEqual(['queue-ticket-3', 'queue-ticket-1']))
+    expect(screen.getByTestId('queue-ticket-3').textContent).toContain('Patient 3')
+    expect(live.channels()).toEqual(expect.arrayContaining([`queue:doctor:${me}`, 'queue:dept:cardiology']))
+
+    // A walk-in at ESI 2 checks in and goes first: urgent, counted, and highlighted.
+    const walkIn = ticket(4, { doctor_id: undefined, doctor_name: undefined, walk_in: true, emergency: true }, 2)
+    const ev: QueueEvent = { action: 'emergency', appointment: walkIn, waits: waitsOf([walkIn, ...waiting]) }
+    live.emit('queue:dept:cardiology', 'queue.changed', ev, '2026-11-27T10:01:00Z')
+    expect(rows()).toEqual(['queue-ticket-4', 'queue-ticket-3', 'queue-ticket-1'])
+    expect(screen.getByTestId('queue-ticket-4').classList.contains('dd-urgent')).toBe(true)
+    expect(screen.getByTestId('queue-ticket-3').textContent).toContain('est. 12 min')
+    expect(screen.getByTestId('urgent-count').textContent).toContain('1 urgent')
+
+    // Another doctor calls ticket 3: it leaves the list, with no reload.
+    const before = calls.length
+    const taken = { ...waiting[0]!, status: 'called' as const, ticket: { ...waiting[0]!.ticket!, called_by: other } }
+    const called: QueueEvent = { action: 'called', appointment: taken, waits: waitsOf([walkIn, ...waiting.slice(1)]) }
+    live.emit('queue:dept:cardiology', 'queue.changed', called, '2026-11-27T10:02:00Z')
+    expect(rows()).toEqual(['queue-ticket-4', 'queue-ticket-1'])
+    expect(calls.length).toBe(before)
+  })
+
+  it('"Call next" posts to the department\'s next and shows the called ticket', async () => {
+    const user = userEvent.setup()
+    routes['POST /api/queues/cardiology/next'] = { body: calledByMe(ticket(3)) }
+    renderDoctor()
+    await waitFor(() => expect(rows()).toHaveLength(2))
+    await user.click(button('Call next'))
+    await waitFor(() => expect(screen.getByTestId('current-number').textContent).toContain('3'))
+    const post = calls.find((c) => c.method === 'POST')
+    expect(post?.path).toBe('/api/queues/cardiology/next')
+    expect(within(screen.getByTestId('current-ticket')).getByText('Patient 3')).toBeTruthy()
+    expect(rows()).toEqual(['queue-ticket-1'])
+  })
+
+  it('enables Start only when called and Finish only in consultation', async () => {
+    const user = userEvent.setup()
+    serving = [calledByMe(ticket(5))]
+    const seeing = calledByMe(ticket(5), 'in-consultation')
+    routes['POST /api/queue/tickets/a00000000000000000000005/start'] = { body: seeing }
+    routes['POST /api/queue/tickets/a00000000000000000000005/finish'] = { body: { ...seeing, status: 'completed' } }
+    renderDoctor()
+    await waitFor(() => expect(screen.getByTestId('current-number').textContent).toContain('5'))
+    expect(button('Call next').disabled).toBe(true)
+    expect(button('Start').disabled).toBe(false)
+    expect(button('Finish').disabled).toBe(true)
+    expect(button('No-show').disabled).toBe(false)
+    expect(button('Back to queue').disabled).toBe(false)
+
+    await user.click(button('Start'))
+    await waitFor(() => expect(button('Finish').disabled).toBe(false))
+    expect(button('Start').disabled).toBe(true)
+    expect(button('No-show').disabled).toBe(true)
+    expect(calls.at(-1)?.path).toBe('/api/queue/tickets/a00000000000000000000005/start')
+
+    await user.click(button('Finish'))
+    await waitFor(() => expect(button('Call next').disabled).toBe(false))
+    expect(button('Start').disabled).toBe(true)
+    expect(button('Finish').disabled).toBe(true)
+    expect(screen.getByTestId('current-notice').textContent).toContain('Ticket 5 finished.')
+  })
+
+  it.each([
+    [404, 'not_found', 'nobody is waiting in this queue for you', 'Nobody is waiting for you right now.'],
+    [409, 'conflict', 'the appointment is called: it cannot be called', 'Another doctor took that patient'],
+  ])('a %i on "Call next" shows a calm message', async (status, code, message, shown) => {
+    const user = userEvent.setup()
+    routes['POST /api/queues/cardiology/next'] = apiError(status, code, message)
+    renderDoctor()
+    await waitFor(() => expect(rows()).toHaveLength(2))
+    await user.click(button('Call next'))
+    const notice = await screen.findByText(new RegExp(shown))
+    expect(notice.classList.contains('dd-calm')).toBe(true)
+    expect(screen.queryByRole('alert')).toBeNull()
+    expect(button('Call next').disabled).toBe(false)
+  })
+
+  it('N calls the next patient from the keyboard', async () => {
+    const user = userEvent.setup()
+    routes['POST /api/queues/cardiology/next'] = { body: calledByMe(ticket(1)) }
+    renderDoctor()
+    await waitFor(() => expect(rows()).toHaveLength(2))
+    await user.keyboard('n')
+    await waitFor(() => expect(screen.getByTestId('current-number').textContent).toContain('1'))
+  })
+
+  it('changes a ticket\'s triage level', async () => {
+    const user = userEvent.setup()
+    routes['POST /api/queue/tickets/a00000000000000000000001/triage'] = (c) => ({
+      body: ticket(1, {}, (c.body as { level: number }).level),
+    })
+    renderDoctor()
+    const row = await screen.findByTestId('queue-ticket-1')
+    await user.click(within(row).getByRole('button', { name: 'Triage' }))
+    await user.selectOptions(screen.getByLabelText('Triage level'), '2')
+    await user.type(screen.getByLabelText('Reason (optional)'), 'worse pain')
+    await user.click(screen.getByRole('button', { name: 'Save triage' }))
+    await waitFor(() => expect(within(screen.getByTestId('queue-ticket-1')).getByText('ESI 2')).toBeTruthy())
+    expect(calls.at(-1)?.body).toEqual({ level: 2, reason: 'worse pain' })
+  })
+})

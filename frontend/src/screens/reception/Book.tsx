@@ -1,0 +1,263 @@
+// Booking: find doctors with a free slot by specialty, department and day (GET /api/doctors), pick one
+// and a slot (GET /api/doctors/{id}/slots), give the patient ID and a reason, book (POST
+// /api/appointments with an Idempotency-Key, so a retried submission books once). When someone else
+// took the slot meanwhile the server answers 409: its message is shown and the slots are read again.
+import { useState, type FormEvent } from 'react'
+import { ApiError, api, hhmm, messageOf, must, today } from '../../api/client'
+import type { Appointment, BookRequest, Department, Doctor } from '../../api/types'
+import { DepartmentSelect, Field, focusFirstInvalid, PatientIDField, SlotPicker } from './fields'
+import { cleanID, dayText, departmentName, isID, whenText } from './format'
+import { useDraft, useIdempotencyKey, useResource } from './hooks'
+
+interface Form {
+  specialty: string
+  department: string
+  date: string
+  doctorID: string
+  slot: string
+  patientID: string
+  reason: string
+}
+
+type Problems = Partial<Record<'doctorID' | 'slot' | 'patientID', string>>
+
+export function Book({
+  departments,
+  doctors,
+  version,
+}: {
+  departments: Department[] | undefined
+  doctors: Doctor[] | undefined
+  /** Bumped when bookings changed elsewhere: the free doctors and slots are read again. */
+  version: number
+}) {
+  const [form, setForm] = useDraft<Form>('book.form', {
+    specialty: '',
+    department: '',
+    date: today(),
+    doctorID: '',
+    slot: '',
+    patientID: '',
+    reason: '',
+  })
+  const [result, setResult] = useDraft<Appointment | null>('book.result', null)
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState('')
+  const [problems, setProblems] = useState<Problems>({})
+  const idem = useIdempotencyKey()
+  const set = (patch: Partial<Form>) => {
+    setForm((f) => ({ ...f, ...patch }))
+    // A field's complaint goes once it is changed.
+    setProblems((p) => Object.fromEntries(Object.entries(p).filter(([k]) => !(k in patch))))
+  }
+
+  const specialties = [...new Set((doctors ?? []).map((d) => d.specialty).filter(Boolean))].sort()
+  const { specialty, department, date } = form
+  const found = useResource(date ? `${specialty}|${department}|${date}` : null, () =>
+    must(
+      api.GET('/api/doctors', {
+        params: { query: { specialty: specialty || undefined, department: department || undefined, date } },
+      }),
+    ),
+    version,
+  )
+  const doctor = found.data?.items.find((d) => d.id === form.doctorID)
+  const slots = useResource(doctor ? `${doctor.id}|${date}` : null, () =>
+    must(api.GET('/api/doctors/{id}/slots', { params: { path: { id: form.doctorID }, query: { date } } })),
+    version,
+  )
+  const slot = slots.data?.slots.find((s) => s.start === form.slot)
+  const patientID = cleanID(form.patientID)
+  const body: BookRequest = {
+    doctor_id: form.doctorID,
+    start: form.slot,
+    patient_id: patientID,
+    ...(form.reason.trim() ? { reason: form.reason.trim() } : {}),
+  }
+  // A chosen slot that is no longer listed went while the form was filled (another desk, a patient
+  // online) — or to this very form, when a booking went through but its answer was lost. Sending the
+  // same form again then reuses the Idempotency-Key and gets that booking back rather than a second.
+  const retrying = idem.pending(body)
+  const gone =
+    form.slot && slots.data && !slot
+      ? retrying
+        ? `${hhmm(form.slot)} is no longer listed, perhaps booked by the last try: ` +
+          'press Book appointment again to check.'
+        : `${hhmm(form.slot)} is no longer free: choose another slot.`
+      : undefined
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    if (busy) return
+    const p: Problems = {}
+    if (!form.doctorID || (!doctor && !retrying)) p.doctorID = 'Choose a doctor.'
+    else if (!form.slot || (!slot && !retrying)) p.slot = gone ?? 'Choose a free slot.'
+    if (!isID(patientID)) p.patientID = 'Enter the 24-character patient ID.'
+    setProblems(p)
+    if (Object.keys(p).length > 0) {
+      focusFirstInvalid(e.currentTarget)
+      return
+    }
+    setBusy(true)
+    setError('')
+    setResult(null)
+    try {
+      const a = await must(
+        api.POST('/api/appointments', { params: { header: { 'Idempotency-Key': idem.keyFor(body) } }, body }),
+      )
+      idem.done()
+      setResult(a)
+      set({ slot: '', patientID: '', reason: '' })
+      slots.reload()
+      found.reload()
+    } catch (err) {
+      const taken = err instanceof ApiError && err.status === 409
+      setError(taken ? `${messageOf(err)} — the free slots are shown again.` : messageOf(err))
+      if (taken) {
+        // Taken meanwhile: show what is still free.
+        set({ slot: '' })
+        slots.reload()
+        found.reload()
+      }
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <form className="rc-form rc-stack" onSubmit={(e) => void submit(e)} noValidate aria-label="Book an appointment">
+      <div className="rc-form-grid">
+        <Field label="Specialty">
+          {({ id }) => (
+            <select
+              id={id}
+              value={specialty}
+              onChange={(e) => set({ specialty: e.target.value, doctorID: '', slot: '' })}
+            >
+              <option value="">Any specialty</option>
+              {specialties.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <DepartmentSelect
+          departments={departments}
+          value={department}
+          onChange={(d) => set({ department: d, doctorID: '', slot: '' })}
+          anyLabel="Any department"
+        />
+        <Field label="Day">
+          {({ id }) => (
+            <input
+              id={id}
+              type="date"
+              value={date}
+              min={today()}
+              onChange={(e) => set({ date: e.target.value, slot: '' })}
+              required
+            />
+          )}
+        </Field>
+      </div>
+
+      <div className="rc-book-pick">
+        <fieldset className="rc-doctors" aria-busy={found.loading || undefined}>
+          <legend>Doctors with a free slot {date ? dayText(date) : ''}</legend>
+          {found.error && (
+            <p className="error-text" role="alert">
+              Could not find doctors: {found.error}{' '}
+              <button type="button" className="btn btn-small" onClick={found.reload}>
+                Retry
+              </button>
+            </p>
+          )}
+          {!found.data ? (
+            found.loading && <p className="muted">Looking for doctors…</p>
+          ) : found.data.items.length === 0 ? (
+            <p className="muted">No doctor has a free slot that day. Try another day or specialty.</p>
+          ) : (
+            <div className="rc-doctor-list">
+              {found.data.items.map((d) => (
+                <label key={d.id} className="rc-doctor">
+                  <input
+                    type="radio"
+                    name="rc-book-doctor"
+                    value={d.id}
+                    checked={form.doctorID === d.id}
+                    onChange={() => set({ doctorID: d.id, slot: '' })}
+                    aria-invalid={problems.doctorID ? true : undefined}
+                  />
+                  <span className="rc-doctor-text">
+                    <strong>{d.name}</strong>
+                    <span className="muted">
+                      {d.specialty || 'No specialty'} · {departmentName(departments, d.department)}
+                    </span>
+                    <span>
+                      {d.free_slots ?? 0} free{d.next_free && ` · first ${hhmm(d.next_free)}`}
+                    </span>
+                  </span>
+                </label>
+              ))}
+            </div>
+          )}
+          {problems.doctorID && <p className="error-text">{problems.doctorID}</p>}
+        </fieldset>
+
+        {doctor ? (
+          <SlotPicker
+            legend={`Free slots of ${doctor.name}`}
+            slots={slots.data?.slots}
+            loading={slots.loading}
+            error={slots.error}
+            value={form.slot}
+            onChange={(s) => set({ slot: s })}
+            invalid={problems.slot ?? gone}
+          />
+        ) : (
+          <p className="muted rc-slots-hint">Choose a doctor to see the free slots.</p>
+        )}
+      </div>
+
+      <div className="rc-form-grid">
+        <PatientIDField value={form.patientID} onChange={(v) => set({ patientID: v })} error={problems.patientID} />
+        <Field label="Reason (optional)" className="rc-span-2">
+          {({ id }) => (
+            <input
+              id={id}
+              value={form.reason}
+              onChange={(e) => set({ reason: e.target.value })}
+              maxLength={500}
+              autoComplete="off"
+            />
+          )}
+        </Field>
+      </div>
+      <div className="row">
+        <button type="submit" className="btn btn-primary rc-submit" disabled={busy}>
+          {busy ? 'Booking…' : 'Book appointment'}
+        </button>
+        {doctor && slot && (
+          <span className="muted">
+            {doctor.name}, {hhmm(slot.start)} {dayText(date)}
+          </span>
+        )}
+        {error && (
+          <span className="error-text" role="alert">
+            {error}
+          </span>
+        )}
+      </div>
+      <div className="rc-live" role="status">
+        {result && (
+          <p className="rc-done" data-testid="book-result">
+            Booked <strong>{result.patient_name}</strong> with {result.doctor_name} at{' '}
+            <strong>{whenText(result.start)}</strong>.
+          </p>
+        )}
+      </div>
+    </form>
+  )
+}

@@ -1,0 +1,233 @@
+// Form pieces shared by the reception forms: a labelled field with its hint and error, the department
+// and triage selects, the patient ID input that shows whose record it is, and the free-slot picker.
+import { useId, type ReactNode, type Ref } from 'react'
+import { api, hhmm, must } from '../../api/client'
+import type { Department, Slot } from '../../api/types'
+import { esiLevels, isID } from './format'
+import { useResource } from './hooks'
+
+/**
+ * Moves the focus to the first field marked invalid, once the form has rendered its complaints, so a
+ * keyboard user lands where the fix is.
+ */
+export function focusFirstInvalid(form: Element): void {
+  setTimeout(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus())
+}
+
+/** The ids a control needs to be labelled and described. */
+export interface FieldIDs {
+  id: string
+  /** For aria-describedby: the hint and the error, when shown. */
+  describedBy: string | undefined
+  invalid: boolean
+}
+
+/**
+ * A label above its control, with an optional hint and an error below it. The label points at the
+ * control by id (a label wrapping a select would read the options into its name).
+ */
+export function Field({
+  label,
+  hint,
+  error,
+  className,
+  children,
+}: {
+  label: string
+  hint?: ReactNode
+  error?: string
+  className?: string
+  children: (ids: FieldIDs) => ReactNode
+}) {
+  const id = useId()
+  const hintID = `${id}-hint`
+  const errorID = `${id}-error`
+  const describedBy = [hint ? hintID : '', error ? errorID : ''].filter(Boolean).join(' ') || undefined
+  return (
+    <div className={`rc-field${className ? ` ${className}` : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children({ id, describedBy, invalid: !!error })}
+      {hint && (
+        <span id={hintID} className="rc-hint">
+          {hint}
+        </span>
+      )}
+      {error && (
+        <span id={errorID} className="error-text">
+          {error}
+        </span>
+      )}
+    </div>
+  )
+}
+
+export function DepartmentSelect({
+  label = 'Department',
+  departments,
+  value,
+  onChange,
+  error,
+  anyLabel,
+  selectRef,
+}: {
+  label?: string
+  departments: Department[] | undefined
+  value: string
+  onChange: (id: string) => void
+  error?: string
+  /** When given, an empty choice with this text ("Any department"); else "Choose…" that must be changed. */
+  anyLabel?: string
+  selectRef?: Ref<HTMLSelectElement>
+}) {
+  return (
+    <Field label={label} error={error}>
+      {({ id, describedBy, invalid }) => (
+        <select
+          id={id}
+          ref={selectRef}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          aria-describedby={describedBy}
+          aria-invalid={invalid || undefined}
+          disabled={!departments}
+        >
+          <option value="">{departments ? (anyLabel ?? 'Choose…') : 'Loading…'}</option>
+          {departments?.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.name}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  )
+}
+
+export function TriageSelect({
+  value,
+  onChange,
+  error,
+  placeholder,
+}: {
+  value: string
+  onChange: (level: string) => void
+  error?: string
+  /** When given, an empty first choice with this text that must be changed. */
+  placeholder?: string
+}) {
+  return (
+    <Field label="Triage (ESI)" error={error}>
+      {({ id, describedBy, invalid }) => (
+        <select
+          id={id}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          aria-describedby={describedBy}
+          aria-invalid={invalid || undefined}
+        >
+          {placeholder !== undefined && <option value="">{placeholder}</option>}
+          {esiLevels.map((l) => (
+            <option key={l.level} value={String(l.level)}>
+              {l.level} — {l.meaning}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  )
+}
+
+/**
+ * The patient ID input. Once it holds a well-formed id it reads the record and shows the name, so the
+ * desk sees whom it is about to check in or book before sending.
+ */
+export function PatientIDField({
+  value,
+  onChange,
+  error,
+  inputRef,
+}: {
+  value: string
+  onChange: (v: string) => void
+  error?: string
+  inputRef?: Ref<HTMLInputElement>
+}) {
+  const id = value.trim().toLowerCase()
+  const found = useResource(isID(id) ? id : null, () =>
+    must(api.GET('/api/patient/{id}', { params: { path: { id } } })),
+  )
+  let hint: ReactNode = '24 characters, 0–9 and a–f, from the patient’s card'
+  if (found.data) hint = <span className="ok-text">{found.data.name}</span>
+  else if (found.loading) hint = 'Looking up…'
+  else if (found.error) hint = <span className="error-text">{found.error}</span>
+  return (
+    <Field label="Patient ID" hint={hint} error={error}>
+      {({ id: fid, describedBy, invalid }) => (
+        <input
+          id={fid}
+          ref={inputRef}
+          className="rc-mono"
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          autoComplete="off"
+          spellCheck={false}
+          maxLength={40}
+          aria-describedby={describedBy}
+          aria-invalid={invalid || undefined}
+        />
+      )}
+    </Field>
+  )
+}
+
+/**
+ * The free slots of a day as a radio group: one tab stop, arrow keys move between slots, Enter submits
+ * the form it is in.
+ */
+export function SlotPicker({
+  legend,
+  slots,
+  loading,
+  error,
+  value,
+  onChange,
+  invalid,
+}: {
+  legend: string
+  slots: Slot[] | undefined
+  loading: boolean
+  error: string
+  value: string
+  onChange: (start: string) => void
+  invalid?: string
+}) {
+  const name = useId()
+  return (
+    <fieldset className="rc-slots" aria-busy={loading || undefined}>
+      <legend>{legend}</legend>
+      {error && <p className="error-text">Could not load the slots: {error}</p>}
+      {!slots ? (
+        loading && <p className="muted">Loading slots…</p>
+      ) : slots.length === 0 ? (
+        <p className="muted">No free slots that day.</p>
+      ) : (
+        <div className="rc-chips">
+          {slots.map((s) => (
+            <label key={s.start} className="rc-chip">
+              <input
+                type="radio"
+                name={name}
+                value={s.start}
+                checked={value === s.start}
+                onChange={() => onChange(s.start)}
+                aria-invalid={invalid ? true : undefined}
+              />
+              <span>{hhmm(s.start)}</span>
+            </label>
+          ))}
+        </div>
+      )}
+      {invalid && <p className="error-text">{invalid}</p>}
+    </fieldset>
+  )
+}
