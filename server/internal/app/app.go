@@ -216,4 +216,3 @@ func (a *App) readyz(c *gin.Context) {
 	}
 	c.JSON(code, gin.H{"status": status, "storage": storage, "storage_mode": a.Config.StorageMode(), "broker": broker})
 }
-
