@@ -792,7 +792,7 @@ export interface paths {
         put?: never;
         /**
          * Check a patient in
-         * @description Gives the patient a ticket in the department's queue for today: a booked patient who arrived (`appointment_id`), or a walk-in (`department` plus `patient_id` or `name`). Pushes `queue.changed`, `display.updated` and `appointment.changed` (checked_in). 409 when the appointment is not scheduled.
+         * @description Gives the patient a ticket in the department's queue for today: a booked patient who arrived (`appointment_id`), or a walk-in (`department` plus `patient_id` or `name`). Pushes `queue.changed`, `display.updated` and `appointment.changed` (checked_in). 409 when the appointment is not scheduled. With an `Idempotency-Key`, a retry whose answer was lost returns the first check-in (`Idempotent-Replayed: true`) instead of issuing a second ticket; the same key with another body is 409.
          *
          *     Roles: admin, doctor, staff.
          */
@@ -814,7 +814,7 @@ export interface paths {
         put?: never;
         /**
          * Admit an emergency
-         * @description Admits a patient now with minimal data; without `patient_id` an unidentified patient record is created. Triage 1 or 2 goes to the front of the queue and raises an emergency alert (`alert.raised` on `alerts`).
+         * @description Admits a patient now with minimal data; without `patient_id` an unidentified patient record is created. Triage 1 or 2 goes to the front of the queue and raises an emergency alert (`alert.raised` on `alerts`). With an `Idempotency-Key`, a retry whose answer was lost returns the first admission (`Idempotent-Replayed: true`) instead of issuing a second ticket; the same key with another body is 409.
          *
          *     Roles: admin, doctor, staff.
          */
@@ -1967,7 +1967,7 @@ export interface components {
         AppointmentDate: string;
         /** @description Only appointments in this status. */
         AppointmentStatusQuery: components["schemas"]["AppointmentStatus"];
-        /** @description Makes a retry safe: a second request with the same key and the same body answers 201 with the appointment the first made (and `Idempotent-Replayed: true`) instead of booking twice; the same key with another body is 409. Keys are per caller. */
+        /** @description Makes a retry safe: a second request with the same key and the same body answers 201 with what the first made (and `Idempotent-Replayed: true`) instead of doing it twice; the same key with another body is 409. Keys are per caller. */
         IdempotencyKey: string;
     };
     requestBodies: never;
@@ -1977,7 +1977,7 @@ export interface components {
         "WWW-Authenticate": string;
         /** @description Seconds to wait before trying again: the whole sign-in window (LOGIN_WINDOW), an upper bound. */
         "Retry-After": number;
-        /** @description Present on a replay: this answer is the one an earlier request with the same Idempotency-Key got; nothing was booked now. */
+        /** @description Present on a replay: this answer is the one an earlier request with the same Idempotency-Key got; nothing was done now. */
         "Idempotent-Replayed": "true";
     };
     pathItems: never;
@@ -3068,7 +3068,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a retry safe: a second request with the same key and the same body answers 201 with the appointment the first made (and `Idempotent-Replayed: true`) instead of booking twice; the same key with another body is 409. Keys are per caller. */
+                /** @description Makes a retry safe: a second request with the same key and the same body answers 201 with what the first made (and `Idempotent-Replayed: true`) instead of doing it twice; the same key with another body is 409. Keys are per caller. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -3204,7 +3204,10 @@ export interface operations {
     checkIn: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a second request with the same key and the same body answers 201 with what the first made (and `Idempotent-Replayed: true`) instead of doing it twice; the same key with another body is 409. Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3218,6 +3221,7 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3237,7 +3241,10 @@ export interface operations {
     admitEmergency: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: a second request with the same key and the same body answers 201 with what the first made (and `Idempotent-Replayed: true`) instead of doing it twice; the same key with another body is 409. Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3251,6 +3258,7 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3260,6 +3268,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];

@@ -413,3 +413,47 @@ func TestRescheduleToAnotherDoctorTellsBoth(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckInAndAdmissionOnceWithKey: a desk whose answer was lost retries check-in or an emergency
+// admission with the same Idempotency-Key and gets the first ticket back, not a second ticket (and, for
+// a new patient, not a second record or a second alert).
+func TestCheckInAndAdmissionOnceWithKey(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	h := env.Hospital()
+	post := func(path, key string, body any) *apptest.Response {
+		return env.Do(apptest.Request{Method: "POST", Path: path, Token: h.Staff.Token, Body: body,
+			Header: map[string]string{"Idempotency-Key": key}})
+	}
+	walkIn := shared.CheckInRequest{Department: "general", Name: "Nia Retry", Triage: 4}
+	var first, again shared.Appointment
+	post("/api/queue/checkin", "desk-1", walkIn).Want(t, 201).Decode(t, &first)
+	r := post("/api/queue/checkin", "desk-1", walkIn).Want(t, 201)
+	r.Decode(t, &again)
+	if again.ID != first.ID || again.Ticket == nil || again.Ticket.Number != first.Ticket.Number ||
+		r.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("retry gave %+v (replayed %q), want the first ticket %d replayed", again.Ticket, r.Header.Get("Idempotent-Replayed"), first.Ticket.Number)
+	}
+	other := walkIn
+	other.Name = "Somebody Else"
+	post("/api/queue/checkin", "desk-1", other).Want(t, 409)
+
+	urgent := shared.EmergencyRequest{Department: "general", Triage: 1, Complaint: "collapsed"}
+	var adm, admAgain shared.Appointment
+	post("/api/queue/emergency", "desk-2", urgent).Want(t, 201).Decode(t, &adm)
+	post("/api/queue/emergency", "desk-2", urgent).Want(t, 201).Decode(t, &admAgain)
+	if admAgain.ID != adm.ID || admAgain.PatientID != adm.PatientID {
+		t.Fatalf("admission retry made %s (patient %s), want %s (patient %s)", admAgain.ID, admAgain.PatientID, adm.ID, adm.PatientID)
+	}
+
+	var q shared.QueueSnapshot
+	env.Get("/api/queues/general", h.Staff.Token).Want(t, 200).Decode(t, &q)
+	if len(q.Waiting) != 2 {
+		t.Fatalf("queue has %d waiting, want 2 (one walk-in, one emergency)", len(q.Waiting))
+	}
+	var alerts shared.AlertList
+	env.Get("/api/alerts", h.Staff.Token).Want(t, 200).Decode(t, &alerts)
+	if len(alerts.Items) != 1 {
+		t.Fatalf("got %d alerts, want 1 for one admission", len(alerts.Items))
+	}
+}

@@ -18,15 +18,22 @@ func (s *Service) BookHandler(c *gin.Context) {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	r, replayed, err := s.Book(c.Request.Context(), p, req, c.GetHeader("Idempotency-Key"))
-	if err != nil {
-		httpx.Error(c, err)
-		return
+	created(c)(s.Book(c.Request.Context(), p, req, c.GetHeader("Idempotency-Key")))
+}
+
+// created answers 201 with the appointment, marking a replay of an earlier request made with the same
+// Idempotency-Key.
+func created(c *gin.Context) func(Record, bool, error) {
+	return func(r Record, replayed bool, err error) {
+		if err != nil {
+			httpx.Error(c, err)
+			return
+		}
+		if replayed {
+			c.Header("Idempotent-Replayed", "true")
+		}
+		c.JSON(http.StatusCreated, r.Public())
 	}
-	if replayed {
-		c.Header("Idempotent-Replayed", "true")
-	}
-	c.JSON(http.StatusCreated, r.Public())
 }
 
 // ListHandler handles GET /api/appointments.
@@ -88,7 +95,7 @@ func (s *Service) CheckInHandler(c *gin.Context) {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	s.reply(c, http.StatusCreated)(s.CheckIn(c.Request.Context(), p, req))
+	created(c)(s.CheckIn(c.Request.Context(), p, req, c.GetHeader("Idempotency-Key")))
 }
 
 // EmergencyHandler handles POST /api/queue/emergency.
@@ -99,7 +106,7 @@ func (s *Service) EmergencyHandler(c *gin.Context) {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	s.reply(c, http.StatusCreated)(s.Emergency(c.Request.Context(), p, req))
+	created(c)(s.Emergency(c.Request.Context(), p, req, c.GetHeader("Idempotency-Key")))
 }
 
 // NextHandler handles POST /api/queues/{department}/next.

@@ -84,15 +84,20 @@ func (s *Service) issue(ctx context.Context, dept, day, appointmentID string) (i
 }
 
 // CheckIn puts a patient in the queue: a booked appointment of today, or a walk-in.
-func (s *Service) CheckIn(ctx context.Context, p auth.Principal, req shared.CheckInRequest) (Record, error) {
-	var r Record
-	var err error
-	if req.AppointmentID != "" {
-		r, err = s.checkInBooked(ctx, p, req)
-	} else {
-		r, err = s.walkIn(ctx, p, req)
-	}
-	return r, s.record(ctx, p, r.PatientID, "queue.checkin", err)
+//
+// With an idempotency key, repeating the same request returns the first ticket (replayed = true): a
+// desk whose answer was lost retries without giving the patient a second ticket (or, for a new
+// patient, a second record).
+func (s *Service) CheckIn(ctx context.Context, p auth.Principal, req shared.CheckInRequest, key string) (Record, bool, error) {
+	fp := fmt.Sprintf("checkin|%s|%s|%s|%s|%s|%s|%d", req.AppointmentID, req.Department, req.PatientID,
+		strings.TrimSpace(req.Name), req.DoctorID, strings.TrimSpace(req.Reason), req.Triage)
+	r, replayed, err := s.withKey(ctx, p, key, fp, func() (Record, error) {
+		if req.AppointmentID != "" {
+			return s.checkInBooked(ctx, p, req)
+		}
+		return s.walkIn(ctx, p, req)
+	})
+	return r, replayed, s.record(ctx, p, r.PatientID, "queue.checkin", err)
 }
 
 func (s *Service) checkInBooked(ctx context.Context, p auth.Principal, req shared.CheckInRequest) (Record, error) {
@@ -225,9 +230,12 @@ func (s *Service) admit(ctx context.Context, p auth.Principal, a admission) (Rec
 
 // Emergency admits a patient now with minimal data; an unknown patient gets an unidentified record to
 // be merged later. ESI 1–2 go to the front of the queue and raise an emergency alert.
-func (s *Service) Emergency(ctx context.Context, p auth.Principal, req shared.EmergencyRequest) (Record, error) {
-	r, err := s.emergency(ctx, p, req)
-	return r, s.record(ctx, p, r.PatientID, "queue.emergency", err)
+// With an idempotency key, a repeat returns the first admission (replayed = true).
+func (s *Service) Emergency(ctx context.Context, p auth.Principal, req shared.EmergencyRequest, key string) (Record, bool, error) {
+	fp := fmt.Sprintf("emergency|%s|%s|%s|%s|%d", req.Department, req.PatientID, strings.TrimSpace(req.Name),
+		strings.TrimSpace(req.Complaint), req.Triage)
+	r, replayed, err := s.withKey(ctx, p, key, fp, func() (Record, error) { return s.emergency(ctx, p, req) })
+	return r, replayed, s.record(ctx, p, r.PatientID, "queue.emergency", err)
 }
 
 func (s *Service) emergency(ctx context.Context, p auth.Principal, req shared.EmergencyRequest) (Record, error) {

@@ -136,20 +136,19 @@ func (s *Service) Book(ctx context.Context, p auth.Principal, req shared.BookReq
 		}
 		patientID = p.PatientID
 	}
-	if key == "" {
-		r, err = s.book(ctx, p, patientID, req)
-		return r, false, s.record(ctx, p, patientID, "appointment.book", err)
-	}
-	r, replayed, err = s.bookOnce(ctx, p, patientID, req, key)
+	fp := fmt.Sprintf("%s|%s|%s|%s", req.DoctorID, req.Start.UTC().Format(time.RFC3339Nano), strings.TrimSpace(req.Reason), patientID)
+	r, replayed, err = s.withKey(ctx, p, key, fp, func() (Record, error) { return s.book(ctx, p, patientID, req) })
 	return r, replayed, s.record(ctx, p, patientID, "appointment.book", err)
 }
 
-// bookOnce claims the idempotency key first; a repeat finds it and returns the booking it made.
-func (s *Service) bookOnce(ctx context.Context, p auth.Principal, patientID string, req shared.BookRequest, key string) (Record, bool, error) {
+// once runs do under an Idempotency-Key: it claims the key first, so a repeat of the same request
+// (same fingerprint) finds it and gets the appointment the first one made, replayed = true, instead of
+// doing it again. A failed attempt frees the key, so the same request may be retried.
+func (s *Service) once(ctx context.Context, p auth.Principal, key, fingerprint string, do func() (Record, error)) (Record, bool, error) {
 	if len(key) > 100 || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
 		return Record{}, false, fault.Invalid("Idempotency-Key must be 1–100 printable ASCII characters")
 	}
-	sum := sha256.Sum256(fmt.Appendf(nil, "%s|%s|%s|%s", req.DoctorID, req.Start.UTC().Format(time.RFC3339Nano), strings.TrimSpace(req.Reason), patientID))
+	sum := sha256.Sum256([]byte(fingerprint))
 	k := IdemKey{ID: p.UserID + ":" + key, Fingerprint: hex.EncodeToString(sum[:]), At: s.clock()}
 	err := s.store.ClaimKey(ctx, k)
 	if errors.Is(err, ErrKeyExists) {
@@ -168,9 +167,8 @@ func (s *Service) bookOnce(ctx context.Context, p auth.Principal, patientID stri
 	if err != nil {
 		return Record{}, false, err
 	}
-	r, err := s.book(ctx, p, patientID, req)
+	r, err := do()
 	if err != nil {
-		// The key is free again: the same request may be retried (and succeed, e.g. after a fix).
 		if derr := s.store.DeleteKey(context.WithoutCancel(ctx), k.ID); derr != nil {
 			s.log.WarnContext(ctx, "release idempotency key", "err", derr)
 		}
@@ -180,6 +178,15 @@ func (s *Service) bookOnce(ctx context.Context, p auth.Principal, patientID stri
 		s.log.WarnContext(ctx, "complete idempotency key", "err", err)
 	}
 	return r, false, nil
+}
+
+// withKey runs do once per Idempotency-Key when one was sent, else just runs it.
+func (s *Service) withKey(ctx context.Context, p auth.Principal, key, fingerprint string, do func() (Record, error)) (Record, bool, error) {
+	if key == "" {
+		r, err := do()
+		return r, false, err
+	}
+	return s.once(ctx, p, key, fingerprint, do)
 }
 
 func (s *Service) book(ctx context.Context, p auth.Principal, patientID string, req shared.BookRequest) (Record, error) {
