@@ -2,58 +2,38 @@
 // connection through live, reconnecting and stale, and reads what the badge says.
 import { act, render, screen } from '@testing-library/react'
 import { afterEach, beforeEach, expect, it, vi } from 'vitest'
-import { LiveConnection, type SocketLike } from '../live/connection'
+import type { LiveConnection } from '../live/connection'
 import { LiveProvider } from '../live/LiveProvider'
+import { fakeConnection, type FakeSocket } from '../test/live'
 import { LiveBadge } from './LiveBadge'
 
-/** Just enough of a websocket to be welcomed and dropped. */
-function fakeSocket(): SocketLike {
-  return {
-    readyState: 1,
-    send: () => undefined,
-    close: () => undefined,
-    onopen: null,
-    onmessage: null,
-    onclose: null,
-    onerror: null,
-  }
-}
-
-let sockets: SocketLike[]
+let sockets: FakeSocket[]
 let conn: LiveConnection
+let newest: () => FakeSocket
 
 beforeEach(() => {
   vi.useFakeTimers()
   vi.setSystemTime(new Date(2026, 10, 27, 14, 5, 30))
-  sockets = []
-  conn = new LiveConnection({
-    url: async () => 'wss://hms.test/ws?ticket=t',
-    createSocket: () => {
-      const s = fakeSocket()
-      sockets.push(s)
-      return s
-    },
+  const fake = fakeConnection({
     // The next attempt comes 30 s after a loss, long after the badge says stale.
     staleAfter: 10000,
     backoffBase: 60000,
     backoffMax: 60000,
     random: () => 0,
   })
+  conn = fake.conn
+  sockets = fake.sockets
+  newest = fake.newest
 })
 
 afterEach(() => {
   vi.useRealTimers()
 })
 
-function newest(): SocketLike {
-  const s = sockets.at(-1)
-  if (!s) throw new Error('no socket yet')
-  return s
-}
-
 async function welcome(): Promise<void> {
   await act(() => vi.advanceTimersByTimeAsync(0))
-  act(() => newest().onmessage?.({ data: JSON.stringify({ op: 'welcome', channels: [] }) }))
+  newest().open()
+  newest().deliver({ op: 'welcome', channels: [] })
 }
 
 function badge(): HTMLElement {
@@ -74,7 +54,7 @@ it('says Connecting…, Live, Reconnecting… and Stale since hh:mm as the conne
   expect(badge().dataset.status).toBe('live')
   expect(badge().title).toBe('Live')
 
-  act(() => newest().onclose?.({ code: 1006, reason: '' }))
+  newest().drop()
   expect(badge()).toHaveProperty('textContent', 'Reconnecting…')
   expect(badge().className).toContain('live-reconnecting')
   expect(badge().title).toBe('Reconnecting… (connection lost, attempt 1)')

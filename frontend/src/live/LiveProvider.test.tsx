@@ -4,43 +4,9 @@ import { act, render, renderHook } from '@testing-library/react'
 import { StrictMode } from 'react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { LiveEvent } from '../api/types'
-import { LiveConnection, type SocketLike } from './connection'
+import { fakeConnection, type FakeSocket } from '../test/live'
+import type { LiveConnection } from './connection'
 import { LiveProvider, useChannel, useLiveState } from './LiveProvider'
-
-interface Sent {
-  op: string
-  id?: string
-  channels?: { channel: string; since?: number }[]
-}
-
-/** A websocket that records what is sent; the test plays the server. */
-class FakeSocket implements SocketLike {
-  readyState = 0
-  sent: Sent[] = []
-  closed: { code?: number; reason?: string } | null = null
-  onopen: ((ev: unknown) => void) | null = null
-  onmessage: ((ev: { data: unknown }) => void) | null = null
-  onclose: ((ev: { code: number; reason: string }) => void) | null = null
-  onerror: ((ev: unknown) => void) | null = null
-
-  send(data: string): void {
-    this.sent.push(JSON.parse(data) as Sent)
-  }
-
-  close(code?: number, reason?: string): void {
-    this.closed = { code, reason }
-    this.readyState = 3
-  }
-
-  deliver(frame: object): void {
-    act(() => this.onmessage?.({ data: JSON.stringify(frame) }))
-  }
-
-  /** The channels of the frames sent with an op. */
-  channels(op: string): string[] {
-    return this.sent.filter((f) => f.op === op).flatMap((f) => (f.channels ?? []).map((c) => c.channel))
-  }
-}
 
 const queue = 'queue:dept:cardiology'
 
@@ -50,35 +16,24 @@ function ev(channel: string, seq: number): object {
 
 let sockets: FakeSocket[]
 let conn: LiveConnection
-
 /** The newest socket. */
-function ws(): FakeSocket {
-  const s = sockets.at(-1)
-  if (!s) throw new Error('no socket yet')
-  return s
-}
+let ws: () => FakeSocket
 
 /** Lets the ticket arrive, then the server welcomes the socket. */
 async function welcome(): Promise<FakeSocket> {
   await act(() => vi.advanceTimersByTimeAsync(0))
   const s = ws()
-  s.readyState = 1
+  s.open()
   s.deliver({ op: 'welcome', user_id: 'u1', role: 'doctor', channels: ['alerts'] })
   return s
 }
 
 beforeEach(() => {
   vi.useFakeTimers()
-  sockets = []
-  conn = new LiveConnection({
-    url: async () => 'wss://hms.test/ws?ticket=t',
-    createSocket: () => {
-      const s = new FakeSocket()
-      sockets.push(s)
-      return s
-    },
-    random: () => 0,
-  })
+  const fake = fakeConnection({ random: () => 0 })
+  conn = fake.conn
+  sockets = fake.sockets
+  ws = fake.newest
 })
 
 afterEach(() => {
@@ -129,7 +84,7 @@ describe('LiveProvider', () => {
     act(() => document.dispatchEvent(new Event('visibilitychange')))
     expect(s.sent.filter((f) => f.op === 'ping')).toHaveLength(1)
 
-    act(() => s.onclose?.({ code: 1006, reason: '' }))
+    s.drop()
     expect(conn.current.status).toBe('reconnecting')
     act(() => window.dispatchEvent(new Event('online')))
     await act(() => vi.advanceTimersByTimeAsync(0))

@@ -5,67 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ApiError } from '../api/client'
 import type { LiveEvent } from '../api/types'
-import { CloseTokenExpired, LiveConnection, type LiveOptions, type SocketLike } from './connection'
-
-interface Cursor {
-  channel: string
-  since?: number
-}
-
-interface Sent {
-  op: string
-  id?: string
-  channels?: Cursor[]
-}
-
-/** A websocket as the connection sees it: it records what is sent, and the test plays the server. */
-class FakeSocket implements SocketLike {
-  readyState = 0
-  sent: Sent[] = []
-  closed: { code?: number; reason?: string } | null = null
-  onopen: ((ev: unknown) => void) | null = null
-  onmessage: ((ev: { data: unknown }) => void) | null = null
-  onclose: ((ev: { code: number; reason: string }) => void) | null = null
-  onerror: ((ev: unknown) => void) | null = null
-
-  constructor(readonly url: string) {}
-
-  send(data: string): void {
-    // A real socket throws while it is still connecting.
-    if (this.readyState !== 1) throw new Error('InvalidStateError: the socket is not open')
-    this.sent.push(JSON.parse(data) as Sent)
-  }
-
-  close(code?: number, reason?: string): void {
-    this.closed = { code, reason }
-    this.readyState = 3
-  }
-
-  open(): void {
-    this.readyState = 1
-    this.onopen?.({})
-  }
-
-  deliver(frame: object): void {
-    this.onmessage?.({ data: JSON.stringify(frame) })
-  }
-
-  /** The connection ends from the other side (or the network). */
-  drop(code = 1006, reason = ''): void {
-    this.readyState = 3
-    this.onclose?.({ code, reason })
-  }
-
-  /** The frames sent with an op, e.g. the subscribes. */
-  frames(op: string): Sent[] {
-    return this.sent.filter((f) => f.op === op)
-  }
-
-  /** The since values of the URL, as "channel:seq". */
-  since(): string[] {
-    return new URL(this.url).searchParams.getAll('since')
-  }
-}
+import { fakeConnection, type FakeSocket } from '../test/live'
+import { CloseTokenExpired, type LiveConnection, type LiveOptions } from './connection'
 
 const auto = ['alerts', 'broadcast', 'user:u1']
 const queue = 'queue:dept:cardiology'
@@ -89,18 +30,12 @@ async function exactly(ms: number, calls: () => number): Promise<void> {
 }
 
 function setup(over: Partial<LiveOptions> = {}) {
-  const sockets: FakeSocket[] = []
   let tickets = 0
   const url = vi.fn(async () => `wss://hms.test/ws?ticket=t${++tickets}`)
   const clock = { skew: 0, random: 0.5 }
   const onAnyEvent = vi.fn<(e: LiveEvent) => void>()
-  const conn = new LiveConnection({
+  const { conn, sockets } = fakeConnection({
     url,
-    createSocket: (u) => {
-      const s = new FakeSocket(u)
-      sockets.push(s)
-      return s
-    },
     now: () => Date.now() + clock.skew,
     random: () => clock.random,
     onAnyEvent,

@@ -2,10 +2,8 @@ import { render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { User } from '../api/types'
+import { apiError, fakeServer, type Answer, type Call } from '../test/http'
 import { AdminScreen } from './Admin'
-
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
 
 const user = (i: number, over: Partial<User> = {}): User => ({
   id: `u${i}`,
@@ -17,38 +15,29 @@ const user = (i: number, over: Partial<User> = {}): User => ({
   ...over,
 })
 
-/** Every request the screen made, with its parsed body. */
-let calls: { method: string; path: string; query: string; body: unknown }[]
+/** Every request the screen made. */
+let calls: Call[]
 /** What POST /api/departments answers. */
-let createAnswer: () => Response
+let createAnswer: () => Answer
 
 beforeEach(() => {
-  calls = []
-  createAnswer = () => json({ id: 'cardiology', name: 'Cardiology' }, 201)
-  vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
-    const req = input as Request
-    const url = new URL(req.url)
-    const text = req.method === 'GET' ? '' : await req.text()
-    calls.push({ method: req.method, path: url.pathname, query: url.search, body: text ? JSON.parse(text) : null })
-    switch (`${req.method} ${url.pathname}`) {
-      case 'GET /api/users': {
-        const page = Number(url.searchParams.get('page') ?? 1)
-        const items =
-          page === 1
-            ? [user(1, { name: 'Ada Admin', role: 'admin' }), user(2, { name: 'Dan Doctor', role: 'doctor', disabled: true })]
-            : [user(21, { name: 'Pat Page-Two', role: 'patient' })]
-        return json({ items, total: 21, page, limit: 20 })
-      }
-      case 'GET /api/departments':
-        return json({ items: [{ id: 'er', name: 'Emergency' }] })
-      case 'POST /api/departments':
-        return createAnswer()
-      case 'GET /api/audit':
-        return json({ items: [], page: 1, limit: 20 })
-      case 'POST /api/broadcasts':
-        return json({ id: 'b1', message: 'Fire drill at 14:00', sent_by: 'u1', at: '2026-11-27T10:00:00Z' }, 201)
-    }
-    return json({ error: { code: 'not_found', message: 'no route' }, request_id: 'r' }, 404)
+  createAnswer = () => ({ status: 201, body: { id: 'cardiology', name: 'Cardiology' } })
+  calls = fakeServer({
+    'GET /api/users': ({ query }) => {
+      const page = Number(query.get('page') ?? 1)
+      const items =
+        page === 1
+          ? [user(1, { name: 'Ada Admin', role: 'admin' }), user(2, { name: 'Dan Doctor', role: 'doctor', disabled: true })]
+          : [user(21, { name: 'Pat Page-Two', role: 'patient' })]
+      return { body: { items, total: 21, page, limit: 20 } }
+    },
+    'GET /api/departments': { body: { items: [{ id: 'er', name: 'Emergency' }] } },
+    'POST /api/departments': () => createAnswer(),
+    'GET /api/audit': { body: { items: [], page: 1, limit: 20 } },
+    'POST /api/broadcasts': {
+      status: 201,
+      body: { id: 'b1', message: 'Fire drill at 14:00', sent_by: 'u1', at: '2026-11-27T10:00:00Z' },
+    },
   })
 })
 
@@ -73,12 +62,13 @@ describe('AdminScreen', () => {
     expect(pager.textContent).toContain('Page 1 of 2')
     await userEvent.click(within(pager).getByRole('button', { name: 'Next' }))
     await waitFor(() => expect(screen.getByTestId('users-table').textContent).toContain('Pat Page-Two'))
-    expect(calls.some((c) => c.path === '/api/users' && c.query.includes('page=2') && c.query.includes('limit=20'))).toBe(true)
+    expect(
+      calls.some((c) => c.path === '/api/users' && c.query.get('page') === '2' && c.query.get('limit') === '20'),
+    ).toBe(true)
   })
 
   it('creates a department with the id and name typed, and shows the server’s 409 message', async () => {
-    createAnswer = () =>
-      json({ error: { code: 'conflict', message: 'a department with this id exists already' }, request_id: 'r1' }, 409)
+    createAnswer = () => apiError(409, 'conflict', 'a department with this id exists already')
     render(<AdminScreen />)
     await screen.findByTestId('departments-table')
     const form = screen.getByRole('form', { name: 'Add a department' })
@@ -87,13 +77,13 @@ describe('AdminScreen', () => {
 
     expect((await within(form).findByRole('alert')).textContent).toBe('a department with this id exists already')
     const posts = calls.filter((c) => c.method === 'POST' && c.path === '/api/departments')
-    expect(posts).toEqual([{ method: 'POST', path: '/api/departments', query: '', body: { id: 'er', name: 'Emergency room' } }])
+    expect(posts.map((c) => c.body)).toEqual([{ id: 'er', name: 'Emergency room' }])
     // Nothing typed is lost on a failure.
     expect((within(form).getByLabelText('Id') as HTMLInputElement).value).toBe('er')
     expect((within(form).getByLabelText('Name') as HTMLInputElement).value).toBe('Emergency room')
 
     // With a free id it is added to the list and the form clears.
-    createAnswer = () => json({ id: 'cardiology', name: 'Cardiology' }, 201)
+    createAnswer = () => ({ status: 201, body: { id: 'cardiology', name: 'Cardiology' } })
     await userEvent.clear(within(form).getByLabelText('Id'))
     await userEvent.clear(within(form).getByLabelText('Name'))
     await userEvent.type(within(form).getByLabelText('Id'), 'cardiology')

@@ -3,28 +3,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { Router } from 'wouter'
 import { memoryLocation } from 'wouter/memory-location'
 import type { DisplayBoard } from '../api/types'
-import { LiveConnection, type SocketLike } from '../live/connection'
 import { LiveProvider } from '../live/LiveProvider'
+import { fakeServer } from '../test/http'
+import { fakeConnection, type FakeSocket } from '../test/live'
 import { DisplayScreen } from './Display'
-
-/** A websocket the test drives: it records what the client sends and delivers the frames we give it. */
-class FakeSocket implements SocketLike {
-  readyState = 1
-  sent: { op: string; id?: string; channels?: { channel: string }[] }[] = []
-  onopen: SocketLike['onopen'] = null
-  onmessage: SocketLike['onmessage'] = null
-  onclose: SocketLike['onclose'] = null
-  onerror: SocketLike['onerror'] = null
-  send(data: string) {
-    this.sent.push(JSON.parse(data) as FakeSocket['sent'][number])
-  }
-  close() {
-    this.readyState = 3
-  }
-  frame(f: object) {
-    act(() => this.onmessage?.({ data: JSON.stringify(f) }))
-  }
-}
 
 const board1: DisplayBoard = {
   department: 'cardiology',
@@ -54,20 +36,14 @@ const board2: DisplayBoard = {
   waiting: 1,
 }
 
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
-
 let sockets: FakeSocket[]
 let departments: { id: string; name: string }[]
 
 beforeEach(() => {
-  sockets = []
   departments = [{ id: 'cardiology', name: 'Cardiology' }]
-  vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
-    const url = new URL((input as Request).url)
-    if (url.pathname === '/api/departments') return json({ items: departments })
-    if (url.pathname === '/api/queues/cardiology/display') return json(board1)
-    return json({ error: { code: 'not_found', message: 'no such thing' }, request_id: 'r' }, 404)
+  fakeServer({
+    'GET /api/departments': () => ({ body: { items: departments } }),
+    'GET /api/queues/cardiology/display': { body: board1 },
   })
 })
 
@@ -76,16 +52,9 @@ afterEach(() => {
 })
 
 function renderDisplay(ui: React.ReactNode, path = '/display/cardiology') {
-  const conn = new LiveConnection({
-    url: async () => 'ws://hms.test/ws',
-    createSocket: () => {
-      const s = new FakeSocket()
-      sockets.push(s)
-      return s
-    },
-    backoffBase: 60_000,
-    staleAfter: 10,
-  })
+  const fake = fakeConnection({ url: async () => 'ws://hms.test/ws', backoffBase: 60_000, staleAfter: 10 })
+  sockets = fake.sockets
+  const conn = fake.conn
   const { hook, history } = memoryLocation({ path, record: true })
   render(
     <Router hook={hook}>
@@ -99,15 +68,16 @@ function renderDisplay(ui: React.ReactNode, path = '/display/cardiology') {
 async function goLive(channel = 'display:cardiology') {
   await waitFor(() => expect(sockets).toHaveLength(1))
   const s = sockets[0]!
-  s.frame({ op: 'welcome', user_id: 'u1', role: 'staff', channels: ['broadcast'] })
+  s.open()
+  s.deliver({ op: 'welcome', user_id: 'u1', role: 'staff', channels: ['broadcast'] })
   const sub = s.sent.find((f) => f.op === 'subscribe' && f.channels?.some((c) => c.channel === channel))
   expect(sub).toBeDefined()
-  s.frame({ op: 'subscribed', id: sub!.id, channel, seq: 0 })
+  s.deliver({ op: 'subscribed', id: sub!.id, channel, seq: 0 })
   return s
 }
 
 function displayEvent(s: FakeSocket, seq: number, data: unknown) {
-  s.frame({ op: 'event', channel: 'display:cardiology', seq, type: 'display.updated', at: new Date().toISOString(), data })
+  s.deliver({ op: 'event', channel: 'display:cardiology', seq, type: 'display.updated', at: new Date().toISOString(), data })
 }
 
 describe('DisplayScreen', () => {
@@ -177,7 +147,7 @@ describe('DisplayScreen', () => {
     await screen.findByTestId('display-ticket-9')
     expect(screen.queryByTestId('stale-note')).toBeNull()
 
-    act(() => s.onclose?.({ code: 1006, reason: '' }))
+    s.drop()
     expect((await screen.findByTestId('stale-note')).textContent).toMatch(/Stale since \d\d:\d\d/)
     expect(screen.getByTestId('display-board').classList.contains('ds-stale')).toBe(true)
     // The last board stays readable underneath.

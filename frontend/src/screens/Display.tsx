@@ -5,21 +5,26 @@
 import { useEffect } from 'react'
 import { Link, useLocation, useRoute } from 'wouter'
 import { session } from '../api/client'
+import { useDepartments } from '../api/departments'
 import { AlertBanner } from '../components/AlertBanner'
 import { getsAlerts } from '../roles'
 import { Board } from './display/Board'
 import { Chooser } from './display/Chooser'
-import { useDepartments, useIdle, useSoundLocked } from './display/hooks'
+import { useIdle, useSoundLocked } from './display/hooks'
 import './display.css'
 
 /** How long the mouse must rest before a kiosk hides the cursor. */
 const idleMs = 4000
 
+/** How long to wait before asking for the departments again after a failure. */
+const departmentsRetryMs = 10_000
+
 export function DisplayScreen({ department, kiosk = false }: { department?: string; kiosk?: boolean }) {
   const [, navigate] = useLocation()
   // A kiosk shows the display whatever the address, so it reads a department chosen from the list itself.
   const [, params] = useRoute('/display/:department')
-  const departments = useDepartments()
+  // A kiosk has no one to press retry: the list is asked for again on its own until the server answers.
+  const departments = useDepartments(departmentsRetryMs)
   const idle = useIdle(idleMs, kiosk)
   const soundLocked = useSoundLocked()
   const role = session.current?.user.role
@@ -34,7 +39,7 @@ export function DisplayScreen({ department, kiosk = false }: { department?: stri
     return () => window.removeEventListener('keydown', onKey)
   }, [kiosk, navigate])
 
-  const list = departments.state.phase === 'ready' ? departments.state.items : []
+  const list = departments.items ?? []
   let shown = department ?? (kiosk ? params?.department : undefined)
   // A kiosk with nothing configured and only one department to show shows it.
   if (!shown && kiosk && list.length === 1) shown = list[0]?.id
@@ -45,7 +50,7 @@ export function DisplayScreen({ department, kiosk = false }: { department?: stri
       {shown ? (
         <Board key={shown} department={shown} name={list.find((d) => d.id === shown)?.name} />
       ) : (
-        <Chooser departments={departments.state} retry={departments.retry} />
+        <Chooser departments={departments} />
       )}
       {(!kiosk || (alerts && soundLocked)) && (
         <div className="ds-corner">

@@ -1,12 +1,13 @@
 // The doctor's screen against a fake hub and canned REST answers: the queue from the snapshot and live
 // events, the consultation steps and their states, calm answers when nobody waits, and triage.
-import { render, screen, waitFor, within } from '@testing-library/react'
+import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Appointment, Dashboard, QueueEvent, QueueSnapshot } from '../api/types'
-import { LiveProvider } from '../live/LiveProvider'
 import { DoctorScreen } from './Doctor'
-import { apiError, FakeLive, fakeServer, signIn, type Call } from './doctor/testing'
+import { apiError, fakeServer, type Call } from '../test/http'
+import { FakeLive, renderLive } from '../test/live'
+import { signIn } from '../test/session'
 
 const me = 'd0000000000000000000000a'
 const other = 'd0000000000000000000000b'
@@ -129,11 +130,7 @@ afterEach(() => {
 })
 
 function renderDoctor() {
-  return render(
-    <LiveProvider connection={live.asConnection()}>
-      <DoctorScreen />
-    </LiveProvider>,
-  )
+  return renderLive(live, <DoctorScreen />)
 }
 
 const rows = () => screen.getAllByTestId(/^queue-ticket-/).map((r) => r.dataset.testid)

@@ -1,12 +1,13 @@
 // The patient's screen against a fake hub and canned REST answers: the list, live changes and the place
 // in the line, booking with an Idempotency-Key, and a taken slot.
-import { render, screen, waitFor, within } from '@testing-library/react'
+import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { hhmm, today } from '../api/client'
 import type { Appointment, DisplayBoard, Doctor } from '../api/types'
-import { LiveProvider } from '../live/LiveProvider'
-import { apiError, FakeLive, fakeServer, signIn, type Call } from './doctor/testing'
+import { apiError, fakeServer, type Call } from '../test/http'
+import { FakeLive, renderLive } from '../test/live'
+import { signIn } from '../test/session'
 import { PatientScreen } from './Patient'
 
 const patientID = 'p0000000000000000000000a'
@@ -94,11 +95,7 @@ afterEach(() => {
 })
 
 function renderPatient() {
-  return render(
-    <LiveProvider connection={live.asConnection()}>
-      <PatientScreen />
-    </LiveProvider>,
-  )
+  return renderLive(live, <PatientScreen />)
 }
 
 const section = (name: string) => screen.getByRole('region', { name })

@@ -1,28 +1,22 @@
 // The patient's own screen: their appointments, live (patient:<patient id>), with today's ticket and
 // place in the line when they have checked in; booking a free time; moving or cancelling what is to come.
-import { useEffect, useState } from 'react'
-import { api, must, session } from '../api/client'
+import { session } from '../api/client'
+import { useDepartments } from '../api/departments'
 import type { Department } from '../api/types'
 import { AppointmentList } from './patient/AppointmentList'
 import { BookPanel } from './patient/BookPanel'
 import { useAppointments } from './patient/useAppointments'
 import './patient.css'
 
+/** The departments until they are known (one array, so it does not change on each render). */
+const noDepartments: Department[] = []
+
 export function PatientScreen() {
   const user = session.current?.user
   const patientID = user?.patient_id ?? ''
   const mine = useAppointments(patientID)
-  const [departments, setDepartments] = useState<Department[]>([])
-
-  useEffect(() => {
-    let gone = false
-    must(api.GET('/api/departments'))
-      .then((l) => !gone && setDepartments(l.items))
-      .catch(() => undefined) // ids are shown instead of names, and booking still works without a filter
-    return () => {
-      gone = true
-    }
-  }, [])
+  // Without them ids are shown instead of names, and booking still works without a filter.
+  const departments = useDepartments().items ?? noDepartments
 
   if (!patientID) {
     return (

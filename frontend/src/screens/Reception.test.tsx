@@ -1,37 +1,11 @@
-import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react'
+import { cleanup, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { today } from '../api/client'
-import type { Appointment, LiveEvent, QueueEvent, QueueSnapshot } from '../api/types'
-import type { ChannelHandlers, LiveConnection, LiveState } from '../live/connection'
-import { LiveProvider } from '../live/LiveProvider'
+import type { Appointment, QueueEvent, QueueSnapshot } from '../api/types'
+import { apiError, fakeServer, type Answer, type Call, type Route } from '../test/http'
+import { FakeLive, renderLive } from '../test/live'
 import { ReceptionScreen } from './Reception'
-
-/** A live connection the test drives: every subscription is live at once, events are pushed by hand. */
-class FakeLive {
-  current: LiveState = { status: 'live', since: null, attempt: 0, error: '' }
-  handlers = new Map<string, Set<ChannelHandlers>>()
-  private seq = 0
-  start() {}
-  stop() {}
-  check() {}
-  reconnectNow() {}
-  onState(l: (s: LiveState) => void) {
-    l(this.current)
-    return () => undefined
-  }
-  subscribe(channel: string, h: ChannelHandlers) {
-    const set = this.handlers.get(channel) ?? new Set()
-    this.handlers.set(channel, set)
-    set.add(h)
-    h.onSync?.()
-    return () => set.delete(h)
-  }
-  emit(channel: string, type: string, data: unknown) {
-    const e: LiveEvent = { channel, seq: ++this.seq, type, at: new Date().toISOString(), data }
-    act(() => this.handlers.get(channel)?.forEach((h) => h.onEvent(e)))
-  }
-}
 
 const day = today()
 const at = (hm: string) => new Date(`${day}T${hm}:00`).toISOString()
@@ -133,63 +107,37 @@ const ticket = (number: number, triage = 4) => ({
   checked_in_at: at('09:00'),
 })
 
-const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
-const slotList = (slots: { start: string; end: string }[]) =>
-  json({ doctor_id: doctor.id, date: day, time_zone: 'UTC', slots })
-const apiError = (status: number, message: string) =>
-  json({ error: { code: status === 409 ? 'conflict' : 'invalid_request', message }, request_id: 'r1' }, status)
+const slotList = (slots: { start: string; end: string }[]): Answer => ({
+  body: { doctor_id: doctor.id, date: day, time_zone: 'UTC', slots },
+})
 
-interface Sent {
-  method: string
-  path: string
-  search: URLSearchParams
-  headers: Headers
-  body: unknown
-}
-
-let sent: Sent[]
-/** Answers to the routes a test changes; the rest answer from the defaults below. */
-let routes: Map<string, (r: Sent) => Response | Promise<Response>>
+let sent: Call[]
+/** The fake server's routes: the defaults below, and what a test sets with route(). */
+let routes: Record<string, Route>
 let cardiology: QueueSnapshot
 
+/** Sets (or replaces) the answer of one route for this test. */
+const route = (key: string, answer: Route) => {
+  routes[key] = answer
+}
+
 beforeEach(() => {
-  sent = []
   cardiology = snapshot([ticketed('w0000000000000000000005w', 5, 'Ann Walker', 1, 8, 3)], 2)
-  routes = new Map()
-  vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
-    const req = input as Request
-    const url = new URL(req.url)
-    const text = await req.text()
-    const r: Sent = {
-      method: req.method,
-      path: url.pathname,
-      search: url.searchParams,
-      headers: req.headers,
-      body: text ? JSON.parse(text) : undefined,
-    }
-    sent.push(r)
-    const custom = routes.get(`${r.method} ${r.path}`)
-    if (custom) return custom(r)
-    switch (`${r.method} ${r.path}`) {
-      case 'GET /api/departments':
-        return json({
-          items: [
-            { id: 'cardiology', name: 'Cardiology' },
-            { id: 'general', name: 'General' },
-          ],
-        })
-      case 'GET /api/doctors':
-        return json({ items: [], time_zone: 'UTC' })
-      case 'GET /api/queues/cardiology':
-        return json(cardiology)
-      case 'GET /api/queues/general':
-        return json({ ...snapshot([], 0), department: 'general', serving: [] })
-      case 'GET /api/appointments':
-        return json({ items: [booked], total: 1, page: 1, limit: 100 })
-    }
-    return apiError(404, `no route ${r.method} ${r.path}`)
-  })
+  routes = {
+    'GET /api/departments': {
+      body: {
+        items: [
+          { id: 'cardiology', name: 'Cardiology' },
+          { id: 'general', name: 'General' },
+        ],
+      },
+    },
+    'GET /api/doctors': { body: { items: [], time_zone: 'UTC' } },
+    'GET /api/queues/cardiology': () => ({ body: cardiology }),
+    'GET /api/queues/general': { body: { ...snapshot([], 0), department: 'general', serving: [] } },
+    'GET /api/appointments': { body: { items: [booked], total: 1, page: 1, limit: 100 } },
+  }
+  sent = fakeServer(routes)
 })
 
 afterEach(async () => {
@@ -201,11 +149,7 @@ afterEach(async () => {
 
 function renderReception() {
   const live = new FakeLive()
-  render(
-    <LiveProvider connection={live as unknown as LiveConnection}>
-      <ReceptionScreen />
-    </LiveProvider>,
-  )
+  renderLive(live, <ReceptionScreen />)
   return { live, user: userEvent.setup() }
 }
 
@@ -261,18 +205,18 @@ describe('ReceptionScreen', () => {
   })
 
   it('checks a new walk-in patient in with the right body, shows the ticket and clears the form', async () => {
-    routes.set('POST /api/queue/checkin', (r) => {
+    route('POST /api/queue/checkin', (r) => {
       const b = r.body as { name: string; department: string; triage: number }
-      return json(
-        appt('n0000000000000000000000n', {
+      return {
+        status: 201,
+        body: appt('n0000000000000000000000n', {
           patient_name: b.name,
           department: b.department,
           status: 'checked-in',
           walk_in: true,
           ticket: { ...ticket(12, b.triage), department: b.department, position: 1 },
         }),
-        201,
-      )
+      }
     })
     const { user } = renderReception()
     await user.click(screen.getByRole('radio', { name: 'Walk-in, new patient' }))
@@ -297,17 +241,11 @@ describe('ReceptionScreen', () => {
   })
 
   it('checks a walk-in in by patient ID with the default triage', async () => {
-    routes.set('GET /api/patient/' + 'e'.repeat(24), () => json(patient('e'.repeat(24), 'Eve Known')))
-    routes.set('POST /api/queue/checkin', () =>
-      json(
-        appt('k0000000000000000000000k', {
-          patient_name: 'Eve Known',
-          status: 'checked-in',
-          ticket: ticket(7),
-        }),
-        201,
-      ),
-    )
+    route('GET /api/patient/' + 'e'.repeat(24), () => ({ body: patient('e'.repeat(24), 'Eve Known') }))
+    route('POST /api/queue/checkin', () => ({
+      status: 201,
+      body: appt('k0000000000000000000000k', { patient_name: 'Eve Known', status: 'checked-in', ticket: ticket(7) }),
+    }))
     const { user } = renderReception()
     await user.click(screen.getByRole('radio', { name: 'Walk-in, has a patient ID' }))
     await user.type(screen.getByLabelText('Patient ID'), ` ${'E'.repeat(24)} `)
@@ -324,7 +262,7 @@ describe('ReceptionScreen', () => {
   })
 
   it('shows the server’s 400 message and keeps what was typed', async () => {
-    routes.set('POST /api/queue/checkin', () => apiError(400, 'name: at most 200 characters'))
+    route('POST /api/queue/checkin', () => apiError(400, 'invalid_request', 'name: at most 200 characters'))
     const { user } = renderReception()
     await user.click(screen.getByRole('radio', { name: 'Walk-in, new patient' }))
     await waitFor(() => expect((screen.getByLabelText('Department') as HTMLSelectElement).disabled).toBe(false))
@@ -352,15 +290,13 @@ describe('ReceptionScreen', () => {
   })
 
   it('checks a booked patient in from today’s list', async () => {
-    routes.set('POST /api/queue/checkin', () =>
-      json({ ...booked, status: 'checked-in', ticket: ticket(3) }, 201),
-    )
+    route('POST /api/queue/checkin', () => ({ status: 201, body: { ...booked, status: 'checked-in', ticket: ticket(3) } }))
     const { user } = renderReception()
     const row = await screen.findByTestId(`appt-${booked.id}`)
     expect(row.textContent).toContain('Ann Lee')
     const list = sent.find((r) => r.path === '/api/appointments')
-    expect(list?.search.get('date')).toBe(day)
-    expect(list?.search.get('status')).toBe('scheduled')
+    expect(list?.query.get('date')).toBe(day)
+    expect(list?.query.get('status')).toBe('scheduled')
     await user.click(within(row).getByRole('button', { name: 'Check in' }))
     const result = await screen.findByTestId('checkin-result')
     expect(result.textContent).toContain('Ticket 3 — Cardiology')
@@ -370,17 +306,15 @@ describe('ReceptionScreen', () => {
   })
 
   it('admits an emergency with the chosen level', async () => {
-    routes.set('POST /api/queue/emergency', () =>
-      json(
-        appt('e000000000000000000000e0', {
-          patient_name: 'Unidentified patient',
-          status: 'checked-in',
-          emergency: true,
-          ticket: ticket(9, 1),
-        }),
-        201,
-      ),
-    )
+    route('POST /api/queue/emergency', () => ({
+      status: 201,
+      body: appt('e000000000000000000000e0', {
+        patient_name: 'Unidentified patient',
+        status: 'checked-in',
+        emergency: true,
+        ticket: ticket(9, 1),
+      }),
+    }))
     const { user } = renderReception()
     await user.click(screen.getByRole('tab', { name: 'Emergency admission' }))
     await waitFor(() => expect((screen.getByLabelText('Department') as HTMLSelectElement).disabled).toBe(false))
@@ -396,7 +330,7 @@ describe('ReceptionScreen', () => {
   })
 
   it('asks for a reason before cancelling an appointment', async () => {
-    routes.set(`POST /api/appointments/${booked.id}/cancel`, () => json({ ...booked, status: 'cancelled' }))
+    route(`POST /api/appointments/${booked.id}/cancel`, () => ({ body: { ...booked, status: 'cancelled' } }))
     const { user } = renderReception()
     await user.click(screen.getByRole('tab', { name: 'Appointments' }))
     const row = await screen.findByTestId(`appt-${booked.id}`)
@@ -421,20 +355,20 @@ describe('ReceptionScreen', () => {
       { start: at('10:00'), end: at('10:15') },
       { start: at('10:15'), end: at('10:30') },
     ]
-    routes.set('GET /api/doctors', () => json({ items: [doctor], time_zone: 'UTC' }))
-    routes.set(`GET /api/doctors/${doctor.id}/slots`, () => slotList(slots))
-    routes.set('GET /api/patient/' + 'f'.repeat(24), () => json(patient('f'.repeat(24), 'Fay Booker')))
-    const answers: (() => Response)[] = [
+    route('GET /api/doctors', () => ({ body: { items: [doctor], time_zone: 'UTC' } }))
+    route(`GET /api/doctors/${doctor.id}/slots`, () => slotList(slots))
+    route('GET /api/patient/' + 'f'.repeat(24), () => ({ body: patient('f'.repeat(24), 'Fay Booker') }))
+    const answers: (() => Answer)[] = [
       () => {
         throw new TypeError('Failed to fetch')
       },
       () => {
         slots = slots.slice(1)
-        return apiError(409, 'that slot was just taken')
+        return apiError(409, 'conflict', 'that slot was just taken')
       },
-      () => json({ ...booked, patient_name: 'Fay Booker', start: at('10:15') }, 201),
+      () => ({ status: 201, body: { ...booked, patient_name: 'Fay Booker', start: at('10:15') } }),
     ]
-    routes.set('POST /api/appointments', () => answers.shift()!())
+    route('POST /api/appointments', () => answers.shift()!())
 
     const { user } = renderReception()
     await user.click(screen.getByRole('tab', { name: 'Book' }))
@@ -471,17 +405,17 @@ describe('ReceptionScreen', () => {
       { start: at('10:00'), end: at('10:15') },
       { start: at('10:15'), end: at('10:30') },
     ]
-    routes.set('GET /api/doctors', () => json({ items: [doctor], time_zone: 'UTC' }))
-    routes.set(`GET /api/doctors/${doctor.id}/slots`, () => slotList(slots))
-    const answers: (() => Response)[] = [
+    route('GET /api/doctors', () => ({ body: { items: [doctor], time_zone: 'UTC' } }))
+    route(`GET /api/doctors/${doctor.id}/slots`, () => slotList(slots))
+    const answers: (() => Answer)[] = [
       () => {
         // Booked on the server, but the answer never arrives.
         slots = slots.slice(1)
         throw new TypeError('Failed to fetch')
       },
-      () => json({ ...booked, patient_name: 'Fay Booker', start: at('10:00') }, 201),
+      () => ({ status: 201, body: { ...booked, patient_name: 'Fay Booker', start: at('10:00') } }),
     ]
-    routes.set('POST /api/appointments', () => answers.shift()!())
+    route('POST /api/appointments', () => answers.shift()!())
 
     const { live, user } = renderReception()
     await user.click(screen.getByRole('tab', { name: 'Book' }))
@@ -500,5 +434,37 @@ describe('ReceptionScreen', () => {
     const keys = posts('/api/appointments').map((r) => r.headers.get('Idempotency-Key'))
     expect(keys).toHaveLength(2)
     expect(keys[1]).toBe(keys[0])
+  })
+  it('retries a check-in whose answer was lost with the same key, and the next patient gets a new one', async () => {
+    const answers: (() => Answer)[] = [
+      () => {
+        // Checked in on the server, but the answer never arrives.
+        throw new TypeError('Failed to fetch')
+      },
+      () => ({ status: 201, body: appt('r0000000000000000000000r', { patient_name: 'Rae Retry', ticket: ticket(21) }) }),
+      () => ({ status: 201, body: appt('s0000000000000000000000s', { patient_name: 'Sam Next', ticket: ticket(22) }) }),
+    ]
+    route('POST /api/queue/checkin', () => answers.shift()!())
+    const { user } = renderReception()
+    await user.click(screen.getByRole('radio', { name: 'Walk-in, new patient' }))
+    await waitFor(() => expect((screen.getByLabelText('Department') as HTMLSelectElement).disabled).toBe(false))
+    await user.type(screen.getByLabelText('Patient name'), 'Rae Retry')
+    await user.selectOptions(screen.getByLabelText('Department'), 'general')
+    await user.click(screen.getByRole('button', { name: 'Check in' }))
+    expect((await screen.findByRole('alert')).textContent).toContain('Cannot reach the server')
+    // The form is kept; the same check-in is sent again.
+    await user.click(screen.getByRole('button', { name: 'Check in' }))
+    expect((await screen.findByTestId('checkin-result')).textContent).toContain('Ticket 21')
+
+    await user.type(screen.getByLabelText('Patient name'), 'Sam Next')
+    await user.selectOptions(screen.getByLabelText('Department'), 'general')
+    await user.click(screen.getByRole('button', { name: 'Check in' }))
+    await waitFor(() => expect(screen.getByTestId('checkin-result').textContent).toContain('Ticket 22'))
+
+    const keys = posts('/api/queue/checkin').map((r) => r.headers.get('Idempotency-Key'))
+    expect(keys).toHaveLength(3)
+    expect(keys[0]).toBeTruthy()
+    expect(keys[1]).toBe(keys[0])
+    expect(keys[2]).not.toBe(keys[0])
   })
 })

@@ -8,6 +8,8 @@
 // held by the screen, so switching tabs loses nothing.
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react'
 import { api, must } from '../api/client'
+import { useDepartments } from '../api/departments'
+import { LoadError } from '../components/forms'
 import { useChannel, useLiveState } from '../live/LiveProvider'
 import { Appointments } from './reception/Appointments'
 import { Book } from './reception/Book'
@@ -47,9 +49,9 @@ export function ReceptionScreen() {
     else if (was.current === 'live') was.current = 'lost'
   }, [live, changed])
 
-  const departments = useResource('departments', () => must(api.GET('/api/departments')))
+  const departments = useDepartments()
   const doctors = useResource('doctors', () => must(api.GET('/api/doctors')))
-  const depts = departments.data?.items
+  const depts = departments.items
   const docs = doctors.data?.items
 
   // Left and right arrows (and Home / End) move between the tabs, as well as Tab.
@@ -90,21 +92,16 @@ export function ReceptionScreen() {
             ))}
           </div>
           <div className="rc-tabpanel" id="rc-tabpanel" role="tabpanel" aria-labelledby={`rc-tab-${tab}`}>
-            {doctors.error && (
-              <p className="error-text" role="alert">
-                Could not load the doctors: {doctors.error}{' '}
-                <button type="button" className="btn btn-small" onClick={doctors.reload}>
-                  Retry
-                </button>
-              </p>
-            )}
+            <LoadError error={doctors.error} retry={doctors.reload}>
+              Could not load the doctors
+            </LoadError>
             {tab === 'checkin' && <CheckIn departments={depts} version={version} />}
             {tab === 'emergency' && <Emergency departments={depts} />}
             {tab === 'book' && <Book departments={depts} doctors={docs} version={version} />}
             {tab === 'appointments' && <Appointments departments={depts} doctors={docs} version={version} />}
           </div>
         </section>
-        <Queues departments={depts} error={departments.error} retry={departments.reload} onChanged={changed} />
+        <Queues departments={depts} error={departments.error} retry={departments.retry} onChanged={changed} />
       </div>
       {docs?.map((d) => <DoctorWatch key={d.id} doctor={d.id} onChanged={changed} />)}
     </DraftStore.Provider>

@@ -3,6 +3,7 @@
 import { useEffect, useState, type FormEvent } from 'react'
 import { useLocation } from 'wouter'
 import { messageOf } from '../api/client'
+import { ErrorText } from '../components/forms'
 import { desktopConfig, isDesktop, saveDesktopConfig, type DesktopConfig } from '../desktop'
 
 export function SettingsScreen({ first = false, onSaved }: { first?: boolean; onSaved: (c: DesktopConfig) => void }) {
@@ -75,11 +76,7 @@ export function SettingsScreen({ first = false, onSaved }: { first?: boolean; on
             onChange={(e) => setDepartment(e.target.value)}
           />
         </label>
-        {error && (
-          <p className="error-text" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorText error={error} block />
         {status && <p className="muted">{status}</p>}
         <button type="submit" className="btn btn-primary">
           Save

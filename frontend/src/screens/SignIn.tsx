@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react'
 import { Link, useLocation } from 'wouter'
 import { messageOf, session } from '../api/client'
+import { ErrorText, SubmitButton } from '../components/forms'
 import { cachedDesktopConfig, isDesktop } from '../desktop'
 import { homeOf } from '../roles'
 
@@ -58,14 +59,10 @@ export function SignInScreen() {
             required
           />
         </label>
-        {error && (
-          <p className="error-text" role="alert">
-            {error}
-          </p>
-        )}
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
-        </button>
+        <ErrorText error={error} block />
+        <SubmitButton busy={busy} busyText="Signing in…">
+          Sign in
+        </SubmitButton>
         {isDesktop() && (
           <p className="muted">
             Server: {server} · <Link href="/settings">Change</Link>

@@ -1,16 +1,14 @@
 // The latest entries of the audit trail: who read or changed which patient record, when, and how it
 // ended. Entries hold ids only, no patient data.
 import { api, must } from '../../api/client'
-import type { components } from '../../api/schema'
+import type { AuditList, AuditOutcome } from '../../api/types'
+import { LoadError } from '../../components/forms'
 import { Pager } from './Pager'
 import { usePage } from './usePage'
 
-type AuditList = components['schemas']['AuditList']
-type Outcome = components['schemas']['AuditEntry']['outcome']
-
 const limit = 20
 
-const outcomeTag: Record<Outcome, string> = {
+const outcomeTag: Record<AuditOutcome, string> = {
   ok: 'tag tag-ok',
   denied: 'tag tag-urgent',
   not_found: 'tag tag-warn',
@@ -30,11 +28,9 @@ export function Audit() {
         </button>
       </div>
       <p className="muted">Who read or changed patient records, newest first.</p>
-      {p.error && (
-        <p className="error-text" role="alert">
-          Could not load the audit log: {p.error}
-        </p>
-      )}
+      <LoadError error={p.error}>
+        Could not load the audit log
+      </LoadError>
       {p.data &&
         (p.data.items.length === 0 ? (
           <p className="muted">{p.page === 1 ? 'Nothing recorded yet.' : 'No older entries.'}</p>

@@ -1,6 +1,7 @@
 // A message to everyone signed in right now (the broadcast channel): a form that says when it was sent.
 import { useState, type FormEvent } from 'react'
 import { api, hhmm, messageOf, must } from '../../api/client'
+import { ErrorText, SubmitButton } from '../../components/forms'
 
 export function Broadcast() {
   const [message, setMessage] = useState('')
@@ -47,20 +48,16 @@ export function Broadcast() {
         </label>
         <p className="muted adm-hint">It appears live on every screen that is open now. Ctrl+Enter sends.</p>
         <div className="row">
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            {busy ? 'Sending…' : 'Send'}
-          </button>
+          <SubmitButton busy={busy} busyText="Sending…">
+            Send
+          </SubmitButton>
           {sent && (
             <span className="ok-text" role="status" data-testid="broadcast-sent">
               {sent}
             </span>
           )}
         </div>
-        {error && (
-          <p className="error-text" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorText error={error} block />
       </form>
     </section>
   )

@@ -4,6 +4,7 @@ import { useEffect, useState, type FormEvent } from 'react'
 import { Link } from 'wouter'
 import { api, messageOf, must } from '../../api/client'
 import type { Department } from '../../api/types'
+import { LoadError, SubmitButton } from '../../components/forms'
 
 export function Departments() {
   const [items, setItems] = useState<Department[] | null>(null)
@@ -50,14 +51,9 @@ export function Departments() {
   return (
     <section className="panel stack" id="adm-departments" aria-labelledby="adm-departments-h">
       <h2 id="adm-departments-h">Departments</h2>
-      {loadError && (
-        <p className="error-text" role="alert">
-          Could not load the departments: {loadError}{' '}
-          <button type="button" className="btn btn-small" onClick={() => setReloads((n) => n + 1)}>
-            Try again
-          </button>
-        </p>
-      )}
+      <LoadError error={loadError} retry={() => setReloads((n) => n + 1)} retryText="Try again">
+        Could not load the departments
+      </LoadError>
       {items === null && !loadError && <p className="muted">Loading departments…</p>}
       {items &&
         (items.length === 0 ? (
@@ -122,9 +118,9 @@ export function Departments() {
           cannot be changed later.
         </p>
         <div className="row">
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            {busy ? 'Adding…' : 'Add department'}
-          </button>
+          <SubmitButton busy={busy} busyText="Adding…">
+            Add department
+          </SubmitButton>
           {done && (
             <span className="ok-text" role="status">
               {done}

@@ -1,10 +1,9 @@
 // Every account, a page at a time: name, email, role and whether it is disabled.
 import { api, must } from '../../api/client'
-import type { components } from '../../api/schema'
+import type { UserList } from '../../api/types'
+import { LoadError } from '../../components/forms'
 import { Pager } from './Pager'
 import { usePage } from './usePage'
-
-type UserList = components['schemas']['UserList']
 
 const limit = 20
 
@@ -18,14 +17,9 @@ export function Users() {
         {p.data && <span className="muted">{p.data.total} in all</span>}
       </div>
       <p className="muted">Accounts and their roles. Adding accounts and changing roles is not on this screen yet.</p>
-      {p.error && (
-        <p className="error-text" role="alert">
-          Could not load the users: {p.error}{' '}
-          <button type="button" className="btn btn-small" onClick={p.reload}>
-            Try again
-          </button>
-        </p>
-      )}
+      <LoadError error={p.error} retry={p.reload} retryText="Try again">
+        Could not load the users
+      </LoadError>
       {p.data &&
         (p.data.items.length === 0 ? (
           <p className="muted">No users on this page.</p>

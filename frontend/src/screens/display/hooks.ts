@@ -1,8 +1,7 @@
 // Small hooks of the display screen: the wall clock, the idle cursor of a kiosk, the alarm sound's
-// unlock, and the list of departments (which a kiosk retries on its own until the server answers).
-import { useCallback, useEffect, useState } from 'react'
-import { api, hhmm, messageOf, must } from '../../api/client'
-import type { Department } from '../../api/types'
+// unlock.
+import { useEffect, useState } from 'react'
+import { hhmm } from '../../api/client'
 import { soundAvailable, soundUnlocked, unlockSound } from '../../sound'
 
 /** The time as hh:mm, re-rendering only when the minute changes. */
@@ -62,35 +61,4 @@ export function useSoundLocked(): boolean {
     }
   }, [unlocked])
   return !unlocked
-}
-
-/** How long to wait before asking for the departments again after a failure. */
-const retryMs = 10_000
-
-export type Departments =
-  | { phase: 'loading' }
-  | { phase: 'failed'; error: string }
-  | { phase: 'ready'; items: Department[] }
-
-/** The departments; on a failure it says why and tries again every few seconds (a kiosk has no one to press retry). */
-export function useDepartments(): { state: Departments; retry: () => void } {
-  const [state, setState] = useState<Departments>({ phase: 'loading' })
-  const [attempt, setAttempt] = useState(0)
-  const retry = useCallback(() => setAttempt((n) => n + 1), [])
-  useEffect(() => {
-    let gone = false
-    let timer: ReturnType<typeof setTimeout> | undefined
-    must(api.GET('/api/departments'))
-      .then((l) => !gone && setState({ phase: 'ready', items: l.items }))
-      .catch((e: unknown) => {
-        if (gone) return
-        setState({ phase: 'failed', error: messageOf(e) })
-        timer = setTimeout(retry, retryMs)
-      })
-    return () => {
-      gone = true
-      clearTimeout(timer)
-    }
-  }, [attempt, retry])
-  return { state, retry }
 }

@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react'
 import { ApiError, hhmm, messageOf } from '../../api/client'
 import type { Appointment } from '../../api/types'
+import { ErrorText, SubmitButton } from '../../components/forms'
 import { esiLevels, setTriage, ticketStep } from './actions'
 import { isUrgent } from './desk'
 import { TriageTag } from './tags'
@@ -247,18 +248,14 @@ function TriageForm({
         Reason (optional)
         <input value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
       </label>
-      <button type="submit" className="btn btn-primary" disabled={busy}>
-        {busy ? 'Saving…' : 'Save triage'}
-      </button>
+      <SubmitButton busy={busy} busyText="Saving…">
+        Save triage
+      </SubmitButton>
       <button type="button" className="btn" onClick={() => onDone(null)}>
         Cancel
       </button>
       {level <= 2 && <span className="muted">ESI 1–2 raises an emergency alert.</span>}
-      {error && (
-        <span className="error-text" role="alert">
-          {error}
-        </span>
-      )}
+      <ErrorText error={error} />
     </form>
   )
 }

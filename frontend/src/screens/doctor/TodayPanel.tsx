@@ -2,7 +2,8 @@
 // called, being seen, seen, cancelled or no-show.
 import { hhmm } from '../../api/client'
 import type { Appointment } from '../../api/types'
-import { StatusTag } from './tags'
+import { StatusTag } from '../../components/labels'
+import { statusWords } from './tags'
 
 export function TodayPanel({ appointments }: { appointments: Appointment[] }) {
   const count = (...s: Appointment['status'][]) => appointments.filter((a) => s.includes(a.status)).length
@@ -37,7 +38,7 @@ export function TodayPanel({ appointments }: { appointments: Appointment[] }) {
                   {a.reason && <div className="dd-sub">{a.reason}</div>}
                 </td>
                 <td>
-                  <StatusTag status={a.status} />
+                  <StatusTag status={a.status} words={statusWords} />
                   {a.ticket && <div className="dd-sub">ticket {a.ticket.number}</div>}
                 </td>
               </tr>

@@ -1,7 +1,8 @@
-// Small labels of the doctor's screen: an appointment's status and a ticket's triage level.
-import type { AppointmentStatus } from '../../api/types'
+// Small labels of the doctor's screen: the words of an appointment's status and a ticket's triage level.
+import { triageTone, type StatusWords } from '../../components/labels'
 
-const statuses: Record<AppointmentStatus, { text: string; tone: string }> = {
+/** The statuses as the doctor's screen words them (for StatusTag). */
+export const statusWords: StatusWords = {
   scheduled: { text: 'Scheduled', tone: '' },
   'checked-in': { text: 'Checked in', tone: 'tag-warn' },
   called: { text: 'Called', tone: 'dd-tag-called' },
@@ -11,17 +12,10 @@ const statuses: Record<AppointmentStatus, { text: string; tone: string }> = {
   'no-show': { text: 'No-show', tone: 'dd-tag-off' },
 }
 
-/** An appointment's status as a coloured tag. */
-export function StatusTag({ status }: { status: AppointmentStatus }) {
-  const s = statuses[status]
-  return <span className={`tag ${s.tone}`}>{s.text}</span>
-}
-
-/** A ticket's ESI level: 1–2 urgent (red), 3 amber, 4–5 plain. */
+/** A ticket's ESI level as a tag, coloured by urgency. */
 export function TriageTag({ level }: { level: number }) {
-  const tone = level <= 2 ? 'tag-urgent' : level === 3 ? 'tag-warn' : ''
   return (
-    <span className={`tag dd-esi ${tone}`} title={`Triage level ESI ${level} (1 most urgent, 5 least)`}>
+    <span className={`tag dd-esi ${triageTone(level)}`} title={`Triage level ESI ${level} (1 most urgent, 5 least)`}>
       ESI {level}
     </span>
   )

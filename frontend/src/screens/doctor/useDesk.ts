@@ -4,6 +4,7 @@
 // on top of it (those older than the snapshot are skipped), so none falls between the two.
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { api, messageOf, must } from '../../api/client'
+import { useDepartments } from '../../api/departments'
 import type { Appointment, LiveEvent } from '../../api/types'
 import { useChannel } from '../../live/LiveProvider'
 import { applyEvent, applyResult, deskFrom, type Desk } from './desk'
@@ -24,7 +25,6 @@ export interface DeskState {
 
 export function useDesk(me: string): DeskState {
   const [department, setDepartment] = useState<string | null>(null)
-  const [departmentName, setDepartmentName] = useState('')
   const [desk, setDesk] = useState<Desk | null>(null)
   const [error, setError] = useState('')
   const [profileTry, setProfileTry] = useState(0)
@@ -54,16 +54,8 @@ export function useDesk(me: string): DeskState {
     }
   }, [me, profileTry])
 
-  useEffect(() => {
-    if (!department) return
-    let gone = false
-    must(api.GET('/api/departments'))
-      .then((l) => !gone && setDepartmentName(l.items.find((x) => x.id === department)?.name ?? ''))
-      .catch(() => undefined) // the id is shown instead
-    return () => {
-      gone = true
-    }
-  }, [department])
+  // Without the list the id is shown instead.
+  const departmentName = useDepartments().items?.find((x) => x.id === department)?.name ?? ''
 
   const load = useCallback(async (): Promise<void> => {
     if (during.current) {

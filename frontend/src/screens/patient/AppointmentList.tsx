@@ -3,6 +3,7 @@
 import { useRef, useState } from 'react'
 import { hhmm, today } from '../../api/client'
 import type { Appointment, Department } from '../../api/types'
+import { Tag } from '../../components/labels'
 import { CancelForm, RescheduleForm } from './Changes'
 import { dayLabel, statusWords } from './format'
 import { QueueSpot } from './QueueSpot'
@@ -85,7 +86,7 @@ export function AppointmentList({ items, departments, onChanged }: Props) {
             <div key={a.id} className="pt-visit" data-testid={`appointment-${a.id}`}>
               <QueueSpot appointment={a} />
               <div className="pt-visit-line">
-                <Tag a={a} /> {a.doctor_name ?? 'The next free doctor'} · {deptName(a.department)}
+                <AppointmentTag a={a} /> {a.doctor_name ?? 'The next free doctor'} · {deptName(a.department)}
                 {!a.walk_in && !a.emergency && ` · booked for ${hhmm(a.start)}`}
               </div>
             </div>
@@ -118,7 +119,7 @@ export function AppointmentList({ items, departments, onChanged }: Props) {
                   {a.reason && <div className="pt-reason">{a.reason}</div>}
                 </div>
                 <div className="pt-card-side">
-                  <Tag a={a} />
+                  <AppointmentTag a={a} />
                   <div className="row">
                     {toggle(a, 'move', 'Reschedule')}
                     {toggle(a, 'cancel', 'Cancel')}
@@ -169,7 +170,7 @@ export function AppointmentList({ items, departments, onChanged }: Props) {
                       <div className="muted pt-small">{deptName(a.department)}</div>
                     </td>
                     <td>
-                      <Tag a={a} />
+                      <AppointmentTag a={a} />
                     </td>
                   </tr>
                 ))}
@@ -187,13 +188,13 @@ export function AppointmentList({ items, departments, onChanged }: Props) {
   )
 }
 
-function Tag({ a }: { a: Appointment }) {
+function AppointmentTag({ a }: { a: Appointment }) {
   // A booking whose time has passed without a check-in.
   const missed = a.status === 'scheduled' && Date.parse(a.end) <= Date.now()
   const w = missed ? { text: 'Not attended', tone: 'pt-tag-off' } : statusWords[a.status]
   return (
-    <span className={`tag ${w.tone}`} data-testid="status">
+    <Tag tone={w.tone} testId="status">
       {w.text}
-    </span>
+    </Tag>
   )
 }

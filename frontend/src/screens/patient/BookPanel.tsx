@@ -2,10 +2,12 @@
 // time and, if wished, the reason. The booking carries an Idempotency-Key, kept while the same booking is
 // retried after a lost answer, so a retry never books twice. When the time was taken meanwhile (409), the
 // server's message is shown and the free times are loaded again.
-import { useEffect, useRef, useState, type FormEvent } from 'react'
+import { useEffect, useState, type FormEvent } from 'react'
 import { ApiError, api, hhmm, messageOf, must, today } from '../../api/client'
+import { useIdempotencyKey } from '../../api/idempotency'
 import type { Appointment, BookRequest, Department, Doctor } from '../../api/types'
-import { dayLabel, newKey } from './format'
+import { ErrorText, SubmitButton } from '../../components/forms'
+import { dayLabel } from './format'
 import { SlotPicker, useSlots } from './SlotPicker'
 
 interface Props {
@@ -27,8 +29,8 @@ export function BookPanel({ departments, onBooked }: Props) {
   const [reason, setReason] = useState('')
   const [busy, setBusy] = useState(false)
   const [result, setResult] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null)
-  // The key of the booking being tried, with what it books: a retry of the same booking reuses it.
-  const attempt = useRef<{ body: string; key: string } | null>(null)
+  // The Idempotency-Key of the booking being tried: a retry of the same booking reuses it.
+  const idem = useIdempotencyKey()
   const slots = useSlots(doctorID, doctorID ? date : '')
   const doctor = doctors?.find((d) => d.id === doctorID)
 
@@ -84,14 +86,12 @@ export function BookPanel({ departments, onBooked }: Props) {
     }
     const body: BookRequest = { doctor_id: doctorID, start }
     if (reason.trim()) body.reason = reason.trim()
-    const fingerprint = JSON.stringify(body)
-    if (attempt.current?.body !== fingerprint) attempt.current = { body: fingerprint, key: newKey() }
-    const key = attempt.current.key
+    const key = idem.keyFor(body)
     setBusy(true)
     setResult(null)
     try {
       const a = await must(api.POST('/api/appointments', { params: { header: { 'Idempotency-Key': key } }, body }))
-      attempt.current = null
+      idem.done()
       onBooked(a)
       setResult({
         tone: 'ok',
@@ -104,7 +104,7 @@ export function BookPanel({ departments, onBooked }: Props) {
     } catch (err) {
       const status = err instanceof ApiError ? err.status : 0
       // An answer is final for its key; only a booking whose answer was lost (or failed) is retried with it.
-      if (status > 0 && status < 500) attempt.current = null
+      if (status > 0 && status < 500) idem.done()
       setResult({ tone: 'error', text: messageOf(err) })
       if (status === 409) {
         setStart('')
@@ -157,15 +157,11 @@ export function BookPanel({ departments, onBooked }: Props) {
           Date
           <input type="date" value={date} min={today()} required onChange={(e) => setDate(e.target.value)} />
         </label>
-        <button type="submit" className="btn" disabled={searching}>
-          {searching ? 'Searching…' : 'Find doctors'}
-        </button>
+        <SubmitButton busy={searching} busyText="Searching…" className="">
+          Find doctors
+        </SubmitButton>
       </form>
-      {searchError && (
-        <p className="error-text" role="alert">
-          {searchError}
-        </p>
-      )}
+      <ErrorText error={searchError} block />
 
       <form className="stack pt-book-form" onSubmit={(e) => void book(e)} aria-label="Choose a doctor and time">
         <fieldset className="pt-doctors" aria-busy={searching}>
@@ -210,9 +206,9 @@ export function BookPanel({ departments, onBooked }: Props) {
           <textarea rows={2} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
         </label>
         <div className="row">
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            {busy ? 'Booking…' : start ? `Book ${hhmm(start)}` : 'Book'}
-          </button>
+          <SubmitButton busy={busy} busyText="Booking…">
+            {start ? `Book ${hhmm(start)}` : 'Book'}
+          </SubmitButton>
           <span
             className={result?.tone === 'error' ? 'error-text' : 'ok-text'}
             role="status"

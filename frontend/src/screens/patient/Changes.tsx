@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react'
 import { ApiError, api, hhmm, messageOf, must, today } from '../../api/client'
 import type { Appointment } from '../../api/types'
+import { ErrorText, SubmitButton } from '../../components/forms'
 import { SlotPicker, useSlots } from './SlotPicker'
 
 interface Props {
@@ -59,17 +60,13 @@ export function RescheduleForm({ appointment: a, onDone }: Props) {
         onChange={setStart}
       />
       <div className="row">
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? 'Moving…' : start ? `Move to ${hhmm(start)}` : 'Move'}
-        </button>
+        <SubmitButton busy={busy} busyText="Moving…">
+          {start ? `Move to ${hhmm(start)}` : 'Move'}
+        </SubmitButton>
         <button type="button" className="btn" onClick={() => onDone(null)}>
           Keep as it is
         </button>
-        {error && (
-          <span className="error-text" role="alert">
-            {error}
-          </span>
-        )}
+        <ErrorText error={error} />
       </div>
     </form>
   )
@@ -120,17 +117,13 @@ export function CancelForm({ appointment: a, onDone }: Props) {
         />
       </label>
       <div className="row">
-        <button type="submit" className="btn btn-danger" disabled={busy}>
-          {busy ? 'Cancelling…' : 'Cancel appointment'}
-        </button>
+        <SubmitButton busy={busy} busyText="Cancelling…" className="btn-danger">
+          Cancel appointment
+        </SubmitButton>
         <button type="button" className="btn" onClick={() => onDone(null)}>
           Keep it
         </button>
-        {error && (
-          <span className="error-text" role="alert">
-            {error}
-          </span>
-        )}
+        <ErrorText error={error} />
       </div>
     </form>
   )

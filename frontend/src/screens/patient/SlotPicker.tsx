@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState } from 'react'
 import { api, hhmm, messageOf, must } from '../../api/client'
 import type { Slot } from '../../api/types'
+import { ErrorText } from '../../components/forms'
 
 export interface Slots {
   slots: Slot[] | null
@@ -52,11 +53,7 @@ export function SlotPicker({ name, legend, state, value, onChange }: Props) {
   return (
     <fieldset className="pt-slots" aria-busy={loading}>
       <legend>{legend}</legend>
-      {error && (
-        <p className="error-text" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorText error={error} block />
       {loading && !slots && <p className="muted">Loading free times…</p>}
       {slots && slots.length === 0 && <p className="muted">No free times that day. Try another date.</p>}
       {slots && slots.length > 0 && (

@@ -4,9 +4,10 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react'
 import { ApiError, api, hhmm, messageOf, must, today } from '../../api/client'
 import type { Appointment, AppointmentStatus, Department, Doctor } from '../../api/types'
+import { ErrorText, LoadError, SubmitButton } from '../../components/forms'
 import { DayTable, Pager, useDay } from './DayTable'
-import { Field, SlotPicker } from './fields'
-import { dayText, statusLabel, statuses, whenText } from './format'
+import { Field, SlotPicker, TextField } from './fields'
+import { dayText, statuses, statusWords, whenText } from './format'
 import { useDraft, useResource } from './hooks'
 
 type Open = { id: string; kind: 'reschedule' | 'cancel' } | null
@@ -94,7 +95,7 @@ export function Appointments({
               <option value="">All</option>
               {statuses.map((s) => (
                 <option key={s} value={s}>
-                  {statusLabel(s)}
+                  {statusWords[s].text}
                 </option>
               ))}
             </select>
@@ -111,11 +112,9 @@ export function Appointments({
           </p>
         )}
       </div>
-      {day.error && (
-        <p className="error-text" role="alert">
-          Could not load the appointments: {day.error}
-        </p>
-      )}
+      <LoadError error={day.error}>
+        Could not load the appointments
+      </LoadError>
       {!day.data ? (
         day.loading && <p className="muted">Loading appointments…</p>
       ) : day.data.items.length === 0 ? (
@@ -207,32 +206,23 @@ function CancelEditor({
       noValidate
       aria-label={`Cancel the appointment of ${a.patient_name ?? 'the patient'}`}
     >
-      <Field label="Reason for cancelling" error={problem} className="rc-grow">
-        {({ id, describedBy, invalid }) => (
-          <input
-            id={id}
-            ref={input}
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-            maxLength={500}
-            autoComplete="off"
-            aria-describedby={describedBy}
-            aria-invalid={invalid || undefined}
-          />
-        )}
-      </Field>
+      <TextField
+        label="Reason for cancelling"
+        value={reason}
+        onChange={setReason}
+        maxLength={500}
+        inputRef={input}
+        error={problem}
+        className="rc-grow"
+      />
       <div className="row">
-        <button type="submit" className="btn btn-danger" disabled={busy}>
-          {busy ? 'Cancelling…' : 'Cancel appointment'}
-        </button>
+        <SubmitButton busy={busy} busyText="Cancelling…" className="btn-danger">
+          Cancel appointment
+        </SubmitButton>
         <button type="button" className="btn" onClick={onClose}>
           Keep it
         </button>
-        {error && (
-          <span className="error-text" role="alert">
-            {error}
-          </span>
-        )}
+        <ErrorText error={error} />
       </div>
     </form>
   )
@@ -357,18 +347,14 @@ function RescheduleEditor({
         invalid={problem}
       />
       <div className="row">
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? 'Moving…' : 'Move appointment'}
-        </button>
+        <SubmitButton busy={busy} busyText="Moving…">
+          Move appointment
+        </SubmitButton>
         <button type="button" className="btn" onClick={onClose}>
           Close
         </button>
         {slot && <span className="muted">New time {hhmm(slot)}</span>}
-        {error && (
-          <span className="error-text" role="alert">
-            {error}
-          </span>
-        )}
+        <ErrorText error={error} />
       </div>
     </form>
   )

@@ -4,10 +4,12 @@
 // took the slot meanwhile the server answers 409: its message is shown and the slots are read again.
 import { useState, type FormEvent } from 'react'
 import { ApiError, api, hhmm, messageOf, must, today } from '../../api/client'
+import { useIdempotencyKey } from '../../api/idempotency'
 import type { Appointment, BookRequest, Department, Doctor } from '../../api/types'
-import { DepartmentSelect, Field, focusFirstInvalid, PatientIDField, SlotPicker } from './fields'
+import { ErrorText, LoadError, SubmitButton } from '../../components/forms'
+import { DepartmentSelect, Field, focusFirstInvalid, PatientIDField, SlotPicker, TextField } from './fields'
 import { cleanID, dayText, departmentName, isID, whenText } from './format'
-import { useDraft, useIdempotencyKey, useResource } from './hooks'
+import { useDraft, useResource } from './hooks'
 
 interface Form {
   specialty: string
@@ -166,14 +168,9 @@ export function Book({
       <div className="rc-book-pick">
         <fieldset className="rc-doctors" aria-busy={found.loading || undefined}>
           <legend>Doctors with a free slot {date ? dayText(date) : ''}</legend>
-          {found.error && (
-            <p className="error-text" role="alert">
-              Could not find doctors: {found.error}{' '}
-              <button type="button" className="btn btn-small" onClick={found.reload}>
-                Retry
-              </button>
-            </p>
-          )}
+          <LoadError error={found.error} retry={found.reload}>
+            Could not find doctors
+          </LoadError>
           {!found.data ? (
             found.loading && <p className="muted">Looking for doctors…</p>
           ) : found.data.items.length === 0 ? (
@@ -222,33 +219,25 @@ export function Book({
       </div>
 
       <div className="rc-form-grid">
-        <PatientIDField value={form.patientID} onChange={(v) => set({ patientID: v })} error={problems.patientID} />
-        <Field label="Reason (optional)" className="rc-span-2">
-          {({ id }) => (
-            <input
-              id={id}
-              value={form.reason}
-              onChange={(e) => set({ reason: e.target.value })}
-              maxLength={500}
-              autoComplete="off"
-            />
-          )}
-        </Field>
+        <PatientIDField value={form.patientID} onChange={(patientID) => set({ patientID })} error={problems.patientID} />
+        <TextField
+          label="Reason (optional)"
+          value={form.reason}
+          onChange={(reason) => set({ reason })}
+          maxLength={500}
+          className="rc-span-2"
+        />
       </div>
       <div className="row">
-        <button type="submit" className="btn btn-primary rc-submit" disabled={busy}>
-          {busy ? 'Booking…' : 'Book appointment'}
-        </button>
+        <SubmitButton busy={busy} busyText="Booking…" className="btn-primary rc-submit">
+          Book appointment
+        </SubmitButton>
         {doctor && slot && (
           <span className="muted">
             {doctor.name}, {hhmm(slot.start)} {dayText(date)}
           </span>
         )}
-        {error && (
-          <span className="error-text" role="alert">
-            {error}
-          </span>
-        )}
+        <ErrorText error={error} />
       </div>
       <div className="rc-live" role="status">
         {result && (

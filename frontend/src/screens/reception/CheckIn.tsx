@@ -3,9 +3,11 @@
 // (by name; the server makes the record). The ticket number it gives is shown large until the next one.
 import { useEffect, useRef, useState, type FormEvent } from 'react'
 import { api, messageOf, must, today } from '../../api/client'
+import { useIdempotencyKey } from '../../api/idempotency'
 import type { Appointment, CheckInRequest, Department } from '../../api/types'
+import { ErrorText, LoadError, SubmitButton } from '../../components/forms'
 import { DayTable, Pager, useDay } from './DayTable'
-import { DepartmentSelect, Field, focusFirstInvalid, PatientIDField, TriageSelect } from './fields'
+import { DepartmentSelect, Field, focusFirstInvalid, PatientIDField, TextField, TriageSelect } from './fields'
 import { cleanID, defaultTriage, isID, ticketText } from './format'
 import { useDraft } from './hooks'
 
@@ -41,6 +43,7 @@ export function CheckIn({
   const [form, setForm] = useDraft<Form>('checkin.form', emptyForm)
   const [result, setResult] = useDraft<Appointment | null>('checkin.result', null)
   const [busy, setBusy] = useState(false)
+  const idem = useIdempotencyKey()
   const [error, setError] = useState('')
   const [problems, setProblems] = useState<Problems>({})
   const first = useRef<HTMLInputElement>(null)
@@ -65,7 +68,12 @@ export function CheckIn({
     setBusy(true)
     setError('')
     try {
-      setResult(await must(api.POST('/api/queue/checkin', { body })))
+      // A retry of the same request after a lost answer reuses the key: the server gives the first
+      // ticket back instead of a second one.
+      setResult(
+        await must(api.POST('/api/queue/checkin', { params: { header: { 'Idempotency-Key': idem.keyFor(body) } }, body })),
+      )
+      idem.done()
       return true
     } catch (e) {
       setError(messageOf(e))
@@ -161,20 +169,14 @@ export function CheckIn({
                 inputRef={first}
               />
             ) : (
-              <Field label="Patient name" error={problems.name}>
-                {({ id, describedBy, invalid }) => (
-                  <input
-                    id={id}
-                    ref={first}
-                    value={form.name}
-                    onChange={(e) => set({ name: e.target.value })}
-                    maxLength={200}
-                    autoComplete="off"
-                    aria-describedby={describedBy}
-                    aria-invalid={invalid || undefined}
-                  />
-                )}
-              </Field>
+              <TextField
+                label="Patient name"
+                value={form.name}
+                onChange={(name) => set({ name })}
+                maxLength={200}
+                inputRef={first}
+                error={problems.name}
+              />
             )}
             <DepartmentSelect
               departments={departments}
@@ -183,27 +185,18 @@ export function CheckIn({
               error={problems.department}
             />
             <TriageSelect value={form.triage} onChange={(triage) => set({ triage })} />
-            <Field label="Reason (optional)">
-              {({ id }) => (
-                <input
-                  id={id}
-                  value={form.reason}
-                  onChange={(e) => set({ reason: e.target.value })}
-                  maxLength={500}
-                  autoComplete="off"
-                />
-              )}
-            </Field>
+            <TextField
+              label="Reason (optional)"
+              value={form.reason}
+              onChange={(reason) => set({ reason })}
+              maxLength={500}
+            />
           </div>
           <div className="row">
-            <button type="submit" className="btn btn-primary rc-submit" disabled={busy}>
-              {busy ? 'Checking in…' : 'Check in'}
-            </button>
-            {error && (
-              <span className="error-text" role="alert">
-                {error}
-              </span>
-            )}
+            <SubmitButton busy={busy} busyText="Checking in…" className="btn-primary rc-submit">
+              Check in
+            </SubmitButton>
+            <ErrorText error={error} />
           </div>
         </form>
       )}
@@ -256,14 +249,9 @@ function Booked({
         </Field>
         <TriageSelect value={triage} onChange={setTriage} />
       </div>
-      {day.error && (
-        <p className="error-text" role="alert">
-          Could not load today’s bookings: {day.error}{' '}
-          <button type="button" className="btn btn-small" onClick={day.reload}>
-            Retry
-          </button>
-        </p>
-      )}
+      <LoadError error={day.error} retry={day.reload}>
+        Could not load today’s bookings
+      </LoadError>
       {!day.data ? (
         day.loading && <p className="muted">Loading today’s bookings…</p>
       ) : rows.length === 0 ? (

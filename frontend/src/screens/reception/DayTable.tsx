@@ -3,12 +3,10 @@
 // use it; they reload it whenever the screen learns that appointments changed.
 import type { ReactNode } from 'react'
 import { api, hhmm, must } from '../../api/client'
-import type { components } from '../../api/schema'
-import type { Appointment, AppointmentStatus, Department } from '../../api/types'
-import { departmentName, statusClass, statusLabel } from './format'
+import type { Appointment, AppointmentList, AppointmentStatus, Department } from '../../api/types'
+import { StatusTag } from '../../components/labels'
+import { departmentName, statusWords } from './format'
 import { useResource, type Resource } from './hooks'
-
-type AppointmentList = components['schemas']['AppointmentList']
 
 /** Rows per page: the server's most, so one page usually holds a whole day. */
 export const pageSize = 100
@@ -86,7 +84,7 @@ export function DayTable({
                 <td className="rc-reason">{a.reason}</td>
                 {showStatus && (
                   <td>
-                    <span className={statusClass(a.status)}>{statusLabel(a.status)}</span>
+                    <StatusTag status={a.status} words={statusWords} />
                     {a.ticket && <span className="muted"> #{a.ticket.number}</span>}
                   </td>
                 )}

@@ -3,8 +3,10 @@
 // emergency alert, so the level must be chosen on purpose rather than left at a default.
 import { useRef, useState, type FormEvent } from 'react'
 import { api, messageOf, must } from '../../api/client'
+import { useIdempotencyKey } from '../../api/idempotency'
 import type { Appointment, Department, EmergencyRequest } from '../../api/types'
-import { DepartmentSelect, Field, focusFirstInvalid, TriageSelect } from './fields'
+import { ErrorText, SubmitButton } from '../../components/forms'
+import { DepartmentSelect, focusFirstInvalid, TextField, TriageSelect } from './fields'
 import { ticketText } from './format'
 import { useDraft } from './hooks'
 
@@ -21,6 +23,7 @@ export function Emergency({ departments }: { departments: Department[] | undefin
   const [form, setForm] = useDraft<Form>('emergency.form', emptyForm)
   const [result, setResult] = useDraft<Appointment | null>('emergency.result', null)
   const [busy, setBusy] = useState(false)
+  const idem = useIdempotencyKey()
   const [error, setError] = useState('')
   const [problems, setProblems] = useState<{ department?: string; triage?: string }>({})
   const first = useRef<HTMLSelectElement>(null)
@@ -51,7 +54,12 @@ export function Emergency({ departments }: { departments: Department[] | undefin
     setBusy(true)
     setError('')
     try {
-      setResult(await must(api.POST('/api/queue/emergency', { body })))
+      // A retry of the same request after a lost answer reuses the key: the server gives the first
+      // ticket back instead of a second one.
+      setResult(
+        await must(api.POST('/api/queue/emergency', { params: { header: { 'Idempotency-Key': idem.keyFor(body) } }, body })),
+      )
+      idem.done()
       setForm(emptyForm)
       first.current?.focus()
     } catch (err) {
@@ -94,39 +102,25 @@ export function Emergency({ departments }: { departments: Department[] | undefin
             error={problems.triage}
             placeholder="Choose…"
           />
-          <Field label="Name (optional)" hint="For example “Unknown, male, ~40”">
-            {({ id, describedBy }) => (
-              <input
-                id={id}
-                value={form.name}
-                onChange={(e) => set({ name: e.target.value })}
-                maxLength={200}
-                autoComplete="off"
-                aria-describedby={describedBy}
-              />
-            )}
-          </Field>
-          <Field label="Complaint (optional)">
-            {({ id }) => (
-              <input
-                id={id}
-                value={form.complaint}
-                onChange={(e) => set({ complaint: e.target.value })}
-                maxLength={500}
-                autoComplete="off"
-              />
-            )}
-          </Field>
+          <TextField
+            label="Name (optional)"
+            value={form.name}
+            onChange={(name) => set({ name })}
+            maxLength={200}
+            hint="For example “Unknown, male, ~40”"
+          />
+          <TextField
+            label="Complaint (optional)"
+            value={form.complaint}
+            onChange={(complaint) => set({ complaint })}
+            maxLength={500}
+          />
         </div>
         <div className="row">
-          <button type="submit" className="btn btn-danger rc-submit" disabled={busy}>
-            {busy ? 'Admitting…' : 'Admit now'}
-          </button>
-          {error && (
-            <span className="error-text" role="alert">
-              {error}
-            </span>
-          )}
+          <SubmitButton busy={busy} busyText="Admitting…" className="btn-danger rc-submit">
+            Admit now
+          </SubmitButton>
+          <ErrorText error={error} />
         </div>
       </form>
     </div>

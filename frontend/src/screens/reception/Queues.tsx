@@ -6,8 +6,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { api, hhmm, messageOf, must } from '../../api/client'
 import type { Appointment, Department, QueueSnapshot } from '../../api/types'
+import { LoadError } from '../../components/forms'
+import { StatusTag, Tag, triageTone } from '../../components/labels'
 import { useChannel, useLiveState } from '../../live/LiveProvider'
-import { estimateText, minutesText, statusClass, statusLabel, triageClass } from './format'
+import { estimateText, minutesText, statusWords } from './format'
 import { useNow } from './hooks'
 
 /** How long to gather a burst of events before asking for the snapshot. */
@@ -38,14 +40,9 @@ export function Queues({
           </span>
         )}
       </div>
-      {error && (
-        <p className="error-text" role="alert">
-          Could not load the departments: {error}{' '}
-          <button type="button" className="btn btn-small" onClick={retry}>
-            Try again
-          </button>
-        </p>
-      )}
+      <LoadError error={error} retry={retry} retryText="Try again">
+        Could not load the departments
+      </LoadError>
       {!departments ? (
         !error && <p className="muted">Loading departments…</p>
       ) : departments.length === 0 ? (
@@ -140,7 +137,7 @@ function QueueCard({ department, onChanged }: { department: Department; onChange
                 <li key={a.id} data-testid={`queue-serving-${a.ticket?.number ?? a.id}`}>
                   <strong className="rc-num">{a.ticket?.number}</strong> {a.patient_name}
                   {a.doctor_name && <span className="muted"> — {a.doctor_name}</span>}{' '}
-                  <span className={statusClass(a.status)}>{statusLabel(a.status)}</span>
+                  <StatusTag status={a.status} words={statusWords} />
                 </li>
               ))}
             </ul>
@@ -184,14 +181,14 @@ function WaitingTable({ waiting, name }: { waiting: Appointment[]; name: string 
             return (
               <tr key={a.id} data-testid={`queue-ticket-${t?.number ?? a.id}`}>
                 <td className="rc-num">{t?.number}</td>
-                <td>{t && <span className={triageClass(t.triage)}>{t.triage}</span>}</td>
+                <td>{t && <Tag tone={triageTone(t.triage)}>{t.triage}</Tag>}</td>
                 <td>
                   {a.patient_name}
                   {a.emergency && <span className="tag tag-urgent rc-flag">Emergency</span>}
                   {a.walk_in && !a.emergency && <span className="muted rc-flag">walk-in</span>}
                 </td>
                 <td>
-                  <span className={statusClass(a.status)}>{statusLabel(a.status)}</span>
+                  <StatusTag status={a.status} words={statusWords} />
                   {t && (
                     <span className="muted rc-since" title="Checked in at">
                       {' '}

@@ -1,4 +1,4 @@
-// Form pieces shared by the reception forms: a labelled field with its hint and error, the department
+// Form pieces shared by the reception forms: a labelled field with its hint and error, a text field, the department
 // and triage selects, the patient ID input that shows whose record it is, and the free-slot picker.
 import { useId, type ReactNode, type Ref } from 'react'
 import { api, hhmm, must } from '../../api/client'
@@ -58,6 +58,44 @@ export function Field({
         </span>
       )}
     </div>
+  )
+}
+
+/** A one-line text field with its label, hint and error: a name, a reason, a complaint. */
+export function TextField({
+  label,
+  value,
+  onChange,
+  maxLength,
+  hint,
+  error,
+  className,
+  inputRef,
+}: {
+  label: string
+  value: string
+  onChange: (v: string) => void
+  maxLength: number
+  hint?: ReactNode
+  error?: string
+  className?: string
+  inputRef?: Ref<HTMLInputElement>
+}) {
+  return (
+    <Field label={label} hint={hint} error={error} className={className}>
+      {({ id, describedBy, invalid }) => (
+        <input
+          id={id}
+          ref={inputRef}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          maxLength={maxLength}
+          autoComplete="off"
+          aria-describedby={describedBy}
+          aria-invalid={invalid || undefined}
+        />
+      )}
+    </Field>
   )
 }
 

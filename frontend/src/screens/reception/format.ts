@@ -1,6 +1,7 @@
 // How the reception screen words things: triage levels, statuses, minutes, days and ID checks.
 import { hhmm, today } from '../../api/client'
 import type { Appointment, AppointmentStatus, Department } from '../../api/types'
+import { shortDay, type StatusWords } from '../../components/labels'
 
 /** The ESI levels with a short meaning each, for the triage selects. */
 export const esiLevels: readonly { level: number; meaning: string }[] = [
@@ -14,44 +15,19 @@ export const esiLevels: readonly { level: number; meaning: string }[] = [
 /** What a check-in gets when no level is chosen (CheckInRequest.triage's default). */
 export const defaultTriage = 4
 
-/** A status tag's class for a triage level: 1–2 red, 3 amber, 4–5 plain. */
-export function triageClass(level: number): string {
-  if (level <= 2) return 'tag tag-urgent'
-  if (level === 3) return 'tag tag-warn'
-  return 'tag'
-}
-
-const statusText: Record<AppointmentStatus, string> = {
-  scheduled: 'Booked',
-  'checked-in': 'Waiting',
-  called: 'Called',
-  'in-consultation': 'In consultation',
-  completed: 'Seen',
-  cancelled: 'Cancelled',
-  'no-show': 'No-show',
-}
-
-/** The status as the desk says it. */
-export function statusLabel(s: AppointmentStatus): string {
-  return statusText[s]
+/** The statuses as the desk says them, and their tags' tones (for StatusTag). */
+export const statusWords: StatusWords = {
+  scheduled: { text: 'Booked', tone: '' },
+  'checked-in': { text: 'Waiting', tone: '' },
+  called: { text: 'Called', tone: 'tag-ok' },
+  'in-consultation': { text: 'In consultation', tone: 'tag-ok' },
+  completed: { text: 'Seen', tone: '' },
+  cancelled: { text: 'Cancelled', tone: 'tag-warn' },
+  'no-show': { text: 'No-show', tone: 'tag-warn' },
 }
 
 /** The statuses, in the order of a day, for the status filter. */
-export const statuses = Object.keys(statusText) as AppointmentStatus[]
-
-/** A status tag's class. */
-export function statusClass(s: AppointmentStatus): string {
-  switch (s) {
-    case 'called':
-    case 'in-consultation':
-      return 'tag tag-ok'
-    case 'no-show':
-    case 'cancelled':
-      return 'tag tag-warn'
-    default:
-      return 'tag'
-  }
-}
+export const statuses = Object.keys(statusWords) as AppointmentStatus[]
 
 /** Minutes as "8 min" or "1 h 05 min"; fractions are rounded. */
 export function minutesText(m: number): string {
@@ -70,11 +46,7 @@ export function estimateText(m: number | undefined): string {
 export function dayText(date: string): string {
   if (date === today()) return 'today'
   const [y, m, d] = date.split('-').map(Number)
-  return new Date(y ?? 0, (m ?? 1) - 1, d ?? 1).toLocaleDateString([], {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-  })
+  return shortDay(new Date(y ?? 0, (m ?? 1) - 1, d ?? 1), false)
 }
 
 /** When an appointment is: "09:15 today" or "09:15 Fri 27 Nov". */

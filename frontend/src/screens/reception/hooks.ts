@@ -1,5 +1,5 @@
 // Hooks of the reception screen: loading a REST resource that follows its inputs, form drafts that
-// survive switching tabs, the wall clock in minutes, and one Idempotency-Key per booking submission.
+// survive switching tabs, the wall clock in minutes, and a debounced call.
 import {
   createContext,
   useCallback,
@@ -82,44 +82,6 @@ export function useNow(every = 30_000): number {
     return () => clearInterval(t)
   }, [every])
   return now
-}
-
-/**
- * A new Idempotency-Key. crypto.randomUUID exists only in secure contexts, and the UI may be served over
- * plain http on a hospital network, so it falls back to a UUID v4 from getRandomValues.
- */
-export function newKey(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID()
-  const b = crypto.getRandomValues(new Uint8Array(16))
-  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40
-  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80
-  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
-}
-
-/**
- * One Idempotency-Key per submission (README "A retried booking books once"): sending the same body
- * again after a failure (a timeout, a lost answer) reuses the key, so the server books once and answers
- * with the first booking; a changed body gets a new key (the same key with another body is a 409).
- * Call done() once the submission succeeded; pending(body) tells whether this body was sent without a
- * success yet (its answer may have been lost).
- */
-export function useIdempotencyKey(): {
-  keyFor: (body: unknown) => string
-  pending: (body: unknown) => boolean
-  done: () => void
-} {
-  const last = useRef<{ body: string; key: string } | null>(null)
-  const keyFor = useCallback((body: unknown) => {
-    const b = JSON.stringify(body)
-    if (last.current?.body !== b) last.current = { body: b, key: newKey() }
-    return last.current.key
-  }, [])
-  const pending = useCallback((body: unknown) => last.current?.body === JSON.stringify(body), [])
-  const done = useCallback(() => {
-    last.current = null
-  }, [])
-  return { keyFor, pending, done }
 }
 
 /** Calls fn once, `ms` after the last of a burst of calls; the timer is dropped on unmount. */
