@@ -23,6 +23,7 @@ until redis-cli -p "$rport" ping >/dev/null 2>&1 || (exec 3<>/dev/tcp/127.0.0.1/
 
 export ADMIN_EMAIL=bench-admin@hms.local ADMIN_PASSWORD='bench admin password 1'
 JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+SECRET_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 DATA_DIR="$dir/data" HTTP_ADDR="127.0.0.1:$port" REDIS_URL="redis://127.0.0.1:$rport/0" \
 ACCESS_TOKEN_TTL=1h LOGIN_MAX_PER_IP=1000 ./bin/hms serve >"$dir/hms.log" 2>&1 & pid=$!
 until curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do

@@ -111,6 +111,7 @@ staff_password="staff-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 echo "== starting the server on $base"
 DATA_DIR="$tmp/data" HTTP_ADDR="127.0.0.1:$port" DEBUG=false \
   JWT_SECRET="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
+  SECRET_KEY="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" \
   ADMIN_EMAIL="$admin_email" ADMIN_PASSWORD="$admin_password" \
   bin/hms serve >"$tmp/server.log" 2>&1 &
 server_pid=$!

@@ -66,6 +66,7 @@ class Server {
       DATABASE_URL: '',
       REDIS_URL: '',
       JWT_SECRET: 'e2e-0123456789abcdef0123456789abcdef-secret',
+      SECRET_KEY: 'e2e-fedcba9876543210fedcba9876543210-key',
       DEBUG: 'false',
       ADMIN_EMAIL: admin.email,
       ADMIN_PASSWORD: admin.password,

@@ -222,7 +222,7 @@ func newCluster(t *testing.T, n int) *cluster {
 		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "GOTRACEBACK=all",
 		"DATABASE_URL=" + db.URI(), "DATABASE_NAME=" + db.Name(),
 		"REDIS_URL=" + rs.URL(), "REDIS_PREFIX=" + testenv.RandomName("hms") + ":",
-		"JWT_SECRET=" + hex.EncodeToString(secret),
+		"JWT_SECRET=" + hex.EncodeToString(secret), "SECRET_KEY=cluster-" + hex.EncodeToString(secret),
 		"ADMIN_EMAIL=" + adminEmail, "ADMIN_PASSWORD=" + adminPassword,
 		"DEBUG=false", "ALLOWED_HOSTS=127.0.0.1,localhost",
 		"LOGIN_MAX_PER_IP=10000", "ACCESS_TOKEN_TTL=1h", "ALERT_ESCALATE_AFTER=1h", "WS_PING_INTERVAL=2s",

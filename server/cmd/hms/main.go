@@ -1,5 +1,6 @@
 // Command hms is the HMS server. `hms` (or `hms serve`) runs it; `hms create-admin` creates an admin
-// account, reading the password from standard input.
+// account, reading the password from standard input; `hms rekey` seals stored patient data again under
+// the active encryption key (after a key rotation, or for data written before encryption).
 package main
 
 import (
@@ -44,8 +45,10 @@ func run(ctx context.Context, args []string) error {
 		return serve(ctx)
 	case "create-admin":
 		return createAdmin(ctx, args)
+	case "rekey":
+		return rekey(ctx)
 	default:
-		return fmt.Errorf("unknown command %q: use serve or create-admin", cmd)
+		return fmt.Errorf("unknown command %q: use serve, create-admin or rekey", cmd)
 	}
 }
 
@@ -66,11 +69,14 @@ func serve(ctx context.Context) error {
 	log := newLogger(cfg.Debug)
 	slog.SetDefault(log)
 	log.Info("hms starting", "storage", cfg.StorageMode(), "data_dir", cfg.DataDir, "config", cfg)
-	if err := cfg.EnsureDevJWTSecret(); err != nil {
+	if err := cfg.EnsureDevSecrets(); err != nil {
 		return err
 	}
 	if cfg.JWTSecretGenerated {
 		log.Warn("no JWT_SECRET set: using a development secret kept in the data dir (DEBUG only)")
+	}
+	if cfg.SecretKeyGenerated {
+		log.Warn("no SECRET_KEY set: patient data is encrypted with a development key kept in the data dir (DEBUG only)")
 	}
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
@@ -183,7 +189,7 @@ func createAdmin(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := cfg.EnsureDevJWTSecret(); err != nil {
+	if err := cfg.EnsureDevSecrets(); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -200,5 +206,32 @@ func createAdmin(ctx context.Context, args []string) error {
 		return fmt.Errorf("an account with email %s exists already", *email)
 	}
 	fmt.Fprintln(os.Stderr, "admin created:", *email)
+	return nil
+}
+
+// rekey re-seals every medical history not sealed under the active key (ENCRYPTION_KEYS' first, or
+// SECRET_KEY's), so that an old key can then be removed from ENCRYPTION_KEYS. It is safe to run while
+// servers are serving, and again after an interruption.
+func rekey(ctx context.Context) error {
+	cfg, err := config.Load(".env")
+	if err != nil {
+		return err
+	}
+	if err := cfg.EnsureDevSecrets(); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = a.Close(context.Background()) }()
+	n, err := a.PatientRecords.Rekey(ctx, func(collection string, scanned, resealed int) {
+		fmt.Fprintf(os.Stderr, "%s: %d documents read, %d sealed again\n", collection, scanned, resealed)
+	})
+	if err != nil {
+		return fmt.Errorf("rekey stopped after %d values (run it again to go on): %w", n, err)
+	}
+	fmt.Fprintf(os.Stderr, "rekey done: %d values now sealed under key %q\n", n, a.PatientRecords.ActiveKey())
 	return nil
 }

@@ -49,9 +49,11 @@ type App struct {
 	jobs         sync.WaitGroup
 	authHandlers auth.Handlers
 	patients     *patient.Service
-	notify       *notify.Service
-	audit        *audit.Log
-	table        []Route
+	// PatientRecords is the patient store, for maintenance commands (hms rekey).
+	PatientRecords *mongostore.Patients
+	notify         *notify.Service
+	audit          *audit.Log
+	table          []Route
 }
 
 // New opens storage (starting the embedded FerretDB when no DATABASE_URL is set), creates indexes and
@@ -105,7 +107,13 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 	}
 	a.Events = event.NewStream(events, a.Broker, log)
 	a.audit = audit.NewLog(mongostore.NewAudit(db))
-	a.patients = patient.NewService(mongostore.NewPatients(db), a.audit)
+	keys, err := cfg.Keyring()
+	if err != nil {
+		_ = a.Broker.Close()
+		return nil, err
+	}
+	a.PatientRecords = mongostore.NewPatients(db, keys)
+	a.patients = patient.NewService(a.PatientRecords, a.audit)
 	tokens := auth.NewTokens(cfg.JWTSecret, cfg.JWTIssuer, cfg.JWTAudience, cfg.AccessTokenTTL, cfg.RefreshTokenTTL, nil)
 	a.Auth = auth.NewService(mongostore.NewUsers(db), a.patients, auth.Config{
 		Tokens: tokens, LoginMaxFailures: cfg.LoginMaxFailures, LoginMaxPerIP: cfg.LoginMaxPerIP, LoginWindow: cfg.LoginWindow,

@@ -53,6 +53,7 @@ func New(t testing.TB, opts ...Option) *Env {
 	vars := map[string]string{
 		"DEBUG":         "false",
 		"JWT_SECRET":    hex.EncodeToString(secret),
+		"SECRET_KEY":    "apptest-" + hex.EncodeToString(secret),
 		"ALLOWED_HOSTS": "127.0.0.1,localhost",
 	}
 	for _, o := range opts {

@@ -9,12 +9,15 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // HOSPITAL_TZ works on machines and containers without a tz database
 
 	"github.com/joho/godotenv"
+
+	"hms/server/internal/seal"
 )
 
 // DefaultJWTSecret is the placeholder shipped in .env.example; the server refuses it outside debug mode.
@@ -33,7 +36,12 @@ type Config struct {
 	TrustedProxies []string
 
 	SecretKey string
-	JWTSecret string
+	// SecretKeyGenerated is true when neither SECRET_KEY nor ENCRYPTION_KEYS was given and a development
+	// secret was made (debug only).
+	SecretKeyGenerated bool
+	// EncryptionKeys is ENCRYPTION_KEYS: "id:base64key,…", the first seals new values (key rotation).
+	EncryptionKeys string
+	JWTSecret      string
 	// JWTSecretGenerated is true when no JWT_SECRET was given and a development one was made (debug only).
 	JWTSecretGenerated bool
 	JWTIssuer          string
@@ -101,6 +109,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		AllowedHosts:       r.list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]"),
 		TrustedProxies:     r.list("TRUSTED_PROXIES", ""),
 		SecretKey:          r.str("SECRET_KEY", ""),
+		EncryptionKeys:     r.str("ENCRYPTION_KEYS", ""),
 		JWTSecret:          r.str("JWT_SECRET", ""),
 		JWTIssuer:          r.str("JWT_ISSUER", "hms"),
 		JWTAudience:        r.str("JWT_AUDIENCE", "hms-api"),
@@ -157,34 +166,86 @@ func (c *Config) check() error {
 	if c.QueueAging <= 0 || c.ConsultDefault <= 0 {
 		return errors.New("QUEUE_AGING_MINUTES and CONSULT_MINUTES_DEFAULT must be at least 1")
 	}
+	if !c.Debug && c.SecretKey == "" && c.EncryptionKeys == "" {
+		return errors.New("SECRET_KEY is missing: it encrypts patient data at rest; set a random secret of at least 32 characters (openssl rand -hex 32), or ENCRYPTION_KEYS, or DEBUG=True for development")
+	}
+	if c.SecretKey != "" && len(c.SecretKey) < 32 && !c.Debug {
+		return errors.New("SECRET_KEY is shorter than 32 characters: use a random secret (openssl rand -hex 32)")
+	}
+	if c.EncryptionKeys != "" {
+		if _, err := seal.ParseKeys(c.EncryptionKeys); err != nil {
+			return err
+		}
+	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		return errors.New("ADMIN_EMAIL and ADMIN_PASSWORD go together: set both or neither")
 	}
 	return nil
 }
 
-// EnsureDevJWTSecret gives a debug-mode server without JWT_SECRET a random secret kept in the data
-// directory, so that sessions survive a restart. Outside debug mode check() has already refused.
-func (c *Config) EnsureDevJWTSecret() error {
-	if c.JWTSecret != "" && c.JWTSecret != DefaultJWTSecret {
-		return nil
+// EnsureDevSecrets gives a debug-mode server without JWT_SECRET, or without SECRET_KEY and
+// ENCRYPTION_KEYS, random secrets kept in the data directory, so that sessions survive a restart and
+// patient data sealed today opens tomorrow. Outside debug mode check() has already refused.
+func (c *Config) EnsureDevSecrets() error {
+	if c.JWTSecret == "" || c.JWTSecret == DefaultJWTSecret {
+		s, err := c.devSecret("dev-jwt-secret")
+		if err != nil {
+			return err
+		}
+		c.JWTSecret, c.JWTSecretGenerated = s, true
 	}
+	if c.SecretKey == "" && c.EncryptionKeys == "" {
+		s, err := c.devSecret("dev-secret-key")
+		if err != nil {
+			return err
+		}
+		c.SecretKey, c.SecretKeyGenerated = s, true
+	}
+	return nil
+}
+
+// devSecret reads the data directory's file name, or writes a new random secret into it.
+func (c *Config) devSecret(name string) (string, error) {
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-		return fmt.Errorf("create data dir: %w", err)
+		return "", fmt.Errorf("create data dir: %w", err)
 	}
-	path := filepath.Join(c.DataDir, "dev-jwt-secret")
+	path := filepath.Join(c.DataDir, name)
 	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
-		c.JWTSecret = strings.TrimSpace(string(b))
-		c.JWTSecretGenerated = true
-		return nil
+		return strings.TrimSpace(string(b)), nil
 	}
 	buf := make([]byte, 32)
 	if _, err := rand.Read(buf); err != nil {
-		return err
+		return "", err
 	}
-	c.JWTSecret = hex.EncodeToString(buf)
-	c.JWTSecretGenerated = true
-	return os.WriteFile(path, []byte(c.JWTSecret+"\n"), 0o600)
+	secret := hex.EncodeToString(buf)
+	return secret, os.WriteFile(path, []byte(secret+"\n"), 0o600)
+}
+
+// Keyring is the keys that seal patient data at rest: ENCRYPTION_KEYS (the first seals), then the key
+// derived from SECRET_KEY — the one that seals when ENCRYPTION_KEYS is not set, and otherwise kept so
+// that values sealed before the switch still open.
+func (c Config) Keyring() (*seal.Keyring, error) {
+	var keys []seal.Key
+	if c.EncryptionKeys != "" {
+		k, err := seal.ParseKeys(c.EncryptionKeys)
+		if err != nil {
+			return nil, err
+		}
+		keys = k
+	}
+	if c.SecretKey != "" {
+		k, err := seal.FromSecret(c.SecretKey)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.ContainsFunc(keys, func(x seal.Key) bool { return x.ID == k.ID }) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("no key to encrypt patient data: set SECRET_KEY or ENCRYPTION_KEYS")
+	}
+	return seal.NewKeyring(keys...)
 }
 
 // StorageMode names where the data lives, for the first log line.
@@ -212,6 +273,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.String("jwt_secret", mask(c.JWTSecret)),
 		slog.String("secret_key", mask(c.SecretKey)),
+		slog.String("encryption_keys", maskKeys(c.EncryptionKeys)),
 		slog.String("email_host", c.EmailHost),
 		slog.String("email_host_password", mask(c.EmailHostPassword)),
 		slog.Duration("access_token_ttl", c.AccessTokenTTL),
@@ -307,4 +369,15 @@ func (r *reader) list(name, def string) []string {
 		}
 	}
 	return out
+}
+
+// maskKeys shows ENCRYPTION_KEYS' key ids only: "k2:***,k1:***".
+func maskKeys(s string) string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if id, _, ok := strings.Cut(strings.TrimSpace(part), ":"); ok {
+			out = append(out, id+":***")
+		}
+	}
+	return strings.Join(out, ",")
 }

@@ -24,10 +24,15 @@ func TestJWTSecretRequiredOutsideDebug(t *testing.T) {
 		{"default placeholder", map[string]string{"DEBUG": "false", "JWT_SECRET": DefaultJWTSecret}, "still the default"},
 		{"too short", map[string]string{"JWT_SECRET": "short-secret"}, "shorter than 32"},
 		{"missing but debug", map[string]string{"DEBUG": "True"}, ""},
-		{"good secret", map[string]string{"JWT_SECRET": goodSecret}, ""},
+		{"no SECRET_KEY", map[string]string{"JWT_SECRET": goodSecret}, "SECRET_KEY is missing"},
+		{"short SECRET_KEY", map[string]string{"JWT_SECRET": goodSecret, "SECRET_KEY": "short"}, "SECRET_KEY is shorter"},
+		{"bad ENCRYPTION_KEYS", map[string]string{"JWT_SECRET": goodSecret, "ENCRYPTION_KEYS": "k1:dG9vLXNob3J0"}, "32 bytes"},
+		{"good secrets", map[string]string{"JWT_SECRET": goodSecret, "SECRET_KEY": goodSecret}, ""},
+		{"ENCRYPTION_KEYS instead of SECRET_KEY", map[string]string{"JWT_SECRET": goodSecret,
+			"ENCRYPTION_KEYS": "k1:" + strings.Repeat("A", 43)}, ""},
 		{"bad bool", map[string]string{"DEBUG": "maybe", "JWT_SECRET": goodSecret}, "DEBUG=\"maybe\""},
 		{"bad duration", map[string]string{"JWT_SECRET": goodSecret, "ACCESS_TOKEN_TTL": "soon"}, "ACCESS_TOKEN_TTL"},
-		{"admin email without password", map[string]string{"JWT_SECRET": goodSecret, "ADMIN_EMAIL": "a@b.org"}, "go together"},
+		{"admin email without password", map[string]string{"JWT_SECRET": goodSecret, "SECRET_KEY": goodSecret, "ADMIN_EMAIL": "a@b.org"}, "go together"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,7 +48,7 @@ func TestJWTSecretRequiredOutsideDebug(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
-	c, err := FromLookup(lookup(map[string]string{"JWT_SECRET": goodSecret}))
+	c, err := FromLookup(lookup(map[string]string{"JWT_SECRET": goodSecret, "SECRET_KEY": goodSecret}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +62,7 @@ func TestDefaults(t *testing.T) {
 
 func TestLogValueMasksSecrets(t *testing.T) {
 	c, err := FromLookup(lookup(map[string]string{
-		"JWT_SECRET": goodSecret, "SECRET_KEY": "the-secret-key-value", "EMAIL_HOST_PASSWORD": "smtp-pass-value",
+		"JWT_SECRET": goodSecret, "SECRET_KEY": "the-secret-key-value-of-32-characters", "EMAIL_HOST_PASSWORD": "smtp-pass-value",
 		"DATABASE_URL": "mongodb://user:db-pass-value@db:27017/", "REDIS_URL": "redis://:redis-pass-value@r:6379/0",
 	}))
 	if err != nil {
@@ -76,21 +81,53 @@ func TestLogValueMasksSecrets(t *testing.T) {
 	}
 }
 
-func TestDevJWTSecretPersists(t *testing.T) {
+func TestDevSecretsPersist(t *testing.T) {
 	dir := t.TempDir()
 	c, err := FromLookup(lookup(map[string]string{"DEBUG": "true", "DATA_DIR": dir}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.EnsureDevJWTSecret(); err != nil {
+	if err := c.EnsureDevSecrets(); err != nil {
 		t.Fatal(err)
 	}
-	first := c.JWTSecret
 	c2, _ := FromLookup(lookup(map[string]string{"DEBUG": "true", "DATA_DIR": dir}))
-	if err := c2.EnsureDevJWTSecret(); err != nil {
+	if err := c2.EnsureDevSecrets(); err != nil {
 		t.Fatal(err)
 	}
-	if len(first) < 32 || c2.JWTSecret != first {
-		t.Fatalf("got secrets %q then %q, want one random secret of 32+ chars kept across starts", first, c2.JWTSecret)
+	if len(c.JWTSecret) < 32 || c2.JWTSecret != c.JWTSecret {
+		t.Fatalf("got JWT secrets %q then %q, want one random secret of 32+ chars kept across starts", c.JWTSecret, c2.JWTSecret)
+	}
+	if len(c.SecretKey) < 32 || c2.SecretKey != c.SecretKey || c.SecretKey == c.JWTSecret || !c2.SecretKeyGenerated {
+		t.Fatalf("got SECRET_KEY %q then %q, want its own random secret kept across starts", c.SecretKey, c2.SecretKey)
+	}
+}
+
+// TestKeyring: SECRET_KEY alone seals; with ENCRYPTION_KEYS the first of those seals and the
+// SECRET_KEY-derived key still opens what it sealed before.
+func TestKeyring(t *testing.T) {
+	base := map[string]string{"JWT_SECRET": goodSecret, "SECRET_KEY": goodSecret}
+	c, err := FromLookup(lookup(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := c.Keyring()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := old.Seal("asthma", "patients/p1/medical_history")
+	base["ENCRYPTION_KEYS"] = "k2:" + strings.Repeat("B", 43)
+	c, _ = FromLookup(lookup(base))
+	ring, err := c.Keyring()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ring.Active() != "k2" {
+		t.Fatalf("active key %q, want k2", ring.Active())
+	}
+	if got, err := ring.Open(v, "patients/p1/medical_history"); err != nil || got != "asthma" {
+		t.Fatalf("opening a value sealed under SECRET_KEY: %q %v", got, err)
+	}
+	if out := c.LogValue().String(); strings.Contains(out, strings.Repeat("B", 20)) || !strings.Contains(out, "k2:***") {
+		t.Fatalf("log shows %s, want key ids only", out)
 	}
 }

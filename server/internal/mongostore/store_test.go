@@ -104,7 +104,7 @@ func TestRevisionsAreExclusive(t *testing.T) {
 	if err := db.EnsureIndexes(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s := mongostore.NewPatients(db)
+	s := mongostore.NewPatients(db, testKeys(t, "k1"))
 	id := ident.New()
 	if err := s.InsertPatient(ctx, patient.Record{ID: id, Name: "P", CreatedAt: time.Now().UTC()}); err != nil {
 		t.Fatal(err)
