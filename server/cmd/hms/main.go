@@ -185,15 +185,7 @@ func createAdmin(ctx context.Context, args []string) error {
 		return errors.New("no password on standard input")
 	}
 	password := strings.TrimRight(line, "\r\n")
-	cfg, err := config.Load(".env")
-	if err != nil {
-		return err
-	}
-	if err := cfg.EnsureDevSecrets(); err != nil {
-		return err
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := app.New(ctx, cfg, log)
+	a, err := openApp(ctx)
 	if err != nil {
 		return err
 	}
@@ -213,15 +205,7 @@ func createAdmin(ctx context.Context, args []string) error {
 // SECRET_KEY's), so that an old key can then be removed from ENCRYPTION_KEYS. It is safe to run while
 // servers are serving, and again after an interruption.
 func rekey(ctx context.Context) error {
-	cfg, err := config.Load(".env")
-	if err != nil {
-		return err
-	}
-	if err := cfg.EnsureDevSecrets(); err != nil {
-		return err
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := app.New(ctx, cfg, log)
+	a, err := openApp(ctx)
 	if err != nil {
 		return err
 	}
@@ -234,4 +218,17 @@ func rekey(ctx context.Context) error {
 	}
 	fmt.Fprintf(os.Stderr, "rekey done: %d values now sealed under key %q\n", n, a.PatientRecords.ActiveKey())
 	return nil
+}
+
+// openApp opens the app for a one-off command (create-admin, rekey): same configuration as serve,
+// warnings only on standard error, no listener.
+func openApp(ctx context.Context) (*app.App, error) {
+	cfg, err := config.Load(".env")
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.EnsureDevSecrets(); err != nil {
+		return nil, err
+	}
+	return app.New(ctx, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 }
