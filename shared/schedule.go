@@ -1,6 +1,9 @@
 package shared
 
-import "time"
+import (
+	"regexp"
+	"time"
+)
 
 // Department is a clinical department. Its ID is a short slug (a-z, 0-9, '-') used in queue and
 // display channel names: "cardiology", "general-medicine".
@@ -8,6 +11,12 @@ type Department struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 }
+
+var departmentID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
+
+// ValidDepartmentID reports whether id can name a department: 1–40 lowercase letters, digits and '-',
+// not starting with '-' (it becomes part of channel names). The server and the desktop's settings use it.
+func ValidDepartmentID(id string) bool { return departmentID.MatchString(id) }
 
 // DepartmentList answers GET /api/departments.
 type DepartmentList struct {

@@ -10,8 +10,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
+
+	"hms/shared"
 )
 
 // File names inside the config directory.
@@ -169,13 +170,10 @@ func NormalizeServerURL(raw string) (string, error) {
 	return u.Scheme + "://" + strings.ToLower(u.Host), nil
 }
 
-// department is the server's department ID rule (see the server's doctor.ValidDepartmentID).
-var department = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
-
 // ValidateDepartment accepts "" (no department) or a department ID: lowercase letters, digits and
 // dashes, at most 40 characters.
 func ValidateDepartment(d string) error {
-	if d == "" || department.MatchString(d) {
+	if d == "" || shared.ValidDepartmentID(d) {
 		return nil
 	}
 	return fmt.Errorf("department %q must be a department ID: lowercase letters, digits and dashes, e.g. cardiology", d)

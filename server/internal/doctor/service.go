@@ -3,7 +3,6 @@ package doctor
 import (
 	"context"
 	"errors"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -32,10 +31,8 @@ func NewService(store Store, accounts Accounts, bookings Bookings, loc *time.Loc
 // SetClock replaces the service's clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-var slug = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
-
 // ValidDepartmentID reports whether id can name a department (it becomes part of channel names).
-func ValidDepartmentID(id string) bool { return slug.MatchString(id) }
+func ValidDepartmentID(id string) bool { return shared.ValidDepartmentID(id) }
 
 // CreateDepartment adds a department.
 func (s *Service) CreateDepartment(ctx context.Context, d shared.Department) (shared.Department, error) {
