@@ -53,13 +53,9 @@ func (s *Alerts) InsertAlert(ctx context.Context, a alert.Alert) error {
 
 // AlertByID implements alert.Store.
 func (s *Alerts) AlertByID(ctx context.Context, id string) (alert.Alert, error) {
-	var d alertDoc
-	err := s.alerts.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	if errors.Is(classify(err), errNoDocument) {
-		return alert.Alert{}, alert.ErrNotFound
-	}
+	d, err := findOne[alertDoc](ctx, s.alerts, "find alert", bson.D{{Key: "_id", Value: id}}, alert.ErrNotFound)
 	if err != nil {
-		return alert.Alert{}, wrap("find alert", err)
+		return alert.Alert{}, err
 	}
 	d.At = d.At.UTC()
 	return alert.Alert(d), nil

@@ -1,6 +1,7 @@
 package mongostore
 
 import (
+	"context"
 	"errors"
 	"strings"
 
@@ -34,4 +35,20 @@ func classify(err error) error {
 		}
 	}
 	return err
+}
+
+// transient reports whether a read that failed with err may succeed if tried again: the connection
+// broke, or the server failed internally without saying the request was wrong. FerretDB reports a
+// PostgreSQL connection that timed out under it as InternalError (code 1), which the driver's own read
+// retry does not cover (seen once in CI while another instance was being killed).
+func transient(err error) bool {
+	if err == nil || errors.Is(err, mongo.ErrNoDocuments) || errors.Is(err, context.Canceled) ||
+		errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	if mongo.IsNetworkError(err) {
+		return true
+	}
+	var se mongo.ServerError
+	return errors.As(err, &se) && se.HasErrorCode(1)
 }

@@ -3,21 +3,49 @@ package mongostore
 import (
 	"context"
 	"errors"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
+// readRetryDelays are the pauses before the second and third try of a read that failed transiently.
+var readRetryDelays = []time.Duration{20 * time.Millisecond, 100 * time.Millisecond}
+
+// retryRead runs read, and again after a short pause while it fails transiently (see transient) and
+// ctx is alive. Only reads go through it: running one twice changes nothing.
+func retryRead(ctx context.Context, read func() error) error {
+	err := read()
+	for _, d := range readRetryDelays {
+		if !transient(err) || ctx.Err() != nil {
+			return err
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		err = read()
+	}
+	return err
+}
+
 // findAll runs a find on col and returns every document decoded as D and converted by conv; what
 // names the query in errors.
 func findAll[D, T any](ctx context.Context, col *mongo.Collection, what string, filter any,
 	opts *options.FindOptionsBuilder, conv func(D) T) ([]T, error) {
-	cur, err := col.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, wrap(what, err)
-	}
 	var docs []D
-	if err := cur.All(ctx, &docs); err != nil {
+	err := retryRead(ctx, func() error {
+		docs = nil
+		cur, err := col.Find(ctx, filter, opts)
+		if err != nil {
+			return err
+		}
+		return cur.All(ctx, &docs)
+	})
+	if err != nil {
 		return nil, wrap(what, err)
 	}
 	out := make([]T, len(docs))
@@ -31,7 +59,7 @@ func findAll[D, T any](ctx context.Context, col *mongo.Collection, what string, 
 func findOne[D any](ctx context.Context, col *mongo.Collection, what string, filter any, notFound error,
 	opts ...options.Lister[options.FindOneOptions]) (D, error) {
 	var d D
-	err := col.FindOne(ctx, filter, opts...).Decode(&d)
+	err := retryRead(ctx, func() error { return col.FindOne(ctx, filter, opts...).Decode(&d) })
 	if errors.Is(classify(err), errNoDocument) {
 		return d, notFound
 	}

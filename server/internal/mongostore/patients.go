@@ -114,13 +114,9 @@ func (s *Patients) InsertPatient(ctx context.Context, r patient.Record) error {
 
 // PatientByID implements patient.Store.
 func (s *Patients) PatientByID(ctx context.Context, id string) (patient.Record, error) {
-	var d storedPatient
-	err := s.patients.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	if errors.Is(classify(err), errNoDocument) {
-		return patient.Record{}, patient.ErrNotFound
-	}
+	d, err := findOne[storedPatient](ctx, s.patients, "find patient", bson.D{{Key: "_id", Value: id}}, patient.ErrNotFound)
 	if err != nil {
-		return patient.Record{}, wrap("find patient", err)
+		return patient.Record{}, err
 	}
 	history, err := s.openHistory(d.F.ID, d.MedicalHistory)
 	if err != nil {

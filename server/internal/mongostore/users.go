@@ -58,13 +58,9 @@ func (s *Users) InsertUser(ctx context.Context, u auth.User) error {
 }
 
 func (s *Users) findUser(ctx context.Context, filter bson.D) (auth.User, error) {
-	var d userDoc
-	err := s.users.FindOne(ctx, filter).Decode(&d)
-	if errors.Is(classify(err), errNoDocument) {
-		return auth.User{}, auth.ErrUserNotFound
-	}
+	d, err := findOne[userDoc](ctx, s.users, "find user", filter, auth.ErrUserNotFound)
 	if err != nil {
-		return auth.User{}, wrap("find user", err)
+		return auth.User{}, err
 	}
 	return d.user(), nil
 }
@@ -173,13 +169,9 @@ func (s *Users) InsertSession(ctx context.Context, ss auth.Session) error {
 
 // SessionByID implements auth.Store.
 func (s *Users) SessionByID(ctx context.Context, id string) (auth.Session, error) {
-	var d sessionDoc
-	err := s.sessions.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	if errors.Is(classify(err), errNoDocument) {
-		return auth.Session{}, auth.ErrSessionNotFound
-	}
+	d, err := findOne[sessionDoc](ctx, s.sessions, "find session", bson.D{{Key: "_id", Value: id}}, auth.ErrSessionNotFound)
 	if err != nil {
-		return auth.Session{}, wrap("find session", err)
+		return auth.Session{}, err
 	}
 	return auth.Session{ID: d.ID, UserID: d.UserID, CreatedAt: d.CreatedAt, RevokedAt: d.RevokedAt, IP: d.IP}, nil
 }
