@@ -201,7 +201,7 @@ func createAdmin(ctx context.Context, args []string) error {
 	return nil
 }
 
-// rekey re-seals every medical history not sealed under the active key (ENCRYPTION_KEYS' first, or
+// rekey re-seals every sealed field (medical history, notes, diagnoses, lab results) not sealed under the active key (ENCRYPTION_KEYS' first, or
 // SECRET_KEY's), so that an old key can then be removed from ENCRYPTION_KEYS. It is safe to run while
 // servers are serving, and again after an interruption.
 func rekey(ctx context.Context) error {
@@ -210,11 +210,15 @@ func rekey(ctx context.Context) error {
 		return err
 	}
 	defer func() { _ = a.Close(context.Background()) }()
-	n, err := a.PatientRecords.Rekey(ctx, func(collection string, scanned, resealed int) {
-		fmt.Fprintf(os.Stderr, "%s: %d documents read, %d sealed again\n", collection, scanned, resealed)
-	})
-	if err != nil {
-		return fmt.Errorf("rekey stopped after %d values (run it again to go on): %w", n, err)
+	n := 0
+	for _, r := range a.Rekeyers {
+		m, err := r.Rekey(ctx, func(collection string, scanned, resealed int) {
+			fmt.Fprintf(os.Stderr, "%s: %d documents read, %d sealed again\n", collection, scanned, resealed)
+		})
+		n += m
+		if err != nil {
+			return fmt.Errorf("rekey stopped after %d values (run it again to go on): %w", n, err)
+		}
 	}
 	fmt.Fprintf(os.Stderr, "rekey done: %d values now sealed under key %q\n", n, a.PatientRecords.ActiveKey())
 	return nil

@@ -27,6 +27,7 @@ import (
 	"hms/server/internal/mongostore"
 	"hms/server/internal/notify"
 	"hms/server/internal/patient"
+	"hms/server/internal/seal"
 )
 
 // App is a running server's parts.
@@ -51,9 +52,14 @@ type App struct {
 	patients     *patient.Service
 	// PatientRecords is the patient store, for maintenance commands (hms rekey).
 	PatientRecords *mongostore.Patients
-	notify         *notify.Service
-	audit          *audit.Log
-	table          []Route
+	// Access is the one rule for who may see a patient's clinical records.
+	Access *patient.Access
+	// Rekeyers are the stores holding sealed fields, for hms rekey.
+	Rekeyers  []Rekeyer
+	exporters []patient.Exporter
+	notify    *notify.Service
+	audit     *audit.Log
+	table     []Route
 }
 
 // New opens storage (starting the embedded FerretDB when no DATABASE_URL is set), creates indexes and
@@ -69,6 +75,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	return a, nil
+}
+
+// Rekeyer seals again, under the active key, every value of a store sealed under another key (or
+// stored before encryption), reporting per collection; it returns how many values it re-sealed.
+type Rekeyer interface {
+	Rekey(ctx context.Context, progress func(collection string, scanned, resealed int)) (int, error)
 }
 
 // NewWithDB builds the app on an open database (tests give each test its own).
@@ -125,6 +137,14 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 	a.Doctors = doctor.NewService(mongostore.NewDoctors(db), a.Auth, bookings, cfg.HospitalTZ)
 	a.Appointments = appointment.NewService(bookings, a.Doctors, a.patients, a.Alerts, a.Events, a.Broker, a.audit, log,
 		appointment.Config{Location: cfg.HospitalTZ, Policy: appointment.Policy{Aging: cfg.QueueAging, ConsultDefault: cfg.ConsultDefault}})
+	a.Access = patient.NewAccess()
+	a.Rekeyers = append(a.Rekeyers, a.PatientRecords)
+	for _, wire := range []func(*mongostore.DB, *seal.Keyring) error{a.wireRecords, a.wireChart, a.wirePharmacy, a.wireLab, a.wireWard} {
+		if err := wire(db, keys); err != nil {
+			_ = a.Broker.Close()
+			return nil, err
+		}
+	}
 	a.Hub = hub.New(hub.Config{AllowedHosts: cfg.AllowedHosts, PingInterval: cfg.WSPingInterval,
 		PongWait: 2*cfg.WSPingInterval + 10*time.Second, SendQueue: cfg.WSSendQueue}, a.Auth, a.Events, log)
 	a.Events.SetLocal(a.Hub)

@@ -53,7 +53,7 @@ var (
 // routes is the table. Paths use gin's :param syntax; the OpenAPI document uses {param}.
 func (a *App) routes() []Route {
 	au, pa, no, lg, al, dr, ap := a.authHandlers, a.patients, a.notify, a.audit, a.Alerts, a.Doctors, a.Appointments
-	return []Route{
+	core := []Route{
 		{"GET", "/healthz", Public, nil, a.healthz},
 		{"GET", "/readyz", Public, nil, a.readyz},
 		{"GET", "/api/openapi.json", Public, nil, openAPIHandler},
@@ -115,6 +115,11 @@ func (a *App) routes() []Route {
 		{"POST", "/api/queue/tickets/:id/requeue", Roles, doctorStaff, ap.ActHandler(appointment.Requeue)},
 		{"POST", "/api/queue/tickets/:id/triage", Roles, doctorStaff, ap.TriageHandler},
 	}
+	// Each patient-records domain keeps its rows in its own file (routes_<domain>.go).
+	for _, more := range [][]Route{a.recordRoutes(), a.chartRoutes(), a.pharmacyRoutes(), a.labRoutes(), a.wardRoutes()} {
+		core = append(core, more...)
+	}
+	return core
 }
 
 // Routes returns the router's table, for tests and tools.

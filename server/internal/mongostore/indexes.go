@@ -37,6 +37,15 @@ const (
 	colMigrations    = "migrations"
 )
 
+// domainIndexes holds the indexes a domain's store file registers with registerIndexes, so that each
+// domain keeps its collections and their indexes together.
+var domainIndexes = map[string][]mongo.IndexModel{}
+
+// registerIndexes adds indexes EnsureIndexes creates on col. Call it from an init function.
+func registerIndexes(col string, models ...mongo.IndexModel) {
+	domainIndexes[col] = append(domainIndexes[col], models...)
+}
+
 // EnsureIndexes creates every index the stores rely on; it is safe to run at every start.
 // The unique ones are what make claims and revisions exclusive (DESIGN.md).
 func (db *DB) EnsureIndexes(ctx context.Context) error {
@@ -93,6 +102,9 @@ func (db *DB) EnsureIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "at", Value: -1}}, Options: options.Index().SetName("patient_time")},
 			{Keys: bson.D{{Key: "at", Value: -1}}, Options: options.Index().SetName("time")},
 		},
+	}
+	for col, models := range domainIndexes {
+		specs[col] = append(specs[col], models...)
 	}
 	for col, models := range specs {
 		if err := db.ensure(ctx, col, models); err != nil {
