@@ -139,7 +139,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 		appointment.Config{Location: cfg.HospitalTZ, Policy: appointment.Policy{Aging: cfg.QueueAging, ConsultDefault: cfg.ConsultDefault}})
 	a.Access = patient.NewAccess()
 	a.Rekeyers = append(a.Rekeyers, a.PatientRecords)
-	for _, wire := range []func(*mongostore.DB, *seal.Keyring) error{a.wireRecords, a.wireChart, a.wirePharmacy, a.wireLab, a.wireWard} {
+	for _, wire := range []func(*mongostore.DB, *seal.Keyring) error{a.wireRecords, a.wireAccess, a.wireChart, a.wirePharmacy, a.wireLab, a.wireWard} {
 		if err := wire(db, keys); err != nil {
 			_ = a.Broker.Close()
 			return nil, err

@@ -116,7 +116,7 @@ func (a *App) routes() []Route {
 		{"POST", "/api/queue/tickets/:id/triage", Roles, doctorStaff, ap.TriageHandler},
 	}
 	// Each patient-records domain keeps its rows in its own file (routes_<domain>.go).
-	for _, more := range [][]Route{a.recordRoutes(), a.chartRoutes(), a.pharmacyRoutes(), a.labRoutes(), a.wardRoutes()} {
+	for _, more := range [][]Route{a.recordRoutes(), a.accessRoutes(), a.chartRoutes(), a.pharmacyRoutes(), a.labRoutes(), a.wardRoutes()} {
 		core = append(core, more...)
 	}
 	return core

@@ -17,7 +17,9 @@ type Record struct {
 	Name           string
 	Email          string
 	MedicalHistory string
-	Revision       int
+	// Allergies are the substances the patient is known to react to (pharmacy warns on them).
+	Allergies []string
+	Revision  int
 	// Unidentified marks an emergency admission whose identity is not known yet.
 	Unidentified bool
 	CreatedAt    time.Time

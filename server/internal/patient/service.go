@@ -42,6 +42,16 @@ func (s *Service) Name(ctx context.Context, id string) (string, error) {
 	return r.Name, err
 }
 
+// Allergies returns a patient's known allergies, for other domains (pharmacy warns on them). Not
+// audited here: the caller audits the action it takes.
+func (s *Service) Allergies(ctx context.Context, id string) ([]string, error) {
+	if !ident.Valid(id) {
+		return nil, ErrNotFound
+	}
+	r, err := s.store.PatientByID(ctx, id)
+	return r.Allergies, err
+}
+
 // CreateUnlinked creates a record with no account: a walk-in registered at the desk, or an unidentified
 // emergency patient (to be merged with their real record once known). It is audited.
 func (s *Service) CreateUnlinked(ctx context.Context, by auth.Principal, name string, unidentified bool) (string, error) {
