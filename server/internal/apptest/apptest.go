@@ -79,6 +79,7 @@ func (e *Env) start() {
 	if e.clock != nil {
 		a.Doctors.SetClock(e.clock)
 		a.Appointments.SetClock(e.clock)
+		a.Access.SetClock(e.clock)
 	}
 	e.App, e.srv = a, httptest.NewServer(a.Handler)
 	e.URL = e.srv.URL

@@ -22,6 +22,9 @@ var (
 type Error struct {
 	Category error
 	Message  string
+	// Code, when set, replaces the category's machine code in the JSON error body: a client can act on
+	// it (e.g. "break_glass_required" offers to state a reason).
+	Code string
 }
 
 // Error returns the client-safe message.
@@ -35,8 +38,22 @@ func New(category error, format string, args ...any) error {
 	return &Error{Category: category, Message: fmt.Sprintf(format, args...)}
 }
 
+// Coded returns an error of the given category with its own machine code and a client-safe message.
+func Coded(category error, code, format string, args ...any) error {
+	return &Error{Category: category, Message: fmt.Sprintf(format, args...), Code: code}
+}
+
 // Invalid returns an ErrInvalid with a message saying what is wrong with the input.
 func Invalid(format string, args ...any) error { return New(ErrInvalid, format, args...) }
+
+// CodeOf returns the specific machine code err carries, if any.
+func CodeOf(err error) string {
+	var fe *Error
+	if errors.As(err, &fe) {
+		return fe.Code
+	}
+	return ""
+}
 
 // Public returns the client-safe message of err when it is a categorised error.
 func Public(err error) (string, bool) {

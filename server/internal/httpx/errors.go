@@ -51,7 +51,11 @@ func describe(err error) (int, shared.Error) {
 			if !ok {
 				msg = k.msg
 			}
-			return k.status, shared.Error{Error: shared.ErrorBody{Code: k.code, Message: msg}}
+			code := k.code
+			if c := fault.CodeOf(err); c != "" {
+				code = c
+			}
+			return k.status, shared.Error{Error: shared.ErrorBody{Code: code, Message: msg}}
 		}
 	}
 	return http.StatusInternalServerError, shared.Error{Error: shared.ErrorBody{

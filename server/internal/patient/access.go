@@ -2,8 +2,14 @@ package patient
 
 import (
 	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
 
+	"hms/server/internal/audit"
 	"hms/server/internal/auth"
+	"hms/server/internal/fault"
+	"hms/server/internal/ident"
 	"hms/shared"
 )
 
@@ -14,25 +20,96 @@ type Relation func(ctx context.Context, p auth.Principal, patientID string) (boo
 
 // Access decides who may read or change a patient's clinical records (encounters, diagnoses, notes,
 // vitals, prescriptions, lab reports, admissions). Every clinical domain asks it before touching a
-// patient's data, so the rule lives in one place.
+// patient's data, so the rule lives in one place. It also keeps break-the-glass grants and referrals
+// (access_grants.go, access_referrals.go).
 type Access struct {
 	relations []Relation
+	deps      AccessDeps
+	// clock is the hospital's clock (tests move it: SetClock).
+	clock atomic.Pointer[func() time.Time]
+}
+
+// AccessDeps are what grants and referrals need; set once while wiring (Access.Use).
+type AccessDeps struct {
+	Store    AccessStore
+	Audit    *audit.Log
+	Patients interface {
+		Name(ctx context.Context, id string) (string, error)
+	}
+	Users interface {
+		User(ctx context.Context, id string) (auth.User, error)
+	}
+	// Notify delivers an in-app notification from one user to another (admins' break-the-glass alert).
+	Notify func(ctx context.Context, from auth.Principal, to, message string) error
+	Log    *slog.Logger
 }
 
 // NewAccess returns the access rule with no relations yet.
-func NewAccess() *Access { return &Access{} }
+func NewAccess() *Access {
+	a := &Access{}
+	a.SetClock(time.Now)
+	return a
+}
 
 // AddRelation adds a source of care relationships. Call it while wiring, before serving.
 func (a *Access) AddRelation(r Relation) { a.relations = append(a.relations, r) }
 
+// Use gives the rule its storage and collaborators. Call it while wiring, before serving.
+func (a *Access) Use(d AccessDeps) { a.deps = d }
+
+// SetClock replaces the clock grants expire by and "today" is read from (tests).
+func (a *Access) SetClock(now func() time.Time) { a.clock.Store(&now) }
+
+// Now is the access rule's current time, UTC to the millisecond.
+func (a *Access) Now() time.Time { return (*a.clock.Load())().UTC().Truncate(time.Millisecond) }
+
+// ErrBreakGlassRequired refuses a staff-side caller with no care relationship and no grant; the code
+// tells the client it may state a reason and try again.
+var ErrBreakGlassRequired = fault.Coded(fault.ErrForbidden, shared.CodeBreakGlassRequired,
+	"no care relationship with this patient: state a reason to break the glass (POST /api/patients/{id}/access)")
+
 // Clinical returns nil when p may read or change patientID's clinical records, else an error in the
-// fault categories (forbidden → 403). A patient may see only their own; domains that hold unreleased
-// data (lab results) filter further.
+// fault categories (forbidden → 403). The rule:
+//   - a patient: their own record only;
+//   - a doctor or staff member: a care relationship (any registered Relation says so: an appointment
+//     with that doctor, today's appointment or ticket for staff, an admission, a referral, …) or an
+//     unexpired break-the-glass grant;
+//   - an admin: only with an unexpired grant.
 //
-// Interim rule, replaced by the care-relationship and break-the-glass rule: staff-side roles pass.
+// Domains that hold unreleased data (lab results) filter further.
 func (a *Access) Clinical(ctx context.Context, p auth.Principal, patientID string) error {
-	if p.Role == shared.RolePatient {
+	switch p.Role {
+	case shared.RolePatient:
 		return allowed(p, patientID)
+	case shared.RoleDoctor, shared.RoleStaff:
+		if !ident.Valid(patientID) {
+			return ErrBreakGlassRequired
+		}
+		for _, r := range a.relations {
+			ok, err := r(ctx, p, patientID)
+			if err != nil {
+				return err
+			}
+			if ok {
+				return nil
+			}
+		}
+	case shared.RoleAdmin:
+		if !ident.Valid(patientID) {
+			return ErrBreakGlassRequired
+		}
+	default:
+		return fault.New(fault.ErrForbidden, "you are not allowed to do this")
+	}
+	if a.deps.Store == nil {
+		return ErrBreakGlassRequired
+	}
+	ok, err := a.deps.Store.ActiveGrant(ctx, p.UserID, patientID, a.Now())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrBreakGlassRequired
 	}
 	return nil
 }

@@ -1,0 +1,71 @@
+// Package gdpr gives a patient their data (export) and erases what identifies them (erasure), keeping
+// the clinical records the law requires under a pseudonym (SECURITY.md row 31). Both are audited.
+package gdpr
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+
+	"hms/server/internal/audit"
+	"hms/server/internal/auth"
+	"hms/server/internal/notify"
+	"hms/server/internal/patient"
+	"hms/shared"
+)
+
+// Records is what the service needs of the patient store.
+type Records interface {
+	PatientByID(ctx context.Context, id string) (patient.Record, error)
+	ExportRevisions(ctx context.Context, patientID string) ([]patient.Revision, error)
+	// ErasePatient pseudonymises the record and returns when it was first erased.
+	ErasePatient(ctx context.Context, id, pseudonym string, at time.Time) (time.Time, error)
+}
+
+// Erasures are the erasure's writes outside the patient record.
+type Erasures interface {
+	PseudonymiseAccount(ctx context.Context, userID, name, email string, at time.Time) error
+	RenameInAppointments(ctx context.Context, patientID, name string) error
+	DeleteNotifications(ctx context.Context, userID string) error
+}
+
+// Users is what the service needs of accounts.
+type Users interface {
+	User(ctx context.Context, id string) (auth.User, error)
+	UpdateUser(ctx context.Context, by auth.Principal, id string, req shared.UpdateUserRequest) (auth.User, error)
+}
+
+// Deps are the service's collaborators.
+type Deps struct {
+	Records  Records
+	Erasures Erasures
+	Users    Users
+	// Appointments returns every appointment of a patient.
+	Appointments  func(ctx context.Context, patientID string) ([]shared.Appointment, error)
+	Notifications *notify.Service
+	Access        *patient.Access
+	Audit         *audit.Log
+	Exporters     []patient.Exporter
+}
+
+// Service exports and erases a patient's data.
+type Service struct {
+	d Deps
+}
+
+// NewService wires the service.
+func NewService(d Deps) *Service { return &Service{d: d} }
+
+// Pseudonym is the name an erased patient record carries: the same for the same record every time.
+func Pseudonym(patientID string) string {
+	sum := sha256.Sum256([]byte("hms-erased-patient:" + patientID))
+	return "Erased patient " + hex.EncodeToString(sum[:4])
+}
+
+// erasedEmail is an erased account's address: unique, undeliverable (.invalid), and not the old one,
+// so that the patient may register again.
+func erasedEmail(userID string) string { return "erased-" + userID + "@erased.invalid" }
+
+// now is the service's clock: the access rule's (the hospital clock tests move).
+func (s *Service) now() time.Time { return s.d.Access.Now() }

@@ -1,0 +1,180 @@
+package mongostore
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"hms/server/internal/patient"
+	"hms/shared"
+)
+
+// Collections of the access rule.
+const (
+	colAccessGrants = "access_grants"
+	colReferrals    = "referrals"
+)
+
+func init() {
+	registerIndexes(colAccessGrants,
+		mongo.IndexModel{Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "patient_id", Value: 1}, {Key: "expires_at", Value: 1}},
+			Options: options.Index().SetName("user_patient_expires")},
+		mongo.IndexModel{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "created_at", Value: -1}}, Options: options.Index().SetName("patient_time")},
+		mongo.IndexModel{Keys: bson.D{{Key: "created_at", Value: -1}}, Options: options.Index().SetName("time")})
+	registerIndexes(colReferrals,
+		mongo.IndexModel{Keys: bson.D{{Key: "doctor_id", Value: 1}, {Key: "patient_id", Value: 1}}, Options: options.Index().SetName("doctor_patient")},
+		mongo.IndexModel{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "created_at", Value: -1}}, Options: options.Index().SetName("patient_time")})
+}
+
+var _ patient.AccessStore = (*AccessGrants)(nil)
+
+// AccessGrants stores break-the-glass grants and referrals. Both are only ever inserted.
+type AccessGrants struct {
+	gate                      *gate
+	grants, referrals, users  *mongo.Collection
+	appointments, queueTicket *mongo.Collection
+}
+
+// NewAccessGrants returns the grant and referral store on db.
+func NewAccessGrants(db *DB) *AccessGrants {
+	return &AccessGrants{gate: db.gate, grants: db.Collection(colAccessGrants), referrals: db.Collection(colReferrals),
+		users: db.Collection(colUsers), appointments: db.Collection(colAppointments), queueTicket: db.Collection(colQueueTickets)}
+}
+
+type grantDoc struct {
+	ID        string    `bson:"_id"`
+	UserID    string    `bson:"user_id"`
+	Role      string    `bson:"role"`
+	PatientID string    `bson:"patient_id"`
+	Reason    string    `bson:"reason"`
+	CreatedAt time.Time `bson:"created_at"`
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+func (d grantDoc) grant() patient.Grant {
+	return patient.Grant{ID: d.ID, UserID: d.UserID, Role: shared.Role(d.Role), PatientID: d.PatientID, Reason: d.Reason,
+		CreatedAt: d.CreatedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC()}
+}
+
+type referralDoc struct {
+	ID         string    `bson:"_id"`
+	PatientID  string    `bson:"patient_id"`
+	DoctorID   string    `bson:"doctor_id"`
+	ReferredBy string    `bson:"referred_by"`
+	Reason     string    `bson:"reason"`
+	CreatedAt  time.Time `bson:"created_at"`
+}
+
+func (d referralDoc) referral() patient.Referral {
+	r := patient.Referral(d)
+	r.CreatedAt = r.CreatedAt.UTC()
+	return r
+}
+
+// InsertGrant implements patient.AccessStore.
+func (s *AccessGrants) InsertGrant(ctx context.Context, g patient.Grant) error {
+	leave := s.gate.enter()
+	_, err := s.grants.InsertOne(ctx, grantDoc{ID: g.ID, UserID: g.UserID, Role: string(g.Role), PatientID: g.PatientID,
+		Reason: g.Reason, CreatedAt: g.CreatedAt, ExpiresAt: g.ExpiresAt})
+	leave()
+	return wrap("insert access grant", err)
+}
+
+// exists reports whether a document matches filter.
+func exists(ctx context.Context, col *mongo.Collection, what string, filter bson.D) (bool, error) {
+	_, err := findOne[bson.Raw](ctx, col, what, filter, errNoDocument, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if errors.Is(err, errNoDocument) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// ActiveGrant implements patient.AccessStore.
+func (s *AccessGrants) ActiveGrant(ctx context.Context, userID, patientID string, t time.Time) (bool, error) {
+	return exists(ctx, s.grants, "find access grant", bson.D{{Key: "user_id", Value: userID}, {Key: "patient_id", Value: patientID},
+		{Key: "expires_at", Value: bson.D{{Key: "$gt", Value: t}}}})
+}
+
+// ListGrants implements patient.AccessStore.
+func (s *AccessGrants) ListGrants(ctx context.Context, f patient.GrantFilter, skip, limit int) ([]patient.Grant, int, error) {
+	q := bson.D{}
+	if f.PatientID != "" {
+		q = append(q, bson.E{Key: "patient_id", Value: f.PatientID})
+	}
+	if !f.ActiveAt.IsZero() {
+		q = append(q, bson.E{Key: "expires_at", Value: bson.D{{Key: "$gt", Value: f.ActiveAt}}})
+	}
+	total, err := s.grants.CountDocuments(ctx, q)
+	if err != nil {
+		return nil, 0, wrap("count access grants", err)
+	}
+	gs, err := findAll(ctx, s.grants, "list access grants", q, options.Find().
+		SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetSkip(int64(skip)).SetLimit(int64(limit)), grantDoc.grant)
+	return gs, int(total), err
+}
+
+// InsertReferral implements patient.AccessStore.
+func (s *AccessGrants) InsertReferral(ctx context.Context, r patient.Referral) error {
+	leave := s.gate.enter()
+	_, err := s.referrals.InsertOne(ctx, referralDoc(r))
+	leave()
+	return wrap("insert referral", err)
+}
+
+// Referred implements patient.AccessStore.
+func (s *AccessGrants) Referred(ctx context.Context, doctorID, patientID string) (bool, error) {
+	return exists(ctx, s.referrals, "find referral", bson.D{{Key: "doctor_id", Value: doctorID}, {Key: "patient_id", Value: patientID}})
+}
+
+// ListReferrals implements patient.AccessStore.
+func (s *AccessGrants) ListReferrals(ctx context.Context, patientID string, skip, limit int) ([]patient.Referral, int, error) {
+	q := bson.D{{Key: "patient_id", Value: patientID}}
+	total, err := s.referrals.CountDocuments(ctx, q)
+	if err != nil {
+		return nil, 0, wrap("count referrals", err)
+	}
+	rs, err := findAll(ctx, s.referrals, "list referrals", q, options.Find().
+		SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetSkip(int64(skip)).SetLimit(int64(limit)), referralDoc.referral)
+	return rs, int(total), err
+}
+
+// AdminIDs implements patient.AccessStore.
+func (s *AccessGrants) AdminIDs(ctx context.Context) ([]string, error) {
+	return findAll(ctx, s.users, "find admins", bson.D{{Key: "role", Value: string(shared.RoleAdmin)}, {Key: "disabled", Value: false}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}), func(d struct {
+			ID string `bson:"_id"`
+		}) string {
+			return d.ID
+		})
+}
+
+// notCancelled matches an appointment in any state but cancelled.
+var notCancelled = bson.E{Key: "status", Value: bson.D{{Key: "$ne", Value: string(shared.StatusCancelled)}}}
+
+// DoctorSees reports whether a doctor has a care relationship with a patient through appointments:
+// any appointment with them that was not cancelled, past or future, or a queue ticket they called.
+func (s *AccessGrants) DoctorSees(ctx context.Context, doctorID, patientID string) (bool, error) {
+	ok, err := exists(ctx, s.appointments, "find appointment with doctor", bson.D{{Key: "patient_id", Value: patientID},
+		{Key: "doctor_id", Value: doctorID}, notCancelled})
+	if ok || err != nil {
+		return ok, err
+	}
+	return exists(ctx, s.appointments, "find ticket called by doctor", bson.D{{Key: "patient_id", Value: patientID},
+		{Key: "ticket.called_by", Value: doctorID}, notCancelled})
+}
+
+// ExpectedOn reports whether a patient is expected at the hospital on a day: a non-cancelled
+// appointment starting in [from, to), or a queue ticket of that day (YYYY-MM-DD, hospital time).
+func (s *AccessGrants) ExpectedOn(ctx context.Context, patientID string, from, to time.Time, day string) (bool, error) {
+	ok, err := exists(ctx, s.appointments, "find appointment today", bson.D{{Key: "patient_id", Value: patientID},
+		{Key: "start", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lt", Value: to}}}, notCancelled})
+	if ok || err != nil {
+		return ok, err
+	}
+	return exists(ctx, s.queueTicket, "find ticket today", bson.D{{Key: "patient_id", Value: patientID},
+		{Key: "ticket.day", Value: day}, notCancelled})
+}
