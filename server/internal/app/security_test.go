@@ -276,6 +276,9 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		"/api/queue/tickets/:id/triage":    tickets + ticket("Matrix Triage") + "/triage",
 		"/api/queue/tickets/:id/no-show":   tickets + ticket("Matrix No-show") + "/no-show",
 		"/api/queue/tickets/:id/requeue":   tickets + ticket("Matrix Requeue", "call") + "/requeue",
+		"/api/patients/:id/access":         "/api/patients/" + patientID + "/access",
+		"/api/patients/:id/referrals":      "/api/patients/" + patientID + "/referrals",
+		"/api/patients/:id/erasure":        "/api/patients/" + patientID + "/erasure",
 	}
 	// slotFor gives each role its own slot from hh:00, 15 minutes apart.
 	slotFor := func(hh int, role shared.Role) time.Time {

@@ -1,0 +1,139 @@
+package mongostore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"hms/server/internal/ident"
+	"hms/server/internal/mongostore"
+	"hms/server/internal/patient"
+	"hms/server/internal/testenv"
+)
+
+// TestAccessStoreQueries checks every query of the access store against documents written directly:
+// grant expiry at its boundary, listings and their totals, referrals, admins, and the appointment and
+// queue-ticket care links.
+func TestAccessStoreQueries(t *testing.T) {
+	ctx := context.Background()
+	db := testenv.DB(t)
+	if err := db.EnsureIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s := mongostore.NewAccessGrants(db)
+	t0 := time.Date(2030, 1, 7, 8, 0, 0, 0, time.UTC)
+	user, pat, other := ident.New(), ident.New(), ident.New()
+	for i, g := range []patient.Grant{
+		{UserID: user, PatientID: pat, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
+		{UserID: user, PatientID: other, CreatedAt: t0.Add(time.Minute), ExpiresAt: t0.Add(time.Minute + time.Hour)},
+		{UserID: ident.New(), PatientID: pat, CreatedAt: t0.Add(2 * time.Minute), ExpiresAt: t0.Add(2*time.Minute + time.Hour)},
+	} {
+		g.ID, g.Role, g.Reason = ident.New(), "doctor", "reason number "+string(rune('a'+i))
+		if err := s.InsertGrant(ctx, g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		at   time.Time
+		want bool
+	}{{t0, true}, {t0.Add(59 * time.Minute), true}, {t0.Add(time.Hour), false}, {t0.Add(2 * time.Hour), false}} {
+		if got, err := s.ActiveGrant(ctx, user, pat, tc.at); err != nil || got != tc.want {
+			t.Errorf("active grant at %v: got %v, %v, want %v", tc.at, got, err, tc.want)
+		}
+	}
+	if got, _ := s.ActiveGrant(ctx, ident.New(), other, t0); got {
+		t.Error("got an active grant for a user who has none")
+	}
+	gs, total, err := s.ListGrants(ctx, patient.GrantFilter{PatientID: pat}, 0, 10)
+	if err != nil || total != 2 || len(gs) != 2 || !gs[0].CreatedAt.After(gs[1].CreatedAt) || gs[0].Reason != "reason number c" {
+		t.Errorf("grants on the patient: got %+v, %d, %v, want two, newest first", gs, total, err)
+	}
+	gs, total, _ = s.ListGrants(ctx, patient.GrantFilter{ActiveAt: t0.Add(time.Hour + 30*time.Second)}, 0, 1)
+	if total != 2 || len(gs) != 1 || gs[0].PatientID != pat {
+		t.Errorf("grants active at 09:00:30: got %+v, total %d, want a page of 1 of 2, newest first", gs, total)
+	}
+
+	doctor := ident.New()
+	if err := s.InsertReferral(ctx, patient.Referral{ID: ident.New(), PatientID: pat, DoctorID: doctor, ReferredBy: user,
+		Reason: "a referral reason", CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.Referred(ctx, doctor, pat); !ok || err != nil {
+		t.Errorf("referred: got %v, %v, want true", ok, err)
+	}
+	if ok, _ := s.Referred(ctx, doctor, other); ok {
+		t.Error("got a referral for a patient who was not referred")
+	}
+	if rs, n, err := s.ListReferrals(ctx, pat, 0, 10); err != nil || n != 1 || rs[0].DoctorID != doctor || !rs[0].CreatedAt.Equal(t0) {
+		t.Errorf("referrals: got %+v, %d, %v", rs, n, err)
+	}
+
+	admin, disabled := ident.New(), ident.New()
+	for _, u := range []bson.D{
+		{{Key: "_id", Value: admin}, {Key: "email", Value: "a@x.org"}, {Key: "role", Value: "admin"}, {Key: "disabled", Value: false}},
+		{{Key: "_id", Value: disabled}, {Key: "email", Value: "d@x.org"}, {Key: "role", Value: "admin"}, {Key: "disabled", Value: true}},
+		{{Key: "_id", Value: ident.New()}, {Key: "email", Value: "s@x.org"}, {Key: "role", Value: "staff"}, {Key: "disabled", Value: false}},
+	} {
+		if _, err := db.Collection("users").InsertOne(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ids, err := s.AdminIDs(ctx); err != nil || len(ids) != 1 || ids[0] != admin {
+		t.Errorf("admins: got %v, %v, want the enabled admin only", ids, err)
+	}
+
+	// Care links: a cancelled appointment counts for nobody; a called ticket links its doctor; a queue
+	// ticket of the day counts for staff.
+	doc2, ticketed, queued := ident.New(), ident.New(), ident.New()
+	appts := []bson.D{
+		{{Key: "_id", Value: ident.New()}, {Key: "patient_id", Value: pat}, {Key: "doctor_id", Value: doctor}, {Key: "status", Value: "completed"},
+			{Key: "start", Value: t0.AddDate(0, -1, 0)}},
+		{{Key: "_id", Value: ident.New()}, {Key: "patient_id", Value: other}, {Key: "doctor_id", Value: doctor}, {Key: "status", Value: "cancelled"},
+			{Key: "start", Value: t0.Add(time.Hour)}},
+		{{Key: "_id", Value: ident.New()}, {Key: "patient_id", Value: ticketed}, {Key: "doctor_id", Value: ""}, {Key: "status", Value: "called"},
+			{Key: "start", Value: t0.AddDate(0, 0, -3)}, {Key: "ticket", Value: bson.D{{Key: "called_by", Value: doc2}, {Key: "day", Value: "2030-01-04"}}}},
+	}
+	for _, a := range appts {
+		if _, err := db.Collection("appointments").InsertOne(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Collection("queue_tickets").InsertOne(ctx, bson.D{{Key: "_id", Value: ident.New()}, {Key: "patient_id", Value: queued},
+		{Key: "status", Value: "checked-in"}, {Key: "start", Value: t0.AddDate(0, 0, -1)}, {Key: "ticket", Value: bson.D{{Key: "day", Value: "2030-01-07"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name              string
+		doctor, patientID string
+		want              bool
+	}{
+		{"a past appointment", doctor, pat, true},
+		{"a cancelled appointment", doctor, other, false},
+		{"a ticket the doctor called", doc2, ticketed, true},
+		{"another doctor", doc2, pat, false},
+	} {
+		if got, err := s.DoctorSees(ctx, tc.doctor, tc.patientID); err != nil || got != tc.want {
+			t.Errorf("%s: got %v, %v, want %v", tc.name, got, err, tc.want)
+		}
+	}
+	day := time.Date(2030, 1, 7, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name      string
+		patientID string
+		from      time.Time
+		want      bool
+	}{
+		{"no appointment that day", pat, day, false},
+		{"the appointment's day", pat, t0.AddDate(0, -1, 0).Truncate(24 * time.Hour), true},
+		{"cancelled that day", other, day, false},
+		{"a queue ticket of the day", queued, day, true},
+		{"a queue ticket of another day", queued, day.AddDate(0, 0, 1), false},
+	} {
+		got, err := s.ExpectedOn(ctx, tc.patientID, tc.from, tc.from.AddDate(0, 0, 1), tc.from.Format(time.DateOnly))
+		if err != nil || got != tc.want {
+			t.Errorf("%s: got %v, %v, want %v", tc.name, got, err, tc.want)
+		}
+	}
+}
