@@ -197,6 +197,17 @@ func TestAccessBreakGlass(t *testing.T) {
 			t.Errorf("got %d grants on the patient, want 1 (expired ones stay listed)", list.Total)
 		}
 		wantErr(t, env.Get("/api/patients/"+pid+"/referrals", h.Doctor2.Token), http.StatusForbidden, shared.CodeBreakGlassRequired)
+		var trail struct{ Items []map[string]any }
+		env.Get("/api/audit?actor_id="+second.ID(), h.Admin.Token).Want(t, http.StatusOK).Decode(t, &trail)
+		reviews := 0
+		for _, e := range trail.Items {
+			if e["action"] == "access.grants" {
+				reviews++
+			}
+		}
+		if reviews != 3 {
+			t.Errorf("got %d audited reviews of grants, want 3 (a malformed query reads nothing)", reviews)
+		}
 	})
 }
 

@@ -125,12 +125,21 @@ func (a *Access) alertAdmins(ctx context.Context, p auth.Principal, g Grant) {
 }
 
 // Grants lists grants for admins to review, newest first: only the unexpired ones when active is set,
-// one patient's when patientID is set.
-func (a *Access) Grants(ctx context.Context, active bool, patientID string, page, limit int) ([]Grant, int, error) {
-	f := GrantFilter{PatientID: patientID}
+// one patient's when patientID is set. The reasons may hold patient data, so the review is audited
+// (access.grants; the patient is the filter's, if any).
+func (a *Access) Grants(ctx context.Context, by auth.Principal, active bool, patientID string, page, limit int) ([]Grant, int, error) {
 	if patientID != "" && !ident.Valid(patientID) {
 		return nil, 0, fault.Invalid("patient_id must be an id (24 hex digits)")
 	}
+	gs, total, err := a.grants(ctx, active, patientID, page, limit)
+	if aerr := a.deps.Audit.Record(ctx, by.UserID, by.Role, patientID, "access.grants", err); aerr != nil {
+		return nil, 0, aerr
+	}
+	return gs, total, err
+}
+
+func (a *Access) grants(ctx context.Context, active bool, patientID string, page, limit int) ([]Grant, int, error) {
+	f := GrantFilter{PatientID: patientID}
 	if active {
 		f.ActiveAt = a.Now()
 	}

@@ -30,6 +30,7 @@ func (a *Access) BreakGlassHandler(c *gin.Context) {
 
 // GrantsHandler handles GET /api/access/grants?active=true&patient_id=&page=&limit= (admins).
 func (a *Access) GrantsHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
 	page, limit, err := httpx.Page(c)
 	if err != nil {
 		httpx.Error(c, err)
@@ -44,7 +45,7 @@ func (a *Access) GrantsHandler(c *gin.Context) {
 		httpx.Error(c, fault.Invalid("active must be true or false"))
 		return
 	}
-	gs, total, err := a.Grants(c.Request.Context(), active, c.Query("patient_id"), page, limit)
+	gs, total, err := a.Grants(c.Request.Context(), p, active, c.Query("patient_id"), page, limit)
 	if err != nil {
 		httpx.Error(c, err)
 		return
