@@ -23,8 +23,9 @@ func init() {
 // wireAccess builds the care-relationship rule (appointments and referrals as relations),
 // break-the-glass grants and referrals. The GDPR export and erasure are built with the routes (they
 // need every domain's exporter, registered by the other wire functions).
-func (a *App) wireAccess(db *mongostore.DB, _ *seal.Keyring) error {
-	store := mongostore.NewAccessGrants(db)
+func (a *App) wireAccess(db *mongostore.DB, keys *seal.Keyring) error {
+	store := mongostore.NewAccessGrants(db, keys)
+	a.Rekeyers = append(a.Rekeyers, store)
 	a.Access.Use(patient.AccessDeps{
 		Store: store, Audit: a.audit, Patients: a.patients, Users: a.Auth, Log: a.Log,
 		Notify: func(ctx context.Context, from auth.Principal, to, message string) error {

@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"hms/server/internal/patient"
+	"hms/server/internal/seal"
 	"hms/shared"
 )
 
@@ -32,54 +33,69 @@ func init() {
 
 var _ patient.AccessStore = (*AccessGrants)(nil)
 
-// AccessGrants stores break-the-glass grants and referrals. Both are only ever inserted.
+// AccessGrants stores break-the-glass grants and referrals. Both are only ever inserted; their reasons
+// are sealed (access_seal.go).
 type AccessGrants struct {
 	gate                      *gate
 	grants, referrals, users  *mongo.Collection
 	appointments, queueTicket *mongo.Collection
+	keys                      *seal.Keyring
 }
 
-// NewAccessGrants returns the grant and referral store on db.
-func NewAccessGrants(db *DB) *AccessGrants {
+// NewAccessGrants returns the grant and referral store on db, sealing reasons with keys.
+func NewAccessGrants(db *DB, keys *seal.Keyring) *AccessGrants {
 	return &AccessGrants{gate: db.gate, grants: db.Collection(colAccessGrants), referrals: db.Collection(colReferrals),
-		users: db.Collection(colUsers), appointments: db.Collection(colAppointments), queueTicket: db.Collection(colQueueTickets)}
+		users: db.Collection(colUsers), appointments: db.Collection(colAppointments), queueTicket: db.Collection(colQueueTickets),
+		keys: keys}
 }
 
-type grantDoc struct {
+// grantFields are a grant's fields but its reason (sealed when written, raw when read).
+type grantFields struct {
 	ID        string    `bson:"_id"`
 	UserID    string    `bson:"user_id"`
 	Role      string    `bson:"role"`
 	PatientID string    `bson:"patient_id"`
-	Reason    string    `bson:"reason"`
 	CreatedAt time.Time `bson:"created_at"`
 	ExpiresAt time.Time `bson:"expires_at"`
 }
 
-func (d grantDoc) grant() patient.Grant {
-	return patient.Grant{ID: d.ID, UserID: d.UserID, Role: shared.Role(d.Role), PatientID: d.PatientID, Reason: d.Reason,
-		CreatedAt: d.CreatedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC()}
+type grantDoc struct {
+	F      grantFields `bson:",inline"`
+	Reason seal.Value  `bson:"reason"`
 }
 
-type referralDoc struct {
+type storedGrant struct {
+	F      grantFields   `bson:",inline"`
+	Reason bson.RawValue `bson:"reason"`
+}
+
+type referralFields struct {
 	ID         string    `bson:"_id"`
 	PatientID  string    `bson:"patient_id"`
 	DoctorID   string    `bson:"doctor_id"`
 	ReferredBy string    `bson:"referred_by"`
-	Reason     string    `bson:"reason"`
 	CreatedAt  time.Time `bson:"created_at"`
 }
 
-func (d referralDoc) referral() patient.Referral {
-	r := patient.Referral(d)
-	r.CreatedAt = r.CreatedAt.UTC()
-	return r
+type referralDoc struct {
+	F      referralFields `bson:",inline"`
+	Reason seal.Value     `bson:"reason"`
+}
+
+type storedReferral struct {
+	F      referralFields `bson:",inline"`
+	Reason bson.RawValue  `bson:"reason"`
 }
 
 // InsertGrant implements patient.AccessStore.
 func (s *AccessGrants) InsertGrant(ctx context.Context, g patient.Grant) error {
+	reason, err := s.sealReason(colAccessGrants, g.ID, g.Reason)
+	if err != nil {
+		return err
+	}
 	leave := s.gate.enter()
-	_, err := s.grants.InsertOne(ctx, grantDoc{ID: g.ID, UserID: g.UserID, Role: string(g.Role), PatientID: g.PatientID,
-		Reason: g.Reason, CreatedAt: g.CreatedAt, ExpiresAt: g.ExpiresAt})
+	_, err = s.grants.InsertOne(ctx, grantDoc{Reason: reason, F: grantFields{ID: g.ID, UserID: g.UserID, Role: string(g.Role),
+		PatientID: g.PatientID, CreatedAt: g.CreatedAt, ExpiresAt: g.ExpiresAt}})
 	leave()
 	return wrap("insert access grant", err)
 }
@@ -112,15 +128,33 @@ func (s *AccessGrants) ListGrants(ctx context.Context, f patient.GrantFilter, sk
 	if err != nil {
 		return nil, 0, wrap("count access grants", err)
 	}
-	gs, err := findAll(ctx, s.grants, "list access grants", q, options.Find().
-		SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetSkip(int64(skip)).SetLimit(int64(limit)), grantDoc.grant)
-	return gs, int(total), err
+	docs, err := findAll(ctx, s.grants, "list access grants", q, options.Find().
+		SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetSkip(int64(skip)).SetLimit(int64(limit)),
+		func(d storedGrant) storedGrant { return d })
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]patient.Grant, 0, len(docs))
+	for _, d := range docs {
+		reason, err := s.openReason(colAccessGrants, d.F.ID, d.Reason)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, patient.Grant{ID: d.F.ID, UserID: d.F.UserID, Role: shared.Role(d.F.Role), PatientID: d.F.PatientID,
+			Reason: reason, CreatedAt: d.F.CreatedAt.UTC(), ExpiresAt: d.F.ExpiresAt.UTC()})
+	}
+	return out, int(total), nil
 }
 
 // InsertReferral implements patient.AccessStore.
 func (s *AccessGrants) InsertReferral(ctx context.Context, r patient.Referral) error {
+	reason, err := s.sealReason(colReferrals, r.ID, r.Reason)
+	if err != nil {
+		return err
+	}
 	leave := s.gate.enter()
-	_, err := s.referrals.InsertOne(ctx, referralDoc(r))
+	_, err = s.referrals.InsertOne(ctx, referralDoc{Reason: reason, F: referralFields{ID: r.ID, PatientID: r.PatientID,
+		DoctorID: r.DoctorID, ReferredBy: r.ReferredBy, CreatedAt: r.CreatedAt}})
 	leave()
 	return wrap("insert referral", err)
 }
@@ -137,9 +171,22 @@ func (s *AccessGrants) ListReferrals(ctx context.Context, patientID string, skip
 	if err != nil {
 		return nil, 0, wrap("count referrals", err)
 	}
-	rs, err := findAll(ctx, s.referrals, "list referrals", q, options.Find().
-		SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetSkip(int64(skip)).SetLimit(int64(limit)), referralDoc.referral)
-	return rs, int(total), err
+	docs, err := findAll(ctx, s.referrals, "list referrals", q, options.Find().
+		SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetSkip(int64(skip)).SetLimit(int64(limit)),
+		func(d storedReferral) storedReferral { return d })
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]patient.Referral, 0, len(docs))
+	for _, d := range docs {
+		reason, err := s.openReason(colReferrals, d.F.ID, d.Reason)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, patient.Referral{ID: d.F.ID, PatientID: d.F.PatientID, DoctorID: d.F.DoctorID,
+			ReferredBy: d.F.ReferredBy, Reason: reason, CreatedAt: d.F.CreatedAt.UTC()})
+	}
+	return out, int(total), nil
 }
 
 // AdminIDs implements patient.AccessStore.

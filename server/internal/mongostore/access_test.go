@@ -1,6 +1,7 @@
 package mongostore_test
 
 import (
+	"bytes"
 	"context"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ func TestAccessStoreQueries(t *testing.T) {
 	if err := db.EnsureIndexes(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s := mongostore.NewAccessGrants(db)
+	s := mongostore.NewAccessGrants(db, testKeys(t, "k1"))
 	t0 := time.Date(2030, 1, 7, 8, 0, 0, 0, time.UTC)
 	user, pat, other := ident.New(), ident.New(), ident.New()
 	for i, g := range []patient.Grant{
@@ -135,5 +136,69 @@ func TestAccessStoreQueries(t *testing.T) {
 		if err != nil || got != tc.want {
 			t.Errorf("%s: got %v, %v, want %v", tc.name, got, err, tc.want)
 		}
+	}
+}
+
+// TestAccessReasonsAreSealed is SECURITY.md row 30 for break-the-glass and referral reasons: the raw
+// documents hold ciphertext only; a reason stored before encryption still reads; rekey seals everything
+// under the active key, after which the old key can go.
+func TestAccessReasonsAreSealed(t *testing.T) {
+	ctx := context.Background()
+	db := testenv.DB(t)
+	if err := db.EnsureIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	old := mongostore.NewAccessGrants(db, testKeys(t, "k1"))
+	pat, now := ident.New(), time.Now().UTC().Truncate(time.Millisecond)
+	const grantReason, referralReason = "unconscious, needs the allergy list", "suspected melanoma, left arm"
+	if err := old.InsertGrant(ctx, patient.Grant{ID: ident.New(), UserID: ident.New(), Role: "staff", PatientID: pat,
+		Reason: grantReason, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.InsertReferral(ctx, patient.Referral{ID: ident.New(), PatientID: pat, DoctorID: ident.New(),
+		ReferredBy: ident.New(), Reason: referralReason, CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	plainID := ident.New()
+	if _, err := db.Collection("referrals").InsertOne(ctx, bson.D{{Key: "_id", Value: plainID}, {Key: "patient_id", Value: pat},
+		{Key: "doctor_id", Value: ident.New()}, {Key: "referred_by", Value: ident.New()}, {Key: "reason", Value: "written before encryption"},
+		{Key: "created_at", Value: now.Add(-time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	raw := func(col string) []byte {
+		t.Helper()
+		cur, err := db.Collection(col).Find(ctx, bson.D{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cur.Close(ctx)
+		var all []byte
+		for cur.Next(ctx) {
+			all = append(all, cur.Current...)
+		}
+		return all
+	}
+	for col, text := range map[string]string{"access_grants": grantReason, "referrals": referralReason} {
+		if bytes.Contains(raw(col), []byte(text)) {
+			t.Errorf("%s holds the reason in plain text", col)
+		}
+	}
+
+	rotated := mongostore.NewAccessGrants(db, testKeys(t, "k2", "k1"))
+	n, err := rotated.Rekey(ctx, nil)
+	if err != nil || n != 3 {
+		t.Fatalf("rekey: got %d, %v, want 3 values re-sealed", n, err)
+	}
+	if bytes.Contains(raw("referrals"), []byte("written before encryption")) {
+		t.Error("rekey left a plain-text reason")
+	}
+	onlyNew := mongostore.NewAccessGrants(db, testKeys(t, "k2"))
+	gs, _, err := onlyNew.ListGrants(ctx, patient.GrantFilter{PatientID: pat}, 0, 10)
+	if err != nil || len(gs) != 1 || gs[0].Reason != grantReason {
+		t.Errorf("grants under the new key only: got %+v, %v", gs, err)
+	}
+	rs, _, err := onlyNew.ListReferrals(ctx, pat, 0, 10)
+	if err != nil || len(rs) != 2 || rs[0].Reason != referralReason || rs[1].Reason != "written before encryption" {
+		t.Errorf("referrals under the new key only: got %+v, %v", rs, err)
 	}
 }
