@@ -419,6 +419,24 @@ func TestAccessErasure(t *testing.T) {
 			Want(t, http.StatusCreated)
 	})
 
+	t.Run("a record without an account", func(t *testing.T) {
+		w := env.WalkIn(h.Staff.Token, h.Dept, "Wilhelmina Unlinked", 4)
+		var e shared.Erasure
+		env.Post("/api/patients/"+w.PatientID+"/erasure", h.Admin.Token, shared.ErasureRequest{Confirm: true}).Want(t, http.StatusOK).Decode(t, &e)
+		for _, col := range []string{"patients", "appointments", "queue_tickets"} {
+			key := "patient_id"
+			if col == "patients" {
+				key = "_id"
+			}
+			for _, doc := range rawDocs(t, env, col, bson.D{{Key: key, Value: w.PatientID}}) {
+				raw, _ := bson.Marshal(doc)
+				if bytes.Contains(raw, []byte("Wilhelmina")) {
+					t.Errorf("%s document %v still holds the name", col, doc["_id"])
+				}
+			}
+		}
+	})
+
 	t.Run("audited", func(t *testing.T) {
 		var trail struct{ Items []map[string]any }
 		env.Get("/api/audit?patient_id="+pid+"&limit=100", h.Admin.Token).Want(t, http.StatusOK).Decode(t, &trail)
