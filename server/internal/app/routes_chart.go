@@ -12,11 +12,12 @@ import (
 func init() {
 	// The routes whose :id is the patient id: a caller refused by role is audited against that patient.
 	auditedRoutes["POST /api/patients/:id/encounters"] = "encounter.create"
+	auditedRoutes["GET /api/patients/:id/encounters"] = "encounter.read"
 }
 
-// chartReaders may read encounters: a patient their own; admins only as the clinical access rule
-// allows (a break-the-glass grant).
-var chartReaders = []shared.Role{shared.RoleAdmin, shared.RoleDoctor, shared.RoleStaff, shared.RolePatient}
+// chartReaders may read encounters, each as the clinical access rule allows (a patient only their
+// own). Admins administer, they do not read charts.
+var chartReaders = clinical
 
 // wireChart builds the clinical chart: encounters, diagnoses, notes, vitals.
 func (a *App) wireChart(db *mongostore.DB, keys *seal.Keyring) error {

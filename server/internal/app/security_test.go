@@ -276,6 +276,10 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		"/api/queue/tickets/:id/triage":    tickets + ticket("Matrix Triage") + "/triage",
 		"/api/queue/tickets/:id/no-show":   tickets + ticket("Matrix No-show") + "/no-show",
 		"/api/queue/tickets/:id/requeue":   tickets + ticket("Matrix Requeue", "call") + "/requeue",
+		"/api/patients/:id/encounters":     "/api/patients/" + patientID + "/encounters",
+		"/api/encounters/:id":              matrixEncounter(t, env, h, patientID),
+		"/api/encounters/:id/history":      matrixEncounter(t, env, h, patientID) + "/history",
+		"/api/encounters/:id/vitals":       matrixEncounter(t, env, h, patientID) + "/vitals",
 	}
 	// slotFor gives each role its own slot from hh:00, 15 minutes apart.
 	slotFor := func(hh int, role shared.Role) time.Time {
