@@ -74,17 +74,14 @@ type Store interface {
 	Latest(ctx context.Context, encounterID string) (Revision, error)
 	// Revisions returns every revision of the encounter, oldest first.
 	Revisions(ctx context.Context, encounterID string) ([]Revision, error)
-	// EncounterIDs returns a page of the patient's encounters, newest opened first, and how many
-	// there are in all.
-	EncounterIDs(ctx context.Context, patientID string, skip, limit int) ([]string, int, error)
-	// LatestOf returns the newest revision of each of the encounters.
-	LatestOf(ctx context.Context, encounterIDs []string) (map[string]Revision, error)
+	// Encounters returns the latest revision of each of the patient's encounters, newest opened first.
+	Encounters(ctx context.Context, patientID string) ([]Revision, error)
 	// PatientRevisions returns every revision of every encounter of the patient.
 	PatientRevisions(ctx context.Context, patientID string) ([]Revision, error)
 
 	InsertReading(ctx context.Context, r Reading) error
-	// Readings returns the readings of the encounters, oldest first.
-	Readings(ctx context.Context, encounterIDs []string) ([]Reading, error)
+	// Readings returns the readings of the patient's encounters given, oldest first.
+	Readings(ctx context.Context, patientID string, encounterIDs []string) ([]Reading, error)
 
 	// ClaimAppointment fails with ErrAppointmentTaken when another encounter records the appointment.
 	ClaimAppointment(ctx context.Context, c Claim) error

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -34,11 +36,11 @@ func init() {
 		// encounter id + "/" + rev, is unique too; this index says what is meant.)
 		mongo.IndexModel{Keys: bson.D{{Key: "encounter_id", Value: 1}, {Key: "rev", Value: 1}},
 			Options: options.Index().SetUnique(true).SetName("encounter_rev_unique")},
-		mongo.IndexModel{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "rev", Value: 1}, {Key: "at", Value: -1}},
-			Options: options.Index().SetName("patient_rev_time")},
+		mongo.IndexModel{Keys: bson.D{{Key: "patient_id", Value: 1}}, Options: options.Index().SetName("patient")},
 	)
 	registerIndexes(colEncounterVitals,
-		mongo.IndexModel{Keys: bson.D{{Key: "encounter_id", Value: 1}, {Key: "at", Value: 1}}, Options: options.Index().SetName("encounter_time")},
+		mongo.IndexModel{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "encounter_id", Value: 1}, {Key: "at", Value: 1}},
+			Options: options.Index().SetName("patient_encounter_time")},
 	)
 }
 
@@ -221,56 +223,35 @@ func (s *Chart) Revisions(ctx context.Context, encounterID string) ([]chart.Revi
 	return revs, err
 }
 
-type revisionKey struct {
-	EncounterID string `bson:"encounter_id"`
-	Rev         int    `bson:"rev"`
-}
-
-// EncounterIDs implements chart.Store: an encounter's first revision stands for it (it holds when the
-// encounter was opened), so a page of first revisions is a page of encounters.
-func (s *Chart) EncounterIDs(ctx context.Context, patientID string, skip, limit int) ([]string, int, error) {
-	filter := bson.D{{Key: "patient_id", Value: patientID}, {Key: "rev", Value: 1}}
-	var total int64
-	err := retryRead(ctx, func() (err error) { total, err = s.revisions.CountDocuments(ctx, filter); return err })
-	if err != nil {
-		return nil, 0, wrap("count encounters", err)
-	}
-	ids, err := findAll(ctx, s.revisions, "list encounters", filter,
-		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "encounter_id", Value: -1}}).
-			SetSkip(int64(skip)).SetLimit(int64(limit)).SetProjection(bson.D{{Key: "encounter_id", Value: 1}, {Key: "rev", Value: 1}}),
-		func(k revisionKey) string { return k.EncounterID })
-	return ids, int(total), err
-}
-
-// LatestOf implements chart.Store. It reads the revision numbers first and opens only the newest of
-// each encounter.
-func (s *Chart) LatestOf(ctx context.Context, encounterIDs []string) (map[string]chart.Revision, error) {
-	keys, err := findAll(ctx, s.revisions, "find encounter revision numbers",
-		bson.D{{Key: "encounter_id", Value: bson.D{{Key: "$in", Value: encounterIDs}}}},
-		options.Find().SetProjection(bson.D{{Key: "encounter_id", Value: 1}, {Key: "rev", Value: 1}}),
-		func(k revisionKey) revisionKey { return k })
+// Encounters implements chart.Store. One query by patient_id: FerretDB hands an equality filter to
+// PostgreSQL, so this reads the patient's revisions only, where $in or sort-and-skip would read the
+// whole collection. Only each encounter's latest revision is opened.
+func (s *Chart) Encounters(ctx context.Context, patientID string) ([]chart.Revision, error) {
+	docs, err := findAll(ctx, s.revisions, "find the patient's encounters", bson.D{{Key: "patient_id", Value: patientID}},
+		options.Find(), func(d encounterRevisionDoc) encounterRevisionDoc { return d })
 	if err != nil {
 		return nil, err
 	}
-	newest := map[string]int{}
-	for _, k := range keys {
-		newest[k.EncounterID] = max(newest[k.EncounterID], k.Rev)
+	latest := map[string]encounterRevisionDoc{}
+	for _, d := range docs {
+		if cur, ok := latest[d.EncounterID]; !ok || d.Rev > cur.Rev {
+			latest[d.EncounterID] = d
+		}
 	}
-	ids := make([]string, 0, len(newest))
-	for id, rev := range newest {
-		ids = append(ids, revisionID(id, rev))
+	out := make([]chart.Revision, 0, len(latest))
+	for _, d := range latest {
+		r, err := s.revision(d)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
 	}
-	out := make(map[string]chart.Revision, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	revs, err := s.revisionsWhere(ctx, "find latest encounter revisions", bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, options.Find())
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range revs {
-		out[r.EncounterID] = r
-	}
+	slices.SortFunc(out, func(a, b chart.Revision) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.EncounterID, a.EncounterID)
+	})
 	return out, nil
 }
 
@@ -297,9 +278,13 @@ func (s *Chart) InsertReading(ctx context.Context, r chart.Reading) error {
 	return wrap("insert vitals", err)
 }
 
-// Readings implements chart.Store.
-func (s *Chart) Readings(ctx context.Context, encounterIDs []string) ([]chart.Reading, error) {
-	docs, err := findAll(ctx, s.vitals, "find vitals", bson.D{{Key: "encounter_id", Value: bson.D{{Key: "$in", Value: encounterIDs}}}},
+// Readings implements chart.Store. The filter leads with patient_id for the reason Encounters gives.
+func (s *Chart) Readings(ctx context.Context, patientID string, encounterIDs []string) ([]chart.Reading, error) {
+	var ids any = bson.D{{Key: "$in", Value: encounterIDs}}
+	if len(encounterIDs) == 1 {
+		ids = encounterIDs[0]
+	}
+	docs, err := findAll(ctx, s.vitals, "find vitals", bson.D{{Key: "patient_id", Value: patientID}, {Key: "encounter_id", Value: ids}},
 		options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}), func(d vitalsDoc) vitalsDoc { return d })
 	if err != nil {
 		return nil, err

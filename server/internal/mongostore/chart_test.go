@@ -32,6 +32,12 @@ func encounterRev(encounterID, patientID string, rev int, at time.Time, notes st
 		Text: chart.Text{Reason: "cough", Notes: notes, Diagnoses: []shared.Diagnosis{{Code: "J45.909", Description: "asthma", Status: shared.DiagnosisActive}}}}
 }
 
+// later makes r a later revision of an encounter opened at opened.
+func later(r chart.Revision, opened time.Time) chart.Revision {
+	r.CreatedAt = opened
+	return r
+}
+
 func TestChartRevisionsAreExclusiveAndOrdered(t *testing.T) {
 	ctx := context.Background()
 	_, s := chartStore(t, "k1")
@@ -46,7 +52,7 @@ func TestChartRevisionsAreExclusiveAndOrdered(t *testing.T) {
 		}
 	}
 	for rev := 2; rev <= 3; rev++ {
-		if err := s.InsertRevision(ctx, encounterRev(encs[1], patientID, rev, base.Add(2*time.Hour), "rev "+string(rune('0'+rev)))); err != nil {
+		if err := s.InsertRevision(ctx, later(encounterRev(encs[1], patientID, rev, base.Add(2*time.Hour), "rev "+string(rune('0'+rev))), base.Add(time.Hour))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -60,7 +66,7 @@ func TestChartRevisionsAreExclusiveAndOrdered(t *testing.T) {
 	won, lost := 0, 0
 	for range 8 {
 		wg.Go(func() {
-			err := s.InsertRevision(ctx, encounterRev(encs[1], patientID, 4, base.Add(3*time.Hour), "race"))
+			err := s.InsertRevision(ctx, later(encounterRev(encs[1], patientID, 4, base.Add(3*time.Hour), "race"), base.Add(time.Hour)))
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -95,21 +101,13 @@ func TestChartRevisionsAreExclusiveAndOrdered(t *testing.T) {
 		}
 	}
 
-	ids, total, err := s.EncounterIDs(ctx, patientID, 0, 2)
-	if err != nil || total != 3 || len(ids) != 2 || ids[0] != encs[2] || ids[1] != encs[1] {
-		t.Errorf("got page %v of %d, %v; want [%s %s] of 3 (newest first)", ids, total, err, encs[2], encs[1])
+	list, err := s.Encounters(ctx, patientID)
+	if err != nil || len(list) != 3 || list[0].EncounterID != encs[2] || list[1].EncounterID != encs[1] || list[2].EncounterID != encs[0] ||
+		list[1].Rev != 4 || list[1].Text.Notes != "race" || list[0].Rev != 1 {
+		t.Errorf("got %d encounters (%v), want the three, newest opened first, each at its latest revision", len(list), err)
 	}
-	ids, _, err = s.EncounterIDs(ctx, patientID, 2, 2)
-	if err != nil || len(ids) != 1 || ids[0] != encs[0] {
-		t.Errorf("got second page %v, %v; want [%s]", ids, err, encs[0])
-	}
-	if ids, total, _ := s.EncounterIDs(ctx, ident.New(), 0, 10); len(ids) != 0 || total != 0 {
-		t.Errorf("got %v of %d for another patient, want none", ids, total)
-	}
-
-	latestOf, err := s.LatestOf(ctx, encs)
-	if err != nil || len(latestOf) != 3 || latestOf[encs[1]].Rev != 4 || latestOf[encs[0]].Rev != 1 {
-		t.Errorf("got %d latest revisions (%v); want 3 with revision 4 of the second", len(latestOf), err)
+	if list, err := s.Encounters(ctx, ident.New()); err != nil || len(list) != 0 {
+		t.Errorf("got %d encounters, %v for another patient, want none", len(list), err)
 	}
 	all, err := s.PatientRevisions(ctx, patientID)
 	if err != nil || len(all) != 6 {
@@ -120,19 +118,25 @@ func TestChartRevisionsAreExclusiveAndOrdered(t *testing.T) {
 func TestChartReadingsAndClaims(t *testing.T) {
 	ctx := context.Background()
 	_, s := chartStore(t, "k1")
-	enc, other, at := ident.New(), ident.New(), time.Date(2030, 1, 7, 9, 0, 0, 0, time.UTC)
+	enc, other, patientID, at := ident.New(), ident.New(), ident.New(), time.Date(2030, 1, 7, 9, 0, 0, 0, time.UTC)
 	pulse, temp := 80, 37.2
 	for i, r := range []chart.Reading{
 		{ID: ident.New(), EncounterID: enc, Vitals: shared.Vitals{PulseBPM: &pulse}, At: at.Add(time.Minute)},
 		{ID: ident.New(), EncounterID: enc, Vitals: shared.Vitals{TemperatureC: &temp}, At: at},
 		{ID: ident.New(), EncounterID: other, Vitals: shared.Vitals{PulseBPM: &pulse}, At: at},
 	} {
-		r.PatientID, r.By, r.Role = ident.New(), ident.New(), shared.RoleStaff
+		r.PatientID, r.By, r.Role = patientID, ident.New(), shared.RoleStaff
 		if err := s.InsertReading(ctx, r); err != nil {
 			t.Fatalf("reading %d: %v", i, err)
 		}
 	}
-	got, err := s.Readings(ctx, []string{enc})
+	if got, err := s.Readings(ctx, patientID, []string{enc, other}); err != nil || len(got) != 3 {
+		t.Errorf("got %d readings of both encounters, %v; want 3", len(got), err)
+	}
+	if got, err := s.Readings(ctx, ident.New(), []string{enc}); err != nil || len(got) != 0 {
+		t.Errorf("got %d readings under another patient, %v; want none", len(got), err)
+	}
+	got, err := s.Readings(ctx, patientID, []string{enc})
 	if err != nil || len(got) != 2 || got[0].Vitals.TemperatureC == nil || *got[0].Vitals.TemperatureC != 37.2 ||
 		got[1].Vitals.PulseBPM == nil || *got[1].Vitals.PulseBPM != 80 {
 		t.Fatalf("got %+v, %v; want the temperature then the pulse", got, err)
@@ -203,7 +207,52 @@ func TestChartIsCiphertextAtRest(t *testing.T) {
 	if err != nil || got.Text.Notes != "wheeze-note-3b9f" || got.Text.Diagnoses[0].Description != "diagnosis-c0de" {
 		t.Errorf("read under the new key only: %+v, %v", got.Text, err)
 	}
-	if rs, err := onlyNew.Readings(ctx, []string{enc}); err != nil || len(rs) != 1 || *rs[0].Vitals.SpO2Percent != 87 {
+	if rs, err := onlyNew.Readings(ctx, patientID, []string{enc}); err != nil || len(rs) != 1 || *rs[0].Vitals.SpO2Percent != 87 {
 		t.Errorf("read vitals under the new key only: %+v, %v", rs, err)
+	}
+}
+
+// BenchmarkChartListPage measures what GET /api/patients/{id}/encounters asks of the store for a page
+// of 20: the patient's encounters at their latest revisions, and the page's vitals; the patient has 100
+// encounters of 3 revisions and 2 readings each, among 10 other patients' as many.
+func BenchmarkChartListPage(b *testing.B) {
+	ctx := context.Background()
+	db := testenv.DB(b)
+	if err := db.EnsureIndexes(ctx); err != nil {
+		b.Fatal(err)
+	}
+	s := mongostore.NewChart(db, testKeys(b, "k1"))
+	patients := make([]string, 11)
+	at := time.Now().UTC()
+	pulse := 70
+	for i := range patients {
+		patients[i] = ident.New()
+		for range 100 {
+			enc := ident.New()
+			for rev := 1; rev <= 3; rev++ {
+				if err := s.InsertRevision(ctx, encounterRev(enc, patients[i], rev, at, strings.Repeat("note ", 100))); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for range 2 {
+				if err := s.InsertReading(ctx, chart.Reading{ID: ident.New(), EncounterID: enc, PatientID: patients[i], Vitals: shared.Vitals{PulseBPM: &pulse}, At: at}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		list, err := s.Encounters(ctx, patients[0])
+		if err != nil || len(list) != 100 {
+			b.Fatal(len(list), err)
+		}
+		ids := make([]string, 0, 20)
+		for _, r := range list[20:40] {
+			ids = append(ids, r.EncounterID)
+		}
+		if _, err := s.Readings(ctx, patients[0], ids); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
