@@ -19,6 +19,7 @@ import (
 	"hms/server/internal/audit"
 	"hms/server/internal/auth"
 	"hms/server/internal/broker"
+	"hms/server/internal/chart"
 	"hms/server/internal/config"
 	"hms/server/internal/doctor"
 	"hms/server/internal/event"
@@ -57,6 +58,7 @@ type App struct {
 	// Rekeyers are the stores holding sealed fields, for hms rekey.
 	Rekeyers  []Rekeyer
 	exporters []patient.Exporter
+	chart     *chart.Service
 	notify    *notify.Service
 	audit     *audit.Log
 	table     []Route

@@ -279,6 +279,10 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		"/api/patients/:id/access":         "/api/patients/" + patientID + "/access",
 		"/api/patients/:id/referrals":      "/api/patients/" + patientID + "/referrals",
 		"/api/patients/:id/erasure":        "/api/patients/" + patientID + "/erasure",
+		"/api/patients/:id/encounters":     "/api/patients/" + patientID + "/encounters",
+		"/api/encounters/:id":              matrixEncounter(t, env, h, patientID),
+		"/api/encounters/:id/history":      matrixEncounter(t, env, h, patientID) + "/history",
+		"/api/encounters/:id/vitals":       matrixEncounter(t, env, h, patientID) + "/vitals",
 	}
 	// slotFor gives each role its own slot from hh:00, 15 minutes apart.
 	slotFor := func(hh int, role shared.Role) time.Time {

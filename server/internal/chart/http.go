@@ -1,0 +1,78 @@
+package chart
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"hms/server/internal/auth"
+	"hms/server/internal/httpx"
+	"hms/shared"
+)
+
+// CreateHandler handles POST /api/patients/{id}/encounters.
+func (s *Service) CreateHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	var req shared.CreateEncounterRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, s.record(c.Request.Context(), p, c.Param("id"), actionCreate, err))
+		return
+	}
+	reply(c, http.StatusCreated)(s.Create(c.Request.Context(), p, c.Param("id"), req))
+}
+
+// ListHandler handles GET /api/patients/{id}/encounters.
+func (s *Service) ListHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	page, limit, err := httpx.Page(c)
+	if err != nil {
+		httpx.Error(c, s.record(c.Request.Context(), p, c.Param("id"), actionRead, err))
+		return
+	}
+	reply(c, http.StatusOK)(s.List(c.Request.Context(), p, c.Param("id"), page, limit))
+}
+
+// GetHandler handles GET /api/encounters/{id}.
+func (s *Service) GetHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	reply(c, http.StatusOK)(s.Get(c.Request.Context(), p, c.Param("id")))
+}
+
+// HistoryHandler handles GET /api/encounters/{id}/history.
+func (s *Service) HistoryHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	reply(c, http.StatusOK)(s.History(c.Request.Context(), p, c.Param("id")))
+}
+
+// UpdateHandler handles PATCH /api/encounters/{id}.
+func (s *Service) UpdateHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	var req shared.UpdateEncounterRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, s.record(c.Request.Context(), p, "", actionUpdate, err))
+		return
+	}
+	reply(c, http.StatusOK)(s.Update(c.Request.Context(), p, c.Param("id"), req))
+}
+
+// VitalsHandler handles POST /api/encounters/{id}/vitals.
+func (s *Service) VitalsHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	var req shared.Vitals
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, s.record(c.Request.Context(), p, "", actionVitals, err))
+		return
+	}
+	reply(c, http.StatusCreated)(s.RecordVitals(c.Request.Context(), p, c.Param("id"), req))
+}
+
+// reply answers with v and the status, or with the error.
+func reply(c *gin.Context, status int) func(any, error) {
+	return func(v any, err error) {
+		if err != nil {
+			httpx.Error(c, err)
+			return
+		}
+		c.JSON(status, v)
+	}
+}
