@@ -36,3 +36,6 @@ func (a *App) labRoutes() []Route {
 		{"GET", "/api/lab-files/:id", Roles, everyone, l.DownloadHandler},
 	}
 }
+
+// Lab returns the lab service, for tests and tools.
+func (a *App) Lab() *lab.Service { return a.lab }
