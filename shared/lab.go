@@ -9,11 +9,12 @@ const (
 )
 
 // Lab order statuses: ordered → resulted (at least one results revision) → released (visible to the
-// patient).
+// patient); an order not released may be cancelled instead.
 const (
-	LabOrdered  = "ordered"
-	LabResulted = "resulted"
-	LabReleased = "released"
+	LabOrdered   = "ordered"
+	LabResulted  = "resulted"
+	LabReleased  = "released"
+	LabCancelled = "cancelled"
 )
 
 // Abnormal flags the server computes for a numeric result against its reference range: LL and HH are
@@ -107,6 +108,8 @@ type LabOrder struct {
 	ResultedAt     *time.Time  `json:"resulted_at,omitempty"`
 	ReleasedBy     string      `json:"released_by,omitempty"`
 	ReleasedAt     *time.Time  `json:"released_at,omitempty"`
+	CancelledBy    string      `json:"cancelled_by,omitempty"`
+	CancelledAt    *time.Time  `json:"cancelled_at,omitempty"`
 	Files          []LabFile   `json:"files"`
 }
 

@@ -185,6 +185,44 @@ func TestLabOrderResultRelease(t *testing.T) {
 	}
 }
 
+// TestLabCancel checks the other way to close an order: a cancelled order takes no results or files
+// and cannot be released; a released one cannot be cancelled; repeating either is a no-op 200.
+func TestLabCancel(t *testing.T) {
+	env := apptest.New(t)
+	h := env.Hospital()
+	ann := labPatient(t, env, h, apptest.At(9, 0))
+	pid := ann.User.PatientID
+	var o, released shared.LabOrder
+	env.Post("/api/patients/"+pid+"/lab-orders", h.Doctor.Token, labOrder).Want(t, http.StatusCreated).Decode(t, &o)
+	env.Post("/api/lab-orders/"+o.ID+"/results", h.Staff.Token, labResults).Want(t, http.StatusCreated)
+	env.Post("/api/lab-orders/"+o.ID+"/cancel", h.Staff.Token, nil).Want(t, http.StatusForbidden)
+	env.Post("/api/lab-orders/"+o.ID+"/cancel", h.Doctor.Token, nil).Want(t, http.StatusOK).Decode(t, &o)
+	if o.Status != shared.LabCancelled || o.CancelledBy != h.Doctor.ID() || o.CancelledAt == nil {
+		t.Fatalf("got %+v, want cancelled by the doctor", o)
+	}
+	env.Post("/api/lab-orders/"+o.ID+"/cancel", h.Doctor.Token, nil).Want(t, http.StatusOK)
+	env.Post("/api/lab-orders/"+o.ID+"/release", h.Doctor.Token, nil).Want(t, http.StatusConflict)
+	env.Post("/api/lab-orders/"+o.ID+"/results", h.Staff.Token, labResults).Want(t, http.StatusConflict)
+	upload(env, h.Staff.Token, o.ID, "file", "a.pdf", "application/pdf", pdfOf(t, 1000, "x")).Want(t, http.StatusConflict)
+	env.Get("/api/lab-orders/"+o.ID, ann.Token).Want(t, http.StatusNotFound)
+
+	env.Post("/api/patients/"+pid+"/lab-orders", h.Doctor.Token, labOrder).Want(t, http.StatusCreated).Decode(t, &released)
+	env.Post("/api/lab-orders/"+released.ID+"/results", h.Staff.Token, labResults).Want(t, http.StatusCreated)
+	env.Post("/api/lab-orders/"+released.ID+"/release", h.Doctor.Token, nil).Want(t, http.StatusOK)
+	env.Post("/api/lab-orders/"+released.ID+"/cancel", h.Doctor.Token, nil).Want(t, http.StatusConflict)
+	upload(env, h.Staff.Token, released.ID, "file", "a.pdf", "application/pdf", pdfOf(t, 1000, "x")).Want(t, http.StatusConflict)
+
+	var list shared.LabOrderList
+	env.Get("/api/patients/"+pid+"/lab-orders", ann.Token).Want(t, http.StatusOK).Decode(t, &list)
+	if list.Total != 1 || list.Items[0].ID != released.ID {
+		t.Fatalf("got %+v, want only the released order", list.Items)
+	}
+	got := auditActions(t, env, h.Admin.Token, pid)
+	if got["lab.cancel ok"] != 2 || got["lab.cancel invalid"] != 1 {
+		t.Errorf("got %v, want 2 lab.cancel ok and 1 refused as a conflict", got)
+	}
+}
+
 // upload sends a multipart upload of data in the field "file", claiming contentType and name.
 func upload(env *apptest.Env, token, orderID, field, name, contentType string, data []byte) *apptest.Response {
 	env.T.Helper()
@@ -405,6 +443,12 @@ func exerciseLab(t *testing.T, c *contract) {
 	c.call(t, "the doctor releases it again", send("POST", order+"/release", doc.Token, nil), http.StatusOK)
 	c.call(t, "the patient reads the released report", get(order, pat.Token), http.StatusOK)
 	c.call(t, "the patient downloads the file", get("/api/lab-files/"+f.ID, pat.Token), http.StatusOK)
+	var other2 shared.LabOrder
+	c.call(t, "the doctor orders again", send("POST", orders, doc.Token, labOrder), http.StatusCreated).Decode(t, &other2)
+	c.call(t, "the doctor cancels the order", send("POST", "/api/lab-orders/"+other2.ID+"/cancel", doc.Token, nil), http.StatusOK)
+	var pending shared.LabOrder
+	c.call(t, "the doctor orders once more", send("POST", orders, doc.Token, labOrder), http.StatusCreated).Decode(t, &pending)
+	files := "/api/lab-orders/" + pending.ID + "/files"
 
 	for _, tc := range []struct {
 		name       string
@@ -427,9 +471,13 @@ func exerciseLab(t *testing.T, c *contract) {
 		{"a patient submits results", send("POST", order+"/results", pat.Token, labResults), 403, false},
 		{"staff release a report", send("POST", order+"/release", staff.Token, nil), 403, false},
 		{"release an unknown order", send("POST", "/api/lab-orders/"+unknown+"/release", doc.Token, nil), 404, false},
-		{"attach a text file named .pdf", multipartFile(t, order+"/files", staff.Token, "a.pdf", []byte("plain text")), 415, false},
-		{"attach an empty file", multipartFile(t, order+"/files", staff.Token, "a.pdf", nil), 400, false},
-		{"a patient attaches a file", multipartFile(t, order+"/files", pat.Token, "a.pdf", pdfOf(t, 100, "x")), 403, false},
+		{"cancel a released report", send("POST", order+"/cancel", doc.Token, nil), 409, false},
+		{"staff cancel an order", send("POST", order+"/cancel", staff.Token, nil), 403, false},
+		{"cancel a malformed order id", send("POST", "/api/lab-orders/nope/cancel", doc.Token, nil), 400, true},
+		{"attach a text file named .pdf", multipartFile(t, files, staff.Token, "a.pdf", []byte("plain text")), 415, false},
+		{"attach an empty file", multipartFile(t, files, staff.Token, "a.pdf", nil), 400, false},
+		{"attach to a released report", multipartFile(t, order+"/files", staff.Token, "a.pdf", pdfOf(t, 100, "x")), 409, false},
+		{"a patient attaches a file", multipartFile(t, files, pat.Token, "a.pdf", pdfOf(t, 100, "x")), 403, false},
 		{"another patient downloads the file", get("/api/lab-files/"+f.ID, other.Token), 403, false},
 		{"an unknown lab file", get("/api/lab-files/"+unknown, doc.Token), 404, false},
 	} {

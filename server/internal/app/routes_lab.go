@@ -32,6 +32,7 @@ func (a *App) labRoutes() []Route {
 		{"GET", "/api/lab-orders/:id", Roles, everyone, l.GetHandler},
 		{"POST", "/api/lab-orders/:id/results", Roles, doctorStaff, l.ResultsHandler},
 		{"POST", "/api/lab-orders/:id/release", Roles, doctorOnly, l.ReleaseHandler},
+		{"POST", "/api/lab-orders/:id/cancel", Roles, doctorOnly, l.CancelHandler},
 		{"POST", "/api/lab-orders/:id/files", Roles, doctorStaff, l.UploadHandler},
 		{"GET", "/api/lab-files/:id", Roles, everyone, l.DownloadHandler},
 	}

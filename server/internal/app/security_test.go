@@ -261,6 +261,7 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		"/api/lab-orders/:id":              "/api/lab-orders/" + labOrderID,
 		"/api/lab-orders/:id/results":      "/api/lab-orders/" + labOrderID + "/results",
 		"/api/lab-orders/:id/release":      "/api/lab-orders/" + labOrderID + "/release",
+		"/api/lab-orders/:id/cancel":       "/api/lab-orders/" + labOrderID + "/cancel",
 		"/api/lab-orders/:id/files":        "/api/lab-orders/" + labOrderID + "/files",
 		"/api/lab-files/:id":               "/api/lab-files/" + labFileID,
 		"/api/users/:id":                   "/api/users/" + target.ID(),

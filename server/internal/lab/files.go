@@ -39,6 +39,9 @@ func (s *Service) upload(ctx context.Context, p auth.Principal, orderID string, 
 	if err := s.access.Clinical(ctx, p, o.PatientID); err != nil {
 		return File{}, o, err
 	}
+	if err := s.open(ctx, o.ID); err != nil {
+		return File{}, o, err
+	}
 	name, body, err := part()
 	if err != nil {
 		return File{}, o, err

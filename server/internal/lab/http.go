@@ -102,6 +102,17 @@ func (s *Service) ReleaseHandler(c *gin.Context) {
 	c.JSON(http.StatusOK, o)
 }
 
+// CancelHandler handles POST /api/lab-orders/{id}/cancel: 200 with the order, cancelled now or before.
+func (s *Service) CancelHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	o, err := s.Cancel(c.Request.Context(), p, c.Param("id"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, o)
+}
+
 // UploadHandler handles POST /api/lab-orders/{id}/files, multipart/form-data with the field "file".
 // The multipart body is read as a stream, only after the access check.
 func (s *Service) UploadHandler(c *gin.Context) {

@@ -37,10 +37,12 @@ type Results struct {
 	At             time.Time
 }
 
-// Release makes revision Rev of an order visible to the patient. Its key is the order id, so an order
-// is released once: a second insert is a duplicate.
-type Release struct {
+// Closure ends an order's changes, one way: Kind shared.LabReleased makes results revision Rev visible
+// to the patient; shared.LabCancelled cancels the order. Its key is the order id, so an order is closed
+// once: a release and a cancel racing cannot both win, and a second release is a duplicate.
+type Closure struct {
 	OrderID string
+	Kind    string
 	Rev     int
 	By      string
 	At      time.Time
@@ -72,9 +74,9 @@ type Store interface {
 	InsertResults(ctx context.Context, r Results) error
 	// ResultsOf returns every results revision of the orders, in no particular order.
 	ResultsOf(ctx context.Context, orderIDs []string) ([]Results, error)
-	// InsertRelease fails with ErrAlreadyReleased when the order was released before.
-	InsertRelease(ctx context.Context, r Release) error
-	ReleasesOf(ctx context.Context, orderIDs []string) ([]Release, error)
+	// InsertClosure fails with ErrClosed when the order was released or cancelled before.
+	InsertClosure(ctx context.Context, c Closure) error
+	ClosuresOf(ctx context.Context, orderIDs []string) ([]Closure, error)
 	// InsertChunk stores chunk n (from 0) of a file; InsertFile then makes the file visible.
 	InsertChunk(ctx context.Context, fileID string, n int, data []byte) error
 	InsertFile(ctx context.Context, f File) error
@@ -88,12 +90,13 @@ type Store interface {
 
 // The domain's errors.
 var (
-	ErrNotFound        = fault.New(fault.ErrNotFound, "lab order not found")
-	ErrFileNotFound    = fault.New(fault.ErrNotFound, "lab file not found")
-	ErrRevisionTaken   = fault.New(fault.ErrConflict, "results were submitted at the same moment; try again")
-	ErrAlreadyReleased = fault.New(fault.ErrConflict, "the report is already released")
-	errNoResults       = fault.New(fault.ErrConflict, "the order has no results to release yet")
-	errReleased        = fault.New(fault.ErrConflict, "the report is released; its results can no longer be changed")
+	ErrNotFound      = fault.New(fault.ErrNotFound, "lab order not found")
+	ErrFileNotFound  = fault.New(fault.ErrNotFound, "lab file not found")
+	ErrRevisionTaken = fault.New(fault.ErrConflict, "results were submitted at the same moment; try again")
+	ErrClosed        = fault.New(fault.ErrConflict, "the order is already released or cancelled")
+	errNoResults     = fault.New(fault.ErrConflict, "the order has no results to release yet")
+	errReleased      = fault.New(fault.ErrConflict, "the report is released; it can no longer be changed or cancelled")
+	errCancelled     = fault.New(fault.ErrConflict, "the order is cancelled")
 	// ErrFileTooLarge answers 413, ErrFileType 415 (see http.go); both count as invalid in the audit trail.
 	ErrFileTooLarge = fault.New(fault.ErrInvalid, "the file is larger than %d MiB", MaxFileBytes>>20)
 	ErrFileType     = fault.New(fault.ErrInvalid, "only PDF, PNG and JPEG files are accepted (detected from the file's content)")

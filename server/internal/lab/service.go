@@ -47,6 +47,7 @@ const (
 	actRead    = "lab.read"
 	actResult  = "lab.result"
 	actRelease = "lab.release"
+	actCancel  = "lab.cancel"
 	actUpload  = "lab.file.upload"
 	actFile    = "lab.file.read"
 )
@@ -70,7 +71,7 @@ func (s *Service) Order(ctx context.Context, p auth.Principal, patientID string,
 	if err = s.record(ctx, p, patient.AuditID(patientID), actOrder, err); err != nil {
 		return shared.LabOrder{}, err
 	}
-	return view(o, nil, nil, nil, false), nil
+	return view(o, nil, Closure{}, nil, false), nil
 }
 
 func (s *Service) order(ctx context.Context, p auth.Principal, patientID string, req shared.LabOrderRequest) (Order, error) {
@@ -113,14 +114,14 @@ func (s *Service) list(ctx context.Context, p auth.Principal, patientID string, 
 		return shared.LabOrderList{}, err
 	}
 	asPatient := p.Role == shared.RolePatient
-	var releases map[string]Release
 	if asPatient {
-		if releases, err = s.releasesOf(ctx, orders); err != nil {
+		closures, err := s.closuresOf(ctx, orders)
+		if err != nil {
 			return shared.LabOrderList{}, err
 		}
 		kept := orders[:0]
 		for _, o := range orders {
-			if _, ok := releases[o.ID]; ok {
+			if closures[o.ID].Kind == shared.LabReleased {
 				kept = append(kept, o)
 			}
 		}
@@ -163,15 +164,38 @@ func (s *Service) readable(ctx context.Context, p auth.Principal, orderID string
 		return o, err
 	}
 	if p.Role == shared.RolePatient {
-		rels, err := s.store.ReleasesOf(ctx, []string{o.ID})
+		c, err := s.closure(ctx, o.ID)
 		if err != nil {
 			return o, err
 		}
-		if len(rels) == 0 {
+		if c.Kind != shared.LabReleased {
 			return o, fault.New(fault.ErrNotFound, "lab report not found or not released yet")
 		}
 	}
 	return o, nil
+}
+
+// closure returns the order's closure, the zero Closure while it is open.
+func (s *Service) closure(ctx context.Context, orderID string) (Closure, error) {
+	cs, err := s.store.ClosuresOf(ctx, []string{orderID})
+	if err != nil || len(cs) == 0 {
+		return Closure{}, err
+	}
+	return cs[0], nil
+}
+
+// open refuses a change to a closed order.
+func (s *Service) open(ctx context.Context, orderID string) error {
+	c, err := s.closure(ctx, orderID)
+	switch {
+	case err != nil:
+		return err
+	case c.Kind == shared.LabReleased:
+		return errReleased
+	case c.Kind != "":
+		return errCancelled
+	}
+	return nil
 }
 
 func (s *Service) find(ctx context.Context, orderID string) (Order, error) {
@@ -219,12 +243,8 @@ func (s *Service) submit(ctx context.Context, p auth.Principal, orderID string, 
 		return o, err
 	}
 	for attempt := 0; ; attempt++ {
-		rels, err := s.store.ReleasesOf(ctx, []string{o.ID})
-		if err != nil {
+		if err := s.open(ctx, o.ID); err != nil {
 			return o, err
-		}
-		if len(rels) > 0 {
-			return o, errReleased
 		}
 		revs, err := s.store.ResultsOf(ctx, []string{o.ID})
 		if err != nil {
@@ -285,21 +305,60 @@ func (s *Service) release(ctx context.Context, p auth.Principal, orderID string)
 	for _, r := range revs {
 		latest = max(latest, r.Rev)
 	}
-	err = s.store.InsertRelease(ctx, Release{OrderID: o.ID, Rev: latest, By: p.UserID, At: s.stamp()})
-	if errors.Is(err, ErrAlreadyReleased) {
-		return o, true, nil
-	}
-	return o, false, err
+	already, err := s.close(ctx, Closure{OrderID: o.ID, Kind: shared.LabReleased, Rev: latest, By: p.UserID, At: s.stamp()})
+	return o, already, err
 }
 
-func (s *Service) releasesOf(ctx context.Context, orders []Order) (map[string]Release, error) {
-	rels, err := s.store.ReleasesOf(ctx, ids(orders))
+// close inserts the closure; when the order was closed before, the same way is a no-op (already) and
+// the other way a conflict.
+func (s *Service) close(ctx context.Context, c Closure) (already bool, err error) {
+	err = s.store.InsertClosure(ctx, c)
+	if !errors.Is(err, ErrClosed) {
+		return false, err
+	}
+	before, err := s.closure(ctx, c.OrderID)
+	switch {
+	case err != nil:
+		return false, err
+	case before.Kind == c.Kind:
+		return true, nil
+	case before.Kind == shared.LabReleased:
+		return false, errReleased
+	}
+	return false, errCancelled
+}
+
+// Cancel cancels an order not released yet (doctors), audited. Cancelling a cancelled order changes
+// nothing; a released one is a conflict.
+func (s *Service) Cancel(ctx context.Context, p auth.Principal, orderID string) (shared.LabOrder, error) {
+	o, err := s.find(ctx, orderID)
+	if err == nil {
+		err = s.access.Clinical(ctx, p, o.PatientID)
+	}
+	if err == nil {
+		_, err = s.close(ctx, Closure{OrderID: o.ID, Kind: shared.LabCancelled, By: p.UserID, At: s.stamp()})
+	}
+	var v shared.LabOrder
+	if err == nil {
+		var views []shared.LabOrder
+		if views, err = s.views(ctx, []Order{o}, false); err == nil {
+			v = views[0]
+		}
+	}
+	if err = s.record(ctx, p, auditPatient(o), actCancel, err); err != nil {
+		return shared.LabOrder{}, err
+	}
+	return v, nil
+}
+
+func (s *Service) closuresOf(ctx context.Context, orders []Order) (map[string]Closure, error) {
+	cs, err := s.store.ClosuresOf(ctx, ids(orders))
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]Release, len(rels))
-	for _, r := range rels {
-		out[r.OrderID] = r
+	out := make(map[string]Closure, len(cs))
+	for _, c := range cs {
+		out[c.OrderID] = c
 	}
 	return out, nil
 }
@@ -312,12 +371,12 @@ func ids(orders []Order) []string {
 	return out
 }
 
-// views builds the API shape of orders: their releases, results and files, read in three queries.
+// views builds the API shape of orders: their closures, results and files, read in three queries.
 func (s *Service) views(ctx context.Context, orders []Order, asPatient bool) ([]shared.LabOrder, error) {
 	if len(orders) == 0 {
 		return nil, nil
 	}
-	releases, err := s.releasesOf(ctx, orders)
+	closures, err := s.closuresOf(ctx, orders)
 	if err != nil {
 		return nil, err
 	}
@@ -338,25 +397,21 @@ func (s *Service) views(ctx context.Context, orders []Order, asPatient bool) ([]
 	}
 	out := make([]shared.LabOrder, len(orders))
 	for i, o := range orders {
-		var rel *Release
-		if r, ok := releases[o.ID]; ok {
-			rel = &r
-		}
-		out[i] = view(o, revsOf[o.ID], rel, filesOf[o.ID], asPatient)
+		out[i] = view(o, revsOf[o.ID], closures[o.ID], filesOf[o.ID], asPatient)
 	}
 	return out, nil
 }
 
 // view is an order in its API shape. Its results are the latest revision, or for a patient the
 // released one.
-func view(o Order, revs []Results, rel *Release, files []File, asPatient bool) shared.LabOrder {
+func view(o Order, revs []Results, c Closure, files []File, asPatient bool) shared.LabOrder {
 	v := shared.LabOrder{ID: o.ID, PatientID: o.PatientID, OrderedBy: o.OrderedBy, Tests: o.Tests, Priority: o.Priority,
 		EncounterID: o.EncounterID, AppointmentID: o.AppointmentID, Note: o.Note, Status: shared.LabOrdered,
 		OrderedAt: o.OrderedAt, Results: []shared.LabResult{}, Files: []shared.LabFile{}}
 	var shown *Results
 	for i := range revs {
 		r := &revs[i]
-		if asPatient && rel != nil && r.Rev != rel.Rev {
+		if asPatient && c.Kind == shared.LabReleased && r.Rev != c.Rev {
 			continue
 		}
 		if shown == nil || r.Rev > shown.Rev {
@@ -367,8 +422,11 @@ func view(o Order, revs []Results, rel *Release, files []File, asPatient bool) s
 		v.Status, v.Revision, v.Results, v.Interpretation = shared.LabResulted, shown.Rev, shown.Results, shown.Interpretation
 		v.ResultedBy, v.ResultedAt = shown.AuthorID, &shown.At
 	}
-	if rel != nil {
-		v.Status, v.ReleasedBy, v.ReleasedAt = shared.LabReleased, rel.By, &rel.At
+	switch c.Kind {
+	case shared.LabReleased:
+		v.Status, v.ReleasedBy, v.ReleasedAt = shared.LabReleased, c.By, &c.At
+	case shared.LabCancelled:
+		v.Status, v.CancelledBy, v.CancelledAt = shared.LabCancelled, c.By, &c.At
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].At.Before(files[j].At) })
 	for _, f := range files {

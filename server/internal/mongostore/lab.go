@@ -24,7 +24,7 @@ var _ lab.Store = (*Lab)(nil)
 const (
 	colLabOrders   = "lab_orders"
 	colLabResults  = "lab_results"
-	colLabReleases = "lab_releases" // _id is the order id: an order is released once
+	colLabClosures = "lab_closures" // _id is the order id: an order is released or cancelled once
 	colLabFiles    = "lab_files"
 	colLabChunks   = "lab_file_chunks"
 )
@@ -39,19 +39,19 @@ func init() {
 		Options: options.Index().SetUnique(true).SetName("file_n_unique")})
 }
 
-// Lab stores lab orders, results revisions, releases and attached files. The order's tests and note,
+// Lab stores lab orders, results revisions, closures (release or cancel) and attached files. The order's tests and note,
 // every revision's results, a file's name and every chunk of its bytes are sealed, each bound to its
 // record (and a chunk to its number): the raw documents hold no result value, note or file byte.
 type Lab struct {
 	gate                                  *gate
-	orders, results, releases, files, chs *mongo.Collection
+	orders, results, closures, files, chs *mongo.Collection
 	keys                                  *seal.Keyring
 }
 
 // NewLab returns the lab store on db, sealing with keys.
 func NewLab(db *DB, keys *seal.Keyring) *Lab {
 	return &Lab{gate: db.gate, orders: db.Collection(colLabOrders), results: db.Collection(colLabResults),
-		releases: db.Collection(colLabReleases), files: db.Collection(colLabFiles), chs: db.Collection(colLabChunks), keys: keys}
+		closures: db.Collection(colLabClosures), files: db.Collection(colLabFiles), chs: db.Collection(colLabChunks), keys: keys}
 }
 
 // The places sealed values are bound to.
@@ -128,8 +128,9 @@ type labResultsDoc struct {
 	At         time.Time  `bson:"at"`
 }
 
-type labReleaseDoc struct {
+type labClosureDoc struct {
 	OrderID string    `bson:"_id"`
+	Kind    string    `bson:"kind"`
 	Rev     int       `bson:"rev"`
 	By      string    `bson:"by"`
 	At      time.Time `bson:"at"`
@@ -247,20 +248,20 @@ func (s *Lab) ResultsOf(ctx context.Context, orderIDs []string) ([]lab.Results, 
 	return out, nil
 }
 
-// InsertRelease implements lab.Store.
-func (s *Lab) InsertRelease(ctx context.Context, r lab.Release) error {
-	err := s.insert(ctx, s.releases, labReleaseDoc{OrderID: r.OrderID, Rev: r.Rev, By: r.By, At: r.At})
+// InsertClosure implements lab.Store.
+func (s *Lab) InsertClosure(ctx context.Context, c lab.Closure) error {
+	err := s.insert(ctx, s.closures, labClosureDoc{OrderID: c.OrderID, Kind: c.Kind, Rev: c.Rev, By: c.By, At: c.At})
 	if errors.Is(classify(err), errDuplicate) {
-		return lab.ErrAlreadyReleased
+		return lab.ErrClosed
 	}
-	return wrap("insert lab release", err)
+	return wrap("insert lab closure", err)
 }
 
-// ReleasesOf implements lab.Store.
-func (s *Lab) ReleasesOf(ctx context.Context, orderIDs []string) ([]lab.Release, error) {
-	return findAll(ctx, s.releases, "list lab releases", bson.D{{Key: "_id", Value: in(orderIDs)}}, options.Find(),
-		func(d labReleaseDoc) lab.Release {
-			return lab.Release{OrderID: d.OrderID, Rev: d.Rev, By: d.By, At: d.At.UTC()}
+// ClosuresOf implements lab.Store.
+func (s *Lab) ClosuresOf(ctx context.Context, orderIDs []string) ([]lab.Closure, error) {
+	return findAll(ctx, s.closures, "list lab closures", bson.D{{Key: "_id", Value: in(orderIDs)}}, options.Find(),
+		func(d labClosureDoc) lab.Closure {
+			return lab.Closure{OrderID: d.OrderID, Kind: d.Kind, Rev: d.Rev, By: d.By, At: d.At.UTC()}
 		})
 }
 

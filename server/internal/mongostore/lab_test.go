@@ -34,7 +34,7 @@ func rawDocs(t *testing.T, db *mongostore.DB, col string) []bson.Raw {
 }
 
 // TestLabStoreSealsAndRekeys is SECURITY.md row 30 for lab data: the raw documents hold no test name,
-// note, result value, comment, file name or file byte; revisions and releases are exclusive inserts;
+// note, result value, comment, file name or file byte; revisions and closures (release or cancel) are exclusive inserts;
 // rekey re-seals everything under the active key, after which the old key can go.
 func TestLabStoreSealsAndRekeys(t *testing.T) {
 	ctx := context.Background()
@@ -58,11 +58,16 @@ func TestLabStoreSealsAndRekeys(t *testing.T) {
 	if err := s.InsertResults(ctx, r); !errors.Is(err, lab.ErrRevisionTaken) {
 		t.Fatalf("second revision 1: got %v, want ErrRevisionTaken", err)
 	}
-	if err := s.InsertRelease(ctx, lab.Release{OrderID: o.ID, Rev: 1, At: now}); err != nil {
+	if err := s.InsertClosure(ctx, lab.Closure{OrderID: o.ID, Kind: shared.LabReleased, Rev: 1, At: now}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.InsertRelease(ctx, lab.Release{OrderID: o.ID, Rev: 1, At: now}); !errors.Is(err, lab.ErrAlreadyReleased) {
-		t.Fatalf("second release: got %v, want ErrAlreadyReleased", err)
+	for _, kind := range []string{shared.LabReleased, shared.LabCancelled} {
+		if err := s.InsertClosure(ctx, lab.Closure{OrderID: o.ID, Kind: kind, At: now}); !errors.Is(err, lab.ErrClosed) {
+			t.Fatalf("%s after release: got %v, want ErrClosed", kind, err)
+		}
+	}
+	if cs, err := s.ClosuresOf(ctx, []string{o.ID, ident.New()}); err != nil || len(cs) != 1 || cs[0].Kind != shared.LabReleased || cs[0].Rev != 1 {
+		t.Fatalf("got closures %+v, %v; want the one release of revision 1", cs, err)
 	}
 	fileID, secret := ident.New(), []byte("%PDF-1.4 xylophone-secret-bytes")
 	if err := s.InsertChunk(ctx, fileID, 0, secret); err != nil {
