@@ -10,6 +10,7 @@ import (
 	"net/textproto"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -220,6 +221,69 @@ func TestLabCancel(t *testing.T) {
 	got := auditActions(t, env, h.Admin.Token, pid)
 	if got["lab.cancel ok"] != 2 || got["lab.cancel invalid"] != 1 {
 		t.Errorf("got %v, want 2 lab.cancel ok and 1 refused as a conflict", got)
+	}
+}
+
+// TestLabConcurrentResultsAndRelease checks the insert guards under concurrent requests: results
+// submitted at once become distinct revisions 1..n (none lost), and releases at once release once (one
+// event), the others answering 200 as no-ops.
+func TestLabConcurrentResultsAndRelease(t *testing.T) {
+	env := apptest.New(t)
+	h := env.Hospital()
+	ann := labPatient(t, env, h, apptest.At(9, 0))
+	pid := ann.User.PatientID
+	var o shared.LabOrder
+	env.Post("/api/patients/"+pid+"/lab-orders", h.Doctor.Token, labOrder).Want(t, http.StatusCreated).Decode(t, &o)
+
+	const n = 4
+	var wg sync.WaitGroup
+	statuses := make([]int, n)
+	for i := range n {
+		wg.Go(func() {
+			statuses[i] = env.Do(apptest.Request{Method: "POST", Path: "/api/lab-orders/" + o.ID + "/results", Token: h.Staff.Token, Body: labResults}).Status
+		})
+	}
+	wg.Wait()
+	for i, st := range statuses {
+		if st != http.StatusCreated {
+			t.Errorf("submission %d: got %d, want 201", i, st)
+		}
+	}
+	cur, err := env.App.DB.Collection("lab_results").Find(context.Background(), bson.D{{Key: "order_id", Value: o.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []struct{ Rev int }
+	if err := cur.All(context.Background(), &docs); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int]bool{}
+	for _, d := range docs {
+		seen[d.Rev] = true
+	}
+	if len(docs) != n || len(seen) != n || !seen[1] || !seen[n] {
+		t.Fatalf("got revisions %+v, want 1 to %d, each once", docs, n)
+	}
+	env.Get("/api/lab-orders/"+o.ID, h.Doctor.Token).Want(t, http.StatusOK).Decode(t, &o)
+	if o.Revision != n {
+		t.Fatalf("got current revision %d, want %d", o.Revision, n)
+	}
+
+	for i := range n {
+		wg.Go(func() {
+			statuses[i] = env.Do(apptest.Request{Method: "POST", Path: "/api/lab-orders/" + o.ID + "/release", Token: h.Doctor.Token}).Status
+		})
+	}
+	wg.Wait()
+	for i, st := range statuses {
+		if st != http.StatusOK {
+			t.Errorf("release %d: got %d, want 200", i, st)
+		}
+	}
+	events, err := env.App.DB.Collection("events").CountDocuments(context.Background(),
+		bson.D{{Key: "channel", Value: shared.ChannelPatient + ":" + pid}, {Key: "type", Value: "lab.released"}})
+	if err != nil || events != 1 {
+		t.Fatalf("got %d lab.released events (%v), want 1", events, err)
 	}
 }
 

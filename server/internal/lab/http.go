@@ -80,7 +80,7 @@ func (s *Service) ResultsHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
 	var req shared.LabResultsRequest
 	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Error(c, s.record(c.Request.Context(), p, unknownPatient, actResult, err))
+		httpx.Error(c, s.record(c.Request.Context(), p, s.patientOf(c.Request.Context(), c.Param("id")), actResult, err))
 		return
 	}
 	o, err := s.SubmitResults(c.Request.Context(), p, c.Param("id"), req)

@@ -205,6 +205,13 @@ func (s *Service) find(ctx context.Context, orderID string) (Order, error) {
 	return s.store.Order(ctx, orderID)
 }
 
+// patientOf is the patient an order concerns, for auditing a request refused before the order was
+// read ("unknown" when there is no such order).
+func (s *Service) patientOf(ctx context.Context, orderID string) string {
+	o, _ := s.find(ctx, orderID)
+	return auditPatient(o)
+}
+
 // auditPatient is the patient an order concerns, for the audit trail.
 func auditPatient(o Order) string {
 	if o.PatientID == "" {
