@@ -103,10 +103,11 @@ func tooLarge(err error) bool {
 	return errors.As(err, &mbe)
 }
 
-// Download is an attached file, opened for reading: its metadata and a reader of chunk n.
+// Download is an attached file, opened for reading: its metadata, and Chunks, which calls each with the
+// file's chunks in order.
 type Download struct {
-	File  File
-	Chunk func(ctx context.Context, n int) ([]byte, error)
+	File   File
+	Chunks func(ctx context.Context, each func(n int, data []byte) error) error
 }
 
 // OpenFile returns an attached file for download, audited: through the clinical access rule, and for
@@ -120,7 +121,9 @@ func (s *Service) OpenFile(ctx context.Context, p auth.Principal, fileID string)
 	if err = s.record(ctx, p, pid, actFile, err); err != nil {
 		return Download{}, err
 	}
-	return Download{File: f, Chunk: func(ctx context.Context, n int) ([]byte, error) { return s.store.Chunk(ctx, f.ID, n) }}, nil
+	return Download{File: f, Chunks: func(ctx context.Context, each func(n int, data []byte) error) error {
+		return s.store.Chunks(ctx, f.ID, each)
+	}}, nil
 }
 
 func (s *Service) openFile(ctx context.Context, p auth.Principal, fileID string) (File, error) {

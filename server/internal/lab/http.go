@@ -2,6 +2,7 @@ package lab
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -155,31 +156,30 @@ func (s *Service) DownloadHandler(c *gin.Context) {
 		httpx.Error(c, err)
 		return
 	}
-	first, err := d.Chunk(ctx, 0)
-	if err != nil {
+	started, sent := false, 0
+	err = d.Chunks(ctx, func(n int, data []byte) error {
+		if !started {
+			h := c.Writer.Header()
+			h.Set("Content-Type", d.File.ContentType)
+			h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.File.Name}))
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("Content-Length", strconv.FormatInt(d.File.Size, 10))
+			c.Status(http.StatusOK)
+			started = true
+		}
+		sent = n + 1
+		_, err := c.Writer.Write(data)
+		return err
+	})
+	if err == nil && sent != d.File.Chunks {
+		err = fmt.Errorf("lab file %s: got %d chunks, want %d", d.File.ID, sent, d.File.Chunks)
+	}
+	switch {
+	case err != nil && !started:
 		httpx.Error(c, err)
-		return
-	}
-	h := c.Writer.Header()
-	h.Set("Content-Type", d.File.ContentType)
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.File.Name}))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Length", strconv.FormatInt(d.File.Size, 10))
-	c.Status(http.StatusOK)
-	if _, err := c.Writer.Write(first); err != nil {
-		return
-	}
-	for n := 1; n < d.File.Chunks; n++ {
-		data, err := d.Chunk(ctx, n)
-		if err != nil {
-			// The status is sent; the short body (against Content-Length) tells the client it failed.
-			s.log.ErrorContext(ctx, "read a lab file chunk", "file_id", d.File.ID, "n", n, "err", err,
-				"request_id", httpx.RequestID(c))
-			return
-		}
-		if _, err := c.Writer.Write(data); err != nil {
-			return
-		}
+	case err != nil:
+		// The status is sent; the short body (against Content-Length) tells the client it failed.
+		s.log.ErrorContext(ctx, "stream a lab file", "file_id", d.File.ID, "err", err, "request_id", httpx.RequestID(c))
 	}
 }
 

@@ -85,7 +85,9 @@ type Store interface {
 	// File returns ErrFileNotFound when there is no such file.
 	File(ctx context.Context, id string) (File, error)
 	FilesOf(ctx context.Context, orderIDs []string) ([]File, error)
-	Chunk(ctx context.Context, fileID string, n int) ([]byte, error)
+	// Chunks calls each with the file's chunks in order, 0, 1, 2, …, read through one cursor (a query
+	// per chunk would scan the collection once per chunk on FerretDB). A missing chunk is an error.
+	Chunks(ctx context.Context, fileID string, each func(n int, data []byte) error) error
 }
 
 // The domain's errors.

@@ -323,15 +323,36 @@ func (s *Lab) FilesOf(ctx context.Context, orderIDs []string) ([]lab.File, error
 	return out, nil
 }
 
-// Chunk implements lab.Store.
-func (s *Lab) Chunk(ctx context.Context, fileID string, n int) ([]byte, error) {
-	d, err := findOne[labChunkDoc](ctx, s.chs, "find lab file chunk",
-		bson.D{{Key: "file_id", Value: fileID}, {Key: "n", Value: n}}, fmt.Errorf("lab file %s: chunk %d is missing", fileID, n))
+// chunkBatch is how many chunks (of 255 KiB) one cursor batch carries: about 1 MiB in memory.
+const chunkBatch = 4
+
+// Chunks implements lab.Store.
+func (s *Lab) Chunks(ctx context.Context, fileID string, each func(n int, data []byte) error) error {
+	cur, err := s.chs.Find(ctx, bson.D{{Key: "file_id", Value: fileID}},
+		options.Find().SetSort(bson.D{{Key: "n", Value: 1}}).SetBatchSize(chunkBatch))
 	if err != nil {
-		return nil, err
+		return wrap("read lab file chunks", err)
 	}
-	text, err := s.open(d.Data, chunkWhere(fileID, n))
-	return []byte(text), err
+	defer func() { _ = cur.Close(context.WithoutCancel(ctx)) }()
+	next := 0
+	for cur.Next(ctx) {
+		var d labChunkDoc
+		if err := cur.Decode(&d); err != nil {
+			return wrap("read lab file chunk", err)
+		}
+		if d.N != next {
+			return fmt.Errorf("lab file %s: chunk %d is missing", fileID, next)
+		}
+		text, err := s.open(d.Data, chunkWhere(fileID, d.N))
+		if err != nil {
+			return err
+		}
+		if err := each(d.N, []byte(text)); err != nil {
+			return err
+		}
+		next++
+	}
+	return wrap("read lab file chunks", cur.Err())
 }
 
 // Rekey seals again, under the active key, every lab value sealed under another key: orders' tests

@@ -119,7 +119,8 @@ func TestLabStoreSealsAndRekeys(t *testing.T) {
 	if err != nil || len(revs) != 1 || *revs[0].Results[0].Value != v || revs[0].Results[0].Flag != "HH" || revs[0].Interpretation != r.Interpretation {
 		t.Fatalf("results after rekey: got %+v, %v", revs, err)
 	}
-	chunk, err := s3.Chunk(ctx, fileID, 0)
+	var chunk []byte
+	err = s3.Chunks(ctx, fileID, func(n int, data []byte) error { chunk = append(chunk, data...); return nil })
 	if err != nil || !bytes.Equal(chunk, secret) {
 		t.Fatalf("chunk after rekey: got %q, %v", chunk, err)
 	}
@@ -138,7 +139,20 @@ func TestLabStoreSealsAndRekeys(t *testing.T) {
 		{Key: "file_id", Value: fileID}, {Key: "n", Value: 1}, {Key: "data", Value: moved}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s3.Chunk(ctx, fileID, 1); !errors.Is(err, seal.ErrTampered) {
+	if err := s3.Chunks(ctx, fileID, func(int, []byte) error { return nil }); !errors.Is(err, seal.ErrTampered) {
 		t.Fatalf("a chunk copied to position 1: got %v, want ErrTampered", err)
+	}
+
+	// A gap in the chunks is an error, not a silently shorter file.
+	gap := ident.New()
+	for _, n := range []int{0, 2} {
+		if err := s3.InsertChunk(ctx, gap, n, []byte("chunk")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got0 := 0
+	err = s3.Chunks(ctx, gap, func(int, []byte) error { got0++; return nil })
+	if err == nil || !strings.Contains(err.Error(), "chunk 1 is missing") || got0 != 1 {
+		t.Fatalf("chunks 0 and 2: got %d chunks and %v, want chunk 0 then an error naming chunk 1", got0, err)
 	}
 }
