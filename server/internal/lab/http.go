@@ -161,7 +161,11 @@ func (s *Service) DownloadHandler(c *gin.Context) {
 		if !started {
 			h := c.Writer.Header()
 			h.Set("Content-Type", d.File.ContentType)
-			h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.File.Name}))
+			disposition := mime.FormatMediaType("attachment", map[string]string{"filename": d.File.Name})
+			if disposition == "" { // a name FormatMediaType cannot encode: no name rather than no header
+				disposition = "attachment"
+			}
+			h.Set("Content-Disposition", disposition)
 			h.Set("X-Content-Type-Options", "nosniff")
 			h.Set("Content-Length", strconv.FormatInt(d.File.Size, 10))
 			c.Status(http.StatusOK)
