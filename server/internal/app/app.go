@@ -25,6 +25,7 @@ import (
 	"hms/server/internal/event"
 	"hms/server/internal/httpx"
 	"hms/server/internal/hub"
+	"hms/server/internal/lab"
 	"hms/server/internal/mongostore"
 	"hms/server/internal/notify"
 	"hms/server/internal/patient"
@@ -59,6 +60,7 @@ type App struct {
 	Rekeyers  []Rekeyer
 	exporters []patient.Exporter
 	chart     *chart.Service
+	lab       *lab.Service
 	notify    *notify.Service
 	audit     *audit.Log
 	table     []Route
@@ -78,6 +80,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	return a, nil
 }
+
+// bodyLimits are the routes whose request body may exceed MAX_BODY_BYTES (file uploads), by
+// "METHOD /pattern"; each routes file adds its own in an init function.
+var bodyLimits = map[string]int64{}
 
 // Rekeyer seals again, under the active key, every value of a store sealed under another key (or
 // stored before encryption), reporting per collection; it returns how many values it re-sealed.
@@ -152,7 +158,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 	a.Events.SetLocal(a.Hub)
 
 	e, err := httpx.NewEngine(httpx.EngineOptions{Log: log, AllowedHosts: cfg.AllowedHosts,
-		TrustedProxies: cfg.TrustedProxies, MaxBodyBytes: cfg.MaxBodyBytes})
+		TrustedProxies: cfg.TrustedProxies, MaxBodyBytes: cfg.MaxBodyBytes, BodyLimits: bodyLimits})
 	if err != nil {
 		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
 	}

@@ -255,7 +255,15 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		return a.ID
 	}
 	tickets := "/api/queue/tickets/"
+	labOrderID, labFileID := labFixture(t, env, h.Doctor.Token, h.Staff.Token, patientID)
 	params := map[string]string{
+		"/api/patients/:id/lab-orders":     "/api/patients/" + patientID + "/lab-orders",
+		"/api/lab-orders/:id":              "/api/lab-orders/" + labOrderID,
+		"/api/lab-orders/:id/results":      "/api/lab-orders/" + labOrderID + "/results",
+		"/api/lab-orders/:id/release":      "/api/lab-orders/" + labOrderID + "/release",
+		"/api/lab-orders/:id/cancel":       "/api/lab-orders/" + labOrderID + "/cancel",
+		"/api/lab-orders/:id/files":        "/api/lab-orders/" + labOrderID + "/files",
+		"/api/lab-files/:id":               "/api/lab-files/" + labFileID,
 		"/api/users/:id":                   "/api/users/" + target.ID(),
 		"/api/patient/:id":                 "/api/patient/" + patientID,
 		"/api/alerts/:id/ack":              "/api/alerts/" + raised.ID + "/ack",

@@ -12,6 +12,9 @@ type EngineOptions struct {
 	AllowedHosts   []string
 	TrustedProxies []string // nil: trust no proxy, so X-Forwarded-For is ignored
 	MaxBodyBytes   int64
+	// BodyLimits lifts MaxBodyBytes for named routes ("POST /api/x/:id/files", gin's pattern), e.g. a
+	// file upload; every other route keeps MaxBodyBytes.
+	BodyLimits map[string]int64
 }
 
 // NewEngine returns a gin engine with the middleware every route runs through.
@@ -25,6 +28,6 @@ func NewEngine(o EngineOptions) (*gin.Engine, error) {
 	e.HandleMethodNotAllowed = true
 	e.NoRoute(NotFoundHandler)
 	e.NoMethod(MethodNotAllowedHandler)
-	e.Use(RequestIDs(), Recover(), AccessLog(o.Log), SecurityHeaders(), AllowedHosts(o.AllowedHosts), LimitBody(o.MaxBodyBytes))
+	e.Use(RequestIDs(), Recover(), AccessLog(o.Log), SecurityHeaders(), AllowedHosts(o.AllowedHosts), LimitBody(o.MaxBodyBytes, o.BodyLimits))
 	return e, nil
 }

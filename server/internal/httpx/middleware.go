@@ -115,14 +115,19 @@ func AllowedHosts(hosts []string) gin.HandlerFunc {
 }
 
 // LimitBody caps the request body; reading past the cap fails and BindJSON answers 413. A declared
-// Content-Length over the cap is refused before anything is read.
-func LimitBody(max int64) gin.HandlerFunc {
+// Content-Length over the cap is refused before anything is read. A route named in perRoute ("METHOD
+// /pattern") has its own cap instead.
+func LimitBody(max int64, perRoute map[string]int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if c.Request.ContentLength > max {
+		limit := max
+		if n, ok := perRoute[c.Request.Method+" "+c.FullPath()]; ok {
+			limit = n
+		}
+		if c.Request.ContentLength > limit {
 			Error(c, errTooLarge)
 			return
 		}
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max)
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 		c.Next()
 	}
 }
