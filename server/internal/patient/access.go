@@ -2,6 +2,7 @@ package patient
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -83,7 +84,7 @@ func (a *Access) Clinical(ctx context.Context, p auth.Principal, patientID strin
 		return allowed(p, patientID)
 	case shared.RoleDoctor, shared.RoleStaff:
 		if !ident.Valid(patientID) {
-			return ErrBreakGlassRequired
+			return errMalformedID
 		}
 		for _, r := range a.relations {
 			ok, err := r(ctx, p, patientID)
@@ -96,22 +97,38 @@ func (a *Access) Clinical(ctx context.Context, p auth.Principal, patientID strin
 		}
 	case shared.RoleAdmin:
 		if !ident.Valid(patientID) {
-			return ErrBreakGlassRequired
+			return errMalformedID
 		}
 	default:
 		return fault.New(fault.ErrForbidden, "you are not allowed to do this")
 	}
 	if a.deps.Store == nil {
-		return ErrBreakGlassRequired
+		return a.refuse(ctx, patientID)
 	}
 	ok, err := a.deps.Store.ActiveGrant(ctx, p.UserID, patientID, a.Now())
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return ErrBreakGlassRequired
+		return a.refuse(ctx, patientID)
 	}
 	return nil
+}
+
+// errMalformedID refuses a patient id that cannot exist.
+var errMalformedID = fault.Invalid("malformed patient id: want 24 hex digits")
+
+// refuse says why a staff-side caller may not proceed: there is no such patient (404: the register is
+// searchable by staff anyway, so this reveals nothing), or they must break the glass (403).
+func (a *Access) refuse(ctx context.Context, patientID string) error {
+	if a.deps.Patients != nil {
+		if _, err := a.deps.Patients.Name(ctx, patientID); errors.Is(err, ErrNotFound) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+	}
+	return ErrBreakGlassRequired
 }
 
 // Exporter is one domain's part of a patient's data export (GET /api/me/export, SECURITY.md row 31).
