@@ -50,7 +50,7 @@ func authorize(p auth.Principal, channel string) error {
 		return allowIf(ident.Valid(id) && (p.Is(staffRoles...) || p.Role == shared.RolePatient && id == p.PatientID))
 	case shared.ChannelBeds:
 		// Bed boards carry admission ids and bed states, no patient ids or names; staff roles only.
-		return allowIf((id == "" || shared.ValidDepartmentID(id)) && p.Is(staffRoles...))
+		return allowIf((channel == shared.ChannelBeds || shared.ValidDepartmentID(id)) && p.Is(staffRoles...))
 	}
 	return errUnknownChannel
 }

@@ -159,8 +159,7 @@ func (s *Service) load(ctx context.Context, p auth.Principal, id string) (Record
 	}
 	if err := s.deps.Clinical(ctx, p, r.PatientID); err != nil {
 		if p.Role == shared.RolePatient {
-			// Not found to them (no probing which ids exist); denied in the trail.
-			return Record{PatientID: r.PatientID}, fault.New(fault.ErrNotFound, "admission not found")
+			return Record{PatientID: r.PatientID}, errHidden
 		}
 		return Record{PatientID: r.PatientID}, err
 	}

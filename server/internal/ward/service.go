@@ -67,7 +67,11 @@ func (s *Service) record(ctx context.Context, p auth.Principal, patientID, actio
 	if !ident.Valid(patientID) {
 		patientID = ""
 	}
-	if aerr := s.audit.Record(ctx, p.UserID, p.Role, patientID, action, err); aerr != nil && err == nil {
+	logged := err
+	if errors.Is(err, errHidden) {
+		logged = fault.New(fault.ErrForbidden, "not the caller's admission")
+	}
+	if aerr := s.audit.Record(ctx, p.UserID, p.Role, patientID, action, logged); aerr != nil && err == nil {
 		return aerr
 	}
 	return err

@@ -150,4 +150,7 @@ var (
 	ErrAdmitted      = fault.New(fault.ErrConflict, "the patient has an active admission already")
 	ErrDischarged    = fault.New(fault.ErrConflict, "the admission is discharged already")
 	errPatientAbsent = fault.Invalid("patient_id: no such patient")
+	// errHidden answers a patient asking for someone else's admission: not found to them (no probing
+	// which ids exist), denied in the audit trail.
+	errHidden = fault.New(fault.ErrNotFound, "admission not found")
 )
