@@ -276,6 +276,11 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		"/api/queue/tickets/:id/triage":    tickets + ticket("Matrix Triage") + "/triage",
 		"/api/queue/tickets/:id/no-show":   tickets + ticket("Matrix No-show") + "/no-show",
 		"/api/queue/tickets/:id/requeue":   tickets + ticket("Matrix Requeue", "call") + "/requeue",
+		"/api/wards/:id/beds":              "/api/wards/matrix-ward/beds",
+		"/api/admissions/:id":              "/api/admissions/0123456789abcdef01234567",
+		"/api/admissions/:id/transfer":     "/api/admissions/0123456789abcdef01234567/transfer",
+		"/api/admissions/:id/discharge":    "/api/admissions/0123456789abcdef01234567/discharge",
+		"/api/patients/:id/admissions":     "/api/patients/" + patientID + "/admissions",
 	}
 	// slotFor gives each role its own slot from hh:00, 15 minutes apart.
 	slotFor := func(hh int, role shared.Role) time.Time {

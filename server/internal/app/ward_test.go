@@ -281,10 +281,12 @@ func TestWardDoctorInpatients(t *testing.T) {
 	env := apptest.New(t)
 	h := env.Hospital()
 	beds := wardSetup(t, env, h.Admin.Token, "med", h.Dept, "M1", "M2", "M3")
+	slot := 0
 	admit := func(doctorID, bedID string) shared.Admission {
 		t.Helper()
 		p := env.NewUser(shared.RolePatient)
-		env.Book(h.Staff.Token, doctorID, p.User.PatientID, apptest.At(10, 0))
+		slot++
+		env.Book(h.Staff.Token, doctorID, p.User.PatientID, apptest.At(10, 15*slot))
 		var a shared.Admission
 		env.Post("/api/admissions", h.Staff.Token, shared.AdmitRequest{PatientID: p.User.PatientID, WardID: "med", BedID: bedID,
 			DoctorID: doctorID, Source: shared.SourcePlanned, Reason: "planned surgery"}).Want(t, http.StatusCreated).Decode(t, &a)
