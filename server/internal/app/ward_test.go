@@ -273,6 +273,26 @@ func TestWardConcurrentAdmissions(t *testing.T) {
 		Source: shared.SourcePlanned, Reason: "observation"}).Want(t, http.StatusCreated)
 	env.Post("/api/admissions", h.Staff.Token, shared.AdmitRequest{PatientID: rest[1], WardID: "icu", DoctorID: h.Doctor.ID(),
 		Source: shared.SourcePlanned, Reason: "observation"}).Want(t, http.StatusConflict)
+
+	// Two discharges of one admission at once: one 200, one 409; the bed is free once.
+	var l shared.AdmissionList
+	env.Get("/api/patients/"+winner+"/admissions", h.Staff.Token).Want(t, http.StatusOK).Decode(t, &l)
+	var wg sync.WaitGroup
+	statuses := make([]int, 2)
+	for i := range statuses {
+		wg.Go(func() {
+			statuses[i] = env.Post("/api/admissions/"+l.Items[0].ID+"/discharge", h.Staff.Token,
+				shared.DischargeRequest{Summary: "stable", Disposition: "home"}).Status
+		})
+	}
+	wg.Wait()
+	if statuses[0]+statuses[1] != http.StatusOK+http.StatusConflict {
+		t.Errorf("two discharges at once: got %v, want one 200 and one 409", statuses)
+	}
+	env.Get("/api/wards/icu/beds", h.Staff.Token).Want(t, http.StatusOK).Decode(t, &board)
+	if occupancy(board) != "2/1/3" || board.Beds[0].State != shared.BedFree {
+		t.Errorf("got board %+v, want bed 1 free again", board)
+	}
 }
 
 // TestWardDoctorInpatients: a doctor lists the inpatients they attend, and only those; a discharged

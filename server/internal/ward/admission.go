@@ -33,13 +33,14 @@ func (s *Service) admit(ctx context.Context, p auth.Principal, req shared.AdmitR
 	if !ident.Valid(req.PatientID) {
 		return Record{}, fault.Invalid("patient_id is required (24 hex digits)")
 	}
-	if err := s.deps.Clinical(ctx, p, req.PatientID); err != nil {
-		return Record{}, err
-	}
+	// Existence first (the caller is doctor or staff): an unknown id is bad input, not a refusal.
 	if _, err := s.deps.PatientName(ctx, req.PatientID); err != nil {
 		if errors.Is(err, fault.ErrNotFound) {
 			return Record{}, errPatientAbsent
 		}
+		return Record{}, err
+	}
+	if err := s.deps.Clinical(ctx, p, req.PatientID); err != nil {
 		return Record{}, err
 	}
 	reason := strings.TrimSpace(req.Reason)
