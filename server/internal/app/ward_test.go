@@ -496,6 +496,24 @@ func TestWardAbandonedHolds(t *testing.T) {
 	if n, err := claims.CountDocuments(ctx, bson.D{{Key: "key", Value: beds[1].ID}}); err != nil || n != 3 {
 		t.Errorf("got %d claims on the bed (%v), want 3: the ghost's hold, its release, the new hold", n, err)
 	}
+
+	// A transfer that stopped after its step, before releasing the old bed: the admission is in R3,
+	// R2 still holds its old claim. The next admission to R2 finds the holder moved on and takes it.
+	more := wardSetup(t, env, h.Admin.Token, "rec-2", h.Dept, "R3")
+	env.Post("/api/admissions/"+adm.ID+"/transfer", h.Staff.Token, shared.TransferRequest{WardID: "rec-2", BedID: more[0].ID}).Want(t, http.StatusOK)
+	last := fmt.Sprintf("%s#%08d", beds[1].ID, 4)
+	if res, err := claims.DeleteOne(ctx, bson.D{{Key: "_id", Value: last}}); err != nil || res.DeletedCount != 1 {
+		t.Fatalf("undo the release %s: %v, %+v", last, err, res)
+	}
+	q := env.NewUser(shared.RolePatient)
+	env.Book(h.Staff.Token, h.Doctor.ID(), q.User.PatientID, apptest.At(9, 15))
+	req.PatientID = q.User.PatientID
+	env.Post("/api/admissions", h.Staff.Token, req).Want(t, http.StatusCreated)
+	var board shared.BedBoard
+	env.Get("/api/wards/rec/beds", h.Staff.Token).Want(t, http.StatusOK).Decode(t, &board)
+	if occupancy(board) != "1/1/2" {
+		t.Errorf("got board %s, want R2 occupied by the new admission and R1 free", occupancy(board))
+	}
 }
 
 // exerciseWards is the wards-and-admissions part of TestResponsesMatchDocument.

@@ -61,9 +61,9 @@ func (s *Service) release(ctx context.Context, chain Chain, key string, n int, a
 	return err
 }
 
-// abandoned reports whether a hold no longer stands for its admission: the admission is discharged,
-// or (after staleClaim, so that one in progress is left alone) it was never stored or does not point
-// at this hold.
+// abandoned reports whether a hold no longer stands for its admission: the admission is discharged or
+// has moved on from this hold (a step of it stood on the hold), or, after staleClaim (so that an
+// admission or a transfer in progress is left alone), it was never stored or does not point at it.
 func (s *Service) abandoned(ctx context.Context, c Claim) (bool, error) {
 	r, err := s.current(ctx, c.AdmissionID)
 	old := s.now().Sub(c.At) > staleClaim
@@ -77,6 +77,18 @@ func (s *Service) abandoned(ctx context.Context, c Claim) (bool, error) {
 	case c.Chain == BedChain && r.BedID == c.Key && r.BedClaim == c.N,
 		c.Chain == PatientChain && r.PatientClaim == c.N:
 		return false, nil
+	case c.Chain == BedChain:
+		// Moved away: an earlier step of the admission stood on this very hold, so a transfer wrote
+		// its step and stopped before releasing the old bed. Released at once, no grace needed.
+		steps, err := s.store.Steps(ctx, r.ID, r.Step)
+		if err != nil {
+			return false, err
+		}
+		for _, st := range steps {
+			if st.State.BedID == c.Key && st.State.BedClaim == c.N {
+				return true, nil
+			}
+		}
 	}
 	return old, nil
 }
