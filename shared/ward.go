@@ -99,10 +99,11 @@ type AdmitRequest struct {
 }
 
 // TransferRequest is the body of POST /api/admissions/{id}/transfer; BedID may be left out (the ward's
-// first free bed).
+// first free bed). DoctorID, when set, hands the patient over to another attending doctor.
 type TransferRequest struct {
-	WardID string `json:"ward_id"`
-	BedID  string `json:"bed_id,omitempty"`
+	WardID   string `json:"ward_id"`
+	BedID    string `json:"bed_id,omitempty"`
+	DoctorID string `json:"doctor_id,omitempty"`
 }
 
 // DischargeRequest is the body of POST /api/admissions/{id}/discharge.
@@ -123,6 +124,8 @@ type AdmissionChange struct {
 	Role   Role      `json:"role"`
 	WardID string    `json:"ward_id"`
 	BedID  string    `json:"bed_id"`
+	// DoctorID is the attending doctor after the step.
+	DoctorID string `json:"doctor_id"`
 }
 
 // Admission is an inpatient stay. Reason and DischargeSummary are stored encrypted.

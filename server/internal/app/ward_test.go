@@ -123,10 +123,15 @@ func TestWardAdmitTransferDischarge(t *testing.T) {
 		t.Errorf("the REST board names the patient")
 	}
 
-	env.Post("/api/admissions/"+adm.ID+"/transfer", h.Doctor.Token, shared.TransferRequest{WardID: "ward-b"}).
+	env.Post("/api/admissions/"+adm.ID+"/transfer", h.Doctor.Token, shared.TransferRequest{WardID: "ward-b", DoctorID: h.Doctor2.ID()}).
 		Want(t, http.StatusOK).Decode(t, &adm)
-	if adm.WardID != "ward-b" || adm.BedID != bedsB[0].ID {
-		t.Errorf("got %+v, want the admission in B1", adm)
+	if adm.WardID != "ward-b" || adm.BedID != bedsB[0].ID || adm.DoctorID != h.Doctor2.ID() {
+		t.Errorf("got %+v, want the admission in B1, handed over to the second doctor", adm)
+	}
+	var inpatients shared.AdmissionList
+	env.Get("/api/admissions?doctor=me&active=true", h.Doctor2.Token).Want(t, http.StatusOK).Decode(t, &inpatients)
+	if len(inpatients.Items) != 1 || inpatients.Items[0].ID != adm.ID {
+		t.Errorf("got the second doctor's inpatients %+v, want the handed-over admission", inpatients.Items)
 	}
 	checkEvent(all, shared.ChannelBeds, "transferred", map[string]string{"ward-a": "0/3/3", "ward-b": "1/0/1"})
 	checkEvent(wardB, shared.ChannelBeds+":ward-b", "transferred", map[string]string{"ward-b": "1/0/1"})
@@ -404,6 +409,7 @@ func TestWardInvalidInput(t *testing.T) {
 		{"transfer to the same bed", "POST", "/api/admissions/" + first.ID + "/transfer", h.Staff.Token, shared.TransferRequest{WardID: "surg", BedID: beds[0].ID}, 400},
 		{"transfer to no ward", "POST", "/api/admissions/" + first.ID + "/transfer", h.Staff.Token, shared.TransferRequest{WardID: "nowhere"}, 404},
 		{"transfer without ward", "POST", "/api/admissions/" + first.ID + "/transfer", h.Staff.Token, shared.TransferRequest{}, 400},
+		{"transfer to a non-doctor", "POST", "/api/admissions/" + first.ID + "/transfer", h.Staff.Token, shared.TransferRequest{WardID: "peds", DoctorID: h.Staff.ID()}, 400},
 		{"discharge without summary", "POST", "/api/admissions/" + first.ID + "/discharge", h.Staff.Token, shared.DischargeRequest{Disposition: "home"}, 400},
 		{"discharge to nowhere", "POST", "/api/admissions/" + first.ID + "/discharge", h.Staff.Token, shared.DischargeRequest{Summary: "ok", Disposition: "mars"}, 400},
 		{"discharge unknown", "POST", "/api/admissions/" + unknown + "/discharge", h.Staff.Token, shared.DischargeRequest{Summary: "ok", Disposition: "home"}, 404},

@@ -180,7 +180,8 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, id string) (shared.
 	return s.public(ctx, r, steps)
 }
 
-// Transfer moves an active admission to another bed (in the same or another ward): it holds the new
+// Transfer moves an active admission to another bed (in the same or another ward), optionally to
+// another attending doctor: it holds the new
 // bed, records the step, then releases the old bed. A crash before the step leaves a young hold on the
 // new bed, recovered after staleClaim; a crash after it leaves the old bed held by an admission that
 // has moved on, recovered by the next claimer of that bed.
@@ -212,12 +213,19 @@ func (s *Service) transfer(ctx context.Context, p auth.Principal, id string, req
 	if req.BedID == r.BedID {
 		return r, fault.Invalid("the patient is in that bed already")
 	}
+	doctorID := r.DoctorID
+	if req.DoctorID != "" {
+		if err := s.checkDoctor(ctx, req.DoctorID); err != nil {
+			return r, err
+		}
+		doctorID = req.DoctorID
+	}
 	bed, bn, err := s.takeBed(ctx, req.WardID, req.BedID, r.ID)
 	if err != nil {
 		return r, err
 	}
 	next := r
-	next.WardID, next.BedID, next.BedLabel, next.BedClaim, next.Step = req.WardID, bed.ID, bed.Label, bn, r.Step+1
+	next.WardID, next.BedID, next.BedLabel, next.BedClaim, next.DoctorID, next.Step = req.WardID, bed.ID, bed.Label, bn, doctorID, r.Step+1
 	if err := s.step(ctx, p, next, "transferred"); err != nil {
 		s.logRelease(context.WithoutCancel(ctx), BedChain, bed.ID, bn, r.ID)
 		return r, err
@@ -310,7 +318,7 @@ func (s *Service) public(ctx context.Context, r Record, steps []Step) (shared.Ad
 	}
 	for _, st := range steps {
 		a.History = append(a.History, shared.AdmissionChange{Step: st.Step, Action: st.Action, At: st.At, By: st.By,
-			Role: st.Role, WardID: st.State.WardID, BedID: st.State.BedID})
+			Role: st.Role, WardID: st.State.WardID, BedID: st.State.BedID, DoctorID: st.State.DoctorID})
 	}
 	return a, nil
 }
