@@ -298,6 +298,26 @@ func TestWardConcurrentAdmissions(t *testing.T) {
 	if occupancy(board) != "2/1/3" || board.Beds[0].State != shared.BedFree {
 		t.Errorf("got board %+v, want bed 1 free again", board)
 	}
+
+	// The same transfer twice at once (a double click): one moves the patient, the other gets 409,
+	// and the bed stays held by the one that moved.
+	env.Get("/api/patients/"+other+"/admissions", h.Staff.Token).Want(t, http.StatusOK).Decode(t, &l)
+	for i := range statuses {
+		wg.Go(func() {
+			statuses[i] = env.Post("/api/admissions/"+l.Items[0].ID+"/transfer", h.Staff.Token,
+				shared.TransferRequest{WardID: "icu", BedID: beds[0].ID}).Status
+		})
+	}
+	wg.Wait()
+	if statuses[0]+statuses[1] != http.StatusOK+http.StatusConflict {
+		t.Errorf("one transfer twice at once: got %v, want one 200 and one 409", statuses)
+	}
+	env.Get("/api/wards/icu/beds", h.Staff.Token).Want(t, http.StatusOK).Decode(t, &board)
+	if occupancy(board) != "2/1/3" || board.Beds[0].AdmissionID != l.Items[0].ID {
+		t.Errorf("got board %+v, want bed 1 held by the transferred admission", board)
+	}
+	env.Post("/api/admissions", h.Staff.Token, shared.AdmitRequest{PatientID: rest[1], WardID: "icu", BedID: beds[0].ID, DoctorID: h.Doctor.ID(),
+		Source: shared.SourcePlanned, Reason: "observation"}).Want(t, http.StatusConflict)
 }
 
 // TestWardDoctorInpatients: a doctor lists the inpatients they attend, and only those; a discharged

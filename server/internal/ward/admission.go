@@ -181,10 +181,10 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, id string) (shared.
 }
 
 // Transfer moves an active admission to another bed (in the same or another ward), optionally to
-// another attending doctor: it holds the new
-// bed, records the step, then releases the old bed. A crash before the step leaves a young hold on the
-// new bed, recovered after staleClaim; a crash after it leaves the old bed held by an admission that
-// has moved on, recovered by the next claimer of that bed.
+// another attending doctor: it holds the new bed, records the step, then releases the old bed. A
+// crash before the step leaves a young hold on the new bed, recovered after staleClaim; a crash after
+// it leaves the old bed held by an admission that has moved on, recovered at once by the next claimer
+// of that bed. The same transfer sent twice at once: one takes the bed, the other gets 409.
 func (s *Service) Transfer(ctx context.Context, p auth.Principal, id string, req shared.TransferRequest) (shared.Admission, error) {
 	r, err := s.transfer(ctx, p, id, req)
 	if err = s.record(ctx, p, r.PatientID, "admission.transfer", err); err != nil {

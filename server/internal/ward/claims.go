@@ -20,9 +20,8 @@ func (s *Service) hold(ctx context.Context, chain Chain, key, admissionID string
 			return 0, err
 		}
 		if last.Hold {
-			if last.AdmissionID == admissionID {
-				return last.N, nil
-			}
+			// Even a hold of this same admission is not reused: it may be a concurrent transfer's
+			// (a repeated request), which would release it on losing the step race.
 			gone, err := s.abandoned(ctx, last)
 			if err != nil {
 				return 0, err
