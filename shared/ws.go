@@ -77,6 +77,7 @@ const (
 	ChannelDocQueue  = "queue:doctor"
 	ChannelDisplay   = "display" // display or display:<department>: ticket numbers and waits, no names
 	ChannelPatient   = "patient" // patient:<patient id>: that patient and staff roles
+	ChannelBeds      = "beds"    // beds or beds:<ward>: bed boards (admission ids, no names): staff roles
 )
 
 // Alert is an emergency alert.

@@ -30,6 +30,7 @@ import (
 	"hms/server/internal/notify"
 	"hms/server/internal/patient"
 	"hms/server/internal/seal"
+	"hms/server/internal/ward"
 )
 
 // App is a running server's parts.
@@ -64,6 +65,9 @@ type App struct {
 	notify    *notify.Service
 	audit     *audit.Log
 	table     []Route
+
+	// wards is the ward, bed and admission domain (routes_ward.go).
+	wards *ward.Service
 }
 
 // New opens storage (starting the embedded FerretDB when no DATABASE_URL is set), creates indexes and

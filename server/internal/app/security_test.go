@@ -291,6 +291,11 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		"/api/encounters/:id":              matrixEncounter(t, env, h, patientID),
 		"/api/encounters/:id/history":      matrixEncounter(t, env, h, patientID) + "/history",
 		"/api/encounters/:id/vitals":       matrixEncounter(t, env, h, patientID) + "/vitals",
+		"/api/wards/:id/beds":              "/api/wards/matrix-ward/beds",
+		"/api/admissions/:id":              "/api/admissions/0123456789abcdef01234567",
+		"/api/admissions/:id/transfer":     "/api/admissions/0123456789abcdef01234567/transfer",
+		"/api/admissions/:id/discharge":    "/api/admissions/0123456789abcdef01234567/discharge",
+		"/api/patients/:id/admissions":     "/api/patients/" + patientID + "/admissions",
 	}
 	// slotFor gives each role its own slot from hh:00, 15 minutes apart.
 	slotFor := func(hh int, role shared.Role) time.Time {

@@ -48,6 +48,9 @@ func authorize(p auth.Principal, channel string) error {
 		return allowIf(ident.Valid(id) && (p.Is(shared.RoleAdmin, shared.RoleStaff) || p.Role == shared.RoleDoctor && id == p.UserID))
 	case shared.ChannelPatient:
 		return allowIf(ident.Valid(id) && (p.Is(staffRoles...) || p.Role == shared.RolePatient && id == p.PatientID))
+	case shared.ChannelBeds:
+		// Bed boards carry admission ids and bed states, no patient ids or names; staff roles only.
+		return allowIf((channel == shared.ChannelBeds || shared.ValidDepartmentID(id)) && p.Is(staffRoles...))
 	}
 	return errUnknownChannel
 }

@@ -1,0 +1,131 @@
+package ward
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"hms/server/internal/auth"
+	"hms/server/internal/fault"
+	"hms/server/internal/httpx"
+	"hms/shared"
+)
+
+// reply writes v with status, or the error.
+func reply[T any](c *gin.Context, status int, v T, err error) {
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(status, v)
+}
+
+// CreateWardHandler handles POST /api/wards.
+func (s *Service) CreateWardHandler(c *gin.Context) {
+	var req shared.CreateWardRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	w, err := s.CreateWard(c.Request.Context(), req)
+	reply(c, http.StatusCreated, w, err)
+}
+
+// AddBedsHandler handles POST /api/wards/{id}/beds.
+func (s *Service) AddBedsHandler(c *gin.Context) {
+	var req shared.AddBedsRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	l, err := s.AddBeds(c.Request.Context(), c.Param("id"), req)
+	reply(c, http.StatusCreated, l, err)
+}
+
+// WardsHandler handles GET /api/wards.
+func (s *Service) WardsHandler(c *gin.Context) {
+	l, err := s.Wards(c.Request.Context())
+	reply(c, http.StatusOK, l, err)
+}
+
+// BoardHandler handles GET /api/wards/{id}/beds.
+func (s *Service) BoardHandler(c *gin.Context) {
+	b, err := s.Board(c.Request.Context(), c.Param("id"), true)
+	reply(c, http.StatusOK, b, err)
+}
+
+// AdmitHandler handles POST /api/admissions.
+func (s *Service) AdmitHandler(c *gin.Context) {
+	var req shared.AdmitRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := auth.PrincipalOf(c)
+	a, err := s.Admit(c.Request.Context(), p, req)
+	reply(c, http.StatusCreated, a, err)
+}
+
+// TransferHandler handles POST /api/admissions/{id}/transfer.
+func (s *Service) TransferHandler(c *gin.Context) {
+	var req shared.TransferRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := auth.PrincipalOf(c)
+	a, err := s.Transfer(c.Request.Context(), p, c.Param("id"), req)
+	reply(c, http.StatusOK, a, err)
+}
+
+// DischargeHandler handles POST /api/admissions/{id}/discharge.
+func (s *Service) DischargeHandler(c *gin.Context) {
+	var req shared.DischargeRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := auth.PrincipalOf(c)
+	a, err := s.Discharge(c.Request.Context(), p, c.Param("id"), req)
+	reply(c, http.StatusOK, a, err)
+}
+
+// GetHandler handles GET /api/admissions/{id}.
+func (s *Service) GetHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	a, err := s.Get(c.Request.Context(), p, c.Param("id"))
+	reply(c, http.StatusOK, a, err)
+}
+
+// ListHandler handles GET /api/admissions?ward=&doctor=&active=.
+func (s *Service) ListHandler(c *gin.Context) {
+	page, limit, err := httpx.Page(c)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	q := ListQuery{WardID: c.Query("ward"), DoctorID: c.Query("doctor")}
+	switch c.Query("active") {
+	case "", "false":
+	case "true":
+		q.ActiveOnly = true
+	default:
+		httpx.Error(c, fault.Invalid("active must be true or false"))
+		return
+	}
+	p, _ := auth.PrincipalOf(c)
+	l, err := s.List(c.Request.Context(), p, q, page, limit)
+	reply(c, http.StatusOK, l, err)
+}
+
+// PatientAdmissionsHandler handles GET /api/patients/{id}/admissions.
+func (s *Service) PatientAdmissionsHandler(c *gin.Context) {
+	page, limit, err := httpx.Page(c)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := auth.PrincipalOf(c)
+	l, err := s.PatientAdmissions(c.Request.Context(), p, c.Param("id"), page, limit)
+	reply(c, http.StatusOK, l, err)
+}
