@@ -79,6 +79,9 @@ const (
 	ChannelPatient   = "patient" // patient:<patient id>: that patient and staff roles
 )
 
+// ChannelPharmacy carries stock and refill events (ids and numbers only): staff, doctors and admins.
+const ChannelPharmacy = "pharmacy"
+
 // Alert is an emergency alert.
 type Alert struct {
 	ID        string     `json:"id"`

@@ -27,6 +27,7 @@ import (
 	"hms/server/internal/mongostore"
 	"hms/server/internal/notify"
 	"hms/server/internal/patient"
+	"hms/server/internal/pharmacy"
 	"hms/server/internal/seal"
 )
 
@@ -57,6 +58,8 @@ type App struct {
 	// Rekeyers are the stores holding sealed fields, for hms rekey.
 	Rekeyers  []Rekeyer
 	exporters []patient.Exporter
+	// Pharmacy is the medication catalogue, stock, prescriptions and dispensing.
+	Pharmacy *pharmacy.Service
 	notify    *notify.Service
 	audit     *audit.Log
 	table     []Route

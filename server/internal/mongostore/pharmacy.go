@@ -1,0 +1,517 @@
+package mongostore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"hms/server/internal/pharmacy"
+	"hms/server/internal/seal"
+	"hms/shared"
+)
+
+var _ pharmacy.Store = (*Pharmacy)(nil)
+
+// The pharmacy's collections.
+const (
+	colMedications   = "medications"
+	colStockMoves    = "stock_movements"
+	colPrescriptions = "prescriptions"
+	colRxCancels     = "prescription_cancellations"
+	colRxFills       = "prescription_fills"
+)
+
+func init() {
+	registerIndexes(colMedications,
+		mongo.IndexModel{Keys: bson.D{{Key: "code", Value: 1}}, Options: options.Index().SetUnique(true).SetName("code_unique")})
+	// A movement's _id is medication id + "#" + seq too, so it is read by _id where possible.
+	registerIndexes(colStockMoves,
+		mongo.IndexModel{Keys: bson.D{{Key: "medication_id", Value: 1}, {Key: "seq", Value: 1}},
+			Options: options.Index().SetUnique(true).SetName("medication_seq_unique")},
+		mongo.IndexModel{Keys: bson.D{{Key: "fill_id", Value: 1}}, Options: options.Index().SetUnique(true).SetName("fill_unique")})
+	registerIndexes(colPrescriptions,
+		mongo.IndexModel{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "created_at", Value: -1}}, Options: options.Index().SetName("patient_time")})
+	registerIndexes(colRxFills,
+		mongo.IndexModel{Keys: bson.D{{Key: "prescription_id", Value: 1}, {Key: "fill", Value: 1}},
+			Options: options.Index().SetUnique(true).SetName("prescription_fill_unique")},
+		mongo.IndexModel{Keys: bson.D{{Key: "key", Value: 1}}, Options: options.Index().SetUnique(true).SetName("key_unique")})
+}
+
+// Pharmacy stores the medication catalogue, the stock ledger, prescriptions, their cancellations and
+// fills. Free text (instructions, override and cancel reasons, movement reasons) and a prescription's
+// allergy warnings are sealed with the keyring, bound to "<collection>/<id>/<field>".
+type Pharmacy struct {
+	gate                             *gate
+	meds, moves, rxs, cancels, fills *mongo.Collection
+	keys                             *seal.Keyring
+}
+
+// NewPharmacy returns the pharmacy store on db, sealing free text with keys.
+func NewPharmacy(db *DB, keys *seal.Keyring) *Pharmacy {
+	return &Pharmacy{gate: db.gate, meds: db.Collection(colMedications), moves: db.Collection(colStockMoves),
+		rxs: db.Collection(colPrescriptions), cancels: db.Collection(colRxCancels), fills: db.Collection(colRxFills), keys: keys}
+}
+
+func sealedWhere(col, id, field string) string { return col + "/" + id + "/" + field }
+
+func (s *Pharmacy) seal(col, id, field, text string) (seal.Value, error) {
+	v, err := s.keys.Seal(text, sealedWhere(col, id, field))
+	if err != nil {
+		return v, fmt.Errorf("seal %s: %w", field, err)
+	}
+	return v, nil
+}
+
+// open reads a sealed field: a sealed value, plain text written before encryption, or nothing.
+func (s *Pharmacy) open(col, id, field string, raw bson.RawValue) (string, error) {
+	switch raw.Type {
+	case bson.TypeEmbeddedDocument:
+		var v seal.Value
+		if err := raw.Unmarshal(&v); err != nil {
+			return "", fmt.Errorf("read sealed %s: %w", field, err)
+		}
+		text, err := s.keys.Open(v, sealedWhere(col, id, field))
+		if err != nil {
+			return "", fmt.Errorf("open %s of %s %s: %w", field, col, id, err)
+		}
+		return text, nil
+	case bson.TypeString:
+		return raw.StringValue(), nil
+	case 0, bson.TypeNull:
+		return "", nil
+	}
+	return "", fmt.Errorf("%s of %s %s has unexpected type %s", field, col, id, raw.Type)
+}
+
+type medicationDoc struct {
+	ID                string    `bson:"_id"`
+	Code              string    `bson:"code"`
+	Name              string    `bson:"name"`
+	Form              string    `bson:"form"`
+	Strength          string    `bson:"strength"`
+	Substances        []string  `bson:"substances"`
+	LowStockThreshold int       `bson:"low_stock_threshold"`
+	CreatedBy         string    `bson:"created_by"`
+	CreatedAt         time.Time `bson:"created_at"`
+}
+
+func (d medicationDoc) medication() pharmacy.Medication {
+	return pharmacy.Medication{ID: d.ID, Code: d.Code, Name: d.Name, Form: d.Form, Strength: d.Strength, Substances: d.Substances,
+		LowStockThreshold: d.LowStockThreshold, CreatedBy: d.CreatedBy, CreatedAt: d.CreatedAt.UTC()}
+}
+
+// InsertMedication implements pharmacy.Store.
+func (s *Pharmacy) InsertMedication(ctx context.Context, m pharmacy.Medication) error {
+	leave := s.gate.enter()
+	_, err := s.meds.InsertOne(ctx, medicationDoc{ID: m.ID, Code: m.Code, Name: m.Name, Form: m.Form, Strength: m.Strength,
+		Substances: m.Substances, LowStockThreshold: m.LowStockThreshold, CreatedBy: m.CreatedBy, CreatedAt: m.CreatedAt})
+	leave()
+	if errors.Is(classify(err), errDuplicate) {
+		return pharmacy.ErrCodeTaken
+	}
+	return wrap("insert medication", err)
+}
+
+// Medication implements pharmacy.Store.
+func (s *Pharmacy) Medication(ctx context.Context, id string) (pharmacy.Medication, error) {
+	d, err := findOne[medicationDoc](ctx, s.meds, "find medication", bson.D{{Key: "_id", Value: id}}, pharmacy.ErrMedNotFound)
+	return d.medication(), err
+}
+
+// Medications implements pharmacy.Store.
+func (s *Pharmacy) Medications(ctx context.Context) ([]pharmacy.Medication, error) {
+	return findAll(ctx, s.meds, "find medications", bson.D{},
+		options.Find().SetSort(bson.D{{Key: "name", Value: 1}, {Key: "_id", Value: 1}}), medicationDoc.medication)
+}
+
+type movementFields struct {
+	ID             string    `bson:"_id"`
+	MedicationID   string    `bson:"medication_id"`
+	Seq            int       `bson:"seq"`
+	Kind           string    `bson:"kind"`
+	Quantity       int       `bson:"quantity"`
+	Balance        int       `bson:"balance"`
+	FillID         string    `bson:"fill_id"`
+	PrescriptionID string    `bson:"prescription_id,omitempty"`
+	Fill           int       `bson:"fill,omitempty"`
+	By             string    `bson:"by"`
+	At             time.Time `bson:"at"`
+}
+
+// movementWrite is a movement as written (a reason only when there is one); movementDoc as read.
+type movementWrite struct {
+	F      movementFields `bson:",inline"`
+	Reason *seal.Value    `bson:"reason,omitempty"`
+}
+
+type movementDoc struct {
+	F      movementFields `bson:",inline"`
+	Reason bson.RawValue  `bson:"reason"`
+}
+
+func movementID(medicationID string, seq int) string {
+	return fmt.Sprintf("%s#%08d", medicationID, seq)
+}
+
+func (s *Pharmacy) movement(d movementDoc) (pharmacy.Movement, error) {
+	f := d.F
+	reason, err := s.open(colStockMoves, f.ID, "reason", d.Reason)
+	return pharmacy.Movement{MedicationID: f.MedicationID, Seq: f.Seq, Kind: f.Kind, Quantity: f.Quantity, Balance: f.Balance,
+		Reason: reason, FillID: f.FillID, PrescriptionID: f.PrescriptionID, Fill: f.Fill, By: f.By, At: f.At.UTC()}, err
+}
+
+// LastMovement implements pharmacy.Store.
+func (s *Pharmacy) LastMovement(ctx context.Context, medicationID string) (pharmacy.Movement, error) {
+	d, err := findOne[movementDoc](ctx, s.moves, "find last stock movement", bson.D{{Key: "medication_id", Value: medicationID}},
+		errNoDocument, options.FindOne().SetSort(bson.D{{Key: "seq", Value: -1}}))
+	if errors.Is(err, errNoDocument) {
+		return pharmacy.Movement{MedicationID: medicationID}, nil
+	}
+	if err != nil {
+		return pharmacy.Movement{}, err
+	}
+	return s.movement(d)
+}
+
+// InsertMovement implements pharmacy.Store. A duplicate is a taken fill when the fill has a movement,
+// else a taken seq.
+func (s *Pharmacy) InsertMovement(ctx context.Context, m pharmacy.Movement) (pharmacy.Movement, error) {
+	d := movementWrite{F: movementFields{ID: movementID(m.MedicationID, m.Seq), MedicationID: m.MedicationID, Seq: m.Seq,
+		Kind: m.Kind, Quantity: m.Quantity, Balance: m.Balance, FillID: m.FillID, PrescriptionID: m.PrescriptionID, Fill: m.Fill,
+		By: m.By, At: m.At}}
+	if m.Reason != "" {
+		v, err := s.seal(colStockMoves, d.F.ID, "reason", m.Reason)
+		if err != nil {
+			return pharmacy.Movement{}, err
+		}
+		d.Reason = &v
+	}
+	leave := s.gate.enter()
+	_, err := s.moves.InsertOne(ctx, d)
+	leave()
+	if errors.Is(classify(err), errDuplicate) {
+		if prev, ferr := s.MovementByFill(ctx, m.FillID); ferr == nil {
+			return prev, pharmacy.ErrFillMoved
+		}
+		return pharmacy.Movement{}, pharmacy.ErrSeqTaken
+	}
+	if err != nil {
+		return pharmacy.Movement{}, wrap("insert stock movement", err)
+	}
+	return m, nil
+}
+
+// MovementByFill implements pharmacy.Store.
+func (s *Pharmacy) MovementByFill(ctx context.Context, fillID string) (pharmacy.Movement, error) {
+	d, err := findOne[movementDoc](ctx, s.moves, "find fill movement", bson.D{{Key: "fill_id", Value: fillID}}, pharmacy.ErrNotFound)
+	if err != nil {
+		return pharmacy.Movement{}, err
+	}
+	return s.movement(d)
+}
+
+// Movements implements pharmacy.Store.
+func (s *Pharmacy) Movements(ctx context.Context, medicationID string, limit int) ([]pharmacy.Movement, error) {
+	docs, err := findAll(ctx, s.moves, "find stock movements", bson.D{{Key: "medication_id", Value: medicationID}},
+		options.Find().SetSort(bson.D{{Key: "seq", Value: -1}}).SetLimit(int64(limit)), func(d movementDoc) movementDoc { return d })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pharmacy.Movement, 0, len(docs))
+	for _, d := range docs {
+		m, err := s.movement(d)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+type prescriptionFields struct {
+	ID             string    `bson:"_id"`
+	PatientID      string    `bson:"patient_id"`
+	MedicationID   string    `bson:"medication_id"`
+	MedicationName string    `bson:"medication_name"`
+	Dose           string    `bson:"dose"`
+	Frequency      string    `bson:"frequency"`
+	DurationDays   int       `bson:"duration_days"`
+	Quantity       int       `bson:"quantity"`
+	Refills        int       `bson:"refills"`
+	EncounterID    string    `bson:"encounter_id,omitempty"`
+	PrescribedBy   string    `bson:"prescribed_by"`
+	Status         string    `bson:"status"`
+	CreatedAt      time.Time `bson:"created_at"`
+}
+
+// prescriptionDoc is a prescription as written; storedPrescription as read.
+type prescriptionDoc struct {
+	F               prescriptionFields `bson:",inline"`
+	Instructions    seal.Value         `bson:"instructions"`
+	OverrideReason  seal.Value         `bson:"override_reason"`
+	AllergyWarnings seal.Value         `bson:"allergy_warnings"`
+}
+
+type storedPrescription struct {
+	F               prescriptionFields `bson:",inline"`
+	Instructions    bson.RawValue      `bson:"instructions"`
+	OverrideReason  bson.RawValue      `bson:"override_reason"`
+	AllergyWarnings bson.RawValue      `bson:"allergy_warnings"`
+}
+
+// InsertPrescription implements pharmacy.Store.
+func (s *Pharmacy) InsertPrescription(ctx context.Context, p pharmacy.Prescription) error {
+	warnings, err := json.Marshal(p.AllergyWarnings)
+	if err != nil {
+		return fmt.Errorf("encode allergy warnings: %w", err)
+	}
+	d := prescriptionDoc{F: prescriptionFields{ID: p.ID, PatientID: p.PatientID, MedicationID: p.MedicationID,
+		MedicationName: p.MedicationName, Dose: p.Dose, Frequency: p.Frequency, DurationDays: p.DurationDays, Quantity: p.Quantity,
+		Refills: p.Refills, EncounterID: p.EncounterID, PrescribedBy: p.PrescribedBy, Status: p.Status, CreatedAt: p.CreatedAt}}
+	if d.Instructions, err = s.seal(colPrescriptions, p.ID, "instructions", p.Instructions); err != nil {
+		return err
+	}
+	if d.OverrideReason, err = s.seal(colPrescriptions, p.ID, "override_reason", p.OverrideReason); err != nil {
+		return err
+	}
+	if d.AllergyWarnings, err = s.seal(colPrescriptions, p.ID, "allergy_warnings", string(warnings)); err != nil {
+		return err
+	}
+	leave := s.gate.enter()
+	_, err = s.rxs.InsertOne(ctx, d)
+	leave()
+	return wrap("insert prescription", err)
+}
+
+func (s *Pharmacy) prescription(d storedPrescription) (pharmacy.Prescription, error) {
+	f := d.F
+	p := pharmacy.Prescription{ID: f.ID, PatientID: f.PatientID, MedicationID: f.MedicationID, MedicationName: f.MedicationName,
+		Dose: f.Dose, Frequency: f.Frequency, DurationDays: f.DurationDays, Quantity: f.Quantity, Refills: f.Refills,
+		EncounterID: f.EncounterID, PrescribedBy: f.PrescribedBy, Status: f.Status, CreatedAt: f.CreatedAt.UTC()}
+	var err error
+	if p.Instructions, err = s.open(colPrescriptions, f.ID, "instructions", d.Instructions); err != nil {
+		return p, err
+	}
+	if p.OverrideReason, err = s.open(colPrescriptions, f.ID, "override_reason", d.OverrideReason); err != nil {
+		return p, err
+	}
+	warnings, err := s.open(colPrescriptions, f.ID, "allergy_warnings", d.AllergyWarnings)
+	if err != nil {
+		return p, err
+	}
+	if warnings != "" {
+		if err := json.Unmarshal([]byte(warnings), &p.AllergyWarnings); err != nil {
+			return p, fmt.Errorf("decode allergy warnings of prescription %s: %w", f.ID, err)
+		}
+	}
+	return p, nil
+}
+
+// Prescription implements pharmacy.Store.
+func (s *Pharmacy) Prescription(ctx context.Context, id string) (pharmacy.Prescription, error) {
+	d, err := findOne[storedPrescription](ctx, s.rxs, "find prescription", bson.D{{Key: "_id", Value: id}}, pharmacy.ErrRxNotFound)
+	if err != nil {
+		return pharmacy.Prescription{}, err
+	}
+	return s.prescription(d)
+}
+
+// PatientPrescriptions implements pharmacy.Store.
+func (s *Pharmacy) PatientPrescriptions(ctx context.Context, patientID string) ([]pharmacy.Prescription, error) {
+	docs, err := findAll(ctx, s.rxs, "find prescriptions", bson.D{{Key: "patient_id", Value: patientID}},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}),
+		func(d storedPrescription) storedPrescription { return d })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pharmacy.Prescription, 0, len(docs))
+	for _, d := range docs {
+		p, err := s.prescription(d)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+type cancellationDoc struct {
+	ID     string        `bson:"_id"`
+	By     string        `bson:"by"`
+	Reason bson.RawValue `bson:"reason"`
+	At     time.Time     `bson:"at"`
+}
+
+// InsertCancellation implements pharmacy.Store: its _id is the prescription's, so there is one.
+func (s *Pharmacy) InsertCancellation(ctx context.Context, c pharmacy.Cancellation) error {
+	v, err := s.seal(colRxCancels, c.PrescriptionID, "reason", c.Reason)
+	if err != nil {
+		return err
+	}
+	leave := s.gate.enter()
+	_, err = s.cancels.InsertOne(ctx, bson.D{{Key: "_id", Value: c.PrescriptionID}, {Key: "by", Value: c.By},
+		{Key: "reason", Value: v}, {Key: "at", Value: c.At}})
+	leave()
+	if errors.Is(classify(err), errDuplicate) {
+		return pharmacy.ErrCancelled
+	}
+	return wrap("insert cancellation", err)
+}
+
+// Cancellation implements pharmacy.Store.
+func (s *Pharmacy) Cancellation(ctx context.Context, prescriptionID string) (pharmacy.Cancellation, bool, error) {
+	d, err := findOne[cancellationDoc](ctx, s.cancels, "find cancellation", bson.D{{Key: "_id", Value: prescriptionID}}, errNoDocument)
+	if errors.Is(err, errNoDocument) {
+		return pharmacy.Cancellation{}, false, nil
+	}
+	if err != nil {
+		return pharmacy.Cancellation{}, false, err
+	}
+	reason, err := s.open(colRxCancels, d.ID, "reason", d.Reason)
+	return pharmacy.Cancellation{PrescriptionID: d.ID, By: d.By, Reason: reason, At: d.At.UTC()}, true, err
+}
+
+// SetCancelled implements pharmacy.Store (a cache of the cancellation, for listings).
+func (s *Pharmacy) SetCancelled(ctx context.Context, prescriptionID string) error {
+	leave := s.gate.enter()
+	_, err := s.rxs.UpdateOne(ctx, bson.D{{Key: "_id", Value: prescriptionID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: shared.PrescriptionCancelled}}}})
+	leave()
+	return wrap("mark prescription cancelled", err)
+}
+
+type fillDoc struct {
+	ID             string    `bson:"_id"`
+	PrescriptionID string    `bson:"prescription_id"`
+	PatientID      string    `bson:"patient_id"`
+	MedicationID   string    `bson:"medication_id"`
+	Fill           int       `bson:"fill"`
+	Quantity       int       `bson:"quantity"`
+	Key            string    `bson:"key"`
+	By             string    `bson:"by"`
+	At             time.Time `bson:"at"`
+	Done           bool      `bson:"done"`
+	Seq            int       `bson:"seq"`
+	Balance        int       `bson:"balance"`
+	DispensedAt    time.Time `bson:"dispensed_at"`
+}
+
+func (d fillDoc) claim() pharmacy.FillClaim {
+	return pharmacy.FillClaim{ID: d.ID, PrescriptionID: d.PrescriptionID, PatientID: d.PatientID, MedicationID: d.MedicationID,
+		Fill: d.Fill, Quantity: d.Quantity, Key: d.Key, By: d.By, At: d.At.UTC(), Done: d.Done, Seq: d.Seq, Balance: d.Balance,
+		DispensedAt: utc(d.DispensedAt)}
+}
+
+// ClaimFill implements pharmacy.Store.
+func (s *Pharmacy) ClaimFill(ctx context.Context, c pharmacy.FillClaim) error {
+	leave := s.gate.enter()
+	_, err := s.fills.InsertOne(ctx, fillDoc{ID: c.ID, PrescriptionID: c.PrescriptionID, PatientID: c.PatientID,
+		MedicationID: c.MedicationID, Fill: c.Fill, Quantity: c.Quantity, Key: c.Key, By: c.By, At: c.At})
+	leave()
+	if errors.Is(classify(err), errDuplicate) {
+		return pharmacy.ErrFillTaken
+	}
+	return wrap("claim fill", err)
+}
+
+// FillByKey implements pharmacy.Store.
+func (s *Pharmacy) FillByKey(ctx context.Context, key string) (pharmacy.FillClaim, error) {
+	d, err := findOne[fillDoc](ctx, s.fills, "find fill by key", bson.D{{Key: "key", Value: key}}, pharmacy.ErrNotFound)
+	return d.claim(), err
+}
+
+// FillClaim implements pharmacy.Store.
+func (s *Pharmacy) FillClaim(ctx context.Context, id string) (pharmacy.FillClaim, error) {
+	d, err := findOne[fillDoc](ctx, s.fills, "find fill", bson.D{{Key: "_id", Value: id}}, pharmacy.ErrNotFound)
+	return d.claim(), err
+}
+
+// Fills implements pharmacy.Store.
+func (s *Pharmacy) Fills(ctx context.Context, prescriptionID string) ([]pharmacy.FillClaim, error) {
+	return findAll(ctx, s.fills, "find fills", bson.D{{Key: "prescription_id", Value: prescriptionID}},
+		options.Find().SetSort(bson.D{{Key: "fill", Value: 1}}), fillDoc.claim)
+}
+
+// CompleteFill implements pharmacy.Store. Every writer writes the same values (those of the fill's one
+// movement), so concurrent writes cannot disagree.
+func (s *Pharmacy) CompleteFill(ctx context.Context, id string, m pharmacy.Movement) error {
+	leave := s.gate.enter()
+	_, err := s.fills.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "done", Value: true}, {Key: "seq", Value: m.Seq}, {Key: "balance", Value: m.Balance}, {Key: "dispensed_at", Value: m.At}}}})
+	leave()
+	return wrap("complete fill", err)
+}
+
+// sealedFields lists, per collection, the fields this store seals.
+var sealedFields = []struct {
+	col    string
+	fields []string
+}{
+	{colPrescriptions, []string{"instructions", "override_reason", "allergy_warnings"}},
+	{colRxCancels, []string{"reason"}},
+	{colStockMoves, []string{"reason"}},
+}
+
+// Rekey seals again, under the active key, every sealed field that is plain text or sealed under
+// another key. Each value is replaced only if it is still the one read. It reports per collection.
+func (s *Pharmacy) Rekey(ctx context.Context, progress func(collection string, scanned, resealed int)) (int, error) {
+	total := 0
+	for _, c := range sealedFields {
+		coll := s.rxs.Database().Collection(c.col)
+		cur, err := coll.Find(ctx, bson.D{})
+		if err != nil {
+			return total, wrap("rekey: read "+c.col, err)
+		}
+		scanned, resealed := 0, 0
+		for cur.Next(ctx) {
+			scanned++
+			doc := cur.Current
+			id, _ := doc.Lookup("_id").StringValueOK()
+			for _, field := range c.fields {
+				raw, err := doc.LookupErr(field)
+				if err != nil {
+					continue
+				}
+				var v seal.Value
+				if raw.Type == bson.TypeEmbeddedDocument && raw.Unmarshal(&v) == nil && v.Key == s.keys.Active() {
+					continue
+				}
+				text, err := s.open(c.col, id, field, raw)
+				if err != nil {
+					_ = cur.Close(ctx)
+					return total, err
+				}
+				sealed, err := s.seal(c.col, id, field, text)
+				if err != nil {
+					_ = cur.Close(ctx)
+					return total, err
+				}
+				leave := s.gate.enter()
+				res, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: field, Value: raw}},
+					bson.D{{Key: "$set", Value: bson.D{{Key: field, Value: sealed}}}})
+				leave()
+				if err != nil {
+					_ = cur.Close(ctx)
+					return total, wrap("rekey: update "+c.col, err)
+				}
+				resealed += int(res.ModifiedCount)
+			}
+		}
+		if err := cur.Err(); err != nil {
+			_ = cur.Close(ctx)
+			return total, wrap("rekey: read "+c.col, err)
+		}
+		_ = cur.Close(ctx)
+		total += resealed
+		if progress != nil {
+			progress(c.col, scanned, resealed)
+		}
+	}
+	return total, nil
+}
