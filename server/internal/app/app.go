@@ -45,6 +45,8 @@ type App struct {
 	// Doctors and Appointments are the scheduling and queue domains.
 	Doctors      *doctor.Service
 	Appointments *appointment.Service
+	// Pharmacy is the medication catalogue, stock, prescriptions and dispensing.
+	Pharmacy *pharmacy.Service
 
 	redis        *redis.Client
 	stop         context.CancelFunc // ends the background jobs started by NewWithDB
@@ -58,8 +60,6 @@ type App struct {
 	// Rekeyers are the stores holding sealed fields, for hms rekey.
 	Rekeyers  []Rekeyer
 	exporters []patient.Exporter
-	// Pharmacy is the medication catalogue, stock, prescriptions and dispensing.
-	Pharmacy *pharmacy.Service
 	notify    *notify.Service
 	audit     *audit.Log
 	table     []Route

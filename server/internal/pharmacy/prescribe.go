@@ -72,7 +72,7 @@ func (s *Service) prescribe(ctx context.Context, p auth.Principal, patientID str
 		return shared.Prescription{}, err
 	}
 	rx.MedicationName = med.Name + " " + med.Strength
-	allergies, err := s.allergies.Allergies(ctx, patientID)
+	allergies, err := (*s.allergies.Load()).Allergies(ctx, patientID)
 	if err != nil {
 		return shared.Prescription{}, err
 	}

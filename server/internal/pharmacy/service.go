@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -37,7 +38,7 @@ type Publisher interface {
 // Service is the pharmacy domain's logic.
 type Service struct {
 	store     Store
-	allergies Allergies
+	allergies atomic.Pointer[Allergies] // replaced by tests while requests run
 	access    Access
 	audit     *audit.Log
 	pub       Publisher
@@ -47,14 +48,13 @@ type Service struct {
 
 // NewService wires the service.
 func NewService(store Store, allergies Allergies, access Access, log *audit.Log, pub Publisher, logger *slog.Logger) *Service {
-	return &Service{store: store, allergies: allergies, access: access, audit: log, pub: pub, log: logger, now: time.Now}
+	s := &Service{store: store, access: access, audit: log, pub: pub, log: logger, now: time.Now}
+	s.SetAllergies(allergies)
+	return s
 }
 
-// SetClock replaces the service's clock (tests).
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
-
 // SetAllergies replaces the allergy source (tests, until patient records store allergies).
-func (s *Service) SetAllergies(a Allergies) { s.allergies = a }
+func (s *Service) SetAllergies(a Allergies) { s.allergies.Store(&a) }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 
