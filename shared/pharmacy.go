@@ -21,7 +21,7 @@ type CreateMedicationRequest struct {
 	Name              string   `json:"name"`
 	Form              string   `json:"form"`
 	Strength          string   `json:"strength"`
-	Substances        []string `json:"substances"`
+	Substances        []string `json:"substances,omitempty"`
 	LowStockThreshold int      `json:"low_stock_threshold"`
 }
 

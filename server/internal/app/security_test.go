@@ -276,6 +276,11 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		"/api/queue/tickets/:id/triage":    tickets + ticket("Matrix Triage") + "/triage",
 		"/api/queue/tickets/:id/no-show":   tickets + ticket("Matrix No-show") + "/no-show",
 		"/api/queue/tickets/:id/requeue":   tickets + ticket("Matrix Requeue", "call") + "/requeue",
+		"/api/medications/:id/stock":       "/api/medications/0123456789abcdef01234567/stock",
+		"/api/patients/:id/prescriptions":  "/api/patients/" + patientID + "/prescriptions",
+		"/api/prescriptions/:id":           "/api/prescriptions/0123456789abcdef01234567",
+		"/api/prescriptions/:id/cancel":    "/api/prescriptions/0123456789abcdef01234567/cancel",
+		"/api/prescriptions/:id/dispense":  "/api/prescriptions/0123456789abcdef01234567/dispense",
 	}
 	// slotFor gives each role its own slot from hh:00, 15 minutes apart.
 	slotFor := func(hh int, role shared.Role) time.Time {
