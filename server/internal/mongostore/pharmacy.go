@@ -25,6 +25,7 @@ const (
 	colPrescriptions = "prescriptions"
 	colRxCancels     = "prescription_cancellations"
 	colRxFills       = "prescription_fills"
+	colStockHeads    = "stock_heads"
 )
 
 func init() {
@@ -47,15 +48,16 @@ func init() {
 // fills. Free text (instructions, override and cancel reasons, movement reasons) and a prescription's
 // allergy warnings are sealed with the keyring, bound to "<collection>/<id>/<field>".
 type Pharmacy struct {
-	gate                             *gate
-	meds, moves, rxs, cancels, fills *mongo.Collection
-	keys                             *seal.Keyring
+	gate                                    *gate
+	meds, moves, heads, rxs, cancels, fills *mongo.Collection
+	keys                                    *seal.Keyring
 }
 
 // NewPharmacy returns the pharmacy store on db, sealing free text with keys.
 func NewPharmacy(db *DB, keys *seal.Keyring) *Pharmacy {
 	return &Pharmacy{gate: db.gate, meds: db.Collection(colMedications), moves: db.Collection(colStockMoves),
-		rxs: db.Collection(colPrescriptions), cancels: db.Collection(colRxCancels), fills: db.Collection(colRxFills), keys: keys}
+		heads: db.Collection(colStockHeads),
+		rxs:   db.Collection(colPrescriptions), cancels: db.Collection(colRxCancels), fills: db.Collection(colRxFills), keys: keys}
 }
 
 func sealedWhere(col, id, field string) string { return col + "/" + id + "/" + field }
@@ -166,8 +168,52 @@ func (s *Pharmacy) movement(d movementDoc) (pharmacy.Movement, error) {
 		Reason: reason, FillID: f.FillID, PrescriptionID: f.PrescriptionID, Fill: f.Fill, By: f.By, At: f.At.UTC()}, err
 }
 
-// LastMovement implements pharmacy.Store.
+// movementByID reads one movement by its _id (the one lookup FerretDB does not answer by a scan).
+func (s *Pharmacy) movementByID(ctx context.Context, medicationID string, seq int) (movementDoc, error) {
+	return findOne[movementDoc](ctx, s.moves, "find stock movement", bson.D{{Key: "_id", Value: movementID(medicationID, seq)}},
+		pharmacy.ErrNotFound)
+}
+
+// LastMovement implements pharmacy.Store. FerretDB scans a collection for any filter but a lone _id,
+// so the ledger's end is found from a hint (stock_heads: a seq known to exist, never ahead of the
+// ledger, possibly behind it) by reading the following movements by _id until one is missing. The
+// unique seq index, not the hint, is what keeps movements from being lost.
 func (s *Pharmacy) LastMovement(ctx context.Context, medicationID string) (pharmacy.Movement, error) {
+	head, err := findOne[struct {
+		Seq int `bson:"seq"`
+	}](ctx, s.heads, "find stock head", bson.D{{Key: "_id", Value: medicationID}}, errNoDocument)
+	if err != nil && !errors.Is(err, errNoDocument) {
+		return pharmacy.Movement{}, err
+	}
+	seq, found := head.Seq, false
+	var last movementDoc
+	if seq > 0 {
+		if last, err = s.movementByID(ctx, medicationID, seq); err != nil {
+			return s.scanLastMovement(ctx, medicationID) // cannot happen: the head follows an insert
+		}
+		found = true
+	}
+	for {
+		d, err := s.movementByID(ctx, medicationID, seq+1)
+		if errors.Is(err, pharmacy.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			return pharmacy.Movement{}, err
+		}
+		last, seq, found = d, seq+1, true
+	}
+	if !found {
+		return pharmacy.Movement{MedicationID: medicationID}, nil
+	}
+	if seq > head.Seq+8 {
+		s.advanceHead(ctx, medicationID, seq)
+	}
+	return s.movement(last)
+}
+
+// scanLastMovement finds the newest movement by a sorted query.
+func (s *Pharmacy) scanLastMovement(ctx context.Context, medicationID string) (pharmacy.Movement, error) {
 	d, err := findOne[movementDoc](ctx, s.moves, "find last stock movement", bson.D{{Key: "medication_id", Value: medicationID}},
 		errNoDocument, options.FindOne().SetSort(bson.D{{Key: "seq", Value: -1}}))
 	if errors.Is(err, errNoDocument) {
@@ -177,6 +223,16 @@ func (s *Pharmacy) LastMovement(ctx context.Context, medicationID string) (pharm
 		return pharmacy.Movement{}, err
 	}
 	return s.movement(d)
+}
+
+// advanceHead moves the hint forward to seq, which exists. Only ever forward: a lost or late update
+// leaves it behind, which costs a few more reads, never a wrong balance. Best effort.
+func (s *Pharmacy) advanceHead(ctx context.Context, medicationID string, seq int) {
+	leave := s.gate.enter()
+	_, err := s.heads.UpdateOne(ctx, bson.D{{Key: "_id", Value: medicationID}, {Key: "seq", Value: bson.D{{Key: "$lt", Value: seq}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "seq", Value: seq}}}}, options.UpdateOne().SetUpsert(true))
+	leave()
+	_ = err // a duplicate means the head is ahead already; any other failure only costs reads later
 }
 
 // InsertMovement implements pharmacy.Store. A duplicate is a taken fill when the fill has a movement,
@@ -204,6 +260,7 @@ func (s *Pharmacy) InsertMovement(ctx context.Context, m pharmacy.Movement) (pha
 	if err != nil {
 		return pharmacy.Movement{}, wrap("insert stock movement", err)
 	}
+	s.advanceHead(ctx, m.MedicationID, m.Seq)
 	return m, nil
 }
 
@@ -216,15 +273,18 @@ func (s *Pharmacy) MovementByFill(ctx context.Context, fillID string) (pharmacy.
 	return s.movement(d)
 }
 
-// Movements implements pharmacy.Store.
+// Movements implements pharmacy.Store, reading backwards from the newest by _id.
 func (s *Pharmacy) Movements(ctx context.Context, medicationID string, limit int) ([]pharmacy.Movement, error) {
-	docs, err := findAll(ctx, s.moves, "find stock movements", bson.D{{Key: "medication_id", Value: medicationID}},
-		options.Find().SetSort(bson.D{{Key: "seq", Value: -1}}).SetLimit(int64(limit)), func(d movementDoc) movementDoc { return d })
-	if err != nil {
+	last, err := s.LastMovement(ctx, medicationID)
+	if err != nil || last.Seq == 0 {
 		return nil, err
 	}
-	out := make([]pharmacy.Movement, 0, len(docs))
-	for _, d := range docs {
+	out := []pharmacy.Movement{last}
+	for seq := last.Seq - 1; seq >= 1 && len(out) < limit; seq-- {
+		d, err := s.movementByID(ctx, medicationID, seq)
+		if err != nil {
+			return nil, err
+		}
 		m, err := s.movement(d)
 		if err != nil {
 			return nil, err

@@ -334,8 +334,8 @@ func (s *Service) Relation(ctx context.Context, p auth.Principal, patientID stri
 			return true, nil
 		}
 		for _, f := range fills {
-			if s.now().Sub(f.At) < recentFill {
-				return true, nil
+			if !f.Done || s.now().Sub(f.DispensedAt) < recentFill {
+				return true, nil // a pending fill is still to be dispensed
 			}
 		}
 	}

@@ -207,3 +207,27 @@ func TestPharmacyRekey(t *testing.T) {
 		t.Fatalf("movement with only k2: %+v %v", m, err)
 	}
 }
+
+// TestStaffRelation: pharmacy staff are linked to a patient with an active prescription (fills left),
+// and no longer once it is cancelled; other roles get nothing from this relation.
+func TestStaffRelation(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	for _, tt := range []struct {
+		p    auth.Principal
+		want bool
+	}{{f.staff, true}, {f.doctor, false}, {auth.Principal{UserID: "x", Role: shared.RoleAdmin}, false}} {
+		if got, err := f.svc.Relation(ctx, tt.p, f.rx.PatientID); err != nil || got != tt.want {
+			t.Errorf("relation of %s: got %v, %v, want %v", tt.p.Role, got, err, tt.want)
+		}
+	}
+	if got, _ := f.svc.Relation(ctx, f.staff, ident.New()); got {
+		t.Error("relation with a patient with no prescription: got true, want false")
+	}
+	if _, err := f.svc.Cancel(ctx, f.doctor, f.rx.ID, shared.ReasonRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := f.svc.Relation(ctx, f.staff, f.rx.PatientID); err != nil || got {
+		t.Errorf("after cancelling: got %v, %v, want false", got, err)
+	}
+}
