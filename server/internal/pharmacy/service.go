@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -44,6 +45,9 @@ type Service struct {
 	pub       Publisher
 	log       *slog.Logger
 	now       func() time.Time
+	// ledgers holds one mutex per medication: this instance's movements of one ledger take turns
+	// instead of racing for the next seq. Other instances still race; the unique index decides.
+	ledgers sync.Map
 }
 
 // NewService wires the service.
@@ -212,6 +216,9 @@ const moveAttempts = 200
 // reads again. A balance below zero is ErrNotEnough. For a dispense, a movement of the same fill
 // that exists already is returned (inserted = false) instead: a fill moves stock once.
 func (s *Service) move(ctx context.Context, med Medication, m Movement) (Movement, bool, error) {
+	mu, _ := s.ledgers.LoadOrStore(med.ID, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
 	for attempt := range moveAttempts {
 		last, err := s.store.LastMovement(ctx, med.ID)
 		if err != nil {

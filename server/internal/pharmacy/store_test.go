@@ -42,7 +42,7 @@ func (r *recorder) Publish(_ context.Context, channel, typ string, _ any) (share
 	return ev, nil
 }
 
-func keyring(t *testing.T, ids ...string) *seal.Keyring {
+func keyring(t testing.TB, ids ...string) *seal.Keyring {
 	t.Helper()
 	var keys []seal.Key
 	for _, id := range ids {
@@ -68,7 +68,9 @@ type fixture struct {
 	rx     shared.Prescription
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureB(t) }
+
+func newFixtureB(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db := testenv.DB(t)
@@ -229,5 +231,45 @@ func TestStaffRelation(t *testing.T) {
 	}
 	if got, err := f.svc.Relation(ctx, f.staff, f.rx.PatientID); err != nil || got {
 		t.Errorf("after cancelling: got %v, %v, want false", got, err)
+	}
+}
+
+// TestTwoInstancesRace: two services on one database (two server instances: their in-process ledger
+// locks do not see each other) race 20 receipts and 20 repeats of one dispense. The unique indexes
+// alone keep every receipt and move the stock for the fill exactly once.
+func TestTwoInstancesRace(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t) // balance 100
+	other := pharmacy.NewService(f.store, noAllergies{}, openAccess{}, audit.NewLog(mongostore.NewAudit(f.db)), f.pub, slog.New(slog.DiscardHandler))
+	svcs := []*pharmacy.Service{f.svc, other}
+	var wg sync.WaitGroup
+	answers := make([]shared.Dispensation, 20)
+	for i := range 20 {
+		wg.Go(func() {
+			if _, err := svcs[i%2].MoveStock(ctx, f.staff, f.med.ID, shared.StockRequest{Quantity: 1}); err != nil {
+				t.Errorf("receipt %d: %v", i, err)
+			}
+		})
+		wg.Go(func() {
+			d, _, err := svcs[i%2].Dispense(ctx, f.staff, f.rx.ID, "same-key", shared.DispenseRequest{})
+			if err != nil {
+				t.Errorf("dispense %d: %v", i, err)
+			}
+			answers[i] = d
+		})
+	}
+	wg.Wait()
+	for i, d := range answers {
+		if d.Fill != 1 || d.At != answers[0].At || d.Balance != answers[0].Balance {
+			t.Errorf("answer %d: got %+v, want the same as %+v", i, d, answers[0])
+		}
+	}
+	bal, _ := f.balance(t)
+	if bal != 100+20-10 {
+		t.Fatalf("got balance %d, want 110: every receipt kept, the fill moved once", bal)
+	}
+	st, err := f.svc.Stock(ctx, f.med.ID)
+	if err != nil || st.Movements[0].Seq != 22 {
+		t.Fatalf("got newest seq %d (%v), want 22: 1 opening + 20 receipts + 1 dispense", st.Movements[0].Seq, err)
 	}
 }
