@@ -80,6 +80,9 @@ const (
 	ChannelBeds      = "beds"    // beds or beds:<ward>: bed boards (admission ids, no names): staff roles
 )
 
+// ChannelPharmacy carries stock and refill events (ids and numbers only): staff, doctors and admins.
+const ChannelPharmacy = "pharmacy"
+
 // Alert is an emergency alert.
 type Alert struct {
 	ID        string     `json:"id"`

@@ -29,6 +29,7 @@ import (
 	"hms/server/internal/mongostore"
 	"hms/server/internal/notify"
 	"hms/server/internal/patient"
+	"hms/server/internal/pharmacy"
 	"hms/server/internal/seal"
 	"hms/server/internal/ward"
 )
@@ -47,6 +48,8 @@ type App struct {
 	// Doctors and Appointments are the scheduling and queue domains.
 	Doctors      *doctor.Service
 	Appointments *appointment.Service
+	// Pharmacy is the medication catalogue, stock, prescriptions and dispensing.
+	Pharmacy *pharmacy.Service
 
 	redis        *redis.Client
 	stop         context.CancelFunc // ends the background jobs started by NewWithDB

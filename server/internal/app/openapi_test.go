@@ -568,6 +568,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 	exerciseChart(t, c)
 	exerciseLab(t, c)
 	exerciseWards(t, c)
+	exercisePharmacy(t, c)
 
 	// Ending sessions.
 	c.call(t, "the admin disables the nurse", send("PATCH", "/api/users/"+nurse.ID(), admin.Token, map[string]any{"disabled": true}), http.StatusOK)

@@ -296,6 +296,11 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		"/api/admissions/:id/transfer":     "/api/admissions/0123456789abcdef01234567/transfer",
 		"/api/admissions/:id/discharge":    "/api/admissions/0123456789abcdef01234567/discharge",
 		"/api/patients/:id/admissions":     "/api/patients/" + patientID + "/admissions",
+		"/api/medications/:id/stock":       "/api/medications/0123456789abcdef01234567/stock",
+		"/api/patients/:id/prescriptions":  "/api/patients/" + patientID + "/prescriptions",
+		"/api/prescriptions/:id":           "/api/prescriptions/0123456789abcdef01234567",
+		"/api/prescriptions/:id/cancel":    "/api/prescriptions/0123456789abcdef01234567/cancel",
+		"/api/prescriptions/:id/dispense":  "/api/prescriptions/0123456789abcdef01234567/dispense",
 	}
 	// slotFor gives each role its own slot from hh:00, 15 minutes apart.
 	slotFor := func(hh int, role shared.Role) time.Time {

@@ -46,6 +46,8 @@ func authorize(p auth.Principal, channel string) error {
 		return allowIf(id != "" && p.Is(staffRoles...))
 	case shared.ChannelDocQueue:
 		return allowIf(ident.Valid(id) && (p.Is(shared.RoleAdmin, shared.RoleStaff) || p.Role == shared.RoleDoctor && id == p.UserID))
+	case shared.ChannelPharmacy:
+		return allowIf(id == "" && p.Is(staffRoles...))
 	case shared.ChannelPatient:
 		return allowIf(ident.Valid(id) && (p.Is(staffRoles...) || p.Role == shared.RolePatient && id == p.PatientID))
 	case shared.ChannelBeds:

@@ -1,0 +1,152 @@
+package pharmacy
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"hms/server/internal/auth"
+	"hms/server/internal/httpx"
+	"hms/shared"
+)
+
+// CreateMedicationHandler handles POST /api/medications.
+func (s *Service) CreateMedicationHandler(c *gin.Context) {
+	var req shared.CreateMedicationRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := auth.PrincipalOf(c)
+	m, err := s.CreateMedication(c.Request.Context(), p, req)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, m.Public())
+}
+
+// MedicationsHandler handles GET /api/medications?q=.
+func (s *Service) MedicationsHandler(c *gin.Context) {
+	page, limit, err := httpx.Page(c)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	list, err := s.Medications(c.Request.Context(), c.Query("q"), page, limit)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list)
+}
+
+// MoveStockHandler handles POST /api/medications/{id}/stock.
+func (s *Service) MoveStockHandler(c *gin.Context) {
+	var req shared.StockRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := auth.PrincipalOf(c)
+	m, err := s.MoveStock(c.Request.Context(), p, c.Param("id"), req)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, m.Public())
+}
+
+// StockHandler handles GET /api/medications/{id}/stock.
+func (s *Service) StockHandler(c *gin.Context) {
+	st, err := s.Stock(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, st)
+}
+
+// PrescribeHandler handles POST /api/patients/{id}/prescriptions.
+func (s *Service) PrescribeHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	var req shared.PrescribeRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		_ = s.record(c.Request.Context(), p, c.Param("id"), "prescription.create", err)
+		httpx.Error(c, err)
+		return
+	}
+	rx, err := s.Prescribe(c.Request.Context(), p, c.Param("id"), req)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, rx)
+}
+
+// ListHandler handles GET /api/patients/{id}/prescriptions.
+func (s *Service) ListHandler(c *gin.Context) {
+	page, limit, err := httpx.Page(c)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := auth.PrincipalOf(c)
+	list, err := s.List(c.Request.Context(), p, c.Param("id"), page, limit)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list)
+}
+
+// GetHandler handles GET /api/prescriptions/{id}.
+func (s *Service) GetHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	rx, err := s.Get(c.Request.Context(), p, c.Param("id"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rx)
+}
+
+// CancelHandler handles POST /api/prescriptions/{id}/cancel; the body ({"reason": …}) is optional.
+func (s *Service) CancelHandler(c *gin.Context) {
+	var req shared.ReasonRequest
+	if c.Request.ContentLength != 0 {
+		if err := httpx.BindJSON(c, &req); err != nil {
+			httpx.Error(c, err)
+			return
+		}
+	}
+	p, _ := auth.PrincipalOf(c)
+	rx, err := s.Cancel(c.Request.Context(), p, c.Param("id"), req)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, rx)
+}
+
+// DispenseHandler handles POST /api/prescriptions/{id}/dispense (Idempotency-Key header, or a body
+// naming the fill). A repeat answers the same, with Idempotent-Replayed: true.
+func (s *Service) DispenseHandler(c *gin.Context) {
+	var req shared.DispenseRequest
+	if c.Request.ContentLength != 0 {
+		if err := httpx.BindJSON(c, &req); err != nil {
+			httpx.Error(c, err)
+			return
+		}
+	}
+	p, _ := auth.PrincipalOf(c)
+	d, replayed, err := s.Dispense(c.Request.Context(), p, c.Param("id"), c.GetHeader("Idempotency-Key"), req)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	if replayed {
+		c.Header("Idempotent-Replayed", "true")
+	}
+	c.JSON(http.StatusCreated, d)
+}
