@@ -31,6 +31,8 @@ func newChartFixture(t *testing.T) *chartFixture {
 	f := &chartFixture{env: env, h: h, ann: env.NewUser(shared.RolePatient), bob: env.NewUser(shared.RolePatient)}
 	f.annAppt = env.Book(h.Staff.Token, h.Doctor.ID(), f.ann.User.PatientID, apptest.At(9, 0))
 	f.bobAppt = env.Book(h.Staff.Token, h.Doctor.ID(), f.bob.User.PatientID, apptest.At(9, 15))
+	// The second doctor sees Ann later today: both doctors have a care relationship with her.
+	env.Book(h.Staff.Token, h.Doctor2.ID(), f.ann.User.PatientID, apptest.At(11, 0))
 	f.annPath = "/api/patients/" + f.ann.User.PatientID + "/encounters"
 	f.bobPath = "/api/patients/" + f.bob.User.PatientID + "/encounters"
 	return f

@@ -376,6 +376,11 @@ func TestResponsesMatchDocument(t *testing.T) {
 		Name: "Sam Staff", Email: "sam@example.org", Password: apptest.Password, Role: shared.RoleStaff,
 	}), http.StatusCreated).Decode(t, &staffReg)
 	staff := env.Login("sam@example.org", apptest.Password)
+	c.call(t, "staff with no care relationship are asked to break the glass", get("/api/patient/"+reg.PatientID, staff.Token), http.StatusForbidden)
+	for _, u := range []apptest.User{staff, doctor} {
+		c.call(t, "break the glass to read the record", send("POST", "/api/patients/"+reg.PatientID+"/access", u.Token,
+			map[string]string{"reason": "covering the ward tonight; patient asked for advice"}), http.StatusCreated)
+	}
 	c.call(t, "staff read the record", get("/api/patient/"+reg.PatientID, staff.Token), http.StatusOK)
 	c.call(t, "the doctor writes the history", send("PUT", "/api/patient/"+reg.PatientID, doctor.Token,
 		shared.UpdatePatientRequest{MedicalHistory: new("asthma since 2010; penicillin allergy")}), http.StatusOK)
