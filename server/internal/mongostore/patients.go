@@ -240,4 +240,3 @@ func (s *Patients) SetCurrent(ctx context.Context, r patient.Revision) error {
 	leave()
 	return wrap("set current revision", err)
 }
-
