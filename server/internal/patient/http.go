@@ -38,8 +38,8 @@ func (s *Service) UpdateHandler(c *gin.Context) {
 	c.JSON(http.StatusOK, r.Public())
 }
 
-// RegisterHandler handles POST /api/patients (optional Idempotency-Key): 201 with the new record, or
-// 200 with the record a repeat of the same keyed request made.
+// RegisterHandler handles POST /api/patients (optional Idempotency-Key): 201 with the new record; a
+// repeat of the same keyed request answers the record the first made, with Idempotent-Replayed: true.
 func (s *Service) RegisterHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
 	var req shared.RegisterPatientRequest
@@ -53,11 +53,10 @@ func (s *Service) RegisterHandler(c *gin.Context) {
 		httpx.Error(c, err)
 		return
 	}
-	status := http.StatusCreated
 	if replayed {
-		status = http.StatusOK
+		c.Header("Idempotent-Replayed", "true")
 	}
-	c.JSON(status, r.Public())
+	c.JSON(http.StatusCreated, r.Public())
 }
 
 // SearchHandler handles GET /api/patients?q=&mrn=&condition=&page=&limit=.
