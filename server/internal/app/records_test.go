@@ -255,13 +255,13 @@ func TestRecordsHistoryAndAccess(t *testing.T) {
 		t.Fatalf("page 2 of 1: %+v", hist.Items)
 	}
 	for name, r := range map[string]*apptest.Response{
-		"read another's record":    env.Get("/api/patient/"+pid, bob.Token),
-		"read another's history":   env.Get("/api/patients/"+pid+"/history", bob.Token),
-		"change another's record":  env.Patch("/api/patients/"+pid, bob.Token, map[string]any{"phone": "123"}),
-		"search":                   env.Get("/api/patients?q=test", bob.Token),
-		"find duplicates":          env.Get("/api/patients/"+pid+"/duplicates", bob.Token),
-		"merge into another's":     env.Post("/api/patients/"+bob.User.PatientID+"/merge", bob.Token, shared.MergeRequest{Into: pid}),
-		"write another's history":  env.Put("/api/patient/"+pid, bob.Token, shared.UpdatePatientRequest{MedicalHistory: new("x")}),
+		"read another's record":     env.Get("/api/patient/"+pid, bob.Token),
+		"read another's history":    env.Get("/api/patients/"+pid+"/history", bob.Token),
+		"change another's record":   env.Patch("/api/patients/"+pid, bob.Token, map[string]any{"phone": "123"}),
+		"search":                    env.Get("/api/patients?q=test", bob.Token),
+		"find duplicates":           env.Get("/api/patients/"+pid+"/duplicates", bob.Token),
+		"merge into another's":      env.Post("/api/patients/"+bob.User.PatientID+"/merge", bob.Token, shared.MergeRequest{Into: pid}),
+		"write another's history":   env.Put("/api/patient/"+pid, bob.Token, shared.UpdatePatientRequest{MedicalHistory: new("x")}),
 		"history of a malformed id": env.Get("/api/patients/nope/history", bob.Token),
 	} {
 		want := http.StatusForbidden
@@ -380,4 +380,63 @@ func TestRecordsDuplicatesAndMerge(t *testing.T) {
 	if merges[unknown.ID] < 2 || merges[target] < 1 {
 		t.Fatalf("merge audit entries per patient %v, want both ids", merges)
 	}
+}
+
+// exerciseRecords is the patient-records part of TestResponsesMatchDocument: register (with a key and
+// its replay), search, PATCH, history, duplicates and merge, error answers included.
+func exerciseRecords(t *testing.T, c *contract) {
+	t.Helper()
+	env := c.env
+	staff, doc := env.NewUser(shared.RoleStaff), env.NewUser(shared.RoleDoctor)
+	pat := env.NewUser(shared.RolePatient)
+	const unknown = "0123456789abcdef01234567"
+	body := shared.RegisterPatientRequest{Name: "Zoë Contract", DateOfBirth: "1970-05-06", Sex: "female", Phone: "+1 555 0100",
+		Address: "1 Main St", Allergies: []string{"Latex"}, Conditions: []string{"Gout"},
+		EmergencyContacts: []shared.EmergencyContact{{Name: "Kim", Relation: "partner", Phone: "+1 555 0101"}}}
+	keyed := func(b any) apptest.Request {
+		r := send("POST", "/api/patients", staff.Token, b)
+		r.Header = map[string]string{"Idempotency-Key": "contract-1"}
+		return r
+	}
+	var zoe shared.Patient
+	c.call(t, "staff register a patient", keyed(body), http.StatusCreated).Decode(t, &zoe)
+	c.call(t, "the registration is retried", keyed(body), http.StatusCreated)
+	c.call(t, "the key is reused for another patient", keyed(shared.RegisterPatientRequest{Name: "Other"}), http.StatusConflict)
+	var anon shared.Patient
+	c.call(t, "staff register an unidentified patient", send("POST", "/api/patients", staff.Token,
+		shared.RegisterPatientRequest{Name: "Zoe Contract", Unidentified: true}), http.StatusCreated).Decode(t, &anon)
+	c.exchange(t, "register without a name", send("POST", "/api/patients", staff.Token, map[string]any{"sex": "female"}), http.StatusBadRequest, true)
+	c.call(t, "register a birth date in the future", send("POST", "/api/patients", staff.Token,
+		shared.RegisterPatientRequest{Name: "X", DateOfBirth: "2999-01-01"}), http.StatusBadRequest)
+	c.call(t, "a patient registers someone", send("POST", "/api/patients", pat.Token, body), http.StatusForbidden)
+
+	c.call(t, "staff search by name", get("/api/patients?q=zoe&limit=1000", staff.Token), http.StatusOK)
+	c.call(t, "a doctor searches by MRN and condition", get("/api/patients?mrn="+zoe.MRN+"&condition=gout&page=1", doc.Token), http.StatusOK)
+	c.call(t, "search with a malformed mrn", get("/api/patients?mrn=H1", staff.Token), http.StatusBadRequest)
+	c.call(t, "a patient searches", get("/api/patients?q=zoe", pat.Token), http.StatusForbidden)
+
+	c.call(t, "staff change a phone", send("PATCH", "/api/patients/"+zoe.ID, staff.Token, map[string]any{"phone": "+1 555 0199"}), http.StatusOK)
+	c.exchange(t, "a change with a bad sex", send("PATCH", "/api/patients/"+zoe.ID, staff.Token, map[string]any{"sex": "x"}), http.StatusBadRequest, true)
+	c.call(t, "a change of an unknown record", send("PATCH", "/api/patients/"+unknown, staff.Token, map[string]any{"phone": "123"}), http.StatusNotFound)
+	c.call(t, "a patient changes another's record", send("PATCH", "/api/patients/"+zoe.ID, pat.Token, map[string]any{"phone": "123"}), http.StatusForbidden)
+
+	c.call(t, "the doctor writes the history", send("PUT", "/api/patient/"+zoe.ID, doc.Token,
+		shared.UpdatePatientRequest{MedicalHistory: new("gout since 2015")}), http.StatusOK)
+	c.call(t, "the doctor reads the history", get("/api/patients/"+zoe.ID+"/history?limit=5", doc.Token), http.StatusOK)
+	c.call(t, "a patient reads their own history", get("/api/patients/"+pat.User.PatientID+"/history", pat.Token), http.StatusOK)
+	c.call(t, "a patient reads another's history", get("/api/patients/"+zoe.ID+"/history", pat.Token), http.StatusForbidden)
+	c.call(t, "the history of an unknown record", get("/api/patients/"+unknown+"/history", doc.Token), http.StatusNotFound)
+	c.exchange(t, "the history of a malformed id", get("/api/patients/nope/history", doc.Token), http.StatusBadRequest, true)
+
+	c.call(t, "staff look for duplicates", get("/api/patients/"+anon.ID+"/duplicates", staff.Token), http.StatusOK)
+	c.call(t, "duplicates of an unknown record", get("/api/patients/"+unknown+"/duplicates", staff.Token), http.StatusNotFound)
+	c.call(t, "a patient looks for duplicates", get("/api/patients/"+zoe.ID+"/duplicates", pat.Token), http.StatusForbidden)
+
+	c.call(t, "the doctor merges the unidentified record", send("POST", "/api/patients/"+anon.ID+"/merge", doc.Token,
+		shared.MergeRequest{Into: zoe.ID}), http.StatusOK)
+	c.call(t, "the merged record is read", get("/api/patient/"+anon.ID, doc.Token), http.StatusOK)
+	c.call(t, "a write to the merged record", send("PATCH", "/api/patients/"+anon.ID, staff.Token, map[string]any{"phone": "123"}), http.StatusConflict)
+	c.call(t, "a merge into itself", send("POST", "/api/patients/"+zoe.ID+"/merge", doc.Token, shared.MergeRequest{Into: zoe.ID}), http.StatusBadRequest)
+	c.call(t, "a merge into an unknown record", send("POST", "/api/patients/"+zoe.ID+"/merge", doc.Token, shared.MergeRequest{Into: unknown}), http.StatusNotFound)
+	c.call(t, "a patient merges", send("POST", "/api/patients/"+zoe.ID+"/merge", pat.Token, shared.MergeRequest{Into: unknown}), http.StatusForbidden)
 }

@@ -258,6 +258,10 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 	params := map[string]string{
 		"/api/users/:id":                   "/api/users/" + target.ID(),
 		"/api/patient/:id":                 "/api/patient/" + patientID,
+		"/api/patients/:id":                "/api/patients/" + patientID,
+		"/api/patients/:id/history":        "/api/patients/" + patientID + "/history",
+		"/api/patients/:id/duplicates":     "/api/patients/" + patientID + "/duplicates",
+		"/api/patients/:id/merge":          "/api/patients/" + patientID + "/merge",
 		"/api/alerts/:id/ack":              "/api/alerts/" + raised.ID + "/ack",
 		"/api/doctors/:id":                 "/api/doctors/" + doctorID,
 		"/api/doctors/:id/schedule":        "/api/doctors/" + doctorID + "/schedule",
