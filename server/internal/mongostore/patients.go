@@ -87,10 +87,12 @@ type patientFields struct {
 }
 
 // searchKeys are derived from a record for search and duplicate detection: the folded words of the
-// name (prefix search), the folded name, the digits of the phone, and the blind indexes of the words
-// of the conditions and of the medical history (exact-word search on sealed text).
+// name and every prefix of them (prefix search by equality, which FerretDB hands to PostgreSQL, where
+// a $regex makes it read every document), the folded name, the digits of the phone, and the blind
+// indexes of the words of the conditions and of the medical history (exact-word search on sealed text).
 type searchKeys struct {
 	NameKeys       []string `bson:"name_keys"`
+	NamePrefixes   []string `bson:"name_prefixes"`
 	NameFold       string   `bson:"name_fold"`
 	PhoneKey       string   `bson:"phone_key,omitempty"`
 	ConditionTerms []string `bson:"condition_terms"`
@@ -153,13 +155,33 @@ func (s *Patients) InsertPatient(ctx context.Context, r patient.Record) error {
 			Unidentified: r.Unidentified, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, MRN: r.MRN,
 			DateOfBirth: r.DateOfBirth, Sex: r.Sex, Phone: r.Phone, Address: r.Address,
 			EmergencyContacts: r.EmergencyContacts, MergedInto: r.MergedInto},
-		K: searchKeys{NameKeys: nonNilStrings(patient.Words(r.Name)), NameFold: patient.FoldedName(r.Name),
+		K: searchKeys{NameKeys: nonNilStrings(patient.Words(r.Name)), NamePrefixes: namePrefixes(r.Name), NameFold: patient.FoldedName(r.Name),
 			PhoneKey: patient.PhoneKey(r.Phone), ConditionTerms: s.terms(r.Conditions...),
 			HistoryTerms: s.terms(r.MedicalHistory), TermsKey: s.keys.Active()}}
 	leave := s.gate.enter()
 	_, err = s.patients.InsertOne(ctx, d)
 	leave()
 	return wrap("insert patient", err)
+}
+
+// maxPrefix is the longest name prefix stored; a longer search word is matched on its first maxPrefix
+// characters, then on the whole words.
+const maxPrefix = 16
+
+// namePrefixes returns every prefix, 1 to maxPrefix characters, of the folded words of name.
+func namePrefixes(name string) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for _, w := range patient.Words(name) {
+		r := []rune(w)
+		for n := 1; n <= min(len(r), maxPrefix); n++ {
+			if p := string(r[:n]); !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 func nonNilStrings(s []string) []string {

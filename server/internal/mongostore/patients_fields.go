@@ -66,6 +66,7 @@ func (s *Patients) UpdateFields(ctx context.Context, id string, c patient.Change
 	if c.Name != nil {
 		set = append(set, bson.E{Key: "name", Value: *c.Name},
 			bson.E{Key: "name_keys", Value: nonNilStrings(patient.Words(*c.Name))},
+			bson.E{Key: "name_prefixes", Value: namePrefixes(*c.Name)},
 			bson.E{Key: "name_fold", Value: patient.FoldedName(*c.Name)})
 	}
 	for _, f := range []struct {

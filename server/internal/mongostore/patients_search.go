@@ -1,8 +1,10 @@
 package mongostore
 
 import (
+	"cmp"
 	"context"
 	"regexp"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -19,49 +21,114 @@ func demographics() *options.FindOptionsBuilder {
 		{Key: "history_terms", Value: 0}}).SetSort(bson.D{{Key: "name_fold", Value: 1}, {Key: "_id", Value: 1}})
 }
 
-// Search implements patient.Store. Names match by an anchored regular expression on the array of
-// folded name words (a prefix of any word); medical terms by their blind index under every key of the
-// ring (so records indexed before a key rotation are found until `hms rekey` recomputes them).
-// FerretDB scans the collection for each query either way (DESIGN.md); the figures are in the README.
+// Search implements patient.Store. A name matches when each search word is a stored prefix of a
+// word of the name (equality on name_prefixes); medical terms by their blind index under every key of
+// the ring (so records indexed before a key rotation are found until `hms rekey` recomputes them).
+//
+// Measured on FerretDB 1.24 on PostgreSQL: a top-level equality (also on an array field) is handed to
+// PostgreSQL; $regex, $or, $in and anything inside $and are evaluated by FerretDB after reading every
+// document the handed-down part matches, and a count reads them all too. So the first condition on
+// each key stays top-level, a term search runs one query per (field, key) with the term as a plain
+// equality and merges the results here, and the total is counted only when the page does not tell it.
 func (s *Patients) Search(ctx context.Context, q patient.Query) ([]patient.Record, int, error) {
-	filter := s.searchFilter(q)
+	if len(q.Terms) > 0 {
+		return s.searchTerms(ctx, q)
+	}
+	filter := s.searchFilter(q, nil)
+	out, err := findAll(ctx, s.patients, "search patients", filter, demographics().SetSkip(int64(q.Skip)).SetLimit(int64(q.Limit)), summaryOf)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(out) > 0 && len(out) < q.Limit || len(out) == 0 && q.Skip == 0 {
+		return out, q.Skip + len(out), nil
+	}
 	n, err := s.patients.CountDocuments(ctx, filter)
 	if err != nil {
 		return nil, 0, wrap("count patients", err)
 	}
-	opts := demographics().SetSkip(int64(q.Skip)).SetLimit(int64(q.Limit))
-	out, err := findAll(ctx, s.patients, "search patients", filter, opts,
-		func(d struct {
-			F patientFields `bson:",inline"`
-		}) patient.Record {
-			return summary(d.F)
-		})
-	return out, int(n), err
+	return out, int(n), nil
 }
 
-func (s *Patients) searchFilter(q patient.Query) bson.D {
-	and := bson.A{}
-	for _, p := range q.Prefixes {
-		and = append(and, bson.D{{Key: "name_keys", Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(p)}}}})
+func summaryOf(d struct {
+	F patientFields `bson:",inline"`
+}) patient.Record {
+	return summary(d.F)
+}
+
+// searchTerms runs q once for each blind index of its first term in each of the two term fields,
+// merges the matches in name order and returns the page.
+func (s *Patients) searchTerms(ctx context.Context, q patient.Query) ([]patient.Record, int, error) {
+	seen := map[string]bool{}
+	var all []patient.Record
+	for _, idx := range s.keys.BlindIndexes(q.Terms[0]) {
+		for _, field := range []string{"condition_terms", "history_terms"} {
+			rs, err := findAll(ctx, s.patients, "search patients", s.searchFilter(q, bson.E{Key: field, Value: idx}),
+				demographics(), summaryOf)
+			if err != nil {
+				return nil, 0, err
+			}
+			for _, r := range rs {
+				if !seen[r.ID] {
+					seen[r.ID] = true
+					all = append(all, r)
+				}
+			}
+		}
+	}
+	slices.SortFunc(all, func(a, b patient.Record) int {
+		return cmp.Or(cmp.Compare(patient.FoldedName(a.Name), patient.FoldedName(b.Name)), cmp.Compare(a.ID, b.ID))
+	})
+	from, to := min(q.Skip, len(all)), min(q.Skip+q.Limit, len(all))
+	return all[from:to], len(all), nil
+}
+
+// searchFilter ANDs q's conditions, each at the top level of the filter unless its key is there
+// already; first, when set, is the first term's equality (and q.Terms[0] is then not added again).
+func (s *Patients) searchFilter(q patient.Query, first any) bson.D {
+	var filter bson.D
+	var and bson.A
+	add := func(key string, v any) {
+		for _, e := range filter {
+			if e.Key == key {
+				and = append(and, bson.D{{Key: key, Value: v}})
+				return
+			}
+		}
+		filter = append(filter, bson.E{Key: key, Value: v})
+	}
+	terms := q.Terms
+	if e, ok := first.(bson.E); ok {
+		add(e.Key, e.Value)
+		terms = terms[1:]
 	}
 	if q.ID != "" {
-		and = append(and, bson.D{{Key: "_id", Value: q.ID}})
+		add("_id", q.ID)
 	}
 	if q.MRN != "" {
-		and = append(and, bson.D{{Key: "mrn", Value: q.MRN}})
+		add("mrn", q.MRN)
 	}
-	for _, t := range q.Terms {
+	for _, p := range q.Prefixes {
+		if r := []rune(p); len(r) > maxPrefix {
+			add("name_prefixes", string(r[:maxPrefix]))
+			add("name_keys", bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(p)}})
+			continue
+		}
+		add("name_prefixes", p)
+	}
+	for _, t := range terms {
 		in := bson.D{{Key: "$in", Value: s.keys.BlindIndexes(t)}}
-		and = append(and, bson.D{{Key: "$or", Value: bson.A{
-			bson.D{{Key: "condition_terms", Value: in}}, bson.D{{Key: "history_terms", Value: in}}}}})
+		add("$or", bson.A{bson.D{{Key: "condition_terms", Value: in}}, bson.D{{Key: "history_terms", Value: in}}})
 	}
 	if !q.WithMerged {
-		and = append(and, bson.D{{Key: "merged_into", Value: bson.D{{Key: "$exists", Value: false}}}})
+		add("merged_into", bson.D{{Key: "$exists", Value: false}})
 	}
-	if len(and) == 0 {
+	if len(and) > 0 {
+		filter = append(filter, bson.E{Key: "$and", Value: and})
+	}
+	if filter == nil {
 		return bson.D{}
 	}
-	return bson.D{{Key: "$and", Value: and}}
+	return filter
 }
 
 // Duplicates implements patient.Store: the same folded name and date of birth, the same phone digits,
