@@ -17,8 +17,8 @@ func init() {
 }
 
 // wireRecords builds patient records: demographics, MRN, search, merge, access grants, export and erasure.
-// Records made before MRNs existed are numbered here, at start (a failure is logged, not fatal: the
-// next start tries again).
+// Records made before MRNs and search keys existed are numbered and indexed here, at start (a failure
+// is logged, not fatal: the next start tries again).
 func (a *App) wireRecords(db *mongostore.DB, keys *seal.Keyring) error {
 	_, _ = db, keys
 	a.patients.SetAccess(a.Access)
@@ -28,6 +28,11 @@ func (a *App) wireRecords(db *mongostore.DB, keys *seal.Keyring) error {
 		a.Log.Warn("numbering records without an MRN", "numbered", n, "err", err)
 	} else if n > 0 {
 		a.Log.Info("numbered records without an MRN", "numbered", n)
+	}
+	if n, err := a.PatientRecords.IndexSearchKeys(ctx); err != nil {
+		a.Log.Warn("indexing records for search", "indexed", n, "err", err)
+	} else if n > 0 {
+		a.Log.Info("indexed records for search", "indexed", n)
 	}
 	return nil
 }

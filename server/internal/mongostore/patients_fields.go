@@ -112,3 +112,37 @@ func (s *Patients) UpdateFields(ctx context.Context, id string, c patient.Change
 	}
 	return nil
 }
+
+// IndexSearchKeys computes the search keys of records stored before them (no name_prefixes or no
+// terms_key): name words and prefixes, folded name, phone digits, blind-index terms. It runs at start;
+// it returns how many records it indexed.
+func (s *Patients) IndexSearchKeys(ctx context.Context) (int, error) {
+	missing := bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "name_prefixes", Value: bson.D{{Key: "$exists", Value: false}}}},
+		bson.D{{Key: "terms_key", Value: bson.D{{Key: "$exists", Value: false}}}},
+	}}}
+	docs, err := findAll(ctx, s.patients, "find records to index", missing, nil, func(d storedPatient) storedPatient { return d })
+	if err != nil {
+		return 0, err
+	}
+	for i, d := range docs {
+		r, err := s.record(d)
+		if err != nil {
+			return i, err
+		}
+		set := bson.D{
+			{Key: "name_keys", Value: nonNilStrings(patient.Words(r.Name))}, {Key: "name_prefixes", Value: namePrefixes(r.Name)},
+			{Key: "name_fold", Value: patient.FoldedName(r.Name)}, {Key: "phone_key", Value: patient.PhoneKey(r.Phone)},
+			{Key: "condition_terms", Value: s.terms(r.Conditions...)}, {Key: "history_terms", Value: s.terms(r.MedicalHistory)},
+			{Key: "terms_key", Value: s.keys.Active()},
+		}
+		leave := s.gate.enter()
+		_, err = s.patients.UpdateOne(ctx, bson.D{{Key: "_id", Value: r.ID}, {Key: "updated_at", Value: d.F.UpdatedAt}},
+			bson.D{{Key: "$set", Value: set}})
+		leave()
+		if err != nil {
+			return i, wrap("index patient", err)
+		}
+	}
+	return len(docs), nil
+}

@@ -223,3 +223,31 @@ func TestPatientDuplicatesAndRevisions(t *testing.T) {
 		t.Fatalf("revisions: %+v total %d (%v), want 3 and 2 of 3", revs, n, err)
 	}
 }
+
+// TestPatientIndexSearchKeys: a record stored before search keys (plain fields only) is indexed once
+// at start and then found by name prefix and by a history word.
+func TestPatientIndexSearchKeys(t *testing.T) {
+	ctx := context.Background()
+	db, s := newPatients(t)
+	id := ident.New()
+	now := time.Now().UTC()
+	if _, err := db.Collection("patients").InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "name", Value: "Óscar Legacy"},
+		{Key: "medical_history", Value: "gout"}, {Key: "revision", Value: 0}, {Key: "created_at", Value: now}, {Key: "updated_at", Value: now}}); err != nil {
+		t.Fatal(err)
+	}
+	if rs, _, err := s.Search(ctx, patient.Query{Prefixes: []string{"osc"}, Limit: 5}); err != nil || len(rs) != 0 {
+		t.Fatalf("before indexing: %d results (%v), want 0", len(rs), err)
+	}
+	if n, err := s.IndexSearchKeys(ctx); err != nil || n != 1 {
+		t.Fatalf("indexed %d (%v), want 1", n, err)
+	}
+	if n, err := s.IndexSearchKeys(ctx); err != nil || n != 0 {
+		t.Fatalf("second run indexed %d (%v), want 0", n, err)
+	}
+	for _, q := range []patient.Query{{Prefixes: []string{"osc"}}, {Prefixes: []string{"legacy"}}, {Terms: []string{"gout"}}} {
+		q.Limit = 5
+		if rs, _, err := s.Search(ctx, q); err != nil || len(rs) != 1 || rs[0].ID != id {
+			t.Fatalf("%+v: %v (%v), want the legacy record", q, names(rs), err)
+		}
+	}
+}
