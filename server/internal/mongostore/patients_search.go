@@ -27,14 +27,26 @@ func demographics() *options.FindOptionsBuilder {
 //
 // Measured on FerretDB 1.24 on PostgreSQL: a top-level equality (also on an array field) is handed to
 // PostgreSQL; $regex, $or, $in and anything inside $and are evaluated by FerretDB after reading every
-// document the handed-down part matches, and a count reads them all too. So the first condition on
-// each key stays top-level, a term search runs one query per (field, key) with the term as a plain
-// equality and merges the results here, and the total is counted only when the page does not tell it.
+// document the handed-down part matches, and sorting and counting read every match too. So the first
+// condition on each key stays top-level, a term search runs one query per (field, key) with the term
+// as a plain equality and merges the results here, and a filtered search reads its matches once and
+// pages here; only the unfiltered listing pages in the database (and counts when the page does not
+// tell the total).
 func (s *Patients) Search(ctx context.Context, q patient.Query) ([]patient.Record, int, error) {
 	if len(q.Terms) > 0 {
 		return s.searchTerms(ctx, q)
 	}
 	filter := s.searchFilter(q, nil)
+	if len(filter) > 0 && (q.WithMerged || len(filter) > 1) {
+		// A filtered search: FerretDB reads every match to sort them anyway, so read them once and
+		// page here rather than a page plus a count (two reads).
+		all, err := findAll(ctx, s.patients, "search patients", filter, demographics(), summaryOf)
+		if err != nil {
+			return nil, 0, err
+		}
+		from, to := min(q.Skip, len(all)), min(q.Skip+q.Limit, len(all))
+		return all[from:to], len(all), nil
+	}
 	out, err := findAll(ctx, s.patients, "search patients", filter, demographics().SetSkip(int64(q.Skip)).SetLimit(int64(q.Limit)), summaryOf)
 	if err != nil {
 		return nil, 0, err
