@@ -440,3 +440,27 @@ func exerciseRecords(t *testing.T, c *contract) {
 	c.call(t, "a merge into an unknown record", send("POST", "/api/patients/"+zoe.ID+"/merge", doc.Token, shared.MergeRequest{Into: unknown}), http.StatusNotFound)
 	c.call(t, "a patient merges", send("POST", "/api/patients/"+zoe.ID+"/merge", pat.Token, shared.MergeRequest{Into: unknown}), http.StatusForbidden)
 }
+
+// TestRecordsMigrateOlderRecords: a record stored before MRNs and search keys gets both at the next
+// start, once; it is then found by name prefix and its MRN.
+func TestRecordsMigrateOlderRecords(t *testing.T) {
+	env := apptest.New(t)
+	h := env.Hospital()
+	ctx := context.Background()
+	id := "0123456789abcdef01234567"
+	if _, err := env.App.DB.Collection("patients").InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "name", Value: "Óscar Older"},
+		{Key: "revision", Value: 0}, {Key: "created_at", Value: apptest.At(7, 0)}, {Key: "updated_at", Value: apptest.At(7, 0)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.DB.Collection("migrations").DeleteOne(ctx, bson.D{{Key: "_id", Value: "patients-mrn-search-v1"}}); err != nil {
+		t.Fatal(err)
+	}
+	env.Restart()
+	l := search(t, env, h.Staff.Token, "q=osc")
+	if len(l.Items) != 1 || l.Items[0].ID != id || !patient.ValidMRN(l.Items[0].MRN) {
+		t.Fatalf("after restart: %+v, want the older record with an MRN", l.Items)
+	}
+	if l := search(t, env, h.Staff.Token, "mrn="+l.Items[0].MRN); len(l.Items) != 1 {
+		t.Fatalf("by MRN: %+v", l.Items)
+	}
+}

@@ -17,24 +17,43 @@ func init() {
 }
 
 // wireRecords builds patient records: demographics, MRN, search, merge, access grants, export and erasure.
-// Records made before MRNs and search keys existed are numbered and indexed here, at start (a failure
-// is logged, not fatal: the next start tries again).
 func (a *App) wireRecords(db *mongostore.DB, keys *seal.Keyring) error {
 	_, _ = db, keys
 	a.patients.SetAccess(a.Access)
+	a.migrateRecords()
+	return nil
+}
+
+// migrateRecords numbers the records made before MRNs existed and computes the search keys of those
+// made before search, once per database (recorded in `migrations`, so later starts do not scan the
+// patients). A failure is logged, not fatal: the next start tries again. Both steps are safe to run
+// on several instances at once.
+func (a *App) migrateRecords() {
+	const step = "patients-mrn-search-v1"
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if n, err := a.patients.EnsureMRNs(ctx); err != nil {
-		a.Log.Warn("numbering records without an MRN", "numbered", n, "err", err)
-	} else if n > 0 {
-		a.Log.Info("numbered records without an MRN", "numbered", n)
+	if done, err := a.PatientRecords.Migrated(ctx, step); err != nil || done {
+		if err != nil {
+			a.Log.Warn("read migrations", "err", err)
+		}
+		return
 	}
-	if n, err := a.PatientRecords.IndexSearchKeys(ctx); err != nil {
-		a.Log.Warn("indexing records for search", "indexed", n, "err", err)
-	} else if n > 0 {
-		a.Log.Info("indexed records for search", "indexed", n)
+	numbered, err := a.patients.EnsureMRNs(ctx)
+	if err != nil {
+		a.Log.Warn("numbering records without an MRN", "numbered", numbered, "err", err)
+		return
 	}
-	return nil
+	indexed, err := a.PatientRecords.IndexSearchKeys(ctx)
+	if err != nil {
+		a.Log.Warn("indexing records for search", "indexed", indexed, "err", err)
+		return
+	}
+	if err := a.PatientRecords.MarkMigrated(ctx, step); err != nil {
+		a.Log.Warn("record migration", "step", step, "err", err)
+	}
+	if numbered+indexed > 0 {
+		a.Log.Info("patient records migrated", "numbered", numbered, "indexed", indexed)
+	}
 }
 
 // recordRoutes are the routes of patient records: demographics, MRN, search, merge, access grants, export and erasure.

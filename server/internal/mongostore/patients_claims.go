@@ -27,9 +27,15 @@ func init() {
 	registerIndexes(colMRNs, mongo.IndexModel{Keys: bson.D{{Key: "patient_id", Value: 1}},
 		Options: options.Index().SetUnique(true).SetName("patient_unique")})
 	registerIndexes(colMerges, mongo.IndexModel{Keys: bson.D{{Key: "into", Value: 1}}, Options: options.Index().SetName("into")})
+	// The search keys, for a real MongoDB (FerretDB 1.24 does not use indexes for lookups, DESIGN.md);
+	// the array fields are multikey indexes.
 	registerIndexes(colPatients,
 		mongo.IndexModel{Keys: bson.D{{Key: "mrn", Value: 1}}, Options: options.Index().SetName("mrn")},
-		mongo.IndexModel{Keys: bson.D{{Key: "name_fold", Value: 1}}, Options: options.Index().SetName("name_fold")})
+		mongo.IndexModel{Keys: bson.D{{Key: "name_fold", Value: 1}}, Options: options.Index().SetName("name_fold")},
+		mongo.IndexModel{Keys: bson.D{{Key: "name_prefixes", Value: 1}}, Options: options.Index().SetName("name_prefixes")},
+		mongo.IndexModel{Keys: bson.D{{Key: "condition_terms", Value: 1}}, Options: options.Index().SetName("condition_terms")},
+		mongo.IndexModel{Keys: bson.D{{Key: "history_terms", Value: 1}}, Options: options.Index().SetName("history_terms")},
+		mongo.IndexModel{Keys: bson.D{{Key: "phone_key", Value: 1}}, Options: options.Index().SetName("phone_key")})
 }
 
 // ClaimMRN implements patient.Store.
@@ -142,4 +148,26 @@ func (s *Patients) DeleteRegistration(ctx context.Context, id string) error {
 	_, err := s.patients.Database().Collection(colRegistrationKeys).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	leave()
 	return wrap("delete idempotency key", err)
+}
+
+// Migrated reports whether the one-off step name ran on this database (recorded in `migrations`).
+func (s *Patients) Migrated(ctx context.Context, name string) (bool, error) {
+	err := retryRead(ctx, func() error {
+		return s.patients.Database().Collection(colMigrations).FindOne(ctx, bson.D{{Key: "_id", Value: name}}).Err()
+	})
+	if errors.Is(classify(err), errNoDocument) {
+		return false, nil
+	}
+	return err == nil, wrap("read migrations", err)
+}
+
+// MarkMigrated records that the one-off step name ran (a second mark is not an error).
+func (s *Patients) MarkMigrated(ctx context.Context, name string) error {
+	leave := s.gate.enter()
+	_, err := s.patients.Database().Collection(colMigrations).InsertOne(ctx, bson.D{{Key: "_id", Value: name}, {Key: "at", Value: time.Now().UTC()}})
+	leave()
+	if errors.Is(classify(err), errDuplicate) {
+		return nil
+	}
+	return wrap("record migration", err)
 }
