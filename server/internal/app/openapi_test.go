@@ -574,6 +574,8 @@ func TestResponsesMatchDocument(t *testing.T) {
 	exerciseLab(t, c)
 	exerciseWards(t, c)
 	exercisePharmacy(t, c)
+	// Patient records.
+	exerciseRecords(t, c)
 
 	// Ending sessions.
 	c.call(t, "the admin disables the nurse", send("PATCH", "/api/users/"+nurse.ID(), admin.Token, map[string]any{"disabled": true}), http.StatusOK)

@@ -11,6 +11,7 @@ import (
 
 	"hms/server/internal/patient"
 	"hms/server/internal/seal"
+	"hms/shared"
 )
 
 var _ patient.Store = (*Patients)(nil)
@@ -75,18 +76,45 @@ type patientFields struct {
 	Unidentified bool      `bson:"unidentified,omitempty"`
 	CreatedAt    time.Time `bson:"created_at"`
 	UpdatedAt    time.Time `bson:"updated_at"`
+
+	MRN               string                    `bson:"mrn,omitempty"`
+	DateOfBirth       string                    `bson:"date_of_birth,omitempty"`
+	Sex               string                    `bson:"sex,omitempty"`
+	Phone             string                    `bson:"phone,omitempty"`
+	Address           string                    `bson:"address,omitempty"`
+	EmergencyContacts []shared.EmergencyContact `bson:"emergency_contacts,omitempty"`
+	MergedInto        string                    `bson:"merged_into,omitempty"`
+}
+
+// searchKeys are derived from a record for search and duplicate detection: the folded words of the
+// name and every prefix of them (prefix search by equality, which FerretDB hands to PostgreSQL, where
+// a $regex makes it read every document), the folded name, the digits of the phone, and the blind
+// indexes of the words of the conditions and of the medical history (exact-word search on sealed text).
+type searchKeys struct {
+	NameKeys       []string `bson:"name_keys"`
+	NamePrefixes   []string `bson:"name_prefixes"`
+	NameFold       string   `bson:"name_fold"`
+	PhoneKey       string   `bson:"phone_key,omitempty"`
+	ConditionTerms []string `bson:"condition_terms"`
+	HistoryTerms   []string `bson:"history_terms"`
+	TermsKey       string   `bson:"terms_key"` // the key the terms were computed under
 }
 
 // patientDoc is a patient as written; storedPatient as read (its history may predate encryption).
 // (The driver skips embedded fields of unexported types, so the shared fields are a named field.)
 type patientDoc struct {
 	F              patientFields `bson:",inline"`
+	K              searchKeys    `bson:",inline"`
 	MedicalHistory seal.Value    `bson:"medical_history"`
+	Allergies      seal.Value    `bson:"allergies"`
+	Conditions     seal.Value    `bson:"conditions"`
 }
 
 type storedPatient struct {
 	F              patientFields `bson:",inline"`
 	MedicalHistory bson.RawValue `bson:"medical_history"`
+	Allergies      bson.RawValue `bson:"allergies"`
+	Conditions     bson.RawValue `bson:"conditions"`
 }
 
 type revisionDoc struct {
@@ -98,18 +126,69 @@ type revisionDoc struct {
 	At             time.Time  `bson:"at"`
 }
 
+// terms returns the blind indexes of the distinct words of texts, under the active key.
+func (s *Patients) terms(texts ...string) []string {
+	words := patient.Terms(texts...)
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = s.keys.BlindIndex(w)
+	}
+	return out
+}
+
 // InsertPatient implements patient.Store.
 func (s *Patients) InsertPatient(ctx context.Context, r patient.Record) error {
 	history, err := s.sealHistory(r.ID, r.MedicalHistory)
 	if err != nil {
 		return err
 	}
+	allergies, err := s.sealList(r.ID, "allergies", r.Allergies)
+	if err != nil {
+		return err
+	}
+	conditions, err := s.sealList(r.ID, "conditions", r.Conditions)
+	if err != nil {
+		return err
+	}
+	d := patientDoc{MedicalHistory: history, Allergies: allergies, Conditions: conditions,
+		F: patientFields{ID: r.ID, UserID: r.UserID, Name: r.Name, Email: r.Email, Revision: r.Revision,
+			Unidentified: r.Unidentified, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, MRN: r.MRN,
+			DateOfBirth: r.DateOfBirth, Sex: r.Sex, Phone: r.Phone, Address: r.Address,
+			EmergencyContacts: r.EmergencyContacts, MergedInto: r.MergedInto},
+		K: searchKeys{NameKeys: nonNilStrings(patient.Words(r.Name)), NamePrefixes: namePrefixes(r.Name), NameFold: patient.FoldedName(r.Name),
+			PhoneKey: patient.PhoneKey(r.Phone), ConditionTerms: s.terms(r.Conditions...),
+			HistoryTerms: s.terms(r.MedicalHistory), TermsKey: s.keys.Active()}}
 	leave := s.gate.enter()
-	_, err = s.patients.InsertOne(ctx, patientDoc{MedicalHistory: history, F: patientFields{ID: r.ID,
-		UserID: r.UserID, Name: r.Name, Email: r.Email, Revision: r.Revision, Unidentified: r.Unidentified,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}})
+	_, err = s.patients.InsertOne(ctx, d)
 	leave()
 	return wrap("insert patient", err)
+}
+
+// maxPrefix is the longest name prefix stored; a longer search word is matched on its first maxPrefix
+// characters, then on the whole words.
+const maxPrefix = 16
+
+// namePrefixes returns every prefix, 1 to maxPrefix characters, of the folded words of name.
+func namePrefixes(name string) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for _, w := range patient.Words(name) {
+		r := []rune(w)
+		for n := 1; n <= min(len(r), maxPrefix); n++ {
+			if p := string(r[:n]); !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // PatientByID implements patient.Store.
@@ -118,12 +197,34 @@ func (s *Patients) PatientByID(ctx context.Context, id string) (patient.Record, 
 	if err != nil {
 		return patient.Record{}, err
 	}
+	return s.record(d)
+}
+
+// record opens a stored patient's sealed fields.
+func (s *Patients) record(d storedPatient) (patient.Record, error) {
 	history, err := s.openHistory(d.F.ID, d.MedicalHistory)
 	if err != nil {
 		return patient.Record{}, err
 	}
-	return patient.Record{ID: d.F.ID, UserID: d.F.UserID, Name: d.F.Name, Email: d.F.Email, MedicalHistory: history,
-		Revision: d.F.Revision, Unidentified: d.F.Unidentified, CreatedAt: d.F.CreatedAt.UTC(), UpdatedAt: d.F.UpdatedAt.UTC()}, nil
+	allergies, err := s.openList(d.F.ID, "allergies", d.Allergies)
+	if err != nil {
+		return patient.Record{}, err
+	}
+	conditions, err := s.openList(d.F.ID, "conditions", d.Conditions)
+	if err != nil {
+		return patient.Record{}, err
+	}
+	r := summary(d.F)
+	r.MedicalHistory, r.Allergies, r.Conditions = history, allergies, conditions
+	return r, nil
+}
+
+// summary is a record's unsealed fields (demographics).
+func summary(f patientFields) patient.Record {
+	return patient.Record{ID: f.ID, UserID: f.UserID, Name: f.Name, Email: f.Email, Revision: f.Revision,
+		Unidentified: f.Unidentified, CreatedAt: f.CreatedAt.UTC(), UpdatedAt: f.UpdatedAt.UTC(), MRN: f.MRN,
+		DateOfBirth: f.DateOfBirth, Sex: f.Sex, Phone: f.Phone, Address: f.Address,
+		EmergencyContacts: f.EmergencyContacts, MergedInto: f.MergedInto}
 }
 
 // InsertRevision implements patient.Store.
@@ -154,71 +255,10 @@ func (s *Patients) SetCurrent(ctx context.Context, r patient.Revision) error {
 		bson.D{{Key: "_id", Value: r.PatientID}, {Key: "revision", Value: bson.D{{Key: "$lt", Value: r.Rev}}}},
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: "medical_history", Value: history},
+			{Key: "history_terms", Value: s.terms(r.MedicalHistory)},
 			{Key: "revision", Value: r.Rev},
 			{Key: "updated_at", Value: r.At},
 		}}})
 	leave()
 	return wrap("set current revision", err)
-}
-
-// Rekey seals again, under the active key, every medical history (records and revisions) that is
-// plain text or sealed under another key, so that an old key can be retired. Each value is replaced
-// only if it is still the one read (a write meanwhile already used the active key). It reports after
-// each collection and returns how many values it re-sealed.
-func (s *Patients) Rekey(ctx context.Context, progress func(collection string, scanned, resealed int)) (int, error) {
-	total := 0
-	for _, c := range []struct {
-		name string
-		col  *mongo.Collection
-		pid  string // the field holding the patient id
-	}{{colPatients, s.patients, "_id"}, {colRevisions, s.revisions, "patient_id"}} {
-		cur, err := c.col.Find(ctx, bson.D{})
-		if err != nil {
-			return total, wrap("rekey: read "+c.name, err)
-		}
-		scanned, resealed := 0, 0
-		for cur.Next(ctx) {
-			scanned++
-			doc := cur.Current
-			raw, err := doc.LookupErr("medical_history")
-			if err != nil {
-				continue
-			}
-			var v seal.Value
-			if raw.Type == bson.TypeEmbeddedDocument && raw.Unmarshal(&v) == nil && v.Key == s.keys.Active() {
-				continue
-			}
-			pid, _ := doc.Lookup(c.pid).StringValueOK()
-			text, err := s.openHistory(pid, raw)
-			if err != nil {
-				_ = cur.Close(ctx)
-				return total, err
-			}
-			sealed, err := s.sealHistory(pid, text)
-			if err != nil {
-				_ = cur.Close(ctx)
-				return total, err
-			}
-			leave := s.gate.enter()
-			res, err := c.col.UpdateOne(ctx,
-				bson.D{{Key: "_id", Value: doc.Lookup("_id")}, {Key: "medical_history", Value: raw}},
-				bson.D{{Key: "$set", Value: bson.D{{Key: "medical_history", Value: sealed}}}})
-			leave()
-			if err != nil {
-				_ = cur.Close(ctx)
-				return total, wrap("rekey: update "+c.name, err)
-			}
-			resealed += int(res.ModifiedCount)
-		}
-		if err := cur.Err(); err != nil {
-			_ = cur.Close(ctx)
-			return total, wrap("rekey: read "+c.name, err)
-		}
-		_ = cur.Close(ctx)
-		total += resealed
-		if progress != nil {
-			progress(c.name, scanned, resealed)
-		}
-	}
-	return total, nil
 }

@@ -115,8 +115,8 @@ func TestMedicalHistoryIsCiphertextAtRest(t *testing.T) {
 	}
 	rotated := mongostore.NewPatients(db, testKeys(t, "k2", "k1"))
 	n, err := rotated.Rekey(ctx, nil)
-	if err != nil || n != 3 {
-		t.Fatalf("rekey re-sealed %d values (%v), want 3: two records and one revision", n, err)
+	if err != nil || n != 5 {
+		t.Fatalf("rekey re-sealed %d values (%v), want 5: one record's history, allergies and conditions, the legacy history, one revision", n, err)
 	}
 	if n, err := rotated.Rekey(ctx, nil); err != nil || n != 0 {
 		t.Fatalf("second rekey re-sealed %d (%v), want 0", n, err)

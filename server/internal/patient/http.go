@@ -37,3 +37,118 @@ func (s *Service) UpdateHandler(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, r.Public())
 }
+
+// RegisterHandler handles POST /api/patients (optional Idempotency-Key): 201 with the new record; a
+// repeat of the same keyed request answers the record the first made, with Idempotent-Replayed: true.
+func (s *Service) RegisterHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	var req shared.RegisterPatientRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		_ = s.audit.Record(c.Request.Context(), p.UserID, p.Role, "", "patient.create", err)
+		httpx.Error(c, err)
+		return
+	}
+	r, replayed, err := s.Register(c.Request.Context(), p, req, c.GetHeader("Idempotency-Key"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	if replayed {
+		c.Header("Idempotent-Replayed", "true")
+	}
+	c.JSON(http.StatusCreated, r.Public())
+}
+
+// SearchHandler handles GET /api/patients?q=&mrn=&condition=&page=&limit=.
+func (s *Service) SearchHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	page, limit, err := httpx.Page(c)
+	if err != nil {
+		_ = s.audit.Record(c.Request.Context(), p.UserID, p.Role, "", "patient.search", err)
+		httpx.Error(c, err)
+		return
+	}
+	rs, total, err := s.Search(c.Request.Context(), p, SearchParams{Q: c.Query("q"), MRN: c.Query("mrn"),
+		Condition: c.Query("condition"), Page: page, Limit: limit})
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list(rs, total, page, limit))
+}
+
+func list(rs []Record, total, page, limit int) shared.PatientList {
+	out := shared.PatientList{Items: make([]shared.PatientSummary, len(rs)), Total: total, Page: page, Limit: limit}
+	for i, r := range rs {
+		out.Items[i] = r.Summary()
+	}
+	return out
+}
+
+// PatchHandler handles PATCH /api/patients/{id}: it answers with the demographics (GET
+// /api/patient/{id} shows the medical content, to whoever may see it).
+func (s *Service) PatchHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	var req shared.PatchPatientRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		_ = s.audit.Record(c.Request.Context(), p.UserID, p.Role, AuditID(c.Param("id")), "patient.update", err)
+		httpx.Error(c, err)
+		return
+	}
+	r, err := s.Patch(c.Request.Context(), p, c.Param("id"), req)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r.Summary())
+}
+
+// HistoryHandler handles GET /api/patients/{id}/history?page=&limit=.
+func (s *Service) HistoryHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	page, limit, err := httpx.Page(c)
+	if err != nil {
+		_ = s.audit.Record(c.Request.Context(), p.UserID, p.Role, AuditID(c.Param("id")), "patient.history", err)
+		httpx.Error(c, err)
+		return
+	}
+	revs, total, err := s.History(c.Request.Context(), p, c.Param("id"), page, limit)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	out := shared.HistoryList{Items: make([]shared.HistoryRevision, len(revs)), Total: total, Page: page, Limit: limit}
+	for i, r := range revs {
+		out.Items[i] = shared.HistoryRevision{Rev: r.Rev, MedicalHistory: r.MedicalHistory, AuthorID: r.AuthorID,
+			AuthorRole: r.AuthorRole, At: r.At}
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// DuplicatesHandler handles GET /api/patients/{id}/duplicates.
+func (s *Service) DuplicatesHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	rs, err := s.Duplicates(c.Request.Context(), p, c.Param("id"))
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list(rs, len(rs), 1, max(len(rs), 1)))
+}
+
+// MergeHandler handles POST /api/patients/{id}/merge {"into": id}: it answers with the merged record.
+func (s *Service) MergeHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	var req shared.MergeRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		_ = s.audit.Record(c.Request.Context(), p.UserID, p.Role, AuditID(c.Param("id")), "patient.merge", err)
+		httpx.Error(c, err)
+		return
+	}
+	r, err := s.Merge(c.Request.Context(), p, c.Param("id"), req.Into)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r.Public())
+}

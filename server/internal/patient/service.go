@@ -18,6 +18,29 @@ type Service struct {
 	store Store
 	audit *audit.Log
 	now   func() time.Time
+	// access is the clinical access rule (Access.Clinical), asked before medical content is read or
+	// changed; nil leaves only the own-record rule for patients.
+	access interface {
+		Clinical(ctx context.Context, p auth.Principal, patientID string) error
+	}
+}
+
+// SetAccess sets the clinical access rule. Call it while wiring, before serving.
+func (s *Service) SetAccess(a interface {
+	Clinical(ctx context.Context, p auth.Principal, patientID string) error
+}) {
+	s.access = a
+}
+
+// clinical checks that p may read or change id's medical content.
+func (s *Service) clinical(ctx context.Context, p auth.Principal, id string) error {
+	if err := allowed(p, id); err != nil {
+		return err
+	}
+	if s.access == nil {
+		return nil
+	}
+	return s.access.Clinical(ctx, p, id)
 }
 
 // NewService wires the service.
@@ -25,11 +48,12 @@ func NewService(store Store, log *audit.Log) *Service {
 	return &Service{store: store, audit: log, now: time.Now}
 }
 
-// CreateForUser creates the record of a newly registered patient account.
+// CreateForUser creates the record of a newly registered patient account, with an MRN.
 func (s *Service) CreateForUser(ctx context.Context, patientID, userID, name, email string) error {
 	now := s.now().UTC().Truncate(time.Millisecond)
-	return s.store.InsertPatient(ctx, Record{ID: patientID, UserID: userID, Name: name, Email: email,
+	_, err := s.insert(ctx, Record{ID: patientID, UserID: userID, Name: name, Email: email,
 		CreatedAt: now, UpdatedAt: now})
+	return err
 }
 
 // Name returns a patient's name, for other domains (an appointment shows whom it is for). Not audited
@@ -60,7 +84,7 @@ func (s *Service) CreateUnlinked(ctx context.Context, by auth.Principal, name st
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	r := Record{ID: ident.New(), Name: name, Unidentified: unidentified, CreatedAt: now, UpdatedAt: now}
-	err := s.store.InsertPatient(ctx, r)
+	_, err := s.insert(ctx, r)
 	if aerr := s.audit.Record(ctx, by.UserID, by.Role, r.ID, "patient.create", err); aerr != nil && err == nil {
 		return "", aerr
 	}
@@ -89,7 +113,7 @@ func (s *Service) get(ctx context.Context, p auth.Principal, id string) (Record,
 	if !ident.Valid(id) {
 		return Record{}, fault.Invalid("malformed patient id: want 24 hex digits")
 	}
-	if err := allowed(p, id); err != nil {
+	if err := s.clinical(ctx, p, id); err != nil {
 		return Record{}, err
 	}
 	return s.store.PatientByID(ctx, id)
@@ -112,12 +136,28 @@ func (s *Service) update(ctx context.Context, p auth.Principal, id string, histo
 	if utf8.RuneCountInString(*history) > maxHistory {
 		return Record{}, fault.Invalid("medical_history is longer than %d characters", maxHistory)
 	}
+	return s.revise(ctx, p, id, func(Record) (string, bool) { return *history, true })
+}
+
+// revise writes a new revision of id's medical history, next(current record) – unless next says there
+// is nothing to change – retrying on the newer record when a concurrent writer took the number.
+func (s *Service) revise(ctx context.Context, p auth.Principal, id string, next func(Record) (string, bool)) (Record, error) {
 	for attempt := 0; ; attempt++ {
 		r, err := s.get(ctx, p, id)
 		if err != nil {
 			return Record{}, err
 		}
-		rev := Revision{PatientID: id, Rev: r.Revision + 1, MedicalHistory: *history, AuthorID: p.UserID,
+		if r.MergedInto != "" {
+			return Record{}, mergedErr(r.MergedInto)
+		}
+		text, change := next(r)
+		if !change {
+			return r, nil
+		}
+		if utf8.RuneCountInString(text) > maxHistory {
+			return Record{}, fault.Invalid("medical_history would be longer than %d characters", maxHistory)
+		}
+		rev := Revision{PatientID: id, Rev: r.Revision + 1, MedicalHistory: text, AuthorID: p.UserID,
 			AuthorRole: p.Role, At: s.now().UTC().Truncate(time.Millisecond)}
 		err = s.store.InsertRevision(ctx, rev)
 		if errors.Is(err, ErrRevisionTaken) && attempt < 5 {
@@ -133,6 +173,9 @@ func (s *Service) update(ctx context.Context, p auth.Principal, id string, histo
 		return r, nil
 	}
 }
+
+// mergedErr refuses a write to a record merged into another.
+func mergedErr(into string) error { return fault.New(fault.ErrConflict, "merged into %s", into) }
 
 // AuditID keeps malformed ids out of the audit trail (they are attacker-controlled text).
 func AuditID(id string) string {

@@ -38,6 +38,7 @@ type Keyring struct {
 	active string
 	aeads  map[string]cipher.AEAD
 	order  []string
+	blind  [][]byte // blind-index keys, in order (blind.go)
 }
 
 // Key is one 256-bit key and its ID.
@@ -69,6 +70,10 @@ func NewKeyring(keys ...Key) (*Keyring, error) {
 		}
 		k.aeads[key.ID] = aead
 		k.order = append(k.order, key.ID)
+	}
+	var err error
+	if k.blind, err = blindKeys(keys); err != nil {
+		return nil, err
 	}
 	return k, nil
 }

@@ -123,3 +123,31 @@ func BenchmarkSeal(b *testing.B) {
 		}
 	}
 }
+
+// TestBlindIndex: equal terms give equal indexes under one key, different keys give different ones,
+// and a rotated ring still yields the old key's index for searches.
+func TestBlindIndex(t *testing.T) {
+	old, rotated := ring(t, "k1"), ring(t, "k2", "k1")
+	a, b := old.BlindIndex("asthma"), old.BlindIndex("asthma")
+	if a != b || len(a) != 32 {
+		t.Fatalf("got %q and %q, want two equal 32-hex indexes", a, b)
+	}
+	if a == old.BlindIndex("diabetes") || strings.Contains(a, "asthma") {
+		t.Fatalf("index %q does not hide or distinguish the term", a)
+	}
+	if rotated.BlindIndex("asthma") == a {
+		t.Fatal("a new active key gave the same index")
+	}
+	if got := rotated.BlindIndexes("asthma"); len(got) != 2 || got[0] != rotated.BlindIndex("asthma") || got[1] != a {
+		t.Fatalf("BlindIndexes = %v, want [active, old %s]", got, a)
+	}
+}
+
+// BenchmarkBlindIndex is the cost of indexing one word (a record indexes each distinct word of its
+// conditions and history on every write of them).
+func BenchmarkBlindIndex(b *testing.B) {
+	k := ring(b, "k1")
+	for b.Loop() {
+		_ = k.BlindIndex("hypertension")
+	}
+}

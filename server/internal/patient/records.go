@@ -1,0 +1,159 @@
+package patient
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"hms/server/internal/auth"
+	"hms/server/internal/fault"
+	"hms/server/internal/ident"
+	"hms/shared"
+)
+
+// SearchParams are the filters of GET /api/patients; every one given must match.
+type SearchParams struct {
+	// Q is a prefix of any word of the name (case and accents ignored), or an exact id or MRN.
+	Q string
+	// MRN matches exactly; Condition is a medical word matched whole in conditions and history.
+	MRN, Condition string
+	Page, Limit    int
+}
+
+// Search lists patients' demographics, audited as one "patient.search" entry that holds no search text.
+func (s *Service) Search(ctx context.Context, p auth.Principal, sp SearchParams) ([]Record, int, error) {
+	rs, n, err := s.search(ctx, sp)
+	if aerr := s.audit.Record(ctx, p.UserID, p.Role, "", "patient.search", err); aerr != nil {
+		return nil, 0, aerr
+	}
+	return rs, n, err
+}
+
+func (s *Service) search(ctx context.Context, sp SearchParams) ([]Record, int, error) {
+	q := Query{Skip: (sp.Page - 1) * sp.Limit, Limit: sp.Limit}
+	if text := strings.TrimSpace(sp.Q); text != "" {
+		if utf8.RuneCountInString(text) > 100 {
+			return nil, 0, fault.Invalid("q is at most 100 characters")
+		}
+		switch {
+		case ident.Valid(strings.ToLower(text)):
+			q.ID = strings.ToLower(text)
+		case ValidMRN(strings.ToUpper(text)):
+			q.MRN = strings.ToUpper(text)
+		default:
+			if q.Prefixes = Words(text); len(q.Prefixes) == 0 {
+				return nil, 0, fault.Invalid("q must hold letters or digits")
+			}
+			if len(q.Prefixes) > 5 {
+				return nil, 0, fault.Invalid("q has at most 5 words")
+			}
+		}
+	}
+	if m := strings.TrimSpace(sp.MRN); m != "" {
+		if !ValidMRN(strings.ToUpper(m)) {
+			return nil, 0, fault.Invalid("malformed mrn: want H, 7 digits and a check digit")
+		}
+		if q.MRN != "" && q.MRN != strings.ToUpper(m) {
+			return nil, 0, nil
+		}
+		q.MRN = strings.ToUpper(m)
+	}
+	if c := strings.TrimSpace(sp.Condition); c != "" {
+		if utf8.RuneCountInString(c) > 100 {
+			return nil, 0, fault.Invalid("condition is at most 100 characters")
+		}
+		if q.Terms = Words(c); len(q.Terms) == 0 || len(q.Terms) > 5 {
+			return nil, 0, fault.Invalid("condition must be one to five words")
+		}
+	}
+	q.WithMerged = q.ID != "" || q.MRN != ""
+	return s.store.Search(ctx, q)
+}
+
+// Patch changes a record's demographics, allergies or conditions, audited whatever the outcome.
+// Allergies and conditions are clinical: changing them takes the clinical access rule.
+func (s *Service) Patch(ctx context.Context, p auth.Principal, id string, req shared.PatchPatientRequest) (Record, error) {
+	r, err := s.patch(ctx, p, id, req)
+	if aerr := s.audit.Record(ctx, p.UserID, p.Role, AuditID(id), "patient.update", err); aerr != nil {
+		return Record{}, aerr
+	}
+	return r, err
+}
+
+func (s *Service) patch(ctx context.Context, p auth.Principal, id string, req shared.PatchPatientRequest) (Record, error) {
+	if !ident.Valid(id) {
+		return Record{}, fault.Invalid("malformed patient id: want 24 hex digits")
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	c, err := changes(req, now)
+	if err != nil {
+		return Record{}, err
+	}
+	if err := allowed(p, id); err != nil {
+		return Record{}, err
+	}
+	if c.Clinical() {
+		if err := s.clinical(ctx, p, id); err != nil {
+			return Record{}, err
+		}
+	}
+	r, err := s.store.PatientByID(ctx, id)
+	if err != nil {
+		return Record{}, err
+	}
+	if r.MergedInto != "" {
+		return Record{}, mergedErr(r.MergedInto)
+	}
+	if err := s.store.UpdateFields(ctx, id, c, now); err != nil {
+		return Record{}, err
+	}
+	r = c.apply(r)
+	r.UpdatedAt = now
+	return r, nil
+}
+
+// Duplicates lists records that may be the same person as id (demographics only), audited.
+func (s *Service) Duplicates(ctx context.Context, p auth.Principal, id string) ([]Record, error) {
+	rs, err := s.duplicates(ctx, p, id)
+	if aerr := s.audit.Record(ctx, p.UserID, p.Role, AuditID(id), "patient.duplicates", err); aerr != nil {
+		return nil, aerr
+	}
+	return rs, err
+}
+
+func (s *Service) duplicates(ctx context.Context, p auth.Principal, id string) ([]Record, error) {
+	if !ident.Valid(id) {
+		return nil, fault.Invalid("malformed patient id: want 24 hex digits")
+	}
+	if err := allowed(p, id); err != nil {
+		return nil, err
+	}
+	r, err := s.store.PatientByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Duplicates(ctx, r)
+}
+
+// History lists the revisions of id's medical history, newest first, audited.
+func (s *Service) History(ctx context.Context, p auth.Principal, id string, page, limit int) ([]Revision, int, error) {
+	revs, n, err := s.history(ctx, p, id, page, limit)
+	if aerr := s.audit.Record(ctx, p.UserID, p.Role, AuditID(id), "patient.history", err); aerr != nil {
+		return nil, 0, aerr
+	}
+	return revs, n, err
+}
+
+func (s *Service) history(ctx context.Context, p auth.Principal, id string, page, limit int) ([]Revision, int, error) {
+	if !ident.Valid(id) {
+		return nil, 0, fault.Invalid("malformed patient id: want 24 hex digits")
+	}
+	if err := s.clinical(ctx, p, id); err != nil {
+		return nil, 0, err
+	}
+	if _, err := s.store.PatientByID(ctx, id); err != nil {
+		return nil, 0, err
+	}
+	return s.store.Revisions(ctx, id, (page-1)*limit, limit)
+}
