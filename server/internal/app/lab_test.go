@@ -45,8 +45,8 @@ func labPatient(t *testing.T, env *apptest.Env, h *apptest.Hospital, at time.Tim
 	return p
 }
 
-// auditActions returns "action outcome" → count for a patient's audit trail.
-func auditActions(t *testing.T, env *apptest.Env, admin, patientID string) map[string]int {
+// labAuditActions returns "action outcome" → count for a patient's audit trail.
+func labAuditActions(t *testing.T, env *apptest.Env, admin, patientID string) map[string]int {
 	t.Helper()
 	var trail struct {
 		Items []struct{ Action, Outcome string } `json:"items"`
@@ -174,7 +174,7 @@ func TestLabOrderResultRelease(t *testing.T) {
 	}
 
 	// Row 28: every step is in Ann's audit trail, Bob's refusals too.
-	got := auditActions(t, env, h.Admin.Token, pid)
+	got := labAuditActions(t, env, h.Admin.Token, pid)
 	for _, want := range []string{"lab.order ok", "lab.order denied", "lab.read ok", "lab.read denied", "lab.read not_found",
 		"lab.result ok", "lab.result invalid", "lab.release ok", "lab.release invalid"} {
 		if got[want] == 0 {
@@ -218,7 +218,7 @@ func TestLabCancel(t *testing.T) {
 	if list.Total != 1 || list.Items[0].ID != released.ID {
 		t.Fatalf("got %+v, want only the released order", list.Items)
 	}
-	got := auditActions(t, env, h.Admin.Token, pid)
+	got := labAuditActions(t, env, h.Admin.Token, pid)
 	if got["lab.cancel ok"] != 2 || got["lab.cancel invalid"] != 1 {
 		t.Errorf("got %v, want 2 lab.cancel ok and 1 refused as a conflict", got)
 	}
@@ -415,7 +415,7 @@ func TestLabFiles(t *testing.T) {
 	env.Get("/api/lab-files/0123456789abcdef01234567", h.Staff.Token).Want(t, http.StatusNotFound)
 	env.Get("/api/lab-files/nope", h.Staff.Token).Want(t, http.StatusBadRequest)
 
-	got := auditActions(t, env, h.Admin.Token, ann.User.PatientID)
+	got := labAuditActions(t, env, h.Admin.Token, ann.User.PatientID)
 	for _, want := range []string{"lab.file.upload ok", "lab.file.upload invalid", "lab.file.read ok", "lab.file.read denied", "lab.file.read not_found"} {
 		if got[want] == 0 {
 			t.Errorf("no %q entry in Ann's audit trail: %v", want, got)
