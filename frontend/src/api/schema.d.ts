@@ -267,7 +267,7 @@ export interface paths {
         };
         /**
          * Read a patient record
-         * @description Staff roles may read any record; a patient only their own (403 otherwise). Every read is audited, whatever its outcome.
+         * @description A patient may read only their own record; staff-side roles as the clinical access rule allows (403 otherwise). Besides the medical history the record shows the MRN, demographics, allergies, conditions, emergency contacts and, for a merged record, `merged_into`. Every read is audited, whatever its outcome.
          *
          *     Roles: admin, doctor, staff, patient.
          */
@@ -1050,6 +1050,926 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/patients/{id}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Break the glass: open a patient's records for a stated reason
+         * @description Grants the caller access to the patient's clinical records for 60 minutes without a care relationship. The reason is stored on the grant; the action is audited (`patient.break_glass`, without the reason) and every admin gets an in-app notification (live on `user:<admin id>`). A patient can never break the glass. 404 for an unknown patient.
+         *
+         *     Roles: admin, doctor, staff.
+         */
+        post: operations["breakGlass"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Review break-the-glass grants
+         * @description Lists grants newest first, with their reasons, for admins to review: `active=true` keeps the unexpired ones, `patient_id` one patient's.
+         *
+         *     Roles: admin.
+         */
+        get: operations["listAccessGrants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients/{id}/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a patient's referrals
+         * @description Newest first, to a caller with access to the patient (a patient: their own). Audited (`patient.referrals`).
+         *
+         *     Roles: doctor, staff, patient.
+         */
+        get: operations["listReferrals"];
+        put?: never;
+        /**
+         * Refer a patient to a doctor
+         * @description A doctor or staff member with access to the patient (a care relationship or a grant; 403 with code `break_glass_required` otherwise) refers them to a doctor, who then has a care relationship with the patient. Audited (`patient.refer`). 404 for an unknown patient or doctor.
+         *
+         *     Roles: doctor, staff.
+         */
+        post: operations["referPatient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export all my data (GDPR)
+         * @description A machine-readable JSON document of everything the hospital holds about the calling patient: account, record with its decrypted medical history and every revision, appointments, notifications, referrals, break-the-glass grants on the record (who opened it and why), the audit trail of the record, and every clinical domain's section. Audited (`patient.export`).
+         *
+         *     Roles: patient.
+         */
+        get: operations["exportMyData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase my personal data (GDPR)
+         * @description Pseudonymises the patient: the record's name becomes "Erased patient <hash>" and its email, phone, address, emergency contacts and date of birth are removed; the linked account is disabled, renamed and its email replaced (the address may register again), and every session ends; the name copied into appointments is replaced; notifications to the patient are deleted. Clinical records (medical history, its revisions, prescriptions, lab reports, admissions) are kept under the patient id, as the law requires. Idempotent: asking again answers 200 with the same result. Audited (`patient.erase`). 400 unless the body is {"confirm": true}. After it the caller's tokens stop working and signing in fails (401).
+         *
+         *     Roles: patient.
+         */
+        post: operations["eraseMyData"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients/{id}/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a patient's personal data (GDPR)
+         * @description Pseudonymises the patient: the record's name becomes "Erased patient <hash>" and its email, phone, address, emergency contacts and date of birth are removed; the linked account is disabled, renamed and its email replaced (the address may register again), and every session ends; the name copied into appointments is replaced; notifications to the patient are deleted. Clinical records (medical history, its revisions, prescriptions, lab reports, admissions) are kept under the patient id, as the law requires. Idempotent: asking again answers 200 with the same result. Audited (`patient.erase`). 400 unless the body is {"confirm": true}.
+         *
+         *     Roles: admin.
+         */
+        post: operations["erasePatient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients/{id}/encounters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a patient's encounters
+         * @description The patient's encounters as they are now (each its latest revision, with its vitals), newest opened first. The clinical access rule decides (a patient only their own chart, 403 otherwise; doctors and staff with a care relationship or a break-the-glass grant; admins administer and do not read charts). Every call is audited, allowed or refused (encounter.read).
+         *
+         *     Roles: doctor, staff, patient.
+         */
+        get: operations["listEncounters"];
+        put?: never;
+        /**
+         * Open an encounter
+         * @description Opens an encounter (a visit) for the patient as revision 1, optionally recording one of the patient's appointments (and through it its queue ticket): 400 when the appointment does not exist, is another patient's or was cancelled; 409 when the appointment already has an encounter (one per appointment, so a repeated request does not open a second one). Doctors write reason, summary, notes and diagnoses; staff may open an encounter with its reason only (403 otherwise). Notes, diagnoses, reason and summary are encrypted at rest. The clinical access rule decides (a patient only their own chart, 403 otherwise; doctors and staff with a care relationship or a break-the-glass grant; admins administer and do not read charts). Every call is audited, allowed or refused (encounter.create).
+         *
+         *     Roles: doctor, staff.
+         */
+        post: operations["createEncounter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/encounters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An encounter id. */
+                id: components["parameters"]["EncounterID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Read an encounter
+         * @description The encounter as it is now (its latest revision) with every vitals reading. The clinical access rule decides (a patient only their own chart, 403 otherwise; doctors and staff with a care relationship or a break-the-glass grant; admins administer and do not read charts). Every call is audited, allowed or refused (encounter.read).
+         *
+         *     Roles: doctor, staff, patient.
+         */
+        get: operations["getEncounter"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an encounter
+         * @description Writes a new revision: the fields given replace the current ones (diagnoses replace the whole list), the others stay. `rev` is the revision the change was made on: when the encounter is at another revision by now, or another writer takes the next revision at the same moment, the answer is 409 and nothing is written (reload, apply the change again, send the new rev); of two writers of the same rev exactly one wins. Revisions are only ever added (GET /api/encounters/{id}/history). The clinical access rule decides (a patient only their own chart, 403 otherwise; doctors and staff with a care relationship or a break-the-glass grant; admins administer and do not read charts). Every call is audited, allowed or refused (encounter.update).
+         *
+         *     Roles: doctor.
+         */
+        patch: operations["updateEncounter"];
+        trace?: never;
+    };
+    "/api/encounters/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An encounter id. */
+                id: components["parameters"]["EncounterID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * An encounter's revisions
+         * @description Every revision of the encounter, oldest first, each with its author and time. The clinical access rule decides (a patient only their own chart, 403 otherwise; doctors and staff with a care relationship or a break-the-glass grant; admins administer and do not read charts). Every call is audited, allowed or refused (encounter.read).
+         *
+         *     Roles: doctor, staff, patient.
+         */
+        get: operations["getEncounterHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/encounters/{id}/vitals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An encounter id. */
+                id: components["parameters"]["EncounterID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record vitals
+         * @description Adds a vitals reading to the encounter. Readings are only ever added, in their own collection, so recording vitals never conflicts with a doctor changing the encounter. Every measurement is optional but a reading has at least one; each is range-checked (400 names the field and its range, e.g. pulse_bpm 20–300); systolic and diastolic pressure come together, systolic above diastolic. Readings are encrypted at rest. The clinical access rule decides (a patient only their own chart, 403 otherwise; doctors and staff with a care relationship or a break-the-glass grant; admins administer and do not read charts). Every call is audited, allowed or refused (vitals.record).
+         *
+         *     Roles: doctor, staff.
+         */
+        post: operations["recordVitals"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients/{id}/lab-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A patient's lab orders
+         * @description A page of the patient's lab orders, newest first, with their current results and files. Doctors and staff need clinical access to the patient; a patient sees only their own, and only released reports (a report not released yet is not listed). Audited (lab.read), refused attempts too.
+         *
+         *     Roles: admin, doctor, staff, patient.
+         */
+        get: operations["listLabOrders"];
+        put?: never;
+        /**
+         * Order lab tests
+         * @description A doctor orders 1 to 20 tests for a patient they have clinical access to. The note is sealed at rest. Audited (lab.order), refused attempts too.
+         *
+         *     Roles: doctor.
+         */
+        post: operations["createLabOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lab-orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A lab order id. */
+                id: components["parameters"]["LabOrderID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One lab order
+         * @description The order with its current results (the latest revision) and files. A patient gets their own only once released (404 before), with the released revision; another patient's is 403. Audited (lab.read), refused attempts too.
+         *
+         *     Roles: admin, doctor, staff, patient.
+         */
+        get: operations["getLabOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lab-orders/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A lab order id. */
+                id: components["parameters"]["LabOrderID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit lab results
+         * @description Adds a results revision (append-only; revision n is unique per order). Per test: a numeric value or text, unit, reference range, comment; the server computes each abnormal flag (a client flag is refused). Values, comments and the interpretation are sealed at rest. 409 once the report is released or the order cancelled. Audited (lab.result), refused attempts too.
+         *
+         *     Roles: doctor, staff.
+         */
+        post: operations["submitLabResults"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lab-orders/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A lab order id. */
+                id: components["parameters"]["LabOrderID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release a lab report to the patient
+         * @description Makes the latest results revision visible to the patient and publishes lab.released on patient:<id> (ids only). Releasing a released report changes nothing and answers 200 again. 409 when there are no results yet or the order is cancelled. A release and a cancel are one insert keyed by the order: only one of them can win. Audited (lab.release), refused attempts too.
+         *
+         *     Roles: doctor.
+         */
+        post: operations["releaseLabReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lab-orders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A lab order id. */
+                id: components["parameters"]["LabOrderID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a lab order
+         * @description Cancels an order that is not released: no more results or files, never visible to the patient. Cancelling a cancelled order changes nothing and answers 200 again; a released report is 409. Audited (lab.cancel), refused attempts too.
+         *
+         *     Roles: doctor.
+         */
+        post: operations["cancelLabOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lab-orders/{id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A lab order id. */
+                id: components["parameters"]["LabOrderID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attach a file to a lab order
+         * @description multipart/form-data with the file in the field "file"; 409 once the order is released or cancelled. Only PDF, PNG and JPEG are accepted, detected from the content (magic bytes), never from the part's Content-Type or the file name: anything else is 415. An empty file is 400; a file over 10 MiB is 413 (this route's body limit is 10 MiB plus 64 KiB of framing, above the global MAX_BODY_BYTES). Stored in MongoDB in sealed 255 KiB chunks; the name is kept without any path. Audited (lab.file.upload), refused attempts too.
+         *
+         *     Roles: doctor, staff.
+         */
+        post: operations["uploadLabFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lab-files/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An attached lab file id. */
+                id: components["parameters"]["LabFileID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Download an attached lab file
+         * @description The file's bytes with its stored (detected) content type, Content-Disposition: attachment and X-Content-Type-Options: nosniff. A patient may download only files of their own released reports (404 before release, 403 for another patient's). Audited (lab.file.read), refused attempts too.
+         *
+         *     Roles: admin, doctor, staff, patient.
+         */
+        get: operations["downloadLabFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List wards with occupancy
+         * @description Every ward with its bed counts (total, occupied, free). Live updates: `beds.updated` on `beds`.
+         *
+         *     Roles: admin, doctor, staff.
+         */
+        get: operations["listWards"];
+        put?: never;
+        /**
+         * Create a ward
+         * @description Adds a ward to a department. Its id follows the department-id rule and cannot change: 409 when it is taken; 400 when the department does not exist.
+         *
+         *     Roles: admin.
+         */
+        post: operations["createWard"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wards/{id}/beds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A ward id. */
+                id: components["parameters"]["WardID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A ward's bed board
+         * @description Each bed free or occupied, with the admission and patient id of its occupant (never a name). Live updates: `beds.updated` on `beds:<ward>`.
+         *
+         *     Roles: admin, doctor, staff.
+         */
+        get: operations["getBedBoard"];
+        put?: never;
+        /**
+         * Add beds to a ward
+         * @description Adds beds by label; a label the ward has already is 409.
+         *
+         *     Roles: admin.
+         */
+        post: operations["addBeds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List admissions
+         * @description Admissions by ward, attending doctor (`doctor=me`: a doctor's inpatients) and status, newest first; only those of patients the caller has clinical access to, each read audited (`admission.read`).
+         *
+         *     Roles: admin, doctor, staff.
+         */
+        get: operations["listAdmissions"];
+        put?: never;
+        /**
+         * Admit a patient
+         * @description Admits a patient to a ward, into the given bed or the ward's first free one. A bed holds one patient and a patient one active admission, even under concurrent requests: 409 when the bed is occupied, the ward full or the patient admitted already. Source `appointment` needs the patient's appointment_id; `emergency` may link the ticket of POST /api/queue/emergency. Needs clinical access to the patient; audited (`admission.admit`).
+         *
+         *     Roles: doctor, staff.
+         */
+        post: operations["admit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admissions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An admission id. */
+                id: components["parameters"]["AdmissionID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One admission
+         * @description The admission with its history. Needs clinical access to the patient (a patient: their own; others get 404); audited (`admission.read`).
+         *
+         *     Roles: admin, doctor, staff, patient.
+         */
+        get: operations["getAdmission"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admissions/{id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An admission id. */
+                id: components["parameters"]["AdmissionID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transfer to another bed
+         * @description Moves an active admission to another bed (any ward), optionally handing it over to another attending doctor: the new bed is taken first, then the old one freed. 409 when the bed is occupied or the admission discharged. Audited (`admission.transfer`).
+         *
+         *     Roles: doctor, staff.
+         */
+        post: operations["transferAdmission"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admissions/{id}/discharge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An admission id. */
+                id: components["parameters"]["AdmissionID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Discharge
+         * @description Ends an active admission with a summary (stored encrypted) and a disposition, and frees the bed. 409 when discharged already. Audited (`admission.discharge`).
+         *
+         *     Roles: doctor, staff.
+         */
+        post: operations["dischargeAdmission"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients/{id}/admissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A patient's admissions
+         * @description Every admission of the patient, newest first. Needs clinical access to the patient (a patient: their own); audited (`admission.read`).
+         *
+         *     Roles: admin, doctor, staff, patient.
+         */
+        get: operations["listPatientAdmissions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/medications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the catalogue
+         * @description The catalogue by name, optionally filtered by `q`.
+         *
+         *     Roles: admin, doctor, staff.
+         */
+        get: operations["listMedications"];
+        put?: never;
+        /**
+         * Add a medication to the catalogue
+         * @description Adds a catalogue entry; the code is unique (409 when taken).
+         *
+         *     Roles: admin, staff.
+         */
+        post: operations["createMedication"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/medications/{id}/stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A medication id. */
+                id: components["parameters"]["MedicationID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A medication's stock
+         * @description The balance and the 20 newest movements.
+         *
+         *     Roles: admin, doctor, staff.
+         */
+        get: operations["getStock"];
+        put?: never;
+        /**
+         * Receive or adjust stock
+         * @description Appends a movement to the medication's ledger: an insert numbered under a unique {medication, seq} index carrying the balance after it; a concurrent movement makes it re-read and retry, so none is lost. A balance below zero is 409 "not enough stock". A movement that takes the balance to or below the threshold pushes `pharmacy.low_stock`.
+         *
+         *     Roles: admin, staff.
+         */
+        post: operations["moveStock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients/{id}/prescriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A patient's prescriptions
+         * @description Newest first, with their fills. A patient sees only their own (403 otherwise); doctors and staff need a care relationship. Audited.
+         *
+         *     Roles: doctor, staff, patient.
+         */
+        get: operations["listPrescriptions"];
+        put?: never;
+        /**
+         * Prescribe
+         * @description Writes a prescription for a patient the doctor has a care relationship with. A medication whose name or substances match a known allergy (case- and accent-insensitive, whole words) is 409 naming the allergy, unless `override_allergy` is set with an `override_reason`; the warnings then stay on the prescription. Instructions and the override reason are sealed at rest. Audited.
+         *
+         *     Roles: doctor.
+         */
+        post: operations["prescribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/prescriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A prescription id. */
+                id: components["parameters"]["PrescriptionID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A prescription
+         * @description One prescription with its fills and allergy warnings. A patient sees only their own (404 otherwise). Audited.
+         *
+         *     Roles: doctor, staff, patient.
+         */
+        get: operations["getPrescription"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/prescriptions/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A prescription id. */
+                id: components["parameters"]["PrescriptionID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a prescription
+         * @description No further fills; 409 when cancelled already. The body (`reason`, sealed at rest) is optional. Audited.
+         *
+         *     Roles: doctor.
+         */
+        post: operations["cancelPrescription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/prescriptions/{id}/dispense": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A prescription id. */
+                id: components["parameters"]["PrescriptionID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dispense a fill
+         * @description Dispenses one fill exactly once: with an `Idempotency-Key` the first request takes the next fill and every repeat (even concurrent) answers the same; with `fill` in the body that fill is dispensed once. The stock moves once per fill (its movement carries the fill's id under a unique index). 409 "not enough stock", "no refills left" after 1 + refills fills, or when the prescription is cancelled. Answers with the patient's matching allergy warnings; pushes `prescription.refill_due` when refills remain and `pharmacy.low_stock` on a crossing. Audited.
+         *
+         *     Roles: staff.
+         */
+        post: operations["dispense"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search patients
+         * @description Finds patients by name prefix, id or MRN, and medical term; every filter given must match. Answers demographics only (no medical content), in name order, a page at a time (limit capped at 100). Records merged into another are left out unless looked up by id or MRN. Audited as one `patient.search` entry holding no search text.
+         *
+         *     Roles: admin, doctor, staff.
+         */
+        get: operations["searchPatients"];
+        put?: never;
+        /**
+         * Register a patient without an account
+         * @description Registers a patient at the desk (no user account): demographics, allergies, conditions, emergency contacts. The record gets a unique MRN. Allergies and conditions are sealed at rest. With an `Idempotency-Key`, a retry returns the first record instead of registering twice. Audited (`patient.create`).
+         *
+         *     Roles: admin, doctor, staff.
+         */
+        post: operations["registerPatient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a patient's demographics, allergies or conditions
+         * @description Changes only the fields sent. Changing allergies or conditions is clinical and takes the clinical access rule (403 otherwise); demographics take a staff role. Answers the demographics (read the medical content with GET /api/patient/{id}). 409 `merged into <id>` for a merged record. Audited (`patient.update`).
+         *
+         *     Roles: admin, doctor, staff.
+         */
+        patch: operations["patchPatient"];
+        trace?: never;
+    };
+    "/api/patients/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the revisions of a patient's medical history
+         * @description Every revision of the medical history (each write is a new revision, never an overwrite), newest first, a page at a time, with who wrote it and when. Clinical: a patient sees only their own; others need the clinical access rule. Audited (`patient.history`).
+         *
+         *     Roles: admin, doctor, staff, patient.
+         */
+        get: operations["patientHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients/{id}/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Find possible duplicates of a patient record
+         * @description Other unmerged records that may be the same person: the same name (case and accents ignored) and date of birth, or the same phone number (digits compared), or, for an unidentified record, the same name. Demographics only, at most 100. Audited (`patient.duplicates`).
+         *
+         *     Roles: admin, doctor, staff.
+         */
+        get: operations["patientDuplicates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge a record into another
+         * @description Merges record {id} (an unidentified emergency record, or a duplicate) into `into`: `into` gets a new medical-history revision with {id}'s history appended (marked with its MRN) and the union of both records' allergies and conditions; {id} is marked `merged_into` and answers 409 `merged into <id>` to later writes. The merge is claimed first by an insert under a unique index, so of two merges of one record exactly one wins (the other gets 409). A record linked to a patient account cannot be the source (merge the other record into it). Clinical on both records. Audited on both ids (`patient.merge`).
+         *
+         *     Roles: admin, doctor, staff.
+         */
+        post: operations["mergePatient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1076,7 +1996,7 @@ export interface components {
              * @description A stable machine-readable code.
              * @enum {string}
              */
-            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed";
+            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed" | "break_glass_required" | "unsupported_media_type";
             /** @description A human-readable explanation, safe to show. */
             message: string;
         };
@@ -1187,6 +2107,29 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /**
+             * @description Medical record number: H, 7 random digits and a Luhn check digit over them. Unique.
+             * @example H12345674
+             */
+            mrn?: string;
+            /**
+             * Format: date
+             * @description Date of birth, YYYY-MM-DD, not in the future.
+             */
+            date_of_birth?: string;
+            /** @enum {string} */
+            sex?: "female" | "male" | "other" | "unknown";
+            phone?: string;
+            address?: string;
+            /** @description Known allergies (sealed at rest). */
+            allergies?: string[];
+            /** @description Known conditions (sealed at rest). */
+            conditions?: string[];
+            emergency_contacts?: components["schemas"]["EmergencyContact"][];
+            /** @description An emergency record whose identity is not known yet. */
+            unidentified?: boolean;
+            /** @description Set once this record was merged into another: read that one; writes here answer 409. */
+            merged_into?: components["schemas"]["ID"];
         };
         /** @description The body of PUT /api/patient/{id}. */
         UpdatePatientRequest: {
@@ -1746,6 +2689,809 @@ export interface components {
             seen: number;
             average_consultation_minutes: number;
         };
+        /** @description A reason for opening a patient's records without a care relationship. It is kept on the grant (admins review it), never in the audit trail. */
+        BreakGlassRequest: {
+            /** @description Why you need the records: 10 to 500 characters. */
+            reason: string;
+        };
+        /** @description A break-the-glass grant: one user's access to one patient's records until expires_at (60 minutes). */
+        AccessGrant: {
+            id: components["schemas"]["ID"];
+            user_id: components["schemas"]["ID"];
+            role: components["schemas"]["Role"];
+            patient_id: components["schemas"]["ID"];
+            reason: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        /** @description A page of break-the-glass grants, newest first. */
+        AccessGrantList: {
+            items: components["schemas"]["AccessGrant"][];
+            total: number;
+            page: number;
+            limit: number;
+        };
+        /** @description Refer a patient to a doctor. */
+        ReferralRequest: {
+            doctor_id: components["schemas"]["ID"];
+            /** @description 10 to 500 characters. */
+            reason: string;
+        };
+        /** @description A referral: the doctor has a care relationship with the patient from then on. */
+        Referral: {
+            id: components["schemas"]["ID"];
+            patient_id: components["schemas"]["ID"];
+            doctor_id: components["schemas"]["ID"];
+            referred_by: components["schemas"]["ID"];
+            reason: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description A page of a patient's referrals, newest first. */
+        ReferralList: {
+            items: components["schemas"]["Referral"][];
+            total: number;
+            page: number;
+            limit: number;
+        };
+        /** @description Confirms an erasure, which cannot be undone. */
+        ErasureRequest: {
+            /** @description Must be true. */
+            confirm: boolean;
+        };
+        /** @description The result of an erasure; asking again returns the same. */
+        Erasure: {
+            patient_id: components["schemas"]["ID"];
+            /**
+             * @description The name the record now carries.
+             * @example Erased patient 3f9a0c1d
+             */
+            pseudonym: string;
+            /** Format: date-time */
+            erased_at: string;
+        };
+        /** @description One version of the medical history. */
+        ExportRevision: {
+            rev: number;
+            medical_history: string;
+            author_id: components["schemas"]["ID"];
+            author_role: components["schemas"]["Role"];
+            /** Format: date-time */
+            at: string;
+        };
+        /** @description One audit entry about the patient's records. */
+        ExportAccessEntry: {
+            /** Format: date-time */
+            at: string;
+            actor_id: string;
+            actor_role: components["schemas"]["Role"];
+            action: string;
+            outcome: string;
+        };
+        /** @description Everything the hospital holds about the patient, clinical text decrypted. */
+        PatientExport: {
+            /**
+             * @description The layout and its version.
+             * @example hms-patient-export/1
+             */
+            format: string;
+            /** Format: date-time */
+            exported_at: string;
+            account: components["schemas"]["User"];
+            patient: components["schemas"]["Patient"];
+            revisions: components["schemas"]["ExportRevision"][];
+            appointments: components["schemas"]["Appointment"][];
+            notifications: components["schemas"]["Notification"][];
+            referrals: components["schemas"]["Referral"][];
+            access_grants: components["schemas"]["AccessGrant"][];
+            access_log: components["schemas"]["ExportAccessEntry"][];
+            /** @description The other domains' parts (prescriptions, lab reports, admissions, …) by name. */
+            sections: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @description Whether a diagnosis still applies; omitted in a request, it is active.
+         * @enum {string}
+         */
+        DiagnosisStatus: "active" | "resolved";
+        /** @description A diagnosis of an encounter. Encrypted at rest. */
+        Diagnosis: {
+            /** @description Optional code, e.g. an ICD-10 code such as J45.909. */
+            code?: string;
+            description: string;
+            status?: components["schemas"]["DiagnosisStatus"];
+        };
+        /** @description A set of measurements: each optional, at least one; systolic and diastolic together. Values outside the ranges are refused with 400. */
+        Vitals: {
+            /** @description Body temperature, °C. */
+            temperature_c?: number;
+            /** @description Pulse, beats per minute. */
+            pulse_bpm?: number;
+            /** @description Systolic blood pressure, mmHg. */
+            systolic_mmhg?: number;
+            /** @description Diastolic blood pressure, mmHg. */
+            diastolic_mmhg?: number;
+            /** @description Breaths per minute. */
+            respiratory_rate?: number;
+            /** @description Oxygen saturation, %. */
+            spo2_percent?: number;
+            /** @description Weight, kg. */
+            weight_kg?: number;
+            /** @description Height, cm. */
+            height_cm?: number;
+        };
+        /** @description A recorded vitals reading; readings are never changed. Encrypted at rest. */
+        VitalsReading: {
+            id: components["schemas"]["ID"];
+            encounter_id: components["schemas"]["ID"];
+            vitals: components["schemas"]["Vitals"];
+            /** @description Who recorded it. */
+            recorded_by: components["schemas"]["ID"];
+            recorded_by_role: components["schemas"]["Role"];
+            /** Format: date-time */
+            recorded_at: string;
+        };
+        /** @description The queue ticket of the appointment the encounter records, as it was when the encounter was opened. */
+        EncounterTicket: {
+            number: number;
+            department: string;
+            /** Format: date */
+            day: string;
+        };
+        /** @description A visit as it is now: its latest revision, with its vitals readings. */
+        Encounter: {
+            id: components["schemas"]["ID"];
+            /** @description The patient record. */
+            patient_id: components["schemas"]["ID"];
+            /** @description The appointment the encounter records, if any. */
+            appointment_id?: components["schemas"]["ID"];
+            ticket?: components["schemas"]["EncounterTicket"];
+            /** @description The appointment's doctor, or the doctor who opened the encounter. */
+            doctor_id?: components["schemas"]["ID"];
+            /** @description Why the patient came. Encrypted at rest. */
+            reason: string;
+            /** @description Encrypted at rest. */
+            summary: string;
+            /** @description Clinical notes. Encrypted at rest. */
+            notes: string;
+            diagnoses: components["schemas"]["Diagnosis"][];
+            /** @description Every reading, oldest first. */
+            vitals: components["schemas"]["VitalsReading"][];
+            /** @description The current revision; send it back with a change. */
+            rev: number;
+            /** @description Who opened the encounter. */
+            created_by: components["schemas"]["ID"];
+            /** Format: date-time */
+            created_at: string;
+            /** @description Who wrote the current revision. */
+            updated_by: components["schemas"]["ID"];
+            updated_by_role: components["schemas"]["Role"];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A page of encounters, newest opened first. */
+        EncounterList: {
+            items: components["schemas"]["Encounter"][];
+            /** @description How many the patient has in all. */
+            total: number;
+            page: number;
+            limit: number;
+        };
+        /** @description The body of POST /api/patients/{id}/encounters. Staff may give appointment_id and reason only. */
+        CreateEncounterRequest: {
+            /** @description One of the patient's appointments, not cancelled, without an encounter yet. */
+            appointment_id?: components["schemas"]["ID"];
+            reason?: string;
+            summary?: string;
+            notes?: string;
+            diagnoses?: components["schemas"]["Diagnosis"][];
+        };
+        /** @description The body of PATCH /api/encounters/{id}: the revision the change was made on, and at least one field to change. */
+        UpdateEncounterRequest: {
+            /** @description The encounter's rev as the caller last read it. */
+            rev: number;
+            reason?: string;
+            summary?: string;
+            notes?: string;
+            /** @description Replaces the whole list. */
+            diagnoses?: components["schemas"]["Diagnosis"][];
+        };
+        /** @description One version of an encounter's text. */
+        EncounterRevision: {
+            rev: number;
+            reason: string;
+            summary: string;
+            notes: string;
+            diagnoses: components["schemas"]["Diagnosis"][];
+            /** @description Who wrote this revision. */
+            author_id: components["schemas"]["ID"];
+            author_role: components["schemas"]["Role"];
+            /** Format: date-time */
+            at: string;
+        };
+        /** @description Every revision of an encounter, oldest first. */
+        EncounterHistory: {
+            encounter_id: components["schemas"]["ID"];
+            patient_id: components["schemas"]["ID"];
+            revisions: components["schemas"]["EncounterRevision"][];
+        };
+        /** @description One test on an order. The code is upper-cased by the server. */
+        LabTest: {
+            /** @example HBA1C */
+            code: string;
+            /** @example Glycated haemoglobin */
+            name: string;
+        };
+        /** @description A lab order. The note is sealed at rest. */
+        LabOrderRequest: {
+            tests: components["schemas"]["LabTest"][];
+            /**
+             * @default routine
+             * @enum {string}
+             */
+            priority: "routine" | "urgent";
+            /** @description An encounter this order belongs to (not checked). */
+            encounter_id?: components["schemas"]["ID"];
+            /** @description An appointment this order belongs to (not checked). */
+            appointment_id?: components["schemas"]["ID"];
+            /** @description The clinical note (why; what to look for). */
+            note?: string;
+        };
+        /** @description A reference range: numeric limits (any may be absent; critical_low ≤ low ≤ high ≤ critical_high) or a text range. */
+        LabRange: {
+            low?: number;
+            high?: number;
+            critical_low?: number;
+            critical_high?: number;
+            text?: string;
+        };
+        /** @description One test's result as submitted. There is no flag: the server computes it. */
+        LabResultInput: {
+            /** @description One of the order's test codes. */
+            code: string;
+            /** @description A numeric value; give value or text, not both. */
+            value?: number;
+            /** @description A text value ("negative"). */
+            text?: string;
+            unit?: string;
+            range?: components["schemas"]["LabRange"];
+            comment?: string;
+        };
+        /** @description A results submission: a new revision of the order's results. */
+        LabResultsRequest: {
+            results: components["schemas"]["LabResultInput"][];
+            interpretation?: string;
+        };
+        /** @description One test's result with its computed flag. */
+        LabResult: {
+            /** @description One of the order's test codes. */
+            code: string;
+            /** @description A numeric value; give value or text, not both. */
+            value?: number;
+            /** @description A text value ("negative"). */
+            text?: string;
+            unit?: string;
+            range: components["schemas"]["LabRange"];
+            comment?: string;
+            /**
+             * @description Computed by the server for a numeric value with numeric limits: LL/HH beyond a critical limit, L/H outside the range, N within (a limit itself is within). Absent otherwise.
+             * @enum {string}
+             */
+            flag?: "LL" | "L" | "N" | "H" | "HH";
+        };
+        /** @description A file attached to a lab order; its bytes are at GET /api/lab-files/{id}. */
+        LabFile: {
+            id: components["schemas"]["ID"];
+            order_id: components["schemas"]["ID"];
+            /** @description The client's file name without any path, quotes or control characters. */
+            name: string;
+            /**
+             * @description Detected from the content.
+             * @enum {string}
+             */
+            content_type: "application/pdf" | "image/png" | "image/jpeg";
+            size: number;
+            sha256: string;
+            uploaded_by: components["schemas"]["ID"];
+            /** Format: date-time */
+            uploaded_at: string;
+        };
+        /** @description A lab order with its current results (the latest revision; for a patient, the released one) and files. */
+        LabOrder: {
+            id: components["schemas"]["ID"];
+            patient_id: components["schemas"]["ID"];
+            /** @description The ordering doctor. */
+            ordered_by: components["schemas"]["ID"];
+            tests: components["schemas"]["LabTest"][];
+            /** @enum {string} */
+            priority: "routine" | "urgent";
+            encounter_id?: components["schemas"]["ID"];
+            appointment_id?: components["schemas"]["ID"];
+            note?: string;
+            /** @enum {string} */
+            status: "ordered" | "resulted" | "released" | "cancelled";
+            /** Format: date-time */
+            ordered_at: string;
+            /** @description The results revision shown; 0 before any results. */
+            revision: number;
+            results: components["schemas"]["LabResult"][];
+            interpretation?: string;
+            resulted_by?: components["schemas"]["ID"];
+            /** Format: date-time */
+            resulted_at?: string;
+            released_by?: components["schemas"]["ID"];
+            /** Format: date-time */
+            released_at?: string;
+            cancelled_by?: components["schemas"]["ID"];
+            /** Format: date-time */
+            cancelled_at?: string;
+            files: components["schemas"]["LabFile"][];
+        };
+        /** @description A page of a patient's lab orders, newest first. */
+        LabOrderList: {
+            items: components["schemas"]["LabOrder"][];
+            total: number;
+            page: number;
+            limit: number;
+        };
+        /** @description A ward with its bed occupancy now. */
+        Ward: {
+            /** @example icu-2 */
+            id: string;
+            name: string;
+            /** @description The department the ward belongs to. */
+            department: string;
+            /** @description Beds in the ward. */
+            total: number;
+            /** @description Beds with an active admission. */
+            occupied: number;
+            /** @description total - occupied. */
+            free: number;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description The body of POST /api/wards. */
+        CreateWardRequest: {
+            /**
+             * @description 1 to 40 characters of a-z, 0-9 and '-', starting with a letter or digit (the department-id rule): it becomes part of the channel name `beds:<ward>`.
+             * @example icu-2
+             */
+            id: string;
+            /** @description Trimmed; 1 to 100 characters. */
+            name: string;
+            /** @description An existing department id. */
+            department: string;
+        };
+        /** @description Every ward, by id, with occupancy. */
+        WardList: {
+            items: components["schemas"]["Ward"][];
+        };
+        /** @description The body of POST /api/wards/{id}/beds. */
+        AddBedsRequest: {
+            /**
+             * @description Labels of the beds to add, new in the ward, each 1 to 20 characters.
+             * @example [
+             *       "A1",
+             *       "A2"
+             *     ]
+             */
+            labels: string[];
+        };
+        /** @description A bed on the board. No patient names, ever. */
+        Bed: {
+            id: components["schemas"]["ID"];
+            label: string;
+            /**
+             * @description free or occupied.
+             * @enum {string}
+             */
+            state: "free" | "occupied";
+            admission_id?: components["schemas"]["ID"];
+            patient_id?: components["schemas"]["ID"];
+        };
+        /** @description The beds added. */
+        BedList: {
+            items: components["schemas"]["Bed"][];
+        };
+        /** @description One ward's occupancy and beds, by label. REST answers give each occupied bed its admission and patient id; live events only the admission id. */
+        BedBoard: {
+            ward: components["schemas"]["Ward"];
+            beds: components["schemas"]["Bed"][];
+        };
+        /** @description The data of a `beds.updated` event on `beds` and `beds:<ward>`: the boards of the wards the change touched (two for a transfer between wards), without patient ids or names. */
+        BedsEvent: {
+            /** @description admitted, transferred, discharged or beds_added. */
+            action: string;
+            /** @description The admission concerned (empty for beds_added). */
+            admission_id: string;
+            wards: components["schemas"]["BedBoard"][];
+        };
+        /** @description The body of POST /api/admissions. */
+        AdmitRequest: {
+            patient_id: components["schemas"]["ID"];
+            /** @example icu-2 */
+            ward_id: string;
+            bed_id?: components["schemas"]["ID"];
+            doctor_id: components["schemas"]["ID"];
+            /**
+             * @description Where the admission comes from.
+             * @enum {string}
+             */
+            source: "emergency" | "appointment" | "planned";
+            appointment_id?: components["schemas"]["ID"];
+            /** @description Why the patient is admitted; stored encrypted. 1 to 2000 characters. */
+            reason: string;
+        };
+        /** @description The body of POST /api/admissions/{id}/transfer: the bed to move to (left out: the ward's first free bed) and, optionally, a new attending doctor. */
+        TransferRequest: {
+            /** @example icu-2 */
+            ward_id: string;
+            bed_id?: components["schemas"]["ID"];
+            doctor_id?: components["schemas"]["ID"];
+        };
+        /** @description The body of POST /api/admissions/{id}/discharge. */
+        DischargeRequest: {
+            /** @description The discharge summary; stored encrypted. 1 to 20000 characters. */
+            summary: string;
+            /**
+             * @description Where the patient went.
+             * @enum {string}
+             */
+            disposition: "home" | "transferred-out" | "against-advice" | "deceased" | "other";
+        };
+        /** @description One step of an admission: admitted, transferred or discharged, with the bed and attending doctor after it. */
+        AdmissionChange: {
+            step: number;
+            /** @enum {string} */
+            action: "admitted" | "transferred" | "discharged";
+            /** Format: date-time */
+            at: string;
+            by: components["schemas"]["ID"];
+            /** @enum {string} */
+            role: "admin" | "doctor" | "staff" | "patient";
+            ward_id: string;
+            bed_id: string;
+            doctor_id: components["schemas"]["ID"];
+        };
+        /** @description An inpatient stay. Reason and discharge summary are stored encrypted. */
+        Admission: {
+            id: components["schemas"]["ID"];
+            patient_id: components["schemas"]["ID"];
+            patient_name?: string;
+            ward_id: string;
+            bed_id: components["schemas"]["ID"];
+            bed_label: string;
+            doctor_id: components["schemas"]["ID"];
+            /** @enum {string} */
+            source: "emergency" | "appointment" | "planned";
+            appointment_id?: components["schemas"]["ID"];
+            reason: string;
+            /** @enum {string} */
+            status: "active" | "discharged";
+            /** Format: date-time */
+            admitted_at: string;
+            admitted_by: components["schemas"]["ID"];
+            /** Format: date-time */
+            discharged_at?: string;
+            discharge_summary?: string;
+            /** @enum {string} */
+            disposition?: "home" | "transferred-out" | "against-advice" | "deceased" | "other";
+            history?: components["schemas"]["AdmissionChange"][];
+        };
+        /** @description A page of admissions, newest first. */
+        AdmissionList: {
+            items: components["schemas"]["Admission"][];
+            /** @description How many the caller may see in all. */
+            total: number;
+            page: number;
+            limit: number;
+        };
+        /** @description A catalogue entry. */
+        Medication: {
+            id: components["schemas"]["ID"];
+            /** @description Unique, upper-case. */
+            code: string;
+            name: string;
+            /** @description tablet, capsule, syrup, … */
+            form: string;
+            /** @description e.g. "500 mg". */
+            strength: string;
+            /** @description Active ingredients, matched against allergies. */
+            substances: string[];
+            /** @description A movement taking the balance to this or below announces low stock. */
+            low_stock_threshold: number;
+            /**
+             * Format: date-time
+             * @description When it was added.
+             */
+            created_at: string;
+        };
+        /** @description The body of POST /api/medications. */
+        CreateMedicationRequest: {
+            /** @description 1–40 letters, digits, '.', '-' or '_'; unique, case-insensitively. */
+            code: string;
+            name: string;
+            form: string;
+            strength: string;
+            substances?: string[];
+            low_stock_threshold?: number;
+        };
+        /** @description A page of the catalogue, by name. */
+        MedicationList: {
+            items: components["schemas"]["Medication"][];
+            /** @description How many match in all. */
+            total: number;
+            page: number;
+            limit: number;
+        };
+        /** @description A delivery (kind receive, quantity > 0) or a correction (kind adjust, quantity ≠ 0). Kind defaults to receive for a positive and adjust for a negative quantity. */
+        StockRequest: {
+            /** @enum {string} */
+            kind?: "receive" | "adjust";
+            quantity: number;
+            /** @description Free text, sealed at rest. */
+            reason?: string;
+        };
+        /** @description One entry of a medication's stock ledger. */
+        StockMovement: {
+            /** @description 1, 2, 3, … per medication, without gaps. */
+            seq: number;
+            /** @enum {string} */
+            kind: "receive" | "adjust" | "dispense";
+            /** @description Signed: + received, − dispensed or written off. */
+            quantity: number;
+            /** @description The balance after this movement. */
+            balance: number;
+            /** @description Absent when none was given. */
+            reason?: string;
+            /** @description For a dispense: the prescription. */
+            prescription_id?: components["schemas"]["ID"];
+            /** @description For a dispense: the fill number. */
+            fill?: number;
+            /** @description Who moved the stock. */
+            by: components["schemas"]["ID"];
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            at: string;
+        };
+        /** @description A medication's balance and its 20 newest movements, newest first. */
+        Stock: {
+            medication_id: components["schemas"]["ID"];
+            balance: number;
+            low_stock_threshold: number;
+            /** @description The balance is at or below the threshold. */
+            low: boolean;
+            movements: components["schemas"]["StockMovement"][];
+        };
+        /** @description The body of POST /api/patients/{id}/prescriptions. */
+        PrescribeRequest: {
+            medication_id: components["schemas"]["ID"];
+            /** @description e.g. "500 mg". */
+            dose: string;
+            /** @description Free text ("every 8 hours"); the codes QD, OD, BID, TID, QID, QHS, PRN, STAT, Q4H, Q6H, Q8H, Q12H, QW are stored upper-case. */
+            frequency: string;
+            duration_days: number;
+            /** @description Units per fill. */
+            quantity: number;
+            /** @description Fills after the first. */
+            refills?: number;
+            /** @description Sealed at rest. */
+            instructions?: string;
+            encounter_id?: components["schemas"]["ID"];
+            /** @description Prescribe although the medication matches a known allergy. */
+            override_allergy?: boolean;
+            /** @description Required with override_allergy; sealed at rest. */
+            override_reason?: string;
+        };
+        /** @description One dispensing of a prescription (1 = first supply). Pending: the number is taken but the stock did not cover it yet; repeat the request. */
+        Fill: {
+            fill: number;
+            quantity: number;
+            /** @enum {string} */
+            status: "pending" | "dispensed";
+            /** @description The stock balance the fill left. */
+            balance?: number;
+            dispensed_by: components["schemas"]["ID"];
+            /**
+             * Format: date-time
+             * @description When it was dispensed (claimed, while pending).
+             */
+            at: string;
+        };
+        /** @description A prescription with its fills. */
+        Prescription: {
+            id: components["schemas"]["ID"];
+            patient_id: components["schemas"]["ID"];
+            medication_id: components["schemas"]["ID"];
+            /** @description Name and strength. */
+            medication_name: string;
+            dose: string;
+            frequency: string;
+            duration_days: number;
+            quantity: number;
+            refills: number;
+            /** @description Absent when none. */
+            instructions?: string;
+            encounter_id?: components["schemas"]["ID"];
+            prescribed_by: components["schemas"]["ID"];
+            /** @enum {string} */
+            status: "active" | "cancelled";
+            /** @description The patient's allergies the medication matched (prescribed with an override); empty when none. */
+            allergy_warnings: string[];
+            override_reason?: string;
+            cancelled_by?: components["schemas"]["ID"];
+            /**
+             * Format: date-time
+             * @description When it was cancelled.
+             */
+            cancelled_at?: string;
+            cancel_reason?: string;
+            fills: components["schemas"]["Fill"][];
+            fills_left: number;
+            /**
+             * Format: date-time
+             * @description When it was written.
+             */
+            created_at: string;
+        };
+        /** @description A page of a patient's prescriptions, newest first. */
+        PrescriptionList: {
+            items: components["schemas"]["Prescription"][];
+            /** @description How many match in all. */
+            total: number;
+            page: number;
+            limit: number;
+        };
+        /** @description The fill to dispense; without it an Idempotency-Key is required and the next fill is taken. */
+        DispenseRequest: {
+            /** @description 1 = the first supply, 2… the refills; past 1 + refills is 409 "no refills left". */
+            fill?: number;
+        };
+        /** @description A dispensed fill; every repeat of the request gets the same. */
+        Dispensation: {
+            prescription_id: components["schemas"]["ID"];
+            patient_id: components["schemas"]["ID"];
+            medication_id: components["schemas"]["ID"];
+            fill: number;
+            quantity: number;
+            /** @description The stock balance after this fill. */
+            balance: number;
+            dispensed_by: components["schemas"]["ID"];
+            /**
+             * Format: date-time
+             * @description When the stock moved.
+             */
+            at: string;
+            refills_left: number;
+            /**
+             * Format: date
+             * @description When the next fill is due (fill date + duration − 2 days); absent when no refills are left.
+             */
+            refill_due?: string;
+            /** @description The patient's allergies the medication matches; empty when none. */
+            allergy_warnings: string[];
+        };
+        /** @description Event pharmacy.low_stock on channel pharmacy: a movement took the balance to or below the threshold (once per crossing). */
+        LowStockEvent: {
+            medication_id: components["schemas"]["ID"];
+            code: string;
+            balance: number;
+            threshold: number;
+            /** @description The movement. */
+            seq: number;
+        };
+        /** @description Event prescription.refill_due on channels pharmacy and patient:<id>: a fill was dispensed and refills remain. */
+        RefillDueEvent: {
+            prescription_id: components["schemas"]["ID"];
+            patient_id: components["schemas"]["ID"];
+            medication_id: components["schemas"]["ID"];
+            fill: number;
+            refills_left: number;
+            /** Format: date */
+            due_date: string;
+        };
+        /** @description Someone to call about a patient. */
+        EmergencyContact: {
+            name: string;
+            relation?: string;
+            /** @description Digits, spaces and + - ( ) . (at least 3 digits). */
+            phone: string;
+        };
+        /** @description A patient's demographics, as search and duplicate detection list them (no medical content). */
+        PatientSummary: {
+            id: components["schemas"]["ID"];
+            /**
+             * @description Medical record number: H, 7 random digits and a Luhn check digit over them. Unique.
+             * @example H12345674
+             */
+            mrn?: string;
+            user_id?: components["schemas"]["ID"];
+            name: string;
+            /**
+             * Format: date
+             * @description Date of birth, YYYY-MM-DD, not in the future.
+             */
+            date_of_birth?: string;
+            /** @enum {string} */
+            sex?: "female" | "male" | "other" | "unknown";
+            phone?: string;
+            unidentified?: boolean;
+            merged_into?: components["schemas"]["ID"];
+        };
+        /** @description A page of patients (demographics), in name order. */
+        PatientList: {
+            items: components["schemas"]["PatientSummary"][];
+            /** @description How many match in all. */
+            total: number;
+            page: number;
+            limit: number;
+        };
+        /** @description The body of POST /api/patients: a patient without an account. */
+        RegisterPatientRequest: {
+            name: string;
+            /**
+             * Format: date
+             * @description Date of birth, YYYY-MM-DD, not in the future.
+             */
+            date_of_birth?: string;
+            /** @enum {string} */
+            sex?: "female" | "male" | "other" | "unknown";
+            /** @description Digits, spaces and + - ( ) . (at least 3 digits). */
+            phone?: string;
+            address?: string;
+            /** @description Known allergies. */
+            allergies?: string[];
+            /** @description Known conditions. */
+            conditions?: string[];
+            emergency_contacts?: components["schemas"]["EmergencyContact"][];
+            /** @description An emergency patient whose identity is not known yet. */
+            unidentified?: boolean;
+        };
+        /** @description The body of PATCH /api/patients/{id}: only the fields sent change; an empty list clears allergies, conditions or contacts; an empty string clears date_of_birth, sex, phone or address. */
+        PatchPatientRequest: {
+            name?: string;
+            /** @description YYYY-MM-DD, not in the future; empty clears it. */
+            date_of_birth?: string;
+            /** @enum {string} */
+            sex?: "female" | "male" | "other" | "unknown" | "";
+            /** @description Digits, spaces and + - ( ) . (at least 3 digits). */
+            phone?: string;
+            address?: string;
+            /** @description Known allergies. */
+            allergies?: string[];
+            /** @description Known conditions. */
+            conditions?: string[];
+            emergency_contacts?: components["schemas"]["EmergencyContact"][];
+            /** @description An emergency patient whose identity is not known yet. */
+            unidentified?: boolean;
+        };
+        /** @description The body of POST /api/patients/{id}/merge. */
+        MergeRequest: {
+            /** @description The record to merge {id} into. */
+            into: components["schemas"]["ID"];
+        };
+        /** @description One revision of a patient's medical history. */
+        HistoryRevision: {
+            rev: number;
+            medical_history: string;
+            author_id?: components["schemas"]["ID"];
+            /** @enum {string} */
+            author_role?: "admin" | "doctor" | "staff" | "patient";
+            /** Format: date-time */
+            at: string;
+        };
+        /** @description A page of medical-history revisions, newest first. */
+        HistoryList: {
+            items: components["schemas"]["HistoryRevision"][];
+            total: number;
+            page: number;
+            limit: number;
+        };
     };
     responses: {
         /** @description The request is not valid: malformed JSON, an unknown or missing field, a value out of range, a malformed id or query parameter. */
@@ -1969,6 +3715,34 @@ export interface components {
         AppointmentStatusQuery: components["schemas"]["AppointmentStatus"];
         /** @description Makes a retry safe: a second request with the same key and the same body answers 201 with what the first made (and `Idempotent-Replayed: true`) instead of doing it twice; the same key with another body is 409. Keys are per caller. */
         IdempotencyKey: string;
+        /** @description An encounter id. */
+        EncounterID: components["schemas"]["ID"];
+        /** @description A lab order id. */
+        LabOrderID: components["schemas"]["ID"];
+        /** @description An attached lab file id. */
+        LabFileID: components["schemas"]["ID"];
+        /** @description A ward id. */
+        WardID: string;
+        /** @description An admission id. */
+        AdmissionID: components["schemas"]["ID"];
+        /** @description Only admissions in this ward (now). */
+        WardQuery: string;
+        /** @description Only admissions this doctor attends: a doctor id, or `me` (doctors: their inpatients). */
+        AdmissionDoctor: string;
+        /** @description `true`: only current admissions. */
+        ActiveQuery: "true" | "false";
+        /** @description A medication id. */
+        MedicationID: components["schemas"]["ID"];
+        /** @description A prescription id. */
+        PrescriptionID: components["schemas"]["ID"];
+        /** @description A case- and accent-insensitive prefix of the name, of a word of it, or of the code. */
+        MedicationQuery: string;
+        /** @description A prefix of any word of the name, case and accents ignored (`jose` and `alv` find José Álvarez); several words must each begin a word of the name. A 24-hex id or an MRN matches that record exactly (merged records included). */
+        PatientSearchQ: string;
+        /** @description An exact MRN (case ignored). */
+        PatientSearchMRN: string;
+        /** @description Medical words (1 to 5), each matched as a whole word, case and accents ignored, in the patient's conditions or medical history (through a keyed blind index: no prefixes). */
+        PatientSearchCondition: string;
     };
     requestBodies: never;
     headers: {
@@ -3567,6 +5341,1598 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Appointment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    breakGlass: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BreakGlassRequest"];
+            };
+        };
+        responses: {
+            /** @description The grant. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessGrant"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listAccessGrants: {
+        parameters: {
+            query?: {
+                /** @description Only grants not expired yet. */
+                active?: "true" | "false";
+                /** @description Only grants on this patient's records. */
+                patient_id?: components["schemas"]["ID"];
+                /** @description The page, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of grants. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessGrantList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listReferrals: {
+        parameters: {
+            query?: {
+                /** @description The page, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of referrals. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    referPatient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReferralRequest"];
+            };
+        };
+        responses: {
+            /** @description The referral. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Referral"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    exportMyData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, as an attachment. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    /** @description attachment; filename="hms-export-<patient id>.json" */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientExport"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    eraseMyData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureRequest"];
+            };
+        };
+        responses: {
+            /** @description Erased. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erasure"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    erasePatient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureRequest"];
+            };
+        };
+        responses: {
+            /** @description Erased. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erasure"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listEncounters: {
+        parameters: {
+            query?: {
+                /** @description The page, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of encounters. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EncounterList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createEncounter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateEncounterRequest"];
+            };
+        };
+        responses: {
+            /** @description The new encounter. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Encounter"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getEncounter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An encounter id. */
+                id: components["parameters"]["EncounterID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The encounter. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Encounter"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updateEncounter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An encounter id. */
+                id: components["parameters"]["EncounterID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateEncounterRequest"];
+            };
+        };
+        responses: {
+            /** @description The encounter at its new revision. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Encounter"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getEncounterHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An encounter id. */
+                id: components["parameters"]["EncounterID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revisions. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EncounterHistory"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    recordVitals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An encounter id. */
+                id: components["parameters"]["EncounterID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Vitals"];
+            };
+        };
+        responses: {
+            /** @description The reading. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VitalsReading"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listLabOrders: {
+        parameters: {
+            query?: {
+                /** @description The page, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabOrderList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createLabOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description The order, status ordered. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getLabOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A lab order id. */
+                id: components["parameters"]["LabOrderID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    submitLabResults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A lab order id. */
+                id: components["parameters"]["LabOrderID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabResultsRequest"];
+            };
+        };
+        responses: {
+            /** @description The order with the new revision. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    releaseLabReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A lab order id. */
+                id: components["parameters"]["LabOrderID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The released order. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    cancelLabOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A lab order id. */
+                id: components["parameters"]["LabOrderID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled order. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    uploadLabFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A lab order id. */
+                id: components["parameters"]["LabOrderID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The file's metadata. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabFile"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            /** @description The file is over 10 MiB, or the body over this route's limit. */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "too_large",
+                     *         "message": "the file is larger than 10 MiB"
+                     *       },
+                     *       "request_id": "5f0c2a9e1b7d4c3a8e6f1d20"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The content is not a PDF, PNG or JPEG. */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "only PDF, PNG and JPEG files are accepted (detected from the file's content)"
+                     *       },
+                     *       "request_id": "5f0c2a9e1b7d4c3a8e6f1d20"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    downloadLabFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An attached lab file id. */
+                id: components["parameters"]["LabFileID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    /** @description attachment; filename="…" */
+                    "Content-Disposition"?: string;
+                    /** @description nosniff */
+                    "X-Content-Type-Options"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "image/png": string;
+                    "image/jpeg": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listWards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The wards. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WardList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createWard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWardRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ward"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getBedBoard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A ward id. */
+                id: components["parameters"]["WardID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The board now. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BedBoard"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    addBeds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A ward id. */
+                id: components["parameters"]["WardID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddBedsRequest"];
+            };
+        };
+        responses: {
+            /** @description The beds added. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BedList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listAdmissions: {
+        parameters: {
+            query?: {
+                /** @description Only admissions in this ward (now). */
+                ward?: components["parameters"]["WardQuery"];
+                /** @description Only admissions this doctor attends: a doctor id, or `me` (doctors: their inpatients). */
+                doctor?: components["parameters"]["AdmissionDoctor"];
+                /** @description `true`: only current admissions. */
+                active?: components["parameters"]["ActiveQuery"];
+                /** @description The page, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of admissions. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdmissionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    admit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdmitRequest"];
+            };
+        };
+        responses: {
+            /** @description Admitted. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Admission"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getAdmission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An admission id. */
+                id: components["parameters"]["AdmissionID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The admission. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Admission"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    transferAdmission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An admission id. */
+                id: components["parameters"]["AdmissionID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferRequest"];
+            };
+        };
+        responses: {
+            /** @description Transferred. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Admission"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    dischargeAdmission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An admission id. */
+                id: components["parameters"]["AdmissionID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DischargeRequest"];
+            };
+        };
+        responses: {
+            /** @description Discharged. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Admission"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listPatientAdmissions: {
+        parameters: {
+            query?: {
+                /** @description The page, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of admissions. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdmissionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMedications: {
+        parameters: {
+            query?: {
+                /** @description A case- and accent-insensitive prefix of the name, of a word of it, or of the code. */
+                q?: components["parameters"]["MedicationQuery"];
+                /** @description The page, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the catalogue. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MedicationList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createMedication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateMedicationRequest"];
+            };
+        };
+        responses: {
+            /** @description The new entry. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Medication"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getStock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A medication id. */
+                id: components["parameters"]["MedicationID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The stock. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Stock"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    moveStock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A medication id. */
+                id: components["parameters"]["MedicationID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StockRequest"];
+            };
+        };
+        responses: {
+            /** @description The movement. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StockMovement"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listPrescriptions: {
+        parameters: {
+            query?: {
+                /** @description The page, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of prescriptions. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrescriptionList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    prescribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrescribeRequest"];
+            };
+        };
+        responses: {
+            /** @description The prescription. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Prescription"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPrescription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A prescription id. */
+                id: components["parameters"]["PrescriptionID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The prescription. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Prescription"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    cancelPrescription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A prescription id. */
+                id: components["parameters"]["PrescriptionID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReasonRequest"];
+            };
+        };
+        responses: {
+            /** @description The cancelled prescription. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Prescription"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    dispense: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a second request with the same key and the same body answers 201 with what the first made (and `Idempotent-Replayed: true`) instead of doing it twice; the same key with another body is 409. Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A prescription id. */
+                id: components["parameters"]["PrescriptionID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DispenseRequest"];
+            };
+        };
+        responses: {
+            /** @description The dispensed fill, or the replay of an earlier answer. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dispensation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    searchPatients: {
+        parameters: {
+            query?: {
+                /** @description A prefix of any word of the name, case and accents ignored (`jose` and `alv` find José Álvarez); several words must each begin a word of the name. A 24-hex id or an MRN matches that record exactly (merged records included). */
+                q?: components["parameters"]["PatientSearchQ"];
+                /** @description An exact MRN (case ignored). */
+                mrn?: components["parameters"]["PatientSearchMRN"];
+                /** @description Medical words (1 to 5), each matched as a whole word, case and accents ignored, in the patient's conditions or medical history (through a keyed blind index: no prefixes). */
+                condition?: components["parameters"]["PatientSearchCondition"];
+                /** @description The page, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of patients. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    registerPatient: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a second request with the same key and the same body answers 201 with what the first made (and `Idempotent-Replayed: true`) instead of doing it twice; the same key with another body is 409. Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterPatientRequest"];
+            };
+        };
+        responses: {
+            /** @description Registered, or the replay of an earlier registration with the same Idempotency-Key. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Patient"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchPatient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchPatientRequest"];
+            };
+        };
+        responses: {
+            /** @description The record's demographics after the change. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientSummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patientHistory: {
+        parameters: {
+            query?: {
+                /** @description The page, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of revisions. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patientDuplicates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The candidates (one page). */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    mergePatient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeRequest"];
+            };
+        };
+        responses: {
+            /** @description The merged record (the target). */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Patient"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -29,6 +29,7 @@ export type DisplayTicket = S['DisplayTicket']
 export type AppointmentEvent = S['AppointmentEvent']
 export type Dashboard = S['Dashboard']
 export type Patient = S['Patient']
+export type PatientSummary = S['PatientSummary']
 export type AuditList = S['AuditList']
 export type AuditOutcome = S['AuditEntry']['outcome']
 

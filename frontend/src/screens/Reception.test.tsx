@@ -88,15 +88,14 @@ const doctor = {
   next_free: at('10:00'),
 }
 
-/** A patient record as GET /api/patient/{id} answers it. */
-const patient = (id: string, name: string) => ({
-  id,
-  name,
-  medical_history: '',
-  revision: 0,
-  created_at: at('08:00'),
-  updated_at: at('08:00'),
-})
+/** The register as GET /api/patients answers a search: the patients whose name has a word starting with q. */
+const register = (...people: { id: string; name: string }[]) => (call: { query: URLSearchParams }) => {
+  const q = (call.query.get('q') ?? '').toLowerCase()
+  const items = people
+    .filter((p) => p.id === q || p.name.toLowerCase().split(' ').some((w) => w.startsWith(q)))
+    .map((p) => ({ ...p, mrn: 'H10000009', date_of_birth: '1980-04-02' }))
+  return { body: { items, total: items.length, page: 1, limit: 8 } }
+}
 
 /** A ticket of today's cardiology queue. */
 const ticket = (number: number, triage = 4) => ({
@@ -240,16 +239,18 @@ describe('ReceptionScreen', () => {
     expect(document.activeElement).toBe(screen.getByLabelText('Patient name'))
   })
 
-  it('checks a walk-in in by patient ID with the default triage', async () => {
-    route('GET /api/patient/' + 'e'.repeat(24), () => ({ body: patient('e'.repeat(24), 'Eve Known') }))
+  it('finds a registered walk-in by name, not a namesake, and checks them in with the default triage', async () => {
+    route('GET /api/patients', register({ id: 'e'.repeat(24), name: 'Eve Known' }, { id: 'a'.repeat(24), name: 'Ada Other' }))
     route('POST /api/queue/checkin', () => ({
       status: 201,
       body: appt('k0000000000000000000000k', { patient_name: 'Eve Known', status: 'checked-in', ticket: ticket(7) }),
     }))
     const { user } = renderReception()
-    await user.click(screen.getByRole('radio', { name: 'Walk-in, has a patient ID' }))
-    await user.type(screen.getByLabelText('Patient ID'), ` ${'E'.repeat(24)} `)
-    expect(await screen.findByText('Eve Known')).toBeTruthy()
+    await user.click(screen.getByRole('radio', { name: 'Walk-in, registered patient' }))
+    await user.type(screen.getByLabelText('Patient'), 'EVE')
+    await user.click(await screen.findByRole('button', { name: /Eve Known/ }))
+    expect(screen.getByText('Eve Known · MRN H10000009 · born 1980-04-02')).toBeTruthy()
+    expect(screen.queryByRole('button', { name: /Ada Other/ })).toBeNull()
     await waitFor(() => expect((screen.getByLabelText('Department') as HTMLSelectElement).disabled).toBe(false))
     await user.selectOptions(screen.getByLabelText('Department'), 'cardiology')
     await user.click(screen.getByRole('button', { name: 'Check in' }))
@@ -357,7 +358,7 @@ describe('ReceptionScreen', () => {
     ]
     route('GET /api/doctors', () => ({ body: { items: [doctor], time_zone: 'UTC' } }))
     route(`GET /api/doctors/${doctor.id}/slots`, () => slotList(slots))
-    route('GET /api/patient/' + 'f'.repeat(24), () => ({ body: patient('f'.repeat(24), 'Fay Booker') }))
+    route('GET /api/patients', register({ id: 'f'.repeat(24), name: 'Fay Booker' }))
     const answers: (() => Answer)[] = [
       () => {
         throw new TypeError('Failed to fetch')
@@ -374,7 +375,8 @@ describe('ReceptionScreen', () => {
     await user.click(screen.getByRole('tab', { name: 'Book' }))
     await user.click(await screen.findByRole('radio', { name: /Dr\. Clara Chen/ }))
     await user.click(await screen.findByRole('radio', { name: '10:00' }))
-    await user.type(screen.getByLabelText('Patient ID'), 'f'.repeat(24))
+    await user.type(screen.getByLabelText('Patient'), 'f'.repeat(24))
+    await user.click(await screen.findByRole('button', { name: /Fay Booker/ }))
     await user.type(screen.getByLabelText('Reason (optional)'), 'follow-up')
     const book = screen.getByRole('button', { name: 'Book appointment' })
 
@@ -407,6 +409,7 @@ describe('ReceptionScreen', () => {
     ]
     route('GET /api/doctors', () => ({ body: { items: [doctor], time_zone: 'UTC' } }))
     route(`GET /api/doctors/${doctor.id}/slots`, () => slotList(slots))
+    route('GET /api/patients', register({ id: 'f'.repeat(24), name: 'Fay Booker' }))
     const answers: (() => Answer)[] = [
       () => {
         // Booked on the server, but the answer never arrives.
@@ -421,7 +424,8 @@ describe('ReceptionScreen', () => {
     await user.click(screen.getByRole('tab', { name: 'Book' }))
     await user.click(await screen.findByRole('radio', { name: /Dr\. Clara Chen/ }))
     await user.click(await screen.findByRole('radio', { name: '10:00' }))
-    await user.type(screen.getByLabelText('Patient ID'), 'f'.repeat(24))
+    await user.type(screen.getByLabelText('Patient'), 'f'.repeat(24))
+    await user.click(await screen.findByRole('button', { name: /Fay Booker/ }))
     await user.click(screen.getByRole('button', { name: 'Book appointment' }))
     expect((await screen.findByRole('alert')).textContent).toContain('Cannot reach the server')
 

@@ -1,5 +1,5 @@
 // Booking: find doctors with a free slot by specialty, department and day (GET /api/doctors), pick one
-// and a slot (GET /api/doctors/{id}/slots), give the patient ID and a reason, book (POST
+// and a slot (GET /api/doctors/{id}/slots), find the patient (name, MRN or ID) and give a reason, book (POST
 // /api/appointments with an Idempotency-Key, so a retried submission books once). When someone else
 // took the slot meanwhile the server answers 409: its message is shown and the slots are read again.
 import { useState, type FormEvent } from 'react'
@@ -7,7 +7,7 @@ import { ApiError, api, hhmm, messageOf, must, today } from '../../api/client'
 import { useIdempotencyKey } from '../../api/idempotency'
 import type { Appointment, BookRequest, Department, Doctor } from '../../api/types'
 import { ErrorText, LoadError, SubmitButton } from '../../components/forms'
-import { DepartmentSelect, Field, focusFirstInvalid, PatientIDField, SlotPicker, TextField } from './fields'
+import { DepartmentSelect, Field, focusFirstInvalid, PatientField, SlotPicker, TextField } from './fields'
 import { cleanID, dayText, departmentName, isID, whenText } from './format'
 import { useDraft, useResource } from './hooks'
 
@@ -94,7 +94,7 @@ export function Book({
     const p: Problems = {}
     if (!form.doctorID || (!doctor && !retrying)) p.doctorID = 'Choose a doctor.'
     else if (!form.slot || (!slot && !retrying)) p.slot = gone ?? 'Choose a free slot.'
-    if (!isID(patientID)) p.patientID = 'Enter the 24-character patient ID.'
+    if (!isID(patientID)) p.patientID = 'Find the patient by name, MRN or ID and pick them from the matches.'
     setProblems(p)
     if (Object.keys(p).length > 0) {
       focusFirstInvalid(e.currentTarget)
@@ -219,7 +219,7 @@ export function Book({
       </div>
 
       <div className="rc-form-grid">
-        <PatientIDField value={form.patientID} onChange={(patientID) => set({ patientID })} error={problems.patientID} />
+        <PatientField value={form.patientID} onChange={(patientID) => set({ patientID })} error={problems.patientID} />
         <TextField
           label="Reason (optional)"
           value={form.reason}

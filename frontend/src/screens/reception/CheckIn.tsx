@@ -1,5 +1,5 @@
 // Check-in (POST /api/queue/checkin), three ways: a patient booked for today arrived (pick the booking
-// from today's list), a walk-in with a patient record (by patient ID), or a walk-in new to the hospital
+// from today's list), a walk-in with a patient record (found by name, MRN or ID), or a walk-in new to the hospital
 // (by name; the server makes the record). The ticket number it gives is shown large until the next one.
 import { useEffect, useRef, useState, type FormEvent } from 'react'
 import { api, messageOf, must, today } from '../../api/client'
@@ -7,7 +7,7 @@ import { useIdempotencyKey } from '../../api/idempotency'
 import type { Appointment, CheckInRequest, Department } from '../../api/types'
 import { ErrorText, LoadError, SubmitButton } from '../../components/forms'
 import { DayTable, Pager, useDay } from './DayTable'
-import { DepartmentSelect, Field, focusFirstInvalid, PatientIDField, TextField, TriageSelect } from './fields'
+import { DepartmentSelect, Field, focusFirstInvalid, PatientField, TextField, TriageSelect } from './fields'
 import { cleanID, defaultTriage, isID, ticketText } from './format'
 import { useDraft } from './hooks'
 
@@ -15,7 +15,7 @@ type Mode = 'booked' | 'known' | 'new'
 
 const modes: { mode: Mode; label: string }[] = [
   { mode: 'booked', label: 'Booked for today' },
-  { mode: 'known', label: 'Walk-in, has a patient ID' },
+  { mode: 'known', label: 'Walk-in, registered patient' },
   { mode: 'new', label: 'Walk-in, new patient' },
 ]
 
@@ -89,7 +89,7 @@ export function CheckIn({
     const p: Problems = {}
     if (!form.department) p.department = 'Choose the department.'
     const patientID = cleanID(form.patientID)
-    if (mode === 'known' && !isID(patientID)) p.patientID = 'Enter the 24-character patient ID.'
+    if (mode === 'known' && !isID(patientID)) p.patientID = 'Find the patient by name, MRN or ID and pick them from the matches.'
     if (mode === 'new' && !form.name.trim()) p.name = 'Enter the patient’s name.'
     setProblems(p)
     if (Object.keys(p).length > 0) {
@@ -162,7 +162,7 @@ export function CheckIn({
         <form className="rc-form" onSubmit={(e) => void submitWalkIn(e)} noValidate aria-label="Walk-in check-in">
           <div className="rc-form-grid">
             {mode === 'known' ? (
-              <PatientIDField
+              <PatientField
                 value={form.patientID}
                 onChange={(patientID) => set({ patientID })}
                 error={problems.patientID}

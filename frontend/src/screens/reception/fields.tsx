@@ -1,9 +1,9 @@
 // Form pieces shared by the reception forms: a labelled field with its hint and error, a text field, the department
-// and triage selects, the patient ID input that shows whose record it is, and the free-slot picker.
-import { useId, type ReactNode, type Ref } from 'react'
+// and triage selects, the patient finder, and the free-slot picker.
+import { useEffect, useId, useState, type ReactNode, type Ref } from 'react'
 import { api, hhmm, must } from '../../api/client'
-import type { Department, Slot } from '../../api/types'
-import { esiLevels, isID } from './format'
+import type { Department, PatientSummary, Slot } from '../../api/types'
+import { esiLevels } from './format'
 import { useResource } from './hooks'
 
 /**
@@ -175,47 +175,106 @@ export function TriageSelect({
   )
 }
 
+/** Waits until value has stopped changing for ms, then returns it. */
+function useSettled<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value)
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms)
+    return () => clearTimeout(t)
+  }, [value, ms])
+  return settled
+}
+
 /**
- * The patient ID input. Once it holds a well-formed id it reads the record and shows the name, so the
- * desk sees whom it is about to check in or book before sending.
+ * The patient finder: type a name (any word's beginning, accents and case ignored), an MRN or a
+ * patient ID, and pick the person from the matches. It searches the register (GET /api/patients,
+ * demographics only), so the desk sees whom it is about to check in or book before sending. value is
+ * the chosen patient's id, or '' while none is chosen.
  */
-export function PatientIDField({
+export function PatientField({
   value,
   onChange,
   error,
   inputRef,
 }: {
   value: string
-  onChange: (v: string) => void
+  onChange: (id: string) => void
   error?: string
   inputRef?: Ref<HTMLInputElement>
 }) {
-  const id = value.trim().toLowerCase()
-  const found = useResource(isID(id) ? id : null, () =>
-    must(api.GET('/api/patient/{id}', { params: { path: { id } } })),
+  const [text, setText] = useState('')
+  const [chosen, setChosen] = useState<PatientSummary | null>(null)
+  const listID = useId()
+  const query = useSettled(text.trim(), 250)
+  const searching = value === '' && query.length >= 2
+  const found = useResource(searching ? query : null, () =>
+    must(api.GET('/api/patients', { params: { query: { q: query, limit: 8 } } })),
   )
-  let hint: ReactNode = '24 characters, 0–9 and a–f, from the patient’s card'
-  if (found.data) hint = <span className="ok-text">{found.data.name}</span>
-  else if (found.loading) hint = 'Looking up…'
-  else if (found.error) hint = <span className="error-text">{found.error}</span>
+  // A form reset (value back to '' while a choice is shown) forgets the choice and clears the text.
+  if (value === '' && chosen) {
+    setChosen(null)
+    setText('')
+  }
+  const pick = (p: PatientSummary) => {
+    setChosen(p)
+    setText(p.name)
+    onChange(p.id)
+  }
+  let hint: ReactNode = 'Name, MRN or patient ID'
+  if (chosen && value === chosen.id) hint = <span className="ok-text">{describe(chosen)}</span>
+  else if (searching && found.loading) hint = 'Searching…'
+  else if (searching && found.error) hint = <span className="error-text">{found.error}</span>
+  else if (searching && found.data?.items.length === 0) hint = 'No patient matches'
+  const matches = value === '' && searching ? (found.data?.items ?? []) : []
   return (
-    <Field label="Patient ID" hint={hint} error={error}>
+    <Field label="Patient" hint={hint} error={error}>
       {({ id: fid, describedBy, invalid }) => (
-        <input
-          id={fid}
-          ref={inputRef}
-          className="rc-mono"
-          value={value}
-          onChange={(e) => onChange(e.target.value)}
-          autoComplete="off"
-          spellCheck={false}
-          maxLength={40}
-          aria-describedby={describedBy}
-          aria-invalid={invalid || undefined}
-        />
+        <>
+          <input
+            id={fid}
+            ref={inputRef}
+            value={text}
+            onChange={(e) => {
+              setText(e.target.value)
+              setChosen(null)
+              if (value !== '') onChange('')
+            }}
+            onKeyDown={(e) => {
+              const first = matches[0]
+              if (e.key === 'Enter' && value === '' && first && matches.length === 1) {
+                e.preventDefault()
+                pick(first)
+              }
+            }}
+            autoComplete="off"
+            spellCheck={false}
+            maxLength={200}
+            aria-describedby={describedBy}
+            aria-invalid={invalid || undefined}
+            aria-controls={matches.length > 0 ? listID : undefined}
+          />
+          {matches.length > 0 && (
+            <ul id={listID} className="rc-matches" aria-label="Matching patients">
+              {matches.map((p) => (
+                <li key={p.id}>
+                  <button type="button" className="rc-match" onClick={() => pick(p)}>
+                    <strong>{p.name}</strong> <span className="muted">{describe(p, false)}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
       )}
     </Field>
   )
+}
+
+/** "Ann Lee · MRN H12345674 · born 1980-04-02", for telling namesakes apart. */
+function describe(p: PatientSummary, withName = true): string {
+  const parts = [withName ? p.name : '', p.mrn ? `MRN ${p.mrn}` : '', p.date_of_birth ? `born ${p.date_of_birth}` : '']
+  if (p.unidentified) parts.push('unidentified')
+  return parts.filter(Boolean).join(' · ')
 }
 
 /**
