@@ -153,8 +153,13 @@ func TestRecordsRegisterPatchAndMRN(t *testing.T) {
 	env.Post("/api/queue/emergency", h.Staff.Token, shared.EmergencyRequest{Department: h.Dept, Triage: 3, Name: "Unknown male"}).Want(t, 201).Decode(t, &emergency)
 	mrns := map[string]bool{}
 	for _, id := range []string{account.User.PatientID, desk.ID, walkIn.PatientID, emergency.PatientID} {
-		var p shared.Patient
-		env.Get("/api/patient/"+id, h.Staff.Token).Want(t, http.StatusOK).Decode(t, &p)
+		// The desk finds a record by its id in the register (demographics, no care relationship needed).
+		var l shared.PatientList
+		env.Get("/api/patients?q="+id, h.Staff.Token).Want(t, http.StatusOK).Decode(t, &l)
+		if len(l.Items) != 1 {
+			t.Fatalf("search by id %s: got %d records, want 1", id, len(l.Items))
+		}
+		p := l.Items[0]
 		if !patient.ValidMRN(p.MRN) || mrns[p.MRN] {
 			t.Fatalf("record %s has MRN %q, want a valid, distinct one", id, p.MRN)
 		}
@@ -315,9 +320,11 @@ func TestRecordsDuplicatesAndMerge(t *testing.T) {
 		t.Fatalf("duplicates of the unidentified record: %v, want the 3 other José Álvarez records", summaryNames(l))
 	}
 
-	// Both records are today's patients of the doctor (the final access rule's care relationship).
+	// The three records are today's patients of the doctor (the final access rule's care relationship).
 	env.Book(h.Staff.Token, h.Doctor.ID(), real.ID, apptest.At(9, 0))
 	env.Book(h.Staff.Token, h.Doctor.ID(), unknown.ID, apptest.At(9, 30))
+	env.Book(h.Staff.Token, h.Doctor.ID(), dup.ID, apptest.At(10, 0))
+	env.Book(h.Staff.Token, h.Doctor.ID(), byPhone.ID, apptest.At(10, 15))
 	env.Put("/api/patient/"+unknown.ID, h.Doctor.Token, shared.UpdatePatientRequest{MedicalHistory: new("brought in after a fall")}).Want(t, 200)
 	env.Put("/api/patient/"+real.ID, h.Doctor.Token, shared.UpdatePatientRequest{MedicalHistory: new("hypertension")}).Want(t, 200)
 
@@ -366,6 +373,7 @@ func TestRecordsDuplicatesAndMerge(t *testing.T) {
 	env.Post("/api/patients/"+real.ID+"/merge", h.Doctor.Token, shared.MergeRequest{Into: "nope"}).Want(t, http.StatusBadRequest)
 	env.Post("/api/patients/"+real.ID+"/merge", h.Doctor.Token, shared.MergeRequest{Into: "0123456789abcdef01234567"}).Want(t, http.StatusNotFound)
 	account := env.NewUser(shared.RolePatient)
+	env.Book(h.Staff.Token, h.Doctor.ID(), account.User.PatientID, apptest.At(10, 30))
 	env.Post("/api/patients/"+account.User.PatientID+"/merge", h.Staff.Token, shared.MergeRequest{Into: real.ID}).Want(t, http.StatusConflict)
 	// A merged record is out of name search, found by id.
 	if l := search(t, env, h.Staff.Token, "q="+unknown.ID); len(l.Items) != 1 || l.Items[0].MergedInto != target {
@@ -420,6 +428,11 @@ func exerciseRecords(t *testing.T, c *contract) {
 	c.call(t, "a change of an unknown record", send("PATCH", "/api/patients/"+unknown, staff.Token, map[string]any{"phone": "123"}), http.StatusNotFound)
 	c.call(t, "a patient changes another's record", send("PATCH", "/api/patients/"+zoe.ID, pat.Token, map[string]any{"phone": "123"}), http.StatusForbidden)
 
+	// The doctor has no care relationship with these records: they state a reason (break the glass).
+	for _, id := range []string{zoe.ID, anon.ID} {
+		c.call(t, "the doctor breaks the glass", send("POST", "/api/patients/"+id+"/access", doc.Token,
+			map[string]string{"reason": "identifying an unconscious patient in resus"}), http.StatusCreated)
+	}
 	c.call(t, "the doctor writes the history", send("PUT", "/api/patient/"+zoe.ID, doc.Token,
 		shared.UpdatePatientRequest{MedicalHistory: new("gout since 2015")}), http.StatusOK)
 	c.call(t, "the doctor reads the history", get("/api/patients/"+zoe.ID+"/history?limit=5", doc.Token), http.StatusOK)
