@@ -194,6 +194,63 @@ e2eTest('keyboard only: a walk-in check-in at reception, and "Call next" at the 
   await doctor.getByTestId('current-number').waitFor({ state: 'detached', timeout: liveTimeout })
 })
 
+e2eTest('a registered walk-in is found at reception by the start of a name, accents and case ignored', async () => {
+  const reception = await screen('reception')
+  await reception.getByRole('radio', { name: 'Walk-in, registered patient' }).check()
+  const form = reception.getByRole('form', { name: 'Walk-in check-in' })
+  await form.getByLabel('Patient', { exact: true }).fill('LINDQ')
+  const match = form.getByRole('list', { name: 'Matching patients' }).getByRole('button', { name: /Peter Lindqvist/ })
+  await match.waitFor({ timeout: liveTimeout })
+  await reception.screenshot({ path: join(artifactDir('screenshots'), 'reception-patient-finder-1366x768.png') })
+  await match.click()
+  await form.getByText(/Peter Lindqvist · MRN H\d{8}/).waitFor()
+  await form.getByLabel('Department').selectOption(hms.department)
+  await form.getByRole('button', { name: 'Check in', exact: true }).click()
+  const result = reception.getByTestId('checkin-result').filter({ hasText: 'Peter Lindqvist' })
+  await result.waitFor({ timeout: liveTimeout })
+
+  // Tidy up over REST: the patient is seen, so the next tests start with an idle doctor.
+  const n = ticketIn(await result.textContent())
+  const doc = await hms.client('doctor')
+  const q = await doc.call('GET', `/api/queues/${hms.department}`)
+  const peter = q.waiting.find((a) => a.ticket?.number === n)
+  assert.ok(peter, `ticket ${n} is not waiting: ${JSON.stringify(q.waiting)}`)
+  for (const step of ['call', 'start', 'finish']) await doc.call('POST', `/api/queue/tickets/${peter.id}/${step}`, {})
+})
+
+e2eTest('the bed board follows an admission and a discharge live, without naming the patient', async () => {
+  const admin = await hms.client('admin')
+  await admin.call('POST', '/api/wards', { id: 'ward-e2e', name: 'Ward E2E', department: hms.department })
+  await admin.call('POST', '/api/wards/ward-e2e/beds', { labels: ['E1', 'E2', 'E3', 'E4'] })
+  const page = await hms.signedInPage('staff', '/beds', { landing: '/beds' })
+  await waitLive(page)
+  const counts = page.getByTestId('ward-ward-e2e-counts')
+  await counts.filter({ hasText: '4 free · 0 occupied · 4 beds' }).waitFor({ timeout: liveTimeout })
+  await markPage(page)
+
+  // Peter was checked in today (the finder test), so staff have a care relationship with him.
+  const staff = await hms.client('staff')
+  const adm = await staff.call('POST', '/api/admissions', {
+    patient_id: hms.accounts.patient.patientId,
+    ward_id: 'ward-e2e',
+    doctor_id: hms.accounts.doctor.id,
+    source: 'planned',
+    reason: 'observation overnight',
+  })
+  await counts.filter({ hasText: '3 free · 1 occupied · 4 beds' }).waitFor({ timeout: liveTimeout })
+  await page.getByTestId(`bed-${adm.bed_label}`).filter({ hasText: 'Occupied' }).waitFor()
+  assert.ok(!(await page.content()).includes('Lindqvist'), 'the bed board names the patient')
+  for (const size of [{ width: 1920, height: 1080 }, { width: 1366, height: 768 }]) {
+    await page.setViewportSize(size)
+    await page.screenshot({ path: join(artifactDir('screenshots'), `beds-${size.width}x${size.height}.png`) })
+  }
+
+  await staff.call('POST', `/api/admissions/${adm.id}/discharge`, { summary: 'well, home', disposition: 'home' })
+  await counts.filter({ hasText: '4 free · 0 occupied · 4 beds' }).waitFor({ timeout: liveTimeout })
+  await assertNotReloaded(page)
+  await hms.closePage(page)
+})
+
 /**
  * A busy morning for the screenshots and the legibility check: walk-ins at several triage levels, one
  * called and in consultation, and the patient's own booking today (checked in) and tomorrow.

@@ -25,6 +25,7 @@ export function navOf(role: Role): NavItem[] {
     case 'doctor':
       return [
         { href: '/doctor', label: 'My queue' },
+        { href: '/beds', label: 'Beds' },
         { href: '/display', label: 'Ward display' },
       ]
     case 'patient':
@@ -33,11 +34,13 @@ export function navOf(role: Role): NavItem[] {
       return [
         { href: '/admin', label: 'Admin' },
         { href: '/reception', label: 'Reception' },
+        { href: '/beds', label: 'Beds' },
         { href: '/display', label: 'Ward display' },
       ]
     default:
       return [
         { href: '/reception', label: 'Reception' },
+        { href: '/beds', label: 'Beds' },
         { href: '/display', label: 'Ward display' },
       ]
   }
