@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 if ! { [ -f .env ] && grep -q '^DEBUG=' .env; }; then
   export DEBUG="${DEBUG:-true}"   # development defaults: a generated JWT secret and admin
 fi
-addr="${HTTP_ADDR:-$( [ -f .env ] && sed -n 's/^HTTP_ADDR=//p' .env | tail -1 )}"
+addr="${HTTP_ADDR:-$( if [ -f .env ]; then sed -n 's/^HTTP_ADDR=//p' .env | tail -1; fi )}"
 addr="${addr:-:8080}"
 port="${addr##*:}"
 data="${DATA_DIR:-./data}"

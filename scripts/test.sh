@@ -39,6 +39,9 @@ echo "go test: $passed packages ok, $failed failed, $(( $(date +%s) - start ))s"
 echo "== browser end-to-end tests"
 scripts/e2e.sh
 
+echo "== make run on the embedded default"
+scripts/run-smoke.sh
+
 echo "== desktop smoke test"
 scripts/desktop-smoke.sh
 
