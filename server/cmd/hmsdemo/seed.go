@@ -99,7 +99,10 @@ func seed(ctx context.Context, a *api, adminEmail, adminPassword string) (*hospi
 			return nil, err
 		}
 	}
-	return h, book(ctx, a, h)
+	if err := book(ctx, a, h); err != nil {
+		return nil, err
+	}
+	return h, seedWards(ctx, a, h)
 }
 
 func created(c bool) string {
@@ -249,5 +252,5 @@ func printCredentials(h *hospital, base string) {
 		h.patients[0].name, h.patients[len(h.patients)-1].name)
 	fmt.Printf("  %-10s %-22s (the admin you gave)\n", "admin", h.admin.email)
 	fmt.Printf("Sign in at %s/ — reception, doctors and patients each get their own screen;\n", base)
-	fmt.Printf("ward displays (no patient names): %s/display\n\n", base)
+	fmt.Printf("ward displays (no patient names): %s/display; the bed board: %s/beds\n\n", base, base)
 }
