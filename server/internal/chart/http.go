@@ -18,7 +18,7 @@ func (s *Service) CreateHandler(c *gin.Context) {
 		httpx.Error(c, s.record(c.Request.Context(), p, c.Param("id"), actionCreate, err))
 		return
 	}
-	reply(c, http.StatusCreated)(s.Create(c.Request.Context(), p, c.Param("id"), req))
+	httpx.Reply(c, http.StatusCreated)(s.Create(c.Request.Context(), p, c.Param("id"), req))
 }
 
 // ListHandler handles GET /api/patients/{id}/encounters.
@@ -29,19 +29,19 @@ func (s *Service) ListHandler(c *gin.Context) {
 		httpx.Error(c, s.record(c.Request.Context(), p, c.Param("id"), actionRead, err))
 		return
 	}
-	reply(c, http.StatusOK)(s.List(c.Request.Context(), p, c.Param("id"), page, limit))
+	httpx.Reply(c, http.StatusOK)(s.List(c.Request.Context(), p, c.Param("id"), page, limit))
 }
 
 // GetHandler handles GET /api/encounters/{id}.
 func (s *Service) GetHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
-	reply(c, http.StatusOK)(s.Get(c.Request.Context(), p, c.Param("id")))
+	httpx.Reply(c, http.StatusOK)(s.Get(c.Request.Context(), p, c.Param("id")))
 }
 
 // HistoryHandler handles GET /api/encounters/{id}/history.
 func (s *Service) HistoryHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
-	reply(c, http.StatusOK)(s.History(c.Request.Context(), p, c.Param("id")))
+	httpx.Reply(c, http.StatusOK)(s.History(c.Request.Context(), p, c.Param("id")))
 }
 
 // UpdateHandler handles PATCH /api/encounters/{id}.
@@ -52,7 +52,7 @@ func (s *Service) UpdateHandler(c *gin.Context) {
 		httpx.Error(c, s.record(c.Request.Context(), p, "", actionUpdate, err))
 		return
 	}
-	reply(c, http.StatusOK)(s.Update(c.Request.Context(), p, c.Param("id"), req))
+	httpx.Reply(c, http.StatusOK)(s.Update(c.Request.Context(), p, c.Param("id"), req))
 }
 
 // VitalsHandler handles POST /api/encounters/{id}/vitals.
@@ -63,16 +63,5 @@ func (s *Service) VitalsHandler(c *gin.Context) {
 		httpx.Error(c, s.record(c.Request.Context(), p, "", actionVitals, err))
 		return
 	}
-	reply(c, http.StatusCreated)(s.RecordVitals(c.Request.Context(), p, c.Param("id"), req))
-}
-
-// reply answers with v and the status, or with the error.
-func reply(c *gin.Context, status int) func(any, error) {
-	return func(v any, err error) {
-		if err != nil {
-			httpx.Error(c, err)
-			return
-		}
-		c.JSON(status, v)
-	}
+	httpx.Reply(c, http.StatusCreated)(s.RecordVitals(c.Request.Context(), p, c.Param("id"), req))
 }

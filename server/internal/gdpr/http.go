@@ -43,10 +43,5 @@ func (s *Service) eraseHandler(c *gin.Context, p auth.Principal, patientID strin
 		httpx.Error(c, err)
 		return
 	}
-	e, err := s.Erase(c.Request.Context(), p, patientID, req.Confirm)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, e)
+	httpx.Reply(c, http.StatusOK)(s.Erase(c.Request.Context(), p, patientID, req.Confirm))
 }

@@ -74,3 +74,16 @@ func MethodNotAllowedHandler(c *gin.Context) {
 		RequestID: RequestID(c),
 	})
 }
+
+// Reply returns the function that answers with a service call's result: the value as JSON with
+// status, or the error as Error maps it. A handler ends with
+// httpx.Reply(c, http.StatusOK)(s.Get(ctx, p, c.Param("id"))).
+func Reply(c *gin.Context, status int) func(any, error) {
+	return func(v any, err error) {
+		if err != nil {
+			Error(c, err)
+			return
+		}
+		c.JSON(status, v)
+	}
+}

@@ -41,12 +41,7 @@ func (s *Service) OrderHandler(c *gin.Context) {
 		httpx.Error(c, s.record(c.Request.Context(), p, auditID(c.Param("id")), actOrder, err))
 		return
 	}
-	o, err := s.Order(c.Request.Context(), p, c.Param("id"), req)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, o)
+	httpx.Reply(c, http.StatusCreated)(s.Order(c.Request.Context(), p, c.Param("id"), req))
 }
 
 // ListHandler handles GET /api/patients/{id}/lab-orders.
@@ -57,23 +52,13 @@ func (s *Service) ListHandler(c *gin.Context) {
 		httpx.Error(c, s.record(c.Request.Context(), p, auditID(c.Param("id")), actRead, err))
 		return
 	}
-	list, err := s.List(c.Request.Context(), p, c.Param("id"), page, limit)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list)
+	httpx.Reply(c, http.StatusOK)(s.List(c.Request.Context(), p, c.Param("id"), page, limit))
 }
 
 // GetHandler handles GET /api/lab-orders/{id}.
 func (s *Service) GetHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
-	o, err := s.Get(c.Request.Context(), p, c.Param("id"))
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, o)
+	httpx.Reply(c, http.StatusOK)(s.Get(c.Request.Context(), p, c.Param("id")))
 }
 
 // ResultsHandler handles POST /api/lab-orders/{id}/results.
@@ -84,12 +69,7 @@ func (s *Service) ResultsHandler(c *gin.Context) {
 		httpx.Error(c, s.record(c.Request.Context(), p, s.patientOf(c.Request.Context(), c.Param("id")), actResult, err))
 		return
 	}
-	o, err := s.SubmitResults(c.Request.Context(), p, c.Param("id"), req)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, o)
+	httpx.Reply(c, http.StatusCreated)(s.SubmitResults(c.Request.Context(), p, c.Param("id"), req))
 }
 
 // ReleaseHandler handles POST /api/lab-orders/{id}/release: 200 with the order, released now or before.
@@ -106,12 +86,7 @@ func (s *Service) ReleaseHandler(c *gin.Context) {
 // CancelHandler handles POST /api/lab-orders/{id}/cancel: 200 with the order, cancelled now or before.
 func (s *Service) CancelHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
-	o, err := s.Cancel(c.Request.Context(), p, c.Param("id"))
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, o)
+	httpx.Reply(c, http.StatusOK)(s.Cancel(c.Request.Context(), p, c.Param("id")))
 }
 
 // UploadHandler handles POST /api/lab-orders/{id}/files, multipart/form-data with the field "file".

@@ -33,12 +33,7 @@ func (s *Service) MedicationsHandler(c *gin.Context) {
 		httpx.Error(c, err)
 		return
 	}
-	list, err := s.Medications(c.Request.Context(), c.Query("q"), page, limit)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list)
+	httpx.Reply(c, http.StatusOK)(s.Medications(c.Request.Context(), c.Query("q"), page, limit))
 }
 
 // MoveStockHandler handles POST /api/medications/{id}/stock.
@@ -59,12 +54,7 @@ func (s *Service) MoveStockHandler(c *gin.Context) {
 
 // StockHandler handles GET /api/medications/{id}/stock.
 func (s *Service) StockHandler(c *gin.Context) {
-	st, err := s.Stock(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, st)
+	httpx.Reply(c, http.StatusOK)(s.Stock(c.Request.Context(), c.Param("id")))
 }
 
 // PrescribeHandler handles POST /api/patients/{id}/prescriptions.
@@ -76,12 +66,7 @@ func (s *Service) PrescribeHandler(c *gin.Context) {
 		httpx.Error(c, err)
 		return
 	}
-	rx, err := s.Prescribe(c.Request.Context(), p, c.Param("id"), req)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, rx)
+	httpx.Reply(c, http.StatusCreated)(s.Prescribe(c.Request.Context(), p, c.Param("id"), req))
 }
 
 // ListHandler handles GET /api/patients/{id}/prescriptions.
@@ -92,23 +77,13 @@ func (s *Service) ListHandler(c *gin.Context) {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	list, err := s.List(c.Request.Context(), p, c.Param("id"), page, limit)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list)
+	httpx.Reply(c, http.StatusOK)(s.List(c.Request.Context(), p, c.Param("id"), page, limit))
 }
 
 // GetHandler handles GET /api/prescriptions/{id}.
 func (s *Service) GetHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
-	rx, err := s.Get(c.Request.Context(), p, c.Param("id"))
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, rx)
+	httpx.Reply(c, http.StatusOK)(s.Get(c.Request.Context(), p, c.Param("id")))
 }
 
 // CancelHandler handles POST /api/prescriptions/{id}/cancel; the body ({"reason": …}) is optional.
@@ -121,12 +96,7 @@ func (s *Service) CancelHandler(c *gin.Context) {
 		}
 	}
 	p, _ := auth.PrincipalOf(c)
-	rx, err := s.Cancel(c.Request.Context(), p, c.Param("id"), req)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, rx)
+	httpx.Reply(c, http.StatusOK)(s.Cancel(c.Request.Context(), p, c.Param("id"), req))
 }
 
 // DispenseHandler handles POST /api/prescriptions/{id}/dispense (Idempotency-Key header, or a body

@@ -11,15 +11,6 @@ import (
 	"hms/shared"
 )
 
-// reply writes v with status, or the error.
-func reply[T any](c *gin.Context, status int, v T, err error) {
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(status, v)
-}
-
 // CreateWardHandler handles POST /api/wards.
 func (s *Service) CreateWardHandler(c *gin.Context) {
 	var req shared.CreateWardRequest
@@ -28,7 +19,7 @@ func (s *Service) CreateWardHandler(c *gin.Context) {
 		return
 	}
 	w, err := s.CreateWard(c.Request.Context(), req)
-	reply(c, http.StatusCreated, w, err)
+	httpx.Reply(c, http.StatusCreated)(w, err)
 }
 
 // AddBedsHandler handles POST /api/wards/{id}/beds.
@@ -39,19 +30,19 @@ func (s *Service) AddBedsHandler(c *gin.Context) {
 		return
 	}
 	l, err := s.AddBeds(c.Request.Context(), c.Param("id"), req)
-	reply(c, http.StatusCreated, l, err)
+	httpx.Reply(c, http.StatusCreated)(l, err)
 }
 
 // WardsHandler handles GET /api/wards.
 func (s *Service) WardsHandler(c *gin.Context) {
 	l, err := s.Wards(c.Request.Context())
-	reply(c, http.StatusOK, l, err)
+	httpx.Reply(c, http.StatusOK)(l, err)
 }
 
 // BoardHandler handles GET /api/wards/{id}/beds.
 func (s *Service) BoardHandler(c *gin.Context) {
 	b, err := s.Board(c.Request.Context(), c.Param("id"), true)
-	reply(c, http.StatusOK, b, err)
+	httpx.Reply(c, http.StatusOK)(b, err)
 }
 
 // AdmitHandler handles POST /api/admissions.
@@ -63,7 +54,7 @@ func (s *Service) AdmitHandler(c *gin.Context) {
 	}
 	p, _ := auth.PrincipalOf(c)
 	a, err := s.Admit(c.Request.Context(), p, req)
-	reply(c, http.StatusCreated, a, err)
+	httpx.Reply(c, http.StatusCreated)(a, err)
 }
 
 // TransferHandler handles POST /api/admissions/{id}/transfer.
@@ -75,7 +66,7 @@ func (s *Service) TransferHandler(c *gin.Context) {
 	}
 	p, _ := auth.PrincipalOf(c)
 	a, err := s.Transfer(c.Request.Context(), p, c.Param("id"), req)
-	reply(c, http.StatusOK, a, err)
+	httpx.Reply(c, http.StatusOK)(a, err)
 }
 
 // DischargeHandler handles POST /api/admissions/{id}/discharge.
@@ -87,14 +78,14 @@ func (s *Service) DischargeHandler(c *gin.Context) {
 	}
 	p, _ := auth.PrincipalOf(c)
 	a, err := s.Discharge(c.Request.Context(), p, c.Param("id"), req)
-	reply(c, http.StatusOK, a, err)
+	httpx.Reply(c, http.StatusOK)(a, err)
 }
 
 // GetHandler handles GET /api/admissions/{id}.
 func (s *Service) GetHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
 	a, err := s.Get(c.Request.Context(), p, c.Param("id"))
-	reply(c, http.StatusOK, a, err)
+	httpx.Reply(c, http.StatusOK)(a, err)
 }
 
 // ListHandler handles GET /api/admissions?ward=&doctor=&active=.
@@ -115,7 +106,7 @@ func (s *Service) ListHandler(c *gin.Context) {
 	}
 	p, _ := auth.PrincipalOf(c)
 	l, err := s.List(c.Request.Context(), p, q, page, limit)
-	reply(c, http.StatusOK, l, err)
+	httpx.Reply(c, http.StatusOK)(l, err)
 }
 
 // PatientAdmissionsHandler handles GET /api/patients/{id}/admissions.
@@ -127,5 +118,5 @@ func (s *Service) PatientAdmissionsHandler(c *gin.Context) {
 	}
 	p, _ := auth.PrincipalOf(c)
 	l, err := s.PatientAdmissions(c.Request.Context(), p, c.Param("id"), page, limit)
-	reply(c, http.StatusOK, l, err)
+	httpx.Reply(c, http.StatusOK)(l, err)
 }
