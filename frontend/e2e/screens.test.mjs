@@ -251,6 +251,29 @@ e2eTest('the bed board follows an admission and a discharge live, without naming
   await hms.closePage(page)
 })
 
+e2eTest('an admin without a care relationship breaks the glass to open a record, and it is audited', async () => {
+  const page = await hms.signedInPage('admin', '/patients', { landing: '/patients' })
+  await page.getByLabel('Name, MRN or ID').fill('peter')
+  await page.getByRole('button', { name: 'Search', exact: true }).click()
+  const row = page.getByRole('row').filter({ hasText: 'Peter Lindqvist' })
+  await row.getByRole('button', { name: 'Open record' }).click()
+  const record = page.getByTestId('patient-record')
+  await record.getByText('You have no care relationship with this patient.').waitFor({ timeout: liveTimeout })
+  await record.getByLabel('Reason').fill('e2e: checking a complaint about this record')
+  await page.screenshot({ path: join(artifactDir('screenshots'), 'patients-break-glass-1366x768.png') })
+  await record.getByRole('button', { name: 'Break the glass and open' }).click()
+  await record.getByTestId('history').waitFor({ timeout: liveTimeout })
+  await page.screenshot({ path: join(artifactDir('screenshots'), 'patients-record-1366x768.png') })
+
+  const admin = await hms.client('admin')
+  const audit = await admin.call('GET', `/api/audit?patient_id=${hms.accounts.patient.patientId}&limit=20`)
+  const actions = audit.items.map((e) => `${e.action} ${e.outcome}`)
+  for (const want of ['patient.read denied', 'patient.break_glass ok', 'patient.read ok']) {
+    assert.ok(actions.includes(want), `audit has no "${want}": ${actions.join(', ')}`)
+  }
+  await hms.closePage(page)
+})
+
 /**
  * A busy morning for the screenshots and the legibility check: walk-ins at several triage levels, one
  * called and in consultation, and the patient's own booking today (checked in) and tomorrow.

@@ -1,5 +1,5 @@
 // The app: boot (desktop settings, remembered session), sign-in, then the screen for the route, inside
-// one live connection. Routes: /reception, /doctor, /patient, /admin, /beds, /display[/:department], /settings.
+// one live connection. Routes: /reception, /doctor, /patient, /admin, /patients, /beds, /display[/:department], /settings.
 import { useEffect, useState, useSyncExternalStore } from 'react'
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter'
 import { messageOf, session } from './api/client'
@@ -11,6 +11,7 @@ import { LiveProvider } from './live/LiveProvider'
 import { getsAlerts, homeOf, navOf } from './roles'
 import { AdminScreen } from './screens/Admin'
 import { BedsScreen } from './screens/Beds'
+import { PatientsScreen } from './screens/Patients'
 import { DisplayScreen } from './screens/Display'
 import { DoctorScreen } from './screens/Doctor'
 import { PatientScreen } from './screens/Patient'
@@ -117,6 +118,7 @@ function SignedIn({ s, kiosk, kioskDepartment }: { s: SessionState; kiosk: boole
           <Route path="/doctor">{role === 'doctor' ? <DoctorScreen /> : <Denied />}</Route>
           <Route path="/patient">{role === 'patient' ? <PatientScreen /> : <Denied />}</Route>
           <Route path="/admin">{role === 'admin' ? <AdminScreen /> : <Denied />}</Route>
+          <Route path="/patients">{role !== 'patient' ? <PatientsScreen /> : <Denied />}</Route>
           <Route path="/beds">{role !== 'patient' ? <BedsScreen /> : <Denied />}</Route>
           <Route path="/settings">
             <SettingsScreen onSaved={() => undefined} />

@@ -25,6 +25,7 @@ export function navOf(role: Role): NavItem[] {
     case 'doctor':
       return [
         { href: '/doctor', label: 'My queue' },
+        { href: '/patients', label: 'Patients' },
         { href: '/beds', label: 'Beds' },
         { href: '/display', label: 'Ward display' },
       ]
@@ -34,12 +35,14 @@ export function navOf(role: Role): NavItem[] {
       return [
         { href: '/admin', label: 'Admin' },
         { href: '/reception', label: 'Reception' },
+        { href: '/patients', label: 'Patients' },
         { href: '/beds', label: 'Beds' },
         { href: '/display', label: 'Ward display' },
       ]
     default:
       return [
         { href: '/reception', label: 'Reception' },
+        { href: '/patients', label: 'Patients' },
         { href: '/beds', label: 'Beds' },
         { href: '/display', label: 'Ward display' },
       ]

@@ -115,7 +115,6 @@ describe('AdminScreen', () => {
       'Billing',
       'Reports & analytics',
       'Roles & permissions',
-      'Patient records',
     ])
     for (const c of later) {
       expect(c.getAttribute('aria-disabled')).toBe('true')
@@ -124,5 +123,7 @@ describe('AdminScreen', () => {
     }
     expect(screen.getByRole('link', { name: /Ward displays/ }).getAttribute('href')).toBe('/display')
     expect(screen.getByRole('link', { name: /Reception/ }).getAttribute('href')).toBe('/reception')
+    expect(screen.getByRole('link', { name: /Patients/ }).getAttribute('href')).toBe('/patients')
+    expect(screen.getByRole('link', { name: /Beds/ }).getAttribute('href')).toBe('/beds')
   })
 })

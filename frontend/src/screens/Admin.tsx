@@ -13,7 +13,6 @@ const later: { title: string; text: string }[] = [
   { title: 'Billing', text: 'Invoices, payments and insurance claims.' },
   { title: 'Reports & analytics', text: 'Waiting times, attendance and workload over weeks and months.' },
   { title: 'Roles & permissions', text: 'Fine-grained permissions beyond the four roles.' },
-  { title: 'Patient records', text: 'Searching and editing patient records from one place.' },
 ]
 
 export function AdminScreen() {
@@ -24,6 +23,8 @@ export function AdminScreen() {
         <ul className="adm-hub">
           <Card title="Reception" text="Check patients in, walk-ins and emergencies; today's queues." to="/reception" />
           <Card title="Ward displays" text="Waiting-room boards for each department, full screen." to="/display" />
+          <Card title="Patients" text="Find a patient; open a record by breaking the glass (audited)." to="/patients" />
+          <Card title="Beds" text="Every ward's free and occupied beds, live." to="/beds" />
           <Card title="Users" text="Accounts, roles and which are disabled." anchor="adm-users" />
           <Card title="Departments" text="The hospital's departments; add a new one." anchor="adm-departments" />
           <Card title="Audit log" text="Who read or changed patient records." anchor="adm-audit" />
