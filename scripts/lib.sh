@@ -22,6 +22,26 @@ ensure_redis_binary() {
   fi
 }
 
+# MAILPIT_VERSION is the SMTP server the mail tests send through (DESIGN.md); testenv.Mailpit looks for
+# it in .cache/bin first.
+MAILPIT_VERSION=v1.33.1
+
+# ensure_mailpit builds the pinned mailpit from the Go module proxy into .cache/bin when it is not there
+# yet (the module's embedded web UI is not built, which the tests do not need: they use its API).
+ensure_mailpit() {
+  local root; root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  local bin="$root/.cache/bin/mailpit" stamp="$root/.cache/bin/mailpit.version"
+  if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$MAILPIT_VERSION" ]; then return 0; fi
+  echo "== installing mailpit $MAILPIT_VERSION into .cache/bin"
+  mkdir -p "$root/.cache/bin"
+  # pkg@version builds with mailpit's own go.mod, not HMS's go.work.
+  if ! GOWORK=off GOBIN="$root/.cache/bin" go install "github.com/axllent/mailpit@$MAILPIT_VERSION"; then
+    echo "could not build mailpit $MAILPIT_VERSION (the mail tests need it): see go's error above" >&2
+    return 1
+  fi
+  echo "$MAILPIT_VERSION" >"$stamp"
+}
+
 pg_ready() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
 
 # ensure_postgres makes PostgreSQL answer on 127.0.0.1:5432, installing and starting it when it can.

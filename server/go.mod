@@ -16,6 +16,7 @@ require (
 	github.com/jackc/pgx/v5 v5.7.5
 	github.com/joho/godotenv v1.5.1
 	github.com/redis/go-redis/v9 v9.23.0
+	github.com/wneessen/go-mail v0.8.1
 	go.mongodb.org/mongo-driver/v2 v2.10.0
 	hms/frontend v0.0.0-00010101000000-000000000000
 	hms/shared v0.0.0-00010101000000-000000000000

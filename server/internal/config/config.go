@@ -2,11 +2,13 @@
 package config
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,6 +21,10 @@ import (
 
 	"hms/server/internal/seal"
 )
+
+// DefaultEmailFrom is the From address of outgoing email when EMAIL_FROM is not set. Real relays
+// accept only senders they have verified, so production sets EMAIL_FROM.
+const DefaultEmailFrom = "HMS <no-reply@localhost>"
 
 // DefaultJWTSecret is the placeholder shipped in .env.example; the server refuses it outside debug mode.
 const DefaultJWTSecret = "change-me"
@@ -77,11 +83,17 @@ type Config struct {
 	// QueueAging is how long a triage level 3–5 patient waits before moving up one level in the queue.
 	QueueAging time.Duration
 	// ConsultDefault is the consultation length assumed for wait estimates before any were measured.
-	ConsultDefault    time.Duration
+	ConsultDefault time.Duration
+	// EmailHost is the SMTP relay outgoing email goes through; empty means email is not sent.
 	EmailHost         string
 	EmailPort         int
 	EmailHostUser     string
 	EmailHostPassword string
+	// EmailFrom is the From address of outgoing email ("HMS <no-reply@hospital.example>").
+	EmailFrom string
+	// EmailTLS is how the SMTP connection is encrypted: "starttls" (required), "opportunistic" or
+	// "none"; empty means starttls, or opportunistic when EmailHost is localhost (a local test server).
+	EmailTLS string
 }
 
 // Load reads the environment, after loading envFile (if it exists) for variables not already set.
@@ -136,6 +148,8 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		EmailPort:          r.int("EMAIL_PORT", 587),
 		EmailHostUser:      r.str("EMAIL_HOST_USER", ""),
 		EmailHostPassword:  r.str("EMAIL_HOST_PASSWORD", ""),
+		EmailFrom:          r.str("EMAIL_FROM", DefaultEmailFrom),
+		EmailTLS:           strings.ToLower(r.str("EMAIL_TLS", "")),
 	}
 	if len(r.errs) > 0 {
 		return Config{}, errors.Join(r.errs...)
@@ -179,6 +193,26 @@ func (c *Config) check() error {
 	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		return errors.New("ADMIN_EMAIL and ADMIN_PASSWORD go together: set both or neither")
+	}
+	return c.checkEmail()
+}
+
+// checkEmail validates the outgoing email settings, whether or not EMAIL_HOST is set, so that a typo is
+// found at start-up rather than at the first appointment reminder.
+func (c *Config) checkEmail() error {
+	if c.EmailPort < 1 || c.EmailPort > 65535 {
+		return fmt.Errorf("EMAIL_PORT=%d: want a port number between 1 and 65535 (587 for STARTTLS)", c.EmailPort)
+	}
+	if a, err := mail.ParseAddress(c.EmailFrom); err != nil || a.Address == "" {
+		return fmt.Errorf("EMAIL_FROM=%q: want an email address such as \"HMS <no-reply@hospital.example>\"", c.EmailFrom)
+	}
+	switch c.EmailTLS {
+	case "", "starttls", "opportunistic", "none":
+	default:
+		return fmt.Errorf("EMAIL_TLS=%q: want starttls, opportunistic or none (empty: starttls, opportunistic for localhost)", c.EmailTLS)
+	}
+	if (c.EmailHostUser == "") != (c.EmailHostPassword == "") {
+		return errors.New("EMAIL_HOST_USER and EMAIL_HOST_PASSWORD go together: set both or neither")
 	}
 	return nil
 }
@@ -275,7 +309,11 @@ func (c Config) LogValue() slog.Value {
 		slog.String("secret_key", mask(c.SecretKey)),
 		slog.String("encryption_keys", maskKeys(c.EncryptionKeys)),
 		slog.String("email_host", c.EmailHost),
+		slog.Int("email_port", c.EmailPort),
+		slog.String("email_host_user", c.EmailHostUser),
 		slog.String("email_host_password", mask(c.EmailHostPassword)),
+		slog.String("email_from", c.EmailFrom),
+		slog.String("email_tls", cmp.Or(c.EmailTLS, "auto")),
 		slog.Duration("access_token_ttl", c.AccessTokenTTL),
 		slog.String("hospital_tz", c.HospitalTZ.String()),
 	)

@@ -47,6 +47,49 @@ func TestJWTSecretRequiredOutsideDebug(t *testing.T) {
 	}
 }
 
+func TestEmailSettings(t *testing.T) {
+	tests := []struct {
+		name     string
+		vars     map[string]string
+		wantFrom string
+		wantTLS  string
+		wantErr  string
+	}{
+		{"defaults", map[string]string{}, DefaultEmailFrom, "", ""},
+		{"from and tls", map[string]string{"EMAIL_FROM": "St Mary's <no-reply@stmarys.example>", "EMAIL_TLS": "STARTTLS"},
+			"St Mary's <no-reply@stmarys.example>", "starttls", ""},
+		{"opportunistic", map[string]string{"EMAIL_TLS": "opportunistic"}, DefaultEmailFrom, "opportunistic", ""},
+		{"none", map[string]string{"EMAIL_TLS": "none"}, DefaultEmailFrom, "none", ""},
+		{"bad tls", map[string]string{"EMAIL_TLS": "ssl"}, "", "", `EMAIL_TLS="ssl": want starttls, opportunistic or none`},
+		{"bad from", map[string]string{"EMAIL_FROM": "not an address"}, "", "", `EMAIL_FROM="not an address": want an email address`},
+		{"header in from", map[string]string{"EMAIL_FROM": "a@b.org\r\nBcc: x@y.org"}, "", "", "EMAIL_FROM="},
+		{"bad port", map[string]string{"EMAIL_PORT": "70000"}, "", "", "EMAIL_PORT=70000"},
+		{"port not a number", map[string]string{"EMAIL_PORT": "smtp"}, "", "", `EMAIL_PORT="smtp": want a whole number`},
+		{"user without password", map[string]string{"EMAIL_HOST_USER": "apikey"}, "", "", "EMAIL_HOST_USER and EMAIL_HOST_PASSWORD go together"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vars := map[string]string{"JWT_SECRET": goodSecret, "SECRET_KEY": goodSecret}
+			for k, v := range tt.vars {
+				vars[k] = v
+			}
+			c, err := FromLookup(lookup(vars))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("got error %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("got error %v, want none", err)
+			}
+			if c.EmailFrom != tt.wantFrom || c.EmailTLS != tt.wantTLS || c.EmailPort != 587 {
+				t.Fatalf("got from %q tls %q port %d, want %q %q 587", c.EmailFrom, c.EmailTLS, c.EmailPort, tt.wantFrom, tt.wantTLS)
+			}
+		})
+	}
+}
+
 func TestDefaults(t *testing.T) {
 	c, err := FromLookup(lookup(map[string]string{"JWT_SECRET": goodSecret, "SECRET_KEY": goodSecret}))
 	if err != nil {
@@ -62,7 +105,7 @@ func TestDefaults(t *testing.T) {
 
 func TestLogValueMasksSecrets(t *testing.T) {
 	c, err := FromLookup(lookup(map[string]string{
-		"JWT_SECRET": goodSecret, "SECRET_KEY": "the-secret-key-value-of-32-characters", "EMAIL_HOST_PASSWORD": "smtp-pass-value",
+		"JWT_SECRET": goodSecret, "SECRET_KEY": "the-secret-key-value-of-32-characters", "EMAIL_HOST_USER": "apikey", "EMAIL_HOST_PASSWORD": "smtp-pass-value",
 		"DATABASE_URL": "mongodb://user:db-pass-value@db:27017/", "REDIS_URL": "redis://:redis-pass-value@r:6379/0",
 	}))
 	if err != nil {
