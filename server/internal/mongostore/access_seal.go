@@ -2,7 +2,6 @@ package mongostore
 
 import (
 	"context"
-	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -14,35 +13,15 @@ import (
 // the allergy list"), so they are sealed like clinical notes (SECURITY.md row 30), each bound to its
 // document: where = "<collection>/<id>/reason".
 
-func reasonWhere(col, id string) string { return col + "/" + id + "/reason" }
+func reasonWhere(col, id string) string { return fieldWhere(col, id, "reason") }
 
 func (s *AccessGrants) sealReason(col, id, text string) (seal.Value, error) {
-	v, err := s.keys.Seal(text, reasonWhere(col, id))
-	if err != nil {
-		return v, fmt.Errorf("seal reason: %w", err)
-	}
-	return v, nil
+	return sealText(s.keys, text, reasonWhere(col, id))
 }
 
 // openReason reads a stored reason: a sealed value, or plain text written before encryption.
 func (s *AccessGrants) openReason(col, id string, raw bson.RawValue) (string, error) {
-	switch raw.Type {
-	case bson.TypeEmbeddedDocument:
-		var v seal.Value
-		if err := raw.Unmarshal(&v); err != nil {
-			return "", fmt.Errorf("read sealed reason: %w", err)
-		}
-		text, err := s.keys.Open(v, reasonWhere(col, id))
-		if err != nil {
-			return "", fmt.Errorf("open reason of %s %s: %w", col, id, err)
-		}
-		return text, nil
-	case bson.TypeString:
-		return raw.StringValue(), nil
-	case 0, bson.TypeNull:
-		return "", nil
-	}
-	return "", fmt.Errorf("reason of %s %s has unexpected type %s", col, id, raw.Type)
+	return openRaw(s.keys, raw, reasonWhere(col, id))
 }
 
 // Rekey seals again, under the active key, every reason that is plain text or sealed under another key.

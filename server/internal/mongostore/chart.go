@@ -66,9 +66,6 @@ var (
 	sealedVitalsFields   = []string{"values"}
 )
 
-// chartWhere binds a sealed value to its document and field.
-func chartWhere(col, id, field string) string { return col + "/" + id + "/" + field }
-
 func revisionID(encounterID string, rev int) string { return encounterID + "/" + strconv.Itoa(rev) }
 
 type encounterTicketDoc struct {
@@ -113,19 +110,11 @@ type appointmentClaimDoc struct {
 }
 
 func (s *Chart) seal(col, id, field, text string) (seal.Value, error) {
-	v, err := s.keys.Seal(text, chartWhere(col, id, field))
-	if err != nil {
-		return v, fmt.Errorf("seal %s: %w", field, err)
-	}
-	return v, nil
+	return sealText(s.keys, text, fieldWhere(col, id, field))
 }
 
 func (s *Chart) open(col, id, field string, v seal.Value) (string, error) {
-	text, err := s.keys.Open(v, chartWhere(col, id, field))
-	if err != nil {
-		return "", fmt.Errorf("open %s of %s %s: %w", field, col, id, err)
-	}
-	return text, nil
+	return openText(s.keys, v, fieldWhere(col, id, field))
 }
 
 // InsertRevision implements chart.Store.

@@ -64,21 +64,9 @@ func chunkWhere(fileID string, n int) string {
 	return colLabChunks + "/" + fileID + "/" + strconv.Itoa(n) + "/data"
 }
 
-func (s *Lab) seal(text, where string) (seal.Value, error) {
-	v, err := s.keys.Seal(text, where)
-	if err != nil {
-		return v, fmt.Errorf("seal %s: %w", where, err)
-	}
-	return v, nil
-}
+func (s *Lab) seal(text, where string) (seal.Value, error) { return sealText(s.keys, text, where) }
 
-func (s *Lab) open(v seal.Value, where string) (string, error) {
-	text, err := s.keys.Open(v, where)
-	if err != nil {
-		return "", fmt.Errorf("open %s: %w", where, err)
-	}
-	return text, nil
-}
+func (s *Lab) open(v seal.Value, where string) (string, error) { return openText(s.keys, v, where) }
 
 // sealJSON seals v's JSON encoding.
 func (s *Lab) sealJSON(v any, where string) (seal.Value, error) {

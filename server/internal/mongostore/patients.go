@@ -3,7 +3,6 @@ package mongostore
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -38,33 +37,13 @@ func (s *Patients) ActiveKey() string { return s.keys.Active() }
 func historyWhere(patientID string) string { return "patient/" + patientID + "/medical_history" }
 
 func (s *Patients) sealHistory(patientID, text string) (seal.Value, error) {
-	v, err := s.keys.Seal(text, historyWhere(patientID))
-	if err != nil {
-		return v, fmt.Errorf("seal medical history: %w", err)
-	}
-	return v, nil
+	return sealText(s.keys, text, historyWhere(patientID))
 }
 
 // openHistory reads a stored medical history: a sealed value, or plain text written before encryption
 // (which `hms rekey` seals).
 func (s *Patients) openHistory(patientID string, raw bson.RawValue) (string, error) {
-	switch raw.Type {
-	case bson.TypeEmbeddedDocument:
-		var v seal.Value
-		if err := raw.Unmarshal(&v); err != nil {
-			return "", fmt.Errorf("read sealed medical history: %w", err)
-		}
-		text, err := s.keys.Open(v, historyWhere(patientID))
-		if err != nil {
-			return "", fmt.Errorf("open medical history of patient %s: %w", patientID, err)
-		}
-		return text, nil
-	case bson.TypeString:
-		return raw.StringValue(), nil
-	case 0, bson.TypeNull:
-		return "", nil
-	}
-	return "", fmt.Errorf("medical history of patient %s has unexpected type %s", patientID, raw.Type)
+	return openRaw(s.keys, raw, historyWhere(patientID))
 }
 
 type patientFields struct {

@@ -58,35 +58,13 @@ func NewPharmacy(db *DB, keys *seal.Keyring) *Pharmacy {
 		rxs:   db.Collection(colPrescriptions), cancels: db.Collection(colRxCancels), fills: db.Collection(colRxFills), keys: keys}
 }
 
-func sealedWhere(col, id, field string) string { return col + "/" + id + "/" + field }
-
 func (s *Pharmacy) seal(col, id, field, text string) (seal.Value, error) {
-	v, err := s.keys.Seal(text, sealedWhere(col, id, field))
-	if err != nil {
-		return v, fmt.Errorf("seal %s: %w", field, err)
-	}
-	return v, nil
+	return sealText(s.keys, text, fieldWhere(col, id, field))
 }
 
 // open reads a sealed field: a sealed value, plain text written before encryption, or nothing.
 func (s *Pharmacy) open(col, id, field string, raw bson.RawValue) (string, error) {
-	switch raw.Type {
-	case bson.TypeEmbeddedDocument:
-		var v seal.Value
-		if err := raw.Unmarshal(&v); err != nil {
-			return "", fmt.Errorf("read sealed %s: %w", field, err)
-		}
-		text, err := s.keys.Open(v, sealedWhere(col, id, field))
-		if err != nil {
-			return "", fmt.Errorf("open %s of %s %s: %w", field, col, id, err)
-		}
-		return text, nil
-	case bson.TypeString:
-		return raw.StringValue(), nil
-	case 0, bson.TypeNull:
-		return "", nil
-	}
-	return "", fmt.Errorf("%s of %s %s has unexpected type %s", field, col, id, raw.Type)
+	return openRaw(s.keys, raw, fieldWhere(col, id, field))
 }
 
 type medicationDoc struct {

@@ -122,15 +122,15 @@ type admissionStepDoc struct {
 // The sealed fields of an admission, where they sit in an admission and in a step.
 var admissionSealed = []string{"reason", "discharge_summary"}
 
-func admissionWhere(id, field string) string { return colAdmissions + "/" + id + "/" + field }
+func admissionWhere(id, field string) string { return fieldWhere(colAdmissions, id, field) }
 
 func (s *Wards) sealText(id, field, text string) (*seal.Value, error) {
 	if text == "" {
 		return nil, nil
 	}
-	v, err := s.keys.Seal(text, admissionWhere(id, field))
+	v, err := sealText(s.keys, text, admissionWhere(id, field))
 	if err != nil {
-		return nil, fmt.Errorf("seal admission %s: %w", field, err)
+		return nil, err
 	}
 	return &v, nil
 }
@@ -139,11 +139,7 @@ func (s *Wards) openText(id, field string, v *seal.Value) (string, error) {
 	if v == nil {
 		return "", nil
 	}
-	text, err := s.keys.Open(*v, admissionWhere(id, field))
-	if err != nil {
-		return "", fmt.Errorf("open %s of admission %s: %w", field, id, err)
-	}
-	return text, nil
+	return openText(s.keys, *v, admissionWhere(id, field))
 }
 
 func (s *Wards) toDoc(r ward.Record) (admissionDoc, error) {
