@@ -118,6 +118,8 @@ type AlertList struct {
 // BroadcastRequest is the body of POST /api/broadcasts.
 type BroadcastRequest struct {
 	Message string `json:"message"`
+	// Email also emails the message to every active account that accepts email.
+	Email bool `json:"email,omitempty"`
 }
 
 // Broadcast is an admin's message to every connected user.
@@ -126,4 +128,7 @@ type Broadcast struct {
 	Message string    `json:"message"`
 	SentBy  string    `json:"sent_by"`
 	At      time.Time `json:"at"`
+	// Email is true when the message is also emailed; Recipients is how many accounts it was queued for.
+	Email      bool `json:"email,omitempty"`
+	Recipients int  `json:"recipients,omitempty"`
 }
