@@ -146,7 +146,10 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 		Tokens: tokens, LoginMaxFailures: cfg.LoginMaxFailures, LoginMaxPerIP: cfg.LoginMaxPerIP, LoginWindow: cfg.LoginWindow,
 	})
 	a.authHandlers = auth.NewHandlers(a.Auth)
-	a.notify = notify.NewService(mongostore.NewNotifications(db), a.Auth, a.Events, log)
+	if err := a.wireNotify(db, keys); err != nil {
+		_ = a.Broker.Close()
+		return nil, err
+	}
 	a.Alerts = alert.NewService(mongostore.NewAlerts(db), a.Events, log)
 	bookings := mongostore.NewAppointments(db)
 	a.Doctors = doctor.NewService(mongostore.NewDoctors(db), a.Auth, bookings, cfg.HospitalTZ)
@@ -195,7 +198,8 @@ func (a *App) start() error {
 		a.jobs.Add(1)
 		go func() { defer a.jobs.Done(); a.subscribeLater(ctx) }()
 	}
-	a.jobs.Add(3)
+	a.jobs.Add(4)
+	go func() { defer a.jobs.Done(); a.notify.RunWorker(ctx, a.Config.Notify.Poll) }()
 	go func() { defer a.jobs.Done(); a.Alerts.RunEscalator(ctx, a.Config.AlertEscalateAfter, 10*time.Second) }()
 	go func() { defer a.jobs.Done(); a.Appointments.RunRefresher(ctx, 30*time.Second) }()
 	go func() { defer a.jobs.Done(); a.Events.RunPruner(ctx, a.Config.EventRetention, time.Hour) }()

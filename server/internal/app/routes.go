@@ -52,7 +52,7 @@ var (
 
 // routes is the table. Paths use gin's :param syntax; the OpenAPI document uses {param}.
 func (a *App) routes() []Route {
-	au, pa, no, lg, al, dr, ap := a.authHandlers, a.patients, a.notify, a.audit, a.Alerts, a.Doctors, a.Appointments
+	au, pa, lg, al, dr, ap := a.authHandlers, a.patients, a.audit, a.Alerts, a.Doctors, a.Appointments
 	core := []Route{
 		{"GET", "/healthz", Public, nil, a.healthz},
 		{"GET", "/readyz", Public, nil, a.readyz},
@@ -72,9 +72,6 @@ func (a *App) routes() []Route {
 
 		{"GET", "/api/patient/:id", Roles, everyone, pa.GetHandler},
 		{"PUT", "/api/patient/:id", Roles, clinical, pa.UpdateHandler},
-
-		{"POST", "/api/notifications/send", Roles, staffSide, no.SendHandler},
-		{"GET", "/api/notifications", Roles, everyone, no.ListHandler},
 
 		{"GET", "/api/audit", Roles, adminOnly, lg.ListHandler},
 
@@ -116,7 +113,7 @@ func (a *App) routes() []Route {
 		{"POST", "/api/queue/tickets/:id/triage", Roles, doctorStaff, ap.TriageHandler},
 	}
 	// Each patient-records domain keeps its rows in its own file (routes_<domain>.go).
-	for _, more := range [][]Route{a.recordRoutes(), a.accessRoutes(), a.chartRoutes(), a.pharmacyRoutes(), a.labRoutes(), a.wardRoutes()} {
+	for _, more := range [][]Route{a.notifyRoutes(), a.recordRoutes(), a.accessRoutes(), a.chartRoutes(), a.pharmacyRoutes(), a.labRoutes(), a.wardRoutes()} {
 		core = append(core, more...)
 	}
 	return core

@@ -8,6 +8,7 @@ import (
 	"hms/server/internal/auth"
 	"hms/server/internal/gdpr"
 	"hms/server/internal/mongostore"
+	"hms/server/internal/notify"
 	"hms/server/internal/patient"
 	"hms/server/internal/seal"
 	"hms/shared"
@@ -29,7 +30,8 @@ func (a *App) wireAccess(db *mongostore.DB, keys *seal.Keyring) error {
 	a.Access.Use(patient.AccessDeps{
 		Store: store, Audit: a.audit, Patients: a.patients, Users: a.Auth, Log: a.Log,
 		Notify: func(ctx context.Context, from auth.Principal, to, message string) error {
-			_, err := a.notify.Send(ctx, from, shared.SendNotificationRequest{RecipientID: to, Message: message})
+			_, err := a.notify.Notify(ctx, notify.Request{RecipientID: to, SenderID: from.UserID,
+				Kind: shared.KindBreakGlass, Subject: "Break-the-glass access", Message: message})
 			return err
 		},
 	})

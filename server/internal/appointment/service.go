@@ -76,6 +76,22 @@ type Service struct {
 	policy   Policy
 	// clock is what now reads; tests set it (SetClock) while background jobs read it.
 	clockFn atomic.Pointer[func() time.Time]
+	// observer is told about every stored change (SetObserver): the notifications' confirmations.
+	observer atomic.Pointer[Observer]
+}
+
+// Observer is told about each change once it is stored: the action ("booked", "rescheduled",
+// "cancelled", "checked_in", …), who made it, the record before (zero for a new one) and after.
+type Observer func(ctx context.Context, action string, p auth.Principal, before, after Record)
+
+// SetObserver sets the function told about every stored change (nil: none).
+func (s *Service) SetObserver(o Observer) { s.observer.Store(&o) }
+
+// observe tells the observer about a stored change, on a context that outlives the request.
+func (s *Service) observe(ctx context.Context, action string, p auth.Principal, before, after Record) {
+	if o := s.observer.Load(); o != nil && *o != nil {
+		(*o)(context.WithoutCancel(ctx), action, p, before, after)
+	}
 }
 
 // NewService wires the service.
@@ -227,6 +243,7 @@ func (s *Service) book(ctx context.Context, p auth.Principal, patientID string, 
 		return Record{}, err
 	}
 	s.publish(ctx, "booked", r)
+	s.observe(ctx, "booked", p, Record{}, r)
 	return r, nil
 }
 
@@ -472,6 +489,7 @@ func (s *Service) step(ctx context.Context, p auth.Principal, r Record, action, 
 		s.log.WarnContext(ctx, "update appointment after its step", "appointment", r.ID, "err", err)
 	}
 	s.publish(ctx, action, next)
+	s.observe(ctx, action, p, r, next)
 	return next, nil
 }
 

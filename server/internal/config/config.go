@@ -94,6 +94,8 @@ type Config struct {
 	// EmailTLS is how the SMTP connection is encrypted: "starttls" (required), "opportunistic" or
 	// "none"; empty means starttls, or opportunistic when EmailHost is localhost (a local test server).
 	EmailTLS string
+	// Notify holds the notification settings.
+	Notify Notify
 }
 
 // Load reads the environment, after loading envFile (if it exists) for variables not already set.
@@ -151,8 +153,12 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		EmailFrom:          r.str("EMAIL_FROM", DefaultEmailFrom),
 		EmailTLS:           strings.ToLower(r.str("EMAIL_TLS", "")),
 	}
+	c.Notify = r.notify()
 	if len(r.errs) > 0 {
 		return Config{}, errors.Join(r.errs...)
+	}
+	if err := c.Notify.check(); err != nil {
+		return Config{}, err
 	}
 	if err := c.check(); err != nil {
 		return Config{}, err

@@ -54,18 +54,11 @@ func (s *Service) export(ctx context.Context, p auth.Principal) (shared.PatientE
 	if x.Appointments == nil {
 		x.Appointments = []shared.Appointment{}
 	}
-	x.Notifications = []shared.Notification{}
-	for n := 1; ; n++ {
-		ns, err := s.d.Notifications.List(ctx, auth.Principal{UserID: p.UserID}, n, page)
-		if err != nil {
-			return x, err
-		}
-		for _, m := range ns {
-			x.Notifications = append(x.Notifications, m.Public())
-		}
-		if len(ns) < page {
-			break
-		}
+	if x.Notifications, err = s.d.Notifications.All(ctx, p.UserID); err != nil {
+		return x, err
+	}
+	if x.Notifications == nil {
+		x.Notifications = []shared.Notification{}
 	}
 	refs, err := s.d.Access.ReferralsFor(ctx, id)
 	if err != nil {

@@ -2,6 +2,8 @@ package mongostore
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -9,53 +11,522 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"hms/server/internal/notify"
+	"hms/server/internal/seal"
+	"hms/shared"
 )
 
 var _ notify.Store = (*Notifications)(nil)
 
-// Notifications stores notifications.
+// Collections of the notification service (notifications itself is colNotifications).
+const (
+	colDeliveries = "notification_deliveries"
+	colAttempts   = "delivery_attempts"
+	colNotifyPref = "notification_prefs"
+)
+
+func init() {
+	registerIndexes(colDeliveries,
+		mongo.IndexModel{Keys: bson.D{{Key: "status", Value: 1}, {Key: "next_at", Value: 1}}, Options: options.Index().SetName("status_next")},
+		mongo.IndexModel{Keys: bson.D{{Key: "notification_id", Value: 1}}, Options: options.Index().SetName("notification")},
+		mongo.IndexModel{Keys: bson.D{{Key: "created_at", Value: -1}}, Options: options.Index().SetName("created")})
+	registerIndexes(colAttempts,
+		mongo.IndexModel{Keys: bson.D{{Key: "delivery_id", Value: 1}, {Key: "n", Value: 1}},
+			Options: options.Index().SetUnique(true).SetName("delivery_attempt_unique")})
+	registerIndexes(colNotifyPref,
+		mongo.IndexModel{Keys: bson.D{{Key: "on_call", Value: 1}}, Options: options.Index().SetName("on_call")})
+}
+
+// Notifications stores notifications, their deliveries, attempt claims and preferences. Messages,
+// subjects and delivery bodies are sealed: a notification can say what a patient is treated for.
 type Notifications struct {
-	gate *gate
-	col  *mongo.Collection
+	gate  *gate
+	db    *DB
+	col   *mongo.Collection
+	dels  *mongo.Collection
+	tries *mongo.Collection
+	prefs *mongo.Collection
+	keys  *seal.Keyring
 }
 
 // NewNotifications returns the notification store on db.
-func NewNotifications(db *DB) *Notifications {
-	return &Notifications{gate: db.gate, col: db.Collection(colNotifications)}
+func NewNotifications(db *DB, keys *seal.Keyring) *Notifications {
+	return &Notifications{gate: db.gate, db: db, col: db.Collection(colNotifications), dels: db.Collection(colDeliveries),
+		tries: db.Collection(colAttempts), prefs: db.Collection(colNotifyPref), keys: keys}
 }
 
 type notificationDoc struct {
-	ID          string     `bson:"_id"`
-	RecipientID string     `bson:"recipient_id"`
-	SenderID    string     `bson:"sender_id"`
-	Message     string     `bson:"message"`
-	CreatedAt   time.Time  `bson:"created_at"`
-	ReadAt      *time.Time `bson:"read_at,omitempty"`
+	ID          string        `bson:"_id"`
+	RecipientID string        `bson:"recipient_id"`
+	PatientID   string        `bson:"patient_id,omitempty"`
+	SenderID    string        `bson:"sender_id"`
+	Kind        string        `bson:"kind,omitempty"`
+	Subject     bson.RawValue `bson:"subject,omitempty"`
+	Message     bson.RawValue `bson:"message"`
+	CreatedAt   time.Time     `bson:"created_at"`
+	ReadAt      *time.Time    `bson:"read_at"`
 }
 
-// InsertNotification implements notify.Store.
-func (s *Notifications) InsertNotification(ctx context.Context, n notify.Notification) error {
-	leave := s.gate.enter()
-	_, err := s.col.InsertOne(ctx, notificationDoc(n))
-	leave()
-	return wrap("insert notification", err)
+type deliveryDoc struct {
+	ID             string               `bson:"_id"`
+	NotificationID string               `bson:"notification_id"`
+	RecipientID    string               `bson:"recipient_id"`
+	PatientID      string               `bson:"patient_id,omitempty"`
+	Kind           string               `bson:"kind"`
+	Channel        string               `bson:"channel"`
+	To             string               `bson:"to"`
+	Subject        bson.RawValue        `bson:"subject,omitempty"`
+	Text           bson.RawValue        `bson:"text,omitempty"`
+	HTML           bson.RawValue        `bson:"html,omitempty"`
+	Urgent         bool                 `bson:"urgent,omitempty"`
+	Status         string               `bson:"status"`
+	Attempts       int                  `bson:"attempts"`
+	NextAt         time.Time            `bson:"next_at"`
+	LeaseUntil     time.Time            `bson:"lease_until"`
+	LastError      string               `bson:"last_error,omitempty"`
+	ProviderID     string               `bson:"provider_id,omitempty"`
+	SentAt         *time.Time           `bson:"sent_at,omitempty"`
+	Log            []shared.DeliveryLog `bson:"log"`
+	CreatedAt      time.Time            `bson:"created_at"`
+	UpdatedAt      time.Time            `bson:"updated_at"`
 }
 
-// ListNotifications implements notify.Store.
-func (s *Notifications) ListNotifications(ctx context.Context, recipientID string, skip, limit int) ([]notify.Notification, error) {
-	opts := options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetSkip(int64(skip)).SetLimit(int64(limit))
-	cur, err := s.col.Find(ctx, bson.D{{Key: "recipient_id", Value: recipientID}}, opts)
+type attemptDoc struct {
+	ID         string    `bson:"_id"`
+	DeliveryID string    `bson:"delivery_id"`
+	N          int       `bson:"n"`
+	Instance   string    `bson:"instance"`
+	At         time.Time `bson:"at"`
+}
+
+type prefsDoc struct {
+	ID         string    `bson:"_id"`
+	Email      bool      `bson:"email"`
+	SMS        bool      `bson:"sms"`
+	Phone      string    `bson:"phone,omitempty"`
+	QuietStart string    `bson:"quiet_start,omitempty"`
+	QuietEnd   string    `bson:"quiet_end,omitempty"`
+	OnCall     bool      `bson:"on_call"`
+	UpdatedAt  time.Time `bson:"updated_at"`
+}
+
+// sealRaw seals text for where as a stored value; empty text is stored as nothing.
+func (s *Notifications) sealRaw(text, col, id, field string) (bson.RawValue, error) {
+	if text == "" {
+		return bson.RawValue{}, nil
+	}
+	v, err := sealText(s.keys, text, fieldWhere(col, id, field))
 	if err != nil {
-		return nil, wrap("list notifications", err)
+		return bson.RawValue{}, err
 	}
-	var docs []notificationDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap("list notifications", err)
+	t, b, err := bson.MarshalValue(v)
+	return bson.RawValue{Type: t, Value: b}, err
+}
+
+func (s *Notifications) toDoc(n notify.Notification) (notificationDoc, error) {
+	d := notificationDoc{ID: n.ID, RecipientID: n.RecipientID, PatientID: n.PatientID, SenderID: n.SenderID, Kind: n.Kind,
+		CreatedAt: n.CreatedAt, ReadAt: n.ReadAt}
+	var err1, err2 error
+	d.Subject, err1 = s.sealRaw(n.Subject, colNotifications, n.ID, "subject")
+	d.Message, err2 = s.sealRaw(n.Message, colNotifications, n.ID, "message")
+	return d, errors.Join(err1, err2)
+}
+
+func (s *Notifications) fromDoc(d notificationDoc) (notify.Notification, error) {
+	n := notify.Notification{ID: d.ID, RecipientID: d.RecipientID, PatientID: d.PatientID, SenderID: d.SenderID, Kind: d.Kind,
+		CreatedAt: d.CreatedAt.UTC(), ReadAt: d.ReadAt}
+	var err1, err2 error
+	n.Subject, err1 = openRaw(s.keys, d.Subject, fieldWhere(colNotifications, d.ID, "subject"))
+	n.Message, err2 = openRaw(s.keys, d.Message, fieldWhere(colNotifications, d.ID, "message"))
+	if n.ReadAt != nil {
+		t := n.ReadAt.UTC()
+		n.ReadAt = &t
 	}
+	return n, errors.Join(err1, err2)
+}
+
+func (s *Notifications) deliveryToDoc(d notify.Delivery) (deliveryDoc, error) {
+	doc := deliveryDoc{ID: d.ID, NotificationID: d.NotificationID, RecipientID: d.RecipientID, PatientID: d.PatientID,
+		Kind: d.Kind, Channel: d.Channel, To: d.To, Urgent: d.Urgent, Status: d.Status, Attempts: d.Attempts,
+		NextAt: d.NextAt, LeaseUntil: d.LeaseUntil, LastError: d.LastError, ProviderID: d.ProviderID, SentAt: d.SentAt,
+		Log: d.Log, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+	var e1, e2, e3 error
+	doc.Subject, e1 = s.sealRaw(d.Subject, colDeliveries, d.ID, "subject")
+	doc.Text, e2 = s.sealRaw(d.Text, colDeliveries, d.ID, "text")
+	doc.HTML, e3 = s.sealRaw(d.HTML, colDeliveries, d.ID, "html")
+	if doc.Log == nil {
+		doc.Log = []shared.DeliveryLog{}
+	}
+	return doc, errors.Join(e1, e2, e3)
+}
+
+func (s *Notifications) deliveryFromDoc(doc deliveryDoc, bodies bool) (notify.Delivery, error) {
+	d := notify.Delivery{ID: doc.ID, NotificationID: doc.NotificationID, RecipientID: doc.RecipientID, PatientID: doc.PatientID,
+		Kind: doc.Kind, Channel: doc.Channel, To: doc.To, Urgent: doc.Urgent, Status: doc.Status, Attempts: doc.Attempts,
+		NextAt: doc.NextAt.UTC(), LeaseUntil: doc.LeaseUntil.UTC(), LastError: doc.LastError, ProviderID: doc.ProviderID,
+		SentAt: doc.SentAt, Log: doc.Log, CreatedAt: doc.CreatedAt.UTC(), UpdatedAt: doc.UpdatedAt.UTC()}
+	for i := range d.Log {
+		d.Log[i].At = d.Log[i].At.UTC()
+	}
+	if !bodies {
+		return d, nil
+	}
+	var e1, e2, e3 error
+	d.Subject, e1 = openRaw(s.keys, doc.Subject, fieldWhere(colDeliveries, doc.ID, "subject"))
+	d.Text, e2 = openRaw(s.keys, doc.Text, fieldWhere(colDeliveries, doc.ID, "text"))
+	d.HTML, e3 = openRaw(s.keys, doc.HTML, fieldWhere(colDeliveries, doc.ID, "html"))
+	return d, errors.Join(e1, e2, e3)
+}
+
+// insertAll inserts docs unordered and returns the indexes of those that were new; duplicates (stored
+// before, by this or another instance) are not errors.
+func (s *Notifications) insertAll(ctx context.Context, col *mongo.Collection, docs []any) (map[int]bool, error) {
+	out := make(map[int]bool, len(docs))
+	if len(docs) == 0 {
+		return out, nil
+	}
+	for i := range docs {
+		out[i] = true
+	}
+	leave := s.gate.enter()
+	_, err := col.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	leave()
+	if err == nil {
+		return out, nil
+	}
+	var bwe mongo.BulkWriteException
+	if errors.As(err, &bwe) && bwe.WriteConcernError == nil {
+		for _, we := range bwe.WriteErrors {
+			if !errors.Is(classify(we), errDuplicate) && !mongo.IsDuplicateKeyError(we) {
+				return nil, wrap("insert "+col.Name(), err)
+			}
+			delete(out, we.Index)
+		}
+		return out, nil
+	}
+	if len(docs) == 1 && errors.Is(classify(err), errDuplicate) {
+		return map[int]bool{}, nil
+	}
+	return nil, wrap("insert "+col.Name(), err)
+}
+
+// Insert implements notify.Store: deliveries first, then notifications, so that a notification that
+// exists has all its deliveries (a crash in between is repaired by making it again).
+func (s *Notifications) Insert(ctx context.Context, ns []notify.Notification, ds []notify.Delivery) (map[string]bool, error) {
+	for start := 0; start < len(ds); start += 500 {
+		batch := make([]any, 0, 500)
+		for _, d := range ds[start:min(start+500, len(ds))] {
+			doc, err := s.deliveryToDoc(d)
+			if err != nil {
+				return nil, err
+			}
+			batch = append(batch, doc)
+		}
+		if _, err := s.insertAll(ctx, s.dels, batch); err != nil {
+			return nil, err
+		}
+	}
+	inserted := make(map[string]bool, len(ns))
+	for start := 0; start < len(ns); start += 500 {
+		part := ns[start:min(start+500, len(ns))]
+		batch := make([]any, 0, len(part))
+		for _, n := range part {
+			doc, err := s.toDoc(n)
+			if err != nil {
+				return nil, err
+			}
+			batch = append(batch, doc)
+		}
+		fresh, err := s.insertAll(ctx, s.col, batch)
+		if err != nil {
+			return nil, err
+		}
+		for i := range fresh {
+			inserted[part[i].ID] = true
+		}
+	}
+	return inserted, nil
+}
+
+func (s *Notifications) decodeAll(docs []notificationDoc) ([]notify.Notification, error) {
 	out := make([]notify.Notification, len(docs))
 	for i, d := range docs {
-		d.CreatedAt = d.CreatedAt.UTC()
-		out[i] = notify.Notification(d)
+		n, err := s.fromDoc(d)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
 	}
 	return out, nil
+}
+
+func unreadOf(recipientID string) bson.D {
+	return bson.D{{Key: "recipient_id", Value: recipientID}, {Key: "read_at", Value: nil}}
+}
+
+// List implements notify.Store.
+func (s *Notifications) List(ctx context.Context, recipientID string, unreadOnly bool, skip, limit int) ([]notify.Notification, int, error) {
+	filter := bson.D{{Key: "recipient_id", Value: recipientID}}
+	if unreadOnly {
+		filter = unreadOf(recipientID)
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).SetSkip(int64(skip)).SetLimit(int64(limit))
+	docs, err := findAll(ctx, s.col, "list notifications", filter, opts, func(d notificationDoc) notificationDoc { return d })
+	if err != nil {
+		return nil, 0, err
+	}
+	out, err := s.decodeAll(docs)
+	if err != nil {
+		return nil, 0, err
+	}
+	unread, err := s.Unread(ctx, recipientID)
+	return out, unread, err
+}
+
+// Unread implements notify.Store.
+func (s *Notifications) Unread(ctx context.Context, recipientID string) (int, error) {
+	var n int64
+	err := retryRead(ctx, func() (err error) {
+		n, err = s.col.CountDocuments(ctx, unreadOf(recipientID))
+		return err
+	})
+	return int(n), wrap("count unread notifications", err)
+}
+
+// Notification implements notify.Store.
+func (s *Notifications) Notification(ctx context.Context, id string) (notify.Notification, error) {
+	d, err := findOne[notificationDoc](ctx, s.col, "find notification", bson.D{{Key: "_id", Value: id}}, notify.ErrNotFound)
+	if err != nil {
+		return notify.Notification{}, err
+	}
+	return s.fromDoc(d)
+}
+
+// MarkRead implements notify.Store. Setting read_at is the same write whoever makes it, so two
+// screens marking at once cannot lose anything that matters.
+func (s *Notifications) MarkRead(ctx context.Context, recipientID string, ids []string, at time.Time) ([]string, error) {
+	filter := unreadOf(recipientID)
+	if ids != nil {
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}})
+	}
+	type idDoc struct {
+		ID string `bson:"_id"`
+	}
+	found, err := findAll(ctx, s.col, "find unread notifications", filter,
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}), func(d idDoc) string { return d.ID })
+	if err != nil || len(found) == 0 {
+		return []string{}, err
+	}
+	leave := s.gate.enter()
+	_, err = s.col.UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: found}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "read_at", Value: at}}}})
+	leave()
+	return found, wrap("mark notifications read", err)
+}
+
+// DeliveriesOf implements notify.Store.
+func (s *Notifications) DeliveriesOf(ctx context.Context, ids []string) (map[string][]notify.Delivery, error) {
+	out := map[string][]notify.Delivery{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	opts := options.Find().SetProjection(bson.D{{Key: "subject", Value: 0}, {Key: "text", Value: 0}, {Key: "html", Value: 0}}).
+		SetSort(bson.D{{Key: "_id", Value: 1}})
+	docs, err := findAll(ctx, s.dels, "find deliveries", bson.D{{Key: "notification_id", Value: bson.D{{Key: "$in", Value: ids}}}}, opts,
+		func(d deliveryDoc) deliveryDoc { return d })
+	if err != nil {
+		return nil, err
+	}
+	for _, doc := range docs {
+		d, _ := s.deliveryFromDoc(doc, false)
+		out[d.NotificationID] = append(out[d.NotificationID], d)
+	}
+	return out, nil
+}
+
+// Due implements notify.Store.
+func (s *Notifications) Due(ctx context.Context, now time.Time, limit int) ([]notify.Delivery, error) {
+	filter := bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{shared.DeliveryQueued, shared.DeliveryRetrying}}}},
+			{Key: "next_at", Value: bson.D{{Key: "$lte", Value: now}}}},
+		bson.D{{Key: "status", Value: shared.DeliverySending}, {Key: "lease_until", Value: bson.D{{Key: "$lte", Value: now}}}},
+	}}}
+	opts := options.Find().SetSort(bson.D{{Key: "next_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit))
+	docs, err := findAll(ctx, s.dels, "find due deliveries", filter, opts, func(d deliveryDoc) deliveryDoc { return d })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]notify.Delivery, 0, len(docs))
+	for _, doc := range docs {
+		d, err := s.deliveryFromDoc(doc, true)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+func attemptID(deliveryID string, n int) string { return deliveryID + "#" + strconv.Itoa(n) }
+
+// ClaimAttempt implements notify.Store: an insert under the unique {delivery_id, n} index.
+func (s *Notifications) ClaimAttempt(ctx context.Context, a notify.Attempt) error {
+	leave := s.gate.enter()
+	_, err := s.tries.InsertOne(ctx, attemptDoc{ID: attemptID(a.DeliveryID, a.N), DeliveryID: a.DeliveryID, N: a.N, Instance: a.Instance, At: a.At})
+	leave()
+	if errors.Is(classify(err), errDuplicate) {
+		return notify.ErrAttemptTaken
+	}
+	return wrap("claim delivery attempt", err)
+}
+
+// AttemptClaim implements notify.Store.
+func (s *Notifications) AttemptClaim(ctx context.Context, deliveryID string, n int) (notify.Attempt, error) {
+	d, err := findOne[attemptDoc](ctx, s.tries, "find delivery attempt", bson.D{{Key: "_id", Value: attemptID(deliveryID, n)}}, notify.ErrNoDelivery)
+	return notify.Attempt{DeliveryID: d.DeliveryID, N: d.N, Instance: d.Instance, At: d.At.UTC()}, err
+}
+
+// SaveDelivery implements notify.Store. Only the holder of the delivery's current attempt claim calls
+// it (or an admin on a dead one), so the update does not race.
+func (s *Notifications) SaveDelivery(ctx context.Context, d notify.Delivery, entry shared.DeliveryLog) error {
+	set := bson.D{{Key: "status", Value: d.Status}, {Key: "attempts", Value: d.Attempts}, {Key: "next_at", Value: d.NextAt},
+		{Key: "lease_until", Value: d.LeaseUntil}, {Key: "last_error", Value: d.LastError}, {Key: "provider_id", Value: d.ProviderID},
+		{Key: "sent_at", Value: d.SentAt}, {Key: "updated_at", Value: d.UpdatedAt}}
+	leave := s.gate.enter()
+	_, err := s.dels.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}},
+		bson.D{{Key: "$set", Value: set}, {Key: "$push", Value: bson.D{{Key: "log", Value: entry}}}})
+	leave()
+	return wrap("save delivery", err)
+}
+
+// Delivery implements notify.Store.
+func (s *Notifications) Delivery(ctx context.Context, id string) (notify.Delivery, error) {
+	doc, err := findOne[deliveryDoc](ctx, s.dels, "find delivery", bson.D{{Key: "_id", Value: id}}, notify.ErrNoDelivery)
+	if err != nil {
+		return notify.Delivery{}, err
+	}
+	return s.deliveryFromDoc(doc, false)
+}
+
+// ListDeliveries implements notify.Store.
+func (s *Notifications) ListDeliveries(ctx context.Context, status, channel string, skip, limit int) ([]notify.Delivery, int, error) {
+	filter := bson.D{}
+	if status != "" {
+		filter = append(filter, bson.E{Key: "status", Value: status})
+	}
+	if channel != "" {
+		filter = append(filter, bson.E{Key: "channel", Value: channel})
+	}
+	opts := options.Find().SetProjection(bson.D{{Key: "subject", Value: 0}, {Key: "text", Value: 0}, {Key: "html", Value: 0}}).
+		SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: 1}}).SetSkip(int64(skip)).SetLimit(int64(limit))
+	docs, err := findAll(ctx, s.dels, "list deliveries", filter, opts, func(d deliveryDoc) deliveryDoc { return d })
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int64
+	err = retryRead(ctx, func() (err error) { total, err = s.dels.CountDocuments(ctx, filter); return err })
+	if err != nil {
+		return nil, 0, wrap("count deliveries", err)
+	}
+	out := make([]notify.Delivery, len(docs))
+	for i, doc := range docs {
+		out[i], _ = s.deliveryFromDoc(doc, false)
+	}
+	return out, int(total), nil
+}
+
+// Preferences implements notify.Store.
+func (s *Notifications) Preferences(ctx context.Context, userIDs []string) (map[string]notify.Preferences, error) {
+	out := map[string]notify.Preferences{}
+	if len(userIDs) == 0 {
+		return out, nil
+	}
+	docs, err := findAll(ctx, s.prefs, "find notification preferences", bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: userIDs}}}},
+		nil, func(d prefsDoc) prefsDoc { return d })
+	for _, d := range docs {
+		out[d.ID] = notify.Preferences{Email: d.Email, SMS: d.SMS, Phone: d.Phone, QuietStart: d.QuietStart, QuietEnd: d.QuietEnd, OnCall: d.OnCall}
+	}
+	return out, err
+}
+
+// SetPreferences implements notify.Store: the user replaces their own document.
+func (s *Notifications) SetPreferences(ctx context.Context, userID string, p notify.Preferences) error {
+	doc := prefsDoc{ID: userID, Email: p.Email, SMS: p.SMS, Phone: p.Phone, QuietStart: p.QuietStart, QuietEnd: p.QuietEnd,
+		OnCall: p.OnCall, UpdatedAt: time.Now().UTC()}
+	leave := s.gate.enter()
+	_, err := s.prefs.ReplaceOne(ctx, bson.D{{Key: "_id", Value: userID}}, doc, options.Replace().SetUpsert(true))
+	leave()
+	return wrap("save notification preferences", err)
+}
+
+// OnCall implements notify.Store.
+func (s *Notifications) OnCall(ctx context.Context) ([]string, error) {
+	return findAll(ctx, s.prefs, "find on-call users", bson.D{{Key: "on_call", Value: true}},
+		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}), func(d prefsDoc) string { return d.ID })
+}
+
+// Contacts implements notify.Store: accounts (name, email, role) and patient records (name, phone, and
+// their account's email).
+func (s *Notifications) Contacts(ctx context.Context, userIDs, patientIDs []string) (map[string]notify.Contact, map[string]notify.Contact, error) {
+	byPatient := map[string]notify.Contact{}
+	if len(patientIDs) > 0 {
+		type pdoc struct {
+			ID     string `bson:"_id"`
+			UserID string `bson:"user_id"`
+			Name   string `bson:"name"`
+			Email  string `bson:"email"`
+			Phone  string `bson:"phone"`
+		}
+		docs, err := findAll(ctx, s.db.Collection(colPatients), "find patient contacts",
+			bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: uniq(patientIDs)}}}},
+			options.Find().SetProjection(bson.D{{Key: "user_id", Value: 1}, {Key: "name", Value: 1}, {Key: "email", Value: 1}, {Key: "phone", Value: 1}}),
+			func(d pdoc) pdoc { return d })
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, d := range docs {
+			byPatient[d.ID] = notify.Contact{UserID: d.UserID, PatientID: d.ID, Name: d.Name, Email: d.Email, Phone: d.Phone, Role: shared.RolePatient}
+			if d.UserID != "" {
+				userIDs = append(userIDs, d.UserID)
+			}
+		}
+	}
+	byUser := map[string]notify.Contact{}
+	if len(userIDs) > 0 {
+		docs, err := findAll(ctx, s.db.Collection(colUsers), "find user contacts",
+			bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: uniq(userIDs)}}}},
+			options.Find().SetProjection(bson.D{{Key: "password_hash", Value: 0}}), func(d userDoc) userDoc { return d })
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, d := range docs {
+			byUser[d.ID] = notify.Contact{UserID: d.ID, PatientID: d.PatientID, Name: d.Name, Email: d.Email, Role: shared.Role(d.Role), Disabled: d.Disabled}
+		}
+	}
+	for id, c := range byPatient {
+		if u, ok := byUser[c.UserID]; ok {
+			c.Email, c.Disabled = u.Email, u.Disabled
+			byPatient[id] = c
+		}
+	}
+	return byUser, byPatient, nil
+}
+
+// ActiveUsers implements notify.Store.
+func (s *Notifications) ActiveUsers(ctx context.Context, after string, limit int) ([]string, error) {
+	filter := bson.D{{Key: "disabled", Value: false}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}}
+	return findAll(ctx, s.db.Collection(colUsers), "list active users", filter,
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}).SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)),
+		func(d userDoc) string { return d.ID })
+}
+
+func uniq(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }

@@ -2,10 +2,12 @@ package notify
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"hms/server/internal/auth"
+	"hms/server/internal/fault"
 	"hms/server/internal/httpx"
 	"hms/shared"
 )
@@ -18,30 +20,87 @@ func (s *Service) SendHandler(c *gin.Context) {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	n, err := s.Send(c.Request.Context(), p, req)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, n.Public())
+	httpx.Reply(c, http.StatusCreated)(s.Send(c.Request.Context(), p, req))
 }
 
-// ListHandler handles GET /api/notifications (the caller's own, ?page= and ?limit=, capped).
+// ListHandler handles GET /api/notifications (the caller's own; ?unread=true, ?page=, ?limit=).
 func (s *Service) ListHandler(c *gin.Context) {
 	page, limit, err := httpx.Page(c)
 	if err != nil {
 		httpx.Error(c, err)
 		return
 	}
-	p, _ := auth.PrincipalOf(c)
-	list, err := s.List(c.Request.Context(), p, page, limit)
+	unread, err := boolParam(c, "unread")
 	if err != nil {
 		httpx.Error(c, err)
 		return
 	}
-	out := shared.NotificationList{Items: make([]shared.Notification, 0, len(list)), Page: page, Limit: limit}
-	for _, n := range list {
-		out.Items = append(out.Items, n.Public())
+	p, _ := auth.PrincipalOf(c)
+	httpx.Reply(c, http.StatusOK)(s.List(c.Request.Context(), p, unread, page, limit))
+}
+
+func boolParam(c *gin.Context, name string) (bool, error) {
+	switch v := strings.ToLower(c.Query(name)); v {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	default:
+		return false, fault.Invalid("%s: want true or false, not %q", name, v)
 	}
-	c.JSON(http.StatusOK, out)
+}
+
+// ReadHandler handles POST /api/notifications/{id}/read.
+func (s *Service) ReadHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	httpx.Reply(c, http.StatusOK)(s.MarkRead(c.Request.Context(), p, c.Param("id")))
+}
+
+// ReadAllHandler handles POST /api/notifications/read-all.
+func (s *Service) ReadAllHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	httpx.Reply(c, http.StatusOK)(s.MarkAllRead(c.Request.Context(), p))
+}
+
+// PreferencesHandler handles GET /api/me/notification-preferences.
+func (s *Service) PreferencesHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	httpx.Reply(c, http.StatusOK)(s.GetPreferences(c.Request.Context(), p))
+}
+
+// SetPreferencesHandler handles PUT /api/me/notification-preferences.
+func (s *Service) SetPreferencesHandler(c *gin.Context) {
+	var req shared.NotificationPreferences
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := auth.PrincipalOf(c)
+	httpx.Reply(c, http.StatusOK)(s.SetPreferences(c.Request.Context(), p, req))
+}
+
+// DeliveriesHandler handles GET /api/deliveries (admins).
+func (s *Service) DeliveriesHandler(c *gin.Context) {
+	page, limit, err := httpx.Page(c)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	httpx.Reply(c, http.StatusOK)(s.Deliveries(c.Request.Context(), c.Query("status"), c.Query("channel"), page, limit))
+}
+
+// RetryHandler handles POST /api/deliveries/{id}/retry (admins).
+func (s *Service) RetryHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	id := c.Param("id")
+	if len(id) > 64 || !strings.Contains(id, ":") {
+		httpx.Error(c, fault.Invalid("malformed delivery id: want <notification id>:<channel>"))
+		return
+	}
+	d, err := s.Retry(c.Request.Context(), p.UserID, id)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, d.Public())
 }

@@ -1,0 +1,62 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"hms/server/internal/mail"
+	"hms/server/internal/mongostore"
+	"hms/server/internal/notify"
+	"hms/server/internal/seal"
+	"hms/shared"
+)
+
+// wireNotify builds the notification service and its email transport (when EMAIL_HOST is set). The
+// triggers (confirmations, reminders, alerts, broadcasts) are wired by wireNotifyTriggers, once the
+// domains they listen to exist.
+func (a *App) wireNotify(db *mongostore.DB, keys *seal.Keyring) error {
+	cfg := a.Config.Notify
+	host, _ := os.Hostname()
+	a.notify = notify.NewService(mongostore.NewNotifications(db, keys), a.Events, a.Log, notify.Config{
+		Location: a.Config.HospitalTZ, MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
+		Instance: fmt.Sprintf("%s/%d", host, os.Getpid()),
+	})
+	if a.Config.EmailHost != "" {
+		sender, err := mail.New(mail.FromConfig(a.Config))
+		if err != nil {
+			return err
+		}
+		a.notify.SetTransport(shared.ChannelEmail, emailTransport{sender})
+	}
+	return nil
+}
+
+// Notify is the notification service.
+func (a *App) Notify() *notify.Service { return a.notify }
+
+// emailTransport sends a delivery as an email through the SMTP relay.
+type emailTransport struct{ s *mail.Sender }
+
+func (t emailTransport) Send(ctx context.Context, d notify.Delivery) (string, error) {
+	return "", t.s.Send(ctx, mail.Message{To: d.To, Subject: d.Subject, Text: d.Text, HTML: d.HTML})
+}
+
+func (emailTransport) Permanent(err error) bool       { return mail.IsPermanent(err) }
+func (emailTransport) RetryAfter(error) time.Duration { return 0 }
+
+// notifyRoutes are the routes of notifications, preferences and deliveries.
+func (a *App) notifyRoutes() []Route {
+	no := a.notify
+	return []Route{
+		{"POST", "/api/notifications/send", Roles, staffSide, no.SendHandler},
+		{"GET", "/api/notifications", Roles, everyone, no.ListHandler},
+		{"POST", "/api/notifications/read-all", Roles, everyone, no.ReadAllHandler},
+		{"POST", "/api/notifications/:id/read", Roles, everyone, no.ReadHandler},
+		{"GET", "/api/me/notification-preferences", Roles, everyone, no.PreferencesHandler},
+		{"PUT", "/api/me/notification-preferences", Roles, everyone, no.SetPreferencesHandler},
+		{"GET", "/api/deliveries", Roles, adminOnly, no.DeliveriesHandler},
+		{"POST", "/api/deliveries/:id/retry", Roles, adminOnly, no.RetryHandler},
+	}
+}
