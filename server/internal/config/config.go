@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/mail"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -94,9 +96,32 @@ type Config struct {
 	// EmailTLS is how the SMTP connection is encrypted: "starttls" (required), "opportunistic" or
 	// "none"; empty means starttls, or opportunistic when EmailHost is localhost (a local test server).
 	EmailTLS string
+	// SMSProvider is where SMS go: "http" (a gateway at SMSURL), "log" (logged, not sent: the default in
+	// debug mode) or "none" (no SMS: the default otherwise).
+	SMSProvider string
+	// SMSURL is the gateway's endpoint that takes a message (Twilio:
+	// https://api.twilio.com/2010-04-01/Accounts/{SID}/Messages.json); https unless on loopback.
+	SMSURL string
+	// SMSUsername and SMSPassword authenticate to the gateway: HTTP Basic for the "form" format (Twilio:
+	// account SID and auth token), the password alone as a Bearer token for "json".
+	SMSUsername string
+	SMSPassword string
+	// SMSFrom is the sender: a number in E.164 or an alphanumeric sender ID the gateway accepts.
+	SMSFrom string
+	// SMSFormat is how a message is posted: "form" (Twilio's Messages API) or "json".
+	SMSFormat string
 	// Notify holds the notification settings.
 	Notify Notify
 }
+
+// The values of SMS_PROVIDER and SMS_FORMAT.
+const (
+	SMSProviderHTTP = "http"
+	SMSProviderLog  = "log"
+	SMSProviderNone = "none"
+	SMSFormatForm   = "form"
+	SMSFormatJSON   = "json"
+)
 
 // Load reads the environment, after loading envFile (if it exists) for variables not already set.
 func Load(envFile string) (Config, error) {
@@ -152,6 +177,18 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		EmailHostPassword:  r.str("EMAIL_HOST_PASSWORD", ""),
 		EmailFrom:          r.str("EMAIL_FROM", DefaultEmailFrom),
 		EmailTLS:           strings.ToLower(r.str("EMAIL_TLS", "")),
+		SMSProvider:        strings.ToLower(r.str("SMS_PROVIDER", "")),
+		SMSURL:             r.str("SMS_URL", ""),
+		SMSUsername:        r.str("SMS_USERNAME", ""),
+		SMSPassword:        r.str("SMS_PASSWORD", ""),
+		SMSFrom:            r.str("SMS_FROM", ""),
+		SMSFormat:          strings.ToLower(r.str("SMS_FORMAT", SMSFormatForm)),
+	}
+	if c.SMSProvider == "" {
+		c.SMSProvider = SMSProviderNone
+		if c.Debug {
+			c.SMSProvider = SMSProviderLog
+		}
 	}
 	c.Notify = r.notify()
 	if len(r.errs) > 0 {
@@ -200,7 +237,10 @@ func (c *Config) check() error {
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		return errors.New("ADMIN_EMAIL and ADMIN_PASSWORD go together: set both or neither")
 	}
-	return c.checkEmail()
+	if err := c.checkEmail(); err != nil {
+		return err
+	}
+	return c.checkSMS()
 }
 
 // checkEmail validates the outgoing email settings, whether or not EMAIL_HOST is set, so that a typo is
@@ -221,6 +261,47 @@ func (c *Config) checkEmail() error {
 		return errors.New("EMAIL_HOST_USER and EMAIL_HOST_PASSWORD go together: set both or neither")
 	}
 	return nil
+}
+
+// checkSMS validates the SMS settings. The gateway's URL must be https, so that the credentials and the
+// messages are not sent in the clear, unless it is on this machine (a test gateway).
+func (c *Config) checkSMS() error {
+	switch c.SMSFormat {
+	case SMSFormatForm, SMSFormatJSON:
+	default:
+		return fmt.Errorf("SMS_FORMAT=%q: want form (Twilio's Messages API) or json", c.SMSFormat)
+	}
+	switch c.SMSProvider {
+	case SMSProviderNone, SMSProviderLog:
+		return nil
+	case SMSProviderHTTP:
+	default:
+		return fmt.Errorf("SMS_PROVIDER=%q: want http, log or none (empty: log in debug mode, none otherwise)", c.SMSProvider)
+	}
+	if c.SMSURL == "" {
+		return errors.New("SMS_PROVIDER=http needs SMS_URL, the gateway's endpoint for sending a message")
+	}
+	u, err := url.Parse(c.SMSURL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("SMS_URL=%q: want an https URL such as https://api.twilio.com/2010-04-01/Accounts/{SID}/Messages.json", maskURL(c.SMSURL))
+	}
+	if u.Scheme != "https" && !IsLoopbackHost(u.Hostname()) {
+		return fmt.Errorf("SMS_URL=%q: want https (plain http only to a gateway on this machine)", maskURL(c.SMSURL))
+	}
+	if c.SMSFrom == "" {
+		return errors.New("SMS_PROVIDER=http needs SMS_FROM, the sender number (E.164) or sender ID")
+	}
+	return nil
+}
+
+// IsLoopbackHost reports whether host (a name or an IP address, possibly in brackets) is this machine:
+// localhost or a loopback address.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
 }
 
 // EnsureDevSecrets gives a debug-mode server without JWT_SECRET, or without SECRET_KEY and
@@ -320,6 +401,12 @@ func (c Config) LogValue() slog.Value {
 		slog.String("email_host_password", mask(c.EmailHostPassword)),
 		slog.String("email_from", c.EmailFrom),
 		slog.String("email_tls", cmp.Or(c.EmailTLS, "auto")),
+		slog.String("sms_provider", c.SMSProvider),
+		slog.String("sms_url", maskURL(c.SMSURL)),
+		slog.String("sms_username", c.SMSUsername),
+		slog.String("sms_password", mask(c.SMSPassword)),
+		slog.String("sms_from", c.SMSFrom),
+		slog.String("sms_format", c.SMSFormat),
 		slog.Duration("access_token_ttl", c.AccessTokenTTL),
 		slog.String("hospital_tz", c.HospitalTZ.String()),
 	)

@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"log/slog"
+	"maps"
 	"strings"
 	"testing"
 )
@@ -12,6 +13,25 @@ func lookup(vars map[string]string) func(string) (string, bool) {
 }
 
 const goodSecret = "0123456789abcdef0123456789abcdef"
+
+// loadWith loads a Config from vars on top of good secrets and checks its error against wantErr ("":
+// none). It reports whether there is a Config to check further.
+func loadWith(t *testing.T, vars map[string]string, wantErr string) (Config, bool) {
+	t.Helper()
+	all := map[string]string{"JWT_SECRET": goodSecret, "SECRET_KEY": goodSecret}
+	maps.Copy(all, vars)
+	c, err := FromLookup(lookup(all))
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("got error %v, want one containing %q", err, wantErr)
+		}
+		return c, false
+	}
+	if err != nil {
+		t.Fatalf("got error %v, want none", err)
+	}
+	return c, true
+}
 
 func TestJWTSecretRequiredOutsideDebug(t *testing.T) {
 	tests := []struct {
@@ -69,22 +89,55 @@ func TestEmailSettings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			vars := map[string]string{"JWT_SECRET": goodSecret, "SECRET_KEY": goodSecret}
-			for k, v := range tt.vars {
-				vars[k] = v
-			}
-			c, err := FromLookup(lookup(vars))
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("got error %v, want one containing %q", err, tt.wantErr)
-				}
+			c, ok := loadWith(t, tt.vars, tt.wantErr)
+			if !ok {
 				return
-			}
-			if err != nil {
-				t.Fatalf("got error %v, want none", err)
 			}
 			if c.EmailFrom != tt.wantFrom || c.EmailTLS != tt.wantTLS || c.EmailPort != 587 {
 				t.Fatalf("got from %q tls %q port %d, want %q %q 587", c.EmailFrom, c.EmailTLS, c.EmailPort, tt.wantFrom, tt.wantTLS)
+			}
+		})
+	}
+}
+
+func TestSMSSettings(t *testing.T) {
+	twilio := "https://api.twilio.com/2010-04-01/Accounts/AC123/Messages.json"
+	tests := []struct {
+		name         string
+		vars         map[string]string
+		wantProvider string
+		wantFormat   string
+		wantErr      string
+	}{
+		{"production default: none", map[string]string{}, "none", "form", ""},
+		{"debug default: log", map[string]string{"DEBUG": "true"}, "log", "form", ""},
+		{"debug, none asked for", map[string]string{"DEBUG": "true", "SMS_PROVIDER": "none"}, "none", "form", ""},
+		{"twilio", map[string]string{"SMS_PROVIDER": "HTTP", "SMS_URL": twilio, "SMS_USERNAME": "AC123",
+			"SMS_PASSWORD": "token", "SMS_FROM": "+15005550006"}, "http", "form", ""},
+		{"json gateway", map[string]string{"SMS_PROVIDER": "http", "SMS_URL": "https://sms.example/v1/messages",
+			"SMS_PASSWORD": "key", "SMS_FROM": "StMarys", "SMS_FORMAT": "JSON"}, "http", "json", ""},
+		{"http on loopback", map[string]string{"SMS_PROVIDER": "http", "SMS_URL": "http://127.0.0.1:9999/send", "SMS_FROM": "HMS"}, "http", "form", ""},
+		{"http on localhost", map[string]string{"SMS_PROVIDER": "http", "SMS_URL": "http://localhost:9999/send", "SMS_FROM": "HMS"}, "http", "form", ""},
+		{"http on ::1", map[string]string{"SMS_PROVIDER": "http", "SMS_URL": "http://[::1]:9999/send", "SMS_FROM": "HMS"}, "http", "form", ""},
+		{"plain http elsewhere", map[string]string{"SMS_PROVIDER": "http", "SMS_URL": "http://sms.example/send", "SMS_FROM": "HMS"},
+			"", "", `SMS_URL="http://sms.example/send": want https`},
+		{"not a URL", map[string]string{"SMS_PROVIDER": "http", "SMS_URL": "sms.example/send", "SMS_FROM": "HMS"},
+			"", "", `SMS_URL="sms.example/send": want an https URL`},
+		{"password in a bad URL is masked", map[string]string{"SMS_PROVIDER": "http", "SMS_URL": "http://u:url-pass@sms.example/", "SMS_FROM": "HMS"},
+			"", "", `SMS_URL="http://u:***@sms.example/"`},
+		{"http without URL", map[string]string{"SMS_PROVIDER": "http", "SMS_FROM": "HMS"}, "", "", "SMS_PROVIDER=http needs SMS_URL"},
+		{"http without from", map[string]string{"SMS_PROVIDER": "http", "SMS_URL": twilio}, "", "", "SMS_PROVIDER=http needs SMS_FROM"},
+		{"unknown provider", map[string]string{"SMS_PROVIDER": "twilio"}, "", "", `SMS_PROVIDER="twilio": want http, log or none`},
+		{"unknown format", map[string]string{"SMS_FORMAT": "xml"}, "", "", `SMS_FORMAT="xml": want form`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, ok := loadWith(t, tt.vars, tt.wantErr)
+			if !ok {
+				return
+			}
+			if c.SMSProvider != tt.wantProvider || c.SMSFormat != tt.wantFormat {
+				t.Fatalf("got provider %q format %q, want %q %q", c.SMSProvider, c.SMSFormat, tt.wantProvider, tt.wantFormat)
 			}
 		})
 	}
@@ -106,6 +159,7 @@ func TestDefaults(t *testing.T) {
 func TestLogValueMasksSecrets(t *testing.T) {
 	c, err := FromLookup(lookup(map[string]string{
 		"JWT_SECRET": goodSecret, "SECRET_KEY": "the-secret-key-value-of-32-characters", "EMAIL_HOST_USER": "apikey", "EMAIL_HOST_PASSWORD": "smtp-pass-value",
+		"SMS_PROVIDER": "http", "SMS_URL": "https://AC1:url-pass-value@sms.example/send", "SMS_FROM": "HMS", "SMS_PASSWORD": "sms-pass-value",
 		"DATABASE_URL": "mongodb://user:db-pass-value@db:27017/", "REDIS_URL": "redis://:redis-pass-value@r:6379/0",
 	}))
 	if err != nil {
@@ -114,7 +168,7 @@ func TestLogValueMasksSecrets(t *testing.T) {
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "config", c)
 	out := buf.String()
-	for _, secret := range []string{goodSecret, "the-secret-key-value", "smtp-pass-value", "db-pass-value", "redis-pass-value"} {
+	for _, secret := range []string{goodSecret, "the-secret-key-value", "smtp-pass-value", "db-pass-value", "redis-pass-value", "sms-pass-value", "url-pass-value"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("log contains secret %q: %s", secret, out)
 		}

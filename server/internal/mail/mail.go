@@ -70,18 +70,10 @@ func (c Config) EffectiveTLS() string {
 	if c.TLS != "" {
 		return strings.ToLower(c.TLS)
 	}
-	if isLoopback(c.Host) {
+	if config.IsLoopbackHost(c.Host) {
 		return TLSOpportunistic
 	}
 	return TLSStartTLS
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
 }
 
 // Message is one email to one recipient, with a plain-text and an HTML version of the same content.
