@@ -65,13 +65,27 @@ var (
 	ErrAlreadyEscalated = fault.New(fault.ErrConflict, "already escalated")
 )
 
+// Hooks are told about what the alert domain did, once it is stored and published (the notifications'
+// pages and broadcast emails).
+type Hooks struct {
+	// Escalated is called once per escalated alert (on the instance that claimed the escalation).
+	Escalated func(ctx context.Context, a shared.Alert)
+	// Broadcast is called for a broadcast that asked for email; it returns how many accounts it was
+	// queued for.
+	Broadcast func(ctx context.Context, b shared.Broadcast) (int, error)
+}
+
 // Service is the alert domain's logic.
 type Service struct {
 	store Store
 	pub   Publisher
 	log   *slog.Logger
 	now   func() time.Time
+	hooks Hooks
 }
+
+// SetHooks sets the hooks; call it before serving.
+func (s *Service) SetHooks(h Hooks) { s.hooks = h }
 
 // NewService wires the service.
 func NewService(store Store, pub Publisher, log *slog.Logger) *Service {
@@ -226,6 +240,9 @@ func (s *Service) EscalateDue(ctx context.Context, after time.Duration) (int, er
 		if _, err := s.pub.Publish(ctx, shared.ChannelAlerts, TypeEscalated, a.public(nil, true)); err != nil {
 			return n, err
 		}
+		if s.hooks.Escalated != nil {
+			s.hooks.Escalated(ctx, a.public(nil, true))
+		}
 		n++
 	}
 	return n, nil
@@ -261,6 +278,16 @@ func (s *Service) Broadcast(ctx context.Context, p auth.Principal, req shared.Br
 	}
 	if _, err := s.pub.Publish(ctx, shared.ChannelBroadcast, TypeBroadcast, b); err != nil {
 		return shared.Broadcast{}, err
+	}
+	if req.Email {
+		if s.hooks.Broadcast == nil {
+			return b, fault.New(fault.ErrUnavailable, "the broadcast was sent live, but email is not available on this server")
+		}
+		n, err := s.hooks.Broadcast(ctx, b)
+		if err != nil {
+			return b, err
+		}
+		b.Email, b.Recipients = true, n
 	}
 	return b, nil
 }

@@ -69,6 +69,9 @@ type App struct {
 	audit     *audit.Log
 	table     []Route
 
+	// Triggers make notifications from what happens elsewhere (notify_triggers.go).
+	Triggers *Triggers
+
 	// wards is the ward, bed and admission domain (routes_ward.go).
 	wards *ward.Service
 }
@@ -157,7 +160,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 		appointment.Config{Location: cfg.HospitalTZ, Policy: appointment.Policy{Aging: cfg.QueueAging, ConsultDefault: cfg.ConsultDefault}})
 	a.Access = patient.NewAccess()
 	a.Rekeyers = append(a.Rekeyers, a.PatientRecords)
-	for _, wire := range []func(*mongostore.DB, *seal.Keyring) error{a.wireRecords, a.wireAccess, a.wireChart, a.wirePharmacy, a.wireLab, a.wireWard} {
+	for _, wire := range []func(*mongostore.DB, *seal.Keyring) error{a.wireRecords, a.wireAccess, a.wireChart, a.wirePharmacy, a.wireLab, a.wireWard, a.wireNotifyTriggers} {
 		if err := wire(db, keys); err != nil {
 			_ = a.Broker.Close()
 			return nil, err
@@ -198,8 +201,9 @@ func (a *App) start() error {
 		a.jobs.Add(1)
 		go func() { defer a.jobs.Done(); a.subscribeLater(ctx) }()
 	}
-	a.jobs.Add(4)
+	a.jobs.Add(5)
 	go func() { defer a.jobs.Done(); a.notify.RunWorker(ctx, a.Config.Notify.Poll) }()
+	go func() { defer a.jobs.Done(); a.Triggers.RunScans(ctx, a.Config.Notify.Scan) }()
 	go func() { defer a.jobs.Done(); a.Alerts.RunEscalator(ctx, a.Config.AlertEscalateAfter, 10*time.Second) }()
 	go func() { defer a.jobs.Done(); a.Appointments.RunRefresher(ctx, 30*time.Second) }()
 	go func() { defer a.jobs.Done(); a.Events.RunPruner(ctx, a.Config.EventRetention, time.Hour) }()

@@ -344,7 +344,9 @@ func send(method, path, token string, body any) apptest.Request {
 // TestResponsesMatchDocument drives a realistic session through the real server and checks every
 // request and response against the OpenAPI document, error answers included.
 func TestResponsesMatchDocument(t *testing.T) {
-	env := apptest.New(t, apptest.WithEnv("LOGIN_MAX_FAILURES", "2"))
+	// Email goes to a relay that is not there and is tried once, so that a dead letter exists to retry.
+	env := apptest.New(t, apptest.WithEnv("LOGIN_MAX_FAILURES", "2"), apptest.WithEnv("EMAIL_HOST", "127.0.0.1"),
+		apptest.WithEnv("EMAIL_PORT", "9"), apptest.WithEnv("NOTIFY_MAX_ATTEMPTS", "1"))
 	c := newContract(t, env)
 
 	c.call(t, "liveness", get("/healthz", ""), http.StatusOK)
@@ -574,6 +576,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 	exerciseLab(t, c)
 	exerciseWards(t, c)
 	exercisePharmacy(t, c)
+	exerciseNotifications(t, c)
 	// Patient records.
 	exerciseRecords(t, c)
 

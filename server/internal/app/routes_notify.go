@@ -10,6 +10,7 @@ import (
 	"hms/server/internal/mongostore"
 	"hms/server/internal/notify"
 	"hms/server/internal/seal"
+	"hms/server/internal/sms"
 	"hms/shared"
 )
 
@@ -30,8 +31,26 @@ func (a *App) wireNotify(db *mongostore.DB, keys *seal.Keyring) error {
 		}
 		a.notify.SetTransport(shared.ChannelEmail, emailTransport{sender})
 	}
+	texts, err := sms.New(sms.FromConfig(a.Config), a.Log)
+	if err != nil {
+		return err
+	}
+	if texts != nil {
+		a.notify.SetTransport(shared.ChannelSMS, smsTransport{texts})
+	}
 	return nil
 }
+
+// smsTransport sends a delivery as an SMS through the gateway. The delivery id goes with it as an
+// idempotency key, so a gateway that honours one drops a retry of a message it already took.
+type smsTransport struct{ s sms.Sender }
+
+func (t smsTransport) Send(ctx context.Context, d notify.Delivery) (string, error) {
+	return t.s.Send(ctx, sms.Message{To: d.To, Body: d.Text, ID: d.ID})
+}
+
+func (smsTransport) Permanent(err error) bool           { return sms.IsPermanent(err) }
+func (smsTransport) RetryAfter(err error) time.Duration { return min(sms.RetryAfter(err), time.Hour) }
 
 // Notify is the notification service.
 func (a *App) Notify() *notify.Service { return a.notify }

@@ -86,6 +86,9 @@ func (s *Service) attempt(ctx context.Context, d Delivery) error {
 	if err != nil {
 		return err
 	}
+	if abandoned == 0 && d.Status == shared.DeliverySending {
+		abandoned = d.Attempts // its lease ran out: the instance making it stopped
+	}
 	if abandoned > 0 {
 		if err := s.store.SaveDelivery(ctx, d, shared.DeliveryLog{At: now, Attempt: abandoned, Status: "abandoned",
 			Reason: "the instance making this attempt stopped before recording its outcome; trying again"}); err != nil {

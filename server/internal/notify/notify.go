@@ -277,6 +277,12 @@ func (s *Service) now() time.Time {
 	return s.clock().UTC().Truncate(time.Millisecond)
 }
 
+// Now is the service's clock (simulated in tests).
+func (s *Service) Now() time.Time { return s.now() }
+
+// Log is the service's logger.
+func (s *Service) Log() *slog.Logger { return s.log }
+
 // Location is the hospital's zone.
 func (s *Service) Location() *time.Location { return s.cfg.Location }
 

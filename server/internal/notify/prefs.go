@@ -7,11 +7,9 @@ import (
 
 	"hms/server/internal/auth"
 	"hms/server/internal/fault"
+	"hms/server/internal/sms"
 	"hms/shared"
 )
-
-// PhoneNormalizer checks a phone number for SMS and returns it in E.164; its error says what is wrong.
-var PhoneNormalizer = func(s string) (string, error) { return s, nil }
 
 // GetPreferences returns the caller's preferences, with their account's email address.
 func (s *Service) GetPreferences(ctx context.Context, p auth.Principal) (shared.NotificationPreferences, error) {
@@ -40,7 +38,7 @@ func (s *Service) SetPreferences(ctx context.Context, p auth.Principal, req shar
 	pr := Preferences{Email: req.Email, SMS: req.SMS, OnCall: req.OnCall,
 		QuietStart: strings.TrimSpace(req.QuietHours.Start), QuietEnd: strings.TrimSpace(req.QuietHours.End)}
 	if phone := strings.TrimSpace(req.Phone); phone != "" {
-		n, err := PhoneNormalizer(phone)
+		n, err := sms.NormalizePhone(phone)
 		if err != nil {
 			return shared.NotificationPreferences{}, fault.Invalid("phone: %v", err)
 		}
@@ -117,8 +115,5 @@ func Mask(channel, to string) string {
 		}
 		return to[:1] + "***" + to[at:]
 	}
-	if len(to) <= 6 {
-		return "***"
-	}
-	return to[:3] + strings.Repeat("*", len(to)-6) + to[len(to)-3:]
+	return sms.Mask(to)
 }

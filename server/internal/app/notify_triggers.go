@@ -1,0 +1,290 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"hms/server/internal/alert"
+	"hms/server/internal/appointment"
+	"hms/server/internal/auth"
+	"hms/server/internal/mail"
+	"hms/server/internal/mongostore"
+	"hms/server/internal/notify"
+	"hms/server/internal/pharmacy"
+	"hms/server/internal/seal"
+	"hms/shared"
+)
+
+// Triggers turns what happens in the other domains into notifications: appointment confirmations,
+// reminders before appointments, refill and follow-up alerts from prescriptions, admin broadcasts by
+// email, and SMS pages to on-call staff for emergency alerts nobody acknowledged. Each notification is
+// made under a key naming what it is about, so however many instances run the scans, it is made once.
+type Triggers struct {
+	n         *notify.Service
+	bookings  *mongostore.Appointments
+	rx        *pharmacy.Service
+	store     notify.Store
+	hospital  string
+	loc       *time.Location
+	reminders []time.Duration
+}
+
+// wireNotifyTriggers connects the triggers to the domains they listen to.
+func (a *App) wireNotifyTriggers(db *mongostore.DB, keys *seal.Keyring) error {
+	loc := a.Config.HospitalTZ
+	if loc == nil {
+		loc = time.UTC
+	}
+	t := &Triggers{n: a.notify, bookings: mongostore.NewAppointments(db), rx: a.Pharmacy, store: mongostore.NewNotifications(db, keys),
+		hospital: a.Config.Notify.HospitalName, loc: loc, reminders: a.Config.Notify.Reminders}
+	a.Triggers = t
+	a.notify.Render = t.renderNotice
+	a.Appointments.SetObserver(t.appointmentChanged)
+	a.Alerts.SetHooks(alert.Hooks{Escalated: t.page, Broadcast: t.broadcast})
+	return nil
+}
+
+func (t *Triggers) appointmentData(r appointment.Record) mail.Appointment {
+	return mail.Appointment{Hospital: t.hospital, PatientName: r.PatientName, Doctor: r.DoctorName, Department: r.Department,
+		Start: r.Start, Zone: t.loc}
+}
+
+// request makes a notification request from a template: the email from name's email template, the SMS
+// and the in-app text from its SMS text.
+func (t *Triggers) request(key, kind, template string, data any, channels ...string) (notify.Request, error) {
+	subject, text, html, err := mail.Render(template, data)
+	if err != nil {
+		return notify.Request{}, err
+	}
+	short, err := mail.RenderSMS(template, data)
+	if err != nil {
+		return notify.Request{}, err
+	}
+	return notify.Request{Key: key, Kind: kind, Subject: subject, Message: short, Channels: channels,
+		EmailSubject: subject, EmailText: text, EmailHTML: html, SMSText: short}, nil
+}
+
+// renderNotice fills a staff message's email and SMS from the "notice" template.
+func (t *Triggers) renderNotice(r *notify.Request) {
+	data := mail.Notice{Hospital: t.hospital, Subject: firstLine(r.Message), Body: r.Message}
+	if subject, text, html, err := mail.Render("notice", data); err == nil {
+		r.EmailSubject, r.EmailText, r.EmailHTML = subject, text, html
+	}
+	if short, err := mail.RenderSMS("notice", data); err == nil {
+		r.SMSText = short
+	}
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	if r := []rune(s); len(r) > 60 {
+		return string(r[:59]) + "…"
+	}
+	return s
+}
+
+// appointmentChanged confirms a booking, a move or a cancellation to the patient by email and SMS. A
+// move or cancellation made by the hospital (not by the patient) is sent even to a patient who turned
+// those channels off: they must know.
+func (t *Triggers) appointmentChanged(ctx context.Context, action string, p auth.Principal, before, after appointment.Record) {
+	if after.WalkIn || after.PatientID == "" {
+		return
+	}
+	data := t.appointmentData(after)
+	var key, kind, template string
+	switch action {
+	case "booked":
+		key, kind, template = "appointment:"+after.ID+":booked", shared.KindAppointmentBooked, "appointment_confirmation"
+	case "rescheduled":
+		data.Previous = before.Start
+		key, kind, template = fmt.Sprintf("appointment:%s:rescheduled:%d", after.ID, after.Step), shared.KindAppointmentMoved, "appointment_rescheduled"
+	case "cancelled":
+		key, kind, template = "appointment:"+after.ID+":cancelled", shared.KindAppointmentCancelled, "appointment_cancelled"
+	default:
+		return
+	}
+	req, err := t.request(key, kind, template, data, shared.ChannelEmail, shared.ChannelSMS)
+	if err != nil {
+		t.n.Log().ErrorContext(ctx, "render appointment notification", "template", template, "err", err)
+		return
+	}
+	req.PatientID, req.SenderID = after.PatientID, p.UserID
+	req.Mandatory = action != "booked" && p.Role != shared.RolePatient
+	if _, err := t.n.Notify(ctx, req); err != nil {
+		// The change itself is stored; log the confirmation that could not be made.
+		t.n.Log().ErrorContext(ctx, "make appointment notification", "key", key, "err", err)
+	}
+}
+
+// RemindDue makes the reminders due now for scheduled appointments: for an appointment starting in t,
+// the reminder of the shortest configured lead time that is at least t (so a server that was down for
+// the 24-hour reminder sends it late rather than never, and never after the 2-hour one). An appointment
+// booked after a lead time had begun gets no reminder for it: its confirmation just told the patient.
+// It returns how many reminders it made now.
+func (t *Triggers) RemindDue(ctx context.Context) (int, error) {
+	if len(t.reminders) == 0 {
+		return 0, nil
+	}
+	now := t.n.Now()
+	made := 0
+	const page = 500
+	for skip := 0; ; skip += page {
+		recs, _, err := t.bookings.List(ctx, appointment.Filter{Status: shared.StatusScheduled, From: now, To: now.Add(t.reminders[0])}, skip, page)
+		if err != nil {
+			return made, err
+		}
+		var reqs []notify.Request
+		for _, r := range recs {
+			lead := t.leadFor(r.Start.Sub(now))
+			if lead == 0 || r.CreatedAt.After(r.Start.Add(-lead)) || r.WalkIn {
+				continue
+			}
+			req, err := t.request(fmt.Sprintf("reminder:%s:%s", lead, r.ID), shared.KindAppointmentReminder, "appointment_reminder",
+				t.appointmentData(r), shared.ChannelEmail, shared.ChannelSMS)
+			if err != nil {
+				return made, err
+			}
+			req.PatientID = r.PatientID
+			reqs = append(reqs, req)
+		}
+		out, err := t.n.Notify(ctx, reqs...)
+		if err != nil {
+			return made, err
+		}
+		for _, m := range out {
+			if m.New {
+				made++
+			}
+		}
+		if len(recs) < page {
+			return made, nil
+		}
+	}
+}
+
+// leadFor is the shortest reminder lead time that is at least until, or 0 when until is beyond all.
+func (t *Triggers) leadFor(until time.Duration) time.Duration {
+	var lead time.Duration
+	for _, l := range t.reminders { // longest first
+		if until <= l {
+			lead = l
+		}
+	}
+	return lead
+}
+
+// PrescriptionsDue makes the refill and follow-up alerts the pharmacy says are due.
+func (t *Triggers) PrescriptionsDue(ctx context.Context) (int, error) {
+	due, err := t.rx.DueAlerts(ctx, t.n.Now(), t.loc)
+	if err != nil {
+		return 0, err
+	}
+	reqs := make([]notify.Request, 0, len(due))
+	for _, d := range due {
+		template := "refill_due"
+		if d.Kind == shared.KindFollowUp {
+			template = "follow_up"
+		}
+		req, err := t.request(d.Key, d.Kind, template, mail.Medication{Hospital: t.hospital, Medication: d.MedicationName,
+			Dose: d.Dose, Frequency: d.Frequency, DueDate: d.DueDate, RefillsLeft: d.RefillsLeft}, shared.ChannelEmail, shared.ChannelSMS)
+		if err != nil {
+			return 0, err
+		}
+		req.PatientID = d.PatientID
+		reqs = append(reqs, req)
+	}
+	made, err := t.n.Notify(ctx, reqs...)
+	n := 0
+	for _, m := range made {
+		if m.New {
+			n++
+		}
+	}
+	return n, err
+}
+
+// RunScans makes due reminders every interval, and refill and follow-up alerts every tenth time, until
+// ctx ends.
+func (t *Triggers) RunScans(ctx context.Context, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for i := 0; ; i++ {
+		if n, err := t.RemindDue(ctx); err != nil && ctx.Err() == nil {
+			t.n.Log().WarnContext(ctx, "make appointment reminders", "err", err)
+		} else if n > 0 {
+			t.n.Log().InfoContext(ctx, "made appointment reminders", "count", n)
+		}
+		if i%10 == 0 {
+			if n, err := t.PrescriptionsDue(ctx); err != nil && ctx.Err() == nil {
+				t.n.Log().WarnContext(ctx, "make prescription alerts", "err", err)
+			} else if n > 0 {
+				t.n.Log().InfoContext(ctx, "made prescription alerts", "count", n)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// page sends an SMS (and an in-app notification) to every on-call doctor and staff member about an
+// emergency alert nobody acknowledged. It is urgent (quiet hours do not hold it) and mandatory.
+func (t *Triggers) page(ctx context.Context, a shared.Alert) {
+	users, err := t.store.OnCall(ctx)
+	if err != nil {
+		t.n.Log().ErrorContext(ctx, "find on-call staff to page", "alert", a.ID, "err", err)
+		return
+	}
+	data := mail.Page{Hospital: t.hospital, Message: a.Message, Location: a.Location, Severity: a.Severity, Raised: a.At, Zone: t.loc}
+	short, err := mail.RenderSMS("alert_page", data)
+	if err != nil {
+		t.n.Log().ErrorContext(ctx, "render alert page", "err", err)
+		return
+	}
+	reqs := make([]notify.Request, 0, len(users))
+	for _, u := range users {
+		reqs = append(reqs, notify.Request{Key: "page:" + a.ID + ":" + u, RecipientID: u, Kind: shared.KindAlertPage,
+			Subject: "Unacknowledged emergency", Message: short, SMSText: short, Channels: []string{shared.ChannelSMS},
+			Mandatory: true, Urgent: true})
+	}
+	if _, err := t.n.Notify(ctx, reqs...); err != nil {
+		t.n.Log().ErrorContext(ctx, "page on-call staff", "alert", a.ID, "err", err)
+	}
+}
+
+// broadcast emails an admin's broadcast to every active account, as a notification each finds in
+// their list (not pushed again live: the broadcast channel showed it). It returns how many accounts
+// it was queued for.
+func (t *Triggers) broadcast(ctx context.Context, b shared.Broadcast) (int, error) {
+	data := mail.Notice{Hospital: t.hospital, Subject: firstLine(b.Message), Body: b.Message}
+	subject, text, html, err := mail.Render("notice", data)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for after := ""; ; {
+		users, err := t.store.ActiveUsers(ctx, after, 500)
+		if err != nil {
+			return n, err
+		}
+		reqs := make([]notify.Request, 0, len(users))
+		for _, u := range users {
+			reqs = append(reqs, notify.Request{Key: "broadcast:" + b.ID + ":" + u, RecipientID: u, SenderID: b.SentBy,
+				Kind: shared.KindBroadcast, Subject: subject, Message: b.Message, Channels: []string{shared.ChannelEmail},
+				EmailSubject: subject, EmailText: text, EmailHTML: html, Quiet: true})
+		}
+		made, err := t.n.Notify(ctx, reqs...)
+		if err != nil {
+			return n, err
+		}
+		n += len(made)
+		if len(users) < 500 {
+			return n, nil
+		}
+		after = users[len(users)-1]
+	}
+}
