@@ -29,7 +29,7 @@ type Appointment struct {
 	// Reason says why the appointment was cancelled ("appointment_cancelled"); empty means none given.
 	Reason string
 	// CancelURL and CancelPhone say how to cancel or change the appointment (for a cancelled one: how
-	// to book another); either may be empty.
+	// to book another); either may be empty. SMS texts show them whole, never shortened.
 	CancelURL   string
 	CancelPhone string
 }
@@ -58,9 +58,23 @@ func (a Appointment) PreviousWhen() string {
 // Day returns the appointment's day in the hospital's zone, short: "Tue 3 Mar".
 func (a Appointment) Day() string { return inZone(a.Start, a.Zone).Format("Mon 2 Jan") }
 
+// ShortWhen returns the appointment's day and time in the hospital's zone, short, for SMS:
+// "Tue 3 Mar, 14:30".
+func (a Appointment) ShortWhen() string { return shortWhen(inZone(a.Start, a.Zone)) }
+
+// PreviousShortWhen is ShortWhen for Previous; "" when Previous is zero.
+func (a Appointment) PreviousShortWhen() string {
+	if a.Previous.IsZero() {
+		return ""
+	}
+	return shortWhen(inZone(a.Previous, a.Zone))
+}
+
 func longWhen(t time.Time) string {
 	return t.Format("Monday 2 January 2006, 15:04") + " (" + t.Location().String() + ")"
 }
+
+func shortWhen(t time.Time) string { return t.Format("Mon 2 Jan, 15:04") }
 
 // Medication is the data of the templates "refill_due" and "follow_up": one prescription of one
 // patient.
@@ -101,7 +115,7 @@ func (m Medication) Due() (string, error) {
 	return d.Format("Monday 2 January 2006"), nil
 }
 
-// DueDay returns DueDate short, for subjects: "Tue 14 Jul". A missing or malformed DueDate
+// DueDay returns DueDate short, for subjects and SMS: "Tue 14 Jul". A missing or malformed DueDate
 // is an error.
 func (m Medication) DueDay() (string, error) {
 	d, err := m.due()
@@ -166,4 +180,26 @@ func (n Notice) Title() string {
 		return n.Subject
 	}
 	return "Message from " + n.Hospital
+}
+
+// Page is the data of the "alert_page" SMS: an emergency alert that no one has acknowledged, paged to
+// the staff on call.
+type Page struct {
+	Hospital string
+	Message  string
+	// Location ("Ward 3") and Severity ("critical") may be empty.
+	Location string
+	Severity string
+	Raised   time.Time
+	// Zone is the hospital's time zone; nil means UTC.
+	Zone *time.Location
+}
+
+// RaisedAt returns when the alert was raised, in the hospital's zone: "14:02". A zero Raised is an
+// error.
+func (p Page) RaisedAt() (string, error) {
+	if p.Raised.IsZero() {
+		return "", errors.New("no time the alert was raised")
+	}
+	return inZone(p.Raised, p.Zone).Format("15:04"), nil
 }

@@ -13,11 +13,12 @@ import (
 	"unicode"
 )
 
-// templateFS holds the email templates: for each name, name.txt defines "subject" and "text", and
-// name.html defines "title" and "content", placed in layout.html; layout.txt and layout.html hold what
-// the templates share.
+// templateFS holds the email templates and the SMS texts: for each name, name.txt defines "subject"
+// and "text", and name.html defines "title" and "content", placed in layout.html; layout.txt and
+// layout.html hold what the templates share. name.sms is the SMS text of the same message (see
+// RenderSMS), with layout.sms.
 //
-//go:embed templates/*.txt templates/*.html
+//go:embed templates/*.txt templates/*.html templates/*.sms
 var templateFS embed.FS
 
 type templateSet struct {

@@ -203,21 +203,39 @@ func TestRenderZones(t *testing.T) {
 			if want := "Your appointment with Dr Priya Shah has moved to Mon 26 Oct"; subject != want {
 				t.Errorf("got subject %q, want %q", subject, want)
 			}
+			sms, err := mail.RenderSMS("appointment_rescheduled", a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantContains(t, "SMS", sms, []string{"on Sat 24 Oct, 14:30 has moved to Mon 26 Oct, 13:30."}, nil)
+
 			a.Start = lateUTC.In(loc)
 			if subject, _, _, _ = mail.Render("appointment_reminder", a); !strings.HasSuffix(subject, "on Sat 4 Jul") {
 				t.Errorf("got subject %q, want the London day, Sat 4 Jul", subject)
+			}
+
+			p := pageData(t)
+			p.Raised = time.Date(2026, 7, 3, 13, 2, 0, 0, time.UTC).In(loc)
+			if sms, _ = mail.RenderSMS("alert_page", p); !strings.Contains(sms, "Raised 14:02.") {
+				t.Errorf("got page %q, want it raised at 14:02 London time", sms)
+			}
+			p.Zone = nil
+			if sms, _ = mail.RenderSMS("alert_page", p); !strings.Contains(sms, "Raised 13:02.") {
+				t.Errorf("got page %q with no zone, want it raised at 13:02 UTC", sms)
 			}
 		})
 	}
 }
 
-// TestRenderMissingData: data that lacks what a template needs fails the rendering rather than
-// sending a message with a hole in it.
+// TestRenderMissingData: data that lacks what a template needs fails the rendering, in the email and
+// in the SMS, rather than sending a message with a hole in it.
 func TestRenderMissingData(t *testing.T) {
 	noDue := medicationData()
 	noDue.DueDate = ""
 	badDue := medicationData()
 	badDue.DueDate = "14/07/2026"
+	notRaised := pageData(t)
+	notRaised.Raised = time.Time{}
 	noBody := map[string]any{"Hospital": "St Mary's Hospital", "Subject": "Flu clinic"}
 
 	tests := []struct {
@@ -238,6 +256,25 @@ func TestRenderMissingData(t *testing.T) {
 			}
 		})
 	}
+	sms := []struct {
+		name     string
+		template string
+		data     any
+		wantErr  string
+	}{
+		{"wrong data type", "alert_page", noticeData(), "can't evaluate field Severity"},
+		{"a map without a key", "notice", noBody, `map has no entry for key "Body"`},
+		{"no due date", "refill_due", noDue, "no due date"},
+		{"a page without the time it was raised", "alert_page", notRaised, "no time the alert was raised"},
+		{"no such template", "appointment_booked", reminderData(t), "have alert_page, appointment_cancelled"},
+	}
+	for _, tt := range sms {
+		t.Run("SMS "+tt.name, func(t *testing.T) {
+			if _, err := mail.RenderSMS(tt.template, tt.data); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("got error %v, want one containing %q", err, tt.wantErr)
+			}
+		})
+	}
 }
 
 func TestTemplates(t *testing.T) {
@@ -245,5 +282,9 @@ func TestTemplates(t *testing.T) {
 		"appointment_rescheduled", "follow_up", "notice", "refill_due"}
 	if got := mail.Templates(); !slices.Equal(got, email) {
 		t.Errorf("got email templates %q, want %q", got, email)
+	}
+	sms := append([]string{"alert_page"}, email...)
+	if got := mail.SMSTemplates(); !slices.Equal(got, sms) {
+		t.Errorf("got SMS templates %q, want %q", got, sms)
 	}
 }
