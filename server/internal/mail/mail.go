@@ -1,5 +1,7 @@
 // Package mail sends email through an SMTP relay (STARTTLS, authentication) and renders the hospital's
-// email templates. It is the sender only: which notifications go out by email, when, and how often a
+// email templates (Render). It also renders the SMS texts (RenderSMS): they are the same messages,
+// from the same data, only shorter, so they live beside the emails they repeat; sending an SMS is not
+// this package's. It is the sender only: which notifications go out by email, when, and how often a
 // failed one is tried again is the notifications work's (issue 7), which retries only the failures
 // IsPermanent says are not permanent.
 package mail

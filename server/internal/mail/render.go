@@ -6,17 +6,19 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 	texttemplate "text/template"
-	"time"
+	"unicode"
 )
 
-// templateFS holds the email templates: for each name, name.txt defines "subject" and "text", and
-// name.html defines "title" and "content", placed in layout.html; layout.txt and layout.html hold what
-// the templates share.
+// templateFS holds the email templates and the SMS texts: for each name, name.txt defines "subject"
+// and "text", and name.html defines "title" and "content", placed in layout.html; layout.txt and
+// layout.html hold what the templates share. name.sms is the SMS text of the same message (see
+// RenderSMS), with layout.sms.
 //
-//go:embed templates/*.txt templates/*.html
+//go:embed templates/*.txt templates/*.html templates/*.sms
 var templateFS embed.FS
 
 type templateSet struct {
@@ -41,22 +43,40 @@ func mustParse() map[string]templateSet {
 		out[name] = templateSet{
 			text: texttemplate.Must(texttemplate.New(name).Option("missingkey=error").
 				ParseFS(templateFS, "templates/layout.txt", path)),
-			html: htmltemplate.Must(htmltemplate.New(name).Option("missingkey=error").
+			html: htmltemplate.Must(htmltemplate.New(name).Option("missingkey=error").Funcs(htmlFuncs).
 				ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")),
 		}
 	}
 	return out
 }
 
-// Templates returns the names Render knows, sorted.
-func Templates() []string {
-	names := make([]string, 0, len(templates))
-	for n := range templates {
-		names = append(names, n)
+// htmlFuncs are the functions the HTML templates call besides the built-in ones.
+var htmlFuncs = htmltemplate.FuncMap{"paragraphs": paragraphs}
+
+// paragraphs splits plain text into paragraphs (at blank lines), each a list of lines, so that an
+// HTML template can keep the text's line breaks while it escapes the lines.
+func paragraphs(text string) [][]string {
+	text = strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(text)
+	var out [][]string
+	var para []string
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimRightFunc(line, unicode.IsSpace)
+		if strings.TrimSpace(line) == "" {
+			if para != nil {
+				out, para = append(out, para), nil
+			}
+			continue
+		}
+		para = append(para, line)
 	}
-	slices.Sort(names)
-	return names
+	if para != nil {
+		out = append(out, para)
+	}
+	return out
 }
+
+// Templates returns the names Render knows, sorted.
+func Templates() []string { return slices.Sorted(maps.Keys(templates)) }
 
 // Render fills the template name with data and returns the subject (one line), the plain-text body
 // and the HTML body. The HTML body escapes everything that comes from data.
@@ -77,38 +97,3 @@ func Render(name string, data any) (subject, text, html string, err error) {
 	}
 	return strings.Join(strings.Fields(s.String()), " "), strings.TrimSpace(tx.String()) + "\n", h.String(), nil
 }
-
-// Appointment is the data of the "appointment_confirmation" and "appointment_reminder" templates.
-type Appointment struct {
-	// Hospital is the hospital's name, shown at the foot of the message.
-	Hospital    string
-	PatientName string
-	Doctor      string
-	Department  string
-	Start       time.Time
-	// Zone is the hospital's time zone (HOSPITAL_TZ): the time is shown in it, whatever the server's
-	// zone. Nil means UTC.
-	Zone *time.Location
-	// Bring lists what the patient should bring (referral letter, medication list, insurance card).
-	Bring []string
-	// CancelURL and CancelPhone say how to cancel or change the appointment; either may be empty.
-	CancelURL   string
-	CancelPhone string
-}
-
-func (a Appointment) local() time.Time {
-	if a.Zone == nil {
-		return a.Start.UTC()
-	}
-	return a.Start.In(a.Zone)
-}
-
-// When returns the appointment's date and time in the hospital's zone, with the zone's name:
-// "Tuesday 3 March 2026, 14:30 (Europe/London)".
-func (a Appointment) When() string {
-	t := a.local()
-	return t.Format("Monday 2 January 2006, 15:04") + " (" + t.Location().String() + ")"
-}
-
-// Day returns the appointment's day in the hospital's zone, short: "Tue 3 Mar".
-func (a Appointment) Day() string { return a.local().Format("Mon 2 Jan") }

@@ -24,16 +24,7 @@ func TestRender(t *testing.T) {
 	noZone := reminderData(t)
 	noZone.Zone, noZone.Bring, noZone.CancelURL, noZone.CancelPhone = nil, nil, "", ""
 
-	tests := []struct {
-		name        string
-		template    string
-		data        mail.Appointment
-		wantSubject string
-		wantText    []string
-		wantHTML    []string
-		notHTML     []string
-		notText     []string
-	}{
+	runRender(t, []renderCase{
 		{"confirmation", "appointment_confirmation", reminderData(t),
 			"Your appointment with Dr Priya Shah on Fri 3 Jul",
 			[]string{"Dear Ann O'Neil,", "your appointment is booked", "When:       Friday 3 July 2026, 14:30 (Europe/London)",
@@ -56,38 +47,7 @@ func TestRender(t *testing.T) {
 			[]string{"&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Ann", "Dr &lt;b&gt;Bold&lt;/b&gt; &amp; Co",
 				"&lt;img src=x onerror=alert(1)&gt;", `href="#ZgotmplZ"`},
 			[]string{"<script>", "<b>Bold</b>", "<img", "javascript:"}, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			subject, text, html, err := mail.Render(tt.template, tt.data)
-			if err != nil {
-				t.Fatalf("got error %v, want none", err)
-			}
-			if subject != tt.wantSubject {
-				t.Errorf("got subject %q, want %q", subject, tt.wantSubject)
-			}
-			for _, want := range tt.wantText {
-				if !strings.Contains(text, want) {
-					t.Errorf("got text %q, want it to contain %q", text, want)
-				}
-			}
-			for _, want := range tt.wantHTML {
-				if !strings.Contains(html, want) {
-					t.Errorf("got HTML %q, want it to contain %q", html, want)
-				}
-			}
-			for _, bad := range tt.notHTML {
-				if strings.Contains(html, bad) {
-					t.Errorf("got HTML %q, want no %q", html, bad)
-				}
-			}
-			for _, bad := range tt.notText {
-				if strings.Contains(text, bad) {
-					t.Errorf("got text %q, want no %q", text, bad)
-				}
-			}
-		})
-	}
+	})
 }
 
 func TestRenderErrors(t *testing.T) {

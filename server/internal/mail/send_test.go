@@ -13,15 +13,21 @@ import (
 	"hms/server/internal/testenv"
 )
 
-func reminderData(t testing.TB) mail.Appointment {
+// london returns the zone of the hospital in the tests' data.
+func london(t testing.TB) *time.Location {
 	t.Helper()
-	london, err := time.LoadLocation("Europe/London")
+	loc, err := time.LoadLocation("Europe/London")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return loc
+}
+
+func reminderData(t testing.TB) mail.Appointment {
+	t.Helper()
 	return mail.Appointment{
 		Hospital: "St Mary's Hospital", PatientName: "Ann O'Neil", Doctor: "Dr Priya Shah",
-		Department: "Cardiology", Start: time.Date(2026, 7, 3, 13, 30, 0, 0, time.UTC), Zone: london,
+		Department: "Cardiology", Start: time.Date(2026, 7, 3, 13, 30, 0, 0, time.UTC), Zone: london(t),
 		Bring:     []string{"Your referral letter", "A list of the medicines you take"},
 		CancelURL: "https://hms.stmarys.example/appointments/a1", CancelPhone: "020 7946 0000",
 	}
