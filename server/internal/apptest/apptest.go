@@ -80,6 +80,7 @@ func (e *Env) start() {
 		a.Doctors.SetClock(e.clock)
 		a.Appointments.SetClock(e.clock)
 		a.Access.SetClock(e.clock)
+		a.Notify().SetClock(e.clock)
 	}
 	e.App, e.srv = a, httptest.NewServer(a.Handler)
 	e.URL = e.srv.URL
@@ -96,6 +97,17 @@ func (e *Env) Restart() {
 	e.T.Helper()
 	e.stop()
 	e.start()
+}
+
+// Sibling starts another server instance on the same database and settings, as a second instance
+// behind a load balancer (with the in-process broker, live events do not cross to it; REST and the
+// background jobs do). It stops when the test ends.
+func (e *Env) Sibling() *Env {
+	e.T.Helper()
+	s := &Env{T: e.T, Config: e.Config, logs: e.logs, db: e.db.Borrow(e.db.Name()), log: e.log, clock: e.clock}
+	s.start()
+	e.T.Cleanup(s.stop)
+	return s
 }
 
 // Logs returns everything the server logged so far.

@@ -57,12 +57,13 @@ func Schedule() shared.ScheduleRequest {
 	return shared.ScheduleRequest{Weekly: weekly, SlotMinutes: 15, Breaks: []shared.Hours{{Start: "12:00", End: "13:00"}}}
 }
 
-// SetClock sets the scheduling services' and the access rule's clock, now and after every Restart.
+// SetClock sets the scheduling services', the access rule's and the notifications' clock, now and after every Restart.
 func (e *Env) SetClock(now func() time.Time) {
 	e.clock = now
 	e.App.Doctors.SetClock(now)
 	e.App.Appointments.SetClock(now)
 	e.App.Access.SetClock(now)
+	e.App.Notify().SetClock(now)
 }
 
 // Hospital sets up the fixture hospital on the env.
