@@ -1,5 +1,7 @@
 // The app: boot (desktop settings, remembered session), sign-in, then the screen for the route, inside
-// one live connection. Routes: /reception, /doctor, /patient, /admin, /patients, /beds, /display[/:department], /settings.
+// one live connection. Routes: /reception, /doctor, /patient, /admin, /patients, /beds, /notifications,
+// /display[/:department], /settings. The header's bell shows the user's notifications on every screen but the
+// displays.
 import { useEffect, useState, useSyncExternalStore } from 'react'
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter'
 import { messageOf, session } from './api/client'
@@ -8,9 +10,12 @@ import { AlertBanner } from './components/AlertBanner'
 import { LiveBadge } from './components/LiveBadge'
 import { desktopConfig, isDesktop, report, type DesktopConfig } from './desktop'
 import { LiveProvider } from './live/LiveProvider'
+import { InboxProvider } from './notifications/InboxProvider'
+import { NotificationBell } from './notifications/NotificationBell'
 import { getsAlerts, homeOf, navOf } from './roles'
 import { AdminScreen } from './screens/Admin'
 import { BedsScreen } from './screens/Beds'
+import { NotificationsScreen } from './screens/Notifications'
 import { PatientsScreen } from './screens/Patients'
 import { DisplayScreen } from './screens/Display'
 import { DoctorScreen } from './screens/Doctor'
@@ -87,48 +92,54 @@ function SignedIn({ s, kiosk, kioskDepartment }: { s: SessionState; kiosk: boole
     )
   }
   return (
-    <div className="shell">
-      <header className="topbar">
-        <span className="brand">HMS</span>
-        <nav aria-label="Main">
-          {navOf(role).map((n) => (
-            <Link key={n.href} href={n.href} className={(active) => (active ? 'nav-link active' : 'nav-link')}>
-              {n.label}
-            </Link>
-          ))}
-          {isDesktop() && (
-            <Link href="/settings" className={(active) => (active ? 'nav-link active' : 'nav-link')}>
-              Settings
-            </Link>
-          )}
-        </nav>
-        <span className="spacer" />
-        <LiveBadge />
-        <span className="who" data-testid="who">
-          {s.user.name} · {role}
-        </span>
-        <button type="button" className="btn btn-quiet" onClick={() => void session.signOut()}>
-          Sign out
-        </button>
-      </header>
-      {getsAlerts(role) && <AlertBanner />}
-      <main className="content">
-        <Switch>
-          <Route path="/reception">{role === 'staff' || role === 'admin' ? <ReceptionScreen /> : <Denied />}</Route>
-          <Route path="/doctor">{role === 'doctor' ? <DoctorScreen /> : <Denied />}</Route>
-          <Route path="/patient">{role === 'patient' ? <PatientScreen /> : <Denied />}</Route>
-          <Route path="/admin">{role === 'admin' ? <AdminScreen /> : <Denied />}</Route>
-          <Route path="/patients">{role !== 'patient' ? <PatientsScreen /> : <Denied />}</Route>
-          <Route path="/beds">{role !== 'patient' ? <BedsScreen /> : <Denied />}</Route>
-          <Route path="/settings">
-            <SettingsScreen onSaved={() => undefined} />
-          </Route>
-          <Route>
-            <Redirect to={homeOf(role)} replace />
-          </Route>
-        </Switch>
-      </main>
-    </div>
+    <InboxProvider userID={s.user.id}>
+      <div className="shell">
+        <header className="topbar">
+          <span className="brand">HMS</span>
+          <nav aria-label="Main">
+            {navOf(role).map((n) => (
+              <Link key={n.href} href={n.href} className={(active) => (active ? 'nav-link active' : 'nav-link')}>
+                {n.label}
+              </Link>
+            ))}
+            {isDesktop() && (
+              <Link href="/settings" className={(active) => (active ? 'nav-link active' : 'nav-link')}>
+                Settings
+              </Link>
+            )}
+          </nav>
+          <span className="spacer" />
+          <LiveBadge />
+          <NotificationBell />
+          <span className="who" data-testid="who">
+            {s.user.name} · {role}
+          </span>
+          <button type="button" className="btn btn-quiet" onClick={() => void session.signOut()}>
+            Sign out
+          </button>
+        </header>
+        {getsAlerts(role) && <AlertBanner />}
+        <main className="content">
+          <Switch>
+            <Route path="/reception">{role === 'staff' || role === 'admin' ? <ReceptionScreen /> : <Denied />}</Route>
+            <Route path="/doctor">{role === 'doctor' ? <DoctorScreen /> : <Denied />}</Route>
+            <Route path="/patient">{role === 'patient' ? <PatientScreen /> : <Denied />}</Route>
+            <Route path="/admin">{role === 'admin' ? <AdminScreen /> : <Denied />}</Route>
+            <Route path="/patients">{role !== 'patient' ? <PatientsScreen /> : <Denied />}</Route>
+            <Route path="/beds">{role !== 'patient' ? <BedsScreen /> : <Denied />}</Route>
+            <Route path="/notifications">
+              <NotificationsScreen />
+            </Route>
+            <Route path="/settings">
+              <SettingsScreen onSaved={() => undefined} />
+            </Route>
+            <Route>
+              <Redirect to={homeOf(role)} replace />
+            </Route>
+          </Switch>
+        </main>
+      </div>
+    </InboxProvider>
   )
 }
 

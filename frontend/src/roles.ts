@@ -28,9 +28,13 @@ export function navOf(role: Role): NavItem[] {
         { href: '/patients', label: 'Patients' },
         { href: '/beds', label: 'Beds' },
         { href: '/display', label: 'Ward display' },
+        { href: '/notifications', label: 'Notifications' },
       ]
     case 'patient':
-      return [{ href: '/patient', label: 'My appointments' }]
+      return [
+        { href: '/patient', label: 'My appointments' },
+        { href: '/notifications', label: 'Notifications' },
+      ]
     case 'admin':
       return [
         { href: '/admin', label: 'Admin' },
@@ -38,6 +42,7 @@ export function navOf(role: Role): NavItem[] {
         { href: '/patients', label: 'Patients' },
         { href: '/beds', label: 'Beds' },
         { href: '/display', label: 'Ward display' },
+        { href: '/notifications', label: 'Notifications' },
       ]
     default:
       return [
@@ -45,6 +50,7 @@ export function navOf(role: Role): NavItem[] {
         { href: '/patients', label: 'Patients' },
         { href: '/beds', label: 'Beds' },
         { href: '/display', label: 'Ward display' },
+        { href: '/notifications', label: 'Notifications' },
       ]
   }
 }

@@ -297,7 +297,7 @@ export interface paths {
         put?: never;
         /**
          * Send a notification
-         * @description Stores a message for one user (404 when the recipient does not exist).
+         * @description Stores a message for one user (404 when the recipient does not exist) and pushes it live on their `user:<id>` channel; with `channels` it is also delivered by email and/or SMS through the delivery queue. The answer comes once the notification is stored: a provider that is down never delays or fails it.
          *
          *     Roles: admin, doctor, staff.
          */
@@ -317,7 +317,7 @@ export interface paths {
         };
         /**
          * The caller's notifications
-         * @description The caller's own notifications, newest first, at most `limit` of them. There is no paging: `page` is not used.
+         * @description The caller's own notifications, newest first, with how many are unread (`unread=true` lists only those).
          *
          *     Roles: admin, doctor, staff, patient.
          */
@@ -478,7 +478,7 @@ export interface paths {
         put?: never;
         /**
          * Broadcast a message
-         * @description Stores the message and pushes it (`broadcast.sent`) on the `broadcast` channel to every connected user, whatever their role. There is no list of broadcasts: a client that was offline gets the ones it missed by resuming the `broadcast` channel with `since` (docs/websocket.md).
+         * @description Stores the message and pushes it (`broadcast.sent`) on the `broadcast` channel to every connected user, whatever their role. With `email: true` it is also emailed (in the background, through the delivery queue) to every active account that accepts email, and each of them finds it in their notifications. There is no list of broadcasts: a client that was offline gets the ones it missed by resuming the `broadcast` channel with `since` (docs/websocket.md).
          *
          *     Roles: admin.
          */
@@ -1970,6 +1970,122 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a notification read
+         * @description Marks one of the caller's notifications read (again is harmless) and tells the caller's other screens (`notification.read`). Another user's notification is 404.
+         *
+         *     Roles: admin, doctor, staff, patient.
+         */
+        post: operations["markNotificationRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark all notifications read
+         * @description Marks every unread notification of the caller read.
+         *
+         *     Roles: admin, doctor, staff, patient.
+         */
+        post: operations["markAllNotificationsRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My notification preferences
+         * @description The caller's channels, SMS phone, quiet hours and on-call flag. Defaults: email and SMS on, no quiet hours, not on call.
+         *
+         *     Roles: admin, doctor, staff, patient.
+         */
+        get: operations["getNotificationPreferences"];
+        /**
+         * Set my notification preferences
+         * @description Replaces the caller's preferences. What the hospital must send (emergency pages, a cancelled or moved appointment) still goes out; quiet hours delay email and SMS (not urgent pages) until they end. A phone not in E.164, a time not HH:MM, or `on_call` for a patient is 400.
+         *
+         *     Roles: admin, doctor, staff, patient.
+         */
+        put: operations["putNotificationPreferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Email and SMS deliveries
+         * @description Every email and SMS delivery with its log, newest first; `status=dead` lists the dead letters (failed for good or out of attempts).
+         *
+         *     Roles: admin.
+         */
+        get: operations["listDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deliveries/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry a dead letter
+         * @description Queues a dead delivery again (for instance once the address is fixed or the provider is back); the log records who did. A delivery that is not dead is 409.
+         *
+         *     Roles: admin.
+         */
+        post: operations["retryDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2142,23 +2258,31 @@ export interface components {
             recipient_id: components["schemas"]["ID"];
             /** @description Trimmed; 1 to 2000 characters. */
             message: string;
+            /** @description Also deliver by email and/or SMS, each only where the recipient accepts it (their preferences and quiet hours). The in-app notification is always made. */
+            channels?: ("email" | "sms")[];
         };
-        /** @description A message stored for one recipient. */
+        /** @description A message stored for one recipient, with how it was delivered by email and SMS. */
         Notification: {
             id: components["schemas"]["ID"];
             recipient_id: components["schemas"]["ID"];
-            sender_id: components["schemas"]["ID"];
+            /** @description The sender's user id; empty for what the system sends (reminders, confirmations, alerts). */
+            sender_id: string;
+            /** @enum {string} */
+            kind: "message" | "appointment.booked" | "appointment.rescheduled" | "appointment.cancelled" | "appointment.reminder" | "prescription.refill_due" | "prescription.follow_up" | "broadcast" | "alert.page" | "access.break_glass";
+            subject?: string;
             message: string;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             read_at?: string;
+            deliveries?: components["schemas"]["DeliveryState"][];
         };
-        /** @description A page of the caller's notifications, newest first. */
+        /** @description A page of the caller's notifications, newest first, and how many of all of them are unread. */
         NotificationList: {
             items: components["schemas"]["Notification"][];
             page: number;
             limit: number;
+            unread: number;
         };
         /** @description One entry of the audit trail: who read or changed which patient's data, when and with what outcome. It holds no patient data. */
         AuditEntry: {
@@ -2267,6 +2391,8 @@ export interface components {
         BroadcastRequest: {
             /** @description Trimmed; 1 to 2000 characters. */
             message: string;
+            /** @description Also email the message to every active account that accepts email. */
+            email?: boolean;
         };
         /** @description An admin's message to every connected user. */
         Broadcast: {
@@ -2276,6 +2402,9 @@ export interface components {
             sent_by: components["schemas"]["ID"];
             /** Format: date-time */
             at: string;
+            email?: boolean;
+            /** @description How many accounts the email was queued for. */
+            recipients?: number;
         };
         /** @description A clinical department. Its id is a short slug used in queue and display channel names (`queue:dept:<id>`, `display:<id>`). Also the body of POST /api/departments. */
         Department: {
@@ -3492,6 +3621,79 @@ export interface components {
             page: number;
             limit: number;
         };
+        /** @description Where one channel's delivery of a notification stands. */
+        DeliveryState: {
+            /** @enum {string} */
+            channel: "email" | "sms";
+            /** @enum {string} */
+            status: "queued" | "sending" | "retrying" | "sent" | "dead" | "skipped";
+            attempts: number;
+            /** Format: date-time */
+            sent_at?: string;
+            error?: string;
+        };
+        /** @description Which notifications were marked read, and how many are still unread. */
+        NotificationsRead: {
+            ids: components["schemas"]["ID"][];
+            unread: number;
+        };
+        /** @description A daily window (HH:MM, hospital time) in which email and SMS wait, except urgent ones; start after end spans midnight. Both empty: none. */
+        QuietHours: {
+            start: string;
+            end: string;
+        };
+        /** @description Which channels the caller accepts, where SMS go, quiet hours, and (doctors and staff) whether they are paged for unacknowledged emergencies. */
+        NotificationPreferences: {
+            /** @description Accept email (what the hospital must send is emailed anyway). */
+            email: boolean;
+            /** @description Accept SMS (what the hospital must send is sent anyway). */
+            sms: boolean;
+            /** @description Where SMS go, in E.164 ("+447911123456"); empty: the patient record's phone, if any. */
+            phone: string;
+            quiet_hours: components["schemas"]["QuietHours"];
+            /** @description Doctors and staff only: page me by SMS when an emergency alert goes unacknowledged. */
+            on_call: boolean;
+            /** @description The account's email, where email goes; ignored in a PUT. */
+            readonly email_address?: string;
+        };
+        /** @description One step of a delivery. */
+        DeliveryLog: {
+            /** Format: date-time */
+            at: string;
+            attempt: number;
+            status: string;
+            reason?: string;
+        };
+        /** @description One channel's delivery of a notification, with its log. */
+        Delivery: {
+            id: string;
+            notification_id: components["schemas"]["ID"];
+            recipient_id?: string;
+            patient_id?: string;
+            kind: string;
+            /** @enum {string} */
+            channel: "email" | "sms";
+            /** @description The address, masked. */
+            to: string;
+            /** @enum {string} */
+            status: "queued" | "sending" | "retrying" | "sent" | "dead" | "skipped";
+            attempts: number;
+            /** Format: date-time */
+            next_at?: string;
+            last_error?: string;
+            log: components["schemas"]["DeliveryLog"][];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A page of deliveries, newest first. */
+        DeliveryList: {
+            items: components["schemas"]["Delivery"][];
+            total: number;
+            page: number;
+            limit: number;
+        };
     };
     responses: {
         /** @description The request is not valid: malformed JSON, an unknown or missing field, a value out of range, a malformed id or query parameter. */
@@ -4226,6 +4428,8 @@ export interface operations {
     listNotifications: {
         parameters: {
             query?: {
+                /** @description Only unread notifications. */
+                unread?: "true" | "false";
                 /** @description The page, from 1. */
                 page?: components["parameters"]["Page"];
                 /** @description Items per page, from 1; values above 100 are capped at 100. */
@@ -6941,6 +7145,179 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    markNotificationRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A notification id. */
+                id: components["schemas"]["ID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notification. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notification"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    markAllNotificationsRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What was marked. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationsRead"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preferences. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPreferences"];
+            };
+        };
+        responses: {
+            /** @description The preferences as stored. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries in this state. */
+                status?: "queued" | "sending" | "retrying" | "sent" | "dead" | "skipped";
+                /** @description Only this channel. */
+                channel?: "email" | "sms";
+                /** @description The page, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    retryDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A delivery id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, queued again. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };

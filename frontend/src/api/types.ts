@@ -36,6 +36,16 @@ export type BedBoard = S['BedBoard']
 export type BedsEvent = S['BedsEvent']
 export type AuditList = S['AuditList']
 export type AuditOutcome = S['AuditEntry']['outcome']
+export type Notification = S['Notification']
+export type NotificationKind = S['Notification']['kind']
+export type NotificationList = S['NotificationList']
+export type NotificationsRead = S['NotificationsRead']
+export type NotificationPreferences = S['NotificationPreferences']
+export type DeliveryState = S['DeliveryState']
+export type DeliveryStatus = S['DeliveryState']['status']
+export type DeliveryChannel = S['DeliveryState']['channel']
+export type Delivery = S['Delivery']
+export type DeliveryList = S['DeliveryList']
 
 /** One live update, as the hub sends it ({op:"event", ...}). */
 export interface LiveEvent<T = unknown> {

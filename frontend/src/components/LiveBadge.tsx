@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react'
 import { hhmm } from '../api/client'
 import { useLiveState } from '../live/LiveProvider'
 
@@ -34,5 +35,19 @@ export function LiveBadge({ large = false }: { large?: boolean }) {
       <span className="live-dot" aria-hidden="true" />
       {text}
     </span>
+  )
+}
+
+/**
+ * "Not live since hh:mm — <what that means here>" while the connection is not live; nothing while it is.
+ * For a list that live events keep current, so the person knows it may be behind.
+ */
+export function NotLiveNote({ children }: { children: ReactNode }) {
+  const s = useLiveState()
+  if (s.status === 'live') return null
+  return (
+    <p className="tag tag-warn not-live-note" role="status" data-testid="not-live">
+      {s.since ? `Not live since ${hhmm(s.since)}` : 'Not live yet'} — {children}
+    </p>
   )
 }

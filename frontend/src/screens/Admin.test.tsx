@@ -1,6 +1,7 @@
 import { render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { hhmm } from '../api/client'
 import type { User } from '../api/types'
 import { apiError, fakeServer, type Answer, type Call } from '../test/http'
 import { AdminScreen } from './Admin'
@@ -34,10 +35,17 @@ beforeEach(() => {
     'GET /api/departments': { body: { items: [{ id: 'er', name: 'Emergency' }] } },
     'POST /api/departments': () => createAnswer(),
     'GET /api/audit': { body: { items: [], page: 1, limit: 20 } },
-    'POST /api/broadcasts': {
+    'GET /api/deliveries': { body: { items: [], total: 0, page: 1, limit: 20 } },
+    'POST /api/broadcasts': ({ body }) => ({
       status: 201,
-      body: { id: 'b1', message: 'Fire drill at 14:00', sent_by: 'u1', at: '2026-11-27T10:00:00Z' },
-    },
+      body: {
+        id: 'b1',
+        message: 'Fire drill at 14:00',
+        sent_by: 'u1',
+        at: '2026-11-27T10:00:00Z',
+        ...((body as { email?: boolean }).email ? { email: true, recipients: 42 } : {}),
+      },
+    }),
   })
 })
 
@@ -108,6 +116,24 @@ describe('AdminScreen', () => {
     })
   })
 
+  it('also emails a broadcast when asked, and says to how many accounts', async () => {
+    render(<AdminScreen />)
+    const email = screen.getByRole('checkbox', { name: 'Also email everyone' }) as HTMLInputElement
+    expect(email.checked).toBe(false)
+    await userEvent.type(screen.getByLabelText('Message to everyone signed in now'), 'Fire drill at 14:00')
+    await userEvent.click(email)
+    await userEvent.click(screen.getByRole('button', { name: 'Send' }))
+    expect((await screen.findByTestId('broadcast-sent')).textContent).toBe(
+      `Sent at ${hhmm('2026-11-27T10:00:00Z')}, emailed to 42 accounts.`,
+    )
+    expect(calls.find((c) => c.method === 'POST' && c.path === '/api/broadcasts')?.body).toEqual({
+      message: 'Fire drill at 14:00',
+      email: true,
+    })
+    // The next message is not emailed unless asked again.
+    expect(email.checked).toBe(false)
+  })
+
   it('shows features not built yet as disabled, without links', () => {
     render(<AdminScreen />)
     const later = screen.getAllByTestId('coming-later')
@@ -125,5 +151,7 @@ describe('AdminScreen', () => {
     expect(screen.getByRole('link', { name: /Reception/ }).getAttribute('href')).toBe('/reception')
     expect(screen.getByRole('link', { name: /Patients/ }).getAttribute('href')).toBe('/patients')
     expect(screen.getByRole('link', { name: /Beds/ }).getAttribute('href')).toBe('/beds')
+    expect(screen.getByRole('link', { name: /Deliveries/ }).getAttribute('href')).toBe('#adm-deliveries')
+    expect(document.getElementById('adm-deliveries')).not.toBeNull()
   })
 })

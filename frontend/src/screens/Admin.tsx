@@ -1,9 +1,11 @@
 // The admin's hub: where to go for each task, what can be done here now (users, departments, the audit
-// log, broadcasts), and what is not built yet, shown as such rather than with made-up figures.
+// log, email and SMS deliveries, broadcasts), and what is not built yet, shown as such rather than with
+// made-up figures.
 import type { ReactNode } from 'react'
 import { Link } from 'wouter'
 import { Audit } from './admin/Audit'
 import { Broadcast } from './admin/Broadcast'
+import { Deliveries } from './admin/Deliveries'
 import { Departments } from './admin/Departments'
 import { Users } from './admin/Users'
 import './admin.css'
@@ -28,6 +30,7 @@ export function AdminScreen() {
           <Card title="Users" text="Accounts, roles and which are disabled." anchor="adm-users" />
           <Card title="Departments" text="The hospital's departments; add a new one." anchor="adm-departments" />
           <Card title="Audit log" text="Who read or changed patient records." anchor="adm-audit" />
+          <Card title="Deliveries" text="Email and SMS sent; failed ones (dead letters) to retry." anchor="adm-deliveries" />
           <Card title="Broadcast" text="A message to everyone signed in." anchor="adm-broadcast" />
         </ul>
       </nav>
@@ -51,6 +54,7 @@ export function AdminScreen() {
       </div>
       <Users />
       <Audit />
+      <Deliveries />
     </div>
   )
 }

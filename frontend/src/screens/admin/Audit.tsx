@@ -3,8 +3,8 @@
 import { api, must } from '../../api/client'
 import type { AuditList, AuditOutcome } from '../../api/types'
 import { LoadError } from '../../components/forms'
-import { Pager } from './Pager'
-import { usePage } from './usePage'
+import { Pager } from '../../components/Pager'
+import { usePage } from '../../components/usePage'
 
 const limit = 20
 

@@ -1,10 +1,12 @@
-// A message to everyone signed in right now (the broadcast channel): a form that says when it was sent.
+// A message to everyone signed in right now (the broadcast channel), and with "Also email everyone" to
+// every account that accepts email: a form that says when it was sent and to how many it was emailed.
 import { useState, type FormEvent } from 'react'
 import { api, hhmm, messageOf, must } from '../../api/client'
 import { ErrorText, SubmitButton } from '../../components/forms'
 
 export function Broadcast() {
   const [message, setMessage] = useState('')
+  const [email, setEmail] = useState(false)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState('')
   const [sent, setSent] = useState('')
@@ -15,9 +17,16 @@ export function Broadcast() {
     setError('')
     setSent('')
     try {
-      const b = await must(api.POST('/api/broadcasts', { body: { message: message.trim() } }))
+      const body = email ? { message: message.trim(), email: true } : { message: message.trim() }
+      const b = await must(api.POST('/api/broadcasts', { body }))
       setMessage('')
-      setSent(`Sent at ${hhmm(b.at)}.`)
+      setEmail(false)
+      if (email) {
+        const n = b.recipients ?? 0
+        setSent(`Sent at ${hhmm(b.at)}, emailed to ${n} ${n === 1 ? 'account' : 'accounts'}.`)
+      } else {
+        setSent(`Sent at ${hhmm(b.at)}.`)
+      }
     } catch (err) {
       setError(messageOf(err))
     } finally {
@@ -46,7 +55,14 @@ export function Broadcast() {
             maxLength={2000}
           />
         </label>
-        <p className="muted adm-hint">It appears live on every screen that is open now. Ctrl+Enter sends.</p>
+        <label className="check">
+          <input type="checkbox" checked={email} onChange={(e) => setEmail(e.target.checked)} />
+          Also email everyone
+        </label>
+        <p className="muted adm-hint">
+          It appears live on every screen that is open now; with email, also in the inbox of every account that
+          accepts email. Ctrl+Enter sends.
+        </p>
         <div className="row">
           <SubmitButton busy={busy} busyText="Sending…">
             Send

@@ -16,7 +16,7 @@ export function Pager({
   label: string
 }) {
   return (
-    <nav className="row adm-pager" aria-label={label}>
+    <nav className="row pager" aria-label={label}>
       <button type="button" className="btn btn-small" disabled={busy || page <= 1} onClick={() => go(page - 1)}>
         Previous
       </button>

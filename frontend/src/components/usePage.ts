@@ -1,7 +1,8 @@
-// One page of a server list (users, audit entries) at a time: which page, its data, whether it is
-// loading, and the server's message when it failed (the page shown before stays until the next arrives).
+// One page of a server list (users, audit entries, notifications, deliveries) at a time: which page, its
+// data, whether it is loading, and the server's message when it failed (the page shown before stays until
+// the next arrives). A screen changes the page it shows with update (a live event, an action's answer).
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { messageOf } from '../../api/client'
+import { messageOf } from '../api/client'
 
 export interface Paged<T> {
   page: number
@@ -10,6 +11,8 @@ export interface Paged<T> {
   error: string
   go(page: number): void
   reload(): void
+  /** Changes the data shown (nothing before the first page arrived); the next load replaces it. */
+  update(change: (data: T) => T): void
 }
 
 export function usePage<T>(load: (page: number) => Promise<T>): Paged<T> {
@@ -39,5 +42,6 @@ export function usePage<T>(load: (page: number) => Promise<T>): Paged<T> {
   }, [page, reloads])
 
   const reload = useCallback(() => setReloads((n) => n + 1), [])
-  return { page, data, busy, error, go: setPage, reload }
+  const update = useCallback((change: (data: T) => T) => setData((d) => (d === null ? d : change(d))), [])
+  return { page, data, busy, error, go: setPage, reload, update }
 }
