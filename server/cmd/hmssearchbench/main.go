@@ -23,8 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
+	"hms/server/internal/benchdb"
 	"hms/server/internal/ident"
 	"hms/server/internal/mongostore"
 	"hms/server/internal/patient"
@@ -58,7 +57,7 @@ func run(n, queries, workers int, pg, url string) error {
 	ctx := context.Background()
 	backend := "MongoDB " + url
 	if url == "" {
-		u, drop, err := createDB(ctx, pg)
+		u, drop, err := benchdb.Create(ctx, pg, "hms_search_bench")
 		if err != nil {
 			return fmt.Errorf("create a PostgreSQL database on %s: %w", pg, err)
 		}
@@ -184,29 +183,3 @@ func insert(ctx context.Context, s *mongostore.Patients, i int) (string, error) 
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
-
-// createDB makes a fresh PostgreSQL database on the server of pgURL and returns its URL and a dropper.
-func createDB(ctx context.Context, pgURL string) (string, func(), error) {
-	cfg, err := pgx.ParseConfig(pgURL)
-	if err != nil {
-		return "", nil, err
-	}
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		return "", nil, err
-	}
-	defer conn.Close(ctx)
-	name := fmt.Sprintf("hms_search_bench_%d", time.Now().UnixNano())
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		return "", nil, err
-	}
-	drop := func() {
-		c, err := pgx.ConnectConfig(context.Background(), cfg)
-		if err != nil {
-			return
-		}
-		defer c.Close(context.Background())
-		_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	}
-	return fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, name), drop, nil
-}
