@@ -55,6 +55,25 @@ func findAll[D, T any](ctx context.Context, col *mongo.Collection, what string, 
 	return out, nil
 }
 
+// findAllOpen is findAll for a conversion that can fail, such as opening sealed fields: the first
+// failure is the answer.
+func findAllOpen[D, T any](ctx context.Context, col *mongo.Collection, what string, filter any,
+	opts *options.FindOptionsBuilder, open func(D) (T, error)) ([]T, error) {
+	docs, err := findAll(ctx, col, what, filter, opts, func(d D) D { return d })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(docs))
+	for _, d := range docs {
+		v, err := open(d)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
 // findOne decodes the first document matching filter as D; when there is none it returns notFound.
 func findOne[D any](ctx context.Context, col *mongo.Collection, what string, filter any, notFound error,
 	opts ...options.Lister[options.FindOneOptions]) (D, error) {

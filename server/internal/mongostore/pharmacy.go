@@ -39,7 +39,10 @@ func init() {
 	registerIndexes(colRxFills,
 		mongo.IndexModel{Keys: bson.D{{Key: "prescription_id", Value: 1}, {Key: "fill", Value: 1}},
 			Options: options.Index().SetUnique(true).SetName("prescription_fill_unique")},
-		mongo.IndexModel{Keys: bson.D{{Key: "key", Value: 1}}, Options: options.Index().SetUnique(true).SetName("key_unique")})
+		mongo.IndexModel{Keys: bson.D{{Key: "key", Value: 1}}, Options: options.Index().SetUnique(true).SetName("key_unique")},
+		// RecentFills: on MongoDB these bound its read to the window; FerretDB scans anyway.
+		mongo.IndexModel{Keys: bson.D{{Key: "at", Value: 1}}, Options: options.Index().SetName("claimed_at")},
+		mongo.IndexModel{Keys: bson.D{{Key: "dispensed_at", Value: 1}}, Options: options.Index().SetName("dispensed_at")})
 }
 
 // Pharmacy stores the medication catalogue, the stock ledger, prescriptions, their cancellations and

@@ -108,21 +108,8 @@ func (s *Pharmacy) Prescription(ctx context.Context, id string) (pharmacy.Prescr
 
 // PatientPrescriptions implements pharmacy.Store.
 func (s *Pharmacy) PatientPrescriptions(ctx context.Context, patientID string) ([]pharmacy.Prescription, error) {
-	docs, err := findAll(ctx, s.rxs, "find prescriptions", bson.D{{Key: "patient_id", Value: patientID}},
-		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}),
-		func(d storedPrescription) storedPrescription { return d })
-	if err != nil {
-		return nil, err
-	}
-	out := make([]pharmacy.Prescription, 0, len(docs))
-	for _, d := range docs {
-		p, err := s.prescription(d)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, nil
+	return findAllOpen(ctx, s.rxs, "find prescriptions", bson.D{{Key: "patient_id", Value: patientID}},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}), s.prescription)
 }
 
 type cancellationDoc struct {

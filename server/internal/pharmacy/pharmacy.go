@@ -149,6 +149,18 @@ type Store interface {
 	Fills(ctx context.Context, prescriptionID string) ([]FillClaim, error)
 	// CompleteFill records the movement a fill was dispensed by (a cache; the movement is the truth).
 	CompleteFill(ctx context.Context, id string, m Movement) error
+
+	// The reads below serve DueAlerts: each is one query whose result is bounded by a date or by the
+	// ids asked for, in no particular order.
+
+	// RecentFills returns the fill claims claimed or dispensed at or after since.
+	RecentFills(ctx context.Context, since time.Time) ([]FillClaim, error)
+	// MovementsByFill returns the stock movements of those of the fills that have one.
+	MovementsByFill(ctx context.Context, fillIDs []string) ([]Movement, error)
+	// PrescriptionsByID returns those of the prescriptions that exist.
+	PrescriptionsByID(ctx context.Context, ids []string) ([]Prescription, error)
+	// Cancelled returns those of the prescriptions that have a cancellation record.
+	Cancelled(ctx context.Context, prescriptionIDs []string) ([]string, error)
 }
 
 // The domain's errors.

@@ -17,6 +17,9 @@ import (
 var frequencyCodes = map[string]bool{"QD": true, "OD": true, "BID": true, "TID": true, "QID": true, "QHS": true,
 	"PRN": true, "STAT": true, "Q4H": true, "Q6H": true, "Q8H": true, "Q12H": true, "QW": true}
 
+// maxDurationDays is the longest course a prescription may run (DueAlerts relies on it to bound its read).
+const maxDurationDays = 365
+
 // Prescribe writes a prescription for a patient, audited whatever the outcome. A medication matching a
 // known allergy is refused unless the doctor overrides with a reason; the warnings stay on the
 // prescription and are shown at every read and dispense.
@@ -48,8 +51,8 @@ func (s *Service) prescribe(ctx context.Context, p auth.Principal, patientID str
 		rx.Frequency = up
 	}
 	switch {
-	case req.DurationDays < 1 || req.DurationDays > 365:
-		return shared.Prescription{}, fault.Invalid("duration_days must be from 1 to 365")
+	case req.DurationDays < 1 || req.DurationDays > maxDurationDays:
+		return shared.Prescription{}, fault.Invalid("duration_days must be from 1 to %d", maxDurationDays)
 	case req.Quantity < 1 || req.Quantity > 10_000:
 		return shared.Prescription{}, fault.Invalid("quantity must be from 1 to 10000 (units per fill)")
 	case req.Refills < 0 || req.Refills > 12:

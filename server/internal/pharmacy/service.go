@@ -60,6 +60,9 @@ func NewService(store Store, allergies Allergies, access Access, log *audit.Log,
 // SetAllergies replaces the allergy source (tests, until patient records store allergies).
 func (s *Service) SetAllergies(a Allergies) { s.allergies.Store(&a) }
 
+// SetClock replaces the service's clock (tests).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 
 // record audits an action on a patient's prescriptions; a failed audit write fails the request.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"hms/server/internal/audit"
 	"hms/server/internal/auth"
@@ -17,7 +19,8 @@ import (
 
 // TestPharmacyOnEmbeddedSQLite runs the ledger, dispensing (two instances racing receipts and repeats
 // of one dispense, which may find no stock yet and leave the fill pending until the last repeat), a
-// cancellation, the staff relation and rekey on the embedded default storage (FerretDB on SQLite).
+// refill alert, a cancellation, the staff relation and rekey on the embedded default storage
+// (FerretDB on SQLite).
 func TestPharmacyOnEmbeddedSQLite(t *testing.T) {
 	ctx := context.Background()
 	db, err := mongostore.Open(ctx, mongostore.Options{DataDir: t.TempDir(), Database: "hms"})
@@ -71,8 +74,30 @@ func TestPharmacyOnEmbeddedSQLite(t *testing.T) {
 	if err != nil || len(got.Fills) != 1 || got.Fills[0].Status != "dispensed" {
 		t.Fatalf("got fills %+v, %v, want one dispensed", got.Fills, err)
 	}
+	// Fill 1 of a 5-day course: its refill is due 3 days after today, and no longer once cancelled.
+	due := func(days int) []string {
+		t.Helper()
+		all, err := svc.DueAlerts(ctx, time.Now().AddDate(0, 0, days), time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, d := range all {
+			keys = append(keys, d.Key)
+		}
+		return keys
+	}
+	if got := due(1); got != nil {
+		t.Fatalf("alerts tomorrow: got %q, want none", got)
+	}
+	if got, want := due(3), []string{"refill:" + rx.ID + ":1"}; !slices.Equal(got, want) {
+		t.Fatalf("alerts in 3 days: got %q, want %q", got, want)
+	}
 	if _, err := svc.Cancel(ctx, doc, rx.ID, shared.ReasonRequest{Reason: "x"}); err != nil {
 		t.Fatal(err)
+	}
+	if got := due(3); got != nil {
+		t.Fatalf("alerts after cancelling: got %q, want none", got)
 	}
 	if ok, err := svc.Relation(ctx, staff, rx.PatientID); ok || err != nil {
 		t.Fatalf("relation after cancelling: got %v, %v, want false", ok, err)
