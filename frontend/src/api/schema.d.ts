@@ -7296,7 +7296,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A delivery id. */
+                /** @description A delivery id: the notification's id, '-', and the channel (email or sms). */
                 id: string;
             };
             cookie?: never;

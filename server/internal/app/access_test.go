@@ -292,8 +292,12 @@ func TestAccessExport(t *testing.T) {
 	if len(x.Appointments) != 1 || x.Appointments[0].PatientID != pid {
 		t.Errorf("got appointments %+v, want Ada's one", x.Appointments)
 	}
-	if len(x.Notifications) != 1 || x.Notifications[0].Message != "results ready" {
-		t.Errorf("got notifications %+v, want Ada's one", x.Notifications)
+	var messages []string
+	for _, n := range x.Notifications {
+		messages = append(messages, n.Kind+": "+n.Subject+n.Message)
+	}
+	if len(x.Notifications) != 2 || x.Notifications[1].Message != "results ready" || x.Notifications[0].Kind != shared.KindAppointmentBooked {
+		t.Errorf("got notifications %q, want Ada's booking confirmation and message, oldest first", messages)
 	}
 	if len(x.Referrals) != 1 || x.Referrals[0].DoctorID != h.Doctor2.ID() {
 		t.Errorf("got referrals %+v, want the referral to Doctor2", x.Referrals)

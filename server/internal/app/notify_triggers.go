@@ -37,13 +37,19 @@ func (a *App) wireNotifyTriggers(db *mongostore.DB, keys *seal.Keyring) error {
 	if loc == nil {
 		loc = time.UTC
 	}
-	t := &Triggers{n: a.notify, bookings: mongostore.NewAppointments(db), rx: a.Pharmacy, store: mongostore.NewNotifications(db, keys),
-		hospital: a.Config.Notify.HospitalName, loc: loc, reminders: a.Config.Notify.Reminders}
+	t := NewTriggers(a.notify, db, keys, a.Pharmacy, a.Config.Notify.HospitalName, loc, a.Config.Notify.Reminders)
 	a.Triggers = t
 	a.notify.Render = t.renderNotice
 	a.Appointments.SetObserver(t.appointmentChanged)
 	a.Alerts.SetHooks(alert.Hooks{Escalated: t.page, Broadcast: t.broadcast})
 	return nil
+}
+
+// NewTriggers makes the triggers on db (rx may be nil when prescriptions are not scanned: benchmarks).
+func NewTriggers(n *notify.Service, db *mongostore.DB, keys *seal.Keyring, rx *pharmacy.Service, hospital string,
+	loc *time.Location, reminders []time.Duration) *Triggers {
+	return &Triggers{n: n, bookings: mongostore.NewAppointments(db), rx: rx, store: mongostore.NewNotifications(db, keys),
+		hospital: hospital, loc: loc, reminders: reminders}
 }
 
 func (t *Triggers) appointmentData(r appointment.Record) mail.Appointment {
@@ -135,13 +141,28 @@ func (t *Triggers) RemindDue(ctx context.Context) (int, error) {
 		if err != nil {
 			return made, err
 		}
-		var reqs []notify.Request
+		keys := map[string]appointment.Record{}
+		var list []string
 		for _, r := range recs {
 			lead := t.leadFor(r.Start.Sub(now))
 			if lead == 0 || r.CreatedAt.After(r.Start.Add(-lead)) || r.WalkIn {
 				continue
 			}
-			req, err := t.request(fmt.Sprintf("reminder:%s:%s", lead, r.ID), shared.KindAppointmentReminder, "appointment_reminder",
+			key := fmt.Sprintf("reminder:%s:%s", lead, r.ID)
+			keys[key] = r
+			list = append(list, key)
+		}
+		done, err := t.n.Made(ctx, list)
+		if err != nil {
+			return made, err
+		}
+		var reqs []notify.Request
+		for _, key := range list {
+			if done[key] {
+				continue
+			}
+			r := keys[key]
+			req, err := t.request(key, shared.KindAppointmentReminder, "appointment_reminder",
 				t.appointmentData(r), shared.ChannelEmail, shared.ChannelSMS)
 			if err != nil {
 				return made, err
@@ -177,12 +198,26 @@ func (t *Triggers) leadFor(until time.Duration) time.Duration {
 
 // PrescriptionsDue makes the refill and follow-up alerts the pharmacy says are due.
 func (t *Triggers) PrescriptionsDue(ctx context.Context) (int, error) {
+	if t.rx == nil {
+		return 0, nil
+	}
 	due, err := t.rx.DueAlerts(ctx, t.n.Now(), t.loc)
+	if err != nil {
+		return 0, err
+	}
+	keys := make([]string, len(due))
+	for i, d := range due {
+		keys[i] = d.Key
+	}
+	done, err := t.n.Made(ctx, keys)
 	if err != nil {
 		return 0, err
 	}
 	reqs := make([]notify.Request, 0, len(due))
 	for _, d := range due {
+		if done[d.Key] {
+			continue
+		}
 		template := "refill_due"
 		if d.Kind == shared.KindFollowUp {
 			template = "follow_up"

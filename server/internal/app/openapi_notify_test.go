@@ -42,7 +42,7 @@ func exerciseNotifications(t *testing.T, c *contract) {
 	c.call(t, "the admin lists deliveries", get("/api/deliveries?channel=email&page=1&limit=10", admin.Token), http.StatusOK)
 
 	// The email fails at once (nothing listens on port 9) and, with one attempt allowed, is dead.
-	id := n.ID + ":email"
+	id := n.ID + "-email"
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		var list shared.DeliveryList
@@ -81,9 +81,9 @@ func exerciseNotifications(t *testing.T, c *contract) {
 			map[string]any{"email": true, "sms": true, "phone": "", "quiet_hours": map[string]string{"start": "", "end": ""}, "on_call": false, "push": true}), 400, true},
 		{"deliveries of a bad status", get("/api/deliveries?status=lost", admin.Token), 400, true},
 		{"a doctor lists deliveries", get("/api/deliveries", doc.Token), 403, false},
-		{"retry a delivery that is not dead", send("POST", "/api/deliveries/"+texted.ID+":sms/retry", admin.Token, nil), 409, false},
-		{"retry an unknown delivery", send("POST", "/api/deliveries/"+unknown+":sms/retry", admin.Token, nil), 404, false},
-		{"retry a malformed delivery id", send("POST", "/api/deliveries/nope/retry", admin.Token, nil), 400, false},
+		{"retry a delivery that is not dead", send("POST", "/api/deliveries/"+texted.ID+"-sms/retry", admin.Token, nil), 409, false},
+		{"retry an unknown delivery", send("POST", "/api/deliveries/"+unknown+"-sms/retry", admin.Token, nil), 404, false},
+		{"retry a malformed delivery id", send("POST", "/api/deliveries/nope/retry", admin.Token, nil), 400, true},
 	} {
 		c.exchange(t, tc.name, tc.req, tc.status, tc.docRejects)
 	}

@@ -29,7 +29,7 @@ func (a *App) wireNotify(db *mongostore.DB, keys *seal.Keyring) error {
 		if err != nil {
 			return err
 		}
-		a.notify.SetTransport(shared.ChannelEmail, emailTransport{sender})
+		a.notify.SetTransport(shared.ChannelEmail, EmailTransport(sender))
 	}
 	texts, err := sms.New(sms.FromConfig(a.Config), a.Log)
 	if err != nil {
@@ -54,6 +54,9 @@ func (smsTransport) RetryAfter(err error) time.Duration { return min(sms.RetryAf
 
 // Notify is the notification service.
 func (a *App) Notify() *notify.Service { return a.notify }
+
+// EmailTransport sends deliveries as email through the SMTP relay s.
+func EmailTransport(s *mail.Sender) notify.Transport { return emailTransport{s} }
 
 // emailTransport sends a delivery as an email through the SMTP relay.
 type emailTransport struct{ s *mail.Sender }

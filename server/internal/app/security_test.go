@@ -266,7 +266,7 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		"/api/lab-files/:id":               "/api/lab-files/" + labFileID,
 		"/api/users/:id":                   "/api/users/" + target.ID(),
 		"/api/notifications/:id/read":      "/api/notifications/0123456789abcdef01234567/read",
-		"/api/deliveries/:id/retry":        "/api/deliveries/0123456789abcdef01234567:email/retry",
+		"/api/deliveries/:id/retry":        "/api/deliveries/0123456789abcdef01234567-email/retry",
 		"/api/patient/:id":                 "/api/patient/" + patientID,
 		"/api/patients/:id":                "/api/patients/" + patientID,
 		"/api/patients/:id/history":        "/api/patients/" + patientID + "/history",

@@ -1,9 +1,12 @@
 package mongostore
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -301,6 +304,25 @@ func (s *Notifications) Notification(ctx context.Context, id string) (notify.Not
 	return s.fromDoc(d)
 }
 
+// Existing implements notify.Store.
+func (s *Notifications) Existing(ctx context.Context, ids []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(ids))
+	type idDoc struct {
+		ID string `bson:"_id"`
+	}
+	for start := 0; start < len(ids); start += 1000 {
+		found, err := findAll(ctx, s.col, "find notifications", bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids[start:min(start+1000, len(ids))]}}}},
+			options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}), func(d idDoc) string { return d.ID })
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range found {
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+
 // MarkRead implements notify.Store. Setting read_at is the same write whoever makes it, so two
 // screens marking at once cannot lose anything that matters.
 func (s *Notifications) MarkRead(ctx context.Context, recipientID string, ids []string, at time.Time) ([]string, error) {
@@ -343,20 +365,26 @@ func (s *Notifications) DeliveriesOf(ctx context.Context, ids []string) (map[str
 	return out, nil
 }
 
-// Due implements notify.Store.
+// Due implements notify.Store. It asks once per state with an equality on status, which FerretDB hands
+// to PostgreSQL, so the deliveries already sent (nearly all of them) are not read; the time bounds,
+// order and limit are applied here.
 func (s *Notifications) Due(ctx context.Context, now time.Time, limit int) ([]notify.Delivery, error) {
-	filter := bson.D{{Key: "$or", Value: bson.A{
-		bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{shared.DeliveryQueued, shared.DeliveryRetrying}}}},
-			{Key: "next_at", Value: bson.D{{Key: "$lte", Value: now}}}},
-		bson.D{{Key: "status", Value: shared.DeliverySending}, {Key: "lease_until", Value: bson.D{{Key: "$lte", Value: now}}}},
-	}}}
-	opts := options.Find().SetSort(bson.D{{Key: "next_at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit))
-	docs, err := findAll(ctx, s.dels, "find due deliveries", filter, opts, func(d deliveryDoc) deliveryDoc { return d })
-	if err != nil {
-		return nil, err
+	var due []deliveryDoc
+	for _, st := range []struct{ status, field string }{
+		{shared.DeliveryQueued, "next_at"}, {shared.DeliveryRetrying, "next_at"}, {shared.DeliverySending, "lease_until"},
+	} {
+		filter := bson.D{{Key: "status", Value: st.status}, {Key: st.field, Value: bson.D{{Key: "$lte", Value: now}}}}
+		docs, err := findAll(ctx, s.dels, "find due deliveries", filter, nil, func(d deliveryDoc) deliveryDoc { return d })
+		if err != nil {
+			return nil, err
+		}
+		due = append(due, docs...)
 	}
-	out := make([]notify.Delivery, 0, len(docs))
-	for _, doc := range docs {
+	slices.SortFunc(due, func(a, b deliveryDoc) int {
+		return cmp.Or(a.NextAt.Compare(b.NextAt), strings.Compare(a.ID, b.ID))
+	})
+	out := make([]notify.Delivery, 0, min(len(due), limit))
+	for _, doc := range due[:min(len(due), limit)] {
 		d, err := s.deliveryFromDoc(doc, true)
 		if err != nil {
 			return nil, err

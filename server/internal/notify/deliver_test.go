@@ -271,7 +271,7 @@ func TestPermanentFailureIsADeadLetterAnAdminCanRetry(t *testing.T) {
 	if err != nil || list.Total != 1 || list.Items[0].ID != id || list.Items[0].To != "g***@example.org" {
 		t.Fatalf("dead letters %+v (%v), want this one with the address masked", list, err)
 	}
-	if _, err := s.Retry(context.Background(), "admin-1", made[0].Notification.ID+":sms"); err == nil {
+	if _, err := s.Retry(context.Background(), "admin-1", made[0].Notification.ID+"-sms"); err == nil {
 		t.Error("retrying a delivery that does not exist succeeded")
 	}
 	bad = false
@@ -411,7 +411,7 @@ func TestThreeInstancesMakeAndSendOnce(t *testing.T) {
 	}
 	wg.Wait()
 	for _, r := range reqs {
-		id := notify.IDFor(r.Key) + ":email"
+		id := notify.IDFor(r.Key) + "-email"
 		if n := f.email.count(id); n != 1 {
 			t.Errorf("delivery %s sent %d times, want once", id, n)
 		}
@@ -440,29 +440,29 @@ func TestPreferencesAndQuietHours(t *testing.T) {
 			byID[d.ID] = d
 		}
 	}
-	reminderEmail := byID[notify.IDFor("pref:reminder")+":email"]
+	reminderEmail := byID[notify.IDFor("pref:reminder")+"-email"]
 	if reminderEmail.Status != shared.DeliverySkipped || !strings.Contains(reminderEmail.LastError, "turned email off") {
 		t.Errorf("reminder email: got %s (%q), want skipped: the patient turned email off", reminderEmail.Status, reminderEmail.LastError)
 	}
-	cancelEmail := byID[notify.IDFor("pref:cancelled")+":email"]
+	cancelEmail := byID[notify.IDFor("pref:cancelled")+"-email"]
 	if cancelEmail.Status != shared.DeliveryQueued || !strings.Contains(cancelEmail.Log[0].Reason, "must send") {
 		t.Errorf("mandatory email: got %s (%+v), want queued although email is off", cancelEmail.Status, cancelEmail.Log)
 	}
 	seven := time.Date(2030, 1, 8, 7, 0, 0, 0, time.UTC)
-	for _, id := range []string{notify.IDFor("pref:reminder") + ":sms", cancelEmail.ID} {
+	for _, id := range []string{notify.IDFor("pref:reminder") + "-sms", cancelEmail.ID} {
 		if d := byID[id]; !d.NextAt.Equal(seven) {
 			t.Errorf("%s held until %v, want 07:00 the next morning (quiet hours)", id, d.NextAt)
 		}
 	}
 	deliver(t, s)
-	urgent := notify.IDFor("pref:urgent") + ":sms"
-	if f.sms.count(urgent) != 1 || f.sms.count(notify.IDFor("pref:reminder")+":sms") != 0 || f.email.count(cancelEmail.ID) != 0 {
+	urgent := notify.IDFor("pref:urgent") + "-sms"
+	if f.sms.count(urgent) != 1 || f.sms.count(notify.IDFor("pref:reminder")+"-sms") != 0 || f.email.count(cancelEmail.ID) != 0 {
 		t.Fatalf("at 23:30 sent urgent %d, reminder SMS %d, cancellation email %d; want only the urgent one",
-			f.sms.count(urgent), f.sms.count(notify.IDFor("pref:reminder")+":sms"), f.email.count(cancelEmail.ID))
+			f.sms.count(urgent), f.sms.count(notify.IDFor("pref:reminder")+"-sms"), f.email.count(cancelEmail.ID))
 	}
 	f.clock.Advance(7*time.Hour + 30*time.Minute)
 	deliver(t, s)
-	if f.sms.count(notify.IDFor("pref:reminder")+":sms") != 1 || f.email.count(cancelEmail.ID) != 1 || f.email.count(reminderEmail.ID) != 0 {
+	if f.sms.count(notify.IDFor("pref:reminder")+"-sms") != 1 || f.email.count(cancelEmail.ID) != 1 || f.email.count(reminderEmail.ID) != 0 {
 		t.Errorf("at 07:00 the held messages were not sent once each (or the skipped email was sent)")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"hms/server/internal/auth"
 	"hms/server/internal/fault"
 	"hms/server/internal/httpx"
+	"hms/server/internal/ident"
 	"hms/shared"
 )
 
@@ -93,8 +94,8 @@ func (s *Service) DeliveriesHandler(c *gin.Context) {
 func (s *Service) RetryHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
 	id := c.Param("id")
-	if len(id) > 64 || !strings.Contains(id, ":") {
-		httpx.Error(c, fault.Invalid("malformed delivery id: want <notification id>:<channel>"))
+	if notif, ch, ok := strings.Cut(id, "-"); !ok || !ident.Valid(notif) || (ch != shared.ChannelEmail && ch != shared.ChannelSMS) {
+		httpx.Error(c, fault.Invalid("malformed delivery id: want <notification id>-email or <notification id>-sms"))
 		return
 	}
 	d, err := s.Retry(c.Request.Context(), p.UserID, id)

@@ -47,6 +47,26 @@ type Made struct {
 	quiet bool
 }
 
+// Made reports which of the trigger keys have their notification stored already, so that a scan
+// renders and makes only the others.
+func (s *Service) Made(ctx context.Context, keys []string) (map[string]bool, error) {
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = IDFor(k)
+	}
+	have, err := s.store.Existing(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(have))
+	for i, k := range keys {
+		if have[ids[i]] {
+			out[k] = true
+		}
+	}
+	return out, nil
+}
+
 // Notify stores the notifications and their deliveries, pushes the new ones live, and wakes the
 // delivery worker. Requests whose notification exists already (same key) change nothing.
 func (s *Service) Notify(ctx context.Context, reqs ...Request) ([]Made, error) {
@@ -149,7 +169,7 @@ func (s *Service) plan(r Request, c Contact, now time.Time) Made {
 		if !slices.Contains(r.Channels, ch) {
 			continue
 		}
-		d := Delivery{ID: id + ":" + ch, NotificationID: id, RecipientID: c.UserID, PatientID: c.PatientID, Kind: kind,
+		d := Delivery{ID: id + "-" + ch, NotificationID: id, RecipientID: c.UserID, PatientID: c.PatientID, Kind: kind,
 			Channel: ch, Urgent: r.Urgent, Status: shared.DeliveryQueued, NextAt: now, CreatedAt: now, UpdatedAt: now}
 		var on bool
 		switch ch {

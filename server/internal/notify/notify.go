@@ -49,7 +49,7 @@ func (n Notification) Public() shared.Notification {
 // Delivery is one channel's delivery of a notification: the message as it goes out, and its state.
 // Only the instance holding the current attempt's claim changes it.
 type Delivery struct {
-	ID             string // notification id + ":" + channel
+	ID             string // notification id + "-" + channel
 	NotificationID string
 	RecipientID    string
 	PatientID      string
@@ -133,6 +133,8 @@ type Store interface {
 	// many of all of theirs are unread.
 	List(ctx context.Context, recipientID string, unreadOnly bool, skip, limit int) ([]Notification, int, error)
 	Notification(ctx context.Context, id string) (Notification, error)
+	// Existing returns which of the notification ids are stored.
+	Existing(ctx context.Context, ids []string) (map[string]bool, error)
 	// MarkRead marks the recipient's unread notifications among ids (all when ids is nil) read at at,
 	// and returns the ids it marked.
 	MarkRead(ctx context.Context, recipientID string, ids []string, at time.Time) ([]string, error)
