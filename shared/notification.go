@@ -56,8 +56,7 @@ type DeliveryState struct {
 
 // Delivery statuses.
 const (
-	DeliveryQueued   = "queued"   // waiting for its first attempt (or for quiet hours to end)
-	DeliverySending  = "sending"  // an attempt is claimed and in progress
+	DeliveryQueued   = "queued"   // waiting for its first attempt (or for quiet hours to end), or making it
 	DeliveryRetrying = "retrying" // an attempt failed for a reason that may pass; another is scheduled
 	DeliverySent     = "sent"     // the provider accepted it
 	DeliveryDead     = "dead"     // failed for good (permanent error or attempts exhausted): a dead letter

@@ -207,7 +207,7 @@ class Env {
     this.accounts.staff = { email: 'reception@e2e.hms', password }
 
     const pat = await register('Peter Lindqvist', 'patient@e2e.hms', 'patient')
-    this.accounts.patient = { email: 'patient@e2e.hms', password, patientId: pat.patient_id }
+    this.accounts.patient = { email: 'patient@e2e.hms', password, patientId: pat.patient_id, id: pat.id }
   }
 
   /** A REST client signed in as one of the seeded accounts (admin, doctor, staff, patient). */

@@ -372,3 +372,39 @@ e2eTest('screenshots of every screen at 1920x1080 and 1366x768', async () => {
     await shoot(page, name)
   }
 })
+
+e2eTest('a message reaches the patient live in the bell, is marked read, and the admin sees its email delivery', async () => {
+  const page = await hms.signedInPage('patient', '/patient', { landing: '/patient' })
+  await markPage(page)
+  const doctor = await hms.client('doctor')
+  const message = 'e2e: your blood test results are ready'
+  await doctor.call('POST', '/api/notifications/send', { recipient_id: hms.accounts.patient.id, message, channels: ['email'] })
+  await page.getByTestId('notifications-bell').click()
+  const panel = page.getByTestId('notifications-panel')
+  const item = panel.getByTestId('notification').filter({ hasText: message })
+  await item.waitFor({ timeout: liveTimeout })
+  assert.equal(await item.getAttribute('data-unread'), 'true')
+  await page.screenshot({ path: join(artifactDir('screenshots'), 'notifications-bell-1366x768.png') })
+  await item.getByRole('button', { name: 'Mark read' }).click()
+  await panel.getByTestId('notification').filter({ hasText: message }).and(page.locator('[data-unread="false"]')).waitFor({ timeout: liveTimeout })
+  await assertNotReloaded(page)
+  await page.keyboard.press('Escape')
+
+  await page.goto('/notifications')
+  await page.getByTestId('notifications-list').getByText(message).waitFor({ timeout: liveTimeout })
+  await page.getByTestId('notification-preferences').getByLabel('SMS phone').waitFor()
+  for (const size of [{ width: 1920, height: 1080 }, { width: 1366, height: 768 }]) {
+    await page.setViewportSize(size)
+    await page.screenshot({ path: join(artifactDir('screenshots'), `notifications-${size.width}x${size.height}.png`) })
+  }
+  await hms.closePage(page)
+
+  // The e2e server has no SMTP relay: the email is recorded as skipped, with the reason.
+  const admin = await hms.signedInPage('admin', '/admin', { landing: '/admin' })
+  await admin.goto('/admin#adm-deliveries')
+  await admin.getByTestId('deliveries-status').selectOption('skipped')
+  const table = admin.getByTestId('deliveries-table')
+  await table.getByText('email is not configured').first().waitFor({ timeout: liveTimeout })
+  await admin.screenshot({ path: join(artifactDir('screenshots'), 'admin-deliveries-1366x768.png') })
+  await hms.closePage(admin)
+})

@@ -3626,7 +3626,7 @@ export interface components {
             /** @enum {string} */
             channel: "email" | "sms";
             /** @enum {string} */
-            status: "queued" | "sending" | "retrying" | "sent" | "dead" | "skipped";
+            status: "queued" | "retrying" | "sent" | "dead" | "skipped";
             attempts: number;
             /** Format: date-time */
             sent_at?: string;
@@ -3676,7 +3676,7 @@ export interface components {
             /** @description The address, masked. */
             to: string;
             /** @enum {string} */
-            status: "queued" | "sending" | "retrying" | "sent" | "dead" | "skipped";
+            status: "queued" | "retrying" | "sent" | "dead" | "skipped";
             attempts: number;
             /** Format: date-time */
             next_at?: string;
@@ -7260,7 +7260,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only deliveries in this state. */
-                status?: "queued" | "sending" | "retrying" | "sent" | "dead" | "skipped";
+                status?: "queued" | "retrying" | "sent" | "dead" | "skipped";
                 /** @description Only this channel. */
                 channel?: "email" | "sms";
                 /** @description The page, from 1. */

@@ -33,7 +33,6 @@ export function channelLabel(channel: string): string {
 /** What a delivery's status says to the recipient, and its tag's tone (the admin sees the status itself). */
 export const deliveryWords: Record<DeliveryStatus, Wording> = {
   queued: { text: 'waiting', tone: '' },
-  sending: { text: 'sending', tone: '' },
   retrying: { text: 'retrying', tone: 'tag-warn' },
   sent: { text: 'sent', tone: 'tag-ok' },
   dead: { text: 'failed', tone: 'tag-urgent' },

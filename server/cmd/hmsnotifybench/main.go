@@ -23,6 +23,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -46,10 +47,12 @@ func main() {
 	n := flag.Int("n", 10000, "appointments due for a reminder")
 	latency := flag.Int("latency", 200, "single notifications timed from trigger to SMTP acceptance")
 	workers := flag.Int("workers", 8, "deliveries sent at once")
-	smtp := flag.String("smtp", "127.0.0.1:1025", "SMTP server (mailpit) host:port")
+	smtp := flag.String("smtp", "127.0.0.1:1025", "SMTP server (mailpit) host:port; \"none\" accepts every email at once, to time HMS alone")
 	pg := flag.String("pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server for the embedded FerretDB")
 	url := flag.String("url", "", "mongodb://… to measure a real MongoDB instead")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the delivery phase to this file")
 	flag.Parse()
+	cpuProfile = *profile
 	if err := run(*n, *latency, *workers, *smtp, *pg, *url); err != nil {
 		fmt.Fprintln(os.Stderr, "hmsnotifybench:", err)
 		os.Exit(1)
@@ -82,11 +85,67 @@ func (t *timed) at(id string) (time.Time, bool) {
 
 func (t *timed) count() int { t.mu.Lock(); defer t.mu.Unlock(); return len(t.accepted) }
 
+// timedStore adds up the time spent in the store's calls made by the delivery worker.
+type timedStore struct {
+	notify.Store
+	mu    sync.Mutex
+	spent map[string]time.Duration
+	calls map[string]int
+}
+
+func (s *timedStore) add(name string, t0 time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.spent[name] += time.Since(t0)
+	s.calls[name]++
+}
+
+func (s *timedStore) report() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, name := range []string{"Due", "Bodies", "ClaimAttempt", "SaveDelivery"} {
+		if n := s.calls[name]; n > 0 {
+			fmt.Printf("  store.%s: %d calls, %s each\n", name, n, ms(s.spent[name]/time.Duration(n)))
+		}
+	}
+	clear(s.spent)
+	clear(s.calls)
+}
+
+func (s *timedStore) Due(ctx context.Context, now time.Time, limit int) ([]notify.Delivery, error) {
+	defer s.add("Due", time.Now())
+	return s.Store.Due(ctx, now, limit)
+}
+
+func (s *timedStore) ClaimAttempt(ctx context.Context, a notify.Attempt) error {
+	defer s.add("ClaimAttempt", time.Now())
+	return s.Store.ClaimAttempt(ctx, a)
+}
+
+func (s *timedStore) Bodies(ctx context.Context, ds []notify.Delivery) (map[string]bool, error) {
+	defer s.add("Bodies", time.Now())
+	return s.Store.Bodies(ctx, ds)
+}
+
+func (s *timedStore) SaveDelivery(ctx context.Context, d notify.Delivery, e shared.DeliveryLog) error {
+	defer s.add("SaveDelivery", time.Now())
+	return s.Store.SaveDelivery(ctx, d, e)
+}
+
+// nullTransport accepts every delivery at once (-smtp none).
+type nullTransport struct{}
+
+func (nullTransport) Send(context.Context, notify.Delivery) (string, error) { return "", nil }
+func (nullTransport) Permanent(error) bool                                  { return false }
+func (nullTransport) RetryAfter(error) time.Duration                        { return 0 }
+
 type nopPub struct{}
 
 func (nopPub) Publish(context.Context, string, string, any) (shared.Event, error) {
 	return shared.Event{}, nil
 }
+
+var cpuProfile string
 
 func run(n, latency, workers int, smtp, pg, url string) error {
 	ctx := context.Background()
@@ -115,18 +174,22 @@ func run(n, latency, workers int, smtp, pg, url string) error {
 	if err != nil {
 		return err
 	}
-	host, portText, err := net.SplitHostPort(smtp)
-	if err != nil {
-		return err
+	transport := &timed{Transport: nullTransport{}, accepted: map[string]time.Time{}}
+	if smtp != "none" {
+		host, portText, err := net.SplitHostPort(smtp)
+		if err != nil {
+			return err
+		}
+		port, _ := strconv.Atoi(portText)
+		sender, err := mail.New(mail.Config{Host: host, Port: port, From: "HMS <no-reply@bench.example>", TLS: mail.TLSNone})
+		if err != nil {
+			return err
+		}
+		transport.Transport = app.EmailTransport(sender)
 	}
-	port, _ := strconv.Atoi(portText)
-	sender, err := mail.New(mail.Config{Host: host, Port: port, From: "HMS <no-reply@bench.example>", TLS: mail.TLSNone})
-	if err != nil {
-		return err
-	}
-	transport := &timed{Transport: app.EmailTransport(sender), accepted: map[string]time.Time{}}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := notify.NewService(mongostore.NewNotifications(db, keys), nopPub{}, log, notify.Config{Workers: workers, Instance: "bench"})
+	store := &timedStore{Store: mongostore.NewNotifications(db, keys), spent: map[string]time.Duration{}, calls: map[string]int{}}
+	svc := notify.NewService(store, nopPub{}, log, notify.Config{Workers: workers, Instance: "bench"})
 	svc.SetTransport(shared.ChannelEmail, transport)
 	triggers := app.NewTriggers(svc, db, keys, nil, "Bench Hospital", time.UTC, []time.Duration{24 * time.Hour, 2 * time.Hour})
 
@@ -151,6 +214,15 @@ func run(n, latency, workers int, smtp, pg, url string) error {
 	}
 	fmt.Printf("second scan (all already made): %s\n", time.Since(again).Round(time.Millisecond))
 
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	start = time.Now()
 	for {
 		k, err := svc.DeliverDue(ctx)
@@ -162,6 +234,10 @@ func run(n, latency, workers int, smtp, pg, url string) error {
 		}
 	}
 	send := time.Since(start)
+	store.report()
+	if cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	fmt.Printf("delivery: %d emails accepted by the SMTP server in %s: %.0f emails/s (%d workers)\n",
 		transport.count(), send.Round(time.Millisecond), float64(transport.count())/send.Seconds(), workers)
 

@@ -201,8 +201,9 @@ func (a *App) start() error {
 		a.jobs.Add(1)
 		go func() { defer a.jobs.Done(); a.subscribeLater(ctx) }()
 	}
-	a.jobs.Add(5)
+	a.jobs.Add(6)
 	go func() { defer a.jobs.Done(); a.notify.RunWorker(ctx, a.Config.Notify.Poll) }()
+	go func() { defer a.jobs.Done(); a.notify.RunPruner(ctx, a.Config.Notify.Retention, time.Hour) }()
 	go func() { defer a.jobs.Done(); a.Triggers.RunScans(ctx, a.Config.Notify.Scan) }()
 	go func() { defer a.jobs.Done(); a.Alerts.RunEscalator(ctx, a.Config.AlertEscalateAfter, 10*time.Second) }()
 	go func() { defer a.jobs.Done(); a.Appointments.RunRefresher(ctx, 30*time.Second) }()

@@ -251,6 +251,7 @@ func TestRemindersSentOnceByThreeInstances(t *testing.T) {
 	type booking struct {
 		email string
 		start time.Time
+		id    string
 	}
 	var booked []booking
 	for i := range 8 {
@@ -260,8 +261,8 @@ func TestRemindersSentOnceByThreeInstances(t *testing.T) {
 			doc = h.Doctor2
 		}
 		start := tuesday(9, 0).Add(time.Duration(i/2) * 30 * time.Minute) // 09:00, 09:30, 10:00, 10:30 × 2 doctors
-		env.Book(h.Staff.Token, doc.ID(), pat.User.PatientID, start)
-		booked = append(booked, booking{pat.User.Email, start})
+		a := env.Book(h.Staff.Token, doc.ID(), pat.User.PatientID, start)
+		booked = append(booked, booking{pat.User.Email, start, a.ID})
 	}
 	instances := []*apptest.Env{env, env.Sibling(), env.Sibling()}
 	scan := func() {
@@ -308,7 +309,11 @@ func TestRemindersSentOnceByThreeInstances(t *testing.T) {
 	h.Clock.Advance(75 * time.Minute)
 	scan()
 	expect("24-hour reminders at Monday 11:00", "reminder", func(time.Time) bool { return true })
-	// Tuesday 07:15: the 09:00 appointments are within 2 hours: their second reminder.
+	// The clinic moves the first 09:00 appointment to 16:00: it gets a 24-hour reminder for the new time.
+	env.Patch("/api/appointments/"+booked[0].id, h.Staff.Token, shared.RescheduleRequest{Start: tuesday(16, 0), Reason: "clinic overbooked"}).
+		Want(t, http.StatusOK)
+	// Tuesday 07:15: the other 09:00 appointment is within 2 hours: its second reminder; the moved one
+	// gets its new 24-hour reminder.
 	h.Clock.Advance(20*time.Hour + 15*time.Minute)
 	scan()
 	eventually(t, "2-hour reminders", func() bool {
@@ -318,6 +323,12 @@ func TestRemindersSentOnceByThreeInstances(t *testing.T) {
 		}
 		return n == len(booked)+2
 	})
+	time.Sleep(300 * time.Millisecond)
+	for i, want := range []int{2, 2, 1, 1, 1, 1, 1, 1} {
+		if got := len(mail.to(t, booked[i].email, "reminder")); got != want {
+			t.Errorf("appointment %d (%s) got %d reminders in all, want %d", i, booked[i].start.Format("Mon 15:04"), got, want)
+		}
+	}
 	// A late booking, inside the 24-hour lead time: no 24-hour reminder.
 	late := env.NewUser(shared.RolePatient)
 	env.Book(h.Staff.Token, h.Doctor.ID(), late.User.PatientID, tuesday(15, 0))

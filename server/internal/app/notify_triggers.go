@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"hms/server/internal/alert"
@@ -29,6 +30,9 @@ type Triggers struct {
 	hospital  string
 	loc       *time.Location
 	reminders []time.Duration
+
+	mu      sync.Mutex
+	scanned time.Time // when this instance's last reminder scan started (windows)
 }
 
 // wireNotifyTriggers connects the triggers to the domains they listen to.
@@ -128,16 +132,62 @@ func (t *Triggers) appointmentChanged(ctx context.Context, action string, p auth
 // the reminder of the shortest configured lead time that is at least t (so a server that was down for
 // the 24-hour reminder sends it late rather than never, and never after the 2-hour one). An appointment
 // booked after a lead time had begun gets no reminder for it: its confirmation just told the patient.
-// It returns how many reminders it made now.
+// Each scan looks at the appointments whose reminder came due since this instance's last scan
+// (windows). It returns how many reminders it made now.
 func (t *Triggers) RemindDue(ctx context.Context) (int, error) {
 	if len(t.reminders) == 0 {
 		return 0, nil
 	}
 	now := t.n.Now()
 	made := 0
-	const page = 500
+	for _, w := range t.windows(now) {
+		n, err := t.remindIn(ctx, now, w[0], w[1])
+		made += n
+		if err != nil {
+			return made, err
+		}
+	}
+	t.mu.Lock()
+	t.scanned = now
+	t.mu.Unlock()
+	return made, nil
+}
+
+// reminderSlack overlaps one scan's windows with the last one's, so that nothing falls between.
+const reminderSlack = 5 * time.Minute
+
+// windows are the ranges of appointment starts a scan at now looks at. The first scan of an instance
+// (or one after a pause longer than the longest lead time, or a clock set back) looks at every
+// appointment within the longest lead time. Later scans look only at the appointments whose reminder
+// time (start - lead) came since the last scan: for each lead, starts in (last - slack + lead, now + lead].
+// On FerretDB each query reads the whole collection, so a scan a minute over 10,000 appointments must
+// not render, check and insert 10,000 reminders each time.
+func (t *Triggers) windows(now time.Time) [][2]time.Time {
+	t.mu.Lock()
+	last := t.scanned
+	t.mu.Unlock()
+	longest := t.reminders[0]
+	if last.IsZero() || last.After(now) || now.Sub(last) >= longest {
+		return [][2]time.Time{{now, now.Add(longest)}}
+	}
+	var out [][2]time.Time
+	for _, lead := range t.reminders {
+		from := last.Add(lead - reminderSlack)
+		if from.Before(now) {
+			from = now
+		}
+		out = append(out, [2]time.Time{from, now.Add(lead)})
+	}
+	return out
+}
+
+// remindIn makes the reminders due at now for the scheduled appointments starting in [from, to).
+func (t *Triggers) remindIn(ctx context.Context, now, from, to time.Time) (int, error) {
+	made := 0
+	// Large pages: on FerretDB each query reads whole collections, so fewer pages is faster.
+	const page = 2000
 	for skip := 0; ; skip += page {
-		recs, _, err := t.bookings.List(ctx, appointment.Filter{Status: shared.StatusScheduled, From: now, To: now.Add(t.reminders[0])}, skip, page)
+		recs, _, err := t.bookings.List(ctx, appointment.Filter{Status: shared.StatusScheduled, From: from, To: to}, skip, page)
 		if err != nil {
 			return made, err
 		}
@@ -148,7 +198,8 @@ func (t *Triggers) RemindDue(ctx context.Context) (int, error) {
 			if lead == 0 || r.CreatedAt.After(r.Start.Add(-lead)) || r.WalkIn {
 				continue
 			}
-			key := fmt.Sprintf("reminder:%s:%s", lead, r.ID)
+			// The start is in the key: an appointment moved after its reminder went gets one for the new time.
+			key := fmt.Sprintf("reminder:%s:%s:%d", lead, r.ID, r.Start.Unix())
 			keys[key] = r
 			list = append(list, key)
 		}

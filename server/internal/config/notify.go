@@ -23,6 +23,8 @@ type Notify struct {
 	Poll time.Duration
 	// Scan is how often each instance looks for due reminders, refills and follow-ups.
 	Scan time.Duration
+	// Retention is how long a sent or skipped delivery is kept (dead letters stay until retried).
+	Retention time.Duration
 }
 
 func (r *reader) notify() Notify {
@@ -33,6 +35,7 @@ func (r *reader) notify() Notify {
 		RetryMax:     r.duration("NOTIFY_RETRY_MAX", 30*time.Minute),
 		Poll:         r.duration("NOTIFY_POLL", 2*time.Second),
 		Scan:         r.duration("NOTIFY_SCAN", time.Minute),
+		Retention:    r.duration("NOTIFY_RETENTION", 30*24*time.Hour),
 	}
 	for _, v := range r.list("NOTIFY_REMINDERS", "24h,2h") {
 		d, err := time.ParseDuration(v)
@@ -54,8 +57,8 @@ func (n Notify) check() error {
 		return errors.New("NOTIFY_MAX_ATTEMPTS must be at least 1")
 	case n.RetryBase <= 0 || n.RetryMax < n.RetryBase:
 		return errors.New("NOTIFY_RETRY_BASE must be positive and NOTIFY_RETRY_MAX at least as long")
-	case n.Poll <= 0 || n.Scan <= 0:
-		return errors.New("NOTIFY_POLL and NOTIFY_SCAN must be positive")
+	case n.Poll <= 0 || n.Scan <= 0 || n.Retention <= 0:
+		return errors.New("NOTIFY_POLL, NOTIFY_SCAN and NOTIFY_RETENTION must be positive")
 	case strings.TrimSpace(n.HospitalName) == "":
 		return errors.New("HOSPITAL_NAME must not be blank")
 	}

@@ -55,9 +55,9 @@ func (s *Service) erase(ctx context.Context, by auth.Principal, patientID string
 				return shared.Erasure{}, err
 			}
 		}
-		if err := s.d.Erasures.DeleteNotifications(ctx, r.UserID); err != nil {
-			return shared.Erasure{}, err
-		}
+	}
+	if err := s.d.Erasures.DeleteNotifications(ctx, r.UserID, patientID); err != nil {
+		return shared.Erasure{}, err
 	}
 	if err := s.d.Erasures.RenameInAppointments(ctx, patientID, name); err != nil {
 		return shared.Erasure{}, err

@@ -27,7 +27,9 @@ type Records interface {
 type Erasures interface {
 	PseudonymiseAccount(ctx context.Context, userID, name, email string, at time.Time) error
 	RenameInAppointments(ctx context.Context, patientID, name string) error
-	DeleteNotifications(ctx context.Context, userID string) error
+	// DeleteNotifications removes the user's notifications and preferences, and every email and SMS
+	// delivery to the user or about the patient record (they hold the addresses); userID may be empty.
+	DeleteNotifications(ctx context.Context, userID, patientID string) error
 }
 
 // Users is what the service needs of accounts.

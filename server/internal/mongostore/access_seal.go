@@ -33,7 +33,7 @@ func (s *AccessGrants) Rekey(ctx context.Context, progress func(collection strin
 		name string
 		col  *mongo.Collection
 	}{{colAccessGrants, s.grants}, {colReferrals, s.referrals}} {
-		scanned, resealed, err := s.rekey(ctx, c.name, c.col)
+		scanned, resealed, err := rekeyFields(ctx, s.gate, s.keys, c.col, nil, "reason")
 		total += resealed
 		if err != nil {
 			return total, err
@@ -45,42 +45,3 @@ func (s *AccessGrants) Rekey(ctx context.Context, progress func(collection strin
 	return total, nil
 }
 
-func (s *AccessGrants) rekey(ctx context.Context, name string, col *mongo.Collection) (scanned, resealed int, err error) {
-	cur, err := col.Find(ctx, bson.D{})
-	if err != nil {
-		return 0, 0, wrap("rekey: read "+name, err)
-	}
-	defer func() { _ = cur.Close(ctx) }()
-	for cur.Next(ctx) {
-		scanned++
-		raw, lerr := cur.Current.LookupErr("reason")
-		if lerr != nil {
-			continue
-		}
-		var v seal.Value
-		if raw.Type == bson.TypeEmbeddedDocument && raw.Unmarshal(&v) == nil && v.Key == s.keys.Active() {
-			continue
-		}
-		id, _ := cur.Current.Lookup("_id").StringValueOK()
-		text, err := s.openReason(name, id, raw)
-		if err != nil {
-			return scanned, resealed, err
-		}
-		sealed, err := s.sealReason(name, id, text)
-		if err != nil {
-			return scanned, resealed, err
-		}
-		leave := s.gate.enter()
-		res, err := col.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "reason", Value: raw}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "reason", Value: sealed}}}})
-		leave()
-		if err != nil {
-			return scanned, resealed, wrap("rekey: update "+name, err)
-		}
-		resealed += int(res.ModifiedCount)
-	}
-	if err := cur.Err(); err != nil {
-		return scanned, resealed, wrap("rekey: read "+name, err)
-	}
-	return scanned, resealed, nil
-}

@@ -331,7 +331,7 @@ func (s *Chart) Rekey(ctx context.Context, progress func(collection string, scan
 		col    *mongo.Collection
 		fields []string
 	}{{colEncounterRevisions, s.revisions, sealedRevisionFields}, {colEncounterVitals, s.vitals, sealedVitalsFields}} {
-		scanned, resealed, err := s.rekey(ctx, c.name, c.col, c.fields)
+		scanned, resealed, err := rekeyFields(ctx, s.gate, s.keys, c.col, nil, c.fields...)
 		total += resealed
 		if err != nil {
 			return total, err
@@ -343,48 +343,3 @@ func (s *Chart) Rekey(ctx context.Context, progress func(collection string, scan
 	return total, nil
 }
 
-func (s *Chart) rekey(ctx context.Context, name string, col *mongo.Collection, fields []string) (scanned, resealed int, err error) {
-	cur, err := col.Find(ctx, bson.D{})
-	if err != nil {
-		return 0, 0, wrap("rekey: read "+name, err)
-	}
-	defer func() { _ = cur.Close(ctx) }()
-	for cur.Next(ctx) {
-		scanned++
-		doc := cur.Current
-		id, _ := doc.Lookup("_id").StringValueOK()
-		for _, field := range fields {
-			raw, lerr := doc.LookupErr(field)
-			if lerr != nil {
-				continue
-			}
-			var v seal.Value
-			if err := raw.Unmarshal(&v); err != nil {
-				return scanned, resealed, fmt.Errorf("rekey: read %s of %s %s: %w", field, name, id, err)
-			}
-			if v.Key == s.keys.Active() {
-				continue
-			}
-			text, err := s.open(name, id, field, v)
-			if err != nil {
-				return scanned, resealed, err
-			}
-			sealed, err := s.seal(name, id, field, text)
-			if err != nil {
-				return scanned, resealed, err
-			}
-			leave := s.gate.enter()
-			res, err := col.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: field, Value: raw}},
-				bson.D{{Key: "$set", Value: bson.D{{Key: field, Value: sealed}}}})
-			leave()
-			if err != nil {
-				return scanned, resealed, wrap("rekey: update "+name, err)
-			}
-			resealed += int(res.ModifiedCount)
-		}
-	}
-	if err := cur.Err(); err != nil {
-		return scanned, resealed, wrap("rekey: read "+name, err)
-	}
-	return scanned, resealed, nil
-}

@@ -361,7 +361,7 @@ func (s *Lab) Rekey(ctx context.Context, progress func(collection string, scanne
 		{colLabFiles, s.files, func(d bson.Raw, _ string) string { return fileWhere(str(d, "_id")) }, []string{"name"}},
 		{colLabChunks, s.chs, func(d bson.Raw, _ string) string { return chunkWhere(str(d, "file_id"), num(d, "n")) }, []string{"data"}},
 	} {
-		scanned, resealed, err := s.rekey(ctx, c.name, c.col, c.field, c.where)
+		scanned, resealed, err := rekeyFields(ctx, s.gate, s.keys, c.col, c.where, c.field...)
 		total += resealed
 		if err != nil {
 			return total, err
@@ -373,45 +373,3 @@ func (s *Lab) Rekey(ctx context.Context, progress func(collection string, scanne
 	return total, nil
 }
 
-func (s *Lab) rekey(ctx context.Context, name string, col *mongo.Collection, fields []string,
-	where func(doc bson.Raw, field string) string) (scanned, resealed int, err error) {
-	cur, err := col.Find(ctx, bson.D{})
-	if err != nil {
-		return 0, 0, wrap("rekey: read "+name, err)
-	}
-	defer func() { _ = cur.Close(ctx) }()
-	for cur.Next(ctx) {
-		scanned++
-		doc := cur.Current
-		for _, f := range fields {
-			raw, err := doc.LookupErr(f)
-			if err != nil {
-				continue
-			}
-			var v seal.Value
-			if raw.Type != bson.TypeEmbeddedDocument || raw.Unmarshal(&v) != nil {
-				return scanned, resealed, fmt.Errorf("rekey %s: field %s is not a sealed value", name, f)
-			}
-			if v.Key == s.keys.Active() {
-				continue
-			}
-			text, err := s.open(v, where(doc, f))
-			if err != nil {
-				return scanned, resealed, err
-			}
-			sealed, err := s.seal(text, where(doc, f))
-			if err != nil {
-				return scanned, resealed, err
-			}
-			leave := s.gate.enter()
-			res, err := col.UpdateOne(ctx, bson.D{{Key: "_id", Value: doc.Lookup("_id")}, {Key: f, Value: raw}},
-				bson.D{{Key: "$set", Value: bson.D{{Key: f, Value: sealed}}}})
-			leave()
-			if err != nil {
-				return scanned, resealed, wrap("rekey: update "+name, err)
-			}
-			resealed += int(res.ModifiedCount)
-		}
-	}
-	return scanned, resealed, wrap("rekey: read "+name, cur.Err())
-}

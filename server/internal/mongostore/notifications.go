@@ -23,6 +23,7 @@ var _ notify.Store = (*Notifications)(nil)
 // Collections of the notification service (notifications itself is colNotifications).
 const (
 	colDeliveries = "notification_deliveries"
+	colBodies     = "delivery_bodies"
 	colAttempts   = "delivery_attempts"
 	colNotifyPref = "notification_prefs"
 )
@@ -46,7 +47,10 @@ type Notifications struct {
 	db    *DB
 	col   *mongo.Collection
 	dels  *mongo.Collection
-	tries *mongo.Collection
+	// bodies holds each delivery's message, apart from its state: the state is updated at every
+	// attempt, and FerretDB rewrites a whole document on each update.
+	bodies *mongo.Collection
+	tries  *mongo.Collection
 	prefs *mongo.Collection
 	keys  *seal.Keyring
 }
@@ -54,7 +58,7 @@ type Notifications struct {
 // NewNotifications returns the notification store on db.
 func NewNotifications(db *DB, keys *seal.Keyring) *Notifications {
 	return &Notifications{gate: db.gate, db: db, col: db.Collection(colNotifications), dels: db.Collection(colDeliveries),
-		tries: db.Collection(colAttempts), prefs: db.Collection(colNotifyPref), keys: keys}
+		bodies: db.Collection(colBodies), tries: db.Collection(colAttempts), prefs: db.Collection(colNotifyPref), keys: keys}
 }
 
 type notificationDoc struct {
@@ -77,20 +81,24 @@ type deliveryDoc struct {
 	Kind           string               `bson:"kind"`
 	Channel        string               `bson:"channel"`
 	To             string               `bson:"to"`
-	Subject        bson.RawValue        `bson:"subject,omitempty"`
-	Text           bson.RawValue        `bson:"text,omitempty"`
-	HTML           bson.RawValue        `bson:"html,omitempty"`
 	Urgent         bool                 `bson:"urgent,omitempty"`
 	Status         string               `bson:"status"`
 	Attempts       int                  `bson:"attempts"`
 	NextAt         time.Time            `bson:"next_at"`
-	LeaseUntil     time.Time            `bson:"lease_until"`
 	LastError      string               `bson:"last_error,omitempty"`
 	ProviderID     string               `bson:"provider_id,omitempty"`
 	SentAt         *time.Time           `bson:"sent_at,omitempty"`
 	Log            []shared.DeliveryLog `bson:"log"`
 	CreatedAt      time.Time            `bson:"created_at"`
 	UpdatedAt      time.Time            `bson:"updated_at"`
+}
+
+// bodyDoc is a delivery's message, sealed; its id is the delivery's.
+type bodyDoc struct {
+	ID      string        `bson:"_id"`
+	Subject bson.RawValue `bson:"subject,omitempty"`
+	Text    bson.RawValue `bson:"text,omitempty"`
+	HTML    bson.RawValue `bson:"html,omitempty"`
 }
 
 type attemptDoc struct {
@@ -110,6 +118,26 @@ type prefsDoc struct {
 	QuietEnd   string    `bson:"quiet_end,omitempty"`
 	OnCall     bool      `bson:"on_call"`
 	UpdatedAt  time.Time `bson:"updated_at"`
+}
+
+// Rekey seals every notification's subject and message, and every delivery's subject and body,
+// again under the active key (hms rekey).
+func (s *Notifications) Rekey(ctx context.Context, progress func(collection string, scanned, resealed int)) (int, error) {
+	total := 0
+	for _, c := range []struct {
+		col    *mongo.Collection
+		fields []string
+	}{{s.col, []string{"subject", "message"}}, {s.bodies, []string{"subject", "text", "html"}}} {
+		scanned, resealed, err := rekeyFields(ctx, s.gate, s.keys, c.col, nil, c.fields...)
+		total += resealed
+		if err != nil {
+			return total, err
+		}
+		if progress != nil {
+			progress(c.col.Name(), scanned, resealed)
+		}
+	}
+	return total, nil
 }
 
 // sealRaw seals text for where as a stored value; empty text is stored as nothing.
@@ -147,37 +175,106 @@ func (s *Notifications) fromDoc(d notificationDoc) (notify.Notification, error) 
 	return n, errors.Join(err1, err2)
 }
 
-func (s *Notifications) deliveryToDoc(d notify.Delivery) (deliveryDoc, error) {
+func (s *Notifications) deliveryToDoc(d notify.Delivery) (deliveryDoc, bodyDoc, error) {
 	doc := deliveryDoc{ID: d.ID, NotificationID: d.NotificationID, RecipientID: d.RecipientID, PatientID: d.PatientID,
 		Kind: d.Kind, Channel: d.Channel, To: d.To, Urgent: d.Urgent, Status: d.Status, Attempts: d.Attempts,
-		NextAt: d.NextAt, LeaseUntil: d.LeaseUntil, LastError: d.LastError, ProviderID: d.ProviderID, SentAt: d.SentAt,
+		NextAt: d.NextAt, LastError: d.LastError, ProviderID: d.ProviderID, SentAt: d.SentAt,
 		Log: d.Log, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
-	var e1, e2, e3 error
-	doc.Subject, e1 = s.sealRaw(d.Subject, colDeliveries, d.ID, "subject")
-	doc.Text, e2 = s.sealRaw(d.Text, colDeliveries, d.ID, "text")
-	doc.HTML, e3 = s.sealRaw(d.HTML, colDeliveries, d.ID, "html")
 	if doc.Log == nil {
 		doc.Log = []shared.DeliveryLog{}
 	}
-	return doc, errors.Join(e1, e2, e3)
+	body := bodyDoc{ID: d.ID}
+	var e1, e2, e3 error
+	body.Subject, e1 = s.sealRaw(d.Subject, colBodies, d.ID, "subject")
+	body.Text, e2 = s.sealRaw(d.Text, colBodies, d.ID, "text")
+	body.HTML, e3 = s.sealRaw(d.HTML, colBodies, d.ID, "html")
+	return doc, body, errors.Join(e1, e2, e3)
 }
 
-func (s *Notifications) deliveryFromDoc(doc deliveryDoc, bodies bool) (notify.Delivery, error) {
+func (s *Notifications) deliveryFromDoc(doc deliveryDoc) notify.Delivery {
 	d := notify.Delivery{ID: doc.ID, NotificationID: doc.NotificationID, RecipientID: doc.RecipientID, PatientID: doc.PatientID,
 		Kind: doc.Kind, Channel: doc.Channel, To: doc.To, Urgent: doc.Urgent, Status: doc.Status, Attempts: doc.Attempts,
-		NextAt: doc.NextAt.UTC(), LeaseUntil: doc.LeaseUntil.UTC(), LastError: doc.LastError, ProviderID: doc.ProviderID,
+		NextAt: doc.NextAt.UTC(), LastError: doc.LastError, ProviderID: doc.ProviderID,
 		SentAt: doc.SentAt, Log: doc.Log, CreatedAt: doc.CreatedAt.UTC(), UpdatedAt: doc.UpdatedAt.UTC()}
 	for i := range d.Log {
 		d.Log[i].At = d.Log[i].At.UTC()
 	}
-	if !bodies {
-		return d, nil
+	return d
+}
+
+// Bodies implements notify.Store: one query for all of ds (on FerretDB a read costs a scan of the
+// collection, and bodies are the large documents; DropBodies keeps the collection to what is pending).
+func (s *Notifications) Bodies(ctx context.Context, ds []notify.Delivery) (map[string]bool, error) {
+	missing := map[string]bool{}
+	if len(ds) == 0 {
+		return missing, nil
 	}
-	var e1, e2, e3 error
-	d.Subject, e1 = openRaw(s.keys, doc.Subject, fieldWhere(colDeliveries, doc.ID, "subject"))
-	d.Text, e2 = openRaw(s.keys, doc.Text, fieldWhere(colDeliveries, doc.ID, "text"))
-	d.HTML, e3 = openRaw(s.keys, doc.HTML, fieldWhere(colDeliveries, doc.ID, "html"))
-	return d, errors.Join(e1, e2, e3)
+	ids := make([]string, len(ds))
+	for i, d := range ds {
+		ids[i] = d.ID
+	}
+	bodies, err := findAll(ctx, s.bodies, "find delivery bodies", bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, nil,
+		func(b bodyDoc) bodyDoc { return b })
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]bodyDoc, len(bodies))
+	for _, b := range bodies {
+		byID[b.ID] = b
+	}
+	for i := range ds {
+		b, ok := byID[ds[i].ID]
+		if !ok {
+			missing[ds[i].ID] = true
+			continue
+		}
+		var e1, e2, e3 error
+		ds[i].Subject, e1 = openRaw(s.keys, b.Subject, fieldWhere(colBodies, b.ID, "subject"))
+		ds[i].Text, e2 = openRaw(s.keys, b.Text, fieldWhere(colBodies, b.ID, "text"))
+		ds[i].HTML, e3 = openRaw(s.keys, b.HTML, fieldWhere(colBodies, b.ID, "html"))
+		if err := errors.Join(e1, e2, e3); err != nil {
+			return nil, err
+		}
+	}
+	return missing, nil
+}
+
+// DropBodies implements notify.Store.
+func (s *Notifications) DropBodies(ctx context.Context, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	leave := s.gate.enter()
+	_, err := s.bodies.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	leave()
+	return wrap("delete delivery bodies", err)
+}
+
+// Prune implements notify.Store: finished deliveries (sent, skipped) last changed before before go,
+// with their attempt claims and any body left.
+func (s *Notifications) Prune(ctx context.Context, before time.Time) (int, error) {
+	type idDoc struct {
+		ID string `bson:"_id"`
+	}
+	filter := bson.D{{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{shared.DeliverySent, shared.DeliverySkipped}}}},
+		{Key: "updated_at", Value: bson.D{{Key: "$lt", Value: before}}}}
+	ids, err := findAll(ctx, s.dels, "find deliveries to prune", filter,
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}).SetLimit(5000), func(d idDoc) string { return d.ID })
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	in := bson.D{{Key: "$in", Value: ids}}
+	leave := s.gate.enter()
+	defer leave()
+	for _, c := range []struct {
+		col    *mongo.Collection
+		filter bson.D
+	}{{s.tries, bson.D{{Key: "delivery_id", Value: in}}}, {s.bodies, bson.D{{Key: "_id", Value: in}}}, {s.dels, bson.D{{Key: "_id", Value: in}}}} {
+		if _, err := c.col.DeleteMany(ctx, c.filter); err != nil {
+			return 0, wrap("prune "+c.col.Name(), err)
+		}
+	}
+	return len(ids), nil
 }
 
 // insertAll inserts docs unordered and returns the indexes of those that were new; duplicates (stored
@@ -212,19 +309,26 @@ func (s *Notifications) insertAll(ctx context.Context, col *mongo.Collection, do
 	return nil, wrap("insert "+col.Name(), err)
 }
 
-// Insert implements notify.Store: deliveries first, then notifications, so that a notification that
-// exists has all its deliveries (a crash in between is repaired by making it again).
+// Insert implements notify.Store: the deliveries' bodies, the deliveries, then the notifications, so
+// that a notification that exists has all its deliveries, and a delivery its body (a crash in between
+// is repaired by making the notification again).
 func (s *Notifications) Insert(ctx context.Context, ns []notify.Notification, ds []notify.Delivery) (map[string]bool, error) {
 	for start := 0; start < len(ds); start += 500 {
-		batch := make([]any, 0, 500)
+		docs, bodies := make([]any, 0, 500), make([]any, 0, 500)
 		for _, d := range ds[start:min(start+500, len(ds))] {
-			doc, err := s.deliveryToDoc(d)
+			doc, body, err := s.deliveryToDoc(d)
 			if err != nil {
 				return nil, err
 			}
-			batch = append(batch, doc)
+			docs = append(docs, doc)
+			if d.Status != shared.DeliverySkipped { // a skipped one is never sent
+				bodies = append(bodies, body)
+			}
 		}
-		if _, err := s.insertAll(ctx, s.dels, batch); err != nil {
+		if _, err := s.insertAll(ctx, s.bodies, bodies); err != nil {
+			return nil, err
+		}
+		if _, err := s.insertAll(ctx, s.dels, docs); err != nil {
 			return nil, err
 		}
 	}
@@ -351,15 +455,14 @@ func (s *Notifications) DeliveriesOf(ctx context.Context, ids []string) (map[str
 	if len(ids) == 0 {
 		return out, nil
 	}
-	opts := options.Find().SetProjection(bson.D{{Key: "subject", Value: 0}, {Key: "text", Value: 0}, {Key: "html", Value: 0}}).
-		SetSort(bson.D{{Key: "_id", Value: 1}})
+	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}})
 	docs, err := findAll(ctx, s.dels, "find deliveries", bson.D{{Key: "notification_id", Value: bson.D{{Key: "$in", Value: ids}}}}, opts,
 		func(d deliveryDoc) deliveryDoc { return d })
 	if err != nil {
 		return nil, err
 	}
 	for _, doc := range docs {
-		d, _ := s.deliveryFromDoc(doc, false)
+		d := s.deliveryFromDoc(doc)
 		out[d.NotificationID] = append(out[d.NotificationID], d)
 	}
 	return out, nil
@@ -371,25 +474,29 @@ func (s *Notifications) DeliveriesOf(ctx context.Context, ids []string) (map[str
 func (s *Notifications) Due(ctx context.Context, now time.Time, limit int) ([]notify.Delivery, error) {
 	var due []deliveryDoc
 	for _, st := range []struct{ status, field string }{
-		{shared.DeliveryQueued, "next_at"}, {shared.DeliveryRetrying, "next_at"}, {shared.DeliverySending, "lease_until"},
+		{shared.DeliveryQueued, "next_at"}, {shared.DeliveryRetrying, "next_at"},
 	} {
 		filter := bson.D{{Key: "status", Value: st.status}, {Key: st.field, Value: bson.D{{Key: "$lte", Value: now}}}}
-		docs, err := findAll(ctx, s.dels, "find due deliveries", filter, nil, func(d deliveryDoc) deliveryDoc { return d })
+		opts := options.Find().SetSort(bson.D{{Key: "urgent", Value: -1}, {Key: st.field, Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit))
+		docs, err := findAll(ctx, s.dels, "find due deliveries", filter, opts, func(d deliveryDoc) deliveryDoc { return d })
 		if err != nil {
 			return nil, err
 		}
 		due = append(due, docs...)
 	}
+	// Urgent ones (emergency pages) first, then the longest waiting.
 	slices.SortFunc(due, func(a, b deliveryDoc) int {
+		if a.Urgent != b.Urgent {
+			if a.Urgent {
+				return -1
+			}
+			return 1
+		}
 		return cmp.Or(a.NextAt.Compare(b.NextAt), strings.Compare(a.ID, b.ID))
 	})
 	out := make([]notify.Delivery, 0, min(len(due), limit))
 	for _, doc := range due[:min(len(due), limit)] {
-		d, err := s.deliveryFromDoc(doc, true)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
+		out = append(out, s.deliveryFromDoc(doc))
 	}
 	return out, nil
 }
@@ -417,7 +524,7 @@ func (s *Notifications) AttemptClaim(ctx context.Context, deliveryID string, n i
 // it (or an admin on a dead one), so the update does not race.
 func (s *Notifications) SaveDelivery(ctx context.Context, d notify.Delivery, entry shared.DeliveryLog) error {
 	set := bson.D{{Key: "status", Value: d.Status}, {Key: "attempts", Value: d.Attempts}, {Key: "next_at", Value: d.NextAt},
-		{Key: "lease_until", Value: d.LeaseUntil}, {Key: "last_error", Value: d.LastError}, {Key: "provider_id", Value: d.ProviderID},
+{Key: "last_error", Value: d.LastError}, {Key: "provider_id", Value: d.ProviderID},
 		{Key: "sent_at", Value: d.SentAt}, {Key: "updated_at", Value: d.UpdatedAt}}
 	leave := s.gate.enter()
 	_, err := s.dels.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}},
@@ -432,7 +539,7 @@ func (s *Notifications) Delivery(ctx context.Context, id string) (notify.Deliver
 	if err != nil {
 		return notify.Delivery{}, err
 	}
-	return s.deliveryFromDoc(doc, false)
+	return s.deliveryFromDoc(doc), nil
 }
 
 // ListDeliveries implements notify.Store.
@@ -444,8 +551,7 @@ func (s *Notifications) ListDeliveries(ctx context.Context, status, channel stri
 	if channel != "" {
 		filter = append(filter, bson.E{Key: "channel", Value: channel})
 	}
-	opts := options.Find().SetProjection(bson.D{{Key: "subject", Value: 0}, {Key: "text", Value: 0}, {Key: "html", Value: 0}}).
-		SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: 1}}).SetSkip(int64(skip)).SetLimit(int64(limit))
+	opts := options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: 1}}).SetSkip(int64(skip)).SetLimit(int64(limit))
 	docs, err := findAll(ctx, s.dels, "list deliveries", filter, opts, func(d deliveryDoc) deliveryDoc { return d })
 	if err != nil {
 		return nil, 0, err
@@ -457,7 +563,7 @@ func (s *Notifications) ListDeliveries(ctx context.Context, status, channel stri
 	}
 	out := make([]notify.Delivery, len(docs))
 	for i, doc := range docs {
-		out[i], _ = s.deliveryFromDoc(doc, false)
+		out[i] = s.deliveryFromDoc(doc)
 	}
 	return out, int(total), nil
 }

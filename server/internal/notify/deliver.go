@@ -20,9 +20,20 @@ func (s *Service) Wake() {
 	}
 }
 
-// RunWorker delivers due email and SMS until ctx ends: at every tick of interval, and at once when
-// this instance made a notification (Wake). Every instance runs one; attempt claims keep them from
-// sending the same delivery twice.
+// hand gives deliveries this instance just made, due now, to its worker, which sends them without
+// looking them up first (on FerretDB each look-up reads the collection). When the worker is busy they
+// wait for its next pass instead.
+func (s *Service) hand(ds []Delivery) {
+	select {
+	case s.fresh <- ds:
+	default:
+		s.Wake()
+	}
+}
+
+// RunWorker delivers due email and SMS until ctx ends: at every tick of interval, at once what this
+// instance just made (hand), and on Wake. Every instance runs one; attempt claims keep them from sending
+// the same delivery twice.
 func (s *Service) RunWorker(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -30,6 +41,9 @@ func (s *Service) RunWorker(ctx context.Context, interval time.Duration) {
 		select {
 		case <-ctx.Done():
 			return
+		case ds := <-s.fresh:
+			s.send(ctx, ds, nil)
+			continue
 		case <-t.C:
 		case <-s.wake:
 		}
@@ -45,8 +59,9 @@ func (s *Service) RunWorker(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// dueBatch is how many due deliveries one pass takes.
-const dueBatch = 200
+// dueBatch is how many due deliveries one pass takes. On FerretDB each pass reads every queued
+// delivery, so a pass should not be small when thousands are due (a reminder scan).
+const dueBatch = 500
 
 // DeliverDue makes one pass: it attempts every delivery due now (up to dueBatch), Workers at a time,
 // and returns how many it found due.
@@ -55,50 +70,102 @@ func (s *Service) DeliverDue(ctx context.Context) (int, error) {
 	if err != nil || len(due) == 0 {
 		return 0, err
 	}
+	missing, err := s.store.Bodies(ctx, due)
+	if err != nil {
+		return 0, err
+	}
+	s.send(ctx, due, missing)
+	return len(due), ctx.Err()
+}
+
+// send attempts the deliveries (but the missing ones), Workers at a time, and drops the bodies of those
+// it sent.
+func (s *Service) send(ctx context.Context, due []Delivery, missing map[string]bool) {
 	work := make(chan Delivery)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var sent []string
 	for range min(s.cfg.Workers, len(due)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for d := range work {
-				if err := s.attempt(ctx, d); err != nil && ctx.Err() == nil {
+				ok, err := s.attempt(ctx, d)
+				if err != nil && ctx.Err() == nil {
 					s.log.WarnContext(ctx, "delivery attempt", "delivery", d.ID, "err", err)
+				}
+				if ok {
+					mu.Lock()
+					sent = append(sent, d.ID)
+					mu.Unlock()
 				}
 			}
 		}()
 	}
 	for _, d := range due {
-		work <- d
+		if !missing[d.ID] {
+			work <- d
+		}
 	}
 	close(work)
 	wg.Wait()
-	return len(due), ctx.Err()
+	// What was sent need not be kept; a body left by a crash here goes when the delivery is pruned.
+	if err := s.store.DropBodies(context.WithoutCancel(ctx), sent); err != nil {
+		s.log.WarnContext(ctx, "drop the bodies of sent deliveries", "err", err)
+	}
 }
 
-// attempt claims the next attempt of d and, if it won the claim, sends d and records the outcome.
-func (s *Service) attempt(ctx context.Context, d Delivery) error {
+// Prune deletes the finished deliveries (sent or skipped) older than retention; dead letters stay
+// until an admin retries them. It returns how many it deleted.
+func (s *Service) Prune(ctx context.Context, retention time.Duration) (int, error) {
+	total := 0
+	for {
+		n, err := s.store.Prune(ctx, s.now().Add(-retention))
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+}
+
+// RunPruner prunes every interval until ctx ends.
+func (s *Service) RunPruner(ctx context.Context, retention, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := s.Prune(ctx, retention); err != nil && ctx.Err() == nil {
+				s.log.WarnContext(ctx, "prune deliveries", "err", err)
+			} else if n > 0 {
+				s.log.InfoContext(ctx, "pruned finished deliveries", "count", n)
+			}
+		}
+	}
+}
+
+// attempt claims the next attempt of d and, if it won the claim, sends d and records the outcome. An
+// attempt takes at most half the lease; a claim older than the lease with no outcome recorded was
+// abandoned by an instance that stopped, and the next attempt may be claimed (claim).
+func (s *Service) attempt(ctx context.Context, d Delivery) (sent bool, err error) {
 	now := s.now()
 	n, abandoned, err := s.claim(ctx, d, now)
 	if errors.Is(err, ErrAttemptTaken) {
-		return nil // another instance has it
+		return false, nil // another instance has it
 	}
 	if err != nil {
-		return err
-	}
-	if abandoned == 0 && d.Status == shared.DeliverySending {
-		abandoned = d.Attempts // its lease ran out: the instance making it stopped
+		return false, err
 	}
 	if abandoned > 0 {
 		if err := s.store.SaveDelivery(ctx, d, shared.DeliveryLog{At: now, Attempt: abandoned, Status: "abandoned",
 			Reason: "the instance making this attempt stopped before recording its outcome; trying again"}); err != nil {
-			return err
+			return false, err
 		}
 	}
-	d.Status, d.Attempts, d.LeaseUntil, d.UpdatedAt = shared.DeliverySending, n, now.Add(s.cfg.Lease), now
-	if err := s.store.SaveDelivery(ctx, d, shared.DeliveryLog{At: now, Attempt: n, Status: shared.DeliverySending}); err != nil {
-		return err
-	}
+	// The claim is the record that attempt n is under way: nothing else is written until its outcome.
+	d.Attempts = n
 	t := s.transport(d.Channel)
 	var providerID string
 	if t == nil {
@@ -110,11 +177,11 @@ func (s *Service) attempt(ctx context.Context, d Delivery) error {
 	}
 	if ctx.Err() != nil && err != nil {
 		// Shutting down mid-send: leave the claim; the lease hands it to another instance.
-		return ctx.Err()
+		return false, ctx.Err()
 	}
 	done := s.now()
 	entry := shared.DeliveryLog{At: done, Attempt: n}
-	d.UpdatedAt, d.LeaseUntil = done, time.Time{}
+	d.UpdatedAt = done
 	switch {
 	case err == nil:
 		d.Status, d.ProviderID, d.LastError = shared.DeliverySent, providerID, ""
@@ -139,7 +206,10 @@ func (s *Service) attempt(ctx context.Context, d Delivery) error {
 		entry.Reason = fmt.Sprintf("%s; next try at %s", d.LastError, d.NextAt.In(s.cfg.Location).Format("15:04:05"))
 	}
 	// The outcome is recorded even if the request that woke us is gone.
-	return s.store.SaveDelivery(context.WithoutCancel(ctx), d, entry)
+	if err := s.store.SaveDelivery(context.WithoutCancel(ctx), d, entry); err != nil {
+		return false, err
+	}
+	return d.Status == shared.DeliverySent, nil
 }
 
 // claim claims attempt d.Attempts+1. If that attempt was claimed by an instance that then stopped

@@ -162,9 +162,9 @@ func (s *Service) announceRead(ctx context.Context, userID string, ids []string)
 // Deliveries lists deliveries for admins.
 func (s *Service) Deliveries(ctx context.Context, status, channel string, page, limit int) (shared.DeliveryList, error) {
 	switch status {
-	case "", shared.DeliveryQueued, shared.DeliverySending, shared.DeliveryRetrying, shared.DeliverySent, shared.DeliveryDead, shared.DeliverySkipped:
+	case "", shared.DeliveryQueued, shared.DeliveryRetrying, shared.DeliverySent, shared.DeliveryDead, shared.DeliverySkipped:
 	default:
-		return shared.DeliveryList{}, fault.Invalid("status: %q is not one of queued, sending, retrying, sent, dead, skipped", status)
+		return shared.DeliveryList{}, fault.Invalid("status: %q is not one of queued, retrying, sent, dead, skipped", status)
 	}
 	if channel != "" && channel != shared.ChannelEmail && channel != shared.ChannelSMS {
 		return shared.DeliveryList{}, fault.Invalid("channel: %q is not one of email, sms", channel)

@@ -146,7 +146,21 @@ func (s *Service) Notify(ctx context.Context, reqs ...Request) ([]Made, error) {
 			}
 		}
 	}
-	if len(ds) > 0 {
+	// What is due now goes straight to this instance's worker; the rest (quiet hours) waits for a pass.
+	var ready []Delivery
+	for _, m := range made {
+		if !m.New {
+			continue
+		}
+		for _, d := range m.Deliveries {
+			if d.Status == shared.DeliveryQueued && !d.NextAt.After(now) {
+				ready = append(ready, d)
+			}
+		}
+	}
+	if len(ready) > 0 && len(ready) <= dueBatch {
+		s.hand(ready)
+	} else if len(ds) > 0 {
 		s.Wake()
 	}
 	return made, nil

@@ -56,14 +56,15 @@ type Delivery struct {
 	Kind           string
 	Channel        string
 	To             string
-	Subject        string // email only
-	Text           string // the email's plain text, or the SMS
-	HTML           string // email only
+	// Subject, Text and HTML are the message (read only to send it: Store.Bodies). Subject and HTML are
+	// email only; Text is the email's plain text, or the SMS.
+	Subject        string
+	Text           string
+	HTML           string
 	Urgent         bool
 	Status         string
 	Attempts       int
 	NextAt         time.Time
-	LeaseUntil     time.Time
 	LastError      string
 	ProviderID     string
 	SentAt         *time.Time
@@ -142,13 +143,22 @@ type Store interface {
 
 	// DeliveriesOf returns the deliveries of the notifications, by notification id.
 	DeliveriesOf(ctx context.Context, notificationIDs []string) (map[string][]Delivery, error)
-	// Due returns up to limit deliveries to attempt at now: queued or retrying with NextAt <= now, or
-	// sending with LeaseUntil <= now (the instance attempting them stopped).
+	// Due returns up to limit deliveries to attempt at now, urgent ones first, then by NextAt: queued or
+	// retrying with NextAt <= now (some may have an attempt under way on another instance: their claim
+	// tells).
 	Due(ctx context.Context, now time.Time, limit int) ([]Delivery, error)
 	// ClaimAttempt fails with ErrAttemptTaken when that attempt was claimed before.
 	ClaimAttempt(ctx context.Context, a Attempt) error
 	// AttemptClaim returns a claimed attempt (ErrNotFound when there is none).
 	AttemptClaim(ctx context.Context, deliveryID string, n int) (Attempt, error)
+	// Bodies fills the deliveries' Subject, Text and HTML (they are not read with their state); it
+	// returns the ids of those it has no body for (sent and dropped meanwhile by another instance).
+	Bodies(ctx context.Context, ds []Delivery) (map[string]bool, error)
+	// DropBodies deletes the bodies of sent deliveries: the message went, and need not be kept.
+	DropBodies(ctx context.Context, ids []string) error
+	// Prune deletes finished deliveries (sent, skipped) last changed before before, with their claims,
+	// and returns how many (at most a few thousand a call).
+	Prune(ctx context.Context, before time.Time) (int, error)
 	// SaveDelivery stores d's state and appends entry to its log.
 	SaveDelivery(ctx context.Context, d Delivery, entry shared.DeliveryLog) error
 	Delivery(ctx context.Context, id string) (Delivery, error)
@@ -202,7 +212,8 @@ type Config struct {
 	MaxAttempts int
 	// RetryBase is the wait after the first failure; it doubles each time up to RetryMax (defaults 30 s, 30 min).
 	RetryBase, RetryMax time.Duration
-	// Lease is how long an attempt may take before another instance takes the delivery over (default 2 min).
+	// Lease is how long after an attempt's claim another instance may take the delivery over when no
+	// outcome was recorded (default 2 min); an attempt gives up after half of it.
 	Lease time.Duration
 	// Instance names this server instance in attempt claims.
 	Instance string
@@ -220,6 +231,7 @@ type Service struct {
 	clock      func() time.Time
 	mu         sync.Mutex
 	wake       chan struct{}
+	fresh      chan []Delivery
 	// Render, when set, fills a request's email and SMS texts from its message (the hospital's templates).
 	Render func(*Request)
 }
@@ -245,7 +257,8 @@ func NewService(store Store, pub Publisher, log *slog.Logger, cfg Config) *Servi
 		cfg.Workers = 8
 	}
 	return &Service{store: store, pub: pub, log: log, cfg: cfg, transports: map[string]Transport{},
-		clock: time.Now, wake: make(chan struct{}, 1)}
+		clock: time.Now, wake: make(chan struct{}, 1),
+		fresh: make(chan []Delivery, 16)}
 }
 
 // SetTransport sets the transport of a channel (shared.ChannelEmail, shared.ChannelSMS); nil removes it,
