@@ -44,4 +44,3 @@ func (s *AccessGrants) Rekey(ctx context.Context, progress func(collection strin
 	}
 	return total, nil
 }
-

@@ -342,4 +342,3 @@ func (s *Chart) Rekey(ctx context.Context, progress func(collection string, scan
 	}
 	return total, nil
 }
-

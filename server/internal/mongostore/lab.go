@@ -372,4 +372,3 @@ func (s *Lab) Rekey(ctx context.Context, progress func(collection string, scanne
 	}
 	return total, nil
 }
-

@@ -43,16 +43,16 @@ func init() {
 // Notifications stores notifications, their deliveries, attempt claims and preferences. Messages,
 // subjects and delivery bodies are sealed: a notification can say what a patient is treated for.
 type Notifications struct {
-	gate  *gate
-	db    *DB
-	col   *mongo.Collection
-	dels  *mongo.Collection
+	gate *gate
+	db   *DB
+	col  *mongo.Collection
+	dels *mongo.Collection
 	// bodies holds each delivery's message, apart from its state: the state is updated at every
 	// attempt, and FerretDB rewrites a whole document on each update.
 	bodies *mongo.Collection
 	tries  *mongo.Collection
-	prefs *mongo.Collection
-	keys  *seal.Keyring
+	prefs  *mongo.Collection
+	keys   *seal.Keyring
 }
 
 // NewNotifications returns the notification store on db.
@@ -524,7 +524,7 @@ func (s *Notifications) AttemptClaim(ctx context.Context, deliveryID string, n i
 // it (or an admin on a dead one), so the update does not race.
 func (s *Notifications) SaveDelivery(ctx context.Context, d notify.Delivery, entry shared.DeliveryLog) error {
 	set := bson.D{{Key: "status", Value: d.Status}, {Key: "attempts", Value: d.Attempts}, {Key: "next_at", Value: d.NextAt},
-{Key: "last_error", Value: d.LastError}, {Key: "provider_id", Value: d.ProviderID},
+		{Key: "last_error", Value: d.LastError}, {Key: "provider_id", Value: d.ProviderID},
 		{Key: "sent_at", Value: d.SentAt}, {Key: "updated_at", Value: d.UpdatedAt}}
 	leave := s.gate.enter()
 	_, err := s.dels.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}},

@@ -58,19 +58,19 @@ type Delivery struct {
 	To             string
 	// Subject, Text and HTML are the message (read only to send it: Store.Bodies). Subject and HTML are
 	// email only; Text is the email's plain text, or the SMS.
-	Subject        string
-	Text           string
-	HTML           string
-	Urgent         bool
-	Status         string
-	Attempts       int
-	NextAt         time.Time
-	LastError      string
-	ProviderID     string
-	SentAt         *time.Time
-	Log            []shared.DeliveryLog
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	Subject    string
+	Text       string
+	HTML       string
+	Urgent     bool
+	Status     string
+	Attempts   int
+	NextAt     time.Time
+	LastError  string
+	ProviderID string
+	SentAt     *time.Time
+	Log        []shared.DeliveryLog
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Public returns the delivery as admins see it, with the address masked.
