@@ -103,7 +103,9 @@ type instance struct {
 
 func (in *instance) url() string { return "http://" + in.addr }
 
-// start runs the process and waits (up to a minute) until GET /readyz answers 200.
+// start runs the process and waits (up to a minute) until it logged that it is ready and GET /readyz
+// answers 200. The log line matters: the address was free when the test chose it, and another test's
+// server that took it meanwhile would answer /readyz too.
 func (in *instance) start() error {
 	in.mu.Lock()
 	if in.cmd != nil {
@@ -112,6 +114,8 @@ func (in *instance) start() error {
 	}
 	in.runs++
 	fmt.Fprintf(in.logs, "----- %s: start #%d on %s at %s -----\n", in.name, in.runs, in.addr, time.Now().Format("15:04:05.000"))
+	from := len(in.logs.String())
+	ready := `"msg":"hms ready","url":"` + in.url() + `"`
 	cmd := exec.Command(in.bin, "serve")
 	cmd.Env, cmd.Dir, cmd.Stdout, cmd.Stderr = in.env, in.dir, in.logs, in.logs
 	if err := cmd.Start(); err != nil {
@@ -136,8 +140,10 @@ func (in *instance) start() error {
 			return fmt.Errorf("%s exited before it was ready: %v", in.name, in.exitError())
 		default:
 		}
-		if code, _, err := in.readyz(); err == nil && code == http.StatusOK {
-			return nil
+		if strings.Contains(in.logs.String()[from:], ready) {
+			if code, _, err := in.readyz(); err == nil && code == http.StatusOK {
+				return nil
+			}
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%s: /readyz did not answer 200 within a minute", in.name)
@@ -244,13 +250,13 @@ func newCluster(t *testing.T, n int) *cluster {
 	// The first instance creates the collections and indexes alone: the embedded FerretDB (1.24,
 	// PostgreSQL backend) panics on concurrent createIndexes for a collection that does not exist yet,
 	// and the instances it cuts off exit at start-up. The others then start together.
-	if err := c.nodes[0].start(); err != nil {
+	if err := c.nodes[0].startOnFreePort(t); err != nil {
 		t.Fatal(err)
 	}
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i, in := range c.nodes[1:] {
-		wg.Go(func() { errs[i] = in.start() })
+		wg.Go(func() { errs[i] = in.startOnFreePort(t) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -263,6 +269,23 @@ func newCluster(t *testing.T, n int) *cluster {
 	staff := c.newUser(c.nodes[2%n], admin, shared.RoleStaff)
 	c.staffToken, c.wsTokens = staff, []string{doctor, staff, admin}
 	return c
+}
+
+// startOnFreePort starts the instance, and again on another port (up to three times) when another
+// process took its port between the test choosing it and the server binding it.
+func (in *instance) startOnFreePort(t *testing.T) error {
+	for try := 1; ; try++ {
+		err := in.start()
+		if err == nil || try == 3 || !strings.Contains(in.logs.String(), "address already in use") {
+			return err
+		}
+		in.addr = "127.0.0.1:" + freePort(t)
+		for i, kv := range in.env {
+			if strings.HasPrefix(kv, "HTTP_ADDR=") {
+				in.env[i] = "HTTP_ADDR=" + in.addr
+			}
+		}
+	}
 }
 
 func freePort(t *testing.T) string {
