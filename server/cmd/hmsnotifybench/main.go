@@ -103,13 +103,33 @@ func (s *timedStore) add(name string, t0 time.Time) {
 func (s *timedStore) report() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, name := range []string{"Due", "Bodies", "ClaimAttempt", "SaveDelivery"} {
+	for _, name := range []string{"Contacts", "Preferences", "Insert", "Due", "Bodies", "ClaimAttempt", "SaveDelivery", "DropBodies"} {
 		if n := s.calls[name]; n > 0 {
 			fmt.Printf("  store.%s: %d calls, %s each\n", name, n, ms(s.spent[name]/time.Duration(n)))
 		}
 	}
 	clear(s.spent)
 	clear(s.calls)
+}
+
+func (s *timedStore) Contacts(ctx context.Context, users, patients []string) (map[string]notify.Contact, map[string]notify.Contact, error) {
+	defer s.add("Contacts", time.Now())
+	return s.Store.Contacts(ctx, users, patients)
+}
+
+func (s *timedStore) Preferences(ctx context.Context, ids []string) (map[string]notify.Preferences, error) {
+	defer s.add("Preferences", time.Now())
+	return s.Store.Preferences(ctx, ids)
+}
+
+func (s *timedStore) Insert(ctx context.Context, ns []notify.Notification, ds []notify.Delivery) (map[string]bool, error) {
+	defer s.add("Insert", time.Now())
+	return s.Store.Insert(ctx, ns, ds)
+}
+
+func (s *timedStore) DropBodies(ctx context.Context, ids []string) error {
+	defer s.add("DropBodies", time.Now())
+	return s.Store.DropBodies(ctx, ids)
 }
 
 func (s *timedStore) Due(ctx context.Context, now time.Time, limit int) ([]notify.Delivery, error) {
@@ -199,6 +219,7 @@ func run(n, latency, workers int, smtp, pg, url string) error {
 		return err
 	}
 	fmt.Printf("stored %d patients, accounts and appointments in %s\n", n, time.Since(start).Round(time.Millisecond))
+	defer store.report()
 
 	start = time.Now()
 	made, err := triggers.RemindDue(ctx)
@@ -213,6 +234,7 @@ func run(n, latency, workers int, smtp, pg, url string) error {
 		return fmt.Errorf("second scan made %d (%v), want 0", m, err)
 	}
 	fmt.Printf("second scan (all already made): %s\n", time.Since(again).Round(time.Millisecond))
+	store.report()
 
 	if cpuProfile != "" {
 		f, err := os.Create(cpuProfile)

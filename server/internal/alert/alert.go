@@ -13,6 +13,7 @@ import (
 	"hms/server/internal/auth"
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
+	"hms/server/internal/job"
 	"hms/shared"
 )
 
@@ -250,20 +251,9 @@ func (s *Service) EscalateDue(ctx context.Context, after time.Duration) (int, er
 
 // RunEscalator checks for unacknowledged alerts every interval until ctx ends.
 func (s *Service) RunEscalator(ctx context.Context, after, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := s.EscalateDue(ctx, after); err != nil {
-				s.log.WarnContext(ctx, "escalate alerts", "err", err)
-			} else if n > 0 {
-				s.log.InfoContext(ctx, "escalated unacknowledged alerts", "count", n)
-			}
-		}
-	}
+	job.Every(ctx, interval, s.log, "escalate unacknowledged alerts", func(ctx context.Context) (int, error) {
+		return s.EscalateDue(ctx, after)
+	})
 }
 
 // Broadcast sends an admin's message live to every connected user.

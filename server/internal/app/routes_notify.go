@@ -20,7 +20,9 @@ import (
 func (a *App) wireNotify(db *mongostore.DB, keys *seal.Keyring) error {
 	cfg := a.Config.Notify
 	host, _ := os.Hostname()
-	a.notify = notify.NewService(mongostore.NewNotifications(db, keys), a.Events, a.Log, notify.Config{
+	store := mongostore.NewNotifications(db, keys)
+	a.Rekeyers = append(a.Rekeyers, store)
+	a.notify = notify.NewService(store, a.Events, a.Log, notify.Config{
 		Location: a.Config.HospitalTZ, MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
 		Instance: fmt.Sprintf("%s/%d", host, os.Getpid()),
 	})

@@ -15,6 +15,7 @@ import (
 
 	"hms/server/internal/broker"
 	"hms/server/internal/fault"
+	"hms/server/internal/job"
 	"hms/shared"
 )
 
@@ -205,19 +206,7 @@ func (s *Stream) Head(ctx context.Context, channel string) (int64, error) {
 
 // RunPruner deletes events older than keep, every interval, until ctx ends.
 func (s *Stream) RunPruner(ctx context.Context, keep, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			n, err := s.store.PruneEvents(ctx, s.now().Add(-keep))
-			if err != nil {
-				s.log.WarnContext(ctx, "prune events", "err", err)
-			} else if n > 0 {
-				s.log.InfoContext(ctx, "pruned old events", "deleted", n)
-			}
-		}
-	}
+	job.Every(ctx, interval, s.log, "prune old events", func(ctx context.Context) (int, error) {
+		return s.store.PruneEvents(ctx, s.now().Add(-keep))
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
@@ -83,4 +84,26 @@ func findOne[D any](ctx context.Context, col *mongo.Collection, what string, fil
 		return d, notFound
 	}
 	return d, wrap(what, err)
+}
+
+// fewKeys is how many values findIn looks up one by one instead of with $in.
+const fewKeys = 16
+
+// findIn returns the documents whose field is one of values. FerretDB hands an equality to PostgreSQL
+// (for _id, its index answers) but evaluates $in itself over the whole collection, so a few values are
+// looked up one by one and many with one $in; on MongoDB both use the index.
+func findIn[D, T any](ctx context.Context, col *mongo.Collection, what, field string, values []string,
+	opts *options.FindOptionsBuilder, conv func(D) T) ([]T, error) {
+	if len(values) > fewKeys {
+		return findAll(ctx, col, what, bson.D{{Key: field, Value: bson.D{{Key: "$in", Value: values}}}}, opts, conv)
+	}
+	var out []T
+	for _, v := range values {
+		found, err := findAll(ctx, col, what, bson.D{{Key: field, Value: v}}, opts, conv)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, found...)
+	}
+	return out, nil
 }

@@ -213,8 +213,7 @@ func (s *Notifications) Bodies(ctx context.Context, ds []notify.Delivery) (map[s
 	for i, d := range ds {
 		ids[i] = d.ID
 	}
-	bodies, err := findAll(ctx, s.bodies, "find delivery bodies", bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, nil,
-		func(b bodyDoc) bodyDoc { return b })
+	bodies, err := findIn(ctx, s.bodies, "find delivery bodies", "_id", ids, nil, func(b bodyDoc) bodyDoc { return b })
 	if err != nil {
 		return nil, err
 	}
@@ -245,8 +244,16 @@ func (s *Notifications) DropBodies(ctx context.Context, ids []string) error {
 		return nil
 	}
 	leave := s.gate.enter()
+	defer leave()
+	if len(ids) <= fewKeys { // one by one: an _id equality is answered by the index
+		for _, id := range ids {
+			if _, err := s.bodies.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+				return wrap("delete delivery body", err)
+			}
+		}
+		return nil
+	}
 	_, err := s.bodies.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
-	leave()
 	return wrap("delete delivery bodies", err)
 }
 
@@ -415,7 +422,7 @@ func (s *Notifications) Existing(ctx context.Context, ids []string) (map[string]
 		ID string `bson:"_id"`
 	}
 	for start := 0; start < len(ids); start += 1000 {
-		found, err := findAll(ctx, s.col, "find notifications", bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids[start:min(start+1000, len(ids))]}}}},
+		found, err := findIn(ctx, s.col, "find notifications", "_id", ids[start:min(start+1000, len(ids))],
 			options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}), func(d idDoc) string { return d.ID })
 		if err != nil {
 			return nil, err
@@ -430,6 +437,22 @@ func (s *Notifications) Existing(ctx context.Context, ids []string) (map[string]
 // MarkRead implements notify.Store. Setting read_at is the same write whoever makes it, so two
 // screens marking at once cannot lose anything that matters.
 func (s *Notifications) MarkRead(ctx context.Context, recipientID string, ids []string, at time.Time) ([]string, error) {
+	set := bson.D{{Key: "$set", Value: bson.D{{Key: "read_at", Value: at}}}}
+	if ids != nil && len(ids) <= fewKeys { // one by one: an _id equality is answered by the index
+		marked := []string{}
+		for _, id := range ids {
+			leave := s.gate.enter()
+			res, err := s.col.UpdateOne(ctx, append(bson.D{{Key: "_id", Value: id}}, unreadOf(recipientID)...), set)
+			leave()
+			if err != nil {
+				return marked, wrap("mark notification read", err)
+			}
+			if res.ModifiedCount > 0 {
+				marked = append(marked, id)
+			}
+		}
+		return marked, nil
+	}
 	filter := unreadOf(recipientID)
 	if ids != nil {
 		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}})
@@ -443,8 +466,7 @@ func (s *Notifications) MarkRead(ctx context.Context, recipientID string, ids []
 		return []string{}, err
 	}
 	leave := s.gate.enter()
-	_, err = s.col.UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: found}}}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "read_at", Value: at}}}})
+	_, err = s.col.UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: found}}}}, set)
 	leave()
 	return found, wrap("mark notifications read", err)
 }
@@ -456,8 +478,7 @@ func (s *Notifications) DeliveriesOf(ctx context.Context, ids []string) (map[str
 		return out, nil
 	}
 	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}})
-	docs, err := findAll(ctx, s.dels, "find deliveries", bson.D{{Key: "notification_id", Value: bson.D{{Key: "$in", Value: ids}}}}, opts,
-		func(d deliveryDoc) deliveryDoc { return d })
+	docs, err := findIn(ctx, s.dels, "find deliveries", "notification_id", ids, opts, func(d deliveryDoc) deliveryDoc { return d })
 	if err != nil {
 		return nil, err
 	}
@@ -574,8 +595,7 @@ func (s *Notifications) Preferences(ctx context.Context, userIDs []string) (map[
 	if len(userIDs) == 0 {
 		return out, nil
 	}
-	docs, err := findAll(ctx, s.prefs, "find notification preferences", bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: userIDs}}}},
-		nil, func(d prefsDoc) prefsDoc { return d })
+	docs, err := findIn(ctx, s.prefs, "find notification preferences", "_id", uniq(userIDs), nil, func(d prefsDoc) prefsDoc { return d })
 	for _, d := range docs {
 		out[d.ID] = notify.Preferences{Email: d.Email, SMS: d.SMS, Phone: d.Phone, QuietStart: d.QuietStart, QuietEnd: d.QuietEnd, OnCall: d.OnCall}
 	}
@@ -610,8 +630,7 @@ func (s *Notifications) Contacts(ctx context.Context, userIDs, patientIDs []stri
 			Email  string `bson:"email"`
 			Phone  string `bson:"phone"`
 		}
-		docs, err := findAll(ctx, s.db.Collection(colPatients), "find patient contacts",
-			bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: uniq(patientIDs)}}}},
+		docs, err := findIn(ctx, s.db.Collection(colPatients), "find patient contacts", "_id", uniq(patientIDs),
 			options.Find().SetProjection(bson.D{{Key: "user_id", Value: 1}, {Key: "name", Value: 1}, {Key: "email", Value: 1}, {Key: "phone", Value: 1}}),
 			func(d pdoc) pdoc { return d })
 		if err != nil {
@@ -626,8 +645,7 @@ func (s *Notifications) Contacts(ctx context.Context, userIDs, patientIDs []stri
 	}
 	byUser := map[string]notify.Contact{}
 	if len(userIDs) > 0 {
-		docs, err := findAll(ctx, s.db.Collection(colUsers), "find user contacts",
-			bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: uniq(userIDs)}}}},
+		docs, err := findIn(ctx, s.db.Collection(colUsers), "find user contacts", "_id", uniq(userIDs),
 			options.Find().SetProjection(bson.D{{Key: "password_hash", Value: 0}}), func(d userDoc) userDoc { return d })
 		if err != nil {
 			return nil, nil, err

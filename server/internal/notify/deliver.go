@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"hms/server/internal/job"
 	"hms/shared"
 )
 
@@ -130,20 +131,7 @@ func (s *Service) Prune(ctx context.Context, retention time.Duration) (int, erro
 
 // RunPruner prunes every interval until ctx ends.
 func (s *Service) RunPruner(ctx context.Context, retention, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := s.Prune(ctx, retention); err != nil && ctx.Err() == nil {
-				s.log.WarnContext(ctx, "prune deliveries", "err", err)
-			} else if n > 0 {
-				s.log.InfoContext(ctx, "pruned finished deliveries", "count", n)
-			}
-		}
-	}
+	job.Every(ctx, interval, s.log, "prune finished deliveries", func(ctx context.Context) (int, error) { return s.Prune(ctx, retention) })
 }
 
 // attempt claims the next attempt of d and, if it won the claim, sends d and records the outcome. An
