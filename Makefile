@@ -1,7 +1,7 @@
 # HMS — see README.md. `make run` starts the server on the embedded database; `make test` runs every test.
 GO ?= go
 
-.PHONY: all build frontend run test setup bench-patient bench-hub bench-booking demo vet fmt clean desktop e2e
+.PHONY: all build frontend run test setup bench-patient bench-hub bench-booking bench-notify demo vet fmt clean desktop e2e
 
 all: build
 
@@ -37,6 +37,9 @@ bench-hub: ## hub load test: 5000 websocket clients, 20 emergency alerts, server
 
 bench-booking: ## bookings/s and latency under 32 clients, and a 300-patient race for one slot, embedded default
 	scripts/bench-booking.sh
+
+bench-notify: ## reminders/s for 10,000 due appointments, emails/s through mailpit, trigger-to-SMTP latency (FerretDB on PostgreSQL)
+	scripts/bench-notify.sh -n $(or $(N),10000)
 
 demo: ## seed a demo hospital into the running server (make run) and play a morning of queues
 	scripts/demo $(DEMO_FLAGS)
