@@ -406,3 +406,45 @@ func TestRefillAlert(t *testing.T) {
 		t.Errorf("%d refill emails, want 1", refills)
 	}
 }
+
+// TestCancelledAppointmentsReminderIsWithdrawn: a reminder held by the patient's quiet hours is
+// withdrawn when the clinic cancels the appointment; when the quiet hours end, the cancellation goes
+// and the reminder does not.
+func TestCancelledAppointmentsReminderIsWithdrawn(t *testing.T) {
+	env, mail, _ := notifyEnv(t)
+	h := env.Hospital()
+	pat := env.NewUser(shared.RolePatient)
+	setPrefs(t, env, pat, shared.NotificationPreferences{Email: true, SMS: false, QuietHours: shared.QuietHours{Start: "00:00", End: "23:30"}})
+	a := env.Book(h.Staff.Token, h.Doctor.ID(), pat.User.PatientID, apptest.At(9, 0).AddDate(0, 0, 1))
+	h.Clock.Advance(2 * time.Hour) // Monday 09:30: the 24-hour reminder is due, and held until 23:30
+	if n, err := env.App.Triggers.RemindDue(context.Background()); err != nil || n != 1 {
+		t.Fatalf("made %d reminders (%v), want 1", n, err)
+	}
+	env.Post("/api/appointments/"+a.ID+"/cancel", h.Staff.Token, shared.ReasonRequest{Reason: "doctor ill"}).Want(t, http.StatusOK)
+	var list shared.NotificationList
+	env.Get("/api/notifications", pat.Token).Want(t, http.StatusOK).Decode(t, &list)
+	reminders := 0
+	for _, n := range list.Items {
+		if n.Kind != shared.KindAppointmentReminder {
+			continue
+		}
+		reminders++
+		for _, d := range n.Deliveries {
+			if d.Channel == shared.ChannelEmail && (d.Status != shared.DeliverySkipped || d.Error != "the appointment was cancelled") {
+				t.Errorf("the reminder's email: %+v, want skipped: the appointment was cancelled", d)
+			}
+		}
+	}
+	if reminders != 1 {
+		t.Errorf("%d reminders listed, want 1", reminders)
+	}
+	h.Clock.Advance(14 * time.Hour) // Monday 23:30: quiet hours over
+	if _, err := env.App.Notify().DeliverDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the cancellation email", func() bool { return len(mail.to(t, pat.User.Email, "cancelled")) == 1 })
+	time.Sleep(300 * time.Millisecond)
+	if n := len(mail.to(t, pat.User.Email, "reminder")); n != 0 {
+		t.Errorf("%d reminders for the cancelled appointment were emailed, want 0", n)
+	}
+}

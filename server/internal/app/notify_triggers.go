@@ -122,6 +122,12 @@ func (t *Triggers) appointmentChanged(ctx context.Context, action string, p auth
 	}
 	req.PatientID, req.SenderID = after.PatientID, p.UserID
 	req.Mandatory = action != "booked" && p.Role != shared.RolePatient
+	if action != "booked" {
+		// A reminder for the old time still waiting (quiet hours) must not go out.
+		if _, err := t.n.Withdraw(ctx, t.reminderKeys(before), "the appointment was "+action); err != nil {
+			t.n.Log().ErrorContext(ctx, "withdraw reminders", "appointment", before.ID, "err", err)
+		}
+	}
 	if _, err := t.n.Notify(ctx, req); err != nil {
 		// The change itself is stored; log the confirmation that could not be made.
 		t.n.Log().ErrorContext(ctx, "make appointment notification", "key", key, "err", err)
@@ -198,8 +204,7 @@ func (t *Triggers) remindIn(ctx context.Context, now, from, to time.Time) (int, 
 			if lead == 0 || r.CreatedAt.After(r.Start.Add(-lead)) || r.WalkIn {
 				continue
 			}
-			// The start is in the key: an appointment moved after its reminder went gets one for the new time.
-			key := fmt.Sprintf("reminder:%s:%s:%d", lead, r.ID, r.Start.Unix())
+			key := reminderKey(lead, r)
 			keys[key] = r
 			list = append(list, key)
 		}
@@ -234,6 +239,21 @@ func (t *Triggers) remindIn(ctx context.Context, now, from, to time.Time) (int, 
 			return made, nil
 		}
 	}
+}
+
+// reminderKey names an appointment's reminder for a lead time. The start is in it: an appointment
+// moved after its reminder went gets one for the new time.
+func reminderKey(lead time.Duration, r appointment.Record) string {
+	return fmt.Sprintf("reminder:%s:%s:%d", lead, r.ID, r.Start.Unix())
+}
+
+// reminderKeys are the keys of every reminder r could have.
+func (t *Triggers) reminderKeys(r appointment.Record) []string {
+	keys := make([]string, len(t.reminders))
+	for i, lead := range t.reminders {
+		keys[i] = reminderKey(lead, r)
+	}
+	return keys
 }
 
 // leadFor is the shortest reminder lead time that is at least until, or 0 when until is beyond all.

@@ -261,3 +261,43 @@ func (s *Service) Retry(ctx context.Context, by, id string) (Delivery, error) {
 	s.Wake()
 	return d, nil
 }
+
+// Withdraw stops the email and SMS of the keyed notifications that have not gone yet (an appointment
+// cancelled or moved while its reminder waited for quiet hours to end): it claims each one's next
+// attempt itself, so that no worker can, and records it as skipped with reason. A delivery whose
+// attempt a worker already claimed is under way and is left to it. It returns how many it withdrew.
+func (s *Service) Withdraw(ctx context.Context, keys []string, reason string) (int, error) {
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = IDFor(k)
+	}
+	byNotification, err := s.store.DeliveriesOf(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var dropped []string
+	for _, ds := range byNotification {
+		for _, d := range ds {
+			if d.Status != shared.DeliveryQueued && d.Status != shared.DeliveryRetrying {
+				continue
+			}
+			now := s.now()
+			err := s.store.ClaimAttempt(ctx, Attempt{DeliveryID: d.ID, N: d.Attempts + 1, Instance: "withdrawn", At: now})
+			if errors.Is(err, ErrAttemptTaken) {
+				continue // being sent
+			}
+			if err != nil {
+				return n, err
+			}
+			d.Status, d.LastError, d.UpdatedAt = shared.DeliverySkipped, reason, now
+			if err := s.store.SaveDelivery(ctx, d, shared.DeliveryLog{At: now, Attempt: d.Attempts, Status: shared.DeliverySkipped,
+				Reason: "withdrawn: " + reason}); err != nil {
+				return n, err
+			}
+			dropped = append(dropped, d.ID)
+			n++
+		}
+	}
+	return n, s.store.DropBodies(ctx, dropped)
+}

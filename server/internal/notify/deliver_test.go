@@ -535,3 +535,43 @@ func TestSentBodiesDroppedAndOldDeliveriesPruned(t *testing.T) {
 		t.Errorf("the dead letter is %s after pruning, want kept", d.Status)
 	}
 }
+
+// A reminder held by quiet hours is withdrawn when its appointment is cancelled: it never goes. One
+// whose attempt a worker has claimed is left to that worker.
+func TestWithdrawStopsWhatHasNotGone(t *testing.T) {
+	f := newFixture(t)
+	f.clock = &clock{t: time.Date(2030, 1, 7, 23, 0, 0, 0, time.UTC)}
+	s := f.service("a", notify.Config{})
+	ctx := context.Background()
+	pat := f.user(t, shared.RolePatient, "held@example.org")
+	if err := f.store.SetPreferences(ctx, pat, notify.Preferences{Email: true, SMS: true, Phone: "+447911123456",
+		QuietStart: "22:00", QuietEnd: "07:00"}); err != nil {
+		t.Fatal(err)
+	}
+	both := []string{shared.ChannelEmail, shared.ChannelSMS}
+	mustNotify(t, s, notify.Request{Key: "reminder:24h:a1", RecipientID: pat, Message: "Tomorrow 10:00", Channels: both},
+		notify.Request{Key: "reminder:24h:a2", RecipientID: pat, Message: "Tomorrow 11:00", Channels: both})
+	// A worker elsewhere has just claimed a2's email.
+	a2email := notify.IDFor("reminder:24h:a2") + "-email"
+	if err := f.store.ClaimAttempt(ctx, notify.Attempt{DeliveryID: a2email, N: 1, Instance: "b", At: f.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.Withdraw(ctx, []string{"reminder:24h:a1", "reminder:24h:a2", "reminder:2h:a1"}, "the appointment was cancelled")
+	if err != nil || n != 3 {
+		t.Fatalf("withdrew %d (%v), want 3: both of a1's and a2's SMS, not a2's email (being sent)", n, err)
+	}
+	a1sms := f.delivery(t, notify.IDFor("reminder:24h:a1")+"-sms")
+	if a1sms.Status != shared.DeliverySkipped || !strings.Contains(statuses(a1sms), "0:skipped") || a1sms.LastError != "the appointment was cancelled" {
+		t.Errorf("a1's SMS: %s %q, log %q; want skipped, saying why", a1sms.Status, a1sms.LastError, statuses(a1sms))
+	}
+	deliver(t, s)
+	if d := f.delivery(t, a2email); d.Status != shared.DeliveryQueued || f.email.calls != 0 {
+		t.Errorf("a2's email is %s (%d sent), want left queued to the worker that claimed it", d.Status, f.email.calls)
+	}
+	// Quiet hours over: only a2's email goes (the worker that claimed it stopped, so this one takes over).
+	f.clock.Advance(9 * time.Hour)
+	deliver(t, s)
+	if f.email.count(a2email) != 1 || f.email.calls != 1 || f.sms.calls != 0 {
+		t.Errorf("after quiet hours: %d emails (a2's %d) and %d SMS sent, want only a2's email", f.email.calls, f.email.count(a2email), f.sms.calls)
+	}
+}
