@@ -211,7 +211,7 @@ func run(n, latency, workers int, smtp, pg, url string) error {
 	store := &timedStore{Store: mongostore.NewNotifications(db, keys), spent: map[string]time.Duration{}, calls: map[string]int{}}
 	svc := notify.NewService(store, nopPub{}, log, notify.Config{Workers: workers, Instance: "bench"})
 	svc.SetTransport(shared.ChannelEmail, transport)
-	triggers := app.NewTriggers(svc, db, keys, nil, "Bench Hospital", time.UTC, []time.Duration{24 * time.Hour, 2 * time.Hour})
+	triggers := app.NewTriggers(svc, db, nil, "Bench Hospital", time.UTC, []time.Duration{24 * time.Hour, 2 * time.Hour})
 
 	fmt.Printf("backend: %s; %d appointments due for their 24-hour reminder\n", backend, n)
 	start := time.Now()

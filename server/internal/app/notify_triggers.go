@@ -26,7 +26,6 @@ type Triggers struct {
 	n         *notify.Service
 	bookings  *mongostore.Appointments
 	rx        *pharmacy.Service
-	store     notify.Store
 	hospital  string
 	loc       *time.Location
 	reminders []time.Duration
@@ -36,12 +35,12 @@ type Triggers struct {
 }
 
 // wireNotifyTriggers connects the triggers to the domains they listen to.
-func (a *App) wireNotifyTriggers(db *mongostore.DB, keys *seal.Keyring) error {
+func (a *App) wireNotifyTriggers(db *mongostore.DB, _ *seal.Keyring) error {
 	loc := a.Config.HospitalTZ
 	if loc == nil {
 		loc = time.UTC
 	}
-	t := NewTriggers(a.notify, db, keys, a.Pharmacy, a.Config.Notify.HospitalName, loc, a.Config.Notify.Reminders)
+	t := NewTriggers(a.notify, db, a.Pharmacy, a.Config.Notify.HospitalName, loc, a.Config.Notify.Reminders)
 	a.Triggers = t
 	a.notify.Render = t.renderNotice
 	a.Appointments.SetObserver(t.appointmentChanged)
@@ -50,10 +49,9 @@ func (a *App) wireNotifyTriggers(db *mongostore.DB, keys *seal.Keyring) error {
 }
 
 // NewTriggers makes the triggers on db (rx may be nil when prescriptions are not scanned: benchmarks).
-func NewTriggers(n *notify.Service, db *mongostore.DB, keys *seal.Keyring, rx *pharmacy.Service, hospital string,
+func NewTriggers(n *notify.Service, db *mongostore.DB, rx *pharmacy.Service, hospital string,
 	loc *time.Location, reminders []time.Duration) *Triggers {
-	return &Triggers{n: n, bookings: mongostore.NewAppointments(db), rx: rx, store: mongostore.NewNotifications(db, keys),
-		hospital: hospital, loc: loc, reminders: reminders}
+	return &Triggers{n: n, bookings: mongostore.NewAppointments(db), rx: rx, hospital: hospital, loc: loc, reminders: reminders}
 }
 
 func (t *Triggers) appointmentData(r appointment.Record) mail.Appointment {
@@ -76,15 +74,19 @@ func (t *Triggers) request(key, kind, template string, data any, channels ...str
 		EmailSubject: subject, EmailText: text, EmailHTML: html, SMSText: short}, nil
 }
 
-// renderNotice fills a staff message's email and SMS from the "notice" template.
-func (t *Triggers) renderNotice(r *notify.Request) {
+// renderNotice fills a message's email and SMS from the "notice" template (staff messages, broadcasts).
+func (t *Triggers) renderNotice(r *notify.Request) error {
 	data := mail.Notice{Hospital: t.hospital, Subject: firstLine(r.Message), Body: r.Message}
-	if subject, text, html, err := mail.Render("notice", data); err == nil {
-		r.EmailSubject, r.EmailText, r.EmailHTML = subject, text, html
+	subject, text, html, err := mail.Render("notice", data)
+	if err != nil {
+		return err
 	}
-	if short, err := mail.RenderSMS("notice", data); err == nil {
-		r.SMSText = short
+	short, err := mail.RenderSMS("notice", data)
+	if err != nil {
+		return err
 	}
+	r.EmailSubject, r.EmailText, r.EmailHTML, r.SMSText = subject, text, html, short
+	return nil
 }
 
 func firstLine(s string) string {
@@ -340,7 +342,7 @@ func (t *Triggers) RunScans(ctx context.Context, interval time.Duration) {
 // page sends an SMS (and an in-app notification) to every on-call doctor and staff member about an
 // emergency alert nobody acknowledged. It is urgent (quiet hours do not hold it) and mandatory.
 func (t *Triggers) page(ctx context.Context, a shared.Alert) {
-	users, err := t.store.OnCall(ctx)
+	users, err := t.n.OnCall(ctx)
 	if err != nil {
 		t.n.Log().ErrorContext(ctx, "find on-call staff to page", "alert", a.ID, "err", err)
 		return
@@ -366,22 +368,23 @@ func (t *Triggers) page(ctx context.Context, a shared.Alert) {
 // their list (not pushed again live: the broadcast channel showed it). It returns how many accounts
 // it was queued for.
 func (t *Triggers) broadcast(ctx context.Context, b shared.Broadcast) (int, error) {
-	data := mail.Notice{Hospital: t.hospital, Subject: firstLine(b.Message), Body: b.Message}
-	subject, text, html, err := mail.Render("notice", data)
-	if err != nil {
+	base := notify.Request{Kind: shared.KindBroadcast, SenderID: b.SentBy, Message: b.Message,
+		Channels: []string{shared.ChannelEmail}, Quiet: true}
+	if err := t.renderNotice(&base); err != nil {
 		return 0, err
 	}
+	base.Subject = base.EmailSubject
 	n := 0
 	for after := ""; ; {
-		users, err := t.store.ActiveUsers(ctx, after, 500)
+		users, err := t.n.ActiveUsers(ctx, after, 500)
 		if err != nil {
 			return n, err
 		}
 		reqs := make([]notify.Request, 0, len(users))
 		for _, u := range users {
-			reqs = append(reqs, notify.Request{Key: "broadcast:" + b.ID + ":" + u, RecipientID: u, SenderID: b.SentBy,
-				Kind: shared.KindBroadcast, Subject: subject, Message: b.Message, Channels: []string{shared.ChannelEmail},
-				EmailSubject: subject, EmailText: text, EmailHTML: html, Quiet: true})
+			r := base
+			r.Key, r.RecipientID = "broadcast:"+b.ID+":"+u, u
+			reqs = append(reqs, r)
 		}
 		made, err := t.n.Notify(ctx, reqs...)
 		if err != nil {

@@ -30,3 +30,15 @@ func Page(c *gin.Context) (page, limit int, err error) {
 	}
 	return page, limit, nil
 }
+
+// Flag reads a true/false query parameter (?unread=true); absent is false, anything else a 400.
+func Flag(c *gin.Context, name string) (bool, error) {
+	switch v := c.Query(name); v {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	default:
+		return false, fault.Invalid("%s must be true or false, not %q", name, v)
+	}
+}

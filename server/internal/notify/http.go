@@ -31,24 +31,13 @@ func (s *Service) ListHandler(c *gin.Context) {
 		httpx.Error(c, err)
 		return
 	}
-	unread, err := boolParam(c, "unread")
+	unread, err := httpx.Flag(c, "unread")
 	if err != nil {
 		httpx.Error(c, err)
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
 	httpx.Reply(c, http.StatusOK)(s.List(c.Request.Context(), p, unread, page, limit))
-}
-
-func boolParam(c *gin.Context, name string) (bool, error) {
-	switch v := strings.ToLower(c.Query(name)); v {
-	case "", "false":
-		return false, nil
-	case "true":
-		return true, nil
-	default:
-		return false, fault.Invalid("%s: want true or false, not %q", name, v)
-	}
 }
 
 // ReadHandler handles POST /api/notifications/{id}/read.

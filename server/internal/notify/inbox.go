@@ -39,7 +39,9 @@ func (s *Service) Send(ctx context.Context, p auth.Principal, req shared.SendNot
 	}
 	r := Request{RecipientID: req.RecipientID, SenderID: p.UserID, Kind: shared.KindMessage, Message: msg, Channels: channels}
 	if s.Render != nil {
-		s.Render(&r)
+		if err := s.Render(&r); err != nil {
+			s.log.WarnContext(ctx, "render a message's email and SMS; sending it plain", "err", err)
+		}
 	}
 	made, err := s.Notify(ctx, r)
 	if err != nil {

@@ -140,7 +140,7 @@ func (s *Service) Notify(ctx context.Context, reqs ...Request) ([]Made, error) {
 			for _, d := range m.Deliveries {
 				out.Deliveries = append(out.Deliveries, d.State())
 			}
-			if _, err := s.pub.Publish(ctx, shared.ChannelUser+":"+m.Notification.RecipientID, TypeCreated, out); err != nil {
+			if _, err := s.pub.Publish(ctx, shared.ChannelUser+":"+m.Notification.RecipientID, shared.EventNotificationCreated, out); err != nil {
 				// Stored first: the recipient also gets it by listing, and live clients recover it.
 				s.log.WarnContext(ctx, "notification stored but not pushed live", "id", m.Notification.ID, "err", err)
 			}

@@ -166,7 +166,7 @@ type Store interface {
 
 	Preferences(ctx context.Context, userIDs []string) (map[string]Preferences, error)
 	SetPreferences(ctx context.Context, userID string, p Preferences) error
-	// OnCall returns the users who asked to be paged.
+	// OnCall returns the users who asked to be paged (OnCall).
 	OnCall(ctx context.Context) ([]string, error)
 	// Contacts returns the contacts of the users and of the patient records (preferences not filled).
 	Contacts(ctx context.Context, userIDs, patientIDs []string) (byUser, byPatient map[string]Contact, err error)
@@ -176,23 +176,19 @@ type Store interface {
 
 // The domain's errors.
 var (
-	ErrNoRecipient    = fault.New(fault.ErrNotFound, "recipient not found")
-	ErrNotFound       = fault.New(fault.ErrNotFound, "notification not found")
-	ErrNoDelivery     = fault.New(fault.ErrNotFound, "delivery not found")
-	ErrAttemptTaken   = errors.New("delivery attempt already claimed")
-	ErrNotDead        = fault.New(fault.ErrConflict, "only a dead delivery can be retried")
-	errNoTransport    = errors.New("channel is not configured")
-	errRecipientGone  = errors.New("recipient account is disabled")
-	errAddressMissing = errors.New("no address")
+	ErrNoRecipient   = fault.New(fault.ErrNotFound, "recipient not found")
+	ErrNotFound      = fault.New(fault.ErrNotFound, "notification not found")
+	ErrNoDelivery    = fault.New(fault.ErrNotFound, "delivery not found")
+	ErrAttemptTaken  = errors.New("delivery attempt already claimed")
+	ErrNotDead       = fault.New(fault.ErrConflict, "only a dead delivery can be retried")
+	errNoTransport   = errors.New("channel is not configured")
+	errRecipientGone = errors.New("recipient account is disabled")
 )
 
 // Publisher puts events on the live stream.
 type Publisher interface {
 	Publish(ctx context.Context, channel, typ string, data any) (shared.Event, error)
 }
-
-// TypeCreated is the event type of a new notification on the recipient's user channel.
-const TypeCreated = shared.EventNotificationCreated
 
 // Transport sends one delivery on its channel (email through SMTP, SMS through a gateway).
 type Transport interface {
@@ -232,8 +228,9 @@ type Service struct {
 	mu         sync.Mutex
 	wake       chan struct{}
 	fresh      chan []Delivery
-	// Render, when set, fills a request's email and SMS texts from its message (the hospital's templates).
-	Render func(*Request)
+	// Render, when set, fills a request's email and SMS texts from its message (the hospital's templates);
+	// when it fails, the plain message goes.
+	Render func(*Request) error
 }
 
 // NewService wires the service; Transports are added with SetTransport.
@@ -292,14 +289,20 @@ func (s *Service) now() time.Time {
 	return s.clock().UTC().Truncate(time.Millisecond)
 }
 
+// OnCall returns the users who asked to be paged when an emergency goes unacknowledged.
+func (s *Service) OnCall(ctx context.Context) ([]string, error) { return s.store.OnCall(ctx) }
+
+// ActiveUsers returns up to limit enabled accounts with an id above after, in id order (a broadcast's
+// recipients, a page at a time).
+func (s *Service) ActiveUsers(ctx context.Context, after string, limit int) ([]string, error) {
+	return s.store.ActiveUsers(ctx, after, limit)
+}
+
 // Now is the service's clock (simulated in tests).
 func (s *Service) Now() time.Time { return s.now() }
 
 // Log is the service's logger.
 func (s *Service) Log() *slog.Logger { return s.log }
-
-// Location is the hospital's zone.
-func (s *Service) Location() *time.Location { return s.cfg.Location }
 
 // IDFor returns the notification id made from a trigger's key: the same key gives the same id on every
 // instance, so the notification is made once. It looks like any other id (24 hex digits).

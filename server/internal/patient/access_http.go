@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"hms/server/internal/auth"
-	"hms/server/internal/fault"
 	"hms/server/internal/httpx"
 	"hms/shared"
 )
@@ -36,13 +35,9 @@ func (a *Access) GrantsHandler(c *gin.Context) {
 		httpx.Error(c, err)
 		return
 	}
-	active := false
-	switch c.Query("active") {
-	case "", "false":
-	case "true":
-		active = true
-	default:
-		httpx.Error(c, fault.Invalid("active must be true or false"))
+	active, err := httpx.Flag(c, "active")
+	if err != nil {
+		httpx.Error(c, err)
 		return
 	}
 	gs, total, err := a.Grants(c.Request.Context(), p, active, c.Query("patient_id"), page, limit)
