@@ -22,7 +22,7 @@ ensure_redis_binary() {
   fi
 }
 
-# MAILPIT_VERSION is the SMTP server the mail tests send through (DESIGN.md); testenv.Mailpit looks for
+# MAILPIT_VERSION is the SMTP server the mail tests send through (docs/architecture.md); testenv.Mailpit looks for
 # it in .cache/bin first.
 MAILPIT_VERSION=v1.33.1
 

@@ -1,6 +1,6 @@
 // End-to-end tests of the live hub on several real server processes sharing one database and one
 // Redis: alerts reach every client of every instance once, in order, through a Redis outage
-// (SECURITY.md rows 25, 26), an instance killed and restarted (row 27) and a graceful shutdown.
+// (docs/security.md rows 25, 26), an instance killed and restarted (row 27) and a graceful shutdown.
 package main_test
 
 import (
@@ -41,7 +41,7 @@ func TestClusterAlertReachesEveryInstance(t *testing.T) {
 	c.expectEveryAlert(cs, ids, 20*time.Second)
 }
 
-// TestRedisOutageLosesNoAlert (SECURITY.md 25, 26): Redis is stopped for 5 s in the middle of a burst
+// TestRedisOutageLosesNoAlert (docs/security.md 25, 26): Redis is stopped for 5 s in the middle of a burst
 // of alerts. REST keeps serving (every alert gets 201), readiness says degraded, and afterwards every
 // client has every alert once, in order.
 func TestRedisOutageLosesNoAlert(t *testing.T) {
@@ -102,7 +102,7 @@ func TestRedisOutageLosesNoAlert(t *testing.T) {
 	}
 }
 
-// TestInstanceRestartClientsResume (SECURITY.md 27): one instance is killed (SIGKILL) while alerts
+// TestInstanceRestartClientsResume (docs/security.md 27): one instance is killed (SIGKILL) while alerts
 // are raised on the others and restarted on the same port a second later. Its clients reconnect with
 // jitter, half of them to it once it is back, half to the next instance, and resume from their last
 // seq without losing or repeating an alert.

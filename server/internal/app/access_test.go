@@ -1,7 +1,7 @@
 package app_test
 
 // Tests of the access rule (care relationships, break the glass, referrals) and of the GDPR export and
-// erasure: SECURITY.md rows 12, 28 and 31.
+// erasure: docs/security.md rows 12, 28 and 31.
 
 import (
 	"bytes"

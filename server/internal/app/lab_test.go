@@ -62,7 +62,7 @@ func labAuditActions(t *testing.T, env *apptest.Env, admin, patientID string) ma
 // TestLabOrderResultRelease is the report's life: a doctor orders, the lab submits results (the
 // server computes the flags and refuses a client's), a second revision corrects them, the doctor
 // releases (once: a second release changes nothing and publishes nothing), and only then does the
-// patient see the report; another patient never does (SECURITY.md row 12), and every step is audited
+// patient see the report; another patient never does (docs/security.md row 12), and every step is audited
 // (row 28).
 func TestLabOrderResultRelease(t *testing.T) {
 	env := apptest.New(t)

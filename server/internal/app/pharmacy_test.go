@@ -451,7 +451,7 @@ func TestPharmacyEvents(t *testing.T) {
 	}
 }
 
-// TestPharmacyAccessAuditAndSealing covers SECURITY.md rows 12, 28 and 30 for prescriptions: patient A
+// TestPharmacyAccessAuditAndSealing covers docs/security.md rows 12, 28 and 30 for prescriptions: patient A
 // cannot list or read patient B's prescriptions (refusals audited like every read and change); the
 // raw MongoDB documents hold no instructions, reasons or allergy names in plain text; the export
 // section lists the patient's prescriptions with their fills, decrypted.

@@ -14,7 +14,7 @@ type readiness struct {
 }
 
 // TestReadinessReportsRedis: with Redis up the server is ready; with Redis stopped it stays up, REST
-// keeps serving and readiness says degraded (SECURITY.md row 26); when Redis returns, ready again.
+// keeps serving and readiness says degraded (docs/security.md row 26); when Redis returns, ready again.
 func TestReadinessReportsRedis(t *testing.T) {
 	redis := testenv.OwnRedis(t)
 	env := apptest.New(t, apptest.WithEnv("REDIS_URL", redis.URL()))

@@ -123,7 +123,7 @@ func (a *App) routes() []Route {
 func (a *App) Routes() []Route { return a.table }
 
 // auditedRoutes read or change patient data: a caller refused by role is audited there too, not only
-// one refused by the service (SECURITY.md row 28).
+// one refused by the service (docs/security.md row 28).
 var auditedRoutes = map[string]string{
 	"GET /api/patient/:id": "patient.read",
 	"PUT /api/patient/:id": "patient.update",

@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	// Routes whose :id is the patient id: a caller refused by role is audited too (SECURITY.md row 28).
+	// Routes whose :id is the patient id: a caller refused by role is audited too (docs/security.md row 28).
 	auditedRoutes["PATCH /api/patients/:id"] = "patient.update"
 	auditedRoutes["GET /api/patients/:id/history"] = "patient.history"
 	auditedRoutes["GET /api/patients/:id/duplicates"] = "patient.duplicates"

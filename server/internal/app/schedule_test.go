@@ -136,7 +136,7 @@ func TestSlotSearchAcrossSchedulesLeaveAndBookings(t *testing.T) {
 	env.Get("/api/doctors/"+h.Doctor.ID()+"/slots", pat.Token).Want(t, http.StatusBadRequest)
 }
 
-// TestConcurrentBookingOfOneSlot is SECURITY.md row 19: hundreds of requests for one slot at once,
+// TestConcurrentBookingOfOneSlot is docs/security.md row 19: hundreds of requests for one slot at once,
 // exactly one 201, the rest 409; cancelling frees the slot.
 func TestConcurrentBookingOfOneSlot(t *testing.T) {
 	t.Parallel()
@@ -190,7 +190,7 @@ func TestConcurrentBookingOfOneSlot(t *testing.T) {
 	env.Book(h.Staff.Token, h.Doctor.ID(), patients[0].User.PatientID, apptest.At(10, 0))
 }
 
-// TestIdempotencyKey is SECURITY.md row 20: the same booking repeated with one key is done once.
+// TestIdempotencyKey is docs/security.md row 20: the same booking repeated with one key is done once.
 func TestIdempotencyKey(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
@@ -312,7 +312,7 @@ func TestPatientsCannotSeeOrChangeOthersAppointments(t *testing.T) {
 	if got.Start != a.Start || got.Status != shared.StatusScheduled {
 		t.Fatalf("got %+v, want Ann's appointment unchanged", got)
 	}
-	// The refused attempts are in the audit trail (SECURITY.md rows 12 and 28).
+	// The refused attempts are in the audit trail (docs/security.md rows 12 and 28).
 	var audit struct {
 		Items []struct {
 			ActorID string `json:"actor_id"`

@@ -1,6 +1,6 @@
 package app_test
 
-// Rows 1–11 of shared/SECURITY.md: tokens, sessions, sign-in and passwords.
+// Rows 1–11 of docs/security.md: tokens, sessions, sign-in and passwords.
 
 import (
 	"crypto/ecdsa"

@@ -1,6 +1,6 @@
 package app_test
 
-// Rows 14 and 16–18 of shared/SECURITY.md: what the server accepts as input, and what it says when it
+// Rows 14 and 16–18 of docs/security.md: what the server accepts as input, and what it says when it
 // refuses.
 
 import (

@@ -1,6 +1,6 @@
 package app_test
 
-// The security suite: one test per row of shared/SECURITY.md's matrix, named TestSecurityNN… after the
+// The security suite: one test per row of docs/security.md's matrix, named TestSecurityNN… after the
 // row. Rows 1–11 (tokens, sessions, logins, passwords) are in security_auth_test.go, rows 14 and 16–18
 // (input handling) in security_input_test.go; this file holds the shared helpers and rows 12, 13, 15, 28.
 

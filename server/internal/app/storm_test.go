@@ -10,7 +10,7 @@ import (
 	"hms/shared"
 )
 
-// TestBroadcastStormWithPings (SECURITY.md row 33, run with -race): many clients, several channels,
+// TestBroadcastStormWithPings (docs/security.md row 33, run with -race): many clients, several channels,
 // events published concurrently while the hub pings every few milliseconds; every client gets every
 // event of its channels once, in order.
 func TestBroadcastStormWithPings(t *testing.T) {

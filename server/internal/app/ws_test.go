@@ -123,7 +123,7 @@ func TestAlertEscalatesOnce(t *testing.T) {
 	}
 }
 
-// TestWSRefusals covers SECURITY.md rows 21–23: foreign Origin refused before the upgrade, missing or
+// TestWSRefusals covers docs/security.md rows 21–23: foreign Origin refused before the upgrade, missing or
 // bad credentials refused, another user's channel refused, oversize frame closed with 1009.
 func TestWSRefusals(t *testing.T) {
 	t.Parallel()
@@ -278,7 +278,7 @@ func TestWSResumeReplaysMissedEvents(t *testing.T) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// TestSlowConsumerDropped (SECURITY.md row 24): a client that stops reading is dropped at its queue
+// TestSlowConsumerDropped (docs/security.md row 24): a client that stops reading is dropped at its queue
 // cap with 4008 while another client gets everything; the dropped one recovers on reconnect.
 func TestSlowConsumerDropped(t *testing.T) {
 	t.Parallel()

@@ -3,7 +3,7 @@
 // vitals recorded during them.
 //
 // An encounter is a series of revisions, only ever inserted, under a unique {encounter_id, rev} index
-// (DESIGN.md): a change is a new revision with its author and time, the encounter as it is now is its
+// (docs/architecture.md): a change is a new revision with its author and time, the encounter as it is now is its
 // latest revision, and every earlier version stays readable. A change names the revision it was made
 // on; when the encounter has moved on, or another writer took the same revision number first, it is
 // refused with 409 rather than retried, because a clinical text edited on an old version must be

@@ -1,5 +1,5 @@
 // Package gdpr gives a patient their data (export) and erases what identifies them (erasure), keeping
-// the clinical records the law requires under a pseudonym (SECURITY.md row 31). Both are audited.
+// the clinical records the law requires under a pseudonym (docs/security.md row 31). Both are audited.
 package gdpr
 
 import (

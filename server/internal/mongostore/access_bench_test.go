@@ -14,7 +14,7 @@ import (
 
 // BenchmarkAccessRefusal measures the worst case of the access rule's queries: a doctor with no
 // relationship to the patient, so every query runs (appointments twice, referrals, grants), over
-// 10,000 appointments and 1,000 grants. FerretDB scans each collection on every read (DESIGN.md).
+// 10,000 appointments and 1,000 grants. FerretDB scans each collection on every read (docs/architecture.md).
 func BenchmarkAccessRefusal(b *testing.B) {
 	ctx := context.Background()
 	db := testenv.DB(b)

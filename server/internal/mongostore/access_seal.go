@@ -10,7 +10,7 @@ import (
 )
 
 // Break-the-glass and referral reasons are free text that may name a condition ("unconscious, needs
-// the allergy list"), so they are sealed like clinical notes (SECURITY.md row 30), each bound to its
+// the allergy list"), so they are sealed like clinical notes (docs/security.md row 30), each bound to its
 // document: where = "<collection>/<id>/reason".
 
 func reasonWhere(col, id string) string { return fieldWhere(col, id, "reason") }

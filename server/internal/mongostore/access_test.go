@@ -139,7 +139,7 @@ func TestAccessStoreQueries(t *testing.T) {
 	}
 }
 
-// TestAccessReasonsAreSealed is SECURITY.md row 30 for break-the-glass and referral reasons: the raw
+// TestAccessReasonsAreSealed is docs/security.md row 30 for break-the-glass and referral reasons: the raw
 // documents hold ciphertext only; a reason stored before encryption still reads; rekey seals everything
 // under the active key, after which the old key can go.
 func TestAccessReasonsAreSealed(t *testing.T) {

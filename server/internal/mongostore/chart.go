@@ -47,7 +47,7 @@ func init() {
 // Chart stores encounter revisions, vitals readings and appointment claims. The text of every revision
 // (reason, summary, notes, diagnoses) and the measurements of every vitals reading are sealed
 // (AES-256-GCM, package seal), each bound to its document and field: the raw documents hold only ids,
-// times, revision numbers, the ticket number and ciphertext (SECURITY.md row 30).
+// times, revision numbers, the ticket number and ciphertext (docs/security.md row 30).
 type Chart struct {
 	gate                            *gate
 	revisions, vitals, appointments *mongo.Collection

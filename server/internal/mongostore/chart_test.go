@@ -163,7 +163,7 @@ func TestChartReadingsAndClaims(t *testing.T) {
 	}
 }
 
-// TestChartIsCiphertextAtRest is SECURITY.md row 30 for the chart: notes, diagnoses, reason, summary
+// TestChartIsCiphertextAtRest is docs/security.md row 30 for the chart: notes, diagnoses, reason, summary
 // and vitals are ciphertext in the raw documents; rekey moves them to the active key, after which the
 // old key can go.
 func TestChartIsCiphertextAtRest(t *testing.T) {

@@ -17,7 +17,7 @@ var (
 
 // classify turns a driver error into errDuplicate, errNoDocument, or returns it unchanged.
 // FerretDB reports a unique-index violation on update as an InternalError carrying the backend's text,
-// not E11000, so the text is checked too (DESIGN.md).
+// not E11000, so the text is checked too (docs/architecture.md).
 func classify(err error) error {
 	if err == nil {
 		return nil

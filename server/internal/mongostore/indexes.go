@@ -47,7 +47,7 @@ func registerIndexes(col string, models ...mongo.IndexModel) {
 }
 
 // EnsureIndexes creates every index the stores rely on; it is safe to run at every start.
-// The unique ones are what make claims and revisions exclusive (DESIGN.md).
+// The unique ones are what make claims and revisions exclusive (docs/architecture.md).
 func (db *DB) EnsureIndexes(ctx context.Context) error {
 	specs := map[string][]mongo.IndexModel{
 		colUsers: {

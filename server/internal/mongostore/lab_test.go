@@ -33,7 +33,7 @@ func rawDocs(t *testing.T, db *mongostore.DB, col string) []bson.Raw {
 	return out
 }
 
-// TestLabStoreSealsAndRekeys is SECURITY.md row 30 for lab data: the raw documents hold no test name,
+// TestLabStoreSealsAndRekeys is docs/security.md row 30 for lab data: the raw documents hold no test name,
 // note, result value, comment, file name or file byte; revisions and closures (release or cancel) are exclusive inserts;
 // rekey re-seals everything under the active key, after which the old key can go.
 func TestLabStoreSealsAndRekeys(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 	"hms/shared"
 )
 
-// Notification subjects and messages, and delivery bodies, are ciphertext at rest (SECURITY.md row
+// Notification subjects and messages, and delivery bodies, are ciphertext at rest (docs/security.md row
 // 30), bound to their place; rekey seals them under a new key, after which the old one can go.
 func TestNotificationsSealedAndRekeyed(t *testing.T) {
 	ctx := context.Background()

@@ -17,7 +17,7 @@ var _ patient.Store = (*Patients)(nil)
 
 // Patients stores patient records and the revisions of their medical history. The medical history is
 // sealed (AES-256-GCM, package seal) in the record and in every revision: the raw documents hold only
-// ciphertext and the ID of the key (SECURITY.md row 30).
+// ciphertext and the ID of the key (docs/security.md row 30).
 type Patients struct {
 	gate                *gate
 	patients, revisions *mongo.Collection

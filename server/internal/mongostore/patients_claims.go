@@ -12,7 +12,7 @@ import (
 	"hms/server/internal/patient"
 )
 
-// Collections of the claims that make MRNs, merges and keyed registrations exclusive (DESIGN.md: an
+// Collections of the claims that make MRNs, merges and keyed registrations exclusive (docs/architecture.md: an
 // insert under a unique index).
 const (
 	// colMRNs: _id is the MRN (one owner per number), unique patient_id (one number per patient).
@@ -27,7 +27,7 @@ func init() {
 	registerIndexes(colMRNs, mongo.IndexModel{Keys: bson.D{{Key: "patient_id", Value: 1}},
 		Options: options.Index().SetUnique(true).SetName("patient_unique")})
 	registerIndexes(colMerges, mongo.IndexModel{Keys: bson.D{{Key: "into", Value: 1}}, Options: options.Index().SetName("into")})
-	// The search keys, for a real MongoDB (FerretDB 1.24 does not use indexes for lookups, DESIGN.md);
+	// The search keys, for a real MongoDB (FerretDB 1.24 does not use indexes for lookups, docs/architecture.md);
 	// the array fields are multikey indexes.
 	registerIndexes(colPatients,
 		mongo.IndexModel{Keys: bson.D{{Key: "mrn", Value: 1}}, Options: options.Index().SetName("mrn")},

@@ -104,7 +104,7 @@ func TestPatientSearchQueries(t *testing.T) {
 	}
 }
 
-// TestPatientClinicalFieldsAtRest is SECURITY.md row 30 for allergies and conditions: sealed in the
+// TestPatientClinicalFieldsAtRest is docs/security.md row 30 for allergies and conditions: sealed in the
 // raw document, bound to the record; the search keys hold no plaintext; rekey moves them to a new key
 // and recomputes the blind indexes, which search keeps finding throughout.
 func TestPatientClinicalFieldsAtRest(t *testing.T) {

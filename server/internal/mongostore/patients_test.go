@@ -49,7 +49,7 @@ func rawHistories(t *testing.T, db *mongostore.DB) []bson.RawValue {
 	return out
 }
 
-// TestMedicalHistoryIsCiphertextAtRest is SECURITY.md row 30: the raw MongoDB documents hold no
+// TestMedicalHistoryIsCiphertextAtRest is docs/security.md row 30: the raw MongoDB documents hold no
 // plaintext history, only sealed values naming their key; a sealed value moved to another patient does
 // not open; `hms rekey` seals histories written before encryption, and old keys' values, under the
 // active key, after which the old key can go.

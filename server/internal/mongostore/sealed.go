@@ -10,7 +10,7 @@ import (
 	"hms/server/internal/seal"
 )
 
-// Sealed fields (SECURITY.md row 30) are bound to where they are stored: "<collection>/<id>/<field>",
+// Sealed fields (docs/security.md row 30) are bound to where they are stored: "<collection>/<id>/<field>",
 // so a value copied into another record or field does not open. These helpers are the one way the
 // stores seal and open them.
 

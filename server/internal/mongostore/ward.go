@@ -47,7 +47,7 @@ func init() {
 }
 
 // Wards stores wards, beds, the bed and patient claim chains, and admissions with their steps. An
-// admission's reason and discharge summary are sealed (SECURITY.md row 30) in the admission and in
+// admission's reason and discharge summary are sealed (docs/security.md row 30) in the admission and in
 // each of its steps, bound to the admission ("admissions/<id>/<field>").
 type Wards struct {
 	gate                                           *gate

@@ -131,7 +131,7 @@ func (a *Access) refuse(ctx context.Context, patientID string) error {
 	return ErrBreakGlassRequired
 }
 
-// Exporter is one domain's part of a patient's data export (GET /api/me/export, SECURITY.md row 31).
+// Exporter is one domain's part of a patient's data export (GET /api/me/export, docs/security.md row 31).
 type Exporter interface {
 	// ExportPatient returns the section's name (a JSON key, e.g. "prescriptions") and everything the
 	// domain holds about the patient, decrypted, in its API shape.

@@ -1,7 +1,7 @@
 // Package pharmacy keeps the medication catalogue, the stock ledger, prescriptions and their
 // dispensing. Stock is an append-only ledger: every movement is an insert numbered per medication under
 // a unique index and carries the balance after it, so that concurrent movements can neither be lost
-// nor take the balance below zero (DESIGN.md: FerretDB loses concurrent read-modify-writes).
+// nor take the balance below zero (docs/architecture.md: FerretDB loses concurrent read-modify-writes).
 // Dispensing happens exactly once per fill: a fill is claimed by an insert under a unique
 // {prescription, fill} index, and its stock movement carries the fill's id under a unique index.
 package pharmacy

@@ -1,4 +1,4 @@
-// Package seal encrypts fields of patient data at rest with AES-256-GCM (SECURITY.md row 30).
+// Package seal encrypts fields of patient data at rest with AES-256-GCM (docs/security.md row 30).
 //
 // Each value is stored as a small document holding the ID of the key that sealed it, a random nonce and
 // the ciphertext, so keys can be rotated: a keyring opens values sealed under any key it holds and seals

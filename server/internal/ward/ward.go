@@ -1,7 +1,7 @@
 // Package ward keeps wards and beds, and admits, transfers and discharges inpatients, with a live bed
 // board.
 //
-// Exclusivity (DESIGN.md: FerretDB loses concurrent read-modify-writes) rests on two chains of claims,
+// Exclusivity (docs/architecture.md: FerretDB loses concurrent read-modify-writes) rests on two chains of claims,
 // each an insert under a unique _id, never an update:
 //
 //   - a bed's chain: bed_claims {_id: bed id + "#" + n}. Claim n+1 may be written only after reading
