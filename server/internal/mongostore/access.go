@@ -20,15 +20,17 @@ const (
 	colReferrals    = "referrals"
 )
 
-func init() {
-	registerIndexes(colAccessGrants,
+var accessIndexes = indexSet{
+	colAccessGrants: {
 		mongo.IndexModel{Keys: bson.D{{Key: "user_id", Value: 1}, {Key: "patient_id", Value: 1}, {Key: "expires_at", Value: 1}},
 			Options: options.Index().SetName("user_patient_expires")},
 		mongo.IndexModel{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "created_at", Value: -1}}, Options: options.Index().SetName("patient_time")},
-		mongo.IndexModel{Keys: bson.D{{Key: "created_at", Value: -1}}, Options: options.Index().SetName("time")})
-	registerIndexes(colReferrals,
+		mongo.IndexModel{Keys: bson.D{{Key: "created_at", Value: -1}}, Options: options.Index().SetName("time")},
+	},
+	colReferrals: {
 		mongo.IndexModel{Keys: bson.D{{Key: "doctor_id", Value: 1}, {Key: "patient_id", Value: 1}}, Options: options.Index().SetName("doctor_patient")},
-		mongo.IndexModel{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "created_at", Value: -1}}, Options: options.Index().SetName("patient_time")})
+		mongo.IndexModel{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "created_at", Value: -1}}, Options: options.Index().SetName("patient_time")},
+	},
 }
 
 var _ patient.AccessStore = (*AccessGrants)(nil)

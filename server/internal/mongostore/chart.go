@@ -30,18 +30,18 @@ const (
 	colEncounterAppointments = "encounter_appointments"
 )
 
-func init() {
-	registerIndexes(colEncounterRevisions,
+var chartIndexes = indexSet{
+	colEncounterRevisions: {
 		// What makes a revision exclusive: two writers of revision n cannot both succeed. (The _id,
 		// encounter id + "/" + rev, is unique too; this index says what is meant.)
 		mongo.IndexModel{Keys: bson.D{{Key: "encounter_id", Value: 1}, {Key: "rev", Value: 1}},
 			Options: options.Index().SetUnique(true).SetName("encounter_rev_unique")},
 		mongo.IndexModel{Keys: bson.D{{Key: "patient_id", Value: 1}}, Options: options.Index().SetName("patient")},
-	)
-	registerIndexes(colEncounterVitals,
+	},
+	colEncounterVitals: {
 		mongo.IndexModel{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "encounter_id", Value: 1}, {Key: "at", Value: 1}},
 			Options: options.Index().SetName("patient_encounter_time")},
-	)
+	},
 }
 
 // Chart stores encounter revisions, vitals readings and appointment claims. The text of every revision

@@ -37,14 +37,13 @@ const (
 	colMigrations    = "migrations"
 )
 
-// domainIndexes holds the indexes a domain's store file registers with registerIndexes, so that each
-// domain keeps its collections and their indexes together.
-var domainIndexes = map[string][]mongo.IndexModel{}
+// indexSet is the indexes of some collections, by collection. Each domain's store file declares its
+// own beside its collections (accessIndexes, chartIndexes, …); EnsureIndexes lists them all.
+type indexSet map[string][]mongo.IndexModel
 
-// registerIndexes adds indexes EnsureIndexes creates on col. Call it from an init function.
-func registerIndexes(col string, models ...mongo.IndexModel) {
-	domainIndexes[col] = append(domainIndexes[col], models...)
-}
+// domainIndexes are the domains' index sets, in addition to the core ones in EnsureIndexes.
+var domainIndexes = []indexSet{accessIndexes, chartIndexes, labIndexes, notifyIndexes, patientIndexes,
+	pharmacyIndexes, reactionIndexes, wardIndexes}
 
 // EnsureIndexes creates every index the stores rely on; it is safe to run at every start.
 // The unique ones are what make claims and revisions exclusive (docs/architecture.md).
@@ -103,8 +102,10 @@ func (db *DB) EnsureIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "at", Value: -1}}, Options: options.Index().SetName("time")},
 		},
 	}
-	for col, models := range domainIndexes {
-		specs[col] = append(specs[col], models...)
+	for _, set := range domainIndexes {
+		for col, models := range set {
+			specs[col] = append(specs[col], models...)
+		}
 	}
 	for col, models := range specs {
 		if err := db.ensure(ctx, col, models); err != nil {

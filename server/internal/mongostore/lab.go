@@ -29,14 +29,17 @@ const (
 	colLabChunks   = "lab_file_chunks"
 )
 
-func init() {
-	registerIndexes(colLabOrders, mongo.IndexModel{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "ordered_at", Value: -1}},
-		Options: options.Index().SetName("patient_time")})
-	registerIndexes(colLabResults, mongo.IndexModel{Keys: bson.D{{Key: "order_id", Value: 1}, {Key: "rev", Value: 1}},
-		Options: options.Index().SetUnique(true).SetName("order_rev_unique")})
-	registerIndexes(colLabFiles, mongo.IndexModel{Keys: bson.D{{Key: "order_id", Value: 1}}, Options: options.Index().SetName("order")})
-	registerIndexes(colLabChunks, mongo.IndexModel{Keys: bson.D{{Key: "file_id", Value: 1}, {Key: "n", Value: 1}},
-		Options: options.Index().SetUnique(true).SetName("file_n_unique")})
+var labIndexes = indexSet{
+	colLabOrders: {mongo.IndexModel{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "ordered_at", Value: -1}},
+		Options: options.Index().SetName("patient_time")},
+	},
+	colLabResults: {mongo.IndexModel{Keys: bson.D{{Key: "order_id", Value: 1}, {Key: "rev", Value: 1}},
+		Options: options.Index().SetUnique(true).SetName("order_rev_unique")},
+	},
+	colLabFiles: {mongo.IndexModel{Keys: bson.D{{Key: "order_id", Value: 1}}, Options: options.Index().SetName("order")}},
+	colLabChunks: {mongo.IndexModel{Keys: bson.D{{Key: "file_id", Value: 1}, {Key: "n", Value: 1}},
+		Options: options.Index().SetUnique(true).SetName("file_n_unique")},
+	},
 }
 
 // Lab stores lab orders, results revisions, closures (release or cancel) and attached files. The order's tests and note,

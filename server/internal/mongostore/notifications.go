@@ -28,16 +28,19 @@ const (
 	colNotifyPref = "notification_prefs"
 )
 
-func init() {
-	registerIndexes(colDeliveries,
+var notifyIndexes = indexSet{
+	colDeliveries: {
 		mongo.IndexModel{Keys: bson.D{{Key: "status", Value: 1}, {Key: "next_at", Value: 1}}, Options: options.Index().SetName("status_next")},
 		mongo.IndexModel{Keys: bson.D{{Key: "notification_id", Value: 1}}, Options: options.Index().SetName("notification")},
-		mongo.IndexModel{Keys: bson.D{{Key: "created_at", Value: -1}}, Options: options.Index().SetName("created")})
-	registerIndexes(colAttempts,
+		mongo.IndexModel{Keys: bson.D{{Key: "created_at", Value: -1}}, Options: options.Index().SetName("created")},
+	},
+	colAttempts: {
 		mongo.IndexModel{Keys: bson.D{{Key: "delivery_id", Value: 1}, {Key: "n", Value: 1}},
-			Options: options.Index().SetUnique(true).SetName("delivery_attempt_unique")})
-	registerIndexes(colNotifyPref,
-		mongo.IndexModel{Keys: bson.D{{Key: "on_call", Value: 1}}, Options: options.Index().SetName("on_call")})
+			Options: options.Index().SetUnique(true).SetName("delivery_attempt_unique")},
+	},
+	colNotifyPref: {
+		mongo.IndexModel{Keys: bson.D{{Key: "on_call", Value: 1}}, Options: options.Index().SetName("on_call")},
+	},
 }
 
 // Notifications stores notifications, their deliveries, attempt claims and preferences. Messages,

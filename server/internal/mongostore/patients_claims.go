@@ -23,19 +23,21 @@ const (
 	colRegistrationKeys = "patient_registration_keys"
 )
 
-func init() {
-	registerIndexes(colMRNs, mongo.IndexModel{Keys: bson.D{{Key: "patient_id", Value: 1}},
-		Options: options.Index().SetUnique(true).SetName("patient_unique")})
-	registerIndexes(colMerges, mongo.IndexModel{Keys: bson.D{{Key: "into", Value: 1}}, Options: options.Index().SetName("into")})
+var patientIndexes = indexSet{
+	colMRNs: {mongo.IndexModel{Keys: bson.D{{Key: "patient_id", Value: 1}},
+		Options: options.Index().SetUnique(true).SetName("patient_unique")},
+	},
+	colMerges: {mongo.IndexModel{Keys: bson.D{{Key: "into", Value: 1}}, Options: options.Index().SetName("into")}},
 	// The search keys, for a real MongoDB (FerretDB 1.24 does not use indexes for lookups, docs/architecture.md);
 	// the array fields are multikey indexes.
-	registerIndexes(colPatients,
+	colPatients: {
 		mongo.IndexModel{Keys: bson.D{{Key: "mrn", Value: 1}}, Options: options.Index().SetName("mrn")},
 		mongo.IndexModel{Keys: bson.D{{Key: "name_fold", Value: 1}}, Options: options.Index().SetName("name_fold")},
 		mongo.IndexModel{Keys: bson.D{{Key: "name_prefixes", Value: 1}}, Options: options.Index().SetName("name_prefixes")},
 		mongo.IndexModel{Keys: bson.D{{Key: "condition_terms", Value: 1}}, Options: options.Index().SetName("condition_terms")},
 		mongo.IndexModel{Keys: bson.D{{Key: "history_terms", Value: 1}}, Options: options.Index().SetName("history_terms")},
-		mongo.IndexModel{Keys: bson.D{{Key: "phone_key", Value: 1}}, Options: options.Index().SetName("phone_key")})
+		mongo.IndexModel{Keys: bson.D{{Key: "phone_key", Value: 1}}, Options: options.Index().SetName("phone_key")},
+	},
 }
 
 // ClaimMRN implements patient.Store.

@@ -26,23 +26,27 @@ const (
 	colStockHeads    = "stock_heads"
 )
 
-func init() {
-	registerIndexes(colMedications,
-		mongo.IndexModel{Keys: bson.D{{Key: "code", Value: 1}}, Options: options.Index().SetUnique(true).SetName("code_unique")})
+var pharmacyIndexes = indexSet{
+	colMedications: {
+		mongo.IndexModel{Keys: bson.D{{Key: "code", Value: 1}}, Options: options.Index().SetUnique(true).SetName("code_unique")},
+	},
 	// A movement's _id is medication id + "#" + seq too, so it is read by _id where possible.
-	registerIndexes(colStockMoves,
+	colStockMoves: {
 		mongo.IndexModel{Keys: bson.D{{Key: "medication_id", Value: 1}, {Key: "seq", Value: 1}},
 			Options: options.Index().SetUnique(true).SetName("medication_seq_unique")},
-		mongo.IndexModel{Keys: bson.D{{Key: "fill_id", Value: 1}}, Options: options.Index().SetUnique(true).SetName("fill_unique")})
-	registerIndexes(colPrescriptions,
-		mongo.IndexModel{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "created_at", Value: -1}}, Options: options.Index().SetName("patient_time")})
-	registerIndexes(colRxFills,
+		mongo.IndexModel{Keys: bson.D{{Key: "fill_id", Value: 1}}, Options: options.Index().SetUnique(true).SetName("fill_unique")},
+	},
+	colPrescriptions: {
+		mongo.IndexModel{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "created_at", Value: -1}}, Options: options.Index().SetName("patient_time")},
+	},
+	colRxFills: {
 		mongo.IndexModel{Keys: bson.D{{Key: "prescription_id", Value: 1}, {Key: "fill", Value: 1}},
 			Options: options.Index().SetUnique(true).SetName("prescription_fill_unique")},
 		mongo.IndexModel{Keys: bson.D{{Key: "key", Value: 1}}, Options: options.Index().SetUnique(true).SetName("key_unique")},
 		// RecentFills: on MongoDB these bound its read to the window; FerretDB scans anyway.
 		mongo.IndexModel{Keys: bson.D{{Key: "at", Value: 1}}, Options: options.Index().SetName("claimed_at")},
-		mongo.IndexModel{Keys: bson.D{{Key: "dispensed_at", Value: 1}}, Options: options.Index().SetName("dispensed_at")})
+		mongo.IndexModel{Keys: bson.D{{Key: "dispensed_at", Value: 1}}, Options: options.Index().SetName("dispensed_at")},
+	},
 }
 
 // Pharmacy stores the medication catalogue, the stock ledger, prescriptions, their cancellations and

@@ -27,24 +27,28 @@ const (
 	colAdmissionSteps = "admission_steps"
 )
 
-func init() {
-	registerIndexes(colBeds,
-		mongo.IndexModel{Keys: bson.D{{Key: "ward_id", Value: 1}, {Key: "label", Value: 1}},
-			Options: options.Index().SetUnique(true).SetName("ward_label_unique")})
+var wardIndexes = indexSet{
+	colBeds: {
+		{Keys: bson.D{{Key: "ward_id", Value: 1}, {Key: "label", Value: 1}},
+			Options: options.Index().SetUnique(true).SetName("ward_label_unique")},
+	},
 	// A claim's _id is key#n, which already makes it exclusive; the {key, n} index says so again for
 	// readers and serves "the newest claim of key".
-	for _, col := range []string{colBedClaims, colStayClaims} {
-		registerIndexes(col, mongo.IndexModel{Keys: bson.D{{Key: "key", Value: 1}, {Key: "n", Value: 1}},
-			Options: options.Index().SetUnique(true).SetName("key_n_unique")})
-	}
-	registerIndexes(colAdmissions,
-		mongo.IndexModel{Keys: bson.D{{Key: "patient_id", Value: 1}}, Options: options.Index().SetName("patient")},
-		mongo.IndexModel{Keys: bson.D{{Key: "ward_id", Value: 1}, {Key: "status", Value: 1}}, Options: options.Index().SetName("ward_status")},
-		mongo.IndexModel{Keys: bson.D{{Key: "doctor_id", Value: 1}}, Options: options.Index().SetName("doctor")})
-	registerIndexes(colAdmissionSteps,
-		mongo.IndexModel{Keys: bson.D{{Key: "admission_id", Value: 1}, {Key: "step", Value: 1}},
-			Options: options.Index().SetUnique(true).SetName("admission_step_unique")})
+	colBedClaims:  {claimIndex},
+	colStayClaims: {claimIndex},
+	colAdmissions: {
+		{Keys: bson.D{{Key: "patient_id", Value: 1}}, Options: options.Index().SetName("patient")},
+		{Keys: bson.D{{Key: "ward_id", Value: 1}, {Key: "status", Value: 1}}, Options: options.Index().SetName("ward_status")},
+		{Keys: bson.D{{Key: "doctor_id", Value: 1}}, Options: options.Index().SetName("doctor")},
+	},
+	colAdmissionSteps: {
+		{Keys: bson.D{{Key: "admission_id", Value: 1}, {Key: "step", Value: 1}},
+			Options: options.Index().SetUnique(true).SetName("admission_step_unique")},
+	},
 }
+
+var claimIndex = mongo.IndexModel{Keys: bson.D{{Key: "key", Value: 1}, {Key: "n", Value: 1}},
+	Options: options.Index().SetUnique(true).SetName("key_n_unique")}
 
 // Wards stores wards, beds, the bed and patient claim chains, and admissions with their steps. An
 // admission's reason and discharge summary are sealed (docs/security.md row 30) in the admission and in
