@@ -4,9 +4,9 @@
 // The document is hand-written and kept in parts under spec/: base.json holds what the whole document
 // shares (openapi, info, servers, tags and the components every capability uses), and paths/<tag>.json
 // holds the paths of one tag together with the components that belong to that capability. Assemble
-// joins the parts into one document once, at start-up; a path and method or a component defined twice
-// with different text stops the program with a message naming both files. docs/api-contract.md says how
-// to add a route.
+// joins the parts into one document once, at start-up; a path and method defined twice, or a component
+// defined twice with different text, stops the program with a message naming both files.
+// docs/api-contract.md says how to add a route.
 package openapi
 
 import (
