@@ -1,7 +1,7 @@
 # HMS — see README.md. `make run` starts the server on the embedded database; `make test` runs every test.
 GO ?= go
 
-.PHONY: all build frontend run test setup bench-patient bench-hub bench-booking bench-notify demo vet fmt clean desktop e2e
+.PHONY: all build frontend openapi run test setup bench-patient bench-hub bench-booking bench-notify demo vet fmt clean desktop e2e
 
 all: build
 
@@ -16,6 +16,9 @@ frontend: frontend/dist/index.html ## build the web UI into frontend/dist (needs
 
 frontend/dist/index.html: $(FRONTEND_SRC)
 	scripts/frontend.sh build
+
+openapi: ## assemble the OpenAPI document (server/internal/openapi/spec) into bin/openapi.json and regenerate the web UI's API types from it
+	scripts/frontend.sh api
 
 e2e: ## browser end-to-end tests (headless Debian chromium) against a real server
 	scripts/e2e.sh

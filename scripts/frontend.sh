@@ -3,6 +3,7 @@
 # desktop app from frontend/dist.
 #   scripts/frontend.sh build   install the locked packages when needed, then type-check and build dist/
 #   scripts/frontend.sh test    the same, plus: the API types are current, and the Vitest suite passes
+#   scripts/frontend.sh api     regenerate the API types (src/api/schema.d.ts) from the assembled OpenAPI document
 set -euo pipefail
 cd "$(dirname "$0")/../frontend"
 
@@ -34,9 +35,11 @@ case "${1:-build}" in
     ;;
   test)
     echo "== frontend: API types match the OpenAPI document"
+    doc=$(mktemp --suffix=.json)
     tmp=$(mktemp --suffix=.d.ts)
-    trap 'rm -f "$tmp"' EXIT
-    npx --no-install openapi-typescript ../server/internal/app/openapi.json -o "$tmp" >/dev/null
+    trap 'rm -f "$doc" "$tmp"' EXIT
+    go run ../server/cmd/openapi -o "$doc"
+    npx --no-install openapi-typescript "$doc" -o "$tmp" >/dev/null
     if ! diff -q "$tmp" src/api/schema.d.ts >/dev/null; then
       echo "frontend/src/api/schema.d.ts is out of date: run 'cd frontend && npm run gen:api'" >&2
       exit 1
@@ -46,7 +49,10 @@ case "${1:-build}" in
     echo "== frontend: vitest"
     npx --no-install vitest run
     ;;
+  api)
+    npm run --silent gen:api
+    ;;
   *)
-    echo "usage: $0 build|test" >&2; exit 2
+    echo "usage: $0 build|test|api" >&2; exit 2
     ;;
 esac

@@ -4,72 +4,6 @@
  */
 
 export interface paths {
-    "/healthz": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Liveness
-         * @description Answers while the process is up; it checks nothing else.
-         *
-         *     Public: no token needed.
-         */
-        get: operations["healthz"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/readyz": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Readiness
-         * @description Checks storage and, when configured, Redis. 503 when storage is down (this instance cannot serve); 200 with status degraded when only Redis is down.
-         *
-         *     Public: no token needed.
-         */
-        get: operations["readyz"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/openapi.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * This document
-         * @description The OpenAPI 3 description of every route.
-         *
-         *     Public: no token needed.
-         */
-        get: operations["getOpenAPIDocument"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/auth/register": {
         parameters: {
             query?: never;
@@ -286,6 +220,281 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export all my data (GDPR)
+         * @description A machine-readable JSON document of everything the hospital holds about the calling patient: account, record with its decrypted medical history and every revision, appointments, notifications, referrals, break-the-glass grants on the record (who opened it and why), the audit trail of the record, and every clinical domain's section. Audited (`patient.export`).
+         *
+         *     Roles: patient.
+         */
+        get: operations["exportMyData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase my personal data (GDPR)
+         * @description Pseudonymises the patient: the record's name becomes "Erased patient <hash>" and its email, phone, address, emergency contacts and date of birth are removed; the linked account is disabled, renamed and its email replaced (the address may register again), and every session ends; the name copied into appointments is replaced; notifications to the patient are deleted. Clinical records (medical history, its revisions, prescriptions, lab reports, admissions) are kept under the patient id, as the law requires. Idempotent: asking again answers 200 with the same result. Audited (`patient.erase`). 400 unless the body is {"confirm": true}. After it the caller's tokens stop working and signing in fails (401).
+         *
+         *     Roles: patient.
+         */
+        post: operations["eraseMyData"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients/{id}/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a patient's personal data (GDPR)
+         * @description Pseudonymises the patient: the record's name becomes "Erased patient <hash>" and its email, phone, address, emergency contacts and date of birth are removed; the linked account is disabled, renamed and its email replaced (the address may register again), and every session ends; the name copied into appointments is replaced; notifications to the patient are deleted. Clinical records (medical history, its revisions, prescriptions, lab reports, admissions) are kept under the patient id, as the law requires. Idempotent: asking again answers 200 with the same result. Audited (`patient.erase`). 400 unless the body is {"confirm": true}.
+         *
+         *     Roles: admin.
+         */
+        post: operations["erasePatient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search patients
+         * @description Finds patients by name prefix, id or MRN, and medical term; every filter given must match. Answers demographics only (no medical content), in name order, a page at a time (limit capped at 100). Records merged into another are left out unless looked up by id or MRN. Audited as one `patient.search` entry holding no search text.
+         *
+         *     Roles: admin, doctor, staff.
+         */
+        get: operations["searchPatients"];
+        put?: never;
+        /**
+         * Register a patient without an account
+         * @description Registers a patient at the desk (no user account): demographics, allergies, conditions, emergency contacts. The record gets a unique MRN. Allergies and conditions are sealed at rest. With an `Idempotency-Key`, a retry returns the first record instead of registering twice. Audited (`patient.create`).
+         *
+         *     Roles: admin, doctor, staff.
+         */
+        post: operations["registerPatient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a patient's demographics, allergies or conditions
+         * @description Changes only the fields sent. Changing allergies or conditions is clinical and takes the clinical access rule (403 otherwise); demographics take a staff role. Answers the demographics (read the medical content with GET /api/patient/{id}). 409 `merged into <id>` for a merged record. Audited (`patient.update`).
+         *
+         *     Roles: admin, doctor, staff.
+         */
+        patch: operations["patchPatient"];
+        trace?: never;
+    };
+    "/api/patients/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List the revisions of a patient's medical history
+         * @description Every revision of the medical history (each write is a new revision, never an overwrite), newest first, a page at a time, with who wrote it and when. Clinical: a patient sees only their own; others need the clinical access rule. Audited (`patient.history`).
+         *
+         *     Roles: admin, doctor, staff, patient.
+         */
+        get: operations["patientHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients/{id}/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Find possible duplicates of a patient record
+         * @description Other unmerged records that may be the same person: the same name (case and accents ignored) and date of birth, or the same phone number (digits compared), or, for an unidentified record, the same name. Demographics only, at most 100. Audited (`patient.duplicates`).
+         *
+         *     Roles: admin, doctor, staff.
+         */
+        get: operations["patientDuplicates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge a record into another
+         * @description Merges record {id} (an unidentified emergency record, or a duplicate) into `into`: `into` gets a new medical-history revision with {id}'s history appended (marked with its MRN) and the union of both records' allergies and conditions; {id} is marked `merged_into` and answers 409 `merged into <id>` to later writes. The merge is claimed first by an insert under a unique index, so of two merges of one record exactly one wins (the other gets 409). A record linked to a patient account cannot be the source (merge the other record into it). Clinical on both records. Audited on both ids (`patient.merge`).
+         *
+         *     Roles: admin, doctor, staff.
+         */
+        post: operations["mergePatient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients/{id}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Break the glass: open a patient's records for a stated reason
+         * @description Grants the caller access to the patient's clinical records for 60 minutes without a care relationship. The reason is stored on the grant; the action is audited (`patient.break_glass`, without the reason) and every admin gets an in-app notification (live on `user:<admin id>`). A patient can never break the glass. 404 for an unknown patient.
+         *
+         *     Roles: admin, doctor, staff.
+         */
+        post: operations["breakGlass"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Review break-the-glass grants
+         * @description Lists grants newest first, with their reasons, for admins to review: `active=true` keeps the unexpired ones, `patient_id` one patient's.
+         *
+         *     Roles: admin.
+         */
+        get: operations["listAccessGrants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients/{id}/referrals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List a patient's referrals
+         * @description Newest first, to a caller with access to the patient (a patient: their own). Audited (`patient.referrals`).
+         *
+         *     Roles: doctor, staff, patient.
+         */
+        get: operations["listReferrals"];
+        put?: never;
+        /**
+         * Refer a patient to a doctor
+         * @description A doctor or staff member with access to the patient (a care relationship or a grant; 403 with code `break_glass_required` otherwise) refers them to a doctor, who then has a care relationship with the patient. Audited (`patient.refer`). 404 for an unknown patient or doctor.
+         *
+         *     Roles: doctor, staff.
+         */
+        post: operations["referPatient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/notifications/send": {
         parameters: {
             query?: never;
@@ -324,6 +533,122 @@ export interface paths {
         get: operations["listNotifications"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a notification read
+         * @description Marks one of the caller's notifications read (again is harmless) and tells the caller's other screens (`notification.read`). Another user's notification is 404.
+         *
+         *     Roles: admin, doctor, staff, patient.
+         */
+        post: operations["markNotificationRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark all notifications read
+         * @description Marks every unread notification of the caller read.
+         *
+         *     Roles: admin, doctor, staff, patient.
+         */
+        post: operations["markAllNotificationsRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My notification preferences
+         * @description The caller's channels, SMS phone, quiet hours and on-call flag. Defaults: email and SMS on, no quiet hours, not on call.
+         *
+         *     Roles: admin, doctor, staff, patient.
+         */
+        get: operations["getNotificationPreferences"];
+        /**
+         * Set my notification preferences
+         * @description Replaces the caller's preferences. What the hospital must send (emergency pages, a cancelled or moved appointment) still goes out; quiet hours delay email and SMS (not urgent pages) until they end. A phone not in E.164, a time not HH:MM, or `on_call` for a patient is 400.
+         *
+         *     Roles: admin, doctor, staff, patient.
+         */
+        put: operations["putNotificationPreferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Email and SMS deliveries
+         * @description Every email and SMS delivery with its log, newest first; `status=dead` lists the dead letters (failed for good or out of attempts).
+         *
+         *     Roles: admin.
+         */
+        get: operations["listDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deliveries/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry a dead letter
+         * @description Queues a dead delivery again (for instance once the address is fixed or the provider is back); the log records who did. A delivery that is not dead is 409.
+         *
+         *     Roles: admin.
+         */
+        post: operations["retryDelivery"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1050,32 +1375,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/patients/{id}/access": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A patient record id. */
-                id: components["parameters"]["PatientID"];
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Break the glass: open a patient's records for a stated reason
-         * @description Grants the caller access to the patient's clinical records for 60 minutes without a care relationship. The reason is stored on the grant; the action is audited (`patient.break_glass`, without the reason) and every admin gets an in-app notification (live on `user:<admin id>`). A patient can never break the glass. 404 for an unknown patient.
-         *
-         *     Roles: admin, doctor, staff.
-         */
-        post: operations["breakGlass"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/access/grants": {
+    "/healthz": {
         parameters: {
             query?: never;
             header?: never;
@@ -1083,12 +1383,12 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Review break-the-glass grants
-         * @description Lists grants newest first, with their reasons, for admins to review: `active=true` keeps the unexpired ones, `patient_id` one patient's.
+         * Liveness
+         * @description Answers while the process is up; it checks nothing else.
          *
-         *     Roles: admin.
+         *     Public: no token needed.
          */
-        get: operations["listAccessGrants"];
+        get: operations["healthz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1097,38 +1397,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/patients/{id}/referrals": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A patient record id. */
-                id: components["parameters"]["PatientID"];
-            };
-            cookie?: never;
-        };
-        /**
-         * List a patient's referrals
-         * @description Newest first, to a caller with access to the patient (a patient: their own). Audited (`patient.referrals`).
-         *
-         *     Roles: doctor, staff, patient.
-         */
-        get: operations["listReferrals"];
-        put?: never;
-        /**
-         * Refer a patient to a doctor
-         * @description A doctor or staff member with access to the patient (a care relationship or a grant; 403 with code `break_glass_required` otherwise) refers them to a doctor, who then has a care relationship with the patient. Audited (`patient.refer`). 404 for an unknown patient or doctor.
-         *
-         *     Roles: doctor, staff.
-         */
-        post: operations["referPatient"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/me/export": {
+    "/readyz": {
         parameters: {
             query?: never;
             header?: never;
@@ -1136,12 +1405,12 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Export all my data (GDPR)
-         * @description A machine-readable JSON document of everything the hospital holds about the calling patient: account, record with its decrypted medical history and every revision, appointments, notifications, referrals, break-the-glass grants on the record (who opened it and why), the audit trail of the record, and every clinical domain's section. Audited (`patient.export`).
+         * Readiness
+         * @description Checks storage and, when configured, Redis. 503 when storage is down (this instance cannot serve); 200 with status degraded when only Redis is down.
          *
-         *     Roles: patient.
+         *     Public: no token needed.
          */
-        get: operations["exportMyData"];
+        get: operations["readyz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1150,47 +1419,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/me/erasure": {
+    "/api/openapi.json": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
         /**
-         * Erase my personal data (GDPR)
-         * @description Pseudonymises the patient: the record's name becomes "Erased patient <hash>" and its email, phone, address, emergency contacts and date of birth are removed; the linked account is disabled, renamed and its email replaced (the address may register again), and every session ends; the name copied into appointments is replaced; notifications to the patient are deleted. Clinical records (medical history, its revisions, prescriptions, lab reports, admissions) are kept under the patient id, as the law requires. Idempotent: asking again answers 200 with the same result. Audited (`patient.erase`). 400 unless the body is {"confirm": true}. After it the caller's tokens stop working and signing in fails (401).
+         * This document
+         * @description The OpenAPI 3 description of every route.
          *
-         *     Roles: patient.
+         *     Public: no token needed.
          */
-        post: operations["eraseMyData"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/patients/{id}/erasure": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A patient record id. */
-                id: components["parameters"]["PatientID"];
-            };
-            cookie?: never;
-        };
-        get?: never;
+        get: operations["getOpenAPIDocument"];
         put?: never;
-        /**
-         * Erase a patient's personal data (GDPR)
-         * @description Pseudonymises the patient: the record's name becomes "Erased patient <hash>" and its email, phone, address, emergency contacts and date of birth are removed; the linked account is disabled, renamed and its email replaced (the address may register again), and every session ends; the name copied into appointments is replaced; notifications to the patient are deleted. Clinical records (medical history, its revisions, prescriptions, lab reports, admissions) are kept under the patient id, as the law requires. Idempotent: asking again answers 200 with the same result. Audited (`patient.erase`). 400 unless the body is {"confirm": true}.
-         *
-         *     Roles: admin.
-         */
-        post: operations["erasePatient"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1842,250 +2086,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/patients": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Search patients
-         * @description Finds patients by name prefix, id or MRN, and medical term; every filter given must match. Answers demographics only (no medical content), in name order, a page at a time (limit capped at 100). Records merged into another are left out unless looked up by id or MRN. Audited as one `patient.search` entry holding no search text.
-         *
-         *     Roles: admin, doctor, staff.
-         */
-        get: operations["searchPatients"];
-        put?: never;
-        /**
-         * Register a patient without an account
-         * @description Registers a patient at the desk (no user account): demographics, allergies, conditions, emergency contacts. The record gets a unique MRN. Allergies and conditions are sealed at rest. With an `Idempotency-Key`, a retry returns the first record instead of registering twice. Audited (`patient.create`).
-         *
-         *     Roles: admin, doctor, staff.
-         */
-        post: operations["registerPatient"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/patients/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A patient record id. */
-                id: components["parameters"]["PatientID"];
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /**
-         * Change a patient's demographics, allergies or conditions
-         * @description Changes only the fields sent. Changing allergies or conditions is clinical and takes the clinical access rule (403 otherwise); demographics take a staff role. Answers the demographics (read the medical content with GET /api/patient/{id}). 409 `merged into <id>` for a merged record. Audited (`patient.update`).
-         *
-         *     Roles: admin, doctor, staff.
-         */
-        patch: operations["patchPatient"];
-        trace?: never;
-    };
-    "/api/patients/{id}/history": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A patient record id. */
-                id: components["parameters"]["PatientID"];
-            };
-            cookie?: never;
-        };
-        /**
-         * List the revisions of a patient's medical history
-         * @description Every revision of the medical history (each write is a new revision, never an overwrite), newest first, a page at a time, with who wrote it and when. Clinical: a patient sees only their own; others need the clinical access rule. Audited (`patient.history`).
-         *
-         *     Roles: admin, doctor, staff, patient.
-         */
-        get: operations["patientHistory"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/patients/{id}/duplicates": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A patient record id. */
-                id: components["parameters"]["PatientID"];
-            };
-            cookie?: never;
-        };
-        /**
-         * Find possible duplicates of a patient record
-         * @description Other unmerged records that may be the same person: the same name (case and accents ignored) and date of birth, or the same phone number (digits compared), or, for an unidentified record, the same name. Demographics only, at most 100. Audited (`patient.duplicates`).
-         *
-         *     Roles: admin, doctor, staff.
-         */
-        get: operations["patientDuplicates"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/patients/{id}/merge": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A patient record id. */
-                id: components["parameters"]["PatientID"];
-            };
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Merge a record into another
-         * @description Merges record {id} (an unidentified emergency record, or a duplicate) into `into`: `into` gets a new medical-history revision with {id}'s history appended (marked with its MRN) and the union of both records' allergies and conditions; {id} is marked `merged_into` and answers 409 `merged into <id>` to later writes. The merge is claimed first by an insert under a unique index, so of two merges of one record exactly one wins (the other gets 409). A record linked to a patient account cannot be the source (merge the other record into it). Clinical on both records. Audited on both ids (`patient.merge`).
-         *
-         *     Roles: admin, doctor, staff.
-         */
-        post: operations["mergePatient"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/notifications/{id}/read": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Mark a notification read
-         * @description Marks one of the caller's notifications read (again is harmless) and tells the caller's other screens (`notification.read`). Another user's notification is 404.
-         *
-         *     Roles: admin, doctor, staff, patient.
-         */
-        post: operations["markNotificationRead"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/notifications/read-all": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Mark all notifications read
-         * @description Marks every unread notification of the caller read.
-         *
-         *     Roles: admin, doctor, staff, patient.
-         */
-        post: operations["markAllNotificationsRead"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/me/notification-preferences": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * My notification preferences
-         * @description The caller's channels, SMS phone, quiet hours and on-call flag. Defaults: email and SMS on, no quiet hours, not on call.
-         *
-         *     Roles: admin, doctor, staff, patient.
-         */
-        get: operations["getNotificationPreferences"];
-        /**
-         * Set my notification preferences
-         * @description Replaces the caller's preferences. What the hospital must send (emergency pages, a cancelled or moved appointment) still goes out; quiet hours delay email and SMS (not urgent pages) until they end. A phone not in E.164, a time not HH:MM, or `on_call` for a patient is 400.
-         *
-         *     Roles: admin, doctor, staff, patient.
-         */
-        put: operations["putNotificationPreferences"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/deliveries": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Email and SMS deliveries
-         * @description Every email and SMS delivery with its log, newest first; `status=dead` lists the dead letters (failed for good or out of attempts).
-         *
-         *     Roles: admin.
-         */
-        get: operations["listDeliveries"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/deliveries/{id}/retry": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Retry a dead letter
-         * @description Queues a dead delivery again (for instance once the address is fixed or the provider is back); the log records who did. A delivery that is not dead is 409.
-         *
-         *     Roles: admin.
-         */
-        post: operations["retryDelivery"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2116,18 +2116,10 @@ export interface components {
             /** @description A human-readable explanation, safe to show. */
             message: string;
         };
-        /** @description A user's public profile. It never carries credentials. */
-        User: {
-            id: components["schemas"]["ID"];
-            name: string;
-            /** @description Lowercased. */
-            email: string;
-            role: components["schemas"]["Role"];
-            /** @description The user's patient record; present for patient accounts only. */
-            patient_id?: components["schemas"]["ID"];
-            disabled: boolean;
-            /** Format: date-time */
-            created_at: string;
+        /** @description Why: the body of cancel (reason required) and of the queue transitions (optional). */
+        ReasonRequest: {
+            /** @description Trimmed; at most 500 characters. */
+            reason?: string;
         };
         /** @description The body of POST /api/auth/register. */
         RegisterRequest: {
@@ -2188,6 +2180,19 @@ export interface components {
              * @description 8 to 128 characters, not a commonly used password, not the email address.
              */
             new_password: string;
+        };
+        /** @description A user's public profile. It never carries credentials. */
+        User: {
+            id: components["schemas"]["ID"];
+            name: string;
+            /** @description Lowercased. */
+            email: string;
+            role: components["schemas"]["Role"];
+            /** @description The user's patient record; present for patient accounts only. */
+            patient_id?: components["schemas"]["ID"];
+            disabled: boolean;
+            /** Format: date-time */
+            created_at: string;
         };
         /** @description The body of PATCH /api/me. */
         UpdateProfileRequest: {
@@ -2252,6 +2257,206 @@ export interface components {
             /** @description The new medical history, replacing the current one as a new revision (at most 100000 characters). */
             medical_history: string;
         };
+        /** @description Confirms an erasure, which cannot be undone. */
+        ErasureRequest: {
+            /** @description Must be true. */
+            confirm: boolean;
+        };
+        /** @description The result of an erasure; asking again returns the same. */
+        Erasure: {
+            patient_id: components["schemas"]["ID"];
+            /**
+             * @description The name the record now carries.
+             * @example Erased patient 3f9a0c1d
+             */
+            pseudonym: string;
+            /** Format: date-time */
+            erased_at: string;
+        };
+        /** @description One version of the medical history. */
+        ExportRevision: {
+            rev: number;
+            medical_history: string;
+            author_id: components["schemas"]["ID"];
+            author_role: components["schemas"]["Role"];
+            /** Format: date-time */
+            at: string;
+        };
+        /** @description One audit entry about the patient's records. */
+        ExportAccessEntry: {
+            /** Format: date-time */
+            at: string;
+            actor_id: string;
+            actor_role: components["schemas"]["Role"];
+            action: string;
+            outcome: string;
+        };
+        /** @description Everything the hospital holds about the patient, clinical text decrypted. */
+        PatientExport: {
+            /**
+             * @description The layout and its version.
+             * @example hms-patient-export/1
+             */
+            format: string;
+            /** Format: date-time */
+            exported_at: string;
+            account: components["schemas"]["User"];
+            patient: components["schemas"]["Patient"];
+            revisions: components["schemas"]["ExportRevision"][];
+            appointments: components["schemas"]["Appointment"][];
+            notifications: components["schemas"]["Notification"][];
+            referrals: components["schemas"]["Referral"][];
+            access_grants: components["schemas"]["AccessGrant"][];
+            access_log: components["schemas"]["ExportAccessEntry"][];
+            /** @description The other domains' parts (prescriptions, lab reports, admissions, …) by name. */
+            sections: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description Someone to call about a patient. */
+        EmergencyContact: {
+            name: string;
+            relation?: string;
+            /** @description Digits, spaces and + - ( ) . (at least 3 digits). */
+            phone: string;
+        };
+        /** @description A patient's demographics, as search and duplicate detection list them (no medical content). */
+        PatientSummary: {
+            id: components["schemas"]["ID"];
+            /**
+             * @description Medical record number: H, 7 random digits and a Luhn check digit over them. Unique.
+             * @example H12345674
+             */
+            mrn?: string;
+            user_id?: components["schemas"]["ID"];
+            name: string;
+            /**
+             * Format: date
+             * @description Date of birth, YYYY-MM-DD, not in the future.
+             */
+            date_of_birth?: string;
+            /** @enum {string} */
+            sex?: "female" | "male" | "other" | "unknown";
+            phone?: string;
+            unidentified?: boolean;
+            merged_into?: components["schemas"]["ID"];
+        };
+        /** @description A page of patients (demographics), in name order. */
+        PatientList: {
+            items: components["schemas"]["PatientSummary"][];
+            /** @description How many match in all. */
+            total: number;
+            page: number;
+            limit: number;
+        };
+        /** @description The body of POST /api/patients: a patient without an account. */
+        RegisterPatientRequest: {
+            name: string;
+            /**
+             * Format: date
+             * @description Date of birth, YYYY-MM-DD, not in the future.
+             */
+            date_of_birth?: string;
+            /** @enum {string} */
+            sex?: "female" | "male" | "other" | "unknown";
+            /** @description Digits, spaces and + - ( ) . (at least 3 digits). */
+            phone?: string;
+            address?: string;
+            /** @description Known allergies. */
+            allergies?: string[];
+            /** @description Known conditions. */
+            conditions?: string[];
+            emergency_contacts?: components["schemas"]["EmergencyContact"][];
+            /** @description An emergency patient whose identity is not known yet. */
+            unidentified?: boolean;
+        };
+        /** @description The body of PATCH /api/patients/{id}: only the fields sent change; an empty list clears allergies, conditions or contacts; an empty string clears date_of_birth, sex, phone or address. */
+        PatchPatientRequest: {
+            name?: string;
+            /** @description YYYY-MM-DD, not in the future; empty clears it. */
+            date_of_birth?: string;
+            /** @enum {string} */
+            sex?: "female" | "male" | "other" | "unknown" | "";
+            /** @description Digits, spaces and + - ( ) . (at least 3 digits). */
+            phone?: string;
+            address?: string;
+            /** @description Known allergies. */
+            allergies?: string[];
+            /** @description Known conditions. */
+            conditions?: string[];
+            emergency_contacts?: components["schemas"]["EmergencyContact"][];
+            /** @description An emergency patient whose identity is not known yet. */
+            unidentified?: boolean;
+        };
+        /** @description The body of POST /api/patients/{id}/merge. */
+        MergeRequest: {
+            /** @description The record to merge {id} into. */
+            into: components["schemas"]["ID"];
+        };
+        /** @description One revision of a patient's medical history. */
+        HistoryRevision: {
+            rev: number;
+            medical_history: string;
+            author_id?: components["schemas"]["ID"];
+            /** @enum {string} */
+            author_role?: "admin" | "doctor" | "staff" | "patient";
+            /** Format: date-time */
+            at: string;
+        };
+        /** @description A page of medical-history revisions, newest first. */
+        HistoryList: {
+            items: components["schemas"]["HistoryRevision"][];
+            total: number;
+            page: number;
+            limit: number;
+        };
+        /** @description A reason for opening a patient's records without a care relationship. It is kept on the grant (admins review it), never in the audit trail. */
+        BreakGlassRequest: {
+            /** @description Why you need the records: 10 to 500 characters. */
+            reason: string;
+        };
+        /** @description A break-the-glass grant: one user's access to one patient's records until expires_at (60 minutes). */
+        AccessGrant: {
+            id: components["schemas"]["ID"];
+            user_id: components["schemas"]["ID"];
+            role: components["schemas"]["Role"];
+            patient_id: components["schemas"]["ID"];
+            reason: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        /** @description A page of break-the-glass grants, newest first. */
+        AccessGrantList: {
+            items: components["schemas"]["AccessGrant"][];
+            total: number;
+            page: number;
+            limit: number;
+        };
+        /** @description Refer a patient to a doctor. */
+        ReferralRequest: {
+            doctor_id: components["schemas"]["ID"];
+            /** @description 10 to 500 characters. */
+            reason: string;
+        };
+        /** @description A referral: the doctor has a care relationship with the patient from then on. */
+        Referral: {
+            id: components["schemas"]["ID"];
+            patient_id: components["schemas"]["ID"];
+            doctor_id: components["schemas"]["ID"];
+            referred_by: components["schemas"]["ID"];
+            reason: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description A page of a patient's referrals, newest first. */
+        ReferralList: {
+            items: components["schemas"]["Referral"][];
+            total: number;
+            page: number;
+            limit: number;
+        };
         /** @description The body of POST /api/notifications/send. */
         SendNotificationRequest: {
             /** @description The recipient's user id. */
@@ -2284,6 +2489,79 @@ export interface components {
             limit: number;
             unread: number;
         };
+        /** @description Where one channel's delivery of a notification stands. */
+        DeliveryState: {
+            /** @enum {string} */
+            channel: "email" | "sms";
+            /** @enum {string} */
+            status: "queued" | "retrying" | "sent" | "dead" | "skipped";
+            attempts: number;
+            /** Format: date-time */
+            sent_at?: string;
+            error?: string;
+        };
+        /** @description Which notifications were marked read, and how many are still unread. */
+        NotificationsRead: {
+            ids: components["schemas"]["ID"][];
+            unread: number;
+        };
+        /** @description A daily window (HH:MM, hospital time) in which email and SMS wait, except urgent ones; start after end spans midnight. Both empty: none. */
+        QuietHours: {
+            start: string;
+            end: string;
+        };
+        /** @description Which channels the caller accepts, where SMS go, quiet hours, and (doctors and staff) whether they are paged for unacknowledged emergencies. */
+        NotificationPreferences: {
+            /** @description Accept email (what the hospital must send is emailed anyway). */
+            email: boolean;
+            /** @description Accept SMS (what the hospital must send is sent anyway). */
+            sms: boolean;
+            /** @description Where SMS go, in E.164 ("+447911123456"); empty: the patient record's phone, if any. */
+            phone: string;
+            quiet_hours: components["schemas"]["QuietHours"];
+            /** @description Doctors and staff only: page me by SMS when an emergency alert goes unacknowledged. */
+            on_call: boolean;
+            /** @description The account's email, where email goes; ignored in a PUT. */
+            readonly email_address?: string;
+        };
+        /** @description One step of a delivery. */
+        DeliveryLog: {
+            /** Format: date-time */
+            at: string;
+            attempt: number;
+            status: string;
+            reason?: string;
+        };
+        /** @description One channel's delivery of a notification, with its log. */
+        Delivery: {
+            id: string;
+            notification_id: components["schemas"]["ID"];
+            recipient_id?: string;
+            patient_id?: string;
+            kind: string;
+            /** @enum {string} */
+            channel: "email" | "sms";
+            /** @description The address, masked. */
+            to: string;
+            /** @enum {string} */
+            status: "queued" | "retrying" | "sent" | "dead" | "skipped";
+            attempts: number;
+            /** Format: date-time */
+            next_at?: string;
+            last_error?: string;
+            log: components["schemas"]["DeliveryLog"][];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description A page of deliveries, newest first. */
+        DeliveryList: {
+            items: components["schemas"]["Delivery"][];
+            total: number;
+            page: number;
+            limit: number;
+        };
         /** @description One entry of the audit trail: who read or changed which patient's data, when and with what outcome. It holds no patient data. */
         AuditEntry: {
             id: components["schemas"]["ID"];
@@ -2309,25 +2587,6 @@ export interface components {
             items: components["schemas"]["AuditEntry"][];
             page: number;
             limit: number;
-        };
-        /** @description The process is up. */
-        Health: {
-            /** @enum {string} */
-            status: "ok";
-        };
-        /** @description Whether this instance can serve, and the state of what it depends on. */
-        Readiness: {
-            /**
-             * @description degraded: storage is up but Redis is down (REST works; live fan-out does not reach other instances). unavailable: storage is down.
-             * @enum {string}
-             */
-            status: "ready" | "degraded" | "unavailable";
-            /** @enum {string} */
-            storage: "ok" | "down";
-            /** @enum {string} */
-            storage_mode: "mongodb" | "embedded-ferretdb-postgresql" | "embedded-ferretdb-sqlite";
-            /** @enum {string} */
-            broker: "memory" | "redis ok" | "redis down";
         };
         /** @description Answers POST /api/ws/ticket. */
         WSTicket: {
@@ -2552,6 +2811,22 @@ export interface components {
             time_zone: string;
             slots: components["schemas"]["Slot"][];
         };
+        /** @description A doctor's day. */
+        Dashboard: {
+            doctor: components["schemas"]["Doctor"];
+            /**
+             * Format: date
+             * @example 2026-11-27
+             */
+            day: string;
+            /** @description The day's booked appointments, by start. */
+            appointments: components["schemas"]["Appointment"][];
+            /** @description Waiting tickets this doctor may call, in call order. */
+            queue: components["schemas"]["Appointment"][];
+            current?: components["schemas"]["Appointment"];
+            seen: number;
+            average_consultation_minutes: number;
+        };
         /**
          * @description Where an appointment is in its day. A walk-in or emergency starts at checked-in.
          *
@@ -2559,42 +2834,6 @@ export interface components {
          * @enum {string}
          */
         AppointmentStatus: "scheduled" | "checked-in" | "called" | "in-consultation" | "completed" | "cancelled" | "no-show";
-        /** @description An appointment's place in its department's queue for the day. */
-        Ticket: {
-            /** @description Unique per department and day, never reused. */
-            number: number;
-            department: string;
-            /**
-             * Format: date
-             * @description The queue's day, in the hospital's time zone.
-             * @example 2026-11-27
-             */
-            day: string;
-            /** @description The ESI level: 1 (resuscitation) to 5 (non-urgent). */
-            triage: number;
-            /** Format: date-time */
-            checked_in_at: string;
-            /** Format: date-time */
-            called_at?: string;
-            /** @description The doctor who called the ticket. */
-            called_by?: components["schemas"]["ID"];
-            /**
-             * Format: date-time
-             * @description When the consultation started.
-             */
-            started_at?: string;
-            /**
-             * Format: date-time
-             * @description When the consultation finished.
-             */
-            finished_at?: string;
-            /** @description The actual wait, check-in to called. */
-            wait_minutes?: number;
-            /** @description The place in the call order, from 1, while the ticket waits. */
-            position?: number;
-            /** @description The estimated wait while the ticket waits. */
-            estimated_wait_minutes?: number;
-        };
         /** @description One step of an appointment's history. */
         StatusChange: {
             /** @description 1, 2, 3, … in order; each number is taken once. */
@@ -2663,11 +2902,6 @@ export interface components {
             /** @description Trimmed; at most 500 characters. */
             reason?: string;
         };
-        /** @description Why: the body of cancel (reason required) and of the queue transitions (optional). */
-        ReasonRequest: {
-            /** @description Trimmed; at most 500 characters. */
-            reason?: string;
-        };
         /** @description A page of appointments, ordered by start. */
         AppointmentList: {
             items: components["schemas"]["Appointment"][];
@@ -2675,6 +2909,51 @@ export interface components {
             total: number;
             page: number;
             limit: number;
+        };
+        /** @description The data of `appointment.changed` on `patient:<patient id>` and `queue:doctor:<doctor id>`. */
+        AppointmentEvent: {
+            /**
+             * @description What happened: walk_in and emergency admit a patient without a booking.
+             * @enum {string}
+             */
+            action: "booked" | "rescheduled" | "cancelled" | "checked_in" | "walk_in" | "emergency" | "called" | "started" | "finished" | "no_show" | "requeued" | "triaged";
+            appointment: components["schemas"]["Appointment"];
+        };
+        /** @description An appointment's place in its department's queue for the day. */
+        Ticket: {
+            /** @description Unique per department and day, never reused. */
+            number: number;
+            department: string;
+            /**
+             * Format: date
+             * @description The queue's day, in the hospital's time zone.
+             * @example 2026-11-27
+             */
+            day: string;
+            /** @description The ESI level: 1 (resuscitation) to 5 (non-urgent). */
+            triage: number;
+            /** Format: date-time */
+            checked_in_at: string;
+            /** Format: date-time */
+            called_at?: string;
+            /** @description The doctor who called the ticket. */
+            called_by?: components["schemas"]["ID"];
+            /**
+             * Format: date-time
+             * @description When the consultation started.
+             */
+            started_at?: string;
+            /**
+             * Format: date-time
+             * @description When the consultation finished.
+             */
+            finished_at?: string;
+            /** @description The actual wait, check-in to called. */
+            wait_minutes?: number;
+            /** @description The place in the call order, from 1, while the ticket waits. */
+            position?: number;
+            /** @description The estimated wait while the ticket waits. */
+            estimated_wait_minutes?: number;
         };
         /** @description The body of POST /api/queue/checkin: either appointment_id (a booked patient arrived), or a walk-in: department plus patient_id or name (a record is created for a new patient), optionally doctor_id. */
         CheckInRequest: {
@@ -2793,133 +3072,24 @@ export interface components {
             /** @description Every waiting ticket, in call order. */
             waits: components["schemas"]["TicketWait"][];
         };
-        /** @description The data of `appointment.changed` on `patient:<patient id>` and `queue:doctor:<doctor id>`. */
-        AppointmentEvent: {
+        /** @description The process is up. */
+        Health: {
+            /** @enum {string} */
+            status: "ok";
+        };
+        /** @description Whether this instance can serve, and the state of what it depends on. */
+        Readiness: {
             /**
-             * @description What happened: walk_in and emergency admit a patient without a booking.
+             * @description degraded: storage is up but Redis is down (REST works; live fan-out does not reach other instances). unavailable: storage is down.
              * @enum {string}
              */
-            action: "booked" | "rescheduled" | "cancelled" | "checked_in" | "walk_in" | "emergency" | "called" | "started" | "finished" | "no_show" | "requeued" | "triaged";
-            appointment: components["schemas"]["Appointment"];
-        };
-        /** @description A doctor's day. */
-        Dashboard: {
-            doctor: components["schemas"]["Doctor"];
-            /**
-             * Format: date
-             * @example 2026-11-27
-             */
-            day: string;
-            /** @description The day's booked appointments, by start. */
-            appointments: components["schemas"]["Appointment"][];
-            /** @description Waiting tickets this doctor may call, in call order. */
-            queue: components["schemas"]["Appointment"][];
-            current?: components["schemas"]["Appointment"];
-            seen: number;
-            average_consultation_minutes: number;
-        };
-        /** @description A reason for opening a patient's records without a care relationship. It is kept on the grant (admins review it), never in the audit trail. */
-        BreakGlassRequest: {
-            /** @description Why you need the records: 10 to 500 characters. */
-            reason: string;
-        };
-        /** @description A break-the-glass grant: one user's access to one patient's records until expires_at (60 minutes). */
-        AccessGrant: {
-            id: components["schemas"]["ID"];
-            user_id: components["schemas"]["ID"];
-            role: components["schemas"]["Role"];
-            patient_id: components["schemas"]["ID"];
-            reason: string;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            expires_at: string;
-        };
-        /** @description A page of break-the-glass grants, newest first. */
-        AccessGrantList: {
-            items: components["schemas"]["AccessGrant"][];
-            total: number;
-            page: number;
-            limit: number;
-        };
-        /** @description Refer a patient to a doctor. */
-        ReferralRequest: {
-            doctor_id: components["schemas"]["ID"];
-            /** @description 10 to 500 characters. */
-            reason: string;
-        };
-        /** @description A referral: the doctor has a care relationship with the patient from then on. */
-        Referral: {
-            id: components["schemas"]["ID"];
-            patient_id: components["schemas"]["ID"];
-            doctor_id: components["schemas"]["ID"];
-            referred_by: components["schemas"]["ID"];
-            reason: string;
-            /** Format: date-time */
-            created_at: string;
-        };
-        /** @description A page of a patient's referrals, newest first. */
-        ReferralList: {
-            items: components["schemas"]["Referral"][];
-            total: number;
-            page: number;
-            limit: number;
-        };
-        /** @description Confirms an erasure, which cannot be undone. */
-        ErasureRequest: {
-            /** @description Must be true. */
-            confirm: boolean;
-        };
-        /** @description The result of an erasure; asking again returns the same. */
-        Erasure: {
-            patient_id: components["schemas"]["ID"];
-            /**
-             * @description The name the record now carries.
-             * @example Erased patient 3f9a0c1d
-             */
-            pseudonym: string;
-            /** Format: date-time */
-            erased_at: string;
-        };
-        /** @description One version of the medical history. */
-        ExportRevision: {
-            rev: number;
-            medical_history: string;
-            author_id: components["schemas"]["ID"];
-            author_role: components["schemas"]["Role"];
-            /** Format: date-time */
-            at: string;
-        };
-        /** @description One audit entry about the patient's records. */
-        ExportAccessEntry: {
-            /** Format: date-time */
-            at: string;
-            actor_id: string;
-            actor_role: components["schemas"]["Role"];
-            action: string;
-            outcome: string;
-        };
-        /** @description Everything the hospital holds about the patient, clinical text decrypted. */
-        PatientExport: {
-            /**
-             * @description The layout and its version.
-             * @example hms-patient-export/1
-             */
-            format: string;
-            /** Format: date-time */
-            exported_at: string;
-            account: components["schemas"]["User"];
-            patient: components["schemas"]["Patient"];
-            revisions: components["schemas"]["ExportRevision"][];
-            appointments: components["schemas"]["Appointment"][];
-            notifications: components["schemas"]["Notification"][];
-            referrals: components["schemas"]["Referral"][];
-            access_grants: components["schemas"]["AccessGrant"][];
-            access_log: components["schemas"]["ExportAccessEntry"][];
-            /** @description The other domains' parts (prescriptions, lab reports, admissions, …) by name. */
-            sections: {
-                [key: string]: unknown;
-            };
+            status: "ready" | "degraded" | "unavailable";
+            /** @enum {string} */
+            storage: "ok" | "down";
+            /** @enum {string} */
+            storage_mode: "mongodb" | "embedded-ferretdb-postgresql" | "embedded-ferretdb-sqlite";
+            /** @enum {string} */
+            broker: "memory" | "redis ok" | "redis down";
         };
         /**
          * @description Whether a diagnosis still applies; omitted in a request, it is active.
@@ -3524,176 +3694,6 @@ export interface components {
             /** Format: date */
             due_date: string;
         };
-        /** @description Someone to call about a patient. */
-        EmergencyContact: {
-            name: string;
-            relation?: string;
-            /** @description Digits, spaces and + - ( ) . (at least 3 digits). */
-            phone: string;
-        };
-        /** @description A patient's demographics, as search and duplicate detection list them (no medical content). */
-        PatientSummary: {
-            id: components["schemas"]["ID"];
-            /**
-             * @description Medical record number: H, 7 random digits and a Luhn check digit over them. Unique.
-             * @example H12345674
-             */
-            mrn?: string;
-            user_id?: components["schemas"]["ID"];
-            name: string;
-            /**
-             * Format: date
-             * @description Date of birth, YYYY-MM-DD, not in the future.
-             */
-            date_of_birth?: string;
-            /** @enum {string} */
-            sex?: "female" | "male" | "other" | "unknown";
-            phone?: string;
-            unidentified?: boolean;
-            merged_into?: components["schemas"]["ID"];
-        };
-        /** @description A page of patients (demographics), in name order. */
-        PatientList: {
-            items: components["schemas"]["PatientSummary"][];
-            /** @description How many match in all. */
-            total: number;
-            page: number;
-            limit: number;
-        };
-        /** @description The body of POST /api/patients: a patient without an account. */
-        RegisterPatientRequest: {
-            name: string;
-            /**
-             * Format: date
-             * @description Date of birth, YYYY-MM-DD, not in the future.
-             */
-            date_of_birth?: string;
-            /** @enum {string} */
-            sex?: "female" | "male" | "other" | "unknown";
-            /** @description Digits, spaces and + - ( ) . (at least 3 digits). */
-            phone?: string;
-            address?: string;
-            /** @description Known allergies. */
-            allergies?: string[];
-            /** @description Known conditions. */
-            conditions?: string[];
-            emergency_contacts?: components["schemas"]["EmergencyContact"][];
-            /** @description An emergency patient whose identity is not known yet. */
-            unidentified?: boolean;
-        };
-        /** @description The body of PATCH /api/patients/{id}: only the fields sent change; an empty list clears allergies, conditions or contacts; an empty string clears date_of_birth, sex, phone or address. */
-        PatchPatientRequest: {
-            name?: string;
-            /** @description YYYY-MM-DD, not in the future; empty clears it. */
-            date_of_birth?: string;
-            /** @enum {string} */
-            sex?: "female" | "male" | "other" | "unknown" | "";
-            /** @description Digits, spaces and + - ( ) . (at least 3 digits). */
-            phone?: string;
-            address?: string;
-            /** @description Known allergies. */
-            allergies?: string[];
-            /** @description Known conditions. */
-            conditions?: string[];
-            emergency_contacts?: components["schemas"]["EmergencyContact"][];
-            /** @description An emergency patient whose identity is not known yet. */
-            unidentified?: boolean;
-        };
-        /** @description The body of POST /api/patients/{id}/merge. */
-        MergeRequest: {
-            /** @description The record to merge {id} into. */
-            into: components["schemas"]["ID"];
-        };
-        /** @description One revision of a patient's medical history. */
-        HistoryRevision: {
-            rev: number;
-            medical_history: string;
-            author_id?: components["schemas"]["ID"];
-            /** @enum {string} */
-            author_role?: "admin" | "doctor" | "staff" | "patient";
-            /** Format: date-time */
-            at: string;
-        };
-        /** @description A page of medical-history revisions, newest first. */
-        HistoryList: {
-            items: components["schemas"]["HistoryRevision"][];
-            total: number;
-            page: number;
-            limit: number;
-        };
-        /** @description Where one channel's delivery of a notification stands. */
-        DeliveryState: {
-            /** @enum {string} */
-            channel: "email" | "sms";
-            /** @enum {string} */
-            status: "queued" | "retrying" | "sent" | "dead" | "skipped";
-            attempts: number;
-            /** Format: date-time */
-            sent_at?: string;
-            error?: string;
-        };
-        /** @description Which notifications were marked read, and how many are still unread. */
-        NotificationsRead: {
-            ids: components["schemas"]["ID"][];
-            unread: number;
-        };
-        /** @description A daily window (HH:MM, hospital time) in which email and SMS wait, except urgent ones; start after end spans midnight. Both empty: none. */
-        QuietHours: {
-            start: string;
-            end: string;
-        };
-        /** @description Which channels the caller accepts, where SMS go, quiet hours, and (doctors and staff) whether they are paged for unacknowledged emergencies. */
-        NotificationPreferences: {
-            /** @description Accept email (what the hospital must send is emailed anyway). */
-            email: boolean;
-            /** @description Accept SMS (what the hospital must send is sent anyway). */
-            sms: boolean;
-            /** @description Where SMS go, in E.164 ("+447911123456"); empty: the patient record's phone, if any. */
-            phone: string;
-            quiet_hours: components["schemas"]["QuietHours"];
-            /** @description Doctors and staff only: page me by SMS when an emergency alert goes unacknowledged. */
-            on_call: boolean;
-            /** @description The account's email, where email goes; ignored in a PUT. */
-            readonly email_address?: string;
-        };
-        /** @description One step of a delivery. */
-        DeliveryLog: {
-            /** Format: date-time */
-            at: string;
-            attempt: number;
-            status: string;
-            reason?: string;
-        };
-        /** @description One channel's delivery of a notification, with its log. */
-        Delivery: {
-            id: string;
-            notification_id: components["schemas"]["ID"];
-            recipient_id?: string;
-            patient_id?: string;
-            kind: string;
-            /** @enum {string} */
-            channel: "email" | "sms";
-            /** @description The address, masked. */
-            to: string;
-            /** @enum {string} */
-            status: "queued" | "retrying" | "sent" | "dead" | "skipped";
-            attempts: number;
-            /** Format: date-time */
-            next_at?: string;
-            last_error?: string;
-            log: components["schemas"]["DeliveryLog"][];
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        /** @description A page of deliveries, newest first. */
-        DeliveryList: {
-            items: components["schemas"]["Delivery"][];
-            total: number;
-            page: number;
-            limit: number;
-        };
     };
     responses: {
         /** @description The request is not valid: malformed JSON, an unknown or missing field, a value out of range, a malformed id or query parameter. */
@@ -3811,26 +3811,6 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Too many failed sign-ins for this account or from this address; wait for Retry-After seconds. */
-        TooManyRequests: {
-            headers: {
-                "X-Request-ID": components["headers"]["X-Request-ID"];
-                "Retry-After": components["headers"]["Retry-After"];
-                [name: string]: unknown;
-            };
-            content: {
-                /**
-                 * @example {
-                 *       "error": {
-                 *         "code": "too_many_requests",
-                 *         "message": "too many failed sign-in attempts; try again later"
-                 *       },
-                 *       "request_id": "5f0c2a9e1b7d4c3a8e6f1d20"
-                 *     }
-                 */
-                "application/json": components["schemas"]["Error"];
-            };
-        };
         /** @description Something went wrong on the server; the detail is logged under the request ID. */
         Internal: {
             headers: {
@@ -3869,36 +3849,58 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description Too many failed sign-ins for this account or from this address; wait for Retry-After seconds. */
+        TooManyRequests: {
+            headers: {
+                "X-Request-ID": components["headers"]["X-Request-ID"];
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "too_many_requests",
+                 *         "message": "too many failed sign-in attempts; try again later"
+                 *       },
+                 *       "request_id": "5f0c2a9e1b7d4c3a8e6f1d20"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
-        /** @description A user id. */
-        UserID: components["schemas"]["ID"];
         /** @description A patient record id. */
         PatientID: components["schemas"]["ID"];
         /** @description The page, from 1. */
         Page: number;
         /** @description Items per page, from 1; values above 100 are capped at 100. */
         Limit: number;
+        /** @description Makes a retry safe: a second request with the same key and the same body answers 201 with what the first made (and `Idempotent-Replayed: true`) instead of doing it twice; the same key with another body is 409. Keys are per caller. */
+        IdempotencyKey: string;
+        /** @description A user id. */
+        UserID: components["schemas"]["ID"];
+        /** @description A prefix of any word of the name, case and accents ignored (`jose` and `alv` find José Álvarez); several words must each begin a word of the name. A 24-hex id or an MRN matches that record exactly (merged records included). */
+        PatientSearchQ: string;
+        /** @description An exact MRN (case ignored). */
+        PatientSearchMRN: string;
+        /** @description Medical words (1 to 5), each matched as a whole word, case and accents ignored, in the patient's conditions or medical history (through a keyed blind index: no prefixes). */
+        PatientSearchCondition: string;
         /** @description Only entries about this patient record. */
         AuditPatientID: components["schemas"]["ID"];
         /** @description Only entries of this user's actions. */
         AuditActorID: components["schemas"]["ID"];
-        /** @description An alert id. */
-        AlertID: components["schemas"]["ID"];
         /** @description A single-use ticket from POST /api/ws/ticket. When present it is the credential, and an Authorization header is not looked at. */
         WSTicket: string;
         /** @description Resume a channel joined on connect from after the last seq the client saw: `<channel>:<seq>`, repeated for each channel, such as `since=alerts:41&since=user:665f1c2b9d3e4a0012ab34cd:7`. */
         WSSince: string[];
+        /** @description An alert id. */
+        AlertID: components["schemas"]["ID"];
         /** @description A doctor's user id. */
         DoctorID: components["schemas"]["ID"];
         /** @description A leave id. */
         LeaveID: components["schemas"]["ID"];
-        /** @description An appointment id. */
-        AppointmentID: components["schemas"]["ID"];
-        /** @description The ticket's appointment id. */
-        TicketID: components["schemas"]["ID"];
-        /** @description A department id. */
-        DepartmentPath: string;
         /** @description Only doctors of this specialty (case-insensitive, exact). */
         Specialty: string;
         /** @description Only doctors of this department. */
@@ -3907,6 +3909,8 @@ export interface components {
         DoctorsDate: string;
         /** @description The day, in the hospital's time zone. */
         SlotsDate: string;
+        /** @description An appointment id. */
+        AppointmentID: components["schemas"]["ID"];
         /** @description Only this doctor's appointments. */
         AppointmentDoctorID: components["schemas"]["ID"];
         /** @description Only this patient record's appointments. */
@@ -3915,8 +3919,10 @@ export interface components {
         AppointmentDate: string;
         /** @description Only appointments in this status. */
         AppointmentStatusQuery: components["schemas"]["AppointmentStatus"];
-        /** @description Makes a retry safe: a second request with the same key and the same body answers 201 with what the first made (and `Idempotent-Replayed: true`) instead of doing it twice; the same key with another body is 409. Keys are per caller. */
-        IdempotencyKey: string;
+        /** @description The ticket's appointment id. */
+        TicketID: components["schemas"]["ID"];
+        /** @description A department id. */
+        DepartmentPath: string;
         /** @description An encounter id. */
         EncounterID: components["schemas"]["ID"];
         /** @description A lab order id. */
@@ -3939,100 +3945,21 @@ export interface components {
         PrescriptionID: components["schemas"]["ID"];
         /** @description A case- and accent-insensitive prefix of the name, of a word of it, or of the code. */
         MedicationQuery: string;
-        /** @description A prefix of any word of the name, case and accents ignored (`jose` and `alv` find José Álvarez); several words must each begin a word of the name. A 24-hex id or an MRN matches that record exactly (merged records included). */
-        PatientSearchQ: string;
-        /** @description An exact MRN (case ignored). */
-        PatientSearchMRN: string;
-        /** @description Medical words (1 to 5), each matched as a whole word, case and accents ignored, in the patient's conditions or medical history (through a keyed blind index: no prefixes). */
-        PatientSearchCondition: string;
     };
     requestBodies: never;
     headers: {
         /** @description The request's ID: the caller's own when it sent a plain one of 8 to 64 characters (letters, digits, - and _), else a new one. */
         "X-Request-ID": string;
         "WWW-Authenticate": string;
-        /** @description Seconds to wait before trying again: the whole sign-in window (LOGIN_WINDOW), an upper bound. */
-        "Retry-After": number;
         /** @description Present on a replay: this answer is the one an earlier request with the same Idempotency-Key got; nothing was done now. */
         "Idempotent-Replayed": "true";
+        /** @description Seconds to wait before trying again: the whole sign-in window (LOGIN_WINDOW), an upper bound. */
+        "Retry-After": number;
     };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    healthz: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Up. */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Health"];
-                };
-            };
-        };
-    };
-    readyz: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Ready, or degraded. */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Readiness"];
-                };
-            };
-            /** @description Storage is down. */
-            503: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Readiness"];
-                };
-            };
-        };
-    };
-    getOpenAPIDocument: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The document. */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-        };
-    };
     register: {
         parameters: {
             query?: never;
@@ -4393,6 +4320,451 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    exportMyData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, as an attachment. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    /** @description attachment; filename="hms-export-<patient id>.json" */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientExport"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    eraseMyData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureRequest"];
+            };
+        };
+        responses: {
+            /** @description Erased. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erasure"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    erasePatient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureRequest"];
+            };
+        };
+        responses: {
+            /** @description Erased. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erasure"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    searchPatients: {
+        parameters: {
+            query?: {
+                /** @description A prefix of any word of the name, case and accents ignored (`jose` and `alv` find José Álvarez); several words must each begin a word of the name. A 24-hex id or an MRN matches that record exactly (merged records included). */
+                q?: components["parameters"]["PatientSearchQ"];
+                /** @description An exact MRN (case ignored). */
+                mrn?: components["parameters"]["PatientSearchMRN"];
+                /** @description Medical words (1 to 5), each matched as a whole word, case and accents ignored, in the patient's conditions or medical history (through a keyed blind index: no prefixes). */
+                condition?: components["parameters"]["PatientSearchCondition"];
+                /** @description The page, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of patients. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    registerPatient: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a second request with the same key and the same body answers 201 with what the first made (and `Idempotent-Replayed: true`) instead of doing it twice; the same key with another body is 409. Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterPatientRequest"];
+            };
+        };
+        responses: {
+            /** @description Registered, or the replay of an earlier registration with the same Idempotency-Key. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Patient"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patchPatient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchPatientRequest"];
+            };
+        };
+        responses: {
+            /** @description The record's demographics after the change. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientSummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patientHistory: {
+        parameters: {
+            query?: {
+                /** @description The page, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of revisions. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    patientDuplicates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The candidates (one page). */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    mergePatient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeRequest"];
+            };
+        };
+        responses: {
+            /** @description The merged record (the target). */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Patient"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    breakGlass: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BreakGlassRequest"];
+            };
+        };
+        responses: {
+            /** @description The grant. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessGrant"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listAccessGrants: {
+        parameters: {
+            query?: {
+                /** @description Only grants not expired yet. */
+                active?: "true" | "false";
+                /** @description Only grants on this patient's records. */
+                patient_id?: components["schemas"]["ID"];
+                /** @description The page, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of grants. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessGrantList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listReferrals: {
+        parameters: {
+            query?: {
+                /** @description The page, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of referrals. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    referPatient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: components["parameters"]["PatientID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReferralRequest"];
+            };
+        };
+        responses: {
+            /** @description The referral. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Referral"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     sendNotification: {
         parameters: {
             query?: never;
@@ -4453,6 +4825,179 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    markNotificationRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A notification id. */
+                id: components["schemas"]["ID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notification. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notification"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    markAllNotificationsRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What was marked. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationsRead"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preferences. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPreferences"];
+            };
+        };
+        responses: {
+            /** @description The preferences as stored. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries in this state. */
+                status?: "queued" | "retrying" | "sent" | "dead" | "skipped";
+                /** @description Only this channel. */
+                channel?: "email" | "sms";
+                /** @description The page, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    retryDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A delivery id: the notification's id, '-', and the channel (email or sms). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, queued again. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -5557,147 +6102,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    breakGlass: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A patient record id. */
-                id: components["parameters"]["PatientID"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["BreakGlassRequest"];
-            };
-        };
-        responses: {
-            /** @description The grant. */
-            201: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AccessGrant"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            413: components["responses"]["TooLarge"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    listAccessGrants: {
-        parameters: {
-            query?: {
-                /** @description Only grants not expired yet. */
-                active?: "true" | "false";
-                /** @description Only grants on this patient's records. */
-                patient_id?: components["schemas"]["ID"];
-                /** @description The page, from 1. */
-                page?: components["parameters"]["Page"];
-                /** @description Items per page, from 1; values above 100 are capped at 100. */
-                limit?: components["parameters"]["Limit"];
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of grants. */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AccessGrantList"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    listReferrals: {
-        parameters: {
-            query?: {
-                /** @description The page, from 1. */
-                page?: components["parameters"]["Page"];
-                /** @description Items per page, from 1; values above 100 are capped at 100. */
-                limit?: components["parameters"]["Limit"];
-            };
-            header?: never;
-            path: {
-                /** @description A patient record id. */
-                id: components["parameters"]["PatientID"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of referrals. */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReferralList"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    referPatient: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A patient record id. */
-                id: components["parameters"]["PatientID"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ReferralRequest"];
-            };
-        };
-        responses: {
-            /** @description The referral. */
-            201: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Referral"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            413: components["responses"]["TooLarge"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    exportMyData: {
+    healthz: {
         parameters: {
             query?: never;
             header?: never;
@@ -5706,90 +6111,68 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The export, as an attachment. */
+            /** @description Up. */
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
-                    /** @description attachment; filename="hms-export-<patient id>.json" */
-                    "Content-Disposition"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PatientExport"];
+                    "application/json": components["schemas"]["Health"];
                 };
             };
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
         };
     };
-    eraseMyData: {
+    readyz: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ErasureRequest"];
-            };
-        };
+        requestBody?: never;
         responses: {
-            /** @description Erased. */
+            /** @description Ready, or degraded. */
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Erasure"];
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            413: components["responses"]["TooLarge"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
+            /** @description Storage is down. */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
         };
     };
-    erasePatient: {
+    getOpenAPIDocument: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description A patient record id. */
-                id: components["parameters"]["PatientID"];
-            };
+            path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ErasureRequest"];
-            };
-        };
+        requestBody?: never;
         responses: {
-            /** @description Erased. */
+            /** @description The document. */
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Erasure"];
+                    "application/json": Record<string, never>;
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            413: components["responses"]["TooLarge"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
         };
     };
     listEncounters: {
@@ -6935,389 +7318,6 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    searchPatients: {
-        parameters: {
-            query?: {
-                /** @description A prefix of any word of the name, case and accents ignored (`jose` and `alv` find José Álvarez); several words must each begin a word of the name. A 24-hex id or an MRN matches that record exactly (merged records included). */
-                q?: components["parameters"]["PatientSearchQ"];
-                /** @description An exact MRN (case ignored). */
-                mrn?: components["parameters"]["PatientSearchMRN"];
-                /** @description Medical words (1 to 5), each matched as a whole word, case and accents ignored, in the patient's conditions or medical history (through a keyed blind index: no prefixes). */
-                condition?: components["parameters"]["PatientSearchCondition"];
-                /** @description The page, from 1. */
-                page?: components["parameters"]["Page"];
-                /** @description Items per page, from 1; values above 100 are capped at 100. */
-                limit?: components["parameters"]["Limit"];
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of patients. */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PatientList"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    registerPatient: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Makes a retry safe: a second request with the same key and the same body answers 201 with what the first made (and `Idempotent-Replayed: true`) instead of doing it twice; the same key with another body is 409. Keys are per caller. */
-                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RegisterPatientRequest"];
-            };
-        };
-        responses: {
-            /** @description Registered, or the replay of an earlier registration with the same Idempotency-Key. */
-            201: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Patient"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["TooLarge"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    patchPatient: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A patient record id. */
-                id: components["parameters"]["PatientID"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PatchPatientRequest"];
-            };
-        };
-        responses: {
-            /** @description The record's demographics after the change. */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PatientSummary"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["TooLarge"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    patientHistory: {
-        parameters: {
-            query?: {
-                /** @description The page, from 1. */
-                page?: components["parameters"]["Page"];
-                /** @description Items per page, from 1; values above 100 are capped at 100. */
-                limit?: components["parameters"]["Limit"];
-            };
-            header?: never;
-            path: {
-                /** @description A patient record id. */
-                id: components["parameters"]["PatientID"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of revisions. */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HistoryList"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    patientDuplicates: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A patient record id. */
-                id: components["parameters"]["PatientID"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The candidates (one page). */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PatientList"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    mergePatient: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A patient record id. */
-                id: components["parameters"]["PatientID"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["MergeRequest"];
-            };
-        };
-        responses: {
-            /** @description The merged record (the target). */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Patient"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["TooLarge"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    markNotificationRead: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A notification id. */
-                id: components["schemas"]["ID"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The notification. */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Notification"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            404: components["responses"]["NotFound"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    markAllNotificationsRead: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description What was marked. */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NotificationsRead"];
-                };
-            };
-            401: components["responses"]["Unauthenticated"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    getNotificationPreferences: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The preferences. */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NotificationPreferences"];
-                };
-            };
-            401: components["responses"]["Unauthenticated"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    putNotificationPreferences: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NotificationPreferences"];
-            };
-        };
-        responses: {
-            /** @description The preferences as stored. */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["NotificationPreferences"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            413: components["responses"]["TooLarge"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    listDeliveries: {
-        parameters: {
-            query?: {
-                /** @description Only deliveries in this state. */
-                status?: "queued" | "retrying" | "sent" | "dead" | "skipped";
-                /** @description Only this channel. */
-                channel?: "email" | "sms";
-                /** @description The page, from 1. */
-                page?: components["parameters"]["Page"];
-                /** @description Items per page, from 1; values above 100 are capped at 100. */
-                limit?: components["parameters"]["Limit"];
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of deliveries. */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DeliveryList"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            500: components["responses"]["Internal"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
-    retryDelivery: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description A delivery id: the notification's id, '-', and the channel (email or sms). */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The delivery, queued again. */
-            200: {
-                headers: {
-                    "X-Request-ID": components["headers"]["X-Request-ID"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Delivery"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };

@@ -1,5 +1,5 @@
 // Named aliases for the wire types, generated from the server's OpenAPI document
-// (server/internal/app/openapi.json → schema.d.ts with `npm run gen:api`; `make test` checks it is current).
+// (assembled from server/internal/openapi/spec → schema.d.ts with `npm run gen:api`; `make test` checks it is current).
 import type { components } from './schema'
 
 type S = components['schemas']

@@ -9,6 +9,7 @@ import (
 	"hms/server/internal/auth"
 	"hms/server/internal/fault"
 	"hms/server/internal/httpx"
+	"hms/server/internal/openapi"
 	"hms/server/internal/patient"
 	"hms/shared"
 )
@@ -56,7 +57,7 @@ func (a *App) routes() []Route {
 	core := []Route{
 		{"GET", "/healthz", Public, nil, a.healthz},
 		{"GET", "/readyz", Public, nil, a.readyz},
-		{"GET", "/api/openapi.json", Public, nil, openAPIHandler},
+		{"GET", "/api/openapi.json", Public, nil, openapi.Handler},
 
 		{"POST", "/api/auth/register", OptionalAuth, nil, au.Register},
 		{"POST", "/api/auth/login", Public, nil, au.Login},
