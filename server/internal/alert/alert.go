@@ -14,6 +14,7 @@ import (
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
 	"hms/server/internal/job"
+	"hms/server/internal/reaction"
 	"hms/shared"
 )
 
@@ -66,31 +67,19 @@ var (
 	ErrAlreadyEscalated = fault.New(fault.ErrConflict, "already escalated")
 )
 
-// Hooks are told about what the alert domain did, once it is stored and published (the notifications'
-// pages and broadcast emails).
-type Hooks struct {
-	// Escalated is called once per escalated alert (on the instance that claimed the escalation).
-	Escalated func(ctx context.Context, a shared.Alert)
-	// Broadcast is called for a broadcast that asked for email; it returns how many accounts it was
-	// queued for.
-	Broadcast func(ctx context.Context, b shared.Broadcast) (int, error)
-}
-
 // Service is the alert domain's logic.
 type Service struct {
 	store Store
 	pub   Publisher
 	log   *slog.Logger
 	now   func() time.Time
-	hooks Hooks
+	bus   *reaction.Bus
+	mail  Mailer
 }
 
-// SetHooks sets the hooks; call it before serving.
-func (s *Service) SetHooks(h Hooks) { s.hooks = h }
-
-// NewService wires the service.
-func NewService(store Store, pub Publisher, log *slog.Logger) *Service {
-	return &Service{store: store, pub: pub, log: log, now: time.Now}
+// NewService wires the service. mail may be nil: a broadcast asking for email is then refused.
+func NewService(store Store, pub Publisher, log *slog.Logger, bus *reaction.Bus, mail Mailer) *Service {
+	return &Service{store: store, pub: pub, log: log, now: time.Now, bus: bus, mail: mail}
 }
 
 // Raise stores an emergency alert and pushes it to every connected doctor, staff member and admin.
@@ -231,19 +220,24 @@ func (s *Service) EscalateDue(ctx context.Context, after time.Duration) (int, er
 		if len(acks[a.ID]) > 0 || esc[a.ID] {
 			continue
 		}
-		err := s.store.ClaimEscalation(ctx, a.ID, now.UTC())
-		if errors.Is(err, ErrAlreadyEscalated) {
-			continue
-		}
+		announced, err := s.bus.Expect(ctx, Escalated{AlertID: a.ID})
 		if err != nil {
 			return n, err
 		}
+		err = s.store.ClaimEscalation(ctx, a.ID, now.UTC())
+		if err != nil {
+			if !errors.Is(err, ErrAlreadyEscalated) {
+				announced.Drop(ctx)
+				return n, err
+			}
+			// Escalated elsewhere: that instance runs the reactions (the occurrence is one).
+			continue
+		}
 		if _, err := s.pub.Publish(ctx, shared.ChannelAlerts, TypeEscalated, a.public(nil, true)); err != nil {
+			announced.Happened(ctx)
 			return n, err
 		}
-		if s.hooks.Escalated != nil {
-			s.hooks.Escalated(ctx, a.public(nil, true))
-		}
+		announced.Happened(ctx)
 		n++
 	}
 	return n, nil
@@ -270,10 +264,10 @@ func (s *Service) Broadcast(ctx context.Context, p auth.Principal, req shared.Br
 		return shared.Broadcast{}, err
 	}
 	if req.Email {
-		if s.hooks.Broadcast == nil {
+		if s.mail == nil {
 			return b, fault.New(fault.ErrUnavailable, "the broadcast was sent live, but email is not available on this server")
 		}
-		n, err := s.hooks.Broadcast(ctx, b)
+		n, err := s.mail(ctx, b)
 		if err != nil {
 			return b, err
 		}

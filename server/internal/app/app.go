@@ -23,6 +23,7 @@ import (
 	"hms/server/internal/config"
 	"hms/server/internal/doctor"
 	"hms/server/internal/event"
+	"hms/server/internal/gdpr"
 	"hms/server/internal/httpx"
 	"hms/server/internal/hub"
 	"hms/server/internal/lab"
@@ -30,7 +31,7 @@ import (
 	"hms/server/internal/notify"
 	"hms/server/internal/patient"
 	"hms/server/internal/pharmacy"
-	"hms/server/internal/seal"
+	"hms/server/internal/reaction"
 	"hms/server/internal/ward"
 )
 
@@ -61,19 +62,19 @@ type App struct {
 	// Access is the one rule for who may see a patient's clinical records.
 	Access *patient.Access
 	// Rekeyers are the stores holding sealed fields, for hms rekey.
-	Rekeyers  []Rekeyer
-	exporters []patient.Exporter
-	chart     *chart.Service
-	lab       *lab.Service
-	notify    *notify.Service
-	audit     *audit.Log
-	table     []Route
+	Rekeyers []Rekeyer
+	// Bus carries the reactions between domains (wire.go, subscribe).
+	Bus    *reaction.Bus
+	gdpr   *gdpr.Service
+	chart  *chart.Service
+	lab    *lab.Service
+	notify *notify.Service
+	audit  *audit.Log
+	table  []Route
 
-	// Triggers make notifications from what happens elsewhere (notify_triggers.go).
-	Triggers *Triggers
-
-	// wards is the ward, bed and admission domain (routes_ward.go).
-	wards *ward.Service
+	// Triggers make notifications from what happens elsewhere: reminders, confirmations, pages.
+	Triggers *notify.Triggers
+	wards    *ward.Service
 }
 
 // New opens storage (starting the embedded FerretDB when no DATABASE_URL is set), creates indexes and
@@ -90,10 +91,6 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	return a, nil
 }
-
-// bodyLimits are the routes whose request body may exceed MAX_BODY_BYTES (file uploads), by
-// "METHOD /pattern"; each routes file adds its own in an init function.
-var bodyLimits = map[string]int64{}
 
 // Rekeyer seals again, under the active key, every value of a store sealed under another key (or
 // stored before encryption), reporting per collection; it returns how many values it re-sealed.
@@ -142,36 +139,17 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 		_ = a.Broker.Close()
 		return nil, err
 	}
-	a.PatientRecords = mongostore.NewPatients(db, keys)
-	a.patients = patient.NewService(a.PatientRecords, a.audit)
-	tokens := auth.NewTokens(cfg.JWTSecret, cfg.JWTIssuer, cfg.JWTAudience, cfg.AccessTokenTTL, cfg.RefreshTokenTTL, nil)
-	a.Auth = auth.NewService(mongostore.NewUsers(db), a.patients, auth.Config{
-		Tokens: tokens, LoginMaxFailures: cfg.LoginMaxFailures, LoginMaxPerIP: cfg.LoginMaxPerIP, LoginWindow: cfg.LoginWindow,
-	})
-	a.authHandlers = auth.NewHandlers(a.Auth)
-	if err := a.wireNotify(db, keys); err != nil {
+	if err := a.wire(db, keys); err != nil {
 		_ = a.Broker.Close()
 		return nil, err
-	}
-	a.Alerts = alert.NewService(mongostore.NewAlerts(db), a.Events, log)
-	bookings := mongostore.NewAppointments(db)
-	a.Doctors = doctor.NewService(mongostore.NewDoctors(db), a.Auth, bookings, cfg.HospitalTZ)
-	a.Appointments = appointment.NewService(bookings, a.Doctors, a.patients, a.Alerts, a.Events, a.Broker, a.audit, log,
-		appointment.Config{Location: cfg.HospitalTZ, Policy: appointment.Policy{Aging: cfg.QueueAging, ConsultDefault: cfg.ConsultDefault}})
-	a.Access = patient.NewAccess()
-	a.Rekeyers = append(a.Rekeyers, a.PatientRecords)
-	for _, wire := range []func(*mongostore.DB, *seal.Keyring) error{a.wireRecords, a.wireAccess, a.wireChart, a.wirePharmacy, a.wireLab, a.wireWard, a.wireNotifyTriggers} {
-		if err := wire(db, keys); err != nil {
-			_ = a.Broker.Close()
-			return nil, err
-		}
 	}
 	a.Hub = hub.New(hub.Config{AllowedHosts: cfg.AllowedHosts, PingInterval: cfg.WSPingInterval,
 		PongWait: 2*cfg.WSPingInterval + 10*time.Second, SendQueue: cfg.WSSendQueue}, a.Auth, a.Events, log)
 	a.Events.SetLocal(a.Hub)
 
+	a.table = a.routes()
 	e, err := httpx.NewEngine(httpx.EngineOptions{Log: log, AllowedHosts: cfg.AllowedHosts,
-		TrustedProxies: cfg.TrustedProxies, MaxBodyBytes: cfg.MaxBodyBytes, BodyLimits: bodyLimits})
+		TrustedProxies: cfg.TrustedProxies, MaxBodyBytes: cfg.MaxBodyBytes, BodyLimits: bodyLimits(a.table)})
 	if err != nil {
 		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
 	}
@@ -201,13 +179,15 @@ func (a *App) start() error {
 		a.jobs.Add(1)
 		go func() { defer a.jobs.Done(); a.subscribeLater(ctx) }()
 	}
-	a.jobs.Add(6)
+	a.jobs.Add(8)
 	go func() { defer a.jobs.Done(); a.notify.RunWorker(ctx, a.Config.Notify.Poll) }()
 	go func() { defer a.jobs.Done(); a.notify.RunPruner(ctx, a.Config.Notify.Retention, time.Hour) }()
 	go func() { defer a.jobs.Done(); a.Triggers.RunScans(ctx, a.Config.Notify.Scan) }()
 	go func() { defer a.jobs.Done(); a.Alerts.RunEscalator(ctx, a.Config.AlertEscalateAfter, 10*time.Second) }()
 	go func() { defer a.jobs.Done(); a.Appointments.RunRefresher(ctx, 30*time.Second) }()
 	go func() { defer a.jobs.Done(); a.Events.RunPruner(ctx, a.Config.EventRetention, time.Hour) }()
+	go func() { defer a.jobs.Done(); a.Bus.Run(ctx, a.Config.ReactionPoll) }()
+	go func() { defer a.jobs.Done(); a.Bus.RunPruner(ctx, a.Config.EventRetention, time.Hour) }()
 	return nil
 }
 

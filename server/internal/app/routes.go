@@ -35,6 +35,34 @@ type Route struct {
 	Access  Access
 	Roles   []shared.Role
 	Handler gin.HandlerFunc
+	// AuditAs, when set, is the audit action of a route whose :id is a patient id: a caller the router
+	// refuses by role is audited against that patient too, not only one the service refuses
+	// (docs/security.md row 28).
+	AuditAs string
+	// MaxBody, when set, is the route's own body limit (file uploads), instead of MAX_BODY_BYTES.
+	MaxBody int64
+}
+
+// route makes a row of the table.
+func route(method, path string, access Access, roles []shared.Role, h gin.HandlerFunc) Route {
+	return Route{Method: method, Path: path, Access: access, Roles: roles, Handler: h}
+}
+
+// Audited returns r audited as action when the router refuses the caller's role.
+func (r Route) Audited(action string) Route { r.AuditAs = action; return r }
+
+// Limit returns r with its own body limit.
+func (r Route) Limit(bytes int64) Route { r.MaxBody = bytes; return r }
+
+// bodyLimits are the table's own body limits, by "METHOD /pattern".
+func bodyLimits(table []Route) map[string]int64 {
+	out := map[string]int64{}
+	for _, r := range table {
+		if r.MaxBody > 0 {
+			out[r.Method+" "+r.Path] = r.MaxBody
+		}
+	}
+	return out
 }
 
 var (
@@ -55,63 +83,63 @@ var (
 func (a *App) routes() []Route {
 	au, pa, lg, al, dr, ap := a.authHandlers, a.patients, a.audit, a.Alerts, a.Doctors, a.Appointments
 	core := []Route{
-		{"GET", "/healthz", Public, nil, a.healthz},
-		{"GET", "/readyz", Public, nil, a.readyz},
-		{"GET", "/api/openapi.json", Public, nil, openapi.Handler},
+		route("GET", "/healthz", Public, nil, a.healthz),
+		route("GET", "/readyz", Public, nil, a.readyz),
+		route("GET", "/api/openapi.json", Public, nil, openapi.Handler),
 
-		{"POST", "/api/auth/register", OptionalAuth, nil, au.Register},
-		{"POST", "/api/auth/login", Public, nil, au.Login},
-		{"POST", "/api/auth/refresh", Public, nil, au.Refresh},
-		{"POST", "/api/auth/logout", Roles, everyone, au.Logout},
-		{"POST", "/api/auth/password", Roles, everyone, au.ChangePassword},
+		route("POST", "/api/auth/register", OptionalAuth, nil, au.Register),
+		route("POST", "/api/auth/login", Public, nil, au.Login),
+		route("POST", "/api/auth/refresh", Public, nil, au.Refresh),
+		route("POST", "/api/auth/logout", Roles, everyone, au.Logout),
+		route("POST", "/api/auth/password", Roles, everyone, au.ChangePassword),
 
-		{"GET", "/api/me", Roles, everyone, au.Me},
-		{"PATCH", "/api/me", Roles, everyone, au.UpdateMe},
-		{"GET", "/api/users", Roles, adminOnly, au.ListUsers},
-		{"GET", "/api/users/:id", Roles, adminOnly, au.GetUser},
-		{"PATCH", "/api/users/:id", Roles, adminOnly, au.UpdateUser},
+		route("GET", "/api/me", Roles, everyone, au.Me),
+		route("PATCH", "/api/me", Roles, everyone, au.UpdateMe),
+		route("GET", "/api/users", Roles, adminOnly, au.ListUsers),
+		route("GET", "/api/users/:id", Roles, adminOnly, au.GetUser),
+		route("PATCH", "/api/users/:id", Roles, adminOnly, au.UpdateUser),
 
-		{"GET", "/api/patient/:id", Roles, everyone, pa.GetHandler},
-		{"PUT", "/api/patient/:id", Roles, clinical, pa.UpdateHandler},
+		route("GET", "/api/patient/:id", Roles, everyone, pa.GetHandler).Audited("patient.read"),
+		route("PUT", "/api/patient/:id", Roles, clinical, pa.UpdateHandler).Audited("patient.update"),
 
-		{"GET", "/api/audit", Roles, adminOnly, lg.ListHandler},
+		route("GET", "/api/audit", Roles, adminOnly, lg.ListHandler),
 
 		// The websocket authenticates itself (Bearer header or single-use ticket) after the Origin check.
-		{"GET", "/ws", Public, nil, a.Hub.ServeWS},
-		{"POST", "/api/ws/ticket", Roles, everyone, au.Ticket},
-		{"POST", "/api/alerts/emergency", Roles, staffSide, al.RaiseHandler},
-		{"GET", "/api/alerts", Roles, staffSide, al.ListHandler},
-		{"POST", "/api/alerts/:id/ack", Roles, staffSide, al.AckHandler},
-		{"POST", "/api/broadcasts", Roles, adminOnly, al.BroadcastHandler},
+		route("GET", "/ws", Public, nil, a.Hub.ServeWS),
+		route("POST", "/api/ws/ticket", Roles, everyone, au.Ticket),
+		route("POST", "/api/alerts/emergency", Roles, staffSide, al.RaiseHandler),
+		route("GET", "/api/alerts", Roles, staffSide, al.ListHandler),
+		route("POST", "/api/alerts/:id/ack", Roles, staffSide, al.AckHandler),
+		route("POST", "/api/broadcasts", Roles, adminOnly, al.BroadcastHandler),
 
-		{"GET", "/api/departments", Roles, everyone, dr.DepartmentsHandler},
-		{"POST", "/api/departments", Roles, adminOnly, dr.CreateDepartmentHandler},
-		{"GET", "/api/doctors", Roles, everyone, dr.ListHandler},
-		{"GET", "/api/doctors/:id", Roles, everyone, dr.GetHandler},
-		{"PUT", "/api/doctors/:id", Roles, adminOnly, dr.UpdateHandler},
-		{"PUT", "/api/doctors/:id/schedule", Roles, adminDoctor, dr.ScheduleHandler},
-		{"POST", "/api/doctors/:id/leave", Roles, adminDoctor, dr.AddLeaveHandler},
-		{"DELETE", "/api/doctors/:id/leave/:leave_id", Roles, adminDoctor, dr.DeleteLeaveHandler},
-		{"GET", "/api/doctors/:id/slots", Roles, everyone, dr.SlotsHandler},
-		{"GET", "/api/doctors/:id/dashboard", Roles, staffSide, ap.DashboardHandler},
+		route("GET", "/api/departments", Roles, everyone, dr.DepartmentsHandler),
+		route("POST", "/api/departments", Roles, adminOnly, dr.CreateDepartmentHandler),
+		route("GET", "/api/doctors", Roles, everyone, dr.ListHandler),
+		route("GET", "/api/doctors/:id", Roles, everyone, dr.GetHandler),
+		route("PUT", "/api/doctors/:id", Roles, adminOnly, dr.UpdateHandler),
+		route("PUT", "/api/doctors/:id/schedule", Roles, adminDoctor, dr.ScheduleHandler),
+		route("POST", "/api/doctors/:id/leave", Roles, adminDoctor, dr.AddLeaveHandler),
+		route("DELETE", "/api/doctors/:id/leave/:leave_id", Roles, adminDoctor, dr.DeleteLeaveHandler),
+		route("GET", "/api/doctors/:id/slots", Roles, everyone, dr.SlotsHandler),
+		route("GET", "/api/doctors/:id/dashboard", Roles, staffSide, ap.DashboardHandler),
 
-		{"POST", "/api/appointments", Roles, everyone, ap.BookHandler},
-		{"GET", "/api/appointments", Roles, everyone, ap.ListHandler},
-		{"GET", "/api/appointments/:id", Roles, everyone, ap.GetHandler},
-		{"PATCH", "/api/appointments/:id", Roles, everyone, ap.RescheduleHandler},
-		{"POST", "/api/appointments/:id/cancel", Roles, everyone, ap.CancelHandler},
+		route("POST", "/api/appointments", Roles, everyone, ap.BookHandler),
+		route("GET", "/api/appointments", Roles, everyone, ap.ListHandler),
+		route("GET", "/api/appointments/:id", Roles, everyone, ap.GetHandler),
+		route("PATCH", "/api/appointments/:id", Roles, everyone, ap.RescheduleHandler),
+		route("POST", "/api/appointments/:id/cancel", Roles, everyone, ap.CancelHandler),
 
-		{"POST", "/api/queue/checkin", Roles, staffSide, ap.CheckInHandler},
-		{"POST", "/api/queue/emergency", Roles, staffSide, ap.EmergencyHandler},
-		{"GET", "/api/queues/:department", Roles, staffSide, ap.SnapshotHandler},
-		{"GET", "/api/queues/:department/display", Roles, everyone, ap.DisplayHandler},
-		{"POST", "/api/queues/:department/next", Roles, doctorOnly, ap.NextHandler},
-		{"POST", "/api/queue/tickets/:id/call", Roles, doctorOnly, ap.ActHandler(appointment.Call)},
-		{"POST", "/api/queue/tickets/:id/start", Roles, doctorOnly, ap.ActHandler(appointment.Start)},
-		{"POST", "/api/queue/tickets/:id/finish", Roles, doctorOnly, ap.ActHandler(appointment.Finish)},
-		{"POST", "/api/queue/tickets/:id/no-show", Roles, doctorStaff, ap.ActHandler(appointment.NoShow)},
-		{"POST", "/api/queue/tickets/:id/requeue", Roles, doctorStaff, ap.ActHandler(appointment.Requeue)},
-		{"POST", "/api/queue/tickets/:id/triage", Roles, doctorStaff, ap.TriageHandler},
+		route("POST", "/api/queue/checkin", Roles, staffSide, ap.CheckInHandler),
+		route("POST", "/api/queue/emergency", Roles, staffSide, ap.EmergencyHandler),
+		route("GET", "/api/queues/:department", Roles, staffSide, ap.SnapshotHandler),
+		route("GET", "/api/queues/:department/display", Roles, everyone, ap.DisplayHandler),
+		route("POST", "/api/queues/:department/next", Roles, doctorOnly, ap.NextHandler),
+		route("POST", "/api/queue/tickets/:id/call", Roles, doctorOnly, ap.ActHandler(appointment.Call)),
+		route("POST", "/api/queue/tickets/:id/start", Roles, doctorOnly, ap.ActHandler(appointment.Start)),
+		route("POST", "/api/queue/tickets/:id/finish", Roles, doctorOnly, ap.ActHandler(appointment.Finish)),
+		route("POST", "/api/queue/tickets/:id/no-show", Roles, doctorStaff, ap.ActHandler(appointment.NoShow)),
+		route("POST", "/api/queue/tickets/:id/requeue", Roles, doctorStaff, ap.ActHandler(appointment.Requeue)),
+		route("POST", "/api/queue/tickets/:id/triage", Roles, doctorStaff, ap.TriageHandler),
 	}
 	// Each patient-records domain keeps its rows in its own file (routes_<domain>.go).
 	for _, more := range [][]Route{a.notifyRoutes(), a.recordRoutes(), a.accessRoutes(), a.chartRoutes(), a.pharmacyRoutes(), a.labRoutes(), a.wardRoutes()} {
@@ -123,15 +151,7 @@ func (a *App) routes() []Route {
 // Routes returns the router's table, for tests and tools.
 func (a *App) Routes() []Route { return a.table }
 
-// auditedRoutes read or change patient data: a caller refused by role is audited there too, not only
-// one refused by the service (docs/security.md row 28).
-var auditedRoutes = map[string]string{
-	"GET /api/patient/:id": "patient.read",
-	"PUT /api/patient/:id": "patient.update",
-}
-
 func (a *App) register(e *gin.Engine) {
-	a.table = a.routes()
 	// API calls take turns at the database; the websocket (long-lived) and probes do not queue.
 	limit := httpx.Concurrency(a.Config.MaxConcurrent)
 	for _, r := range a.table {
@@ -144,7 +164,7 @@ func (a *App) register(e *gin.Engine) {
 			chain = append(chain, a.Auth.Optional())
 		case Roles:
 			var onDeny func(*gin.Context, auth.Principal)
-			if action, ok := auditedRoutes[r.Method+" "+r.Path]; ok {
+			if action := r.AuditAs; action != "" {
 				onDeny = func(c *gin.Context, p auth.Principal) {
 					_ = a.audit.Record(c.Request.Context(), p.UserID, p.Role, patient.AuditID(c.Param("id")), action, fault.ErrForbidden)
 				}

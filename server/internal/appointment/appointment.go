@@ -11,6 +11,7 @@ import (
 	"context"
 	"time"
 
+	"hms/server/internal/doctor"
 	"hms/server/internal/fault"
 	"hms/shared"
 )
@@ -92,6 +93,10 @@ type Filter struct {
 
 // Store keeps appointments, their steps, slot claims, idempotency keys and ticket numbers.
 type Store interface {
+	CareStore
+	doctor.Bookings
+	// RenamePatient replaces the patient's name in their appointments, steps and queue tickets.
+	RenamePatient(ctx context.Context, patientID, name string) error
 	// ClaimSlot fails with ErrSlotTaken when another appointment holds the slot.
 	ClaimSlot(ctx context.Context, c Claim) error
 	// SlotHolder returns the appointment holding the slot and when it claimed it, ErrNotFound when none.
@@ -117,6 +122,8 @@ type Store interface {
 	Steps(ctx context.Context, id string, n int) ([]Step, error)
 	// StepsAfter returns the appointment's steps after step n, if any.
 	StepsAfter(ctx context.Context, id string, n int) ([]Step, error)
+	// Step returns step n of the appointment, ErrNotFound when it has none.
+	Step(ctx context.Context, id string, n int) (Step, error)
 	List(ctx context.Context, f Filter, skip, limit int) ([]Record, int, error)
 	// Day returns every ticket of the department's queue on day (YYYY-MM-DD).
 	Day(ctx context.Context, department, day string) ([]Record, error)

@@ -17,6 +17,7 @@ import (
 	"hms/server/internal/doctor"
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
+	"hms/server/internal/reaction"
 	"hms/shared"
 )
 
@@ -76,29 +77,15 @@ type Service struct {
 	policy   Policy
 	// clock is what now reads; tests set it (SetClock) while background jobs read it.
 	clockFn atomic.Pointer[func() time.Time]
-	// observer is told about every stored change (SetObserver): the notifications' confirmations.
-	observer atomic.Pointer[Observer]
-}
-
-// Observer is told about each change once it is stored: the action ("booked", "rescheduled",
-// "cancelled", "checked_in", …), who made it, the record before (zero for a new one) and after.
-type Observer func(ctx context.Context, action string, p auth.Principal, before, after Record)
-
-// SetObserver sets the function told about every stored change (nil: none).
-func (s *Service) SetObserver(o Observer) { s.observer.Store(&o) }
-
-// observe tells the observer about a stored change, on a context that outlives the request.
-func (s *Service) observe(ctx context.Context, action string, p auth.Principal, before, after Record) {
-	if o := s.observer.Load(); o != nil && *o != nil {
-		(*o)(context.WithoutCancel(ctx), action, p, before, after)
-	}
+	// bus announces the changes other domains react to (event.go).
+	bus *reaction.Bus
 }
 
 // NewService wires the service.
 func NewService(store Store, doctors Doctors, patients Patients, alerts Alerts, pub Publisher, counter Counter,
-	log *audit.Log, logger *slog.Logger, cfg Config) *Service {
+	log *audit.Log, logger *slog.Logger, bus *reaction.Bus, cfg Config) *Service {
 	s := &Service{store: store, doctors: doctors, patients: patients, alerts: alerts, pub: pub, counter: counter,
-		audit: log, log: logger, loc: cfg.Location, policy: cfg.Policy}
+		audit: log, log: logger, bus: bus, loc: cfg.Location, policy: cfg.Policy}
 	s.SetClock(time.Now)
 	return s
 }
@@ -238,12 +225,18 @@ func (s *Service) book(ctx context.Context, p auth.Principal, patientID string, 
 		return Record{}, err
 	}
 	first := Step{AppointmentID: r.ID, Step: 1, Action: "booked", Status: r.Status, At: now, By: p.UserID, Role: p.Role, State: r}
-	if err := s.store.InsertAppointment(ctx, r, first); err != nil {
+	announced, err := s.expect(ctx, "booked", Change{r.ID, 1})
+	if err == nil {
+		if err = s.store.InsertAppointment(ctx, r, first); err != nil {
+			announced.Drop(ctx)
+		}
+	}
+	if err != nil {
 		_ = s.store.ReleaseSlot(context.WithoutCancel(ctx), r.SlotKey, r.ID)
 		return Record{}, err
 	}
 	s.publish(ctx, "booked", r)
-	s.observe(ctx, "booked", p, Record{}, r)
+	announced.Happened(ctx)
 	return r, nil
 }
 
@@ -478,7 +471,12 @@ func (s *Service) step(ctx context.Context, p auth.Principal, r Record, action, 
 	next.Step = r.Step + 1
 	st := Step{AppointmentID: r.ID, Step: next.Step, Action: action, Status: next.Status, At: s.clock(),
 		By: p.UserID, Role: p.Role, Reason: reason, State: next}
+	announced, err := s.expect(ctx, action, Change{r.ID, next.Step})
+	if err != nil {
+		return r, err
+	}
 	if err := s.store.InsertStep(ctx, st); err != nil {
+		announced.Drop(ctx)
 		if errors.Is(err, ErrStepTaken) {
 			s.repair(ctx, r)
 		}
@@ -489,7 +487,7 @@ func (s *Service) step(ctx context.Context, p auth.Principal, r Record, action, 
 		s.log.WarnContext(ctx, "update appointment after its step", "appointment", r.ID, "err", err)
 	}
 	s.publish(ctx, action, next)
-	s.observe(ctx, action, p, r, next)
+	announced.Happened(ctx)
 	return next, nil
 }
 

@@ -397,3 +397,21 @@ func (s *Service) UserExists(ctx context.Context, id string) (bool, error) {
 	}
 	return err == nil, err
 }
+
+// erasure is the principal an erasure disables an account as: the change is the erasure's, not an
+// admin's (a patient erasing themself may not change their own account through the admin path).
+var erasure = Principal{UserID: "gdpr-erasure", Role: shared.RoleAdmin}
+
+// EraseAccount disables an erased patient's account (its epoch changes, so every token it holds stops
+// working at once), renames it to the pseudonym, replaces its email (the address may register again)
+// and ends every session. It is idempotent, and an account already gone is not an error.
+func (s *Service) EraseAccount(ctx context.Context, userID, pseudonym string) error {
+	_, err := s.UpdateUser(ctx, erasure, userID, shared.UpdateUserRequest{Disabled: new(true)})
+	if errors.Is(err, fault.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.store.PseudonymiseAccount(ctx, userID, pseudonym, "erased-"+userID+"@erased.invalid", s.now().UTC())
+}

@@ -25,6 +25,8 @@ type Store interface {
 	// spent; a second claim of the same jti fails with ErrTokenSpent. It is an insert under a unique
 	// index, so two racing uses cannot both win.
 	SpendToken(ctx context.Context, jti, sessionID string, at time.Time) error
+	// PseudonymiseAccount replaces an account's name and email, disables it and revokes every session.
+	PseudonymiseAccount(ctx context.Context, userID, name, email string, at time.Time) error
 }
 
 // PatientRecords creates the patient record that a patient account is linked to.

@@ -54,16 +54,16 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	log := audit.NewLog(mongostore.NewAudit(db))
-	patients := patient.NewService(mongostore.NewPatients(db, keys), log)
+	// These tests are about the chart, not the access rule (app tests cover that): everyone on the
+	// staff side has a care relationship.
+	access := patient.NewAccess()
+	access.AddRelation(func(context.Context, auth.Principal, string) (bool, error) { return true, nil })
+	patients := patient.NewService(mongostore.NewPatients(db, keys), log, access)
 	f := &fixture{store: mongostore.NewChart(db, keys), patientID: ident.New(), appts: appointments{},
 		doctor: auth.Principal{UserID: ident.New(), Role: shared.RoleDoctor}}
 	if err := patients.CreateForUser(ctx, f.patientID, ident.New(), "Ada Byron", "ada@example.org"); err != nil {
 		t.Fatal(err)
 	}
-	// These tests are about the chart, not the access rule (app tests cover that): everyone on the
-	// staff side has a care relationship.
-	access := patient.NewAccess()
-	access.AddRelation(func(context.Context, auth.Principal, string) (bool, error) { return true, nil })
 	f.svc = chart.NewService(f.store, access, log, f.appts, patients)
 	return f
 }

@@ -71,6 +71,10 @@ type Config struct {
 	AlertEscalateAfter time.Duration
 	// EventRetention is how long live events are kept for replay.
 	EventRetention time.Duration
+	// ReactionPoll is how often each instance looks for reactions left behind (a crash between a
+	// change and its reactions, a failed reaction due again); ReactionLease is how long a reaction may
+	// run, or a change take to be confirmed, before another instance takes it over.
+	ReactionPoll, ReactionLease time.Duration
 	// RedisPrefix starts every Redis key and channel name, so that deployments can share a server.
 	RedisPrefix string
 	// PprofAddr, when set (e.g. 127.0.0.1:6060), serves Go's profiler there, for measurements.
@@ -163,6 +167,8 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		ShutdownTimeout:    r.duration("SHUTDOWN_TIMEOUT", 10*time.Second),
 		AlertEscalateAfter: r.duration("ALERT_ESCALATE_AFTER", 2*time.Minute),
 		EventRetention:     r.duration("EVENT_RETENTION", 7*24*time.Hour),
+		ReactionPoll:       r.duration("REACTION_POLL", 2*time.Second),
+		ReactionLease:      r.duration("REACTION_LEASE", 30*time.Second),
 		RedisPrefix:        r.str("REDIS_PREFIX", "hms:"),
 		PprofAddr:          r.str("PPROF_ADDR", ""),
 		WSPingInterval:     r.duration("WS_PING_INTERVAL", 25*time.Second),

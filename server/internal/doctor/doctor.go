@@ -59,7 +59,7 @@ type Store interface {
 	LeaveBetween(ctx context.Context, doctorIDs []string, from, to time.Time) ([]Leave, error)
 }
 
-// Bookings tells which appointments hold doctors' time; the appointment store implements it.
+// Bookings tells which appointments hold doctors' time; the appointment domain implements it.
 type Bookings interface {
 	// Booked returns the booked slots of the doctors overlapping [from, to), not before today.
 	Booked(ctx context.Context, doctorIDs []string, from, to time.Time) ([]Booking, error)

@@ -350,3 +350,15 @@ func (s *Service) DeleteLeave(ctx context.Context, p auth.Principal, id, leaveID
 	}
 	return s.store.DeleteLeave(ctx, id, leaveID)
 }
+
+// IsDoctor reports whether id is a doctor's account, with or without a profile yet.
+func (s *Service) IsDoctor(ctx context.Context, id string) (bool, error) {
+	_, err := s.Profile(ctx, id)
+	switch {
+	case err == nil, errors.Is(err, ErrNoProfile):
+		return true, nil
+	case errors.Is(err, fault.ErrNotFound):
+		return false, nil
+	}
+	return false, err
+}

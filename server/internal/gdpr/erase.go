@@ -2,7 +2,6 @@ package gdpr
 
 import (
 	"context"
-	"errors"
 
 	"hms/server/internal/auth"
 	"hms/server/internal/fault"
@@ -11,14 +10,11 @@ import (
 	"hms/shared"
 )
 
-// system is the principal the erasure disables an account as: a patient erasing themself may not
-// change their own account through the admin path, and the change is the erasure's, not an admin's.
-var system = auth.Principal{UserID: "gdpr-erasure", Role: shared.RoleAdmin}
-
 // Erase pseudonymises a patient (the patient themself, or an admin): the record's name becomes a
-// pseudonym and its identifying fields go; the linked account is disabled, renamed, its email replaced
-// (the address may register again) and every session ends; the name copied into appointments is
-// replaced; notifications to the patient are deleted. Clinical records stay under the patient id.
+// pseudonym and its identifying fields go; then, as reactions to PatientErased, the linked account is
+// disabled, renamed, its email replaced (the address may register again) and every session ends; the
+// name copied into appointments is replaced; notifications to the patient are deleted. Clinical
+// records stay under the patient id.
 // Asking again returns the same result. Audited as patient.erase whatever the outcome.
 func (s *Service) Erase(ctx context.Context, by auth.Principal, patientID string, confirm bool) (shared.Erasure, error) {
 	e, err := s.erase(ctx, by, patientID, confirm)
@@ -43,28 +39,18 @@ func (s *Service) erase(ctx context.Context, by auth.Principal, patientID string
 	if err != nil {
 		return shared.Erasure{}, err
 	}
-	name, at := Pseudonym(patientID), s.now()
-	if r.UserID != "" {
-		// Disabling changes the account's epoch: every token it holds stops working at once.
-		_, err := s.d.Users.UpdateUser(ctx, system, r.UserID, shared.UpdateUserRequest{Disabled: new(true)})
-		if err != nil && !errors.Is(err, fault.ErrNotFound) {
-			return shared.Erasure{}, err
-		}
-		if err == nil {
-			if err := s.d.Erasures.PseudonymiseAccount(ctx, r.UserID, name, erasedEmail(r.UserID), at); err != nil {
-				return shared.Erasure{}, err
-			}
-		}
-	}
-	if err := s.d.Erasures.DeleteNotifications(ctx, r.UserID, patientID); err != nil {
-		return shared.Erasure{}, err
-	}
-	if err := s.d.Erasures.RenameInAppointments(ctx, patientID, name); err != nil {
-		return shared.Erasure{}, err
-	}
-	erasedAt, err := s.d.Records.ErasePatient(ctx, patientID, name, at)
+	name := Pseudonym(patientID)
+	// The other domains erase their own parts as reactions to the erasure, which the bus runs once the
+	// record is erased, and again after a crash until each has succeeded.
+	announced, err := s.d.Bus.Expect(ctx, PatientErased{PatientID: patientID, UserID: r.UserID, Pseudonym: name})
 	if err != nil {
 		return shared.Erasure{}, err
 	}
+	erasedAt, err := s.d.Records.ErasePatient(ctx, patientID, name, s.now())
+	if err != nil {
+		announced.Drop(ctx)
+		return shared.Erasure{}, err
+	}
+	announced.Happened(ctx)
 	return shared.Erasure{PatientID: patientID, Pseudonym: name, ErasedAt: erasedAt}, nil
 }

@@ -12,6 +12,7 @@ import (
 	"hms/server/internal/auth"
 	"hms/server/internal/notify"
 	"hms/server/internal/patient"
+	"hms/server/internal/reaction"
 	"hms/shared"
 )
 
@@ -23,26 +24,17 @@ type Records interface {
 	ErasePatient(ctx context.Context, id, pseudonym string, at time.Time) (time.Time, error)
 }
 
-// Erasures are the erasure's writes outside the patient record.
-type Erasures interface {
-	PseudonymiseAccount(ctx context.Context, userID, name, email string, at time.Time) error
-	RenameInAppointments(ctx context.Context, patientID, name string) error
-	// DeleteNotifications removes the user's notifications and preferences, and every email and SMS
-	// delivery to the user or about the patient record (they hold the addresses); userID may be empty.
-	DeleteNotifications(ctx context.Context, userID, patientID string) error
-}
-
 // Users is what the service needs of accounts.
 type Users interface {
 	User(ctx context.Context, id string) (auth.User, error)
-	UpdateUser(ctx context.Context, by auth.Principal, id string, req shared.UpdateUserRequest) (auth.User, error)
 }
 
 // Deps are the service's collaborators.
 type Deps struct {
-	Records  Records
-	Erasures Erasures
-	Users    Users
+	Records Records
+	// Bus announces the erasure; the other domains' reactions erase their parts.
+	Bus   *reaction.Bus
+	Users Users
 	// Appointments returns every appointment of a patient.
 	Appointments  func(ctx context.Context, patientID string) ([]shared.Appointment, error)
 	Notifications *notify.Service
@@ -64,10 +56,6 @@ func Pseudonym(patientID string) string {
 	sum := sha256.Sum256([]byte("hms-erased-patient:" + patientID))
 	return "Erased patient " + hex.EncodeToString(sum[:4])
 }
-
-// erasedEmail is an erased account's address: unique, undeliverable (.invalid), and not the old one,
-// so that the patient may register again.
-func erasedEmail(userID string) string { return "erased-" + userID + "@erased.invalid" }
 
 // now is the service's clock: the access rule's (the hospital clock tests move).
 func (s *Service) now() time.Time { return s.d.Access.Now() }

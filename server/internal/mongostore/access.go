@@ -38,17 +38,16 @@ var _ patient.AccessStore = (*AccessGrants)(nil)
 // AccessGrants stores break-the-glass grants and referrals. Both are only ever inserted; their reasons
 // are sealed (access_seal.go).
 type AccessGrants struct {
-	gate                      *gate
-	grants, referrals, users  *mongo.Collection
-	appointments, queueTicket *mongo.Collection
-	keys                      *seal.Keyring
+	gate                     *gate
+	grants, referrals, users *mongo.Collection
+	keys                     *seal.Keyring
 }
 
 // NewAccessGrants returns the grant and referral store on db, sealing reasons with keys.
 func NewAccessGrants(db *DB, keys *seal.Keyring) *AccessGrants {
 	return &AccessGrants{gate: db.gate, grants: db.Collection(colAccessGrants), referrals: db.Collection(colReferrals),
-		users: db.Collection(colUsers), appointments: db.Collection(colAppointments), queueTicket: db.Collection(colQueueTickets),
-		keys: keys}
+		users: db.Collection(colUsers),
+		keys:  keys}
 }
 
 // grantFields are a grant's fields but its reason (sealed when written, raw when read).
@@ -199,31 +198,4 @@ func (s *AccessGrants) AdminIDs(ctx context.Context) ([]string, error) {
 		}) string {
 			return d.ID
 		})
-}
-
-// notCancelled matches an appointment in any state but cancelled.
-var notCancelled = bson.E{Key: "status", Value: bson.D{{Key: "$ne", Value: string(shared.StatusCancelled)}}}
-
-// DoctorSees reports whether a doctor has a care relationship with a patient through appointments:
-// any appointment with them that was not cancelled, past or future, or a queue ticket they called.
-func (s *AccessGrants) DoctorSees(ctx context.Context, doctorID, patientID string) (bool, error) {
-	ok, err := exists(ctx, s.appointments, "find appointment with doctor", bson.D{{Key: "patient_id", Value: patientID},
-		{Key: "doctor_id", Value: doctorID}, notCancelled})
-	if ok || err != nil {
-		return ok, err
-	}
-	return exists(ctx, s.appointments, "find ticket called by doctor", bson.D{{Key: "patient_id", Value: patientID},
-		{Key: "ticket.called_by", Value: doctorID}, notCancelled})
-}
-
-// ExpectedOn reports whether a patient is expected at the hospital on a day: a non-cancelled
-// appointment starting in [from, to), or a queue ticket of that day (YYYY-MM-DD, hospital time).
-func (s *AccessGrants) ExpectedOn(ctx context.Context, patientID string, from, to time.Time, day string) (bool, error) {
-	ok, err := exists(ctx, s.appointments, "find appointment today", bson.D{{Key: "patient_id", Value: patientID},
-		{Key: "start", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lt", Value: to}}}, notCancelled})
-	if ok || err != nil {
-		return ok, err
-	}
-	return exists(ctx, s.queueTicket, "find ticket today", bson.D{{Key: "patient_id", Value: patientID},
-		{Key: "ticket.day", Value: day}, notCancelled})
 }

@@ -105,6 +105,7 @@ func TestAccessStoreQueries(t *testing.T) {
 		{Key: "status", Value: "checked-in"}, {Key: "start", Value: t0.AddDate(0, 0, -1)}, {Key: "ticket", Value: bson.D{{Key: "day", Value: "2030-01-07"}}}}); err != nil {
 		t.Fatal(err)
 	}
+	bookings := mongostore.NewAppointments(db)
 	for _, tc := range []struct {
 		name              string
 		doctor, patientID string
@@ -115,7 +116,7 @@ func TestAccessStoreQueries(t *testing.T) {
 		{"a ticket the doctor called", doc2, ticketed, true},
 		{"another doctor", doc2, pat, false},
 	} {
-		if got, err := s.DoctorSees(ctx, tc.doctor, tc.patientID); err != nil || got != tc.want {
+		if got, err := bookings.DoctorSees(ctx, tc.doctor, tc.patientID); err != nil || got != tc.want {
 			t.Errorf("%s: got %v, %v, want %v", tc.name, got, err, tc.want)
 		}
 	}
@@ -132,7 +133,7 @@ func TestAccessStoreQueries(t *testing.T) {
 		{"a queue ticket of the day", queued, day, true},
 		{"a queue ticket of another day", queued, day.AddDate(0, 0, 1), false},
 	} {
-		got, err := s.ExpectedOn(ctx, tc.patientID, tc.from, tc.from.AddDate(0, 0, 1), tc.from.Format(time.DateOnly))
+		got, err := bookings.ExpectedOn(ctx, tc.patientID, tc.from, tc.from.AddDate(0, 0, 1), tc.from.Format(time.DateOnly))
 		if err != nil || got != tc.want {
 			t.Errorf("%s: got %v, %v, want %v", tc.name, got, err, tc.want)
 		}

@@ -286,6 +286,12 @@ func (s *Appointments) Steps(ctx context.Context, id string, n int) ([]appointme
 	return out, nil
 }
 
+// Step implements appointment.Store.
+func (s *Appointments) Step(ctx context.Context, id string, n int) (appointment.Step, error) {
+	d, err := findOne[stepDoc](ctx, s.steps, "find appointment step", bson.D{{Key: "_id", Value: stepID(id, n)}}, appointment.ErrNotFound)
+	return d.step(), err
+}
+
 // StepsAfter implements appointment.Store.
 func (s *Appointments) StepsAfter(ctx context.Context, id string, n int) ([]appointment.Step, error) {
 	var out []appointment.Step
@@ -405,4 +411,51 @@ func (s *Appointments) MaxTicketNumber(ctx context.Context, department, day stri
 	}](ctx, s.tickets, "find ticket numbers", bson.D{{Key: "department", Value: department}, {Key: "day", Value: day}},
 		nil, options.FindOne().SetSort(bson.D{{Key: "number", Value: -1}}))
 	return d.Number, err // none issued yet: 0
+}
+
+// notCancelled matches an appointment in any state but cancelled.
+var notCancelled = bson.E{Key: "status", Value: bson.D{{Key: "$ne", Value: string(shared.StatusCancelled)}}}
+
+// DoctorSees reports whether a doctor has a care relationship with a patient through appointments:
+// any appointment with them that was not cancelled, past or future, or a queue ticket they called.
+func (s *Appointments) DoctorSees(ctx context.Context, doctorID, patientID string) (bool, error) {
+	ok, err := exists(ctx, s.appointments, "find appointment with doctor", bson.D{{Key: "patient_id", Value: patientID},
+		{Key: "doctor_id", Value: doctorID}, notCancelled})
+	if ok || err != nil {
+		return ok, err
+	}
+	return exists(ctx, s.appointments, "find ticket called by doctor", bson.D{{Key: "patient_id", Value: patientID},
+		{Key: "ticket.called_by", Value: doctorID}, notCancelled})
+}
+
+// ExpectedOn reports whether a patient is expected at the hospital on a day: a non-cancelled
+// appointment starting in [from, to), or a queue ticket of that day (YYYY-MM-DD, hospital time).
+func (s *Appointments) ExpectedOn(ctx context.Context, patientID string, from, to time.Time, day string) (bool, error) {
+	ok, err := exists(ctx, s.appointments, "find appointment today", bson.D{{Key: "patient_id", Value: patientID},
+		{Key: "start", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lt", Value: to}}}, notCancelled})
+	if ok || err != nil {
+		return ok, err
+	}
+	return exists(ctx, s.queues, "find ticket today", bson.D{{Key: "patient_id", Value: patientID},
+		{Key: "ticket.day", Value: day}, notCancelled})
+}
+
+// RenamePatient implements appointment.Store.
+func (s *Appointments) RenamePatient(ctx context.Context, patientID, name string) error {
+	leave := s.gate.enter()
+	defer leave()
+	for _, c := range []struct {
+		col       *mongo.Collection
+		id, field string
+	}{
+		{s.appointments, "patient_id", "patient_name"},
+		{s.queues, "patient_id", "patient_name"},
+		{s.steps, "state.patient_id", "state.patient_name"},
+	} {
+		if _, err := c.col.UpdateMany(ctx, bson.D{{Key: c.id, Value: patientID}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: c.field, Value: name}}}}); err != nil {
+			return wrap("rename patient in "+c.col.Name(), err)
+		}
+	}
+	return nil
 }

@@ -203,3 +203,19 @@ func wrap(what string, err error) error {
 	}
 	return fmt.Errorf("%s: %w (database: %v)", what, fault.ErrUnavailable, err)
 }
+
+// PseudonymiseAccount implements auth.Store: it replaces an account's name and email (so that the address can register again)
+// and revokes every session of it.
+func (s *Users) PseudonymiseAccount(ctx context.Context, userID, name, email string, at time.Time) error {
+	leave := s.gate.enter()
+	defer leave()
+	_, err := s.users.UpdateOne(ctx, bson.D{{Key: "_id", Value: userID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "name", Value: name}, {Key: "email", Value: email}, {Key: "disabled", Value: true}}}})
+	if err != nil {
+		return wrap("pseudonymise account", err)
+	}
+	_, err = s.sessions.UpdateMany(ctx,
+		bson.D{{Key: "user_id", Value: userID}, {Key: "revoked_at", Value: bson.D{{Key: "$exists", Value: false}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "revoked_at", Value: at}}}})
+	return wrap("revoke sessions", err)
+}

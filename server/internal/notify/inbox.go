@@ -38,10 +38,8 @@ func (s *Service) Send(ctx context.Context, p auth.Principal, req shared.SendNot
 		}
 	}
 	r := Request{RecipientID: req.RecipientID, SenderID: p.UserID, Kind: shared.KindMessage, Message: msg, Channels: channels}
-	if s.Render != nil {
-		if err := s.Render(&r); err != nil {
-			s.log.WarnContext(ctx, "render a message's email and SMS; sending it plain", "err", err)
-		}
+	if err := s.renderNotice(&r); err != nil {
+		s.log.WarnContext(ctx, "render a message's email and SMS; sending it plain", "err", err)
 	}
 	made, err := s.Notify(ctx, r)
 	if err != nil {
@@ -180,4 +178,11 @@ func (s *Service) Deliveries(ctx context.Context, status, channel string, page, 
 		out.Items[i] = d.Public()
 	}
 	return out, nil
+}
+
+// ErasePatient deletes what the notifications hold of an erased patient: the account's notifications
+// and preferences, and every email and SMS delivery to the account or about the record (they hold the
+// addresses). userID may be empty (a record without an account). Idempotent.
+func (s *Service) ErasePatient(ctx context.Context, userID, patientID string) error {
+	return s.store.ErasePatient(ctx, userID, patientID)
 }

@@ -172,6 +172,9 @@ type Store interface {
 	Contacts(ctx context.Context, userIDs, patientIDs []string) (byUser, byPatient map[string]Contact, err error)
 	// ActiveUsers returns up to limit enabled accounts with an id above after, in id order.
 	ActiveUsers(ctx context.Context, after string, limit int) ([]string, error)
+	// ErasePatient deletes the user's notifications and preferences, and every delivery to the user or
+	// about the patient record, with their bodies; userID may be empty.
+	ErasePatient(ctx context.Context, userID, patientID string) error
 }
 
 // The domain's errors.
@@ -215,6 +218,8 @@ type Config struct {
 	Instance string
 	// Workers is how many deliveries one instance sends at once (default 8).
 	Workers int
+	// Hospital is the hospital's name in emails and SMS.
+	Hospital string
 }
 
 // Service makes, lists and delivers notifications.
@@ -228,9 +233,6 @@ type Service struct {
 	mu         sync.Mutex
 	wake       chan struct{}
 	fresh      chan []Delivery
-	// Render, when set, fills a request's email and SMS texts from its message (the hospital's templates);
-	// when it fails, the plain message goes.
-	Render func(*Request) error
 }
 
 // NewService wires the service; Transports are added with SetTransport.

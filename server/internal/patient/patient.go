@@ -73,6 +73,7 @@ type Revision struct {
 
 // Store is what the service needs from storage.
 type Store interface {
+	Migrations
 	InsertPatient(ctx context.Context, r Record) error
 	PatientByID(ctx context.Context, id string) (Record, error)
 	// InsertRevision fails with ErrRevisionTaken when that revision number exists already.

@@ -19,17 +19,10 @@ type Service struct {
 	audit *audit.Log
 	now   func() time.Time
 	// access is the clinical access rule (Access.Clinical), asked before medical content is read or
-	// changed; nil leaves only the own-record rule for patients.
+	// changed.
 	access interface {
 		Clinical(ctx context.Context, p auth.Principal, patientID string) error
 	}
-}
-
-// SetAccess sets the clinical access rule. Call it while wiring, before serving.
-func (s *Service) SetAccess(a interface {
-	Clinical(ctx context.Context, p auth.Principal, patientID string) error
-}) {
-	s.access = a
 }
 
 // clinical checks that p may read or change id's medical content.
@@ -37,15 +30,18 @@ func (s *Service) clinical(ctx context.Context, p auth.Principal, id string) err
 	if err := allowed(p, id); err != nil {
 		return err
 	}
-	if s.access == nil {
-		return nil
-	}
 	return s.access.Clinical(ctx, p, id)
 }
 
 // NewService wires the service.
-func NewService(store Store, log *audit.Log) *Service {
-	return &Service{store: store, audit: log, now: time.Now}
+// access is the clinical access rule every read of medical content asks; it is required.
+func NewService(store Store, log *audit.Log, access interface {
+	Clinical(ctx context.Context, p auth.Principal, patientID string) error
+}) *Service {
+	if access == nil {
+		panic("patient.NewService: no clinical access rule")
+	}
+	return &Service{store: store, audit: log, now: time.Now, access: access}
 }
 
 // CreateForUser creates the record of a newly registered patient account, with an MRN.

@@ -30,7 +30,7 @@ func (refuseAll) Clinical(context.Context, auth.Principal, string) error {
 	return fault.New(fault.ErrForbidden, "no care relationship")
 }
 
-func newService(t *testing.T) (*patient.Service, *mongostore.DB) {
+func newService(t *testing.T, rule ...clinicalRule) (*patient.Service, *mongostore.DB) {
 	t.Helper()
 	db := testenv.DB(t)
 	if err := db.EnsureIndexes(context.Background()); err != nil {
@@ -44,7 +44,13 @@ func newService(t *testing.T) (*patient.Service, *mongostore.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return patient.NewService(mongostore.NewPatients(db, keys), audit.NewLog(mongostore.NewAudit(db))), db
+	// These tests are about records, not the access rule (the app tests cover it): everyone on the
+	// staff side has a care relationship.
+	var access clinicalRule = allowAll()
+	if len(rule) > 0 {
+		access = rule[0]
+	}
+	return patient.NewService(mongostore.NewPatients(db, keys), audit.NewLog(mongostore.NewAudit(db)), access), db
 }
 
 var staff = auth.Principal{UserID: ident.New(), Role: shared.RoleStaff}
@@ -74,12 +80,13 @@ func TestEnsureMRNs(t *testing.T) {
 // change of allergies are refused, while a demographic change and search still work.
 func TestAccessRuleGuardsClinicalContent(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newService(t)
+	rule := &toggle{allow: allowAll()}
+	s, _ := newService(t, rule)
 	r, _, err := s.Register(ctx, staff, shared.RegisterPatientRequest{Name: "Ada", Allergies: []string{"latex"}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.SetAccess(refuseAll{})
+	rule.refuse = true
 	if _, err := s.Get(ctx, staff, r.ID); !errors.Is(err, fault.ErrForbidden) {
 		t.Errorf("Get: got %v, want forbidden", err)
 	}
@@ -136,4 +143,29 @@ func TestConcurrentMerges(t *testing.T) {
 	if err != nil || bytes.Count([]byte(got.MedicalHistory), []byte("found on the street")) != 1 {
 		t.Fatalf("target history %q (%v), want the source's once", got.MedicalHistory, err)
 	}
+}
+
+// clinicalRule is the access rule the service asks.
+type clinicalRule interface {
+	Clinical(ctx context.Context, p auth.Principal, patientID string) error
+}
+
+// allowAll is an access rule under which everyone on the staff side has a care relationship.
+func allowAll() *patient.Access {
+	a := patient.NewAccess()
+	a.AddRelation(func(context.Context, auth.Principal, string) (bool, error) { return true, nil })
+	return a
+}
+
+// toggle allows everyone until refuse is set, then refuses everyone.
+type toggle struct {
+	allow  *patient.Access
+	refuse bool
+}
+
+func (r *toggle) Clinical(ctx context.Context, p auth.Principal, patientID string) error {
+	if r.refuse {
+		return refuseAll{}.Clinical(ctx, p, patientID)
+	}
+	return r.allow.Clinical(ctx, p, patientID)
 }

@@ -265,13 +265,20 @@ func (b *Bus) Expect(ctx context.Context, ev Event) (*Pending, error) {
 	return p, nil
 }
 
-// Drop says the change did not happen: the occurrence is forgotten. A failure to forget is logged;
-// the worker verifies and forgets it later.
+// Drop says this caller's change did not happen: the occurrence is forgotten, unless the announcing
+// domain says it happened after all (another instance made the same change, under the same key, and
+// won). A failure to forget is logged; the worker verifies and forgets it later.
 func (p *Pending) Drop(ctx context.Context) {
 	if p == nil || p.id == "" {
 		return
 	}
-	if err := p.b.store.ForgetOccurrence(context.WithoutCancel(ctx), p.id); err != nil {
+	ctx = context.WithoutCancel(ctx)
+	if p.k.happened != nil {
+		if ok, err := p.k.happened(ctx, p.ev); ok || err != nil {
+			return
+		}
+	}
+	if err := p.b.store.ForgetOccurrence(ctx, p.id); err != nil {
 		p.b.log.WarnContext(ctx, "forget an occurrence that did not happen (verified later)", "occurrence", p.id, "err", err)
 	}
 }

@@ -1,9 +1,9 @@
-package app
+package notify
 
 import (
 	"context"
 	"fmt"
-	"strings"
+
 	"sync"
 	"time"
 
@@ -11,21 +11,21 @@ import (
 	"hms/server/internal/appointment"
 	"hms/server/internal/auth"
 	"hms/server/internal/mail"
-	"hms/server/internal/mongostore"
-	"hms/server/internal/notify"
 	"hms/server/internal/pharmacy"
-	"hms/server/internal/seal"
 	"hms/shared"
 )
 
 // Triggers turns what happens in the other domains into notifications: appointment confirmations,
 // reminders before appointments, refill and follow-up alerts from prescriptions, admin broadcasts by
 // email, and SMS pages to on-call staff for emergency alerts nobody acknowledged. Each notification is
-// made under a key naming what it is about, so however many instances run the scans, it is made once.
+// made under a key naming what it is about, so however many instances run the scans, and however often
+// a reaction runs, it is made once. The confirmations and pages are reactions to the appointment and
+// alert domains' events (package reaction), subscribed by the composition root.
 type Triggers struct {
-	n         *notify.Service
-	bookings  *mongostore.Appointments
-	rx        *pharmacy.Service
+	n         *Service
+	appts     Appointments
+	rx        Prescriptions
+	alerts    Alerts
 	hospital  string
 	loc       *time.Location
 	reminders []time.Duration
@@ -34,24 +34,28 @@ type Triggers struct {
 	scanned time.Time // when this instance's last reminder scan started (windows)
 }
 
-// wireNotifyTriggers connects the triggers to the domains they listen to.
-func (a *App) wireNotifyTriggers(db *mongostore.DB, _ *seal.Keyring) error {
-	loc := a.Config.HospitalTZ
-	if loc == nil {
-		loc = time.UTC
-	}
-	t := NewTriggers(a.notify, db, a.Pharmacy, a.Config.Notify.HospitalName, loc, a.Config.Notify.Reminders)
-	a.Triggers = t
-	a.notify.Render = t.renderNotice
-	a.Appointments.SetObserver(t.appointmentChanged)
-	a.Alerts.SetHooks(alert.Hooks{Escalated: t.page, Broadcast: t.broadcast})
-	return nil
+// Appointments is what the triggers read of the appointment domain.
+type Appointments interface {
+	// Scheduled returns a page of the scheduled appointments starting in [from, to).
+	Scheduled(ctx context.Context, from, to time.Time, skip, limit int) ([]appointment.Record, error)
+	// Change returns an appointment before and after one of its changes, and who made it.
+	Change(ctx context.Context, c appointment.Change) (before, after appointment.Record, by auth.Principal, err error)
 }
 
-// NewTriggers makes the triggers on db (rx may be nil when prescriptions are not scanned: benchmarks).
-func NewTriggers(n *notify.Service, db *mongostore.DB, rx *pharmacy.Service, hospital string,
-	loc *time.Location, reminders []time.Duration) *Triggers {
-	return &Triggers{n: n, bookings: mongostore.NewAppointments(db), rx: rx, hospital: hospital, loc: loc, reminders: reminders}
+// Prescriptions tells which refill and follow-up alerts are due.
+type Prescriptions interface {
+	DueAlerts(ctx context.Context, now time.Time, loc *time.Location) ([]pharmacy.Due, error)
+}
+
+// Alerts reads an emergency alert.
+type Alerts interface {
+	Alert(ctx context.Context, id string) (shared.Alert, error)
+}
+
+// NewTriggers makes the triggers (rx and alerts may be nil when nothing reads them: benchmarks).
+// reminders are the lead times of the appointment reminders, longest first.
+func NewTriggers(n *Service, appts Appointments, rx Prescriptions, alerts Alerts, reminders []time.Duration) *Triggers {
+	return &Triggers{n: n, appts: appts, rx: rx, alerts: alerts, hospital: n.cfg.Hospital, loc: n.cfg.Location, reminders: reminders}
 }
 
 func (t *Triggers) appointmentData(r appointment.Record) mail.Appointment {
@@ -61,48 +65,30 @@ func (t *Triggers) appointmentData(r appointment.Record) mail.Appointment {
 
 // request makes a notification request from a template: the email from name's email template, the SMS
 // and the in-app text from its SMS text.
-func (t *Triggers) request(key, kind, template string, data any, channels ...string) (notify.Request, error) {
+func (t *Triggers) request(key, kind, template string, data any, channels ...string) (Request, error) {
 	subject, text, html, err := mail.Render(template, data)
 	if err != nil {
-		return notify.Request{}, err
+		return Request{}, err
 	}
 	short, err := mail.RenderSMS(template, data)
 	if err != nil {
-		return notify.Request{}, err
+		return Request{}, err
 	}
-	return notify.Request{Key: key, Kind: kind, Subject: subject, Message: short, Channels: channels,
+	return Request{Key: key, Kind: kind, Subject: subject, Message: short, Channels: channels,
 		EmailSubject: subject, EmailText: text, EmailHTML: html, SMSText: short}, nil
 }
 
-// renderNotice fills a message's email and SMS from the "notice" template (staff messages, broadcasts).
-func (t *Triggers) renderNotice(r *notify.Request) error {
-	data := mail.Notice{Hospital: t.hospital, Subject: firstLine(r.Message), Body: r.Message}
-	subject, text, html, err := mail.Render("notice", data)
+// Confirm confirms a booking, a move or a cancellation (action) to the patient by email and SMS: a
+// reaction to appointment.Booked, Rescheduled and Cancelled. A move or cancellation made by the
+// hospital (not by the patient) is sent even to a patient who turned those channels off: they must
+// know. Made under a key, it is made once however often it runs.
+func (t *Triggers) Confirm(ctx context.Context, action string, c appointment.Change) error {
+	before, after, p, err := t.appts.Change(ctx, c)
 	if err != nil {
 		return err
 	}
-	short, err := mail.RenderSMS("notice", data)
-	if err != nil {
-		return err
-	}
-	r.EmailSubject, r.EmailText, r.EmailHTML, r.SMSText = subject, text, html, short
-	return nil
-}
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(s, "\n")
-	if r := []rune(s); len(r) > 60 {
-		return string(r[:59]) + "…"
-	}
-	return s
-}
-
-// appointmentChanged confirms a booking, a move or a cancellation to the patient by email and SMS. A
-// move or cancellation made by the hospital (not by the patient) is sent even to a patient who turned
-// those channels off: they must know.
-func (t *Triggers) appointmentChanged(ctx context.Context, action string, p auth.Principal, before, after appointment.Record) {
 	if after.WalkIn || after.PatientID == "" {
-		return
+		return nil
 	}
 	data := t.appointmentData(after)
 	var key, kind, template string
@@ -115,25 +101,24 @@ func (t *Triggers) appointmentChanged(ctx context.Context, action string, p auth
 	case "cancelled":
 		key, kind, template = "appointment:"+after.ID+":cancelled", shared.KindAppointmentCancelled, "appointment_cancelled"
 	default:
-		return
+		return nil
 	}
 	req, err := t.request(key, kind, template, data, shared.ChannelEmail, shared.ChannelSMS)
 	if err != nil {
-		t.n.Log().ErrorContext(ctx, "render appointment notification", "template", template, "err", err)
-		return
+		return fmt.Errorf("render %s: %w", template, err)
 	}
 	req.PatientID, req.SenderID = after.PatientID, p.UserID
 	req.Mandatory = action != "booked" && p.Role != shared.RolePatient
 	if action != "booked" {
 		// A reminder for the old time still waiting (quiet hours) must not go out.
 		if _, err := t.n.Withdraw(ctx, t.reminderKeys(before), "the appointment was "+action); err != nil {
-			t.n.Log().ErrorContext(ctx, "withdraw reminders", "appointment", before.ID, "err", err)
+			return fmt.Errorf("withdraw reminders: %w", err)
 		}
 	}
 	if _, err := t.n.Notify(ctx, req); err != nil {
-		// The change itself is stored; log the confirmation that could not be made.
-		t.n.Log().ErrorContext(ctx, "make appointment notification", "key", key, "err", err)
+		return fmt.Errorf("make %s: %w", key, err)
 	}
+	return nil
 }
 
 // RemindDue makes the reminders due now for scheduled appointments: for an appointment starting in t,
@@ -195,7 +180,7 @@ func (t *Triggers) remindIn(ctx context.Context, now, from, to time.Time) (int, 
 	// Large pages: on FerretDB each query reads whole collections, so fewer pages is faster.
 	const page = 2000
 	for skip := 0; ; skip += page {
-		recs, _, err := t.bookings.List(ctx, appointment.Filter{Status: shared.StatusScheduled, From: from, To: to}, skip, page)
+		recs, err := t.appts.Scheduled(ctx, from, to, skip, page)
 		if err != nil {
 			return made, err
 		}
@@ -214,7 +199,7 @@ func (t *Triggers) remindIn(ctx context.Context, now, from, to time.Time) (int, 
 		if err != nil {
 			return made, err
 		}
-		var reqs []notify.Request
+		var reqs []Request
 		for _, key := range list {
 			if done[key] {
 				continue
@@ -286,7 +271,7 @@ func (t *Triggers) PrescriptionsDue(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	reqs := make([]notify.Request, 0, len(due))
+	reqs := make([]Request, 0, len(due))
 	for _, d := range due {
 		if done[d.Key] {
 			continue
@@ -339,38 +324,42 @@ func (t *Triggers) RunScans(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// page sends an SMS (and an in-app notification) to every on-call doctor and staff member about an
-// emergency alert nobody acknowledged. It is urgent (quiet hours do not hold it) and mandatory.
-func (t *Triggers) page(ctx context.Context, a shared.Alert) {
+// Page sends an SMS (and an in-app notification) to every on-call doctor and staff member about an
+// emergency alert nobody acknowledged: a reaction to alert.Escalated. It is urgent (quiet hours do not
+// hold it) and mandatory, and made once per alert and person however often it runs.
+func (t *Triggers) Page(ctx context.Context, e alert.Escalated) error {
+	a, err := t.alerts.Alert(ctx, e.AlertID)
+	if err != nil {
+		return err
+	}
 	users, err := t.n.OnCall(ctx)
 	if err != nil {
-		t.n.Log().ErrorContext(ctx, "find on-call staff to page", "alert", a.ID, "err", err)
-		return
+		return fmt.Errorf("find on-call staff: %w", err)
 	}
 	data := mail.Page{Hospital: t.hospital, Message: a.Message, Location: a.Location, Severity: a.Severity, Raised: a.At, Zone: t.loc}
 	short, err := mail.RenderSMS("alert_page", data)
 	if err != nil {
-		t.n.Log().ErrorContext(ctx, "render alert page", "err", err)
-		return
+		return fmt.Errorf("render alert page: %w", err)
 	}
-	reqs := make([]notify.Request, 0, len(users))
+	reqs := make([]Request, 0, len(users))
 	for _, u := range users {
-		reqs = append(reqs, notify.Request{Key: "page:" + a.ID + ":" + u, RecipientID: u, Kind: shared.KindAlertPage,
+		reqs = append(reqs, Request{Key: "page:" + a.ID + ":" + u, RecipientID: u, Kind: shared.KindAlertPage,
 			Subject: "Unacknowledged emergency", Message: short, SMSText: short, Channels: []string{shared.ChannelSMS},
 			Mandatory: true, Urgent: true})
 	}
 	if _, err := t.n.Notify(ctx, reqs...); err != nil {
-		t.n.Log().ErrorContext(ctx, "page on-call staff", "alert", a.ID, "err", err)
+		return fmt.Errorf("page on-call staff: %w", err)
 	}
+	return nil
 }
 
-// broadcast emails an admin's broadcast to every active account, as a notification each finds in
+// EmailBroadcast emails an admin's broadcast to every active account, as a notification each finds in
 // their list (not pushed again live: the broadcast channel showed it). It returns how many accounts
-// it was queued for.
-func (t *Triggers) broadcast(ctx context.Context, b shared.Broadcast) (int, error) {
-	base := notify.Request{Kind: shared.KindBroadcast, SenderID: b.SentBy, Message: b.Message,
+// it was queued for (alert.Mailer).
+func (t *Triggers) EmailBroadcast(ctx context.Context, b shared.Broadcast) (int, error) {
+	base := Request{Kind: shared.KindBroadcast, SenderID: b.SentBy, Message: b.Message,
 		Channels: []string{shared.ChannelEmail}, Quiet: true}
-	if err := t.renderNotice(&base); err != nil {
+	if err := t.n.renderNotice(&base); err != nil {
 		return 0, err
 	}
 	base.Subject = base.EmailSubject
@@ -380,7 +369,7 @@ func (t *Triggers) broadcast(ctx context.Context, b shared.Broadcast) (int, erro
 		if err != nil {
 			return n, err
 		}
-		reqs := make([]notify.Request, 0, len(users))
+		reqs := make([]Request, 0, len(users))
 		for _, u := range users {
 			r := base
 			r.Key, r.RecipientID = "broadcast:"+b.ID+":"+u, u
