@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"hms/server/internal/apptest"
+	"hms/server/internal/ident"
 	"hms/server/internal/testenv"
 	"hms/shared"
 )
@@ -447,4 +448,33 @@ func TestCancelledAppointmentsReminderIsWithdrawn(t *testing.T) {
 	if n := len(mail.to(t, pat.User.Email, "reminder")); n != 0 {
 		t.Errorf("%d reminders for the cancelled appointment were emailed, want 0", n)
 	}
+}
+
+// TestSendToPatientID: POST /api/notifications/send takes the patient id that GET /api/patient/{id}
+// takes, as well as a user id: the patient's account gets it in-app. An id that is neither is 404; a
+// record without an account gets no in-app notification but the message is accepted for its SMS.
+func TestSendToPatientID(t *testing.T) {
+	env := apptest.New(t)
+	env.Post("/api/auth/register", "", shared.RegisterRequest{Name: "Pat Id", Email: "pat.id@example.org", Password: apptest.Password}).
+		Want(t, http.StatusCreated)
+	pat := env.Login("pat.id@example.org", apptest.Password)
+	var me shared.User
+	env.Get("/api/me", pat.Token).Want(t, http.StatusOK).Decode(t, &me)
+	if me.PatientID == "" || me.PatientID == me.ID {
+		t.Fatalf("the patient's record id %q must differ from the account id %q for this test", me.PatientID, me.ID)
+	}
+	doctor := env.NewUser(shared.RoleDoctor)
+	var n shared.Notification
+	env.Post("/api/notifications/send", doctor.Token, shared.SendNotificationRequest{RecipientID: me.PatientID, Message: "Your results are ready"}).
+		Want(t, http.StatusCreated).Decode(t, &n)
+	if n.RecipientID != me.ID {
+		t.Fatalf("sent to patient %s: notification for %q, want the patient's account %s", me.PatientID, n.RecipientID, me.ID)
+	}
+	var list shared.NotificationList
+	env.Get("/api/notifications", pat.Token).Want(t, http.StatusOK).Decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0].Message != "Your results are ready" {
+		t.Fatalf("the patient's notifications: %+v, want the message", list.Items)
+	}
+	env.Post("/api/notifications/send", doctor.Token, shared.SendNotificationRequest{RecipientID: ident.New(), Message: "x"}).
+		Want(t, http.StatusNotFound)
 }

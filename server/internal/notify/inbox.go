@@ -15,14 +15,16 @@ import (
 const maxMessage = 2000
 
 // Send makes a notification from a staff member (POST /api/notifications/send): in-app, and by email
-// or SMS when asked and the recipient accepts them.
+// or SMS when asked and the recipient accepts them. The recipient is a user id, or a patient id (the id
+// GET /api/patient/{id} takes): a patient's account gets it in-app, and email and SMS go to the
+// account's or the record's contacts.
 func (s *Service) Send(ctx context.Context, p auth.Principal, req shared.SendNotificationRequest) (shared.Notification, error) {
 	msg := strings.TrimSpace(req.Message)
 	switch {
 	case req.RecipientID == "":
 		return shared.Notification{}, fault.Invalid("recipient_id is required")
 	case !ident.Valid(req.RecipientID):
-		return shared.Notification{}, fault.Invalid("recipient_id is malformed: want a user id (24 hex digits)")
+		return shared.Notification{}, fault.Invalid("recipient_id is malformed: want a user or patient id (24 hex digits)")
 	case msg == "":
 		return shared.Notification{}, fault.Invalid("message is required")
 	case utf8.RuneCountInString(msg) > maxMessage:
@@ -38,6 +40,15 @@ func (s *Service) Send(ctx context.Context, p auth.Principal, req shared.SendNot
 		}
 	}
 	r := Request{RecipientID: req.RecipientID, SenderID: p.UserID, Kind: shared.KindMessage, Message: msg, Channels: channels}
+	byUser, byPatient, err := s.store.Contacts(ctx, []string{req.RecipientID}, []string{req.RecipientID})
+	if err != nil {
+		return shared.Notification{}, err
+	}
+	if _, user := byUser[req.RecipientID]; !user {
+		if _, rec := byPatient[req.RecipientID]; rec {
+			r.RecipientID, r.PatientID = "", req.RecipientID
+		}
+	}
 	if err := s.renderNotice(&r); err != nil {
 		s.log.WarnContext(ctx, "render a message's email and SMS; sending it plain", "err", err)
 	}
