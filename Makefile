@@ -1,7 +1,7 @@
 # HMS — see README.md. `make run` starts the server on the embedded database; `make test` runs every test.
 GO ?= go
 
-.PHONY: all build frontend openapi run test setup bench-patient bench-hub bench-booking bench-notify demo vet fmt clean desktop e2e
+.PHONY: all build cmds frontend openapi run test setup bench-patient bench-hub bench-booking bench-notify demo vet fmt clean desktop e2e
 
 all: build
 
@@ -11,6 +11,9 @@ FRONTEND_SRC := $(shell find frontend/src -type f 2>/dev/null) frontend/index.ht
 
 build: frontend ## build the web UI, then the server (which embeds it) to bin/hms
 	$(GO) build -trimpath -o bin/hms ./server/cmd/hms
+
+cmds: frontend ## build every command under server/cmd (hms, hmsdemo, the bench and load tools) into bin/
+	$(GO) build -trimpath -o bin/ ./server/cmd/...
 
 frontend: frontend/dist/index.html ## build the web UI into frontend/dist (needs Node.js 20.19+)
 

@@ -2,16 +2,9 @@ module hms/desktop
 
 go 1.26.8
 
-replace (
-	hms/frontend => ../frontend
-	hms/shared => ../shared
-)
-
 require (
 	github.com/gen2brain/beeep v0.11.2
 	github.com/wailsapp/wails/v2 v2.9.2
-	hms/frontend v0.0.0-00010101000000-000000000000
-	hms/shared v0.0.0-00010101000000-000000000000
 )
 
 require (

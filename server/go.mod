@@ -2,11 +2,6 @@ module hms/server
 
 go 1.26.8
 
-replace (
-	hms/frontend => ../frontend
-	hms/shared => ../shared
-)
-
 require (
 	github.com/FerretDB/FerretDB v1.24.2
 	github.com/alexedwards/argon2id v1.0.0
@@ -18,8 +13,6 @@ require (
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/wneessen/go-mail v0.8.1
 	go.mongodb.org/mongo-driver/v2 v2.10.0
-	hms/frontend v0.0.0-00010101000000-000000000000
-	hms/shared v0.0.0-00010101000000-000000000000
 )
 
 require (

@@ -42,8 +42,8 @@ const (
 type indexSet map[string][]mongo.IndexModel
 
 // domainIndexes are the domains' index sets, in addition to the core ones in EnsureIndexes.
-var domainIndexes = []indexSet{accessIndexes, chartIndexes, labIndexes, notifyIndexes, patientIndexes,
-	pharmacyIndexes, reactionIndexes, wardIndexes}
+var domainIndexes = []indexSet{accessIndexes, chartIndexes, deliveryIndexes, labIndexes, patientIndexes,
+	pharmacyIndexes, preferenceIndexes, reactionIndexes, wardIndexes}
 
 // EnsureIndexes creates every index the stores rely on; it is safe to run at every start.
 // The unique ones are what make claims and revisions exclusive (docs/architecture.md).
