@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"hms/server/internal/auth"
+	"hms/server/internal/clock"
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
 	"hms/server/internal/job"
@@ -81,17 +82,19 @@ type Service struct {
 	store Store
 	pub   Publisher
 	log   *slog.Logger
-	now   func() time.Time
+	clock *clock.Clock
 	hooks Hooks
 }
 
 // SetHooks sets the hooks; call it before serving.
 func (s *Service) SetHooks(h Hooks) { s.hooks = h }
 
-// NewService wires the service.
-func NewService(store Store, pub Publisher, log *slog.Logger) *Service {
-	return &Service{store: store, pub: pub, log: log, now: time.Now}
+// NewService wires the service; clk is the hospital's clock, by which alerts are stamped and escalate.
+func NewService(store Store, pub Publisher, log *slog.Logger, clk *clock.Clock) *Service {
+	return &Service{store: store, pub: pub, log: log, clock: clk}
 }
+
+func (s *Service) now() time.Time { return s.clock.Now() }
 
 // Raise stores an emergency alert and pushes it to every connected doctor, staff member and admin.
 func (s *Service) Raise(ctx context.Context, p auth.Principal, req shared.RaiseAlertRequest) (shared.Alert, error) {

@@ -20,6 +20,7 @@ import (
 	"hms/server/internal/auth"
 	"hms/server/internal/broker"
 	"hms/server/internal/chart"
+	"hms/server/internal/clock"
 	"hms/server/internal/config"
 	"hms/server/internal/doctor"
 	"hms/server/internal/event"
@@ -50,6 +51,8 @@ type App struct {
 	Appointments *appointment.Service
 	// Pharmacy is the medication catalogue, stock, prescriptions and dispensing.
 	Pharmacy *pharmacy.Service
+	// Clock is the hospital's one clock, handed to every service that reads the time; tests set it.
+	Clock *clock.Clock
 
 	redis        *redis.Client
 	stop         context.CancelFunc // ends the background jobs started by NewWithDB
@@ -115,7 +118,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, DB: db, Log: log}
+	a := &App{Config: cfg, DB: db, Log: log, Clock: clock.System()}
 	if cfg.RedisURL != "" {
 		opt, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
@@ -135,7 +138,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 		_ = a.Broker.Close()
 		return nil, err
 	}
-	a.Events = event.NewStream(events, a.Broker, log)
+	a.Events = event.NewStream(events, a.Broker, log, a.Clock)
 	a.audit = audit.NewLog(mongostore.NewAudit(db))
 	keys, err := cfg.Keyring()
 	if err != nil {
@@ -143,7 +146,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 		return nil, err
 	}
 	a.PatientRecords = mongostore.NewPatients(db, keys)
-	a.patients = patient.NewService(a.PatientRecords, a.audit)
+	a.patients = patient.NewService(a.PatientRecords, a.audit, a.Clock)
 	tokens := auth.NewTokens(cfg.JWTSecret, cfg.JWTIssuer, cfg.JWTAudience, cfg.AccessTokenTTL, cfg.RefreshTokenTTL, nil)
 	a.Auth = auth.NewService(mongostore.NewUsers(db), a.patients, auth.Config{
 		Tokens: tokens, LoginMaxFailures: cfg.LoginMaxFailures, LoginMaxPerIP: cfg.LoginMaxPerIP, LoginWindow: cfg.LoginWindow,
@@ -153,12 +156,12 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 		_ = a.Broker.Close()
 		return nil, err
 	}
-	a.Alerts = alert.NewService(mongostore.NewAlerts(db), a.Events, log)
+	a.Alerts = alert.NewService(mongostore.NewAlerts(db), a.Events, log, a.Clock)
 	bookings := mongostore.NewAppointments(db)
-	a.Doctors = doctor.NewService(mongostore.NewDoctors(db), a.Auth, bookings, cfg.HospitalTZ)
+	a.Doctors = doctor.NewService(mongostore.NewDoctors(db), a.Auth, bookings, cfg.HospitalTZ, a.Clock)
 	a.Appointments = appointment.NewService(bookings, a.Doctors, a.patients, a.Alerts, a.Events, a.Broker, a.audit, log,
-		appointment.Config{Location: cfg.HospitalTZ, Policy: appointment.Policy{Aging: cfg.QueueAging, ConsultDefault: cfg.ConsultDefault}})
-	a.Access = patient.NewAccess()
+		appointment.Config{Location: cfg.HospitalTZ, Clock: a.Clock, Policy: appointment.Policy{Aging: cfg.QueueAging, ConsultDefault: cfg.ConsultDefault}})
+	a.Access = patient.NewAccess(a.Clock)
 	a.Rekeyers = append(a.Rekeyers, a.PatientRecords)
 	for _, wire := range []func(*mongostore.DB, *seal.Keyring) error{a.wireRecords, a.wireAccess, a.wireChart, a.wirePharmacy, a.wireLab, a.wireWard, a.wireNotifyTriggers} {
 		if err := wire(db, keys); err != nil {

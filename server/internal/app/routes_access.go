@@ -61,7 +61,7 @@ func (a *App) gdprService() *gdpr.Service {
 	bookings := mongostore.NewAppointments(a.DB)
 	return gdpr.NewService(gdpr.Deps{
 		Records: a.PatientRecords, Erasures: mongostore.NewGDPR(a.DB), Users: a.Auth,
-		Notifications: a.notify, Access: a.Access, Audit: a.audit, Exporters: a.exporters,
+		Notifications: a.notify, Access: a.Access, Audit: a.audit, Exporters: a.exporters, Clock: a.Clock,
 		Appointments: func(ctx context.Context, patientID string) ([]shared.Appointment, error) {
 			var out []shared.Appointment
 			for skip := 0; ; skip += 200 {

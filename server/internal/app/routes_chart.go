@@ -22,7 +22,7 @@ var chartReaders = []shared.Role{shared.RoleDoctor, shared.RoleStaff, shared.Rol
 // wireChart builds the clinical chart: encounters, diagnoses, notes, vitals.
 func (a *App) wireChart(db *mongostore.DB, keys *seal.Keyring) error {
 	store := mongostore.NewChart(db, keys)
-	a.chart = chart.NewService(store, a.Access, a.audit, chartAppointments{mongostore.NewAppointments(db)}, a.patients)
+	a.chart = chart.NewService(store, a.Access, a.audit, chartAppointments{mongostore.NewAppointments(db)}, a.patients, a.Clock)
 	a.Rekeyers = append(a.Rekeyers, store)
 	a.exporters = append(a.exporters, a.chart)
 	return nil

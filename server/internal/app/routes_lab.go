@@ -17,7 +17,7 @@ func init() {
 // wireLab builds lab orders, results and attached files.
 func (a *App) wireLab(db *mongostore.DB, keys *seal.Keyring) error {
 	store := mongostore.NewLab(db, keys)
-	a.lab = lab.NewService(store, a.patients, a.Access, a.audit, a.Events, a.Log)
+	a.lab = lab.NewService(store, a.patients, a.Access, a.audit, a.Events, a.Log, a.Clock)
 	a.Rekeyers = append(a.Rekeyers, store)
 	a.exporters = append(a.exporters, a.lab)
 	return nil

@@ -24,7 +24,7 @@ func (a *App) wireNotify(db *mongostore.DB, keys *seal.Keyring) error {
 	a.Rekeyers = append(a.Rekeyers, store)
 	a.notify = notify.NewService(store, a.Events, a.Log, notify.Config{
 		Location: a.Config.HospitalTZ, MaxAttempts: cfg.MaxAttempts, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
-		Instance: fmt.Sprintf("%s/%d", host, os.Getpid()),
+		Instance: fmt.Sprintf("%s/%d", host, os.Getpid()), Clock: a.Clock,
 	})
 	if a.Config.EmailHost != "" {
 		sender, err := mail.New(mail.FromConfig(a.Config))

@@ -16,7 +16,7 @@ func init() {
 // wirePharmacy builds prescriptions, the medication catalogue, stock and dispensing.
 func (a *App) wirePharmacy(db *mongostore.DB, keys *seal.Keyring) error {
 	store := mongostore.NewPharmacy(db, keys)
-	a.Pharmacy = pharmacy.NewService(store, a.patients, a.Access, a.audit, a.Events, a.Log)
+	a.Pharmacy = pharmacy.NewService(store, a.patients, a.Access, a.audit, a.Events, a.Log, a.Clock)
 	a.Access.AddRelation(a.Pharmacy.Relation)
 	a.Rekeyers = append(a.Rekeyers, store)
 	a.exporters = append(a.exporters, a.Pharmacy)

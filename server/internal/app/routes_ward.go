@@ -17,6 +17,7 @@ func (a *App) wireWard(db *mongostore.DB, keys *seal.Keyring) error {
 	store := mongostore.NewWards(db, keys)
 	bookings := mongostore.NewAppointments(db)
 	a.wards = ward.NewService(store, ward.Deps{
+		Clock:            a.Clock,
 		DepartmentExists: a.Doctors.DepartmentExists,
 		IsDoctor: func(ctx context.Context, id string) (bool, error) {
 			_, err := a.Doctors.Profile(ctx, id)

@@ -14,6 +14,7 @@ import (
 
 	"hms/server/internal/audit"
 	"hms/server/internal/auth"
+	"hms/server/internal/clock"
 	"hms/server/internal/doctor"
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
@@ -60,6 +61,8 @@ type Counter interface {
 type Config struct {
 	Location *time.Location
 	Policy   Policy
+	// Clock is the hospital's clock (nil: the system time).
+	Clock *clock.Clock
 }
 
 // Service is the appointment and queue domain's logic.
@@ -74,8 +77,8 @@ type Service struct {
 	log      *slog.Logger
 	loc      *time.Location
 	policy   Policy
-	// clock is what now reads; tests set it (SetClock) while background jobs read it.
-	clockFn atomic.Pointer[func() time.Time]
+	// hospital is the hospital's clock, which tests move while background jobs read it.
+	hospital *clock.Clock
 	// observer is told about every stored change (SetObserver): the notifications' confirmations.
 	observer atomic.Pointer[Observer]
 }
@@ -98,15 +101,11 @@ func (s *Service) observe(ctx context.Context, action string, p auth.Principal, 
 func NewService(store Store, doctors Doctors, patients Patients, alerts Alerts, pub Publisher, counter Counter,
 	log *audit.Log, logger *slog.Logger, cfg Config) *Service {
 	s := &Service{store: store, doctors: doctors, patients: patients, alerts: alerts, pub: pub, counter: counter,
-		audit: log, log: logger, loc: cfg.Location, policy: cfg.Policy}
-	s.SetClock(time.Now)
+		audit: log, log: logger, loc: cfg.Location, policy: cfg.Policy, hospital: cfg.Clock}
 	return s
 }
 
-// SetClock replaces the service's clock (tests).
-func (s *Service) SetClock(now func() time.Time) { s.clockFn.Store(&now) }
-
-func (s *Service) now() time.Time { return (*s.clockFn.Load())() }
+func (s *Service) now() time.Time { return s.hospital.Now() }
 
 // clock is now as stored: UTC, to the millisecond.
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }

@@ -44,7 +44,7 @@ func newService(t *testing.T) (*patient.Service, *mongostore.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return patient.NewService(mongostore.NewPatients(db, keys), audit.NewLog(mongostore.NewAudit(db))), db
+	return patient.NewService(mongostore.NewPatients(db, keys), audit.NewLog(mongostore.NewAudit(db)), nil), db
 }
 
 var staff = auth.Principal{UserID: ident.New(), Role: shared.RoleStaff}
