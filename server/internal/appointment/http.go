@@ -13,12 +13,27 @@ import (
 // BookHandler handles POST /api/appointments (with an optional Idempotency-Key header).
 func (s *Service) BookHandler(c *gin.Context) {
 	var req shared.BookRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Error(c, err)
+	key, ok := keyed(c, &req)
+	if !ok {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	created(c)(s.Book(c.Request.Context(), p, req, c.GetHeader("Idempotency-Key")))
+	created(c)(s.Book(c.Request.Context(), p, req, key))
+}
+
+// keyed binds the body of a request that may carry an Idempotency-Key into req and returns the key;
+// when either is not valid it has answered and returns false.
+func keyed(c *gin.Context, req any) (string, bool) {
+	if err := httpx.BindJSON(c, req); err != nil {
+		httpx.Error(c, err)
+		return "", false
+	}
+	key, err := httpx.IdempotencyKey(c)
+	if err != nil {
+		httpx.Error(c, err)
+		return "", false
+	}
+	return key, true
 }
 
 // created answers 201 with the appointment, marking a replay of an earlier request made with the same
@@ -73,23 +88,23 @@ func (s *Service) CancelHandler(c *gin.Context) {
 // CheckInHandler handles POST /api/queue/checkin.
 func (s *Service) CheckInHandler(c *gin.Context) {
 	var req shared.CheckInRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Error(c, err)
+	key, ok := keyed(c, &req)
+	if !ok {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	created(c)(s.CheckIn(c.Request.Context(), p, req, c.GetHeader("Idempotency-Key")))
+	created(c)(s.CheckIn(c.Request.Context(), p, req, key))
 }
 
 // EmergencyHandler handles POST /api/queue/emergency.
 func (s *Service) EmergencyHandler(c *gin.Context) {
 	var req shared.EmergencyRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Error(c, err)
+	key, ok := keyed(c, &req)
+	if !ok {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	created(c)(s.Emergency(c.Request.Context(), p, req, c.GetHeader("Idempotency-Key")))
+	created(c)(s.Emergency(c.Request.Context(), p, req, key))
 }
 
 // NextHandler handles POST /api/queues/{department}/next.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -53,6 +54,32 @@ func TestReply(t *testing.T) {
 			}
 			if got := w.Header().Get("Idempotent-Replayed"); got != tt.wantReplay {
 				t.Errorf("got Idempotent-Replayed %q, want %q", got, tt.wantReplay)
+			}
+		})
+	}
+}
+
+func TestIdempotencyKey(t *testing.T) {
+	tests := []struct {
+		name, header string
+		want         string
+		wantErr      error
+	}{
+		{"none", "", "", nil},
+		{"a key", "book-1", "book-1", nil},
+		{"too long", strings.Repeat("k", 101), "", fault.ErrInvalid},
+		{"a space", "book 1", "", fault.ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := gin.CreateTestContext(httptest.NewRecorder())
+			c.Request = httptest.NewRequest(http.MethodPost, "/", nil)
+			if tt.header != "" {
+				c.Request.Header.Set("Idempotency-Key", tt.header)
+			}
+			got, err := IdempotencyKey(c)
+			if !errors.Is(err, tt.wantErr) || err == nil && got != tt.want {
+				t.Errorf("got %q, %v; want %q, %v", got, err, tt.want, tt.wantErr)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package patient
 
 import (
+	"cmp"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -35,12 +36,14 @@ func (s *Service) UpdateHandler(c *gin.Context) {
 func (s *Service) RegisterHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
 	var req shared.RegisterPatientRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
+	err := httpx.BindJSON(c, &req)
+	key, kerr := httpx.IdempotencyKey(c)
+	if err = cmp.Or(err, kerr); err != nil {
 		_ = s.audit.Record(c.Request.Context(), p.UserID, p.Role, "", "patient.create", err)
 		httpx.Error(c, err)
 		return
 	}
-	r, replayed, err := s.Register(c.Request.Context(), p, req, c.GetHeader("Idempotency-Key"))
+	r, replayed, err := s.Register(c.Request.Context(), p, req, key)
 	httpx.ReplyKeyed(c, http.StatusCreated)(r.Public(), replayed, err)
 }
 

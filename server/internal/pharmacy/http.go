@@ -101,6 +101,11 @@ func (s *Service) DispenseHandler(c *gin.Context) {
 			return
 		}
 	}
+	key, err := httpx.IdempotencyKey(c)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
 	p, _ := auth.PrincipalOf(c)
-	httpx.ReplyKeyed(c, http.StatusCreated)(s.Dispense(c.Request.Context(), p, c.Param("id"), c.GetHeader("Idempotency-Key"), req))
+	httpx.ReplyKeyed(c, http.StatusCreated)(s.Dispense(c.Request.Context(), p, c.Param("id"), key, req))
 }
