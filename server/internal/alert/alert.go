@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"hms/server/internal/auth"
+	"hms/server/internal/clock"
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
 	"hms/server/internal/job"
@@ -72,15 +73,18 @@ type Service struct {
 	store Store
 	pub   Publisher
 	log   *slog.Logger
-	now   func() time.Time
+	clock *clock.Clock
 	bus   *reaction.Bus
 	mail  Mailer
 }
 
-// NewService wires the service. mail may be nil: a broadcast asking for email is then refused.
-func NewService(store Store, pub Publisher, log *slog.Logger, bus *reaction.Bus, mail Mailer) *Service {
-	return &Service{store: store, pub: pub, log: log, now: time.Now, bus: bus, mail: mail}
+// NewService wires the service; clk is the hospital's clock, by which alerts are stamped and escalate.
+// mail may be nil: a broadcast asking for email is then refused.
+func NewService(store Store, pub Publisher, log *slog.Logger, clk *clock.Clock, bus *reaction.Bus, mail Mailer) *Service {
+	return &Service{store: store, pub: pub, log: log, clock: clk, bus: bus, mail: mail}
 }
+
+func (s *Service) now() time.Time { return s.clock.Now() }
 
 // Raise stores an emergency alert and pushes it to every connected doctor, staff member and admin.
 func (s *Service) Raise(ctx context.Context, p auth.Principal, req shared.RaiseAlertRequest) (shared.Alert, error) {

@@ -18,23 +18,13 @@ func (s *Service) RaiseHandler(c *gin.Context) {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	a, err := s.Raise(c.Request.Context(), p, req)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, a)
+	httpx.Reply(c, http.StatusCreated)(s.Raise(c.Request.Context(), p, req))
 }
 
 // AckHandler handles POST /api/alerts/{id}/ack.
 func (s *Service) AckHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
-	a, err := s.Ack(c.Request.Context(), p, c.Param("id"))
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, a)
+	httpx.Reply(c, http.StatusOK)(s.Ack(c.Request.Context(), p, c.Param("id")))
 }
 
 // ListHandler handles GET /api/alerts.
@@ -45,11 +35,7 @@ func (s *Service) ListHandler(c *gin.Context) {
 		return
 	}
 	list, err := s.List(c.Request.Context(), limit)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, shared.AlertList{Items: list, Limit: limit})
+	httpx.Reply(c, http.StatusOK)(shared.AlertList{Items: list, Limit: limit}, err)
 }
 
 // BroadcastHandler handles POST /api/broadcasts.
@@ -60,10 +46,5 @@ func (s *Service) BroadcastHandler(c *gin.Context) {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	b, err := s.Broadcast(c.Request.Context(), p, req)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, b)
+	httpx.Reply(c, http.StatusCreated)(s.Broadcast(c.Request.Context(), p, req))
 }

@@ -20,6 +20,7 @@ import (
 	"hms/server/internal/auth"
 	"hms/server/internal/broker"
 	"hms/server/internal/chart"
+	"hms/server/internal/clock"
 	"hms/server/internal/config"
 	"hms/server/internal/doctor"
 	"hms/server/internal/event"
@@ -51,6 +52,8 @@ type App struct {
 	Appointments *appointment.Service
 	// Pharmacy is the medication catalogue, stock, prescriptions and dispensing.
 	Pharmacy *pharmacy.Service
+	// Clock is the hospital's one clock, handed to every service that reads the time; tests set it.
+	Clock *clock.Clock
 
 	redis        *redis.Client
 	stop         context.CancelFunc // ends the background jobs started by NewWithDB
@@ -112,7 +115,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, DB: db, Log: log}
+	a := &App{Config: cfg, DB: db, Log: log, Clock: clock.System()}
 	if cfg.RedisURL != "" {
 		opt, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
@@ -132,7 +135,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 		_ = a.Broker.Close()
 		return nil, err
 	}
-	a.Events = event.NewStream(events, a.Broker, log)
+	a.Events = event.NewStream(events, a.Broker, log, a.Clock)
 	a.audit = audit.NewLog(mongostore.NewAudit(db))
 	keys, err := cfg.Keyring()
 	if err != nil {

@@ -394,8 +394,8 @@ func TestRefillAlert(t *testing.T) {
 	f.receive(t, f.medID, 100)
 	rx := f.prescribe(t, shared.PrescribeRequest{Quantity: 30, Refills: 1, DurationDays: 10, Dose: "500 mg", Frequency: "tid"})
 	f.dispense("refill-1", rx.ID, nil).Want(t, http.StatusCreated)
-	later := time.Now().AddDate(0, 0, 9)
-	env.App.Notify().SetClock(func() time.Time { return later })
+	later := env.App.Clock.Now().AddDate(0, 0, 9) // the fill was stamped by the hospital clock
+	env.SetClock(func() time.Time { return later })
 	for range 2 {
 		if _, err := env.App.Triggers.PrescriptionsDue(context.Background()); err != nil {
 			t.Fatal(err)

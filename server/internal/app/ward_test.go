@@ -335,6 +335,7 @@ func TestWardDoctorInpatients(t *testing.T) {
 		p := env.NewUser(shared.RolePatient)
 		slot++
 		env.Book(h.Staff.Token, doctorID, p.User.PatientID, apptest.At(10, 15*slot))
+		h.Clock.Advance(time.Minute) // lists are newest first: each admission a minute after the last
 		var a shared.Admission
 		env.Post("/api/admissions", h.Staff.Token, shared.AdmitRequest{PatientID: p.User.PatientID, WardID: "med", BedID: bedID,
 			DoctorID: doctorID, Source: shared.SourcePlanned, Reason: "planned surgery"}).Want(t, http.StatusCreated).Decode(t, &a)
@@ -516,9 +517,9 @@ func TestWardAbandonedHolds(t *testing.T) {
 	}
 	req := shared.AdmitRequest{PatientID: p.User.PatientID, WardID: "rec", BedID: beds[0].ID, DoctorID: h.Doctor.ID(),
 		Source: shared.SourcePlanned, Reason: "observation"}
-	hold(beds[0].ID, time.Now().UTC())
+	hold(beds[0].ID, env.App.Clock.Now().UTC())
 	env.Post("/api/admissions", h.Staff.Token, req).Want(t, http.StatusConflict) // may still be in progress
-	hold(beds[1].ID, time.Now().UTC().Add(-2*time.Minute))
+	hold(beds[1].ID, env.App.Clock.Now().UTC().Add(-2*time.Minute))
 	req.BedID = beds[1].ID
 	var adm shared.Admission
 	env.Post("/api/admissions", h.Staff.Token, req).Want(t, http.StatusCreated).Decode(t, &adm) // abandoned: recovered

@@ -37,12 +37,13 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 	}
 	host, _ := os.Hostname()
 	instance := fmt.Sprintf("%s/%d", host, os.Getpid())
+	// Leases are real elapsed time, not the hospital clock tests move.
 	a.Bus = reaction.New(mongostore.NewReactions(db), a.Log, reaction.Config{Instance: instance, Lease: cfg.ReactionLease})
 
 	// Patients, accounts and the access rule.
-	a.Access = patient.NewAccess()
+	a.Access = patient.NewAccess(a.Clock)
 	a.PatientRecords = mongostore.NewPatients(db, keys)
-	a.patients = patient.NewService(a.PatientRecords, a.audit, a.Access)
+	a.patients = patient.NewService(a.PatientRecords, a.audit, a.Clock, a.Access)
 	tokens := auth.NewTokens(cfg.JWTSecret, cfg.JWTIssuer, cfg.JWTAudience, cfg.AccessTokenTTL, cfg.RefreshTokenTTL, nil)
 	a.Auth = auth.NewService(mongostore.NewUsers(db), a.patients, auth.Config{
 		Tokens: tokens, LoginMaxFailures: cfg.LoginMaxFailures, LoginMaxPerIP: cfg.LoginMaxPerIP, LoginWindow: cfg.LoginWindow,
@@ -53,7 +54,7 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 	notifications := mongostore.NewNotifications(db, keys)
 	a.notify = notify.NewService(notifications, a.Events, a.Log, notify.Config{
 		Location: loc, MaxAttempts: cfg.Notify.MaxAttempts, RetryBase: cfg.Notify.RetryBase, RetryMax: cfg.Notify.RetryMax,
-		Instance: instance, Hospital: cfg.Notify.HospitalName,
+		Instance: instance, Hospital: cfg.Notify.HospitalName, Clock: a.Clock,
 	})
 	if cfg.EmailHost != "" {
 		sender, err := mail.New(mail.FromConfig(cfg))
@@ -71,21 +72,21 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 	}
 
 	// Alerts, doctors, appointments and queues.
-	a.Alerts = alert.NewService(mongostore.NewAlerts(db), a.Events, a.Log, a.Bus,
+	a.Alerts = alert.NewService(mongostore.NewAlerts(db), a.Events, a.Log, a.Clock, a.Bus,
 		func(ctx context.Context, b shared.Broadcast) (int, error) { return a.Triggers.EmailBroadcast(ctx, b) })
-	a.Doctors = doctor.NewService(mongostore.NewDoctors(db), a.Auth, bookings{a}, loc)
+	a.Doctors = doctor.NewService(mongostore.NewDoctors(db), a.Auth, bookings{a}, loc, a.Clock)
 	a.Appointments = appointment.NewService(mongostore.NewAppointments(db), a.Doctors, a.patients, a.Alerts, a.Events,
 		a.Broker, a.audit, a.Log, a.Bus,
-		appointment.Config{Location: loc, Policy: appointment.Policy{Aging: cfg.QueueAging, ConsultDefault: cfg.ConsultDefault}})
+		appointment.Config{Location: loc, Clock: a.Clock, Policy: appointment.Policy{Aging: cfg.QueueAging, ConsultDefault: cfg.ConsultDefault}})
 
 	// The clinical record: chart, pharmacy, lab, wards.
 	grants := mongostore.NewAccessGrants(db, keys)
 	chartStore := mongostore.NewChart(db, keys)
-	a.chart = chart.NewService(chartStore, a.Access, a.audit, chartAppointments{a.Appointments}, a.patients)
+	a.chart = chart.NewService(chartStore, a.Access, a.audit, chartAppointments{a.Appointments}, a.patients, a.Clock)
 	pharmacyStore := mongostore.NewPharmacy(db, keys)
-	a.Pharmacy = pharmacy.NewService(pharmacyStore, a.patients, a.Access, a.audit, a.Events, a.Log)
+	a.Pharmacy = pharmacy.NewService(pharmacyStore, a.patients, a.Access, a.audit, a.Events, a.Log, a.Clock)
 	labStore := mongostore.NewLab(db, keys)
-	a.lab = lab.NewService(labStore, a.patients, a.Access, a.audit, a.Events, a.Log)
+	a.lab = lab.NewService(labStore, a.patients, a.Access, a.audit, a.Events, a.Log, a.Clock)
 	wardStore := mongostore.NewWards(db, keys)
 	a.wards = ward.NewService(wardStore, ward.Deps{
 		DepartmentExists: a.Doctors.DepartmentExists,
@@ -96,6 +97,7 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 		},
 		PatientName: a.patients.Name,
 		Clinical:    a.Access.Clinical,
+		Clock:       a.Clock,
 	}, a.Events, a.audit, a.Log)
 
 	// The access rule: each domain that makes a care relationship contributes its part.
@@ -114,7 +116,7 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 	a.Triggers = notify.NewTriggers(a.notify, a.Appointments, a.Pharmacy, a.Alerts, cfg.Notify.Reminders)
 	a.gdpr = gdpr.NewService(gdpr.Deps{
 		Records: a.PatientRecords, Bus: a.Bus, Users: a.Auth, Appointments: a.Appointments.ForPatient,
-		Notifications: a.notify, Access: a.Access, Audit: a.audit,
+		Notifications: a.notify, Access: a.Access, Audit: a.audit, Clock: a.Clock,
 		Exporters: []patient.Exporter{a.chart, a.Pharmacy, a.lab, a.wards},
 	})
 	a.Rekeyers = []Rekeyer{a.PatientRecords, grants, chartStore, pharmacyStore, labStore, wardStore, notifications}

@@ -13,6 +13,7 @@ import (
 
 	"hms/server/internal/doctor"
 	"hms/server/internal/fault"
+	"hms/server/internal/idem"
 	"hms/shared"
 )
 
@@ -75,14 +76,6 @@ type Claim struct {
 	At            time.Time
 }
 
-// IdemKey remembers a booking made under an Idempotency-Key.
-type IdemKey struct {
-	ID            string // user id + ":" + key
-	Fingerprint   string
-	AppointmentID string // "" while the booking is in progress
-	At            time.Time
-}
-
 // Filter narrows a listing; empty fields match everything.
 type Filter struct {
 	DoctorID  string
@@ -104,11 +97,8 @@ type Store interface {
 	// ReleaseSlot deletes the claim if appointmentID still holds it.
 	ReleaseSlot(ctx context.Context, key, appointmentID string) error
 
-	// ClaimKey fails with ErrKeyExists when the key was used before.
-	ClaimKey(ctx context.Context, k IdemKey) error
-	Key(ctx context.Context, id string) (IdemKey, error)
-	CompleteKey(ctx context.Context, id, appointmentID string) error
-	DeleteKey(ctx context.Context, id string) error
+	// Idempotency-Keys of bookings, check-ins and emergencies; the result is the appointment's id.
+	idem.Store
 
 	// InsertAppointment stores a new appointment together with its first step.
 	InsertAppointment(ctx context.Context, r Record, first Step) error
@@ -142,14 +132,11 @@ type Store interface {
 
 // The domain's errors.
 var (
-	ErrNotFound      = fault.New(fault.ErrNotFound, "appointment not found")
-	ErrSlotTaken     = fault.New(fault.ErrConflict, "this slot is already booked")
-	ErrStepTaken     = fault.New(fault.ErrConflict, "the appointment was changed at the same moment; reload and try again")
-	ErrKeyExists     = fault.New(fault.ErrConflict, "idempotency key already used")
-	ErrNumberTaken   = fault.New(fault.ErrConflict, "ticket number already issued")
-	ErrQueueEmpty    = fault.New(fault.ErrNotFound, "nobody is waiting in this queue for you")
-	errKeyMismatch   = fault.New(fault.ErrConflict, "this Idempotency-Key was used with a different request")
-	errKeyInProgress = fault.New(fault.ErrConflict, "a request with this Idempotency-Key is still in progress; retry shortly")
+	ErrNotFound    = fault.New(fault.ErrNotFound, "appointment not found")
+	ErrSlotTaken   = fault.New(fault.ErrConflict, "this slot is already booked")
+	ErrStepTaken   = fault.New(fault.ErrConflict, "the appointment was changed at the same moment; reload and try again")
+	ErrNumberTaken = fault.New(fault.ErrConflict, "ticket number already issued")
+	ErrQueueEmpty  = fault.New(fault.ErrNotFound, "nobody is waiting in this queue for you")
 )
 
 // transitions says which statuses each action may start from, and where it leads ("" = unchanged).

@@ -13,26 +13,34 @@ import (
 // BookHandler handles POST /api/appointments (with an optional Idempotency-Key header).
 func (s *Service) BookHandler(c *gin.Context) {
 	var req shared.BookRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Error(c, err)
+	key, ok := keyed(c, &req)
+	if !ok {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	created(c)(s.Book(c.Request.Context(), p, req, c.GetHeader("Idempotency-Key")))
+	created(c)(s.Book(c.Request.Context(), p, req, key))
+}
+
+// keyed binds the body of a request that may carry an Idempotency-Key into req and returns the key;
+// when either is not valid it has answered and returns false.
+func keyed(c *gin.Context, req any) (string, bool) {
+	if err := httpx.BindJSON(c, req); err != nil {
+		httpx.Error(c, err)
+		return "", false
+	}
+	key, err := httpx.IdempotencyKey(c)
+	if err != nil {
+		httpx.Error(c, err)
+		return "", false
+	}
+	return key, true
 }
 
 // created answers 201 with the appointment, marking a replay of an earlier request made with the same
 // Idempotency-Key.
 func created(c *gin.Context) func(Record, bool, error) {
 	return func(r Record, replayed bool, err error) {
-		if err != nil {
-			httpx.Error(c, err)
-			return
-		}
-		if replayed {
-			c.Header("Idempotent-Replayed", "true")
-		}
-		c.JSON(http.StatusCreated, r.Public())
+		httpx.ReplyKeyed(c, http.StatusCreated)(r.Public(), replayed, err)
 	}
 }
 
@@ -46,23 +54,13 @@ func (s *Service) ListHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
 	q := shared.AppointmentListQuery{DoctorID: c.Query("doctor_id"), PatientID: c.Query("patient_id"),
 		Date: c.Query("date"), Status: c.Query("status")}
-	list, err := s.List(c.Request.Context(), p, q, page, limit)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list)
+	httpx.Reply(c, http.StatusOK)(s.List(c.Request.Context(), p, q, page, limit))
 }
 
 // GetHandler handles GET /api/appointments/{id}.
 func (s *Service) GetHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
-	a, err := s.Get(c.Request.Context(), p, c.Param("id"))
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, a)
+	httpx.Reply(c, http.StatusOK)(s.Get(c.Request.Context(), p, c.Param("id")))
 }
 
 // RescheduleHandler handles PATCH /api/appointments/{id}.
@@ -90,23 +88,23 @@ func (s *Service) CancelHandler(c *gin.Context) {
 // CheckInHandler handles POST /api/queue/checkin.
 func (s *Service) CheckInHandler(c *gin.Context) {
 	var req shared.CheckInRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Error(c, err)
+	key, ok := keyed(c, &req)
+	if !ok {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	created(c)(s.CheckIn(c.Request.Context(), p, req, c.GetHeader("Idempotency-Key")))
+	created(c)(s.CheckIn(c.Request.Context(), p, req, key))
 }
 
 // EmergencyHandler handles POST /api/queue/emergency.
 func (s *Service) EmergencyHandler(c *gin.Context) {
 	var req shared.EmergencyRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Error(c, err)
+	key, ok := keyed(c, &req)
+	if !ok {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	created(c)(s.Emergency(c.Request.Context(), p, req, c.GetHeader("Idempotency-Key")))
+	created(c)(s.Emergency(c.Request.Context(), p, req, key))
 }
 
 // NextHandler handles POST /api/queues/{department}/next.
@@ -143,42 +141,21 @@ func (s *Service) TriageHandler(c *gin.Context) {
 
 // SnapshotHandler handles GET /api/queues/{department}.
 func (s *Service) SnapshotHandler(c *gin.Context) {
-	q, err := s.Snapshot(c.Request.Context(), c.Param("department"))
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, q)
+	httpx.Reply(c, http.StatusOK)(s.Snapshot(c.Request.Context(), c.Param("department")))
 }
 
 // DisplayHandler handles GET /api/queues/{department}/display.
 func (s *Service) DisplayHandler(c *gin.Context) {
-	d, err := s.Display(c.Request.Context(), c.Param("department"))
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
+	httpx.Reply(c, http.StatusOK)(s.Display(c.Request.Context(), c.Param("department")))
 }
 
 // DashboardHandler handles GET /api/doctors/{id}/dashboard.
 func (s *Service) DashboardHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
-	d, err := s.Dashboard(c.Request.Context(), p, c.Param("id"))
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
+	httpx.Reply(c, http.StatusOK)(s.Dashboard(c.Request.Context(), p, c.Param("id")))
 }
 
 // reply writes a record or an error.
 func (s *Service) reply(c *gin.Context, status int) func(Record, error) {
-	return func(r Record, err error) {
-		if err != nil {
-			httpx.Error(c, err)
-			return
-		}
-		c.JSON(status, r.Public())
-	}
+	return func(r Record, err error) { httpx.Reply(c, status)(r.Public(), err) }
 }

@@ -2,20 +2,19 @@ package appointment
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
 	"hms/server/internal/audit"
 	"hms/server/internal/auth"
+	"hms/server/internal/clock"
 	"hms/server/internal/doctor"
 	"hms/server/internal/fault"
+	"hms/server/internal/idem"
 	"hms/server/internal/ident"
 	"hms/server/internal/reaction"
 	"hms/shared"
@@ -61,6 +60,8 @@ type Counter interface {
 type Config struct {
 	Location *time.Location
 	Policy   Policy
+	// Clock is the hospital's clock (nil: the system time).
+	Clock *clock.Clock
 }
 
 // Service is the appointment and queue domain's logic.
@@ -75,8 +76,8 @@ type Service struct {
 	log      *slog.Logger
 	loc      *time.Location
 	policy   Policy
-	// clock is what now reads; tests set it (SetClock) while background jobs read it.
-	clockFn atomic.Pointer[func() time.Time]
+	// hospital is the hospital's clock, which tests move while background jobs read it.
+	hospital *clock.Clock
 	// bus announces the changes other domains react to (event.go).
 	bus *reaction.Bus
 }
@@ -85,15 +86,11 @@ type Service struct {
 func NewService(store Store, doctors Doctors, patients Patients, alerts Alerts, pub Publisher, counter Counter,
 	log *audit.Log, logger *slog.Logger, bus *reaction.Bus, cfg Config) *Service {
 	s := &Service{store: store, doctors: doctors, patients: patients, alerts: alerts, pub: pub, counter: counter,
-		audit: log, log: logger, bus: bus, loc: cfg.Location, policy: cfg.Policy}
-	s.SetClock(time.Now)
+		audit: log, log: logger, bus: bus, loc: cfg.Location, policy: cfg.Policy, hospital: cfg.Clock}
 	return s
 }
 
-// SetClock replaces the service's clock (tests).
-func (s *Service) SetClock(now func() time.Time) { s.clockFn.Store(&now) }
-
-func (s *Service) now() time.Time { return (*s.clockFn.Load())() }
+func (s *Service) now() time.Time { return s.hospital.Now() }
 
 // clock is now as stored: UTC, to the millisecond.
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
@@ -144,52 +141,28 @@ func (s *Service) Book(ctx context.Context, p auth.Principal, req shared.BookReq
 	return r, replayed, s.record(ctx, p, patientID, "appointment.book", err)
 }
 
-// once runs do under an Idempotency-Key: it claims the key first, so a repeat of the same request
-// (same fingerprint) finds it and gets the appointment the first one made, replayed = true, instead of
-// doing it again. A failed attempt frees the key, so the same request may be retried.
-func (s *Service) once(ctx context.Context, p auth.Principal, key, fingerprint string, do func() (Record, error)) (Record, bool, error) {
-	if len(key) > 100 || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
-		return Record{}, false, fault.Invalid("Idempotency-Key must be 1–100 printable ASCII characters")
-	}
-	sum := sha256.Sum256([]byte(fingerprint))
-	k := IdemKey{ID: p.UserID + ":" + key, Fingerprint: hex.EncodeToString(sum[:]), At: s.clock()}
-	err := s.store.ClaimKey(ctx, k)
-	if errors.Is(err, ErrKeyExists) {
-		prev, err := s.store.Key(ctx, k.ID)
-		switch {
-		case err != nil:
-			return Record{}, false, err
-		case prev.Fingerprint != k.Fingerprint:
-			return Record{}, false, errKeyMismatch
-		case prev.AppointmentID == "":
-			return Record{}, false, errKeyInProgress
-		}
-		r, err := s.store.Appointment(ctx, prev.AppointmentID)
-		return r, err == nil, err
-	}
-	if err != nil {
-		return Record{}, false, err
-	}
-	r, err := do()
-	if err != nil {
-		if derr := s.store.DeleteKey(context.WithoutCancel(ctx), k.ID); derr != nil {
-			s.log.WarnContext(ctx, "release idempotency key", "err", derr)
-		}
-		return Record{}, false, err
-	}
-	if err := s.store.CompleteKey(ctx, k.ID, r.ID); err != nil {
-		s.log.WarnContext(ctx, "complete idempotency key", "err", err)
-	}
-	return r, false, nil
-}
-
-// withKey runs do once per Idempotency-Key when one was sent, else just runs it.
+// withKey runs do once per Idempotency-Key when one was sent (idem.Claim), else just runs it: a repeat
+// of the same request (same fingerprint) gets the appointment the first one made, replayed = true.
 func (s *Service) withKey(ctx context.Context, p auth.Principal, key, fingerprint string, do func() (Record, error)) (Record, bool, error) {
 	if key == "" {
 		r, err := do()
 		return r, false, err
 	}
-	return s.once(ctx, p, key, fingerprint, do)
+	var made Record
+	k := idem.Key{ID: idem.Scope(p.UserID, key), Fingerprint: idem.Fingerprint([]byte(fingerprint)), At: s.clock()}
+	id, replayed, err := idem.Claim(ctx, s.store, s.log, k, func() (string, error) {
+		var err error
+		made, err = do()
+		return made.ID, err
+	})
+	switch {
+	case err != nil:
+		return Record{}, false, err
+	case !replayed:
+		return made, false, nil
+	}
+	r, err := s.store.Appointment(ctx, id)
+	return r, err == nil, err
 }
 
 func (s *Service) book(ctx context.Context, p auth.Principal, patientID string, req shared.BookRequest) (Record, error) {

@@ -36,7 +36,7 @@ type Env struct {
 	db     *mongostore.DB
 	srv    *httptest.Server
 	log    *slog.Logger
-	clock  func() time.Time // the scheduling services' clock, kept across Restart
+	clock  func() time.Time // what the hospital clock reads, kept across Restart
 }
 
 // Option changes the test server's settings.
@@ -77,10 +77,7 @@ func (e *Env) start() {
 		e.T.Fatalf("start app: %v", err)
 	}
 	if e.clock != nil {
-		a.Doctors.SetClock(e.clock)
-		a.Appointments.SetClock(e.clock)
-		a.Access.SetClock(e.clock)
-		a.Notify().SetClock(e.clock)
+		a.Clock.Set(e.clock)
 	}
 	e.App, e.srv = a, httptest.NewServer(a.Handler)
 	e.URL = e.srv.URL

@@ -7,7 +7,7 @@ import (
 	"hms/shared"
 )
 
-// Clock is a settable clock for the scheduling services, so that tests are about a known day (slots in
+// Clock is a settable time for the hospital clock (Env.SetClock), so that tests are about a known day (slots in
 // the future, a queue that fills and empties) whatever the real time is.
 type Clock struct {
 	mu sync.Mutex
@@ -57,13 +57,10 @@ func Schedule() shared.ScheduleRequest {
 	return shared.ScheduleRequest{Weekly: weekly, SlotMinutes: 15, Breaks: []shared.Hours{{Start: "12:00", End: "13:00"}}}
 }
 
-// SetClock sets the scheduling services', the access rule's and the notifications' clock, now and after every Restart.
+// SetClock sets the hospital's clock (App.Clock, which every service reads), now and after every Restart.
 func (e *Env) SetClock(now func() time.Time) {
 	e.clock = now
-	e.App.Doctors.SetClock(now)
-	e.App.Appointments.SetClock(now)
-	e.App.Access.SetClock(now)
-	e.App.Notify().SetClock(now)
+	e.App.Clock.Set(now)
 }
 
 // Hospital sets up the fixture hospital on the env.

@@ -40,13 +40,9 @@ func (l *Log) ListHandler(c *gin.Context) {
 		}
 	}
 	entries, err := l.List(c.Request.Context(), f, (page-1)*limit, limit)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
 	out := make([]EntryJSON, 0, len(entries))
 	for _, e := range entries {
 		out = append(out, EntryJSON(e))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out, "page": page, "limit": limit})
+	httpx.Reply(c, http.StatusOK)(gin.H{"items": out, "page": page, "limit": limit}, err)
 }

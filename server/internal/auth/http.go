@@ -101,11 +101,7 @@ func (h Handlers) Register(c *gin.Context) {
 		by = &p
 	}
 	u, err := h.svc.Register(c.Request.Context(), by, req)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, shared.RegisterResponse{ID: u.ID, PatientID: u.PatientID, User: u.Public()})
+	httpx.Reply(c, http.StatusCreated)(shared.RegisterResponse{ID: u.ID, PatientID: u.PatientID, User: u.Public()}, err)
 }
 
 // Login handles POST /api/auth/login.
@@ -116,14 +112,10 @@ func (h Handlers) Login(c *gin.Context) {
 		return
 	}
 	resp, err := h.svc.Login(c.Request.Context(), req, c.ClientIP())
-	if err != nil {
-		if err == ErrTooManyLogins {
-			c.Header("Retry-After", strconv.Itoa(int(h.svc.limits.window.Seconds())))
-		}
-		httpx.Error(c, err)
-		return
+	if err == ErrTooManyLogins {
+		c.Header("Retry-After", strconv.Itoa(int(h.svc.limits.window.Seconds())))
 	}
-	c.JSON(http.StatusOK, resp)
+	httpx.Reply(c, http.StatusOK)(resp, err)
 }
 
 // Refresh handles POST /api/auth/refresh.
@@ -133,22 +125,13 @@ func (h Handlers) Refresh(c *gin.Context) {
 		httpx.Error(c, err)
 		return
 	}
-	resp, err := h.svc.Refresh(c.Request.Context(), req.RefreshToken)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, resp)
+	httpx.Reply(c, http.StatusOK)(h.svc.Refresh(c.Request.Context(), req.RefreshToken))
 }
 
 // Logout handles POST /api/auth/logout.
 func (h Handlers) Logout(c *gin.Context) {
 	p, _ := PrincipalOf(c)
-	if err := h.svc.Logout(c.Request.Context(), p); err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	httpx.Reply(c, http.StatusNoContent)(nil, h.svc.Logout(c.Request.Context(), p))
 }
 
 // ChangePassword handles POST /api/auth/password.
@@ -159,22 +142,14 @@ func (h Handlers) ChangePassword(c *gin.Context) {
 		return
 	}
 	p, _ := PrincipalOf(c)
-	if err := h.svc.ChangePassword(c.Request.Context(), p, req); err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	httpx.Reply(c, http.StatusNoContent)(nil, h.svc.ChangePassword(c.Request.Context(), p, req))
 }
 
 // Me handles GET /api/me.
 func (h Handlers) Me(c *gin.Context) {
 	p, _ := PrincipalOf(c)
 	u, err := h.svc.Me(c.Request.Context(), p)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, u.Public())
+	httpx.Reply(c, http.StatusOK)(u.Public(), err)
 }
 
 // UpdateMe handles PATCH /api/me.
@@ -186,11 +161,7 @@ func (h Handlers) UpdateMe(c *gin.Context) {
 	}
 	p, _ := PrincipalOf(c)
 	u, err := h.svc.UpdateProfile(c.Request.Context(), p, req)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, u.Public())
+	httpx.Reply(c, http.StatusOK)(u.Public(), err)
 }
 
 // ListUsers handles GET /api/users.
@@ -201,25 +172,17 @@ func (h Handlers) ListUsers(c *gin.Context) {
 		return
 	}
 	users, total, err := h.svc.Users(c.Request.Context(), page, limit)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
 	out := shared.UserList{Items: make([]shared.User, 0, len(users)), Total: total, Page: page, Limit: limit}
 	for _, u := range users {
 		out.Items = append(out.Items, u.Public())
 	}
-	c.JSON(http.StatusOK, out)
+	httpx.Reply(c, http.StatusOK)(out, err)
 }
 
 // GetUser handles GET /api/users/{id}.
 func (h Handlers) GetUser(c *gin.Context) {
 	u, err := h.svc.User(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, u.Public())
+	httpx.Reply(c, http.StatusOK)(u.Public(), err)
 }
 
 // UpdateUser handles PATCH /api/users/{id}.
@@ -231,22 +194,14 @@ func (h Handlers) UpdateUser(c *gin.Context) {
 	}
 	p, _ := PrincipalOf(c)
 	u, err := h.svc.UpdateUser(c.Request.Context(), p, c.Param("id"), req)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, u.Public())
+	httpx.Reply(c, http.StatusOK)(u.Public(), err)
 }
 
 // Ticket handles POST /api/ws/ticket.
 func (h Handlers) Ticket(c *gin.Context) {
 	p, _ := PrincipalOf(c)
 	t, err := h.svc.IssueTicket(c.Request.Context(), p)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, shared.WSTicket{Ticket: t, ExpiresIn: int(TicketTTL.Seconds())})
+	httpx.Reply(c, http.StatusCreated)(shared.WSTicket{Ticket: t, ExpiresIn: int(TicketTTL.Seconds())}, err)
 }
 
 // Bearer returns the token of an "Authorization: Bearer" header, or "".

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"hms/server/internal/clock"
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
 	"hms/shared"
@@ -20,7 +21,9 @@ type Config struct {
 	LoginMaxFailures int // per account, within LoginWindow
 	LoginMaxPerIP    int // per client address, within LoginWindow
 	LoginWindow      time.Duration
-	Now              func() time.Time
+	// Clock is what lockouts and sessions are timed by (nil: the system time). The app leaves it nil:
+	// tokens and lockouts run on real time, not on the hospital clock tests move to another day.
+	Clock *clock.Clock
 }
 
 // Service is the auth domain's business logic.
@@ -36,13 +39,10 @@ type Service struct {
 
 // NewService wires the service.
 func NewService(store Store, patients PatientRecords, cfg Config) *Service {
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
 	return &Service{
 		store: store, patients: patients, tokens: cfg.Tokens,
-		limits:  newLimiter(cfg.LoginWindow, cfg.Now),
-		maxAcct: cfg.LoginMaxFailures, maxIP: cfg.LoginMaxPerIP, now: cfg.Now,
+		limits:  newLimiter(cfg.LoginWindow, cfg.Clock.Now),
+		maxAcct: cfg.LoginMaxFailures, maxIP: cfg.LoginMaxPerIP, now: cfg.Clock.Now,
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"hms/server/internal/clock"
 	"hms/server/internal/ident"
 )
 
@@ -43,11 +44,9 @@ type Tokens struct {
 	parser     *jwt.Parser
 }
 
-// NewTokens returns a signer/checker. now may be nil (time.Now).
-func NewTokens(secret, issuer, audience string, accessTTL, refreshTTL time.Duration, now func() time.Time) *Tokens {
-	if now == nil {
-		now = time.Now
-	}
+// NewTokens returns a signer/checker timed by clk (nil: the system time).
+func NewTokens(secret, issuer, audience string, accessTTL, refreshTTL time.Duration, clk *clock.Clock) *Tokens {
+	now := clk.Now
 	return &Tokens{
 		secret: []byte(secret), issuer: issuer, audience: audience,
 		accessTTL: accessTTL, refreshTTL: refreshTTL, now: now,

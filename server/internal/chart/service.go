@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"hms/server/internal/auth"
+	"hms/server/internal/clock"
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
 	"hms/shared"
@@ -22,13 +23,15 @@ type Service struct {
 	audit    Auditor
 	appts    Appointments
 	patients Patients
-	now      func() time.Time
+	clk      *clock.Clock
 }
 
-// NewService wires the service.
-func NewService(store Store, access Access, audit Auditor, appts Appointments, patients Patients) *Service {
-	return &Service{store: store, access: access, audit: audit, appts: appts, patients: patients, now: time.Now}
+// NewService wires the service; clk is the hospital's clock.
+func NewService(store Store, access Access, audit Auditor, appts Appointments, patients Patients, clk *clock.Clock) *Service {
+	return &Service{store: store, access: access, audit: audit, appts: appts, patients: patients, clk: clk}
 }
+
+func (s *Service) now() time.Time { return s.clk.Now() }
 
 // clock is now as stored: UTC, to the millisecond.
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }

@@ -56,15 +56,15 @@ func newFixture(t *testing.T) *fixture {
 	log := audit.NewLog(mongostore.NewAudit(db))
 	// These tests are about the chart, not the access rule (app tests cover that): everyone on the
 	// staff side has a care relationship.
-	access := patient.NewAccess()
+	access := patient.NewAccess(nil)
 	access.AddRelation(func(context.Context, auth.Principal, string) (bool, error) { return true, nil })
-	patients := patient.NewService(mongostore.NewPatients(db, keys), log, access)
+	patients := patient.NewService(mongostore.NewPatients(db, keys), log, nil, access)
 	f := &fixture{store: mongostore.NewChart(db, keys), patientID: ident.New(), appts: appointments{},
 		doctor: auth.Principal{UserID: ident.New(), Role: shared.RoleDoctor}}
 	if err := patients.CreateForUser(ctx, f.patientID, ident.New(), "Ada Byron", "ada@example.org"); err != nil {
 		t.Fatal(err)
 	}
-	f.svc = chart.NewService(f.store, access, log, f.appts, patients)
+	f.svc = chart.NewService(f.store, access, log, f.appts, patients, nil)
 	return f
 }
 

@@ -13,11 +13,7 @@ import (
 // DepartmentsHandler handles GET /api/departments.
 func (s *Service) DepartmentsHandler(c *gin.Context) {
 	ds, err := s.Departments(c.Request.Context())
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, shared.DepartmentList{Items: ds})
+	httpx.Reply(c, http.StatusOK)(shared.DepartmentList{Items: ds}, err)
 }
 
 // CreateDepartmentHandler handles POST /api/departments.
@@ -27,32 +23,17 @@ func (s *Service) CreateDepartmentHandler(c *gin.Context) {
 		httpx.Error(c, err)
 		return
 	}
-	d, err := s.CreateDepartment(c.Request.Context(), req)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, d)
+	httpx.Reply(c, http.StatusCreated)(s.CreateDepartment(c.Request.Context(), req))
 }
 
 // ListHandler handles GET /api/doctors?specialty=&department=&date=.
 func (s *Service) ListHandler(c *gin.Context) {
-	list, err := s.Find(c.Request.Context(), c.Query("specialty"), c.Query("department"), c.Query("date"))
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list)
+	httpx.Reply(c, http.StatusOK)(s.Find(c.Request.Context(), c.Query("specialty"), c.Query("department"), c.Query("date")))
 }
 
 // GetHandler handles GET /api/doctors/{id}.
 func (s *Service) GetHandler(c *gin.Context) {
-	d, err := s.Get(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
+	httpx.Reply(c, http.StatusOK)(s.Get(c.Request.Context(), c.Param("id")))
 }
 
 // UpdateHandler handles PUT /api/doctors/{id}.
@@ -62,12 +43,7 @@ func (s *Service) UpdateHandler(c *gin.Context) {
 		httpx.Error(c, err)
 		return
 	}
-	d, err := s.Update(c.Request.Context(), c.Param("id"), req)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
+	httpx.Reply(c, http.StatusOK)(s.Update(c.Request.Context(), c.Param("id"), req))
 }
 
 // ScheduleHandler handles PUT /api/doctors/{id}/schedule.
@@ -78,12 +54,7 @@ func (s *Service) ScheduleHandler(c *gin.Context) {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	d, err := s.SetSchedule(c.Request.Context(), p, c.Param("id"), req)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
+	httpx.Reply(c, http.StatusOK)(s.SetSchedule(c.Request.Context(), p, c.Param("id"), req))
 }
 
 // AddLeaveHandler handles POST /api/doctors/{id}/leave.
@@ -94,30 +65,16 @@ func (s *Service) AddLeaveHandler(c *gin.Context) {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	out, err := s.AddLeave(c.Request.Context(), p, c.Param("id"), req)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, out)
+	httpx.Reply(c, http.StatusCreated)(s.AddLeave(c.Request.Context(), p, c.Param("id"), req))
 }
 
 // DeleteLeaveHandler handles DELETE /api/doctors/{id}/leave/{leave_id}.
 func (s *Service) DeleteLeaveHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
-	if err := s.DeleteLeave(c.Request.Context(), p, c.Param("id"), c.Param("leave_id")); err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	httpx.Reply(c, http.StatusNoContent)(nil, s.DeleteLeave(c.Request.Context(), p, c.Param("id"), c.Param("leave_id")))
 }
 
 // SlotsHandler handles GET /api/doctors/{id}/slots?date=.
 func (s *Service) SlotsHandler(c *gin.Context) {
-	list, err := s.Slots(c.Request.Context(), c.Param("id"), c.Query("date"))
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list)
+	httpx.Reply(c, http.StatusOK)(s.Slots(c.Request.Context(), c.Param("id"), c.Query("date")))
 }

@@ -18,8 +18,8 @@ const (
 	maxPeriods     = 70
 )
 
-// clock parses "HH:MM" (00:00–24:00) into minutes since midnight.
-func clock(s string) (int, error) {
+// dayMinutes parses "HH:MM" (00:00–24:00) into minutes since midnight.
+func dayMinutes(s string) (int, error) {
 	h, m, ok := strings.Cut(s, ":")
 	if !ok || len(h) != 2 || len(m) != 2 {
 		return 0, fmt.Errorf("%q is not a time of day in HH:MM", s)
@@ -49,10 +49,10 @@ func parse(h shared.Hours, what string, i int, weekdayRequired bool) (period, er
 		return p, fault.Invalid("%s[%d].weekday is required: 0 (Sunday) to 6 (Saturday)", what, i)
 	}
 	var err error
-	if p.start, err = clock(h.Start); err != nil {
+	if p.start, err = dayMinutes(h.Start); err != nil {
 		return p, fault.Invalid("%s[%d].start: %v", what, i, err)
 	}
-	if p.end, err = clock(h.End); err != nil {
+	if p.end, err = dayMinutes(h.End); err != nil {
 		return p, fault.Invalid("%s[%d].end: %v", what, i, err)
 	}
 	if p.end <= p.start {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"hms/server/internal/auth"
+	"hms/server/internal/clock"
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
 	"hms/shared"
@@ -20,16 +21,15 @@ type Service struct {
 	accounts Accounts
 	bookings Bookings
 	loc      *time.Location
-	now      func() time.Time
+	clock    *clock.Clock
 }
 
-// NewService wires the service. loc is the hospital's time zone.
-func NewService(store Store, accounts Accounts, bookings Bookings, loc *time.Location) *Service {
-	return &Service{store: store, accounts: accounts, bookings: bookings, loc: loc, now: time.Now}
+// NewService wires the service. loc is the hospital's time zone; clk is the hospital's clock.
+func NewService(store Store, accounts Accounts, bookings Bookings, loc *time.Location, clk *clock.Clock) *Service {
+	return &Service{store: store, accounts: accounts, bookings: bookings, loc: loc, clock: clk}
 }
 
-// SetClock replaces the service's clock (tests).
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
+func (s *Service) now() time.Time { return s.clock.Now() }
 
 // ValidDepartmentID reports whether id can name a department (it becomes part of channel names).
 func ValidDepartmentID(id string) bool { return shared.ValidDepartmentID(id) }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"hms/server/internal/broker"
+	"hms/server/internal/clock"
 	"hms/server/internal/fault"
 	"hms/server/internal/job"
 	"hms/shared"
@@ -51,16 +52,19 @@ type Stream struct {
 	broker broker.Broker
 	local  Local
 	log    *slog.Logger
-	now    func() time.Time
+	clock  *clock.Clock
 	// fallback holds a *sync.Mutex per channel: without the broker's lock, this instance's publishers
 	// of one channel at least take turns, so only other instances contend for the next number.
 	fallback sync.Map
 }
 
-// NewStream wires the stream. SetLocal adds the hub once it exists.
-func NewStream(store Store, b broker.Broker, log *slog.Logger) *Stream {
-	return &Stream{store: store, broker: b, log: log, now: time.Now}
+// NewStream wires the stream; clk is the hospital's clock, by which events are stamped and pruned.
+// SetLocal adds the hub once it exists.
+func NewStream(store Store, b broker.Broker, log *slog.Logger, clk *clock.Clock) *Stream {
+	return &Stream{store: store, broker: b, log: log, clock: clk}
 }
+
+func (s *Stream) now() time.Time { return s.clock.Now() }
 
 // SetLocal sets where events go when the broker cannot carry them.
 func (s *Stream) SetLocal(l Local) { s.local = l }

@@ -40,7 +40,7 @@ func (s *sink) Deliver(payload []byte) { s.mu.Lock(); s.seqs = append(s.seqs, 0)
 func TestPublishNumbersStoresAndReplays(t *testing.T) {
 	ctx := context.Background()
 	store := newStore(t)
-	s := event.NewStream(store, broker.NewMemory(), quiet)
+	s := event.NewStream(store, broker.NewMemory(), quiet, nil)
 	const writers, each = 8, 25
 	var wg sync.WaitGroup
 	for w := 0; w < writers; w++ {
@@ -88,13 +88,13 @@ func (downBroker) Publish(context.Context, []byte) error        { return errDown
 func TestPublishWithoutBroker(t *testing.T) {
 	ctx := context.Background()
 	store := newStore(t)
-	up := event.NewStream(store, broker.NewMemory(), quiet)
+	up := event.NewStream(store, broker.NewMemory(), quiet, nil)
 	for i := 0; i < 3; i++ {
 		if _, err := up.Publish(ctx, "alerts", "t", i); err != nil {
 			t.Fatal(err)
 		}
 	}
-	down := event.NewStream(store, downBroker{}, quiet)
+	down := event.NewStream(store, downBroker{}, quiet, nil)
 	local := &sink{}
 	down.SetLocal(local)
 	ev, err := down.Publish(ctx, "alerts", "t", "during outage")
@@ -117,7 +117,7 @@ func TestPublishWithoutBroker(t *testing.T) {
 func TestPruneKeepsNewest(t *testing.T) {
 	ctx := context.Background()
 	store := newStore(t)
-	s := event.NewStream(store, broker.NewMemory(), quiet)
+	s := event.NewStream(store, broker.NewMemory(), quiet, nil)
 	for i := 0; i < 5; i++ {
 		if _, err := s.Publish(ctx, "broadcast", "t", i); err != nil {
 			t.Fatal(err)
@@ -130,7 +130,7 @@ func TestPruneKeepsNewest(t *testing.T) {
 	if head, _ := store.Head(ctx, "broadcast"); head != 5 {
 		t.Fatalf("got head %d after pruning, want 5 kept", head)
 	}
-	s2 := event.NewStream(store, broker.NewMemory(), quiet) // a restarted instance: empty counter
+	s2 := event.NewStream(store, broker.NewMemory(), quiet, nil) // a restarted instance: empty counter
 	if ev, err := s2.Publish(ctx, "broadcast", "t", "next"); err != nil || ev.Seq != 6 {
 		t.Fatalf("got seq %d, %v, want 6", ev.Seq, err)
 	}

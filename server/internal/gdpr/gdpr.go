@@ -10,6 +10,7 @@ import (
 
 	"hms/server/internal/audit"
 	"hms/server/internal/auth"
+	"hms/server/internal/clock"
 	"hms/server/internal/notify"
 	"hms/server/internal/patient"
 	"hms/server/internal/reaction"
@@ -41,6 +42,8 @@ type Deps struct {
 	Access        *patient.Access
 	Audit         *audit.Log
 	Exporters     []patient.Exporter
+	// Clock is the hospital's clock (nil: the system time).
+	Clock *clock.Clock
 }
 
 // Service exports and erases a patient's data.
@@ -57,5 +60,5 @@ func Pseudonym(patientID string) string {
 	return "Erased patient " + hex.EncodeToString(sum[:4])
 }
 
-// now is the service's clock: the access rule's (the hospital clock tests move).
-func (s *Service) now() time.Time { return s.d.Access.Now() }
+// now is the hospital's time as stored: UTC, to the millisecond.
+func (s *Service) now() time.Time { return s.d.Clock.Now().UTC().Truncate(time.Millisecond) }

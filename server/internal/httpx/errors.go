@@ -76,12 +76,19 @@ func MethodNotAllowedHandler(c *gin.Context) {
 }
 
 // Reply returns the function that answers with a service call's result: the value as JSON with
-// status, or the error as Error maps it. A handler ends with
-// httpx.Reply(c, http.StatusOK)(s.Get(ctx, p, c.Param("id"))).
+// status, or the error as Error maps it. It is how every handler answers in JSON; a handler ends with
+// httpx.Reply(c, http.StatusOK)(s.Get(ctx, p, c.Param("id"))), or, for a result that needs shaping,
+// httpx.Reply(c, http.StatusOK)(shared.List{Items: items}, err) (the value is not written on error).
+// With 204 No Content the value is ignored and no body or Content-Type is written:
+// httpx.Reply(c, http.StatusNoContent)(nil, s.Delete(ctx, id)).
 func Reply(c *gin.Context, status int) func(any, error) {
 	return func(v any, err error) {
 		if err != nil {
 			Error(c, err)
+			return
+		}
+		if status == http.StatusNoContent {
+			c.Status(status)
 			return
 		}
 		c.JSON(status, v)

@@ -76,11 +76,7 @@ func (s *Service) ResultsHandler(c *gin.Context) {
 func (s *Service) ReleaseHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
 	o, _, err := s.Release(c.Request.Context(), p, c.Param("id"))
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, o)
+	httpx.Reply(c, http.StatusOK)(o, err)
 }
 
 // CancelHandler handles POST /api/lab-orders/{id}/cancel: 200 with the order, cancelled now or before.

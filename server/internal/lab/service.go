@@ -9,6 +9,7 @@ import (
 
 	"hms/server/internal/audit"
 	"hms/server/internal/auth"
+	"hms/server/internal/clock"
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
 	"hms/server/internal/patient"
@@ -33,13 +34,15 @@ type Service struct {
 	audit    *audit.Log
 	events   Publisher
 	log      *slog.Logger
-	now      func() time.Time
+	clock    *clock.Clock
 }
 
-// NewService wires the service.
-func NewService(store Store, patients Patients, access *patient.Access, log *audit.Log, events Publisher, logger *slog.Logger) *Service {
-	return &Service{store: store, patients: patients, access: access, audit: log, events: events, log: logger, now: time.Now}
+// NewService wires the service; clk is the hospital's clock.
+func NewService(store Store, patients Patients, access *patient.Access, log *audit.Log, events Publisher, logger *slog.Logger, clk *clock.Clock) *Service {
+	return &Service{store: store, patients: patients, access: access, audit: log, events: events, log: logger, clock: clk}
 }
+
+func (s *Service) now() time.Time { return s.clock.Now() }
 
 // The audit actions.
 const (

@@ -29,15 +29,17 @@ var (
 // `queue_tickets`, a copy of the ticketed appointments of the last two days; free slots come from
 // `slot_claims`, which keeps only the claims of slots not yet past.
 type Appointments struct {
-	gate                                              *gate
-	appointments, steps, slots, keys, tickets, queues *mongo.Collection
+	gate                                        *gate
+	appointments, steps, slots, tickets, queues *mongo.Collection
+	// idempotencyKeys are the bookings', check-ins' and emergencies' Idempotency-Keys.
+	*idempotencyKeys
 }
 
 // NewAppointments returns the appointment store on db.
 func NewAppointments(db *DB) *Appointments {
 	return &Appointments{gate: db.gate, appointments: db.Collection(colAppointments), steps: db.Collection(colSteps),
-		slots: db.Collection(colSlotClaims), keys: db.Collection(colIdemKeys), tickets: db.Collection(colTicketNumbers),
-		queues: db.Collection(colQueueTickets)}
+		slots: db.Collection(colSlotClaims), tickets: db.Collection(colTicketNumbers), queues: db.Collection(colQueueTickets),
+		idempotencyKeys: newIdempotencyKeys(db, colIdemKeys, "appointment_id")}
 }
 
 type ticketDoc struct {
@@ -170,45 +172,6 @@ func (s *Appointments) ReleaseSlot(ctx context.Context, key, appointmentID strin
 	_, err := s.slots.DeleteOne(ctx, bson.D{{Key: "_id", Value: key}, {Key: "appointment_id", Value: appointmentID}})
 	leave()
 	return wrap("release slot", err)
-}
-
-// ClaimKey implements appointment.Store.
-func (s *Appointments) ClaimKey(ctx context.Context, k appointment.IdemKey) error {
-	leave := s.gate.enter()
-	_, err := s.keys.InsertOne(ctx, bson.D{{Key: "_id", Value: k.ID}, {Key: "fingerprint", Value: k.Fingerprint},
-		{Key: "appointment_id", Value: k.AppointmentID}, {Key: "at", Value: k.At}})
-	leave()
-	if errors.Is(classify(err), errDuplicate) {
-		return appointment.ErrKeyExists
-	}
-	return wrap("claim idempotency key", err)
-}
-
-// Key implements appointment.Store.
-func (s *Appointments) Key(ctx context.Context, id string) (appointment.IdemKey, error) {
-	d, err := findOne[struct {
-		ID            string    `bson:"_id"`
-		Fingerprint   string    `bson:"fingerprint"`
-		AppointmentID string    `bson:"appointment_id"`
-		At            time.Time `bson:"at"`
-	}](ctx, s.keys, "find idempotency key", bson.D{{Key: "_id", Value: id}}, appointment.ErrNotFound)
-	return appointment.IdemKey{ID: d.ID, Fingerprint: d.Fingerprint, AppointmentID: d.AppointmentID, At: d.At.UTC()}, err
-}
-
-// CompleteKey implements appointment.Store.
-func (s *Appointments) CompleteKey(ctx context.Context, id, appointmentID string) error {
-	leave := s.gate.enter()
-	_, err := s.keys.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "appointment_id", Value: appointmentID}}}})
-	leave()
-	return wrap("complete idempotency key", err)
-}
-
-// DeleteKey implements appointment.Store.
-func (s *Appointments) DeleteKey(ctx context.Context, id string) error {
-	leave := s.gate.enter()
-	_, err := s.keys.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
-	leave()
-	return wrap("delete idempotency key", err)
 }
 
 // InsertAppointment implements appointment.Store: the first step, then the record. A crash between

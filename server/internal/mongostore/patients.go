@@ -22,11 +22,14 @@ type Patients struct {
 	gate                *gate
 	patients, revisions *mongo.Collection
 	keys                *seal.Keyring
+	// idempotencyKeys are the keyed registrations' Idempotency-Keys.
+	*idempotencyKeys
 }
 
 // NewPatients returns the patient store on db, sealing medical histories with keys.
 func NewPatients(db *DB, keys *seal.Keyring) *Patients {
-	return &Patients{gate: db.gate, patients: db.Collection(colPatients), revisions: db.Collection(colRevisions), keys: keys}
+	return &Patients{gate: db.gate, patients: db.Collection(colPatients), revisions: db.Collection(colRevisions), keys: keys,
+		idempotencyKeys: newIdempotencyKeys(db, colRegistrationKeys, "patient_id")}
 }
 
 // ActiveKey is the ID of the key new values are sealed with.

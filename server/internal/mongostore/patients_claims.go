@@ -121,37 +121,6 @@ func (s *Patients) SetMergedInto(ctx context.Context, source, into string, at ti
 	return wrap("mark merged", err)
 }
 
-type registrationDoc struct {
-	ID          string    `bson:"_id"`
-	Fingerprint string    `bson:"fingerprint"`
-	PatientID   string    `bson:"patient_id"`
-	At          time.Time `bson:"at"`
-}
-
-// ClaimRegistration implements patient.Store.
-func (s *Patients) ClaimRegistration(ctx context.Context, k patient.RegistrationKey) (patient.RegistrationKey, error) {
-	col := s.patients.Database().Collection(colRegistrationKeys)
-	leave := s.gate.enter()
-	_, err := col.InsertOne(ctx, registrationDoc(k))
-	leave()
-	if !errors.Is(classify(err), errDuplicate) {
-		return k, wrap("claim idempotency key", err)
-	}
-	d, err := findOne[registrationDoc](ctx, col, "find idempotency key", bson.D{{Key: "_id", Value: k.ID}}, patient.ErrNotFound)
-	if err != nil {
-		return patient.RegistrationKey{}, err
-	}
-	return patient.RegistrationKey(d), patient.ErrKeyExists
-}
-
-// DeleteRegistration implements patient.Store.
-func (s *Patients) DeleteRegistration(ctx context.Context, id string) error {
-	leave := s.gate.enter()
-	_, err := s.patients.Database().Collection(colRegistrationKeys).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
-	leave()
-	return wrap("delete idempotency key", err)
-}
-
 // Migrated reports whether the one-off step name ran on this database (recorded in `migrations`).
 func (s *Patients) Migrated(ctx context.Context, name string) (bool, error) {
 	err := retryRead(ctx, func() error {

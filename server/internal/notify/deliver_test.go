@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"hms/server/internal/auth"
+	hospital "hms/server/internal/clock"
 	"hms/server/internal/ident"
 	"hms/server/internal/mongostore"
 	"hms/server/internal/notify"
@@ -130,8 +131,8 @@ func (f *fixture) service(name string, cfg notify.Config) *notify.Service {
 	if cfg.RetryBase == 0 {
 		cfg.RetryBase, cfg.RetryMax = time.Minute, time.Hour
 	}
+	cfg.Clock = hospital.New(f.clock.Now)
 	s := notify.NewService(f.store, f.pub, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
-	s.SetClock(f.clock.Now)
 	s.SetTransport(shared.ChannelEmail, f.email)
 	s.SetTransport(shared.ChannelSMS, f.sms)
 	return s

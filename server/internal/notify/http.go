@@ -88,9 +88,5 @@ func (s *Service) RetryHandler(c *gin.Context) {
 		return
 	}
 	d, err := s.Retry(c.Request.Context(), p.UserID, id)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, d.Public())
+	httpx.Reply(c, http.StatusOK)(d.Public(), err)
 }

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"hms/server/internal/clock"
 	"hms/server/internal/fault"
 	"hms/shared"
 )
@@ -220,6 +221,8 @@ type Config struct {
 	Workers int
 	// Hospital is the hospital's name in emails and SMS.
 	Hospital string
+	// Clock is the hospital's clock (nil: the system time).
+	Clock *clock.Clock
 }
 
 // Service makes, lists and delivers notifications.
@@ -229,7 +232,6 @@ type Service struct {
 	log        *slog.Logger
 	cfg        Config
 	transports map[string]Transport
-	clock      func() time.Time
 	mu         sync.Mutex
 	wake       chan struct{}
 	fresh      chan []Delivery
@@ -256,7 +258,7 @@ func NewService(store Store, pub Publisher, log *slog.Logger, cfg Config) *Servi
 		cfg.Workers = 8
 	}
 	return &Service{store: store, pub: pub, log: log, cfg: cfg, transports: map[string]Transport{},
-		clock: time.Now, wake: make(chan struct{}, 1),
+		wake:  make(chan struct{}, 1),
 		fresh: make(chan []Delivery, 16)}
 }
 
@@ -278,18 +280,7 @@ func (s *Service) transport(channel string) Transport {
 	return s.transports[channel]
 }
 
-// SetClock replaces the clock (tests simulate time with it).
-func (s *Service) SetClock(now func() time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.clock = now
-}
-
-func (s *Service) now() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.clock().UTC().Truncate(time.Millisecond)
-}
+func (s *Service) now() time.Time { return s.cfg.Clock.Now().UTC().Truncate(time.Millisecond) }
 
 // OnCall returns the users who asked to be paged when an emergency goes unacknowledged.
 func (s *Service) OnCall(ctx context.Context) ([]string, error) { return s.store.OnCall(ctx) }

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sync/atomic"
 	"time"
 
 	"hms/server/internal/audit"
 	"hms/server/internal/auth"
+	"hms/server/internal/clock"
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
 	"hms/shared"
@@ -26,8 +26,8 @@ type Relation func(ctx context.Context, p auth.Principal, patientID string) (boo
 type Access struct {
 	relations []Relation
 	deps      AccessDeps
-	// clock is the hospital's clock (tests move it: SetClock).
-	clock atomic.Pointer[func() time.Time]
+	// clock is the hospital's clock, by which grants expire and "today" is read.
+	clock *clock.Clock
 }
 
 // AccessDeps are what grants and referrals need; set once while wiring (Access.Use).
@@ -45,12 +45,8 @@ type AccessDeps struct {
 	Log    *slog.Logger
 }
 
-// NewAccess returns the access rule with no relations yet.
-func NewAccess() *Access {
-	a := &Access{}
-	a.SetClock(time.Now)
-	return a
-}
+// NewAccess returns the access rule with no relations yet, reading the time from clk.
+func NewAccess(clk *clock.Clock) *Access { return &Access{clock: clk} }
 
 // AddRelation adds a source of care relationships. Call it while wiring, before serving.
 func (a *Access) AddRelation(r Relation) { a.relations = append(a.relations, r) }
@@ -58,11 +54,8 @@ func (a *Access) AddRelation(r Relation) { a.relations = append(a.relations, r) 
 // Use gives the rule its storage and collaborators. Call it while wiring, before serving.
 func (a *Access) Use(d AccessDeps) { a.deps = d }
 
-// SetClock replaces the clock grants expire by and "today" is read from (tests).
-func (a *Access) SetClock(now func() time.Time) { a.clock.Store(&now) }
-
 // Now is the access rule's current time, UTC to the millisecond.
-func (a *Access) Now() time.Time { return (*a.clock.Load())().UTC().Truncate(time.Millisecond) }
+func (a *Access) Now() time.Time { return a.clock.Now().UTC().Truncate(time.Millisecond) }
 
 // ErrBreakGlassRequired refuses a staff-side caller with no care relationship and no grant; the code
 // tells the client it may state a reason and try again.

@@ -20,11 +20,7 @@ func (a *Access) BreakGlassHandler(c *gin.Context) {
 		return
 	}
 	g, err := a.BreakGlass(c.Request.Context(), p, c.Param("id"), req.Reason)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, g.Public())
+	httpx.Reply(c, http.StatusCreated)(g.Public(), err)
 }
 
 // GrantsHandler handles GET /api/access/grants?active=true&patient_id=&page=&limit= (admins).
@@ -41,15 +37,11 @@ func (a *Access) GrantsHandler(c *gin.Context) {
 		return
 	}
 	gs, total, err := a.Grants(c.Request.Context(), p, active, c.Query("patient_id"), page, limit)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
 	out := shared.AccessGrantList{Items: make([]shared.AccessGrant, 0, len(gs)), Total: total, Page: page, Limit: limit}
 	for _, g := range gs {
 		out.Items = append(out.Items, g.Public())
 	}
-	c.JSON(http.StatusOK, out)
+	httpx.Reply(c, http.StatusOK)(out, err)
 }
 
 // ReferHandler handles POST /api/patients/{id}/referrals with {"doctor_id": "…", "reason": "…"}.
@@ -62,11 +54,7 @@ func (a *Access) ReferHandler(c *gin.Context) {
 		return
 	}
 	r, err := a.Refer(c.Request.Context(), p, c.Param("id"), req)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, r.Public())
+	httpx.Reply(c, http.StatusCreated)(r.Public(), err)
 }
 
 // ReferralsHandler handles GET /api/patients/{id}/referrals?page=&limit=.
@@ -78,13 +66,9 @@ func (a *Access) ReferralsHandler(c *gin.Context) {
 		return
 	}
 	rs, total, err := a.Referrals(c.Request.Context(), p, c.Param("id"), page, limit)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
 	out := shared.ReferralList{Items: make([]shared.Referral, 0, len(rs)), Total: total, Page: page, Limit: limit}
 	for _, r := range rs {
 		out.Items = append(out.Items, r.Public())
 	}
-	c.JSON(http.StatusOK, out)
+	httpx.Reply(c, http.StatusOK)(out, err)
 }

@@ -1,6 +1,7 @@
 package patient
 
 import (
+	"cmp"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -14,11 +15,7 @@ import (
 func (s *Service) GetHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
 	r, err := s.Get(c.Request.Context(), p, c.Param("id"))
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, r.Public())
+	httpx.Reply(c, http.StatusOK)(r.Public(), err)
 }
 
 // UpdateHandler handles PUT /api/patient/{id} with {"medical_history": "…"}.
@@ -31,11 +28,7 @@ func (s *Service) UpdateHandler(c *gin.Context) {
 		return
 	}
 	r, err := s.UpdateHistory(c.Request.Context(), p, c.Param("id"), req.MedicalHistory)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, r.Public())
+	httpx.Reply(c, http.StatusOK)(r.Public(), err)
 }
 
 // RegisterHandler handles POST /api/patients (optional Idempotency-Key): 201 with the new record; a
@@ -43,20 +36,15 @@ func (s *Service) UpdateHandler(c *gin.Context) {
 func (s *Service) RegisterHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
 	var req shared.RegisterPatientRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
+	err := httpx.BindJSON(c, &req)
+	key, kerr := httpx.IdempotencyKey(c)
+	if err = cmp.Or(err, kerr); err != nil {
 		_ = s.audit.Record(c.Request.Context(), p.UserID, p.Role, "", "patient.create", err)
 		httpx.Error(c, err)
 		return
 	}
-	r, replayed, err := s.Register(c.Request.Context(), p, req, c.GetHeader("Idempotency-Key"))
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	if replayed {
-		c.Header("Idempotent-Replayed", "true")
-	}
-	c.JSON(http.StatusCreated, r.Public())
+	r, replayed, err := s.Register(c.Request.Context(), p, req, key)
+	httpx.ReplyKeyed(c, http.StatusCreated)(r.Public(), replayed, err)
 }
 
 // SearchHandler handles GET /api/patients?q=&mrn=&condition=&page=&limit=.
@@ -70,11 +58,7 @@ func (s *Service) SearchHandler(c *gin.Context) {
 	}
 	rs, total, err := s.Search(c.Request.Context(), p, SearchParams{Q: c.Query("q"), MRN: c.Query("mrn"),
 		Condition: c.Query("condition"), Page: page, Limit: limit})
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list(rs, total, page, limit))
+	httpx.Reply(c, http.StatusOK)(list(rs, total, page, limit), err)
 }
 
 func list(rs []Record, total, page, limit int) shared.PatientList {
@@ -96,11 +80,7 @@ func (s *Service) PatchHandler(c *gin.Context) {
 		return
 	}
 	r, err := s.Patch(c.Request.Context(), p, c.Param("id"), req)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, r.Summary())
+	httpx.Reply(c, http.StatusOK)(r.Summary(), err)
 }
 
 // HistoryHandler handles GET /api/patients/{id}/history?page=&limit=.
@@ -113,27 +93,19 @@ func (s *Service) HistoryHandler(c *gin.Context) {
 		return
 	}
 	revs, total, err := s.History(c.Request.Context(), p, c.Param("id"), page, limit)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
 	out := shared.HistoryList{Items: make([]shared.HistoryRevision, len(revs)), Total: total, Page: page, Limit: limit}
 	for i, r := range revs {
 		out.Items[i] = shared.HistoryRevision{Rev: r.Rev, MedicalHistory: r.MedicalHistory, AuthorID: r.AuthorID,
 			AuthorRole: r.AuthorRole, At: r.At}
 	}
-	c.JSON(http.StatusOK, out)
+	httpx.Reply(c, http.StatusOK)(out, err)
 }
 
 // DuplicatesHandler handles GET /api/patients/{id}/duplicates.
 func (s *Service) DuplicatesHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
 	rs, err := s.Duplicates(c.Request.Context(), p, c.Param("id"))
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list(rs, len(rs), 1, max(len(rs), 1)))
+	httpx.Reply(c, http.StatusOK)(list(rs, len(rs), 1, max(len(rs), 1)), err)
 }
 
 // MergeHandler handles POST /api/patients/{id}/merge {"into": id}: it answers with the merged record.
@@ -146,9 +118,5 @@ func (s *Service) MergeHandler(c *gin.Context) {
 		return
 	}
 	r, err := s.Merge(c.Request.Context(), p, c.Param("id"), req.Into)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, r.Public())
+	httpx.Reply(c, http.StatusOK)(r.Public(), err)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"hms/server/internal/fault"
+	"hms/server/internal/idem"
 	"hms/shared"
 )
 
@@ -105,11 +106,8 @@ type Store interface {
 	DeleteMerge(ctx context.Context, source string) error
 	// SetMergedInto marks the source record of a merge.
 	SetMergedInto(ctx context.Context, source, into string, at time.Time) error
-	// ClaimRegistration reserves an Idempotency-Key for a registration that creates patientID; when the
-	// key was claimed before it returns that claim and ErrKeyExists.
-	ClaimRegistration(ctx context.Context, k RegistrationKey) (RegistrationKey, error)
-	// DeleteRegistration frees a key whose registration failed.
-	DeleteRegistration(ctx context.Context, id string) error
+	// Idempotency-Keys of registrations; the result is the new patient's id, stored with the claim.
+	idem.Store
 }
 
 // Changes are the fields a PATCH sets; nil fields stay as they are.
@@ -145,14 +143,6 @@ type Merge struct {
 	At           time.Time
 }
 
-// RegistrationKey remembers a registration made under an Idempotency-Key.
-type RegistrationKey struct {
-	ID          string // user id + ":" + key
-	Fingerprint string
-	PatientID   string
-	At          time.Time
-}
-
 // The domain's errors.
 var (
 	ErrNotFound      = fault.New(fault.ErrNotFound, "patient not found")
@@ -160,9 +150,6 @@ var (
 	errOthersRecord  = fault.New(fault.ErrForbidden, "patients may only access their own record")
 	ErrMRNTaken      = fault.New(fault.ErrConflict, "that MRN is taken")
 	ErrMergeTaken    = fault.New(fault.ErrConflict, "the record is being merged already")
-	ErrKeyExists     = fault.New(fault.ErrConflict, "this Idempotency-Key was used before")
-	errKeyMismatch   = fault.New(fault.ErrConflict, "this Idempotency-Key was used with a different request")
-	errKeyInProgress = fault.New(fault.ErrConflict, "a request with this Idempotency-Key is still in progress; retry shortly")
 )
 
 // maxHistory bounds the medical history text (characters).

@@ -2,15 +2,13 @@ package patient
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"strings"
 	"time"
 
 	"hms/server/internal/auth"
 	"hms/server/internal/fault"
+	"hms/server/internal/idem"
 	"hms/server/internal/ident"
 	"hms/shared"
 )
@@ -88,29 +86,24 @@ func (s *Service) register(ctx context.Context, p auth.Principal, req shared.Reg
 		r, err := s.insert(ctx, r)
 		return r, false, err
 	}
-	if len(key) > 100 || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
-		return Record{}, false, fault.Invalid("Idempotency-Key must be 1–100 printable ASCII characters")
-	}
+	// The claim stores the new record's id before the record exists (no completing write): a repeat finds
+	// the record from the moment it is stored, and until then none, which is in progress.
 	body, _ := json.Marshal(req)
-	sum := sha256.Sum256(body)
-	k := RegistrationKey{ID: p.UserID + ":" + key, Fingerprint: hex.EncodeToString(sum[:]), PatientID: r.ID, At: now}
-	prev, err := s.store.ClaimRegistration(ctx, k)
-	if errors.Is(err, ErrKeyExists) {
-		if prev.Fingerprint != k.Fingerprint {
-			return Record{}, false, errKeyMismatch
-		}
-		done, err := s.store.PatientByID(ctx, prev.PatientID)
-		if errors.Is(err, ErrNotFound) {
-			return Record{}, false, errKeyInProgress
-		}
-		return done, err == nil, err
-	}
-	if err != nil {
+	k := idem.Key{ID: idem.Scope(p.UserID, key), Fingerprint: idem.Fingerprint(body), ResultID: r.ID, At: now}
+	id, replayed, err := idem.Claim(ctx, s.store, nil, k, func() (string, error) {
+		var err error
+		r, err = s.insert(ctx, r)
+		return r.ID, err
+	})
+	switch {
+	case err != nil:
 		return Record{}, false, err
+	case !replayed:
+		return r, false, nil
 	}
-	if r, err = s.insert(ctx, r); err != nil {
-		_ = s.store.DeleteRegistration(context.WithoutCancel(ctx), k.ID)
-		return Record{}, false, err
+	done, err := s.store.PatientByID(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return Record{}, false, idem.ErrInProgress
 	}
-	return r, false, nil
+	return done, err == nil, err
 }

@@ -8,6 +8,7 @@ import (
 
 	"hms/server/internal/audit"
 	"hms/server/internal/auth"
+	"hms/server/internal/clock"
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
 	"hms/shared"
@@ -17,7 +18,7 @@ import (
 type Service struct {
 	store Store
 	audit *audit.Log
-	now   func() time.Time
+	clock *clock.Clock
 	// access is the clinical access rule (Access.Clinical), asked before medical content is read or
 	// changed.
 	access interface {
@@ -33,16 +34,18 @@ func (s *Service) clinical(ctx context.Context, p auth.Principal, id string) err
 	return s.access.Clinical(ctx, p, id)
 }
 
-// NewService wires the service.
-// access is the clinical access rule every read of medical content asks; it is required.
-func NewService(store Store, log *audit.Log, access interface {
+// NewService wires the service; clk is the hospital's clock. access is the clinical access rule every
+// read of medical content asks; it is required.
+func NewService(store Store, log *audit.Log, clk *clock.Clock, access interface {
 	Clinical(ctx context.Context, p auth.Principal, patientID string) error
 }) *Service {
 	if access == nil {
 		panic("patient.NewService: no clinical access rule")
 	}
-	return &Service{store: store, audit: log, now: time.Now, access: access}
+	return &Service{store: store, audit: log, clock: clk, access: access}
 }
+
+func (s *Service) now() time.Time { return s.clock.Now() }
 
 // CreateForUser creates the record of a newly registered patient account, with an MRN.
 func (s *Service) CreateForUser(ctx context.Context, patientID, userID, name, email string) error {

@@ -50,7 +50,7 @@ func newService(t *testing.T, rule ...clinicalRule) (*patient.Service, *mongosto
 	if len(rule) > 0 {
 		access = rule[0]
 	}
-	return patient.NewService(mongostore.NewPatients(db, keys), audit.NewLog(mongostore.NewAudit(db)), access), db
+	return patient.NewService(mongostore.NewPatients(db, keys), audit.NewLog(mongostore.NewAudit(db)), nil, access), db
 }
 
 var staff = auth.Principal{UserID: ident.New(), Role: shared.RoleStaff}
@@ -152,7 +152,7 @@ type clinicalRule interface {
 
 // allowAll is an access rule under which everyone on the staff side has a care relationship.
 func allowAll() *patient.Access {
-	a := patient.NewAccess()
+	a := patient.NewAccess(nil)
 	a.AddRelation(func(context.Context, auth.Principal, string) (bool, error) { return true, nil })
 	return a
 }

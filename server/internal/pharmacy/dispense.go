@@ -3,18 +3,18 @@ package pharmacy
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"hms/server/internal/auth"
 	"hms/server/internal/fault"
+	"hms/server/internal/idem"
 	"hms/shared"
 )
 
-var (
-	errKeyMismatch = fault.New(fault.ErrConflict, "this Idempotency-Key was used with a different request")
-	errNoKey       = fault.Invalid("send an Idempotency-Key header or the fill number to dispense")
-)
+// errNoKey asks for what names the fill. A keyed fill's claim is the fill claim itself (unique key, no
+// release: a claim that lost the stock race stays for the repeat), so it shares idem's key scope and
+// mismatch answer, not idem.Claim.
+var errNoKey = fault.Invalid("send an Idempotency-Key header or the fill number to dispense")
 
 // Dispense dispenses one fill of a prescription exactly once, audited whatever the outcome.
 //
@@ -53,9 +53,6 @@ func (s *Service) dispense(ctx context.Context, p auth.Principal, rx Prescriptio
 	if key == "" && fill == 0 {
 		return shared.Dispensation{}, false, errNoKey
 	}
-	if len(key) > 100 || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
-		return shared.Dispensation{}, false, fault.Invalid("Idempotency-Key must be 1–100 printable ASCII characters")
-	}
 	if fill < 0 {
 		return shared.Dispensation{}, false, fault.Invalid("fill must be a whole number from 1")
 	}
@@ -64,7 +61,7 @@ func (s *Service) dispense(ctx context.Context, p auth.Principal, rx Prescriptio
 	}
 	keyID := ""
 	if key != "" {
-		keyID = p.UserID + ":" + key
+		keyID = idem.Scope(p.UserID, key)
 	}
 	claim, replayed, err := s.claimFill(ctx, p, rx, c, keyID, fill)
 	if err != nil {
@@ -85,7 +82,7 @@ func (s *Service) claimFill(ctx context.Context, p auth.Principal, rx Prescripti
 			prev, err := s.store.FillByKey(ctx, keyID)
 			if err == nil {
 				if prev.PrescriptionID != rx.ID || fill != 0 && prev.Fill != fill {
-					return FillClaim{}, false, errKeyMismatch
+					return FillClaim{}, false, idem.ErrMismatch
 				}
 				return prev, true, nil
 			}

@@ -39,7 +39,7 @@ func (f *fixture) prescribe(t *testing.T, durationDays, refills int) string {
 // dispenseAt dispenses the next fill of a prescription with the service's clock at at.
 func (f *fixture) dispenseAt(t *testing.T, rxID string, at time.Time) {
 	t.Helper()
-	f.svc.SetClock(func() time.Time { return at })
+	f.clock.Set(func() time.Time { return at })
 	if _, _, err := f.svc.Dispense(context.Background(), f.staff, rxID, ident.New(), shared.DispenseRequest{}); err != nil {
 		t.Fatal(err)
 	}

@@ -19,11 +19,7 @@ func (s *Service) CreateMedicationHandler(c *gin.Context) {
 	}
 	p, _ := auth.PrincipalOf(c)
 	m, err := s.CreateMedication(c.Request.Context(), p, req)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, m.Public())
+	httpx.Reply(c, http.StatusCreated)(m.Public(), err)
 }
 
 // MedicationsHandler handles GET /api/medications?q=.
@@ -45,11 +41,7 @@ func (s *Service) MoveStockHandler(c *gin.Context) {
 	}
 	p, _ := auth.PrincipalOf(c)
 	m, err := s.MoveStock(c.Request.Context(), p, c.Param("id"), req)
-	if err != nil {
-		httpx.Error(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, m.Public())
+	httpx.Reply(c, http.StatusCreated)(m.Public(), err)
 }
 
 // StockHandler handles GET /api/medications/{id}/stock.
@@ -109,14 +101,11 @@ func (s *Service) DispenseHandler(c *gin.Context) {
 			return
 		}
 	}
-	p, _ := auth.PrincipalOf(c)
-	d, replayed, err := s.Dispense(c.Request.Context(), p, c.Param("id"), c.GetHeader("Idempotency-Key"), req)
+	key, err := httpx.IdempotencyKey(c)
 	if err != nil {
 		httpx.Error(c, err)
 		return
 	}
-	if replayed {
-		c.Header("Idempotent-Replayed", "true")
-	}
-	c.JSON(http.StatusCreated, d)
+	p, _ := auth.PrincipalOf(c)
+	httpx.ReplyKeyed(c, http.StatusCreated)(s.Dispense(c.Request.Context(), p, c.Param("id"), key, req))
 }

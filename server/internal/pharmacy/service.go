@@ -15,6 +15,7 @@ import (
 
 	"hms/server/internal/audit"
 	"hms/server/internal/auth"
+	"hms/server/internal/clock"
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
 	"hms/shared"
@@ -44,15 +45,15 @@ type Service struct {
 	audit     *audit.Log
 	pub       Publisher
 	log       *slog.Logger
-	now       func() time.Time
+	clk       *clock.Clock
 	// ledgers holds one mutex per medication: this instance's movements of one ledger take turns
 	// instead of racing for the next seq. Other instances still race; the unique index decides.
 	ledgers sync.Map
 }
 
-// NewService wires the service.
-func NewService(store Store, allergies Allergies, access Access, log *audit.Log, pub Publisher, logger *slog.Logger) *Service {
-	s := &Service{store: store, access: access, audit: log, pub: pub, log: logger, now: time.Now}
+// NewService wires the service; clk is the hospital's clock.
+func NewService(store Store, allergies Allergies, access Access, log *audit.Log, pub Publisher, logger *slog.Logger, clk *clock.Clock) *Service {
+	s := &Service{store: store, access: access, audit: log, pub: pub, log: logger, clk: clk}
 	s.SetAllergies(allergies)
 	return s
 }
@@ -60,8 +61,7 @@ func NewService(store Store, allergies Allergies, access Access, log *audit.Log,
 // SetAllergies replaces the allergy source (tests, until patient records store allergies).
 func (s *Service) SetAllergies(a Allergies) { s.allergies.Store(&a) }
 
-// SetClock replaces the service's clock (tests).
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
+func (s *Service) now() time.Time { return s.clk.Now() }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 

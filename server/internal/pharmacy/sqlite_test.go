@@ -32,8 +32,8 @@ func TestPharmacyOnEmbeddedSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := mongostore.NewPharmacy(db, keyring(t, "k1"))
-	svc := pharmacy.NewService(store, noAllergies{}, openAccess{}, audit.NewLog(mongostore.NewAudit(db)), &recorder{}, slog.New(slog.DiscardHandler))
-	other := pharmacy.NewService(store, noAllergies{}, openAccess{}, audit.NewLog(mongostore.NewAudit(db)), &recorder{}, slog.New(slog.DiscardHandler))
+	svc := pharmacy.NewService(store, noAllergies{}, openAccess{}, audit.NewLog(mongostore.NewAudit(db)), &recorder{}, slog.New(slog.DiscardHandler), nil)
+	other := pharmacy.NewService(store, noAllergies{}, openAccess{}, audit.NewLog(mongostore.NewAudit(db)), &recorder{}, slog.New(slog.DiscardHandler), nil)
 	staff := auth.Principal{UserID: ident.New(), Role: shared.RoleStaff}
 	doc := auth.Principal{UserID: ident.New(), Role: shared.RoleDoctor}
 	med, err := svc.CreateMedication(ctx, staff, shared.CreateMedicationRequest{Code: "A", Name: "A", Form: "t", Strength: "1"})

@@ -10,6 +10,7 @@ import (
 
 	"hms/server/internal/audit"
 	"hms/server/internal/auth"
+	"hms/server/internal/clock"
 	"hms/server/internal/ident"
 	"hms/server/internal/mongostore"
 	"hms/server/internal/pharmacy"
@@ -61,6 +62,7 @@ type fixture struct {
 	db     *mongostore.DB
 	store  *mongostore.Pharmacy
 	svc    *pharmacy.Service
+	clock  *clock.Clock
 	pub    *recorder
 	staff  auth.Principal
 	doctor auth.Principal
@@ -77,9 +79,9 @@ func newFixtureB(t testing.TB) *fixture {
 	if err := db.EnsureIndexes(ctx); err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{db: db, store: mongostore.NewPharmacy(db, keyring(t, "k1")), pub: &recorder{},
+	f := &fixture{db: db, store: mongostore.NewPharmacy(db, keyring(t, "k1")), pub: &recorder{}, clock: clock.System(),
 		staff: auth.Principal{UserID: ident.New(), Role: shared.RoleStaff}, doctor: auth.Principal{UserID: ident.New(), Role: shared.RoleDoctor}}
-	f.svc = pharmacy.NewService(f.store, noAllergies{}, openAccess{}, audit.NewLog(mongostore.NewAudit(db)), f.pub, slog.New(slog.DiscardHandler))
+	f.svc = pharmacy.NewService(f.store, noAllergies{}, openAccess{}, audit.NewLog(mongostore.NewAudit(db)), f.pub, slog.New(slog.DiscardHandler), f.clock)
 	var err error
 	f.med, err = f.svc.CreateMedication(ctx, f.staff, shared.CreateMedicationRequest{Code: "M1", Name: "Metformin", Form: "tablet", Strength: "500 mg",
 		Substances: []string{"metformin"}, LowStockThreshold: 3})
@@ -240,7 +242,7 @@ func TestStaffRelation(t *testing.T) {
 func TestTwoInstancesRace(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t) // balance 100
-	other := pharmacy.NewService(f.store, noAllergies{}, openAccess{}, audit.NewLog(mongostore.NewAudit(f.db)), f.pub, slog.New(slog.DiscardHandler))
+	other := pharmacy.NewService(f.store, noAllergies{}, openAccess{}, audit.NewLog(mongostore.NewAudit(f.db)), f.pub, slog.New(slog.DiscardHandler), f.clock)
 	svcs := []*pharmacy.Service{f.svc, other}
 	var wg sync.WaitGroup
 	answers := make([]shared.Dispensation, 20)

@@ -18,8 +18,7 @@ func (s *Service) CreateWardHandler(c *gin.Context) {
 		httpx.Error(c, err)
 		return
 	}
-	w, err := s.CreateWard(c.Request.Context(), req)
-	httpx.Reply(c, http.StatusCreated)(w, err)
+	httpx.Reply(c, http.StatusCreated)(s.CreateWard(c.Request.Context(), req))
 }
 
 // AddBedsHandler handles POST /api/wards/{id}/beds.
@@ -29,20 +28,17 @@ func (s *Service) AddBedsHandler(c *gin.Context) {
 		httpx.Error(c, err)
 		return
 	}
-	l, err := s.AddBeds(c.Request.Context(), c.Param("id"), req)
-	httpx.Reply(c, http.StatusCreated)(l, err)
+	httpx.Reply(c, http.StatusCreated)(s.AddBeds(c.Request.Context(), c.Param("id"), req))
 }
 
 // WardsHandler handles GET /api/wards.
 func (s *Service) WardsHandler(c *gin.Context) {
-	l, err := s.Wards(c.Request.Context())
-	httpx.Reply(c, http.StatusOK)(l, err)
+	httpx.Reply(c, http.StatusOK)(s.Wards(c.Request.Context()))
 }
 
 // BoardHandler handles GET /api/wards/{id}/beds.
 func (s *Service) BoardHandler(c *gin.Context) {
-	b, err := s.Board(c.Request.Context(), c.Param("id"), true)
-	httpx.Reply(c, http.StatusOK)(b, err)
+	httpx.Reply(c, http.StatusOK)(s.Board(c.Request.Context(), c.Param("id"), true))
 }
 
 // AdmitHandler handles POST /api/admissions.
@@ -53,8 +49,7 @@ func (s *Service) AdmitHandler(c *gin.Context) {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	a, err := s.Admit(c.Request.Context(), p, req)
-	httpx.Reply(c, http.StatusCreated)(a, err)
+	httpx.Reply(c, http.StatusCreated)(s.Admit(c.Request.Context(), p, req))
 }
 
 // TransferHandler handles POST /api/admissions/{id}/transfer.
@@ -65,8 +60,7 @@ func (s *Service) TransferHandler(c *gin.Context) {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	a, err := s.Transfer(c.Request.Context(), p, c.Param("id"), req)
-	httpx.Reply(c, http.StatusOK)(a, err)
+	httpx.Reply(c, http.StatusOK)(s.Transfer(c.Request.Context(), p, c.Param("id"), req))
 }
 
 // DischargeHandler handles POST /api/admissions/{id}/discharge.
@@ -77,15 +71,13 @@ func (s *Service) DischargeHandler(c *gin.Context) {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	a, err := s.Discharge(c.Request.Context(), p, c.Param("id"), req)
-	httpx.Reply(c, http.StatusOK)(a, err)
+	httpx.Reply(c, http.StatusOK)(s.Discharge(c.Request.Context(), p, c.Param("id"), req))
 }
 
 // GetHandler handles GET /api/admissions/{id}.
 func (s *Service) GetHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
-	a, err := s.Get(c.Request.Context(), p, c.Param("id"))
-	httpx.Reply(c, http.StatusOK)(a, err)
+	httpx.Reply(c, http.StatusOK)(s.Get(c.Request.Context(), p, c.Param("id")))
 }
 
 // ListHandler handles GET /api/admissions?ward=&doctor=&active=.
@@ -105,8 +97,7 @@ func (s *Service) ListHandler(c *gin.Context) {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	l, err := s.List(c.Request.Context(), p, q, page, limit)
-	httpx.Reply(c, http.StatusOK)(l, err)
+	httpx.Reply(c, http.StatusOK)(s.List(c.Request.Context(), p, q, page, limit))
 }
 
 // PatientAdmissionsHandler handles GET /api/patients/{id}/admissions.
@@ -117,6 +108,5 @@ func (s *Service) PatientAdmissionsHandler(c *gin.Context) {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	l, err := s.PatientAdmissions(c.Request.Context(), p, c.Param("id"), page, limit)
-	httpx.Reply(c, http.StatusOK)(l, err)
+	httpx.Reply(c, http.StatusOK)(s.PatientAdmissions(c.Request.Context(), p, c.Param("id"), page, limit))
 }

@@ -11,6 +11,7 @@ import (
 
 	"hms/server/internal/audit"
 	"hms/server/internal/auth"
+	"hms/server/internal/clock"
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
 	"hms/shared"
@@ -35,6 +36,8 @@ type Deps struct {
 	PatientName func(ctx context.Context, id string) (string, error)
 	// Clinical says whether p may read or change the patient's clinical records.
 	Clinical func(ctx context.Context, p auth.Principal, patientID string) error
+	// Clock is the hospital's clock (nil: the system time).
+	Clock *clock.Clock
 }
 
 // Publisher puts events on the live stream, building each under its channel's publish lock.
@@ -49,16 +52,14 @@ type Service struct {
 	pub   Publisher
 	audit *audit.Log
 	log   *slog.Logger
-	now   func() time.Time
 }
 
 // NewService wires the service.
 func NewService(store Store, deps Deps, pub Publisher, log *audit.Log, logger *slog.Logger) *Service {
-	return &Service{store: store, deps: deps, pub: pub, audit: log, log: logger, now: time.Now}
+	return &Service{store: store, deps: deps, pub: pub, audit: log, log: logger}
 }
 
-// SetClock replaces the service's clock (tests).
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
+func (s *Service) now() time.Time { return s.deps.Clock.Now() }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 

@@ -45,7 +45,7 @@ func newService(t *testing.T) *ward.Service {
 		Visit:            func(context.Context, string) (ward.Visit, error) { return ward.Visit{}, nil },
 		PatientName:      func(context.Context, string) (string, error) { return "Someone", nil },
 		Clinical:         func(context.Context, auth.Principal, string) error { return nil },
-	}, event.NewStream(mongostore.NewEvents(db), broker.NewMemory(), quiet), audit.NewLog(mongostore.NewAudit(db)), quiet)
+	}, event.NewStream(mongostore.NewEvents(db), broker.NewMemory(), quiet, nil), audit.NewLog(mongostore.NewAudit(db)), quiet)
 }
 
 // TestRelationAndExport: the attending doctor has a care relationship during and after the stay;
