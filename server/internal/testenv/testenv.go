@@ -123,8 +123,8 @@ func createPostgresDB(ctx context.Context) (string, func(), error) {
 	return u, drop, nil
 }
 
-// DB returns a fresh, empty database for this test, dropped when the test ends.
-func DB(t testing.TB) *mongostore.DB {
+// testServer starts the package's database server on first use.
+func testServer(t testing.TB) *mongostore.DB {
 	t.Helper()
 	serverOnce.Do(func() {
 		server, serverErr = startServer()
@@ -135,7 +135,13 @@ func DB(t testing.TB) *mongostore.DB {
 	if serverErr != nil {
 		t.Fatalf("start test database: %v (set MONGODB_TEST_URI, or run scripts/test.sh, which starts PostgreSQL)", serverErr)
 	}
-	db := server.Borrow(RandomName("t_"))
+	return server
+}
+
+// DB returns a fresh, empty database for this test, dropped when the test ends.
+func DB(t testing.TB) *mongostore.DB {
+	t.Helper()
+	db := testServer(t).Borrow(RandomName("t_"))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
