@@ -1,8 +1,6 @@
 package app_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -213,20 +211,9 @@ func (c *contract) call(t *testing.T, name string, req apptest.Request, status i
 // and the response must match the document.
 func (c *contract) exchange(t *testing.T, name string, req apptest.Request, status int, docRejects bool) *apptest.Response {
 	t.Helper()
-	hr, err := http.NewRequestWithContext(t.Context(), req.Method, c.env.URL+req.Path, bytes.NewReader(encodeBody(t, req.Body)))
+	hr, err := req.HTTP(t.Context(), c.env.URL) // the request Do sends, for the validator to read
 	if err != nil {
 		t.Fatalf("%s: new request: %v", name, err)
-	}
-	if req.Body == nil {
-		hr.Body, hr.GetBody, hr.ContentLength = http.NoBody, nil, 0
-	} else {
-		hr.Header.Set("Content-Type", "application/json")
-	}
-	if req.Token != "" {
-		hr.Header.Set("Authorization", "Bearer "+req.Token)
-	}
-	for k, v := range req.Header {
-		hr.Header.Set(k, v)
 	}
 
 	route, params, err := c.router.FindRoute(hr)
@@ -302,25 +289,6 @@ func (c *contract) upgrade(t *testing.T, name, token, query string) (*apptest.WS
 		t.Fatalf("%s (%s): got first frame %+v, want welcome", name, op, welcome)
 	}
 	return ws, welcome
-}
-
-// encodeBody encodes a request body as apptest.Env.Do does.
-func encodeBody(t *testing.T, body any) []byte {
-	t.Helper()
-	switch b := body.(type) {
-	case nil:
-		return nil
-	case string:
-		return []byte(b)
-	case []byte:
-		return b
-	default:
-		j, err := json.Marshal(b)
-		if err != nil {
-			t.Fatalf("encode body: %v", err)
-		}
-		return j
-	}
 }
 
 func get(path, token string) apptest.Request {
