@@ -39,6 +39,7 @@ type Env struct {
 	srv    *httptest.Server
 	log    *slog.Logger
 	clock  func() time.Time // the scheduling services' clock, kept across Restart
+	admin  string           // the token of the last Admin sign-in, for the helpers that act as the admin
 }
 
 // Option changes the test server's settings.
@@ -327,7 +328,27 @@ func (e *Env) Admin() User {
 	if _, err := e.App.Auth.EnsureAdmin(context.Background(), "Test Admin", email, Password); err != nil {
 		e.T.Fatalf("create admin: %v", err)
 	}
-	return e.Login(email, Password)
+	u := e.Login(email, Password)
+	e.mu.Lock()
+	e.admin = u.Token
+	e.mu.Unlock()
+	return u
+}
+
+// adminToken returns an admin's token for the helpers that act as the admin (NewUser, NewDoctor): the
+// last Admin sign-in's while it is still valid, else a new sign-in's. Each sign-in checks a password
+// hash, which makes up much of a test's set-up under -race.
+func (e *Env) adminToken() string {
+	e.T.Helper()
+	e.mu.Lock()
+	token := e.admin
+	e.mu.Unlock()
+	if token != "" {
+		if _, err := e.App.Auth.Authenticate(context.Background(), token); err == nil {
+			return token
+		}
+	}
+	return e.Admin().Token
 }
 
 // NewUser registers an account of the role (through an admin for non-patients) and signs it in.
@@ -336,7 +357,7 @@ func (e *Env) NewUser(role shared.Role) User {
 	email := testenv.RandomName(string(role)) + "@test.hms"
 	token := ""
 	if role != shared.RolePatient {
-		token = e.Admin().Token
+		token = e.adminToken()
 	}
 	e.Post("/api/auth/register", token, shared.RegisterRequest{Name: "Test " + string(role), Email: email,
 		Password: Password, Role: role}).Want(e.T, 201)
