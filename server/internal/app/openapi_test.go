@@ -47,6 +47,7 @@ func operations(doc *openapi3.T) map[string]*openapi3.Operation {
 }
 
 func TestOpenAPIDocumentIsValid(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	doc := loadDocument(t, env)
 	if err := doc.Validate(t.Context()); err != nil {
@@ -80,6 +81,7 @@ var ginParam = regexp.MustCompile(`[:*]([A-Za-z0-9_]+)`)
 func openAPIPath(ginPath string) string { return ginParam.ReplaceAllString(ginPath, "{$1}") }
 
 func TestRouterAndDocumentAgree(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	documented := operations(loadDocument(t, env))
 	routed := map[string]app.Route{}
@@ -312,6 +314,7 @@ func send(method, path, token string, body any) apptest.Request {
 // TestResponsesMatchDocument drives a realistic session through the real server and checks every
 // request and response against the OpenAPI document, error answers included.
 func TestResponsesMatchDocument(t *testing.T) {
+	t.Parallel()
 	// Email goes to a relay that is not there and is tried once, so that a dead letter exists to retry.
 	env := apptest.New(t, apptest.WithEnv("LOGIN_MAX_FAILURES", "2"), apptest.WithEnv("EMAIL_HOST", "127.0.0.1"),
 		apptest.WithEnv("EMAIL_PORT", "9"), apptest.WithEnv("NOTIFY_MAX_ATTEMPTS", "1"))
