@@ -361,6 +361,22 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		"POST /api/queue/tickets/:id/triage":  shared.TriageRequest{Level: 5, Reason: "matrix"},
 	}
 
+	// sessionOf returns a signed-in session of the role: the last one while the server still accepts it,
+	// else a new sign-in (logout and a password change end the caller's sessions). Checking the token
+	// costs a lookup; signing in checks a password hash, once per route and role before.
+	sessions := map[shared.Role]apptest.User{}
+	sessionOf := func(t *testing.T, role shared.Role) apptest.User {
+		t.Helper()
+		if u, ok := sessions[role]; ok {
+			if _, err := env.App.Auth.Authenticate(t.Context(), u.Token); err == nil {
+				return u
+			}
+		}
+		u := signIn(t, env, users[role].User.Email, apptest.Password)
+		sessions[role] = u
+		return u
+	}
+
 	roleRoutes := 0
 	for _, r := range env.App.Routes() {
 		key := r.Method + " " + r.Path
@@ -397,8 +413,7 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		})
 		for _, role := range shared.Roles {
 			t.Run(key+" as "+string(role), func(t *testing.T) {
-				// A fresh session each time: logout and password change end earlier ones.
-				u := signIn(t, env, users[role].User.Email, apptest.Password)
+				u := sessionOf(t, role)
 				resp := env.Do(apptest.Request{Method: r.Method, Path: path, Token: u.Token, Body: bodyFor(role)})
 				if !slices.Contains(r.Roles, role) {
 					wantErr(t, resp, http.StatusForbidden, "forbidden")
