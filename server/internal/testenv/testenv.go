@@ -1,6 +1,7 @@
 // Package testenv gives tests real services: a MongoDB-compatible database (an embedded FerretDB on
 // PostgreSQL where PostgreSQL runs, else on SQLite; or a real MongoDB named by MONGODB_TEST_URI) and a
-// redis-server on a free port. Each test gets its own database, dropped when it ends.
+// redis-server on a free port. Each test gets its own database: DB's is dropped when the test ends;
+// IndexedDB's has every index made and is emptied when the test ends, for a later test of the package.
 //
 // A package using it runs its tests through Main, which stops what was started:
 //
