@@ -10,6 +10,7 @@ import (
 // TestDocumentedFlow walks the seed's documented endpoints end to end: register a patient, log in,
 // read and update the record, and send a notification.
 func TestDocumentedFlow(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 
 	var reg shared.RegisterResponse

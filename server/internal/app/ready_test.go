@@ -16,6 +16,7 @@ type readiness struct {
 // TestReadinessReportsRedis: with Redis up the server is ready; with Redis stopped it stays up, REST
 // keeps serving and readiness says degraded (docs/security.md row 26); when Redis returns, ready again.
 func TestReadinessReportsRedis(t *testing.T) {
+	t.Parallel()
 	redis := testenv.OwnRedis(t)
 	env := apptest.New(t, apptest.WithEnv("REDIS_URL", redis.URL()))
 
@@ -43,6 +44,7 @@ func TestReadinessReportsRedis(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	env.Get("/healthz", "").Want(t, 200)
 	var r readiness

@@ -23,24 +23,10 @@ import (
 	"hms/shared"
 )
 
-// wantErr fails the test unless r has the status and, in the common error shape, the error code and a
-// request ID equal to the X-Request-ID header. It returns the decoded body.
+// wantErr is apptest's Response.WantError, under the name the security suites use.
 func wantErr(t *testing.T, r *apptest.Response, status int, code string) shared.Error {
 	t.Helper()
-	if r.Status != status {
-		t.Fatalf("got status %d, want %d; body: %s", r.Status, status, r.Body)
-	}
-	var e shared.Error
-	if err := json.Unmarshal(r.Body, &e); err != nil {
-		t.Fatalf("got body %q, want the JSON error shape: %v", r.Body, err)
-	}
-	if e.Error.Code != code {
-		t.Errorf("got error code %q, want %q (message %q)", e.Error.Code, code, e.Error.Message)
-	}
-	if e.RequestID == "" || e.RequestID != r.Header.Get("X-Request-ID") {
-		t.Errorf("got body request_id %q and X-Request-ID %q, want the same non-empty ID", e.RequestID, r.Header.Get("X-Request-ID"))
-	}
-	return e
+	return r.WantError(t, status, code)
 }
 
 // signIn logs in through the API, failing t (not the Env's test) unless it answers 200, so that it can
@@ -65,18 +51,10 @@ func rawDoc(t *testing.T, env *apptest.Env, col string, filter bson.D) bson.M {
 	return m
 }
 
-// rawDocs returns every raw document of collection col matching filter.
+// rawDocs is apptest's Env.RawDocs.
 func rawDocs(t *testing.T, env *apptest.Env, col string, filter bson.D) []bson.M {
 	t.Helper()
-	cur, err := env.App.DB.Collection(col).Find(context.Background(), filter)
-	if err != nil {
-		t.Fatalf("find %s %v: %v", col, filter, err)
-	}
-	var out []bson.M
-	if err := cur.All(context.Background(), &out); err != nil {
-		t.Fatalf("read %s: %v", col, err)
-	}
-	return out
+	return env.RawDocs(t, col, filter)
 }
 
 // countDocs counts the documents of collection col matching filter.
@@ -213,6 +191,27 @@ func TestSecurity12PatientCannotReachAnotherPatient(t *testing.T) {
 			t.Errorf("got %d notifications for A, want 0 (B's are B's)", len(list.Items))
 		}
 	})
+}
+
+// matrixEncounter opens an encounter for the patient as the fixture doctor and returns its path, for
+// the route-role matrix (TestSecurity13RouteRoleMatrix).
+func matrixEncounter(t *testing.T, env *apptest.Env, h *apptest.Hospital, patientID string) string {
+	t.Helper()
+	var e shared.Encounter
+	env.Post("/api/patients/"+patientID+"/encounters", h.Doctor.Token, shared.CreateEncounterRequest{Reason: "matrix"}).
+		Want(t, http.StatusCreated).Decode(t, &e)
+	return "/api/encounters/" + e.ID
+}
+
+// labFixture is an order with results and a PDF for the route-role matrix (TestSecurity13).
+func labFixture(t *testing.T, env *apptest.Env, doctor, staff, patientID string) (orderID, fileID string) {
+	t.Helper()
+	var o shared.LabOrder
+	env.Post("/api/patients/"+patientID+"/lab-orders", doctor, apptest.LabOrder).Want(t, http.StatusCreated).Decode(t, &o)
+	env.Post("/api/lab-orders/"+o.ID+"/results", staff, apptest.LabResults).Want(t, http.StatusCreated)
+	var f shared.LabFile
+	env.UploadLabFile(staff, o.ID, "file", "matrix.pdf", "application/pdf", apptest.PDF(t, 1000, "x")).Want(t, http.StatusCreated).Decode(t, &f)
+	return o.ID, f.ID
 }
 
 // perRole is a body that depends on the caller, for a route that every allowed role can call
@@ -362,6 +361,22 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		"POST /api/queue/tickets/:id/triage":  shared.TriageRequest{Level: 5, Reason: "matrix"},
 	}
 
+	// sessionOf returns a signed-in session of the role: the last one while the server still accepts it,
+	// else a new sign-in (logout and a password change end the caller's sessions). Checking the token
+	// costs a lookup; signing in checks a password hash, once per route and role before.
+	sessions := map[shared.Role]apptest.User{}
+	sessionOf := func(t *testing.T, role shared.Role) apptest.User {
+		t.Helper()
+		if u, ok := sessions[role]; ok {
+			if _, err := env.App.Auth.Authenticate(t.Context(), u.Token); err == nil {
+				return u
+			}
+		}
+		u := signIn(t, env, users[role].User.Email, apptest.Password)
+		sessions[role] = u
+		return u
+	}
+
 	roleRoutes := 0
 	for _, r := range env.App.Routes() {
 		key := r.Method + " " + r.Path
@@ -398,8 +413,7 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		})
 		for _, role := range shared.Roles {
 			t.Run(key+" as "+string(role), func(t *testing.T) {
-				// A fresh session each time: logout and password change end earlier ones.
-				u := signIn(t, env, users[role].User.Email, apptest.Password)
+				u := sessionOf(t, role)
 				resp := env.Do(apptest.Request{Method: r.Method, Path: path, Token: u.Token, Body: bodyFor(role)})
 				if !slices.Contains(r.Roles, role) {
 					wantErr(t, resp, http.StatusForbidden, "forbidden")

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"hms/server/internal/app"
 	"hms/server/internal/config"
@@ -31,12 +34,12 @@ type Env struct {
 	URL    string
 	Config config.Config
 	logs   *lockedBuffer
-	n      int
 	mu     sync.Mutex
 	db     *mongostore.DB
 	srv    *httptest.Server
 	log    *slog.Logger
 	clock  func() time.Time // what the hospital clock reads, kept across Restart
+	admin  string           // the token of the last Admin sign-in, for the helpers that act as the admin
 }
 
 // Option changes the test server's settings.
@@ -65,7 +68,7 @@ func New(t testing.TB, opts ...Option) *Env {
 	}
 	logs := &lockedBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e := &Env{T: t, Config: cfg, logs: logs, db: testenv.DB(t), log: log}
+	e := &Env{T: t, Config: cfg, logs: logs, db: testenv.IndexedDB(t), log: log}
 	e.start()
 	t.Cleanup(e.stop)
 	return e
@@ -143,8 +146,9 @@ func (r *Response) Error() shared.Error {
 	return e
 }
 
-// Request is an HTTP request to the test server. Body may be a string/[]byte (sent as is) or any value
-// (sent as JSON).
+// Request is an HTTP request to the test server. Body may be a string or []byte (sent as is), an
+// io.Reader (streamed as is: with no known length it is sent chunked), or any other value (sent as
+// JSON); a request with a body says Content-Type: application/json unless Header sets another.
 type Request struct {
 	Method, Path string
 	Body         any
@@ -152,26 +156,27 @@ type Request struct {
 	Header       map[string]string
 }
 
-// Do sends the request and reads the whole response.
-func (e *Env) Do(r Request) *Response {
-	e.T.Helper()
-	var body io.Reader
+// HTTP makes the request to the server at baseURL, with the bearer token and headers.
+func (r Request) HTTP(ctx context.Context, baseURL string) (*http.Request, error) {
+	body := io.Reader(http.NoBody)
 	switch b := r.Body.(type) {
 	case nil:
 	case string:
 		body = strings.NewReader(b)
 	case []byte:
 		body = bytes.NewReader(b)
+	case io.Reader:
+		body = b
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
-			e.T.Fatalf("encode body: %v", err)
+			return nil, fmt.Errorf("encode body: %w", err)
 		}
 		body = bytes.NewReader(j)
 	}
-	req, err := http.NewRequest(r.Method, e.URL+r.Path, body)
+	req, err := http.NewRequestWithContext(ctx, r.Method, baseURL+r.Path, body)
 	if err != nil {
-		e.T.Fatalf("new request: %v", err)
+		return nil, err
 	}
 	if r.Body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -182,16 +187,48 @@ func (e *Env) Do(r Request) *Response {
 	for k, v := range r.Header {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	return req, nil
+}
+
+// Client is the tests' HTTP client: it sends a Request to the server at URL and reads the whole
+// response. Env.Do uses one; a test of a server that is not an Env (another process) makes its own.
+type Client struct {
+	URL string
+	// HTTP sends the requests; nil means http.DefaultClient.
+	HTTP *http.Client
+}
+
+// Send sends the request and reads the whole response. It returns transport errors rather than
+// failing a test, for callers that check them (or run where a test may not be failed).
+func (c Client) Send(ctx context.Context, r Request) (*Response, error) {
+	req, err := r.HTTP(ctx, c.URL)
 	if err != nil {
-		e.T.Fatalf("%s %s: %v", r.Method, r.Path, err)
+		return nil, err
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", r.Method, r.Path, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		e.T.Fatalf("read body: %v", err)
+		return nil, fmt.Errorf("%s %s: read body: %w", r.Method, r.Path, err)
 	}
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
+}
+
+// Do sends the request and reads the whole response, failing the Env's test on a transport error.
+func (e *Env) Do(r Request) *Response {
+	e.T.Helper()
+	resp, err := Client{URL: e.URL}.Send(context.Background(), r)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return resp
 }
 
 // Get, Post, Put and Patch are shorthands for Do.
@@ -227,6 +264,40 @@ func (r *Response) Want(t testing.TB, status int) *Response {
 	return r
 }
 
+// WantError fails the test unless the response has the status and, in the common error shape, the
+// error code and a request ID equal to the X-Request-ID header. It returns the decoded body.
+func (r *Response) WantError(t testing.TB, status int, code string) shared.Error {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("got status %d, want %d; body: %s", r.Status, status, r.Body)
+	}
+	var e shared.Error
+	if err := json.Unmarshal(r.Body, &e); err != nil {
+		t.Fatalf("got body %q, want the JSON error shape: %v", r.Body, err)
+	}
+	if e.Error.Code != code {
+		t.Errorf("got error code %q, want %q (message %q)", e.Error.Code, code, e.Error.Message)
+	}
+	if e.RequestID == "" || e.RequestID != r.Header.Get("X-Request-ID") {
+		t.Errorf("got body request_id %q and X-Request-ID %q, want the same non-empty ID", e.RequestID, r.Header.Get("X-Request-ID"))
+	}
+	return e
+}
+
+// RawDocs returns every document of collection col matching filter, as stored (sealed fields sealed).
+func (e *Env) RawDocs(t testing.TB, col string, filter bson.D) []bson.M {
+	t.Helper()
+	cur, err := e.App.DB.Collection(col).Find(context.Background(), filter)
+	if err != nil {
+		t.Fatalf("find %s %v: %v", col, filter, err)
+	}
+	var out []bson.M
+	if err := cur.All(context.Background(), &out); err != nil {
+		t.Fatalf("read %s: %v", col, err)
+	}
+	return out
+}
+
 // Password is a password that passes the policy, for test accounts.
 const Password = "correct horse battery staple"
 
@@ -254,19 +325,36 @@ func (e *Env) Admin() User {
 	if _, err := e.App.Auth.EnsureAdmin(context.Background(), "Test Admin", email, Password); err != nil {
 		e.T.Fatalf("create admin: %v", err)
 	}
-	return e.Login(email, Password)
+	u := e.Login(email, Password)
+	e.mu.Lock()
+	e.admin = u.Token
+	e.mu.Unlock()
+	return u
+}
+
+// adminToken returns an admin's token for the helpers that act as the admin (NewUser, NewDoctor): the
+// last Admin sign-in's while it is still valid, else a new sign-in's. Each sign-in checks a password
+// hash, which makes up much of a test's set-up under -race.
+func (e *Env) adminToken() string {
+	e.T.Helper()
+	e.mu.Lock()
+	token := e.admin
+	e.mu.Unlock()
+	if token != "" {
+		if _, err := e.App.Auth.Authenticate(context.Background(), token); err == nil {
+			return token
+		}
+	}
+	return e.Admin().Token
 }
 
 // NewUser registers an account of the role (through an admin for non-patients) and signs it in.
 func (e *Env) NewUser(role shared.Role) User {
 	e.T.Helper()
-	e.mu.Lock()
-	e.n++
 	email := testenv.RandomName(string(role)) + "@test.hms"
-	e.mu.Unlock()
 	token := ""
 	if role != shared.RolePatient {
-		token = e.Admin().Token
+		token = e.adminToken()
 	}
 	e.Post("/api/auth/register", token, shared.RegisterRequest{Name: "Test " + string(role), Email: email,
 		Password: Password, Role: role}).Want(e.T, 201)

@@ -77,9 +77,9 @@ func (e *Env) Hospital() *Hospital {
 func (e *Env) NewDoctor(dept, specialty string) User {
 	e.T.Helper()
 	d := e.NewUser(shared.RoleDoctor)
-	admin := e.Admin()
-	e.Put("/api/doctors/"+d.ID(), admin.Token, shared.UpdateDoctorRequest{Specialty: specialty, Department: dept}).Want(e.T, 200)
-	e.Put("/api/doctors/"+d.ID()+"/schedule", admin.Token, Schedule()).Want(e.T, 200)
+	admin := e.adminToken()
+	e.Put("/api/doctors/"+d.ID(), admin, shared.UpdateDoctorRequest{Specialty: specialty, Department: dept}).Want(e.T, 200)
+	e.Put("/api/doctors/"+d.ID()+"/schedule", admin, Schedule()).Want(e.T, 200)
 	return d
 }
 

@@ -145,12 +145,13 @@ func (w *WS) Send(f shared.ClientFrame) {
 }
 
 // Subscribe sends a subscribe frame for one channel and returns the server's answer (subscribed,
-// reload or error), after any replayed events, which it collects.
+// reload or error), after any replayed events, which it collects. It waits up to 30 seconds for each
+// frame: a replay of hundreds of large events can take seconds to begin under -race on a busy machine.
 func (w *WS) Subscribe(channel string, since *int64) (answer Frame, replayed []Frame) {
 	w.t.Helper()
 	w.Send(shared.ClientFrame{Op: shared.OpSubscribe, ID: "s-" + channel, Channels: []shared.ChannelCursor{{Channel: channel, Since: since}}})
 	for {
-		f := w.Next(5 * time.Second)
+		f := w.Next(30 * time.Second)
 		switch {
 		case f.Op == shared.OpEvent && f.Channel == channel:
 			replayed = append(replayed, f)

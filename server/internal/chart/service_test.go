@@ -37,15 +37,12 @@ type fixture struct {
 	appts     appointments
 }
 
-// newFixture wires the service on a fresh database with the real store, access rule, audit log and
+// newFixture wires the service on an empty database with the real store, access rule, audit log and
 // patient records, and one patient.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db := testenv.DB(t)
-	if err := db.EnsureIndexes(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := testenv.IndexedDB(t)
 	var k seal.Key
 	copy(k.Secret[:], strings.Repeat("k", 32))
 	k.ID = "k1"

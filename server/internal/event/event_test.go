@@ -21,10 +21,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func newStore(t *testing.T) *mongostore.Events {
 	t.Helper()
-	db := testenv.DB(t)
-	if err := db.EnsureIndexes(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	db := testenv.IndexedDB(t)
 	return mongostore.NewEvents(db)
 }
 

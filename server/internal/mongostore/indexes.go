@@ -3,6 +3,7 @@ package mongostore
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -140,6 +141,12 @@ func (db *DB) ensure(ctx context.Context, col string, models []mongo.IndexModel)
 			}
 		}
 		if name == "" || !have[name] {
+			// CreateMany appends the index name to the model's options builder; the models registered
+			// by registerIndexes are shared by every EnsureIndexes call (tests run several at once), so
+			// the driver gets a copy to write to.
+			if m.Options != nil {
+				m.Options = &options.IndexOptionsBuilder{Opts: slices.Clone(m.Options.Opts)}
+			}
 			missing = append(missing, m)
 		}
 	}

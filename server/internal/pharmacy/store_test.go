@@ -75,10 +75,7 @@ func newFixture(t *testing.T) *fixture { return newFixtureB(t) }
 func newFixtureB(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db := testenv.DB(t)
-	if err := db.EnsureIndexes(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := testenv.IndexedDB(t)
 	f := &fixture{db: db, store: mongostore.NewPharmacy(db, keyring(t, "k1")), pub: &recorder{}, clock: clock.System(),
 		staff: auth.Principal{UserID: ident.New(), Role: shared.RoleStaff}, doctor: auth.Principal{UserID: ident.New(), Role: shared.RoleDoctor}}
 	f.svc = pharmacy.NewService(f.store, noAllergies{}, openAccess{}, audit.NewLog(mongostore.NewAudit(db)), f.pub, slog.New(slog.DiscardHandler), f.clock)

@@ -1,6 +1,7 @@
 // Package testenv gives tests real services: a MongoDB-compatible database (an embedded FerretDB on
 // PostgreSQL where PostgreSQL runs, else on SQLite; or a real MongoDB named by MONGODB_TEST_URI) and a
-// redis-server on a free port. Each test gets its own database, dropped when it ends.
+// redis-server on a free port. Each test gets its own database: DB's is dropped when the test ends;
+// IndexedDB's has every index made and is emptied when the test ends, for a later test of the package.
 //
 // A package using it runs its tests through Main, which stops what was started:
 //
@@ -123,8 +124,8 @@ func createPostgresDB(ctx context.Context) (string, func(), error) {
 	return u, drop, nil
 }
 
-// DB returns a fresh, empty database for this test, dropped when the test ends.
-func DB(t testing.TB) *mongostore.DB {
+// testServer starts the package's database server on first use.
+func testServer(t testing.TB) *mongostore.DB {
 	t.Helper()
 	serverOnce.Do(func() {
 		server, serverErr = startServer()
@@ -135,7 +136,13 @@ func DB(t testing.TB) *mongostore.DB {
 	if serverErr != nil {
 		t.Fatalf("start test database: %v (set MONGODB_TEST_URI, or run scripts/test.sh, which starts PostgreSQL)", serverErr)
 	}
-	db := server.Borrow(RandomName("t_"))
+	return server
+}
+
+// DB returns a fresh, empty database for this test, dropped when the test ends.
+func DB(t testing.TB) *mongostore.DB {
+	t.Helper()
+	db := testServer(t).Borrow(RandomName("t_"))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()

@@ -20,15 +20,11 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-// newService is the ward service on a fresh database with real storage, events and audit; the other
+// newService is the ward service on an empty database with real storage, events and audit; the other
 // domains are stand-ins that know every department, doctor and patient and allow every caller.
 func newService(t *testing.T) *ward.Service {
 	t.Helper()
-	ctx := context.Background()
-	db := testenv.DB(t)
-	if err := db.EnsureIndexes(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := testenv.IndexedDB(t)
 	k, err := seal.FromSecret("ward-test")
 	if err != nil {
 		t.Fatal(err)

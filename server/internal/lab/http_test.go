@@ -1,20 +1,16 @@
-package app_test
+package lab_test
 
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"fmt"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3filter"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"hms/server/internal/apptest"
@@ -23,18 +19,6 @@ import (
 )
 
 func num(v float64) *float64 { return &v }
-
-// labOrder is a small order: potassium, sodium, glucose and a text test.
-var labOrder = shared.LabOrderRequest{Priority: "urgent", Note: "query hyperkalaemia-7c1e",
-	Tests: []shared.LabTest{{Code: "K", Name: "Potassium"}, {Code: "NA", Name: "Sodium"}, {Code: "GLU", Name: "Glucose"}, {Code: "HCG", Name: "hCG"}}}
-
-// labResults are results whose flags the server must compute: HH, L, N and none (a text value).
-var labResults = shared.LabResultsRequest{Interpretation: "critical potassium-5d2b, phoned to ward", Results: []shared.LabResultInput{
-	{Code: "K", Value: num(6.9), Unit: "mmol/L", Range: shared.LabRange{Low: num(3.5), High: num(5.1), CriticalLow: num(2.5), CriticalHigh: num(6.5)}},
-	{Code: "NA", Value: num(130), Unit: "mmol/L", Range: shared.LabRange{Low: num(135), High: num(145)}},
-	{Code: "GLU", Value: num(5.2), Unit: "mmol/L", Range: shared.LabRange{Low: num(3.9), High: num(7.8)}, Comment: "fasting"},
-	{Code: "HCG", Text: "negative", Range: shared.LabRange{Text: "negative"}},
-}}
 
 // labPatient is a patient with an appointment today with the hospital's doctor (a care relationship
 // for the doctor and the staff).
@@ -65,6 +49,7 @@ func labAuditActions(t *testing.T, env *apptest.Env, admin, patientID string) ma
 // patient see the report; another patient never does (docs/security.md row 12), and every step is audited
 // (row 28).
 func TestLabOrderResultRelease(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	h := env.Hospital()
 	ann := labPatient(t, env, h, apptest.At(9, 0))
@@ -72,13 +57,13 @@ func TestLabOrderResultRelease(t *testing.T) {
 	pid := ann.User.PatientID
 
 	var o shared.LabOrder
-	env.Post("/api/patients/"+pid+"/lab-orders", h.Doctor.Token, labOrder).Want(t, http.StatusCreated).Decode(t, &o)
-	if o.Status != shared.LabOrdered || o.PatientID != pid || o.OrderedBy != h.Doctor.ID() || len(o.Tests) != 4 || o.Priority != "urgent" || o.Note != labOrder.Note {
+	env.Post("/api/patients/"+pid+"/lab-orders", h.Doctor.Token, apptest.LabOrder).Want(t, http.StatusCreated).Decode(t, &o)
+	if o.Status != shared.LabOrdered || o.PatientID != pid || o.OrderedBy != h.Doctor.ID() || len(o.Tests) != 4 || o.Priority != "urgent" || o.Note != apptest.LabOrder.Note {
 		t.Fatalf("got order %+v, want Ann's urgent order of 4 tests by the doctor", o)
 	}
-	env.Post("/api/patients/"+pid+"/lab-orders", h.Staff.Token, labOrder).Want(t, http.StatusForbidden)
+	env.Post("/api/patients/"+pid+"/lab-orders", h.Staff.Token, apptest.LabOrder).Want(t, http.StatusForbidden)
 	env.Post("/api/patients/"+pid+"/lab-orders", h.Doctor.Token, map[string]any{"tests": []any{}}).Want(t, http.StatusBadRequest)
-	env.Post("/api/patients/0123456789abcdef01234567/lab-orders", h.Doctor.Token, labOrder).Want(t, http.StatusNotFound)
+	env.Post("/api/patients/0123456789abcdef01234567/lab-orders", h.Doctor.Token, apptest.LabOrder).Want(t, http.StatusNotFound)
 
 	// The patient sees nothing before release; another patient is refused.
 	var list shared.LabOrderList
@@ -94,8 +79,8 @@ func TestLabOrderResultRelease(t *testing.T) {
 	// A client's flag is refused; the server computes them.
 	withFlag := `{"results":[{"code":"K","value":4,"range":{"low":3.5,"high":5.1},"flag":"N"}]}`
 	env.Post("/api/lab-orders/"+o.ID+"/results", h.Staff.Token, withFlag).Want(t, http.StatusBadRequest)
-	env.Post("/api/lab-orders/"+o.ID+"/results", ann.Token, labResults).Want(t, http.StatusForbidden)
-	env.Post("/api/lab-orders/"+o.ID+"/results", h.Staff.Token, labResults).Want(t, http.StatusCreated).Decode(t, &o)
+	env.Post("/api/lab-orders/"+o.ID+"/results", ann.Token, apptest.LabResults).Want(t, http.StatusForbidden)
+	env.Post("/api/lab-orders/"+o.ID+"/results", h.Staff.Token, apptest.LabResults).Want(t, http.StatusCreated).Decode(t, &o)
 	wantFlags := map[string]string{"K": "HH", "NA": "L", "GLU": "N", "HCG": ""}
 	for _, r := range o.Results {
 		if r.Flag != wantFlags[r.Code] {
@@ -130,7 +115,7 @@ func TestLabOrderResultRelease(t *testing.T) {
 	if err != nil || released != 1 {
 		t.Fatalf("got %d lab.released events (%v), want 1 after two releases", released, err)
 	}
-	env.Post("/api/lab-orders/"+o.ID+"/results", h.Staff.Token, labResults).Want(t, http.StatusConflict)
+	env.Post("/api/lab-orders/"+o.ID+"/results", h.Staff.Token, apptest.LabResults).Want(t, http.StatusConflict)
 
 	// Now the patient sees the released revision; Bob still not.
 	env.Get("/api/patients/"+pid+"/lab-orders?limit=5", ann.Token).Want(t, http.StatusOK).Decode(t, &list)
@@ -189,13 +174,14 @@ func TestLabOrderResultRelease(t *testing.T) {
 // TestLabCancel checks the other way to close an order: a cancelled order takes no results or files
 // and cannot be released; a released one cannot be cancelled; repeating either is a no-op 200.
 func TestLabCancel(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	h := env.Hospital()
 	ann := labPatient(t, env, h, apptest.At(9, 0))
 	pid := ann.User.PatientID
 	var o, released shared.LabOrder
-	env.Post("/api/patients/"+pid+"/lab-orders", h.Doctor.Token, labOrder).Want(t, http.StatusCreated).Decode(t, &o)
-	env.Post("/api/lab-orders/"+o.ID+"/results", h.Staff.Token, labResults).Want(t, http.StatusCreated)
+	env.Post("/api/patients/"+pid+"/lab-orders", h.Doctor.Token, apptest.LabOrder).Want(t, http.StatusCreated).Decode(t, &o)
+	env.Post("/api/lab-orders/"+o.ID+"/results", h.Staff.Token, apptest.LabResults).Want(t, http.StatusCreated)
 	env.Post("/api/lab-orders/"+o.ID+"/cancel", h.Staff.Token, nil).Want(t, http.StatusForbidden)
 	env.Post("/api/lab-orders/"+o.ID+"/cancel", h.Doctor.Token, nil).Want(t, http.StatusOK).Decode(t, &o)
 	if o.Status != shared.LabCancelled || o.CancelledBy != h.Doctor.ID() || o.CancelledAt == nil {
@@ -203,15 +189,15 @@ func TestLabCancel(t *testing.T) {
 	}
 	env.Post("/api/lab-orders/"+o.ID+"/cancel", h.Doctor.Token, nil).Want(t, http.StatusOK)
 	env.Post("/api/lab-orders/"+o.ID+"/release", h.Doctor.Token, nil).Want(t, http.StatusConflict)
-	env.Post("/api/lab-orders/"+o.ID+"/results", h.Staff.Token, labResults).Want(t, http.StatusConflict)
-	upload(env, h.Staff.Token, o.ID, "file", "a.pdf", "application/pdf", pdfOf(t, 1000, "x")).Want(t, http.StatusConflict)
+	env.Post("/api/lab-orders/"+o.ID+"/results", h.Staff.Token, apptest.LabResults).Want(t, http.StatusConflict)
+	env.UploadLabFile(h.Staff.Token, o.ID, "file", "a.pdf", "application/pdf", apptest.PDF(t, 1000, "x")).Want(t, http.StatusConflict)
 	env.Get("/api/lab-orders/"+o.ID, ann.Token).Want(t, http.StatusNotFound)
 
-	env.Post("/api/patients/"+pid+"/lab-orders", h.Doctor.Token, labOrder).Want(t, http.StatusCreated).Decode(t, &released)
-	env.Post("/api/lab-orders/"+released.ID+"/results", h.Staff.Token, labResults).Want(t, http.StatusCreated)
+	env.Post("/api/patients/"+pid+"/lab-orders", h.Doctor.Token, apptest.LabOrder).Want(t, http.StatusCreated).Decode(t, &released)
+	env.Post("/api/lab-orders/"+released.ID+"/results", h.Staff.Token, apptest.LabResults).Want(t, http.StatusCreated)
 	env.Post("/api/lab-orders/"+released.ID+"/release", h.Doctor.Token, nil).Want(t, http.StatusOK)
 	env.Post("/api/lab-orders/"+released.ID+"/cancel", h.Doctor.Token, nil).Want(t, http.StatusConflict)
-	upload(env, h.Staff.Token, released.ID, "file", "a.pdf", "application/pdf", pdfOf(t, 1000, "x")).Want(t, http.StatusConflict)
+	env.UploadLabFile(h.Staff.Token, released.ID, "file", "a.pdf", "application/pdf", apptest.PDF(t, 1000, "x")).Want(t, http.StatusConflict)
 
 	var list shared.LabOrderList
 	env.Get("/api/patients/"+pid+"/lab-orders", ann.Token).Want(t, http.StatusOK).Decode(t, &list)
@@ -228,19 +214,20 @@ func TestLabCancel(t *testing.T) {
 // submitted at once become distinct revisions 1..n (none lost), and releases at once release once (one
 // event), the others answering 200 as no-ops.
 func TestLabConcurrentResultsAndRelease(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	h := env.Hospital()
 	ann := labPatient(t, env, h, apptest.At(9, 0))
 	pid := ann.User.PatientID
 	var o shared.LabOrder
-	env.Post("/api/patients/"+pid+"/lab-orders", h.Doctor.Token, labOrder).Want(t, http.StatusCreated).Decode(t, &o)
+	env.Post("/api/patients/"+pid+"/lab-orders", h.Doctor.Token, apptest.LabOrder).Want(t, http.StatusCreated).Decode(t, &o)
 
 	const n = 4
 	var wg sync.WaitGroup
 	statuses := make([]int, n)
 	for i := range n {
 		wg.Go(func() {
-			statuses[i] = env.Do(apptest.Request{Method: "POST", Path: "/api/lab-orders/" + o.ID + "/results", Token: h.Staff.Token, Body: labResults}).Status
+			statuses[i] = env.Do(apptest.Request{Method: "POST", Path: "/api/lab-orders/" + o.ID + "/results", Token: h.Staff.Token, Body: apptest.LabResults}).Status
 		})
 	}
 	wg.Wait()
@@ -287,47 +274,20 @@ func TestLabConcurrentResultsAndRelease(t *testing.T) {
 	}
 }
 
-// upload sends a multipart upload of data in the field "file", claiming contentType and name.
-func upload(env *apptest.Env, token, orderID, field, name, contentType string, data []byte) *apptest.Response {
-	env.T.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	hdr := textproto.MIMEHeader{}
-	hdr.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, field, name))
-	hdr.Set("Content-Type", contentType)
-	part, err := w.CreatePart(hdr)
-	if err != nil {
-		env.T.Fatal(err)
-	}
-	_, _ = part.Write(data)
-	_ = w.Close()
-	return env.Do(apptest.Request{Method: "POST", Path: "/api/lab-orders/" + orderID + "/files", Token: token, Body: body.Bytes(),
-		Header: map[string]string{"Content-Type": w.FormDataContentType()}})
-}
-
-// pdfOf is a PDF-looking file of n bytes (the magic bytes, then random data and a marker to look for).
-func pdfOf(t *testing.T, n int, marker string) []byte {
-	t.Helper()
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	copy(b, "%PDF-1.7\n")
-	copy(b[n/2:], marker)
-	return b
-}
-
 // TestLabFiles checks attached files: the type comes from the content, the size is limited (the
 // upload route has its own body limit, above the global one), a 3 MiB PDF round-trips byte-exact over
 // several sealed chunks, and a patient downloads only their own released report's files.
 func TestLabFiles(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	h := env.Hospital()
 	ann := labPatient(t, env, h, apptest.At(9, 0))
 	bob := labPatient(t, env, h, apptest.At(9, 15))
 	var o shared.LabOrder
-	env.Post("/api/patients/"+ann.User.PatientID+"/lab-orders", h.Doctor.Token, labOrder).Want(t, http.StatusCreated).Decode(t, &o)
+	env.Post("/api/patients/"+ann.User.PatientID+"/lab-orders", h.Doctor.Token, apptest.LabOrder).Want(t, http.StatusCreated).Decode(t, &o)
 
 	const marker = "MARKER-lab-file-bytes-31f9"
-	pdf := pdfOf(t, 3<<20, marker)
+	pdf := apptest.PDF(t, 3<<20, marker)
 	png := append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 100)...)
 	jpeg := append([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), make([]byte, 100)...)
 	zip := append([]byte("PK\x03\x04"), make([]byte, 100)...)
@@ -343,12 +303,12 @@ func TestLabFiles(t *testing.T) {
 		{"html", "file", "x.pdf", "application/pdf", []byte("<html><script>alert(1)</script></html>"), http.StatusUnsupportedMediaType},
 		{"an empty file", "file", "empty.pdf", "application/pdf", nil, http.StatusBadRequest},
 		{"the wrong field", "upload", "a.pdf", "application/pdf", pdf[:1000], http.StatusBadRequest},
-		{"one byte over the limit", "file", "big.pdf", "application/pdf", pdfOf(t, lab.MaxFileBytes+1, marker), http.StatusRequestEntityTooLarge},
+		{"one byte over the limit", "file", "big.pdf", "application/pdf", apptest.PDF(t, lab.MaxFileBytes+1, marker), http.StatusRequestEntityTooLarge},
 		{"a png", "file", "scan.png", "application/octet-stream", png, http.StatusCreated},
 		{"a jpeg", "file", "photo.jpg", "text/plain", jpeg, http.StatusCreated},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			r := upload(env, h.Staff.Token, o.ID, tt.field, tt.file, tt.claimed, tt.data).Want(t, tt.status)
+			r := env.UploadLabFile(h.Staff.Token, o.ID, tt.field, tt.file, tt.claimed, tt.data).Want(t, tt.status)
 			if tt.status == http.StatusRequestEntityTooLarge && !strings.Contains(r.Error().Error.Message, "larger than 10 MiB") {
 				t.Errorf("got message %q, want it to name the limit", r.Error().Error.Message)
 			}
@@ -361,10 +321,10 @@ func TestLabFiles(t *testing.T) {
 	// Not a multipart body at all.
 	env.Post("/api/lab-orders/"+o.ID+"/files", h.Staff.Token, map[string]string{"file": "x"}).Want(t, http.StatusBadRequest)
 	// A patient may not upload (refused by role).
-	upload(env, ann.Token, o.ID, "file", "a.pdf", "application/pdf", pdf[:1000]).Want(t, http.StatusForbidden)
+	env.UploadLabFile(ann.Token, o.ID, "file", "a.pdf", "application/pdf", pdf[:1000]).Want(t, http.StatusForbidden)
 
 	var f shared.LabFile
-	upload(env, h.Doctor.Token, o.ID, "file", `..\..\Ann "report".pdf`, "application/pdf", pdf).Want(t, http.StatusCreated).Decode(t, &f)
+	env.UploadLabFile(h.Doctor.Token, o.ID, "file", `..\..\Ann "report".pdf`, "application/pdf", pdf).Want(t, http.StatusCreated).Decode(t, &f)
 	if f.ContentType != "application/pdf" || f.Size != int64(len(pdf)) || f.Name != "Ann report.pdf" || f.OrderID != o.ID {
 		t.Fatalf("got %+v, want a %d-byte PDF named %q", f, len(pdf), "Ann report.pdf")
 	}
@@ -405,7 +365,7 @@ func TestLabFiles(t *testing.T) {
 
 	// Patients: not before release, never another's.
 	env.Get("/api/lab-files/"+f.ID, ann.Token).Want(t, http.StatusNotFound)
-	env.Post("/api/lab-orders/"+o.ID+"/results", h.Staff.Token, labResults).Want(t, http.StatusCreated)
+	env.Post("/api/lab-orders/"+o.ID+"/results", h.Staff.Token, apptest.LabResults).Want(t, http.StatusCreated)
 	env.Post("/api/lab-orders/"+o.ID+"/release", h.Doctor.Token, nil).Want(t, http.StatusOK)
 	r = env.Get("/api/lab-files/"+f.ID, ann.Token).Want(t, http.StatusOK)
 	if !bytes.Equal(r.Body, pdf) {
@@ -425,15 +385,16 @@ func TestLabFiles(t *testing.T) {
 
 // TestLabExport checks the export section: released reports in full, others as ordered only.
 func TestLabExport(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	h := env.Hospital()
 	ann := labPatient(t, env, h, apptest.At(9, 0))
 	var released, pending shared.LabOrder
-	env.Post("/api/patients/"+ann.User.PatientID+"/lab-orders", h.Doctor.Token, labOrder).Want(t, http.StatusCreated).Decode(t, &released)
-	env.Post("/api/lab-orders/"+released.ID+"/results", h.Staff.Token, labResults).Want(t, http.StatusCreated)
+	env.Post("/api/patients/"+ann.User.PatientID+"/lab-orders", h.Doctor.Token, apptest.LabOrder).Want(t, http.StatusCreated).Decode(t, &released)
+	env.Post("/api/lab-orders/"+released.ID+"/results", h.Staff.Token, apptest.LabResults).Want(t, http.StatusCreated)
 	env.Post("/api/lab-orders/"+released.ID+"/release", h.Doctor.Token, nil).Want(t, http.StatusOK)
-	env.Post("/api/patients/"+ann.User.PatientID+"/lab-orders", h.Doctor.Token, labOrder).Want(t, http.StatusCreated).Decode(t, &pending)
-	env.Post("/api/lab-orders/"+pending.ID+"/results", h.Staff.Token, labResults).Want(t, http.StatusCreated)
+	env.Post("/api/patients/"+ann.User.PatientID+"/lab-orders", h.Doctor.Token, apptest.LabOrder).Want(t, http.StatusCreated).Decode(t, &pending)
+	env.Post("/api/lab-orders/"+pending.ID+"/results", h.Staff.Token, apptest.LabResults).Want(t, http.StatusCreated)
 
 	section, data, err := env.App.Lab().ExportPatient(context.Background(), ann.User.PatientID)
 	if err != nil || section != "lab_reports" {
@@ -455,109 +416,4 @@ func TestLabExport(t *testing.T) {
 			}
 		}
 	}
-}
-
-func init() {
-	// The contract test validates downloaded files against the document: their bodies are binary.
-	for _, ct := range []string{"application/pdf", "image/png", "image/jpeg"} {
-		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.FileBodyDecoder)
-	}
-}
-
-// multipartFile is a multipart/form-data request carrying data in the field "file".
-func multipartFile(t *testing.T, path, token, name string, data []byte) apptest.Request {
-	t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	part, err := w.CreateFormFile("file", name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _ = part.Write(data)
-	_ = w.Close()
-	return apptest.Request{Method: "POST", Path: path, Token: token, Body: body.Bytes(),
-		Header: map[string]string{"Content-Type": w.FormDataContentType()}}
-}
-
-// exerciseLab is the lab part of TestResponsesMatchDocument: order, results, release, a file up and
-// down, the patient's view, errors included. It runs after exerciseScheduling (department "general"
-// and the fixture clock exist).
-func exerciseLab(t *testing.T, c *contract) {
-	t.Helper()
-	env := c.env
-	doc, staff := env.NewDoctor("general", "pathology"), env.NewUser(shared.RoleStaff)
-	pat, other := env.NewUser(shared.RolePatient), env.NewUser(shared.RolePatient)
-	env.Book(staff.Token, doc.ID(), pat.User.PatientID, apptest.At(16, 0))
-	pid := pat.User.PatientID
-	const unknown = "0123456789abcdef01234567"
-
-	var o shared.LabOrder
-	c.call(t, "a doctor orders lab tests", send("POST", "/api/patients/"+pid+"/lab-orders", doc.Token, labOrder), http.StatusCreated).Decode(t, &o)
-	orders, order := "/api/patients/"+pid+"/lab-orders", "/api/lab-orders/"+o.ID
-	c.call(t, "the lab submits results", send("POST", order+"/results", staff.Token, labResults), http.StatusCreated)
-	var f shared.LabFile
-	c.call(t, "the lab attaches a PDF", multipartFile(t, order+"/files", staff.Token, "report.pdf", pdfOf(t, 300<<10, "x")),
-		http.StatusCreated).Decode(t, &f)
-	c.call(t, "staff list the orders", get(orders+"?page=1&limit=10", staff.Token), http.StatusOK)
-	c.call(t, "the doctor reads the order", get(order, doc.Token), http.StatusOK)
-	c.call(t, "the doctor downloads the file", get("/api/lab-files/"+f.ID, doc.Token), http.StatusOK)
-	c.call(t, "the patient's list before release", get(orders, pat.Token), http.StatusOK)
-	c.call(t, "the patient reads the report before release", get(order, pat.Token), http.StatusNotFound)
-	c.call(t, "the doctor releases the report", send("POST", order+"/release", doc.Token, nil), http.StatusOK)
-	c.call(t, "the doctor releases it again", send("POST", order+"/release", doc.Token, nil), http.StatusOK)
-	c.call(t, "the patient reads the released report", get(order, pat.Token), http.StatusOK)
-	c.call(t, "the patient downloads the file", get("/api/lab-files/"+f.ID, pat.Token), http.StatusOK)
-	var other2 shared.LabOrder
-	c.call(t, "the doctor orders again", send("POST", orders, doc.Token, labOrder), http.StatusCreated).Decode(t, &other2)
-	c.call(t, "the doctor cancels the order", send("POST", "/api/lab-orders/"+other2.ID+"/cancel", doc.Token, nil), http.StatusOK)
-	var pending shared.LabOrder
-	c.call(t, "the doctor orders once more", send("POST", orders, doc.Token, labOrder), http.StatusCreated).Decode(t, &pending)
-	files := "/api/lab-orders/" + pending.ID + "/files"
-
-	for _, tc := range []struct {
-		name       string
-		req        apptest.Request
-		status     int
-		docRejects bool
-	}{
-		{"order no tests", send("POST", orders, doc.Token, map[string]any{"tests": []any{}}), 400, true},
-		{"order a bad priority", send("POST", orders, doc.Token, map[string]any{"tests": labOrder.Tests, "priority": "stat"}), 400, true},
-		{"staff order tests", send("POST", orders, staff.Token, labOrder), 403, false},
-		{"order for an unknown patient", send("POST", "/api/patients/"+unknown+"/lab-orders", doc.Token, labOrder), 404, false},
-		{"another patient lists the orders", get(orders, other.Token), 403, false},
-		{"lab orders of a malformed patient id", get("/api/patients/nope/lab-orders", doc.Token), 400, true},
-		{"another patient reads the order", get(order, other.Token), 403, false},
-		{"an unknown lab order", get("/api/lab-orders/"+unknown, doc.Token), 404, false},
-		{"a malformed lab order id", get("/api/lab-orders/nope", doc.Token), 400, true},
-		{"results with a client flag", send("POST", order+"/results", staff.Token,
-			`{"results":[{"code":"K","value":4,"range":{},"flag":"N"}]}`), 400, true},
-		{"results after release", send("POST", order+"/results", staff.Token, labResults), 409, false},
-		{"a patient submits results", send("POST", order+"/results", pat.Token, labResults), 403, false},
-		{"staff release a report", send("POST", order+"/release", staff.Token, nil), 403, false},
-		{"release an unknown order", send("POST", "/api/lab-orders/"+unknown+"/release", doc.Token, nil), 404, false},
-		{"cancel a released report", send("POST", order+"/cancel", doc.Token, nil), 409, false},
-		{"staff cancel an order", send("POST", order+"/cancel", staff.Token, nil), 403, false},
-		{"cancel a malformed order id", send("POST", "/api/lab-orders/nope/cancel", doc.Token, nil), 400, true},
-		{"attach a text file named .pdf", multipartFile(t, files, staff.Token, "a.pdf", []byte("plain text")), 415, false},
-		{"attach an empty file", multipartFile(t, files, staff.Token, "a.pdf", nil), 400, false},
-		{"attach to a released report", multipartFile(t, order+"/files", staff.Token, "a.pdf", pdfOf(t, 100, "x")), 409, false},
-		{"a patient attaches a file", multipartFile(t, files, pat.Token, "a.pdf", pdfOf(t, 100, "x")), 403, false},
-		{"another patient downloads the file", get("/api/lab-files/"+f.ID, other.Token), 403, false},
-		{"an unknown lab file", get("/api/lab-files/"+unknown, doc.Token), 404, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c.exchange(t, tc.name, tc.req, tc.status, tc.docRejects)
-		})
-	}
-}
-
-// labFixture is an order with results and a PDF for the route-role matrix (TestSecurity13).
-func labFixture(t *testing.T, env *apptest.Env, doctor, staff, patientID string) (orderID, fileID string) {
-	t.Helper()
-	var o shared.LabOrder
-	env.Post("/api/patients/"+patientID+"/lab-orders", doctor, labOrder).Want(t, http.StatusCreated).Decode(t, &o)
-	env.Post("/api/lab-orders/"+o.ID+"/results", staff, labResults).Want(t, http.StatusCreated)
-	var f shared.LabFile
-	upload(env, staff, o.ID, "file", "matrix.pdf", "application/pdf", pdfOf(t, 1000, "x")).Want(t, http.StatusCreated).Decode(t, &f)
-	return o.ID, f.ID
 }

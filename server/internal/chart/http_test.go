@@ -1,4 +1,4 @@
-package app_test
+package chart_test
 
 import (
 	"fmt"
@@ -43,16 +43,6 @@ func (f *chartFixture) create(t *testing.T, path, token string, req shared.Creat
 	var e shared.Encounter
 	f.env.Post(path, token, req).Want(t, http.StatusCreated).Decode(t, &e)
 	return e
-}
-
-// matrixEncounter opens an encounter for the patient as the fixture doctor and returns its path, for
-// the route-role matrix (TestSecurity13RouteRoleMatrix).
-func matrixEncounter(t *testing.T, env *apptest.Env, h *apptest.Hospital, patientID string) string {
-	t.Helper()
-	var e shared.Encounter
-	env.Post("/api/patients/"+patientID+"/encounters", h.Doctor.Token, shared.CreateEncounterRequest{Reason: "matrix"}).
-		Want(t, http.StatusCreated).Decode(t, &e)
-	return "/api/encounters/" + e.ID
 }
 
 func TestChartEncountersCreateListGetAndAccess(t *testing.T) {
@@ -124,7 +114,7 @@ func TestChartEncountersCreateListGetAndAccess(t *testing.T) {
 
 	t.Run("who writes what", func(t *testing.T) {
 		for _, req := range []shared.CreateEncounterRequest{{Notes: "x"}, {Summary: "x"}, {Diagnoses: []shared.Diagnosis{{Description: "x"}}}} {
-			if e := wantErr(t, env.Post(f.annPath, h.Staff.Token, req), http.StatusForbidden, "forbidden"); !strings.Contains(e.Error.Message, "only doctors") {
+			if e := env.Post(f.annPath, h.Staff.Token, req).WantError(t, http.StatusForbidden, "forbidden"); !strings.Contains(e.Error.Message, "only doctors") {
 				t.Errorf("got message %q, want it to say only doctors write that", e.Error.Message)
 			}
 		}
@@ -140,27 +130,27 @@ func TestChartEncountersCreateListGetAndAccess(t *testing.T) {
 			{"unknown", unknown, "no such appointment"},
 			{"malformed", "nope", "malformed appointment_id"},
 		} {
-			e := wantErr(t, env.Post(f.annPath, h.Doctor.Token, shared.CreateEncounterRequest{AppointmentID: tc.appt}), http.StatusBadRequest, "invalid_request")
+			e := env.Post(f.annPath, h.Doctor.Token, shared.CreateEncounterRequest{AppointmentID: tc.appt}).WantError(t, http.StatusBadRequest, "invalid_request")
 			if !strings.Contains(e.Error.Message, tc.msg) {
 				t.Errorf("%s appointment: got message %q, want %q", tc.name, e.Error.Message, tc.msg)
 			}
 		}
-		e := wantErr(t, env.Post(f.annPath, h.Doctor.Token, shared.CreateEncounterRequest{AppointmentID: f.annAppt.ID}), http.StatusConflict, "conflict")
+		e := env.Post(f.annPath, h.Doctor.Token, shared.CreateEncounterRequest{AppointmentID: f.annAppt.ID}).WantError(t, http.StatusConflict, "conflict")
 		if !strings.Contains(e.Error.Message, first.ID) {
 			t.Errorf("got message %q, want it to name the encounter that records the appointment", e.Error.Message)
 		}
 		later := env.Book(h.Staff.Token, h.Doctor.ID(), f.ann.User.PatientID, apptest.At(11, 0))
 		env.Post("/api/appointments/"+later.ID+"/cancel", h.Staff.Token, shared.ReasonRequest{Reason: "patient called"}).Want(t, http.StatusOK)
-		wantErr(t, env.Post(f.annPath, h.Doctor.Token, shared.CreateEncounterRequest{AppointmentID: later.ID}), http.StatusBadRequest, "invalid_request")
+		env.Post(f.annPath, h.Doctor.Token, shared.CreateEncounterRequest{AppointmentID: later.ID}).WantError(t, http.StatusBadRequest, "invalid_request")
 	})
 
 	t.Run("ids", func(t *testing.T) {
 		unknown := "0123456789abcdef01234567"
-		wantErr(t, env.Get("/api/encounters/nope", h.Doctor.Token), http.StatusBadRequest, "invalid_request")
-		wantErr(t, env.Get("/api/encounters/"+unknown, h.Doctor.Token), http.StatusNotFound, "not_found")
-		wantErr(t, env.Get("/api/encounters/"+unknown+"/history", h.Doctor.Token), http.StatusNotFound, "not_found")
-		wantErr(t, env.Get("/api/patients/"+unknown+"/encounters", h.Doctor.Token), http.StatusNotFound, "not_found")
-		wantErr(t, env.Post("/api/patients/"+unknown+"/encounters", h.Doctor.Token, shared.CreateEncounterRequest{}), http.StatusNotFound, "not_found")
+		env.Get("/api/encounters/nope", h.Doctor.Token).WantError(t, http.StatusBadRequest, "invalid_request")
+		env.Get("/api/encounters/"+unknown, h.Doctor.Token).WantError(t, http.StatusNotFound, "not_found")
+		env.Get("/api/encounters/"+unknown+"/history", h.Doctor.Token).WantError(t, http.StatusNotFound, "not_found")
+		env.Get("/api/patients/"+unknown+"/encounters", h.Doctor.Token).WantError(t, http.StatusNotFound, "not_found")
+		env.Post("/api/patients/"+unknown+"/encounters", h.Doctor.Token, shared.CreateEncounterRequest{}).WantError(t, http.StatusNotFound, "not_found")
 	})
 
 	t.Run("every call is audited, refused ones too (row 28)", func(t *testing.T) {
@@ -204,7 +194,7 @@ func TestChartEncountersCreateListGetAndAccess(t *testing.T) {
 	})
 
 	t.Run("notes, diagnoses, reason are ciphertext at rest (row 30)", func(t *testing.T) {
-		docs := rawDocs(t, env, "encounter_revisions", bson.D{{Key: "encounter_id", Value: first.ID}})
+		docs := env.RawDocs(t, "encounter_revisions", bson.D{{Key: "encounter_id", Value: first.ID}})
 		if len(docs) != 1 {
 			t.Fatalf("got %d revision documents, want 1", len(docs))
 		}
@@ -238,14 +228,14 @@ func TestChartRevisionsConflictsAndVitals(t *testing.T) {
 	}
 
 	t.Run("a stale rev is refused with 409", func(t *testing.T) {
-		r := wantErr(t, env.Patch(path, h.Doctor2.Token, map[string]any{"rev": 1, "notes": "stale"}), http.StatusConflict, "conflict")
+		r := env.Patch(path, h.Doctor2.Token, map[string]any{"rev": 1, "notes": "stale"}).WantError(t, http.StatusConflict, "conflict")
 		if !strings.Contains(r.Error.Message, "revision 2") {
 			t.Errorf("got message %q, want it to name the current revision", r.Error.Message)
 		}
-		wantErr(t, env.Patch(path, h.Doctor.Token, map[string]any{"notes": "no rev"}), http.StatusBadRequest, "invalid_request")
-		wantErr(t, env.Patch(path, h.Doctor.Token, map[string]any{"rev": 2}), http.StatusBadRequest, "invalid_request")
-		wantErr(t, env.Patch(path, h.Doctor.Token, map[string]any{"rev": 2, "diagnoses": []map[string]string{{"description": "x", "status": "gone"}}}),
-			http.StatusBadRequest, "invalid_request")
+		env.Patch(path, h.Doctor.Token, map[string]any{"notes": "no rev"}).WantError(t, http.StatusBadRequest, "invalid_request")
+		env.Patch(path, h.Doctor.Token, map[string]any{"rev": 2}).WantError(t, http.StatusBadRequest, "invalid_request")
+		env.Patch(path, h.Doctor.Token, map[string]any{"rev": 2, "diagnoses": []map[string]string{{"description": "x", "status": "gone"}}}).
+			WantError(t, http.StatusBadRequest, "invalid_request")
 	})
 
 	t.Run("of concurrent writers of one rev exactly one wins", func(t *testing.T) {
@@ -305,7 +295,7 @@ func TestChartRevisionsConflictsAndVitals(t *testing.T) {
 			{map[string]any{"pulse_bpm": 72.5}, "pulse_bpm"},
 			{map[string]any{"pulse": 72}, "pulse"},
 		} {
-			r := wantErr(t, env.Post(path+"/vitals", h.Staff.Token, tc.body), http.StatusBadRequest, "invalid_request")
+			r := env.Post(path+"/vitals", h.Staff.Token, tc.body).WantError(t, http.StatusBadRequest, "invalid_request")
 			if !strings.Contains(r.Error.Message, tc.msg) {
 				t.Errorf("%v: got message %q, want %q", tc.body, r.Error.Message, tc.msg)
 			}
@@ -327,9 +317,9 @@ func TestChartRevisionsConflictsAndVitals(t *testing.T) {
 		if got.Rev != 3 || len(got.Vitals) != 2 || got.Vitals[0].ID != v.ID || *got.Vitals[1].Vitals.PulseBPM != 88 {
 			t.Errorf("got rev %d and vitals %+v, want rev 3 and both readings in order", got.Rev, got.Vitals)
 		}
-		wantErr(t, env.Post("/api/encounters/0123456789abcdef01234567/vitals", h.Staff.Token, map[string]any{"pulse_bpm": 70}),
-			http.StatusNotFound, "not_found")
-		docs := rawDocs(t, env, "encounter_vitals", bson.D{{Key: "encounter_id", Value: enc.ID}})
+		env.Post("/api/encounters/0123456789abcdef01234567/vitals", h.Staff.Token, map[string]any{"pulse_bpm": 70}).
+			WantError(t, http.StatusNotFound, "not_found")
+		docs := env.RawDocs(t, "encounter_vitals", bson.D{{Key: "encounter_id", Value: enc.ID}})
 		raw, err := bson.Marshal(bson.M{"docs": docs})
 		if err != nil {
 			t.Fatal(err)
@@ -357,73 +347,4 @@ func TestChartRevisionsConflictsAndVitals(t *testing.T) {
 			t.Errorf("got %d updates and %d vitals audited as ok, want 2 and 2", got["encounter.update ok"], got["vitals.record ok"])
 		}
 	})
-}
-
-// exerciseChart is the clinical chart's part of TestResponsesMatchDocument: every chart operation,
-// with its success and error answers, through the contract helper. It runs after exerciseScheduling,
-// whose department "general" and clock (Monday 07:30) it uses.
-func exerciseChart(t *testing.T, c *contract) {
-	t.Helper()
-	env := c.env
-	doc, nurse := env.NewDoctor("general", "general practice"), env.NewUser(shared.RoleStaff)
-	pat, other := env.NewUser(shared.RolePatient), env.NewUser(shared.RolePatient)
-	appt := env.Book(nurse.Token, doc.ID(), pat.User.PatientID, apptest.At(10, 0))
-	env.Book(nurse.Token, doc.ID(), other.User.PatientID, apptest.At(10, 30)) // the doctor sees the other patient too
-	const unknown = "0123456789abcdef01234567"
-	list := "/api/patients/" + pat.User.PatientID + "/encounters"
-
-	var enc shared.Encounter
-	c.call(t, "a doctor opens an encounter for an appointment", send("POST", list, doc.Token, shared.CreateEncounterRequest{
-		AppointmentID: appt.ID, Reason: "headache", Notes: "no focal signs",
-		Diagnoses: []shared.Diagnosis{{Code: "G44.2", Description: "tension-type headache", Status: shared.DiagnosisActive}},
-	}), http.StatusCreated).Decode(t, &enc)
-	c.call(t, "staff open an encounter", send("POST", list, nurse.Token, shared.CreateEncounterRequest{Reason: "blood pressure check"}), http.StatusCreated)
-	c.call(t, "a doctor lists the encounters", get(list+"?page=1&limit=10", doc.Token), http.StatusOK)
-	c.call(t, "the patient lists their encounters", get(list, pat.Token), http.StatusOK)
-	path := "/api/encounters/" + enc.ID
-	c.call(t, "the patient reads an encounter", get(path, pat.Token), http.StatusOK)
-	c.call(t, "the doctor changes the encounter", send("PATCH", path, doc.Token, map[string]any{"rev": 1, "summary": "resolved with rest",
-		"diagnoses": []shared.Diagnosis{{Code: "G44.2", Description: "tension-type headache", Status: shared.DiagnosisResolved}}}), http.StatusOK)
-	c.call(t, "staff record vitals", send("POST", path+"/vitals", nurse.Token, map[string]any{"pulse_bpm": 72, "systolic_mmhg": 118, "diastolic_mmhg": 76}), http.StatusCreated)
-	c.call(t, "staff read the history", get(path+"/history", nurse.Token), http.StatusOK)
-	c.call(t, "the encounter with its vitals", get(path, doc.Token), http.StatusOK)
-
-	for _, tc := range []struct {
-		name       string
-		req        apptest.Request
-		status     int
-		docRejects bool
-	}{
-		{"open an encounter for another patient's appointment", send("POST", "/api/patients/"+other.User.PatientID+"/encounters", doc.Token,
-			shared.CreateEncounterRequest{AppointmentID: appt.ID}), 400, false},
-		{"open a second encounter for an appointment", send("POST", list, doc.Token, shared.CreateEncounterRequest{AppointmentID: appt.ID}), 409, false},
-		{"staff write notes", send("POST", list, nurse.Token, shared.CreateEncounterRequest{Notes: "x"}), 403, false},
-		{"an encounter with an unknown field", send("POST", list, doc.Token, map[string]any{"patient_id": unknown}), 400, true},
-		{"an encounter for an unknown patient", send("POST", "/api/patients/"+unknown+"/encounters", doc.Token, shared.CreateEncounterRequest{}), 404, false},
-		{"an encounter over the body limit", send("POST", list, doc.Token, map[string]string{"notes": strings.Repeat("a", 1<<20)}), 413, true},
-		{"a patient lists another's encounters", get("/api/patients/"+other.User.PatientID+"/encounters", pat.Token), 403, false},
-		{"encounters of a malformed patient id", get("/api/patients/nope/encounters", doc.Token), 400, true},
-		{"encounters of an unknown patient", get("/api/patients/"+unknown+"/encounters", doc.Token), 404, false},
-		{"a malformed encounter id", get("/api/encounters/nope", doc.Token), 400, true},
-		{"an unknown encounter", get("/api/encounters/"+unknown, doc.Token), 404, false},
-		{"another patient reads the encounter", get(path, other.Token), 403, false},
-		{"a stale change", send("PATCH", path, doc.Token, map[string]any{"rev": 1, "notes": "late"}), 409, false},
-		{"a change without rev", send("PATCH", path, doc.Token, map[string]any{"notes": "x"}), 400, true},
-		{"staff change an encounter", send("PATCH", path, nurse.Token, map[string]any{"rev": 2, "notes": "x"}), 403, false},
-		{"change an unknown encounter", send("PATCH", "/api/encounters/"+unknown, doc.Token, map[string]any{"rev": 1, "notes": "x"}), 404, false},
-		{"change over the body limit", send("PATCH", path, doc.Token, map[string]any{"rev": 2, "notes": strings.Repeat("a", 1<<20)}), 413, true},
-		{"the history of an unknown encounter", get("/api/encounters/"+unknown+"/history", doc.Token), 404, false},
-		{"another patient reads the history", get(path+"/history", other.Token), 403, false},
-		{"the history of a malformed id", get("/api/encounters/nope/history", doc.Token), 400, true},
-		{"a pulse out of range", send("POST", path+"/vitals", nurse.Token, map[string]any{"pulse_bpm": 400}), 400, true},
-		{"an empty vitals reading", send("POST", path+"/vitals", nurse.Token, map[string]any{}), 400, true},
-		{"systolic below diastolic", send("POST", path+"/vitals", nurse.Token, map[string]any{"systolic_mmhg": 70, "diastolic_mmhg": 90}), 400, false},
-		{"a patient records vitals", send("POST", path+"/vitals", pat.Token, map[string]any{"pulse_bpm": 70}), 403, false},
-		{"vitals of an unknown encounter", send("POST", "/api/encounters/"+unknown+"/vitals", nurse.Token, map[string]any{"pulse_bpm": 70}), 404, false},
-		{"vitals over the body limit", send("POST", path+"/vitals", nurse.Token, map[string]string{"pulse_bpm": strings.Repeat("1", 1<<20)}), 413, true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c.exchange(t, tc.name, tc.req, tc.status, tc.docRejects)
-		})
-	}
 }

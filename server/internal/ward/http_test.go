@@ -1,4 +1,4 @@
-package app_test
+package ward_test
 
 import (
 	"context"
@@ -58,6 +58,7 @@ func occupancy(b shared.BedBoard) string {
 // another ward and discharged; each change reaches the bed board live, with the right counts and no
 // names or patient ids; the reason and summary are ciphertext in MongoDB; every step is audited.
 func TestWardAdmitTransferDischarge(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	h := env.Hospital()
 	bedsA := wardSetup(t, env, h.Admin.Token, "ward-a", h.Dept, "A1", "A2", "A3")
@@ -202,6 +203,7 @@ func TestWardAdmitTransferDischarge(t *testing.T) {
 // wins, the others get 409; two admissions of one patient into two beds at once: one wins. The
 // losers leave no hold behind: the beds they were not given are free.
 func TestWardConcurrentAdmissions(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	h := env.Hospital()
 	beds := wardSetup(t, env, h.Admin.Token, "icu", h.Dept, "1", "2", "3")
@@ -326,6 +328,7 @@ func TestWardConcurrentAdmissions(t *testing.T) {
 // TestWardDoctorInpatients: a doctor lists the inpatients they attend, and only those; a discharged
 // stay leaves the active list; the attending doctor keeps access to the patient's admissions.
 func TestWardDoctorInpatients(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	h := env.Hospital()
 	beds := wardSetup(t, env, h.Admin.Token, "med", h.Dept, "M1", "M2", "M3")
@@ -378,6 +381,7 @@ func TestWardDoctorInpatients(t *testing.T) {
 // TestWardInvalidInput: bad input is 400, unknown wards, beds and admissions 404, an occupied bed or
 // a second discharge 409, never a 500.
 func TestWardInvalidInput(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	h := env.Hospital()
 	beds := wardSetup(t, env, h.Admin.Token, "surg", h.Dept, "S1", "S2")
@@ -461,6 +465,7 @@ func TestWardInvalidInput(t *testing.T) {
 // TestWardPatientAccess is SECURITY row 12 for admissions: a patient reads their own admission and
 // list, never another patient's (404 / 403, audited as denied); patients cannot admit or discharge.
 func TestWardPatientAccess(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	h := env.Hospital()
 	wardSetup(t, env, h.Admin.Token, "obs", h.Dept, "O1")
@@ -500,6 +505,7 @@ func TestWardPatientAccess(t *testing.T) {
 // match it; the next claimer releases it (at once when the holder is discharged or gone for longer
 // than the grace period) instead of finding the bed occupied for ever.
 func TestWardAbandonedHolds(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t)
 	h := env.Hospital()
 	beds := wardSetup(t, env, h.Admin.Token, "rec", h.Dept, "R1", "R2")
@@ -544,56 +550,4 @@ func TestWardAbandonedHolds(t *testing.T) {
 	if occupancy(board) != "1/1/2" {
 		t.Errorf("got board %s, want R2 occupied by the new admission and R1 free", occupancy(board))
 	}
-}
-
-// exerciseWards is the wards-and-admissions part of TestResponsesMatchDocument.
-func exerciseWards(t *testing.T, c *contract) {
-	t.Helper()
-	env := c.env
-	admin := env.Admin()
-	c.call(t, "the admin creates a department for wards", send("POST", "/api/departments", admin.Token,
-		shared.Department{ID: "inpatients", Name: "Inpatients"}), http.StatusCreated)
-	doc := env.NewDoctor("inpatients", "internal medicine")
-	staff := env.NewUser(shared.RoleStaff)
-	pat := env.NewUser(shared.RolePatient)
-	env.Book(staff.Token, doc.ID(), pat.User.PatientID, apptest.At(14, 0))
-	const unknown = "0123456789abcdef01234567"
-
-	c.call(t, "the admin creates a ward", send("POST", "/api/wards", admin.Token,
-		shared.CreateWardRequest{ID: "ward-7", Name: "Ward 7", Department: "inpatients"}), http.StatusCreated)
-	c.exchange(t, "a ward id that is no slug", send("POST", "/api/wards", admin.Token,
-		shared.CreateWardRequest{ID: "Ward 7", Name: "Ward 7", Department: "inpatients"}), http.StatusBadRequest, true)
-	c.call(t, "a ward id taken", send("POST", "/api/wards", admin.Token,
-		shared.CreateWardRequest{ID: "ward-7", Name: "Ward 7", Department: "inpatients"}), http.StatusConflict)
-	var beds shared.BedList
-	c.call(t, "the admin adds beds", send("POST", "/api/wards/ward-7/beds", admin.Token,
-		shared.AddBedsRequest{Labels: []string{"7A", "7B"}}), http.StatusCreated).Decode(t, &beds)
-	c.call(t, "beds for no ward", send("POST", "/api/wards/ward-0/beds", admin.Token,
-		shared.AddBedsRequest{Labels: []string{"0A"}}), http.StatusNotFound)
-	c.call(t, "staff list wards", get("/api/wards", staff.Token), http.StatusOK)
-	c.call(t, "a patient lists wards", get("/api/wards", pat.Token), http.StatusForbidden)
-
-	var adm shared.Admission
-	c.call(t, "staff admit", send("POST", "/api/admissions", staff.Token, shared.AdmitRequest{PatientID: pat.User.PatientID,
-		WardID: "ward-7", BedID: beds.Items[0].ID, DoctorID: doc.ID(), Source: shared.SourcePlanned, Reason: "elective"}),
-		http.StatusCreated).Decode(t, &adm)
-	c.call(t, "admitting twice", send("POST", "/api/admissions", staff.Token, shared.AdmitRequest{PatientID: pat.User.PatientID,
-		WardID: "ward-7", DoctorID: doc.ID(), Source: shared.SourcePlanned, Reason: "elective"}), http.StatusConflict)
-	c.exchange(t, "admitting with no source", send("POST", "/api/admissions", staff.Token, shared.AdmitRequest{PatientID: pat.User.PatientID,
-		WardID: "ward-7", DoctorID: doc.ID(), Reason: "elective"}), http.StatusBadRequest, true)
-	c.call(t, "the bed board", get("/api/wards/ward-7/beds", doc.Token), http.StatusOK)
-	c.call(t, "the board of no ward", get("/api/wards/ward-0/beds", doc.Token), http.StatusNotFound)
-	c.call(t, "the doctor's inpatients", get("/api/admissions?doctor=me&active=true&page=1&limit=10", doc.Token), http.StatusOK)
-	c.exchange(t, "active is no boolean", get("/api/admissions?active=yes", doc.Token), http.StatusBadRequest, true)
-	c.call(t, "the patient reads the admission", get("/api/admissions/"+adm.ID, pat.Token), http.StatusOK)
-	c.call(t, "an unknown admission", get("/api/admissions/"+unknown, staff.Token), http.StatusNotFound)
-	c.call(t, "the patient's admissions", get("/api/patients/"+pat.User.PatientID+"/admissions", pat.Token), http.StatusOK)
-	c.call(t, "the doctor transfers", send("POST", "/api/admissions/"+adm.ID+"/transfer", doc.Token,
-		shared.TransferRequest{WardID: "ward-7"}), http.StatusOK)
-	c.call(t, "a transfer to no ward", send("POST", "/api/admissions/"+adm.ID+"/transfer", doc.Token,
-		shared.TransferRequest{WardID: "ward-0"}), http.StatusNotFound)
-	c.call(t, "staff discharge", send("POST", "/api/admissions/"+adm.ID+"/discharge", staff.Token,
-		shared.DischargeRequest{Summary: "uneventful", Disposition: "home"}), http.StatusOK)
-	c.call(t, "discharging twice", send("POST", "/api/admissions/"+adm.ID+"/discharge", staff.Token,
-		shared.DischargeRequest{Summary: "uneventful", Disposition: "home"}), http.StatusConflict)
 }

@@ -1,4 +1,4 @@
-package app_test
+package appointment_test
 
 import (
 	"encoding/json"
