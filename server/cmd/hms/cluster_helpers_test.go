@@ -2,13 +2,12 @@ package main_test
 
 import (
 	"bufio"
-	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"hms/server/internal/apptest"
 	"hms/server/internal/testenv"
 	"hms/shared"
 )
@@ -148,29 +148,12 @@ func (c *cluster) report() {
 
 // call sends a JSON request to an instance and returns the status and body.
 func (c *cluster) call(in *instance, method, path, token string, body any) (int, []byte, error) {
-	var r io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return 0, nil, err
-		}
-		r = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, in.url()+path, r)
+	resp, err := apptest.Client{URL: in.url(), HTTP: c.client}.Send(context.Background(),
+		apptest.Request{Method: method, Path: path, Body: body, Token: token})
 	if err != nil {
 		return 0, nil, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, data, err
+	return resp.Status, resp.Body, nil
 }
 
 func (c *cluster) login(in *instance, email, password string) string {
