@@ -506,7 +506,7 @@ export interface paths {
         put?: never;
         /**
          * Send a notification
-         * @description Stores a message for one user (404 when the recipient does not exist) and pushes it live on their `user:<id>` channel; with `channels` it is also delivered by email and/or SMS through the delivery queue. The answer comes once the notification is stored: a provider that is down never delays or fails it.
+         * @description Stores a message for one user or patient (404 when `recipient_id` is neither) and pushes it live on their `user:<id>` channel; with `channels` it is also delivered by email and/or SMS through the delivery queue. The answer comes once the notification is stored: a provider that is down never delays or fails it.
          *
          *     Roles: admin, doctor, staff.
          */
@@ -2459,7 +2459,7 @@ export interface components {
         };
         /** @description The body of POST /api/notifications/send. */
         SendNotificationRequest: {
-            /** @description The recipient's user id. */
+            /** @description The recipient: a user id, or a patient id (the id `GET /api/patient/{id}` takes). A patient's account gets the notification in-app; email and SMS go to the account's or the record's contacts. */
             recipient_id: components["schemas"]["ID"];
             /** @description Trimmed; 1 to 2000 characters. */
             message: string;
