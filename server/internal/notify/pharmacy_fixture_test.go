@@ -1,4 +1,4 @@
-package app_test
+package notify_test
 
 import (
 	"testing"
@@ -7,7 +7,7 @@ import (
 	"hms/shared"
 )
 
-// pharmacyFixture is apptest's Pharmacy under the names notify_test.go uses.
+// pharmacyFixture is apptest's Pharmacy under the names triggers_http_test.go uses.
 type pharmacyFixture struct {
 	*apptest.Pharmacy
 	pat   apptest.User
