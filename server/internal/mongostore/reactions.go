@@ -86,15 +86,15 @@ func (s *Reactions) MarkHappened(ctx context.Context, id string) error {
 	return s.set(ctx, "mark occurrence happened", id, bson.E{Key: "happened", Value: true})
 }
 
-// FinishOccurrence implements reaction.Store.
+// FinishOccurrence implements reaction.Store; a finished occurrence has happened.
 func (s *Reactions) FinishOccurrence(ctx context.Context, id string, at time.Time) error {
-	return s.set(ctx, "finish occurrence", id, bson.E{Key: "finished_at", Value: at})
+	return s.set(ctx, "finish occurrence", id, bson.E{Key: "finished_at", Value: at}, bson.E{Key: "happened", Value: true})
 }
 
-func (s *Reactions) set(ctx context.Context, what, id string, field bson.E) error {
+func (s *Reactions) set(ctx context.Context, what, id string, fields ...bson.E) error {
 	leave := s.gate.enter()
 	defer leave()
-	_, err := s.occurrences.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{field}}})
+	_, err := s.occurrences.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D(fields)}})
 	return wrap(what, err)
 }
 

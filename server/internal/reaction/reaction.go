@@ -87,7 +87,8 @@ type Store interface {
 	ForgetOccurrence(ctx context.Context, id string) error
 	// MarkHappened records that the occurrence's change is stored.
 	MarkHappened(ctx context.Context, id string) error
-	// FinishOccurrence records that every Must reaction to it has finished (or given up).
+	// FinishOccurrence records that every Must reaction to it has finished (or given up); a finished
+	// occurrence has happened.
 	FinishOccurrence(ctx context.Context, id string, at time.Time) error
 	// Unfinished returns up to limit unfinished occurrences recorded before cutoff, oldest first.
 	Unfinished(ctx context.Context, cutoff time.Time, limit int) ([]Occurrence, error)
@@ -293,10 +294,12 @@ func (p *Pending) Happened(ctx context.Context) {
 	failpoint("reaction.after-change")
 	b := p.b
 	if p.id != "" {
-		if err := b.store.MarkHappened(ctx, p.id); err != nil {
-			b.log.WarnContext(ctx, "mark an occurrence happened (verified later)", "occurrence", p.id, "err", err)
+		// Finishing marks it happened too: one write when every reaction succeeded at once.
+		if !b.react(ctx, Occurrence{ID: p.id, Type: p.ev.EventType()}, p.k, p.ev, true) {
+			if err := b.store.MarkHappened(ctx, p.id); err != nil {
+				b.log.WarnContext(ctx, "mark an occurrence happened (verified later)", "occurrence", p.id, "err", err)
+			}
 		}
-		b.react(ctx, Occurrence{ID: p.id, Type: p.ev.EventType()}, p.k, p.ev)
 	}
 	for _, s := range p.k.on {
 		if err := s.fn(ctx, p.ev); err != nil {
@@ -306,11 +309,12 @@ func (p *Pending) Happened(ctx context.Context) {
 }
 
 // react runs each Must reaction to o that is due, and finishes o when all have. It reports whether o
-// is finished.
-func (b *Bus) react(ctx context.Context, o Occurrence, k *kind, ev Event) bool {
+// is finished. fresh says o was just recorded by this caller: its attempts start at 1 without being
+// looked up (a taken claim still tells when another instance got there first).
+func (b *Bus) react(ctx context.Context, o Occurrence, k *kind, ev Event, fresh bool) bool {
 	finished := true
 	for _, s := range k.must {
-		if !b.runDue(ctx, o.ID, s, ev) {
+		if !b.runDue(ctx, o.ID, s, ev, fresh) {
 			finished = false
 		}
 	}
@@ -325,11 +329,15 @@ func (b *Bus) react(ctx context.Context, o Occurrence, k *kind, ev Event) bool {
 // runDue runs reaction s to occurrence id when it is due: never tried, or its last attempt failed and
 // its backoff has passed, or its last attempt was abandoned. It reports whether the reaction is
 // finished (succeeded or given up).
-func (b *Bus) runDue(ctx context.Context, id string, s subscriber, ev Event) bool {
-	last, n, err := b.lastAttempt(ctx, id, s.name)
-	if err != nil {
-		b.log.WarnContext(ctx, "read reaction attempts", "occurrence", id, "reaction", s.name, "err", err)
-		return false
+func (b *Bus) runDue(ctx context.Context, id string, s subscriber, ev Event, fresh bool) bool {
+	var last Attempt
+	var n int
+	if !fresh {
+		var err error
+		if last, n, err = b.lastAttempt(ctx, id, s.name); err != nil {
+			b.log.WarnContext(ctx, "read reaction attempts", "occurrence", id, "reaction", s.name, "err", err)
+			return false
+		}
 	}
 	now := b.now()
 	if n > 0 {
@@ -437,7 +445,7 @@ func (b *Bus) Recover(ctx context.Context) (int, error) {
 				b.log.WarnContext(ctx, "mark an occurrence happened", "occurrence", o.ID, "err", err)
 			}
 		}
-		if b.react(ctx, o, k, ev) {
+		if b.react(ctx, o, k, ev, false) {
 			finished++
 		}
 	}
