@@ -25,7 +25,7 @@ export ADMIN_EMAIL=bench-admin@hms.local ADMIN_PASSWORD='bench admin password 1'
 JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 SECRET_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 DATA_DIR="$dir/data" HTTP_ADDR="127.0.0.1:$port" REDIS_URL="redis://127.0.0.1:$rport/0" \
-ACCESS_TOKEN_TTL=1h LOGIN_MAX_PER_IP=1000 ./bin/hms serve >"$dir/hms.log" 2>&1 & pid=$!
+ACCESS_TOKEN_TTL=1h LOGIN_MAX_PER_IP=1000 WS_MAX_CONNS_PER_USER=1000000 ./bin/hms serve >"$dir/hms.log" 2>&1 & pid=$!
 until curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
   kill -0 "$pid" 2>/dev/null || { cat "$dir/hms.log"; exit 1; }
   sleep 0.05

@@ -2,6 +2,7 @@
 // member), fires M emergency alerts over REST, and reports how many frames arrived out of N×M and the
 // latency from just before each POST is sent to each client's receipt of the frame: p50, p99, max.
 // With -pid it also reports the server's resident memory per idle connection.
+// The server must allow that many sockets per user (WS_MAX_CONNS_PER_USER; scripts/bench-hub.sh sets it).
 package main
 
 import (

@@ -147,7 +147,9 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 		return nil, err
 	}
 	a.Hub = hub.New(hub.Config{AllowedHosts: cfg.AllowedHosts, PingInterval: cfg.WSPingInterval,
-		PongWait: 2*cfg.WSPingInterval + 10*time.Second, SendQueue: cfg.WSSendQueue}, a.Auth, a.Events, log)
+		PongWait: 2*cfg.WSPingInterval + 10*time.Second, SendQueue: cfg.WSSendQueue,
+		MaxConnsPerUser: cfg.WSMaxConnsPerUser, MaxSubscriptions: cfg.WSMaxSubscriptions, SessionCheck: cfg.WSSessionCheck,
+		Sessions: a.Auth, Access: a.Access, Audit: a.audit}, a.Auth, a.Events, log)
 	a.Events.SetLocal(a.Hub)
 
 	a.table = a.routes()

@@ -15,7 +15,8 @@ import (
 // event of its channels once, in order.
 func TestBroadcastStormWithPings(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, apptest.WithEnv("WS_PING_INTERVAL", "5ms"), apptest.WithEnv("WS_SEND_QUEUE", "4096"))
+	env := apptest.New(t, apptest.WithEnv("WS_PING_INTERVAL", "5ms"), apptest.WithEnv("WS_SEND_QUEUE", "4096"),
+		apptest.WithEnv("WS_MAX_CONNS_PER_USER", "100")) // every client is the same staff member
 	staff := env.NewUser(shared.RoleStaff)
 	channels := []string{"display:a", "display:b", "display:c"}
 	const clients, perChannel = 24, 150

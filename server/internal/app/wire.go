@@ -12,6 +12,7 @@ import (
 	"hms/server/internal/chart"
 	"hms/server/internal/doctor"
 	"hms/server/internal/gdpr"
+	"hms/server/internal/hub"
 	"hms/server/internal/lab"
 	"hms/server/internal/mail"
 	"hms/server/internal/mongostore"
@@ -47,6 +48,7 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 	tokens := auth.NewTokens(cfg.JWTSecret, cfg.JWTIssuer, cfg.JWTAudience, cfg.AccessTokenTTL, cfg.RefreshTokenTTL, nil)
 	a.Auth = auth.NewService(mongostore.NewUsers(db), a.patients, auth.Config{
 		Tokens: tokens, LoginMaxFailures: cfg.LoginMaxFailures, LoginMaxPerIP: cfg.LoginMaxPerIP, LoginWindow: cfg.LoginWindow,
+		Revocations: hub.NewRevocations(a.Broker, a.Log), // live websockets end with their session, on every instance
 	})
 	a.authHandlers = auth.NewHandlers(a.Auth)
 

@@ -56,6 +56,8 @@ type Principal struct {
 	Role      shared.Role
 	PatientID string
 	SessionID string
+	// Epoch is the account's epoch when the caller authenticated; a live connection checks it again.
+	Epoch int64
 	// Expires is when the credential the caller presented stops being valid; a websocket session
 	// ends then.
 	Expires time.Time

@@ -24,6 +24,15 @@ type Config struct {
 	// Clock is what lockouts and sessions are timed by (nil: the system time). The app leaves it nil:
 	// tokens and lockouts run on real time, not on the hospital clock tests move to another day.
 	Clock *clock.Clock
+	// Revocations, when set, hears of every session that ends and every account whose rights change,
+	// so that live connections (the websocket hub, on every instance) end too.
+	Revocations Revocations
+}
+
+// Revocations hears that a session ended (logout) or that every session of an account did (a password,
+// role or disabled change: the account's epoch changed); sessionID is "" for the latter.
+type Revocations interface {
+	Revoked(ctx context.Context, userID, sessionID string)
 }
 
 // Service is the auth domain's business logic.
@@ -35,6 +44,7 @@ type Service struct {
 	maxAcct  int
 	maxIP    int
 	now      func() time.Time
+	revoked  Revocations
 }
 
 // NewService wires the service.
@@ -42,7 +52,7 @@ func NewService(store Store, patients PatientRecords, cfg Config) *Service {
 	return &Service{
 		store: store, patients: patients, tokens: cfg.Tokens,
 		limits:  newLimiter(cfg.LoginWindow, cfg.Clock.Now),
-		maxAcct: cfg.LoginMaxFailures, maxIP: cfg.LoginMaxPerIP, now: cfg.Clock.Now,
+		maxAcct: cfg.LoginMaxFailures, maxIP: cfg.LoginMaxPerIP, now: cfg.Clock.Now, revoked: cfg.Revocations,
 	}
 }
 
@@ -184,7 +194,7 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (Principal, erro
 	if err != nil {
 		return Principal{}, err
 	}
-	return Principal{UserID: u.ID, Role: u.Role, PatientID: u.PatientID, SessionID: sess.ID, Expires: c.ExpiresAt.Time}, nil
+	return Principal{UserID: u.ID, Role: u.Role, PatientID: u.PatientID, SessionID: sess.ID, Epoch: u.Epoch, Expires: c.ExpiresAt.Time}, nil
 }
 
 // IssueTicket returns a single-use websocket ticket for the caller, valid for TicketTTL. The
@@ -214,8 +224,25 @@ func (s *Service) RedeemTicket(ctx context.Context, raw string) (Principal, erro
 		}
 		return Principal{}, err
 	}
-	return Principal{UserID: u.ID, Role: u.Role, PatientID: u.PatientID, SessionID: sess.ID,
+	return Principal{UserID: u.ID, Role: u.Role, PatientID: u.PatientID, SessionID: sess.ID, Epoch: u.Epoch,
 		Expires: time.Unix(c.SessionExpires, 0)}, nil
+}
+
+// SessionValid checks again what Authenticate checked when p signed in: its session is not revoked, its
+// account not disabled and the account's epoch unchanged. A live websocket asks it periodically.
+func (s *Service) SessionValid(ctx context.Context, p Principal) error {
+	c := &claims{SessionID: p.SessionID, Epoch: p.Epoch}
+	c.Subject = p.UserID
+	_, _, err := s.check(ctx, c)
+	return err
+}
+
+// revoke tells Revocations, if any, that a session (or, with sessionID "", every session of the
+// account) ended.
+func (s *Service) revoke(ctx context.Context, userID, sessionID string) {
+	if s.revoked != nil {
+		s.revoked.Revoked(ctx, userID, sessionID)
+	}
 }
 
 func (s *Service) check(ctx context.Context, c *claims) (User, Session, error) {
@@ -247,7 +274,9 @@ func (s *Service) check(ctx context.Context, c *claims) (User, Session, error) {
 
 // Logout revokes the caller's session; its access and refresh tokens stop working at once.
 func (s *Service) Logout(ctx context.Context, p Principal) error {
-	return s.store.RevokeSession(ctx, p.SessionID, s.now().UTC())
+	err := s.store.RevokeSession(ctx, p.SessionID, s.now().UTC())
+	s.revoke(ctx, p.UserID, p.SessionID)
+	return err
 }
 
 // ChangePassword checks the current password, sets the new one and ends every session of the account.
@@ -274,7 +303,9 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, req shared.Ch
 		return fmt.Errorf("hash password: %w", err)
 	}
 	epoch := s.newEpoch(u)
-	return s.store.UpdateUser(ctx, u.ID, UserChange{PasswordHash: &hash, Epoch: &epoch})
+	err = s.store.UpdateUser(ctx, u.ID, UserChange{PasswordHash: &hash, Epoch: &epoch})
+	s.revoke(ctx, u.ID, "")
+	return err
 }
 
 // newEpoch returns an epoch different from the account's current one.
@@ -346,7 +377,9 @@ func (s *Service) UpdateUser(ctx context.Context, by Principal, id string, req s
 	}
 	epoch := s.newEpoch(u)
 	ch := UserChange{Role: req.Role, Disabled: req.Disabled, Epoch: &epoch}
-	if err := s.store.UpdateUser(ctx, id, ch); err != nil {
+	err = s.store.UpdateUser(ctx, id, ch)
+	s.revoke(ctx, id, "")
+	if err != nil {
 		return User{}, err
 	}
 	if req.Role != nil {

@@ -17,6 +17,7 @@ var ErrClosed = errors.New("broker closed")
 // Broker is what the event stream needs from the transport between instances.
 type Broker interface {
 	// Publish delivers payload to the subscribers of every instance (this one included), at most once.
+	// Payloads are stored events, or the hub's control messages (a revocation: {"op":"revoke",…}).
 	Publish(ctx context.Context, payload []byte) error
 
 	// Subscribe delivers every published payload to deliver, in the order the broker received them,

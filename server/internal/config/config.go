@@ -82,6 +82,11 @@ type Config struct {
 	// WSPingInterval and WSSendQueue tune the websocket hub (ping period; frames queued per connection).
 	WSPingInterval time.Duration
 	WSSendQueue    int
+	// WSMaxConnsPerUser and WSMaxSubscriptions cap the sockets one user holds on an instance and the
+	// channels one socket joins; WSSessionCheck is how often each socket's session is checked again.
+	WSMaxConnsPerUser  int
+	WSMaxSubscriptions int
+	WSSessionCheck     time.Duration
 	// MaxConcurrent is how many API requests one instance works on at once; the rest wait their turn.
 	MaxConcurrent int
 	// HospitalTZ is the hospital's time zone: schedules, slots and queue days are in it.
@@ -173,6 +178,9 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		PprofAddr:          r.str("PPROF_ADDR", ""),
 		WSPingInterval:     r.duration("WS_PING_INTERVAL", 25*time.Second),
 		WSSendQueue:        r.int("WS_SEND_QUEUE", 128),
+		WSMaxConnsPerUser:  r.int("WS_MAX_CONNS_PER_USER", 20),
+		WSMaxSubscriptions: r.int("WS_MAX_SUBSCRIPTIONS", 50),
+		WSSessionCheck:     r.duration("WS_SESSION_CHECK", time.Minute),
 		MaxConcurrent:      r.int("MAX_CONCURRENT_REQUESTS", 64),
 		HospitalTZ:         r.location("HOSPITAL_TZ", "UTC"),
 		QueueAging:         time.Duration(r.int("QUEUE_AGING_MINUTES", 30)) * time.Minute,

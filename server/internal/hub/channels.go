@@ -26,7 +26,8 @@ var (
 	errChannelDenied  = fault.New(fault.ErrForbidden, "you may not subscribe to this channel")
 )
 
-// authorize says whether p may subscribe to channel.
+// authorize says whether p's role may subscribe to channel. A patient channel is further checked
+// against the clinical access rule in join (patientAccess).
 func authorize(p auth.Principal, channel string) error {
 	if !validName(channel) {
 		return errUnknownChannel
@@ -49,6 +50,7 @@ func authorize(p auth.Principal, channel string) error {
 	case shared.ChannelPharmacy:
 		return allowIf(id == "" && p.Is(staffRoles...))
 	case shared.ChannelPatient:
+		// The role gate only: join then asks the clinical access rule (Config.Access) and audits.
 		return allowIf(ident.Valid(id) && (p.Is(staffRoles...) || p.Role == shared.RolePatient && id == p.PatientID))
 	case shared.ChannelBeds:
 		// Bed boards carry admission ids and bed states, no patient ids or names; staff roles only.

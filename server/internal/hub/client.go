@@ -9,7 +9,10 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"hms/server/internal/audit"
 	"hms/server/internal/auth"
+	"hms/server/internal/fault"
+	"hms/server/internal/ident"
 	"hms/shared"
 )
 
@@ -25,6 +28,8 @@ type client struct {
 	once sync.Once
 
 	expiry *time.Timer // ends the session when the credential expires; stopped on close
+
+	ip, requestID string // where the connection came from, for the audit trail
 
 	mu   sync.Mutex // guards subs
 	subs map[string]*subState
@@ -170,17 +175,32 @@ func (c *client) readPump() {
 // (or, when more than MaxReplay were missed, the client is told to reload a snapshot); live events
 // that arrive meanwhile are held and sent after the replay, so the client sees every seq once, in order.
 func (c *client) join(channel string, since *int64, reqID string) {
-	if err := authorize(c.p, channel); err != nil {
-		msg := err.Error()
-		code := "forbidden"
-		if errors.Is(err, errUnknownChannel) {
-			code = "unknown_channel"
-		}
-		c.send(shared.ServerFrame{Op: shared.OpError, ID: reqID, Channel: channel, Code: code, Message: msg})
-		return
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	err := authorize(c.p, channel)
+	if err == nil && !c.subscribed(channel) && c.subscriptions() >= c.hub.cfg.MaxSubscriptions {
+		c.send(shared.ServerFrame{Op: shared.OpError, ID: reqID, Channel: channel, Code: "too_many_subscriptions",
+			Message: "this connection has as many channels as it may; unsubscribe from one first"})
+		return
+	}
+	if kind, id, _ := cut(channel); kind == shared.ChannelPatient && !errors.Is(err, errUnknownChannel) {
+		// The same rule as REST, and an audit entry for every attempt.
+		if !ident.Valid(id) {
+			id = "malformed"
+		}
+		err = c.patientAccess(ctx, id, since, err)
+	}
+	if err != nil {
+		code := "forbidden"
+		switch {
+		case errors.Is(err, errUnknownChannel):
+			code = "unknown_channel"
+		case !errors.Is(err, fault.ErrForbidden) && !errors.Is(err, fault.ErrNotFound) && !errors.Is(err, fault.ErrInvalid):
+			code, err = "unavailable", errors.New("could not check access to the channel; try again")
+		}
+		c.send(shared.ServerFrame{Op: shared.OpError, ID: reqID, Channel: channel, Code: code, Message: err.Error()})
+		return
+	}
 	head, err := c.hub.head(ctx, channel)
 	if err != nil {
 		c.send(shared.ServerFrame{Op: shared.OpError, ID: reqID, Channel: channel, Code: "unavailable", Message: "could not read the channel; try again"})
@@ -268,6 +288,24 @@ func (c *client) finishJoin(s *subState, last int64) {
 			}
 		}
 	}
+}
+
+func (c *client) subscribed(channel string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.subs[channel]
+	return ok
+}
+
+func (c *client) subscriptions() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.subs)
+}
+
+// auditContext carries the connection's origin to the audit trail.
+func (c *client) auditContext(ctx context.Context) context.Context {
+	return audit.WithOrigin(ctx, audit.Origin{IP: c.ip, RequestID: c.requestID})
 }
 
 func (c *client) leave(channel, reqID string) {

@@ -54,9 +54,14 @@ func (h *Hub) ServeWS(c *gin.Context) {
 	if err != nil {
 		return // the upgrader has answered
 	}
-	cl := &client{hub: h, conn: conn, p: p, done: make(chan struct{}), subs: map[string]*subState{}}
-	if !h.add(cl) {
+	cl := &client{hub: h, conn: conn, p: p, done: make(chan struct{}), subs: map[string]*subState{},
+		ip: c.ClientIP(), requestID: httpx.RequestID(c)}
+	switch h.add(cl) {
+	case CloseServiceRestart:
 		cl.closeWith(CloseServiceRestart, "server restarting")
+		return
+	case CloseTooManyConnections:
+		cl.closeWith(CloseTooManyConnections, "too many connections for this user")
 		return
 	}
 	if !p.Expires.IsZero() {

@@ -22,10 +22,12 @@ import (
 
 // Close codes sent to clients (documented in docs/websocket.md).
 const (
-	CloseServiceRestart = websocket.CloseServiceRestart // 1012: the server is shutting down; reconnect elsewhere
-	CloseTokenExpired   = 4001                          // the credential expired; get a new one and reconnect
-	CloseSlowConsumer   = 4008                          // the client did not read fast enough; reconnect and resume
-	CloseInternal       = websocket.CloseInternalServerErr
+	CloseServiceRestart     = websocket.CloseServiceRestart // 1012: the server is shutting down; reconnect elsewhere
+	CloseTokenExpired       = 4001                          // the credential expired; get a new one and reconnect
+	CloseRevoked            = 4003                          // the session ended or the account's rights changed; sign in again
+	CloseSlowConsumer       = 4008                          // the client did not read fast enough; reconnect and resume
+	CloseTooManyConnections = 4029                          // the user has WS_MAX_CONNS_PER_USER sockets open already
+	CloseInternal           = websocket.CloseInternalServerErr
 )
 
 // Replayer reads stored events.
@@ -50,6 +52,14 @@ type Config struct {
 	PongWait     time.Duration // how long without a pong before the connection is dropped
 	WriteWait    time.Duration // how long one write may take
 	MaxReplay    int           // events replayed at most; further behind, the client reloads a snapshot
+
+	MaxConnsPerUser  int           // sockets one user may hold on this instance (WS_MAX_CONNS_PER_USER)
+	MaxSubscriptions int           // channels one socket may join, those joined on connect included (WS_MAX_SUBSCRIPTIONS)
+	SessionCheck     time.Duration // how often each socket's session is checked again (WS_SESSION_CHECK)
+
+	Sessions Sessions // re-checks sessions; nil: no periodic re-check
+	Access   Access   // the clinical access rule patient channels ask; nil: patient channels are refused
+	Audit    Auditor  // records every subscription and replay of a patient channel
 }
 
 func (c *Config) defaults() {
@@ -71,6 +81,15 @@ func (c *Config) defaults() {
 	if c.MaxReplay <= 0 {
 		c.MaxReplay = 500
 	}
+	if c.MaxConnsPerUser <= 0 {
+		c.MaxConnsPerUser = 20
+	}
+	if c.MaxSubscriptions <= 0 {
+		c.MaxSubscriptions = 50
+	}
+	if c.SessionCheck <= 0 {
+		c.SessionCheck = time.Minute
+	}
 }
 
 // desktopOrigins are the Wails desktop app's origins.
@@ -87,6 +106,7 @@ type Hub struct {
 	mu      sync.RWMutex
 	subs    map[string]map[*client]struct{} // channel → subscribers
 	clients map[*client]struct{}
+	byUser  map[string]map[*client]struct{} // user id → that user's connections
 	closing bool
 
 	// dispatchMu serialises dispatch: the broker's delivery goroutine, local fallback deliveries and
@@ -115,8 +135,9 @@ type Stats struct {
 func New(cfg Config, a Authenticator, events Replayer, log *slog.Logger) *Hub {
 	cfg.defaults()
 	h := &Hub{cfg: cfg, auth: a, events: events, log: log,
-		subs: map[string]map[*client]struct{}{}, clients: map[*client]struct{}{}, heads: map[string]int64{},
-		stop: make(chan struct{})}
+		subs: map[string]map[*client]struct{}{}, clients: map[*client]struct{}{}, byUser: map[string]map[*client]struct{}{},
+		heads: map[string]int64{},
+		stop:  make(chan struct{})}
 	h.upgrader = websocket.Upgrader{
 		ReadBufferSize:   512, // client frames are small; larger ones are read in pieces
 		WriteBufferSize:  1024,
@@ -131,7 +152,8 @@ func New(cfg Config, a Authenticator, events Replayer, log *slog.Logger) *Hub {
 			_, _ = w.Write(b)
 		},
 	}
-	go h.pingAll(h.stop) // owned by the hub: ends at Shutdown
+	go h.pingAll(h.stop)     // owned by the hub: ends at Shutdown
+	go h.recheckLoop(h.stop) // likewise
 	return h
 }
 
@@ -160,14 +182,23 @@ func (h *Hub) originAllowed(origin string) bool {
 }
 
 // Deliver takes one published event (the broker's payload) and fans it out to this instance's
-// subscribers. It is called on the broker's delivery goroutine and by the event stream's local
-// fallback; it never waits on a client.
+// subscribers; a revocation (published by Revocations) closes the matching connections instead. It is
+// called on the broker's delivery goroutine and by the event stream's local fallback; it never waits
+// on a client.
 func (h *Hub) Deliver(payload []byte) {
 	var hdr struct {
-		Channel string `json:"channel"`
-		Seq     int64  `json:"seq"`
+		Channel   string `json:"channel"`
+		Seq       int64  `json:"seq"`
+		Op        string `json:"op"`
+		UserID    string `json:"user_id"`
+		SessionID string `json:"session_id"`
 	}
-	if err := json.Unmarshal(payload, &hdr); err != nil || hdr.Channel == "" || hdr.Seq <= 0 {
+	err := json.Unmarshal(payload, &hdr)
+	if err == nil && hdr.Op == opRevoke && hdr.UserID != "" {
+		h.revoke(hdr.UserID, hdr.SessionID)
+		return
+	}
+	if err != nil || hdr.Channel == "" || hdr.Seq <= 0 {
 		h.log.Warn("hub: ignoring a malformed broker payload", "err", err)
 		return
 	}
@@ -287,15 +318,26 @@ func (h *Hub) head(ctx context.Context, channel string) (int64, error) {
 	return head, nil
 }
 
-func (h *Hub) add(c *client) bool {
+// add registers a connection. It returns 0, or the close code that refuses it: the server is
+// shutting down, or the user holds MaxConnsPerUser connections already.
+func (h *Hub) add(c *client) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closing {
-		return false
+		return CloseServiceRestart
 	}
+	mine := h.byUser[c.p.UserID]
+	if len(mine) >= h.cfg.MaxConnsPerUser {
+		return CloseTooManyConnections
+	}
+	if mine == nil {
+		mine = map[*client]struct{}{}
+		h.byUser[c.p.UserID] = mine
+	}
+	mine[c] = struct{}{}
 	h.clients[c] = struct{}{}
 	h.stats.Connections.Add(1)
-	return true
+	return 0
 }
 
 func (h *Hub) remove(c *client) {
@@ -305,6 +347,12 @@ func (h *Hub) remove(c *client) {
 		return
 	}
 	delete(h.clients, c)
+	if mine := h.byUser[c.p.UserID]; mine != nil {
+		delete(mine, c)
+		if len(mine) == 0 {
+			delete(h.byUser, c.p.UserID)
+		}
+	}
 	h.stats.Connections.Add(-1)
 	for ch := range c.channels() {
 		if m := h.subs[ch]; m != nil {
