@@ -257,3 +257,28 @@ func TestPprofAddrLoopbackOnly(t *testing.T) {
 		})
 	}
 }
+
+func TestNotifySendPerHour(t *testing.T) {
+	tests := []struct {
+		value   string
+		want    int
+		wantErr string
+	}{
+		{"", 60, ""},
+		{"5", 5, ""},
+		{"0", 0, "NOTIFY_SEND_PER_HOUR must be at least 1"},
+		{"-1", 0, "NOTIFY_SEND_PER_HOUR must be at least 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			vars := map[string]string{}
+			if tt.value != "" {
+				vars["NOTIFY_SEND_PER_HOUR"] = tt.value
+			}
+			c, ok := loadWith(t, vars, tt.wantErr)
+			if ok && c.Notify.SendPerHour != tt.want {
+				t.Fatalf("got %d, want %d", c.Notify.SendPerHour, tt.want)
+			}
+		})
+	}
+}
