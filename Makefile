@@ -1,7 +1,7 @@
 # HMS — see README.md. `make run` starts the server on the embedded database; `make test` runs every test.
 GO ?= go
 
-.PHONY: all build cmds frontend openapi run test setup bench-patient bench-hub bench-booking bench-notify demo vet fmt clean desktop e2e
+.PHONY: all build cmds frontend openapi run test vulncheck setup bench-patient bench-hub bench-booking bench-notify demo vet fmt clean desktop e2e
 
 all: build
 
@@ -29,8 +29,11 @@ e2e: ## browser end-to-end tests (headless Debian chromium) against a real serve
 run: build ## start the server on the embedded default (no external services)
 	scripts/run.sh
 
-test: ## install/start what the tests need, then run them all with -race
+test: ## install/start what the tests need, then run them all with -race, fuzz each target briefly and run govulncheck
 	scripts/test.sh
+
+vulncheck: ## govulncheck over the Go modules (needs the Go vulnerability database; says so when it is unreachable)
+	scripts/govulncheck.sh
 
 setup: ## install the Debian packages the tests and the desktop app need (redis-server, PostgreSQL, GTK/WebKitGTK, Xvfb, Chromium)
 	bash -c 'source scripts/lib.sh && ensure_redis_binary && ensure_postgres && ensure_desktop_deps'

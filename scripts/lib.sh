@@ -42,6 +42,24 @@ ensure_mailpit() {
   echo "$MAILPIT_VERSION" >"$stamp"
 }
 
+# GOVULNCHECK_VERSION is the vulnerability scanner scripts/govulncheck.sh runs (golang.org/x/vuln).
+GOVULNCHECK_VERSION=v1.10.0
+
+# ensure_govulncheck builds the pinned govulncheck from the Go module proxy into .cache/bin when it is
+# not there yet.
+ensure_govulncheck() {
+  local root; root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  local bin="$root/.cache/bin/govulncheck" stamp="$root/.cache/bin/govulncheck.version"
+  if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$GOVULNCHECK_VERSION" ]; then return 0; fi
+  echo "== installing govulncheck $GOVULNCHECK_VERSION into .cache/bin"
+  mkdir -p "$root/.cache/bin"
+  if ! GOWORK=off GOBIN="$root/.cache/bin" go install "golang.org/x/vuln/cmd/govulncheck@$GOVULNCHECK_VERSION"; then
+    echo "could not build govulncheck $GOVULNCHECK_VERSION: see go's error above" >&2
+    return 1
+  fi
+  echo "$GOVULNCHECK_VERSION" >"$stamp"
+}
+
 pg_ready() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
 
 # ensure_postgres makes PostgreSQL answer on 127.0.0.1:5432, installing and starting it when it can.

@@ -4,6 +4,8 @@
 #   - mailpit, a real SMTP server for the mail tests (built from the Go module proxy into .cache/bin)
 #   - PostgreSQL on 127.0.0.1:5432 with trust auth for the FerretDB-backed test databases (started when
 #     installed but stopped; installed when missing). Without it the tests fall back to FerretDB on SQLite.
+#   - govulncheck (built from the Go module proxy into .cache/bin; scripts/govulncheck.sh says when the
+#     vulnerability database cannot be reached, and does not fail for it)
 #   - Node.js for the web UI (its packages from the lock file), Debian's chromium for the browser tests, and
 #     GTK/WebKitGTK + Xvfb for the desktop app's smoke test (installed from Debian's packages when missing).
 # Set MONGODB_TEST_URI to run the same suite against a real MongoDB instead.
@@ -37,6 +39,24 @@ passed=$(grep -c '^ok ' /tmp/hms-go-test.log || true)
 failed=$(grep -c '^FAIL' /tmp/hms-go-test.log || true)
 echo "go test: $passed packages ok, $failed failed, $(( $(date +%s) - start ))s"
 [ "$status" = 0 ] || exit "$status"
+
+# Each fuzz target runs briefly on top of its seeds (go test above ran the seeds alone); a failing
+# input is kept under the package's testdata/fuzz/<target> and fails go test from then on.
+fuzztime=${HMS_FUZZTIME:-10s}
+echo "== fuzzing, $fuzztime per target"
+fuzz() { # fuzz <package> <target>
+  local out execs
+  if ! out=$(go test -run '^$' -fuzz "^$2\$" -fuzztime "$fuzztime" "$1" 2>&1); then
+    echo "$out"; echo "fuzz $2: FAILED; the input is in ${1%/}/testdata/fuzz/$2"; exit 1
+  fi
+  execs=$(echo "$out" | grep -o 'execs: [0-9]*' | tail -1 | cut -d' ' -f2 || true)
+  echo "fuzz $2 ($1): ok, ${execs:-?} inputs in $fuzztime"
+}
+fuzz ./server/internal/httpx/ FuzzBindJSON
+fuzz ./server/internal/auth/ FuzzTokenParse
+
+echo "== govulncheck"
+scripts/govulncheck.sh
 
 echo "== browser end-to-end tests"
 scripts/e2e.sh

@@ -506,7 +506,7 @@ export interface paths {
         put?: never;
         /**
          * Send a notification
-         * @description Stores a message for one user or patient (404 when `recipient_id` is neither) and pushes it live on their `user:<id>` channel; with `channels` it is also delivered by email and/or SMS through the delivery queue. The answer comes once the notification is stored: a provider that is down never delays or fails it.
+         * @description Stores a message for one user or patient (404 when `recipient_id` is neither) and pushes it live on their `user:<id>` channel; with `channels` it is also delivered by email and/or SMS through the delivery queue. The answer comes once the notification is stored: a provider that is down never delays or fails it. With `channels` the sender is limited to `NOTIFY_SEND_PER_HOUR` (default 60) messages by email or SMS a clock hour, on all instances together: 429 beyond it, and nothing is stored; in-app messages are not limited.
          *
          *     Roles: admin, doctor, staff.
          */
@@ -803,7 +803,7 @@ export interface paths {
         put?: never;
         /**
          * Broadcast a message
-         * @description Stores the message and pushes it (`broadcast.sent`) on the `broadcast` channel to every connected user, whatever their role. With `email: true` it is also emailed (in the background, through the delivery queue) to every active account that accepts email, and each of them finds it in their notifications. There is no list of broadcasts: a client that was offline gets the ones it missed by resuming the `broadcast` channel with `since` (docs/websocket.md).
+         * @description Stores the message and pushes it (`broadcast.sent`) on the `broadcast` channel to every connected user, whatever their role. With `email: true` it is also emailed (in the background, through the delivery queue) to every active account that accepts email, and each of them finds it in their notifications. There is no list of broadcasts: a client that was offline gets the ones it missed by resuming the `broadcast` channel with `since` (docs/websocket.md). A broadcast by email counts as one of the admin's `NOTIFY_SEND_PER_HOUR` messages by email or SMS an hour; beyond it the answer is 429: the broadcast was stored and pushed live, but not emailed.
          *
          *     Roles: admin.
          */
@@ -4793,6 +4793,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -5230,6 +5231,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };

@@ -14,7 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	_ "net/http/pprof"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -88,10 +88,9 @@ func serve(ctx context.Context) error {
 	}
 
 	if cfg.PprofAddr != "" {
-		go func() { // lives as long as the process; only for measurements
-			log.Info("profiler listening", "addr", cfg.PprofAddr)
-			_ = http.ListenAndServe(cfg.PprofAddr, nil) // net/http/pprof registers on the default mux
-		}()
+		if _, err := servePprof(cfg.PprofAddr, log); err != nil {
+			return err
+		}
 	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -235,4 +234,27 @@ func openApp(ctx context.Context) (*app.App, error) {
 		return nil, err
 	}
 	return app.New(ctx, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+}
+
+// servePprof serves Go's profiler on addr, which config has checked is a loopback address; the
+// listener's own address is checked again (a "localhost" resolving elsewhere is refused). It returns
+// the address it listens on, and lives as long as the process; only for measurements.
+func servePprof(addr string, log *slog.Logger) (net.Addr, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("profiler: listen on %s: %w", addr, err)
+	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); !ok || !tcp.IP.IsLoopback() {
+		_ = ln.Close()
+		return nil, fmt.Errorf("profiler: PPROF_ADDR=%q listens on %s, not on loopback", addr, ln.Addr())
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Info("profiler listening", "addr", ln.Addr().String())
+	go func() { _ = (&http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}).Serve(ln) }()
+	return ln.Addr(), nil
 }

@@ -56,7 +56,7 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 	notifications := mongostore.NewNotifications(db, keys)
 	a.notify = notify.NewService(notifications, a.Events, a.Log, notify.Config{
 		Location: loc, MaxAttempts: cfg.Notify.MaxAttempts, RetryBase: cfg.Notify.RetryBase, RetryMax: cfg.Notify.RetryMax,
-		Instance: instance, Hospital: cfg.Notify.HospitalName, Clock: a.Clock,
+		Instance: instance, Hospital: cfg.Notify.HospitalName, Clock: a.Clock, SendPerHour: cfg.Notify.SendPerHour,
 	})
 	if cfg.EmailHost != "" {
 		sender, err := mail.New(mail.FromConfig(cfg))

@@ -77,7 +77,8 @@ type Config struct {
 	ReactionPoll, ReactionLease time.Duration
 	// RedisPrefix starts every Redis key and channel name, so that deployments can share a server.
 	RedisPrefix string
-	// PprofAddr, when set (e.g. 127.0.0.1:6060), serves Go's profiler there, for measurements.
+	// PprofAddr, when set (e.g. 127.0.0.1:6060), serves Go's profiler there, for measurements; only a
+	// loopback address is accepted.
 	PprofAddr string
 	// WSPingInterval and WSSendQueue tune the websocket hub (ping period; frames queued per connection).
 	WSPingInterval time.Duration
@@ -251,10 +252,26 @@ func (c *Config) check() error {
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		return errors.New("ADMIN_EMAIL and ADMIN_PASSWORD go together: set both or neither")
 	}
+	if err := c.checkPprof(); err != nil {
+		return err
+	}
 	if err := c.checkEmail(); err != nil {
 		return err
 	}
 	return c.checkSMS()
+}
+
+// checkPprof refuses a profiler address off loopback: Go's profiler has no authentication, and its
+// heap dumps and goroutine stacks hold patient data, tokens and keys.
+func (c *Config) checkPprof() error {
+	if c.PprofAddr == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(c.PprofAddr)
+	if err != nil || !IsLoopbackHost(host) {
+		return fmt.Errorf("PPROF_ADDR=%q: want a loopback address such as 127.0.0.1:6060 (the profiler has no authentication)", c.PprofAddr)
+	}
+	return nil
 }
 
 // checkEmail validates the outgoing email settings, whether or not EMAIL_HOST is set, so that a typo is

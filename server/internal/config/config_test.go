@@ -228,3 +228,57 @@ func TestKeyring(t *testing.T) {
 		t.Fatalf("log shows %s, want key ids only", out)
 	}
 }
+
+// TestPprofAddrLoopbackOnly: the profiler has no authentication (its heap dumps hold patient data and
+// secrets), so PPROF_ADDR is accepted only on a loopback address; every interface (":6060"), a
+// public address or a host name other than localhost is refused at start-up.
+func TestPprofAddrLoopbackOnly(t *testing.T) {
+	tests := []struct {
+		addr, wantErr string
+	}{
+		{"", ""},
+		{"127.0.0.1:6060", ""},
+		{"localhost:6060", ""},
+		{"[::1]:6060", ""},
+		{"127.0.0.2:6060", ""},
+		{":6060", `PPROF_ADDR=":6060": want a loopback address`},
+		{"0.0.0.0:6060", `PPROF_ADDR="0.0.0.0:6060": want a loopback address`},
+		{"[::]:6060", `PPROF_ADDR="[::]:6060": want a loopback address`},
+		{"10.0.0.5:6060", `PPROF_ADDR="10.0.0.5:6060": want a loopback address`},
+		{"hms.example:6060", `PPROF_ADDR="hms.example:6060": want a loopback address`},
+		{"127.0.0.1", `PPROF_ADDR="127.0.0.1": want a loopback address`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.addr, func(t *testing.T) {
+			c, ok := loadWith(t, map[string]string{"PPROF_ADDR": tt.addr}, tt.wantErr)
+			if ok && c.PprofAddr != tt.addr {
+				t.Fatalf("got PprofAddr %q, want %q", c.PprofAddr, tt.addr)
+			}
+		})
+	}
+}
+
+func TestNotifySendPerHour(t *testing.T) {
+	tests := []struct {
+		value   string
+		want    int
+		wantErr string
+	}{
+		{"", 60, ""},
+		{"5", 5, ""},
+		{"0", 0, "NOTIFY_SEND_PER_HOUR must be at least 1"},
+		{"-1", 0, "NOTIFY_SEND_PER_HOUR must be at least 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			vars := map[string]string{}
+			if tt.value != "" {
+				vars["NOTIFY_SEND_PER_HOUR"] = tt.value
+			}
+			c, ok := loadWith(t, vars, tt.wantErr)
+			if ok && c.Notify.SendPerHour != tt.want {
+				t.Fatalf("got %d, want %d", c.Notify.SendPerHour, tt.want)
+			}
+		})
+	}
+}

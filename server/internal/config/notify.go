@@ -25,6 +25,9 @@ type Notify struct {
 	Scan time.Duration
 	// Retention is how long a sent or skipped delivery is kept (dead letters stay until retried).
 	Retention time.Duration
+	// SendPerHour is how many messages by email or SMS one sender may send in a clock hour
+	// (POST /api/notifications/send with channels, an admin's broadcast by email), on all instances.
+	SendPerHour int
 }
 
 func (r *reader) notify() Notify {
@@ -36,6 +39,7 @@ func (r *reader) notify() Notify {
 		Poll:         r.duration("NOTIFY_POLL", 2*time.Second),
 		Scan:         r.duration("NOTIFY_SCAN", time.Minute),
 		Retention:    r.duration("NOTIFY_RETENTION", 30*24*time.Hour),
+		SendPerHour:  r.int("NOTIFY_SEND_PER_HOUR", 60),
 	}
 	for _, v := range r.list("NOTIFY_REMINDERS", "24h,2h") {
 		d, err := time.ParseDuration(v)
@@ -59,6 +63,8 @@ func (n Notify) check() error {
 		return errors.New("NOTIFY_RETRY_BASE must be positive and NOTIFY_RETRY_MAX at least as long")
 	case n.Poll <= 0 || n.Scan <= 0 || n.Retention <= 0:
 		return errors.New("NOTIFY_POLL, NOTIFY_SCAN and NOTIFY_RETENTION must be positive")
+	case n.SendPerHour < 1:
+		return errors.New("NOTIFY_SEND_PER_HOUR must be at least 1")
 	case strings.TrimSpace(n.HospitalName) == "":
 		return errors.New("HOSPITAL_NAME must not be blank")
 	}

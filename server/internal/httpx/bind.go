@@ -28,11 +28,16 @@ func BindJSON(c *gin.Context, dst any) error {
 		}
 		return fault.Invalid("could not read the request body")
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
 		return fault.Invalid("the request body is empty; send a JSON object")
 	}
 	if err := checkKeys(body); err != nil {
 		return err
+	}
+	// null would decode into dst as nothing at all (found by FuzzBindJSON).
+	if trimmed[0] != '{' {
+		return fault.Invalid("the request body must be a JSON object")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -49,6 +49,7 @@ func TestBindJSON(t *testing.T) {
 		{"empty", ``, fault.ErrInvalid, "empty"},
 		{"two values", `{"name":"a"} {"name":"b"}`, fault.ErrInvalid, "more than one"},
 		{"array body", `[1,2]`, fault.ErrInvalid, "JSON object"},
+		{"null body", ` null `, fault.ErrInvalid, "JSON object"},
 		{"too large", `{"name":"` + strings.Repeat("x", 200) + `"}`, errTooLarge, ""},
 	}
 	for _, tt := range tests {

@@ -82,7 +82,8 @@ type Medication struct {
 	// Hospital is the hospital's name, shown at the foot of the message.
 	Hospital    string
 	PatientName string
-	// Medication is the medicine's name ("Amlodipine").
+	// Medication is the medicine's name ("Amlodipine"): only the email's body shows it, never the SMS
+	// or the subject, which are read on lock screens.
 	Medication string
 	// Dose ("5 mg") and Frequency (free text, or a code such as BID or Q6H) may be empty.
 	Dose      string

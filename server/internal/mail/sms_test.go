@@ -43,9 +43,9 @@ func TestRenderSMS(t *testing.T) {
 		{"cancelled, no reason, no way to book", "appointment_cancelled", noContact,
 			"St Mary's Hospital: appointment for Ann O'Neil with Dr Priya Shah (Cardiology) on Fri 3 Jul, 14:30 is cancelled."},
 		{"refill due", "refill_due", medicationData(),
-			"St Mary's Hospital: Ann O'Neil, your prescription for Amlodipine can be refilled from Tue 14 Jul; 2 refills left."},
+			"St Mary's Hospital: Ann O'Neil, your prescription can be refilled from Tue 14 Jul; 2 refills left."},
 		{"follow-up", "follow_up", medicationData(),
-			"St Mary's Hospital: Ann O'Neil, your course of Amlodipine ended on Tue 14 Jul. If you still have symptoms or need more, book a follow-up appointment."},
+			"St Mary's Hospital: Ann O'Neil, your course of medication ended on Tue 14 Jul. If you still have symptoms or need more, book a follow-up appointment."},
 		{"notice, line breaks made one paragraph", "notice", noticeData(),
 			"St Mary's Hospital: Flu clinic: The flu clinic opens on Monday. Bring your vaccination card. Ask at reception for a time."},
 		{"notice without a subject", "notice", untitled,
@@ -67,6 +67,37 @@ func TestRenderSMS(t *testing.T) {
 				t.Errorf("got  %q\nwant %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestMedicationNotNamedOnLockScreens: an SMS, and an email's subject, are read on a lock screen and
+// in notification previews, so the refill and follow-up messages never name the medicine (which can
+// tell a bystander the diagnosis); only the email's body, read after unlocking, does.
+func TestMedicationNotNamedOnLockScreens(t *testing.T) {
+	for _, template := range []string{"refill_due", "follow_up"} {
+		for _, med := range []string{"Amlodipine", "Sertraline", "Emtricitabine/tenofovir"} {
+			t.Run(template+"/"+med, func(t *testing.T) {
+				d := medicationData()
+				d.Medication = med
+				sms, err := mail.RenderSMS(template, d)
+				if err != nil {
+					t.Fatalf("got error %v, want none", err)
+				}
+				if strings.Contains(sms, med) {
+					t.Errorf("got SMS %q, want no %q", sms, med)
+				}
+				subject, text, _, err := mail.Render(template, d)
+				if err != nil {
+					t.Fatalf("got error %v, want none", err)
+				}
+				if strings.Contains(subject, med) {
+					t.Errorf("got subject %q, want no %q", subject, med)
+				}
+				if !strings.Contains(text, med) {
+					t.Errorf("got email text %q, want it to name %q", text, med)
+				}
+			})
+		}
 	}
 }
 
@@ -104,7 +135,7 @@ func TestRenderSMSLength(t *testing.T) {
 		{"reminder", "appointment_reminder", huge, []string{"reminder: appointment for", "on Fri 3 Jul, 14:30.", "call 020 7946 0000."}},
 		{"rescheduled", "appointment_rescheduled", huge, []string{"on Wed 1 Jul, 14:30 has moved to Fri 3 Jul, 14:30.", "call 020 7946 0000."}},
 		{"cancelled", "appointment_cancelled", huge, []string{"is cancelled. Reason:", "To book another: https://hms.stmarys.example/appointments/a1"}},
-		{"refill due", "refill_due", hugeMed, []string{"your prescription for", "can be refilled from Tue 14 Jul; 2 refills left."}},
+		{"refill due", "refill_due", hugeMed, []string{"your prescription can be refilled from Tue 14 Jul; 2 refills left."}},
 		{"follow-up", "follow_up", hugeMed, []string{"ended on Tue 14 Jul. If you still have symptoms or need more, book a follow-up appointment."}},
 		{"notice of 2,000 characters", "notice", mail.Notice{Hospital: "St Mary's Hospital", Subject: "Flu clinic", Body: body},
 			[]string{"St Mary's Hospital: Flu clinic: word word"}},

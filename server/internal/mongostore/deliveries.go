@@ -35,6 +35,9 @@ var deliveryIndexes = indexSet{
 		{Keys: bson.D{{Key: "delivery_id", Value: 1}, {Key: "n", Value: 1}},
 			Options: options.Index().SetUnique(true).SetName("delivery_attempt_unique")},
 	},
+	colSendClaims: {
+		{Keys: bson.D{{Key: "hour", Value: 1}}, Options: options.Index().SetName("hour")},
+	},
 }
 
 type deliveryDoc struct {
@@ -158,6 +161,9 @@ func (s *Notifications) DropBodies(ctx context.Context, ids []string) error {
 // Prune implements notify.Store: finished deliveries (sent, skipped) last changed before before go,
 // with their attempt claims and any body left.
 func (s *Notifications) Prune(ctx context.Context, before time.Time) (int, error) {
+	if err := s.pruneSendClaims(ctx, before); err != nil {
+		return 0, err
+	}
 	type idDoc struct {
 		ID string `bson:"_id"`
 	}

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -47,6 +48,13 @@ func (s *Service) Send(ctx context.Context, p auth.Principal, req shared.SendNot
 	if _, user := byUser[req.RecipientID]; !user {
 		if _, rec := byPatient[req.RecipientID]; rec {
 			r.RecipientID, r.PatientID = "", req.RecipientID
+		}
+	}
+	if len(channels) > 0 {
+		if err := s.claimSend(ctx, p.UserID); errors.Is(err, errSendLimit) {
+			return shared.Notification{}, s.sendLimitError("")
+		} else if err != nil {
+			return shared.Notification{}, err
 		}
 	}
 	if err := s.renderNotice(&r); err != nil {

@@ -150,6 +150,9 @@ type Store interface {
 	Due(ctx context.Context, now time.Time, limit int) ([]Delivery, error)
 	// ClaimAttempt fails with ErrAttemptTaken when that attempt was claimed before.
 	ClaimAttempt(ctx context.Context, a Attempt) error
+	// ClaimSend records a sender's n-th message by email or SMS in an hour (an insert under a unique
+	// id); it fails with ErrSendTaken when that one was claimed before.
+	ClaimSend(ctx context.Context, c SendClaim) error
 	// AttemptClaim returns a claimed attempt (ErrNotFound when there is none).
 	AttemptClaim(ctx context.Context, deliveryID string, n int) (Attempt, error)
 	// Bodies fills the deliveries' Subject, Text and HTML (they are not read with their state); it
@@ -158,7 +161,8 @@ type Store interface {
 	// DropBodies deletes the bodies of sent deliveries: the message went, and need not be kept.
 	DropBodies(ctx context.Context, ids []string) error
 	// Prune deletes finished deliveries (sent, skipped) last changed before before, with their claims,
-	// and returns how many (at most a few thousand a call).
+	// and returns how many (at most a few thousand a call); it also deletes the send claims of hours
+	// that ended before before.
 	Prune(ctx context.Context, before time.Time) (int, error)
 	// SaveDelivery stores d's state and appends entry to its log.
 	SaveDelivery(ctx context.Context, d Delivery, entry shared.DeliveryLog) error
@@ -184,6 +188,7 @@ var (
 	ErrNotFound      = fault.New(fault.ErrNotFound, "notification not found")
 	ErrNoDelivery    = fault.New(fault.ErrNotFound, "delivery not found")
 	ErrAttemptTaken  = errors.New("delivery attempt already claimed")
+	ErrSendTaken     = errors.New("send claim already taken")
 	ErrNotDead       = fault.New(fault.ErrConflict, "only a dead delivery can be retried")
 	errNoTransport   = errors.New("channel is not configured")
 	errRecipientGone = errors.New("recipient account is disabled")
@@ -223,6 +228,9 @@ type Config struct {
 	Hospital string
 	// Clock is the hospital's clock (nil: the system time).
 	Clock *clock.Clock
+	// SendPerHour is how many messages by email or SMS one sender may send in a clock hour, on all
+	// instances together (default 60): a staff message with channels, an admin's broadcast by email.
+	SendPerHour int
 }
 
 // Service makes, lists and delivers notifications.
@@ -235,6 +243,8 @@ type Service struct {
 	mu         sync.Mutex
 	wake       chan struct{}
 	fresh      chan []Delivery
+	// sendHints remembers, per sender, the last send claim this instance saw taken (sendlimit.go).
+	sendHints map[string]sendHint
 }
 
 // NewService wires the service; Transports are added with SetTransport.
@@ -257,7 +267,10 @@ func NewService(store Store, pub Publisher, log *slog.Logger, cfg Config) *Servi
 	if cfg.Workers <= 0 {
 		cfg.Workers = 8
 	}
-	return &Service{store: store, pub: pub, log: log, cfg: cfg, transports: map[string]Transport{},
+	if cfg.SendPerHour <= 0 {
+		cfg.SendPerHour = 60
+	}
+	return &Service{store: store, pub: pub, log: log, cfg: cfg, transports: map[string]Transport{}, sendHints: map[string]sendHint{},
 		wake:  make(chan struct{}, 1),
 		fresh: make(chan []Delivery, 16)}
 }

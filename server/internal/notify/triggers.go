@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"sync"
@@ -357,6 +358,12 @@ func (t *Triggers) Page(ctx context.Context, e alert.Escalated) error {
 // their list (not pushed again live: the broadcast channel showed it). It returns how many accounts
 // it was queued for (alert.Mailer).
 func (t *Triggers) EmailBroadcast(ctx context.Context, b shared.Broadcast) (int, error) {
+	// One broadcast is one send against the admin's hourly allowance, however many it reaches.
+	if err := t.n.claimSend(ctx, b.SentBy); errors.Is(err, errSendLimit) {
+		return 0, t.n.sendLimitError("the broadcast was sent live, but not by email: ")
+	} else if err != nil {
+		return 0, err
+	}
 	base := Request{Kind: shared.KindBroadcast, SenderID: b.SentBy, Message: b.Message,
 		Channels: []string{shared.ChannelEmail}, Quiet: true}
 	if err := t.n.renderNotice(&base); err != nil {

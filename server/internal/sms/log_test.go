@@ -32,7 +32,7 @@ func TestLogSender(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]any{"level": "INFO", "msg": "sms not sent: development provider", "to": "+44*******456",
-		"body": "Your appointment is tomorrow", "id": "log-1"}
+		"length": float64(len("Your appointment is tomorrow")), "id": "log-1"}
 	for k, v := range want {
 		if rec[k] != v {
 			t.Errorf("got %s %v, want %v", k, rec[k], v)
@@ -40,6 +40,10 @@ func TestLogSender(t *testing.T) {
 	}
 	if strings.Contains(buf.String(), "7911123456") {
 		t.Errorf("log shows the whole number: %s", buf.String())
+	}
+	// The body may be clinical (a refill, a follow-up): only its length is logged.
+	if _, ok := rec["body"]; ok || strings.Contains(buf.String(), "appointment") {
+		t.Errorf("log shows the message body: %s", buf.String())
 	}
 
 	// It refuses what the HTTP provider would refuse, and logs nothing for it.
