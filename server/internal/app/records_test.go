@@ -60,10 +60,14 @@ func TestRecordsSearch(t *testing.T) {
 	h := env.Hospital()
 	jose := register(t, env, h.Staff.Token, shared.RegisterPatientRequest{Name: "José Álvarez", DateOfBirth: "1980-02-03",
 		Sex: "male", Conditions: []string{"Type 2 diabetes"}, Allergies: []string{"Penicillin"}})
-	register(t, env, h.Staff.Token, shared.RegisterPatientRequest{Name: "Josephine Baker", Conditions: []string{"Asthma"}})
+	josephine := register(t, env, h.Staff.Token, shared.RegisterPatientRequest{Name: "Josephine Baker", Conditions: []string{"Asthma"}})
 	register(t, env, h.Staff.Token, shared.RegisterPatientRequest{Name: "Ana Salvador"})
 	for i := 0; i < 3; i++ {
 		register(t, env, h.Staff.Token, shared.RegisterPatientRequest{Name: fmt.Sprintf("Filler %d", i)})
+	}
+	// A search by condition lists only patients the caller may see (row 35): both are here today.
+	for _, id := range []string{jose.ID, josephine.ID} {
+		env.Post("/api/queue/checkin", h.Staff.Token, shared.CheckInRequest{Department: h.Dept, PatientID: id}).Want(t, http.StatusCreated)
 	}
 
 	for _, tc := range []struct {

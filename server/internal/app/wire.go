@@ -102,7 +102,7 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 
 	// The access rule: each domain that makes a care relationship contributes its part.
 	a.Access.Use(patient.AccessDeps{
-		Store: grants, Audit: a.audit, Patients: a.patients, Users: a.Auth, Log: a.Log,
+		Store: grants, Audit: a.audit, Patients: a.patients, Users: a.Auth, Log: a.Log, ReferralTTL: cfg.ReferralTTL,
 		Notify: func(ctx context.Context, from auth.Principal, to, message string) error {
 			_, err := a.notify.Notify(ctx, notify.Request{RecipientID: to, SenderID: from.UserID,
 				Kind: shared.KindBreakGlass, Subject: "Break-the-glass access", Message: message})

@@ -100,3 +100,13 @@ func (e *Env) WalkIn(token, dept, name string, triage int) shared.Appointment {
 		Want(e.T, 201).Decode(e.T, &a)
 	return a
 }
+
+// CheckIn checks a booked appointment of today in and returns it: the care relationship the access
+// rule counts (a booking alone opens no chart).
+func (e *Env) CheckIn(token, appointmentID string) shared.Appointment {
+	e.T.Helper()
+	var a shared.Appointment
+	e.Post("/api/queue/checkin", token, shared.CheckInRequest{AppointmentID: appointmentID}).
+		Want(e.T, 201).Decode(e.T, &a)
+	return a
+}
