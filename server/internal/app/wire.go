@@ -109,7 +109,7 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 			return err
 		},
 	})
-	for _, r := range []patient.Relation{a.Appointments.Relation, a.Access.ReferralRelation, a.Pharmacy.Relation, a.wards.Relation} {
+	for _, r := range []patient.Relation{a.Appointments.Relation, a.Access.ReferralRelation, a.wards.Relation} {
 		a.Access.AddRelation(r)
 	}
 
