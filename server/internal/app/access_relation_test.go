@@ -119,3 +119,78 @@ func TestSecurity35ConditionSearchOnlyVisible(t *testing.T) {
 		}
 	})
 }
+
+// TestAppointmentReasonsFollowTheAccessRule: an appointment's reason (free text, often clinical) is
+// shown only to callers the access rule lets see the patient; the scheduling fields stay for the desk.
+// Lists, the doctor's dashboard and queue snapshots are audited with each patient they return
+// (docs/security.md row 35).
+func TestAppointmentReasonsFollowTheAccessRule(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	h := env.Hospital()
+	p := newPatient(t, env, "Rita Reason", "rita.reason@example.org")
+	pid := p.User.PatientID
+	var booked shared.Appointment
+	env.Post("/api/appointments", h.Staff.Token, shared.BookRequest{DoctorID: h.Doctor.ID(), PatientID: pid,
+		Start: apptest.At(9, 0).AddDate(0, 0, 1), Reason: "lump-in-breast-7f3"}).Want(t, http.StatusCreated).Decode(t, &booked)
+	walkIn := env.WalkIn(h.Staff.Token, h.Dept, "Walter Queue", 4)
+
+	get := func(t *testing.T, who apptest.User) shared.Appointment {
+		t.Helper()
+		var a shared.Appointment
+		env.Get("/api/appointments/"+booked.ID, who.Token).Want(t, http.StatusOK).Decode(t, &a)
+		return a
+	}
+	for _, tc := range []struct {
+		name   string
+		who    apptest.User
+		reason string
+	}{
+		{"the patient", p, "lump-in-breast-7f3"},
+		{"a doctor without a relationship", h.Doctor2, ""},
+		{"the booked doctor, not yet seen", h.Doctor, ""},
+		{"staff", h.Staff, ""},
+		{"an admin", h.Admin, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := get(t, tc.who)
+			if a.Reason != tc.reason || a.PatientID != pid || a.DoctorID != h.Doctor.ID() || !a.Start.Equal(booked.Start) {
+				t.Errorf("got %+v, want reason %q and the scheduling fields", a, tc.reason)
+			}
+			var l shared.AppointmentList
+			env.Get("/api/appointments?doctor_id="+h.Doctor.ID(), tc.who.Token).Want(t, http.StatusOK).Decode(t, &l)
+			for _, a := range l.Items {
+				if a.ID == booked.ID && a.Reason != tc.reason {
+					t.Errorf("listed with reason %q, want %q", a.Reason, tc.reason)
+				}
+			}
+		})
+	}
+	breakGlass(t, env, h.Doctor2.Token, pid, "covering for the booked doctor today")
+	if a := get(t, h.Doctor2); a.Reason != "lump-in-breast-7f3" {
+		t.Errorf("with a grant: got reason %q, want it shown", a.Reason)
+	}
+
+	env.Get("/api/queues/"+h.Dept, h.Staff.Token).Want(t, http.StatusOK)
+	env.Get("/api/doctors/"+h.Doctor.ID()+"/dashboard?date=2030-01-08", h.Doctor.Token).Want(t, http.StatusOK)
+	audited := func(actor apptest.User, action, patientID string) bool {
+		for _, e := range auditActions(t, env, actor.ID()) {
+			if e.Action == action && e.PatientID == patientID {
+				return true
+			}
+		}
+		return false
+	}
+	for _, tc := range []struct {
+		who               apptest.User
+		action, patientID string
+	}{
+		{h.Doctor2, "appointment.list", pid},
+		{h.Admin, "appointment.list", pid},
+		{h.Staff, "queue.snapshot", walkIn.PatientID},
+	} {
+		if !audited(tc.who, tc.action, tc.patientID) {
+			t.Errorf("no %s entry by %s on patient %s", tc.action, tc.who.User.Role, tc.patientID)
+		}
+	}
+}

@@ -77,7 +77,7 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 	a.Doctors = doctor.NewService(mongostore.NewDoctors(db), a.Auth, bookings{a}, loc, a.Clock)
 	a.Appointments = appointment.NewService(mongostore.NewAppointments(db), a.Doctors, a.patients, a.Alerts, a.Events,
 		a.Broker, a.audit, a.Log, a.Bus,
-		appointment.Config{Location: loc, Clock: a.Clock, Policy: appointment.Policy{Aging: cfg.QueueAging, ConsultDefault: cfg.ConsultDefault}})
+		appointment.Config{Location: loc, Clock: a.Clock, Access: a.Access, Policy: appointment.Policy{Aging: cfg.QueueAging, ConsultDefault: cfg.ConsultDefault}})
 
 	// The clinical record: chart, pharmacy, lab, wards.
 	grants := mongostore.NewAccessGrants(db, keys)
