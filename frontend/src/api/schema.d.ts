@@ -298,7 +298,7 @@ export interface paths {
         };
         /**
          * Search patients
-         * @description Finds patients by name prefix, id or MRN, and medical term; every filter given must match. Answers demographics only (no medical content), in name order, a page at a time (limit capped at 100). Records merged into another are left out unless looked up by id or MRN. Audited as one `patient.search` entry holding no search text.
+         * @description Finds patients by name prefix, id or MRN, and medical term; every filter given must match. Answers demographics only (no medical content), in name order, a page at a time (limit capped at 100). Records merged into another are left out unless looked up by id or MRN. A search by medical term lists only the patients the caller may see under the clinical access rule (400 when more than 2,000 records match the term: narrow it by name or MRN). Audited as one `patient.search` entry holding no search text; a search by medical term as `patient.search.condition`, one entry without a patient plus one on each patient returned, never the term.
          *
          *     Roles: admin, doctor, staff.
          */
@@ -1009,7 +1009,7 @@ export interface paths {
         };
         /**
          * A doctor's day
-         * @description Today's appointments, the waiting tickets the doctor may call (in call order), the current patient and the day's figures. A doctor may only see their own (403 otherwise).
+         * @description Today's appointments, the waiting tickets the doctor may call (in call order), the current patient and the day's figures. A doctor may only see their own (403 otherwise). Appointments' reasons are empty unless the caller may see the patient's records (the clinical access rule). Audited (`appointment.dashboard`, one entry on each patient shown).
          *
          *     Roles: admin, doctor, staff.
          */
@@ -1031,7 +1031,7 @@ export interface paths {
         };
         /**
          * List appointments
-         * @description Appointments ordered by start, filtered by doctor, patient, day and status. A patient sees only their own.
+         * @description Appointments ordered by start, filtered by doctor, patient, day and status. A patient sees only their own. `reason`, and the reasons in the history, are empty unless the caller may see the patient's records (the clinical access rule); the scheduling fields are always shown. Audited (`appointment.list`): on the patient filtered by, or else one entry on each patient returned.
          *
          *     Roles: admin, doctor, staff, patient.
          */
@@ -1062,7 +1062,7 @@ export interface paths {
         };
         /**
          * One appointment
-         * @description The appointment with its history. A patient gets 404 for another patient's appointment.
+         * @description The appointment with its history. A patient gets 404 for another patient's appointment. `reason`, and the reasons in the history, are empty unless the caller may see the patient's records (the clinical access rule). Audited (`appointment.read`).
          *
          *     Roles: admin, doctor, staff, patient.
          */
@@ -1162,7 +1162,7 @@ export interface paths {
         };
         /**
          * A department's queue
-         * @description Waiting tickets in call order with positions and estimated waits, those being served, and the day's figures. Live updates: `queue.changed` on `queue:dept:<department>`.
+         * @description Waiting tickets in call order with positions and estimated waits, those being served, and the day's figures. Reasons are empty unless the caller may see the patient's records (the clinical access rule). Audited (`queue.snapshot`, one entry on each patient shown). Live updates: `queue.changed` on `queue:dept:<department>`.
          *
          *     Roles: admin, doctor, staff.
          */

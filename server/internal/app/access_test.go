@@ -48,13 +48,13 @@ func TestAccessClinicalRule(t *testing.T) {
 	env := apptest.New(t)
 	h := env.Hospital() // Monday 2030-01-07 07:30
 	third := env.NewDoctor(h.Dept, "dermatology")
-	a := newPatient(t, env, "Alma Today", "alma@example.org")     // booked with h.Doctor today
+	a := newPatient(t, env, "Alma Today", "alma@example.org")     // checked in for h.Doctor today
 	b := newPatient(t, env, "Boris Other", "boris@example.org")   // no appointment
 	c := newPatient(t, env, "Cleo Tomorrow", "cleo@example.org")  // booked with Doctor2 tomorrow
 	d := newPatient(t, env, "Dora Cancelled", "dora@example.org") // Doctor2's appointment, cancelled
 	r := newPatient(t, env, "Remy Referred", "remy@example.org")  // referred by h.Doctor to third
-	env.Book(h.Staff.Token, h.Doctor.ID(), a.User.PatientID, apptest.At(9, 0))
-	env.Book(h.Staff.Token, h.Doctor.ID(), r.User.PatientID, apptest.At(10, 0))
+	env.CheckIn(h.Staff.Token, env.Book(h.Staff.Token, h.Doctor.ID(), a.User.PatientID, apptest.At(9, 0)).ID)
+	env.CheckIn(h.Staff.Token, env.Book(h.Staff.Token, h.Doctor.ID(), r.User.PatientID, apptest.At(10, 0)).ID)
 	env.Book(h.Staff.Token, h.Doctor2.ID(), c.User.PatientID, apptest.At(9, 0).AddDate(0, 0, 1))
 	cancelled := env.Book(h.Staff.Token, h.Doctor2.ID(), d.User.PatientID, apptest.At(11, 0))
 	env.Post("/api/appointments/"+cancelled.ID+"/cancel", h.Staff.Token, shared.ReasonRequest{Reason: "patient called"}).Want(t, http.StatusOK)
@@ -81,13 +81,13 @@ func TestAccessClinicalRule(t *testing.T) {
 	}{
 		{"a patient reads their own", a, a.User.PatientID, nil},
 		{"a patient reads another's", a, b.User.PatientID, fault.ErrForbidden},
-		{"a doctor with an appointment today", h.Doctor, a.User.PatientID, nil},
-		{"a doctor with an appointment tomorrow", h.Doctor2, c.User.PatientID, nil},
+		{"a doctor the patient is checked in for today", h.Doctor, a.User.PatientID, nil},
+		{"a doctor with an appointment tomorrow (booked only)", h.Doctor2, c.User.PatientID, fault.ErrForbidden},
 		{"a doctor without an appointment", h.Doctor2, a.User.PatientID, fault.ErrForbidden},
 		{"a doctor whose only appointment was cancelled", h.Doctor2, d.User.PatientID, fault.ErrForbidden},
 		{"a doctor the patient was referred to", third, r.User.PatientID, nil},
 		{"a referred doctor on another patient", third, a.User.PatientID, fault.ErrForbidden},
-		{"staff, the patient is booked today", h.Staff, a.User.PatientID, nil},
+		{"staff, the patient is checked in today", h.Staff, a.User.PatientID, nil},
 		{"staff, a walk-in queued today", h.Staff, walkIn.PatientID, nil},
 		{"staff, the patient is booked tomorrow only", h.Staff, c.User.PatientID, fault.ErrForbidden},
 		{"staff, no appointment", h.Staff, b.User.PatientID, fault.ErrForbidden},
@@ -220,7 +220,7 @@ func TestAccessReferrals(t *testing.T) {
 	a := newPatient(t, env, "Alma Ref", "alma.ref@example.org")
 	b := newPatient(t, env, "Boris Ref", "boris.ref@example.org")
 	pid := a.User.PatientID
-	env.Book(h.Staff.Token, h.Doctor.ID(), pid, apptest.At(9, 0))
+	env.CheckIn(h.Staff.Token, env.Book(h.Staff.Token, h.Doctor.ID(), pid, apptest.At(9, 0)).ID)
 	path := "/api/patients/" + pid + "/referrals"
 	const reason = "changing mole, left shoulder"
 
@@ -263,8 +263,8 @@ func TestAccessExport(t *testing.T) {
 	a := newPatient(t, env, "Ada Exporter", "ada.export@example.org")
 	b := newPatient(t, env, "Bertha Neighbour", "bertha.n@example.org")
 	pid := a.User.PatientID
-	env.Book(h.Staff.Token, h.Doctor.ID(), pid, apptest.At(9, 0))
-	env.Book(h.Staff.Token, h.Doctor.ID(), b.User.PatientID, apptest.At(9, 15))
+	env.CheckIn(h.Staff.Token, env.Book(h.Staff.Token, h.Doctor.ID(), pid, apptest.At(9, 0)).ID)
+	env.CheckIn(h.Staff.Token, env.Book(h.Staff.Token, h.Doctor.ID(), b.User.PatientID, apptest.At(9, 15)).ID)
 	env.Put("/api/patient/"+pid, a.Token, map[string]string{"medical_history": "hay fever"}).Want(t, http.StatusOK)
 	env.Put("/api/patient/"+pid, h.Doctor.Token, map[string]string{"medical_history": "hay fever; asthma-7c1e"}).Want(t, http.StatusOK)
 	env.Put("/api/patient/"+b.User.PatientID, h.Doctor.Token, map[string]string{"medical_history": "bertha-secret-9d2"}).Want(t, http.StatusOK)
@@ -339,7 +339,7 @@ func TestAccessErasure(t *testing.T) {
 	const name, email = "Eustace Forgetme", "eustace.forget@example.org"
 	a := newPatient(t, env, name, email)
 	pid := a.User.PatientID
-	env.Book(h.Staff.Token, h.Doctor.ID(), pid, apptest.At(9, 0))
+	env.CheckIn(h.Staff.Token, env.Book(h.Staff.Token, h.Doctor.ID(), pid, apptest.At(9, 0)).ID)
 	env.Put("/api/patient/"+pid, h.Doctor.Token, map[string]string{"medical_history": "kept-by-law-4b7"}).Want(t, http.StatusOK)
 	env.Post("/api/notifications/send", h.Doctor.Token, shared.SendNotificationRequest{RecipientID: a.ID(), Message: "see you Monday"}).Want(t, http.StatusCreated)
 	other := newPatient(t, env, "Olga Stays", "olga.stays@example.org")

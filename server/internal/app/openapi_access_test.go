@@ -17,9 +17,12 @@ func exerciseAccess(t *testing.T, c *contract) {
 	admin := env.Admin()
 	doc, stranger, derm := env.NewDoctor("general", "general practice"), env.NewUser(shared.RoleDoctor), env.NewUser(shared.RoleDoctor)
 	nurse := env.NewUser(shared.RoleStaff)
+	outsider := env.NewUser(shared.RoleDoctor) // no care relationship, no grant
 	pat, other := env.NewUser(shared.RolePatient), env.NewUser(shared.RolePatient)
 	pid := pat.User.PatientID
-	env.Book(pat.Token, doc.ID(), pid, apptest.At(9, 0).AddDate(0, 0, 1))
+	// The doctor's care relationship: the patient is checked in for them (a booking alone opens nothing).
+	env.Post("/api/queue/checkin", nurse.Token, shared.CheckInRequest{Department: "general", PatientID: pid, DoctorID: doc.ID(), Triage: 5}).
+		Want(t, http.StatusCreated)
 	const unknown = "0123456789abcdef01234567"
 	const reason = "second opinion on a rash"
 	refs := "/api/patients/" + pid + "/referrals"
@@ -39,7 +42,7 @@ func exerciseAccess(t *testing.T, c *contract) {
 		status     int
 		docRejects bool
 	}{
-		{"refer without access", send("POST", refs, nurse.Token, shared.ReferralRequest{DoctorID: derm.ID(), Reason: reason}), 403, false},
+		{"refer without access", send("POST", refs, outsider.Token, shared.ReferralRequest{DoctorID: derm.ID(), Reason: reason}), 403, false},
 		{"refer with a short reason", send("POST", refs, doc.Token, shared.ReferralRequest{DoctorID: derm.ID(), Reason: "rash"}), 400, true},
 		{"refer with an unknown field", send("POST", refs, doc.Token, map[string]string{"doctor_id": derm.ID(), "reason": reason, "by": doc.ID()}), 400, true},
 		{"refer to an unknown doctor", send("POST", refs, doc.Token, shared.ReferralRequest{DoctorID: unknown, Reason: reason}), 404, false},

@@ -17,8 +17,8 @@ func exerciseChart(t *testing.T, c *contract) {
 	env := c.env
 	doc, nurse := env.NewDoctor("general", "general practice"), env.NewUser(shared.RoleStaff)
 	pat, other := env.NewUser(shared.RolePatient), env.NewUser(shared.RolePatient)
-	appt := env.Book(nurse.Token, doc.ID(), pat.User.PatientID, apptest.At(10, 0))
-	env.Book(nurse.Token, doc.ID(), other.User.PatientID, apptest.At(10, 30)) // the doctor sees the other patient too
+	appt := env.Attend(nurse.Token, doc.ID(), pat.User.PatientID, apptest.At(10, 0))
+	env.Attend(nurse.Token, doc.ID(), other.User.PatientID, apptest.At(10, 30)) // the doctor sees the other patient too
 	const unknown = "0123456789abcdef01234567"
 	list := "/api/patients/" + pat.User.PatientID + "/encounters"
 

@@ -42,7 +42,7 @@ func exerciseLab(t *testing.T, c *contract) {
 	env := c.env
 	doc, staff := env.NewDoctor("general", "pathology"), env.NewUser(shared.RoleStaff)
 	pat, other := env.NewUser(shared.RolePatient), env.NewUser(shared.RolePatient)
-	env.Book(staff.Token, doc.ID(), pat.User.PatientID, apptest.At(16, 0))
+	env.Attend(staff.Token, doc.ID(), pat.User.PatientID, apptest.At(16, 0))
 	pid := pat.User.PatientID
 	const unknown = "0123456789abcdef01234567"
 

@@ -18,7 +18,7 @@ func exercisePharmacy(t *testing.T, c *contract) {
 	env.Post("/api/departments", admin.Token, shared.Department{ID: "pharmacy-clinic", Name: "Pharmacy clinic"}).Want(t, http.StatusCreated)
 	doc := env.NewDoctor("pharmacy-clinic", "general practice")
 	staff, pat, other := env.NewUser(shared.RoleStaff), env.NewUser(shared.RolePatient), env.NewUser(shared.RolePatient)
-	env.Book(staff.Token, doc.ID(), pat.User.PatientID, apptest.At(10, 0)) // the doctor's care relationship
+	env.Attend(staff.Token, doc.ID(), pat.User.PatientID, apptest.At(10, 0)) // the doctor's care relationship
 	const unknown = "0123456789abcdef01234567"
 	allergies := apptest.Allergies{pat.User.PatientID: []string{"Pénicilline"}}
 	env.App.Pharmacy.SetAllergies(allergies)

@@ -18,7 +18,7 @@ func exerciseWards(t *testing.T, c *contract) {
 	doc := env.NewDoctor("inpatients", "internal medicine")
 	staff := env.NewUser(shared.RoleStaff)
 	pat := env.NewUser(shared.RolePatient)
-	env.Book(staff.Token, doc.ID(), pat.User.PatientID, apptest.At(14, 0))
+	env.Attend(staff.Token, doc.ID(), pat.User.PatientID, apptest.At(14, 0))
 	const unknown = "0123456789abcdef01234567"
 
 	c.call(t, "the admin creates a ward", send("POST", "/api/wards", admin.Token,

@@ -60,10 +60,14 @@ func TestRecordsSearch(t *testing.T) {
 	h := env.Hospital()
 	jose := register(t, env, h.Staff.Token, shared.RegisterPatientRequest{Name: "José Álvarez", DateOfBirth: "1980-02-03",
 		Sex: "male", Conditions: []string{"Type 2 diabetes"}, Allergies: []string{"Penicillin"}})
-	register(t, env, h.Staff.Token, shared.RegisterPatientRequest{Name: "Josephine Baker", Conditions: []string{"Asthma"}})
+	josephine := register(t, env, h.Staff.Token, shared.RegisterPatientRequest{Name: "Josephine Baker", Conditions: []string{"Asthma"}})
 	register(t, env, h.Staff.Token, shared.RegisterPatientRequest{Name: "Ana Salvador"})
 	for i := 0; i < 3; i++ {
 		register(t, env, h.Staff.Token, shared.RegisterPatientRequest{Name: fmt.Sprintf("Filler %d", i)})
+	}
+	// A search by condition lists only patients the caller may see (row 35): both are here today.
+	for _, id := range []string{jose.ID, josephine.ID} {
+		env.Post("/api/queue/checkin", h.Staff.Token, shared.CheckInRequest{Department: h.Dept, PatientID: id}).Want(t, http.StatusCreated)
 	}
 
 	for _, tc := range []struct {
@@ -196,7 +200,7 @@ func TestRecordsRegisterPatchAndMRN(t *testing.T) {
 	}
 
 	// PATCH: demographics and clinical lists; only what is sent changes.
-	env.Book(h.Staff.Token, h.Doctor.ID(), desk.ID, apptest.At(9, 0)) // a care relationship today
+	env.Attend(h.Staff.Token, h.Doctor.ID(), desk.ID, apptest.At(9, 0)) // a care relationship today
 	var sum shared.PatientSummary
 	env.Patch("/api/patients/"+desk.ID, h.Staff.Token, map[string]any{"phone": "+44 20 7946 0000", "conditions": []string{"Epilepsy", "Migraine"}}).
 		Want(t, http.StatusOK).Decode(t, &sum)
@@ -246,7 +250,7 @@ func TestRecordsHistoryAndAccess(t *testing.T) {
 	h := env.Hospital()
 	ann, bob := env.NewUser(shared.RolePatient), env.NewUser(shared.RolePatient)
 	pid := ann.User.PatientID
-	env.Book(h.Staff.Token, h.Doctor.ID(), pid, apptest.At(9, 0))
+	env.Attend(h.Staff.Token, h.Doctor.ID(), pid, apptest.At(9, 0))
 	env.Put("/api/patient/"+pid, ann.Token, shared.UpdatePatientRequest{MedicalHistory: new("hay fever")}).Want(t, 200)
 	env.Put("/api/patient/"+pid, h.Doctor.Token, shared.UpdatePatientRequest{MedicalHistory: new("hay fever; asthma")}).Want(t, 200)
 	var hist shared.HistoryList
@@ -321,10 +325,10 @@ func TestRecordsDuplicatesAndMerge(t *testing.T) {
 	}
 
 	// The three records are today's patients of the doctor (the final access rule's care relationship).
-	env.Book(h.Staff.Token, h.Doctor.ID(), real.ID, apptest.At(9, 0))
-	env.Book(h.Staff.Token, h.Doctor.ID(), unknown.ID, apptest.At(9, 30))
-	env.Book(h.Staff.Token, h.Doctor.ID(), dup.ID, apptest.At(10, 0))
-	env.Book(h.Staff.Token, h.Doctor.ID(), byPhone.ID, apptest.At(10, 15))
+	env.Attend(h.Staff.Token, h.Doctor.ID(), real.ID, apptest.At(9, 0))
+	env.Attend(h.Staff.Token, h.Doctor.ID(), unknown.ID, apptest.At(9, 30))
+	env.Attend(h.Staff.Token, h.Doctor.ID(), dup.ID, apptest.At(10, 0))
+	env.Attend(h.Staff.Token, h.Doctor.ID(), byPhone.ID, apptest.At(10, 15))
 	env.Put("/api/patient/"+unknown.ID, h.Doctor.Token, shared.UpdatePatientRequest{MedicalHistory: new("brought in after a fall")}).Want(t, 200)
 	env.Put("/api/patient/"+real.ID, h.Doctor.Token, shared.UpdatePatientRequest{MedicalHistory: new("hypertension")}).Want(t, 200)
 
@@ -373,7 +377,7 @@ func TestRecordsDuplicatesAndMerge(t *testing.T) {
 	env.Post("/api/patients/"+real.ID+"/merge", h.Doctor.Token, shared.MergeRequest{Into: "nope"}).Want(t, http.StatusBadRequest)
 	env.Post("/api/patients/"+real.ID+"/merge", h.Doctor.Token, shared.MergeRequest{Into: "0123456789abcdef01234567"}).Want(t, http.StatusNotFound)
 	account := env.NewUser(shared.RolePatient)
-	env.Book(h.Staff.Token, h.Doctor.ID(), account.User.PatientID, apptest.At(10, 30))
+	env.Attend(h.Staff.Token, h.Doctor.ID(), account.User.PatientID, apptest.At(10, 30))
 	env.Post("/api/patients/"+account.User.PatientID+"/merge", h.Staff.Token, shared.MergeRequest{Into: real.ID}).Want(t, http.StatusConflict)
 	// A merged record is out of name search, found by id.
 	if l := search(t, env, h.Staff.Token, "q="+unknown.ID); len(l.Items) != 1 || l.Items[0].MergedInto != target {

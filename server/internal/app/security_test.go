@@ -241,6 +241,10 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 	// succeeds whatever the order of the table.
 	doctorID, patientID := h.Doctor.ID(), users[shared.RolePatient].User.PatientID
 	booked := env.Book(h.Staff.Token, doctorID, patientID, apptest.At(9, 0))
+	// The doctor's and the desk's care relationship with the patient: checked in today for the doctor
+	// (a booking alone opens no chart, row 34).
+	env.Post("/api/queue/checkin", h.Staff.Token, shared.CheckInRequest{Department: h.Dept, PatientID: patientID, DoctorID: doctorID, Triage: 5}).
+		Want(t, http.StatusCreated)
 	farAway := shared.LeaveRequest{From: apptest.At(0, 0).AddDate(1, 0, 0), To: apptest.At(24, 0).AddDate(1, 0, 0), Reason: "matrix"}
 	var leave shared.LeaveResponse
 	env.Post("/api/doctors/"+doctorID+"/leave", admin.Token, farAway).Want(t, http.StatusCreated).Decode(t, &leave)

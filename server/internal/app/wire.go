@@ -79,7 +79,7 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 	a.Doctors = doctor.NewService(mongostore.NewDoctors(db), a.Auth, bookings{a}, loc, a.Clock)
 	a.Appointments = appointment.NewService(mongostore.NewAppointments(db), a.Doctors, a.patients, a.Alerts, a.Events,
 		a.Broker, a.audit, a.Log, a.Bus,
-		appointment.Config{Location: loc, Clock: a.Clock, Policy: appointment.Policy{Aging: cfg.QueueAging, ConsultDefault: cfg.ConsultDefault}})
+		appointment.Config{Location: loc, Clock: a.Clock, Access: a.Access, Policy: appointment.Policy{Aging: cfg.QueueAging, ConsultDefault: cfg.ConsultDefault}})
 
 	// The clinical record: chart, pharmacy, lab, wards.
 	grants := mongostore.NewAccessGrants(db, keys)
@@ -104,14 +104,14 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 
 	// The access rule: each domain that makes a care relationship contributes its part.
 	a.Access.Use(patient.AccessDeps{
-		Store: grants, Audit: a.audit, Patients: a.patients, Users: a.Auth, Log: a.Log,
+		Store: grants, Audit: a.audit, Patients: a.patients, Users: a.Auth, Log: a.Log, ReferralTTL: cfg.ReferralTTL,
 		Notify: func(ctx context.Context, from auth.Principal, to, message string) error {
 			_, err := a.notify.Notify(ctx, notify.Request{RecipientID: to, SenderID: from.UserID,
 				Kind: shared.KindBreakGlass, Subject: "Break-the-glass access", Message: message})
 			return err
 		},
 	})
-	for _, r := range []patient.Relation{a.Appointments.Relation, a.Access.ReferralRelation, a.Pharmacy.Relation, a.wards.Relation} {
+	for _, r := range []patient.Relation{a.Appointments.Relation, a.Access.ReferralRelation, a.wards.Relation} {
 		a.Access.AddRelation(r)
 	}
 

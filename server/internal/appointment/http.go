@@ -141,7 +141,8 @@ func (s *Service) TriageHandler(c *gin.Context) {
 
 // SnapshotHandler handles GET /api/queues/{department}.
 func (s *Service) SnapshotHandler(c *gin.Context) {
-	httpx.Reply(c, http.StatusOK)(s.Snapshot(c.Request.Context(), c.Param("department")))
+	p, _ := auth.PrincipalOf(c)
+	httpx.Reply(c, http.StatusOK)(s.Snapshot(c.Request.Context(), p, c.Param("department")))
 }
 
 // DisplayHandler handles GET /api/queues/{department}/display.

@@ -455,7 +455,7 @@ func (s *Service) triage(ctx context.Context, p auth.Principal, id string, req s
 }
 
 // Snapshot returns a department's queue today, for staff.
-func (s *Service) Snapshot(ctx context.Context, dept string) (shared.QueueSnapshot, error) {
+func (s *Service) Snapshot(ctx context.Context, p auth.Principal, dept string) (shared.QueueSnapshot, error) {
 	if err := s.department(ctx, dept); err != nil {
 		return shared.QueueSnapshot{}, err
 	}
@@ -469,7 +469,14 @@ func (s *Service) Snapshot(ctx context.Context, dept string) (shared.QueueSnapsh
 	for _, r := range b.serving {
 		out.Serving = append(out.Serving, r.Public())
 	}
-	return out, nil
+	v := s.view(p)
+	if err := v.showAll(ctx, out.Waiting); err != nil {
+		return out, err
+	}
+	if err := v.showAll(ctx, out.Serving); err != nil {
+		return out, err
+	}
+	return out, v.audit(ctx, "queue.snapshot")
 }
 
 // Display returns a department's waiting-room board.
@@ -505,7 +512,11 @@ func (s *Service) Dashboard(ctx context.Context, p auth.Principal, doctorID stri
 		out.Appointments = append(out.Appointments, r.Public())
 	}
 	if d.Department == "" {
-		return out, nil
+		v := s.view(p)
+		if err := v.showAll(ctx, out.Appointments); err != nil {
+			return out, err
+		}
+		return out, v.audit(ctx, "appointment.dashboard")
 	}
 	b, err := s.board(ctx, d.Department, day)
 	if err != nil {
@@ -528,5 +539,17 @@ func (s *Service) Dashboard(ctx context.Context, p auth.Principal, doctorID stri
 	if out.Seen > 0 {
 		out.AverageConsultationMinutes = round1(minutes(total) / float64(out.Seen))
 	}
-	return out, nil
+	v := s.view(p)
+	if err := v.showAll(ctx, out.Appointments); err != nil {
+		return out, err
+	}
+	if err := v.showAll(ctx, out.Queue); err != nil {
+		return out, err
+	}
+	if out.Current != nil {
+		if err := v.show(ctx, out.Current); err != nil {
+			return out, err
+		}
+	}
+	return out, v.audit(ctx, "appointment.dashboard")
 }

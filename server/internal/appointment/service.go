@@ -62,6 +62,8 @@ type Config struct {
 	Policy   Policy
 	// Clock is the hospital's clock (nil: the system time).
 	Clock *clock.Clock
+	// Access is the clinical access rule, asked before an appointment's reason is shown.
+	Access Access
 }
 
 // Service is the appointment and queue domain's logic.
@@ -80,13 +82,15 @@ type Service struct {
 	hospital *clock.Clock
 	// bus announces the changes other domains react to (event.go).
 	bus *reaction.Bus
+	// access decides who sees appointments' reasons (view.go).
+	access Access
 }
 
 // NewService wires the service.
 func NewService(store Store, doctors Doctors, patients Patients, alerts Alerts, pub Publisher, counter Counter,
 	log *audit.Log, logger *slog.Logger, bus *reaction.Bus, cfg Config) *Service {
 	s := &Service{store: store, doctors: doctors, patients: patients, alerts: alerts, pub: pub, counter: counter,
-		audit: log, log: logger, bus: bus, loc: cfg.Location, policy: cfg.Policy, hospital: cfg.Clock}
+		audit: log, log: logger, bus: bus, loc: cfg.Location, policy: cfg.Policy, hospital: cfg.Clock, access: cfg.Access}
 	return s
 }
 
@@ -281,6 +285,9 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, id string) (shared.
 		out.History = append(out.History, shared.StatusChange{Step: st.Step, Action: st.Action, Status: st.Status,
 			At: st.At, By: st.By, Role: st.Role, Reason: st.Reason})
 	}
+	if err := s.view(p).show(ctx, &out); err != nil {
+		return shared.Appointment{}, err
+	}
 	return out, nil
 }
 
@@ -319,6 +326,15 @@ func (s *Service) List(ctx context.Context, p auth.Principal, q shared.Appointme
 	}
 	for _, r := range recs {
 		out.Items = append(out.Items, r.Public())
+	}
+	v := s.view(p)
+	if err := v.showAll(ctx, out.Items); err != nil {
+		return out, err
+	}
+	if f.PatientID == "" { // a list across patients: one appointment.list entry per patient returned
+		if err := v.audit(ctx, "appointment.list"); err != nil {
+			return out, err
+		}
 	}
 	out.Total = total
 	return out, nil

@@ -100,3 +100,20 @@ func (e *Env) WalkIn(token, dept, name string, triage int) shared.Appointment {
 		Want(e.T, 201).Decode(e.T, &a)
 	return a
 }
+
+// CheckIn checks a booked appointment of today in and returns it: the care relationship the access
+// rule counts (a booking alone opens no chart).
+func (e *Env) CheckIn(token, appointmentID string) shared.Appointment {
+	e.T.Helper()
+	var a shared.Appointment
+	e.Post("/api/queue/checkin", token, shared.CheckInRequest{AppointmentID: appointmentID}).
+		Want(e.T, 201).Decode(e.T, &a)
+	return a
+}
+
+// Attend books a slot of today for a patient and checks them in: the doctor and today's staff then
+// have a care relationship with them (docs/security.md row 34). It returns the checked-in appointment.
+func (e *Env) Attend(token, doctorID, patientID string, start time.Time) shared.Appointment {
+	e.T.Helper()
+	return e.CheckIn(token, e.Book(token, doctorID, patientID, start).ID)
+}

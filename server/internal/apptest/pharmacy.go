@@ -19,7 +19,7 @@ func (a Allergies) Allergies(_ context.Context, patientID string) ([]string, err
 	return a[patientID], nil
 }
 
-// Pharmacy is the fixture hospital with a patient who has an appointment today with the doctor (so
+// Pharmacy is the fixture hospital with a patient checked in today for the doctor (so
 // both the doctor and the staff have a care relationship), and one medication in the catalogue
 // (Amoxicillin, substances amoxicillin and penicillin, low-stock threshold 5, no stock).
 type Pharmacy struct {
@@ -42,7 +42,7 @@ func (e *Env) Pharmacy(allergies Allergies) *Pharmacy {
 	e.T.Helper()
 	h := e.Hospital()
 	pat := e.NewUser(shared.RolePatient)
-	e.Book(h.Staff.Token, h.Doctor.ID(), pat.User.PatientID, At(9, 0))
+	e.Attend(h.Staff.Token, h.Doctor.ID(), pat.User.PatientID, At(9, 0))
 	if allergies != nil {
 		e.App.Pharmacy.SetAllergies(allergies)
 	}

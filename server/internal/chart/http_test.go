@@ -29,10 +29,11 @@ func newChartFixture(t *testing.T) *chartFixture {
 	env := apptest.New(t)
 	h := env.Hospital()
 	f := &chartFixture{env: env, h: h, ann: env.NewUser(shared.RolePatient), bob: env.NewUser(shared.RolePatient)}
-	f.annAppt = env.Book(h.Staff.Token, h.Doctor.ID(), f.ann.User.PatientID, apptest.At(9, 0))
+	f.annAppt = env.Attend(h.Staff.Token, h.Doctor.ID(), f.ann.User.PatientID, apptest.At(9, 0))
 	f.bobAppt = env.Book(h.Staff.Token, h.Doctor.ID(), f.bob.User.PatientID, apptest.At(9, 15))
-	// The second doctor sees Ann later today: both doctors have a care relationship with her.
-	env.Book(h.Staff.Token, h.Doctor2.ID(), f.ann.User.PatientID, apptest.At(11, 0))
+	// Ann is checked in for both doctors today: both have a care relationship with her (a booking alone
+	// would open nothing).
+	env.Attend(h.Staff.Token, h.Doctor2.ID(), f.ann.User.PatientID, apptest.At(11, 0))
 	f.annPath = "/api/patients/" + f.ann.User.PatientID + "/encounters"
 	f.bobPath = "/api/patients/" + f.bob.User.PatientID + "/encounters"
 	return f
@@ -55,7 +56,7 @@ func TestChartEncountersCreateListGetAndAccess(t *testing.T) {
 		Reason: " chest pain ", Notes: "ECG normal", Diagnoses: []shared.Diagnosis{{Code: "R07.9", Description: "chest pain, unspecified"}}})
 	if first.Rev != 1 || first.PatientID != f.ann.User.PatientID || first.AppointmentID != f.annAppt.ID ||
 		first.DoctorID != h.Doctor.ID() || first.Reason != "chest pain" || first.Notes != "ECG normal" ||
-		len(first.Diagnoses) != 1 || first.Diagnoses[0].Status != shared.DiagnosisActive || first.Ticket != nil ||
+		len(first.Diagnoses) != 1 || first.Diagnoses[0].Status != shared.DiagnosisActive || first.Ticket == nil || // she is checked in
 		first.CreatedBy != h.Doctor.ID() || first.UpdatedByRole != shared.RoleDoctor || len(first.Vitals) != 0 {
 		t.Errorf("got %+v, want revision 1 of Ann's encounter for her appointment, the diagnosis active", first)
 	}

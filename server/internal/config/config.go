@@ -56,6 +56,8 @@ type Config struct {
 	JWTAudience        string
 	AccessTokenTTL     time.Duration
 	RefreshTokenTTL    time.Duration
+	// ReferralTTL is how long a referral opens a patient's chart to the doctor referred to.
+	ReferralTTL time.Duration
 
 	AdminEmail    string
 	AdminPassword string
@@ -164,6 +166,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		JWTAudience:        r.str("JWT_AUDIENCE", "hms-api"),
 		AccessTokenTTL:     r.duration("ACCESS_TOKEN_TTL", 15*time.Minute),
 		RefreshTokenTTL:    r.duration("REFRESH_TOKEN_TTL", 12*time.Hour),
+		ReferralTTL:        r.duration("REFERRAL_TTL", 30*24*time.Hour),
 		AdminEmail:         r.str("ADMIN_EMAIL", ""),
 		AdminPassword:      r.str("ADMIN_PASSWORD", ""),
 		LoginMaxFailures:   r.int("LOGIN_MAX_FAILURES", 5),
@@ -228,6 +231,9 @@ func (c *Config) check() error {
 	}
 	if c.AccessTokenTTL <= 0 || c.RefreshTokenTTL <= 0 {
 		return errors.New("ACCESS_TOKEN_TTL and REFRESH_TOKEN_TTL must be positive")
+	}
+	if c.ReferralTTL <= 0 {
+		return errors.New("REFERRAL_TTL must be positive")
 	}
 	if c.LoginMaxFailures < 1 || c.LoginMaxPerIP < 1 {
 		return errors.New("LOGIN_MAX_FAILURES and LOGIN_MAX_PER_IP must be at least 1")

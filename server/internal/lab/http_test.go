@@ -20,12 +20,12 @@ import (
 
 func num(v float64) *float64 { return &v }
 
-// labPatient is a patient with an appointment today with the hospital's doctor (a care relationship
-// for the doctor and the staff).
+// labPatient is a patient checked in today for the hospital's doctor (a care relationship for the
+// doctor and the staff).
 func labPatient(t *testing.T, env *apptest.Env, h *apptest.Hospital, at time.Time) apptest.User {
 	t.Helper()
 	p := env.NewUser(shared.RolePatient)
-	env.Book(h.Staff.Token, h.Doctor.ID(), p.User.PatientID, at)
+	env.Attend(h.Staff.Token, h.Doctor.ID(), p.User.PatientID, at)
 	return p
 }
 

@@ -161,8 +161,9 @@ func (s *AccessGrants) InsertReferral(ctx context.Context, r patient.Referral) e
 }
 
 // Referred implements patient.AccessStore.
-func (s *AccessGrants) Referred(ctx context.Context, doctorID, patientID string) (bool, error) {
-	return exists(ctx, s.referrals, "find referral", bson.D{{Key: "doctor_id", Value: doctorID}, {Key: "patient_id", Value: patientID}})
+func (s *AccessGrants) Referred(ctx context.Context, doctorID, patientID string, since time.Time) (bool, error) {
+	return exists(ctx, s.referrals, "find referral", bson.D{{Key: "doctor_id", Value: doctorID}, {Key: "patient_id", Value: patientID},
+		{Key: "created_at", Value: bson.D{{Key: "$gte", Value: since}}}})
 }
 
 // ListReferrals implements patient.AccessStore.

@@ -44,7 +44,7 @@ func BenchmarkAccessRefusal(b *testing.B) {
 		if ok, err := bookings.DoctorSees(ctx, doctor, pat); ok || err != nil {
 			b.Fatal(ok, err)
 		}
-		if ok, err := s.Referred(ctx, doctor, pat); ok || err != nil {
+		if ok, err := s.Referred(ctx, doctor, pat, t0.AddDate(0, 0, -30)); ok || err != nil {
 			b.Fatal(ok, err)
 		}
 		if ok, err := s.ActiveGrant(ctx, doctor, pat, t0); ok || err != nil {

@@ -61,10 +61,13 @@ func TestAccessStoreQueries(t *testing.T) {
 		Reason: "a referral reason", CreatedAt: t0}); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := s.Referred(ctx, doctor, pat); !ok || err != nil {
+	if ok, err := s.Referred(ctx, doctor, pat, t0); !ok || err != nil {
 		t.Errorf("referred: got %v, %v, want true", ok, err)
 	}
-	if ok, _ := s.Referred(ctx, doctor, other); ok {
+	if ok, err := s.Referred(ctx, doctor, pat, t0.Add(time.Millisecond)); ok || err != nil {
+		t.Errorf("referred before since: got %v, %v, want false (expired)", ok, err)
+	}
+	if ok, _ := s.Referred(ctx, doctor, other, t0.AddDate(-1, 0, 0)); ok {
 		t.Error("got a referral for a patient who was not referred")
 	}
 	if rs, n, err := s.ListReferrals(ctx, pat, 0, 10); err != nil || n != 1 || rs[0].DoctorID != doctor || !rs[0].CreatedAt.Equal(t0) {
@@ -85,9 +88,9 @@ func TestAccessStoreQueries(t *testing.T) {
 		t.Errorf("admins: got %v, %v, want the enabled admin only", ids, err)
 	}
 
-	// Care links: a cancelled appointment counts for nobody; a called ticket links its doctor; a queue
-	// ticket of the day counts for staff.
-	doc2, ticketed, queued := ident.New(), ident.New(), ident.New()
+	// Care links: a cancelled appointment counts for nobody, nor does one only booked; a called ticket
+	// links its doctor; a queue ticket of the day counts for staff.
+	doc2, ticketed, queued, booked := ident.New(), ident.New(), ident.New(), ident.New()
 	appts := []bson.D{
 		{{Key: "_id", Value: ident.New()}, {Key: "patient_id", Value: pat}, {Key: "doctor_id", Value: doctor}, {Key: "status", Value: "completed"},
 			{Key: "start", Value: t0.AddDate(0, -1, 0)}},
@@ -95,6 +98,10 @@ func TestAccessStoreQueries(t *testing.T) {
 			{Key: "start", Value: t0.Add(time.Hour)}},
 		{{Key: "_id", Value: ident.New()}, {Key: "patient_id", Value: ticketed}, {Key: "doctor_id", Value: ""}, {Key: "status", Value: "called"},
 			{Key: "start", Value: t0.AddDate(0, 0, -3)}, {Key: "ticket", Value: bson.D{{Key: "called_by", Value: doc2}, {Key: "day", Value: "2030-01-04"}}}},
+		{{Key: "_id", Value: ident.New()}, {Key: "patient_id", Value: booked}, {Key: "doctor_id", Value: doctor}, {Key: "status", Value: "scheduled"},
+			{Key: "start", Value: t0}},
+		{{Key: "_id", Value: ident.New()}, {Key: "patient_id", Value: booked}, {Key: "doctor_id", Value: doc2}, {Key: "status", Value: "no-show"},
+			{Key: "start", Value: t0.AddDate(0, 0, -1)}},
 	}
 	for _, a := range appts {
 		if _, err := db.Collection("appointments").InsertOne(ctx, a); err != nil {
@@ -115,25 +122,26 @@ func TestAccessStoreQueries(t *testing.T) {
 		{"a cancelled appointment", doctor, other, false},
 		{"a ticket the doctor called", doc2, ticketed, true},
 		{"another doctor", doc2, pat, false},
+		{"an appointment only booked", doctor, booked, false},
+		{"a no-show", doc2, booked, false},
 	} {
 		if got, err := bookings.DoctorSees(ctx, tc.doctor, tc.patientID); err != nil || got != tc.want {
 			t.Errorf("%s: got %v, %v, want %v", tc.name, got, err, tc.want)
 		}
 	}
-	day := time.Date(2030, 1, 7, 0, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		name      string
 		patientID string
-		from      time.Time
+		day       string
 		want      bool
 	}{
-		{"no appointment that day", pat, day, false},
-		{"the appointment's day", pat, t0.AddDate(0, -1, 0).Truncate(24 * time.Hour), true},
-		{"cancelled that day", other, day, false},
-		{"a queue ticket of the day", queued, day, true},
-		{"a queue ticket of another day", queued, day.AddDate(0, 0, 1), false},
+		{"no ticket that day", pat, "2030-01-07", false},
+		{"an appointment that day, not checked in", booked, t0.Format(time.DateOnly), false},
+		{"cancelled that day", other, "2030-01-07", false},
+		{"a queue ticket of the day", queued, "2030-01-07", true},
+		{"a queue ticket of another day", queued, "2030-01-08", false},
 	} {
-		got, err := bookings.ExpectedOn(ctx, tc.patientID, tc.from, tc.from.AddDate(0, 0, 1), tc.from.Format(time.DateOnly))
+		got, err := bookings.CheckedInOn(ctx, tc.patientID, tc.day)
 		if err != nil || got != tc.want {
 			t.Errorf("%s: got %v, %v, want %v", tc.name, got, err, tc.want)
 		}

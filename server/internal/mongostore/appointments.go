@@ -379,11 +379,17 @@ func (s *Appointments) MaxTicketNumber(ctx context.Context, department, day stri
 // notCancelled matches an appointment in any state but cancelled.
 var notCancelled = bson.E{Key: "status", Value: bson.D{{Key: "$ne", Value: string(shared.StatusCancelled)}}}
 
+// attended matches an appointment whose patient came: checked in, called, in consultation or completed.
+var attended = bson.E{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{string(shared.StatusCheckedIn),
+	string(shared.StatusCalled), string(shared.StatusInConsultation), string(shared.StatusCompleted)}}}}
+
 // DoctorSees reports whether a doctor has a care relationship with a patient through appointments:
-// any appointment with them that was not cancelled, past or future, or a queue ticket they called.
+// an appointment with them the patient was checked in for (checked in, called, in consultation or
+// completed), or a queue ticket of theirs the doctor called and that was not cancelled. A booking alone
+// does not count (docs/security.md row 34).
 func (s *Appointments) DoctorSees(ctx context.Context, doctorID, patientID string) (bool, error) {
-	ok, err := exists(ctx, s.appointments, "find appointment with doctor", bson.D{{Key: "patient_id", Value: patientID},
-		{Key: "doctor_id", Value: doctorID}, notCancelled})
+	ok, err := exists(ctx, s.appointments, "find attended appointment with doctor", bson.D{{Key: "patient_id", Value: patientID},
+		{Key: "doctor_id", Value: doctorID}, attended})
 	if ok || err != nil {
 		return ok, err
 	}
@@ -391,14 +397,9 @@ func (s *Appointments) DoctorSees(ctx context.Context, doctorID, patientID strin
 		{Key: "ticket.called_by", Value: doctorID}, notCancelled})
 }
 
-// ExpectedOn reports whether a patient is expected at the hospital on a day: a non-cancelled
-// appointment starting in [from, to), or a queue ticket of that day (YYYY-MM-DD, hospital time).
-func (s *Appointments) ExpectedOn(ctx context.Context, patientID string, from, to time.Time, day string) (bool, error) {
-	ok, err := exists(ctx, s.appointments, "find appointment today", bson.D{{Key: "patient_id", Value: patientID},
-		{Key: "start", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lt", Value: to}}}, notCancelled})
-	if ok || err != nil {
-		return ok, err
-	}
+// CheckedInOn reports whether a patient holds a queue ticket of day (YYYY-MM-DD, hospital time) that
+// was not cancelled: they were checked in (booked or walk-in) that day. A booking alone does not count.
+func (s *Appointments) CheckedInOn(ctx context.Context, patientID, day string) (bool, error) {
 	return exists(ctx, s.queues, "find ticket today", bson.D{{Key: "patient_id", Value: patientID},
 		{Key: "ticket.day", Value: day}, notCancelled})
 }

@@ -43,6 +43,9 @@ type AccessDeps struct {
 	// Notify delivers an in-app notification from one user to another (admins' break-the-glass alert).
 	Notify func(ctx context.Context, from auth.Principal, to, message string) error
 	Log    *slog.Logger
+	// ReferralTTL is how long a referral opens the chart to the doctor referred to (REFERRAL_TTL;
+	// DefaultReferralTTL when zero).
+	ReferralTTL time.Duration
 }
 
 // NewAccess returns the access rule with no relations yet, reading the time from clk.
@@ -66,46 +69,51 @@ var ErrBreakGlassRequired = fault.Coded(fault.ErrForbidden, shared.CodeBreakGlas
 // fault categories (forbidden → 403). The rule:
 //   - a patient: their own record only;
 //   - a doctor or staff member: a care relationship (any registered Relation says so: an appointment
-//     with that doctor, today's appointment or ticket for staff, an admission, a referral, …) or an
-//     unexpired break-the-glass grant;
+//     with that doctor the patient was checked in for, a ticket checked in today for staff, an
+//     admission, an unexpired referral, …) or an unexpired break-the-glass grant. A relationship the
+//     caller can make alone (a booking) never counts (docs/security.md row 34);
 //   - an admin: only with an unexpired grant.
 //
 // Domains that hold unreleased data (lab results) filter further.
 func (a *Access) Clinical(ctx context.Context, p auth.Principal, patientID string) error {
+	ok, err := a.Sees(ctx, p, patientID)
+	if err != nil || ok {
+		return err
+	}
+	if p.Role == shared.RolePatient {
+		return allowed(p, patientID)
+	}
+	return a.refuse(ctx, patientID)
+}
+
+// Sees reports whether p may read or change patientID's clinical records, by the rule of Clinical,
+// without a refusal: it is the filter of lists and searches (a patient it says no to is left out, not
+// refused). A malformed id or a role outside the rule is an error.
+func (a *Access) Sees(ctx context.Context, p auth.Principal, patientID string) (bool, error) {
 	switch p.Role {
 	case shared.RolePatient:
-		return allowed(p, patientID)
+		return p.PatientID != "" && p.PatientID == patientID, nil
 	case shared.RoleDoctor, shared.RoleStaff:
 		if !ident.Valid(patientID) {
-			return errMalformedID
+			return false, errMalformedID
 		}
 		for _, r := range a.relations {
 			ok, err := r(ctx, p, patientID)
-			if err != nil {
-				return err
-			}
-			if ok {
-				return nil
+			if err != nil || ok {
+				return ok, err
 			}
 		}
 	case shared.RoleAdmin:
 		if !ident.Valid(patientID) {
-			return errMalformedID
+			return false, errMalformedID
 		}
 	default:
-		return fault.New(fault.ErrForbidden, "you are not allowed to do this")
+		return false, fault.New(fault.ErrForbidden, "you are not allowed to do this")
 	}
 	if a.deps.Store == nil {
-		return a.refuse(ctx, patientID)
+		return false, nil
 	}
-	ok, err := a.deps.Store.ActiveGrant(ctx, p.UserID, patientID, a.Now())
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return a.refuse(ctx, patientID)
-	}
-	return nil
+	return a.deps.Store.ActiveGrant(ctx, p.UserID, patientID, a.Now())
 }
 
 // errMalformedID refuses a patient id that cannot exist.

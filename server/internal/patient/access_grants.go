@@ -55,8 +55,8 @@ type AccessStore interface {
 	// ListGrants returns grants newest first, and the total matching.
 	ListGrants(ctx context.Context, f GrantFilter, skip, limit int) ([]Grant, int, error)
 	InsertReferral(ctx context.Context, r Referral) error
-	// Referred reports whether patientID was referred to doctorID.
-	Referred(ctx context.Context, doctorID, patientID string) (bool, error)
+	// Referred reports whether patientID was referred to doctorID at or after since.
+	Referred(ctx context.Context, doctorID, patientID string, since time.Time) (bool, error)
 	// ListReferrals returns a patient's referrals newest first, and their total.
 	ListReferrals(ctx context.Context, patientID string, skip, limit int) ([]Referral, int, error)
 	// AdminIDs returns the ids of the enabled admin accounts.

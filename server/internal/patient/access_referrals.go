@@ -11,7 +11,10 @@ import (
 	"hms/shared"
 )
 
-// Referral sends a patient to a doctor, who from then on has a care relationship with them.
+// Referral sends a patient to a doctor, who then has a care relationship with them for the referral's
+// lifetime (AccessDeps.ReferralTTL, REFERRAL_TTL). A referral expires so that access gained for a while
+// (a break-the-glass grant, a day's check-in) cannot be turned into permanent access by referring the
+// patient to a colleague; care that then happens (a check-in with the doctor) is its own relationship.
 type Referral struct {
 	ID         string
 	PatientID  string
@@ -109,10 +112,21 @@ func (a *Access) ReferralsFor(ctx context.Context, patientID string) ([]Referral
 	}
 }
 
-// ReferralRelation is the Relation referrals create: a doctor a patient was referred to.
+// ReferralRelation is the Relation referrals create: a doctor a patient was referred to, until the
+// referral expires.
 func (a *Access) ReferralRelation(ctx context.Context, p auth.Principal, patientID string) (bool, error) {
 	if p.Role != shared.RoleDoctor {
 		return false, nil
 	}
-	return a.deps.Store.Referred(ctx, p.UserID, patientID)
+	return a.deps.Store.Referred(ctx, p.UserID, patientID, a.Now().Add(-a.referralTTL()))
+}
+
+// DefaultReferralTTL is how long a referral opens the chart when AccessDeps.ReferralTTL is not set.
+const DefaultReferralTTL = 30 * 24 * time.Hour
+
+func (a *Access) referralTTL() time.Duration {
+	if a.deps.ReferralTTL > 0 {
+		return a.deps.ReferralTTL
+	}
+	return DefaultReferralTTL
 }

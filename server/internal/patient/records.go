@@ -22,15 +22,61 @@ type SearchParams struct {
 }
 
 // Search lists patients' demographics, audited as one "patient.search" entry that holds no search text.
+//
+// A search by condition reads medical content: it lists only the patients the caller may see under the
+// access rule (Access.Sees; a patient left out is not a refusal), and is audited as one
+// "patient.search.condition" entry without a patient, plus one such entry for each patient it returns
+// (so each patient's trail shows they came up in a search by medical content). The term itself is never
+// recorded: the action says that a condition was searched, not which (docs/security.md row 35).
 func (s *Service) Search(ctx context.Context, p auth.Principal, sp SearchParams) ([]Record, int, error) {
-	rs, n, err := s.search(ctx, sp)
-	if aerr := s.audit.Record(ctx, p.UserID, p.Role, "", "patient.search", err); aerr != nil {
+	rs, n, err := s.search(ctx, p, sp)
+	action := "patient.search"
+	if strings.TrimSpace(sp.Condition) != "" {
+		action = "patient.search.condition"
+	}
+	if aerr := s.audit.Record(ctx, p.UserID, p.Role, "", action, err); aerr != nil {
 		return nil, 0, aerr
+	}
+	if action == "patient.search.condition" && err == nil {
+		for _, r := range rs {
+			if aerr := s.audit.Record(ctx, p.UserID, p.Role, r.ID, action, nil); aerr != nil {
+				return nil, 0, aerr
+			}
+		}
 	}
 	return rs, n, err
 }
 
-func (s *Service) search(ctx context.Context, sp SearchParams) ([]Record, int, error) {
+// maxConditionMatches bounds how many matches of a condition search are checked against the access
+// rule (one check per match): a term matching more is refused, to be narrowed by name or MRN.
+const maxConditionMatches = 2000
+
+// visible keeps the records of q's matches that p may see, and pages them.
+func (s *Service) visible(ctx context.Context, p auth.Principal, q Query) ([]Record, int, error) {
+	skip, limit := q.Skip, q.Limit
+	q.Skip, q.Limit = 0, maxConditionMatches+1
+	all, n, err := s.store.Search(ctx, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	if n > maxConditionMatches || len(all) > maxConditionMatches {
+		return nil, 0, fault.Invalid("more than %d records match this condition: narrow it by name or mrn", maxConditionMatches)
+	}
+	kept := make([]Record, 0, len(all))
+	for _, r := range all {
+		ok, err := s.access.Sees(ctx, p, r.ID)
+		if err != nil {
+			return nil, 0, err
+		}
+		if ok {
+			kept = append(kept, r)
+		}
+	}
+	from, to := min(skip, len(kept)), min(skip+limit, len(kept))
+	return kept[from:to], len(kept), nil
+}
+
+func (s *Service) search(ctx context.Context, p auth.Principal, sp SearchParams) ([]Record, int, error) {
 	q := Query{Skip: (sp.Page - 1) * sp.Limit, Limit: sp.Limit}
 	if text := strings.TrimSpace(sp.Q); text != "" {
 		if utf8.RuneCountInString(text) > 100 {
@@ -68,6 +114,9 @@ func (s *Service) search(ctx context.Context, sp SearchParams) ([]Record, int, e
 		}
 	}
 	q.WithMerged = q.ID != "" || q.MRN != ""
+	if len(q.Terms) > 0 {
+		return s.visible(ctx, p, q)
+	}
 	return s.store.Search(ctx, q)
 }
 

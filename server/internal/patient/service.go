@@ -21,9 +21,13 @@ type Service struct {
 	clock *clock.Clock
 	// access is the clinical access rule (Access.Clinical), asked before medical content is read or
 	// changed.
-	access interface {
-		Clinical(ctx context.Context, p auth.Principal, patientID string) error
-	}
+	access AccessRule
+}
+
+// AccessRule is the clinical access rule as the records service asks it (*Access).
+type AccessRule interface {
+	Clinical(ctx context.Context, p auth.Principal, patientID string) error
+	Sees(ctx context.Context, p auth.Principal, patientID string) (bool, error)
 }
 
 // clinical checks that p may read or change id's medical content.
@@ -36,9 +40,7 @@ func (s *Service) clinical(ctx context.Context, p auth.Principal, id string) err
 
 // NewService wires the service; clk is the hospital's clock. access is the clinical access rule every
 // read of medical content asks; it is required.
-func NewService(store Store, log *audit.Log, clk *clock.Clock, access interface {
-	Clinical(ctx context.Context, p auth.Principal, patientID string) error
-}) *Service {
+func NewService(store Store, log *audit.Log, clk *clock.Clock, access AccessRule) *Service {
 	if access == nil {
 		panic("patient.NewService: no clinical access rule")
 	}

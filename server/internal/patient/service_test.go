@@ -30,6 +30,8 @@ func (refuseAll) Clinical(context.Context, auth.Principal, string) error {
 	return fault.New(fault.ErrForbidden, "no care relationship")
 }
 
+func (refuseAll) Sees(context.Context, auth.Principal, string) (bool, error) { return false, nil }
+
 func newService(t *testing.T, rule ...clinicalRule) (*patient.Service, *mongostore.DB) {
 	t.Helper()
 	db := testenv.DB(t)
@@ -146,9 +148,7 @@ func TestConcurrentMerges(t *testing.T) {
 }
 
 // clinicalRule is the access rule the service asks.
-type clinicalRule interface {
-	Clinical(ctx context.Context, p auth.Principal, patientID string) error
-}
+type clinicalRule = patient.AccessRule
 
 // allowAll is an access rule under which everyone on the staff side has a care relationship.
 func allowAll() *patient.Access {
@@ -168,4 +168,11 @@ func (r *toggle) Clinical(ctx context.Context, p auth.Principal, patientID strin
 		return refuseAll{}.Clinical(ctx, p, patientID)
 	}
 	return r.allow.Clinical(ctx, p, patientID)
+}
+
+func (r *toggle) Sees(ctx context.Context, p auth.Principal, patientID string) (bool, error) {
+	if r.refuse {
+		return false, nil
+	}
+	return r.allow.Sees(ctx, p, patientID)
 }

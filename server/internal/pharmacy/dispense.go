@@ -56,7 +56,7 @@ func (s *Service) dispense(ctx context.Context, p auth.Principal, rx Prescriptio
 	if fill < 0 {
 		return shared.Dispensation{}, false, fault.Invalid("fill must be a whole number from 1")
 	}
-	if err := s.allowed(ctx, p, rx); err != nil {
+	if err := s.dispenser(ctx, p, rx); err != nil {
 		return shared.Dispensation{}, false, err
 	}
 	keyID := ""

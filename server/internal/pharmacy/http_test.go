@@ -463,3 +463,28 @@ func TestPharmacyAccessAuditAndSealing(t *testing.T) {
 		t.Errorf("export: got %+v, want the prescription with its fill and texts, decrypted", data)
 	}
 }
+
+// TestPendingPrescriptionDoesNotOpenTheChart: a prescription waiting to be dispensed lets staff read
+// and dispense that prescription, but opens neither the patient's chart nor their other prescriptions
+// (docs/security.md rows 12 and 34).
+func TestPendingPrescriptionDoesNotOpenTheChart(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	f := env.Pharmacy(nil)
+	f.Receive(f.MedID, 100)
+	rx := f.Prescribe(shared.PrescribeRequest{Refills: 1})
+	f.Clock.Advance(24 * time.Hour) // yesterday's check-in no longer links the staff to the patient
+	pharmacist := env.NewUser(shared.RoleStaff)
+
+	for _, who := range []apptest.User{f.Staff, pharmacist} {
+		env.Get("/api/patient/"+f.PatientID, who.Token).WantError(t, http.StatusForbidden, shared.CodeBreakGlassRequired)
+		env.Get("/api/patients/"+f.PatientID+"/prescriptions", who.Token).WantError(t, http.StatusForbidden, shared.CodeBreakGlassRequired)
+		env.Get("/api/patients/"+f.PatientID+"/encounters", who.Token).WantError(t, http.StatusForbidden, shared.CodeBreakGlassRequired)
+		env.Get("/api/prescriptions/"+rx.ID, who.Token).Want(t, http.StatusOK)
+	}
+	env.Do(apptest.Request{Method: "POST", Path: "/api/prescriptions/" + rx.ID + "/dispense", Token: pharmacist.Token,
+		Body: shared.DispenseRequest{Fill: 1}}).Want(t, http.StatusCreated)
+	f.Dispense("", rx.ID, shared.DispenseRequest{Fill: 2}).Want(t, http.StatusCreated)
+	f.Clock.Advance(31 * 24 * time.Hour) // fully dispensed a month ago: the prescription is closed to staff
+	env.Get("/api/prescriptions/"+rx.ID, pharmacist.Token).WantError(t, http.StatusForbidden, shared.CodeBreakGlassRequired)
+}

@@ -217,6 +217,18 @@ func (s *Service) allowed(ctx context.Context, p auth.Principal, rx Prescription
 	return s.access.Clinical(ctx, p, rx.PatientID)
 }
 
+// dispenser checks that p may read or dispense this prescription: staff may while it is Dispensable
+// (the pharmacy needs no chart to dispense); otherwise the clinical access rule decides.
+func (s *Service) dispenser(ctx context.Context, p auth.Principal, rx Prescription) error {
+	if p.Role == shared.RoleStaff {
+		ok, err := s.Dispensable(ctx, rx)
+		if err != nil || ok {
+			return err
+		}
+	}
+	return s.allowed(ctx, p, rx)
+}
+
 // auditErr is what the trail records for err: a hidden refusal is a refusal.
 func auditErr(err error) error {
 	if errors.Is(err, errHidden) {
@@ -229,7 +241,7 @@ func auditErr(err error) error {
 func (s *Service) Get(ctx context.Context, p auth.Principal, id string) (shared.Prescription, error) {
 	rx, c, err := s.load(ctx, id)
 	if err == nil {
-		err = s.allowed(ctx, p, rx)
+		err = s.dispenser(ctx, p, rx)
 	}
 	var out shared.Prescription
 	if err == nil {
@@ -304,42 +316,32 @@ func (s *Service) ExportPatient(ctx context.Context, patientID string) (string, 
 	return "prescriptions", out, nil
 }
 
-// recentFill is how long after its last fill a prescription with no fills left still links pharmacy
-// staff to the patient (questions, returns).
+// recentFill is how long after its last fill a prescription with no fills left is still open to the
+// pharmacy (questions, returns).
 const recentFill = 30 * 24 * time.Hour
 
-// Relation is the pharmacy's care relationship (patient.Relation): staff are linked to a patient who
-// has an active prescription, that is one not cancelled with fills left or filled in the last 30 days,
-// so that the pharmacy can dispense.
-func (s *Service) Relation(ctx context.Context, p auth.Principal, patientID string) (bool, error) {
-	if p.Role != shared.RoleStaff || !ident.Valid(patientID) {
+// Dispensable reports whether staff may read and dispense this one prescription without a care
+// relationship with its patient: it is not cancelled and has fills left, a fill pending, or a fill in
+// the last 30 days. It opens that prescription only, never the patient's chart nor their other
+// prescriptions (docs/security.md rows 12 and 34): a pending prescription is not a care relationship
+// (staff are every desk, nurse and lab member, not only the pharmacy).
+func (s *Service) Dispensable(ctx context.Context, rx Prescription) (bool, error) {
+	if rx.Status == shared.PrescriptionCancelled {
 		return false, nil
 	}
-	all, err := s.store.PatientPrescriptions(ctx, patientID)
+	if _, cancelled, err := s.store.Cancellation(ctx, rx.ID); err != nil || cancelled {
+		return false, err
+	}
+	fills, err := s.store.Fills(ctx, rx.ID)
 	if err != nil {
 		return false, err
 	}
-	for _, rx := range all {
-		if rx.Status == shared.PrescriptionCancelled {
-			continue
-		}
-		if _, cancelled, err := s.store.Cancellation(ctx, rx.ID); err != nil || cancelled {
-			if err != nil {
-				return false, err
-			}
-			continue
-		}
-		fills, err := s.store.Fills(ctx, rx.ID)
-		if err != nil {
-			return false, err
-		}
-		if len(fills) < 1+rx.Refills {
-			return true, nil
-		}
-		for _, f := range fills {
-			if !f.Done || s.now().Sub(f.DispensedAt) < recentFill {
-				return true, nil // a pending fill is still to be dispensed
-			}
+	if len(fills) < 1+rx.Refills {
+		return true, nil
+	}
+	for _, f := range fills {
+		if !f.Done || s.now().Sub(f.DispensedAt) < recentFill {
+			return true, nil // a pending fill is still to be dispensed
 		}
 	}
 	return false, nil

@@ -11,6 +11,7 @@ import (
 	"hms/server/internal/audit"
 	"hms/server/internal/auth"
 	"hms/server/internal/clock"
+	"hms/server/internal/fault"
 	"hms/server/internal/ident"
 	"hms/server/internal/mongostore"
 	"hms/server/internal/pharmacy"
@@ -209,27 +210,32 @@ func TestPharmacyRekey(t *testing.T) {
 	}
 }
 
-// TestStaffRelation: pharmacy staff are linked to a patient with an active prescription (fills left),
-// and no longer once it is cancelled; other roles get nothing from this relation.
-func TestStaffRelation(t *testing.T) {
+// closedAccess refuses every clinical access: no care relationship with anyone.
+type closedAccess struct{}
+
+func (closedAccess) Clinical(context.Context, auth.Principal, string) error {
+	return fault.New(fault.ErrForbidden, "no care relationship")
+}
+
+// TestStaffDispensable: without a care relationship, staff may read a prescription that is still to be
+// dispensed (fills left), and no longer once it is cancelled; other roles get nothing from it.
+func TestStaffDispensable(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
+	svc := pharmacy.NewService(f.store, noAllergies{}, closedAccess{}, audit.NewLog(mongostore.NewAudit(f.db)), f.pub, slog.New(slog.DiscardHandler), f.clock)
 	for _, tt := range []struct {
 		p    auth.Principal
 		want bool
 	}{{f.staff, true}, {f.doctor, false}, {auth.Principal{UserID: "x", Role: shared.RoleAdmin}, false}} {
-		if got, err := f.svc.Relation(ctx, tt.p, f.rx.PatientID); err != nil || got != tt.want {
-			t.Errorf("relation of %s: got %v, %v, want %v", tt.p.Role, got, err, tt.want)
+		if _, err := svc.Get(ctx, tt.p, f.rx.ID); (err == nil) != tt.want {
+			t.Errorf("%s reads the prescription: got %v, want allowed %v", tt.p.Role, err, tt.want)
 		}
-	}
-	if got, _ := f.svc.Relation(ctx, f.staff, ident.New()); got {
-		t.Error("relation with a patient with no prescription: got true, want false")
 	}
 	if _, err := f.svc.Cancel(ctx, f.doctor, f.rx.ID, shared.ReasonRequest{}); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := f.svc.Relation(ctx, f.staff, f.rx.PatientID); err != nil || got {
-		t.Errorf("after cancelling: got %v, %v, want false", got, err)
+	if _, err := svc.Get(ctx, f.staff, f.rx.ID); !errors.Is(err, fault.ErrForbidden) {
+		t.Errorf("after cancelling: got %v, want forbidden", err)
 	}
 }
 

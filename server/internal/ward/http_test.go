@@ -66,7 +66,7 @@ func TestWardAdmitTransferDischarge(t *testing.T) {
 	const name, reason, summary = "Zelda Quartermain", "community-acquired pneumonia, hypoxic", "recovered on oral amoxicillin"
 	pat := wardPatient(t, env, name)
 	pid := pat.User.PatientID
-	appt := env.Book(h.Staff.Token, h.Doctor.ID(), pid, apptest.At(9, 0)) // today: staff and doctor have a relation
+	appt := env.Attend(h.Staff.Token, h.Doctor.ID(), pid, apptest.At(9, 0)) // checked in today: staff and doctor have a relation
 
 	all := env.MustDialWS(h.Staff.Token, "")
 	if ans, _ := all.Subscribe(shared.ChannelBeds, nil); ans.Op != shared.OpSubscribed {
@@ -210,7 +210,7 @@ func TestWardConcurrentAdmissions(t *testing.T) {
 	var pids []string
 	for i := range 10 {
 		p := env.NewUser(shared.RolePatient)
-		env.Book(h.Staff.Token, h.Doctor.ID(), p.User.PatientID, apptest.At(9, 15*i))
+		env.Attend(h.Staff.Token, h.Doctor.ID(), p.User.PatientID, apptest.At(9, 15*i))
 		pids = append(pids, p.User.PatientID)
 	}
 	race := func(reqs []shared.AdmitRequest) map[int]int {
@@ -337,7 +337,7 @@ func TestWardDoctorInpatients(t *testing.T) {
 		t.Helper()
 		p := env.NewUser(shared.RolePatient)
 		slot++
-		env.Book(h.Staff.Token, doctorID, p.User.PatientID, apptest.At(10, 15*slot))
+		env.Attend(h.Staff.Token, doctorID, p.User.PatientID, apptest.At(10, 15*slot))
 		h.Clock.Advance(time.Minute) // lists are newest first: each admission a minute after the last
 		var a shared.Admission
 		env.Post("/api/admissions", h.Staff.Token, shared.AdmitRequest{PatientID: p.User.PatientID, WardID: "med", BedID: bedID,
@@ -387,8 +387,8 @@ func TestWardInvalidInput(t *testing.T) {
 	beds := wardSetup(t, env, h.Admin.Token, "surg", h.Dept, "S1", "S2")
 	otherBeds := wardSetup(t, env, h.Admin.Token, "peds", h.Dept, "P1")
 	p1, p2 := env.NewUser(shared.RolePatient), env.NewUser(shared.RolePatient)
-	appt := env.Book(h.Staff.Token, h.Doctor.ID(), p1.User.PatientID, apptest.At(9, 0))
-	env.Book(h.Staff.Token, h.Doctor.ID(), p2.User.PatientID, apptest.At(9, 15))
+	appt := env.Attend(h.Staff.Token, h.Doctor.ID(), p1.User.PatientID, apptest.At(9, 0))
+	env.Attend(h.Staff.Token, h.Doctor.ID(), p2.User.PatientID, apptest.At(9, 15))
 	emergency := env.WalkIn(h.Staff.Token, h.Dept, "Walk In", 3)
 	var first shared.Admission
 	env.Post("/api/admissions", h.Staff.Token, shared.AdmitRequest{PatientID: p1.User.PatientID, WardID: "surg", BedID: beds[0].ID,
@@ -470,7 +470,7 @@ func TestWardPatientAccess(t *testing.T) {
 	h := env.Hospital()
 	wardSetup(t, env, h.Admin.Token, "obs", h.Dept, "O1")
 	ann, bob := env.NewUser(shared.RolePatient), env.NewUser(shared.RolePatient)
-	env.Book(h.Staff.Token, h.Doctor.ID(), ann.User.PatientID, apptest.At(11, 0))
+	env.Attend(h.Staff.Token, h.Doctor.ID(), ann.User.PatientID, apptest.At(11, 0))
 	var adm shared.Admission
 	env.Post("/api/admissions", h.Doctor.Token, shared.AdmitRequest{PatientID: ann.User.PatientID, WardID: "obs", DoctorID: h.Doctor.ID(),
 		Source: shared.SourcePlanned, Reason: "syncope"}).Want(t, http.StatusCreated).Decode(t, &adm)
@@ -510,7 +510,7 @@ func TestWardAbandonedHolds(t *testing.T) {
 	h := env.Hospital()
 	beds := wardSetup(t, env, h.Admin.Token, "rec", h.Dept, "R1", "R2")
 	p := env.NewUser(shared.RolePatient)
-	env.Book(h.Staff.Token, h.Doctor.ID(), p.User.PatientID, apptest.At(9, 0))
+	env.Attend(h.Staff.Token, h.Doctor.ID(), p.User.PatientID, apptest.At(9, 0))
 	ctx := context.Background()
 	claims := env.App.DB.Collection("bed_claims")
 	ghost := "aaaaaaaaaaaaaaaaaaaaaaaa"
@@ -542,7 +542,7 @@ func TestWardAbandonedHolds(t *testing.T) {
 		t.Fatalf("undo the release %s: %v, %+v", last, err, res)
 	}
 	q := env.NewUser(shared.RolePatient)
-	env.Book(h.Staff.Token, h.Doctor.ID(), q.User.PatientID, apptest.At(9, 15))
+	env.Attend(h.Staff.Token, h.Doctor.ID(), q.User.PatientID, apptest.At(9, 15))
 	req.PatientID = q.User.PatientID
 	env.Post("/api/admissions", h.Staff.Token, req).Want(t, http.StatusCreated)
 	var board shared.BedBoard
