@@ -95,7 +95,8 @@ func TestWSPatientChannelAccess(t *testing.T) {
 	h := env.Hospital()
 	patient := env.NewUser(shared.RolePatient)
 	pid := patient.User.PatientID
-	env.Book(h.Staff.Token, h.Doctor.ID(), pid, apptest.At(10, 0))
+	// Care the doctor gives (a checked-in appointment) opens the channel; a booking alone would not.
+	env.Attend(h.Staff.Token, h.Doctor.ID(), pid, apptest.At(10, 0))
 	channel := shared.ChannelPatient + ":" + pid
 	zero := int64(0)
 
@@ -110,8 +111,8 @@ func TestWSPatientChannelAccess(t *testing.T) {
 
 	own := env.MustDialWS(h.Doctor.Token, "")
 	answer, replayed := own.Subscribe(channel, &zero)
-	if answer.Op != shared.OpSubscribed || len(replayed) != 1 || replayed[0].Type != "appointment.changed" {
-		t.Errorf("the patient's doctor: got %+v and %d events, want subscribed after the booking's event", answer, len(replayed))
+	if answer.Op != shared.OpSubscribed || len(replayed) != 2 || replayed[0].Type != "appointment.changed" || replayed[1].Type != "appointment.changed" {
+		t.Errorf("the patient's doctor: got %+v and %d events, want subscribed after the booking's and the check-in's events", answer, len(replayed))
 	}
 	mine := env.MustDialWS(patient.Token, "")
 	if answer, _ := mine.Subscribe(channel, nil); answer.Op != shared.OpSubscribed {
