@@ -113,7 +113,7 @@ func (h Handlers) Login(c *gin.Context) {
 	}
 	resp, err := h.svc.Login(c.Request.Context(), req, c.ClientIP())
 	if err == ErrTooManyLogins {
-		c.Header("Retry-After", strconv.Itoa(int(h.svc.limits.window.Seconds())))
+		c.Header("Retry-After", strconv.Itoa(int(h.svc.window.Seconds())))
 	}
 	httpx.Reply(c, http.StatusOK)(resp, err)
 }

@@ -21,6 +21,9 @@ type Config struct {
 	LoginMaxFailures int // per account, within LoginWindow
 	LoginMaxPerIP    int // per client address, within LoginWindow
 	LoginWindow      time.Duration
+	// Counter keeps the sign-in counts (nil: in process). The app gives a Redis one with REDIS_URL, so
+	// that the limits hold across instances.
+	Counter Counter
 	// Clock is what lockouts and sessions are timed by (nil: the system time). The app leaves it nil:
 	// tokens and lockouts run on real time, not on the hospital clock tests move to another day.
 	Clock *clock.Clock
@@ -31,7 +34,8 @@ type Service struct {
 	store    Store
 	patients PatientRecords
 	tokens   *Tokens
-	limits   *limiter
+	limits   Counter
+	window   time.Duration
 	maxAcct  int
 	maxIP    int
 	now      func() time.Time
@@ -39,9 +43,13 @@ type Service struct {
 
 // NewService wires the service.
 func NewService(store Store, patients PatientRecords, cfg Config) *Service {
+	limits := cfg.Counter
+	if limits == nil {
+		limits = NewMemoryCounter(cfg.Clock.Now)
+	}
 	return &Service{
 		store: store, patients: patients, tokens: cfg.Tokens,
-		limits:  newLimiter(cfg.LoginWindow, cfg.Clock.Now),
+		limits: limits, window: cfg.LoginWindow,
 		maxAcct: cfg.LoginMaxFailures, maxIP: cfg.LoginMaxPerIP, now: cfg.Clock.Now,
 	}
 }
@@ -114,30 +122,50 @@ func (s *Service) Login(ctx context.Context, req shared.LoginRequest, ip string)
 	if email == "" || req.Password == "" {
 		return shared.TokenResponse{}, fault.Invalid("email and password are required")
 	}
+	// Each attempt reserves its place under both limits before the hash is checked, so that attempts
+	// sent at once cannot all be checked; a reservation over a limit is refused before any hash.
 	acctKey, ipKey := "acct:"+email, "ip:"+ip
-	if s.limits.count(acctKey) >= s.maxAcct || s.limits.count(ipKey) >= s.maxIP {
-		return shared.TokenResponse{}, ErrTooManyLogins
+	release := context.WithoutCancel(ctx)
+	if ok, err := s.limits.Reserve(ctx, acctKey, s.maxAcct, s.window); err != nil || !ok {
+		return shared.TokenResponse{}, tooMany(err)
+	}
+	if ok, err := s.limits.Reserve(ctx, ipKey, s.maxIP, s.window); err != nil || !ok {
+		_ = s.limits.Release(release, acctKey)
+		return shared.TokenResponse{}, tooMany(err)
 	}
 	u, err := s.store.UserByEmail(ctx, email)
 	hash := u.PasswordHash
 	if err != nil {
 		if !isNotFound(err) {
+			_ = s.limits.Release(release, acctKey)
+			_ = s.limits.Release(release, ipKey)
 			return shared.TokenResponse{}, err
 		}
 		hash = dummyHash
 	}
 	if !passwordMatches(req.Password, hash) || err != nil || u.Disabled {
-		s.limits.fail(acctKey)
-		s.limits.fail(ipKey)
+		// The reservations stay: they are the failures counted.
 		return shared.TokenResponse{}, ErrBadCredentials
 	}
-	s.limits.reset(acctKey)
+	_ = s.limits.Reset(release, acctKey)
+	_ = s.limits.Release(release, ipKey)
 	sess := Session{ID: ident.New(), UserID: u.ID, CreatedAt: s.now().UTC(), IP: ip}
 	if err := s.store.InsertSession(ctx, sess); err != nil {
 		return shared.TokenResponse{}, fmt.Errorf("open session: %w", err)
 	}
 	return s.issue(u, sess.ID)
 }
+
+// tooMany is the answer to a refused reservation: ErrTooManyLogins, or the counter's own error.
+func tooMany(err error) error {
+	if err != nil {
+		return err
+	}
+	return ErrTooManyLogins
+}
+
+// RetryAfter is how long a caller refused by a limit should wait: the limits' window.
+func (s *Service) RetryAfter() time.Duration { return s.window }
 
 func (s *Service) issue(u User, sessionID string) (shared.TokenResponse, error) {
 	access, _, err := s.tokens.sign(useAccess, u, sessionID, s.tokens.accessTTL)
@@ -254,18 +282,18 @@ func (s *Service) Logout(ctx context.Context, p Principal) error {
 func (s *Service) ChangePassword(ctx context.Context, p Principal, req shared.ChangePasswordRequest) error {
 	// A stolen access token must not become a way to guess the password: throttle like sign-in.
 	key := "pw:" + p.UserID
-	if s.limits.count(key) >= s.maxAcct {
-		return ErrTooManyLogins
+	if ok, err := s.limits.Reserve(ctx, key, s.maxAcct, s.window); err != nil || !ok {
+		return tooMany(err)
 	}
 	u, err := s.store.UserByID(ctx, p.UserID)
 	if err != nil {
+		_ = s.limits.Release(context.WithoutCancel(ctx), key)
 		return err
 	}
 	if !passwordMatches(req.CurrentPassword, u.PasswordHash) {
-		s.limits.fail(key)
 		return fault.New(fault.ErrForbidden, "current password is incorrect")
 	}
-	s.limits.reset(key)
+	_ = s.limits.Reset(context.WithoutCancel(ctx), key)
 	if err := checkPassword(req.NewPassword, u.Email); err != nil {
 		return err
 	}

@@ -1,0 +1,19 @@
+package app
+
+import (
+	"time"
+
+	"hms/server/internal/auth"
+)
+
+// authCounter is where the sign-in, registration and refresh limits count: in Redis with REDIS_URL,
+// shared by every instance (docs/security.md row 38), in process without. The counts run on real
+// time, not on the hospital clock tests move.
+func (a *App) authCounter() auth.Counter {
+	if a.redis == nil {
+		return nil
+	}
+	return auth.NewRedisCounter(a.redis, a.Config.RedisPrefix, time.Now, func(err error) {
+		a.Log.Warn("auth limits: Redis failed, counting in process", "err", err)
+	})
+}
