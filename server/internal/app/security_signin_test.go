@@ -3,9 +3,12 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"hms/server/internal/apptest"
 	"hms/server/internal/testenv"
@@ -89,4 +92,86 @@ func TestSecurity38ConcurrentWrongPasswords(t *testing.T) {
 			}
 		})
 	}
+}
+
+// halfSend opens a connection to the server and sends a request whose body stops half-way; the
+// connection stays open until the test ends.
+func halfSend(t *testing.T, env *apptest.Env, path string) {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(env.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"email\": \"slo", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSecurity39SlowBodiesDoNotHoldTheGate checks row 39's first half: with room for two requests at
+// once, two clients that stop half-way through a body on public routes do not make a signed-in
+// request wait: bodies are read before a request takes its turn.
+func TestSecurity39SlowBodiesDoNotHoldTheGate(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.WithEnv("MAX_CONCURRENT_REQUESTS", "2"))
+	p := env.NewUser(shared.RolePatient)
+	for _, path := range []string{"/api/auth/login", "/api/auth/register", "/api/auth/refresh"} {
+		halfSend(t, env, path)
+	}
+	// Set-up, not a measure: give the server the moment it takes to start on the half-sent requests.
+	time.Sleep(300 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	r, err := apptest.Client{URL: env.URL}.Send(ctx, apptest.Request{Method: "GET", Path: "/api/me", Token: p.Token})
+	if err != nil {
+		t.Fatalf("got %v, want GET /api/me answered while slow bodies are sent", err)
+	}
+	r.Want(t, http.StatusOK)
+	// A signed-in slow body does not hold it either.
+	halfSend(t, env, "/api/notifications/send")
+	halfSend(t, env, "/api/appointments")
+	time.Sleep(300 * time.Millisecond)
+	r, err = apptest.Client{URL: env.URL}.Send(ctx, apptest.Request{Method: "GET", Path: "/api/me", Token: p.Token})
+	if err != nil {
+		t.Fatalf("got %v, want GET /api/me answered while slow bodies are sent", err)
+	}
+	r.Want(t, http.StatusOK)
+}
+
+// TestSecurity39RegisterRefreshPerAddress checks row 39's second half: self-registration and token
+// refresh are limited per client address (429 with Retry-After once over), while an admin registering
+// staff is not limited.
+func TestSecurity39RegisterRefreshPerAddress(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.WithEnv("REGISTER_MAX_PER_IP", "2"), apptest.WithEnv("REFRESH_MAX_PER_IP", "2"),
+		apptest.WithEnv("LOGIN_WINDOW", "15m"))
+	register := func(email, token string, role shared.Role) *apptest.Response {
+		return env.Post("/api/auth/register", token, shared.RegisterRequest{Name: "Limit Test", Email: email, Password: apptest.Password, Role: role})
+	}
+	wantLimited := func(t *testing.T, r *apptest.Response) {
+		t.Helper()
+		wantErr(t, r, http.StatusTooManyRequests, "too_many_requests")
+		if got := r.Header.Get("Retry-After"); got != "900" {
+			t.Errorf("got Retry-After %q, want \"900\" (LOGIN_WINDOW 15m)", got)
+		}
+	}
+	for i := range 2 {
+		if r := register(fmt.Sprintf("limit%d@test.hms", i), "", ""); r.Status/100 != 2 {
+			t.Fatalf("got %d for registration %d, want it accepted", r.Status, i+1)
+		}
+	}
+	wantLimited(t, register("limit2@test.hms", "", ""))
+	admin := env.Admin()
+	for i := range 3 {
+		register(fmt.Sprintf("staff%d@test.hms", i), admin.Token, shared.RoleStaff).Want(t, http.StatusCreated)
+	}
+
+	refresh := admin.RefreshToken
+	for range 2 {
+		var tr shared.TokenResponse
+		env.Post("/api/auth/refresh", "", shared.RefreshRequest{RefreshToken: refresh}).Want(t, http.StatusOK).Decode(t, &tr)
+		refresh = tr.RefreshToken
+	}
+	wantLimited(t, env.Post("/api/auth/refresh", "", shared.RefreshRequest{RefreshToken: refresh}))
 }

@@ -58,6 +58,9 @@ func New(t testing.TB, opts ...Option) *Env {
 		"JWT_SECRET":    hex.EncodeToString(secret),
 		"SECRET_KEY":    "apptest-" + hex.EncodeToString(secret),
 		"ALLOWED_HOSTS": "127.0.0.1,localhost",
+		// Every test client is 127.0.0.1: a test registers and refreshes far more than one person would.
+		"REGISTER_MAX_PER_IP": "100000",
+		"REFRESH_MAX_PER_IP":  "100000",
 	}
 	for _, o := range opts {
 		o(vars)

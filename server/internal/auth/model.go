@@ -81,6 +81,8 @@ var (
 	ErrBadCredentials = fault.New(fault.ErrUnauthenticated, "email or password is incorrect")
 	ErrBadToken       = fault.New(fault.ErrUnauthenticated, "missing, invalid or expired token")
 	ErrTooManyLogins  = fault.New(fault.ErrTooMany, "too many failed sign-in attempts; try again later")
+	// ErrTooMany answers a client address over the registration or refresh limit.
+	ErrTooMany = fault.New(fault.ErrTooMany, "too many requests from this address; try again later")
 )
 
 // isNotFound reports whether err is the store's not-found for users or sessions.

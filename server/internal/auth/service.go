@@ -21,6 +21,10 @@ type Config struct {
 	LoginMaxFailures int // per account, within LoginWindow
 	LoginMaxPerIP    int // per client address, within LoginWindow
 	LoginWindow      time.Duration
+	// RegisterMaxPerIP and RefreshMaxPerIP limit self-registrations and refreshes per client address
+	// within LoginWindow (0: no limit). An admin registering an account is not limited.
+	RegisterMaxPerIP int
+	RefreshMaxPerIP  int
 	// Counter keeps the sign-in counts (nil: in process). The app gives a Redis one with REDIS_URL, so
 	// that the limits hold across instances.
 	Counter Counter
@@ -38,6 +42,8 @@ type Service struct {
 	window   time.Duration
 	maxAcct  int
 	maxIP    int
+	maxReg   int
+	maxRef   int
 	now      func() time.Time
 }
 
@@ -51,12 +57,14 @@ func NewService(store Store, patients PatientRecords, cfg Config) *Service {
 		store: store, patients: patients, tokens: cfg.Tokens,
 		limits: limits, window: cfg.LoginWindow,
 		maxAcct: cfg.LoginMaxFailures, maxIP: cfg.LoginMaxPerIP, now: cfg.Clock.Now,
+		maxReg: cfg.RegisterMaxPerIP, maxRef: cfg.RefreshMaxPerIP,
 	}
 }
 
 // Register creates an account. A patient may register themself; every other role needs an admin caller
-// (by is nil for an anonymous caller). A patient account gets a patient record.
-func (s *Service) Register(ctx context.Context, by *Principal, req shared.RegisterRequest) (User, error) {
+// (by is nil for an anonymous caller). A patient account gets a patient record. Registrations other
+// than an admin's are limited per client address (ip), and a taken email is found before any hash.
+func (s *Service) Register(ctx context.Context, by *Principal, req shared.RegisterRequest, ip string) (User, error) {
 	if req.Role == "" {
 		req.Role = shared.RolePatient
 	}
@@ -73,7 +81,33 @@ func (s *Service) Register(ctx context.Context, by *Principal, req shared.Regist
 	if err := checkPassword(req.Password, email); err != nil {
 		return User{}, err
 	}
+	if by == nil || by.Role != shared.RoleAdmin {
+		if err := s.perAddress(ctx, "register:"+ip, s.maxReg); err != nil {
+			return User{}, err
+		}
+	}
+	// A taken email costs no hash; the unique index still decides between racing registrations.
+	if _, err := s.store.UserByEmail(ctx, email); err == nil {
+		return User{}, ErrEmailTaken
+	} else if !isNotFound(err) {
+		return User{}, err
+	}
 	return s.create(ctx, name, email, req.Password, req.Role)
+}
+
+// perAddress takes a place under a per-address limit (0: none); over it, ErrTooMany.
+func (s *Service) perAddress(ctx context.Context, key string, max int) error {
+	if max <= 0 {
+		return nil
+	}
+	ok, err := s.limits.Reserve(ctx, key, max, s.window)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrTooMany
+	}
+	return nil
 }
 
 func (s *Service) create(ctx context.Context, name, email, password string, role shared.Role) (User, error) {
@@ -164,9 +198,6 @@ func tooMany(err error) error {
 	return ErrTooManyLogins
 }
 
-// RetryAfter is how long a caller refused by a limit should wait: the limits' window.
-func (s *Service) RetryAfter() time.Duration { return s.window }
-
 func (s *Service) issue(u User, sessionID string) (shared.TokenResponse, error) {
 	access, _, err := s.tokens.sign(useAccess, u, sessionID, s.tokens.accessTTL)
 	if err != nil {
@@ -182,7 +213,10 @@ func (s *Service) issue(u User, sessionID string) (shared.TokenResponse, error) 
 
 // Refresh spends a refresh token for a new pair. Each refresh token works once: a second use means it
 // was stolen or replayed, and the whole session is revoked.
-func (s *Service) Refresh(ctx context.Context, raw string) (shared.TokenResponse, error) {
+func (s *Service) Refresh(ctx context.Context, raw, ip string) (shared.TokenResponse, error) {
+	if err := s.perAddress(ctx, "refresh:"+ip, s.maxRef); err != nil {
+		return shared.TokenResponse{}, err
+	}
 	c, err := s.tokens.parse(raw, useRefresh)
 	if err != nil {
 		return shared.TokenResponse{}, err
