@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"hms/server/internal/apptest"
 	"hms/server/internal/testenv"
 	"hms/shared"
@@ -174,4 +176,49 @@ func TestSecurity39RegisterRefreshPerAddress(t *testing.T) {
 		refresh = tr.RefreshToken
 	}
 	wantLimited(t, env.Post("/api/auth/refresh", "", shared.RefreshRequest{RefreshToken: refresh}))
+}
+
+// TestSecurity32SessionIdleAndLifetime checks row 32: a refresh after SESSION_IDLE_TIMEOUT without
+// one, or past SESSION_MAX_LIFETIME from the sign-in however active, is 401 and ends the session (its
+// access token stops working too); a session used within both refreshes. The session's times are
+// moved back in the store rather than waited for.
+func TestSecurity32SessionIdleAndLifetime(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.WithEnv("SESSION_IDLE_TIMEOUT", "30m"), apptest.WithEnv("SESSION_MAX_LIFETIME", "12h"))
+	tests := []struct {
+		name             string
+		signedIn, used   time.Duration // how long ago
+		wantStatus       int
+		wantSessionAlive bool
+	}{
+		{"used 10 minutes ago", 2 * time.Hour, 10 * time.Minute, http.StatusOK, true},
+		{"idle 31 minutes", 2 * time.Hour, 31 * time.Minute, http.StatusUnauthorized, false},
+		{"signed in 13 hours ago, used a minute ago", 13 * time.Hour, time.Minute, http.StatusUnauthorized, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := env.NewUser(shared.RolePatient)
+			var me shared.User
+			env.Get("/api/me", p.Token).Want(t, http.StatusOK).Decode(t, &me)
+			claims := tokenClaims(t, p.Token)
+			sid, _ := claims["sid"].(string)
+			now := time.Now().UTC()
+			_, err := env.App.DB.Collection("sessions").UpdateOne(context.Background(), bson.D{{Key: "_id", Value: sid}},
+				bson.D{{Key: "$set", Value: bson.D{{Key: "created_at", Value: now.Add(-tt.signedIn)}, {Key: "last_used_at", Value: now.Add(-tt.used)}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := env.Post("/api/auth/refresh", "", shared.RefreshRequest{RefreshToken: p.RefreshToken})
+			if r.Status != tt.wantStatus {
+				t.Fatalf("got refresh %d, want %d; body: %s", r.Status, tt.wantStatus, r.Body)
+			}
+			access := env.Get("/api/me", p.Token)
+			if alive := access.Status == http.StatusOK; alive != tt.wantSessionAlive {
+				t.Fatalf("got GET /api/me %d with the old access token, want the session alive=%v", access.Status, tt.wantSessionAlive)
+			}
+			if err := env.App.Auth.SessionValid(context.Background(), sid); (err == nil) != tt.wantSessionAlive {
+				t.Fatalf("got SessionValid %v, want the session alive=%v", err, tt.wantSessionAlive)
+			}
+		})
+	}
 }

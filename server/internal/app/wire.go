@@ -48,6 +48,7 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 	a.Auth = auth.NewService(mongostore.NewUsers(db), a.patients, auth.Config{
 		Tokens: tokens, LoginMaxFailures: cfg.LoginMaxFailures, LoginMaxPerIP: cfg.LoginMaxPerIP, LoginWindow: cfg.LoginWindow,
 		RegisterMaxPerIP: cfg.RegisterMaxPerIP, RefreshMaxPerIP: cfg.RefreshMaxPerIP, Counter: a.authCounter(),
+		SessionIdleTimeout: cfg.SessionIdleTimeout, SessionMaxLifetime: cfg.SessionMaxLifetime,
 	})
 	a.authHandlers = auth.NewHandlers(a.Auth)
 

@@ -41,13 +41,17 @@ type UserChange struct {
 	Epoch        *int64
 }
 
-// Session is one sign-in. Logging out revokes it; its tokens then stop working.
+// Session is one sign-in. Logging out revokes it; its tokens then stop working. It ends too when it
+// is not refreshed for the idle timeout, and at the maximum lifetime after CreatedAt.
 type Session struct {
 	ID        string
 	UserID    string
 	CreatedAt time.Time
-	RevokedAt *time.Time
-	IP        string
+	// LastUsedAt is the sign-in's or the last refresh's time (zero on a session stored before it was
+	// kept: CreatedAt stands for it).
+	LastUsedAt time.Time
+	RevokedAt  *time.Time
+	IP         string
 }
 
 // Principal is the authenticated caller of a request.

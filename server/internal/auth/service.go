@@ -25,6 +25,10 @@ type Config struct {
 	// within LoginWindow (0: no limit). An admin registering an account is not limited.
 	RegisterMaxPerIP int
 	RefreshMaxPerIP  int
+	// SessionIdleTimeout ends a session not refreshed for that long; SessionMaxLifetime ends a session
+	// that long after its sign-in (0: no limit).
+	SessionIdleTimeout time.Duration
+	SessionMaxLifetime time.Duration
 	// Counter keeps the sign-in counts (nil: in process). The app gives a Redis one with REDIS_URL, so
 	// that the limits hold across instances.
 	Counter Counter
@@ -44,6 +48,8 @@ type Service struct {
 	maxIP    int
 	maxReg   int
 	maxRef   int
+	idle     time.Duration
+	lifetime time.Duration
 	now      func() time.Time
 }
 
@@ -58,6 +64,7 @@ func NewService(store Store, patients PatientRecords, cfg Config) *Service {
 		limits: limits, window: cfg.LoginWindow,
 		maxAcct: cfg.LoginMaxFailures, maxIP: cfg.LoginMaxPerIP, now: cfg.Clock.Now,
 		maxReg: cfg.RegisterMaxPerIP, maxRef: cfg.RefreshMaxPerIP,
+		idle: cfg.SessionIdleTimeout, lifetime: cfg.SessionMaxLifetime,
 	}
 }
 
@@ -183,7 +190,8 @@ func (s *Service) Login(ctx context.Context, req shared.LoginRequest, ip string)
 	}
 	_ = s.limits.Reset(release, acctKey)
 	_ = s.limits.Release(release, ipKey)
-	sess := Session{ID: ident.New(), UserID: u.ID, CreatedAt: s.now().UTC(), IP: ip}
+	at := s.now().UTC()
+	sess := Session{ID: ident.New(), UserID: u.ID, CreatedAt: at, LastUsedAt: at, IP: ip}
 	if err := s.store.InsertSession(ctx, sess); err != nil {
 		return shared.TokenResponse{}, fmt.Errorf("open session: %w", err)
 	}
@@ -230,6 +238,9 @@ func (s *Service) Refresh(ctx context.Context, raw, ip string) (shared.TokenResp
 			_ = s.store.RevokeSession(ctx, c.SessionID, s.now().UTC())
 			return shared.TokenResponse{}, ErrBadToken
 		}
+		return shared.TokenResponse{}, err
+	}
+	if err := s.store.TouchSession(ctx, c.SessionID, s.now().UTC()); err != nil {
 		return shared.TokenResponse{}, err
 	}
 	return s.issue(u, c.SessionID)
@@ -294,6 +305,9 @@ func (s *Service) check(ctx context.Context, c *claims) (User, Session, error) {
 	if sess.RevokedAt != nil || sess.UserID != c.Subject {
 		return User{}, Session{}, ErrBadToken
 	}
+	if err := s.live(ctx, sess); err != nil {
+		return User{}, Session{}, err
+	}
 	u, err := s.store.UserByID(ctx, c.Subject)
 	if err != nil {
 		if isNotFound(err) {
@@ -305,6 +319,56 @@ func (s *Service) check(ctx context.Context, c *claims) (User, Session, error) {
 		return User{}, Session{}, ErrBadToken
 	}
 	return u, sess, nil
+}
+
+// live checks that a session is within its idle timeout and its maximum lifetime; one past either is
+// revoked, and ErrBadToken answered.
+func (s *Service) live(ctx context.Context, sess Session) error {
+	now := s.now()
+	last := sess.LastUsedAt
+	if last.Before(sess.CreatedAt) {
+		last = sess.CreatedAt
+	}
+	if (s.lifetime > 0 && now.Sub(sess.CreatedAt) > s.lifetime) || (s.idle > 0 && now.Sub(last) > s.idle) {
+		if err := s.store.RevokeSession(context.WithoutCancel(ctx), sess.ID, now.UTC()); err != nil {
+			return err
+		}
+		return ErrBadToken
+	}
+	return nil
+}
+
+// SessionValid reports whether a session may still act (nil) or has ended (ErrBadToken): revoked
+// (logout, password change, a replayed refresh token), past its idle timeout or maximum lifetime, or its
+// account disabled or gone. A websocket checks its session with it while it stays open.
+func (s *Service) SessionValid(ctx context.Context, sessionID string) error {
+	if !ident.Valid(sessionID) {
+		return ErrBadToken
+	}
+	sess, err := s.store.SessionByID(ctx, sessionID)
+	if err != nil {
+		if isNotFound(err) {
+			return ErrBadToken
+		}
+		return err
+	}
+	if sess.RevokedAt != nil {
+		return ErrBadToken
+	}
+	if err := s.live(ctx, sess); err != nil {
+		return err
+	}
+	u, err := s.store.UserByID(ctx, sess.UserID)
+	if err != nil {
+		if isNotFound(err) {
+			return ErrBadToken
+		}
+		return err
+	}
+	if u.Disabled {
+		return ErrBadToken
+	}
+	return nil
 }
 
 // Logout revokes the caller's session; its access and refresh tokens stop working at once.
