@@ -222,3 +222,50 @@ func TestSecurity32SessionIdleAndLifetime(t *testing.T) {
 		})
 	}
 }
+
+// TestSecurity40RegistrationDoesNotTellWhoHasAnAccount checks row 40: self-registering an email that
+// has an account answers exactly as a new registration does (status, headers that matter, body), the
+// account is left as it was, and its owner is told by email; an admin registering a taken email still
+// gets 409.
+func TestSecurity40RegistrationDoesNotTellWhoHasAnAccount(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	register := func(token, name, email, password string) *apptest.Response {
+		return env.Post("/api/auth/register", token, shared.RegisterRequest{Name: name, Email: email, Password: password})
+	}
+	fresh := register("", "Nina New", "nina@test.hms", apptest.Password)
+	taken := register("", "Someone Else", "NINA@test.hms", "another good passphrase")
+	if fresh.Status != http.StatusAccepted || taken.Status != fresh.Status {
+		t.Fatalf("got %d for a new email and %d for a taken one, want 202 for both", fresh.Status, taken.Status)
+	}
+	if string(taken.Body) != string(fresh.Body) {
+		t.Fatalf("got body %s for a taken email, want the new one's %s", taken.Body, fresh.Body)
+	}
+	for _, h := range []string{"Content-Type", "Content-Length", "Location"} {
+		if taken.Header.Get(h) != fresh.Header.Get(h) {
+			t.Errorf("got %s %q for a taken email, want %q as for a new one", h, taken.Header.Get(h), fresh.Header.Get(h))
+		}
+	}
+
+	// The account is unchanged: the second password does not open it, the first does.
+	wantErr(t, env.Post("/api/auth/login", "", shared.LoginRequest{Email: "nina@test.hms", Password: "another good passphrase"}),
+		http.StatusUnauthorized, "unauthenticated")
+	nina := signIn(t, env, "nina@test.hms", apptest.Password)
+	if nina.User.Name != "Nina New" || nina.User.PatientID == "" {
+		t.Fatalf("got account %+v, want Nina's own with her patient record", nina.User)
+	}
+
+	// The owner is told, by email.
+	var list shared.NotificationList
+	env.Get("/api/notifications", nina.Token).Want(t, http.StatusOK).Decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0].Kind != shared.KindRegistrationAttempt {
+		t.Fatalf("got notifications %+v, want one %s", list.Items, shared.KindRegistrationAttempt)
+	}
+	if d := list.Items[0].Deliveries; len(d) != 1 || d[0].Channel != shared.ChannelEmail {
+		t.Fatalf("got deliveries %+v, want one by email", d)
+	}
+
+	// An admin, who may know who has an account, is still told.
+	admin := env.Admin()
+	wantErr(t, register(admin.Token, "Nina Again", "nina@test.hms", apptest.Password), http.StatusConflict, "conflict")
+}

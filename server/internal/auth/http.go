@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -103,7 +104,8 @@ type Handlers struct{ svc *Service }
 // NewHandlers returns the HTTP handlers of the service.
 func NewHandlers(s *Service) Handlers { return Handlers{svc: s} }
 
-// Register handles POST /api/auth/register.
+// Register handles POST /api/auth/register: 201 with the account for an admin, 202 with the one neutral
+// message for anyone else.
 func (h Handlers) Register(c *gin.Context) {
 	var req shared.RegisterRequest
 	if err := httpx.BindJSON(c, &req); err != nil {
@@ -116,6 +118,15 @@ func (h Handlers) Register(c *gin.Context) {
 	}
 	u, err := h.svc.Register(c.Request.Context(), by, req, c.ClientIP())
 	h.retryAfter(c, err)
+	if by == nil || by.Role != shared.RoleAdmin {
+		// The same answer whether the email was new or had an account (its owner is told): registering
+		// must not tell who has an account. The new account's ids come with its sign-in.
+		if errors.Is(err, ErrEmailTaken) {
+			err = nil
+		}
+		httpx.Reply(c, http.StatusAccepted)(shared.RegisterAccepted{Message: shared.RegistrationAccepted}, err)
+		return
+	}
 	httpx.Reply(c, http.StatusCreated)(shared.RegisterResponse{ID: u.ID, PatientID: u.PatientID, User: u.Public()}, err)
 }
 

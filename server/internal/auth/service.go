@@ -29,6 +29,8 @@ type Config struct {
 	// that long after its sign-in (0: no limit).
 	SessionIdleTimeout time.Duration
 	SessionMaxLifetime time.Duration
+	// Owners is told when someone not an admin registers an email that has an account (nil: nobody).
+	Owners Owners
 	// Counter keeps the sign-in counts (nil: in process). The app gives a Redis one with REDIS_URL, so
 	// that the limits hold across instances.
 	Counter Counter
@@ -41,6 +43,7 @@ type Config struct {
 type Service struct {
 	store    Store
 	patients PatientRecords
+	owners   Owners
 	tokens   *Tokens
 	limits   Counter
 	window   time.Duration
@@ -60,7 +63,7 @@ func NewService(store Store, patients PatientRecords, cfg Config) *Service {
 		limits = NewMemoryCounter(cfg.Clock.Now)
 	}
 	return &Service{
-		store: store, patients: patients, tokens: cfg.Tokens,
+		store: store, patients: patients, owners: cfg.Owners, tokens: cfg.Tokens,
 		limits: limits, window: cfg.LoginWindow,
 		maxAcct: cfg.LoginMaxFailures, maxIP: cfg.LoginMaxPerIP, now: cfg.Clock.Now,
 		maxReg: cfg.RegisterMaxPerIP, maxRef: cfg.RefreshMaxPerIP,
@@ -69,7 +72,8 @@ func NewService(store Store, patients PatientRecords, cfg Config) *Service {
 }
 
 // Register creates an account. A patient may register themself; every other role needs an admin caller
-// (by is nil for an anonymous caller). A patient account gets a patient record. Registrations other
+// (by is nil for an anonymous caller). An email that has an account gives ErrEmailTaken, and unless the
+// caller is an admin its owner is told (the handler answers such a caller as for a new account). A patient account gets a patient record. Registrations other
 // than an admin's are limited per client address (ip), and a taken email is found before any hash.
 func (s *Service) Register(ctx context.Context, by *Principal, req shared.RegisterRequest, ip string) (User, error) {
 	if req.Role == "" {
@@ -88,18 +92,36 @@ func (s *Service) Register(ctx context.Context, by *Principal, req shared.Regist
 	if err := checkPassword(req.Password, email); err != nil {
 		return User{}, err
 	}
-	if by == nil || by.Role != shared.RoleAdmin {
+	admin := by != nil && by.Role == shared.RoleAdmin
+	if !admin {
 		if err := s.perAddress(ctx, "register:"+ip, s.maxReg); err != nil {
 			return User{}, err
 		}
 	}
 	// A taken email costs no hash; the unique index still decides between racing registrations.
 	if _, err := s.store.UserByEmail(ctx, email); err == nil {
-		return User{}, ErrEmailTaken
+		return User{}, s.taken(ctx, admin, email)
 	} else if !isNotFound(err) {
 		return User{}, err
 	}
-	return s.create(ctx, name, email, req.Password, req.Role)
+	u, err := s.create(ctx, name, email, req.Password, req.Role)
+	if errors.Is(err, ErrEmailTaken) {
+		return User{}, s.taken(ctx, admin, email)
+	}
+	return u, err
+}
+
+// taken answers a registration of an email that has an account: ErrEmailTaken, and, for a caller who
+// is not an admin (who will not be told: see the handler), a message to the account's owner. A failed
+// message does not change the answer, which must not differ from a new registration's.
+func (s *Service) taken(ctx context.Context, admin bool, email string) error {
+	if admin || s.owners == nil {
+		return ErrEmailTaken
+	}
+	if owner, err := s.store.UserByEmail(ctx, email); err == nil {
+		_ = s.owners.RegistrationAttempt(context.WithoutCancel(ctx), owner.ID)
+	}
+	return ErrEmailTaken
 }
 
 // perAddress takes a place under a per-address limit (0: none); over it, ErrTooMany.

@@ -35,3 +35,9 @@ type Store interface {
 type PatientRecords interface {
 	CreateForUser(ctx context.Context, patientID, userID, name, email string) error
 }
+
+// Owners tells an account's owner that someone tried to register their email address again (by
+// email). The app gives the notification service.
+type Owners interface {
+	RegistrationAttempt(ctx context.Context, userID string) error
+}
