@@ -48,7 +48,7 @@ type Session struct {
 	UserID    string
 	CreatedAt time.Time
 	// LastUsedAt is the sign-in's or the last refresh's time (zero on a session stored before it was
-	// kept: CreatedAt stands for it).
+	// kept).
 	LastUsedAt time.Time
 	RevokedAt  *time.Time
 	IP         string

@@ -72,9 +72,10 @@ func NewService(store Store, patients PatientRecords, cfg Config) *Service {
 }
 
 // Register creates an account. A patient may register themself; every other role needs an admin caller
-// (by is nil for an anonymous caller). An email that has an account gives ErrEmailTaken, and unless the
-// caller is an admin its owner is told (the handler answers such a caller as for a new account). A patient account gets a patient record. Registrations other
-// than an admin's are limited per client address (ip), and a taken email is found before any hash.
+// (by is nil for an anonymous caller). A patient account gets a patient record. An email that has an
+// account gives ErrEmailTaken, found before any hash, and unless the caller is an admin its owner is
+// told (the handler answers such a caller as for a new account). Registrations other than an admin's
+// are limited per client address (ip).
 func (s *Service) Register(ctx context.Context, by *Principal, req shared.RegisterRequest, ip string) (User, error) {
 	if req.Role == "" {
 		req.Role = shared.RolePatient
@@ -343,15 +344,13 @@ func (s *Service) check(ctx context.Context, c *claims) (User, Session, error) {
 	return u, sess, nil
 }
 
-// live checks that a session is within its idle timeout and its maximum lifetime; one past either is
-// revoked, and ErrBadToken answered.
+// live checks that a session is within its idle timeout (since its sign-in or last refresh) and its
+// maximum lifetime (since its sign-in); one past either is revoked, and ErrBadToken answered.
 func (s *Service) live(ctx context.Context, sess Session) error {
 	now := s.now()
-	last := sess.LastUsedAt
-	if last.Before(sess.CreatedAt) {
-		last = sess.CreatedAt
-	}
-	if (s.lifetime > 0 && now.Sub(sess.CreatedAt) > s.lifetime) || (s.idle > 0 && now.Sub(last) > s.idle) {
+	// A session stored before LastUsedAt was kept has none: its idle time counts from its next refresh.
+	idle := !sess.LastUsedAt.IsZero() && s.idle > 0 && now.Sub(sess.LastUsedAt) > s.idle
+	if idle || (s.lifetime > 0 && now.Sub(sess.CreatedAt) > s.lifetime) {
 		if err := s.store.RevokeSession(context.WithoutCancel(ctx), sess.ID, now.UTC()); err != nil {
 			return err
 		}
