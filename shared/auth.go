@@ -34,6 +34,16 @@ type RegisterRequest struct {
 	Role     Role   `json:"role,omitempty"`
 }
 
+// RegisterAccepted answers a registration that is not an admin's, whether the email was new (the
+// account is ready: sign in) or already had an account (nothing changes; its owner is told by email):
+// the two answers are the same, so that registering does not tell who has an account.
+type RegisterAccepted struct {
+	Message string `json:"message"`
+}
+
+// RegistrationAccepted is RegisterAccepted's one message.
+const RegistrationAccepted = "Registration received. If this email address was new, your account is ready: sign in with it and your password. If it already had an account, nothing was changed and its owner has been told by email."
+
 // RegisterResponse answers a registration: the new user's id, and patient_id for a patient.
 type RegisterResponse struct {
 	ID        string `json:"id"`

@@ -29,6 +29,8 @@ const (
 	KindBroadcast            = "broadcast"
 	KindAlertPage            = "alert.page"
 	KindBreakGlass           = "access.break_glass"
+	// KindRegistrationAttempt tells an account's owner that someone tried to register their email.
+	KindRegistrationAttempt = "account.registration_attempt"
 )
 
 // Notification is a message stored for one recipient, with how it was delivered on each channel.

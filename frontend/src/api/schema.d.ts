@@ -17,6 +17,8 @@ export interface paths {
          * Register an account
          * @description Creates an account; a patient account also gets a patient record. Anyone may register a patient; only an admin may register a doctor, staff member or admin.
          *
+         *     An admin's registration answers 201 with the new account, and 409 for an email that already has an account. Anyone else gets 202 with the one same message whether the email was new (the account is ready: sign in; the sign-in answer carries the user and patient ids) or already had an account (nothing changes, and its owner is told by email), so that registering does not tell who has an account. Registrations other than an admin's are limited per client address (`REGISTER_MAX_PER_IP` in `LOGIN_WINDOW`; 429 with Retry-After).
+         *
          *     Optional authentication: anonymous callers may register a patient; an admin's token lets any role be registered. A token that is sent must be valid.
          */
         post: operations["register"];
@@ -59,7 +61,7 @@ export interface paths {
         put?: never;
         /**
          * Refresh the tokens
-         * @description Spends a refresh token for a new access and refresh token. Each refresh token works once: a second use revokes the whole session.
+         * @description Spends a refresh token for a new access and refresh token. Each refresh token works once: a second use revokes the whole session. A session not refreshed for `SESSION_IDLE_TIMEOUT`, or older than `SESSION_MAX_LIFETIME` from its sign-in, ends: 401, and its tokens stop working. Refreshes are limited per client address (`REFRESH_MAX_PER_IP` in `LOGIN_WINDOW`; 429 with Retry-After).
          *
          *     Public: no token needed.
          */
@@ -2142,12 +2144,16 @@ export interface components {
              */
             role: "admin" | "doctor" | "staff" | "patient";
         };
-        /** @description The new account. */
+        /** @description The new account (an admin's registration). */
         RegisterResponse: {
             id: components["schemas"]["ID"];
             /** @description The new patient record; present when the role is patient. */
             patient_id?: components["schemas"]["ID"];
             user: components["schemas"]["User"];
+        };
+        /** @description The answer to a registration that is not an admin's, the same whether the email was new or already had an account. */
+        RegisterAccepted: {
+            message: string;
         };
         /** @description The body of POST /api/auth/login. */
         LoginRequest: {
@@ -2473,7 +2479,7 @@ export interface components {
             /** @description The sender's user id; empty for what the system sends (reminders, confirmations, alerts). */
             sender_id: string;
             /** @enum {string} */
-            kind: "message" | "appointment.booked" | "appointment.rescheduled" | "appointment.cancelled" | "appointment.reminder" | "prescription.refill_due" | "prescription.follow_up" | "broadcast" | "alert.page" | "access.break_glass";
+            kind: "message" | "appointment.booked" | "appointment.rescheduled" | "appointment.cancelled" | "appointment.reminder" | "prescription.refill_due" | "prescription.follow_up" | "broadcast" | "alert.page" | "access.break_glass" | "account.registration_attempt";
             subject?: string;
             message: string;
             /** Format: date-time */
@@ -3973,7 +3979,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Registered. */
+            /** @description Registered by an admin. */
             201: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -3983,11 +3989,22 @@ export interface operations {
                     "application/json": components["schemas"]["RegisterResponse"];
                 };
             };
+            /** @description Registration received (not an admin's): the same answer whether or not the email already had an account. */
+            202: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisterAccepted"];
+                };
+            };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -4049,6 +4066,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };

@@ -16,6 +16,7 @@ const kinds: Record<NotificationKind, string> = {
   broadcast: 'Broadcast',
   'alert.page': 'Emergency page',
   'access.break_glass': 'Record opened (break the glass)',
+  'account.registration_attempt': 'Someone tried to register your email',
 }
 
 /** A notification's (or a delivery's) kind in words; a kind this build does not know is "Notification". */

@@ -86,14 +86,15 @@ func post(url string, body, out any) error {
 func run(base string, conc, total, warm int) error {
 	email := fmt.Sprintf("bench-%d@example.org", time.Now().UnixNano())
 	const password = "bench password for hms"
-	var reg shared.RegisterResponse
-	if err := post(base+"/api/auth/register", shared.RegisterRequest{Name: "Bench Patient", Email: email, Password: password}, &reg); err != nil {
+	var accepted shared.RegisterAccepted
+	if err := post(base+"/api/auth/register", shared.RegisterRequest{Name: "Bench Patient", Email: email, Password: password}, &accepted); err != nil {
 		return err
 	}
 	var tok shared.TokenResponse
 	if err := post(base+"/api/auth/login", shared.LoginRequest{Email: email, Password: password}, &tok); err != nil {
 		return err
 	}
+	reg := tok.User // a self-registered account's ids come with its sign-in
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc}}
 	get := func() (time.Duration, int, error) {
 		req, _ := http.NewRequest("GET", base+"/api/patient/"+reg.PatientID, nil)

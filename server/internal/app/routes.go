@@ -152,12 +152,18 @@ func (a *App) routes() []Route {
 func (a *App) Routes() []Route { return a.table }
 
 func (a *App) register(e *gin.Engine) {
-	// API calls take turns at the database; the websocket (long-lived) and probes do not queue.
+	// API calls take turns at the database; the websocket (long-lived) and probes do not queue. A
+	// request takes its turn only once its body is read, so that slow or half-sent bodies cannot hold
+	// the turns (docs/security.md row 39); a signed-in route first checks the token's signature, so
+	// that only a holder of a token makes the server read a body.
 	limit := httpx.Concurrency(a.Config.MaxConcurrent)
 	for _, r := range a.table {
 		chain := []gin.HandlerFunc{}
 		if strings.HasPrefix(r.Path, "/api/") && r.Path != "/api/openapi.json" {
-			chain = append(chain, limit)
+			if r.Access == Roles {
+				chain = append(chain, a.Auth.Signed())
+			}
+			chain = append(chain, httpx.ReadBody(), limit)
 		}
 		switch r.Access {
 		case OptionalAuth:

@@ -48,7 +48,9 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 	tokens := auth.NewTokens(cfg.JWTSecret, cfg.JWTIssuer, cfg.JWTAudience, cfg.AccessTokenTTL, cfg.RefreshTokenTTL, nil)
 	a.Auth = auth.NewService(mongostore.NewUsers(db), a.patients, auth.Config{
 		Tokens: tokens, LoginMaxFailures: cfg.LoginMaxFailures, LoginMaxPerIP: cfg.LoginMaxPerIP, LoginWindow: cfg.LoginWindow,
-		Revocations: hub.NewRevocations(a.Broker, a.Log), // live websockets end with their session, on every instance
+		Revocations:      hub.NewRevocations(a.Broker, a.Log), // live websockets end with their session, on every instance
+		RegisterMaxPerIP: cfg.RegisterMaxPerIP, RefreshMaxPerIP: cfg.RefreshMaxPerIP, Counter: a.authCounter(), Owners: authOwners{a},
+		SessionIdleTimeout: cfg.SessionIdleTimeout, SessionMaxLifetime: cfg.SessionMaxLifetime,
 	})
 	a.authHandlers = auth.NewHandlers(a.Auth)
 

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -64,6 +65,20 @@ func (s *Service) RequireOr(onDeny func(*gin.Context, Principal), roles ...share
 	}
 }
 
+// Signed refuses a request whose access token does not check by itself (signature, expiry, use),
+// before its body is read or it waits for a turn; Require then checks the token against the live
+// session and account. Only a caller holding a token this server issued can make it read a body.
+func (s *Service) Signed() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		raw, _ := bearer(c)
+		if _, err := s.tokens.parse(raw, useAccess); err != nil {
+			httpx.Error(c, err)
+			return
+		}
+		c.Next()
+	}
+}
+
 // Optional authenticates the caller when a token is sent, and lets anonymous callers through. A token
 // that is sent but not valid is refused rather than ignored.
 func (s *Service) Optional() gin.HandlerFunc {
@@ -89,7 +104,8 @@ type Handlers struct{ svc *Service }
 // NewHandlers returns the HTTP handlers of the service.
 func NewHandlers(s *Service) Handlers { return Handlers{svc: s} }
 
-// Register handles POST /api/auth/register.
+// Register handles POST /api/auth/register: 201 with the account for an admin, 202 with the one neutral
+// message for anyone else.
 func (h Handlers) Register(c *gin.Context) {
 	var req shared.RegisterRequest
 	if err := httpx.BindJSON(c, &req); err != nil {
@@ -100,7 +116,17 @@ func (h Handlers) Register(c *gin.Context) {
 	if p, ok := PrincipalOf(c); ok {
 		by = &p
 	}
-	u, err := h.svc.Register(c.Request.Context(), by, req)
+	u, err := h.svc.Register(c.Request.Context(), by, req, c.ClientIP())
+	h.retryAfter(c, err)
+	if by == nil || by.Role != shared.RoleAdmin {
+		// The same answer whether the email was new or had an account (its owner is told): registering
+		// must not tell who has an account. The new account's ids come with its sign-in.
+		if errors.Is(err, ErrEmailTaken) {
+			err = nil
+		}
+		httpx.Reply(c, http.StatusAccepted)(shared.RegisterAccepted{Message: shared.RegistrationAccepted}, err)
+		return
+	}
 	httpx.Reply(c, http.StatusCreated)(shared.RegisterResponse{ID: u.ID, PatientID: u.PatientID, User: u.Public()}, err)
 }
 
@@ -112,9 +138,7 @@ func (h Handlers) Login(c *gin.Context) {
 		return
 	}
 	resp, err := h.svc.Login(c.Request.Context(), req, c.ClientIP())
-	if err == ErrTooManyLogins {
-		c.Header("Retry-After", strconv.Itoa(int(h.svc.limits.window.Seconds())))
-	}
+	h.retryAfter(c, err)
 	httpx.Reply(c, http.StatusOK)(resp, err)
 }
 
@@ -125,7 +149,16 @@ func (h Handlers) Refresh(c *gin.Context) {
 		httpx.Error(c, err)
 		return
 	}
-	httpx.Reply(c, http.StatusOK)(h.svc.Refresh(c.Request.Context(), req.RefreshToken))
+	resp, err := h.svc.Refresh(c.Request.Context(), req.RefreshToken, c.ClientIP())
+	h.retryAfter(c, err)
+	httpx.Reply(c, http.StatusOK)(resp, err)
+}
+
+// retryAfter tells a caller refused by a limit when to try again: after the limits' window.
+func (h Handlers) retryAfter(c *gin.Context, err error) {
+	if err == ErrTooManyLogins || err == ErrTooMany {
+		c.Header("Retry-After", strconv.Itoa(int(h.svc.window.Seconds())))
+	}
 }
 
 // Logout handles POST /api/auth/logout.

@@ -1,64 +1,94 @@
 package auth
 
 import (
+	"context"
 	"sync"
 	"time"
 )
 
-// limiter counts failed sign-ins per key (an account or a client address) in a sliding window.
-// It is per process: behind a load balancer each instance counts on its own, so the effective limit is
-// at most the configured one times the number of instances.
-type limiter struct {
-	mu     sync.Mutex
+// Counter counts attempts per key (an account, a client address) within a window, atomically: each
+// attempt reserves its slot before any work is done, so that N attempts sent at once cannot all pass a
+// limit of max. The app gives a Redis counter when REDIS_URL is set, so that every instance shares the
+// counts; without one the service counts in process.
+type Counter interface {
+	// Reserve takes one slot of key; ok is false, and nothing is taken, when key already holds max.
+	Reserve(ctx context.Context, key string, max int, window time.Duration) (ok bool, err error)
+	// Release gives one slot of key back (an attempt that turned out not to count).
+	Release(ctx context.Context, key string) error
+	// Reset forgets key.
+	Reset(ctx context.Context, key string) error
+}
+
+// memCounter is the in-process Counter: a sliding window of reservation times per key.
+type memCounter struct {
+	mu    sync.Mutex
+	now   func() time.Time
+	slots map[string]memSlots
+}
+
+type memSlots struct {
 	window time.Duration
-	now    func() time.Time
-	fails  map[string][]time.Time
+	at     []time.Time
 }
 
-func newLimiter(window time.Duration, now func() time.Time) *limiter {
-	return &limiter{window: window, now: now, fails: map[string][]time.Time{}}
+// NewMemoryCounter returns an in-process Counter timed by now.
+func NewMemoryCounter(now func() time.Time) Counter {
+	return &memCounter{now: now, slots: map[string]memSlots{}}
 }
 
-// count returns how many failures key has inside the window.
-func (l *limiter) count(key string) int {
+func (l *memCounter) Reserve(_ context.Context, key string, max int, window time.Duration) (bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.prune(key))
-}
-
-func (l *limiter) fail(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.fails[key] = append(l.prune(key), l.now())
-	if len(l.fails) > 100_000 { // bound memory under a spray of distinct keys
-		l.sweep()
+	s := l.prune(key)
+	if len(s.at) >= max {
+		return false, nil
 	}
+	l.slots[key] = memSlots{window: window, at: append(s.at, l.now())}
+	if len(l.slots) > 100_000 { // bound memory under a spray of distinct keys
+		for k := range l.slots {
+			l.prune(k)
+		}
+	}
+	return true, nil
 }
 
-func (l *limiter) reset(key string) {
+func (l *memCounter) Release(_ context.Context, key string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	delete(l.fails, key)
+	s := l.prune(key)
+	if n := len(s.at); n > 0 {
+		s.at = s.at[:n-1]
+		l.slots[key] = s
+	}
+	if len(s.at) == 0 {
+		delete(l.slots, key)
+	}
+	return nil
 }
 
-func (l *limiter) prune(key string) []time.Time {
-	cut := l.now().Add(-l.window)
-	ts := l.fails[key]
+func (l *memCounter) Reset(_ context.Context, key string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.slots, key)
+	return nil
+}
+
+// prune drops the reservations of key older than its window.
+func (l *memCounter) prune(key string) memSlots {
+	s, ok := l.slots[key]
+	if !ok {
+		return memSlots{}
+	}
+	cut := l.now().Add(-s.window)
 	i := 0
-	for i < len(ts) && ts[i].Before(cut) {
+	for i < len(s.at) && s.at[i].Before(cut) {
 		i++
 	}
-	ts = ts[i:]
-	if len(ts) == 0 {
-		delete(l.fails, key)
-		return nil
+	s.at = s.at[i:]
+	if len(s.at) == 0 {
+		delete(l.slots, key)
+		return memSlots{}
 	}
-	l.fails[key] = ts
-	return ts
-}
-
-func (l *limiter) sweep() {
-	for k := range l.fails {
-		l.prune(k)
-	}
+	l.slots[key] = s
+	return s
 }

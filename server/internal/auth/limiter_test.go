@@ -1,30 +1,50 @@
 package auth
 
 import (
+	"context"
 	"testing"
 	"time"
 )
 
-func TestLimiterSlidingWindow(t *testing.T) {
+func TestMemoryCounterSlidingWindow(t *testing.T) {
+	ctx := context.Background()
 	now := time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC)
-	l := newLimiter(10*time.Minute, func() time.Time { return now })
-	for i := 0; i < 3; i++ {
-		l.fail("acct:a")
+	l := NewMemoryCounter(func() time.Time { return now })
+	reserve := func(key string) bool {
+		ok, err := l.Reserve(ctx, key, 3, 10*time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	for i := range 3 {
+		if !reserve("acct:a") {
+			t.Fatalf("reservation %d refused, want it taken", i+1)
+		}
 		now = now.Add(time.Minute)
 	}
-	if got := l.count("acct:a"); got != 3 {
-		t.Fatalf("got %d failures, want 3", got)
+	if reserve("acct:a") {
+		t.Fatal("got a 4th reservation within the window, want it refused")
 	}
-	if got := l.count("acct:b"); got != 0 {
-		t.Fatalf("got %d failures for another key, want 0", got)
+	if !reserve("acct:b") {
+		t.Fatal("got another key refused, want it taken")
 	}
-	now = now.Add(8 * time.Minute) // the first failure is now 11 minutes old
-	if got := l.count("acct:a"); got != 2 {
-		t.Fatalf("got %d failures after the first aged out, want 2", got)
+	now = now.Add(8 * time.Minute) // the first reservation is now 11 minutes old
+	if !reserve("acct:a") {
+		t.Fatal("got a reservation refused after the first aged out, want it taken")
 	}
-	l.reset("acct:a")
-	if got := l.count("acct:a"); got != 0 {
-		t.Fatalf("got %d after reset, want 0", got)
+	if reserve("acct:a") {
+		t.Fatal("got a reservation over the limit again, want it refused")
+	}
+	_ = l.Release(ctx, "acct:a")
+	if !reserve("acct:a") {
+		t.Fatal("got a reservation refused after a release, want it taken")
+	}
+	_ = l.Reset(ctx, "acct:a")
+	for i := range 3 {
+		if !reserve("acct:a") {
+			t.Fatalf("reservation %d after reset refused, want it taken", i+1)
+		}
 	}
 }
 

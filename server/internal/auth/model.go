@@ -41,13 +41,17 @@ type UserChange struct {
 	Epoch        *int64
 }
 
-// Session is one sign-in. Logging out revokes it; its tokens then stop working.
+// Session is one sign-in. Logging out revokes it; its tokens then stop working. It ends too when it
+// is not refreshed for the idle timeout, and at the maximum lifetime after CreatedAt.
 type Session struct {
 	ID        string
 	UserID    string
 	CreatedAt time.Time
-	RevokedAt *time.Time
-	IP        string
+	// LastUsedAt is the sign-in's or the last refresh's time (zero on a session stored before it was
+	// kept).
+	LastUsedAt time.Time
+	RevokedAt  *time.Time
+	IP         string
 }
 
 // Principal is the authenticated caller of a request.
@@ -83,6 +87,8 @@ var (
 	ErrBadCredentials = fault.New(fault.ErrUnauthenticated, "email or password is incorrect")
 	ErrBadToken       = fault.New(fault.ErrUnauthenticated, "missing, invalid or expired token")
 	ErrTooManyLogins  = fault.New(fault.ErrTooMany, "too many failed sign-in attempts; try again later")
+	// ErrTooMany answers a client address over the registration or refresh limit.
+	ErrTooMany = fault.New(fault.ErrTooMany, "too many requests from this address; try again later")
 )
 
 // isNotFound reports whether err is the store's not-found for users or sessions.

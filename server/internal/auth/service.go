@@ -21,6 +21,19 @@ type Config struct {
 	LoginMaxFailures int // per account, within LoginWindow
 	LoginMaxPerIP    int // per client address, within LoginWindow
 	LoginWindow      time.Duration
+	// RegisterMaxPerIP and RefreshMaxPerIP limit self-registrations and refreshes per client address
+	// within LoginWindow (0: no limit). An admin registering an account is not limited.
+	RegisterMaxPerIP int
+	RefreshMaxPerIP  int
+	// SessionIdleTimeout ends a session not refreshed for that long; SessionMaxLifetime ends a session
+	// that long after its sign-in (0: no limit).
+	SessionIdleTimeout time.Duration
+	SessionMaxLifetime time.Duration
+	// Owners is told when someone not an admin registers an email that has an account (nil: nobody).
+	Owners Owners
+	// Counter keeps the sign-in counts (nil: in process). The app gives a Redis one with REDIS_URL, so
+	// that the limits hold across instances.
+	Counter Counter
 	// Clock is what lockouts and sessions are timed by (nil: the system time). The app leaves it nil:
 	// tokens and lockouts run on real time, not on the hospital clock tests move to another day.
 	Clock *clock.Clock
@@ -39,26 +52,41 @@ type Revocations interface {
 type Service struct {
 	store    Store
 	patients PatientRecords
+	owners   Owners
 	tokens   *Tokens
-	limits   *limiter
+	limits   Counter
+	window   time.Duration
 	maxAcct  int
 	maxIP    int
+	maxReg   int
+	maxRef   int
+	idle     time.Duration
+	lifetime time.Duration
 	now      func() time.Time
 	revoked  Revocations
 }
 
 // NewService wires the service.
 func NewService(store Store, patients PatientRecords, cfg Config) *Service {
+	limits := cfg.Counter
+	if limits == nil {
+		limits = NewMemoryCounter(cfg.Clock.Now)
+	}
 	return &Service{
-		store: store, patients: patients, tokens: cfg.Tokens,
-		limits:  newLimiter(cfg.LoginWindow, cfg.Clock.Now),
+		store: store, patients: patients, owners: cfg.Owners, tokens: cfg.Tokens,
+		limits: limits, window: cfg.LoginWindow,
 		maxAcct: cfg.LoginMaxFailures, maxIP: cfg.LoginMaxPerIP, now: cfg.Clock.Now, revoked: cfg.Revocations,
+		maxReg: cfg.RegisterMaxPerIP, maxRef: cfg.RefreshMaxPerIP,
+		idle: cfg.SessionIdleTimeout, lifetime: cfg.SessionMaxLifetime,
 	}
 }
 
 // Register creates an account. A patient may register themself; every other role needs an admin caller
-// (by is nil for an anonymous caller). A patient account gets a patient record.
-func (s *Service) Register(ctx context.Context, by *Principal, req shared.RegisterRequest) (User, error) {
+// (by is nil for an anonymous caller). A patient account gets a patient record. An email that has an
+// account gives ErrEmailTaken, found before any hash, and unless the caller is an admin its owner is
+// told (the handler answers such a caller as for a new account). Registrations other than an admin's
+// are limited per client address (ip).
+func (s *Service) Register(ctx context.Context, by *Principal, req shared.RegisterRequest, ip string) (User, error) {
 	if req.Role == "" {
 		req.Role = shared.RolePatient
 	}
@@ -75,7 +103,51 @@ func (s *Service) Register(ctx context.Context, by *Principal, req shared.Regist
 	if err := checkPassword(req.Password, email); err != nil {
 		return User{}, err
 	}
-	return s.create(ctx, name, email, req.Password, req.Role)
+	admin := by != nil && by.Role == shared.RoleAdmin
+	if !admin {
+		if err := s.perAddress(ctx, "register:"+ip, s.maxReg); err != nil {
+			return User{}, err
+		}
+	}
+	// A taken email costs no hash; the unique index still decides between racing registrations.
+	if _, err := s.store.UserByEmail(ctx, email); err == nil {
+		return User{}, s.taken(ctx, admin, email)
+	} else if !isNotFound(err) {
+		return User{}, err
+	}
+	u, err := s.create(ctx, name, email, req.Password, req.Role)
+	if errors.Is(err, ErrEmailTaken) {
+		return User{}, s.taken(ctx, admin, email)
+	}
+	return u, err
+}
+
+// taken answers a registration of an email that has an account: ErrEmailTaken, and, for a caller who
+// is not an admin (who will not be told: see the handler), a message to the account's owner. A failed
+// message does not change the answer, which must not differ from a new registration's.
+func (s *Service) taken(ctx context.Context, admin bool, email string) error {
+	if admin || s.owners == nil {
+		return ErrEmailTaken
+	}
+	if owner, err := s.store.UserByEmail(ctx, email); err == nil {
+		_ = s.owners.RegistrationAttempt(context.WithoutCancel(ctx), owner.ID)
+	}
+	return ErrEmailTaken
+}
+
+// perAddress takes a place under a per-address limit (0: none); over it, ErrTooMany.
+func (s *Service) perAddress(ctx context.Context, key string, max int) error {
+	if max <= 0 {
+		return nil
+	}
+	ok, err := s.limits.Reserve(ctx, key, max, s.window)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrTooMany
+	}
+	return nil
 }
 
 func (s *Service) create(ctx context.Context, name, email, password string, role shared.Role) (User, error) {
@@ -124,29 +196,47 @@ func (s *Service) Login(ctx context.Context, req shared.LoginRequest, ip string)
 	if email == "" || req.Password == "" {
 		return shared.TokenResponse{}, fault.Invalid("email and password are required")
 	}
+	// Each attempt reserves its place under both limits before the hash is checked, so that attempts
+	// sent at once cannot all be checked; a reservation over a limit is refused before any hash.
 	acctKey, ipKey := "acct:"+email, "ip:"+ip
-	if s.limits.count(acctKey) >= s.maxAcct || s.limits.count(ipKey) >= s.maxIP {
-		return shared.TokenResponse{}, ErrTooManyLogins
+	release := context.WithoutCancel(ctx)
+	if ok, err := s.limits.Reserve(ctx, acctKey, s.maxAcct, s.window); err != nil || !ok {
+		return shared.TokenResponse{}, tooMany(err)
+	}
+	if ok, err := s.limits.Reserve(ctx, ipKey, s.maxIP, s.window); err != nil || !ok {
+		_ = s.limits.Release(release, acctKey)
+		return shared.TokenResponse{}, tooMany(err)
 	}
 	u, err := s.store.UserByEmail(ctx, email)
 	hash := u.PasswordHash
 	if err != nil {
 		if !isNotFound(err) {
+			_ = s.limits.Release(release, acctKey)
+			_ = s.limits.Release(release, ipKey)
 			return shared.TokenResponse{}, err
 		}
 		hash = dummyHash
 	}
 	if !passwordMatches(req.Password, hash) || err != nil || u.Disabled {
-		s.limits.fail(acctKey)
-		s.limits.fail(ipKey)
+		// The reservations stay: they are the failures counted.
 		return shared.TokenResponse{}, ErrBadCredentials
 	}
-	s.limits.reset(acctKey)
-	sess := Session{ID: ident.New(), UserID: u.ID, CreatedAt: s.now().UTC(), IP: ip}
+	_ = s.limits.Reset(release, acctKey)
+	_ = s.limits.Release(release, ipKey)
+	at := s.now().UTC()
+	sess := Session{ID: ident.New(), UserID: u.ID, CreatedAt: at, LastUsedAt: at, IP: ip}
 	if err := s.store.InsertSession(ctx, sess); err != nil {
 		return shared.TokenResponse{}, fmt.Errorf("open session: %w", err)
 	}
 	return s.issue(u, sess.ID)
+}
+
+// tooMany is the answer to a refused reservation: ErrTooManyLogins, or the counter's own error.
+func tooMany(err error) error {
+	if err != nil {
+		return err
+	}
+	return ErrTooManyLogins
 }
 
 func (s *Service) issue(u User, sessionID string) (shared.TokenResponse, error) {
@@ -164,7 +254,10 @@ func (s *Service) issue(u User, sessionID string) (shared.TokenResponse, error) 
 
 // Refresh spends a refresh token for a new pair. Each refresh token works once: a second use means it
 // was stolen or replayed, and the whole session is revoked.
-func (s *Service) Refresh(ctx context.Context, raw string) (shared.TokenResponse, error) {
+func (s *Service) Refresh(ctx context.Context, raw, ip string) (shared.TokenResponse, error) {
+	if err := s.perAddress(ctx, "refresh:"+ip, s.maxRef); err != nil {
+		return shared.TokenResponse{}, err
+	}
 	c, err := s.tokens.parse(raw, useRefresh)
 	if err != nil {
 		return shared.TokenResponse{}, err
@@ -178,6 +271,9 @@ func (s *Service) Refresh(ctx context.Context, raw string) (shared.TokenResponse
 			_ = s.store.RevokeSession(ctx, c.SessionID, s.now().UTC())
 			return shared.TokenResponse{}, ErrBadToken
 		}
+		return shared.TokenResponse{}, err
+	}
+	if err := s.store.TouchSession(ctx, c.SessionID, s.now().UTC()); err != nil {
 		return shared.TokenResponse{}, err
 	}
 	return s.issue(u, c.SessionID)
@@ -228,8 +324,9 @@ func (s *Service) RedeemTicket(ctx context.Context, raw string) (Principal, erro
 		Expires: time.Unix(c.SessionExpires, 0)}, nil
 }
 
-// SessionValid checks again what Authenticate checked when p signed in: its session is not revoked, its
-// account not disabled and the account's epoch unchanged. A live websocket asks it periodically.
+// SessionValid checks again what Authenticate checked when p signed in: its session is not revoked nor
+// past its idle timeout or maximum lifetime, its account not disabled and the account's epoch
+// unchanged. A live websocket asks it periodically.
 func (s *Service) SessionValid(ctx context.Context, p Principal) error {
 	c := &claims{SessionID: p.SessionID, Epoch: p.Epoch}
 	c.Subject = p.UserID
@@ -259,6 +356,9 @@ func (s *Service) check(ctx context.Context, c *claims) (User, Session, error) {
 	if sess.RevokedAt != nil || sess.UserID != c.Subject {
 		return User{}, Session{}, ErrBadToken
 	}
+	if err := s.live(ctx, sess); err != nil {
+		return User{}, Session{}, err
+	}
 	u, err := s.store.UserByID(ctx, c.Subject)
 	if err != nil {
 		if isNotFound(err) {
@@ -272,6 +372,21 @@ func (s *Service) check(ctx context.Context, c *claims) (User, Session, error) {
 	return u, sess, nil
 }
 
+// live checks that a session is within its idle timeout (since its sign-in or last refresh) and its
+// maximum lifetime (since its sign-in); one past either is revoked, and ErrBadToken answered.
+func (s *Service) live(ctx context.Context, sess Session) error {
+	now := s.now()
+	// A session stored before LastUsedAt was kept has none: its idle time counts from its next refresh.
+	idle := !sess.LastUsedAt.IsZero() && s.idle > 0 && now.Sub(sess.LastUsedAt) > s.idle
+	if idle || (s.lifetime > 0 && now.Sub(sess.CreatedAt) > s.lifetime) {
+		if err := s.store.RevokeSession(context.WithoutCancel(ctx), sess.ID, now.UTC()); err != nil {
+			return err
+		}
+		return ErrBadToken
+	}
+	return nil
+}
+
 // Logout revokes the caller's session; its access and refresh tokens stop working at once.
 func (s *Service) Logout(ctx context.Context, p Principal) error {
 	err := s.store.RevokeSession(ctx, p.SessionID, s.now().UTC())
@@ -283,18 +398,18 @@ func (s *Service) Logout(ctx context.Context, p Principal) error {
 func (s *Service) ChangePassword(ctx context.Context, p Principal, req shared.ChangePasswordRequest) error {
 	// A stolen access token must not become a way to guess the password: throttle like sign-in.
 	key := "pw:" + p.UserID
-	if s.limits.count(key) >= s.maxAcct {
-		return ErrTooManyLogins
+	if ok, err := s.limits.Reserve(ctx, key, s.maxAcct, s.window); err != nil || !ok {
+		return tooMany(err)
 	}
 	u, err := s.store.UserByID(ctx, p.UserID)
 	if err != nil {
+		_ = s.limits.Release(context.WithoutCancel(ctx), key)
 		return err
 	}
 	if !passwordMatches(req.CurrentPassword, u.PasswordHash) {
-		s.limits.fail(key)
 		return fault.New(fault.ErrForbidden, "current password is incorrect")
 	}
-	s.limits.reset(key)
+	_ = s.limits.Reset(context.WithoutCancel(ctx), key)
 	if err := checkPassword(req.NewPassword, u.Email); err != nil {
 		return err
 	}

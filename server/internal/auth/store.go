@@ -21,6 +21,8 @@ type Store interface {
 	InsertSession(ctx context.Context, s Session) error
 	SessionByID(ctx context.Context, id string) (Session, error)
 	RevokeSession(ctx context.Context, id string, at time.Time) error
+	// TouchSession records that the session was used (refreshed) at at.
+	TouchSession(ctx context.Context, id string, at time.Time) error
 	// SpendToken records that a single-use token (refresh token, websocket ticket; by its jti) was
 	// spent; a second claim of the same jti fails with ErrTokenSpent. It is an insert under a unique
 	// index, so two racing uses cannot both win.
@@ -32,4 +34,10 @@ type Store interface {
 // PatientRecords creates the patient record that a patient account is linked to.
 type PatientRecords interface {
 	CreateForUser(ctx context.Context, patientID, userID, name, email string) error
+}
+
+// Owners tells an account's owner that someone tried to register their email address again (by
+// email). The app gives the notification service.
+type Owners interface {
+	RegistrationAttempt(ctx context.Context, userID string) error
 }

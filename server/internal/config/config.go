@@ -67,8 +67,16 @@ type Config struct {
 	LoginMaxFailures int
 	LoginMaxPerIP    int
 	LoginWindow      time.Duration
-	MaxBodyBytes     int64
-	ShutdownTimeout  time.Duration
+	// RegisterMaxPerIP and RefreshMaxPerIP are how many self-registrations and token refreshes one
+	// client address may make within LoginWindow before further ones get 429.
+	RegisterMaxPerIP int
+	RefreshMaxPerIP  int
+	// SessionIdleTimeout ends a session not refreshed for that long; SessionMaxLifetime ends every
+	// session that long after its sign-in, however active.
+	SessionIdleTimeout time.Duration
+	SessionMaxLifetime time.Duration
+	MaxBodyBytes       int64
+	ShutdownTimeout    time.Duration
 	// AlertEscalateAfter is how long an emergency alert may stay unacknowledged before it escalates.
 	AlertEscalateAfter time.Duration
 	// EventRetention is how long live events are kept for replay.
@@ -172,6 +180,10 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		LoginMaxFailures:   r.int("LOGIN_MAX_FAILURES", 5),
 		LoginMaxPerIP:      r.int("LOGIN_MAX_PER_IP", 20),
 		LoginWindow:        r.duration("LOGIN_WINDOW", 15*time.Minute),
+		RegisterMaxPerIP:   r.int("REGISTER_MAX_PER_IP", 10),
+		RefreshMaxPerIP:    r.int("REFRESH_MAX_PER_IP", 600),
+		SessionIdleTimeout: r.duration("SESSION_IDLE_TIMEOUT", 30*time.Minute),
+		SessionMaxLifetime: r.duration("SESSION_MAX_LIFETIME", 12*time.Hour),
 		MaxBodyBytes:       int64(r.int("MAX_BODY_BYTES", 1<<20)),
 		ShutdownTimeout:    r.duration("SHUTDOWN_TIMEOUT", 10*time.Second),
 		AlertEscalateAfter: r.duration("ALERT_ESCALATE_AFTER", 2*time.Minute),
@@ -237,6 +249,12 @@ func (c *Config) check() error {
 	}
 	if c.LoginMaxFailures < 1 || c.LoginMaxPerIP < 1 {
 		return errors.New("LOGIN_MAX_FAILURES and LOGIN_MAX_PER_IP must be at least 1")
+	}
+	if c.RegisterMaxPerIP < 1 || c.RefreshMaxPerIP < 1 {
+		return errors.New("REGISTER_MAX_PER_IP and REFRESH_MAX_PER_IP must be at least 1")
+	}
+	if c.SessionIdleTimeout <= 0 || c.SessionMaxLifetime <= 0 {
+		return errors.New("SESSION_IDLE_TIMEOUT and SESSION_MAX_LIFETIME must be positive")
 	}
 	if c.MaxConcurrent < 1 {
 		return errors.New("MAX_CONCURRENT_REQUESTS must be at least 1")

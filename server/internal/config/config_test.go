@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"log/slog"
 	"maps"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -278,6 +279,36 @@ func TestNotifySendPerHour(t *testing.T) {
 			c, ok := loadWith(t, vars, tt.wantErr)
 			if ok && c.Notify.SendPerHour != tt.want {
 				t.Fatalf("got %d, want %d", c.Notify.SendPerHour, tt.want)
+			}
+		})
+	}
+}
+
+// TestSessionAndAddressLimits: the session timeouts and the per-address limits of registration and
+// refresh have their defaults, are read from the environment, and must be positive.
+func TestSessionAndAddressLimits(t *testing.T) {
+	tests := []struct {
+		name    string
+		vars    map[string]string
+		wantErr string
+		want    [4]string // idle, lifetime, register, refresh
+	}{
+		{"defaults", nil, "", [4]string{"30m0s", "12h0m0s", "10", "600"}},
+		{"set", map[string]string{"SESSION_IDLE_TIMEOUT": "5m", "SESSION_MAX_LIFETIME": "8h", "REGISTER_MAX_PER_IP": "3", "REFRESH_MAX_PER_IP": "50"},
+			"", [4]string{"5m0s", "8h0m0s", "3", "50"}},
+		{"zero idle timeout", map[string]string{"SESSION_IDLE_TIMEOUT": "0s"}, "SESSION_IDLE_TIMEOUT", [4]string{}},
+		{"zero register limit", map[string]string{"REGISTER_MAX_PER_IP": "0"}, "REGISTER_MAX_PER_IP", [4]string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, ok := loadWith(t, tt.vars, tt.wantErr)
+			if !ok {
+				return
+			}
+			got := [4]string{c.SessionIdleTimeout.String(), c.SessionMaxLifetime.String(),
+				strconv.Itoa(c.RegisterMaxPerIP), strconv.Itoa(c.RefreshMaxPerIP)}
+			if got != tt.want {
+				t.Fatalf("got %v, want %v", got, tt.want)
 			}
 		})
 	}

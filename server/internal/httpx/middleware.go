@@ -1,8 +1,12 @@
 package httpx
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -142,6 +146,31 @@ func SecurityHeaders() gin.HandlerFunc {
 		if strings.HasPrefix(c.Request.URL.Path, "/api/") {
 			h.Set("Cache-Control", "no-store")
 		}
+		c.Next()
+	}
+}
+
+// ReadBody reads the whole request body before the request goes on (the body limit of LimitBody and
+// the server's read timeout bound the read), so that what follows — the concurrency gate above all —
+// never waits on a slow or half-sent body. A body over the limit gets 413.
+func ReadBody() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.Body == nil || c.Request.Body == http.NoBody {
+			c.Next()
+			return
+		}
+		data, err := io.ReadAll(c.Request.Body)
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				Error(c, fmt.Errorf("%w: over %d bytes", errTooLarge, mbe.Limit))
+			} else {
+				Error(c, fault.Invalid("could not read the request body"))
+			}
+			return
+		}
+		_ = c.Request.Body.Close()
+		c.Request.Body = io.NopCloser(bytes.NewReader(data))
 		c.Next()
 	}
 }

@@ -152,17 +152,18 @@ func (s *Users) HasAdmin(ctx context.Context) (bool, error) {
 }
 
 type sessionDoc struct {
-	ID        string     `bson:"_id"`
-	UserID    string     `bson:"user_id"`
-	CreatedAt time.Time  `bson:"created_at"`
-	RevokedAt *time.Time `bson:"revoked_at,omitempty"`
-	IP        string     `bson:"ip"`
+	ID         string     `bson:"_id"`
+	UserID     string     `bson:"user_id"`
+	CreatedAt  time.Time  `bson:"created_at"`
+	LastUsedAt time.Time  `bson:"last_used_at"`
+	RevokedAt  *time.Time `bson:"revoked_at,omitempty"`
+	IP         string     `bson:"ip"`
 }
 
 // InsertSession implements auth.Store.
 func (s *Users) InsertSession(ctx context.Context, ss auth.Session) error {
 	leave := s.gate.enter()
-	_, err := s.sessions.InsertOne(ctx, sessionDoc{ID: ss.ID, UserID: ss.UserID, CreatedAt: ss.CreatedAt, IP: ss.IP})
+	_, err := s.sessions.InsertOne(ctx, sessionDoc{ID: ss.ID, UserID: ss.UserID, CreatedAt: ss.CreatedAt, LastUsedAt: ss.LastUsedAt, IP: ss.IP})
 	leave()
 	return wrap("insert session", err)
 }
@@ -173,7 +174,15 @@ func (s *Users) SessionByID(ctx context.Context, id string) (auth.Session, error
 	if err != nil {
 		return auth.Session{}, err
 	}
-	return auth.Session{ID: d.ID, UserID: d.UserID, CreatedAt: d.CreatedAt, RevokedAt: d.RevokedAt, IP: d.IP}, nil
+	return auth.Session{ID: d.ID, UserID: d.UserID, CreatedAt: d.CreatedAt, LastUsedAt: d.LastUsedAt, RevokedAt: d.RevokedAt, IP: d.IP}, nil
+}
+
+// TouchSession implements auth.Store.
+func (s *Users) TouchSession(ctx context.Context, id string, at time.Time) error {
+	leave := s.gate.enter()
+	_, err := s.sessions.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "last_used_at", Value: at}}}})
+	leave()
+	return wrap("touch session", err)
 }
 
 // RevokeSession implements auth.Store.

@@ -456,7 +456,7 @@ func TestCancelledAppointmentsReminderIsWithdrawn(t *testing.T) {
 func TestSendToPatientID(t *testing.T) {
 	env := apptest.New(t)
 	env.Post("/api/auth/register", "", shared.RegisterRequest{Name: "Pat Id", Email: "pat.id@example.org", Password: apptest.Password}).
-		Want(t, http.StatusCreated)
+		Want(t, http.StatusAccepted)
 	pat := env.Login("pat.id@example.org", apptest.Password)
 	var me shared.User
 	env.Get("/api/me", pat.Token).Want(t, http.StatusOK).Decode(t, &me)
