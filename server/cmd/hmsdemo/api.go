@@ -126,15 +126,12 @@ func (a *api) login(ctx context.Context, email, password string) (*session, erro
 	return s, err
 }
 
-// account makes sure an account exists and returns it signed in: it registers it (with the admin's
-// token for a non-patient role) and, when the email is taken (409), signs in instead.
+// account makes sure an account exists and returns it signed in: the admin registers it (self-sign-up
+// is limited per client address and answers alike for a taken email, so a seeder goes through the
+// admin) and, when the email is taken (409), signs in instead.
 func (a *api) account(ctx context.Context, admin *session, name, email, password string, role shared.Role) (*session, bool, error) {
 	req := shared.RegisterRequest{Name: name, Email: email, Password: password, Role: role}
-	by := admin
-	if role == shared.RolePatient {
-		by = nil
-	}
-	status, err := a.call(ctx, by, http.MethodPost, "/api/auth/register", req, nil, http.StatusCreated, http.StatusConflict)
+	status, err := a.call(ctx, admin, http.MethodPost, "/api/auth/register", req, nil, http.StatusCreated, http.StatusConflict)
 	if err != nil {
 		return nil, false, err
 	}
