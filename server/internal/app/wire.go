@@ -161,6 +161,10 @@ func (a *App) subscribe() error {
 	reaction.Must(b, "notify.erase", func(ctx context.Context, e gdpr.PatientErased) error {
 		return a.notify.ErasePatient(ctx, e.UserID, e.PatientID)
 	})
+	reaction.Must(b, "event.erase", func(ctx context.Context, e gdpr.PatientErased) error {
+		_, err := a.Events.ErasePatient(ctx, e.PatientID, e.UserID)
+		return err
+	})
 	return b.Check()
 }
 

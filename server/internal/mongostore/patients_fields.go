@@ -114,10 +114,11 @@ func (s *Patients) UpdateFields(ctx context.Context, id string, c patient.Change
 }
 
 // IndexSearchKeys computes the search keys of records stored before them (no name_prefixes or no
-// terms_key): name words and prefixes, folded name, phone digits, blind-index terms. It runs at start;
+// terms_key; erased records excepted): name words and prefixes, folded name, phone digits, blind-index terms. It runs at start;
 // it returns how many records it indexed.
 func (s *Patients) IndexSearchKeys(ctx context.Context) (int, error) {
-	missing := bson.D{{Key: "$or", Value: bson.A{
+	// An erased record has no search keys on purpose (ErasedPatientFields): it is not indexed again.
+	missing := bson.D{{Key: "erased_at", Value: bson.D{{Key: "$exists", Value: false}}}, {Key: "$or", Value: bson.A{
 		bson.D{{Key: "name_prefixes", Value: bson.D{{Key: "$exists", Value: false}}}},
 		bson.D{{Key: "terms_key", Value: bson.D{{Key: "$exists", Value: false}}}},
 	}}}

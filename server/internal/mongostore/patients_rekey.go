@@ -96,7 +96,8 @@ func (s *Patients) rekeyDoc(ctx context.Context, col *mongo.Collection, pidField
 			resealed++
 		}
 	}
-	if pidField == "_id" {
+	if _, erased := doc.LookupErr("erased_at"); pidField == "_id" && erased != nil {
+		// (An erased record keeps no search keys: ErasedPatientFields.)
 		if k, _ := doc.Lookup("terms_key").StringValueOK(); k != s.keys.Active() {
 			set = append(set, bson.E{Key: "condition_terms", Value: s.terms(conditions...)},
 				bson.E{Key: "history_terms", Value: s.terms(history)}, bson.E{Key: "terms_key", Value: s.keys.Active()})
