@@ -3,6 +3,7 @@ package mongostore
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -53,7 +54,8 @@ func openRaw(keys *seal.Keyring, raw bson.RawValue, where string) (string, error
 	return "", fmt.Errorf("%s has unexpected type %s", where, raw.Type)
 }
 
-// rekeyFields seals again, under the active key, the listed top-level fields of every document of col
+// rekeyFields seals again, under the active key, the listed fields (top-level, or a dotted path into
+// an embedded document) of every document of col
 // that are sealed under another key or stored in clear (written before encryption). where names a
 // field's place (nil: fieldWhere(collection, _id, field)). Each update is conditional on the old value,
 // so a value changed meanwhile is left to its writer. It returns how many documents it read and how
@@ -70,7 +72,7 @@ func rekeyFields(ctx context.Context, g *gate, keys *seal.Keyring, col *mongo.Co
 		scanned++
 		id, _ := cur.Current.Lookup("_id").StringValueOK()
 		for _, field := range fields {
-			raw, lerr := cur.Current.LookupErr(field)
+			raw, lerr := cur.Current.LookupErr(strings.Split(field, ".")...)
 			if lerr != nil || raw.Type == bson.TypeNull {
 				continue
 			}
