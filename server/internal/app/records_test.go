@@ -513,3 +513,32 @@ func TestPatientCannotOverwriteClinicianHistory(t *testing.T) {
 		t.Errorf("got revisions %+v, want every PUT kept with its author's role", hist.Items)
 	}
 }
+
+// TestPatientWrittenHistoryIsNotIndexed: the condition search (a blind index of the history's words)
+// finds words a clinician wrote, never words only the patient wrote, so a patient cannot plant the
+// terms their record is found by (docs/patient-records.md, "Search design").
+func TestPatientWrittenHistoryIsNotIndexed(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	h := env.Hospital()
+	ann := env.NewUser(shared.RolePatient)
+	pid := ann.User.PatientID
+	env.Book(h.Staff.Token, h.Doctor.ID(), pid, apptest.At(9, 0))
+	finds := func(term string) bool {
+		t.Helper()
+		var l shared.PatientList
+		env.Get("/api/patients?condition="+term+"&limit=100", h.Staff.Token).Want(t, 200).Decode(t, &l)
+		return slices.ContainsFunc(l.Items, func(p shared.PatientSummary) bool { return p.ID == pid })
+	}
+	env.Put("/api/patient/"+pid, ann.Token, shared.UpdatePatientRequest{MedicalHistory: new("plantedalpha")}).Want(t, 200)
+	if finds("plantedalpha") {
+		t.Errorf("a word only the patient wrote finds the record, want not")
+	}
+	env.Put("/api/patient/"+pid, h.Doctor.Token, shared.UpdatePatientRequest{MedicalHistory: new("sarcoidosis")}).Want(t, 200)
+	env.Put("/api/patient/"+pid, ann.Token, shared.UpdatePatientRequest{MedicalHistory: new("plantedbeta")}).Want(t, 200)
+	for term, want := range map[string]bool{"sarcoidosis": true, "plantedbeta": false, "plantedalpha": false} {
+		if got := finds(term); got != want {
+			t.Errorf("condition=%s finds the record: got %v, want %v", term, got, want)
+		}
+	}
+}

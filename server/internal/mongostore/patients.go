@@ -97,6 +97,8 @@ type storedPatient struct {
 	MedicalHistory bson.RawValue `bson:"medical_history"`
 	Allergies      bson.RawValue `bson:"allergies"`
 	Conditions     bson.RawValue `bson:"conditions"`
+	// HistoryByPatient: the current history was written by the patient (patient.IndexedHistory).
+	HistoryByPatient bool `bson:"history_by_patient"`
 }
 
 type revisionDoc struct {
@@ -237,7 +239,8 @@ func (s *Patients) SetCurrent(ctx context.Context, r patient.Revision) error {
 		bson.D{{Key: "_id", Value: r.PatientID}, {Key: "revision", Value: bson.D{{Key: "$lt", Value: r.Rev}}}},
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: "medical_history", Value: history},
-			{Key: "history_terms", Value: s.terms(r.MedicalHistory)},
+			{Key: "history_terms", Value: s.terms(patient.IndexedHistory(r.MedicalHistory, r.AuthorRole == shared.RolePatient))},
+			{Key: "history_by_patient", Value: r.AuthorRole == shared.RolePatient},
 			{Key: "revision", Value: r.Rev},
 			{Key: "updated_at", Value: r.At},
 		}}})

@@ -134,7 +134,7 @@ func (s *Patients) IndexSearchKeys(ctx context.Context) (int, error) {
 		set := bson.D{
 			{Key: "name_keys", Value: nonNilStrings(patient.Words(r.Name))}, {Key: "name_prefixes", Value: namePrefixes(r.Name)},
 			{Key: "name_fold", Value: patient.FoldedName(r.Name)}, {Key: "phone_key", Value: patient.PhoneKey(r.Phone)},
-			{Key: "condition_terms", Value: s.terms(r.Conditions...)}, {Key: "history_terms", Value: s.terms(r.MedicalHistory)},
+			{Key: "condition_terms", Value: s.terms(r.Conditions...)}, {Key: "history_terms", Value: s.terms(patient.IndexedHistory(r.MedicalHistory, d.HistoryByPatient))},
 			{Key: "terms_key", Value: s.keys.Active()},
 		}
 		leave := s.gate.enter()

@@ -6,6 +6,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
+	"hms/server/internal/patient"
 	"hms/server/internal/seal"
 )
 
@@ -100,7 +101,8 @@ func (s *Patients) rekeyDoc(ctx context.Context, col *mongo.Collection, pidField
 		// (An erased record keeps no search keys: ErasedPatientFields.)
 		if k, _ := doc.Lookup("terms_key").StringValueOK(); k != s.keys.Active() {
 			set = append(set, bson.E{Key: "condition_terms", Value: s.terms(conditions...)},
-				bson.E{Key: "history_terms", Value: s.terms(history)}, bson.E{Key: "terms_key", Value: s.keys.Active()})
+				bson.E{Key: "history_terms", Value: s.terms(patient.IndexedHistory(history, doc.Lookup("history_by_patient").Type == bson.TypeBoolean && doc.Lookup("history_by_patient").Boolean()))},
+				bson.E{Key: "terms_key", Value: s.keys.Active()})
 			if resealed == 0 {
 				// Only the terms change: guard them on the fields they are computed from.
 				for _, f := range []string{"medical_history", "conditions"} {

@@ -281,7 +281,7 @@ func TestErasedPatientKeepsNoSearchKeys(t *testing.T) {
 	}
 	kept := map[string]bool{"_id": true, "user_id": true, "name": true, "revision": true, "unidentified": true,
 		"created_at": true, "updated_at": true, "mrn": true, "sex": true, "merged_into": true, "erased_at": true,
-		"medical_history": true, "allergies": true, "conditions": true}
+		"medical_history": true, "allergies": true, "conditions": true, "history_by_patient": true}
 	var doc bson.M
 	if err := db.Collection("patients").FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc); err != nil {
 		t.Fatal(err)

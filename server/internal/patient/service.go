@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -158,6 +159,21 @@ func (s *Service) update(ctx context.Context, p auth.Principal, id string, histo
 
 // PatientReported heads the part of a medical history a patient wrote below a clinician's text.
 const PatientReported = "Reported by the patient:"
+
+// IndexedHistory is the part of a medical history whose words go into the blind index (term search):
+// what clinicians wrote. A history last written by the patient is indexed only up to its
+// patient-reported part (nothing when a patient wrote all of it), so a patient cannot plant the
+// terms their record is found by.
+func IndexedHistory(text string, byPatient bool) string {
+	if !byPatient {
+		return text
+	}
+	clinical, _, found := strings.Cut(text, "\n\n"+PatientReported+"\n")
+	if !found {
+		return ""
+	}
+	return clinical
+}
 
 // clinicianText returns the newest revision of id's history not written by the patient (a clinician's,
 // or a merge's), and false when there is none.
