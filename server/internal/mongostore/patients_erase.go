@@ -77,7 +77,7 @@ func (s *Patients) ExportRevisions(ctx context.Context, patientID string) ([]pat
 	}
 	out := make([]patient.Revision, 0, len(docs))
 	for _, d := range docs {
-		text, err := s.openHistory(patientID, d.MedicalHistory)
+		text, _, err := s.openHistory(patientID, d.Rev, d.MedicalHistory)
 		if err != nil {
 			return nil, err
 		}

@@ -70,11 +70,18 @@ func (s *Patients) rekeyDoc(ctx context.Context, col *mongo.Collection, pidField
 		current := raw.Type == bson.TypeEmbeddedDocument && raw.Unmarshal(&v) == nil && v.Key == s.keys.Active()
 		var sealed seal.Value
 		if f == "medical_history" {
-			if history, err = s.openHistory(pid, raw); err != nil {
+			// A record's revision is "revision", a revision document's "rev".
+			revField := "rev"
+			if pidField == "_id" {
+				revField = "revision"
+			}
+			rev64, _ := doc.Lookup(revField).AsInt64OK()
+			var v2 bool
+			if history, v2, err = s.openHistory(pid, int(rev64), raw); err != nil {
 				return 0, err
 			}
-			if !current {
-				sealed, err = s.sealHistory(pid, history)
+			if current = current && v2; !current {
+				sealed, err = s.sealHistory(pid, int(rev64), history)
 			}
 		} else {
 			list, err2 := s.openList(pid, f, raw)
