@@ -49,6 +49,9 @@ func (s *Patients) openList(patientID, field string, raw bson.RawValue) ([]strin
 			return nil, fmt.Errorf("read %s of patient %s: %w", field, patientID, err)
 		}
 	case bson.TypeArray:
+		if !s.keys.AcceptsPlaintext() {
+			return nil, fmt.Errorf("%s of patient %s: %w", field, patientID, seal.ErrPlaintext)
+		}
 		if err := raw.Unmarshal(&out); err != nil {
 			return nil, fmt.Errorf("read %s of patient %s: %w", field, patientID, err)
 		}

@@ -214,3 +214,31 @@ func TestHistoryRevisionIsBound(t *testing.T) {
 		t.Errorf("after rekey: %q %v, want it bound to revision 3", text, err)
 	}
 }
+
+// TestPlaintextRefusedUnlessLegacy: plain text where a sealed value belongs (data stored before a field
+// was sealed, or planted in the database) is read, and sealed by rekey, only while the keyring accepts
+// plaintext (SEAL_LEGACY_PLAINTEXT); otherwise reads and rekey refuse it with seal.ErrPlaintext.
+func TestPlaintextRefusedUnlessLegacy(t *testing.T) {
+	ctx := context.Background()
+	db := testenv.DB(t)
+	now := time.Now().UTC()
+	planted := ident.New()
+	if _, err := db.Collection("patients").InsertOne(ctx, bson.D{{Key: "_id", Value: planted}, {Key: "name", Value: "Planted"},
+		{Key: "medical_history", Value: "no allergies (planted)"}, {Key: "allergies", Value: bson.A{}}, {Key: "revision", Value: 0},
+		{Key: "created_at", Value: now}, {Key: "updated_at", Value: now}}); err != nil {
+		t.Fatal(err)
+	}
+	strict := testKeys(t, "k1")
+	strict.AcceptPlaintext(false)
+	s := mongostore.NewPatients(db, strict)
+	if got, err := s.PatientByID(ctx, planted); !errors.Is(err, seal.ErrPlaintext) {
+		t.Errorf("read plain text without the legacy setting: got %q, %v, want ErrPlaintext", got.MedicalHistory, err)
+	}
+	if n, err := s.Rekey(ctx, nil); !errors.Is(err, seal.ErrPlaintext) || n != 0 {
+		t.Errorf("rekey without the legacy setting: sealed %d, %v, want ErrPlaintext and nothing sealed", n, err)
+	}
+	legacy := testKeys(t, "k1") // accepts plaintext, as with SEAL_LEGACY_PLAINTEXT=true
+	if got, err := mongostore.NewPatients(db, legacy).PatientByID(ctx, planted); err != nil || got.MedicalHistory != "no allergies (planted)" {
+		t.Errorf("read with the legacy setting: got %q, %v", got.MedicalHistory, err)
+	}
+}

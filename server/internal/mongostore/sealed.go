@@ -37,7 +37,7 @@ func openText(keys *seal.Keyring, v seal.Value, where string) (string, error) {
 }
 
 // openRaw reads a stored field that is sealed, plain text written before encryption (which
-// `hms rekey` seals), or absent.
+// `hms rekey` seals; accepted only while the keyring accepts plaintext), or absent.
 func openRaw(keys *seal.Keyring, raw bson.RawValue, where string) (string, error) {
 	switch raw.Type {
 	case bson.TypeEmbeddedDocument:
@@ -47,6 +47,9 @@ func openRaw(keys *seal.Keyring, raw bson.RawValue, where string) (string, error
 		}
 		return openText(keys, v, where)
 	case bson.TypeString:
+		if !keys.AcceptsPlaintext() {
+			return "", fmt.Errorf("%s: %w", where, seal.ErrPlaintext)
+		}
 		return raw.StringValue(), nil
 	case 0, bson.TypeNull:
 		return "", nil
