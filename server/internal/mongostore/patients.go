@@ -39,7 +39,8 @@ func (s *Patients) ActiveKey() string { return s.keys.Active() }
 // historyWhere binds a patient's sealed medical history to that patient and to its revision number
 // (version 2 of the binding): copied into another record, or an older revision swapped in for the
 // current one or for another revision, it does not open. Values sealed before the revision was bound
-// (historyWhereV1: the patient only) still open, and `hms rekey` seals them again under version 2.
+// (historyWhereV1: the patient only) still open while legacy data is accepted (SEAL_LEGACY_PLAINTEXT),
+// and `hms rekey` seals them again under version 2.
 func historyWhere(patientID string, rev int) string {
 	return "patient/" + patientID + "/medical_history/rev/" + strconv.Itoa(rev)
 }
@@ -61,7 +62,9 @@ func (s *Patients) openHistory(patientID string, rev int, raw bson.RawValue) (te
 	if text, err = openRaw(s.keys, raw, historyWhere(patientID, rev)); err == nil {
 		return text, true, nil
 	}
-	if !errors.Is(err, seal.ErrTampered) {
+	if !errors.Is(err, seal.ErrTampered) || !s.keys.AcceptsPlaintext() {
+		// The older binding is legacy data too: accepted only with SEAL_LEGACY_PLAINTEXT, so an old
+		// revision cannot be swapped in through it once the data is migrated.
 		return "", false, err
 	}
 	text, err = openRaw(s.keys, raw, historyWhereV1(patientID))

@@ -193,6 +193,11 @@ func TestHistoryRevisionIsBound(t *testing.T) {
 	if got, err := s.PatientByID(ctx, legacy); err != nil || got.MedicalHistory != "asthma" {
 		t.Fatalf("history sealed before the binding: %q %v", got.MedicalHistory, err)
 	}
+	strict := testKeys(t, "k1")
+	strict.AcceptPlaintext(false)
+	if _, err := mongostore.NewPatients(db, strict).PatientByID(ctx, legacy); !errors.Is(err, seal.ErrTampered) {
+		t.Errorf("history sealed before the binding, without the legacy setting: %v, want ErrTampered", err)
+	}
 	if _, err := db.Collection("patients").DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
 		t.Fatal(err)
 	}
