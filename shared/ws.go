@@ -80,6 +80,10 @@ const (
 	ChannelBeds      = "beds"    // beds or beds:<ward>: bed boards (admission ids, no names): staff roles
 )
 
+// EventErased is the type a stored event takes when the patient it identified is erased: its data is
+// {} and its channel and seq stay, so numbering and replay go on. A client ignores it.
+const EventErased = "erased"
+
 // ChannelPharmacy carries stock and refill events (ids and numbers only): staff, doctors and admins.
 const ChannelPharmacy = "pharmacy"
 

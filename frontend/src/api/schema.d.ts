@@ -210,7 +210,7 @@ export interface paths {
         get: operations["getPatient"];
         /**
          * Write a patient's medical history
-         * @description Replaces the current medical history by writing a new revision. Doctors and staff may write any record; a patient only their own (self-reported history). Admins administer, they do not chart. Every write is audited, whatever its outcome. 409 when concurrent writers keep taking the revision number.
+         * @description Writes a new revision of the medical history. Doctors and staff replace the text; a patient may write only their own, and never replaces what a clinician wrote: once any revision is a clinician's, the patient's revision is the newest clinician-written text, a blank line, `Reported by the patient:` and the patient's text. Every write is kept as a revision with its author's role. Admins administer, they do not chart. Every write is audited, whatever its outcome. 409 when concurrent writers keep taking the revision number.
          *
          *     Roles: doctor, staff, patient.
          */
@@ -2916,7 +2916,7 @@ export interface components {
             page: number;
             limit: number;
         };
-        /** @description The data of `appointment.changed` on `patient:<patient id>` and `queue:doctor:<doctor id>`. */
+        /** @description The data of `appointment.changed` on `patient:<patient id>` and `queue:doctor:<doctor id>`; the appointment comes without its `reason` (events are stored in clear and cross the broker; GET /api/appointments/{id} gives it). */
         AppointmentEvent: {
             /**
              * @description What happened: walk_in and emergency admit a patient without a booking.
@@ -3064,7 +3064,7 @@ export interface components {
             position: number;
             estimated_wait_minutes: number;
         };
-        /** @description The data of `queue.changed` on `queue:dept:<department>` and `queue:doctor:<doctor id>`: what happened to which appointment, and every waiting ticket's new position and estimate. */
+        /** @description The data of `queue.changed` on `queue:dept:<department>` and `queue:doctor:<doctor id>`: what happened to which appointment (without its `reason`: events are stored in clear and cross the broker), and every waiting ticket's new position and estimate. */
         QueueEvent: {
             /** @enum {string} */
             action: "booked" | "rescheduled" | "cancelled" | "checked_in" | "walk_in" | "emergency" | "called" | "started" | "finished" | "no_show" | "requeued" | "triaged";

@@ -211,11 +211,11 @@ func run(n, latency, workers int, smtp, pg, url string) error {
 	store := &timedStore{Store: mongostore.NewNotifications(db, keys), spent: map[string]time.Duration{}, calls: map[string]int{}}
 	svc := notify.NewService(store, nopPub{}, log, notify.Config{Workers: workers, Instance: "bench", Hospital: "Bench Hospital"})
 	svc.SetTransport(shared.ChannelEmail, transport)
-	triggers := notify.NewTriggers(svc, scheduled{mongostore.NewAppointments(db)}, nil, nil, []time.Duration{24 * time.Hour, 2 * time.Hour})
+	triggers := notify.NewTriggers(svc, scheduled{mongostore.NewAppointments(db, keys)}, nil, nil, []time.Duration{24 * time.Hour, 2 * time.Hour})
 
 	fmt.Printf("backend: %s; %d appointments due for their 24-hour reminder\n", backend, n)
 	start := time.Now()
-	if err := fill(ctx, db, n); err != nil {
+	if err := fill(ctx, db, keys, n); err != nil {
 		return err
 	}
 	fmt.Printf("stored %d patients, accounts and appointments in %s\n", n, time.Since(start).Round(time.Millisecond))
@@ -304,9 +304,9 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microse
 
 // fill stores n patients with accounts and phones, and n appointments starting 23–24 hours from now,
 // booked two days ago.
-func fill(ctx context.Context, db *mongostore.DB, n int) error {
+func fill(ctx context.Context, db *mongostore.DB, keys *seal.Keyring, n int) error {
 	now := time.Now().UTC()
-	bookings := mongostore.NewAppointments(db)
+	bookings := mongostore.NewAppointments(db, keys)
 	doctor := ident.New()
 	const batch = 500
 	for start := 0; start < n; start += batch {

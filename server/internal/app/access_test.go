@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -343,6 +344,21 @@ func TestAccessErasure(t *testing.T) {
 	env.Put("/api/patient/"+pid, h.Doctor.Token, map[string]string{"medical_history": "kept-by-law-4b7"}).Want(t, http.StatusOK)
 	env.Post("/api/notifications/send", h.Doctor.Token, shared.SendNotificationRequest{RecipientID: a.ID(), Message: "see you Monday"}).Want(t, http.StatusCreated)
 	other := newPatient(t, env, "Olga Stays", "olga.stays@example.org")
+	phone := "+44 7700 900461"
+	env.Patch("/api/patients/"+pid, h.Staff.Token, shared.PatchPatientRequest{Phone: &phone}).Want(t, http.StatusOK)
+	// What a staff search finds for q (the record is found before erasure: see below).
+	found := func(t *testing.T, q string) bool {
+		t.Helper()
+		var l shared.PatientList
+		env.Get("/api/patients?q="+url.QueryEscape(q)+"&limit=100", h.Staff.Token).Want(t, http.StatusOK).Decode(t, &l)
+		return slices.ContainsFunc(l.Items, func(p shared.PatientSummary) bool { return p.ID == pid })
+	}
+	searches := []string{"Forgetme", "forgetme", "FORG", "eus", "Eustace Forgetme"}
+	for _, q := range searches {
+		if !found(t, q) {
+			t.Fatalf("before erasure, search %q does not find the record", q)
+		}
+	}
 
 	for _, tc := range []struct {
 		name   string
@@ -391,8 +407,8 @@ func TestAccessErasure(t *testing.T) {
 			}
 			for _, doc := range docs {
 				raw, _ := bson.Marshal(doc)
-				for _, leak := range []string{"Eustace", "Forgetme", "eustace.forget"} {
-					if bytes.Contains(raw, []byte(leak)) {
+				for _, leak := range []string{"eustace", "forgetme"} {
+					if bytes.Contains(bytes.ToLower(raw), []byte(leak)) {
 						t.Errorf("%s document %v still holds %q", q.col, doc["_id"], leak)
 					}
 				}
@@ -403,6 +419,36 @@ func TestAccessErasure(t *testing.T) {
 		}
 		if doc := rawDoc(t, env, "patients", bson.D{{Key: "_id", Value: pid}}); doc["erased_at"] == nil || doc["name"] != first.Pseudonym {
 			t.Errorf("got %v, want erased_at set and the pseudonym", doc)
+		}
+	})
+
+	t.Run("no search finds the record by its old name", func(t *testing.T) {
+		for _, q := range searches {
+			if found(t, q) {
+				t.Errorf("search %q after erasure finds the record, want not", q)
+			}
+		}
+		// The record keeps its MRN (the clinical record's number) and is found by it; its identity and
+		// every search key derived from it are gone (folded case: the keys are lowercase).
+		doc := rawDoc(t, env, "patients", bson.D{{Key: "_id", Value: pid}})
+		raw, _ := bson.Marshal(doc)
+		for _, leak := range []string{"eustace", "forgetme", "eus", "7700900461", "900461"} {
+			if bytes.Contains(bytes.ToLower(raw), []byte(leak)) {
+				t.Errorf("patient document still holds %q (case folded)", leak)
+			}
+		}
+	})
+
+	t.Run("no stored event carries the patient", func(t *testing.T) {
+		for _, doc := range rawDocs(t, env, "events", bson.D{}) {
+			data, _ := doc["data"].(string)
+			ch, _ := doc["channel"].(string)
+			low := strings.ToLower(data)
+			for _, leak := range []string{"eustace", "forgetme", pid} {
+				if strings.Contains(low, leak) {
+					t.Errorf("event %v on %s still holds %q: %s", doc["_id"], ch, leak, data)
+				}
+			}
 		}
 	})
 

@@ -33,6 +33,7 @@ import (
 	"hms/server/internal/patient"
 	"hms/server/internal/pharmacy"
 	"hms/server/internal/reaction"
+	"hms/server/internal/seal"
 	"hms/server/internal/ward"
 )
 
@@ -66,6 +67,8 @@ type App struct {
 	Access *patient.Access
 	// Rekeyers are the stores holding sealed fields, for hms rekey.
 	Rekeyers []Rekeyer
+	// Keys seal fields at rest (tests build stores on the App's database with them).
+	Keys *seal.Keyring
 	// Bus carries the reactions between domains (wire.go, subscribe).
 	Bus    *reaction.Bus
 	gdpr   *gdpr.Service

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -479,5 +480,69 @@ func TestRecordsMigrateOlderRecords(t *testing.T) {
 	}
 	if l := search(t, env, h.Staff.Token, "mrn="+l.Items[0].MRN); len(l.Items) != 1 {
 		t.Fatalf("by MRN: %+v", l.Items)
+	}
+}
+
+// TestPatientCannotOverwriteClinicianHistory: once a clinician has written the medical history, a
+// patient's PUT adds a patient-reported part below the clinician's text, never replacing it; every PUT
+// is kept as a revision with its author's role (docs/patient-records.md, "Who writes the history").
+func TestPatientCannotOverwriteClinicianHistory(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	h := env.Hospital()
+	ann := env.NewUser(shared.RolePatient)
+	pid := ann.User.PatientID
+	env.Book(h.Staff.Token, h.Doctor.ID(), pid, apptest.At(9, 0))
+	const clinician = "Type 1 diabetes since 1999; insulin pump"
+	env.Put("/api/patient/"+pid, ann.Token, shared.UpdatePatientRequest{MedicalHistory: new("I think I have hay fever")}).Want(t, 200)
+	env.Put("/api/patient/"+pid, h.Doctor.Token, shared.UpdatePatientRequest{MedicalHistory: new(clinician)}).Want(t, 200)
+	for i, report := range []string{"no diabetes at all", "allergic to cats"} {
+		var p shared.Patient
+		env.Put("/api/patient/"+pid, ann.Token, shared.UpdatePatientRequest{MedicalHistory: new(report)}).Want(t, 200).Decode(t, &p)
+		for _, who := range []apptest.User{ann, h.Doctor} {
+			env.Get("/api/patient/"+pid, who.Token).Want(t, 200).Decode(t, &p)
+			if !strings.HasPrefix(p.MedicalHistory, clinician+"\n\n") || !strings.HasSuffix(p.MedicalHistory, report) || p.Revision != 3+i {
+				t.Errorf("after the patient's report %d, %s reads rev %d %q, want the clinician's text first, then the report", i, who.User.Role, p.Revision, p.MedicalHistory)
+			}
+		}
+	}
+	var hist shared.HistoryList
+	env.Get("/api/patients/"+pid+"/history", h.Doctor.Token).Want(t, 200).Decode(t, &hist)
+	roles := []shared.Role{}
+	for _, r := range hist.Items {
+		roles = append(roles, r.AuthorRole)
+	}
+	if want := []shared.Role{shared.RolePatient, shared.RolePatient, shared.RoleDoctor, shared.RolePatient}; !slices.Equal(roles, want) ||
+		hist.Items[2].MedicalHistory != clinician || hist.Items[3].MedicalHistory != "I think I have hay fever" {
+		t.Errorf("got revisions %+v, want every PUT kept with its author's role", hist.Items)
+	}
+}
+
+// TestPatientWrittenHistoryIsNotIndexed: the condition search (a blind index of the history's words)
+// finds words a clinician wrote, never words only the patient wrote, so a patient cannot plant the
+// terms their record is found by (docs/patient-records.md, "Search design").
+func TestPatientWrittenHistoryIsNotIndexed(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	h := env.Hospital()
+	ann := env.NewUser(shared.RolePatient)
+	pid := ann.User.PatientID
+	env.Book(h.Staff.Token, h.Doctor.ID(), pid, apptest.At(9, 0))
+	finds := func(term string) bool {
+		t.Helper()
+		var l shared.PatientList
+		env.Get("/api/patients?condition="+term+"&limit=100", h.Staff.Token).Want(t, 200).Decode(t, &l)
+		return slices.ContainsFunc(l.Items, func(p shared.PatientSummary) bool { return p.ID == pid })
+	}
+	env.Put("/api/patient/"+pid, ann.Token, shared.UpdatePatientRequest{MedicalHistory: new("plantedalpha")}).Want(t, 200)
+	if finds("plantedalpha") {
+		t.Errorf("a word only the patient wrote finds the record, want not")
+	}
+	env.Put("/api/patient/"+pid, h.Doctor.Token, shared.UpdatePatientRequest{MedicalHistory: new("sarcoidosis")}).Want(t, 200)
+	env.Put("/api/patient/"+pid, ann.Token, shared.UpdatePatientRequest{MedicalHistory: new("plantedbeta")}).Want(t, 200)
+	for term, want := range map[string]bool{"sarcoidosis": true, "plantedbeta": false, "plantedalpha": false} {
+		if got := finds(term); got != want {
+			t.Errorf("condition=%s finds the record: got %v, want %v", term, got, want)
+		}
 	}
 }

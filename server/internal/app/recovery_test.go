@@ -21,7 +21,7 @@ func TestInterruptedChangeIsRepaired(t *testing.T) {
 	pat := env.NewUser(shared.RolePatient)
 	a := env.Book(pat.Token, h.Doctor.ID(), "", apptest.At(9, 0))
 
-	store := mongostore.NewAppointments(env.App.DB)
+	store := mongostore.NewAppointments(env.App.DB, env.App.Keys)
 	r, err := store.Appointment(t.Context(), a.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +49,7 @@ func TestAbandonedSlotClaimIsCleared(t *testing.T) {
 	env := apptest.New(t)
 	h := env.Hospital()
 	pat := env.NewUser(shared.RolePatient)
-	store := mongostore.NewAppointments(env.App.DB)
+	store := mongostore.NewAppointments(env.App.DB, env.App.Keys)
 	key := h.Doctor.ID() + "@" + apptest.At(9, 0).Format(time.RFC3339)
 	if err := store.ClaimSlot(t.Context(), appointment.Claim{Key: key, AppointmentID: ident.New(), DoctorID: h.Doctor.ID(),
 		Start: apptest.At(9, 0), End: apptest.At(9, 15), At: h.Clock.Now()}); err != nil {
@@ -76,7 +76,7 @@ func TestPruneKeepsWhatMatters(t *testing.T) {
 	if err := env.App.Appointments.Prune(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	store := mongostore.NewAppointments(env.App.DB)
+	store := mongostore.NewAppointments(env.App.DB, env.App.Keys)
 	if monday, err := store.Day(t.Context(), h.Dept, "2030-01-07"); err != nil || len(monday) != 0 {
 		t.Fatalf("got %d tickets of Monday's queue after pruning (err %v), want 0", len(monday), err)
 	}

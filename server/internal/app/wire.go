@@ -79,7 +79,8 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 	a.Alerts = alert.NewService(mongostore.NewAlerts(db), a.Events, a.Log, a.Clock, a.Bus,
 		func(ctx context.Context, b shared.Broadcast) (int, error) { return a.Triggers.EmailBroadcast(ctx, b) })
 	a.Doctors = doctor.NewService(mongostore.NewDoctors(db), a.Auth, bookings{a}, loc, a.Clock)
-	a.Appointments = appointment.NewService(mongostore.NewAppointments(db), a.Doctors, a.patients, a.Alerts, a.Events,
+	appointmentStore := mongostore.NewAppointments(db, keys)
+	a.Appointments = appointment.NewService(appointmentStore, a.Doctors, a.patients, a.Alerts, a.Events,
 		a.Broker, a.audit, a.Log, a.Bus,
 		appointment.Config{Location: loc, Clock: a.Clock, Access: a.Access, Policy: appointment.Policy{Aging: cfg.QueueAging, ConsultDefault: cfg.ConsultDefault}})
 
@@ -123,7 +124,8 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 		Notifications: a.notify, Access: a.Access, Audit: a.audit, Clock: a.Clock,
 		Exporters: []patient.Exporter{a.chart, a.Pharmacy, a.lab, a.wards},
 	})
-	a.Rekeyers = []Rekeyer{a.PatientRecords, grants, chartStore, pharmacyStore, labStore, wardStore, notifications}
+	a.Rekeyers = []Rekeyer{a.PatientRecords, grants, chartStore, pharmacyStore, labStore, wardStore, notifications, appointmentStore}
+	a.Keys = keys
 	if err := a.subscribe(); err != nil {
 		return err
 	}
@@ -164,6 +166,10 @@ func (a *App) subscribe() error {
 	})
 	reaction.Must(b, "notify.erase", func(ctx context.Context, e gdpr.PatientErased) error {
 		return a.notify.ErasePatient(ctx, e.UserID, e.PatientID)
+	})
+	reaction.Must(b, "event.erase", func(ctx context.Context, e gdpr.PatientErased) error {
+		_, err := a.Events.ErasePatient(ctx, e.PatientID, e.UserID)
+		return err
 	})
 	return b.Check()
 }

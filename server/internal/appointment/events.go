@@ -10,9 +10,13 @@ import (
 // department's queue (queue:dept:<d>), the doctor's queue (queue:doctor:<id>) and the waiting-room
 // display (display:<d>, numbers only); before check-in, the doctor's queue. A failure to publish is
 // logged, not returned: the change itself is stored, and clients recover missed events from the store.
+// Events carry no reason (docs/security.md row 41): they are stored in clear for replay and cross Redis,
+// so the free text stays in the sealed record, and a screen that shows it reads it over REST. They keep
+// the patient's name, which the ward and reception screens show.
 func (s *Service) publish(ctx context.Context, action string, r Record) {
 	ctx = context.WithoutCancel(ctx)
 	a := r.Public()
+	a.Reason = ""
 	ev := shared.AppointmentEvent{Action: action, Appointment: a}
 	s.emit(ctx, shared.ChannelPatient+":"+r.PatientID, shared.EventAppointment, ev)
 	doctorID := r.DoctorID

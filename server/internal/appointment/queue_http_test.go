@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"hms/server/internal/apptest"
 	"hms/server/internal/testenv"
 	"hms/shared"
@@ -297,6 +299,13 @@ func TestQueueEventsInOrder(t *testing.T) {
 			types, actions, data = append(types, ev.Type), append(actions, d.Action), append(data, string(ev.Data))
 		}
 		return types, actions, data
+	}
+	// Row 41: no event carries a reason, the booking's ("check-up") or the cancellation's: the stored
+	// event is what the broker carries, so neither the store nor Redis holds them.
+	for _, doc := range env.RawDocs(t, "events", bson.D{}) {
+		if d, _ := doc["data"].(string); strings.Contains(d, "check-up") || strings.Contains(d, "clash") || strings.Contains(d, `"reason"`) {
+			t.Errorf("event %v carries a reason: %s", doc["_id"], d)
+		}
 	}
 	_, acts, _ := replay(shared.ChannelPatient + ":" + pat.User.PatientID)
 	if want := []string{"booked", "checked_in", "called", "started", "finished", "booked", "rescheduled", "cancelled"}; !slices.Equal(acts, want) {

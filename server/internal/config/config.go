@@ -49,7 +49,10 @@ type Config struct {
 	SecretKeyGenerated bool
 	// EncryptionKeys is ENCRYPTION_KEYS: "id:base64key,…", the first seals new values (key rotation).
 	EncryptionKeys string
-	JWTSecret      string
+	// SealLegacyPlaintext is SEAL_LEGACY_PLAINTEXT: plain text where a sealed value belongs (data stored
+	// before a field was sealed) is read, and sealed by `hms rekey`, only while it is true.
+	SealLegacyPlaintext bool
+	JWTSecret           string
 	// JWTSecretGenerated is true when no JWT_SECRET was given and a development one was made (debug only).
 	JWTSecretGenerated bool
 	JWTIssuer          string
@@ -159,60 +162,61 @@ func Load(envFile string) (Config, error) {
 func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	r := reader{lookup: lookup}
 	c := Config{
-		Debug:              r.bool("DEBUG", false),
-		HTTPAddr:           r.str("HTTP_ADDR", ":8080"),
-		DataDir:            r.str("DATA_DIR", "./data"),
-		DatabaseURL:        r.str("DATABASE_URL", ""),
-		DatabaseName:       r.str("DATABASE_NAME", "hms"),
-		RedisURL:           r.str("REDIS_URL", ""),
-		AllowedHosts:       r.list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]"),
-		TrustedProxies:     r.list("TRUSTED_PROXIES", ""),
-		SecretKey:          r.str("SECRET_KEY", ""),
-		EncryptionKeys:     r.str("ENCRYPTION_KEYS", ""),
-		JWTSecret:          r.str("JWT_SECRET", ""),
-		JWTIssuer:          r.str("JWT_ISSUER", "hms"),
-		JWTAudience:        r.str("JWT_AUDIENCE", "hms-api"),
-		AccessTokenTTL:     r.duration("ACCESS_TOKEN_TTL", 15*time.Minute),
-		RefreshTokenTTL:    r.duration("REFRESH_TOKEN_TTL", 12*time.Hour),
-		ReferralTTL:        r.duration("REFERRAL_TTL", 30*24*time.Hour),
-		AdminEmail:         r.str("ADMIN_EMAIL", ""),
-		AdminPassword:      r.str("ADMIN_PASSWORD", ""),
-		LoginMaxFailures:   r.int("LOGIN_MAX_FAILURES", 5),
-		LoginMaxPerIP:      r.int("LOGIN_MAX_PER_IP", 20),
-		LoginWindow:        r.duration("LOGIN_WINDOW", 15*time.Minute),
-		RegisterMaxPerIP:   r.int("REGISTER_MAX_PER_IP", 10),
-		RefreshMaxPerIP:    r.int("REFRESH_MAX_PER_IP", 600),
-		SessionIdleTimeout: r.duration("SESSION_IDLE_TIMEOUT", 30*time.Minute),
-		SessionMaxLifetime: r.duration("SESSION_MAX_LIFETIME", 12*time.Hour),
-		MaxBodyBytes:       int64(r.int("MAX_BODY_BYTES", 1<<20)),
-		ShutdownTimeout:    r.duration("SHUTDOWN_TIMEOUT", 10*time.Second),
-		AlertEscalateAfter: r.duration("ALERT_ESCALATE_AFTER", 2*time.Minute),
-		EventRetention:     r.duration("EVENT_RETENTION", 7*24*time.Hour),
-		ReactionPoll:       r.duration("REACTION_POLL", 2*time.Second),
-		ReactionLease:      r.duration("REACTION_LEASE", 30*time.Second),
-		RedisPrefix:        r.str("REDIS_PREFIX", "hms:"),
-		PprofAddr:          r.str("PPROF_ADDR", ""),
-		WSPingInterval:     r.duration("WS_PING_INTERVAL", 25*time.Second),
-		WSSendQueue:        r.int("WS_SEND_QUEUE", 128),
-		WSMaxConnsPerUser:  r.int("WS_MAX_CONNS_PER_USER", 20),
-		WSMaxSubscriptions: r.int("WS_MAX_SUBSCRIPTIONS", 50),
-		WSSessionCheck:     r.duration("WS_SESSION_CHECK", time.Minute),
-		MaxConcurrent:      r.int("MAX_CONCURRENT_REQUESTS", 64),
-		HospitalTZ:         r.location("HOSPITAL_TZ", "UTC"),
-		QueueAging:         time.Duration(r.int("QUEUE_AGING_MINUTES", 30)) * time.Minute,
-		ConsultDefault:     time.Duration(r.int("CONSULT_MINUTES_DEFAULT", 15)) * time.Minute,
-		EmailHost:          r.str("EMAIL_HOST", ""),
-		EmailPort:          r.int("EMAIL_PORT", 587),
-		EmailHostUser:      r.str("EMAIL_HOST_USER", ""),
-		EmailHostPassword:  r.str("EMAIL_HOST_PASSWORD", ""),
-		EmailFrom:          r.str("EMAIL_FROM", DefaultEmailFrom),
-		EmailTLS:           strings.ToLower(r.str("EMAIL_TLS", "")),
-		SMSProvider:        strings.ToLower(r.str("SMS_PROVIDER", "")),
-		SMSURL:             r.str("SMS_URL", ""),
-		SMSUsername:        r.str("SMS_USERNAME", ""),
-		SMSPassword:        r.str("SMS_PASSWORD", ""),
-		SMSFrom:            r.str("SMS_FROM", ""),
-		SMSFormat:          strings.ToLower(r.str("SMS_FORMAT", SMSFormatForm)),
+		Debug:               r.bool("DEBUG", false),
+		HTTPAddr:            r.str("HTTP_ADDR", ":8080"),
+		DataDir:             r.str("DATA_DIR", "./data"),
+		DatabaseURL:         r.str("DATABASE_URL", ""),
+		DatabaseName:        r.str("DATABASE_NAME", "hms"),
+		RedisURL:            r.str("REDIS_URL", ""),
+		AllowedHosts:        r.list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]"),
+		TrustedProxies:      r.list("TRUSTED_PROXIES", ""),
+		SecretKey:           r.str("SECRET_KEY", ""),
+		EncryptionKeys:      r.str("ENCRYPTION_KEYS", ""),
+		SealLegacyPlaintext: r.bool("SEAL_LEGACY_PLAINTEXT", false),
+		JWTSecret:           r.str("JWT_SECRET", ""),
+		JWTIssuer:           r.str("JWT_ISSUER", "hms"),
+		JWTAudience:         r.str("JWT_AUDIENCE", "hms-api"),
+		AccessTokenTTL:      r.duration("ACCESS_TOKEN_TTL", 15*time.Minute),
+		RefreshTokenTTL:     r.duration("REFRESH_TOKEN_TTL", 12*time.Hour),
+		ReferralTTL:         r.duration("REFERRAL_TTL", 30*24*time.Hour),
+		AdminEmail:          r.str("ADMIN_EMAIL", ""),
+		AdminPassword:       r.str("ADMIN_PASSWORD", ""),
+		LoginMaxFailures:    r.int("LOGIN_MAX_FAILURES", 5),
+		LoginMaxPerIP:       r.int("LOGIN_MAX_PER_IP", 20),
+		LoginWindow:         r.duration("LOGIN_WINDOW", 15*time.Minute),
+		RegisterMaxPerIP:    r.int("REGISTER_MAX_PER_IP", 10),
+		RefreshMaxPerIP:     r.int("REFRESH_MAX_PER_IP", 600),
+		SessionIdleTimeout:  r.duration("SESSION_IDLE_TIMEOUT", 30*time.Minute),
+		SessionMaxLifetime:  r.duration("SESSION_MAX_LIFETIME", 12*time.Hour),
+		MaxBodyBytes:        int64(r.int("MAX_BODY_BYTES", 1<<20)),
+		ShutdownTimeout:     r.duration("SHUTDOWN_TIMEOUT", 10*time.Second),
+		AlertEscalateAfter:  r.duration("ALERT_ESCALATE_AFTER", 2*time.Minute),
+		EventRetention:      r.duration("EVENT_RETENTION", 7*24*time.Hour),
+		ReactionPoll:        r.duration("REACTION_POLL", 2*time.Second),
+		ReactionLease:       r.duration("REACTION_LEASE", 30*time.Second),
+		RedisPrefix:         r.str("REDIS_PREFIX", "hms:"),
+		PprofAddr:           r.str("PPROF_ADDR", ""),
+		WSPingInterval:      r.duration("WS_PING_INTERVAL", 25*time.Second),
+		WSSendQueue:         r.int("WS_SEND_QUEUE", 128),
+		WSMaxConnsPerUser:   r.int("WS_MAX_CONNS_PER_USER", 20),
+		WSMaxSubscriptions:  r.int("WS_MAX_SUBSCRIPTIONS", 50),
+		WSSessionCheck:      r.duration("WS_SESSION_CHECK", time.Minute),
+		MaxConcurrent:       r.int("MAX_CONCURRENT_REQUESTS", 64),
+		HospitalTZ:          r.location("HOSPITAL_TZ", "UTC"),
+		QueueAging:          time.Duration(r.int("QUEUE_AGING_MINUTES", 30)) * time.Minute,
+		ConsultDefault:      time.Duration(r.int("CONSULT_MINUTES_DEFAULT", 15)) * time.Minute,
+		EmailHost:           r.str("EMAIL_HOST", ""),
+		EmailPort:           r.int("EMAIL_PORT", 587),
+		EmailHostUser:       r.str("EMAIL_HOST_USER", ""),
+		EmailHostPassword:   r.str("EMAIL_HOST_PASSWORD", ""),
+		EmailFrom:           r.str("EMAIL_FROM", DefaultEmailFrom),
+		EmailTLS:            strings.ToLower(r.str("EMAIL_TLS", "")),
+		SMSProvider:         strings.ToLower(r.str("SMS_PROVIDER", "")),
+		SMSURL:              r.str("SMS_URL", ""),
+		SMSUsername:         r.str("SMS_USERNAME", ""),
+		SMSPassword:         r.str("SMS_PASSWORD", ""),
+		SMSFrom:             r.str("SMS_FROM", ""),
+		SMSFormat:           strings.ToLower(r.str("SMS_FORMAT", SMSFormatForm)),
 	}
 	if c.SMSProvider == "" {
 		c.SMSProvider = SMSProviderNone
@@ -421,7 +425,12 @@ func (c Config) Keyring() (*seal.Keyring, error) {
 	if len(keys) == 0 {
 		return nil, errors.New("no key to encrypt patient data: set SECRET_KEY or ENCRYPTION_KEYS")
 	}
-	return seal.NewKeyring(keys...)
+	ring, err := seal.NewKeyring(keys...)
+	if err != nil {
+		return nil, err
+	}
+	ring.AcceptPlaintext(c.SealLegacyPlaintext)
+	return ring, nil
 }
 
 // StorageMode names where the data lives, for the first log line.

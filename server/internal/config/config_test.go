@@ -228,6 +228,15 @@ func TestKeyring(t *testing.T) {
 	if out := c.LogValue().String(); strings.Contains(out, strings.Repeat("B", 20)) || !strings.Contains(out, "k2:***") {
 		t.Fatalf("log shows %s, want key ids only", out)
 	}
+	// Plain text in sealed fields is accepted only with SEAL_LEGACY_PLAINTEXT.
+	if ring.AcceptsPlaintext() {
+		t.Error("by default the keyring accepts plaintext, want refused")
+	}
+	base["SEAL_LEGACY_PLAINTEXT"] = "true"
+	c, _ = FromLookup(lookup(base))
+	if ring, err = c.Keyring(); err != nil || !ring.AcceptsPlaintext() {
+		t.Errorf("with SEAL_LEGACY_PLAINTEXT=true: accepts %v, %v, want accepted", ring != nil && ring.AcceptsPlaintext(), err)
+	}
 }
 
 // TestPprofAddrLoopbackOnly: the profiler has no authentication (its heap dumps hold patient data and

@@ -31,6 +31,10 @@ type Store interface {
 	// PruneEvents deletes events older than cutoff, keeping each channel's newest event so that its
 	// numbering never restarts.
 	PruneEvents(ctx context.Context, cutoff time.Time) (int, error)
+	// EraseEvents blanks every stored event on one of channels, or whose data holds one of mentions
+	// (exact text): its type becomes shared.EventErased and its data {}. The events keep their channel
+	// and seq, so numbering and replay go on. Running it again changes nothing.
+	EraseEvents(ctx context.Context, channels, mentions []string) (int, error)
 }
 
 // ErrSkip, returned by a PublishWith build function, means there is nothing new to publish: no event
@@ -213,4 +217,18 @@ func (s *Stream) RunPruner(ctx context.Context, keep, interval time.Duration) {
 	job.Every(ctx, interval, s.log, "prune old events", func(ctx context.Context) (int, error) {
 		return s.store.PruneEvents(ctx, s.now().Add(-keep))
 	})
+}
+
+// ErasePatient blanks the stored events that identify an erased patient (docs/security.md row 36):
+// everything on the patient's channel and on their account's channel, and every event elsewhere (a
+// doctor's or a department's queue, a staff member's notifications) whose data names the patient's or
+// the account's id, which every payload about a patient carries beside the name. It is idempotent.
+func (s *Stream) ErasePatient(ctx context.Context, patientID, userID string) (int, error) {
+	channels := []string{shared.ChannelPatient + ":" + patientID}
+	mentions := []string{`"` + patientID + `"`}
+	if userID != "" {
+		channels = append(channels, shared.ChannelUser+":"+userID)
+		mentions = append(mentions, `"`+userID+`"`)
+	}
+	return s.store.EraseEvents(ctx, channels, mentions)
 }

@@ -21,7 +21,7 @@ func BenchmarkAccessRefusal(b *testing.B) {
 	if err := db.EnsureIndexes(ctx); err != nil {
 		b.Fatal(err)
 	}
-	s, bookings := mongostore.NewAccessGrants(db, testKeys(b, "k1")), mongostore.NewAppointments(db)
+	s, bookings := mongostore.NewAccessGrants(db, testKeys(b, "k1")), mongostore.NewAppointments(db, testKeys(b, "k1"))
 	t0 := time.Date(2030, 1, 7, 8, 0, 0, 0, time.UTC)
 	var appts, grants []any
 	for i := range 10_000 {

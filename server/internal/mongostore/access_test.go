@@ -112,7 +112,7 @@ func TestAccessStoreQueries(t *testing.T) {
 		{Key: "status", Value: "checked-in"}, {Key: "start", Value: t0.AddDate(0, 0, -1)}, {Key: "ticket", Value: bson.D{{Key: "day", Value: "2030-01-07"}}}}); err != nil {
 		t.Fatal(err)
 	}
-	bookings := mongostore.NewAppointments(db)
+	bookings := mongostore.NewAppointments(db, testKeys(t, "k1"))
 	for _, tc := range []struct {
 		name              string
 		doctor, patientID string

@@ -13,6 +13,7 @@ import (
 
 	"hms/server/internal/appointment"
 	"hms/server/internal/doctor"
+	"hms/server/internal/seal"
 	"hms/shared"
 )
 
@@ -28,16 +29,22 @@ var (
 // other filter: steps have _id appointment#step and are read one by one; today's queue lives in
 // `queue_tickets`, a copy of the ticketed appointments of the last two days; free slots come from
 // `slot_claims`, which keeps only the claims of slots not yet past.
+//
+// An appointment's reason and a step's reason are sealed (docs/security.md row 41): the appointment's
+// bound to "appointments/<appointment id>/reason" wherever a copy of it is stored (the record, its
+// queue_tickets copy, each step's state), a step's to "appointment_steps/<step _id>/reason". Values
+// stored before they were sealed still read; `hms rekey` seals them.
 type Appointments struct {
 	gate                                        *gate
 	appointments, steps, slots, tickets, queues *mongo.Collection
+	keys                                        *seal.Keyring
 	// idempotencyKeys are the bookings', check-ins' and emergencies' Idempotency-Keys.
 	*idempotencyKeys
 }
 
-// NewAppointments returns the appointment store on db.
-func NewAppointments(db *DB) *Appointments {
-	return &Appointments{gate: db.gate, appointments: db.Collection(colAppointments), steps: db.Collection(colSteps),
+// NewAppointments returns the appointment store on db, sealing reasons with keys.
+func NewAppointments(db *DB, keys *seal.Keyring) *Appointments {
+	return &Appointments{gate: db.gate, keys: keys, appointments: db.Collection(colAppointments), steps: db.Collection(colSteps),
 		slots: db.Collection(colSlotClaims), tickets: db.Collection(colTicketNumbers), queues: db.Collection(colQueueTickets),
 		idempotencyKeys: newIdempotencyKeys(db, colIdemKeys, "appointment_id")}
 }
@@ -56,23 +63,23 @@ type ticketDoc struct {
 }
 
 type appointmentDoc struct {
-	ID          string     `bson:"_id"`
-	PatientID   string     `bson:"patient_id"`
-	PatientName string     `bson:"patient_name"`
-	DoctorID    string     `bson:"doctor_id"`
-	DoctorName  string     `bson:"doctor_name"`
-	Department  string     `bson:"department"`
-	Start       time.Time  `bson:"start"`
-	End         time.Time  `bson:"end"`
-	Reason      string     `bson:"reason"`
-	Status      string     `bson:"status"`
-	WalkIn      bool       `bson:"walk_in"`
-	Emergency   bool       `bson:"emergency"`
-	SlotKey     string     `bson:"slot_key"`
-	Ticket      *ticketDoc `bson:"ticket,omitempty"`
-	Step        int        `bson:"step"`
-	CreatedBy   string     `bson:"created_by"`
-	CreatedAt   time.Time  `bson:"created_at"`
+	ID          string        `bson:"_id"`
+	PatientID   string        `bson:"patient_id"`
+	PatientName string        `bson:"patient_name"`
+	DoctorID    string        `bson:"doctor_id"`
+	DoctorName  string        `bson:"doctor_name"`
+	Department  string        `bson:"department"`
+	Start       time.Time     `bson:"start"`
+	End         time.Time     `bson:"end"`
+	Reason      bson.RawValue `bson:"reason"` // a seal.Value; plain text when stored before sealing
+	Status      string        `bson:"status"`
+	WalkIn      bool          `bson:"walk_in"`
+	Emergency   bool          `bson:"emergency"`
+	SlotKey     string        `bson:"slot_key"`
+	Ticket      *ticketDoc    `bson:"ticket,omitempty"`
+	Step        int           `bson:"step"`
+	CreatedBy   string        `bson:"created_by"`
+	CreatedAt   time.Time     `bson:"created_at"`
 }
 
 type stepDoc struct {
@@ -84,13 +91,43 @@ type stepDoc struct {
 	At            time.Time      `bson:"at"`
 	By            string         `bson:"by"`
 	Role          string         `bson:"role"`
-	Reason        string         `bson:"reason,omitempty"`
+	Reason        *bson.RawValue `bson:"reason,omitempty"` // as appointmentDoc.Reason; nil when none
 	State         appointmentDoc `bson:"state"`
 }
 
-func toAppointmentDoc(r appointment.Record) appointmentDoc {
+// reasonWhere binds an appointment's sealed reason to the appointment, in every copy of it.
+func appointmentReasonWhere(appointmentID string) string {
+	return fieldWhere(colAppointments, appointmentID, "reason")
+}
+
+// sealedRaw seals text for where, as a raw value to store.
+func (s *Appointments) sealedRaw(text, where string) (bson.RawValue, error) {
+	v, err := sealText(s.keys, text, where)
+	if err != nil {
+		return bson.RawValue{}, err
+	}
+	t, b, err := bson.MarshalValue(v)
+	if err != nil {
+		return bson.RawValue{}, fmt.Errorf("encode sealed %s: %w", where, err)
+	}
+	return bson.RawValue{Type: t, Value: b}, nil
+}
+
+// openReason reads a stored reason: sealed, plain text written before sealing, or absent.
+func (s *Appointments) openReason(raw *bson.RawValue, where string) (string, error) {
+	if raw == nil {
+		return "", nil
+	}
+	return openRaw(s.keys, *raw, where)
+}
+
+func (s *Appointments) toAppointmentDoc(r appointment.Record) (appointmentDoc, error) {
+	reason, err := s.sealedRaw(r.Reason, appointmentReasonWhere(r.ID))
+	if err != nil {
+		return appointmentDoc{}, err
+	}
 	d := appointmentDoc{ID: r.ID, PatientID: r.PatientID, PatientName: r.PatientName, DoctorID: r.DoctorID,
-		DoctorName: r.DoctorName, Department: r.Department, Start: r.Start, End: r.End, Reason: r.Reason,
+		DoctorName: r.DoctorName, Department: r.Department, Start: r.Start, End: r.End, Reason: reason,
 		Status: string(r.Status), WalkIn: r.WalkIn, Emergency: r.Emergency, SlotKey: r.SlotKey, Step: r.Step,
 		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
 	if t := r.Ticket; t.Number > 0 {
@@ -98,7 +135,7 @@ func toAppointmentDoc(r appointment.Record) appointmentDoc {
 			CheckedInAt: t.CheckedInAt, CalledAt: t.CalledAt, CalledBy: t.CalledBy, CalledByName: t.CalledByName,
 			StartedAt: t.StartedAt, FinishedAt: t.FinishedAt}
 	}
-	return d
+	return d, nil
 }
 
 // utc keeps zero times zero (a stored zero time comes back as a non-zero-location instant).
@@ -109,9 +146,13 @@ func utc(t time.Time) time.Time {
 	return t.UTC()
 }
 
-func (d appointmentDoc) record() appointment.Record {
+func (s *Appointments) record(d appointmentDoc) (appointment.Record, error) {
+	reason, err := s.openReason(&d.Reason, appointmentReasonWhere(d.ID))
+	if err != nil {
+		return appointment.Record{}, err
+	}
 	r := appointment.Record{ID: d.ID, PatientID: d.PatientID, PatientName: d.PatientName, DoctorID: d.DoctorID,
-		DoctorName: d.DoctorName, Department: d.Department, Start: utc(d.Start), End: utc(d.End), Reason: d.Reason,
+		DoctorName: d.DoctorName, Department: d.Department, Start: utc(d.Start), End: utc(d.End), Reason: reason,
 		Status: shared.AppointmentStatus(d.Status), WalkIn: d.WalkIn, Emergency: d.Emergency, SlotKey: d.SlotKey,
 		Step: d.Step, CreatedBy: d.CreatedBy, CreatedAt: utc(d.CreatedAt)}
 	if t := d.Ticket; t != nil {
@@ -119,22 +160,39 @@ func (d appointmentDoc) record() appointment.Record {
 			CheckedInAt: utc(t.CheckedInAt), CalledAt: utc(t.CalledAt), CalledBy: t.CalledBy, CalledByName: t.CalledByName,
 			StartedAt: utc(t.StartedAt), FinishedAt: utc(t.FinishedAt)}
 	}
-	return r
+	return r, nil
 }
 
 func stepID(appointmentID string, step int) string {
 	return fmt.Sprintf("%s#%05d", appointmentID, step)
 }
 
-func (d stepDoc) step() appointment.Step {
+func (s *Appointments) step(d stepDoc) (appointment.Step, error) {
+	reason, err := s.openReason(d.Reason, fieldWhere(colSteps, d.ID, "reason"))
+	if err != nil {
+		return appointment.Step{}, err
+	}
+	state, err := s.record(d.State)
 	return appointment.Step{AppointmentID: d.AppointmentID, Step: d.Step, Action: d.Action,
 		Status: shared.AppointmentStatus(d.Status), At: d.At.UTC(), By: d.By, Role: shared.Role(d.Role),
-		Reason: d.Reason, State: d.State.record()}
+		Reason: reason, State: state}, err
 }
 
-func toStepDoc(s appointment.Step) stepDoc {
-	return stepDoc{ID: stepID(s.AppointmentID, s.Step), AppointmentID: s.AppointmentID, Step: s.Step, Action: s.Action, Status: string(s.Status), At: s.At,
-		By: s.By, Role: string(s.Role), Reason: s.Reason, State: toAppointmentDoc(s.State)}
+func (s *Appointments) toStepDoc(st appointment.Step) (stepDoc, error) {
+	state, err := s.toAppointmentDoc(st.State)
+	if err != nil {
+		return stepDoc{}, err
+	}
+	d := stepDoc{ID: stepID(st.AppointmentID, st.Step), AppointmentID: st.AppointmentID, Step: st.Step, Action: st.Action,
+		Status: string(st.Status), At: st.At, By: st.By, Role: string(st.Role), State: state}
+	if st.Reason != "" {
+		v, err := s.sealedRaw(st.Reason, fieldWhere(colSteps, d.ID, "reason"))
+		if err != nil {
+			return stepDoc{}, err
+		}
+		d.Reason = &v
+	}
+	return d, nil
 }
 
 type claimDoc struct {
@@ -180,8 +238,12 @@ func (s *Appointments) InsertAppointment(ctx context.Context, r appointment.Reco
 	if err := s.InsertStep(ctx, first); err != nil {
 		return err
 	}
+	d, err := s.toAppointmentDoc(r)
+	if err != nil {
+		return err
+	}
 	leave := s.gate.enter()
-	_, err := s.appointments.InsertOne(ctx, toAppointmentDoc(r))
+	_, err = s.appointments.InsertOne(ctx, d)
 	leave()
 	if err != nil {
 		return wrap("insert appointment", err)
@@ -194,16 +256,24 @@ func (s *Appointments) mirror(ctx context.Context, r appointment.Record) error {
 	if r.Ticket.Number == 0 {
 		return nil
 	}
+	d, err := s.toAppointmentDoc(r)
+	if err != nil {
+		return err
+	}
 	leave := s.gate.enter()
-	_, err := s.queues.ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, toAppointmentDoc(r), options.Replace().SetUpsert(true))
+	_, err = s.queues.ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, d, options.Replace().SetUpsert(true))
 	leave()
 	return wrap("update queue", err)
 }
 
 // InsertStep implements appointment.Store.
 func (s *Appointments) InsertStep(ctx context.Context, st appointment.Step) error {
+	d, err := s.toStepDoc(st)
+	if err != nil {
+		return err
+	}
 	leave := s.gate.enter()
-	_, err := s.steps.InsertOne(ctx, toStepDoc(st))
+	_, err = s.steps.InsertOne(ctx, d)
 	leave()
 	if errors.Is(classify(err), errDuplicate) {
 		return appointment.ErrStepTaken
@@ -215,8 +285,12 @@ func (s *Appointments) InsertStep(ctx context.Context, st appointment.Step) erro
 // backend does not answer by scanning the collection); the step's unique _id already made this
 // writer the only one for this step.
 func (s *Appointments) SetState(ctx context.Context, r appointment.Record) error {
+	d, err := s.toAppointmentDoc(r)
+	if err != nil {
+		return err
+	}
 	leave := s.gate.enter()
-	_, err := s.appointments.ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, toAppointmentDoc(r))
+	_, err = s.appointments.ReplaceOne(ctx, bson.D{{Key: "_id", Value: r.ID}}, d)
 	leave()
 	if err != nil {
 		return wrap("update appointment", err)
@@ -230,7 +304,7 @@ func (s *Appointments) Appointment(ctx context.Context, id string) (appointment.
 	if err != nil {
 		return appointment.Record{}, err
 	}
-	return d.record(), nil
+	return s.record(d)
 }
 
 // Steps implements appointment.Store, reading each step by its _id.
@@ -244,7 +318,11 @@ func (s *Appointments) Steps(ctx context.Context, id string, n int) ([]appointme
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, d.step())
+		st, err := s.step(d)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
 	}
 	return out, nil
 }
@@ -252,7 +330,10 @@ func (s *Appointments) Steps(ctx context.Context, id string, n int) ([]appointme
 // Step implements appointment.Store.
 func (s *Appointments) Step(ctx context.Context, id string, n int) (appointment.Step, error) {
 	d, err := findOne[stepDoc](ctx, s.steps, "find appointment step", bson.D{{Key: "_id", Value: stepID(id, n)}}, appointment.ErrNotFound)
-	return d.step(), err
+	if err != nil {
+		return appointment.Step{}, err
+	}
+	return s.step(d)
 }
 
 // StepsAfter implements appointment.Store.
@@ -266,12 +347,16 @@ func (s *Appointments) StepsAfter(ctx context.Context, id string, n int) ([]appo
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, d.step())
+		st, err := s.step(d)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
 	}
 }
 
 func (s *Appointments) find(ctx context.Context, f bson.D, opts *options.FindOptionsBuilder) ([]appointment.Record, error) {
-	return findAll(ctx, s.appointments, "find appointments", f, opts, appointmentDoc.record)
+	return findAllOpen(ctx, s.appointments, "find appointments", f, opts, s.record)
 }
 
 // List implements appointment.Store.
@@ -300,8 +385,8 @@ func (s *Appointments) List(ctx context.Context, f appointment.Filter, skip, lim
 
 // Day implements appointment.Store, from queue_tickets.
 func (s *Appointments) Day(ctx context.Context, department, day string) ([]appointment.Record, error) {
-	return findAll(ctx, s.queues, "find queue", bson.D{{Key: "ticket.department", Value: department}, {Key: "ticket.day", Value: day}},
-		options.Find(), appointmentDoc.record)
+	return findAllOpen(ctx, s.queues, "find queue", bson.D{{Key: "ticket.department", Value: department}, {Key: "ticket.day", Value: day}},
+		options.Find(), s.record)
 }
 
 // Departments implements appointment.Store.
@@ -422,4 +507,41 @@ func (s *Appointments) RenamePatient(ctx context.Context, patientID, name string
 		}
 	}
 	return nil
+}
+
+// Rekey seals again, under the active key, every reason sealed under another key or stored in clear:
+// the appointments' and their queue copies', each step's own and its state's (`hms rekey`).
+func (s *Appointments) Rekey(ctx context.Context, progress func(collection string, scanned, resealed int)) (int, error) {
+	appointmentReason := func(doc bson.Raw, _ string) string {
+		id, _ := doc.Lookup("_id").StringValueOK()
+		return appointmentReasonWhere(id)
+	}
+	stepReason := func(doc bson.Raw, field string) string {
+		if field == "state.reason" {
+			id, _ := doc.Lookup("appointment_id").StringValueOK()
+			return appointmentReasonWhere(id)
+		}
+		id, _ := doc.Lookup("_id").StringValueOK()
+		return fieldWhere(colSteps, id, "reason")
+	}
+	total := 0
+	for _, c := range []struct {
+		col    *mongo.Collection
+		where  func(bson.Raw, string) string
+		fields []string
+	}{
+		{s.appointments, appointmentReason, []string{"reason"}},
+		{s.queues, appointmentReason, []string{"reason"}},
+		{s.steps, stepReason, []string{"reason", "state.reason"}},
+	} {
+		scanned, n, err := rekeyFields(ctx, s.gate, s.keys, c.col, c.where, c.fields...)
+		total += n
+		if progress != nil {
+			progress(c.col.Name(), scanned, n)
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -180,6 +181,23 @@ func (s *Events) PruneEvents(ctx context.Context, cutoff time.Time) (int, error)
 		deleted += int(res.DeletedCount)
 	}
 	return deleted, nil
+}
+
+// EraseEvents implements event.Store: one update of the matching events (a scan of the collection,
+// which erasure, being rare, can afford). The data is matched as text ($regex on the quoted mention).
+func (s *Events) EraseEvents(ctx context.Context, channels, mentions []string) (int, error) {
+	or := bson.A{bson.D{{Key: "channel", Value: bson.D{{Key: "$in", Value: channels}}}}}
+	for _, m := range mentions {
+		or = append(or, bson.D{{Key: "data", Value: bson.D{{Key: "$regex", Value: regexp.QuoteMeta(m)}}}})
+	}
+	leave := s.gate.enter()
+	res, err := s.col.UpdateMany(ctx, bson.D{{Key: "type", Value: bson.D{{Key: "$ne", Value: shared.EventErased}}}, {Key: "$or", Value: or}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "type", Value: shared.EventErased}, {Key: "data", Value: "{}"}}}})
+	leave()
+	if err != nil {
+		return 0, wrap("erase events", err)
+	}
+	return int(res.ModifiedCount), nil
 }
 
 // MigrateHeads writes the head hint of every channel whose events were stored before hints existed.

@@ -27,7 +27,7 @@ func TestIdempotencyKeys(t *testing.T) {
 		name, collection, result string
 		s                        idem.Store
 	}{
-		{"bookings", "idempotency_keys", "appointment_id", mongostore.NewAppointments(db)},
+		{"bookings", "idempotency_keys", "appointment_id", mongostore.NewAppointments(db, testKeys(t, "k1"))},
 		{"registrations", "patient_registration_keys", "patient_id", mongostore.NewPatients(db, testKeys(t, "k1"))},
 	}
 	for _, st := range stores {

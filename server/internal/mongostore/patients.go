@@ -3,6 +3,7 @@ package mongostore
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -35,18 +36,39 @@ func NewPatients(db *DB, keys *seal.Keyring) *Patients {
 // ActiveKey is the ID of the key new values are sealed with.
 func (s *Patients) ActiveKey() string { return s.keys.Active() }
 
-// historyWhere binds a patient's sealed medical history to that patient: copied into another record it
-// does not open.
-func historyWhere(patientID string) string { return "patient/" + patientID + "/medical_history" }
-
-func (s *Patients) sealHistory(patientID, text string) (seal.Value, error) {
-	return sealText(s.keys, text, historyWhere(patientID))
+// historyWhere binds a patient's sealed medical history to that patient and to its revision number
+// (version 2 of the binding): copied into another record, or an older revision swapped in for the
+// current one or for another revision, it does not open. Values sealed before the revision was bound
+// (historyWhereV1: the patient only) still open while legacy data is accepted (SEAL_LEGACY_PLAINTEXT),
+// and `hms rekey` seals them again under version 2.
+func historyWhere(patientID string, rev int) string {
+	return "patient/" + patientID + "/medical_history/rev/" + strconv.Itoa(rev)
 }
 
-// openHistory reads a stored medical history: a sealed value, or plain text written before encryption
-// (which `hms rekey` seals).
-func (s *Patients) openHistory(patientID string, raw bson.RawValue) (string, error) {
-	return openRaw(s.keys, raw, historyWhere(patientID))
+func historyWhereV1(patientID string) string { return "patient/" + patientID + "/medical_history" }
+
+func (s *Patients) sealHistory(patientID string, rev int, text string) (seal.Value, error) {
+	return sealText(s.keys, text, historyWhere(patientID, rev))
+}
+
+// openHistory reads a stored medical history of revision rev: a sealed value (bound to the revision, or
+// to the patient alone when sealed before that), or plain text written before encryption (which
+// `hms rekey` seals). v2 says whether it is sealed under the current binding.
+func (s *Patients) openHistory(patientID string, rev int, raw bson.RawValue) (text string, v2 bool, err error) {
+	if raw.Type != bson.TypeEmbeddedDocument {
+		text, err = openRaw(s.keys, raw, historyWhere(patientID, rev))
+		return text, false, err
+	}
+	if text, err = openRaw(s.keys, raw, historyWhere(patientID, rev)); err == nil {
+		return text, true, nil
+	}
+	if !errors.Is(err, seal.ErrTampered) || !s.keys.AcceptsPlaintext() {
+		// The older binding is legacy data too: accepted only with SEAL_LEGACY_PLAINTEXT, so an old
+		// revision cannot be swapped in through it once the data is migrated.
+		return "", false, err
+	}
+	text, err = openRaw(s.keys, raw, historyWhereV1(patientID))
+	return text, false, err
 }
 
 type patientFields struct {
@@ -97,6 +119,8 @@ type storedPatient struct {
 	MedicalHistory bson.RawValue `bson:"medical_history"`
 	Allergies      bson.RawValue `bson:"allergies"`
 	Conditions     bson.RawValue `bson:"conditions"`
+	// HistoryByPatient: the current history was written by the patient (patient.IndexedHistory).
+	HistoryByPatient bool `bson:"history_by_patient"`
 }
 
 type revisionDoc struct {
@@ -120,7 +144,7 @@ func (s *Patients) terms(texts ...string) []string {
 
 // InsertPatient implements patient.Store.
 func (s *Patients) InsertPatient(ctx context.Context, r patient.Record) error {
-	history, err := s.sealHistory(r.ID, r.MedicalHistory)
+	history, err := s.sealHistory(r.ID, r.Revision, r.MedicalHistory)
 	if err != nil {
 		return err
 	}
@@ -184,7 +208,7 @@ func (s *Patients) PatientByID(ctx context.Context, id string) (patient.Record, 
 
 // record opens a stored patient's sealed fields.
 func (s *Patients) record(d storedPatient) (patient.Record, error) {
-	history, err := s.openHistory(d.F.ID, d.MedicalHistory)
+	history, _, err := s.openHistory(d.F.ID, d.F.Revision, d.MedicalHistory)
 	if err != nil {
 		return patient.Record{}, err
 	}
@@ -211,7 +235,7 @@ func summary(f patientFields) patient.Record {
 
 // InsertRevision implements patient.Store.
 func (s *Patients) InsertRevision(ctx context.Context, r patient.Revision) error {
-	history, err := s.sealHistory(r.PatientID, r.MedicalHistory)
+	history, err := s.sealHistory(r.PatientID, r.Rev, r.MedicalHistory)
 	if err != nil {
 		return err
 	}
@@ -228,7 +252,7 @@ func (s *Patients) InsertRevision(ctx context.Context, r patient.Revision) error
 // SetCurrent implements patient.Store. The filter on revision keeps an older revision from overwriting
 // a newer one that landed first.
 func (s *Patients) SetCurrent(ctx context.Context, r patient.Revision) error {
-	history, err := s.sealHistory(r.PatientID, r.MedicalHistory)
+	history, err := s.sealHistory(r.PatientID, r.Rev, r.MedicalHistory)
 	if err != nil {
 		return err
 	}
@@ -237,7 +261,8 @@ func (s *Patients) SetCurrent(ctx context.Context, r patient.Revision) error {
 		bson.D{{Key: "_id", Value: r.PatientID}, {Key: "revision", Value: bson.D{{Key: "$lt", Value: r.Rev}}}},
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: "medical_history", Value: history},
-			{Key: "history_terms", Value: s.terms(r.MedicalHistory)},
+			{Key: "history_terms", Value: s.terms(patient.IndexedHistory(r.MedicalHistory, r.AuthorRole == shared.RolePatient))},
+			{Key: "history_by_patient", Value: r.AuthorRole == shared.RolePatient},
 			{Key: "revision", Value: r.Rev},
 			{Key: "updated_at", Value: r.At},
 		}}})

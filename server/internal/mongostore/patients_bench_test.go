@@ -26,7 +26,7 @@ func BenchmarkPatientRecordRead(b *testing.B) {
 	s := &Patients{keys: keys}
 	id := ident.New()
 	history := strings.Repeat("Asthma since 2010, inhaled steroids; penicillin rash 2015. ", 40)[:2048]
-	h, err := s.sealHistory(id, history)
+	h, err := s.sealHistory(id, 0, history)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -2,6 +2,8 @@ package mongostore
 
 import (
 	"context"
+	"reflect"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -11,11 +13,26 @@ import (
 	"hms/shared"
 )
 
-// ErasedPatientFields are the identifying fields erasure removes from a patient record (GDPR). The name
-// is replaced by a pseudonym; the clinical fields (medical history, allergies, conditions, MRN,
-// revisions) stay, as the law requires them kept. A new identifying field of the record belongs here.
-var ErasedPatientFields = []string{"email", "phone", "address", "emergency_contacts", "date_of_birth",
-	"birth_date", "name_key", "name_fold", "search_name"}
+// ErasedPatientFields are the fields erasure removes from a patient record (GDPR): the identifying
+// fields, and every search key of the record (searchKeys, read from its bson tags, so a key added
+// there is erased too: an erased record is found by no name, prefix, phone or term search). The name
+// is replaced by a pseudonym; the clinical fields (medical history, allergies, conditions, revisions)
+// and the MRN, the clinical record's number, stay, as the law requires them kept. A new identifying
+// field of the record belongs here.
+var ErasedPatientFields = append([]string{"email", "phone", "address", "emergency_contacts", "date_of_birth"},
+	bsonFields(reflect.TypeFor[searchKeys]())...)
+
+// bsonFields returns the field names of a struct type's bson tags.
+func bsonFields(t reflect.Type) []string {
+	var out []string
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("bson"), ",")
+		if name != "" && name != "-" {
+			out = append(out, name)
+		}
+	}
+	return out
+}
 
 // ErasePatient pseudonymises a patient record: the name becomes pseudonym, the identifying fields go,
 // and erased_at is set the first time. It is idempotent: it returns the first erasure's time.
@@ -60,7 +77,7 @@ func (s *Patients) ExportRevisions(ctx context.Context, patientID string) ([]pat
 	}
 	out := make([]patient.Revision, 0, len(docs))
 	for _, d := range docs {
-		text, err := s.openHistory(patientID, d.MedicalHistory)
+		text, _, err := s.openHistory(patientID, d.Rev, d.MedicalHistory)
 		if err != nil {
 			return nil, err
 		}

@@ -49,6 +49,9 @@ func (s *Patients) openList(patientID, field string, raw bson.RawValue) ([]strin
 			return nil, fmt.Errorf("read %s of patient %s: %w", field, patientID, err)
 		}
 	case bson.TypeArray:
+		if !s.keys.AcceptsPlaintext() {
+			return nil, fmt.Errorf("%s of patient %s: %w", field, patientID, seal.ErrPlaintext)
+		}
 		if err := raw.Unmarshal(&out); err != nil {
 			return nil, fmt.Errorf("read %s of patient %s: %w", field, patientID, err)
 		}
@@ -114,10 +117,11 @@ func (s *Patients) UpdateFields(ctx context.Context, id string, c patient.Change
 }
 
 // IndexSearchKeys computes the search keys of records stored before them (no name_prefixes or no
-// terms_key): name words and prefixes, folded name, phone digits, blind-index terms. It runs at start;
+// terms_key; erased records excepted): name words and prefixes, folded name, phone digits, blind-index terms. It runs at start;
 // it returns how many records it indexed.
 func (s *Patients) IndexSearchKeys(ctx context.Context) (int, error) {
-	missing := bson.D{{Key: "$or", Value: bson.A{
+	// An erased record has no search keys on purpose (ErasedPatientFields): it is not indexed again.
+	missing := bson.D{{Key: "erased_at", Value: bson.D{{Key: "$exists", Value: false}}}, {Key: "$or", Value: bson.A{
 		bson.D{{Key: "name_prefixes", Value: bson.D{{Key: "$exists", Value: false}}}},
 		bson.D{{Key: "terms_key", Value: bson.D{{Key: "$exists", Value: false}}}},
 	}}}
@@ -133,7 +137,7 @@ func (s *Patients) IndexSearchKeys(ctx context.Context) (int, error) {
 		set := bson.D{
 			{Key: "name_keys", Value: nonNilStrings(patient.Words(r.Name))}, {Key: "name_prefixes", Value: namePrefixes(r.Name)},
 			{Key: "name_fold", Value: patient.FoldedName(r.Name)}, {Key: "phone_key", Value: patient.PhoneKey(r.Phone)},
-			{Key: "condition_terms", Value: s.terms(r.Conditions...)}, {Key: "history_terms", Value: s.terms(r.MedicalHistory)},
+			{Key: "condition_terms", Value: s.terms(r.Conditions...)}, {Key: "history_terms", Value: s.terms(patient.IndexedHistory(r.MedicalHistory, d.HistoryByPatient))},
 			{Key: "terms_key", Value: s.keys.Active()},
 		}
 		leave := s.gate.enter()

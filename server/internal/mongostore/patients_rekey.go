@@ -6,6 +6,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
+	"hms/server/internal/patient"
 	"hms/server/internal/seal"
 )
 
@@ -69,11 +70,18 @@ func (s *Patients) rekeyDoc(ctx context.Context, col *mongo.Collection, pidField
 		current := raw.Type == bson.TypeEmbeddedDocument && raw.Unmarshal(&v) == nil && v.Key == s.keys.Active()
 		var sealed seal.Value
 		if f == "medical_history" {
-			if history, err = s.openHistory(pid, raw); err != nil {
+			// A record's revision is "revision", a revision document's "rev".
+			revField := "rev"
+			if pidField == "_id" {
+				revField = "revision"
+			}
+			rev64, _ := doc.Lookup(revField).AsInt64OK()
+			var v2 bool
+			if history, v2, err = s.openHistory(pid, int(rev64), raw); err != nil {
 				return 0, err
 			}
-			if !current {
-				sealed, err = s.sealHistory(pid, history)
+			if current = current && v2; !current {
+				sealed, err = s.sealHistory(pid, int(rev64), history)
 			}
 		} else {
 			list, err2 := s.openList(pid, f, raw)
@@ -96,10 +104,12 @@ func (s *Patients) rekeyDoc(ctx context.Context, col *mongo.Collection, pidField
 			resealed++
 		}
 	}
-	if pidField == "_id" {
+	if _, erased := doc.LookupErr("erased_at"); pidField == "_id" && erased != nil {
+		// (An erased record keeps no search keys: ErasedPatientFields.)
 		if k, _ := doc.Lookup("terms_key").StringValueOK(); k != s.keys.Active() {
 			set = append(set, bson.E{Key: "condition_terms", Value: s.terms(conditions...)},
-				bson.E{Key: "history_terms", Value: s.terms(history)}, bson.E{Key: "terms_key", Value: s.keys.Active()})
+				bson.E{Key: "history_terms", Value: s.terms(patient.IndexedHistory(history, doc.Lookup("history_by_patient").Type == bson.TypeBoolean && doc.Lookup("history_by_patient").Boolean()))},
+				bson.E{Key: "terms_key", Value: s.keys.Active()})
 			if resealed == 0 {
 				// Only the terms change: guard them on the fields they are computed from.
 				for _, f := range []string{"medical_history", "conditions"} {

@@ -3,6 +3,7 @@ package mongostore
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 
@@ -10,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"hms/server/internal/patient"
+	"hms/server/internal/seal"
 	"hms/shared"
 )
 
@@ -186,7 +188,7 @@ func (s *Patients) Revisions(ctx context.Context, patientID string, skip, limit 
 	}
 	out := make([]patient.Revision, len(docs))
 	for i, d := range docs {
-		text, err := s.keys.Open(d.MedicalHistory, historyWhere(patientID))
+		text, err := s.openSealedHistory(patientID, d.Rev, d.MedicalHistory)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -194,4 +196,14 @@ func (s *Patients) Revisions(ctx context.Context, patientID string, skip, limit 
 			AuthorRole: shared.Role(d.AuthorRole), At: d.At.UTC()}
 	}
 	return out, int(n), nil
+}
+
+// openSealedHistory opens a revision's sealed history (historyWhere, or the older binding).
+func (s *Patients) openSealedHistory(patientID string, rev int, v seal.Value) (string, error) {
+	t, b, err := bson.MarshalValue(v)
+	if err != nil {
+		return "", fmt.Errorf("read sealed history: %w", err)
+	}
+	text, _, err := s.openHistory(patientID, rev, bson.RawValue{Type: t, Value: b})
+	return text, err
 }

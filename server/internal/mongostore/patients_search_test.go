@@ -251,3 +251,53 @@ func TestPatientIndexSearchKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestErasedPatientKeepsNoSearchKeys is docs/security.md row 36 at the store: a record indexed every way
+// (inserted, its name, phone and conditions changed) and then erased holds only the fields erasure
+// keeps, so no search key that indexing writes survives it, and neither the start-up indexing nor a
+// rekey computes them again.
+func TestErasedPatientKeepsNoSearchKeys(t *testing.T) {
+	ctx := context.Background()
+	db := testenv.DB(t)
+	s := mongostore.NewPatients(db, testKeys(t, "k1"))
+	id, now := ident.New(), time.Now().UTC()
+	if err := s.InsertPatient(ctx, patient.Record{ID: id, UserID: ident.New(), Name: "Quentin Vanish", Email: "q@example.org",
+		MRN: "H00000017", DateOfBirth: "1970-01-02", Sex: "male", Phone: "+44 7700 900123", Address: "1 Lane",
+		MedicalHistory: "asthma", Allergies: []string{"latex"}, Conditions: []string{"gout"}, CreatedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	name, phone, conditions := "Quentin Vanishing", "+44 7700 900999", []string{"gout", "eczema"}
+	if err := s.UpdateFields(ctx, id, patient.Changes{Name: &name, Phone: &phone, Conditions: &conditions}, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ErasePatient(ctx, id, "Erased patient 1", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.IndexSearchKeys(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mongostore.NewPatients(db, testKeys(t, "k2", "k1")).Rekey(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	kept := map[string]bool{"_id": true, "user_id": true, "name": true, "revision": true, "unidentified": true,
+		"created_at": true, "updated_at": true, "mrn": true, "sex": true, "merged_into": true, "erased_at": true,
+		"medical_history": true, "allergies": true, "conditions": true, "history_by_patient": true}
+	var doc bson.M
+	if err := db.Collection("patients").FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	for k := range doc {
+		if !kept[k] {
+			t.Errorf("erased record still has %s = %v, want only the fields erasure keeps", k, doc[k])
+		}
+	}
+	for _, q := range []patient.Query{{Prefixes: []string{"quen"}, Limit: 10}, {Prefixes: []string{"vanish"}, Limit: 10}, {Terms: []string{"gout"}, Limit: 10}, {MRN: "H00000017", Limit: 10}} {
+		rs, _, err := s.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := q.MRN != ""; len(rs) == 1 != want {
+			t.Errorf("search %+v after erasure: got %d records, want found only by MRN", q, len(rs))
+		}
+	}
+}

@@ -50,8 +50,8 @@ var pharmacyIndexes = indexSet{
 }
 
 // Pharmacy stores the medication catalogue, the stock ledger, prescriptions, their cancellations and
-// fills. Free text (instructions, override and cancel reasons, movement reasons) and a prescription's
-// allergy warnings are sealed with the keyring, bound to "<collection>/<id>/<field>".
+// fills. A prescription's medication name, dose and frequency, free text (instructions, override and
+// cancel reasons, movement reasons) and a prescription's allergy warnings are sealed with the keyring, bound to "<collection>/<id>/<field>".
 type Pharmacy struct {
 	gate                                    *gate
 	meds, moves, heads, rxs, cancels, fills *mongo.Collection
@@ -282,7 +282,7 @@ var sealedFields = []struct {
 	col    string
 	fields []string
 }{
-	{colPrescriptions, []string{"instructions", "override_reason", "allergy_warnings"}},
+	{colPrescriptions, []string{"medication_name", "dose", "frequency", "instructions", "override_reason", "allergy_warnings"}},
 	{colRxCancels, []string{"reason"}},
 	{colStockMoves, []string{"reason"}},
 }

@@ -19,24 +19,25 @@ import (
 // catalogue, the stock ledger and rekeying.
 
 type prescriptionFields struct {
-	ID             string    `bson:"_id"`
-	PatientID      string    `bson:"patient_id"`
-	MedicationID   string    `bson:"medication_id"`
-	MedicationName string    `bson:"medication_name"`
-	Dose           string    `bson:"dose"`
-	Frequency      string    `bson:"frequency"`
-	DurationDays   int       `bson:"duration_days"`
-	Quantity       int       `bson:"quantity"`
-	Refills        int       `bson:"refills"`
-	EncounterID    string    `bson:"encounter_id,omitempty"`
-	PrescribedBy   string    `bson:"prescribed_by"`
-	Status         string    `bson:"status"`
-	CreatedAt      time.Time `bson:"created_at"`
+	ID           string    `bson:"_id"`
+	PatientID    string    `bson:"patient_id"`
+	MedicationID string    `bson:"medication_id"`
+	DurationDays int       `bson:"duration_days"`
+	Quantity     int       `bson:"quantity"`
+	Refills      int       `bson:"refills"`
+	EncounterID  string    `bson:"encounter_id,omitempty"`
+	PrescribedBy string    `bson:"prescribed_by"`
+	Status       string    `bson:"status"`
+	CreatedAt    time.Time `bson:"created_at"`
 }
 
-// prescriptionDoc is a prescription as written; storedPrescription as read.
+// prescriptionDoc is a prescription as written; storedPrescription as read (a field may be plain text
+// written before it was sealed: the medication name, dose and frequency until December 2026).
 type prescriptionDoc struct {
 	F               prescriptionFields `bson:",inline"`
+	MedicationName  seal.Value         `bson:"medication_name"`
+	Dose            seal.Value         `bson:"dose"`
+	Frequency       seal.Value         `bson:"frequency"`
 	Instructions    seal.Value         `bson:"instructions"`
 	OverrideReason  seal.Value         `bson:"override_reason"`
 	AllergyWarnings seal.Value         `bson:"allergy_warnings"`
@@ -44,6 +45,9 @@ type prescriptionDoc struct {
 
 type storedPrescription struct {
 	F               prescriptionFields `bson:",inline"`
+	MedicationName  bson.RawValue      `bson:"medication_name"`
+	Dose            bson.RawValue      `bson:"dose"`
+	Frequency       bson.RawValue      `bson:"frequency"`
 	Instructions    bson.RawValue      `bson:"instructions"`
 	OverrideReason  bson.RawValue      `bson:"override_reason"`
 	AllergyWarnings bson.RawValue      `bson:"allergy_warnings"`
@@ -56,8 +60,17 @@ func (s *Pharmacy) InsertPrescription(ctx context.Context, p pharmacy.Prescripti
 		return fmt.Errorf("encode allergy warnings: %w", err)
 	}
 	d := prescriptionDoc{F: prescriptionFields{ID: p.ID, PatientID: p.PatientID, MedicationID: p.MedicationID,
-		MedicationName: p.MedicationName, Dose: p.Dose, Frequency: p.Frequency, DurationDays: p.DurationDays, Quantity: p.Quantity,
+		DurationDays: p.DurationDays, Quantity: p.Quantity,
 		Refills: p.Refills, EncounterID: p.EncounterID, PrescribedBy: p.PrescribedBy, Status: p.Status, CreatedAt: p.CreatedAt}}
+	if d.MedicationName, err = s.seal(colPrescriptions, p.ID, "medication_name", p.MedicationName); err != nil {
+		return err
+	}
+	if d.Dose, err = s.seal(colPrescriptions, p.ID, "dose", p.Dose); err != nil {
+		return err
+	}
+	if d.Frequency, err = s.seal(colPrescriptions, p.ID, "frequency", p.Frequency); err != nil {
+		return err
+	}
 	if d.Instructions, err = s.seal(colPrescriptions, p.ID, "instructions", p.Instructions); err != nil {
 		return err
 	}
@@ -75,10 +88,19 @@ func (s *Pharmacy) InsertPrescription(ctx context.Context, p pharmacy.Prescripti
 
 func (s *Pharmacy) prescription(d storedPrescription) (pharmacy.Prescription, error) {
 	f := d.F
-	p := pharmacy.Prescription{ID: f.ID, PatientID: f.PatientID, MedicationID: f.MedicationID, MedicationName: f.MedicationName,
-		Dose: f.Dose, Frequency: f.Frequency, DurationDays: f.DurationDays, Quantity: f.Quantity, Refills: f.Refills,
+	p := pharmacy.Prescription{ID: f.ID, PatientID: f.PatientID, MedicationID: f.MedicationID,
+		DurationDays: f.DurationDays, Quantity: f.Quantity, Refills: f.Refills,
 		EncounterID: f.EncounterID, PrescribedBy: f.PrescribedBy, Status: f.Status, CreatedAt: f.CreatedAt.UTC()}
 	var err error
+	if p.MedicationName, err = s.open(colPrescriptions, f.ID, "medication_name", d.MedicationName); err != nil {
+		return p, err
+	}
+	if p.Dose, err = s.open(colPrescriptions, f.ID, "dose", d.Dose); err != nil {
+		return p, err
+	}
+	if p.Frequency, err = s.open(colPrescriptions, f.ID, "frequency", d.Frequency); err != nil {
+		return p, err
+	}
 	if p.Instructions, err = s.open(colPrescriptions, f.ID, "instructions", d.Instructions); err != nil {
 		return p, err
 	}

@@ -3,6 +3,7 @@ package mongostore
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -36,7 +37,7 @@ func openText(keys *seal.Keyring, v seal.Value, where string) (string, error) {
 }
 
 // openRaw reads a stored field that is sealed, plain text written before encryption (which
-// `hms rekey` seals), or absent.
+// `hms rekey` seals; accepted only while the keyring accepts plaintext), or absent.
 func openRaw(keys *seal.Keyring, raw bson.RawValue, where string) (string, error) {
 	switch raw.Type {
 	case bson.TypeEmbeddedDocument:
@@ -46,6 +47,9 @@ func openRaw(keys *seal.Keyring, raw bson.RawValue, where string) (string, error
 		}
 		return openText(keys, v, where)
 	case bson.TypeString:
+		if !keys.AcceptsPlaintext() {
+			return "", fmt.Errorf("%s: %w", where, seal.ErrPlaintext)
+		}
 		return raw.StringValue(), nil
 	case 0, bson.TypeNull:
 		return "", nil
@@ -53,7 +57,8 @@ func openRaw(keys *seal.Keyring, raw bson.RawValue, where string) (string, error
 	return "", fmt.Errorf("%s has unexpected type %s", where, raw.Type)
 }
 
-// rekeyFields seals again, under the active key, the listed top-level fields of every document of col
+// rekeyFields seals again, under the active key, the listed fields (top-level, or a dotted path into
+// an embedded document) of every document of col
 // that are sealed under another key or stored in clear (written before encryption). where names a
 // field's place (nil: fieldWhere(collection, _id, field)). Each update is conditional on the old value,
 // so a value changed meanwhile is left to its writer. It returns how many documents it read and how
@@ -70,7 +75,7 @@ func rekeyFields(ctx context.Context, g *gate, keys *seal.Keyring, col *mongo.Co
 		scanned++
 		id, _ := cur.Current.Lookup("_id").StringValueOK()
 		for _, field := range fields {
-			raw, lerr := cur.Current.LookupErr(field)
+			raw, lerr := cur.Current.LookupErr(strings.Split(field, ".")...)
 			if lerr != nil || raw.Type == bson.TypeNull {
 				continue
 			}

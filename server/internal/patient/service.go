@@ -1,8 +1,10 @@
 package patient
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -137,7 +139,62 @@ func (s *Service) update(ctx context.Context, p auth.Principal, id string, histo
 	if utf8.RuneCountInString(*history) > maxHistory {
 		return Record{}, fault.Invalid("medical_history is longer than %d characters", maxHistory)
 	}
-	return s.revise(ctx, p, id, func(Record) (string, bool) { return *history, true })
+	if p.Role != shared.RolePatient {
+		return s.revise(ctx, p, id, func(Record) (string, bool) { return *history, true })
+	}
+	// A patient's PUT never replaces what a clinician wrote: the new revision is the latest clinician-
+	// written text with the patient's report below it (docs/patient-records.md, "Who writes the history").
+	var lerr error
+	r, err := s.revise(ctx, p, id, func(Record) (string, bool) {
+		clinical, ok, err := s.clinicianText(ctx, id)
+		if err != nil {
+			lerr = err
+			return "", false
+		}
+		if !ok {
+			return *history, true
+		}
+		return clinical + "\n\n" + PatientReported + "\n" + *history, true
+	})
+	return r, cmp.Or(lerr, err)
+}
+
+// PatientReported heads the part of a medical history a patient wrote below a clinician's text.
+const PatientReported = "Reported by the patient:"
+
+// IndexedHistory is the part of a medical history whose words go into the blind index (term search):
+// what clinicians wrote. A history last written by the patient is indexed only up to its
+// patient-reported part (nothing when a patient wrote all of it), so a patient cannot plant the
+// terms their record is found by.
+func IndexedHistory(text string, byPatient bool) string {
+	if !byPatient {
+		return text
+	}
+	clinical, _, found := strings.Cut(text, "\n\n"+PatientReported+"\n")
+	if !found {
+		return ""
+	}
+	return clinical
+}
+
+// clinicianText returns the newest revision of id's history not written by the patient (a clinician's,
+// or a merge's), and false when there is none.
+func (s *Service) clinicianText(ctx context.Context, id string) (string, bool, error) {
+	const page = 50
+	for skip := 0; ; skip += page {
+		revs, total, err := s.store.Revisions(ctx, id, skip, page)
+		if err != nil {
+			return "", false, err
+		}
+		for _, r := range revs {
+			if r.AuthorRole != shared.RolePatient {
+				return r.MedicalHistory, true, nil
+			}
+		}
+		if len(revs) == 0 || skip+page >= total {
+			return "", false, nil
+		}
+	}
 }
 
 // revise writes a new revision of id's medical history, next(current record) – unless next says there

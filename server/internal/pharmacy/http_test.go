@@ -375,7 +375,9 @@ func TestPharmacyAccessAuditAndSealing(t *testing.T) {
 	allergies[f.PatientID] = []string{"penicillin"}
 	f.Receive(f.MedID, 50)
 	const secret, override, why = "take-with-yoghurt-5c1d", "override-why-77ab", "cancel-why-91fe"
-	rx := f.Prescribe(shared.PrescribeRequest{Instructions: secret, OverrideAllergy: true, OverrideReason: override, Refills: 1})
+	const dose, freq = "dose-7d2e mg", "freq-a1b2 daily"
+	rx := f.Prescribe(shared.PrescribeRequest{Instructions: secret, OverrideAllergy: true, OverrideReason: override, Refills: 1,
+		Dose: dose, Frequency: freq, DurationDays: 10})
 	f.Dispense("s-1", rx.ID, nil).Want(t, http.StatusCreated)
 	env.Post("/api/prescriptions/"+rx.ID+"/cancel", f.Doctor.Token, shared.ReasonRequest{Reason: why}).Want(t, http.StatusOK)
 	env.Post("/api/medications/"+f.MedID+"/stock", f.Staff.Token, shared.StockRequest{Quantity: -1, Reason: "stock-why-3e3e"}).
@@ -390,7 +392,8 @@ func TestPharmacyAccessAuditAndSealing(t *testing.T) {
 	env.Post("/api/patients/"+f.PatientID+"/prescriptions", f.Admin.Token, shared.PrescribeRequest{}).Want(t, http.StatusForbidden)
 	var own shared.PrescriptionList
 	env.Get("/api/patients/"+f.PatientID+"/prescriptions", f.Patient.Token).Want(t, http.StatusOK).Decode(t, &own)
-	if own.Total != 1 || own.Items[0].Instructions != secret || len(own.Items[0].Fills) != 1 || own.Items[0].Status != "cancelled" {
+	if own.Total != 1 || own.Items[0].Instructions != secret || len(own.Items[0].Fills) != 1 || own.Items[0].Status != "cancelled" ||
+		own.Items[0].Dose != dose || own.Items[0].Frequency != freq || !strings.HasPrefix(own.Items[0].MedicationName, "Amoxicillin") {
 		t.Errorf("got %+v, want the patient's one cancelled prescription with its fill", own)
 	}
 	var empty shared.PrescriptionList
@@ -430,7 +433,7 @@ func TestPharmacyAccessAuditAndSealing(t *testing.T) {
 
 	// Row 30.
 	for col, plain := range map[string][]string{
-		"prescriptions":              {secret, override, "penicillin"},
+		"prescriptions":              {secret, override, "penicillin", "Amoxicillin", "dose-7d2e", "freq-a1b2"},
 		"prescription_cancellations": {why},
 		"stock_movements":            {"stock-why-3e3e", "delivery"},
 	} {

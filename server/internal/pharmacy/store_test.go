@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"hms/server/internal/audit"
 	"hms/server/internal/auth"
 	"hms/server/internal/clock"
@@ -188,17 +190,42 @@ func TestPharmacyRekey(t *testing.T) {
 	if _, err := f.svc.Cancel(ctx, f.doctor, f.rx.ID, shared.ReasonRequest{Reason: "changed plan"}); err != nil {
 		t.Fatal(err)
 	}
+	// A prescription written before its medication, dose and frequency were sealed reads as it was.
+	legacy := ident.New()
+	if _, err := f.db.Collection("prescriptions").InsertOne(ctx, bson.D{{Key: "_id", Value: legacy}, {Key: "patient_id", Value: ident.New()},
+		{Key: "medication_id", Value: f.med.ID}, {Key: "medication_name", Value: "Metformin 500 mg"}, {Key: "dose", Value: "1 tab"},
+		{Key: "frequency", Value: "OD"}, {Key: "status", Value: "active"}}); err != nil {
+		t.Fatal(err)
+	}
+	if rx, err := f.store.Prescription(ctx, legacy); err != nil || rx.MedicationName != "Metformin 500 mg" || rx.Dose != "1 tab" || rx.Frequency != "OD" {
+		t.Fatalf("legacy prescription: %+v %v", rx, err)
+	}
 	rotated := mongostore.NewPharmacy(f.db, keyring(t, "k2", "k1"))
-	// One prescription (3 fields), one cancellation, one movement with a reason.
-	if n, err := rotated.Rekey(ctx, nil); err != nil || n != 5 {
-		t.Fatalf("rekey re-sealed %d (%v), want 5", n, err)
+	// One prescription (6 fields), the legacy one's 3 plain fields, one cancellation, one movement with
+	// a reason.
+	if n, err := rotated.Rekey(ctx, nil); err != nil || n != 11 {
+		t.Fatalf("rekey re-sealed %d (%v), want 11", n, err)
+	}
+	for _, id := range []string{f.rx.ID, legacy} {
+		raw, err := f.db.Collection("prescriptions").FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, field := range []string{"medication_name", "dose", "frequency"} {
+			if v := raw.Lookup(field); v.Type != bson.TypeEmbeddedDocument {
+				t.Errorf("prescription %s: %s stored as %s, want sealed", id, field, v.Type)
+			}
+		}
+		if bytes.Contains(raw, []byte("Metformin")) {
+			t.Errorf("prescription %s: plaintext medication name in %s", id, raw)
+		}
 	}
 	if n, err := rotated.Rekey(ctx, nil); err != nil || n != 0 {
 		t.Fatalf("second rekey re-sealed %d (%v), want 0", n, err)
 	}
 	only := mongostore.NewPharmacy(f.db, keyring(t, "k2"))
 	rx, err := only.Prescription(ctx, f.rx.ID)
-	if err != nil || rx.Instructions != "with food" {
+	if err != nil || rx.Instructions != "with food" || rx.MedicationName != "Metformin 500 mg" || rx.Dose != "500 mg" || rx.Frequency != "BID" {
 		t.Fatalf("with only k2: %+v %v", rx, err)
 	}
 	c, ok, err := only.Cancellation(ctx, f.rx.ID)

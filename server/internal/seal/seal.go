@@ -39,7 +39,23 @@ type Keyring struct {
 	aeads  map[string]cipher.AEAD
 	order  []string
 	blind  [][]byte // blind-index keys, in order (blind.go)
+	// plaintext: stored plain text is accepted where a sealed value belongs (AcceptPlaintext).
+	plaintext bool
 }
+
+// ErrPlaintext is plain text found where a sealed value belongs while the keyring does not accept it.
+var ErrPlaintext = errors.New("plain text where a sealed value belongs: data stored before encryption, or planted; " +
+	"set SEAL_LEGACY_PLAINTEXT=true and run hms rekey to seal legacy data")
+
+// AcceptPlaintext says whether the stores may read plain text where a sealed value belongs, and
+// `hms rekey` seal it as genuine: only while legacy data written before a field was sealed may exist
+// (SEAL_LEGACY_PLAINTEXT). Otherwise such a value is refused (ErrPlaintext), so text planted in the
+// database is never taken for, nor sealed into, real data. A new keyring accepts it; the server's
+// (config.Keyring) follows the setting. Call it before the keyring is used.
+func (k *Keyring) AcceptPlaintext(accept bool) { k.plaintext = accept }
+
+// AcceptsPlaintext reports AcceptPlaintext's setting.
+func (k *Keyring) AcceptsPlaintext() bool { return k.plaintext }
 
 // Key is one 256-bit key and its ID.
 type Key struct {
@@ -52,7 +68,7 @@ func NewKeyring(keys ...Key) (*Keyring, error) {
 	if len(keys) == 0 {
 		return nil, errors.New("seal: no keys")
 	}
-	k := &Keyring{active: keys[0].ID, aeads: map[string]cipher.AEAD{}}
+	k := &Keyring{active: keys[0].ID, aeads: map[string]cipher.AEAD{}, plaintext: true}
 	for _, key := range keys {
 		if key.ID == "" || strings.ContainsAny(key.ID, ":, ") || len(key.ID) > 32 {
 			return nil, fmt.Errorf("seal: key id %q: 1–32 characters, no ':', ',' or space", key.ID)

@@ -71,16 +71,27 @@ export function applyEvent(d: Desk, e: LiveEvent, me: string): Desk | null {
     case 'queue.changed': {
       if (!fromDept) return d
       const ev = e.data as QueueEvent
-      const next = withWaits(withAppointment(d, ev.appointment, me), ev.waits, ev.appointment)
-      if (next && ev.action === 'finished' && ev.appointment.ticket?.called_by === me) next.seen = d.seen + 1
+      const a = withKnownReason(d, ev.appointment)
+      const next = withWaits(withAppointment(d, a, me), ev.waits, a)
+      if (next && ev.action === 'finished' && a.ticket?.called_by === me) next.seen = d.seen + 1
       return next
     }
     case 'queue.waits':
       return fromDept ? withWaits(d, (e.data as QueueWaits).waits) : d
     case 'appointment.changed':
-      return fromDept ? d : withBooking(d, (e.data as AppointmentEvent).appointment, me)
+      return fromDept ? d : withBooking(d, withKnownReason(d, (e.data as AppointmentEvent).appointment), me)
   }
   return d
+}
+
+/**
+ * Live events carry no reason (the server keeps it sealed and out of the event stream): an appointment
+ * keeps the reason the desk read over REST. One first seen in an event shows none until the next load.
+ */
+function withKnownReason(d: Desk, a: Appointment): Appointment {
+  if (a.reason) return a
+  const was = [...d.waiting, ...d.serving, ...d.appointments].find((x) => x.id === a.id)
+  return was?.reason ? { ...a, reason: was.reason } : a
 }
 
 /** Applies the appointment an action answered with, before its event arrives. */
