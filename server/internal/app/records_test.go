@@ -492,7 +492,7 @@ func TestPatientCannotOverwriteClinicianHistory(t *testing.T) {
 	h := env.Hospital()
 	ann := env.NewUser(shared.RolePatient)
 	pid := ann.User.PatientID
-	env.Book(h.Staff.Token, h.Doctor.ID(), pid, apptest.At(9, 0))
+	env.Attend(h.Staff.Token, h.Doctor.ID(), pid, apptest.At(9, 0)) // care the doctor and staff give: a check-in
 	const clinician = "Type 1 diabetes since 1999; insulin pump"
 	env.Put("/api/patient/"+pid, ann.Token, shared.UpdatePatientRequest{MedicalHistory: new("I think I have hay fever")}).Want(t, 200)
 	env.Put("/api/patient/"+pid, h.Doctor.Token, shared.UpdatePatientRequest{MedicalHistory: new(clinician)}).Want(t, 200)
@@ -527,7 +527,7 @@ func TestPatientWrittenHistoryIsNotIndexed(t *testing.T) {
 	h := env.Hospital()
 	ann := env.NewUser(shared.RolePatient)
 	pid := ann.User.PatientID
-	env.Book(h.Staff.Token, h.Doctor.ID(), pid, apptest.At(9, 0))
+	env.Attend(h.Staff.Token, h.Doctor.ID(), pid, apptest.At(9, 0)) // care the doctor and staff give: a check-in
 	finds := func(term string) bool {
 		t.Helper()
 		var l shared.PatientList
