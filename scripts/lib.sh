@@ -22,42 +22,32 @@ ensure_redis_binary() {
   fi
 }
 
-# MAILPIT_VERSION is the SMTP server the mail tests send through (docs/architecture.md); testenv.Mailpit looks for
-# it in .cache/bin first.
-MAILPIT_VERSION=v1.33.1
-
-# ensure_mailpit builds the pinned mailpit from the Go module proxy into .cache/bin when it is not there
-# yet (the module's embedded web UI is not built, which the tests do not need: they use its API).
-ensure_mailpit() {
+# ensure_go_tool NAME PACKAGE VERSION WHY builds a pinned Go program from the Go module proxy into
+# .cache/bin when that version is not there yet (pkg@version builds with the tool's own go.mod, not
+# HMS's go.work); WHY says what needs it when the build fails.
+ensure_go_tool() {
+  local name=$1 pkg=$2 version=$3 why=$4
   local root; root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-  local bin="$root/.cache/bin/mailpit" stamp="$root/.cache/bin/mailpit.version"
-  if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$MAILPIT_VERSION" ]; then return 0; fi
-  echo "== installing mailpit $MAILPIT_VERSION into .cache/bin"
+  local bin="$root/.cache/bin/$name" stamp="$root/.cache/bin/$name.version"
+  if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$version" ]; then return 0; fi
+  echo "== installing $name $version into .cache/bin"
   mkdir -p "$root/.cache/bin"
-  # pkg@version builds with mailpit's own go.mod, not HMS's go.work.
-  if ! GOWORK=off GOBIN="$root/.cache/bin" go install "github.com/axllent/mailpit@$MAILPIT_VERSION"; then
-    echo "could not build mailpit $MAILPIT_VERSION (the mail tests need it): see go's error above" >&2
+  if ! GOWORK=off GOBIN="$root/.cache/bin" go install "$pkg@$version"; then
+    echo "could not build $name $version ($why): see go's error above" >&2
     return 1
   fi
-  echo "$MAILPIT_VERSION" >"$stamp"
+  echo "$version" >"$stamp"
 }
+
+# MAILPIT_VERSION is the SMTP server the mail tests send through (docs/architecture.md); testenv.Mailpit
+# looks for it in .cache/bin first. Its embedded web UI is not built: the tests use its API.
+MAILPIT_VERSION=v1.33.1
+ensure_mailpit() { ensure_go_tool mailpit github.com/axllent/mailpit "$MAILPIT_VERSION" "the mail tests need it"; }
 
 # GOVULNCHECK_VERSION is the vulnerability scanner scripts/govulncheck.sh runs (golang.org/x/vuln).
 GOVULNCHECK_VERSION=v1.10.0
-
-# ensure_govulncheck builds the pinned govulncheck from the Go module proxy into .cache/bin when it is
-# not there yet.
 ensure_govulncheck() {
-  local root; root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-  local bin="$root/.cache/bin/govulncheck" stamp="$root/.cache/bin/govulncheck.version"
-  if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$GOVULNCHECK_VERSION" ]; then return 0; fi
-  echo "== installing govulncheck $GOVULNCHECK_VERSION into .cache/bin"
-  mkdir -p "$root/.cache/bin"
-  if ! GOWORK=off GOBIN="$root/.cache/bin" go install "golang.org/x/vuln/cmd/govulncheck@$GOVULNCHECK_VERSION"; then
-    echo "could not build govulncheck $GOVULNCHECK_VERSION: see go's error above" >&2
-    return 1
-  fi
-  echo "$GOVULNCHECK_VERSION" >"$stamp"
+  ensure_go_tool govulncheck golang.org/x/vuln/cmd/govulncheck "$GOVULNCHECK_VERSION" "scripts/govulncheck.sh runs it"
 }
 
 pg_ready() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
