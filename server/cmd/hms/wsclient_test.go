@@ -14,20 +14,12 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"hms/server/internal/apptest"
 	"hms/shared"
 )
 
-// frame is any frame the server sends.
-type frame struct {
-	Op      string          `json:"op"`
-	ID      string          `json:"id"`
-	Channel string          `json:"channel"`
-	Seq     *int64          `json:"seq"`
-	Type    string          `json:"type"`
-	Data    json.RawMessage `json:"data"`
-	Code    string          `json:"code"`
-	Message string          `json:"message"`
-}
+// frame is any frame the server sends (the one test harness's type).
+type frame = apptest.Frame
 
 // alertEvent is one event a client got on the alerts channel.
 type alertEvent struct {
