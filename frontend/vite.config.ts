@@ -20,5 +20,8 @@ export default defineConfig({
     environment: 'happy-dom',
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test-setup.ts'],
+    // The tests run in a zone other than any hospital's default, so a date computed in the browser's
+    // zone instead of the hospital's (api/time.ts) shows up as a wrong hour or day.
+    env: { TZ: 'America/New_York' },
   },
 })

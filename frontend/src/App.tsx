@@ -2,10 +2,13 @@
 // one live connection. Routes: /reception, /doctor, /patient, /admin, /patients, /beds, /notifications,
 // /display[/:department], /settings. The header's bell shows the user's notifications on every screen but the
 // displays.
+import { QueryClientProvider } from '@tanstack/react-query'
 import { useEffect, useState, useSyncExternalStore } from 'react'
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter'
 import { messageOf, session } from './api/client'
+import { queryClient } from './api/query'
 import type { SessionState } from './api/session'
+import { loadHospital } from './api/time'
 import { AlertBanner } from './components/AlertBanner'
 import { LiveBadge } from './components/LiveBadge'
 import { desktopConfig, isDesktop, report, type DesktopConfig } from './desktop'
@@ -41,6 +44,8 @@ export function App() {
     let gone = false
     ;(async () => {
       const desktop = await desktopConfig()
+      // The hospital's zone and locale come first: every date on every screen is written in them.
+      await loadHospital().catch(() => undefined)
       if (!desktop?.first_run) await session.restore().catch(() => null)
       if (!gone) setBoot({ phase: 'ready', desktop })
     })().catch((e: unknown) => !gone && setBoot({ phase: 'failed', error: messageOf(e) }))
@@ -68,9 +73,11 @@ export function App() {
     )
   }
   return (
-    <LiveProvider key={s.user.id}>
-      <SignedIn s={s} kiosk={boot.desktop?.kiosk ?? false} kioskDepartment={boot.desktop?.department ?? ''} />
-    </LiveProvider>
+    <QueryClientProvider client={queryClient}>
+      <LiveProvider key={s.user.id}>
+        <SignedIn s={s} kiosk={boot.desktop?.kiosk ?? false} kioskDepartment={boot.desktop?.department ?? ''} />
+      </LiveProvider>
+    </QueryClientProvider>
   )
 }
 

@@ -4,12 +4,14 @@
 import createClient from 'openapi-fetch'
 import type { paths } from './schema'
 import { ApiError, Session, errorFrom } from './session'
+import { dayOf, formatTime, nowMs } from './time'
 
 export { ApiError } from './session'
 
 export const session = new Session()
 
-async function authFetch(req: Request): Promise<Response> {
+/** fetch with the access token, refreshing it once on a 401. */
+export async function authFetch(req: Request): Promise<Response> {
   const retry = req.clone()
   const send = (r: Request, token?: string) => {
     if (token) r.headers.set('Authorization', `Bearer ${token}`)
@@ -40,14 +42,12 @@ export function messageOf(e: unknown): string {
   return String(e)
 }
 
-/** Today in the hospital's calendar as YYYY-MM-DD (the browser's local date). */
-export function today(d = new Date()): string {
-  const p = (n: number) => String(n).padStart(2, '0')
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`
+/** Today in the hospital's calendar as YYYY-MM-DD (or the hospital's day of d), in the hospital's zone. */
+export function today(d: Date | number = nowMs()): string {
+  return dayOf(d)
 }
 
-/** hh:mm of an ISO time, in the browser's zone. */
+/** hh:mm of a moment, in the hospital's zone. */
 export function hhmm(iso: string | Date): string {
-  const d = typeof iso === 'string' ? new Date(iso) : iso
-  return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })
+  return formatTime(iso)
 }

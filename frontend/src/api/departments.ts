@@ -1,6 +1,7 @@
-// The departments (GET /api/departments), which several screens need for names and choices.
-import { useCallback, useEffect, useState } from 'react'
-import { api, messageOf, must } from './client'
+// The departments (GET /api/departments), which several screens need for names and choices: one read
+// shared by every screen through the query cache.
+import { $api } from './query'
+import { messageOf } from './client'
 import type { Department } from './types'
 
 export interface Departments {
@@ -13,27 +14,20 @@ export interface Departments {
 }
 
 /**
- * Loads the departments once. After a failure retry() loads them again; with retryAfterMs that happens
- * on its own, that long after each failure (a kiosk has no one to press retry).
+ * The departments. After a failure retry() loads them again; with retryAfterMs that happens on its own,
+ * that long after each failure (a kiosk has no one to press retry).
  */
 export function useDepartments(retryAfterMs?: number): Departments {
-  const [state, setState] = useState<{ items?: Department[]; error: string }>({ error: '' })
-  const [attempt, setAttempt] = useState(0)
-  const retry = useCallback(() => setAttempt((n) => n + 1), [])
-  useEffect(() => {
-    let gone = false
-    let timer: ReturnType<typeof setTimeout> | undefined
-    must(api.GET('/api/departments'))
-      .then((l) => !gone && setState({ items: l.items, error: '' }))
-      .catch((e: unknown) => {
-        if (gone) return
-        setState((s) => ({ ...s, error: messageOf(e) }))
-        if (retryAfterMs !== undefined) timer = setTimeout(retry, retryAfterMs)
-      })
-    return () => {
-      gone = true
-      clearTimeout(timer)
-    }
-  }, [attempt, retry, retryAfterMs])
-  return { items: state.items, error: state.error, retry }
+  const q = $api.useQuery('get', '/api/departments', undefined, {
+    staleTime: 5 * 60_000,
+    refetchInterval: (query) => (query.state.status === 'error' && retryAfterMs !== undefined ? retryAfterMs : false),
+    retry: false,
+  })
+  return { items: q.data?.items, error: q.error ? messageOf(q.error) : '', retry: () => void q.refetch() }
+}
+
+/** A department's name from its id (the id itself until the departments arrive, or when it is unknown). */
+export function useDepartmentName(): (id: string) => string {
+  const { items } = useDepartments()
+  return (id) => items?.find((d) => d.id === id)?.name ?? id
 }

@@ -1443,6 +1443,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/hospital": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The hospital's name, time zone and today
+         * @description What every screen needs before it shows a date: the hospital's name, its time zone (HOSPITAL_TZ) and today's date and the current time in it. Screens show every date and time in this zone, whatever the zone of the computer they run on.
+         *
+         *     Public: no token needed.
+         */
+        get: operations["getHospital"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/patients/{id}/encounters": {
         parameters: {
             query?: never;
@@ -3096,6 +3118,35 @@ export interface components {
             storage_mode: "mongodb" | "embedded-ferretdb-postgresql" | "embedded-ferretdb-sqlite";
             /** @enum {string} */
             broker: "memory" | "redis ok" | "redis down";
+        };
+        /** @description The hospital as every screen needs it. */
+        Hospital: {
+            /**
+             * @description The hospital's name (HOSPITAL_NAME).
+             * @example HMS Hospital
+             */
+            name: string;
+            /**
+             * @description The hospital's time zone (HOSPITAL_TZ), an IANA name.
+             * @example Europe/London
+             */
+            time_zone: string;
+            /**
+             * @description How screens write dates and times (HOSPITAL_LOCALE), a BCP 47 language tag.
+             * @example en-GB
+             */
+            locale: string;
+            /**
+             * Format: date
+             * @description Today's date in the hospital's time zone.
+             * @example 2026-12-07
+             */
+            today: string;
+            /**
+             * Format: date-time
+             * @description The server's clock, so a screen can tell how far its own clock is off.
+             */
+            now: string;
         };
         /**
          * @description Whether a diagnosis still applies; omitted in a request, it is active.
@@ -6191,6 +6242,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    getHospital: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The hospital. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Hospital"];
                 };
             };
         };

@@ -13,7 +13,7 @@ let newest: () => FakeSocket
 
 beforeEach(() => {
   vi.useFakeTimers()
-  vi.setSystemTime(new Date(2026, 10, 27, 14, 5, 30))
+  vi.setSystemTime(new Date(Date.UTC(2026, 10, 27, 14, 5, 30))) // the hospital is on UTC here
   const fake = fakeConnection({
     // The next attempt comes 30 s after a loss, long after the badge says stale.
     staleAfter: 10000,

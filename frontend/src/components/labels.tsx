@@ -2,6 +2,7 @@
 // triage level's colour) and a short day. Each screen keeps its wording; the shapes and rules are here.
 import type { ReactNode } from 'react'
 import type { AppointmentStatus } from '../api/types'
+import { formatDate } from '../api/time'
 
 /** A tag's words and tone (a class of styles.css, e.g. tag-ok, or of the screen's CSS; '' for plain). */
 export interface Wording {
@@ -34,13 +35,7 @@ export function triageTone(level: number): string {
   return ''
 }
 
-/** A day as "Fri 28 Nov"; with the year when it is not this year, unless withYear is false. */
+/** A day as "Fri 28 Nov" in the hospital's zone; with the year when it is not this year, unless withYear is false. */
 export function shortDay(d: Date, withYear = true): string {
-  const thisYear = d.getFullYear() === new Date().getFullYear()
-  return d.toLocaleDateString([], {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    ...(thisYear || !withYear ? {} : { year: 'numeric' }),
-  })
+  return formatDate(d, withYear ? 'auto' : false)
 }

@@ -3,6 +3,7 @@
 // and "Mark read" while it is unread; and the lists' "Mark all read".
 import type { DeliveryState, Notification } from '../api/types'
 import { deliveryText, deliveryWords, kindLabel, whenShort } from './words'
+import { formatDateTime } from '../api/time'
 
 export function NotificationItem({
   n,
@@ -23,7 +24,7 @@ export function NotificationItem({
           {unread && <span className="sr-only">Unread: </span>}
           {kindLabel(n.kind)}
         </span>
-        <time className="nt-time" dateTime={n.created_at} title={new Date(n.created_at).toLocaleString()}>
+        <time className="nt-time" dateTime={n.created_at} title={formatDateTime(n.created_at)}>
           {whenShort(n.created_at)}
         </time>
       </div>

@@ -1,6 +1,7 @@
 // How notifications read on the screen: each kind in human words, each email/SMS delivery's state as a
 // short chip ("Email sent", "SMS failed"), and a notification's time as "5 min ago" or "Fri 28 Nov 14:02".
 import { hhmm } from '../api/client'
+import { dayOf } from '../api/time'
 import type { DeliveryChannel, DeliveryState, DeliveryStatus, NotificationKind } from '../api/types'
 import type { Wording } from '../components/labels'
 import { shortDay } from '../components/labels'
@@ -51,6 +52,6 @@ export function whenShort(iso: string, now = Date.now()): string {
   const ago = now - d.getTime()
   if (ago < 60_000) return 'just now'
   if (ago < 3_600_000) return `${Math.floor(ago / 60_000)} min ago`
-  if (d.toDateString() === new Date(now).toDateString()) return hhmm(d)
+  if (dayOf(d) === dayOf(now)) return hhmm(d)
   return `${shortDay(d)} ${hhmm(d)}`
 }

@@ -1,3 +1,5 @@
+import { QueryClientProvider } from '@tanstack/react-query'
+import { newQueryClient } from '../api/query'
 import { act, render, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { Router } from 'wouter'
@@ -57,9 +59,11 @@ function renderDisplay(ui: React.ReactNode, path = '/display/cardiology') {
   const conn = fake.conn
   const { hook, history } = memoryLocation({ path, record: true })
   render(
-    <Router hook={hook}>
-      <LiveProvider connection={conn}>{ui}</LiveProvider>
-    </Router>,
+    <QueryClientProvider client={newQueryClient()}>
+      <Router hook={hook}>
+        <LiveProvider connection={conn}>{ui}</LiveProvider>
+      </Router>
+    </QueryClientProvider>,
   )
   return { conn, history }
 }

@@ -8,7 +8,8 @@ import { FakeLive, renderLive } from '../test/live'
 import { ReceptionScreen } from './Reception'
 
 const day = today()
-const at = (hm: string) => new Date(`${day}T${hm}:00`).toISOString()
+// The hospital is on UTC in the tests (api/time.ts), whatever the zone the tests run in.
+const at = (hm: string) => new Date(`${day}T${hm}:00Z`).toISOString()
 
 function appt(id: string, over: Partial<Appointment>): Appointment {
   return {

@@ -1,6 +1,7 @@
 // Live test doubles shared by the tests (never used by the app): a websocket the test plays the hub
 // for, a LiveConnection built on such sockets, and a fake connection for screens whose every channel
 // goes live at once.
+import { QueryClientProvider } from '@tanstack/react-query'
 import { act, render } from '@testing-library/react'
 import type { ReactNode } from 'react'
 import {
@@ -11,6 +12,7 @@ import {
   type SocketLike,
 } from '../live/connection'
 import { LiveProvider } from '../live/LiveProvider'
+import { newQueryClient } from '../api/query'
 
 /** A frame the client sent. */
 export interface Sent {
@@ -145,7 +147,14 @@ export class FakeLive {
   }
 }
 
-/** Renders a screen inside a LiveProvider whose connection is the fake one. */
+/**
+ * Renders a screen inside a LiveProvider whose connection is the fake one, with a query cache of its own
+ * (so one test's answers never reach another).
+ */
 export function renderLive(live: FakeLive, ui: ReactNode) {
-  return render(<LiveProvider connection={live.asConnection()}>{ui}</LiveProvider>)
+  return render(
+    <QueryClientProvider client={newQueryClient()}>
+      <LiveProvider connection={live.asConnection()}>{ui}</LiveProvider>
+    </QueryClientProvider>,
+  )
 }

@@ -256,3 +256,11 @@ func (a *App) readyz(c *gin.Context) {
 	}
 	c.JSON(code, gin.H{"status": status, "storage": storage, "storage_mode": a.Config.StorageMode(), "broker": broker})
 }
+
+// hospital answers what every screen needs before it shows a date: the hospital's name and time zone,
+// today in that zone and the server's clock.
+func (a *App) hospital(c *gin.Context) {
+	now := a.Clock.Now().In(a.Config.HospitalTZ)
+	c.JSON(http.StatusOK, gin.H{"name": a.Config.Notify.HospitalName, "time_zone": a.Config.HospitalTZ.String(),
+		"locale": a.Config.HospitalLocale, "today": now.Format(time.DateOnly), "now": now.UTC()})
+}

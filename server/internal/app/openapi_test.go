@@ -323,6 +323,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 	c.call(t, "liveness", get("/healthz", ""), http.StatusOK)
 	c.call(t, "readiness", get("/readyz", ""), http.StatusOK)
 	c.call(t, "the document", get("/api/openapi.json", ""), http.StatusOK)
+	c.call(t, "the hospital", get("/api/hospital", ""), http.StatusOK)
 
 	// A patient registers, signs in, refreshes and manages their own record.
 	c.call(t, "a patient registers", send("POST", "/api/auth/register", "", shared.RegisterRequest{

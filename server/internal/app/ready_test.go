@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"testing"
+	"time"
 
 	"hms/server/internal/apptest"
 	"hms/server/internal/testenv"
@@ -51,5 +52,26 @@ func TestHealthz(t *testing.T) {
 	env.Get("/readyz", "").Want(t, 200).Decode(t, &r)
 	if r.Status != "ready" || r.Broker != "memory" {
 		t.Fatalf("got %+v, want ready on the memory broker without REDIS_URL", r)
+	}
+}
+
+// TestHospitalTodayIsInItsZone: the screens' calendar comes from the server. At 23:30 UTC on 6 December
+// it is already 7 December in Auckland, and the answer says so, whatever the server machine's zone.
+func TestHospitalTodayIsInItsZone(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.WithEnv("HOSPITAL_TZ", "Pacific/Auckland"), apptest.WithEnv("HOSPITAL_NAME", "St Mary's"))
+	at := time.Date(2026, 12, 6, 23, 30, 0, 0, time.UTC)
+	env.SetClock(func() time.Time { return at })
+	var h struct {
+		Name     string    `json:"name"`
+		TimeZone string    `json:"time_zone"`
+		Locale   string    `json:"locale"`
+		Today    string    `json:"today"`
+		Now      time.Time `json:"now"`
+	}
+	env.Get("/api/hospital", "").Want(t, 200).Decode(t, &h)
+	if h.Name != "St Mary's" || h.TimeZone != "Pacific/Auckland" || h.Today != "2026-12-07" || h.Locale != "en-GB" ||
+		!h.Now.Equal(at) {
+		t.Fatalf("got %+v, want St Mary's in Pacific/Auckland on 2026-12-07 at 23:30 UTC", h)
 	}
 }

@@ -86,6 +86,7 @@ func (a *App) routes() []Route {
 		route("GET", "/healthz", Public, nil, a.healthz),
 		route("GET", "/readyz", Public, nil, a.readyz),
 		route("GET", "/api/openapi.json", Public, nil, openapi.Handler),
+		route("GET", "/api/hospital", Public, nil, a.hospital),
 
 		route("POST", "/api/auth/register", OptionalAuth, nil, au.Register),
 		route("POST", "/api/auth/login", Public, nil, au.Login),

@@ -20,6 +20,7 @@ import (
 	_ "time/tzdata" // HOSPITAL_TZ works on machines and containers without a tz database
 
 	"github.com/joho/godotenv"
+	"golang.org/x/text/language"
 
 	"hms/server/internal/seal"
 )
@@ -105,6 +106,8 @@ type Config struct {
 	MaxConcurrent int
 	// HospitalTZ is the hospital's time zone: schedules, slots and queue days are in it.
 	HospitalTZ *time.Location
+	// HospitalLocale is how the screens write dates and times (a BCP 47 tag such as en-GB).
+	HospitalLocale string
 	// QueueAging is how long a triage level 3–5 patient waits before moving up one level in the queue.
 	QueueAging time.Duration
 	// ConsultDefault is the consultation length assumed for wait estimates before any were measured.
@@ -203,6 +206,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		WSSessionCheck:      r.duration("WS_SESSION_CHECK", time.Minute),
 		MaxConcurrent:       r.int("MAX_CONCURRENT_REQUESTS", 64),
 		HospitalTZ:          r.location("HOSPITAL_TZ", "UTC"),
+		HospitalLocale:      r.locale("HOSPITAL_LOCALE", "en-GB"),
 		QueueAging:          time.Duration(r.int("QUEUE_AGING_MINUTES", 30)) * time.Minute,
 		ConsultDefault:      time.Duration(r.int("CONSULT_MINUTES_DEFAULT", 15)) * time.Minute,
 		EmailHost:           r.str("EMAIL_HOST", ""),
@@ -500,6 +504,17 @@ func maskURL(s string) string {
 type reader struct {
 	lookup func(string) (string, bool)
 	errs   []error
+}
+
+// locale reads a BCP 47 language tag, written back in its canonical form.
+func (r *reader) locale(name, def string) string {
+	v := r.str(name, def)
+	tag, err := language.Parse(v)
+	if err != nil {
+		r.errs = append(r.errs, fmt.Errorf("%s=%q: want a language tag such as en-GB", name, v))
+		return def
+	}
+	return tag.String()
 }
 
 func (r *reader) str(name, def string) string {

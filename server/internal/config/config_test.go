@@ -322,3 +322,28 @@ func TestSessionAndAddressLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestHospitalLocale: the screens' locale defaults to en-GB, is read in its canonical form, and a value
+// that is not a language tag stops the server at start-up.
+func TestHospitalLocale(t *testing.T) {
+	tests := []struct {
+		value, want, wantErr string
+	}{
+		{"", "en-GB", ""},
+		{"fr-fr", "fr-FR", ""},
+		{"pt-BR", "pt-BR", ""},
+		{"not a locale!", "", `HOSPITAL_LOCALE="not a locale!": want a language tag`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			vars := map[string]string{}
+			if tt.value != "" {
+				vars["HOSPITAL_LOCALE"] = tt.value
+			}
+			c, ok := loadWith(t, vars, tt.wantErr)
+			if ok && c.HospitalLocale != tt.want {
+				t.Fatalf("got %q, want %q", c.HospitalLocale, tt.want)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import type { AuditList, AuditOutcome } from '../../api/types'
 import { LoadError } from '../../components/forms'
 import { Pager } from '../../components/Pager'
 import { usePage } from '../../components/usePage'
+import { formatDateTime } from '../../api/time'
 
 const limit = 20
 
@@ -50,7 +51,7 @@ export function Audit() {
               <tbody>
                 {p.data.items.map((a) => (
                   <tr key={a.id}>
-                    <td className="adm-nowrap">{new Date(a.at).toLocaleString()}</td>
+                    <td className="adm-nowrap">{formatDateTime(a.at)}</td>
                     <td>
                       {a.actor_role} <code className="adm-id">{a.actor_id}</code>
                     </td>

@@ -9,6 +9,7 @@ import { Tag } from '../../components/labels'
 import { Pager } from '../../components/Pager'
 import { usePage } from '../../components/usePage'
 import { channelLabel, deliveryWords, kindLabel } from '../../notifications/words'
+import { formatDateTime } from '../../api/time'
 
 const limit = 20
 
@@ -130,7 +131,7 @@ export function Deliveries() {
                 {p.data.items.map((d) => (
                   <Fragment key={d.id}>
                     <tr data-testid={`delivery-${d.id}`}>
-                      <td className="adm-nowrap">{new Date(d.created_at).toLocaleString()}</td>
+                      <td className="adm-nowrap">{formatDateTime(d.created_at)}</td>
                       <td>{kindLabel(d.kind)}</td>
                       <td>{channelLabel(d.channel)}</td>
                       <td>
@@ -228,7 +229,7 @@ function DeliveryLog({ d }: { d: Delivery }) {
       <tbody>
         {d.log.map((l, i) => (
           <tr key={i}>
-            <td className="adm-nowrap">{new Date(l.at).toLocaleString()}</td>
+            <td className="adm-nowrap">{formatDateTime(l.at)}</td>
             <td>{l.attempt}</td>
             <td>{l.status}</td>
             <td>{l.reason ?? ''}</td>

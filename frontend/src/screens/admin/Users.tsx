@@ -4,6 +4,7 @@ import type { UserList } from '../../api/types'
 import { LoadError } from '../../components/forms'
 import { Pager } from '../../components/Pager'
 import { usePage } from '../../components/usePage'
+import { formatDate } from '../../api/time'
 
 const limit = 20
 
@@ -46,7 +47,7 @@ export function Users() {
                     <td>
                       {u.disabled ? <span className="tag tag-urgent">Disabled</span> : <span className="tag tag-ok">Active</span>}
                     </td>
-                    <td>{new Date(u.created_at).toLocaleDateString()}</td>
+                    <td>{formatDate(u.created_at)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -1,7 +1,8 @@
 // How the reception screen words things: triage levels, statuses, minutes, days and ID checks.
 import { hhmm, today } from '../../api/client'
+import { formatDate } from '../../api/time'
 import type { Appointment, AppointmentStatus, Department } from '../../api/types'
-import { shortDay, type StatusWords } from '../../components/labels'
+import type { StatusWords } from '../../components/labels'
 
 /** The ESI levels with a short meaning each, for the triage selects. */
 export const esiLevels: readonly { level: number; meaning: string }[] = [
@@ -45,8 +46,7 @@ export function estimateText(m: number | undefined): string {
 /** A date (YYYY-MM-DD) as "Fri 27 Nov", or "today". */
 export function dayText(date: string): string {
   if (date === today()) return 'today'
-  const [y, m, d] = date.split('-').map(Number)
-  return shortDay(new Date(y ?? 0, (m ?? 1) - 1, d ?? 1), false)
+  return formatDate(date, false)
 }
 
 /** When an appointment is: "09:15 today" or "09:15 Fri 27 Nov". */
