@@ -1,7 +1,7 @@
 # HMS — see README.md. `make run` starts the server on the embedded database; `make test` runs every test.
 GO ?= go
 
-.PHONY: all build cmds frontend openapi run test vulncheck setup bench-patient bench-hub bench-booking bench-notify demo vet fmt clean desktop e2e
+.PHONY: all build cmds frontend openapi unused-routes run test vulncheck setup bench-patient bench-hub bench-booking bench-notify demo vet fmt clean desktop e2e
 
 all: build
 
@@ -22,6 +22,10 @@ frontend/dist/index.html: $(FRONTEND_SRC)
 
 openapi: ## assemble the OpenAPI document (server/internal/openapi/spec) into bin/openapi.json and regenerate the web UI's API types from it
 	scripts/frontend.sh api
+
+unused-routes: ## list the API routes no screen calls (machine-facing ones are named with their reason in the script)
+	$(GO) run ./server/cmd/openapi -o bin/openapi.json
+	node scripts/unused-routes.mjs bin/openapi.json
 
 e2e: ## browser end-to-end tests (headless Debian chromium) against a real server
 	scripts/e2e.sh

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// Lists every API route that no screen calls. A route is "called" when the web UI's source (not its
+// tests) names its method and path: the typed client (`api.GET('/api/x/{id}')`), the query hooks
+// (`$api.useQuery('get', '/api/x')`), or a plain fetch (`fetch('/api/x', { method: 'POST' })`); a
+// `${…}` in a path stands for any one segment. Routes meant for machines, not people, are named below
+// with the reason; any other route no screen calls is a capability people cannot reach, and the
+// script fails listing it.
+//
+// Usage: node scripts/unused-routes.mjs [openapi.json]   (make unused-routes builds the document first)
+import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+
+/** Routes for machines, with why no screen calls them. */
+const machineFacing = {
+  'GET /healthz': 'liveness probe for load balancers and orchestrators',
+  'GET /readyz': 'readiness probe for load balancers and orchestrators',
+  'GET /api/openapi.json': 'the API description, for integrators and client generators',
+}
+
+const doc = JSON.parse(readFileSync(process.argv[2] ?? join(root, 'bin/openapi.json'), 'utf8'))
+const routes = []
+for (const [path, ops] of Object.entries(doc.paths)) {
+  for (const method of Object.keys(ops)) {
+    if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) routes.push({ method: method.toUpperCase(), path })
+  }
+}
+
+function* sources(dir) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name)
+    if (statSync(p).isDirectory()) yield* sources(p)
+    else if (/\.(ts|tsx)$/.test(name) && !/\.test\.tsx?$/.test(name) && !/\.d\.ts$/.test(name) && !p.includes('/test/')) yield p
+  }
+}
+
+// Every (method, path) the screens name.
+const calls = []
+const q = `['"\`]`
+const patterns = [
+  // api.GET('/x'  and  $api.useQuery('get', '/x'  (any whitespace, across lines)
+  new RegExp(`\\b(GET|POST|PUT|PATCH|DELETE|get|post|put|patch|delete)${q}?\\s*[,(]\\s*${q}(/[^'"\`]*)${q}`, 'g'),
+]
+const fetchCall = new RegExp(`fetch(?:Fn)?\\(\\s*${q}(/[^'"\`]*)${q}\\s*(?:,\\s*\\{([^}]*)\\})?`, 'g')
+for (const file of sources(join(root, 'frontend/src'))) {
+  const text = readFileSync(file, 'utf8')
+  for (const re of patterns) {
+    for (const m of text.matchAll(re)) calls.push({ method: m[1].toUpperCase(), path: m[2], file })
+  }
+  for (const m of text.matchAll(fetchCall)) {
+    const method = /method:\s*['"](\w+)['"]/.exec(m[2] ?? '')?.[1] ?? 'GET'
+    calls.push({ method: method.toUpperCase(), path: m[1], file })
+  }
+  // A call whose path is a variable (api.POST(paths[step], …)) may call any path the same file names.
+  for (const m of text.matchAll(/\bapi\.(GET|POST|PUT|PATCH|DELETE)\(\s*[^'"`\s]/g)) {
+    for (const lit of text.matchAll(new RegExp(`${q}(/api/[^'"\`]*)${q}`, 'g'))) calls.push({ method: m[1], path: lit[1], file })
+  }
+  // The live connection's URL: the websocket is opened, not fetched.
+  if (text.includes('/ws?ticket=')) calls.push({ method: 'GET', path: '/ws', file })
+}
+
+/** Whether a path the source names (with ${…} for a segment) is the route's path ({param} for a segment). */
+function same(route, named) {
+  const a = route.split('/')
+  const b = named.split('?')[0].split('/')
+  if (a.length !== b.length) return false
+  return a.every((seg, i) => seg === b[i] || /^\{.*\}$/.test(seg) || /\$\{/.test(b[i]))
+}
+
+const unused = routes.filter((r) => !calls.some((c) => c.method === r.method && same(r.path, c.path)))
+const unexplained = unused.filter((r) => !machineFacing[`${r.method} ${r.path}`])
+console.log(`${routes.length} routes; the screens call ${routes.length - unused.length}.`)
+for (const r of unused) {
+  const why = machineFacing[`${r.method} ${r.path}`]
+  if (why) console.log(`  machine-facing  ${r.method} ${r.path}: ${why}`)
+}
+if (unexplained.length > 0) {
+  console.log(`\n${unexplained.length} routes no screen calls:`)
+  for (const r of unexplained) console.log(`  ${r.method} ${r.path}`)
+  process.exit(1)
+}
