@@ -1,0 +1,55 @@
+package billing
+
+import (
+	"context"
+	"time"
+)
+
+// Store is what billing keeps. Implementations translate their driver's errors into ErrNotFound,
+// ErrDuplicate and ErrStale.
+type Store interface {
+	// InsertPrice stores a price version; ErrDuplicate when (code, version) exists.
+	InsertPrice(ctx context.Context, p Price) error
+	// CurrentPrice returns a code's highest version.
+	CurrentPrice(ctx context.Context, code string) (Price, error)
+	// CurrentPriceFor returns the highest version of the entry of kind for ref (ErrNotFound when none).
+	CurrentPriceFor(ctx context.Context, kind Kind, ref string) (Price, error)
+	// Prices lists every code's current version, retired ones included, by code.
+	Prices(ctx context.Context) ([]Price, error)
+
+	// InsertCharge stores a charge; ErrDuplicate when its id exists.
+	InsertCharge(ctx context.Context, c Charge) error
+	Charge(ctx context.Context, id string) (Charge, error)
+	// Charges lists a patient's charges, newest first; unbilled only when asked.
+	Charges(ctx context.Context, patientID string, unbilledOnly bool) ([]Charge, error)
+	// ClaimCharge puts an unbilled, unvoided charge on an invoice; ErrStale when it is billed or void.
+	ClaimCharge(ctx context.Context, chargeID, invoiceID string, at time.Time) error
+	// ReleaseCharge takes a charge off an invoice (a no-op when it is not on it).
+	ReleaseCharge(ctx context.Context, chargeID, invoiceID string) error
+	// VoidCharge voids an unbilled charge; ErrStale when it is billed or already void.
+	VoidCharge(ctx context.Context, id string, v Void) error
+	// ConfirmClaims marks charges claimed by an invoice as listed on it.
+	ConfirmClaims(ctx context.Context, invoiceID string, chargeIDs []string) error
+	// ClaimedBefore lists charges claimed before t and not confirmed (a crash came between the claim and
+	// the invoice's update), for Recover.
+	ClaimedBefore(ctx context.Context, t time.Time, limit int) ([]Charge, error)
+
+	InsertInvoice(ctx context.Context, inv Invoice) error
+	Invoice(ctx context.Context, id string) (Invoice, error)
+	// Invoices lists a patient's invoices (any patient when empty) with a status (any when empty),
+	// newest first, a page at a time, and the total.
+	Invoices(ctx context.Context, patientID string, status Status, skip, limit int) ([]Invoice, int, error)
+	// UpdateInvoice replaces an invoice if its stored status and rev are still from and rev; ErrStale
+	// otherwise.
+	UpdateInvoice(ctx context.Context, inv Invoice, from Status, rev int) error
+	// InvoicesIn lists invoices in a status changed before t (Recover finishes those left issuing).
+	InvoicesIn(ctx context.Context, status Status, before time.Time, limit int) ([]Invoice, error)
+
+	// LastNumber is the highest seq claimed for year (0 when none).
+	LastNumber(ctx context.Context, year int) (int, error)
+	// ClaimNumber claims (year, seq) for an invoice; ErrDuplicate when the number, or a number for
+	// the invoice, is claimed already.
+	ClaimNumber(ctx context.Context, c NumberClaim) error
+	// NumberOf returns the number claimed for an invoice (ErrNotFound when none).
+	NumberOf(ctx context.Context, invoiceID string) (NumberClaim, error)
+}

@@ -1,0 +1,511 @@
+package mongostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"hms/server/internal/billing"
+	"hms/server/internal/seal"
+)
+
+// Billing's collections: price versions (_id code#version), charges (_id derived from the billable act,
+// so posting one twice is a duplicate insert), invoices, and invoice numbers (_id year#seq, unique per
+// invoice too), whose inserts make numbers unique and gapless. Charge and line descriptions and reasons
+// are sealed: a bill names medications and procedures.
+const (
+	colPrices         = "billing_prices"
+	colCharges        = "billing_charges"
+	colInvoices       = "billing_invoices"
+	colInvoiceNumbers = "billing_invoice_numbers"
+)
+
+var billingIndexes = indexSet{
+	colPrices: {
+		{Keys: bson.D{{Key: "code", Value: 1}, {Key: "version", Value: -1}}, Options: options.Index().SetName("code_version")},
+		{Keys: bson.D{{Key: "kind", Value: 1}, {Key: "ref", Value: 1}}, Options: options.Index().SetName("kind_ref")},
+	},
+	colCharges: {
+		{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "at", Value: -1}}, Options: options.Index().SetName("patient_time")},
+		{Keys: bson.D{{Key: "claimed_at", Value: 1}}, Options: options.Index().SetName("claimed")},
+	},
+	colInvoices: {
+		{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "created_at", Value: -1}}, Options: options.Index().SetName("patient_time")},
+		{Keys: bson.D{{Key: "status", Value: 1}, {Key: "changed_at", Value: 1}}, Options: options.Index().SetName("status_changed")},
+	},
+	colInvoiceNumbers: {
+		{Keys: bson.D{{Key: "invoice_id", Value: 1}}, Options: options.Index().SetUnique(true).SetName("invoice_unique")},
+		{Keys: bson.D{{Key: "year", Value: 1}, {Key: "seq", Value: -1}}, Options: options.Index().SetName("year_seq")},
+	},
+}
+
+var _ billing.Store = (*Billing)(nil)
+
+// Billing stores prices, charges, invoices and invoice numbers.
+type Billing struct {
+	gate                               *gate
+	prices, charges, invoices, numbers *mongo.Collection
+	keys                               *seal.Keyring
+}
+
+// NewBilling returns the billing store on db, sealing free text with keys.
+func NewBilling(db *DB, keys *seal.Keyring) *Billing {
+	return &Billing{gate: db.gate, prices: db.Collection(colPrices), charges: db.Collection(colCharges),
+		invoices: db.Collection(colInvoices), numbers: db.Collection(colInvoiceNumbers), keys: keys}
+}
+
+func billingErr(what string, err error) error {
+	switch c := classify(err); {
+	case errors.Is(c, errDuplicate):
+		return billing.ErrDuplicate
+	case errors.Is(c, errNoDocument):
+		return billing.ErrNotFound
+	}
+	return wrap(what, err)
+}
+
+// --- prices
+
+type priceDoc struct {
+	ID      string    `bson:"_id"`
+	Code    string    `bson:"code"`
+	Name    string    `bson:"name"`
+	Kind    string    `bson:"kind"`
+	Ref     string    `bson:"ref"`
+	Amount  int64     `bson:"amount"`
+	TaxBP   int       `bson:"tax_bp"`
+	Version int       `bson:"version"`
+	At      time.Time `bson:"at"`
+	By      string    `bson:"by"`
+	Retired bool      `bson:"retired,omitempty"`
+}
+
+func (d priceDoc) price() billing.Price {
+	return billing.Price{Code: d.Code, Name: d.Name, Kind: billing.Kind(d.Kind), Ref: d.Ref, Amount: d.Amount,
+		TaxBP: d.TaxBP, Version: d.Version, At: d.At.UTC(), By: d.By, Retired: d.Retired}
+}
+
+func priceID(code string, version int) string { return code + "#" + itoa8(version) }
+
+// InsertPrice implements billing.Store.
+func (s *Billing) InsertPrice(ctx context.Context, p billing.Price) error {
+	leave := s.gate.enter()
+	defer leave()
+	_, err := s.prices.InsertOne(ctx, priceDoc{ID: priceID(p.Code, p.Version), Code: p.Code, Name: p.Name,
+		Kind: string(p.Kind), Ref: p.Ref, Amount: p.Amount, TaxBP: p.TaxBP, Version: p.Version, At: p.At, By: p.By,
+		Retired: p.Retired})
+	return billingErr("insert price", err)
+}
+
+func (s *Billing) newestPrice(ctx context.Context, filter bson.D) (billing.Price, error) {
+	ps, err := findAll(ctx, s.prices, "find price", filter,
+		options.Find().SetSort(bson.D{{Key: "version", Value: -1}}).SetLimit(1), priceDoc.price)
+	if err != nil {
+		return billing.Price{}, err
+	}
+	if len(ps) == 0 {
+		return billing.Price{}, billing.ErrNotFound
+	}
+	return ps[0], nil
+}
+
+// CurrentPrice implements billing.Store.
+func (s *Billing) CurrentPrice(ctx context.Context, code string) (billing.Price, error) {
+	return s.newestPrice(ctx, bson.D{{Key: "code", Value: code}})
+}
+
+// CurrentPriceFor implements billing.Store: the newest version of the newest code priced for (kind, ref).
+func (s *Billing) CurrentPriceFor(ctx context.Context, kind billing.Kind, ref string) (billing.Price, error) {
+	p, err := s.newestPrice(ctx, bson.D{{Key: "kind", Value: string(kind)}, {Key: "ref", Value: ref}})
+	if err != nil {
+		return p, err
+	}
+	// The entry's own newest version decides (it may have been retired or moved to another ref since).
+	cur, err := s.CurrentPrice(ctx, p.Code)
+	if err != nil {
+		return cur, err
+	}
+	if cur.Kind != kind || cur.Ref != ref {
+		return billing.Price{}, billing.ErrNotFound
+	}
+	return cur, nil
+}
+
+// Prices implements billing.Store.
+func (s *Billing) Prices(ctx context.Context) ([]billing.Price, error) {
+	all, err := findAll(ctx, s.prices, "find prices", bson.D{},
+		options.Find().SetSort(bson.D{{Key: "code", Value: 1}, {Key: "version", Value: -1}}), priceDoc.price)
+	if err != nil {
+		return nil, err
+	}
+	out := []billing.Price{}
+	for _, p := range all {
+		if len(out) == 0 || out[len(out)-1].Code != p.Code {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// --- charges
+
+type voidDoc struct {
+	At     time.Time  `bson:"at"`
+	By     string     `bson:"by"`
+	Reason seal.Value `bson:"reason"`
+}
+
+type chargeDoc struct {
+	ID           string      `bson:"_id"`
+	PatientID    string      `bson:"patient_id"`
+	Source       string      `bson:"source"`
+	Kind         string      `bson:"kind"`
+	Code         string      `bson:"code"`
+	Description  seal.Value  `bson:"description"`
+	Quantity     int         `bson:"quantity"`
+	UnitAmount   int64       `bson:"unit_amount"`
+	TaxBP        int         `bson:"tax_bp"`
+	PriceVersion int         `bson:"price_version"`
+	Net          int64       `bson:"net"`
+	Tax          int64       `bson:"tax"`
+	Total        int64       `bson:"total"`
+	Currency     string      `bson:"currency"`
+	At           time.Time   `bson:"at"`
+	By           string      `bson:"by"`
+	Reason       *seal.Value `bson:"reason,omitempty"`
+	InvoiceID    string      `bson:"invoice_id,omitempty"`
+	ClaimedAt    *time.Time  `bson:"claimed_at,omitempty"`
+	Confirmed    bool        `bson:"confirmed,omitempty"`
+	Void         *voidDoc    `bson:"void,omitempty"`
+	// Unbilled is true while the charge is neither on an invoice nor void: one indexed equality for
+	// the desk's list, which FerretDB serves without reading every charge.
+	Unbilled bool `bson:"unbilled"`
+}
+
+func (s *Billing) where(id, field string) string { return fieldWhere(colCharges, id, field) }
+
+// InsertCharge implements billing.Store.
+func (s *Billing) InsertCharge(ctx context.Context, c billing.Charge) error {
+	desc, err := sealText(s.keys, c.Description, s.where(c.ID, "description"))
+	if err != nil {
+		return err
+	}
+	d := chargeDoc{ID: c.ID, PatientID: c.PatientID, Source: c.Source, Kind: string(c.Kind), Code: c.Code,
+		Description: desc, Quantity: c.Quantity, UnitAmount: c.UnitAmount, TaxBP: c.TaxBP, PriceVersion: c.PriceVersion,
+		Net: c.Net, Tax: c.Tax, Total: c.Total, Currency: c.Currency, At: c.At, By: c.By, Unbilled: true}
+	if c.Reason != "" {
+		r, err := sealText(s.keys, c.Reason, s.where(c.ID, "reason"))
+		if err != nil {
+			return err
+		}
+		d.Reason = &r
+	}
+	leave := s.gate.enter()
+	defer leave()
+	_, err = s.charges.InsertOne(ctx, d)
+	return billingErr("insert charge", err)
+}
+
+func (s *Billing) charge(d chargeDoc) (billing.Charge, error) {
+	desc, err := openText(s.keys, d.Description, s.where(d.ID, "description"))
+	if err != nil {
+		return billing.Charge{}, err
+	}
+	c := billing.Charge{ID: d.ID, PatientID: d.PatientID, Source: d.Source, Kind: billing.Kind(d.Kind), Code: d.Code,
+		Description: desc, Quantity: d.Quantity, UnitAmount: d.UnitAmount, TaxBP: d.TaxBP, PriceVersion: d.PriceVersion,
+		Net: d.Net, Tax: d.Tax, Total: d.Total, Currency: d.Currency, At: d.At.UTC(), By: d.By, InvoiceID: d.InvoiceID}
+	if d.Reason != nil {
+		if c.Reason, err = openText(s.keys, *d.Reason, s.where(d.ID, "reason")); err != nil {
+			return billing.Charge{}, err
+		}
+	}
+	if d.Void != nil {
+		reason, err := openText(s.keys, d.Void.Reason, s.where(d.ID, "void.reason"))
+		if err != nil {
+			return billing.Charge{}, err
+		}
+		c.Void = &billing.Void{At: d.Void.At.UTC(), By: d.Void.By, Reason: reason}
+	}
+	return c, nil
+}
+
+func (s *Billing) findCharges(ctx context.Context, what string, filter bson.D, opts *options.FindOptionsBuilder) ([]billing.Charge, error) {
+	return findAllOpen(ctx, s.charges, what, filter, opts, s.charge)
+}
+
+// Charge implements billing.Store.
+func (s *Billing) Charge(ctx context.Context, id string) (billing.Charge, error) {
+	cs, err := s.findCharges(ctx, "find charge", bson.D{{Key: "_id", Value: id}}, nil)
+	if err != nil {
+		return billing.Charge{}, err
+	}
+	if len(cs) == 0 {
+		return billing.Charge{}, billing.ErrNotFound
+	}
+	return cs[0], nil
+}
+
+// Charges implements billing.Store.
+func (s *Billing) Charges(ctx context.Context, patientID string, unbilledOnly bool) ([]billing.Charge, error) {
+	f := bson.D{{Key: "patient_id", Value: patientID}}
+	if unbilledOnly {
+		f = append(f, bson.E{Key: "unbilled", Value: true})
+	}
+	return s.findCharges(ctx, "find charges", f, options.Find().SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: 1}}))
+}
+
+func (s *Billing) updateCharge(ctx context.Context, what string, filter, update bson.D) error {
+	leave := s.gate.enter()
+	defer leave()
+	r, err := s.charges.UpdateOne(ctx, filter, update)
+	if err != nil {
+		return billingErr(what, err)
+	}
+	if r.MatchedCount == 0 {
+		return billing.ErrStale
+	}
+	return nil
+}
+
+// ClaimCharge implements billing.Store.
+func (s *Billing) ClaimCharge(ctx context.Context, chargeID, invoiceID string, at time.Time) error {
+	return s.updateCharge(ctx, "claim charge", bson.D{{Key: "_id", Value: chargeID}, {Key: "unbilled", Value: true}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "invoice_id", Value: invoiceID}, {Key: "claimed_at", Value: at},
+			{Key: "confirmed", Value: false}, {Key: "unbilled", Value: false}}}})
+}
+
+// ReleaseCharge implements billing.Store.
+func (s *Billing) ReleaseCharge(ctx context.Context, chargeID, invoiceID string) error {
+	err := s.updateCharge(ctx, "release charge", bson.D{{Key: "_id", Value: chargeID}, {Key: "invoice_id", Value: invoiceID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "unbilled", Value: true}}},
+			{Key: "$unset", Value: bson.D{{Key: "invoice_id", Value: ""}, {Key: "claimed_at", Value: ""}, {Key: "confirmed", Value: ""}}}})
+	if errors.Is(err, billing.ErrStale) {
+		return nil
+	}
+	return err
+}
+
+// ConfirmClaims implements billing.Store.
+func (s *Billing) ConfirmClaims(ctx context.Context, invoiceID string, chargeIDs []string) error {
+	leave := s.gate.enter()
+	defer leave()
+	_, err := s.charges.UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: chargeIDs}}},
+		{Key: "invoice_id", Value: invoiceID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "confirmed", Value: true}}}})
+	return billingErr("confirm charges", err)
+}
+
+// VoidCharge implements billing.Store.
+func (s *Billing) VoidCharge(ctx context.Context, id string, v billing.Void) error {
+	reason, err := sealText(s.keys, v.Reason, s.where(id, "void.reason"))
+	if err != nil {
+		return err
+	}
+	return s.updateCharge(ctx, "void charge", bson.D{{Key: "_id", Value: id}, {Key: "unbilled", Value: true}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "void", Value: voidDoc{At: v.At, By: v.By, Reason: reason}},
+			{Key: "unbilled", Value: false}}}})
+}
+
+// ClaimedBefore implements billing.Store.
+func (s *Billing) ClaimedBefore(ctx context.Context, t time.Time, limit int) ([]billing.Charge, error) {
+	return s.findCharges(ctx, "find unconfirmed claims", bson.D{{Key: "confirmed", Value: false},
+		{Key: "claimed_at", Value: bson.D{{Key: "$lt", Value: t}}}}, options.Find().SetLimit(int64(limit)))
+}
+
+// --- invoices
+
+type lineDoc struct {
+	ChargeID    string     `bson:"charge_id"`
+	Kind        string     `bson:"kind"`
+	Code        string     `bson:"code"`
+	Description seal.Value `bson:"description"`
+	Quantity    int        `bson:"quantity"`
+	UnitAmount  int64      `bson:"unit_amount"`
+	TaxBP       int        `bson:"tax_bp"`
+	Net         int64      `bson:"net"`
+	Tax         int64      `bson:"tax"`
+	Total       int64      `bson:"total"`
+}
+
+type invoiceDoc struct {
+	ID        string     `bson:"_id"`
+	PatientID string     `bson:"patient_id"`
+	Status    string     `bson:"status"`
+	Currency  string     `bson:"currency"`
+	Lines     []lineDoc  `bson:"lines"`
+	Net       int64      `bson:"net"`
+	Tax       int64      `bson:"tax"`
+	Total     int64      `bson:"total"`
+	Rev       int        `bson:"rev"`
+	ChangedAt time.Time  `bson:"changed_at"`
+	CreatedAt time.Time  `bson:"created_at"`
+	CreatedBy string     `bson:"created_by"`
+	Number    string     `bson:"number,omitempty"`
+	Year      int        `bson:"year,omitempty"`
+	Seq       int        `bson:"seq,omitempty"`
+	IssuedAt  *time.Time `bson:"issued_at,omitempty"`
+	IssuedBy  string     `bson:"issued_by,omitempty"`
+}
+
+func lineWhere(invoiceID, chargeID string) string {
+	return fieldWhere(colInvoices, invoiceID, "lines/"+chargeID+"/description")
+}
+
+func (s *Billing) invoiceDoc(inv billing.Invoice) (invoiceDoc, error) {
+	d := invoiceDoc{ID: inv.ID, PatientID: inv.PatientID, Status: string(inv.Status), Currency: inv.Currency,
+		Lines: make([]lineDoc, 0, len(inv.Lines)), Net: inv.Totals.Net, Tax: inv.Totals.Tax, Total: inv.Totals.Total,
+		Rev: inv.Rev, ChangedAt: inv.ChangedAt, CreatedAt: inv.CreatedAt, CreatedBy: inv.CreatedBy, Number: inv.Number,
+		Year: inv.Year, Seq: inv.Seq, IssuedAt: inv.IssuedAt, IssuedBy: inv.IssuedBy}
+	for _, l := range inv.Lines {
+		desc, err := sealText(s.keys, l.Description, lineWhere(inv.ID, l.ChargeID))
+		if err != nil {
+			return invoiceDoc{}, err
+		}
+		d.Lines = append(d.Lines, lineDoc{ChargeID: l.ChargeID, Kind: string(l.Kind), Code: l.Code, Description: desc,
+			Quantity: l.Quantity, UnitAmount: l.UnitAmount, TaxBP: l.TaxBP, Net: l.Net, Tax: l.Tax, Total: l.Total})
+	}
+	return d, nil
+}
+
+func (s *Billing) invoice(d invoiceDoc) (billing.Invoice, error) {
+	inv := billing.Invoice{ID: d.ID, PatientID: d.PatientID, Status: billing.Status(d.Status), Currency: d.Currency,
+		Lines: make([]billing.Line, 0, len(d.Lines)), Totals: billing.Totals{Net: d.Net, Tax: d.Tax, Total: d.Total},
+		Rev: d.Rev, ChangedAt: d.ChangedAt.UTC(), CreatedAt: d.CreatedAt.UTC(), CreatedBy: d.CreatedBy, Number: d.Number,
+		Year: d.Year, Seq: d.Seq, IssuedBy: d.IssuedBy}
+	if d.IssuedAt != nil {
+		t := d.IssuedAt.UTC()
+		inv.IssuedAt = &t
+	}
+	for _, l := range d.Lines {
+		desc, err := openText(s.keys, l.Description, lineWhere(d.ID, l.ChargeID))
+		if err != nil {
+			return billing.Invoice{}, err
+		}
+		inv.Lines = append(inv.Lines, billing.Line{ChargeID: l.ChargeID, Kind: billing.Kind(l.Kind), Code: l.Code,
+			Description: desc, Quantity: l.Quantity, UnitAmount: l.UnitAmount, TaxBP: l.TaxBP, Net: l.Net, Tax: l.Tax, Total: l.Total})
+	}
+	return inv, nil
+}
+
+// InsertInvoice implements billing.Store.
+func (s *Billing) InsertInvoice(ctx context.Context, inv billing.Invoice) error {
+	d, err := s.invoiceDoc(inv)
+	if err != nil {
+		return err
+	}
+	leave := s.gate.enter()
+	defer leave()
+	_, err = s.invoices.InsertOne(ctx, d)
+	return billingErr("insert invoice", err)
+}
+
+// Invoice implements billing.Store.
+func (s *Billing) Invoice(ctx context.Context, id string) (billing.Invoice, error) {
+	invs, err := findAllOpen(ctx, s.invoices, "find invoice", bson.D{{Key: "_id", Value: id}}, nil, s.invoice)
+	if err != nil {
+		return billing.Invoice{}, err
+	}
+	if len(invs) == 0 {
+		return billing.Invoice{}, billing.ErrNotFound
+	}
+	return invs[0], nil
+}
+
+// Invoices implements billing.Store.
+func (s *Billing) Invoices(ctx context.Context, patientID string, status billing.Status, skip, limit int) ([]billing.Invoice, int, error) {
+	f := bson.D{}
+	if patientID != "" {
+		f = append(f, bson.E{Key: "patient_id", Value: patientID})
+	}
+	if status != "" {
+		f = append(f, bson.E{Key: "status", Value: string(status)})
+	}
+	var total int64
+	err := retryRead(ctx, func() (err error) {
+		total, err = s.invoices.CountDocuments(ctx, f)
+		return err
+	})
+	if err != nil {
+		return nil, 0, wrap("count invoices", err)
+	}
+	invs, err := findAllOpen(ctx, s.invoices, "find invoices", f, options.Find().
+		SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: 1}}).SetSkip(int64(skip)).SetLimit(int64(limit)), s.invoice)
+	return invs, int(total), err
+}
+
+// UpdateInvoice implements billing.Store.
+func (s *Billing) UpdateInvoice(ctx context.Context, inv billing.Invoice, from billing.Status, rev int) error {
+	d, err := s.invoiceDoc(inv)
+	if err != nil {
+		return err
+	}
+	leave := s.gate.enter()
+	defer leave()
+	r, err := s.invoices.ReplaceOne(ctx, bson.D{{Key: "_id", Value: inv.ID}, {Key: "status", Value: string(from)},
+		{Key: "rev", Value: rev}}, d)
+	if err != nil {
+		return billingErr("update invoice", err)
+	}
+	if r.MatchedCount == 0 {
+		return billing.ErrStale
+	}
+	return nil
+}
+
+// InvoicesIn implements billing.Store.
+func (s *Billing) InvoicesIn(ctx context.Context, status billing.Status, before time.Time, limit int) ([]billing.Invoice, error) {
+	return findAllOpen(ctx, s.invoices, "find invoices by status", bson.D{{Key: "status", Value: string(status)},
+		{Key: "changed_at", Value: bson.D{{Key: "$lt", Value: before}}}}, options.Find().SetLimit(int64(limit)), s.invoice)
+}
+
+// --- invoice numbers
+
+type numberDoc struct {
+	ID        string    `bson:"_id"`
+	Year      int       `bson:"year"`
+	Seq       int       `bson:"seq"`
+	InvoiceID string    `bson:"invoice_id"`
+	At        time.Time `bson:"at"`
+}
+
+func (d numberDoc) claim() billing.NumberClaim {
+	return billing.NumberClaim{Year: d.Year, Seq: d.Seq, InvoiceID: d.InvoiceID, At: d.At.UTC()}
+}
+
+// LastNumber implements billing.Store.
+func (s *Billing) LastNumber(ctx context.Context, year int) (int, error) {
+	cs, err := findAll(ctx, s.numbers, "find last invoice number", bson.D{{Key: "year", Value: year}},
+		options.Find().SetSort(bson.D{{Key: "seq", Value: -1}}).SetLimit(1), numberDoc.claim)
+	if err != nil || len(cs) == 0 {
+		return 0, err
+	}
+	return cs[0].Seq, nil
+}
+
+// ClaimNumber implements billing.Store.
+func (s *Billing) ClaimNumber(ctx context.Context, c billing.NumberClaim) error {
+	leave := s.gate.enter()
+	defer leave()
+	_, err := s.numbers.InsertOne(ctx, numberDoc{ID: itoa8(c.Year) + "#" + itoa8(c.Seq), Year: c.Year, Seq: c.Seq,
+		InvoiceID: c.InvoiceID, At: c.At})
+	return billingErr("claim invoice number", err)
+}
+
+// NumberOf implements billing.Store.
+func (s *Billing) NumberOf(ctx context.Context, invoiceID string) (billing.NumberClaim, error) {
+	cs, err := findAll(ctx, s.numbers, "find invoice number", bson.D{{Key: "invoice_id", Value: invoiceID}}, nil, numberDoc.claim)
+	if err != nil {
+		return billing.NumberClaim{}, err
+	}
+	if len(cs) == 0 {
+		return billing.NumberClaim{}, billing.ErrNotFound
+	}
+	return cs[0], nil
+}
+
+// itoa8 writes n with at least eight digits, so ids sort as numbers.
+func itoa8(n int) string { return fmt.Sprintf("%08d", n) }
