@@ -18,6 +18,7 @@ import (
 	"hms/server/internal/appointment"
 	"hms/server/internal/audit"
 	"hms/server/internal/auth"
+	"hms/server/internal/billing"
 	"hms/server/internal/broker"
 	"hms/server/internal/chart"
 	"hms/server/internal/clock"
@@ -53,6 +54,8 @@ type App struct {
 	Appointments *appointment.Service
 	// Pharmacy is the medication catalogue, stock, prescriptions and dispensing.
 	Pharmacy *pharmacy.Service
+	// Billing is the price list, charges and invoices.
+	Billing *billing.Service
 	// Clock is the hospital's one clock, handed to every service that reads the time; tests set it.
 	Clock *clock.Clock
 
@@ -70,13 +73,15 @@ type App struct {
 	// Keys seal fields at rest (tests build stores on the App's database with them).
 	Keys *seal.Keyring
 	// Bus carries the reactions between domains (wire.go, subscribe).
-	Bus    *reaction.Bus
-	gdpr   *gdpr.Service
-	chart  *chart.Service
-	lab    *lab.Service
-	notify *notify.Service
-	audit  *audit.Log
-	table  []Route
+	Bus   *reaction.Bus
+	gdpr  *gdpr.Service
+	chart *chart.Service
+	lab   *lab.Service
+	// billing serves the billing routes.
+	billing *billing.Handlers
+	notify  *notify.Service
+	audit   *audit.Log
+	table   []Route
 
 	// Triggers make notifications from what happens elsewhere: reminders, confirmations, pages.
 	Triggers *notify.Triggers
@@ -187,7 +192,7 @@ func (a *App) start() error {
 		a.jobs.Add(1)
 		go func() { defer a.jobs.Done(); a.subscribeLater(ctx) }()
 	}
-	a.jobs.Add(8)
+	a.jobs.Add(9)
 	go func() { defer a.jobs.Done(); a.notify.RunWorker(ctx, a.Config.Notify.Poll) }()
 	go func() { defer a.jobs.Done(); a.notify.RunPruner(ctx, a.Config.Notify.Retention, time.Hour) }()
 	go func() { defer a.jobs.Done(); a.Triggers.RunScans(ctx, a.Config.Notify.Scan) }()
@@ -196,6 +201,7 @@ func (a *App) start() error {
 	go func() { defer a.jobs.Done(); a.Events.RunPruner(ctx, a.Config.EventRetention, time.Hour) }()
 	go func() { defer a.jobs.Done(); a.Bus.Run(ctx, a.Config.ReactionPoll) }()
 	go func() { defer a.jobs.Done(); a.Bus.RunPruner(ctx, a.Config.EventRetention, time.Hour) }()
+	go func() { defer a.jobs.Done(); a.Billing.RunRecovery(ctx, a.Config.ReactionLease, 30*time.Second) }()
 	return nil
 }
 

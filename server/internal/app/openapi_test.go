@@ -548,6 +548,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 	exerciseLab(t, c)
 	exerciseWards(t, c)
 	exercisePharmacy(t, c)
+	exerciseBilling(t, c)
 	exerciseNotifications(t, c)
 	// Patient records.
 	exerciseRecords(t, c)

@@ -9,6 +9,7 @@ import (
 	"hms/server/internal/alert"
 	"hms/server/internal/appointment"
 	"hms/server/internal/auth"
+	"hms/server/internal/billing"
 	"hms/server/internal/chart"
 	"hms/server/internal/doctor"
 	"hms/server/internal/gdpr"
@@ -118,6 +119,13 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 		a.Access.AddRelation(r)
 	}
 
+	billingStore := mongostore.NewBilling(db, keys)
+	a.Billing = billing.NewService(billingStore, billing.Options{Currency: cfg.HospitalCurrency, Location: loc, Now: a.Clock.Now, Log: a.Log})
+	a.billing = billing.NewHandlers(a.Billing, a.audit, func(ctx context.Context, id string) error {
+		_, err := a.patients.Name(ctx, id)
+		return err
+	})
+
 	a.Triggers = notify.NewTriggers(a.notify, a.Appointments, a.Pharmacy, a.Alerts, cfg.Notify.Reminders)
 	a.gdpr = gdpr.NewService(gdpr.Deps{
 		Records: a.PatientRecords, Bus: a.Bus, Users: a.Auth, Appointments: a.Appointments.ForPatient,
@@ -151,6 +159,27 @@ func (a *App) subscribe() error {
 	})
 	reaction.Must(b, "notify.confirm-cancelled", func(ctx context.Context, e appointment.Cancelled) error {
 		return t.Confirm(ctx, "cancelled", e.Change)
+	})
+	// Billing: a finished visit is charged once, priced by the seeing doctor's specialty.
+	reaction.Must(b, "billing.charge-visit", func(ctx context.Context, e appointment.Finished) error {
+		_, after, by, err := a.Appointments.Change(ctx, e.Change)
+		if err != nil {
+			return err
+		}
+		doctorID := after.DoctorID
+		if doctorID == "" {
+			doctorID = after.Ticket.CalledBy
+		}
+		v := billing.Visit{AppointmentID: after.ID, PatientID: after.PatientID, By: by.UserID}
+		if doctorID != "" {
+			d, err := a.Doctors.Get(ctx, doctorID)
+			if err != nil {
+				return err
+			}
+			v.Specialty, v.DoctorName = d.Specialty, d.Name
+		}
+		_, _, err = a.Billing.ChargeVisit(ctx, v)
+		return err
 	})
 	// Pages to on-call staff.
 	reaction.Must(b, "notify.page-on-call", t.Page)

@@ -454,3 +454,21 @@ func (s *Service) Recover(ctx context.Context, grace time.Duration) (int, error)
 	}
 	return n, nil
 }
+
+// RunRecovery runs Recover every interval until ctx ends, finishing what a crash left after grace.
+func (s *Service) RunRecovery(ctx context.Context, grace, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := s.Recover(ctx, grace); err != nil {
+				s.log.WarnContext(ctx, "billing recovery", "err", err)
+			} else if n > 0 {
+				s.log.InfoContext(ctx, "billing recovery: finished what a crash left", "fixed", n)
+			}
+		}
+	}
+}

@@ -20,6 +20,7 @@ import (
 	_ "time/tzdata" // HOSPITAL_TZ works on machines and containers without a tz database
 
 	"github.com/joho/godotenv"
+	"golang.org/x/text/currency"
 	"golang.org/x/text/language"
 
 	"hms/server/internal/seal"
@@ -108,6 +109,8 @@ type Config struct {
 	HospitalTZ *time.Location
 	// HospitalLocale is how the screens write dates and times (a BCP 47 tag such as en-GB).
 	HospitalLocale string
+	// HospitalCurrency is the ISO 4217 code every amount is in.
+	HospitalCurrency string
 	// QueueAging is how long a triage level 3–5 patient waits before moving up one level in the queue.
 	QueueAging time.Duration
 	// ConsultDefault is the consultation length assumed for wait estimates before any were measured.
@@ -207,6 +210,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		MaxConcurrent:       r.int("MAX_CONCURRENT_REQUESTS", 64),
 		HospitalTZ:          r.location("HOSPITAL_TZ", "UTC"),
 		HospitalLocale:      r.locale("HOSPITAL_LOCALE", "en-GB"),
+		HospitalCurrency:    r.currency("HOSPITAL_CURRENCY", "USD"),
 		QueueAging:          time.Duration(r.int("QUEUE_AGING_MINUTES", 30)) * time.Minute,
 		ConsultDefault:      time.Duration(r.int("CONSULT_MINUTES_DEFAULT", 15)) * time.Minute,
 		EmailHost:           r.str("EMAIL_HOST", ""),
@@ -504,6 +508,16 @@ func maskURL(s string) string {
 type reader struct {
 	lookup func(string) (string, bool)
 	errs   []error
+}
+
+// currency reads an ISO 4217 currency code (three letters), written in capitals.
+func (r *reader) currency(name, def string) string {
+	v := strings.ToUpper(r.str(name, def))
+	if u, err := currency.ParseISO(v); err != nil || u.String() != v {
+		r.errs = append(r.errs, fmt.Errorf("%s=%q: want an ISO 4217 currency code such as USD, EUR or GBP", name, v))
+		return def
+	}
+	return v
 }
 
 // locale reads a BCP 47 language tag, written back in its canonical form.

@@ -347,3 +347,29 @@ func TestHospitalLocale(t *testing.T) {
 		})
 	}
 }
+
+// TestHospitalCurrency: amounts are in one ISO 4217 currency, USD by default, written in capitals; an
+// unknown code stops the server at start-up.
+func TestHospitalCurrency(t *testing.T) {
+	tests := []struct {
+		value, want, wantErr string
+	}{
+		{"", "USD", ""},
+		{"gbp", "GBP", ""},
+		{"EUR", "EUR", ""},
+		{"XYZ", "", `HOSPITAL_CURRENCY="XYZ": want an ISO 4217 currency code`},
+		{"dollars", "", `HOSPITAL_CURRENCY="DOLLARS": want an ISO 4217 currency code`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			vars := map[string]string{}
+			if tt.value != "" {
+				vars["HOSPITAL_CURRENCY"] = tt.value
+			}
+			c, ok := loadWith(t, vars, tt.wantErr)
+			if ok && c.HospitalCurrency != tt.want {
+				t.Fatalf("got %q, want %q", c.HospitalCurrency, tt.want)
+			}
+		})
+	}
+}
