@@ -2110,6 +2110,194 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/billing/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The price list
+         * @description Every billable service's current price (the newest version of each code), retired ones included, and the currency all amounts are in (HOSPITAL_CURRENCY). Amounts are integer minor units; tax rates are basis points (2000 = 20%).
+         *
+         *     Roles: admin, doctor, staff.
+         */
+        get: operations["listPrices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/prices/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a price
+         * @description Stores a new version of a price-list entry (its first when the code is new). Charges keep the version they were posted at, so an issued invoice never changes with the list. A concurrent change of the same code is 409. The kind of an existing code cannot change. Audited (`billing.price.set`).
+         *
+         *     Roles: admin.
+         */
+        put: operations["setPrice"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients/{id}/charges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A patient's charges
+         * @description The patient's charges, newest first: posted automatically for billable acts (a finished visit is charged by the seeing doctor's specialty) or by hand, voided ones kept with their reason. `unbilled=true` lists only those on no invoice and not void. A patient reads only their own. Audited (`billing.charges.read`).
+         *
+         *     Roles: admin, staff, patient.
+         */
+        get: operations["listCharges"];
+        put?: never;
+        /**
+         * Post a charge by hand
+         * @description Posts a charge priced from the list as it is now (the server computes every amount; none is taken from the client), with a reason. The Idempotency-Key header is required: the same key posts the charge once. Audited (`billing.charge.post`).
+         *
+         *     Roles: admin, staff.
+         */
+        post: operations["postCharge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/charges/{id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Void a charge
+         * @description Voids an unbilled charge with a reason; it is kept, never deleted. A charge on an invoice is 409: take it off the draft, or correct an issued invoice with a credit note. Audited (`billing.charge.void`).
+         *
+         *     Roles: admin, staff.
+         */
+        post: operations["voidCharge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Invoices
+         * @description Invoices, newest first, a page at a time; by patient and status. A patient must name themself as patient_id. Audited per patient asked for (`billing.invoices.read`).
+         *
+         *     Roles: admin, staff, patient.
+         */
+        get: operations["listInvoices"];
+        put?: never;
+        /**
+         * Draft an invoice
+         * @description Drafts an invoice of the patient's unbilled charges: those named in charge_ids, or all of them. A charge another draft took meanwhile is left out; none left is 400 `no_unbilled_charges`. Audited (`billing.invoice.draft`).
+         *
+         *     Roles: admin, staff.
+         */
+        post: operations["draftInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An invoice
+         * @description An invoice with its lines and totals. Another patient's invoice is 404 to a patient. Audited (`billing.invoice.read`).
+         *
+         *     Roles: admin, staff, patient.
+         */
+        get: operations["getInvoice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}/issue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue an invoice
+         * @description Issues a draft at the revision the caller saw (409 `invoice_changed` when it changed since): it is frozen, numbered with the next gapless number of the year in the hospital's zone (INV-2026-000123, unique across instances) and never changes again. Issuing an issued invoice answers it as it is. Audited (`billing.invoice.issue`).
+         *
+         *     Roles: admin, staff.
+         */
+        post: operations["issueInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}/lines/{charge_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Take a charge off a draft
+         * @description Takes a line off a draft at the revision the caller saw; its charge is unbilled again. An issued invoice is 409 `invoice_not_draft`. Audited (`billing.invoice.remove_line`).
+         *
+         *     Roles: admin, staff.
+         */
+        delete: operations["removeInvoiceLine"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2133,10 +2321,10 @@ export interface components {
         /** @description What went wrong. */
         ErrorBody: {
             /**
-             * @description A stable machine-readable code.
+             * @description A stable machine-readable code: the category (invalid_request, conflict, …) or, where a client can act on it, a specific one (break_glass_required; billing: no_price, price_changed, price_retired, charge_billed, charge_not_unbilled, no_unbilled_charges, invoice_changed, invoice_empty, invoice_not_draft).
              * @enum {string}
              */
-            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed" | "break_glass_required" | "unsupported_media_type";
+            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed" | "break_glass_required" | "unsupported_media_type" | "no_price" | "price_changed" | "price_retired" | "charge_billed" | "charge_not_unbilled" | "no_unbilled_charges" | "invoice_changed" | "invoice_empty" | "invoice_not_draft";
             /** @description A human-readable explanation, safe to show. */
             message: string;
         };
@@ -3750,6 +3938,186 @@ export interface components {
             refills_left: number;
             /** Format: date */
             due_date: string;
+        };
+        Price: {
+            code: string;
+            name: string;
+            /** @enum {string} */
+            kind: "consultation" | "procedure" | "treatment" | "lab_test" | "medication" | "bed_day";
+            /** @description What the entry prices: a specialty (consultations), a ward id (bed-days), a medication id, a lab test code. */
+            ref?: string;
+            /**
+             * Format: int64
+             * @description Minor units of the currency (cents, pence).
+             */
+            amount: number;
+            tax_bp: number;
+            version: number;
+            /** Format: date-time */
+            at: string;
+            by: string;
+            retired?: boolean;
+        };
+        PriceList: {
+            items: components["schemas"]["Price"][];
+            /**
+             * @description ISO 4217 (HOSPITAL_CURRENCY).
+             * @example USD
+             */
+            currency: string;
+        };
+        PriceRequest: {
+            name: string;
+            /** @enum {string} */
+            kind: "consultation" | "procedure" | "treatment" | "lab_test" | "medication" | "bed_day";
+            ref?: string;
+            /**
+             * Format: int64
+             * @description Minor units of the currency (cents, pence).
+             */
+            amount: number;
+            tax_bp?: number;
+            retired?: boolean;
+        };
+        Void: {
+            /** Format: date-time */
+            at: string;
+            by: string;
+            reason: string;
+        };
+        Charge: {
+            id: string;
+            patient_id: string;
+            source: string;
+            /** @enum {string} */
+            kind: "consultation" | "procedure" | "treatment" | "lab_test" | "medication" | "bed_day";
+            code: string;
+            description: string;
+            quantity: number;
+            /**
+             * Format: int64
+             * @description Minor units of the currency (cents, pence).
+             */
+            unit_amount: number;
+            tax_bp: number;
+            price_version: number;
+            /**
+             * Format: int64
+             * @description Minor units of the currency (cents, pence).
+             */
+            net: number;
+            /**
+             * Format: int64
+             * @description Minor units of the currency (cents, pence).
+             */
+            tax: number;
+            /**
+             * Format: int64
+             * @description Minor units of the currency (cents, pence).
+             */
+            total: number;
+            currency: string;
+            /** Format: date-time */
+            at: string;
+            by: string;
+            reason?: string;
+            invoice_id?: string;
+            void?: components["schemas"]["Void"];
+        };
+        ChargeList: {
+            items: components["schemas"]["Charge"][];
+        };
+        ManualChargeRequest: {
+            code: string;
+            quantity?: number;
+            description?: string;
+            reason: string;
+        };
+        VoidRequest: {
+            reason: string;
+        };
+        DraftRequest: {
+            patient_id: string;
+            /** @description The charges to bill; all the patient's unbilled charges when left out. */
+            charge_ids?: string[] | null;
+        };
+        RevRequest: {
+            rev: number;
+        };
+        InvoiceLine: {
+            charge_id: string;
+            /** @enum {string} */
+            kind: "consultation" | "procedure" | "treatment" | "lab_test" | "medication" | "bed_day";
+            code: string;
+            description: string;
+            quantity: number;
+            /**
+             * Format: int64
+             * @description Minor units of the currency (cents, pence).
+             */
+            unit_amount: number;
+            /** @description Tax rate in basis points (2000 = 20%). */
+            tax_bp: number;
+            /**
+             * Format: int64
+             * @description Minor units of the currency (cents, pence).
+             */
+            net: number;
+            /**
+             * Format: int64
+             * @description Minor units of the currency (cents, pence).
+             */
+            tax: number;
+            /**
+             * Format: int64
+             * @description Minor units of the currency (cents, pence).
+             */
+            total: number;
+        };
+        Totals: {
+            /**
+             * Format: int64
+             * @description Minor units of the currency (cents, pence).
+             */
+            net: number;
+            /**
+             * Format: int64
+             * @description Minor units of the currency (cents, pence).
+             */
+            tax: number;
+            /**
+             * Format: int64
+             * @description Minor units of the currency (cents, pence).
+             */
+            total: number;
+        };
+        Invoice: {
+            id: string;
+            patient_id: string;
+            /** @enum {string} */
+            status: "draft" | "issuing" | "issued";
+            currency: string;
+            lines: components["schemas"]["InvoiceLine"][];
+            totals: components["schemas"]["Totals"];
+            rev: number;
+            /** Format: date-time */
+            changed_at: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            /** @example INV-2026-000123 */
+            number?: string;
+            year?: number;
+            seq?: number;
+            /** Format: date-time */
+            issued_at?: string;
+            issued_by?: string;
+        };
+        InvoiceList: {
+            items: components["schemas"]["Invoice"][];
+            total: number;
+            page: number;
+            limit: number;
         };
     };
     responses: {
@@ -7402,6 +7770,342 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Dispensation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listPrices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The price list. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    setPrice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The entry's code, e.g. CONS-CARDIOLOGY. */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PriceRequest"];
+            };
+        };
+        responses: {
+            /** @description The new version. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Price"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listCharges: {
+        parameters: {
+            query?: {
+                /** @description Only charges on no invoice and not void. */
+                unbilled?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description The patient's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The charges. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChargeList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    postCharge: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a second request with the same key and the same body answers 201 with what the first made (and `Idempotent-Replayed: true`) instead of doing it twice; the same key with another body is 409. Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The patient's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ManualChargeRequest"];
+            };
+        };
+        responses: {
+            /** @description The charge (the first one posted under the key, when repeated). */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Charge"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    voidCharge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The charge's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VoidRequest"];
+            };
+        };
+        responses: {
+            /** @description The voided charge. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Charge"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listInvoices: {
+        parameters: {
+            query?: {
+                patient_id?: string;
+                status?: "draft" | "issued";
+                /** @description The page, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of invoices. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    draftInvoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftRequest"];
+            };
+        };
+        responses: {
+            /** @description The draft. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getInvoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invoice's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invoice. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    issueInvoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invoice's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevRequest"];
+            };
+        };
+        responses: {
+            /** @description The issued invoice. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    removeInvoiceLine: {
+        parameters: {
+            query: {
+                /** @description The draft's revision the caller saw. */
+                rev: number;
+            };
+            header?: never;
+            path: {
+                /** @description The invoice's id. */
+                id: string;
+                charge_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The draft. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoice"];
                 };
             };
             400: components["responses"]["BadRequest"];
