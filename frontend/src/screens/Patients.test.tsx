@@ -95,7 +95,7 @@ describe('PatientsScreen', () => {
     const post = calls.find((c) => c.method === 'POST' && c.path === '/api/patients') as Call
     expect(post.body).toEqual({ name: 'Ada Alvarez', date_of_birth: '1980-04-02', phone: '+44 20 7946 0000' })
     expect(post.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f-]{36}$/)
-  })
+  }, 20_000)
 
   it("shows the server's 400 in words at the field it names", async () => {
     fakeServer({
@@ -141,7 +141,7 @@ describe('PatientsScreen', () => {
     await waitFor(() => expect(within(rec).queryByRole('button', { name: 'Save the details' })).toBeNull())
     expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ phone: '020 7946 0999', address: '1 High Street' })
     expect(await within(rec).findByText('020 7946 0999')).toBeTruthy()
-  })
+  }, 20_000)
 
   it('merges an unidentified emergency record into the real one after a confirmation that says what happens', async () => {
     const unknown = { ...record, id: 'e'.repeat(24), name: 'Unknown woman 7', mrn: 'H11111116', unidentified: true, date_of_birth: undefined }
@@ -179,7 +179,7 @@ describe('PatientsScreen', () => {
     // The surviving record is opened.
     const opened = await screen.findByTestId('patient-record')
     expect(await within(opened).findByText('H12345674')).toBeTruthy()
-  })
+  }, 20_000)
 
   it("shows a refused merge in the server's words", async () => {
     const unknown = { ...record, id: 'e'.repeat(24), name: 'Unknown man 2', mrn: 'H22222224', unidentified: true }
