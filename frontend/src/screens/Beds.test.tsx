@@ -5,6 +5,7 @@ import type { BedBoard, Ward } from '../api/types'
 import type { components } from '../api/schema'
 import { apiError, fakeServer, type Call, type Route } from '../test/http'
 import { FakeLive, renderLive } from '../test/live'
+import { signIn } from '../test/session'
 import { BedsScreen } from './Beds'
 
 type Admission = components['schemas']['Admission']
@@ -80,6 +81,7 @@ beforeEach(() => {
   boards = { icu, 'ward-3': ward3 }
   admissions = [admission]
   serve()
+  signIn({ id: 's'.repeat(24), role: 'staff' })
 })
 
 afterEach(() => {
@@ -242,6 +244,13 @@ describe('BedsScreen', () => {
       [`/api/encounters/${encounterID}/vitals`, { temperature_c: 37.1, pulse_bpm: 72 }],
     ])
   }, 20_000)
+
+  it('shows an admin the board without actions (admitting is for doctors and staff)', async () => {
+    signIn({ id: 'z'.repeat(24), role: 'admin' })
+    renderLive(new FakeLive(), <BedsScreen />)
+    expect(await screen.findByText('Ada Álvarez')).toBeTruthy()
+    expect(within(screen.getByTestId('ward-icu')).queryByRole('button')).toBeNull()
+  })
 
   it('says when there are no wards', async () => {
     boards = {}

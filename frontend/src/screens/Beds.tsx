@@ -4,7 +4,7 @@
 // only where GET /api/admissions returned the admission, i.e. where the access rule lets the reader see
 // the patient; the board itself carries no names.
 import { useState } from 'react'
-import { hhmm, messageOf } from '../api/client'
+import { hhmm, messageOf, session } from '../api/client'
 import { $api } from '../api/query'
 import { LoadError } from '../components/forms'
 import { useLiveState } from '../live/LiveProvider'
@@ -20,6 +20,9 @@ export function BedsScreen() {
   const wards = $api.useQuery('get', '/api/wards')
   const live = useLiveState()
   const [action, setAction] = useState<BedAction | null>(null)
+  // Admitting, transferring, discharging and vitals are for doctors and staff; admins see the board.
+  const role = session.current?.user.role
+  const acts = role === 'doctor' || role === 'staff'
   useLiveQueries('beds', ['/api/wards', '/api/wards/{id}/beds', '/api/admissions'])
 
   const items = wards.data?.items
@@ -51,7 +54,7 @@ export function BedsScreen() {
       ) : (
         <div className="beds-wards">
           {items.map((w) => (
-            <WardCard key={w.id} ward={w} onAction={setAction} />
+            <WardCard key={w.id} ward={w} onAction={acts ? setAction : undefined} />
           ))}
         </div>
       )}

@@ -15,7 +15,8 @@ export type BedAction =
   | { kind: 'admit'; ward: Ward; bed: Bed }
   | { kind: 'vitals' | 'transfer' | 'discharge'; ward: Ward; bed: Bed; admission: Admission }
 
-export function WardCard({ ward, onAction }: { ward: Ward; onAction: (a: BedAction) => void }) {
+/** Without onAction the board is read-only (admins). */
+export function WardCard({ ward, onAction }: { ward: Ward; onAction?: (a: BedAction) => void }) {
   const board = $api.useQuery('get', '/api/wards/{id}/beds', { params: { path: { id: ward.id } } })
   const admissions = $api.useQuery('get', '/api/admissions', { params: { query: { ward: ward.id, active: 'true', limit: 100 } } })
   const byBed = new Map((admissions.data?.items ?? []).map((a) => [a.bed_id, a]))
@@ -46,12 +47,12 @@ export function WardCard({ ward, onAction }: { ward: Ward; onAction: (a: BedActi
                 <span className="bed-label">{bed.label}</span>
                 <span className="bed-state">{bed.state === 'free' ? 'Free' : 'Occupied'}</span>
                 {a?.patient_name && <span className="bed-patient">{a.patient_name}</span>}
-                {bed.state === 'free' && (
+                {onAction && bed.state === 'free' && (
                   <button type="button" className="btn btn-small" onClick={() => onAction({ kind: 'admit', ward: w, bed })} aria-label={`Admit to bed ${bed.label}`}>
                     Admit
                   </button>
                 )}
-                {a && (
+                {onAction && a && (
                   <MenuTrigger>
                     <Button className="btn btn-small" aria-label={`Bed ${bed.label}: ${a.patient_name ?? 'occupied'}, actions`}>
                       Actions ▾
