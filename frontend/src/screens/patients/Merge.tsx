@@ -54,7 +54,7 @@ export function MergeUnidentified({ patient, onMerged }: { patient: Patient; onM
           <thead>
             <tr>
               <th scope="col">Name</th>
-              <th scope="col">Record number</th>
+              <th scope="col">MRN</th>
               <th scope="col">Born</th>
               <th scope="col">Phone</th>
               <th scope="col">
