@@ -199,4 +199,25 @@ describe('PatientsScreen', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Merge into Ada Álvarez' }))
     expect((await within(dialog).findByRole('alert')).textContent).toBe('the target record is being merged into this one')
   })
+
+  it('says in words, not a route, when merging needs the glass broken on the real record', async () => {
+    const unknown = { ...record, id: 'e'.repeat(24), name: 'Unknown man 3', mrn: 'H33333332', unidentified: true }
+    fakeServer({
+      'GET /api/patients': { body: { items: [{ id: unknown.id, name: unknown.name, mrn: unknown.mrn, unidentified: true }], total: 1, page: 1, limit: 20 } },
+      [`GET /api/patient/${unknown.id}`]: { body: unknown },
+      [`GET /api/patients/${unknown.id}/duplicates`]: { body: { items: [ada], total: 1, page: 1, limit: 100 } },
+      [`POST /api/patients/${unknown.id}/merge`]: apiError(403, 'break_glass_required', 'no care relationship with this patient: state a reason to break the glass (POST /api/patients/{id}/access)'),
+    })
+    const user = userEvent.setup()
+    renderLive(new FakeLive(), <PatientsScreen />)
+    await user.type(screen.getByLabelText('Name, MRN or ID'), 'unknown')
+    await user.click(screen.getByRole('button', { name: 'Search' }))
+    await user.click(await screen.findByRole('button', { name: 'Open record' }))
+    await user.click(await screen.findByRole('button', { name: 'Merge into this record…' }))
+    const dialog = await screen.findByRole('alertdialog')
+    await user.click(within(dialog).getByRole('button', { name: 'Merge into Ada Álvarez' }))
+    const said = (await within(dialog).findByRole('alert')).textContent
+    expect(said).toBe('You have no care relationship with Ada Álvarez (H12345674). Open that record, break the glass with your reason, then merge again.')
+    expect(document.body.textContent).not.toContain('/api/')
+  })
 })

@@ -3,7 +3,7 @@
 // record survives and what moves, then POST /api/patients/{id}/merge.
 import { useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
-import { messageOf } from '../../api/client'
+import { ApiError, messageOf } from '../../api/client'
 import { $api, keyOf } from '../../api/query'
 import { formatDate } from '../../api/time'
 import type { PatientSummary } from '../../api/types'
@@ -31,7 +31,12 @@ export function MergeUnidentified({ patient, onMerged }: { patient: Patient; onM
           setTarget(null)
           onMerged(target)
         },
-        onError: (e) => setError(messageOf(e)),
+        onError: (e) =>
+          setError(
+            e instanceof ApiError && e.code === 'break_glass_required'
+              ? `You have no care relationship with ${target.name} (${target.mrn}). Open that record, break the glass with your reason, then merge again.`
+              : messageOf(e),
+          ),
       },
     )
   }
