@@ -1,62 +1,39 @@
-// The bed board: every ward's occupancy and beds, live. It loads the wards and each ward's board over
-// REST (GET /api/wards, GET /api/wards/{id}/beds) when the `beds` channel is live and whenever the server
-// says to reload; each `beds.updated` event then carries the new boards of the wards it touched, built
-// under the channel's lock, so the newest event is the current board. No patient is named: a bed is
-// free or occupied.
-import { useCallback, useRef, useState } from 'react'
-import { api, hhmm, messageOf, must } from '../api/client'
-import type { BedBoard, BedsEvent } from '../api/types'
+// The bed board: every ward's occupancy and beds, live on the `beds` channel (each `beds.updated` makes
+// the wards, the boards and the admissions read again). Staff and doctors admit a patient to a free bed,
+// and from an occupied bed record vitals, transfer or discharge (screens/beds). A bed names its patient
+// only where GET /api/admissions returned the admission, i.e. where the access rule lets the reader see
+// the patient; the board itself carries no names.
+import { useState } from 'react'
+import { hhmm, messageOf, session } from '../api/client'
+import { $api } from '../api/query'
 import { LoadError } from '../components/forms'
-import { useChannel, useLiveState } from '../live/LiveProvider'
+import { useLiveState } from '../live/LiveProvider'
+import { useLiveQueries } from '../live/useLiveQuery'
+import { AdmitDialog } from './beds/Admit'
+import { DischargeDialog } from './beds/Discharge'
+import { TransferDialog } from './beds/Transfer'
+import { VitalsDialog } from './beds/Vitals'
+import { WardCard, type BedAction } from './beds/WardCard'
 import './beds.css'
 
-/** Loads every ward's board; a newer load wins over an older one still in flight. */
-async function loadBoards(): Promise<BedBoard[]> {
-  const { items } = await must(api.GET('/api/wards'))
-  return Promise.all(items.map((w) => must(api.GET('/api/wards/{id}/beds', { params: { path: { id: w.id } } }))))
-}
-
 export function BedsScreen() {
-  const [boards, setBoards] = useState<BedBoard[] | undefined>()
-  const [error, setError] = useState('')
-  const seq = useRef(0)
+  const wards = $api.useQuery('get', '/api/wards')
   const live = useLiveState()
+  const [action, setAction] = useState<BedAction | null>(null)
+  // Admitting, transferring, discharging and vitals are for doctors and staff; admins see the board.
+  const role = session.current?.user.role
+  const acts = role === 'doctor' || role === 'staff'
+  useLiveQueries('beds', ['/api/wards', '/api/wards/{id}/beds', '/api/admissions'])
 
-  const load = useCallback(() => {
-    const mine = ++seq.current
-    loadBoards().then(
-      (b) => {
-        if (mine !== seq.current) return
-        setBoards(b)
-        setError('')
-      },
-      (e: unknown) => mine === seq.current && setError(messageOf(e)),
-    )
-  }, [])
-
-  useChannel(
-    'beds',
-    (e) => {
-      if (e.type !== 'beds.updated') return
-      const data = e.data as BedsEvent
-      seq.current++ // a load still in flight is older than this event
-      setBoards((old) => {
-        const next = new Map((old ?? []).map((b) => [b.ward.id, b]))
-        for (const b of data.wards) next.set(b.ward.id, b)
-        return [...next.values()].sort((x, y) => x.ward.id.localeCompare(y.ward.id))
-      })
-    },
-    load,
-    (_code, message) => setError(`Live updates refused: ${message}`),
-  )
-
-  const total = boards?.reduce((n, b) => n + b.ward.total, 0) ?? 0
-  const free = boards?.reduce((n, b) => n + b.ward.free, 0) ?? 0
+  const items = wards.data?.items
+  const total = items?.reduce((n, w) => n + w.total, 0) ?? 0
+  const free = items?.reduce((n, w) => n + w.free, 0) ?? 0
+  const close = () => setAction(null)
   return (
     <div className="stack beds">
       <div className="beds-head">
         <h1>Beds</h1>
-        {boards && (
+        {items && (
           <p className="beds-total" data-testid="beds-total">
             <strong>{free}</strong> free of {total}
           </p>
@@ -67,37 +44,24 @@ export function BedsScreen() {
           </span>
         )}
       </div>
-      {error && (
-        <LoadError error={error} retry={load}>
-          Could not load the bed board
-        </LoadError>
-      )}
-      {!boards ? (
-        !error && <p className="muted">Loading the wards…</p>
-      ) : boards.length === 0 ? (
-        <p className="muted">No wards yet. An admin adds wards and beds (POST /api/wards).</p>
+      <LoadError error={wards.error ? messageOf(wards.error) : ''} retry={() => void wards.refetch()}>
+        Could not load the bed board
+      </LoadError>
+      {!items ? (
+        !wards.error && <p className="muted">Loading the wards…</p>
+      ) : items.length === 0 ? (
+        <p className="muted">No wards yet. An administrator adds wards and their beds.</p>
       ) : (
         <div className="beds-wards">
-          {boards.map((b) => (
-            <section key={b.ward.id} className="panel beds-ward" aria-labelledby={`ward-${b.ward.id}`} data-testid={`ward-${b.ward.id}`}>
-              <h2 id={`ward-${b.ward.id}`}>
-                {b.ward.name} <span className="muted">· {b.ward.department}</span>
-              </h2>
-              <p className="beds-counts" data-testid={`ward-${b.ward.id}-counts`}>
-                <strong>{b.ward.free}</strong> free · {b.ward.occupied} occupied · {b.ward.total} beds
-              </p>
-              <ul className="beds-grid" aria-label={`Beds of ${b.ward.name}`}>
-                {b.beds.map((bed) => (
-                  <li key={bed.id} className={`bed bed-${bed.state}`} data-testid={`bed-${bed.label}`}>
-                    <span className="bed-label">{bed.label}</span>
-                    <span className="bed-state">{bed.state === 'free' ? 'Free' : 'Occupied'}</span>
-                  </li>
-                ))}
-              </ul>
-            </section>
+          {items.map((w) => (
+            <WardCard key={w.id} ward={w} onAction={acts ? setAction : undefined} />
           ))}
         </div>
       )}
+      {action?.kind === 'admit' && <AdmitDialog ward={action.ward} bed={action.bed} onClose={close} />}
+      {action?.kind === 'transfer' && <TransferDialog admission={action.admission} wards={items ?? []} onClose={close} />}
+      {action?.kind === 'discharge' && <DischargeDialog admission={action.admission} wardName={action.ward.name} onClose={close} />}
+      {action?.kind === 'vitals' && <VitalsDialog admission={action.admission} wardName={action.ward.name} onClose={close} />}
     </div>
   )
 }

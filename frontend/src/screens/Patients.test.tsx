@@ -1,7 +1,8 @@
-import { render, screen, within } from '@testing-library/react'
+import { fireEvent, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { apiError, fakeServer } from '../test/http'
+import { apiError, fakeServer, type Call } from '../test/http'
+import { FakeLive, renderLive } from '../test/live'
 import { PatientsScreen } from './Patients'
 
 const ada = { id: 'a'.repeat(24), name: 'Ada Álvarez', mrn: 'H12345674', date_of_birth: '1980-04-02', sex: 'female' as const }
@@ -32,7 +33,7 @@ describe('PatientsScreen', () => {
       },
     })
     const user = userEvent.setup()
-    render(<PatientsScreen />)
+    renderLive(new FakeLive(), <PatientsScreen />)
     await user.type(screen.getByLabelText('Name, MRN or ID'), 'alv')
     await user.type(screen.getByLabelText('Condition (a whole word)'), 'asthma')
     await user.click(screen.getByRole('button', { name: 'Search' }))
@@ -59,11 +60,164 @@ describe('PatientsScreen', () => {
   it('asks for something to search for, and says when nothing matches', async () => {
     fakeServer({ 'GET /api/patients': { body: { items: [], total: 0, page: 1, limit: 20 } } })
     const user = userEvent.setup()
-    render(<PatientsScreen />)
+    renderLive(new FakeLive(), <PatientsScreen />)
     await user.click(screen.getByRole('button', { name: 'Search' }))
     expect(screen.getByRole('alert').textContent).toContain('Type a name, MRN or ID')
     await user.type(screen.getByLabelText('Name, MRN or ID'), 'zz')
     await user.click(screen.getByRole('button', { name: 'Search' }))
     expect(await screen.findByText('No patient matches')).toBeTruthy()
+  })
+
+  it('shows likely duplicates while the name is typed, and registers a new patient anyway with an Idempotency-Key', async () => {
+    const fresh = { ...record, id: 'c'.repeat(24), name: 'Ada Alvarez', mrn: 'H76543210', date_of_birth: '1980-04-02', revision: 0, medical_history: '', allergies: [], conditions: [] }
+    const calls = fakeServer({
+      'GET /api/patients': { body: { items: [ada], total: 1, page: 1, limit: 10 } },
+      'POST /api/patients': { status: 201, body: fresh },
+      [`GET /api/patient/${fresh.id}`]: { body: fresh },
+    })
+    const user = userEvent.setup()
+    renderLive(new FakeLive(), <PatientsScreen />)
+    await user.click(screen.getByRole('button', { name: 'Register a patient' }))
+    await user.type(screen.getByLabelText('Full name'), 'Ada Alvarez')
+    fireEvent.change(screen.getByLabelText('Date of birth'), { target: { value: '1980-04-02' } })
+    const dupes = await screen.findByTestId('likely-duplicates')
+    expect(within(dupes).getByText('Is this one of these?')).toBeTruthy()
+    expect(within(dupes).getByText('Ada Álvarez')).toBeTruthy()
+    expect(within(dupes).getByText('same date of birth')).toBeTruthy()
+    expect(dupes.textContent).toContain('born Wed 2 Apr 1980')
+    const searched = calls.find((c) => c.path === '/api/patients' && c.method === 'GET')
+    expect(searched?.query.get('q')).toBe('Ada Alvarez')
+
+    await user.type(screen.getAllByLabelText('Phone')[0]!, '+44 20 7946 0000')
+    await user.click(screen.getByRole('button', { name: 'None of these: register a new patient' }))
+    const rec = await screen.findByTestId('patient-record')
+    expect(await within(rec).findByText('H76543210')).toBeTruthy()
+    const post = calls.find((c) => c.method === 'POST' && c.path === '/api/patients') as Call
+    expect(post.body).toEqual({ name: 'Ada Alvarez', date_of_birth: '1980-04-02', phone: '+44 20 7946 0000' })
+    expect(post.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f-]{36}$/)
+  }, 20_000)
+
+  it("shows the server's 400 in words at the field it names", async () => {
+    fakeServer({
+      'GET /api/patients': { body: { items: [], total: 0, page: 1, limit: 10 } },
+      'POST /api/patients': apiError(400, 'invalid', 'date_of_birth must be in the past (and after 1880)'),
+    })
+    const user = userEvent.setup()
+    renderLive(new FakeLive(), <PatientsScreen />)
+    await user.click(screen.getByRole('button', { name: 'Register a patient' }))
+    await user.type(screen.getByLabelText('Full name'), 'Bo Chen')
+    const dob = screen.getByLabelText('Date of birth')
+    fireEvent.change(dob, { target: { value: '1870-01-01' } })
+    await user.click(screen.getByRole('button', { name: 'Register' }))
+    await waitFor(() => expect(dob.getAttribute('aria-invalid')).toBe('true'))
+    expect(document.getElementById(dob.getAttribute('aria-describedby')!)!.textContent).toBe(
+      'Date of birth must be in the past (and after 1880)',
+    )
+    expect(document.body.textContent).not.toContain('date_of_birth')
+  })
+
+  it('edits the demographics, sending only what changed', async () => {
+    let current = { ...record, phone: '0201' }
+    const calls = fakeServer({
+      'GET /api/patients': { body: { items: [ada], total: 1, page: 1, limit: 20 } },
+      [`GET /api/patient/${ada.id}`]: () => ({ body: current }),
+      [`PATCH /api/patients/${ada.id}`]: (c) => {
+        current = { ...current, ...(c.body as object) }
+        return { body: ada }
+      },
+    })
+    const user = userEvent.setup()
+    renderLive(new FakeLive(), <PatientsScreen />)
+    await user.type(screen.getByLabelText('Name, MRN or ID'), 'ada')
+    await user.click(screen.getByRole('button', { name: 'Search' }))
+    await user.click(await screen.findByRole('button', { name: 'Open record' }))
+    const rec = await screen.findByTestId('patient-record')
+    await user.click(await within(rec).findByRole('button', { name: 'Edit details' }))
+    const phone = within(rec).getAllByLabelText('Phone')[0]!
+    await user.clear(phone)
+    await user.type(phone, '020 7946 0999')
+    await user.type(within(rec).getByLabelText('Address'), '1 High Street')
+    await user.click(within(rec).getByRole('button', { name: 'Save the details' }))
+    await waitFor(() => expect(within(rec).queryByRole('button', { name: 'Save the details' })).toBeNull())
+    expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ phone: '020 7946 0999', address: '1 High Street' })
+    expect(await within(rec).findByText('020 7946 0999')).toBeTruthy()
+  }, 20_000)
+
+  it('merges an unidentified emergency record into the real one after a confirmation that says what happens', async () => {
+    const unknown = { ...record, id: 'e'.repeat(24), name: 'Unknown woman 7', mrn: 'H11111116', unidentified: true, date_of_birth: undefined }
+    const unknownSummary = { id: unknown.id, name: unknown.name, mrn: unknown.mrn, unidentified: true }
+    let merged = false
+    const calls = fakeServer({
+      'GET /api/patients': { body: { items: [unknownSummary], total: 1, page: 1, limit: 20 } },
+      [`GET /api/patient/${unknown.id}`]: () => ({ body: merged ? { ...unknown, merged_into: ada.id } : unknown }),
+      [`GET /api/patients/${unknown.id}/duplicates`]: { body: { items: [ada], total: 1, page: 1, limit: 100 } },
+      [`POST /api/patients/${unknown.id}/merge`]: () =>
+        merged ? apiError(409, 'conflict', `the record is being merged into ${ada.id}`) : ((merged = true), { body: record }),
+      [`GET /api/patient/${ada.id}`]: { body: record },
+    })
+    const user = userEvent.setup()
+    renderLive(new FakeLive(), <PatientsScreen />)
+    await user.type(screen.getByLabelText('Name, MRN or ID'), 'unknown')
+    await user.click(screen.getByRole('button', { name: 'Search' }))
+    await user.click(await screen.findByRole('button', { name: 'Open record' }))
+    const rec = await screen.findByTestId('patient-record')
+    await user.click(await within(rec).findByRole('button', { name: 'Merge into this record…' }))
+    const dialog = await screen.findByRole('alertdialog')
+    expect(within(dialog).getByRole('heading').textContent).toBe('Merge into Ada Álvarez?')
+    expect(dialog.textContent).toContain('Ada Álvarez (H12345674) is kept')
+    expect(dialog.textContent).toContain('the medical history of Unknown woman 7 (H11111116) is added to its history')
+    expect(dialog.textContent).toContain('This cannot be undone')
+    // Cancelling sends nothing.
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }))
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull())
+    expect(calls.some((c) => c.method === 'POST')).toBe(false)
+
+    await user.click(within(rec).getByRole('button', { name: 'Merge into this record…' }))
+    await user.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Merge into Ada Álvarez' }))
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull())
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ into: ada.id })
+    // The surviving record is opened.
+    const opened = await screen.findByTestId('patient-record')
+    expect(await within(opened).findByText('H12345674')).toBeTruthy()
+  }, 20_000)
+
+  it("shows a refused merge in the server's words", async () => {
+    const unknown = { ...record, id: 'e'.repeat(24), name: 'Unknown man 2', mrn: 'H22222224', unidentified: true }
+    fakeServer({
+      'GET /api/patients': { body: { items: [{ id: unknown.id, name: unknown.name, mrn: unknown.mrn, unidentified: true }], total: 1, page: 1, limit: 20 } },
+      [`GET /api/patient/${unknown.id}`]: { body: unknown },
+      [`GET /api/patients/${unknown.id}/duplicates`]: { body: { items: [ada], total: 1, page: 1, limit: 100 } },
+      [`POST /api/patients/${unknown.id}/merge`]: apiError(409, 'conflict', 'the target record is being merged into this one'),
+    })
+    const user = userEvent.setup()
+    renderLive(new FakeLive(), <PatientsScreen />)
+    await user.type(screen.getByLabelText('Name, MRN or ID'), 'unknown')
+    await user.click(screen.getByRole('button', { name: 'Search' }))
+    await user.click(await screen.findByRole('button', { name: 'Open record' }))
+    await user.click(await screen.findByRole('button', { name: 'Merge into this record…' }))
+    const dialog = await screen.findByRole('alertdialog')
+    await user.click(within(dialog).getByRole('button', { name: 'Merge into Ada Álvarez' }))
+    expect((await within(dialog).findByRole('alert')).textContent).toBe('the target record is being merged into this one')
+  })
+
+  it('says in words, not a route, when merging needs the glass broken on the real record', async () => {
+    const unknown = { ...record, id: 'e'.repeat(24), name: 'Unknown man 3', mrn: 'H33333332', unidentified: true }
+    fakeServer({
+      'GET /api/patients': { body: { items: [{ id: unknown.id, name: unknown.name, mrn: unknown.mrn, unidentified: true }], total: 1, page: 1, limit: 20 } },
+      [`GET /api/patient/${unknown.id}`]: { body: unknown },
+      [`GET /api/patients/${unknown.id}/duplicates`]: { body: { items: [ada], total: 1, page: 1, limit: 100 } },
+      [`POST /api/patients/${unknown.id}/merge`]: apiError(403, 'break_glass_required', 'no care relationship with this patient: state a reason to break the glass (POST /api/patients/{id}/access)'),
+    })
+    const user = userEvent.setup()
+    renderLive(new FakeLive(), <PatientsScreen />)
+    await user.type(screen.getByLabelText('Name, MRN or ID'), 'unknown')
+    await user.click(screen.getByRole('button', { name: 'Search' }))
+    await user.click(await screen.findByRole('button', { name: 'Open record' }))
+    await user.click(await screen.findByRole('button', { name: 'Merge into this record…' }))
+    const dialog = await screen.findByRole('alertdialog')
+    await user.click(within(dialog).getByRole('button', { name: 'Merge into Ada Álvarez' }))
+    const said = (await within(dialog).findByRole('alert')).textContent
+    expect(said).toBe('You have no care relationship with Ada Álvarez (H12345674). Open that record, break the glass with your reason, then merge again.')
+    expect(document.body.textContent).not.toContain('/api/')
   })
 })
