@@ -69,7 +69,7 @@ function Report({ order }: { order: LabOrder }) {
     <section className="panel" aria-label={`${title}, ${formatDate(order.ordered_at)}`} data-testid={`lab-${order.id}`}>
       <div className="pt-section-head">
         <h2>{title}</h2>
-        <span className="muted">Taken {formatDate(order.ordered_at, 'auto')}</span>
+        <span className="muted">Ordered {formatDate(order.ordered_at, 'auto')}</span>
       </div>
       {!released || order.results.length === 0 ? (
         <p className="muted" data-testid="waiting">

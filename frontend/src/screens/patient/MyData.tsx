@@ -43,7 +43,7 @@ function Export() {
     }
   }
   return (
-    <section className="panel pt-col" aria-labelledby="pt-export-title">
+    <section className="panel" aria-labelledby="pt-export-title">
       <h2 id="pt-export-title">Download my data</h2>
       <p>
         One file with everything the hospital holds about you: your account, your record and every version of
@@ -67,14 +67,14 @@ function Export() {
 
 function Erasure() {
   return (
-    <section className="panel pt-col" aria-labelledby="pt-erase-title">
+    <section className="panel" aria-labelledby="pt-erase-title">
       <h2 id="pt-erase-title">Erase my personal data</h2>
       <p>
         You can ask the hospital to erase what identifies you. Your account is closed and you are signed out.
         This cannot be undone.
       </p>
       <DialogTrigger>
-        <Button className="btn btn-danger pt-self-start">Erase my personal data…</Button>
+        <Button className="btn btn-danger">Erase my personal data…</Button>
         <ModalOverlay className="pt-overlay" isDismissable>
           <Modal className="pt-modal">
             <Dialog className="pt-dialog">{({ close }) => <EraseForm close={close} />}</Dialog>

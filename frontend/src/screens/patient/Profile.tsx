@@ -71,7 +71,7 @@ function NameForm() {
               autoComplete="name"
             />
           </label>
-          <p className="muted pt-small">Signed in as {me.data.email}.</p>
+          <p className="muted pt-small pt-tight">Signed in as {me.data.email}.</p>
           <div className="row">
             <SubmitButton busy={save.isPending} busyText="Saving…">
               Save name
@@ -190,7 +190,7 @@ function PasswordForm() {
           />
         </label>
         {field === 'current' && (
-          <p id="pt-pw-current-error" className="error-text" role="alert">
+          <p id="pt-pw-current-error" className="error-text pt-tight" role="alert">
             {message}
           </p>
         )}
@@ -206,7 +206,7 @@ function PasswordForm() {
             aria-describedby="pt-pw-rule"
           />
         </label>
-        <p id="pt-pw-rule" className={field === 'new' ? 'error-text' : 'muted pt-small'} role={field === 'new' ? 'alert' : undefined}>
+        <p id="pt-pw-rule" className={field === 'new' ? 'error-text pt-tight' : 'muted pt-small pt-tight'} role={field === 'new' ? 'alert' : undefined}>
           {field === 'new' ? message : 'At least 8 characters; not a common password and not your email address.'}
         </p>
         <label>
@@ -222,7 +222,7 @@ function PasswordForm() {
           />
         </label>
         {mismatch && (
-          <p id="pt-pw-again-error" className="error-text" role="alert">
+          <p id="pt-pw-again-error" className="error-text pt-tight" role="alert">
             The two new passwords are not the same.
           </p>
         )}
@@ -232,7 +232,7 @@ function PasswordForm() {
           </SubmitButton>
           {!field && <ErrorText error={message} />}
         </div>
-        <p className="muted pt-small">Changing it signs you out everywhere; then sign in with the new one.</p>
+        <p className="muted pt-small pt-tight">Changing it signs you out everywhere; then sign in with the new one.</p>
       </form>
     </section>
   )

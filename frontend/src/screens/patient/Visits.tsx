@@ -56,7 +56,7 @@ export function Visits({ patientID }: { patientID: string }) {
     <>
       <h1>Past visits</h1>
       <div className="pt-layout">
-        <section className="panel pt-col" aria-labelledby="pt-past-visits-title">
+        <section className="panel" aria-labelledby="pt-past-visits-title">
           <div className="pt-section-head">
             <h2 id="pt-past-visits-title">Appointments</h2>
             <label className="pt-inline">
@@ -106,7 +106,7 @@ export function Visits({ patientID }: { patientID: string }) {
             </table>
           )}
         </section>
-        <section className="panel pt-col" aria-labelledby="pt-notes-title">
+        <section className="panel" aria-labelledby="pt-notes-title">
           <h2 id="pt-notes-title">Visit notes</h2>
           {!encounters.data ? (
             <Pending read={encounters} what="your visit notes" />
