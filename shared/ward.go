@@ -134,6 +134,7 @@ type Admission struct {
 	PatientID        string            `json:"patient_id"`
 	PatientName      string            `json:"patient_name,omitempty"`
 	WardID           string            `json:"ward_id"`
+	WardName         string            `json:"ward_name,omitempty"` // the ward's name, for people's screens
 	BedID            string            `json:"bed_id"`
 	BedLabel         string            `json:"bed_label"`
 	DoctorID         string            `json:"doctor_id"`

@@ -1,5 +1,5 @@
 // The app: boot (desktop settings, remembered session), sign-in, then the screen for the route, inside
-// one live connection. Routes: /reception, /doctor, /patient, /admin, /patients, /beds, /notifications,
+// one live connection. Routes: /reception, /doctor, /patient[/section], /admin, /patients, /beds, /notifications,
 // /display[/:department], /settings. The header's bell shows the user's notifications on every screen but the
 // displays.
 import { QueryClientProvider } from '@tanstack/react-query'
@@ -130,7 +130,9 @@ function SignedIn({ s, kiosk, kioskDepartment }: { s: SessionState; kiosk: boole
           <Switch>
             <Route path="/reception">{role === 'staff' || role === 'admin' ? <ReceptionScreen /> : <Denied />}</Route>
             <Route path="/doctor">{role === 'doctor' ? <DoctorScreen /> : <Denied />}</Route>
-            <Route path="/patient">{role === 'patient' ? <PatientScreen /> : <Denied />}</Route>
+            <Route path="/patient" nest>
+              {role === 'patient' ? <PatientScreen /> : <Denied />}
+            </Route>
             <Route path="/admin">{role === 'admin' ? <AdminScreen /> : <Denied />}</Route>
             <Route path="/patients">{role !== 'patient' ? <PatientsScreen /> : <Denied />}</Route>
             <Route path="/beds">{role !== 'patient' ? <BedsScreen /> : <Denied />}</Route>

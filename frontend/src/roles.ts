@@ -32,7 +32,7 @@ export function navOf(role: Role): NavItem[] {
       ]
     case 'patient':
       return [
-        { href: '/patient', label: 'My appointments' },
+        { href: '/patient', label: 'My health' },
         { href: '/notifications', label: 'Notifications' },
       ]
     case 'admin':

@@ -3706,6 +3706,8 @@ export interface components {
             patient_id: components["schemas"]["ID"];
             patient_name?: string;
             ward_id: string;
+            /** @description The ward's name; absent if the ward is gone. */
+            ward_name?: string;
             bed_id: components["schemas"]["ID"];
             bed_label: string;
             doctor_id: components["schemas"]["ID"];

@@ -1,27 +1,26 @@
-// The patient's own screen: their appointments, live (patient:<patient id>), with today's ticket and
-// place in the line when they have checked in; booking a free time; moving or cancelling what is to come.
+// The patient's portal, at /patient and its sections: appointments (the start), past visits, the
+// record, prescriptions, lab reports, admissions, the profile and "my data" (export and erasure).
+// Each section reads what it shows through the query cache; the patient's own channel keeps it fresh.
+import { Route, Switch } from 'wouter'
 import { session } from '../api/client'
-import { useDepartments } from '../api/departments'
-import type { Department } from '../api/types'
-import { AppointmentList } from './patient/AppointmentList'
-import { BookPanel } from './patient/BookPanel'
-import { useAppointments } from './patient/useAppointments'
+import { Admissions } from './patient/Admissions'
+import { Appointments } from './patient/Appointments'
+import { LabReports } from './patient/LabReports'
+import { MyData } from './patient/MyData'
+import { PortalNav } from './patient/PortalNav'
+import { Prescriptions } from './patient/Prescriptions'
+import { Profile } from './patient/Profile'
+import { Record } from './patient/Record'
+import { Visits } from './patient/Visits'
 import './patient.css'
 
-/** The departments until they are known (one array, so it does not change on each render). */
-const noDepartments: Department[] = []
-
 export function PatientScreen() {
-  const user = session.current?.user
-  const patientID = user?.patient_id ?? ''
-  const mine = useAppointments(patientID)
-  // Without them ids are shown instead of names, and booking still works without a filter.
-  const departments = useDepartments().items ?? noDepartments
+  const patientID = session.current?.user.patient_id ?? ''
 
   if (!patientID) {
     return (
       <div className="panel">
-        <h1>My appointments</h1>
+        <h1>My health</h1>
         <p>Your account is not linked to a patient record yet. Please ask reception to link it.</p>
       </div>
     )
@@ -29,27 +28,33 @@ export function PatientScreen() {
 
   return (
     <div className="pt" data-testid="patient-screen">
-      <h1>My appointments</h1>
-      {mine.error && (
-        <div className="pt-error row" role="alert">
-          <span className="error-text">{mine.error}</span>
-          <button type="button" className="btn btn-small" onClick={mine.reload}>
-            Try again
-          </button>
-        </div>
-      )}
-      <div className="pt-layout">
-        <div className="pt-col">
-          {mine.items ? (
-            <AppointmentList items={mine.items} departments={departments} onChanged={mine.put} />
-          ) : (
-            !mine.error && <p className="muted">Loading your appointments…</p>
-          )}
-        </div>
-        <div className="pt-col">
-          <BookPanel departments={departments} onBooked={mine.put} />
-        </div>
-      </div>
+      <PortalNav />
+      <Switch>
+        <Route path="/visits">
+          <Visits patientID={patientID} />
+        </Route>
+        <Route path="/record">
+          <Record patientID={patientID} />
+        </Route>
+        <Route path="/prescriptions">
+          <Prescriptions patientID={patientID} />
+        </Route>
+        <Route path="/lab-reports">
+          <LabReports patientID={patientID} />
+        </Route>
+        <Route path="/admissions">
+          <Admissions patientID={patientID} />
+        </Route>
+        <Route path="/profile">
+          <Profile patientID={patientID} />
+        </Route>
+        <Route path="/my-data">
+          <MyData />
+        </Route>
+        <Route>
+          <Appointments patientID={patientID} />
+        </Route>
+      </Switch>
     </div>
   )
 }

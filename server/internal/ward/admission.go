@@ -308,7 +308,12 @@ func (s *Service) public(ctx context.Context, r Record, steps []Step) (shared.Ad
 	if err != nil && !errors.Is(err, fault.ErrNotFound) {
 		return shared.Admission{}, err
 	}
-	a := shared.Admission{ID: r.ID, PatientID: r.PatientID, PatientName: name, WardID: r.WardID, BedID: r.BedID,
+	// The ward's name for people's screens (a patient may not read the wards); left out if it is gone.
+	w, err := s.ward(ctx, r.WardID)
+	if err != nil && !errors.Is(err, ErrWardNotFound) {
+		return shared.Admission{}, err
+	}
+	a := shared.Admission{ID: r.ID, PatientID: r.PatientID, PatientName: name, WardID: r.WardID, WardName: w.Name, BedID: r.BedID,
 		BedLabel: r.BedLabel, DoctorID: r.DoctorID, Source: r.Source, AppointmentID: r.AppointmentID, Reason: r.Reason,
 		Status: r.Status, AdmittedAt: r.AdmittedAt, AdmittedBy: r.AdmittedBy, DischargeSummary: r.DischargeSummary,
 		Disposition: r.Disposition}

@@ -89,3 +89,34 @@ func TestRelationAndExport(t *testing.T) {
 		t.Errorf("got %+v, want the decrypted stay with two steps", got)
 	}
 }
+
+// TestAdmissionWardName: an admission carries its ward's name, so a patient, who may not read the
+// wards, sees where they stayed in words.
+func TestAdmissionWardName(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	if _, err := s.CreateWard(ctx, shared.CreateWardRequest{ID: "cardiac-unit", Name: "Cardiac unit", Department: "cardiology"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddBeds(ctx, "cardiac-unit", shared.AddBedsRequest{Labels: []string{"C1"}}); err != nil {
+		t.Fatal(err)
+	}
+	staff := auth.Principal{UserID: ident.New(), Role: shared.RoleStaff}
+	pid := ident.New()
+	a, err := s.Admit(ctx, staff, shared.AdmitRequest{PatientID: pid, WardID: "cardiac-unit", DoctorID: ident.New(),
+		Source: shared.SourcePlanned, Reason: "observation"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.WardName != "Cardiac unit" {
+		t.Errorf("admit: ward name %q, want %q", a.WardName, "Cardiac unit")
+	}
+	patient := auth.Principal{UserID: ident.New(), Role: shared.RolePatient, PatientID: pid}
+	list, err := s.PatientAdmissions(ctx, patient, pid, 1, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Items) != 1 || list.Items[0].WardName != "Cardiac unit" || list.Items[0].BedLabel != "C1" {
+		t.Errorf("patient's list: %+v, want the stay in Cardiac unit, bed C1", list.Items)
+	}
+}
