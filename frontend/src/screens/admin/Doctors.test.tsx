@@ -5,7 +5,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { useState } from 'react'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { formatDateTime } from '../../api/time'
+import { formatDate, formatDateTime } from '../../api/time'
 import type { Appointment, Doctor, User } from '../../api/types'
 import { apiError, fakeServer, type Answer, type Call } from '../../test/http'
 import { FakeLive, renderLive } from '../../test/live'
@@ -174,6 +174,7 @@ describe('Doctors', () => {
       to: '2026-12-09T00:00:00.000Z',
       reason: 'Conference',
     })
+    expect(added.textContent).toContain(`Leave added: ${formatDate('2026-12-08', 'auto')}, all day.`)
     expect(added.textContent).toContain('1 booked appointment falls inside it')
     const row = within(added).getByTestId('conflict')
     expect(row.textContent).toContain('Pat Patient')

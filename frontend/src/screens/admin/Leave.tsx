@@ -6,7 +6,7 @@ import { useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { messageOf, today } from '../../api/client'
 import { $api, keyOf } from '../../api/query'
-import { dayOf, formatDateTime } from '../../api/time'
+import { dayOf, formatDate, formatDateTime, formatTime } from '../../api/time'
 import type { components } from '../../api/schema'
 import type { Doctor } from '../../api/types'
 import { ErrorText, SubmitButton } from '../../components/forms'
@@ -14,6 +14,13 @@ import { hospitalMoment, nextDay } from './hospitalTime'
 import { MoveAppointment } from './MoveAppointment'
 
 type LeaveResponse = components['schemas']['LeaveResponse']
+
+/** A leave period: by days when it runs midnight to midnight, else by day and time. */
+function leaveText(from: string, to: string): string {
+  if (formatTime(from) !== '00:00' || formatTime(to) !== '00:00') return `${formatDateTime(from, 'auto')} until ${formatDateTime(to, 'auto')}`
+  const last = dayOf(Date.parse(to) - 1)
+  return last === dayOf(from) ? `${formatDate(from, 'auto')}, all day` : `${formatDate(from, 'auto')} to ${formatDate(last, 'auto')}, whole days`
+}
 
 export function Leave({ doctor, colleagues }: { doctor: Doctor; colleagues: Doctor[] }) {
   const client = useQueryClient()
@@ -81,7 +88,7 @@ export function Leave({ doctor, colleagues }: { doctor: Doctor; colleagues: Doct
           {doctor.leave.map((l) => (
             <li key={l.id} className="row">
               <span>
-                {formatDateTime(l.from, 'auto')} until {formatDateTime(l.to, 'auto')}
+                {leaveText(l.from, l.to)}
                 {l.reason && <span className="muted"> — {l.reason}</span>}
               </span>
               <button
@@ -109,7 +116,7 @@ export function Leave({ doctor, colleagues }: { doctor: Doctor; colleagues: Doct
             <input type="date" value={first} min={today()} onChange={(e) => setFirst(e.target.value)} required />
           </label>
           <label>
-            From (empty: the whole day)
+            Starting at
             <input type="time" value={fromTime} onChange={(e) => setFromTime(e.target.value)} />
           </label>
           <label>
@@ -117,10 +124,11 @@ export function Leave({ doctor, colleagues }: { doctor: Doctor; colleagues: Doct
             <input type="date" value={last} min={first || today()} onChange={(e) => setLast(e.target.value)} required />
           </label>
           <label>
-            Until (empty: the whole day)
+            Ending at
             <input type="time" value={untilTime} onChange={(e) => setUntilTime(e.target.value)} />
           </label>
         </div>
+        <p className="muted adm-hint">Leave the times empty for whole days. Times are the hospital’s.</p>
         <label>
           Reason (optional, shown to staff)
           <input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={200} />
@@ -136,7 +144,7 @@ export function Leave({ doctor, colleagues }: { doctor: Doctor; colleagues: Doct
       {added && (
         <div className="stack adm-made" data-testid="leave-added">
           <p role="status">
-            Leave added: {formatDateTime(added.leave.from, 'auto')} until {formatDateTime(added.leave.to, 'auto')}.{' '}
+            Leave added: {leaveText(added.leave.from, added.leave.to)}.{' '}
             {added.conflicts.length === 0
               ? 'No booked appointments fall inside it.'
               : `${added.conflicts.length} booked ${added.conflicts.length === 1 ? 'appointment falls' : 'appointments fall'} inside it: move or cancel ${added.conflicts.length === 1 ? 'it' : 'each'}.`}

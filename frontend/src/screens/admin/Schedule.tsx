@@ -114,8 +114,6 @@ export function Schedule({ doctor }: { doctor: Doctor }) {
                       </li>
                     ))}
                   </ul>
-                </td>
-                <td className="adm-actions">
                   <button
                     type="button"
                     className="btn btn-small"
