@@ -132,7 +132,7 @@ export function Schedule({ doctor }: { doctor: Doctor }) {
       <fieldset className="adm-fieldset">
         <legend>Breaks</legend>
         {breaks.length === 0 && <p className="muted adm-hint">No breaks. A slot that touches a break is not offered.</p>}
-        <ul className="adm-periods">
+        <ul className="adm-periods adm-breaks">
           {breaks.map((b, i) => (
             <li key={i} className="row adm-nowrap">
               <select
