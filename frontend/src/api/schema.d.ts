@@ -149,7 +149,7 @@ export interface paths {
         };
         /**
          * List users
-         * @description A page of accounts.
+         * @description A page of accounts. With role, only the accounts of that role (a 400 for an unknown role).
          *
          *     Roles: admin.
          */
@@ -4604,6 +4604,8 @@ export interface operations {
                 page?: components["parameters"]["Page"];
                 /** @description Items per page, from 1; values above 100 are capped at 100. */
                 limit?: components["parameters"]["Limit"];
+                /** @description Only accounts of this role. */
+                role?: components["schemas"]["Role"];
             };
             header?: never;
             path?: never;

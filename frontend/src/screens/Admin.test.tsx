@@ -1,9 +1,10 @@
-import { render, screen, waitFor, within } from '@testing-library/react'
+import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { hhmm } from '../api/client'
 import type { User } from '../api/types'
 import { apiError, fakeServer, type Answer, type Call } from '../test/http'
+import { FakeLive, renderLive } from '../test/live'
 import { AdminScreen } from './Admin'
 
 const user = (i: number, over: Partial<User> = {}): User => ({
@@ -21,7 +22,18 @@ let calls: Call[]
 /** What POST /api/departments answers. */
 let createAnswer: () => Answer
 
+/** The departments the server has. */
+let departments: { id: string; name: string }[]
+
+/** Renders the admin screen and opens a tab. */
+async function open(tab: string) {
+  renderLive(new FakeLive(), <AdminScreen />)
+  await userEvent.click(screen.getByRole('tab', { name: tab }))
+}
+
 beforeEach(() => {
+  window.history.replaceState(null, '', '/admin')
+  departments = [{ id: 'er', name: 'Emergency' }]
   createAnswer = () => ({ status: 201, body: { id: 'cardiology', name: 'Cardiology' } })
   calls = fakeServer({
     'GET /api/users': ({ query }) => {
@@ -32,8 +44,12 @@ beforeEach(() => {
           : [user(21, { name: 'Pat Page-Two', role: 'patient' })]
       return { body: { items, total: 21, page, limit: 20 } }
     },
-    'GET /api/departments': { body: { items: [{ id: 'er', name: 'Emergency' }] } },
-    'POST /api/departments': () => createAnswer(),
+    'GET /api/departments': () => ({ body: { items: departments } }),
+    'POST /api/departments': ({ body }) => {
+      const a = createAnswer()
+      if (a.status === 201) departments = [...departments, body as { id: string; name: string }]
+      return a
+    },
     'GET /api/audit': { body: { items: [], page: 1, limit: 20 } },
     'GET /api/deliveries': { body: { items: [], total: 0, page: 1, limit: 20 } },
     'POST /api/broadcasts': ({ body }) => ({
@@ -55,12 +71,12 @@ afterEach(() => {
 
 describe('AdminScreen', () => {
   it('lists users with role and disabled flag, a page at a time', async () => {
-    render(<AdminScreen />)
+    await open('Accounts')
     const table = await screen.findByTestId('users-table')
     const rows = within(table).getAllByRole('row')
     expect(rows).toHaveLength(3) // header + 2
     expect(rows[1]!.textContent).toContain('Ada Admin')
-    expect(rows[1]!.textContent).toContain('admin')
+    expect((within(rows[1]!).getByRole('combobox', { name: 'Role of Ada Admin' }) as HTMLSelectElement).value).toBe('admin')
     expect(rows[1]!.textContent).toContain('Active')
     expect(rows[2]!.textContent).toContain('Dan Doctor')
     expect(rows[2]!.textContent).toContain('Disabled')
@@ -77,7 +93,7 @@ describe('AdminScreen', () => {
 
   it('creates a department with the id and name typed, and shows the server’s 409 message', async () => {
     createAnswer = () => apiError(409, 'conflict', 'a department with this id exists already')
-    render(<AdminScreen />)
+    await open('Departments')
     await screen.findByTestId('departments-table')
     const form = screen.getByRole('form', { name: 'Add a department' })
     await userEvent.type(within(form).getByLabelText('Id'), 'er')
@@ -98,7 +114,7 @@ describe('AdminScreen', () => {
     await userEvent.type(within(form).getByLabelText('Name'), 'Cardiology')
     await userEvent.click(within(form).getByRole('button', { name: 'Add department' }))
     expect((await within(form).findByRole('status')).textContent).toBe('Created Cardiology (cardiology).')
-    expect(screen.getByTestId('departments-table').textContent).toContain('Cardiology')
+    await waitFor(() => expect(screen.getByTestId('departments-table').textContent).toContain('Cardiology'))
     expect(within(form).queryByRole('alert')).toBeNull()
     expect(calls.filter((c) => c.method === 'POST' && c.path === '/api/departments').at(-1)?.body).toEqual({
       id: 'cardiology',
@@ -107,7 +123,7 @@ describe('AdminScreen', () => {
   })
 
   it('sends a broadcast and says it was sent', async () => {
-    render(<AdminScreen />)
+    await open('Broadcast')
     await userEvent.type(screen.getByLabelText('Message to everyone signed in now'), 'Fire drill at 14:00')
     await userEvent.click(screen.getByRole('button', { name: 'Send' }))
     expect((await screen.findByTestId('broadcast-sent')).textContent).toMatch(/^Sent at \d\d:\d\d\.$/)
@@ -117,7 +133,7 @@ describe('AdminScreen', () => {
   })
 
   it('also emails a broadcast when asked, and says to how many accounts', async () => {
-    render(<AdminScreen />)
+    await open('Broadcast')
     const email = screen.getByRole('checkbox', { name: 'Also email everyone' }) as HTMLInputElement
     expect(email.checked).toBe(false)
     await userEvent.type(screen.getByLabelText('Message to everyone signed in now'), 'Fire drill at 14:00')
@@ -134,8 +150,8 @@ describe('AdminScreen', () => {
     expect(email.checked).toBe(false)
   })
 
-  it('shows features not built yet as disabled, without links', () => {
-    render(<AdminScreen />)
+  it('shows features not built yet as disabled, without links; a card opens its tab', async () => {
+    renderLive(new FakeLive(), <AdminScreen />)
     const later = screen.getAllByTestId('coming-later')
     expect(later.map((c) => c.querySelector('.adm-card-title')?.textContent)).toEqual([
       'Billing',
@@ -151,7 +167,11 @@ describe('AdminScreen', () => {
     expect(screen.getByRole('link', { name: /Reception/ }).getAttribute('href')).toBe('/reception')
     expect(screen.getByRole('link', { name: /Patients/ }).getAttribute('href')).toBe('/patients')
     expect(screen.getByRole('link', { name: /Beds/ }).getAttribute('href')).toBe('/beds')
-    expect(screen.getByRole('link', { name: /Deliveries/ }).getAttribute('href')).toBe('#adm-deliveries')
-    expect(document.getElementById('adm-deliveries')).not.toBeNull()
+    const deliveries = screen.getByRole('link', { name: /Deliveries/ })
+    expect(deliveries.getAttribute('href')).toBe('#adm-deliveries')
+    // Following the card's link selects its tab.
+    window.location.hash = '#adm-deliveries'
+    await waitFor(() => expect(screen.getByRole('tab', { name: 'Deliveries' }).getAttribute('aria-selected')).toBe('true'))
+    expect(await screen.findByRole('heading', { name: 'Deliveries' })).toBeTruthy()
   })
 })

@@ -1,13 +1,18 @@
-// The admin's hub: where to go for each task, what can be done here now (users, departments, the audit
-// log, email and SMS deliveries, broadcasts), and what is not built yet, shown as such rather than with
-// made-up figures.
-import type { ReactNode } from 'react'
+// The admin's screen: setting the hospital up (accounts, doctors' profiles, schedules and leave,
+// departments, wards and beds) and keeping watch (audit log, deliveries, broadcasts), one tab each, with
+// an overview of the other screens and of what is not built yet. The tab is in the address (#adm-…),
+// so a link or a card can open one.
+import { useEffect, useState, type ReactNode } from 'react'
+import { Tab, TabList, TabPanel, Tabs, type Key } from 'react-aria-components'
 import { Link } from 'wouter'
 import { Audit } from './admin/Audit'
 import { Broadcast } from './admin/Broadcast'
 import { Deliveries } from './admin/Deliveries'
 import { Departments } from './admin/Departments'
+import { Doctors } from './admin/Doctors'
+import { NewAccount } from './admin/NewAccount'
 import { Users } from './admin/Users'
+import { Wards } from './admin/Wards'
 import './admin.css'
 
 /** Features planned but not built: listed so nobody looks for them elsewhere. */
@@ -17,18 +22,103 @@ const later: { title: string; text: string }[] = [
   { title: 'Roles & permissions', text: 'Fine-grained permissions beyond the four roles.' },
 ]
 
+/** The tabs, by the id each has in the address. */
+const tabs = [
+  { id: 'adm-overview', label: 'Overview' },
+  { id: 'adm-users', label: 'Accounts' },
+  { id: 'adm-doctors', label: 'Doctors' },
+  { id: 'adm-departments', label: 'Departments' },
+  { id: 'adm-wards', label: 'Wards & beds' },
+  { id: 'adm-audit', label: 'Audit log' },
+  { id: 'adm-deliveries', label: 'Deliveries' },
+  { id: 'adm-broadcast', label: 'Broadcast' },
+] as const
+
+type TabID = (typeof tabs)[number]['id']
+
+function tabOfHash(): TabID {
+  const h = window.location.hash.slice(1)
+  return tabs.find((t) => t.id === h)?.id ?? 'adm-overview'
+}
+
+/** The tab named in the address, following it when a link changes it. */
+function useHashTab(): [TabID, (t: TabID) => void] {
+  const [tab, setTab] = useState<TabID>(tabOfHash)
+  useEffect(() => {
+    const follow = () => setTab(tabOfHash())
+    window.addEventListener('hashchange', follow)
+    return () => window.removeEventListener('hashchange', follow)
+  }, [])
+  const choose = (t: TabID) => {
+    setTab(t)
+    window.history.replaceState(window.history.state, '', `#${t}`)
+  }
+  return [tab, choose]
+}
+
 export function AdminScreen() {
+  const [tab, setTab] = useHashTab()
+  /** The doctor whose profile the Doctors tab shows (a new doctor account opens there). */
+  const [doctor, setDoctor] = useState('')
+  const openDoctor = (id: string) => {
+    setDoctor(id)
+    setTab('adm-doctors')
+  }
   return (
     <div className="stack adm">
       <h1>Administration</h1>
+      <Tabs selectedKey={tab} onSelectionChange={(k: Key) => setTab(k as TabID)}>
+        <TabList aria-label="Administration" className="adm-tabs">
+          {tabs.map((t) => (
+            <Tab key={t.id} id={t.id} className="adm-tab">
+              {t.label}
+            </Tab>
+          ))}
+        </TabList>
+        <TabPanel id="adm-overview" className="adm-panel">
+          <Overview />
+        </TabPanel>
+        <TabPanel id="adm-users" className="adm-panel stack">
+          <NewAccount onDoctor={openDoctor} />
+          <Users />
+        </TabPanel>
+        <TabPanel id="adm-doctors" className="adm-panel">
+          <Doctors selected={doctor} onSelect={setDoctor} />
+        </TabPanel>
+        <TabPanel id="adm-departments" className="adm-panel">
+          <Departments />
+        </TabPanel>
+        <TabPanel id="adm-wards" className="adm-panel">
+          <Wards />
+        </TabPanel>
+        <TabPanel id="adm-audit" className="adm-panel">
+          <Audit />
+        </TabPanel>
+        <TabPanel id="adm-deliveries" className="adm-panel">
+          <Deliveries />
+        </TabPanel>
+        <TabPanel id="adm-broadcast" className="adm-panel">
+          <Broadcast />
+        </TabPanel>
+      </Tabs>
+    </div>
+  )
+}
+
+/** Where to go for each task, and what is not built yet, shown as such rather than with made-up figures. */
+function Overview() {
+  return (
+    <div className="stack">
       <nav aria-label="Admin tasks">
         <ul className="adm-hub">
           <Card title="Reception" text="Check patients in, walk-ins and emergencies; today's queues." to="/reception" />
           <Card title="Ward displays" text="Waiting-room boards for each department, full screen." to="/display" />
           <Card title="Patients" text="Find a patient; open a record by breaking the glass (audited)." to="/patients" />
           <Card title="Beds" text="Every ward's free and occupied beds, live." to="/beds" />
-          <Card title="Users" text="Accounts, roles and which are disabled." anchor="adm-users" />
+          <Card title="Accounts" text="Add doctor, staff and admin accounts; roles; disable an account." anchor="adm-users" />
+          <Card title="Doctors" text="Specialty, department, weekly hours and leave: what makes a doctor bookable." anchor="adm-doctors" />
           <Card title="Departments" text="The hospital's departments; add a new one." anchor="adm-departments" />
+          <Card title="Wards & beds" text="Add wards and their beds." anchor="adm-wards" />
           <Card title="Audit log" text="Who read or changed patient records." anchor="adm-audit" />
           <Card title="Deliveries" text="Email and SMS sent; failed ones (dead letters) to retry." anchor="adm-deliveries" />
           <Card title="Broadcast" text="A message to everyone signed in." anchor="adm-broadcast" />
@@ -48,18 +138,11 @@ export function AdminScreen() {
           ))}
         </ul>
       </section>
-      <div className="grid-2 adm-top">
-        <Departments />
-        <Broadcast />
-      </div>
-      <Users />
-      <Audit />
-      <Deliveries />
     </div>
   )
 }
 
-/** A task card: a link to another screen (to) or to a section further down this one (anchor). */
+/** A task card: a link to another screen (to) or to a tab of this one (anchor). */
 function Card({ title, text, to, anchor }: { title: string; text: string; to?: string; anchor?: string }) {
   const body: ReactNode = (
     <>

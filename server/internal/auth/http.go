@@ -204,7 +204,7 @@ func (h Handlers) ListUsers(c *gin.Context) {
 		httpx.Error(c, err)
 		return
 	}
-	users, total, err := h.svc.Users(c.Request.Context(), page, limit)
+	users, total, err := h.svc.Users(c.Request.Context(), shared.Role(c.Query("role")), page, limit)
 	out := shared.UserList{Items: make([]shared.User, 0, len(users)), Total: total, Page: page, Limit: limit}
 	for _, u := range users {
 		out.Items = append(out.Items, u.Public())

@@ -462,9 +462,12 @@ func (s *Service) User(ctx context.Context, id string) (User, error) {
 	return s.store.UserByID(ctx, id)
 }
 
-// Users lists accounts, a page at a time (admin).
-func (s *Service) Users(ctx context.Context, page, limit int) ([]User, int, error) {
-	return s.store.ListUsers(ctx, (page-1)*limit, limit)
+// Users lists accounts, a page at a time (admin); with a role, only that role's.
+func (s *Service) Users(ctx context.Context, role shared.Role, page, limit int) ([]User, int, error) {
+	if role != "" && !role.Valid() {
+		return nil, 0, fault.Invalid("role must be one of admin, doctor, staff, patient")
+	}
+	return s.store.ListUsers(ctx, role, (page-1)*limit, limit)
 }
 
 // UpdateUser changes an account's role or disabled flag (admin). Either change ends the account's

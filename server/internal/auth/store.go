@@ -3,6 +3,8 @@ package auth
 import (
 	"context"
 	"time"
+
+	"hms/shared"
 )
 
 // Store is what the auth service needs from storage. Implementations translate their driver's errors
@@ -13,8 +15,8 @@ type Store interface {
 	UserByEmail(ctx context.Context, email string) (User, error)
 	UpdateUser(ctx context.Context, id string, ch UserChange) error
 	DeleteUser(ctx context.Context, id string) error
-	// ListUsers returns users ordered by creation, and the total count.
-	ListUsers(ctx context.Context, skip, limit int) ([]User, int, error)
+	// ListUsers returns users ordered by creation, and the total count; with a role, only that role's.
+	ListUsers(ctx context.Context, role shared.Role, skip, limit int) ([]User, int, error)
 	// HasAdmin reports whether any admin account exists.
 	HasAdmin(ctx context.Context) (bool, error)
 

@@ -87,6 +87,22 @@ func TestUserStore(t *testing.T) {
 		t.Fatalf("got %v updating a missing user, want ErrUserNotFound", err)
 	}
 
+	doc := auth.User{ID: ident.New(), Name: "Dan", Email: "dan@example.org", Role: shared.RoleDoctor, PasswordHash: "h",
+		CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
+	if err := s.InsertUser(ctx, doc); err != nil {
+		t.Fatal(err)
+	}
+	if all, total, err := s.ListUsers(ctx, "", 0, 10); err != nil || total != 2 || len(all) != 2 {
+		t.Fatalf("got %d of %d users, %v, want 2 of 2", len(all), total, err)
+	}
+	docs, total, err := s.ListUsers(ctx, shared.RoleDoctor, 0, 10)
+	if err != nil || total != 1 || len(docs) != 1 || docs[0].ID != doc.ID {
+		t.Fatalf("got %+v (total %d), %v, want only the doctor", docs, total, err)
+	}
+	if none, total, err := s.ListUsers(ctx, shared.RolePatient, 0, 10); err != nil || total != 0 || len(none) != 0 {
+		t.Fatalf("got %d patients (total %d), %v, want none", len(none), total, err)
+	}
+
 	jti := ident.New()
 	if err := s.SpendToken(ctx, jti, "s", time.Now()); err != nil {
 		t.Fatal(err)

@@ -121,13 +121,17 @@ func (s *Users) DeleteUser(ctx context.Context, id string) error {
 }
 
 // ListUsers implements auth.Store.
-func (s *Users) ListUsers(ctx context.Context, skip, limit int) ([]auth.User, int, error) {
-	total, err := s.users.CountDocuments(ctx, bson.D{})
+func (s *Users) ListUsers(ctx context.Context, role shared.Role, skip, limit int) ([]auth.User, int, error) {
+	filter := bson.D{}
+	if role != "" {
+		filter = bson.D{{Key: "role", Value: string(role)}}
+	}
+	total, err := s.users.CountDocuments(ctx, filter)
 	if err != nil {
 		return nil, 0, wrap("count users", err)
 	}
 	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetSkip(int64(skip)).SetLimit(int64(limit))
-	cur, err := s.users.Find(ctx, bson.D{}, opts)
+	cur, err := s.users.Find(ctx, filter, opts)
 	if err != nil {
 		return nil, 0, wrap("list users", err)
 	}

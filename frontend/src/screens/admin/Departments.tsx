@@ -1,60 +1,46 @@
 // The departments and a form to add one. A department's id is a short slug that names its queue and
 // display channels, so it cannot change; the server says when it is malformed (400) or taken (409).
-import { useEffect, useState, type FormEvent } from 'react'
+import { useQueryClient } from '@tanstack/react-query'
+import { useState, type FormEvent } from 'react'
 import { Link } from 'wouter'
-import { api, messageOf, must } from '../../api/client'
-import type { Department } from '../../api/types'
+import { messageOf } from '../../api/client'
+import { useDepartments } from '../../api/departments'
+import { $api, keyOf } from '../../api/query'
 import { LoadError, SubmitButton } from '../../components/forms'
 
 export function Departments() {
-  const [items, setItems] = useState<Department[] | null>(null)
-  const [loadError, setLoadError] = useState('')
-  const [reloads, setReloads] = useState(0)
+  const client = useQueryClient()
+  const departments = useDepartments()
+  const add = $api.useMutation('post', '/api/departments')
   const [id, setID] = useState('')
   const [name, setName] = useState('')
-  const [busy, setBusy] = useState(false)
   const [error, setError] = useState('')
   const [done, setDone] = useState('')
-
-  useEffect(() => {
-    let gone = false
-    must(api.GET('/api/departments'))
-      .then((l) => {
-        if (gone) return
-        setItems(l.items)
-        setLoadError('')
-      })
-      .catch((e: unknown) => !gone && setLoadError(messageOf(e)))
-    return () => {
-      gone = true
-    }
-  }, [reloads])
+  const items = departments.items ? [...departments.items].sort((a, b) => a.id.localeCompare(b.id)) : undefined
+  const loadError = items ? '' : departments.error
 
   const create = async (e: FormEvent) => {
     e.preventDefault()
-    setBusy(true)
     setError('')
     setDone('')
     try {
-      const d = await must(api.POST('/api/departments', { body: { id: id.trim(), name: name.trim() } }))
-      setItems((prev) => [...(prev ?? []), d].sort((a, b) => a.id.localeCompare(b.id)))
+      const d = await add.mutateAsync({ body: { id: id.trim(), name: name.trim() } })
+      await client.invalidateQueries({ queryKey: keyOf('/api/departments') })
       setID('')
       setName('')
       setDone(`Created ${d.name} (${d.id}).`)
     } catch (err) {
       setError(messageOf(err))
-    } finally {
-      setBusy(false)
     }
   }
 
   return (
     <section className="panel stack" id="adm-departments" aria-labelledby="adm-departments-h">
       <h2 id="adm-departments-h">Departments</h2>
-      <LoadError error={loadError} retry={() => setReloads((n) => n + 1)} retryText="Try again">
+      <LoadError error={loadError} retry={departments.retry} retryText="Try again">
         Could not load the departments
       </LoadError>
-      {items === null && !loadError && <p className="muted">Loading departments…</p>}
+      {!items && !loadError && <p className="muted">Loading departments…</p>}
       {items &&
         (items.length === 0 ? (
           <p className="muted">No departments yet: add the first below.</p>
@@ -118,7 +104,7 @@ export function Departments() {
           cannot be changed later.
         </p>
         <div className="row">
-          <SubmitButton busy={busy} busyText="Adding…">
+          <SubmitButton busy={add.isPending} busyText="Adding…">
             Add department
           </SubmitButton>
           {done && (

@@ -1,29 +1,39 @@
-// Every account, a page at a time: name, email, role and whether it is disabled.
-import { api, must } from '../../api/client'
-import type { UserList } from '../../api/types'
+// Every account, a page at a time: name, email, role and whether it is disabled; an admin changes a
+// staff account's role or disables / enables an account here (PATCH /api/users/{id}). Either change
+// signs the person out everywhere. The server refuses changing your own account, and says why.
+import { keepPreviousData, useQueryClient } from '@tanstack/react-query'
+import { useState } from 'react'
+import { messageOf, session } from '../../api/client'
+import { $api, keyOf } from '../../api/query'
+import type { Role, User } from '../../api/types'
+import { formatDate } from '../../api/time'
 import { LoadError } from '../../components/forms'
 import { Pager } from '../../components/Pager'
-import { usePage } from '../../components/usePage'
-import { formatDate } from '../../api/time'
+import { roleWords, staffRoles } from './roles'
 
 const limit = 20
 
 export function Users() {
-  const p = usePage<UserList>((page) => must(api.GET('/api/users', { params: { query: { page, limit } } })))
-  const pages = p.data ? Math.max(1, Math.ceil(p.data.total / p.data.limit)) : undefined
+  const [page, setPage] = useState(1)
+  const q = $api.useQuery('get', '/api/users', { params: { query: { page, limit } } }, { placeholderData: keepPreviousData })
+  const data = q.data
+  const pages = data ? Math.max(1, Math.ceil(data.total / data.limit)) : undefined
   return (
-    <section className="panel stack" id="adm-users" aria-labelledby="adm-users-h">
+    <section className="panel stack" id="adm-users-list" aria-labelledby="adm-users-h">
       <div className="row">
-        <h2 id="adm-users-h">Users</h2>
-        {p.data && <span className="muted">{p.data.total} in all</span>}
+        <h2 id="adm-users-h">Accounts</h2>
+        {data && <span className="muted">{data.total} in all</span>}
       </div>
-      <p className="muted">Accounts and their roles. Adding accounts and changing roles is not on this screen yet.</p>
-      <LoadError error={p.error} retry={p.reload} retryText="Try again">
-        Could not load the users
+      <p className="muted adm-hint">
+        Changing a role or disabling an account signs that person out on every device. Patients register
+        themselves or at reception; their accounts cannot take a staff role.
+      </p>
+      <LoadError error={q.error ? messageOf(q.error) : ''} retry={() => void q.refetch()} retryText="Try again">
+        Could not load the accounts
       </LoadError>
-      {p.data &&
-        (p.data.items.length === 0 ? (
-          <p className="muted">No users on this page.</p>
+      {data &&
+        (data.items.length === 0 ? (
+          <p className="muted">No accounts on this page.</p>
         ) : (
           <div className="adm-scroll">
             <table className="table" data-testid="users-table">
@@ -34,30 +44,89 @@ export function Users() {
                   <th scope="col">Role</th>
                   <th scope="col">Account</th>
                   <th scope="col">Created</th>
+                  <th scope="col">
+                    <span className="sr-only">Changes</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
-                {p.data.items.map((u) => (
-                  <tr key={u.id}>
-                    <td>{u.name}</td>
-                    <td>{u.email}</td>
-                    <td>
-                      <span className={`tag adm-role adm-role-${u.role}`}>{u.role}</span>
-                    </td>
-                    <td>
-                      {u.disabled ? <span className="tag tag-urgent">Disabled</span> : <span className="tag tag-ok">Active</span>}
-                    </td>
-                    <td>{formatDate(u.created_at)}</td>
-                  </tr>
+                {data.items.map((u) => (
+                  <UserRow key={u.id} user={u} />
                 ))}
               </tbody>
             </table>
           </div>
         ))}
-      {!p.data && p.busy && <p className="muted">Loading users…</p>}
-      {p.data && (
-        <Pager label="Users pages" page={p.page} pages={pages} hasNext={p.page < (pages ?? 1)} busy={p.busy} go={p.go} />
-      )}
+      {!data && q.isPending && <p className="muted">Loading accounts…</p>}
+      {data && <Pager label="Users pages" page={page} pages={pages} hasNext={page < (pages ?? 1)} busy={q.isFetching} go={setPage} />}
     </section>
+  )
+}
+
+/** One account: its role (a choice for staff accounts) and a disable / enable button. */
+function UserRow({ user: u }: { user: User }) {
+  const client = useQueryClient()
+  const change = $api.useMutation('patch', '/api/users/{id}')
+  const [role, setRole] = useState<Role>(u.role)
+  const [error, setError] = useState('')
+  const me = session.current?.user.id === u.id
+
+  const save = async (body: { role?: Role; disabled?: boolean }) => {
+    setError('')
+    try {
+      await change.mutateAsync({ params: { path: { id: u.id } }, body })
+      await client.invalidateQueries({ queryKey: keyOf('/api/users') })
+    } catch (e) {
+      setError(messageOf(e))
+      setRole(u.role)
+    }
+  }
+
+  return (
+    <tr>
+      <td>
+        {u.name}
+        {me && <span className="muted"> (you)</span>}
+      </td>
+      <td>{u.email}</td>
+      <td>
+        {u.role === 'patient' ? (
+          <span className={`tag adm-role adm-role-${u.role}`}>{roleWords[u.role]}</span>
+        ) : (
+          <span className="row adm-nowrap">
+            <select aria-label={`Role of ${u.name}`} value={role} onChange={(e) => setRole(e.target.value as Role)}>
+              {staffRoles.map((r) => (
+                <option key={r} value={r}>
+                  {roleWords[r]}
+                </option>
+              ))}
+            </select>
+            {role !== u.role && (
+              <button type="button" className="btn btn-small btn-primary" disabled={change.isPending} onClick={() => void save({ role })}>
+                Save role
+              </button>
+            )}
+          </span>
+        )}
+      </td>
+      <td>{u.disabled ? <span className="tag tag-urgent">Disabled</span> : <span className="tag tag-ok">Active</span>}</td>
+      <td className="adm-nowrap">{formatDate(u.created_at, 'auto')}</td>
+      <td className="adm-actions">
+        <button
+          type="button"
+          className="btn btn-small"
+          disabled={change.isPending}
+          aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.name}`}
+          onClick={() => void save({ disabled: !u.disabled })}
+        >
+          {u.disabled ? 'Enable' : 'Disable'}
+        </button>
+        {error && (
+          <span className="error-text" role="alert">
+            {error}
+          </span>
+        )}
+      </td>
+    </tr>
   )
 }

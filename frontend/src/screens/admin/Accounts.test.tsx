@@ -1,0 +1,144 @@
+// The admin's accounts tab against canned REST answers: adding an account shows its password once (with
+// a copy button) and the server's 409 at the email; changing a role and disabling an account send the
+// change, and the server's refusal (your own account) is shown on the row.
+import { screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { User } from '../../api/types'
+import { apiError, fakeServer, type Answer, type Call } from '../../test/http'
+import { FakeLive, renderLive } from '../../test/live'
+import { signIn } from '../../test/session'
+import { NewAccount } from './NewAccount'
+import { Users } from './Users'
+
+const user = (id: string, over: Partial<User> = {}): User => ({
+  id,
+  name: `User ${id}`,
+  email: `${id}@hms.test`,
+  role: 'staff',
+  disabled: false,
+  created_at: '2026-11-01T09:00:00Z',
+  ...over,
+})
+
+let users: User[]
+let calls: Call[]
+let registerAnswer: (c: Call) => Answer
+
+beforeEach(() => {
+  signIn({ id: 'me', role: 'admin' })
+  users = [user('me', { name: 'Ada Admin', role: 'admin' }), user('u2', { name: 'Sam Staff' })]
+  registerAnswer = ({ body }) => {
+    const b = body as { name: string; email: string; role: User['role'] }
+    const u = user('d1', { name: b.name, email: b.email, role: b.role })
+    users = [...users, u]
+    return { status: 201, body: { id: u.id, user: u } }
+  }
+  calls = fakeServer({
+    'GET /api/users': () => ({ body: { items: users, total: users.length, page: 1, limit: 20 } }),
+    'POST /api/auth/register': (c) => registerAnswer(c),
+    'PATCH /api/users/me': apiError(403, 'forbidden', 'you cannot change your own role or disable yourself'),
+    'PATCH /api/users/u2': ({ body }) => {
+      users = users.map((u) => (u.id === 'u2' ? { ...u, ...(body as Partial<User>) } : u))
+      return { body: users.find((u) => u.id === 'u2') }
+    },
+  })
+})
+
+afterEach(() => vi.restoreAllMocks())
+
+function screenOf(onDoctor = vi.fn()) {
+  renderLive(
+    new FakeLive(),
+    <>
+      <NewAccount onDoctor={onDoctor} />
+      <Users />
+    </>,
+  )
+  return onDoctor
+}
+
+describe('Add an account', () => {
+  it('creates a doctor with a generated password, shows it once with a copy button, and lists the account', async () => {
+    const u = userEvent.setup()
+    const onDoctor = screenOf()
+    const form = screen.getByRole('form', { name: 'Add an account' })
+    await u.type(within(form).getByLabelText('Name'), 'Dr Dee')
+    await u.type(within(form).getByLabelText('Email'), 'dee@hms.test')
+    expect((within(form).getByLabelText('Role') as HTMLSelectElement).value).toBe('doctor')
+    await u.click(within(form).getByRole('button', { name: 'Generate' }))
+    const generated = (within(form).getByLabelText('Initial password') as HTMLInputElement).value
+    expect(generated).toMatch(/^[a-zA-Z2-9]{14}$/)
+    await u.click(within(form).getByRole('button', { name: 'Add account' }))
+
+    const made = await screen.findByTestId('account-made')
+    expect(within(made).getByTestId('new-password').textContent).toBe(generated)
+    expect(made.textContent).toContain('Give this to the person; it is not shown again.')
+    expect(calls.find((c) => c.method === 'POST' && c.path === '/api/auth/register')?.body).toEqual({
+      name: 'Dr Dee',
+      email: 'dee@hms.test',
+      role: 'doctor',
+      password: generated,
+    })
+    // The form is empty again: the password is nowhere but in the notice.
+    expect((within(form).getByLabelText('Initial password') as HTMLInputElement).value).toBe('')
+
+    await u.click(within(made).getByRole('button', { name: 'Copy password' }))
+    expect(await navigator.clipboard.readText()).toBe(generated)
+    expect(within(made).getByText('Copied.')).toBeTruthy()
+
+    await waitFor(() => expect(screen.getByTestId('users-table').textContent).toContain('Dr Dee'))
+
+    await u.click(within(made).getByRole('button', { name: 'Set up Dr Dee’s profile and hours' }))
+    expect(onDoctor).toHaveBeenCalledWith('d1')
+
+    await u.click(within(made).getByRole('button', { name: 'Done, hide the password' }))
+    expect(screen.queryByTestId('account-made')).toBeNull()
+    expect(screen.queryByText(generated)).toBeNull()
+  })
+
+  it('shows the server’s 409 at the email and the 400 at the password, keeping what was typed', async () => {
+    registerAnswer = () => apiError(409, 'conflict', 'an account with this email already exists')
+    screenOf()
+    const form = screen.getByRole('form', { name: 'Add an account' })
+    await userEvent.type(within(form).getByLabelText('Name'), 'Sam Two')
+    await userEvent.type(within(form).getByLabelText('Email'), 'u2@hms.test')
+    await userEvent.selectOptions(within(form).getByLabelText('Role'), 'staff')
+    await userEvent.type(within(form).getByLabelText('Initial password'), 'a long secret 1')
+    await userEvent.click(within(form).getByRole('button', { name: 'Add account' }))
+
+    const email = within(form).getByLabelText('Email') as HTMLInputElement
+    await waitFor(() => expect(email.getAttribute('aria-invalid')).toBe('true'))
+    expect(email.closest('.adm-field')?.textContent).toContain('an account with this email already exists')
+    expect(email.value).toBe('u2@hms.test')
+    expect(screen.queryByTestId('account-made')).toBeNull()
+
+    registerAnswer = () => apiError(400, 'invalid', 'password is too common; choose another')
+    await userEvent.click(within(form).getByRole('button', { name: 'Add account' }))
+    const password = within(form).getByLabelText('Initial password')
+    await waitFor(() => expect(password.closest('.adm-field')?.textContent).toContain('password is too common; choose another'))
+    expect(email.getAttribute('aria-invalid')).toBeNull()
+  })
+})
+
+describe('Accounts', () => {
+  it('changes a role and disables an account, and shows the server’s refusal for your own', async () => {
+    screenOf()
+    const table = await screen.findByTestId('users-table')
+    await userEvent.selectOptions(within(table).getByRole('combobox', { name: 'Role of Sam Staff' }), 'doctor')
+    await userEvent.click(within(table).getByRole('button', { name: 'Save role' }))
+    await waitFor(() =>
+      expect(calls.filter((c) => c.method === 'PATCH').map((c) => [c.path, c.body])).toEqual([['/api/users/u2', { role: 'doctor' }]]),
+    )
+    await waitFor(() => expect(within(table).queryByRole('button', { name: 'Save role' })).toBeNull())
+
+    await userEvent.click(within(table).getByRole('button', { name: 'Disable Sam Staff' }))
+    await waitFor(() => expect(within(table).getByRole('button', { name: 'Enable Sam Staff' })).toBeTruthy())
+    expect(calls.filter((c) => c.method === 'PATCH').at(-1)?.body).toEqual({ disabled: true })
+
+    await userEvent.click(within(table).getByRole('button', { name: 'Disable Ada Admin' }))
+    const row = within(table).getByText('Ada Admin').closest('tr')!
+    expect((await within(row).findByRole('alert')).textContent).toBe('you cannot change your own role or disable yourself')
+    expect(row.textContent).toContain('Active')
+  })
+})

@@ -1,0 +1,178 @@
+// Adds an account for one of the hospital's people (doctor, staff or admin) with an initial password the
+// admin types or generates (POST /api/auth/register with the admin's token). The password is shown once,
+// with a copy button, to hand to the person; the server's 400 is shown at the field it is about, and its
+// 409 (the email has an account already) at the email. A new doctor's next step, the profile, is a click away.
+import { useQueryClient } from '@tanstack/react-query'
+import { useState, type FormEvent } from 'react'
+import { ApiError, messageOf } from '../../api/client'
+import { $api, keyOf } from '../../api/query'
+import type { User } from '../../api/types'
+import { ErrorText, SubmitButton } from '../../components/forms'
+import { generatePassword } from './password'
+import { roleWords, staffRoles } from './roles'
+
+type Field = 'name' | 'email' | 'password' | 'role' | ''
+type StaffRole = (typeof staffRoles)[number]
+
+/** The field a 400 or 409 is about: the server's messages begin with the field's name. */
+function fieldOf(e: unknown): Field {
+  if (!(e instanceof ApiError)) return ''
+  if (e.status === 409) return 'email'
+  const first = /^(name|email|password|role)\b/.exec(e.message)
+  return first ? (first[1] as Field) : ''
+}
+
+export function NewAccount({ onDoctor }: { onDoctor: (id: string) => void }) {
+  const client = useQueryClient()
+  const register = $api.useMutation('post', '/api/auth/register')
+  const [name, setName] = useState('')
+  const [email, setEmail] = useState('')
+  const [role, setRole] = useState<StaffRole>('doctor')
+  const [password, setPassword] = useState('')
+  const [error, setError] = useState<{ field: Field; text: string }>({ field: '', text: '' })
+  /** The account just made and its password, shown once. */
+  const [made, setMade] = useState<{ user: User; password: string } | null>(null)
+  const [copied, setCopied] = useState('')
+
+  const create = async (e: FormEvent) => {
+    e.preventDefault()
+    setError({ field: '', text: '' })
+    setMade(null)
+    setCopied('')
+    try {
+      const res = await register.mutateAsync({ body: { name: name.trim(), email: email.trim(), role, password } })
+      // An admin's registration answers 201 with the account (202 is the anonymous answer).
+      const user = (res as { user?: User }).user
+      if (!user) throw new Error('The server did not return the new account.')
+      setMade({ user, password })
+      setName('')
+      setEmail('')
+      setPassword('')
+      await client.invalidateQueries({ queryKey: keyOf('/api/users') })
+    } catch (err) {
+      setError({ field: fieldOf(err), text: messageOf(err) })
+    }
+  }
+
+  const copy = async () => {
+    if (!made) return
+    try {
+      await navigator.clipboard.writeText(made.password)
+      setCopied('Copied.')
+    } catch {
+      setCopied('Could not copy: select the password and copy it by hand.')
+    }
+  }
+
+  /** A field's invalid state and the ids of what describes it (its error, a hint). */
+  const problem = (f: Field, hint?: string) => {
+    const ids = [error.field === f ? `adm-new-${f}-error` : '', hint ?? ''].filter(Boolean).join(' ')
+    return { 'aria-invalid': error.field === f ? true : undefined, 'aria-describedby': ids || undefined }
+  }
+  const fieldError = (field: Field) =>
+    error.field === field ? (
+      <span id={`adm-new-${field}-error`}>
+        <ErrorText error={error.text} />
+      </span>
+    ) : null
+
+  return (
+    <section className="panel stack" aria-labelledby="adm-new-account-h">
+      <form className="stack" onSubmit={(e) => void create(e)} aria-labelledby="adm-new-account-h" noValidate>
+        <h2 id="adm-new-account-h">Add an account</h2>
+        <div className="adm-fields-4">
+          <div className="adm-field">
+            <label htmlFor="adm-new-name">Name</label>
+            <input id="adm-new-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} autoComplete="off" {...problem('name')} />
+            {fieldError('name')}
+          </div>
+          <div className="adm-field">
+            <label htmlFor="adm-new-email">Email</label>
+            <input
+              id="adm-new-email"
+              type="email"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              required
+              autoComplete="off"
+              spellCheck={false}
+              {...problem('email')}
+            />
+            {fieldError('email')}
+          </div>
+          <div className="adm-field">
+            <label htmlFor="adm-new-role">Role</label>
+            <select id="adm-new-role" value={role} onChange={(e) => setRole(e.target.value as StaffRole)} {...problem('role')}>
+              {staffRoles.map((r) => (
+                <option key={r} value={r}>
+                  {roleWords[r]}
+                </option>
+              ))}
+            </select>
+            {fieldError('role')}
+          </div>
+          <div className="adm-field">
+            <label htmlFor="adm-new-password">Initial password</label>
+            <span className="row adm-nowrap">
+              <input
+                id="adm-new-password"
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+                required
+                minLength={8}
+                maxLength={128}
+                autoComplete="new-password"
+                spellCheck={false}
+                className="adm-grow"
+                {...problem('password', 'adm-password-hint')}
+              />
+              <button type="button" className="btn btn-small" onClick={() => setPassword(generatePassword())}>
+                Generate
+              </button>
+            </span>
+            {fieldError('password')}
+          </div>
+        </div>
+        <p id="adm-password-hint" className="muted adm-hint">
+          At least 8 characters, not a common password and not the email address. The person can change it after signing in.
+        </p>
+        <div className="row">
+          <SubmitButton busy={register.isPending} busyText="Adding…">
+            Add account
+          </SubmitButton>
+          {error.field === '' && <ErrorText error={error.text} />}
+        </div>
+      </form>
+      {made && (
+        <div className="adm-made" role="status" data-testid="account-made">
+          <p>
+            <strong>
+              {made.user.name}’s {roleWords[made.user.role].toLowerCase()} account is ready
+            </strong>{' '}
+            ({made.user.email}). Their initial password:
+          </p>
+          <p className="row">
+            <code className="adm-secret" data-testid="new-password">
+              {made.password}
+            </code>
+            <button type="button" className="btn btn-small" onClick={() => void copy()}>
+              Copy password
+            </button>
+            {copied && <span className="muted">{copied}</span>}
+          </p>
+          <p className="adm-warn">Give this to the person; it is not shown again.</p>
+          <div className="row">
+            {made.user.role === 'doctor' && (
+              <button type="button" className="btn btn-primary btn-small" onClick={() => onDoctor(made.user.id)}>
+                Set up {made.user.name}’s profile and hours
+              </button>
+            )}
+            <button type="button" className="btn btn-small" onClick={() => setMade(null)}>
+              Done, hide the password
+            </button>
+          </div>
+        </div>
+      )}
+    </section>
+  )
+}
