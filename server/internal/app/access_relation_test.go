@@ -117,7 +117,11 @@ func TestAccessSelfCheckInKeepsTheChartClosed(t *testing.T) {
 		opens  bool
 	}{
 		{"booked with himself and checked in by himself", func(t *testing.T, pid string) shared.Appointment {
-			return env.CheckIn(d.Token, env.Book(d.Token, d.ID(), pid, apptest.At(9, 0)).ID)
+			in := env.CheckIn(d.Token, env.Book(d.Token, d.ID(), pid, apptest.At(9, 0)).ID)
+			if in.Reason != "" {
+				t.Errorf("the check-in's reply shows the reason %q to a doctor who may not see the patient", in.Reason)
+			}
+			return in
 		}, false, false},
 		{"a walk-in he checked in for himself", func(t *testing.T, pid string) shared.Appointment {
 			return checkIn(t, shared.CheckInRequest{Department: h.Dept, PatientID: pid, DoctorID: d.ID()})
@@ -229,7 +233,8 @@ func TestSecurity35ConditionSearchOnlyVisible(t *testing.T) {
 }
 
 // TestAppointmentReasonsFollowTheAccessRule: an appointment's reason (free text, often clinical) is
-// shown only to callers the access rule lets see the patient; the scheduling fields stay for the desk.
+// shown only to callers the access rule lets see the patient, in a single read, a list and the replies
+// of a reschedule and a cancellation; the scheduling fields stay for the desk.
 // Lists, the doctor's dashboard and queue snapshots are audited with each patient they return
 // (docs/security.md row 35).
 func TestAppointmentReasonsFollowTheAccessRule(t *testing.T) {
@@ -277,6 +282,33 @@ func TestAppointmentReasonsFollowTheAccessRule(t *testing.T) {
 	breakGlass(t, env, h.Doctor2.Token, pid, "covering for the booked doctor today")
 	if a := get(t, h.Doctor2); a.Reason != "lump-in-breast-7f3" {
 		t.Errorf("with a grant: got reason %q, want it shown", a.Reason)
+	}
+
+	// A change answers with the appointment under the same rule: the reschedule's and the cancellation's
+	// replies carry the reason only for a caller who may see the patient.
+	tomorrow := func(hh, mm int) time.Time { return apptest.At(hh, mm).AddDate(0, 0, 1) }
+	for _, tc := range []struct {
+		name   string
+		who    apptest.User
+		start  time.Time
+		reason string
+	}{
+		{"staff reschedule", h.Staff, tomorrow(10, 0), ""},
+		{"the booked doctor, not yet seen, reschedules", h.Doctor, tomorrow(10, 30), ""},
+		{"the patient reschedules", p, tomorrow(11, 0), "lump-in-breast-7f3"},
+	} {
+		var moved shared.Appointment
+		env.Patch("/api/appointments/"+booked.ID, tc.who.Token, shared.RescheduleRequest{Start: tc.start}).
+			Want(t, http.StatusOK).Decode(t, &moved)
+		if moved.Reason != tc.reason || !moved.Start.Equal(tc.start) || moved.PatientID != pid {
+			t.Errorf("%s: got %+v, want reason %q and the new start", tc.name, moved, tc.reason)
+		}
+	}
+	var cancelled shared.Appointment
+	env.Post("/api/appointments/"+booked.ID+"/cancel", h.Doctor.Token, shared.ReasonRequest{Reason: "doctor away"}).
+		Want(t, http.StatusOK).Decode(t, &cancelled)
+	if cancelled.Reason != "" || cancelled.Status != shared.StatusCancelled {
+		t.Errorf("cancelled by the booked doctor, not yet seen: got %+v, want no reason", cancelled)
 	}
 
 	env.Get("/api/queues/"+h.Dept, h.Staff.Token).Want(t, http.StatusOK)
