@@ -2778,7 +2778,7 @@ export interface components {
             page: number;
             limit: number;
         };
-        /** @description One entry of the audit trail: who read or changed which patient's data, when and with what outcome. It holds no patient data. */
+        /** @description One entry of the audit trail: who read or changed which patient's data (or subscribed to which queue channel), when and with what outcome. It holds no patient data. */
         AuditEntry: {
             id: components["schemas"]["ID"];
             /** Format: date-time */
@@ -2787,6 +2787,11 @@ export interface components {
             actor_role: components["schemas"]["Role"];
             /** @description The patient record acted on: an id, or "malformed" when the request named no valid id. */
             patient_id?: string;
+            /**
+             * @description The live channel subscribed to or replayed (ws.subscribe, ws.replay), for a channel that names no patient: a department's or a doctor's queue.
+             * @example queue:dept:cardiology
+             */
+            channel?: string;
             /**
              * @description What was done, such as patient.read or patient.update.
              * @example patient.read
@@ -3084,6 +3089,7 @@ export interface components {
             start: string;
             /** Format: date-time */
             end: string;
+            /** @description Why the patient comes (free text, often clinical): given only to the patient and to callers the clinical access rule lets see the patient, in every read and in the reply of every change; never in events. */
             reason?: string;
             status: components["schemas"]["AppointmentStatus"];
             walk_in: boolean;
@@ -3126,7 +3132,7 @@ export interface components {
             page: number;
             limit: number;
         };
-        /** @description The data of `appointment.changed` on `patient:<patient id>` and `queue:doctor:<doctor id>`; the appointment comes without its `reason` (events are stored in clear and cross the broker; GET /api/appointments/{id} gives it). */
+        /** @description The data of `appointment.changed` on `patient:<patient id>` and `queue:doctor:<doctor id>`; the appointment comes without its `reason` and its `patient_name` (events are stored in clear and cross the broker; GET /api/appointments/{id} gives them, under the access rule and audited). */
         AppointmentEvent: {
             /**
              * @description What happened: walk_in and emergency admit a patient without a booking.
@@ -3274,7 +3280,7 @@ export interface components {
             position: number;
             estimated_wait_minutes: number;
         };
-        /** @description The data of `queue.changed` on `queue:dept:<department>` and `queue:doctor:<doctor id>`: what happened to which appointment (without its `reason`: events are stored in clear and cross the broker), and every waiting ticket's new position and estimate. */
+        /** @description The data of `queue.changed` on `queue:dept:<department>` and `queue:doctor:<doctor id>`: what happened to which appointment (without its `reason` and its `patient_name`: events are stored in clear and cross the broker), and every waiting ticket's new position and estimate. */
         QueueEvent: {
             /** @enum {string} */
             action: "booked" | "rescheduled" | "cancelled" | "checked_in" | "walk_in" | "emergency" | "called" | "started" | "finished" | "no_show" | "requeued" | "triaged";

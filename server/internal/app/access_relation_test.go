@@ -65,6 +65,118 @@ func TestAccessSelfMadeRelationshipsKeepTheChartClosed(t *testing.T) {
 	})
 }
 
+// TestAccessSelfCheckInKeepsTheChartClosed: a doctor may check patients in (the route is open to the
+// staff side), so a check-in the doctor did themself, or a walk-in ticket they created and called, is a
+// relationship they made for themself and does not open the chart. A check-in by someone else does; so
+// does an emergency the doctor admitted at ESI 1–2, which raised an alert on every staff screen
+// (docs/security.md row 34). Each check-in is audited with its actor.
+func TestAccessSelfCheckInKeepsTheChartClosed(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	h := env.Hospital() // Monday 2030-01-07 07:30
+	d := h.Doctor2
+	patient := func(name string) string {
+		return register(t, env, h.Staff.Token, shared.RegisterPatientRequest{Name: name}).ID
+	}
+	status := func(t *testing.T, pid string) int {
+		t.Helper()
+		return env.Get("/api/patient/"+pid, d.Token).Status
+	}
+	closed := func(t *testing.T, pid string) {
+		t.Helper()
+		wantErr(t, env.Get("/api/patient/"+pid, d.Token), http.StatusForbidden, shared.CodeBreakGlassRequired)
+	}
+	call := func(t *testing.T, id string) {
+		t.Helper()
+		env.Post("/api/queue/tickets/"+id+"/call", d.Token, nil).Want(t, http.StatusOK)
+	}
+	finish := func(t *testing.T, id string) {
+		t.Helper()
+		env.Post("/api/queue/tickets/"+id+"/start", d.Token, nil).Want(t, http.StatusOK)
+		env.Post("/api/queue/tickets/"+id+"/finish", d.Token, nil).Want(t, http.StatusOK)
+	}
+	checkIn := func(t *testing.T, req shared.CheckInRequest) shared.Appointment {
+		t.Helper()
+		var a shared.Appointment
+		env.Post("/api/queue/checkin", d.Token, req).Want(t, http.StatusCreated).Decode(t, &a)
+		return a
+	}
+	emergency := func(t *testing.T, pid string, triage int) shared.Appointment {
+		t.Helper()
+		var a shared.Appointment
+		env.Post("/api/queue/emergency", d.Token, shared.EmergencyRequest{Department: h.Dept, PatientID: pid,
+			Triage: triage, Complaint: "collapsed in the corridor"}).Want(t, http.StatusCreated).Decode(t, &a)
+		return a
+	}
+
+	for _, tc := range []struct {
+		name string
+		// ticket gets the patient's ticket to the doctor, who then calls it (unless called already).
+		ticket func(t *testing.T, pid string) shared.Appointment
+		called bool
+		opens  bool
+	}{
+		{"booked with himself and checked in by himself", func(t *testing.T, pid string) shared.Appointment {
+			in := env.CheckIn(d.Token, env.Book(d.Token, d.ID(), pid, apptest.At(9, 0)).ID)
+			if in.Reason != "" {
+				t.Errorf("the check-in's reply shows the reason %q to a doctor who may not see the patient", in.Reason)
+			}
+			return in
+		}, false, false},
+		{"a walk-in he checked in for himself", func(t *testing.T, pid string) shared.Appointment {
+			return checkIn(t, shared.CheckInRequest{Department: h.Dept, PatientID: pid, DoctorID: d.ID()})
+		}, false, false},
+		{"a walk-in for anyone he checked in and called next", func(t *testing.T, pid string) shared.Appointment {
+			a := checkIn(t, shared.CheckInRequest{Department: h.Dept, PatientID: pid})
+			var next shared.Appointment
+			env.Post("/api/queues/"+h.Dept+"/next", d.Token, nil).Want(t, http.StatusOK).Decode(t, &next)
+			if next.ID != a.ID {
+				t.Fatalf("call next: got %s, want the walk-in %s", next.ID, a.ID)
+			}
+			return a
+		}, true, false},
+		{"an emergency at ESI 3 he admitted himself (no alert)", func(t *testing.T, pid string) shared.Appointment {
+			return emergency(t, pid, 3)
+		}, false, false},
+		{"an emergency at ESI 1 he admitted himself (an alert to every staff screen)", func(t *testing.T, pid string) shared.Appointment {
+			return emergency(t, pid, 1)
+		}, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pid := patient("Selma " + strings.Fields(tc.name)[0] + " Self")
+			closed(t, pid)
+			a := tc.ticket(t, pid)
+			if !tc.called {
+				call(t, a.ID)
+			}
+			if tc.opens {
+				if got := status(t, pid); got != http.StatusOK {
+					t.Errorf("after calling the ticket: got %d, want 200", got)
+				}
+			} else {
+				closed(t, pid)
+			}
+			finish(t, a.ID)
+			if !tc.opens {
+				closed(t, pid) // care he gave to a ticket he made himself is still his own making
+			}
+		})
+	}
+
+	t.Run("a check-in by staff for his appointment opens it", func(t *testing.T) {
+		pid := patient("Sven Staffed")
+		booked := env.Book(d.Token, d.ID(), pid, apptest.At(11, 0))
+		closed(t, pid)
+		env.CheckIn(h.Staff.Token, booked.ID)
+		env.Get("/api/patient/"+pid, d.Token).Want(t, http.StatusOK)
+		n := countDocs(t, env, "audit", bson.D{{Key: "patient_id", Value: pid}, {Key: "actor_id", Value: h.Staff.ID()},
+			{Key: "action", Value: "queue.checkin"}, {Key: "outcome", Value: "ok"}})
+		if n != 1 {
+			t.Errorf("audit queue.checkin by the staff member: got %d entries, want 1", n)
+		}
+	})
+}
+
 // TestSecurity35ConditionSearchOnlyVisible: a search by condition lists only the patients the caller
 // may see under the access rule, and the audit holds, per patient returned, a patient.search.condition
 // entry (the fact that a condition was searched, never the term).
@@ -121,7 +233,8 @@ func TestSecurity35ConditionSearchOnlyVisible(t *testing.T) {
 }
 
 // TestAppointmentReasonsFollowTheAccessRule: an appointment's reason (free text, often clinical) is
-// shown only to callers the access rule lets see the patient; the scheduling fields stay for the desk.
+// shown only to callers the access rule lets see the patient, in a single read, a list and the replies
+// of a reschedule and a cancellation; the scheduling fields stay for the desk.
 // Lists, the doctor's dashboard and queue snapshots are audited with each patient they return
 // (docs/security.md row 35).
 func TestAppointmentReasonsFollowTheAccessRule(t *testing.T) {
@@ -169,6 +282,33 @@ func TestAppointmentReasonsFollowTheAccessRule(t *testing.T) {
 	breakGlass(t, env, h.Doctor2.Token, pid, "covering for the booked doctor today")
 	if a := get(t, h.Doctor2); a.Reason != "lump-in-breast-7f3" {
 		t.Errorf("with a grant: got reason %q, want it shown", a.Reason)
+	}
+
+	// A change answers with the appointment under the same rule: the reschedule's and the cancellation's
+	// replies carry the reason only for a caller who may see the patient.
+	tomorrow := func(hh, mm int) time.Time { return apptest.At(hh, mm).AddDate(0, 0, 1) }
+	for _, tc := range []struct {
+		name   string
+		who    apptest.User
+		start  time.Time
+		reason string
+	}{
+		{"staff reschedule", h.Staff, tomorrow(10, 0), ""},
+		{"the booked doctor, not yet seen, reschedules", h.Doctor, tomorrow(10, 30), ""},
+		{"the patient reschedules", p, tomorrow(11, 0), "lump-in-breast-7f3"},
+	} {
+		var moved shared.Appointment
+		env.Patch("/api/appointments/"+booked.ID, tc.who.Token, shared.RescheduleRequest{Start: tc.start}).
+			Want(t, http.StatusOK).Decode(t, &moved)
+		if moved.Reason != tc.reason || !moved.Start.Equal(tc.start) || moved.PatientID != pid {
+			t.Errorf("%s: got %+v, want reason %q and the new start", tc.name, moved, tc.reason)
+		}
+	}
+	var cancelled shared.Appointment
+	env.Post("/api/appointments/"+booked.ID+"/cancel", h.Doctor.Token, shared.ReasonRequest{Reason: "doctor away"}).
+		Want(t, http.StatusOK).Decode(t, &cancelled)
+	if cancelled.Reason != "" || cancelled.Status != shared.StatusCancelled {
+		t.Errorf("cancelled by the booked doctor, not yet seen: got %+v, want no reason", cancelled)
 	}
 
 	env.Get("/api/queues/"+h.Dept, h.Staff.Token).Want(t, http.StatusOK)

@@ -136,6 +136,63 @@ func TestWSPatientChannelAccess(t *testing.T) {
 	}
 }
 
+// TestWSQueueChannelAudit: queue channels (queue:dept:<d>, queue:doctor:<id>) carry scheduling data
+// only, no names, so the role decides who may subscribe; but every subscription and every replay with
+// since, allowed or refused, is audited with the channel and the caller, the way a patient channel's
+// are (docs/security.md row 35).
+func TestWSQueueChannelAudit(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	h := env.Hospital()
+	patient := env.NewUser(shared.RolePatient)
+	env.Attend(h.Staff.Token, h.Doctor.ID(), patient.User.PatientID, apptest.At(10, 0))
+	dept := shared.ChannelDeptQueue + ":" + h.Dept
+	mine := shared.ChannelDocQueue + ":" + h.Doctor.ID()
+	zero := int64(0)
+
+	staff := env.MustDialWS(h.Staff.Token, "")
+	if answer, replayed := staff.Subscribe(dept, &zero); answer.Op != shared.OpSubscribed || len(replayed) == 0 {
+		t.Errorf("staff replaying the department's queue: got %+v and %d events, want subscribed after the check-in's", answer, len(replayed))
+	}
+	doc := env.MustDialWS(h.Doctor.Token, "")
+	if answer, _ := doc.Subscribe(mine, nil); answer.Op != shared.OpSubscribed {
+		t.Errorf("the doctor on his own queue: got %+v, want subscribed", answer)
+	}
+	if answer, replayed := doc.Subscribe(dept, &zero); answer.Op != shared.OpSubscribed || len(replayed) == 0 {
+		t.Errorf("the doctor replaying his department's queue: got %+v and %d events", answer, len(replayed))
+	}
+	other := env.MustDialWS(h.Doctor2.Token, "")
+	if answer, replayed := other.Subscribe(mine, &zero); answer.Op != shared.OpError || answer.Code != "forbidden" || len(replayed) != 0 {
+		t.Errorf("another doctor's queue: got %+v and %d events, want forbidden and none", answer, len(replayed))
+	}
+
+	for _, w := range []struct {
+		actor                    apptest.User
+		channel, action, outcome string
+	}{
+		{h.Staff, dept, "ws.replay", "ok"},
+		{h.Doctor, mine, "ws.subscribe", "ok"},
+		{h.Doctor, dept, "ws.replay", "ok"},
+		{h.Doctor2, mine, "ws.replay", "denied"},
+	} {
+		n := countDocs(t, env, "audit", bson.D{{Key: "channel", Value: w.channel}, {Key: "actor_id", Value: w.actor.ID()},
+			{Key: "action", Value: w.action}, {Key: "outcome", Value: w.outcome}})
+		if n != 1 {
+			t.Errorf("audit %s of %s by %s, %s: got %d entries, want 1", w.action, w.channel, w.actor.User.Role, w.outcome, n)
+		}
+	}
+	// The admin's trail shows the channel, and the entry names no patient.
+	found := false
+	for _, e := range auditActions(t, env, h.Staff.ID()) {
+		if e.Action == "ws.replay" {
+			found = e.Channel == dept && e.PatientID == "" && e.Outcome == "ok"
+		}
+	}
+	if !found {
+		t.Errorf("GET /api/audit: no ws.replay entry of %s by the staff member without a patient id", dept)
+	}
+}
+
 // TestWSCaps: a user may hold WS_MAX_CONNS_PER_USER sockets and each socket WS_MAX_SUBSCRIPTIONS
 // channels (those joined on connect included); beyond, the socket is closed with 4029 and the
 // subscription refused with too_many_subscriptions.

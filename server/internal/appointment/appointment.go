@@ -45,8 +45,13 @@ type Ticket struct {
 	Day         string
 	Triage      int
 	CheckedInAt time.Time
-	CalledAt    time.Time
-	CalledBy    string
+	// CheckedInBy is the user who checked the ticket in (booked or walk-in) or admitted the emergency:
+	// a doctor's own check-in is not care someone else sent them (docs/security.md row 34).
+	CheckedInBy string
+	// Alerted is set on an emergency admitted at ESI 1–2, which raised an alert on every staff screen.
+	Alerted  bool
+	CalledAt time.Time
+	CalledBy string
 	// CalledByName is the calling doctor's name, for the waiting-room display.
 	CalledByName string
 	StartedAt    time.Time

@@ -10,13 +10,13 @@ import (
 // department's queue (queue:dept:<d>), the doctor's queue (queue:doctor:<id>) and the waiting-room
 // display (display:<d>, numbers only); before check-in, the doctor's queue. A failure to publish is
 // logged, not returned: the change itself is stored, and clients recover missed events from the store.
-// Events carry no reason (docs/security.md row 41): they are stored in clear for replay and cross Redis,
-// so the free text stays in the sealed record, and a screen that shows it reads it over REST. They keep
-// the patient's name, which the ward and reception screens show.
+// Events carry ids and scheduling fields only (docs/security.md row 41): they are stored in clear for
+// replay (7 days) and cross Redis, so neither the reason (free text, kept sealed in the record) nor the
+// patient's name is in them. A screen that shows either reads it over REST, which asks the access rule
+// and audits; doctors' names and departments are not patient data and stay.
 func (s *Service) publish(ctx context.Context, action string, r Record) {
 	ctx = context.WithoutCancel(ctx)
-	a := r.Public()
-	a.Reason = ""
+	a := eventView(r)
 	ev := shared.AppointmentEvent{Action: action, Appointment: a}
 	s.emit(ctx, shared.ChannelPatient+":"+r.PatientID, shared.EventAppointment, ev)
 	doctorID := r.DoctorID
@@ -48,6 +48,13 @@ func (s *Service) publish(ctx context.Context, action string, r Record) {
 		}
 		return s.display(b, dept, day), nil
 	})
+}
+
+// eventView is an appointment as events carry it: without its reason and its patient's name.
+func eventView(r Record) shared.Appointment {
+	a := r.Public()
+	a.Reason, a.PatientName = "", ""
+	return a
 }
 
 func (s *Service) emit(ctx context.Context, channel, typ string, data any) {

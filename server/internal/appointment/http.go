@@ -18,7 +18,7 @@ func (s *Service) BookHandler(c *gin.Context) {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	created(c)(s.Book(c.Request.Context(), p, req, key))
+	s.created(c)(s.Book(c.Request.Context(), p, req, key))
 }
 
 // keyed binds the body of a request that may carry an Idempotency-Key into req and returns the key;
@@ -36,11 +36,11 @@ func keyed(c *gin.Context, req any) (string, bool) {
 	return key, true
 }
 
-// created answers 201 with the appointment, marking a replay of an earlier request made with the same
-// Idempotency-Key.
-func created(c *gin.Context) func(Record, bool, error) {
+// created answers 201 with the appointment as the caller may see it (shown), marking a replay of an
+// earlier request made with the same Idempotency-Key.
+func (s *Service) created(c *gin.Context) func(Record, bool, error) {
 	return func(r Record, replayed bool, err error) {
-		httpx.ReplyKeyed(c, http.StatusCreated)(r.Public(), replayed, err)
+		httpx.ReplyKeyed(c, http.StatusCreated)(s.shown(c, r, err), replayed, err)
 	}
 }
 
@@ -93,7 +93,7 @@ func (s *Service) CheckInHandler(c *gin.Context) {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	created(c)(s.CheckIn(c.Request.Context(), p, req, key))
+	s.created(c)(s.CheckIn(c.Request.Context(), p, req, key))
 }
 
 // EmergencyHandler handles POST /api/queue/emergency.
@@ -104,7 +104,7 @@ func (s *Service) EmergencyHandler(c *gin.Context) {
 		return
 	}
 	p, _ := auth.PrincipalOf(c)
-	created(c)(s.Emergency(c.Request.Context(), p, req, key))
+	s.created(c)(s.Emergency(c.Request.Context(), p, req, key))
 }
 
 // NextHandler handles POST /api/queues/{department}/next.
@@ -156,7 +156,24 @@ func (s *Service) DashboardHandler(c *gin.Context) {
 	httpx.Reply(c, http.StatusOK)(s.Dashboard(c.Request.Context(), p, c.Param("id")))
 }
 
-// reply writes a record or an error.
+// reply writes a record as the caller may see it (shown), or an error.
 func (s *Service) reply(c *gin.Context, status int) func(Record, error) {
-	return func(r Record, err error) { httpx.Reply(c, status)(r.Public(), err) }
+	return func(r Record, err error) { httpx.Reply(c, status)(s.shown(c, r, err), err) }
+}
+
+// shown is the appointment a change answers with, under the access rule like every read
+// (docs/security.md row 35): its reason (free text, often clinical) only for a caller who may see the
+// patient. The change itself is audited by the service. When the rule cannot be asked, the reason is
+// left out: the change is made, and the appointment can be read again.
+func (s *Service) shown(c *gin.Context, r Record, err error) shared.Appointment {
+	a := r.Public()
+	if err != nil {
+		return a
+	}
+	p, _ := auth.PrincipalOf(c)
+	if verr := s.view(p).show(c.Request.Context(), &a); verr != nil {
+		a.Reason = ""
+		s.log.WarnContext(c.Request.Context(), "ask the access rule for an appointment's reason", "appointment", r.ID, "err", verr)
+	}
+	return a
 }

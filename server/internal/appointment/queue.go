@@ -125,7 +125,7 @@ func (s *Service) checkInBooked(ctx context.Context, p auth.Principal, req share
 	}
 	now := s.clock()
 	return s.step(ctx, p, r, "checked_in", strings.TrimSpace(req.Reason), func(n2 *Record) error {
-		n2.Ticket = Ticket{Number: n, Department: r.Department, Day: day, Triage: triage, CheckedInAt: now}
+		n2.Ticket = Ticket{Number: n, Department: r.Department, Day: day, Triage: triage, CheckedInAt: now, CheckedInBy: p.UserID}
 		return nil
 	})
 }
@@ -219,7 +219,8 @@ func (s *Service) admit(ctx context.Context, p auth.Principal, a admission) (Rec
 	if err != nil {
 		return Record{}, err
 	}
-	r.Ticket = Ticket{Number: n, Department: a.department, Day: day, Triage: a.triage, CheckedInAt: now}
+	r.Ticket = Ticket{Number: n, Department: a.department, Day: day, Triage: a.triage, CheckedInAt: now, CheckedInBy: p.UserID,
+		Alerted: emergency && a.triage <= 2}
 	first := Step{AppointmentID: r.ID, Step: 1, Action: a.action, Status: r.Status, At: now, By: p.UserID, Role: p.Role, State: r}
 	if err := s.store.InsertAppointment(ctx, r, first); err != nil {
 		return Record{}, err

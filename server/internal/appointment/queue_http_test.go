@@ -2,6 +2,7 @@ package appointment_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -464,5 +465,57 @@ func TestCheckInAndAdmissionOnceWithKey(t *testing.T) {
 	env.Get("/api/alerts", h.Staff.Token).Want(t, 200).Decode(t, &alerts)
 	if len(alerts.Items) != 1 {
 		t.Fatalf("got %d alerts, want 1 for one admission", len(alerts.Items))
+	}
+}
+
+// TestEventsCarryNoPatientName: events are stored in clear for replay and cross Redis, so after a
+// booking, a check-in, a walk-in, an emergency admission, calls, a triage, a move to another doctor and
+// a cancellation, no stored event on any channel (patient:, queue:dept:, queue:doctor:, display:) holds
+// a patient's name, in any case; the REST replies still name the patient (docs/security.md row 41).
+func TestEventsCarryNoPatientName(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	h := env.Hospital()
+	var booked shared.Patient
+	env.Post("/api/patients", h.Staff.Token, shared.RegisterPatientRequest{Name: "Zelda Quornwright"}).
+		Want(t, http.StatusCreated).Decode(t, &booked)
+	names := []string{"Zelda Quornwright", "Walter Quibbleton", "Erin Quasarby"}
+
+	a := env.Book(h.Staff.Token, h.Doctor.ID(), booked.ID, apptest.At(9, 0))
+	if in := env.CheckIn(h.Staff.Token, a.ID); in.PatientName != names[0] {
+		t.Errorf("check-in reply: got patient name %q, want %q", in.PatientName, names[0])
+	}
+	walkIn := env.WalkIn(h.Staff.Token, h.Dept, names[1], 4)
+	env.Post("/api/queue/emergency", h.Staff.Token, shared.EmergencyRequest{Department: h.Dept, Triage: 3, Name: names[2],
+		Complaint: "fell down the stairs"}).Want(t, http.StatusCreated)
+	env.Post("/api/queue/tickets/"+walkIn.ID+"/triage", h.Staff.Token, shared.TriageRequest{Level: 2}).Want(t, http.StatusOK)
+	env.Post("/api/queue/tickets/"+a.ID+"/call", h.Doctor.Token, nil).Want(t, http.StatusOK)
+	env.Post("/api/queues/"+h.Dept+"/next", h.Doctor2.Token, nil).Want(t, http.StatusOK)
+	b := env.Book(h.Staff.Token, h.Doctor.ID(), booked.ID, apptest.At(14, 0))
+	env.Patch("/api/appointments/"+b.ID, h.Staff.Token, shared.RescheduleRequest{Start: apptest.At(15, 0), DoctorID: h.Doctor2.ID()}).
+		Want(t, http.StatusOK)
+	env.Post("/api/appointments/"+b.ID+"/cancel", h.Staff.Token, shared.ReasonRequest{Reason: "clash"}).Want(t, http.StatusOK)
+
+	channels := map[string]int{}
+	for _, doc := range env.RawDocs(t, "events", bson.D{}) {
+		ch, _ := doc["channel"].(string)
+		kind := ch
+		if i := strings.LastIndex(ch, ":"); i > 0 {
+			kind = ch[:i]
+		}
+		channels[kind]++
+		raw := strings.ToLower(fmt.Sprint(doc))
+		for _, n := range names {
+			for _, part := range append(strings.Fields(n), n) {
+				if strings.Contains(raw, strings.ToLower(part)) {
+					t.Errorf("event on %s holds %q: %v", ch, part, doc)
+				}
+			}
+		}
+	}
+	for _, kind := range []string{shared.ChannelPatient, shared.ChannelDeptQueue, shared.ChannelDocQueue, shared.ChannelDisplay} {
+		if channels[kind] == 0 {
+			t.Errorf("no stored event on a %s channel (got %v): the test checked nothing there", kind, channels)
+		}
 	}
 }

@@ -396,7 +396,7 @@ func (s *Service) reschedule(ctx context.Context, p auth.Principal, id string, r
 	if r.DoctorID != next.DoctorID && r.DoctorID != "" {
 		// The doctor it moved away from hears of it too (step published to the new doctor).
 		s.emit(context.WithoutCancel(ctx), shared.ChannelDocQueue+":"+r.DoctorID, shared.EventAppointment,
-			shared.AppointmentEvent{Action: "rescheduled", Appointment: next.Public()})
+			shared.AppointmentEvent{Action: "rescheduled", Appointment: eventView(next)})
 	}
 	return next, nil
 }

@@ -21,6 +21,9 @@ type Entry struct {
 	ActorID   string
 	ActorRole shared.Role
 	PatientID string
+	// Channel is the live channel subscribed to or replayed, for an entry on a channel that names no
+	// patient (a queue); "" otherwise.
+	Channel   string
 	Action    string // e.g. "patient.read", "patient.update"
 	Outcome   string // ok, denied, not_found, invalid, error
 	IP        string
@@ -75,6 +78,19 @@ func (l *Log) Record(ctx context.Context, actorID string, role shared.Role, pati
 		Action: action, Outcome: Outcome(err), IP: o.IP, RequestID: o.RequestID}
 	if werr := l.store.InsertAudit(context.WithoutCancel(ctx), e); werr != nil {
 		return fmt.Errorf("write audit entry: %w", werr)
+	}
+	return nil
+}
+
+// RecordChannel writes one entry for an action by actor on a live channel that names no patient (a
+// department's or a doctor's queue: ws.subscribe, ws.replay), with the outcome read from err. Like
+// Record it returns an error when the entry could not be written.
+func (l *Log) RecordChannel(ctx context.Context, actorID string, role shared.Role, channel, action string, err error) error {
+	o := originOf(ctx)
+	e := Entry{ID: ident.New(), At: l.now().UTC(), ActorID: actorID, ActorRole: role, Channel: channel,
+		Action: action, Outcome: Outcome(err), IP: o.IP, RequestID: o.RequestID}
+	if werr := l.store.InsertAudit(context.WithoutCancel(ctx), e); werr != nil {
+		return fmt.Errorf("write audit entry on channel %s: %w", channel, werr)
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ type EntryJSON struct {
 	ActorID   string      `json:"actor_id"`
 	ActorRole shared.Role `json:"actor_role"`
 	PatientID string      `json:"patient_id,omitempty"`
+	Channel   string      `json:"channel,omitempty"`
 	Action    string      `json:"action"`
 	Outcome   string      `json:"outcome"`
 	IP        string      `json:"ip"`

@@ -183,12 +183,17 @@ func (c *client) join(channel string, since *int64, reqID string) {
 			Message: "this connection has as many channels as it may; unsubscribe from one first"})
 		return
 	}
-	if kind, id, _ := cut(channel); kind == shared.ChannelPatient && !errors.Is(err, errUnknownChannel) {
+	switch kind, id, _ := cut(channel); {
+	case errors.Is(err, errUnknownChannel):
+	case kind == shared.ChannelPatient:
 		// The same rule as REST, and an audit entry for every attempt.
 		if !ident.Valid(id) {
 			id = "malformed"
 		}
 		err = c.patientAccess(ctx, id, since, err)
+	case kind == shared.ChannelDeptQueue || kind == shared.ChannelDocQueue:
+		// Scheduling data (no names), but who watched which queue is on the trail.
+		err = c.queueAudit(ctx, channel, since, err)
 	}
 	if err != nil {
 		code := "forbidden"

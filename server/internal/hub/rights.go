@@ -21,7 +21,9 @@ import (
 //   - Re-check. The broker is at most once, so every Config.SessionCheck each connection's session is
 //     checked again (Sessions); one that no longer holds is closed the same way.
 //   - Patient channels ask the clinical access rule REST asks (Access), and every subscription and
-//     replay of one is audited (Auditor).
+//     replay of one is audited (Auditor). So is every subscription and replay of a queue channel
+//     (queue:dept:<d>, queue:doctor:<id>), with the channel: its events carry ids and scheduling fields,
+//     no names (docs/security.md row 35).
 
 // Sessions checks again that a connection's credential still holds (auth.Service.SessionValid): an
 // error in the fault category ErrUnauthenticated ends the connection.
@@ -34,9 +36,11 @@ type Access interface {
 	Clinical(ctx context.Context, p auth.Principal, patientID string) error
 }
 
-// Auditor records an access to a patient's data (audit.Log.Record).
+// Auditor records an access to a patient's data (audit.Log.Record), or to a queue channel, which names
+// no patient (audit.Log.RecordChannel).
 type Auditor interface {
 	Record(ctx context.Context, actorID string, role shared.Role, patientID, action string, err error) error
+	RecordChannel(ctx context.Context, actorID string, role shared.Role, channel, action string, err error) error
 }
 
 // Publisher is the part of the broker that revocations travel on (broker.Broker).
@@ -164,6 +168,23 @@ func (c *client) patientAccess(ctx context.Context, patientID string, since *int
 		if aerr := c.hub.cfg.Audit.Record(c.auditContext(ctx), c.p.UserID, c.p.Role, patientID, action, err); aerr != nil && err == nil {
 			return aerr
 		}
+	}
+	return err
+}
+
+// queueAudit audits a subscription (ws.subscribe) or replay (ws.replay) of a queue channel, allowed
+// or not. It returns err, or the audit's error when the entry could not be written (which refuses an
+// allowed subscription, as for a patient channel).
+func (c *client) queueAudit(ctx context.Context, channel string, since *int64, err error) error {
+	if c.hub.cfg.Audit == nil {
+		return err
+	}
+	action := "ws.subscribe"
+	if since != nil {
+		action = "ws.replay"
+	}
+	if aerr := c.hub.cfg.Audit.RecordChannel(c.auditContext(ctx), c.p.UserID, c.p.Role, channel, action, err); aerr != nil && err == nil {
+		return aerr
 	}
 	return err
 }

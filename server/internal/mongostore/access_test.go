@@ -89,8 +89,16 @@ func TestAccessStoreQueries(t *testing.T) {
 	}
 
 	// Care links: a cancelled appointment counts for nobody, nor does one only booked; a called ticket
-	// links its doctor; a queue ticket of the day counts for staff.
+	// links its doctor; a queue ticket of the day counts for staff. A ticket the doctor checked in
+	// themself links nobody to that doctor, unless it is an emergency that raised an alert; a ticket
+	// without checked_in_by (stored before it was recorded) counts as before.
 	doc2, ticketed, queued, booked := ident.New(), ident.New(), ident.New(), ident.New()
+	selfIn, selfCalled, staffIn, alerted := ident.New(), ident.New(), ident.New(), ident.New()
+	desk := ident.New()
+	ticket := func(checkedInBy, calledBy string, alert bool) bson.E {
+		return bson.E{Key: "ticket", Value: bson.D{{Key: "day", Value: "2030-01-07"}, {Key: "checked_in_by", Value: checkedInBy},
+			{Key: "called_by", Value: calledBy}, {Key: "alerted", Value: alert}}}
+	}
 	appts := []bson.D{
 		{{Key: "_id", Value: ident.New()}, {Key: "patient_id", Value: pat}, {Key: "doctor_id", Value: doctor}, {Key: "status", Value: "completed"},
 			{Key: "start", Value: t0.AddDate(0, -1, 0)}},
@@ -102,6 +110,14 @@ func TestAccessStoreQueries(t *testing.T) {
 			{Key: "start", Value: t0}},
 		{{Key: "_id", Value: ident.New()}, {Key: "patient_id", Value: booked}, {Key: "doctor_id", Value: doc2}, {Key: "status", Value: "no-show"},
 			{Key: "start", Value: t0.AddDate(0, 0, -1)}},
+		{{Key: "_id", Value: ident.New()}, {Key: "patient_id", Value: selfIn}, {Key: "doctor_id", Value: doctor}, {Key: "status", Value: "completed"},
+			{Key: "start", Value: t0}, ticket(doctor, doctor, false)},
+		{{Key: "_id", Value: ident.New()}, {Key: "patient_id", Value: selfCalled}, {Key: "doctor_id", Value: ""}, {Key: "status", Value: "called"},
+			{Key: "start", Value: t0}, ticket(doctor, doctor, false)},
+		{{Key: "_id", Value: ident.New()}, {Key: "patient_id", Value: staffIn}, {Key: "doctor_id", Value: doctor}, {Key: "status", Value: "checked-in"},
+			{Key: "start", Value: t0}, ticket(desk, "", false)},
+		{{Key: "_id", Value: ident.New()}, {Key: "patient_id", Value: alerted}, {Key: "doctor_id", Value: ""}, {Key: "status", Value: "in-consultation"},
+			{Key: "start", Value: t0}, {Key: "emergency", Value: true}, ticket(doctor, doctor, true)},
 	}
 	for _, a := range appts {
 		if _, err := db.Collection("appointments").InsertOne(ctx, a); err != nil {
@@ -124,6 +140,11 @@ func TestAccessStoreQueries(t *testing.T) {
 		{"another doctor", doc2, pat, false},
 		{"an appointment only booked", doctor, booked, false},
 		{"a no-show", doc2, booked, false},
+		{"an appointment with the doctor he checked in himself", doctor, selfIn, false},
+		{"a ticket he checked in and called himself", doctor, selfCalled, false},
+		{"an appointment with the doctor checked in by the desk", doctor, staffIn, true},
+		{"an emergency he admitted at ESI 1–2 and called", doctor, alerted, true},
+		{"the desk's check-in links only the doctor of the appointment", doc2, staffIn, false},
 	} {
 		if got, err := bookings.DoctorSees(ctx, tc.doctor, tc.patientID); err != nil || got != tc.want {
 			t.Errorf("%s: got %v, %v, want %v", tc.name, got, err, tc.want)

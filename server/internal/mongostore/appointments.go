@@ -55,6 +55,8 @@ type ticketDoc struct {
 	Day          string    `bson:"day"`
 	Triage       int       `bson:"triage"`
 	CheckedInAt  time.Time `bson:"checked_in_at"`
+	CheckedInBy  string    `bson:"checked_in_by,omitempty"`
+	Alerted      bool      `bson:"alerted,omitempty"`
 	CalledAt     time.Time `bson:"called_at"`
 	CalledBy     string    `bson:"called_by"`
 	CalledByName string    `bson:"called_by_name"`
@@ -132,7 +134,8 @@ func (s *Appointments) toAppointmentDoc(r appointment.Record) (appointmentDoc, e
 		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
 	if t := r.Ticket; t.Number > 0 {
 		d.Ticket = &ticketDoc{Number: t.Number, Department: t.Department, Day: t.Day, Triage: t.Triage,
-			CheckedInAt: t.CheckedInAt, CalledAt: t.CalledAt, CalledBy: t.CalledBy, CalledByName: t.CalledByName,
+			CheckedInAt: t.CheckedInAt, CheckedInBy: t.CheckedInBy, Alerted: t.Alerted, CalledAt: t.CalledAt,
+			CalledBy: t.CalledBy, CalledByName: t.CalledByName,
 			StartedAt: t.StartedAt, FinishedAt: t.FinishedAt}
 	}
 	return d, nil
@@ -157,7 +160,8 @@ func (s *Appointments) record(d appointmentDoc) (appointment.Record, error) {
 		Step: d.Step, CreatedBy: d.CreatedBy, CreatedAt: utc(d.CreatedAt)}
 	if t := d.Ticket; t != nil {
 		r.Ticket = appointment.Ticket{Number: t.Number, Department: t.Department, Day: t.Day, Triage: t.Triage,
-			CheckedInAt: utc(t.CheckedInAt), CalledAt: utc(t.CalledAt), CalledBy: t.CalledBy, CalledByName: t.CalledByName,
+			CheckedInAt: utc(t.CheckedInAt), CheckedInBy: t.CheckedInBy, Alerted: t.Alerted, CalledAt: utc(t.CalledAt),
+			CalledBy: t.CalledBy, CalledByName: t.CalledByName,
 			StartedAt: utc(t.StartedAt), FinishedAt: utc(t.FinishedAt)}
 	}
 	return r, nil
@@ -471,15 +475,22 @@ var attended = bson.E{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{st
 // DoctorSees reports whether a doctor has a care relationship with a patient through appointments:
 // an appointment with them the patient was checked in for (checked in, called, in consultation or
 // completed), or a queue ticket of theirs the doctor called and that was not cancelled. A booking alone
-// does not count (docs/security.md row 34).
+// does not count, nor a ticket the doctor checked in (or admitted) themself: doctors may check patients
+// in, so that would be a relationship they made for themself. An emergency the doctor admitted at ESI
+// 1–2 counts: it raised an alert on every staff screen (docs/security.md row 34). Tickets stored before
+// the check-in's actor was recorded (no checked_in_by) count as before.
 func (s *Appointments) DoctorSees(ctx context.Context, doctorID, patientID string) (bool, error) {
+	notSelf := bson.E{Key: "$or", Value: bson.A{
+		bson.D{{Key: "ticket.checked_in_by", Value: bson.D{{Key: "$ne", Value: doctorID}}}},
+		bson.D{{Key: "ticket.alerted", Value: true}},
+	}}
 	ok, err := exists(ctx, s.appointments, "find attended appointment with doctor", bson.D{{Key: "patient_id", Value: patientID},
-		{Key: "doctor_id", Value: doctorID}, attended})
+		{Key: "doctor_id", Value: doctorID}, attended, notSelf})
 	if ok || err != nil {
 		return ok, err
 	}
 	return exists(ctx, s.appointments, "find ticket called by doctor", bson.D{{Key: "patient_id", Value: patientID},
-		{Key: "ticket.called_by", Value: doctorID}, notCancelled})
+		{Key: "ticket.called_by", Value: doctorID}, notCancelled, notSelf})
 }
 
 // CheckedInOn reports whether a patient holds a queue ticket of day (YYYY-MM-DD, hospital time) that

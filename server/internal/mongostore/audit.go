@@ -29,6 +29,7 @@ type auditDoc struct {
 	ActorID   string    `bson:"actor_id"`
 	ActorRole string    `bson:"actor_role"`
 	PatientID string    `bson:"patient_id,omitempty"`
+	Channel   string    `bson:"channel,omitempty"`
 	Action    string    `bson:"action"`
 	Outcome   string    `bson:"outcome"`
 	IP        string    `bson:"ip"`
@@ -39,7 +40,7 @@ type auditDoc struct {
 func (s *Audit) InsertAudit(ctx context.Context, e audit.Entry) error {
 	leave := s.gate.enter()
 	_, err := s.col.InsertOne(ctx, auditDoc{ID: e.ID, At: e.At, ActorID: e.ActorID, ActorRole: string(e.ActorRole),
-		PatientID: e.PatientID, Action: e.Action, Outcome: e.Outcome, IP: e.IP, RequestID: e.RequestID})
+		PatientID: e.PatientID, Channel: e.Channel, Action: e.Action, Outcome: e.Outcome, IP: e.IP, RequestID: e.RequestID})
 	leave()
 	return wrap("insert audit entry", err)
 }
@@ -65,7 +66,7 @@ func (s *Audit) ListAudit(ctx context.Context, f audit.Filter, skip, limit int) 
 	out := make([]audit.Entry, len(docs))
 	for i, d := range docs {
 		out[i] = audit.Entry{ID: d.ID, At: d.At.UTC(), ActorID: d.ActorID, ActorRole: shared.Role(d.ActorRole),
-			PatientID: d.PatientID, Action: d.Action, Outcome: d.Outcome, IP: d.IP, RequestID: d.RequestID}
+			PatientID: d.PatientID, Channel: d.Channel, Action: d.Action, Outcome: d.Outcome, IP: d.IP, RequestID: d.RequestID}
 	}
 	return out, nil
 }

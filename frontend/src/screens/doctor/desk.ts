@@ -71,27 +71,42 @@ export function applyEvent(d: Desk, e: LiveEvent, me: string): Desk | null {
     case 'queue.changed': {
       if (!fromDept) return d
       const ev = e.data as QueueEvent
-      const a = withKnownReason(d, ev.appointment)
+      const a = withKnown(d, ev.appointment)
       const next = withWaits(withAppointment(d, a, me), ev.waits, a)
       if (next && ev.action === 'finished' && a.ticket?.called_by === me) next.seen = d.seen + 1
-      return next
+      return nameless(next, a) ? null : next
     }
     case 'queue.waits':
       return fromDept ? withWaits(d, (e.data as QueueWaits).waits) : d
-    case 'appointment.changed':
-      return fromDept ? d : withBooking(d, withKnownReason(d, (e.data as AppointmentEvent).appointment), me)
+    case 'appointment.changed': {
+      if (fromDept) return d
+      const a = withKnown(d, (e.data as AppointmentEvent).appointment)
+      const next = withBooking(d, a, me)
+      return nameless(next, a) ? null : next
+    }
   }
   return d
 }
 
 /**
- * Live events carry no reason (the server keeps it sealed and out of the event stream): an appointment
- * keeps the reason the desk read over REST. One first seen in an event shows none until the next load.
+ * Live events carry neither the reason nor the patient's name (the server keeps them out of the event
+ * stream, which is stored in clear): an appointment keeps the ones the desk read over REST for the same
+ * id.
  */
-function withKnownReason(d: Desk, a: Appointment): Appointment {
-  if (a.reason) return a
+function withKnown(d: Desk, a: Appointment): Appointment {
+  if (a.reason && a.patient_name) return a
   const was = [...d.waiting, ...d.serving, ...d.appointments].find((x) => x.id === a.id)
-  return was?.reason ? { ...a, reason: was.reason } : a
+  if (!was) return a
+  return { ...a, reason: a.reason || was.reason, patient_name: a.patient_name || was.patient_name }
+}
+
+/**
+ * Whether an event put on the desk an appointment it has no name for (one first seen in an event): the
+ * snapshot is then loaded again over REST, where the name comes from.
+ */
+function nameless(d: Desk | null, a: Appointment): boolean {
+  if (!d || a.patient_name) return false
+  return [...d.waiting, ...d.serving, ...d.appointments].some((x) => x.id === a.id)
 }
 
 /** Applies the appointment an action answered with, before its event arrives. */

@@ -72,6 +72,8 @@ function upsert(list: Appointment[], a: Appointment): Appointment[] {
   const i = list.findIndex((x) => x.id === a.id)
   if (i < 0) return [...list, a]
   const next = [...list]
-  next[i] = a
+  // Events carry neither the reason nor the patient's name: keep those read over REST.
+  const was = list[i]
+  next[i] = { ...a, reason: a.reason || was?.reason, patient_name: a.patient_name || was?.patient_name }
   return next
 }
