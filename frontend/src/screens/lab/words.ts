@@ -1,0 +1,30 @@
+// The lab desk's wording: a result's flag, an order's status and priority, a file's size.
+import type { LabResult } from '../../api/types'
+
+type Flag = NonNullable<LabResult['flag']>
+
+/** A flag as the lab says it, and its tag's tone. */
+export const flagWords: Record<Flag, { text: string; tone: string }> = {
+  LL: { text: 'Critical low', tone: 'tag-urgent' },
+  L: { text: 'Low', tone: 'tag-warn' },
+  N: { text: 'Normal', tone: 'tag-ok' },
+  H: { text: 'High', tone: 'tag-warn' },
+  HH: { text: 'Critical high', tone: 'tag-urgent' },
+}
+
+/** An order's status on the desk. */
+export const statusWords: Record<'ordered' | 'resulted' | 'released' | 'cancelled', { text: string; tone: string }> = {
+  ordered: { text: 'Awaiting results', tone: 'tag-warn' },
+  resulted: { text: 'Resulted, not released', tone: '' },
+  released: { text: 'Released to the patient', tone: 'tag-ok' },
+  cancelled: { text: 'Cancelled', tone: '' },
+}
+
+/** "240 KB", "1.4 MB". */
+export function sizeWords(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024))} KB`
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`
+}
+
+/** The largest file the server takes (lab.MaxFileBytes). */
+export const maxFileBytes = 10 * 1024 * 1024
