@@ -10,7 +10,7 @@ import { ErrorText, LoadError } from '../../components/forms'
 import { Tag } from '../../components/labels'
 import { LabFiles } from './Files'
 import { ResultsForm } from './ResultsForm'
-import { flagWords, statusWords } from './words'
+import { flagWords, rangeWords, statusWords } from './words'
 
 export function LabOrderPanel({ item, close }: { item: LabQueueItem; close: () => void }) {
   const client = useQueryClient()
@@ -63,11 +63,7 @@ export function LabOrderPanel({ item, close }: { item: LabQueueItem; close: () =
               <tbody>
                 {o.results.map((r) => {
                   const test = o.tests.find((t) => t.code === r.code)
-                  const range =
-                    r.range.text ??
-                    (r.range.low !== undefined || r.range.high !== undefined
-                      ? `${r.range.low ?? ''}–${r.range.high ?? ''}`
-                      : '')
+                  const range = rangeWords(r.range)
                   return (
                     <tr key={r.code}>
                       <td>{test?.name ?? r.code}</td>

@@ -1,5 +1,14 @@
-// The lab desk's wording: a result's flag, an order's status and priority, a file's size.
+// The lab desk's wording: a result's flag and reference range, an order's status, a file's size.
 import type { LabResult } from '../../api/types'
+
+/** A reference range in words: "3.5–5.1", "up to 5", "from 3.5", or its text ("negative"). */
+export function rangeWords(r: LabResult['range']): string {
+  if (r.text) return r.text
+  if (r.low !== undefined && r.high !== undefined) return `${r.low}–${r.high}`
+  if (r.high !== undefined) return `up to ${r.high}`
+  if (r.low !== undefined) return `from ${r.low}`
+  return ''
+}
 
 type Flag = NonNullable<LabResult['flag']>
 

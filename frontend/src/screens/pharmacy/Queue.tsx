@@ -98,7 +98,7 @@ function Row({ rx, onDone }: { rx: PrescriptionQueueItem; onDone: (message: stri
         )}
       </td>
       <td>
-        {rx.quantity} units
+        {rx.quantity === 1 ? '1 unit' : `${rx.quantity} units`}
         <div className="muted">
           {fillWords(rx.fill, rx.fills)}
           {rx.refill_due && ` · due ${formatDate(rx.refill_due, 'auto')}`}
