@@ -126,3 +126,37 @@ type LabReleasedEvent struct {
 	OrderID   string `json:"order_id"`
 	PatientID string `json:"patient_id"`
 }
+
+// LabQueueItem is one order on the lab desk's work queue (GET /api/lab-orders): only what processing
+// needs — whom for (name and MRN), the tests, the priority and where the order stands. The results, the
+// doctor's note and the files are at GET /api/lab-orders/{id}.
+type LabQueueItem struct {
+	ID          string    `json:"id"`
+	PatientName string    `json:"patient_name"`
+	MRN         string    `json:"mrn"`
+	Tests       []LabTest `json:"tests"`
+	Priority    string    `json:"priority"`
+	Status      string    `json:"status"`
+	OrderedAt   time.Time `json:"ordered_at"`
+	Files       int       `json:"files"`
+}
+
+// LabQueue is a page of the lab desk's work queue: urgent orders first, then the oldest.
+type LabQueue struct {
+	Items []LabQueueItem `json:"items"`
+	Total int            `json:"total"`
+	Page  int            `json:"page"`
+	Limit int            `json:"limit"`
+}
+
+// ChannelLab carries lab order changes for the lab desk (ids only): staff, doctors and admins.
+const ChannelLab = "lab"
+
+// EventLabOrder on ChannelLab says an order was placed, resulted, given a file, released or cancelled.
+// Its data is LabOrderEvent.
+const EventLabOrder = "lab.order.changed"
+
+// LabOrderEvent is the data of EventLabOrder: the order's id only.
+type LabOrderEvent struct {
+	OrderID string `json:"order_id"`
+}

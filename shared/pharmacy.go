@@ -191,3 +191,38 @@ type RefillDueEvent struct {
 	RefillsLeft    int    `json:"refills_left"`
 	DueDate        string `json:"due_date"`
 }
+
+// PrescriptionQueueItem is one prescription waiting at the pharmacy (GET /api/prescriptions): only what
+// dispensing needs — whom for (name and MRN), what, how much, which fill. The rest of the prescription is
+// at GET /api/prescriptions/{id}; the patient's chart stays closed (docs/security.md rows 12 and 34).
+type PrescriptionQueueItem struct {
+	ID              string    `json:"id"`
+	PatientName     string    `json:"patient_name"`
+	MRN             string    `json:"mrn"`
+	MedicationID    string    `json:"medication_id"`
+	MedicationName  string    `json:"medication_name"`
+	Dose            string    `json:"dose"`
+	Quantity        int       `json:"quantity"`
+	Fill            int       `json:"fill"`                 // the fill to dispense next (1 = first supply)
+	Fills           int       `json:"fills"`                // fills in all: 1 + refills
+	RefillDue       string    `json:"refill_due,omitempty"` // YYYY-MM-DD, for a refill
+	AllergyWarnings []string  `json:"allergy_warnings"`
+	PrescribedAt    time.Time `json:"prescribed_at"`
+}
+
+// PrescriptionQueue is a page of the pharmacy's work queue, oldest prescription first.
+type PrescriptionQueue struct {
+	Items []PrescriptionQueueItem `json:"items"`
+	Total int                     `json:"total"`
+	Page  int                     `json:"page"`
+	Limit int                     `json:"limit"`
+}
+
+// EventPrescription on ChannelPharmacy says a prescription was written, dispensed or cancelled: the
+// pharmacy's queue changed. Its data is PrescriptionEvent (ids only).
+const EventPrescription = "prescription.changed"
+
+// PrescriptionEvent is the data of EventPrescription.
+type PrescriptionEvent struct {
+	PrescriptionID string `json:"prescription_id"`
+}

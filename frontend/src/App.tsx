@@ -1,5 +1,6 @@
 // The app: boot (desktop settings, remembered session), sign-in, then the screen for the route, inside
-// one live connection. Routes: /reception, /doctor, /patient[/section], /admin, /patients, /beds, /notifications,
+// one live connection. Routes: /reception, /doctor, /patient[/section], /admin, /patients, /beds, /pharmacy, /lab,
+// /notifications,
 // /display[/:department], /settings. The header's bell shows the user's notifications on every screen but the
 // displays.
 import { QueryClientProvider } from '@tanstack/react-query'
@@ -18,6 +19,8 @@ import { NotificationBell } from './notifications/NotificationBell'
 import { getsAlerts, homeOf, navOf } from './roles'
 import { AdminScreen } from './screens/Admin'
 import { BedsScreen } from './screens/Beds'
+import { LabScreen } from './screens/Lab'
+import { PharmacyScreen } from './screens/Pharmacy'
 import { NotificationsScreen } from './screens/Notifications'
 import { PatientsScreen } from './screens/Patients'
 import { DisplayScreen } from './screens/Display'
@@ -136,6 +139,8 @@ function SignedIn({ s, kiosk, kioskDepartment }: { s: SessionState; kiosk: boole
             <Route path="/admin">{role === 'admin' ? <AdminScreen /> : <Denied />}</Route>
             <Route path="/patients">{role !== 'patient' ? <PatientsScreen /> : <Denied />}</Route>
             <Route path="/beds">{role !== 'patient' ? <BedsScreen /> : <Denied />}</Route>
+            <Route path="/pharmacy">{role === 'staff' || role === 'admin' ? <PharmacyScreen /> : <Denied />}</Route>
+            <Route path="/lab">{role === 'staff' || role === 'doctor' ? <LabScreen /> : <Denied />}</Route>
             <Route path="/notifications">
               <NotificationsScreen />
             </Route>

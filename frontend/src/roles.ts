@@ -27,6 +27,7 @@ export function navOf(role: Role): NavItem[] {
         { href: '/doctor', label: 'My queue' },
         { href: '/patients', label: 'Patients' },
         { href: '/beds', label: 'Beds' },
+        { href: '/lab', label: 'Lab' },
         { href: '/display', label: 'Ward display' },
         { href: '/notifications', label: 'Notifications' },
       ]
@@ -41,6 +42,7 @@ export function navOf(role: Role): NavItem[] {
         { href: '/reception', label: 'Reception' },
         { href: '/patients', label: 'Patients' },
         { href: '/beds', label: 'Beds' },
+        { href: '/pharmacy', label: 'Pharmacy' },
         { href: '/display', label: 'Ward display' },
         { href: '/notifications', label: 'Notifications' },
       ]
@@ -49,6 +51,8 @@ export function navOf(role: Role): NavItem[] {
         { href: '/reception', label: 'Reception' },
         { href: '/patients', label: 'Patients' },
         { href: '/beds', label: 'Beds' },
+        { href: '/pharmacy', label: 'Pharmacy' },
+        { href: '/lab', label: 'Lab' },
         { href: '/display', label: 'Ward display' },
         { href: '/notifications', label: 'Notifications' },
       ]

@@ -1608,6 +1608,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/lab-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The lab desk's work queue
+         * @description The open lab orders (neither released nor cancelled) of the patients the caller may see under the clinical access rule (a patient it does not allow is left out, not refused), urgent first, then the oldest; showing only what processing needs: the patient's name and MRN, the tests, the priority, the status and the number of files. The doctor's note, the results and the files are at GET /api/lab-orders/{id}. Audited as one lab.queue entry for the read and one per patient returned.
+         *
+         *     Roles: doctor, staff.
+         */
+        get: operations["listLabQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/lab-orders/{id}": {
         parameters: {
             query?: never;
@@ -2029,6 +2051,28 @@ export interface paths {
          *     Roles: doctor.
          */
         post: operations["prescribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/prescriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The pharmacy's work queue
+         * @description The prescriptions with a fill to dispense (not cancelled; a first supply, a refill, or a fill claimed but not dispensed), oldest first, showing only what dispensing needs: the patient's name and MRN, the medication, dose and quantity, the fill to dispense next and, for a refill, when it is due, and the allergy warnings the doctor overrode. Each is open to staff without a care relationship (as GET /api/prescriptions/{id}); the list opens neither the chart nor the patient's other prescriptions. Audited as one prescription.queue entry for the read and one per patient returned.
+         *
+         *     Roles: staff.
+         */
+        get: operations["listPendingPrescriptions"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3587,6 +3631,31 @@ export interface components {
             page: number;
             limit: number;
         };
+        /** @description An open lab order on the desk's queue: only what processing needs. */
+        LabQueueItem: {
+            /** @description The order's id. */
+            id: string;
+            patient_name: string;
+            /** @description The patient's medical record number. */
+            mrn: string;
+            tests: components["schemas"]["LabTest"][];
+            /** @enum {string} */
+            priority: "routine" | "urgent";
+            /** @enum {string} */
+            status: "ordered" | "resulted";
+            /** Format: date-time */
+            ordered_at: string;
+            /** @description How many files are attached. */
+            files: number;
+        };
+        /** @description A page of the lab desk's work queue: urgent orders first, then the oldest. */
+        LabQueue: {
+            items: components["schemas"]["LabQueueItem"][];
+            /** @description How many match in all. */
+            total: number;
+            page: number;
+            limit: number;
+        };
         /** @description A ward with its bed occupancy now. */
         Ward: {
             /** @example icu-2 */
@@ -3946,6 +4015,41 @@ export interface components {
             refills_left: number;
             /** Format: date */
             due_date: string;
+        };
+        /** @description A prescription waiting at the pharmacy: only what dispensing needs (the rest is at GET /api/prescriptions/{id}). */
+        PrescriptionQueueItem: {
+            /** @description The prescription's id. */
+            id: string;
+            patient_name: string;
+            /** @description The patient's medical record number. */
+            mrn: string;
+            medication_id: string;
+            /** @description Name and strength, as prescribed. */
+            medication_name: string;
+            dose: string;
+            /** @description Units per fill. */
+            quantity: number;
+            /** @description The fill to dispense next (1 = the first supply). */
+            fill: number;
+            /** @description Fills in all: 1 + refills. */
+            fills: number;
+            /**
+             * Format: date
+             * @description For a refill: the day it is due (two days before the last supply runs out).
+             */
+            refill_due?: string;
+            /** @description The patient's allergies matching the medication, prescribed with an override. */
+            allergy_warnings: string[];
+            /** Format: date-time */
+            prescribed_at: string;
+        };
+        /** @description A page of the pharmacy's work queue, oldest prescription first. */
+        PrescriptionQueue: {
+            items: components["schemas"]["PrescriptionQueueItem"][];
+            /** @description How many match in all. */
+            total: number;
+            page: number;
+            limit: number;
         };
         Price: {
             code: string;
@@ -6917,6 +7021,39 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listLabQueue: {
+        parameters: {
+            query?: {
+                /** @description Only orders awaiting results (`ordered`) or resulted and not released (`resulted`); both when absent. */
+                status?: "ordered" | "resulted";
+                /** @description The page, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the queue. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabQueue"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getLabOrder: {
         parameters: {
             query?: never;
@@ -7682,6 +7819,39 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listPendingPrescriptions: {
+        parameters: {
+            query?: {
+                /** @description Only `pending` (the default): prescriptions with a fill to dispense. */
+                status?: "pending";
+                /** @description The page, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the queue. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrescriptionQueue"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };

@@ -55,3 +55,11 @@ export interface LiveEvent<T = unknown> {
   at: string
   data: T
 }
+export type Medication = S['Medication']
+export type Stock = S['Stock']
+export type PrescriptionQueueItem = S['PrescriptionQueueItem']
+export type LabQueueItem = S['LabQueueItem']
+export type LabOrder = S['LabOrder']
+export type LabResult = S['LabResult']
+export type LabResultInput = S['LabResultInput']
+export type LabFile = S['LabFile']

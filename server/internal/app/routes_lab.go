@@ -10,6 +10,8 @@ func (a *App) labRoutes() []Route {
 	return []Route{
 		route("POST", "/api/patients/:id/lab-orders", Roles, doctorOnly, l.OrderHandler).Audited("lab.order"),
 		route("GET", "/api/patients/:id/lab-orders", Roles, everyone, l.ListHandler).Audited("lab.read"),
+		// The lab desk's work queue: the open orders of the patients the caller may see.
+		route("GET", "/api/lab-orders", Roles, doctorStaff, l.QueueHandler),
 		route("GET", "/api/lab-orders/:id", Roles, everyone, l.GetHandler),
 		route("POST", "/api/lab-orders/:id/results", Roles, doctorStaff, l.ResultsHandler),
 		route("POST", "/api/lab-orders/:id/release", Roles, doctorOnly, l.ReleaseHandler),

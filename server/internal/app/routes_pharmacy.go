@@ -19,6 +19,8 @@ func (a *App) pharmacyRoutes() []Route {
 		route("GET", "/api/medications/:id/stock", Roles, staffSide, ph.StockHandler),
 		route("POST", "/api/patients/:id/prescriptions", Roles, doctorOnly, ph.PrescribeHandler).Audited("prescription.create"),
 		route("GET", "/api/patients/:id/prescriptions", Roles, clinicalRead, ph.ListHandler).Audited("prescription.list"),
+		// The pharmacy's work queue: staff only, as they dispense (a pending prescription is open to them).
+		route("GET", "/api/prescriptions", Roles, staffOnly, ph.QueueHandler),
 		route("GET", "/api/prescriptions/:id", Roles, clinicalRead, ph.GetHandler),
 		route("POST", "/api/prescriptions/:id/cancel", Roles, doctorOnly, ph.CancelHandler),
 		route("POST", "/api/prescriptions/:id/dispense", Roles, staffOnly, ph.DispenseHandler),

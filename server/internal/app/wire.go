@@ -91,6 +91,7 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 	a.chart = chart.NewService(chartStore, a.Access, a.audit, chartAppointments{a.Appointments}, a.patients, a.Clock)
 	pharmacyStore := mongostore.NewPharmacy(db, keys)
 	a.Pharmacy = pharmacy.NewService(pharmacyStore, a.patients, a.Access, a.audit, a.Events, a.Log, a.Clock)
+	a.Pharmacy.UsePatients(a.patients)
 	labStore := mongostore.NewLab(db, keys)
 	a.lab = lab.NewService(labStore, a.patients, a.Access, a.audit, a.Events, a.Log, a.Clock)
 	wardStore := mongostore.NewWards(db, keys)

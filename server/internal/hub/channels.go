@@ -47,7 +47,8 @@ func authorize(p auth.Principal, channel string) error {
 		return allowIf(id != "" && p.Is(staffRoles...))
 	case shared.ChannelDocQueue:
 		return allowIf(ident.Valid(id) && (p.Is(shared.RoleAdmin, shared.RoleStaff) || p.Role == shared.RoleDoctor && id == p.UserID))
-	case shared.ChannelPharmacy:
+	case shared.ChannelPharmacy, shared.ChannelLab:
+		// Ids and numbers only: staff roles.
 		return allowIf(id == "" && p.Is(staffRoles...))
 	case shared.ChannelPatient:
 		// The role gate only: join then asks the clinical access rule (Config.Access) and audits.

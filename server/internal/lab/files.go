@@ -28,6 +28,7 @@ func (s *Service) Upload(ctx context.Context, p auth.Principal, orderID string, 
 	if err = s.record(ctx, p, auditPatient(o), actUpload, err); err != nil {
 		return shared.LabFile{}, err
 	}
+	s.changed(ctx, o.ID)
 	return f.Public(), nil
 }
 

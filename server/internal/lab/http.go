@@ -165,3 +165,14 @@ func auditID(id string) string {
 	}
 	return patient.AuditID(id)
 }
+
+// QueueHandler handles GET /api/lab-orders?status=: the lab desk's work queue.
+func (s *Service) QueueHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	page, limit, err := httpx.Page(c)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	httpx.Reply(c, http.StatusOK)(s.Queue(c.Request.Context(), p, c.Query("status"), page, limit))
+}

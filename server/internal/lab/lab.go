@@ -70,6 +70,8 @@ type Store interface {
 	Order(ctx context.Context, id string) (Order, error)
 	// OrdersOf returns a patient's orders, newest first.
 	OrdersOf(ctx context.Context, patientID string) ([]Order, error)
+	// OpenOrders returns the orders neither released nor cancelled, oldest first (the lab desk's queue).
+	OpenOrders(ctx context.Context) ([]Order, error)
 	// InsertResults fails with ErrRevisionTaken when that revision exists already.
 	InsertResults(ctx context.Context, r Results) error
 	// ResultsOf returns every results revision of the orders, in no particular order.

@@ -16,9 +16,10 @@ import (
 	"hms/shared"
 )
 
-// Patients tells whether a patient exists (patient.Service).
+// Patients tells whether a patient exists, and names one on the desk's queue (patient.Service).
 type Patients interface {
 	Name(ctx context.Context, id string) (string, error)
+	Identity(ctx context.Context, id string) (name, mrn string, err error)
 }
 
 // Publisher stores and fans out a live event (event.Stream).
@@ -74,6 +75,7 @@ func (s *Service) Order(ctx context.Context, p auth.Principal, patientID string,
 	if err = s.record(ctx, p, patient.AuditID(patientID), actOrder, err); err != nil {
 		return shared.LabOrder{}, err
 	}
+	s.changed(ctx, o.ID)
 	return view(o, nil, Closure{}, nil, false), nil
 }
 
@@ -237,6 +239,7 @@ func (s *Service) SubmitResults(ctx context.Context, p auth.Principal, orderID s
 	if err = s.record(ctx, p, auditPatient(o), actResult, err); err != nil {
 		return shared.LabOrder{}, err
 	}
+	s.changed(ctx, o.ID)
 	return v, nil
 }
 
@@ -287,6 +290,7 @@ func (s *Service) Release(ctx context.Context, p auth.Principal, orderID string)
 		return shared.LabOrder{}, false, err
 	}
 	if !already {
+		s.changed(ctx, o.ID)
 		ev := shared.LabReleasedEvent{OrderID: o.ID, PatientID: o.PatientID}
 		if _, perr := s.events.Publish(ctx, shared.ChannelPatient+":"+o.PatientID, "lab.released", ev); perr != nil {
 			// The release is recorded; the event is what failed. Clients reload on reconnect.
@@ -358,6 +362,7 @@ func (s *Service) Cancel(ctx context.Context, p auth.Principal, orderID string) 
 	if err = s.record(ctx, p, auditPatient(o), actCancel, err); err != nil {
 		return shared.LabOrder{}, err
 	}
+	s.changed(ctx, o.ID)
 	return v, nil
 }
 

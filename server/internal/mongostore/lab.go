@@ -375,3 +375,32 @@ func (s *Lab) Rekey(ctx context.Context, progress func(collection string, scanne
 	}
 	return total, nil
 }
+
+// OpenOrders implements lab.Store: the orders with no closure, oldest first.
+func (s *Lab) OpenOrders(ctx context.Context) ([]lab.Order, error) {
+	closed, err := findAll(ctx, s.closures, "list lab closures", bson.D{},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}), func(d struct {
+			ID string `bson:"_id"`
+		}) string {
+			return d.ID
+		})
+	if err != nil {
+		return nil, err
+	}
+	filter := bson.D{}
+	if len(closed) > 0 {
+		filter = bson.D{{Key: "_id", Value: bson.D{{Key: "$nin", Value: closed}}}}
+	}
+	docs, err := findAll(ctx, s.orders, "list open lab orders", filter,
+		options.Find().SetSort(bson.D{{Key: "ordered_at", Value: 1}, {Key: "_id", Value: 1}}), func(d labOrderDoc) labOrderDoc { return d })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]lab.Order, len(docs))
+	for i, d := range docs {
+		if out[i], err = s.openOrder(d); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

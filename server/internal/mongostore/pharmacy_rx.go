@@ -240,3 +240,18 @@ func (s *Pharmacy) CompleteFill(ctx context.Context, id string, m pharmacy.Movem
 	leave()
 	return wrap("complete fill", err)
 }
+
+// ActivePrescriptions implements pharmacy.Store.
+func (s *Pharmacy) ActivePrescriptions(ctx context.Context) ([]pharmacy.Prescription, error) {
+	return findAllOpen(ctx, s.rxs, "find active prescriptions", bson.D{{Key: "status", Value: shared.PrescriptionActive}},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}), s.prescription)
+}
+
+// FillsOf implements pharmacy.Store.
+func (s *Pharmacy) FillsOf(ctx context.Context, prescriptionIDs []string) ([]pharmacy.FillClaim, error) {
+	if len(prescriptionIDs) == 0 {
+		return nil, nil
+	}
+	return findAll(ctx, s.fills, "find fills of prescriptions", bson.D{{Key: "prescription_id", Value: in(prescriptionIDs)}},
+		options.Find(), fillDoc.claim)
+}

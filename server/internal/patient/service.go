@@ -69,6 +69,16 @@ func (s *Service) Name(ctx context.Context, id string) (string, error) {
 	return r.Name, err
 }
 
+// Identity returns a patient's name and MRN, for other domains' work queues (the pharmacy's, the
+// lab's). Not audited here: the caller audits the list it returns.
+func (s *Service) Identity(ctx context.Context, id string) (name, mrn string, err error) {
+	if !ident.Valid(id) {
+		return "", "", ErrNotFound
+	}
+	r, err := s.store.PatientByID(ctx, id)
+	return r.Name, r.MRN, err
+}
+
 // Allergies returns a patient's known allergies, for other domains (pharmacy warns on them). Not
 // audited here: the caller audits the action it takes.
 func (s *Service) Allergies(ctx context.Context, id string) ([]string, error) {

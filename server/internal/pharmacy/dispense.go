@@ -174,6 +174,9 @@ func (s *Service) fillMovement(ctx context.Context, rx Prescription, claim FillC
 	if err := s.store.CompleteFill(ctx, claim.ID, m); err != nil {
 		s.log.WarnContext(ctx, "note fill done (repaired on the next read)", "fill", claim.ID, "err", err)
 	}
+	if inserted {
+		s.changed(ctx, rx.ID)
+	}
 	if inserted && claim.Fill < 1+rx.Refills {
 		d := s.dispensation(rx, claim, m)
 		ev := shared.RefillDueEvent{PrescriptionID: rx.ID, PatientID: rx.PatientID, MedicationID: rx.MedicationID,

@@ -109,3 +109,14 @@ func (s *Service) DispenseHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
 	httpx.ReplyKeyed(c, http.StatusCreated)(s.Dispense(c.Request.Context(), p, c.Param("id"), key, req))
 }
+
+// QueueHandler handles GET /api/prescriptions?status=pending: the pharmacy's work queue.
+func (s *Service) QueueHandler(c *gin.Context) {
+	page, limit, err := httpx.Page(c)
+	if err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := auth.PrincipalOf(c)
+	httpx.Reply(c, http.StatusOK)(s.Queue(c.Request.Context(), p, c.Query("status"), page, limit))
+}

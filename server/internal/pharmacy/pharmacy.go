@@ -136,6 +136,11 @@ type Store interface {
 	Prescription(ctx context.Context, id string) (Prescription, error)
 	// PatientPrescriptions returns a patient's prescriptions, newest first.
 	PatientPrescriptions(ctx context.Context, patientID string) ([]Prescription, error)
+	// ActivePrescriptions returns the prescriptions not marked cancelled, oldest first (the pharmacy's
+	// queue; the cancellation records are checked too, as the mark is a cache).
+	ActivePrescriptions(ctx context.Context) ([]Prescription, error)
+	// FillsOf returns the fill claims of the prescriptions, in no particular order.
+	FillsOf(ctx context.Context, prescriptionIDs []string) ([]FillClaim, error)
 	// InsertCancellation fails with ErrCancelled when the prescription was cancelled already.
 	InsertCancellation(ctx context.Context, c Cancellation) error
 	Cancellation(ctx context.Context, prescriptionID string) (Cancellation, bool, error)

@@ -25,7 +25,16 @@ const maxDurationDays = 365
 // prescription and are shown at every read and dispense.
 func (s *Service) Prescribe(ctx context.Context, p auth.Principal, patientID string, req shared.PrescribeRequest) (shared.Prescription, error) {
 	out, err := s.prescribe(ctx, p, patientID, req)
-	return out, s.record(ctx, p, patientID, "prescription.create", err)
+	if err = s.record(ctx, p, patientID, "prescription.create", err); err != nil {
+		return out, err
+	}
+	s.changed(ctx, out.ID)
+	return out, nil
+}
+
+// changed tells the pharmacy's queue that a prescription was written, dispensed or cancelled (ids only).
+func (s *Service) changed(ctx context.Context, prescriptionID string) {
+	s.publish(ctx, shared.ChannelPharmacy, shared.EventPrescription, shared.PrescriptionEvent{PrescriptionID: prescriptionID})
 }
 
 func (s *Service) prescribe(ctx context.Context, p auth.Principal, patientID string, req shared.PrescribeRequest) (shared.Prescription, error) {
@@ -292,6 +301,7 @@ func (s *Service) cancel(ctx context.Context, p auth.Principal, rx Prescription,
 		s.log.WarnContext(ctx, "mark prescription cancelled", "prescription", rx.ID, "err", err)
 	}
 	rx.Status = shared.PrescriptionCancelled
+	s.changed(ctx, rx.ID)
 	return s.full(ctx, rx, &cancel)
 }
 

@@ -41,6 +41,7 @@ type Publisher interface {
 type Service struct {
 	store     Store
 	allergies atomic.Pointer[Allergies] // replaced by tests while requests run
+	patients  Patients
 	access    Access
 	audit     *audit.Log
 	pub       Publisher
