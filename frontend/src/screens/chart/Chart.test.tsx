@@ -348,6 +348,51 @@ describe('Chart', { timeout: 20_000 }, () => {
     expect(sent('POST', '/api/lab-orders/l0000000000000000000000a/release')).toHaveLength(1)
   })
 
+  it('attaches a report file, shows the server’s refusal of another in words, and opens one', async () => {
+    // The picker offers PDF, PNG and JPEG; the server decides from the content, so a mislabelled file can reach it.
+    const user = userEvent.setup({ applyAccept: false })
+    orders = [labOrder()]
+    const spy = vi.mocked(globalThis.fetch)
+    const answerJson = spy.getMockImplementation()!
+    const uploads: File[] = []
+    let downloads = 0
+    spy.mockImplementation(async (input, init) => {
+      const req = input as Request
+      const path = new URL(req.url).pathname
+      if (req.method === 'POST' && path === '/api/lab-orders/l0000000000000000000000a/files') {
+        const file = (await req.formData()).get('file') as File
+        uploads.push(file)
+        if (file.name.endsWith('.txt')) {
+          return new Response(JSON.stringify({ error: { code: 'unsupported_media_type', message: 'only PDF, PNG and JPEG files are accepted' } }), { status: 415 })
+        }
+        const meta = { id: 'f0000000000000000000000a', order_id: orders[0]!.id, name: file.name, content_type: 'application/pdf', size: 2048, sha256: 'x', uploaded_by: me, uploaded_at: '2026-12-07T10:50:00Z' } as const
+        orders = [{ ...orders[0]!, files: [meta] }]
+        return new Response(JSON.stringify(meta), { status: 201 })
+      }
+      if (path === '/api/lab-files/f0000000000000000000000a') {
+        downloads++
+        return new Response(new Blob(['%PDF-1.4'], { type: 'application/pdf' }), { status: 200 })
+      }
+      return answerJson(input, init)
+    })
+    const createURL = vi.fn(() => 'blob:report')
+    URL.createObjectURL = createURL
+    URL.revokeObjectURL = vi.fn()
+
+    renderChart()
+    await user.click(await screen.findByRole('tab', { name: 'Lab' }))
+    const card = await screen.findByTestId('lab-l0000000000000000000000a')
+    await user.upload(within(card).getByLabelText('Attach a file'), new File(['hello'], 'notes.txt', { type: 'text/plain' }))
+    expect((await within(card).findByRole('alert')).textContent).toBe('only PDF, PNG and JPEG files are accepted')
+    await user.upload(within(card).getByLabelText('Attach a file'), new File(['%PDF-1.4'], 'scan.pdf', { type: 'application/pdf' }))
+    const open = await within(card).findByRole('button', { name: 'Open scan.pdf' })
+    expect(uploads.map((f) => f.name)).toEqual(['notes.txt', 'scan.pdf'])
+    expect(card.textContent).toContain('2 kB, attached Mon 7 Dec, 10:50')
+    await user.click(open)
+    await waitFor(() => expect(createURL).toHaveBeenCalled())
+    expect(downloads).toBe(1)
+  })
+
   it('shows the server’s refusal of a release in words', async () => {
     const user = userEvent.setup()
     orders = [labOrder({ status: 'resulted', revision: 1, results: [{ code: 'CBC', value: 14, range: {} }] })]
