@@ -85,7 +85,11 @@ export function DoctorScreen() {
           </div>
           <div className="dd-main">
             {chart && (
-              <Chart key={`${chart.patientId}:${chart.appointmentId ?? ''}`} {...chart} onClose={() => setChart(null)} />
+              <Chart
+                key={`${chart.patientId}:${chart.appointmentId ?? ''}`}
+                {...chart}
+                onClose={() => setChart(null)}
+              />
             )}
             {department && (
               <QueuePanel

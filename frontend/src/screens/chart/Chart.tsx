@@ -62,7 +62,13 @@ export function Chart({ patientId, appointmentId, visitReason, onClose }: ChartP
           <Tab id="refer" className="ch-tab">Refer / admit</Tab>
         </TabList>
         <TabPanel id="encounter" className="ch-panel" shouldForceMount>
-          <EncounterSection patientId={patientId} appointmentId={appointmentId} visitReason={visitReason} visit={visit} me={me} />
+          <EncounterSection
+            patientId={patientId}
+            appointmentId={appointmentId}
+            visitReason={visitReason}
+            visit={visit}
+            me={me}
+          />
         </TabPanel>
         <TabPanel id="vitals" className="ch-panel" shouldForceMount>
           <VitalsSection visit={visit} />

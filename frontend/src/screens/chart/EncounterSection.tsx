@@ -65,7 +65,9 @@ export function EncounterSection({ patientId, appointmentId, visitReason, visit,
         <EncounterForm key={visit.encounter.id} encounter={visit.encounter} me={me} />
       ) : (
         <div className="row">
-          <span>{appointmentId ? 'This visit has no encounter yet.' : 'Pick an encounter below, or open a new one.'}</span>
+          <span>
+            {appointmentId ? 'This visit has no encounter yet.' : 'Pick an encounter below, or open a new one.'}
+          </span>
           <button type="button" className="btn btn-primary" disabled={open.isPending} onClick={start}>
             {open.isPending ? 'Opening…' : appointmentId ? 'Open the visit’s encounter' : 'Open a new encounter'}
           </button>
@@ -147,7 +149,8 @@ function EncounterForm({ encounter, me }: { encounter: Encounter; me: string }) 
           setStale(e instanceof ApiError && e.status === 409)
           setError(
             e instanceof ApiError && e.status === 409
-              ? 'Someone else changed this encounter since you opened it. Load their version, then make your change again.'
+              ? 'Someone else changed this encounter since you opened it. ' +
+                  'Load their version, then make your change again.'
               : messageOf(e),
           )
         },

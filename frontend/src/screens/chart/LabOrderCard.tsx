@@ -34,7 +34,10 @@ export function LabOrderCard({ order }: { order: LabOrder }) {
 
   const doRelease = () => {
     setError('')
-    release.mutate({ params: { path: { id: order.id } } }, { onSuccess: reload, onError: (e) => setError(messageOf(e)) })
+    release.mutate(
+      { params: { path: { id: order.id } } },
+      { onSuccess: reload, onError: (e) => setError(messageOf(e)) },
+    )
   }
 
   const testsText = order.tests.map((t) => t.name || t.code).join(', ')
@@ -75,7 +78,12 @@ export function LabOrderCard({ order }: { order: LabOrder }) {
               />
             </label>
             {order.status === 'resulted' && (
-              <button type="button" className="btn btn-small btn-primary" disabled={release.isPending} onClick={doRelease}>
+              <button
+                type="button"
+                className="btn btn-small btn-primary"
+                disabled={release.isPending}
+                onClick={doRelease}
+              >
                 {release.isPending ? 'Releasing…' : 'Release to the patient'}
               </button>
             )}

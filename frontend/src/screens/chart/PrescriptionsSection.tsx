@@ -67,6 +67,7 @@ function PrescribeForm({ patientId, encounterId }: Props) {
 
   const choose = (m: Medication | null) => {
     setMed(m)
+    if (m) setSearch(label(m))
     setAllergy('')
     setOverride(false)
     if (m && !dose) setDose(m.strength)
@@ -138,7 +139,10 @@ function PrescribeForm({ patientId, encounterId }: Props) {
           <Label>Medication</Label>
           <Input placeholder="Type a name or code" />
           <Popover className="ch-popover">
-            <ListBox<Medication> className="ch-options" renderEmptyState={() => <div className="muted">No medication matches.</div>}>
+            <ListBox<Medication>
+              className="ch-options"
+              renderEmptyState={() => <div className="muted">No medication matches.</div>}
+            >
               {(m) => (
                 <ListBoxItem id={m.id} textValue={label(m)} className="ch-option">
                   {label(m)} <span className="muted">({m.form})</span>
@@ -174,8 +178,10 @@ function PrescribeForm({ patientId, encounterId }: Props) {
       </label>
       {allergy && (
         <div className="ch-warning" role="alert" data-testid="allergy-warning">
-          <strong>Allergy warning:</strong> the patient is allergic to {allergy}, which {med ? label(med) : 'this medication'}{' '}
-          matches.
+          <span>
+            <strong>Allergy warning:</strong> the patient is allergic to {allergy}, which{' '}
+            {med ? label(med) : 'this medication'} matches.
+          </span>
           <label className="check">
             <input type="checkbox" checked={override} onChange={(e) => setOverride(e.target.checked)} />
             Prescribe anyway

@@ -132,6 +132,9 @@ function Refer({ patientId, me }: Omit<Props, 'appointmentId'>) {
   )
 }
 
+/** The reads an admission changes. */
+const admitted = ['/api/patients/{id}/admissions', '/api/admissions', '/api/wards', '/api/wards/{id}/beds'] as const
+
 function Admit({ patientId, appointmentId, me }: Props) {
   const client = useQueryClient()
   const wards = $api.useQuery('get', '/api/wards')
@@ -140,7 +143,12 @@ function Admit({ patientId, appointmentId, me }: Props) {
   const [bed, setBed] = useState('')
   const [reason, setReason] = useState('')
   const [error, setError] = useState('')
-  const beds = $api.useQuery('get', '/api/wards/{id}/beds', { params: { path: { id: ward } } }, { enabled: ward !== '' })
+  const beds = $api.useQuery(
+    'get',
+    '/api/wards/{id}/beds',
+    { params: { path: { id: ward } } },
+    { enabled: ward !== '' },
+  )
   const admit = $api.useMutation('post', '/api/admissions')
   useLiveQueries('beds', ['/api/wards', '/api/wards/{id}/beds'])
 
@@ -172,9 +180,7 @@ function Admit({ patientId, appointmentId, me }: Props) {
           setWard('')
           setBed('')
           setReason('')
-          for (const p of ['/api/patients/{id}/admissions', '/api/admissions', '/api/wards', '/api/wards/{id}/beds'] as const) {
-            void client.invalidateQueries({ queryKey: keyOf(p) })
-          }
+          for (const p of admitted) void client.invalidateQueries({ queryKey: keyOf(p) })
         },
         onError: (e) => setError(messageOf(e)),
       },

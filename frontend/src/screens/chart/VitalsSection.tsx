@@ -12,6 +12,19 @@ import type { VisitEncounter } from './useVisitEncounter'
 
 type Typed = Partial<Record<VitalKey, string>>
 
+const field = (k: VitalKey) => vitalFields.find((f) => f.key === k)!
+
+/** The columns of the readings table: blood pressure as one "systolic/diastolic" column. */
+const columns = [
+  { title: 'Pulse', unit: 'bpm', fields: [field('pulse_bpm')] },
+  { title: 'BP', unit: 'mmHg', fields: [field('systolic_mmhg'), field('diastolic_mmhg')] },
+  { title: 'Temp.', unit: '°C', fields: [field('temperature_c')] },
+  { title: 'SpO₂', unit: '%', fields: [field('spo2_percent')] },
+  { title: 'Resp.', unit: '/min', fields: [field('respiratory_rate')] },
+  { title: 'Weight', unit: 'kg', fields: [field('weight_kg')] },
+  { title: 'Height', unit: 'cm', fields: [field('height_cm')] },
+]
+
 export function VitalsSection({ visit }: { visit: VisitEncounter }) {
   const client = useQueryClient()
   const record = $api.useMutation('post', '/api/encounters/{id}/vitals')
@@ -60,9 +73,7 @@ export function VitalsSection({ visit }: { visit: VisitEncounter }) {
             const id = `ch-vital-${f.key}`
             return (
               <div key={f.key} className={hint ? 'ch-vital ch-vital-out' : 'ch-vital'}>
-                <label htmlFor={id}>
-                  {f.label} ({f.unit})
-                </label>
+                <label htmlFor={id}>{f.label}</label>
                 <input
                   id={id}
                   type="number"
@@ -73,7 +84,8 @@ export function VitalsSection({ visit }: { visit: VisitEncounter }) {
                   onChange={(e) => setTyped((t) => ({ ...t, [f.key]: e.target.value }))}
                 />
                 <span id={`${id}-hint`} className={hint ? 'ch-hint ch-hint-out' : 'ch-hint'}>
-                  {f.normal ? `normal ${f.normal[0]}–${f.normal[1]}` : 'no normal range'}
+                  {f.unit}
+                  {f.normal ? ` · normal ${f.normal[0]}–${f.normal[1]}` : ''}
                   {hint && ` · ${hint}`}
                 </span>
               </div>
@@ -100,9 +112,9 @@ export function VitalsSection({ visit }: { visit: VisitEncounter }) {
             <thead>
               <tr>
                 <th scope="col">When</th>
-                {vitalFields.map((f) => (
-                  <th scope="col" key={f.key}>
-                    {f.label}
+                {columns.map((c) => (
+                  <th scope="col" key={c.title}>
+                    {c.title} <span className="ch-unit">{c.unit}</span>
                   </th>
                 ))}
               </tr>
@@ -113,16 +125,21 @@ export function VitalsSection({ visit }: { visit: VisitEncounter }) {
                   <td className="ch-when">
                     {formatDate(r.recorded_at, 'auto')}, {formatTime(r.recorded_at)}
                   </td>
-                  {vitalFields.map((f) => {
-                    const v = r.vitals[f.key]
-                    const hint = outOfRange(f, v)
-                    return (
-                      <td key={f.key} className={hint ? 'ch-out' : undefined} title={hint || undefined}>
-                        {v === undefined ? '–' : `${v} ${f.unit}`}
-                        {hint && <span className="sr-only"> ({hint})</span>}
-                      </td>
-                    )
-                  })}
+                  {columns.map((c) => (
+                    <td key={c.title}>
+                      {c.fields.map((f, i) => {
+                        const v = r.vitals[f.key]
+                        const hint = outOfRange(f, v)
+                        return (
+                          <span key={f.key} className={hint ? 'ch-out' : undefined} title={hint || undefined}>
+                            {i > 0 && '/'}
+                            {v === undefined ? '–' : v}
+                            {hint && <span className="sr-only"> ({hint})</span>}
+                          </span>
+                        )
+                      })}
+                    </td>
+                  ))}
                 </tr>
               ))}
             </tbody>

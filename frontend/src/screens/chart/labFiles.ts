@@ -11,7 +11,8 @@ export const maxFileBytes = 10 * 1024 * 1024
 export async function uploadLabFile(orderId: string, file: File): Promise<LabFile> {
   const form = new FormData()
   form.append('file', file, file.name)
-  const res = await authFetch(new Request(`/api/lab-orders/${encodeURIComponent(orderId)}/files`, { method: 'POST', body: form }))
+  const url = `/api/lab-orders/${encodeURIComponent(orderId)}/files`
+  const res = await authFetch(new Request(url, { method: 'POST', body: form }))
   const body: unknown = await res.json().catch(() => null)
   if (!res.ok) throw errorFrom(res.status, body)
   return body as LabFile

@@ -18,7 +18,9 @@ export function InpatientsPanel({ onOpen }: { onOpen: (patientId: string) => voi
     <section className="panel dd-inpatients" aria-labelledby="dd-inpatients-title" data-testid="inpatients">
       <div className="dd-panel-head">
         <h2 id="dd-inpatients-title">My inpatients</h2>
-        {items && <span className="muted">{items.length === 1 ? '1 on the wards' : `${items.length} on the wards`}</span>}
+        {items && (
+          <span className="muted">{items.length === 1 ? '1 on the wards' : `${items.length} on the wards`}</span>
+        )}
       </div>
       <LoadError error={q.error ? messageOf(q.error) : ''} retry={() => void q.refetch()}>
         Could not load your inpatients

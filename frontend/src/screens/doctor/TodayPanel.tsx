@@ -33,9 +33,6 @@ export function TodayPanel({ appointments, onChart }: Props) {
               <th scope="col">Time</th>
               <th scope="col">Patient</th>
               <th scope="col">Status</th>
-              <th scope="col">
-                <span className="sr-only">Chart</span>
-              </th>
             </tr>
           </thead>
           <tbody>
@@ -45,22 +42,20 @@ export function TodayPanel({ appointments, onChart }: Props) {
                 <td>
                   <div className="dd-name-small">{a.patient_name || 'Unnamed patient'}</div>
                   {a.reason && <div className="dd-sub">{a.reason}</div>}
-                </td>
-                <td>
-                  <StatusTag status={a.status} words={statusWords} />
-                  {a.ticket && <div className="dd-sub">ticket {a.ticket.number}</div>}
-                </td>
-                <td>
                   {chartable(a) && (
                     <button
                       type="button"
-                      className="btn btn-small"
+                      className="btn btn-small dd-chart-btn"
                       aria-label={`Open the chart of ${a.patient_name || 'this patient'}`}
                       onClick={() => onChart(a)}
                     >
                       Chart
                     </button>
                   )}
+                </td>
+                <td>
+                  <StatusTag status={a.status} words={statusWords} />
+                  {a.ticket && <div className="dd-sub">ticket {a.ticket.number}</div>}
                 </td>
               </tr>
             ))}
