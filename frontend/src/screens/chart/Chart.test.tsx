@@ -268,6 +268,7 @@ describe('Chart', { timeout: 20_000 }, () => {
     await user.type(within(form).getByRole('combobox', { name: 'Medication' }), 'amox')
     await user.click(await screen.findByRole('option', { name: /Amoxicillin 500 mg/ }))
     expect((within(form).getByLabelText('Dose') as HTMLInputElement).value).toBe('500 mg')
+    expect((within(form).getByRole('combobox', { name: 'Medication' }) as HTMLInputElement).value).toBe('Amoxicillin 500 mg')
     await user.type(within(form).getByLabelText('How often'), 'TID')
     await user.type(within(form).getByLabelText('Days'), '7')
     await user.type(within(form).getByLabelText('Quantity'), '21')

@@ -3,7 +3,7 @@
 // matches one of the patient's allergies the server refuses with 409; the warning is shown in words and
 // the doctor may prescribe anyway with a reason (override_allergy + override_reason). Below, the patient's
 // prescriptions, each of which can be cancelled with a reason.
-import { useQueryClient } from '@tanstack/react-query'
+import { keepPreviousData, useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { ComboBox, Input, Label, ListBox, ListBoxItem, Popover } from 'react-aria-components'
 import { ApiError, messageOf } from '../../api/client'
@@ -49,7 +49,9 @@ function allergyOf(message: string): string {
 
 function PrescribeForm({ patientId, encounterId }: Props) {
   const client = useQueryClient()
+  // The words in the field, and the words the catalogue is searched for (not changed by picking one).
   const [search, setSearch] = useState('')
+  const [q, setQ] = useState('')
   const [med, setMed] = useState<Medication | null>(null)
   const [dose, setDose] = useState('')
   const [frequency, setFrequency] = useState('')
@@ -62,7 +64,12 @@ function PrescribeForm({ patientId, encounterId }: Props) {
   const [overrideReason, setOverrideReason] = useState('')
   const [error, setError] = useState('')
   const [saved, setSaved] = useState('')
-  const meds = $api.useQuery('get', '/api/medications', { params: { query: { q: search || undefined, limit: 20 } } })
+  const meds = $api.useQuery(
+    'get',
+    '/api/medications',
+    { params: { query: { q: q || undefined, limit: 20 } } },
+    { placeholderData: keepPreviousData },
+  )
   const prescribe = $api.useMutation('post', '/api/patients/{id}/prescriptions')
 
   const choose = (m: Medication | null) => {
@@ -101,6 +108,7 @@ function PrescribeForm({ patientId, encounterId }: Props) {
           setSaved(`Prescribed ${rx.medication_name}.`)
           setMed(null)
           setSearch('')
+          setQ('')
           setDose('')
           setFrequency('')
           setDays('')
@@ -130,7 +138,9 @@ function PrescribeForm({ patientId, encounterId }: Props) {
           inputValue={search}
           onInputChange={(v) => {
             setSearch(v)
-            if (med && v !== label(med)) choose(null)
+            if (med && v === label(med)) return
+            setQ(v)
+            if (med) choose(null)
           }}
           selectedKey={med?.id ?? null}
           onSelectionChange={(k) => choose(meds.data?.items.find((m) => m.id === k) ?? null)}
