@@ -121,6 +121,8 @@ beforeEach(() => {
     'GET /api/departments': { body: { items: [{ id: 'cardiology', name: 'Cardiology' }] } },
     'GET /api/doctors/d0000000000000000000000a/dashboard': () => ({ body: dashboard() }),
     'GET /api/queues/cardiology': () => ({ body: snapshot() }),
+    'GET /api/admissions': { body: { items: [], total: 0, page: 1, limit: 50 } },
+    'GET /api/wards': { body: { items: [] } },
   }
   calls = fakeServer(routes)
 })
@@ -176,7 +178,8 @@ describe('DoctorScreen', () => {
     expect(rows()).toEqual(['queue-ticket-1'])
   })
 
-  it('enables Start only when called and Finish only in consultation', async () => {
+  // Start opens the chart too, which reads the patient's record and lists: slow on a busy machine.
+  it('enables Start only when called and Finish only in consultation', { timeout: 15_000 }, async () => {
     const user = userEvent.setup()
     serving = [calledByMe(ticket(5))]
     const seeing = calledByMe(ticket(5), 'in-consultation')
@@ -194,13 +197,61 @@ describe('DoctorScreen', () => {
     await waitFor(() => expect(button('Finish').disabled).toBe(false))
     expect(button('Start').disabled).toBe(true)
     expect(button('No-show').disabled).toBe(true)
-    expect(calls.at(-1)?.path).toBe('/api/queue/tickets/a00000000000000000000005/start')
+    expect(calls.filter((c) => c.method === 'POST').at(-1)?.path).toBe('/api/queue/tickets/a00000000000000000000005/start')
+    // Starting the consultation opens the patient's chart on the visit.
+    expect(await screen.findByTestId('chart')).toBeTruthy()
 
     await user.click(button('Finish'))
     await waitFor(() => expect(button('Call next').disabled).toBe(false))
     expect(button('Start').disabled).toBe(true)
     expect(button('Finish').disabled).toBe(true)
     expect(screen.getByTestId('current-notice').textContent).toContain('Ticket 5 finished.')
+    // The chart stays open after the visit.
+    expect(screen.getByTestId('chart')).toBeTruthy()
+  })
+
+  it('lists my inpatients, whose names come from the REST read, and opens a chart from one', async () => {
+    const user = userEvent.setup()
+    routes['GET /api/admissions'] = (c) => {
+      expect(c.query.get('doctor')).toBe('me')
+      expect(c.query.get('active')).toBe('true')
+      return {
+        body: {
+          items: [
+            {
+              id: 'ad1',
+              patient_id: 'p00000000000000000000009',
+              patient_name: 'Grace Hopper',
+              ward_id: 'card-1',
+              bed_id: 'b1',
+              bed_label: 'A2',
+              doctor_id: me,
+              source: 'planned',
+              reason: 'Observation',
+              status: 'active',
+              admitted_at: '2026-11-25T15:00:00Z',
+              admitted_by: me,
+            },
+          ],
+          total: 1,
+          page: 1,
+          limit: 50,
+        },
+      }
+    }
+    routes['GET /api/wards'] = {
+      body: { items: [{ id: 'card-1', name: 'Cardiology ward', department: 'cardiology', total: 4, occupied: 1, free: 3, created_at: '2026-01-01T00:00:00Z' }] },
+    }
+    routes['GET /api/patient/p00000000000000000000009'] = {
+      body: { id: 'p00000000000000000000009', name: 'Grace Hopper', medical_history: '', revision: 0, created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' },
+    }
+    renderDoctor()
+    const panel = await screen.findByTestId('inpatients')
+    await waitFor(() => expect(panel.textContent).toContain('Cardiology ward, bed A2 · since Wed 25 Nov'))
+    await user.click(within(panel).getByRole('button', { name: 'Open the chart of Grace Hopper' }))
+    expect(await screen.findByRole('heading', { name: 'Chart: Grace Hopper' })).toBeTruthy()
+    await user.click(screen.getByRole('button', { name: 'Close chart' }))
+    expect(screen.queryByTestId('chart')).toBeNull()
   })
 
   it.each([

@@ -2,9 +2,15 @@
 // patients they may call (department tickets booked with them or with nobody), and their booked day.
 // The queue follows queue:dept:<department> and the bookings queue:doctor:<me> (doctor/useDesk.ts).
 // Emergency alerts come from the shell's banner; this screen shows how many urgent patients wait.
+// The chart (chart/Chart.tsx) opens beside the queue for the ticket being seen, a patient of the day or
+// one of the doctor's inpatients.
+import { useState } from 'react'
 import { session } from '../api/client'
+import type { Appointment } from '../api/types'
+import { Chart, type ChartProps } from './chart/Chart'
 import { CurrentPanel } from './doctor/CurrentPanel'
 import { isUrgent, mine, myServing } from './doctor/desk'
+import { InpatientsPanel } from './doctor/InpatientsPanel'
 import { QueuePanel } from './doctor/QueuePanel'
 import { TodayPanel } from './doctor/TodayPanel'
 import { useDesk } from './doctor/useDesk'
@@ -13,6 +19,9 @@ import './doctor.css'
 export function DoctorScreen() {
   const me = session.current?.user.id ?? ''
   const { department, departmentName, desk, error, reload, applyResult } = useDesk(me)
+  const [chart, setChart] = useState<Omit<ChartProps, 'onClose'> | null>(null)
+  const chartOf = (a: Appointment) =>
+    setChart({ patientId: a.patient_id, appointmentId: a.id, visitReason: a.reason || undefined })
 
   const queue = desk ? mine(desk, me) : []
   const serving = desk ? myServing(desk, me) : []
@@ -61,7 +70,7 @@ export function DoctorScreen() {
       {!desk ? (
         !error && <p className="muted dd-loading">Loading your queue…</p>
       ) : (
-        <div className="dd-layout">
+        <div className={chart ? 'dd-layout dd-layout-chart' : 'dd-layout'}>
           <div className="dd-side">
             <CurrentPanel
               department={department ?? ''}
@@ -69,18 +78,29 @@ export function DoctorScreen() {
               waitingForMe={queue.length}
               onResult={applyResult}
               onStale={reload}
+              onChart={chartOf}
             />
-            <TodayPanel appointments={desk.appointments} />
+            <InpatientsPanel onOpen={(patientId) => setChart({ patientId })} />
+            <TodayPanel appointments={desk.appointments} onChart={chartOf} />
           </div>
-          {department && (
-            <QueuePanel
-              queue={queue}
-              othersWaiting={desk.waiting.length - queue.length}
-              hasCurrent={serving.length > 0}
-              onResult={applyResult}
-              onStale={reload}
-            />
-          )}
+          <div className="dd-main">
+            {chart && (
+              <Chart
+                key={`${chart.patientId}:${chart.appointmentId ?? ''}`}
+                {...chart}
+                onClose={() => setChart(null)}
+              />
+            )}
+            {department && (
+              <QueuePanel
+                queue={queue}
+                othersWaiting={desk.waiting.length - queue.length}
+                hasCurrent={serving.length > 0}
+                onResult={applyResult}
+                onStale={reload}
+              />
+            )}
+          </div>
         </div>
       )}
     </div>

@@ -7,6 +7,15 @@ export function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
 }
 
+/** A request's body: JSON parsed, anything else (a multipart upload) as its text. */
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return text
+  }
+}
+
 /** One request the screen made. */
 export interface Call {
   method: string
@@ -45,7 +54,7 @@ export function fakeServer(routes: Record<string, Route>): Call[] {
       path: url.pathname,
       query: url.searchParams,
       headers: req.headers,
-      body: text ? (JSON.parse(text) as unknown) : undefined,
+      body: text ? parseBody(text) : undefined,
     }
     calls.push(call)
     const route = routes[`${req.method} ${url.pathname}`]

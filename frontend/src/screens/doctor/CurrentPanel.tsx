@@ -25,9 +25,11 @@ interface Props {
   waitingForMe: number
   onResult: (a: Appointment) => void
   onStale: () => void
+  /** Opens the patient's chart for this ticket (also done on Start). */
+  onChart: (a: Appointment) => void
 }
 
-export function CurrentPanel({ department, serving, waitingForMe, onResult, onStale }: Props) {
+export function CurrentPanel({ department, serving, waitingForMe, onResult, onStale, onChart }: Props) {
   const [selected, setSelected] = useState('')
   const [busy, setBusy] = useState<Action | 'undo' | null>(null)
   const [notice, setNotice] = useState<Notice | null>(null)
@@ -59,8 +61,10 @@ export function CurrentPanel({ department, serving, waitingForMe, onResult, onSt
       if (action === 'next') {
         setSelected(a.id)
         setFocusNext('start')
-      } else if (action === 'start') setFocusNext('finish')
-      else {
+      } else if (action === 'start') {
+        setFocusNext('finish')
+        onChart(a)
+      } else {
         setSelected('')
         setFocusNext('next')
         if (action === 'finish') setNotice({ tone: 'ok', text: `Ticket ${n} finished.` })
@@ -164,6 +168,9 @@ export function CurrentPanel({ department, serving, waitingForMe, onResult, onSt
               </span>
             </div>
             {current.reason && <div className="dd-reason">{current.reason}</div>}
+            <button type="button" className="btn btn-small dd-chart-btn" onClick={() => onChart(current)}>
+              Open chart
+            </button>
             {!current.walk_in && !current.emergency && (
               <div className="muted">Booked for {hhmm(current.start)}</div>
             )}
@@ -232,8 +239,12 @@ function first(list: Appointment[]): Appointment | undefined {
   return [...list].sort((x, y) => Date.parse(y.ticket?.called_at ?? '') - Date.parse(x.ticket?.called_at ?? ''))[0]
 }
 
-/** Whether a key press belongs to a field or a form (the triage form), not to the shortcuts. */
+/** Whether a key press belongs to a field, a form (the triage form) or the chart, not to the shortcuts. */
 function inField(t: EventTarget | null): boolean {
   if (!(t instanceof HTMLElement)) return false
-  return t.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(t.tagName) || t.closest('form') !== null
+  return (
+    t.isContentEditable ||
+    ['INPUT', 'SELECT', 'TEXTAREA'].includes(t.tagName) ||
+    t.closest('form, [data-no-shortcuts]') !== null
+  )
 }

@@ -1,11 +1,17 @@
 // The doctor's booked appointments of the day, by time, with where each one is: scheduled, checked in,
-// called, being seen, seen, cancelled or no-show.
+// called, being seen, seen, cancelled or no-show; the chart of each patient who came opens from their row.
 import { hhmm } from '../../api/client'
 import type { Appointment } from '../../api/types'
 import { StatusTag } from '../../components/labels'
 import { statusWords } from './tags'
 
-export function TodayPanel({ appointments }: { appointments: Appointment[] }) {
+interface Props {
+  appointments: Appointment[]
+  /** Opens the chart of a patient who is here or was seen. */
+  onChart: (a: Appointment) => void
+}
+
+export function TodayPanel({ appointments, onChart }: Props) {
   const count = (...s: Appointment['status'][]) => appointments.filter((a) => s.includes(a.status)).length
   const upcoming = count('scheduled')
   const here = count('checked-in', 'called', 'in-consultation')
@@ -36,6 +42,16 @@ export function TodayPanel({ appointments }: { appointments: Appointment[] }) {
                 <td>
                   <div className="dd-name-small">{a.patient_name || 'Unnamed patient'}</div>
                   {a.reason && <div className="dd-sub">{a.reason}</div>}
+                  {chartable(a) && (
+                    <button
+                      type="button"
+                      className="btn btn-small dd-chart-btn"
+                      aria-label={`Open the chart of ${a.patient_name || 'this patient'}`}
+                      onClick={() => onChart(a)}
+                    >
+                      Chart
+                    </button>
+                  )}
                 </td>
                 <td>
                   <StatusTag status={a.status} words={statusWords} />
@@ -48,6 +64,11 @@ export function TodayPanel({ appointments }: { appointments: Appointment[] }) {
       )}
     </section>
   )
+}
+
+/** A patient who came (is here or was seen) has a visit to chart. */
+function chartable(a: Appointment): boolean {
+  return a.status === 'called' || a.status === 'in-consultation' || a.status === 'completed'
 }
 
 function doneWith(a: Appointment): boolean {
