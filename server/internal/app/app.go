@@ -187,7 +187,8 @@ func (a *App) start() error {
 		a.jobs.Add(1)
 		go func() { defer a.jobs.Done(); a.subscribeLater(ctx) }()
 	}
-	a.jobs.Add(8)
+	a.jobs.Add(9)
+	go func() { defer a.jobs.Done(); a.Auth.RunLinkPruner(ctx, time.Hour) }()
 	go func() { defer a.jobs.Done(); a.notify.RunWorker(ctx, a.Config.Notify.Poll) }()
 	go func() { defer a.jobs.Done(); a.notify.RunPruner(ctx, a.Config.Notify.Retention, time.Hour) }()
 	go func() { defer a.jobs.Done(); a.Triggers.RunScans(ctx, a.Config.Notify.Scan) }()

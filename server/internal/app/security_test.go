@@ -485,6 +485,7 @@ func TestSecurity15NoSecretsInResponsesOrLogs(t *testing.T) {
 	tokens = append(tokens, admin.Token, admin.RefreshToken)
 	login("admin login", admin.User.Email, apptest.Password)
 	call("register", env.Post("/api/auth/register", "", shared.RegisterRequest{Name: "Flow Patient", Email: "flow@test.hms", Password: pw1}), http.StatusAccepted)
+	call("confirm", env.Post("/api/auth/confirm", "", shared.ConfirmRequest{Token: env.EmailedToken("flow@test.hms", shared.KindAccountConfirm)}), http.StatusCreated)
 	call("register staff", env.Post("/api/auth/register", admin.Token, shared.RegisterRequest{Name: "Flow Staff", Email: "flowstaff@test.hms", Password: pw1, Role: shared.RoleStaff}), http.StatusCreated)
 	p := login("login", "flow@test.hms", pw1)
 	reg := p.User

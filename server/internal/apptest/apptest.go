@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +24,7 @@ import (
 	"hms/server/internal/app"
 	"hms/server/internal/config"
 	"hms/server/internal/mongostore"
+	"hms/server/internal/notify"
 	"hms/server/internal/testenv"
 	"hms/shared"
 )
@@ -40,6 +42,36 @@ type Env struct {
 	log    *slog.Logger
 	clock  func() time.Time // what the hospital clock reads, kept across Restart
 	admin  string           // the token of the last Admin sign-in, for the helpers that act as the admin
+	// outbox receives the server's email when no EMAIL_HOST is set (shared with Restart and Sibling).
+	outbox *outbox
+}
+
+// outbox is an email transport that keeps what it is given, so that tests without an SMTP server can
+// follow the links the server emails (see EmailedToken).
+type outbox struct {
+	mu   sync.Mutex
+	sent []notify.Delivery
+}
+
+func (o *outbox) Send(_ context.Context, d notify.Delivery) (string, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.sent = append(o.sent, d)
+	return "outbox-" + d.ID, nil
+}
+
+func (o *outbox) Permanent(error) bool           { return false }
+func (o *outbox) RetryAfter(error) time.Duration { return 0 }
+
+func (o *outbox) newest(address, kind string) (notify.Delivery, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for i := len(o.sent) - 1; i >= 0; i-- {
+		if d := o.sent[i]; d.Kind == kind && strings.EqualFold(d.To, address) {
+			return d, true
+		}
+	}
+	return notify.Delivery{}, false
 }
 
 // Option changes the test server's settings.
@@ -71,7 +103,7 @@ func New(t testing.TB, opts ...Option) *Env {
 	}
 	logs := &lockedBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e := &Env{T: t, Config: cfg, logs: logs, db: testenv.IndexedDB(t), log: log}
+	e := &Env{T: t, Config: cfg, logs: logs, db: testenv.IndexedDB(t), log: log, outbox: &outbox{}}
 	e.start()
 	t.Cleanup(e.stop)
 	return e
@@ -84,6 +116,9 @@ func (e *Env) start() {
 	}
 	if e.clock != nil {
 		a.Clock.Set(e.clock)
+	}
+	if e.Config.EmailHost == "" {
+		a.Notify().SetTransport(shared.ChannelEmail, e.outbox)
 	}
 	e.App, e.srv = a, httptest.NewServer(a.Handler)
 	e.URL = e.srv.URL
@@ -107,7 +142,7 @@ func (e *Env) Restart() {
 // background jobs do). It stops when the test ends.
 func (e *Env) Sibling() *Env {
 	e.T.Helper()
-	s := &Env{T: e.T, Config: e.Config, logs: e.logs, db: e.db.Borrow(e.db.Name()), log: e.log, clock: e.clock}
+	s := &Env{T: e.T, Config: e.Config, logs: e.logs, db: e.db.Borrow(e.db.Name()), log: e.log, clock: e.clock, outbox: e.outbox}
 	s.start()
 	e.T.Cleanup(s.stop)
 	return s
@@ -351,21 +386,80 @@ func (e *Env) adminToken() string {
 	return e.Admin().Token
 }
 
-// NewUser registers an account of the role (through an admin for non-patients) and signs it in.
+// NewUser registers an account of the role (a patient signs up and follows the emailed link; other
+// roles are registered by an admin) and signs it in.
 func (e *Env) NewUser(role shared.Role) User {
 	e.T.Helper()
 	email := testenv.RandomName(string(role)) + "@test.hms"
-	token := ""
-	if role != shared.RolePatient {
-		token = e.adminToken()
+	if role == shared.RolePatient {
+		return e.SignUp("Test "+string(role), email, Password)
 	}
-	want := 201 // an admin's registration
-	if token == "" {
-		want = 202 // self-registration answers the same whether or not the email had an account
-	}
-	e.Post("/api/auth/register", token, shared.RegisterRequest{Name: "Test " + string(role), Email: email,
-		Password: Password, Role: role}).Want(e.T, want)
+	e.Post("/api/auth/register", e.adminToken(), shared.RegisterRequest{Name: "Test " + string(role), Email: email,
+		Password: Password, Role: role}).Want(e.T, 201)
 	return e.Login(email, Password)
+}
+
+// SignUp registers a patient as anyone would (202), follows the link emailed to confirm the address
+// (read from the stored email: see EmailedToken) and returns the account signed in by the confirmation.
+func (e *Env) SignUp(name, email, password string) User {
+	e.T.Helper()
+	e.Post("/api/auth/register", "", shared.RegisterRequest{Name: name, Email: email, Password: password}).Want(e.T, 202)
+	token := e.EmailedToken(email, shared.KindAccountConfirm)
+	if token == "" {
+		e.T.Fatalf("no confirmation link was emailed to %s", email)
+	}
+	var tr shared.TokenResponse
+	e.Post("/api/auth/confirm", "", shared.ConfirmRequest{Token: token}).Want(e.T, 201).Decode(e.T, &tr)
+	return User{TokenResponse: tr, Password: password}
+}
+
+var linkToken = regexp.MustCompile(`[?&]token=([A-Za-z0-9_-]+)`)
+
+// EmailedToken returns the token of the newest link of kind (shared.KindAccountConfirm,
+// shared.KindPasswordLink) emailed to address, waiting up to 10 s for it to be sent: without EMAIL_HOST
+// the server's email goes to the Env's outbox; with one, it is read from the stored email (its sealed
+// body, kept until it is sent). "" when there is none.
+func (e *Env) EmailedToken(address, kind string) string {
+	e.T.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var text string
+		if e.Config.EmailHost == "" {
+			if d, ok := e.outbox.newest(address, kind); ok {
+				text = d.Text
+			}
+		} else {
+			text = e.storedEmail(address, kind)
+		}
+		if m := linkToken.FindStringSubmatch(text); m != nil {
+			return m[1]
+		}
+		if time.Now().After(deadline) {
+			return ""
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// storedEmail returns the text of the newest stored email of kind to address whose body is still kept.
+func (e *Env) storedEmail(address, kind string) string {
+	e.T.Helper()
+	store := mongostore.NewNotifications(e.db, e.App.Keys)
+	ds, _, err := store.ListDeliveries(context.Background(), "", shared.ChannelEmail, 0, 1000)
+	if err != nil {
+		e.T.Fatalf("list deliveries: %v", err)
+	}
+	for _, d := range ds { // newest first
+		if d.Kind != kind || !strings.EqualFold(d.To, address) {
+			continue
+		}
+		one := []notify.Delivery{d}
+		if _, err := store.Bodies(context.Background(), one); err != nil {
+			e.T.Fatalf("read the email's body: %v", err)
+		}
+		return one[0].Text
+	}
+	return ""
 }
 
 type lockedBuffer struct {

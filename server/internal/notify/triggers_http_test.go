@@ -455,9 +455,7 @@ func TestCancelledAppointmentsReminderIsWithdrawn(t *testing.T) {
 // record without an account gets no in-app notification but the message is accepted for its SMS.
 func TestSendToPatientID(t *testing.T) {
 	env := apptest.New(t)
-	env.Post("/api/auth/register", "", shared.RegisterRequest{Name: "Pat Id", Email: "pat.id@example.org", Password: apptest.Password}).
-		Want(t, http.StatusAccepted)
-	pat := env.Login("pat.id@example.org", apptest.Password)
+	pat := env.SignUp("Pat Id", "pat.id@example.org", apptest.Password)
 	var me shared.User
 	env.Get("/api/me", pat.Token).Want(t, http.StatusOK).Decode(t, &me)
 	if me.PatientID == "" || me.PatientID == me.ID {
