@@ -268,6 +268,7 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		"/api/lab-orders/:id/files":        "/api/lab-orders/" + labOrderID + "/files",
 		"/api/lab-files/:id":               "/api/lab-files/" + labFileID,
 		"/api/users/:id":                   "/api/users/" + target.ID(),
+		"/api/users/:id/password-link":     "/api/users/" + target.ID() + "/password-link",
 		"/api/notifications/:id/read":      "/api/notifications/0123456789abcdef01234567/read",
 		"/api/deliveries/:id/retry":        "/api/deliveries/0123456789abcdef01234567-email/retry",
 		"/api/patient/:id":                 "/api/patient/" + patientID,
