@@ -42,7 +42,7 @@ type Env struct {
 	log    *slog.Logger
 	clock  func() time.Time // what the hospital clock reads, kept across Restart
 	admin  string           // the token of the last Admin sign-in, for the helpers that act as the admin
-	// outbox receives the server's email when no EMAIL_HOST is set (shared with Restart and Sibling).
+	// outbox keeps every email the server sends (shared with Restart and Sibling).
 	outbox *outbox
 }
 
@@ -62,6 +62,31 @@ func (o *outbox) Send(_ context.Context, d notify.Delivery) (string, error) {
 
 func (o *outbox) Permanent(error) bool           { return false }
 func (o *outbox) RetryAfter(error) time.Duration { return 0 }
+
+// tee keeps each email in the outbox, then hands it to the real transport, if any.
+type tee struct {
+	box  *outbox
+	next notify.Transport
+}
+
+func (t tee) Send(ctx context.Context, d notify.Delivery) (string, error) {
+	id, _ := t.box.Send(ctx, d)
+	if t.next == nil {
+		return id, nil
+	}
+	return t.next.Send(ctx, d)
+}
+
+func (t tee) Permanent(err error) bool {
+	return t.next != nil && t.next.Permanent(err)
+}
+
+func (t tee) RetryAfter(err error) time.Duration {
+	if t.next == nil {
+		return 0
+	}
+	return t.next.RetryAfter(err)
+}
 
 func (o *outbox) newest(address, kind string) (notify.Delivery, bool) {
 	o.mu.Lock()
@@ -117,9 +142,8 @@ func (e *Env) start() {
 	if e.clock != nil {
 		a.Clock.Set(e.clock)
 	}
-	if e.Config.EmailHost == "" {
-		a.Notify().SetTransport(shared.ChannelEmail, e.outbox)
-	}
+	// The outbox keeps every email; with EMAIL_HOST it also goes on to the SMTP server.
+	a.Notify().SetTransport(shared.ChannelEmail, tee{e.outbox, a.Notify().Transport(shared.ChannelEmail)})
 	e.App, e.srv = a, httptest.NewServer(a.Handler)
 	e.URL = e.srv.URL
 }
@@ -416,20 +440,16 @@ func (e *Env) SignUp(name, email, password string) User {
 var linkToken = regexp.MustCompile(`[?&]token=([A-Za-z0-9_-]+)`)
 
 // EmailedToken returns the token of the newest link of kind (shared.KindAccountConfirm,
-// shared.KindPasswordLink) emailed to address, waiting up to 10 s for it to be sent: without EMAIL_HOST
-// the server's email goes to the Env's outbox; with one, it is read from the stored email (its sealed
-// body, kept until it is sent). "" when there is none.
+// shared.KindPasswordLink) emailed to address, waiting up to 10 s for it to be sent: every email the
+// server sends is kept in the Env's outbox (and, with EMAIL_HOST, also goes to that server). "" when
+// there is none.
 func (e *Env) EmailedToken(address, kind string) string {
 	e.T.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		var text string
-		if e.Config.EmailHost == "" {
-			if d, ok := e.outbox.newest(address, kind); ok {
-				text = d.Text
-			}
-		} else {
-			text = e.storedEmail(address, kind)
+		if d, ok := e.outbox.newest(address, kind); ok {
+			text = d.Text
 		}
 		if m := linkToken.FindStringSubmatch(text); m != nil {
 			return m[1]
@@ -439,27 +459,6 @@ func (e *Env) EmailedToken(address, kind string) string {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// storedEmail returns the text of the newest stored email of kind to address whose body is still kept.
-func (e *Env) storedEmail(address, kind string) string {
-	e.T.Helper()
-	store := mongostore.NewNotifications(e.db, e.App.Keys)
-	ds, _, err := store.ListDeliveries(context.Background(), "", shared.ChannelEmail, 0, 1000)
-	if err != nil {
-		e.T.Fatalf("list deliveries: %v", err)
-	}
-	for _, d := range ds { // newest first
-		if d.Kind != kind || !strings.EqualFold(d.To, address) {
-			continue
-		}
-		one := []notify.Delivery{d}
-		if _, err := store.Bodies(context.Background(), one); err != nil {
-			e.T.Fatalf("read the email's body: %v", err)
-		}
-		return one[0].Text
-	}
-	return ""
 }
 
 type lockedBuffer struct {
