@@ -8,6 +8,7 @@ go build -o bin/hmsbench ./server/cmd/hmsbench
 dir=$(mktemp -d); port=$(( 20000 + RANDOM % 20000 ))
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 t0=$(date +%s%N)
+export ADMIN_EMAIL=bench-admin@example.org ADMIN_PASSWORD="bench admin $RANDOM$RANDOM$RANDOM"
 DEBUG=true DATA_DIR="$dir/data" HTTP_ADDR="127.0.0.1:$port" ./bin/hms serve > "$dir/log" 2>&1 & pid=$!
 until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do
   kill -0 $pid 2>/dev/null || { cat "$dir/log"; exit 1; }

@@ -34,15 +34,49 @@ type RegisterRequest struct {
 	Role     Role   `json:"role,omitempty"`
 }
 
-// RegisterAccepted answers a registration that is not an admin's, whether the email was new (the
-// account is ready: sign in) or already had an account (nothing changes; its owner is told by email):
-// the two answers are the same, so that registering does not tell who has an account.
+// RegisterAccepted answers a registration that is not an admin's, whether the email was new (a link
+// to confirm it is emailed; the account is made when it is followed) or already had an account (nothing
+// changes; its owner is told by email): the two answers are the same, so that registering does not tell
+// who has an account. It also answers POST /api/auth/password/forgot, with PasswordResetAccepted.
 type RegisterAccepted struct {
 	Message string `json:"message"`
 }
 
-// RegistrationAccepted is RegisterAccepted's one message.
-const RegistrationAccepted = "Registration received. If this email address was new, your account is ready: sign in with it and your password. If it already had an account, nothing was changed and its owner has been told by email."
+// RegistrationAccepted is RegisterAccepted's one message for a registration.
+const RegistrationAccepted = "Check your email: we sent a link to confirm your address. Your account is made when you follow it. If this address already has an account, nothing was changed and its owner has been told by email."
+
+// PasswordResetAccepted is RegisterAccepted's one message for a forgotten password.
+const PasswordResetAccepted = "If an account exists for that email, we sent a link to choose a new password."
+
+// ConfirmRequest is the body of POST /api/auth/confirm: the token from the emailed link.
+type ConfirmRequest struct {
+	Token string `json:"token"`
+}
+
+// ForgotPasswordRequest is the body of POST /api/auth/password/forgot.
+type ForgotPasswordRequest struct {
+	Email string `json:"email"`
+}
+
+// ResetPasswordRequest is the body of POST /api/auth/password/reset: the token from the emailed link
+// and the new password.
+type ResetPasswordRequest struct {
+	Token    string `json:"token"`
+	Password string `json:"password"`
+}
+
+// PasswordReset answers POST /api/auth/password/reset.
+type PasswordReset struct {
+	Message string `json:"message"`
+}
+
+// PasswordResetDone is PasswordReset's message.
+const PasswordResetDone = "Your password was changed and every session of the account was signed out. Sign in with the new password."
+
+// PasswordLinkSent answers POST /api/users/{id}/password-link: when the emailed link stops working.
+type PasswordLinkSent struct {
+	ExpiresAt time.Time `json:"expires_at"`
+}
 
 // RegisterResponse answers a registration: the new user's id, and patient_id for a patient.
 type RegisterResponse struct {

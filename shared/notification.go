@@ -31,6 +31,10 @@ const (
 	KindBreakGlass           = "access.break_glass"
 	// KindRegistrationAttempt tells an account's owner that someone tried to register their email.
 	KindRegistrationAttempt = "account.registration_attempt"
+	// KindAccountConfirm carries the link that confirms a self-registration (to an address with no
+	// account yet); KindPasswordLink the link that sets a new password (forgotten, or set by an admin).
+	KindAccountConfirm = "account.confirm"
+	KindPasswordLink   = "account.password_link"
 )
 
 // Notification is a message stored for one recipient, with how it was delivered on each channel.

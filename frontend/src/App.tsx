@@ -29,6 +29,10 @@ import { PatientScreen } from './screens/Patient'
 import { ReceptionScreen } from './screens/Reception'
 import { SettingsScreen } from './screens/Settings'
 import { SignInScreen } from './screens/SignIn'
+import { ConfirmScreen } from './screens/Confirm'
+import { ForgotPasswordScreen } from './screens/ForgotPassword'
+import { ResetPasswordScreen } from './screens/ResetPassword'
+import { SignUpScreen } from './screens/SignUp'
 
 function useSession(): SessionState | null {
   return useSyncExternalStore(
@@ -69,6 +73,10 @@ export function App() {
         <Route path="/settings">
           <SettingsScreen onSaved={(d) => setBoot({ phase: 'ready', desktop: d })} />
         </Route>
+        <Route path="/signup" component={SignUpScreen} />
+        <Route path="/confirm" component={ConfirmScreen} />
+        <Route path="/forgot-password" component={ForgotPasswordScreen} />
+        <Route path="/reset-password" component={ResetPasswordScreen} />
         <Route>
           <SignInScreen />
         </Route>

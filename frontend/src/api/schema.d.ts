@@ -17,7 +17,7 @@ export interface paths {
          * Register an account
          * @description Creates an account; a patient account also gets a patient record. Anyone may register a patient; only an admin may register a doctor, staff member or admin.
          *
-         *     An admin's registration answers 201 with the new account, and 409 for an email that already has an account. Anyone else gets 202 with the one same message whether the email was new (the account is ready: sign in; the sign-in answer carries the user and patient ids) or already had an account (nothing changes, and its owner is told by email), so that registering does not tell who has an account. Registrations other than an admin's are limited per client address (`REGISTER_MAX_PER_IP` in `LOGIN_WINDOW`; 429 with Retry-After).
+         *     An admin's registration answers 201 with the new account, and 409 for an email that already has an account. Anyone else's answers 202 with the one same message either way, after the same work (the password is hashed on both paths), so that registering does not tell who has an account: for a new email a link to confirm it is emailed (`<PUBLIC_URL>/confirm?token=…`, working once, for `REGISTER_CONFIRM_TTL`) and the account is made only when it is followed (`POST /api/auth/confirm`); until then signing in answers as a wrong password does. For an email that has an account nothing is stored and its owner is told by email. Registrations other than an admin's are limited per client address (`REGISTER_MAX_PER_IP` in `LOGIN_WINDOW`; 429 with Retry-After).
          *
          *     Optional authentication: anonymous callers may register a patient; an admin's token lets any role be registered. A token that is sent must be valid.
          */
@@ -116,6 +116,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a registration
+         * @description Follows the link emailed by a self-registration: makes the patient account (and its patient record) and signs it in, with the same answer as a sign-in. The link works once, even when followed twice at the same moment; an unknown, used or expired link (or one whose email got an account meanwhile) is 400 `invalid_or_expired_token`. Limited per client address like registration.
+         *
+         *     Public: no token needed.
+         */
+        post: operations["confirmRegistration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password/forgot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a password link
+         * @description Emails a link to choose a new password (`<PUBLIC_URL>/reset-password?token=…`, working once, for `PASSWORD_RESET_TTL`) when the email has an enabled account. The answer is the same 202 either way. Limited per client address (`REGISTER_MAX_PER_IP` in `LOGIN_WINDOW`), and to `LOGIN_MAX_FAILURES` emails per account in the window (beyond, nothing is sent; the answer stays the same).
+         *
+         *     Public: no token needed.
+         */
+        post: operations["forgotPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Choose a new password with an emailed link
+         * @description Sets the new password (the same rules as registering: 400 `invalid_request` for a weak one, and the link stays usable) and ends every session of the account, as a password change does (its websockets close too). The link works once, and not after the account's password, role or disabled flag changed since it was sent; otherwise 400 `invalid_or_expired_token`. Limited per client address like registration.
+         *
+         *     Public: no token needed.
+         */
+        post: operations["resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me": {
         parameters: {
             query?: never;
@@ -189,6 +255,31 @@ export interface paths {
          *     Roles: admin.
          */
         patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/api/users/{id}/password-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A user id. */
+                id: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Email a user a link to set their password
+         * @description Emails the account a single-use link to choose its password (`<PUBLIC_URL>/reset-password?token=…`, for `PASSWORD_LINK_TTL`, default 72 hours): for accounts an admin creates, so that the admin need not know or send a password. A disabled account is 409. Audited (`user.password_link:<id>`).
+         *
+         *     Roles: admin.
+         */
+        post: operations["sendPasswordLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/patient/{id}": {
@@ -2368,7 +2459,7 @@ export interface components {
              * @description A stable machine-readable code: the category (invalid_request, conflict, …) or, where a client can act on it, a specific one (break_glass_required; billing: no_price, price_changed, price_retired, charge_billed, charge_not_unbilled, no_unbilled_charges, invoice_changed, invoice_empty, invoice_not_draft).
              * @enum {string}
              */
-            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed" | "break_glass_required" | "unsupported_media_type" | "no_price" | "price_changed" | "price_retired" | "charge_billed" | "charge_not_unbilled" | "no_unbilled_charges" | "invoice_changed" | "invoice_empty" | "invoice_not_draft";
+            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed" | "break_glass_required" | "unsupported_media_type" | "no_price" | "price_changed" | "price_retired" | "charge_billed" | "charge_not_unbilled" | "no_unbilled_charges" | "invoice_changed" | "invoice_empty" | "invoice_not_draft" | "invalid_or_expired_token";
             /** @description A human-readable explanation, safe to show. */
             message: string;
         };
@@ -2405,7 +2496,7 @@ export interface components {
             patient_id?: components["schemas"]["ID"];
             user: components["schemas"]["User"];
         };
-        /** @description The answer to a registration that is not an admin's, the same whether the email was new or already had an account. */
+        /** @description The answer to a registration that is not an admin's, the same whether the email was new or already had an account; also the answer to a forgotten password, the same whether or not the email has an account. */
         RegisterAccepted: {
             message: string;
         };
@@ -2441,6 +2532,29 @@ export interface components {
              */
             new_password: string;
         };
+        /** @description The body of POST /api/auth/confirm. */
+        ConfirmRequest: {
+            /** @description The token from the emailed link (its `token` query parameter). */
+            token: string;
+        };
+        /** @description The body of POST /api/auth/password/forgot. */
+        ForgotPasswordRequest: {
+            email: string;
+        };
+        /** @description The body of POST /api/auth/password/reset. */
+        ResetPasswordRequest: {
+            /** @description The token from the emailed link (its `token` query parameter). */
+            token: string;
+            /**
+             * Format: password
+             * @description 8 to 128 characters, not a commonly used password, not the account's email address.
+             */
+            password: string;
+        };
+        /** @description The answer to a password reset. */
+        PasswordReset: {
+            message: string;
+        };
         /** @description A user's public profile. It never carries credentials. */
         User: {
             id: components["schemas"]["ID"];
@@ -2472,6 +2586,14 @@ export interface components {
             total: number;
             page: number;
             limit: number;
+        };
+        /** @description The answer to an admin's set-password link. */
+        PasswordLinkSent: {
+            /**
+             * Format: date-time
+             * @description When the emailed link stops working.
+             */
+            expires_at: string;
         };
         /** @description A patient record. */
         Patient: {
@@ -2733,7 +2855,7 @@ export interface components {
             /** @description The sender's user id; empty for what the system sends (reminders, confirmations, alerts). */
             sender_id: string;
             /** @enum {string} */
-            kind: "message" | "appointment.booked" | "appointment.rescheduled" | "appointment.cancelled" | "appointment.reminder" | "prescription.refill_due" | "prescription.follow_up" | "broadcast" | "alert.page" | "access.break_glass" | "account.registration_attempt";
+            kind: "message" | "appointment.booked" | "appointment.rescheduled" | "appointment.cancelled" | "appointment.reminder" | "prescription.refill_due" | "prescription.follow_up" | "broadcast" | "alert.page" | "access.break_glass" | "account.registration_attempt" | "account.confirm" | "account.password_link";
             subject?: string;
             message: string;
             /** Format: date-time */
@@ -4520,7 +4642,7 @@ export interface operations {
                     "application/json": components["schemas"]["RegisterResponse"];
                 };
             };
-            /** @description Registration received (not an admin's): the same answer whether or not the email already had an account. */
+            /** @description Registration received (not an admin's): the same answer whether or not the email already had an account. A new email gets a link to confirm it. */
             202: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
@@ -4649,6 +4771,96 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    confirmRegistration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmRequest"];
+            };
+        };
+        responses: {
+            /** @description The account is made and signed in. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    forgotPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForgotPasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Received: the same answer whether or not the email has an account. */
+            202: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisterAccepted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Changed; every session of the account has ended. Sign in with the new password. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordReset"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["TooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -4801,6 +5013,37 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    sendPasswordLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A user id. */
+                id: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link is emailed. */
+            202: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordLinkSent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };

@@ -43,6 +43,11 @@ export class Session {
     return this.set(body as TokenResponse)
   }
 
+  /** Takes the session another answer opened (a confirmed registration signs its account in). */
+  adopt(t: TokenResponse): Promise<SessionState> {
+    return this.set(t)
+  }
+
   /** Restores a remembered session (after a reload or a restart); null when there is none. */
   async restore(): Promise<SessionState | null> {
     const refreshToken = isDesktop() ? await rememberedSession() : sessionStorage.getItem(storageKey) ?? ''

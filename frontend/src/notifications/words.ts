@@ -18,6 +18,8 @@ const kinds: Record<NotificationKind, string> = {
   'alert.page': 'Emergency page',
   'access.break_glass': 'Record opened (break the glass)',
   'account.registration_attempt': 'Someone tried to register your email',
+  'account.confirm': 'Confirm your email address',
+  'account.password_link': 'Password link',
 }
 
 /** A notification's (or a delivery's) kind in words; a kind this build does not know is "Notification". */

@@ -4,6 +4,7 @@ import { messageOf, session } from '../api/client'
 import { ErrorText, SubmitButton } from '../components/forms'
 import { cachedDesktopConfig, isDesktop } from '../desktop'
 import { homeOf } from '../roles'
+import './account.css'
 
 export function SignInScreen() {
   const [email, setEmail] = useState('')
@@ -63,6 +64,10 @@ export function SignInScreen() {
         <SubmitButton busy={busy} busyText="Signing in…">
           Sign in
         </SubmitButton>
+        <p className="signin-links">
+          <Link href="/signup">Create an account</Link>
+          <Link href="/forgot-password">Forgot password?</Link>
+        </p>
         {isDesktop() && (
           <p className="muted">
             Server: {server} · <Link href="/settings">Change</Link>

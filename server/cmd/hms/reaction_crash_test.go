@@ -57,7 +57,7 @@ func TestCrashBetweenChangeAndReactionOnTwoInstances(t *testing.T) {
 	c.must(b, "PUT", "/api/doctors/"+doctor.ID+"/schedule", admin, shared.ScheduleRequest{Weekly: weekly, SlotMinutes: 15}, http.StatusOK, nil)
 	email := testenv.RandomName("patient") + "@test.hms"
 	const password = "correct horse battery staple"
-	c.must(b, "POST", "/api/auth/register", "", shared.RegisterRequest{Name: "Ada Crash", Email: email, Password: password}, http.StatusAccepted, nil)
+	c.must(b, "POST", "/api/auth/register", admin, shared.RegisterRequest{Name: "Ada Crash", Email: email, Password: password}, http.StatusCreated, nil)
 	patient := c.login(b, email, password)
 
 	// The booking through A: stored, then A dies before its reactions.

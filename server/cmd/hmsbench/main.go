@@ -10,12 +10,13 @@
 //	-mode race            has -racers distinct patients POST the same slot at once: exactly one 201 is
 //	                      expected, every other answer a 409.
 //
-// The book and race modes need an admin (-admin-email/-admin-password, or ADMIN_EMAIL/ADMIN_PASSWORD).
+// Every mode needs an admin (-admin-email/-admin-password, or ADMIN_EMAIL/ADMIN_PASSWORD).
 package main
 
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -55,7 +56,7 @@ func main() {
 	var err error
 	switch *mode {
 	case "read":
-		err = run(o.url, *conc, *total, *warm)
+		err = run(o, *conc, *total, *warm)
 	case "book":
 		err = runBook(o)
 	case "race":
@@ -83,11 +84,20 @@ func post(url string, body, out any) error {
 	return json.Unmarshal(data, out)
 }
 
-func run(base string, conc, total, warm int) error {
+func run(o options, conc, total, warm int) error {
+	base := o.url
 	email := fmt.Sprintf("bench-%d@example.org", time.Now().UnixNano())
 	const password = "bench password for hms"
-	var accepted shared.RegisterAccepted
-	if err := post(base+"/api/auth/register", shared.RegisterRequest{Name: "Bench Patient", Email: email, Password: password}, &accepted); err != nil {
+	// A self-registration is made only when its emailed link is followed: the admin registers the patient.
+	if o.adminEmail == "" || o.adminPassword == "" {
+		return errors.New("read mode needs an admin: -admin-email/-admin-password or ADMIN_EMAIL/ADMIN_PASSWORD")
+	}
+	var admin shared.TokenResponse
+	if err := post(base+"/api/auth/login", shared.LoginRequest{Email: o.adminEmail, Password: o.adminPassword}, &admin); err != nil {
+		return err
+	}
+	c := newClient(base, 1)
+	if err := c.call(http.MethodPost, "/api/auth/register", admin.Token, shared.RegisterRequest{Name: "Bench Patient", Email: email, Password: password}, nil, http.StatusCreated); err != nil {
 		return err
 	}
 	var tok shared.TokenResponse

@@ -25,8 +25,7 @@ import (
 // newPatient registers a patient account with a name and email of its own and signs it in.
 func newPatient(t *testing.T, env *apptest.Env, name, email string) apptest.User {
 	t.Helper()
-	env.Post("/api/auth/register", "", shared.RegisterRequest{Name: name, Email: email, Password: apptest.Password}).
-		Want(t, http.StatusAccepted)
+	env.SignUp(name, email, apptest.Password)
 	return signIn(t, env, email, apptest.Password)
 }
 
@@ -468,8 +467,7 @@ func TestAccessErasure(t *testing.T) {
 	})
 
 	t.Run("the email may register again", func(t *testing.T) {
-		env.Post("/api/auth/register", "", shared.RegisterRequest{Name: "Eustace Again", Email: email, Password: apptest.Password}).
-			Want(t, http.StatusAccepted)
+		env.SignUp("Eustace Again", email, apptest.Password)
 		signIn(t, env, email, apptest.Password)
 	})
 

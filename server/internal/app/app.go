@@ -192,16 +192,22 @@ func (a *App) start() error {
 		a.jobs.Add(1)
 		go func() { defer a.jobs.Done(); a.subscribeLater(ctx) }()
 	}
-	a.jobs.Add(9)
-	go func() { defer a.jobs.Done(); a.notify.RunWorker(ctx, a.Config.Notify.Poll) }()
-	go func() { defer a.jobs.Done(); a.notify.RunPruner(ctx, a.Config.Notify.Retention, time.Hour) }()
-	go func() { defer a.jobs.Done(); a.Triggers.RunScans(ctx, a.Config.Notify.Scan) }()
-	go func() { defer a.jobs.Done(); a.Alerts.RunEscalator(ctx, a.Config.AlertEscalateAfter, 10*time.Second) }()
-	go func() { defer a.jobs.Done(); a.Appointments.RunRefresher(ctx, 30*time.Second) }()
-	go func() { defer a.jobs.Done(); a.Events.RunPruner(ctx, a.Config.EventRetention, time.Hour) }()
-	go func() { defer a.jobs.Done(); a.Bus.Run(ctx, a.Config.ReactionPoll) }()
-	go func() { defer a.jobs.Done(); a.Bus.RunPruner(ctx, a.Config.EventRetention, time.Hour) }()
-	go func() { defer a.jobs.Done(); a.Billing.RunRecovery(ctx, a.Config.ReactionLease, 30*time.Second) }()
+	// The background jobs; Close waits for each to return.
+	for _, job := range []func(){
+		func() { a.Auth.RunLinkPruner(ctx, time.Hour) },
+		func() { a.notify.RunWorker(ctx, a.Config.Notify.Poll) },
+		func() { a.notify.RunPruner(ctx, a.Config.Notify.Retention, time.Hour) },
+		func() { a.Triggers.RunScans(ctx, a.Config.Notify.Scan) },
+		func() { a.Alerts.RunEscalator(ctx, a.Config.AlertEscalateAfter, 10*time.Second) },
+		func() { a.Appointments.RunRefresher(ctx, 30*time.Second) },
+		func() { a.Events.RunPruner(ctx, a.Config.EventRetention, time.Hour) },
+		func() { a.Bus.Run(ctx, a.Config.ReactionPoll) },
+		func() { a.Bus.RunPruner(ctx, a.Config.EventRetention, time.Hour) },
+		func() { a.Billing.RunRecovery(ctx, a.Config.ReactionLease, 30*time.Second) },
+	} {
+		a.jobs.Add(1)
+		go func() { defer a.jobs.Done(); job() }()
+	}
 	return nil
 }
 

@@ -25,3 +25,14 @@ type authOwners struct{ a *App }
 func (o authOwners) RegistrationAttempt(ctx context.Context, userID string) error {
 	return o.a.notify.RegistrationAttempt(ctx, userID)
 }
+
+// authMailer emails the accounts' links through the notifications, built after the accounts.
+type authMailer struct{ a *App }
+
+func (m authMailer) ConfirmRegistration(ctx context.Context, email, name, link string, expires time.Time) error {
+	return m.a.notify.ConfirmRegistration(ctx, email, name, link, expires)
+}
+
+func (m authMailer) PasswordLink(ctx context.Context, userID, link string, expires time.Time, byAdmin bool) error {
+	return m.a.notify.PasswordLink(ctx, userID, link, expires, byAdmin)
+}

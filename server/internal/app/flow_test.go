@@ -16,6 +16,8 @@ func TestDocumentedFlow(t *testing.T) {
 	env.Post("/api/auth/register", "", map[string]string{
 		"name": "Ann Lee", "email": "Ann@Example.org", "password": apptest.Password, "role": "patient",
 	}).Want(t, 202)
+	// The account is made when the emailed link is followed.
+	env.Post("/api/auth/confirm", "", shared.ConfirmRequest{Token: env.EmailedToken("ann@example.org", shared.KindAccountConfirm)}).Want(t, 201)
 
 	ann := env.Login("ann@example.org", apptest.Password)
 	if ann.Token == "" || ann.RefreshToken == "" || ann.ExpiresIn <= 0 {

@@ -329,6 +329,9 @@ func TestResponsesMatchDocument(t *testing.T) {
 	c.call(t, "a patient registers", send("POST", "/api/auth/register", "", shared.RegisterRequest{
 		Name: "Ann Lee", Email: "Ann@Example.org", Password: apptest.Password,
 	}), http.StatusAccepted)
+	c.call(t, "a confirmation link that is not one", send("POST", "/api/auth/confirm", "", shared.ConfirmRequest{Token: "not-a-token"}), http.StatusBadRequest)
+	c.call(t, "the patient follows the emailed link", send("POST", "/api/auth/confirm", "", shared.ConfirmRequest{
+		Token: env.EmailedToken("ann@example.org", shared.KindAccountConfirm)}), http.StatusCreated)
 	var first, ann shared.TokenResponse
 	c.call(t, "the patient signs in", send("POST", "/api/auth/login", "", shared.LoginRequest{
 		Email: "ann@example.org", Password: apptest.Password,
@@ -375,9 +378,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 	staff = env.Login("sam@example.org", apptest.Password) // a role change ends the account's sessions
 
 	// Bob is a second patient, whose record Ann may not read, and whose sign-ins get throttled.
-	env.Post("/api/auth/register", "", shared.RegisterRequest{Name: "Bob", Email: "bob@example.org", Password: apptest.Password}).
-		Want(t, http.StatusAccepted)
-	bob := env.Login("bob@example.org", apptest.Password).User
+	bob := env.SignUp("Bob", "bob@example.org", apptest.Password).User
 	nurse := env.NewUser(shared.RoleStaff)
 	unknown := "0123456789abcdef01234567"
 	valid := map[string]string{"name": "Eve", "email": "eve@example.org", "password": apptest.Password}
@@ -559,6 +560,16 @@ func TestResponsesMatchDocument(t *testing.T) {
 	c.call(t, "staff change their password", send("POST", "/api/auth/password", staff.Token,
 		shared.ChangePasswordRequest{CurrentPassword: apptest.Password, NewPassword: "another fine passphrase"}), http.StatusNoContent)
 	c.call(t, "a token from before the password change", get("/api/me", staff.Token), http.StatusUnauthorized)
+	// Password links: forgotten, and an admin's set-password link.
+	c.call(t, "a forgotten password", send("POST", "/api/auth/password/forgot", "", shared.ForgotPasswordRequest{Email: "sam@example.org"}), http.StatusAccepted)
+	c.call(t, "a forgotten password for an unknown email", send("POST", "/api/auth/password/forgot", "", shared.ForgotPasswordRequest{Email: "nobody@example.org"}), http.StatusAccepted)
+	reset := env.EmailedToken("sam@example.org", shared.KindPasswordLink)
+	c.exchange(t, "a reset with a weak password", send("POST", "/api/auth/password/reset", "", shared.ResetPasswordRequest{Token: reset, Password: "short"}), http.StatusBadRequest, true)
+	c.call(t, "staff reset their password", send("POST", "/api/auth/password/reset", "", shared.ResetPasswordRequest{Token: reset, Password: "a third fine passphrase"}), http.StatusOK)
+	c.call(t, "a spent reset link", send("POST", "/api/auth/password/reset", "", shared.ResetPasswordRequest{Token: reset, Password: "a fourth fine passphrase"}), http.StatusBadRequest)
+	c.call(t, "the admin emails a set-password link", send("POST", "/api/users/"+staffReg.ID+"/password-link", admin.Token, nil), http.StatusAccepted)
+	c.call(t, "a patient may not send a set-password link", send("POST", "/api/users/"+staffReg.ID+"/password-link", env.NewUser(shared.RolePatient).Token, nil), http.StatusForbidden)
+	c.call(t, "a set-password link for nobody", send("POST", "/api/users/"+unknown+"/password-link", admin.Token, nil), http.StatusNotFound)
 	c.call(t, "a spent refresh token", send("POST", "/api/auth/refresh", "", shared.RefreshRequest{RefreshToken: first.RefreshToken}), http.StatusUnauthorized)
 	c.call(t, "the replayed session's token", get("/api/me", ann.Token), http.StatusUnauthorized)
 	c.call(t, "the doctor logs out", send("POST", "/api/auth/logout", doctor.Token, nil), http.StatusNoContent)

@@ -93,12 +93,16 @@ func (a *App) routes() []Route {
 		route("POST", "/api/auth/refresh", Public, nil, au.Refresh),
 		route("POST", "/api/auth/logout", Roles, everyone, au.Logout),
 		route("POST", "/api/auth/password", Roles, everyone, au.ChangePassword),
+		route("POST", "/api/auth/confirm", Public, nil, au.Confirm),
+		route("POST", "/api/auth/password/forgot", Public, nil, au.ForgotPassword),
+		route("POST", "/api/auth/password/reset", Public, nil, au.ResetPassword),
 
 		route("GET", "/api/me", Roles, everyone, au.Me),
 		route("PATCH", "/api/me", Roles, everyone, au.UpdateMe),
 		route("GET", "/api/users", Roles, adminOnly, au.ListUsers),
 		route("GET", "/api/users/:id", Roles, adminOnly, au.GetUser),
 		route("PATCH", "/api/users/:id", Roles, adminOnly, au.UpdateUser),
+		route("POST", "/api/users/:id/password-link", Roles, adminOnly, au.PasswordLink),
 
 		route("GET", "/api/patient/:id", Roles, everyone, pa.GetHandler).Audited("patient.read"),
 		route("PUT", "/api/patient/:id", Roles, clinical, pa.UpdateHandler).Audited("patient.update"),

@@ -268,6 +268,7 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		"/api/lab-orders/:id/files":        "/api/lab-orders/" + labOrderID + "/files",
 		"/api/lab-files/:id":               "/api/lab-files/" + labFileID,
 		"/api/users/:id":                   "/api/users/" + target.ID(),
+		"/api/users/:id/password-link":     "/api/users/" + target.ID() + "/password-link",
 		"/api/notifications/:id/read":      "/api/notifications/0123456789abcdef01234567/read",
 		"/api/deliveries/:id/retry":        "/api/deliveries/0123456789abcdef01234567-email/retry",
 		"/api/patient/:id":                 "/api/patient/" + patientID,
@@ -485,6 +486,7 @@ func TestSecurity15NoSecretsInResponsesOrLogs(t *testing.T) {
 	tokens = append(tokens, admin.Token, admin.RefreshToken)
 	login("admin login", admin.User.Email, apptest.Password)
 	call("register", env.Post("/api/auth/register", "", shared.RegisterRequest{Name: "Flow Patient", Email: "flow@test.hms", Password: pw1}), http.StatusAccepted)
+	call("confirm", env.Post("/api/auth/confirm", "", shared.ConfirmRequest{Token: env.EmailedToken("flow@test.hms", shared.KindAccountConfirm)}), http.StatusCreated)
 	call("register staff", env.Post("/api/auth/register", admin.Token, shared.RegisterRequest{Name: "Flow Staff", Email: "flowstaff@test.hms", Password: pw1, Role: shared.RoleStaff}), http.StatusCreated)
 	p := login("login", "flow@test.hms", pw1)
 	reg := p.User

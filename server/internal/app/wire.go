@@ -52,6 +52,8 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 		Revocations:      hub.NewRevocations(a.Broker, a.Log), // live websockets end with their session, on every instance
 		RegisterMaxPerIP: cfg.RegisterMaxPerIP, RefreshMaxPerIP: cfg.RefreshMaxPerIP, Counter: a.authCounter(), Owners: authOwners{a},
 		SessionIdleTimeout: cfg.SessionIdleTimeout, SessionMaxLifetime: cfg.SessionMaxLifetime,
+		Mailer: authMailer{a}, Audit: a.audit, PublicURL: cfg.PublicURL,
+		ConfirmTTL: cfg.RegisterConfirmTTL, ResetTTL: cfg.PasswordResetTTL, LinkTTL: cfg.PasswordLinkTTL,
 	})
 	a.authHandlers = auth.NewHandlers(a.Auth)
 

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +24,7 @@ import (
 	"hms/server/internal/app"
 	"hms/server/internal/config"
 	"hms/server/internal/mongostore"
+	"hms/server/internal/notify"
 	"hms/server/internal/testenv"
 	"hms/shared"
 )
@@ -40,6 +42,61 @@ type Env struct {
 	log    *slog.Logger
 	clock  func() time.Time // what the hospital clock reads, kept across Restart
 	admin  string           // the token of the last Admin sign-in, for the helpers that act as the admin
+	// outbox keeps every email the server sends (shared with Restart and Sibling).
+	outbox *outbox
+}
+
+// outbox is an email transport that keeps what it is given, so that tests without an SMTP server can
+// follow the links the server emails (see EmailedToken).
+type outbox struct {
+	mu   sync.Mutex
+	sent []notify.Delivery
+}
+
+func (o *outbox) Send(_ context.Context, d notify.Delivery) (string, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.sent = append(o.sent, d)
+	return "outbox-" + d.ID, nil
+}
+
+func (o *outbox) Permanent(error) bool           { return false }
+func (o *outbox) RetryAfter(error) time.Duration { return 0 }
+
+// tee keeps each email in the outbox, then hands it to the real transport, if any.
+type tee struct {
+	box  *outbox
+	next notify.Transport
+}
+
+func (t tee) Send(ctx context.Context, d notify.Delivery) (string, error) {
+	id, _ := t.box.Send(ctx, d)
+	if t.next == nil {
+		return id, nil
+	}
+	return t.next.Send(ctx, d)
+}
+
+func (t tee) Permanent(err error) bool {
+	return t.next != nil && t.next.Permanent(err)
+}
+
+func (t tee) RetryAfter(err error) time.Duration {
+	if t.next == nil {
+		return 0
+	}
+	return t.next.RetryAfter(err)
+}
+
+func (o *outbox) newest(address, kind string) (notify.Delivery, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for i := len(o.sent) - 1; i >= 0; i-- {
+		if d := o.sent[i]; d.Kind == kind && strings.EqualFold(d.To, address) {
+			return d, true
+		}
+	}
+	return notify.Delivery{}, false
 }
 
 // Option changes the test server's settings.
@@ -71,7 +128,7 @@ func New(t testing.TB, opts ...Option) *Env {
 	}
 	logs := &lockedBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e := &Env{T: t, Config: cfg, logs: logs, db: testenv.IndexedDB(t), log: log}
+	e := &Env{T: t, Config: cfg, logs: logs, db: testenv.IndexedDB(t), log: log, outbox: &outbox{}}
 	e.start()
 	t.Cleanup(e.stop)
 	return e
@@ -85,6 +142,8 @@ func (e *Env) start() {
 	if e.clock != nil {
 		a.Clock.Set(e.clock)
 	}
+	// The outbox keeps every email; with EMAIL_HOST it also goes on to the SMTP server.
+	a.Notify().SetTransport(shared.ChannelEmail, tee{e.outbox, a.Notify().Transport(shared.ChannelEmail)})
 	e.App, e.srv = a, httptest.NewServer(a.Handler)
 	e.URL = e.srv.URL
 }
@@ -107,7 +166,7 @@ func (e *Env) Restart() {
 // background jobs do). It stops when the test ends.
 func (e *Env) Sibling() *Env {
 	e.T.Helper()
-	s := &Env{T: e.T, Config: e.Config, logs: e.logs, db: e.db.Borrow(e.db.Name()), log: e.log, clock: e.clock}
+	s := &Env{T: e.T, Config: e.Config, logs: e.logs, db: e.db.Borrow(e.db.Name()), log: e.log, clock: e.clock, outbox: e.outbox}
 	s.start()
 	e.T.Cleanup(s.stop)
 	return s
@@ -351,21 +410,55 @@ func (e *Env) adminToken() string {
 	return e.Admin().Token
 }
 
-// NewUser registers an account of the role (through an admin for non-patients) and signs it in.
+// NewUser registers an account of the role (a patient signs up and follows the emailed link; other
+// roles are registered by an admin) and signs it in.
 func (e *Env) NewUser(role shared.Role) User {
 	e.T.Helper()
 	email := testenv.RandomName(string(role)) + "@test.hms"
-	token := ""
-	if role != shared.RolePatient {
-		token = e.adminToken()
+	if role == shared.RolePatient {
+		return e.SignUp("Test "+string(role), email, Password)
 	}
-	want := 201 // an admin's registration
-	if token == "" {
-		want = 202 // self-registration answers the same whether or not the email had an account
-	}
-	e.Post("/api/auth/register", token, shared.RegisterRequest{Name: "Test " + string(role), Email: email,
-		Password: Password, Role: role}).Want(e.T, want)
+	e.Post("/api/auth/register", e.adminToken(), shared.RegisterRequest{Name: "Test " + string(role), Email: email,
+		Password: Password, Role: role}).Want(e.T, 201)
 	return e.Login(email, Password)
+}
+
+// SignUp registers a patient as anyone would (202), follows the link emailed to confirm the address
+// (read from the stored email: see EmailedToken) and returns the account signed in by the confirmation.
+func (e *Env) SignUp(name, email, password string) User {
+	e.T.Helper()
+	e.Post("/api/auth/register", "", shared.RegisterRequest{Name: name, Email: email, Password: password}).Want(e.T, 202)
+	token := e.EmailedToken(email, shared.KindAccountConfirm)
+	if token == "" {
+		e.T.Fatalf("no confirmation link was emailed to %s", email)
+	}
+	var tr shared.TokenResponse
+	e.Post("/api/auth/confirm", "", shared.ConfirmRequest{Token: token}).Want(e.T, 201).Decode(e.T, &tr)
+	return User{TokenResponse: tr, Password: password}
+}
+
+var linkToken = regexp.MustCompile(`[?&]token=([A-Za-z0-9_-]+)`)
+
+// EmailedToken returns the token of the newest link of kind (shared.KindAccountConfirm,
+// shared.KindPasswordLink) emailed to address, waiting up to 10 s for it to be sent: every email the
+// server sends is kept in the Env's outbox (and, with EMAIL_HOST, also goes to that server). "" when
+// there is none.
+func (e *Env) EmailedToken(address, kind string) string {
+	e.T.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var text string
+		if d, ok := e.outbox.newest(address, kind); ok {
+			text = d.Text
+		}
+		if m := linkToken.FindStringSubmatch(text); m != nil {
+			return m[1]
+		}
+		if time.Now().After(deadline) {
+			return ""
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 type lockedBuffer struct {

@@ -116,7 +116,7 @@ func (h Handlers) Register(c *gin.Context) {
 	if p, ok := PrincipalOf(c); ok {
 		by = &p
 	}
-	u, err := h.svc.Register(c.Request.Context(), by, req, c.ClientIP())
+	u, err := h.svc.Register(c.Request.Context(), by, req, c.ClientIP(), h.origin(c))
 	h.retryAfter(c, err)
 	if by == nil || by.Role != shared.RoleAdmin {
 		// The same answer whether the email was new or had an account (its owner is told): registering
@@ -128,6 +128,63 @@ func (h Handlers) Register(c *gin.Context) {
 		return
 	}
 	httpx.Reply(c, http.StatusCreated)(shared.RegisterResponse{ID: u.ID, PatientID: u.PatientID, User: u.Public()}, err)
+}
+
+// origin is where emailed links point: PUBLIC_URL, or the scheme and host the request came to (the
+// host is one ALLOWED_HOSTS lets through).
+func (h Handlers) origin(c *gin.Context) string {
+	if h.svc.publicURL != "" {
+		return h.svc.publicURL
+	}
+	scheme := "http"
+	if c.Request.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request.Host
+}
+
+// Confirm handles POST /api/auth/confirm: 201 with the new account signed in (the sign-in's answer).
+func (h Handlers) Confirm(c *gin.Context) {
+	var req shared.ConfirmRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	resp, err := h.svc.Confirm(c.Request.Context(), req.Token, c.ClientIP())
+	h.retryAfter(c, err)
+	httpx.Reply(c, http.StatusCreated)(resp, err)
+}
+
+// ForgotPassword handles POST /api/auth/password/forgot: 202 with the one same message whether or not
+// the email has an account.
+func (h Handlers) ForgotPassword(c *gin.Context) {
+	var req shared.ForgotPasswordRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	err := h.svc.ForgotPassword(c.Request.Context(), req, c.ClientIP(), h.origin(c))
+	h.retryAfter(c, err)
+	httpx.Reply(c, http.StatusAccepted)(shared.RegisterAccepted{Message: shared.PasswordResetAccepted}, err)
+}
+
+// ResetPassword handles POST /api/auth/password/reset.
+func (h Handlers) ResetPassword(c *gin.Context) {
+	var req shared.ResetPasswordRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	err := h.svc.ResetPassword(c.Request.Context(), req, c.ClientIP())
+	h.retryAfter(c, err)
+	httpx.Reply(c, http.StatusOK)(shared.PasswordReset{Message: shared.PasswordResetDone}, err)
+}
+
+// PasswordLink handles POST /api/users/{id}/password-link (admin): 202, the link is emailed.
+func (h Handlers) PasswordLink(c *gin.Context) {
+	p, _ := PrincipalOf(c)
+	exp, err := h.svc.SendPasswordLink(c.Request.Context(), p, c.Param("id"), h.origin(c))
+	httpx.Reply(c, http.StatusAccepted)(shared.PasswordLinkSent{ExpiresAt: exp}, err)
 }
 
 // Login handles POST /api/auth/login.

@@ -40,6 +40,16 @@ type Config struct {
 	// Revocations, when set, hears of every session that ends and every account whose rights change,
 	// so that live connections (the websocket hub, on every instance) end too.
 	Revocations Revocations
+	// Mailer emails confirmation and password links (nil: none are sent). Audit records an admin's
+	// set-password link (nil: not recorded).
+	Mailer Mailer
+	Audit  Auditor
+	// ConfirmTTL is how long a registration's confirmation link works (default 24h); ResetTTL a
+	// forgotten password's link (default 1h); LinkTTL an admin's set-password link (default 72h).
+	ConfirmTTL, ResetTTL, LinkTTL time.Duration
+	// PublicURL is where the web app is reached (PUBLIC_URL), the start of every emailed link; empty:
+	// the request's own scheme and host (which ALLOWED_HOSTS checked).
+	PublicURL string
 }
 
 // Revocations hears that a session ended (logout) or that every session of an account did (a password,
@@ -64,6 +74,12 @@ type Service struct {
 	lifetime time.Duration
 	now      func() time.Time
 	revoked  Revocations
+	mailer   Mailer
+	audit    Auditor
+	// hash hashes a password (argon2id); a test counts its calls.
+	hash                          func(string) (string, error)
+	confirmTTL, resetTTL, linkTTL time.Duration
+	publicURL                     string
 }
 
 // NewService wires the service.
@@ -78,15 +94,28 @@ func NewService(store Store, patients PatientRecords, cfg Config) *Service {
 		maxAcct: cfg.LoginMaxFailures, maxIP: cfg.LoginMaxPerIP, now: cfg.Clock.Now, revoked: cfg.Revocations,
 		maxReg: cfg.RegisterMaxPerIP, maxRef: cfg.RefreshMaxPerIP,
 		idle: cfg.SessionIdleTimeout, lifetime: cfg.SessionMaxLifetime,
+		mailer: cfg.Mailer, audit: cfg.Audit, hash: hashPassword, publicURL: cfg.PublicURL,
+		confirmTTL: orDefault(cfg.ConfirmTTL, 24*time.Hour), resetTTL: orDefault(cfg.ResetTTL, time.Hour),
+		linkTTL: orDefault(cfg.LinkTTL, 72*time.Hour),
 	}
 }
 
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
 // Register creates an account. A patient may register themself; every other role needs an admin caller
-// (by is nil for an anonymous caller). A patient account gets a patient record. An email that has an
-// account gives ErrEmailTaken, found before any hash, and unless the caller is an admin its owner is
-// told (the handler answers such a caller as for a new account). Registrations other than an admin's
-// are limited per client address (ip).
-func (s *Service) Register(ctx context.Context, by *Principal, req shared.RegisterRequest, ip string) (User, error) {
+// (by is nil for an anonymous caller). A patient account gets a patient record.
+//
+// An admin's registration makes the account at once; an email that has an account gives ErrEmailTaken.
+// Anyone else's is a registration to confirm (selfRegister): the account is made when the emailed link
+// is followed (Confirm, at origin/confirm); for an email that has an account it gives ErrEmailTaken
+// after the same work, and its owner is told (the handler answers both alike). Registrations other than
+// an admin's are limited per client address (ip).
+func (s *Service) Register(ctx context.Context, by *Principal, req shared.RegisterRequest, ip, origin string) (User, error) {
 	if req.Role == "" {
 		req.Role = shared.RolePatient
 	}
@@ -103,33 +132,27 @@ func (s *Service) Register(ctx context.Context, by *Principal, req shared.Regist
 	if err := checkPassword(req.Password, email); err != nil {
 		return User{}, err
 	}
-	admin := by != nil && by.Role == shared.RoleAdmin
-	if !admin {
+	if by == nil || by.Role != shared.RoleAdmin {
 		if err := s.perAddress(ctx, "register:"+ip, s.maxReg); err != nil {
 			return User{}, err
 		}
+		return User{}, s.selfRegister(ctx, name, email, req.Password, origin)
 	}
-	// A taken email costs no hash; the unique index still decides between racing registrations.
+	// An admin may know who has an account: a taken email costs no hash. The unique index still decides
+	// between racing registrations.
 	if _, err := s.store.UserByEmail(ctx, email); err == nil {
-		return User{}, s.taken(ctx, admin, email)
+		return User{}, ErrEmailTaken
 	} else if !isNotFound(err) {
 		return User{}, err
 	}
-	u, err := s.create(ctx, name, email, req.Password, req.Role)
-	if errors.Is(err, ErrEmailTaken) {
-		return User{}, s.taken(ctx, admin, email)
-	}
-	return u, err
+	return s.create(ctx, name, email, req.Password, req.Role)
 }
 
-// taken answers a registration of an email that has an account: ErrEmailTaken, and, for a caller who
-// is not an admin (who will not be told: see the handler), a message to the account's owner. A failed
-// message does not change the answer, which must not differ from a new registration's.
-func (s *Service) taken(ctx context.Context, admin bool, email string) error {
-	if admin || s.owners == nil {
-		return ErrEmailTaken
-	}
-	if owner, err := s.store.UserByEmail(ctx, email); err == nil {
+// taken answers a self-registration of an email that has an account: ErrEmailTaken, and a message to
+// the account's owner. A failed message does not change the answer, which must not differ from a new
+// registration's.
+func (s *Service) taken(ctx context.Context, owner User) error {
+	if s.owners != nil {
 		_ = s.owners.RegistrationAttempt(context.WithoutCancel(ctx), owner.ID)
 	}
 	return ErrEmailTaken
@@ -151,10 +174,15 @@ func (s *Service) perAddress(ctx context.Context, key string, max int) error {
 }
 
 func (s *Service) create(ctx context.Context, name, email, password string, role shared.Role) (User, error) {
-	hash, err := hashPassword(password)
+	hash, err := s.hash(password)
 	if err != nil {
 		return User{}, fmt.Errorf("hash password: %w", err)
 	}
+	return s.createHashed(ctx, name, email, hash, role)
+}
+
+// createHashed makes an account whose password is already hashed, and a patient's record.
+func (s *Service) createHashed(ctx context.Context, name, email, hash string, role shared.Role) (User, error) {
 	u := User{ID: ident.New(), Name: name, Email: email, Role: role, PasswordHash: hash,
 		Epoch: s.now().UnixNano(), CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
 	if role == shared.RolePatient {
@@ -223,6 +251,11 @@ func (s *Service) Login(ctx context.Context, req shared.LoginRequest, ip string)
 	}
 	_ = s.limits.Reset(release, acctKey)
 	_ = s.limits.Release(release, ipKey)
+	return s.open(ctx, u, ip)
+}
+
+// open opens a session for u and returns its tokens (the sign-in's answer).
+func (s *Service) open(ctx context.Context, u User, ip string) (shared.TokenResponse, error) {
 	at := s.now().UTC()
 	sess := Session{ID: ident.New(), UserID: u.ID, CreatedAt: at, LastUsedAt: at, IP: ip}
 	if err := s.store.InsertSession(ctx, sess); err != nil {
@@ -413,12 +446,18 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, req shared.Ch
 	if err := checkPassword(req.NewPassword, u.Email); err != nil {
 		return err
 	}
-	hash, err := hashPassword(req.NewPassword)
+	hash, err := s.hash(req.NewPassword)
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
+	return s.setPassword(ctx, u, hash)
+}
+
+// setPassword stores a new password hash and a new epoch: every token of the account stops working at
+// once, and its live connections are told to close.
+func (s *Service) setPassword(ctx context.Context, u User, hash string) error {
 	epoch := s.newEpoch(u)
-	err = s.store.UpdateUser(ctx, u.ID, UserChange{PasswordHash: &hash, Epoch: &epoch})
+	err := s.store.UpdateUser(ctx, u.ID, UserChange{PasswordHash: &hash, Epoch: &epoch})
 	s.revoke(ctx, u.ID, "")
 	return err
 }

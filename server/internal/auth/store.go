@@ -31,6 +31,16 @@ type Store interface {
 	SpendToken(ctx context.Context, jti, sessionID string, at time.Time) error
 	// PseudonymiseAccount replaces an account's name and email, disables it and revokes every session.
 	PseudonymiseAccount(ctx context.Context, userID, name, email string, at time.Time) error
+
+	// InsertLink stores an emailed single-use link (by the hash of its token).
+	InsertLink(ctx context.Context, l Link) error
+	// LinkByHash returns a link without taking it; ErrLinkNotFound when there is none.
+	LinkByHash(ctx context.Context, hash string) (Link, error)
+	// TakeLink removes and returns the link of the purpose stored under hash, in one step, so that of
+	// two racing takes one gets it and the other ErrLinkNotFound.
+	TakeLink(ctx context.Context, hash, purpose string) (Link, error)
+	// PruneLinks deletes the links that expired before before, and returns how many.
+	PruneLinks(ctx context.Context, before time.Time) (int, error)
 }
 
 // PatientRecords creates the patient record that a patient account is linked to.

@@ -63,6 +63,14 @@ type Config struct {
 	RefreshTokenTTL    time.Duration
 	// ReferralTTL is how long a referral opens a patient's chart to the doctor referred to.
 	ReferralTTL time.Duration
+	// PublicURL is where people reach the web app (https://hms.example.org), the start of every
+	// emailed link; empty: the scheme and host of the request that made the link.
+	PublicURL string
+	// RegisterConfirmTTL is how long a self-registration's confirmation link works; PasswordResetTTL a
+	// forgotten password's link; PasswordLinkTTL an admin's set-password link.
+	RegisterConfirmTTL time.Duration
+	PasswordResetTTL   time.Duration
+	PasswordLinkTTL    time.Duration
 
 	AdminEmail    string
 	AdminPassword string
@@ -185,6 +193,10 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		AccessTokenTTL:      r.duration("ACCESS_TOKEN_TTL", 15*time.Minute),
 		RefreshTokenTTL:     r.duration("REFRESH_TOKEN_TTL", 12*time.Hour),
 		ReferralTTL:         r.duration("REFERRAL_TTL", 30*24*time.Hour),
+		PublicURL:           strings.TrimRight(r.str("PUBLIC_URL", ""), "/"),
+		RegisterConfirmTTL:  r.duration("REGISTER_CONFIRM_TTL", 24*time.Hour),
+		PasswordResetTTL:    r.duration("PASSWORD_RESET_TTL", time.Hour),
+		PasswordLinkTTL:     r.duration("PASSWORD_LINK_TTL", 72*time.Hour),
 		AdminEmail:          r.str("ADMIN_EMAIL", ""),
 		AdminPassword:       r.str("ADMIN_PASSWORD", ""),
 		LoginMaxFailures:    r.int("LOGIN_MAX_FAILURES", 5),
@@ -258,6 +270,14 @@ func (c *Config) check() error {
 	}
 	if c.ReferralTTL <= 0 {
 		return errors.New("REFERRAL_TTL must be positive")
+	}
+	if c.RegisterConfirmTTL <= 0 || c.PasswordResetTTL <= 0 || c.PasswordLinkTTL <= 0 {
+		return errors.New("REGISTER_CONFIRM_TTL, PASSWORD_RESET_TTL and PASSWORD_LINK_TTL must be positive")
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return errors.New("PUBLIC_URL must be an http(s) URL such as https://hms.example.org (no query)")
+		}
 	}
 	if c.LoginMaxFailures < 1 || c.LoginMaxPerIP < 1 {
 		return errors.New("LOGIN_MAX_FAILURES and LOGIN_MAX_PER_IP must be at least 1")
@@ -481,6 +501,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("sms_format", c.SMSFormat),
 		slog.Duration("access_token_ttl", c.AccessTokenTTL),
 		slog.String("hospital_tz", c.HospitalTZ.String()),
+		slog.String("public_url", c.PublicURL),
 	)
 }
 

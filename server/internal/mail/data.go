@@ -204,3 +204,24 @@ func (p Page) RaisedAt() (string, error) {
 	}
 	return inZone(p.Raised, p.Zone).Format("15:04"), nil
 }
+
+// AccountLink is the data of the templates "account_confirm" (a registration's confirmation link) and
+// "password_link" (a link to set a new password).
+type AccountLink struct {
+	// Hospital is the hospital's name, shown at the foot of the message.
+	Hospital string
+	// Name greets the recipient; empty greets no one by name.
+	Name string
+	// URL is the single-use link.
+	URL string
+	// Expires is when the link stops working; Zone the hospital's time zone (nil: UTC).
+	Expires time.Time
+	Zone    *time.Location
+	// ByAdmin says an administrator sent a set-password link ("password_link"): for an account they
+	// made, rather than a forgotten password.
+	ByAdmin bool
+}
+
+// Until returns when the link stops working, in the hospital's zone: "Tuesday 3 March 2026, 14:30
+// (Europe/London)".
+func (a AccountLink) Until() string { return longWhen(inZone(a.Expires, a.Zone)) }

@@ -284,13 +284,52 @@ func TestRenderMissingData(t *testing.T) {
 }
 
 func TestTemplates(t *testing.T) {
-	email := []string{"appointment_cancelled", "appointment_confirmation", "appointment_reminder",
+	texted := []string{"appointment_cancelled", "appointment_confirmation", "appointment_reminder",
 		"appointment_rescheduled", "follow_up", "notice", "refill_due"}
+	// The account links go by email only.
+	email := append([]string{"account_confirm"}, texted...)
+	email = slices.Insert(email, 7, "password_link")
 	if got := mail.Templates(); !slices.Equal(got, email) {
 		t.Errorf("got email templates %q, want %q", got, email)
 	}
-	sms := append([]string{"alert_page"}, email...)
+	sms := append([]string{"alert_page"}, texted...)
 	if got := mail.SMSTemplates(); !slices.Equal(got, sms) {
 		t.Errorf("got SMS templates %q, want %q", got, sms)
+	}
+}
+
+// TestRenderAccountLinks: the confirmation and password-link emails carry their link whole (in the
+// HTML as an escaped href), say until when it works in the hospital's zone, and set-password reads
+// differently from a forgotten password.
+func TestRenderAccountLinks(t *testing.T) {
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Skip(err)
+	}
+	link := mail.AccountLink{Hospital: "St Mary's Hospital", Name: "Ann O'Neil", URL: "https://hms.stmarys.example/confirm?token=abc&x=1",
+		Expires: time.Date(2026, 7, 2, 13, 30, 0, 0, time.UTC), Zone: london}
+	subject, text, html, err := mail.Render("account_confirm", link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if subject != "Confirm your email address for St Mary's Hospital" {
+		t.Errorf("got subject %q", subject)
+	}
+	for _, want := range []string{"Dear Ann O'Neil,", "\nhttps://hms.stmarys.example/confirm?token=abc&x=1\n", "until Thursday 2 July 2026, 14:30 (Europe/London)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+	if !strings.Contains(html, `<a href="https://hms.stmarys.example/confirm?token=abc&amp;x=1">`) {
+		t.Errorf("html lacks the escaped link:\n%s", html)
+	}
+	subject, _, _, err = mail.Render("password_link", link)
+	if err != nil || subject != "Reset your password for St Mary's Hospital" {
+		t.Errorf("got subject %q (%v), want a reset", subject, err)
+	}
+	link.ByAdmin = true
+	subject, text, _, err = mail.Render("password_link", link)
+	if err != nil || subject != "Set your password for St Mary's Hospital" || !strings.Contains(text, "an administrator") {
+		t.Errorf("got subject %q (%v) and text %q, want a set-password email from an administrator", subject, err, text)
 	}
 }

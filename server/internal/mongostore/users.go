@@ -21,11 +21,13 @@ var _ auth.Store = (*Users)(nil)
 type Users struct {
 	gate                    *gate
 	users, sessions, claims *mongo.Collection
+	links                   *mongo.Collection
 }
 
 // NewUsers returns the auth store on db.
 func NewUsers(db *DB) *Users {
-	return &Users{gate: db.gate, users: db.Collection(colUsers), sessions: db.Collection(colSessions), claims: db.Collection(colRefreshClaims)}
+	return &Users{gate: db.gate, users: db.Collection(colUsers), sessions: db.Collection(colSessions), claims: db.Collection(colRefreshClaims),
+		links: db.Collection(colLinks)}
 }
 
 type userDoc struct {

@@ -19,10 +19,13 @@ type Request struct {
 	// go to its phone when the user has not given one). One of them is required.
 	RecipientID string
 	PatientID   string
-	SenderID    string
-	Kind        string
-	Subject     string
-	Message     string // the in-app text
+	// Email addresses an email to an address with no account (a registration to confirm) when
+	// RecipientID and PatientID are empty: its notification has no recipient to list it.
+	Email    string
+	SenderID string
+	Kind     string
+	Subject  string
+	Message  string // the in-app text
 	// Channels are the extra channels wanted: shared.ChannelEmail, shared.ChannelSMS.
 	Channels []string
 	// EmailSubject, EmailText and EmailHTML are the email (Subject and Message when empty); SMSText the SMS
@@ -107,6 +110,9 @@ func (s *Service) Notify(ctx context.Context, reqs ...Request) ([]Made, error) {
 		c, ok := byUser[r.RecipientID]
 		if r.RecipientID == "" {
 			c, ok = byPatient[r.PatientID]
+		}
+		if r.RecipientID == "" && r.PatientID == "" && r.Email != "" {
+			c, ok = Contact{Email: r.Email}, true
 		}
 		if !ok {
 			if len(reqs) == 1 {

@@ -287,6 +287,9 @@ func (s *Service) SetTransport(channel string, t Transport) {
 	s.transports[channel] = t
 }
 
+// Transport returns the transport of a channel (nil: none).
+func (s *Service) Transport(channel string) Transport { return s.transport(channel) }
+
 func (s *Service) transport(channel string) Transport {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -21,8 +21,7 @@ import (
 func wardPatient(t *testing.T, env *apptest.Env, name string) apptest.User {
 	t.Helper()
 	email := strings.ToLower(strings.ReplaceAll(name, " ", ".")) + fmt.Sprintf(".%d@test.hms", time.Now().UnixNano())
-	env.Post("/api/auth/register", "", shared.RegisterRequest{Name: name, Email: email, Password: apptest.Password}).Want(t, http.StatusAccepted)
-	return env.Login(email, apptest.Password)
+	return env.SignUp(name, email, apptest.Password)
 }
 
 // wardSetup creates a ward with beds as the admin and returns the beds by label.
