@@ -56,7 +56,7 @@ function browserChannel(): SessionChannel | null {
 
 function browserLocks(): SessionLocks | null {
   const l = typeof navigator === 'undefined' ? undefined : (navigator as Navigator & { locks?: LockManager }).locks
-  return l ? { request: (name, cb) => l.request(name, cb) } : null
+  return l ? { request: <T,>(name: string, cb: () => Promise<T>) => l.request(name, cb) as Promise<T> } : null
 }
 
 type Listener = (s: SessionState | null) => void
