@@ -86,7 +86,7 @@ describe('NotificationBell', () => {
     renderBell()
     await waitFor(() => expect(label()).toBe('Notifications, 5 unread'))
     expect(screen.getByTestId('notifications-count').textContent).toBe('5')
-    expect(live.channels()).toEqual([`user:${me}`])
+    expect(live.channels()).toEqual([`user:${me}`, 'broadcast'])
     const list = calls.filter((c) => c.path === '/api/notifications')
     expect(list).toHaveLength(1)
     expect(list[0]!.query.get('limit')).toBe('20')

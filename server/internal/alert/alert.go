@@ -75,13 +75,13 @@ type Service struct {
 	log   *slog.Logger
 	clock *clock.Clock
 	bus   *reaction.Bus
-	mail  Mailer
+	inbox Inbox
 }
 
 // NewService wires the service; clk is the hospital's clock, by which alerts are stamped and escalate.
-// mail may be nil: a broadcast asking for email is then refused.
-func NewService(store Store, pub Publisher, log *slog.Logger, clk *clock.Clock, bus *reaction.Bus, mail Mailer) *Service {
-	return &Service{store: store, pub: pub, log: log, clock: clk, bus: bus, mail: mail}
+// inbox may be nil: a broadcast is then only live, and one asking for email is refused.
+func NewService(store Store, pub Publisher, log *slog.Logger, clk *clock.Clock, bus *reaction.Bus, inbox Inbox) *Service {
+	return &Service{store: store, pub: pub, log: log, clock: clk, bus: bus, inbox: inbox}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now() }
@@ -254,28 +254,34 @@ func (s *Service) RunEscalator(ctx context.Context, after, interval time.Duratio
 	})
 }
 
-// Broadcast sends an admin's message live to every connected user.
+// Broadcast sends an admin's message to every user: stored first as a notification of every active
+// account (by the inbox; emailed too when asked), then published live, so that a screen hearing it finds
+// it in the user's notifications. A failed email still leaves the broadcast sent live; the error says so.
 func (s *Service) Broadcast(ctx context.Context, p auth.Principal, req shared.BroadcastRequest) (shared.Broadcast, error) {
 	msg := strings.TrimSpace(req.Message)
-	if msg == "" || utf8.RuneCountInString(msg) > 2000 {
-		return shared.Broadcast{}, fault.Invalid("message is required (at most 2000 characters)")
+	switch {
+	case msg == "":
+		return shared.Broadcast{}, fault.Invalid("message is required")
+	case utf8.RuneCountInString(msg) > 2000:
+		return shared.Broadcast{}, fault.Invalid("message is longer than 2000 characters")
 	}
 	b := shared.Broadcast{ID: ident.New(), Message: msg, SentBy: p.UserID, At: s.now().UTC().Truncate(time.Millisecond)}
 	if err := s.store.InsertBroadcast(ctx, b); err != nil {
 		return shared.Broadcast{}, err
 	}
+	var sendErr error
+	switch {
+	case s.inbox == nil && req.Email:
+		sendErr = fault.New(fault.ErrUnavailable, "the broadcast was sent live, but email is not available on this server")
+	case s.inbox != nil:
+		n, err := s.inbox(ctx, b, req.Email)
+		if err == nil && req.Email {
+			b.Email, b.Recipients = true, n
+		}
+		sendErr = err
+	}
 	if _, err := s.pub.Publish(ctx, shared.ChannelBroadcast, TypeBroadcast, b); err != nil {
 		return shared.Broadcast{}, err
 	}
-	if req.Email {
-		if s.mail == nil {
-			return b, fault.New(fault.ErrUnavailable, "the broadcast was sent live, but email is not available on this server")
-		}
-		n, err := s.mail(ctx, b)
-		if err != nil {
-			return b, err
-		}
-		b.Email, b.Recipients = true, n
-	}
-	return b, nil
+	return b, sendErr
 }

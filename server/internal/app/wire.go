@@ -77,7 +77,7 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 
 	// Alerts, doctors, appointments and queues.
 	a.Alerts = alert.NewService(mongostore.NewAlerts(db), a.Events, a.Log, a.Clock, a.Bus,
-		func(ctx context.Context, b shared.Broadcast) (int, error) { return a.Triggers.EmailBroadcast(ctx, b) })
+		func(ctx context.Context, b shared.Broadcast, email bool) (int, error) { return a.Triggers.Broadcast(ctx, b, email) })
 	a.Doctors = doctor.NewService(mongostore.NewDoctors(db), a.Auth, bookings{a}, loc, a.Clock)
 	appointmentStore := mongostore.NewAppointments(db, keys)
 	a.Appointments = appointment.NewService(appointmentStore, a.Doctors, a.patients, a.Alerts, a.Events,
