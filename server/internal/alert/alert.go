@@ -24,20 +24,29 @@ const (
 	TypeRaised    = "alert.raised"
 	TypeAcked     = "alert.acked"
 	TypeEscalated = "alert.escalated"
+	TypeResolved  = "alert.resolved"
 	TypeBroadcast = "broadcast.sent"
 )
 
 // Severities, most urgent first.
 var severities = []string{"critical", "high", "moderate"}
 
-// Alert is a stored alert.
+// Alert is a stored alert. An emergency admission's alert knows its appointment (to be resolved when
+// the ticket is finished), department, ticket number and complaint.
 type Alert struct {
-	ID       string
-	Message  string
-	Location string
-	Severity string
-	RaisedBy string
-	At       time.Time
+	ID            string
+	Message       string
+	Location      string
+	Severity      string
+	RaisedBy      string
+	At            time.Time
+	AppointmentID string
+	Department    string
+	Ticket        int
+	Complaint     string
+	ResolvedAt    time.Time
+	ResolvedBy    string
+	ResolvedHow   string
 }
 
 // Store keeps alerts, acknowledgements, escalations and broadcasts. Acknowledgements and escalations
@@ -52,6 +61,10 @@ type Store interface {
 	Acks(ctx context.Context, alertIDs []string) (map[string][]shared.AlertAck, error)
 	// ClaimEscalation fails with ErrAlreadyEscalated when the alert was escalated before.
 	ClaimEscalation(ctx context.Context, alertID string, at time.Time) error
+	// ResolveAlert marks the alert resolved; it fails with ErrAlreadyResolved when it was before.
+	ResolveAlert(ctx context.Context, id string, at time.Time, by, how string) error
+	// OpenAlertsOf returns the unresolved alerts about an appointment.
+	OpenAlertsOf(ctx context.Context, appointmentID string) ([]Alert, error)
 	Escalated(ctx context.Context, alertIDs []string) (map[string]bool, error)
 	InsertBroadcast(ctx context.Context, b shared.Broadcast) error
 }
@@ -66,7 +79,13 @@ var (
 	ErrNotFound         = fault.New(fault.ErrNotFound, "alert not found")
 	ErrAlreadyAcked     = fault.New(fault.ErrConflict, "already acknowledged")
 	ErrAlreadyEscalated = fault.New(fault.ErrConflict, "already escalated")
+	ErrAlreadyResolved  = fault.New(fault.ErrConflict, "already resolved")
 )
+
+// Auditor records who did what (the audit log).
+type Auditor interface {
+	Record(ctx context.Context, actorID string, role shared.Role, patientID, action string, err error) error
+}
 
 // Service is the alert domain's logic.
 type Service struct {
@@ -76,12 +95,14 @@ type Service struct {
 	clock *clock.Clock
 	bus   *reaction.Bus
 	inbox Inbox
+	audit Auditor
 }
 
 // NewService wires the service; clk is the hospital's clock, by which alerts are stamped and escalate.
 // inbox may be nil: a broadcast is then only live, and one asking for email is refused.
-func NewService(store Store, pub Publisher, log *slog.Logger, clk *clock.Clock, bus *reaction.Bus, inbox Inbox) *Service {
-	return &Service{store: store, pub: pub, log: log, clock: clk, bus: bus, inbox: inbox}
+// Resolutions by a responder are audited in audit.
+func NewService(store Store, pub Publisher, log *slog.Logger, clk *clock.Clock, bus *reaction.Bus, inbox Inbox, audit Auditor) *Service {
+	return &Service{store: store, pub: pub, log: log, clock: clk, bus: bus, inbox: inbox, audit: audit}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now() }
@@ -105,6 +126,9 @@ func (s *Service) Raise(ctx context.Context, p auth.Principal, req shared.RaiseA
 	}
 	a := Alert{ID: ident.New(), Message: msg, Location: loc, Severity: sev, RaisedBy: p.UserID,
 		At: s.now().UTC().Truncate(time.Millisecond)}
+	if t := req.Ticket; t != nil {
+		a.AppointmentID, a.Department, a.Ticket, a.Complaint = t.AppointmentID, t.Department, t.Number, t.Complaint
+	}
 	if err := s.store.InsertAlert(ctx, a); err != nil {
 		return shared.Alert{}, err
 	}
@@ -128,8 +152,61 @@ func (a Alert) public(acks []shared.AlertAck, escalated bool) shared.Alert {
 	if acks == nil {
 		acks = []shared.AlertAck{}
 	}
-	return shared.Alert{ID: a.ID, Message: a.Message, Location: a.Location, Severity: a.Severity,
-		RaisedBy: a.RaisedBy, At: a.At, Acks: acks, Escalated: escalated}
+	out := shared.Alert{ID: a.ID, Message: a.Message, Location: a.Location, Severity: a.Severity,
+		RaisedBy: a.RaisedBy, At: a.At, Acks: acks, Escalated: escalated,
+		Department: a.Department, Ticket: a.Ticket, Complaint: a.Complaint}
+	if !a.ResolvedAt.IsZero() {
+		out.Resolved = &shared.AlertResolved{At: a.ResolvedAt, By: a.ResolvedBy, How: a.ResolvedHow}
+	}
+	return out
+}
+
+// Resolve ends an alert on a responder's word: audited, and published (alert.resolved) so every
+// screen clears it. Resolving one resolved before answers 409.
+func (s *Service) Resolve(ctx context.Context, p auth.Principal, id string) (shared.Alert, error) {
+	if !ident.Valid(id) {
+		return shared.Alert{}, fault.Invalid("malformed alert id")
+	}
+	out, err := s.resolve(ctx, id, p.UserID, "responder")
+	if aerr := s.audit.Record(ctx, p.UserID, p.Role, "", "alert.resolve", err); aerr != nil && err == nil {
+		return shared.Alert{}, aerr
+	}
+	return out, err
+}
+
+// ResolveFinished resolves the open alerts about an appointment whose consultation was finished: a
+// reaction to appointment.Finished, idempotent (an alert resolved before is left as it is).
+func (s *Service) ResolveFinished(ctx context.Context, appointmentID string) error {
+	open, err := s.store.OpenAlertsOf(ctx, appointmentID)
+	if err != nil {
+		return err
+	}
+	for _, a := range open {
+		if _, err := s.resolve(ctx, a.ID, "", "finished"); err != nil && !errors.Is(err, ErrAlreadyResolved) {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) resolve(ctx context.Context, id, by, how string) (shared.Alert, error) {
+	a, err := s.store.AlertByID(ctx, id)
+	if err != nil {
+		return shared.Alert{}, err
+	}
+	at := s.now().UTC().Truncate(time.Millisecond)
+	if err := s.store.ResolveAlert(ctx, id, at, by, how); err != nil {
+		return shared.Alert{}, err
+	}
+	a.ResolvedAt, a.ResolvedBy, a.ResolvedHow = at, by, how
+	out, err := s.full(ctx, a)
+	if err != nil {
+		return shared.Alert{}, err
+	}
+	if _, err := s.pub.Publish(ctx, shared.ChannelAlerts, TypeResolved, out); err != nil {
+		return shared.Alert{}, err
+	}
+	return out, nil
 }
 
 // Ack records that the caller acknowledged the alert. Acknowledging twice is harmless.
@@ -221,7 +298,7 @@ func (s *Service) EscalateDue(ctx context.Context, after time.Duration) (int, er
 	}
 	n := 0
 	for _, a := range due {
-		if len(acks[a.ID]) > 0 || esc[a.ID] {
+		if len(acks[a.ID]) > 0 || esc[a.ID] || !a.ResolvedAt.IsZero() {
 			continue
 		}
 		announced, err := s.bus.Expect(ctx, Escalated{AlertID: a.ID})
