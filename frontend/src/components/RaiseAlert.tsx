@@ -8,7 +8,9 @@ import { $api, keyOf } from '../api/query'
 import { useQueryClient } from '@tanstack/react-query'
 import { ErrorText, SubmitButton } from './forms'
 
-const severities = [
+type Severity = 'critical' | 'high' | 'moderate'
+
+const severities: { value: Severity; label: string }[] = [
   { value: 'critical', label: 'Critical — life at risk now' },
   { value: 'high', label: 'High — needs help within minutes' },
   { value: 'moderate', label: 'Moderate' },
@@ -32,7 +34,7 @@ export function RaiseAlert() {
 function RaiseAlertForm({ close }: { close: () => void }) {
   const [message, setMessage] = useState('')
   const [location, setLocation] = useState('')
-  const [severity, setSeverity] = useState('critical')
+  const [severity, setSeverity] = useState<Severity>('critical')
   const raise = $api.useMutation('post', '/api/alerts/emergency')
   const client = useQueryClient()
   const error = raise.error ? messageOf(raise.error) : ''
@@ -82,7 +84,7 @@ function RaiseAlertForm({ close }: { close: () => void }) {
       </label>
       <label>
         Severity
-        <select value={severity} onChange={(e) => setSeverity(e.target.value)}>
+        <select value={severity} onChange={(e) => setSeverity(e.target.value as Severity)}>
           {severities.map((s) => (
             <option key={s.value} value={s.value}>
               {s.label}
