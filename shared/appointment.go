@@ -172,7 +172,6 @@ type DisplayTicket struct {
 	Number               int    `json:"number"`
 	DoctorName           string `json:"doctor_name,omitempty"`
 	Status               string `json:"status"`
-	Urgent               bool   `json:"urgent,omitempty"`
 	EstimatedWaitMinutes *int   `json:"estimated_wait_minutes,omitempty"`
 }
 

@@ -97,6 +97,28 @@ type Alert struct {
 	At        time.Time  `json:"at"`
 	Acks      []AlertAck `json:"acks"`
 	Escalated bool       `json:"escalated"`
+	// Department, Ticket and Complaint are set on an alert raised by an emergency admission: the ticket's
+	// department (its id), number and the presenting complaint.
+	Department string `json:"department,omitempty"`
+	Ticket     int    `json:"ticket,omitempty"`
+	Complaint  string `json:"complaint,omitempty"`
+	// Resolved says the emergency is over; no longer shown on any screen.
+	Resolved *AlertResolved `json:"resolved,omitempty"`
+}
+
+// AlertResolved records how an alert ended: resolved by a responder, or its ticket finished.
+type AlertResolved struct {
+	At     time.Time `json:"at"`
+	By  string    `json:"by,omitempty"` // the responder's user id (empty when the ticket finished)
+	How string    `json:"how"`          // "responder" or "finished"
+}
+
+// AlertTicket is the emergency admission an alert is about (set by the queue, never by a request body).
+type AlertTicket struct {
+	AppointmentID string
+	Department    string
+	Number        int
+	Complaint     string
 }
 
 // AlertAck records who acknowledged an alert, and when.
@@ -111,6 +133,8 @@ type RaiseAlertRequest struct {
 	Message  string `json:"message"`
 	Location string `json:"location,omitempty"`
 	Severity string `json:"severity,omitempty"`
+	// Ticket is the emergency admission the alert is about: set by the queue, not by a request.
+	Ticket *AlertTicket `json:"-"`
 }
 
 // AlertList is a page of alerts, newest first.

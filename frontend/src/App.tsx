@@ -2,7 +2,8 @@
 // one live connection. Routes: /reception, /doctor, /patient[/section], /admin, /patients, /beds, /pharmacy, /lab,
 // /notifications,
 // /display[/:department], /settings. The header's bell shows the user's notifications on every screen but the
-// displays.
+// displays; under it, staff-side screens show the emergency alerts, and every one an admin's broadcast.
+// The header holds at 1024×768: under 1280 px the navigation folds into a menu (shell.css).
 import { QueryClientProvider } from '@tanstack/react-query'
 import { useEffect, useState, useSyncExternalStore } from 'react'
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter'
@@ -15,8 +16,12 @@ import { LiveBadge } from './components/LiveBadge'
 import { desktopConfig, isDesktop, report, type DesktopConfig } from './desktop'
 import { LiveProvider } from './live/LiveProvider'
 import { InboxProvider } from './notifications/InboxProvider'
+import { BroadcastNotice } from './notifications/BroadcastNotice'
 import { NotificationBell } from './notifications/NotificationBell'
-import { getsAlerts, homeOf, navOf } from './roles'
+import { NavMenu } from './components/NavMenu'
+import { RaiseAlert } from './components/RaiseAlert'
+import { getsAlerts, homeOf, navOf, roleLabel } from './roles'
+import './shell.css'
 import { AdminScreen } from './screens/Admin'
 import { BedsScreen } from './screens/Beds'
 import { LabScreen } from './screens/Lab'
@@ -95,6 +100,7 @@ export function App() {
 function SignedIn({ s, kiosk, kioskDepartment }: { s: SessionState; kiosk: boolean; kioskDepartment: string }) {
   const [location] = useLocation()
   const role = s.user.role
+  const nav = [...navOf(role), ...(isDesktop() ? [{ href: '/settings', label: 'Settings' }] : [])]
   if (kiosk) {
     // A ward kiosk shows only the display; the department comes from the desktop settings.
     return <DisplayScreen department={kioskDepartment || undefined} kiosk />
@@ -114,29 +120,30 @@ function SignedIn({ s, kiosk, kioskDepartment }: { s: SessionState; kiosk: boole
       <div className="shell">
         <header className="topbar">
           <span className="brand">HMS</span>
-          <nav aria-label="Main">
-            {navOf(role).map((n) => (
+          <nav aria-label="Main" className="nav-wide">
+            {nav.map((n) => (
               <Link key={n.href} href={n.href} className={(active) => (active ? 'nav-link active' : 'nav-link')}>
                 {n.label}
               </Link>
             ))}
-            {isDesktop() && (
-              <Link href="/settings" className={(active) => (active ? 'nav-link active' : 'nav-link')}>
-                Settings
-              </Link>
-            )}
           </nav>
+          <div className="nav-narrow">
+            <NavMenu items={nav} />
+          </div>
           <span className="spacer" />
           <LiveBadge />
+          {getsAlerts(role) && <RaiseAlert />}
           <NotificationBell />
-          <span className="who" data-testid="who">
-            {s.user.name} · {role}
+          <span className="who" data-testid="who" title={`${s.user.name} · ${roleLabel(role)}`}>
+            <span className="who-name">{s.user.name}</span>
+            <span className="who-role"> · {roleLabel(role)}</span>
           </span>
-          <button type="button" className="btn btn-quiet" onClick={() => void session.signOut()}>
+          <button type="button" className="btn btn-quiet sign-out" onClick={() => void session.signOut()}>
             Sign out
           </button>
         </header>
         {getsAlerts(role) && <AlertBanner />}
+        <BroadcastNotice />
         <main className="content">
           <Switch>
             <Route path="/reception">{role === 'staff' || role === 'admin' ? <ReceptionScreen /> : <Denied />}</Route>

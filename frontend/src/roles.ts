@@ -63,3 +63,8 @@ export function navOf(role: Role): NavItem[] {
 export function getsAlerts(role: Role): boolean {
   return role !== 'patient'
 }
+
+/** A role in words, for the header. */
+export function roleLabel(role: Role): string {
+  return { admin: 'Administrator', doctor: 'Doctor', staff: 'Staff', patient: 'Patient' }[role] ?? role
+}

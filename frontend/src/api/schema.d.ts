@@ -907,6 +907,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/alerts/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An alert id. */
+                id: components["parameters"]["AlertID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve an emergency alert
+         * @description Ends the alert on a responder's word: records who resolved it and when, writes an audit entry (`alert.resolve`) and pushes `alert.resolved` on the `alerts` channel, so every screen clears it. An alert raised by an emergency admission is also resolved on its own when that ticket's consultation is finished (`resolved.how` is then `finished`). Resolving an alert resolved before answers 409. No request body.
+         *
+         *     Roles: admin, doctor, staff.
+         */
+        post: operations["resolveAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/departments": {
         parameters: {
             query?: never;
@@ -3027,6 +3052,13 @@ export interface components {
             acks: components["schemas"]["AlertAck"][];
             /** @description Nobody acknowledged it in time and it was escalated. */
             escalated: boolean;
+            /** @description The department (its id) of the emergency admission that raised it; absent on a free-form alert. */
+            department?: string;
+            /** @description The queue ticket number of the emergency admission that raised it; absent on a free-form alert. Shown to staff, never on a public display. */
+            ticket?: number;
+            /** @description The presenting complaint of the emergency admission that raised it; absent when none was given. */
+            complaint?: string;
+            resolved?: components["schemas"]["AlertResolved"];
         };
         /** @description Recent alerts, newest first. */
         AlertList: {
@@ -3051,6 +3083,21 @@ export interface components {
             email?: boolean;
             /** @description How many accounts the email was queued for. */
             recipients?: number;
+        };
+        /** @description How an alert ended; absent while it is open. */
+        AlertResolved: {
+            /**
+             * Format: date-time
+             * @description When it was resolved.
+             */
+            at: string;
+            /** @description The responder who resolved it; absent when its ticket was finished. */
+            by?: components["schemas"]["ID"];
+            /**
+             * @description Resolved by a responder, or its emergency ticket's consultation finished.
+             * @enum {string}
+             */
+            how: "responder" | "finished";
         };
         /** @description A clinical department. Its id is a short slug used in queue and display channel names (`queue:dept:<id>`, `display:<id>`). Also the body of POST /api/departments. */
         Department: {
@@ -3414,8 +3461,6 @@ export interface components {
             /** @description Who called it, so the patient knows where to go. */
             doctor_name?: string;
             status: components["schemas"]["AppointmentStatus"];
-            /** @description Triage 1 or 2; absent otherwise. */
-            urgent?: boolean;
             estimated_wait_minutes?: number;
         };
         /** @description What a waiting-room screen shows: ticket numbers and waits only, never names. */
@@ -6026,6 +6071,37 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
             429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    resolveAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An alert id. */
+                id: components["parameters"]["AlertID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alert, resolved. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };

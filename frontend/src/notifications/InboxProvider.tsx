@@ -3,9 +3,12 @@
 // connect) is live and whenever the server says to reload, then kept current by `notification.created`
 // and `notification.read`. Marking read goes through here too, so the bell's count follows at once even
 // when the connection is down; the live event that the server also sends changes nothing twice.
+// An admin's broadcast (`broadcast.sent` on the broadcast channel, which every connection has) is stored
+// in every inbox before it is sent live: hearing it reloads the inbox (the bell and its unread count),
+// and it is kept as a notice for the screen's header until the person dismisses it.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { api, messageOf, must } from '../api/client'
-import type { Notification, NotificationsRead } from '../api/types'
+import type { Broadcast, Notification, NotificationsRead } from '../api/types'
 import { useChannel, useLiveState } from '../live/LiveProvider'
 import { inboxSize, withCreated, withRead, type Inbox, type InboxChange } from './inbox'
 
@@ -20,6 +23,9 @@ export interface InboxValue {
   markRead(n: Notification): Promise<Notification>
   /** Marks all read (POST /api/notifications/read-all); throws an ApiError. */
   markAllRead(): Promise<NotificationsRead>
+  /** The broadcasts heard live in this tab and not dismissed, newest first. */
+  broadcasts: Broadcast[]
+  dismissBroadcast(id: string): void
 }
 
 const Ctx = createContext<InboxValue | null>(null)
@@ -32,6 +38,7 @@ export function userChannel(userID: string): string {
 export function InboxProvider({ userID, children }: { userID: string; children: ReactNode }) {
   const [inbox, setInbox] = useState<Inbox | null>(null)
   const [error, setError] = useState('')
+  const [broadcasts, setBroadcasts] = useState<Broadcast[]>([])
   /** Bumped by every load: an older load's answer is dropped. */
   const generation = useRef(0)
   /** The changes made while a load is in flight (null when none is), replayed onto its answer. */
@@ -83,6 +90,14 @@ export function InboxProvider({ userID, children }: { userID: string; children: 
     (_code, message) => setError(`Live updates refused: ${message}`),
   )
 
+  useChannel('broadcast', (e) => {
+    if (e.type !== 'broadcast.sent') return
+    const b = e.data as Broadcast
+    setBroadcasts((prev) => (prev.some((x) => x.id === b.id) ? prev : [b, ...prev]))
+    load()
+  })
+  const dismissBroadcast = useCallback((id: string) => setBroadcasts((prev) => prev.filter((b) => b.id !== id)), [])
+
   // The live connection is down before the first load: load over REST anyway, and say it is not live.
   const down = live.status === 'reconnecting' || live.status === 'stale'
   useEffect(() => {
@@ -107,8 +122,8 @@ export function InboxProvider({ userID, children }: { userID: string; children: 
   }, [marked])
 
   const value = useMemo(
-    () => ({ inbox, error, reload: load, markRead, markAllRead }),
-    [inbox, error, load, markRead, markAllRead],
+    () => ({ inbox, error, reload: load, markRead, markAllRead, broadcasts, dismissBroadcast }),
+    [inbox, error, load, markRead, markAllRead, broadcasts, dismissBroadcast],
   )
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>
 }

@@ -53,7 +53,12 @@ beforeEach(() => {
         { channel: 'sms', status: 'dead', attempts: 5, error: 'number unreachable' },
       ],
     }),
-    note('n2', { kind: 'prescription.refill_due', message: 'Time to refill' }),
+    note('n2', {
+      kind: 'prescription.refill_due',
+      message: 'Time to refill',
+      // Never attempted (the patient has SMS off): no "SMS not sent" chip.
+      deliveries: [{ channel: 'sms', status: 'skipped', attempts: 0 }],
+    }),
     note('n1', { read_at: new Date().toISOString(), message: 'Old and read' }),
   ]
   unread = 5 // more unread than the bell shows: the count is the server's, over all of them
@@ -86,7 +91,7 @@ describe('NotificationBell', () => {
     renderBell()
     await waitFor(() => expect(label()).toBe('Notifications, 5 unread'))
     expect(screen.getByTestId('notifications-count').textContent).toBe('5')
-    expect(live.channels()).toEqual([`user:${me}`])
+    expect(live.channels()).toEqual([`user:${me}`, 'broadcast'])
     const list = calls.filter((c) => c.path === '/api/notifications')
     expect(list).toHaveLength(1)
     expect(list[0]!.query.get('limit')).toBe('20')
@@ -105,6 +110,7 @@ describe('NotificationBell', () => {
     expect(shown[0]!.textContent).toContain('5 min ago')
     expect(within(shown[0]!).getAllByTestId('delivery').map((c) => c.textContent)).toEqual(['Email sent', 'SMS failed'])
     expect(shown[1]!.textContent).toContain('Refill due')
+    expect(within(shown[1]!).queryAllByTestId('delivery')).toHaveLength(0)
     expect(shown.map((n) => n.getAttribute('data-unread'))).toEqual(['true', 'true', 'false'])
     expect(within(shown[2]!).queryByRole('button', { name: 'Mark read' })).toBeNull()
     expect(within(panel).getByRole('link', { name: 'All notifications & preferences' }).getAttribute('href')).toBe(

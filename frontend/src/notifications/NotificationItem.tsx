@@ -1,6 +1,6 @@
 // One notification in a list (the bell's panel, the /notifications screen): its kind in words, subject,
-// message and time, unread ones marked as such (also for screen readers), a chip per email/SMS delivery,
-// and "Mark read" while it is unread; and the lists' "Mark all read".
+// message and time, unread ones marked as such (also for screen readers), a chip per email/SMS delivery
+// that was attempted, and "Mark read" while it is unread; and the lists' "Mark all read".
 import type { DeliveryState, Notification } from '../api/types'
 import { deliveryText, deliveryWords, kindLabel, whenShort } from './words'
 import { formatDateTime } from '../api/time'
@@ -16,7 +16,9 @@ export function NotificationItem({
   busy?: boolean
 }) {
   const unread = !n.read_at
-  const deliveries = n.deliveries ?? []
+  // A delivery that was never going to be made (the channel is off, or the server has no transport for
+  // it) says nothing to the reader: only those attempted are shown.
+  const deliveries = (n.deliveries ?? []).filter((d) => d.status !== 'skipped')
   return (
     <li className={unread ? 'nt-item nt-unread' : 'nt-item'} data-testid="notification" data-unread={unread}>
       <div className="nt-head">

@@ -19,7 +19,7 @@ const board1: DisplayBoard = {
     { number: 9, doctor_name: 'Dr. Clara Chen', status: 'called' },
   ],
   next: [
-    { number: 12, status: 'checked-in', urgent: true, estimated_wait_minutes: 8 },
+    { number: 12, status: 'checked-in', estimated_wait_minutes: 8 },
     { number: 11, status: 'checked-in', estimated_wait_minutes: 16 },
   ],
   waiting: 2,
@@ -93,7 +93,7 @@ describe('DisplayScreen', () => {
     expect((await within(serving).findByTestId('display-ticket-9')).textContent).toContain('9Dr. Clara ChenPlease go in')
     expect(within(serving).getByTestId('display-ticket-7').textContent).toContain('In consultation')
     const next = screen.getByTestId('next-list')
-    expect(within(next).getByTestId('display-ticket-12').textContent).toMatch(/12\s*Urgent\s*~8 min/)
+    expect(within(next).getByTestId('display-ticket-12').textContent).toMatch(/12\s*~8 min/)
     expect(screen.getByRole('heading', { level: 1 }).textContent).toContain('Cardiology')
     expect(screen.getByTestId('waiting-count').textContent).toContain('2')
 

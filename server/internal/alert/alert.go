@@ -24,20 +24,29 @@ const (
 	TypeRaised    = "alert.raised"
 	TypeAcked     = "alert.acked"
 	TypeEscalated = "alert.escalated"
+	TypeResolved  = "alert.resolved"
 	TypeBroadcast = "broadcast.sent"
 )
 
 // Severities, most urgent first.
 var severities = []string{"critical", "high", "moderate"}
 
-// Alert is a stored alert.
+// Alert is a stored alert. An emergency admission's alert knows its appointment (to be resolved when
+// the ticket is finished), department, ticket number and complaint.
 type Alert struct {
-	ID       string
-	Message  string
-	Location string
-	Severity string
-	RaisedBy string
-	At       time.Time
+	ID            string
+	Message       string
+	Location      string
+	Severity      string
+	RaisedBy      string
+	At            time.Time
+	AppointmentID string
+	Department    string
+	Ticket        int
+	Complaint     string
+	ResolvedAt    time.Time
+	ResolvedBy    string
+	ResolvedHow   string
 }
 
 // Store keeps alerts, acknowledgements, escalations and broadcasts. Acknowledgements and escalations
@@ -52,6 +61,10 @@ type Store interface {
 	Acks(ctx context.Context, alertIDs []string) (map[string][]shared.AlertAck, error)
 	// ClaimEscalation fails with ErrAlreadyEscalated when the alert was escalated before.
 	ClaimEscalation(ctx context.Context, alertID string, at time.Time) error
+	// ResolveAlert marks the alert resolved; it fails with ErrAlreadyResolved when it was before.
+	ResolveAlert(ctx context.Context, id string, at time.Time, by, how string) error
+	// OpenAlertsOf returns the unresolved alerts about an appointment.
+	OpenAlertsOf(ctx context.Context, appointmentID string) ([]Alert, error)
 	Escalated(ctx context.Context, alertIDs []string) (map[string]bool, error)
 	InsertBroadcast(ctx context.Context, b shared.Broadcast) error
 }
@@ -66,7 +79,13 @@ var (
 	ErrNotFound         = fault.New(fault.ErrNotFound, "alert not found")
 	ErrAlreadyAcked     = fault.New(fault.ErrConflict, "already acknowledged")
 	ErrAlreadyEscalated = fault.New(fault.ErrConflict, "already escalated")
+	ErrAlreadyResolved  = fault.New(fault.ErrConflict, "already resolved")
 )
+
+// Auditor records who did what (the audit log).
+type Auditor interface {
+	Record(ctx context.Context, actorID string, role shared.Role, patientID, action string, err error) error
+}
 
 // Service is the alert domain's logic.
 type Service struct {
@@ -75,13 +94,15 @@ type Service struct {
 	log   *slog.Logger
 	clock *clock.Clock
 	bus   *reaction.Bus
-	mail  Mailer
+	inbox Inbox
+	audit Auditor
 }
 
 // NewService wires the service; clk is the hospital's clock, by which alerts are stamped and escalate.
-// mail may be nil: a broadcast asking for email is then refused.
-func NewService(store Store, pub Publisher, log *slog.Logger, clk *clock.Clock, bus *reaction.Bus, mail Mailer) *Service {
-	return &Service{store: store, pub: pub, log: log, clock: clk, bus: bus, mail: mail}
+// inbox may be nil: a broadcast is then only live, and one asking for email is refused.
+// Resolutions by a responder are audited in audit.
+func NewService(store Store, pub Publisher, log *slog.Logger, clk *clock.Clock, bus *reaction.Bus, inbox Inbox, audit Auditor) *Service {
+	return &Service{store: store, pub: pub, log: log, clock: clk, bus: bus, inbox: inbox, audit: audit}
 }
 
 func (s *Service) now() time.Time { return s.clock.Now() }
@@ -105,6 +126,9 @@ func (s *Service) Raise(ctx context.Context, p auth.Principal, req shared.RaiseA
 	}
 	a := Alert{ID: ident.New(), Message: msg, Location: loc, Severity: sev, RaisedBy: p.UserID,
 		At: s.now().UTC().Truncate(time.Millisecond)}
+	if t := req.Ticket; t != nil {
+		a.AppointmentID, a.Department, a.Ticket, a.Complaint = t.AppointmentID, t.Department, t.Number, t.Complaint
+	}
 	if err := s.store.InsertAlert(ctx, a); err != nil {
 		return shared.Alert{}, err
 	}
@@ -128,8 +152,61 @@ func (a Alert) public(acks []shared.AlertAck, escalated bool) shared.Alert {
 	if acks == nil {
 		acks = []shared.AlertAck{}
 	}
-	return shared.Alert{ID: a.ID, Message: a.Message, Location: a.Location, Severity: a.Severity,
-		RaisedBy: a.RaisedBy, At: a.At, Acks: acks, Escalated: escalated}
+	out := shared.Alert{ID: a.ID, Message: a.Message, Location: a.Location, Severity: a.Severity,
+		RaisedBy: a.RaisedBy, At: a.At, Acks: acks, Escalated: escalated,
+		Department: a.Department, Ticket: a.Ticket, Complaint: a.Complaint}
+	if !a.ResolvedAt.IsZero() {
+		out.Resolved = &shared.AlertResolved{At: a.ResolvedAt, By: a.ResolvedBy, How: a.ResolvedHow}
+	}
+	return out
+}
+
+// Resolve ends an alert on a responder's word: audited, and published (alert.resolved) so every
+// screen clears it. Resolving one resolved before answers 409.
+func (s *Service) Resolve(ctx context.Context, p auth.Principal, id string) (shared.Alert, error) {
+	if !ident.Valid(id) {
+		return shared.Alert{}, fault.Invalid("malformed alert id")
+	}
+	out, err := s.resolve(ctx, id, p.UserID, "responder")
+	if aerr := s.audit.Record(ctx, p.UserID, p.Role, "", "alert.resolve", err); aerr != nil && err == nil {
+		return shared.Alert{}, aerr
+	}
+	return out, err
+}
+
+// ResolveFinished resolves the open alerts about an appointment whose consultation was finished: a
+// reaction to appointment.Finished, idempotent (an alert resolved before is left as it is).
+func (s *Service) ResolveFinished(ctx context.Context, appointmentID string) error {
+	open, err := s.store.OpenAlertsOf(ctx, appointmentID)
+	if err != nil {
+		return err
+	}
+	for _, a := range open {
+		if _, err := s.resolve(ctx, a.ID, "", "finished"); err != nil && !errors.Is(err, ErrAlreadyResolved) {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) resolve(ctx context.Context, id, by, how string) (shared.Alert, error) {
+	a, err := s.store.AlertByID(ctx, id)
+	if err != nil {
+		return shared.Alert{}, err
+	}
+	at := s.now().UTC().Truncate(time.Millisecond)
+	if err := s.store.ResolveAlert(ctx, id, at, by, how); err != nil {
+		return shared.Alert{}, err
+	}
+	a.ResolvedAt, a.ResolvedBy, a.ResolvedHow = at, by, how
+	out, err := s.full(ctx, a)
+	if err != nil {
+		return shared.Alert{}, err
+	}
+	if _, err := s.pub.Publish(ctx, shared.ChannelAlerts, TypeResolved, out); err != nil {
+		return shared.Alert{}, err
+	}
+	return out, nil
 }
 
 // Ack records that the caller acknowledged the alert. Acknowledging twice is harmless.
@@ -221,7 +298,7 @@ func (s *Service) EscalateDue(ctx context.Context, after time.Duration) (int, er
 	}
 	n := 0
 	for _, a := range due {
-		if len(acks[a.ID]) > 0 || esc[a.ID] {
+		if len(acks[a.ID]) > 0 || esc[a.ID] || !a.ResolvedAt.IsZero() {
 			continue
 		}
 		announced, err := s.bus.Expect(ctx, Escalated{AlertID: a.ID})
@@ -254,28 +331,34 @@ func (s *Service) RunEscalator(ctx context.Context, after, interval time.Duratio
 	})
 }
 
-// Broadcast sends an admin's message live to every connected user.
+// Broadcast sends an admin's message to every user: stored first as a notification of every active
+// account (by the inbox; emailed too when asked), then published live, so that a screen hearing it finds
+// it in the user's notifications. A failed email still leaves the broadcast sent live; the error says so.
 func (s *Service) Broadcast(ctx context.Context, p auth.Principal, req shared.BroadcastRequest) (shared.Broadcast, error) {
 	msg := strings.TrimSpace(req.Message)
-	if msg == "" || utf8.RuneCountInString(msg) > 2000 {
-		return shared.Broadcast{}, fault.Invalid("message is required (at most 2000 characters)")
+	switch {
+	case msg == "":
+		return shared.Broadcast{}, fault.Invalid("message is required")
+	case utf8.RuneCountInString(msg) > 2000:
+		return shared.Broadcast{}, fault.Invalid("message is longer than 2000 characters")
 	}
 	b := shared.Broadcast{ID: ident.New(), Message: msg, SentBy: p.UserID, At: s.now().UTC().Truncate(time.Millisecond)}
 	if err := s.store.InsertBroadcast(ctx, b); err != nil {
 		return shared.Broadcast{}, err
 	}
+	var sendErr error
+	switch {
+	case s.inbox == nil && req.Email:
+		sendErr = fault.New(fault.ErrUnavailable, "the broadcast was sent live, but email is not available on this server")
+	case s.inbox != nil:
+		n, err := s.inbox(ctx, b, req.Email)
+		if err == nil && req.Email {
+			b.Email, b.Recipients = true, n
+		}
+		sendErr = err
+	}
 	if _, err := s.pub.Publish(ctx, shared.ChannelBroadcast, TypeBroadcast, b); err != nil {
 		return shared.Broadcast{}, err
 	}
-	if req.Email {
-		if s.mail == nil {
-			return b, fault.New(fault.ErrUnavailable, "the broadcast was sent live, but email is not available on this server")
-		}
-		n, err := s.mail(ctx, b)
-		if err != nil {
-			return b, err
-		}
-		b.Email, b.Recipients = true, n
-	}
-	return b, nil
+	return b, sendErr
 }

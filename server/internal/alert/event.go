@@ -36,7 +36,7 @@ func (s *Service) Alert(ctx context.Context, id string) (shared.Alert, error) {
 	return s.full(ctx, a)
 }
 
-// Mailer emails an admin's broadcast to every active account; it returns how many it was queued for.
-// The broadcast asks for it as part of the request (the admin is told the count), so it is a
-// dependency, not a reaction.
-type Mailer func(ctx context.Context, b shared.Broadcast) (int, error)
+// Inbox stores an admin's broadcast as a notification of every active account, emailing it too when
+// email is true; it returns how many accounts it reached. The broadcast asks for it as part of the
+// request (the admin is told the count), so it is a dependency, not a reaction.
+type Inbox func(ctx context.Context, b shared.Broadcast, email bool) (int, error)

@@ -27,6 +27,12 @@ func (s *Service) AckHandler(c *gin.Context) {
 	httpx.Reply(c, http.StatusOK)(s.Ack(c.Request.Context(), p, c.Param("id")))
 }
 
+// ResolveHandler handles POST /api/alerts/{id}/resolve.
+func (s *Service) ResolveHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	httpx.Reply(c, http.StatusOK)(s.Resolve(c.Request.Context(), p, c.Param("id")))
+}
+
 // ListHandler handles GET /api/alerts.
 func (s *Service) ListHandler(c *gin.Context) {
 	_, limit, err := httpx.Page(c)

@@ -501,6 +501,13 @@ func TestResponsesMatchDocument(t *testing.T) {
 	if len(acked.Acks) != 1 || acked.Acks[0].UserID != doctor.ID() || acked.Acks[0].Role != shared.RoleDoctor {
 		t.Errorf("got acks %+v, want the doctor's one ack", acked.Acks)
 	}
+	var resolved shared.Alert
+	c.call(t, "the doctor resolves the second alert", send("POST", "/api/alerts/"+second.ID+"/resolve", doctor.Token, nil),
+		http.StatusOK).Decode(t, &resolved)
+	if resolved.Resolved == nil || resolved.Resolved.How != "responder" || resolved.Resolved.By != doctor.ID() {
+		t.Errorf("got resolved %+v, want by the doctor", resolved.Resolved)
+	}
+	c.call(t, "resolving it again", send("POST", "/api/alerts/"+second.ID+"/resolve", nurse.Token, nil), http.StatusConflict)
 	var alerts shared.AlertList
 	c.call(t, "the admin lists alerts", get("/api/alerts?page=1&limit=5", admin.Token), http.StatusOK).Decode(t, &alerts)
 	if alerts.Limit != 5 || len(alerts.Items) != 2 {

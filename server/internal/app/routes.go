@@ -115,6 +115,7 @@ func (a *App) routes() []Route {
 		route("POST", "/api/alerts/emergency", Roles, staffSide, al.RaiseHandler),
 		route("GET", "/api/alerts", Roles, staffSide, al.ListHandler),
 		route("POST", "/api/alerts/:id/ack", Roles, staffSide, al.AckHandler),
+		route("POST", "/api/alerts/:id/resolve", Roles, staffSide, al.ResolveHandler),
 		route("POST", "/api/broadcasts", Roles, adminOnly, al.BroadcastHandler),
 
 		route("GET", "/api/departments", Roles, everyone, dr.DepartmentsHandler),

@@ -80,7 +80,8 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 
 	// Alerts, doctors, appointments and queues.
 	a.Alerts = alert.NewService(mongostore.NewAlerts(db), a.Events, a.Log, a.Clock, a.Bus,
-		func(ctx context.Context, b shared.Broadcast) (int, error) { return a.Triggers.EmailBroadcast(ctx, b) })
+		func(ctx context.Context, b shared.Broadcast, email bool) (int, error) { return a.Triggers.Broadcast(ctx, b, email) },
+		a.audit)
 	a.Doctors = doctor.NewService(mongostore.NewDoctors(db), a.Auth, bookings{a}, loc, a.Clock)
 	appointmentStore := mongostore.NewAppointments(db, keys)
 	a.Appointments = appointment.NewService(appointmentStore, a.Doctors, a.patients, a.Alerts, a.Events,
@@ -186,6 +187,10 @@ func (a *App) subscribe() error {
 	})
 	// Pages to on-call staff.
 	reaction.Must(b, "notify.page-on-call", t.Page)
+	// An emergency's alert ends when its ticket is finished.
+	reaction.Must(b, "alert.resolve-finished", func(ctx context.Context, e appointment.Finished) error {
+		return a.Alerts.ResolveFinished(ctx, e.AppointmentID)
+	})
 	// Erasure: each domain erases its own part.
 	reaction.Must(b, "auth.erase-account", func(ctx context.Context, e gdpr.PatientErased) error {
 		if e.UserID == "" {

@@ -105,7 +105,8 @@ func (b board) waitingPublic(keep func(Record) bool) []shared.Appointment {
 // displayNext is how many waiting tickets a display board lists.
 const displayNext = 12
 
-// display builds the waiting-room board: numbers, doctors and waits, never patients' names.
+// display builds the waiting-room board: numbers, doctors and waits, never patients' names, nor which
+// ticket is urgent (the room would know who the emergency is).
 func (s *Service) display(b board, dept, day string) shared.DisplayBoard {
 	d := shared.DisplayBoard{Department: dept, Day: day, At: s.clock(), NowServing: []shared.DisplayTicket{},
 		Next: []shared.DisplayTicket{}, Waiting: len(b.waiting), AverageWaitMinutes: b.stats.AverageWaitMinutes,
@@ -116,7 +117,7 @@ func (s *Service) display(b board, dept, day string) shared.DisplayBoard {
 			name = r.DoctorName
 		}
 		d.NowServing = append(d.NowServing, shared.DisplayTicket{Number: r.Ticket.Number, DoctorName: name,
-			Status: string(r.Status), Urgent: r.Ticket.Triage <= 2})
+			Status: string(r.Status)})
 	}
 	for i, r := range b.waiting {
 		if i == displayNext {
@@ -124,7 +125,7 @@ func (s *Service) display(b board, dept, day string) shared.DisplayBoard {
 		}
 		est := b.estimates[i]
 		d.Next = append(d.Next, shared.DisplayTicket{Number: r.Ticket.Number, Status: string(r.Status),
-			Urgent: r.Ticket.Triage <= 2, EstimatedWaitMinutes: &est})
+			EstimatedWaitMinutes: &est})
 	}
 	return d
 }

@@ -258,7 +258,8 @@ func (s *Service) emergency(ctx context.Context, p auth.Principal, req shared.Em
 }
 
 // alertIfUrgent raises an emergency alert for a ticket at ESI 1–2 (when it was less urgent before).
-// The alert names the ticket and department, not the patient.
+// The alert names the ticket, department and complaint, not the patient; it knows the appointment, so
+// finishing the ticket resolves it.
 func (s *Service) alertIfUrgent(ctx context.Context, p auth.Principal, r Record, before int) {
 	if r.Ticket.Triage > 2 || before <= 2 {
 		return
@@ -269,7 +270,8 @@ func (s *Service) alertIfUrgent(ctx context.Context, p auth.Principal, r Record,
 	}
 	msg := fmt.Sprintf("Emergency, ESI %d: ticket %d in %s", r.Ticket.Triage, r.Ticket.Number, r.Ticket.Department)
 	if _, err := s.alerts.Raise(context.WithoutCancel(ctx), p, shared.RaiseAlertRequest{Message: msg,
-		Location: r.Ticket.Department, Severity: sev}); err != nil {
+		Location: r.Ticket.Department, Severity: sev, Ticket: &shared.AlertTicket{AppointmentID: r.ID, Department: r.Ticket.Department,
+			Number: r.Ticket.Number, Complaint: r.Reason}}); err != nil {
 		s.log.ErrorContext(ctx, "raise emergency alert", "appointment", r.ID, "err", err)
 	}
 }
@@ -394,6 +396,12 @@ func (s *Service) change(ctx context.Context, p auth.Principal, r Record, action
 		return func(n *Record) error {
 			if n.Ticket.CalledAt.IsZero() {
 				s.call(p, name)(n)
+			}
+			// A department ticket (a walk-in, an emergency: no doctor yet) becomes the appointment of the
+			// doctor who sees it, so the visit keeps its doctor. Not at the call: a ticket called, missed
+			// and put back in the queue is again for the next free doctor.
+			if n.DoctorID == "" && p.Role == shared.RoleDoctor {
+				n.DoctorID, n.DoctorName = p.UserID, name
 			}
 			n.Ticket.StartedAt = s.clock()
 			return nil

@@ -28,12 +28,27 @@ func NewAlerts(db *DB) *Alerts {
 }
 
 type alertDoc struct {
-	ID       string    `bson:"_id"`
-	Message  string    `bson:"message"`
-	Location string    `bson:"location,omitempty"`
-	Severity string    `bson:"severity"`
-	RaisedBy string    `bson:"raised_by"`
-	At       time.Time `bson:"at"`
+	ID            string    `bson:"_id"`
+	Message       string    `bson:"message"`
+	Location      string    `bson:"location,omitempty"`
+	Severity      string    `bson:"severity"`
+	RaisedBy      string    `bson:"raised_by"`
+	At            time.Time `bson:"at"`
+	AppointmentID string    `bson:"appointment_id,omitempty"`
+	Department    string    `bson:"department,omitempty"`
+	Ticket        int       `bson:"ticket,omitempty"`
+	Complaint     string    `bson:"complaint,omitempty"`
+	ResolvedAt    time.Time `bson:"resolved_at,omitempty"`
+	ResolvedBy    string    `bson:"resolved_by,omitempty"`
+	ResolvedHow   string    `bson:"resolved_how,omitempty"`
+}
+
+func (d alertDoc) alert() alert.Alert {
+	d.At = d.At.UTC()
+	if !d.ResolvedAt.IsZero() {
+		d.ResolvedAt = d.ResolvedAt.UTC()
+	}
+	return alert.Alert(d)
 }
 
 type ackDoc struct {
@@ -57,8 +72,7 @@ func (s *Alerts) AlertByID(ctx context.Context, id string) (alert.Alert, error) 
 	if err != nil {
 		return alert.Alert{}, err
 	}
-	d.At = d.At.UTC()
-	return alert.Alert(d), nil
+	return d.alert(), nil
 }
 
 // ListAlerts implements alert.Store.
@@ -74,8 +88,42 @@ func (s *Alerts) ListAlerts(ctx context.Context, since time.Time, limit int) ([]
 	}
 	out := make([]alert.Alert, len(docs))
 	for i, d := range docs {
-		d.At = d.At.UTC()
-		out[i] = alert.Alert(d)
+		out[i] = d.alert()
+	}
+	return out, nil
+}
+
+// ResolveAlert implements alert.Store: the first resolution is kept.
+func (s *Alerts) ResolveAlert(ctx context.Context, id string, at time.Time, by, how string) error {
+	leave := s.gate.enter()
+	r, err := s.alerts.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "resolved_at", Value: bson.D{{Key: "$exists", Value: false}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "resolved_at", Value: at}, {Key: "resolved_by", Value: by}, {Key: "resolved_how", Value: how}}}})
+	leave()
+	if err != nil {
+		return wrap("resolve alert", err)
+	}
+	if r.MatchedCount == 0 {
+		if _, err := s.AlertByID(ctx, id); err != nil {
+			return err
+		}
+		return alert.ErrAlreadyResolved
+	}
+	return nil
+}
+
+// OpenAlertsOf implements alert.Store.
+func (s *Alerts) OpenAlertsOf(ctx context.Context, appointmentID string) ([]alert.Alert, error) {
+	cur, err := s.alerts.Find(ctx, bson.D{{Key: "appointment_id", Value: appointmentID}, {Key: "resolved_at", Value: bson.D{{Key: "$exists", Value: false}}}})
+	if err != nil {
+		return nil, wrap("find alerts of appointment", err)
+	}
+	var docs []alertDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrap("find alerts of appointment", err)
+	}
+	out := make([]alert.Alert, len(docs))
+	for i, d := range docs {
+		out[i] = d.alert()
 	}
 	return out, nil
 }

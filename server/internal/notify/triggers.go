@@ -354,18 +354,24 @@ func (t *Triggers) Page(ctx context.Context, e alert.Escalated) error {
 	return nil
 }
 
-// EmailBroadcast emails an admin's broadcast to every active account, as a notification each finds in
-// their list (not pushed again live: the broadcast channel showed it). It returns how many accounts
-// it was queued for (alert.Mailer).
-func (t *Triggers) EmailBroadcast(ctx context.Context, b shared.Broadcast) (int, error) {
-	// One broadcast is one send against the admin's hourly allowance, however many it reaches.
-	if err := t.n.claimSend(ctx, b.SentBy); errors.Is(err, errSendLimit) {
-		return 0, t.n.sendLimitError("the broadcast was sent live, but not by email: ")
-	} else if err != nil {
-		return 0, err
+// Broadcast stores an admin's broadcast as a notification of every active account, emailed too when
+// email is true (not pushed again live per user: the broadcast channel carries it). It returns how many
+// accounts it reached (alert.Inbox). Over the admin's hourly email allowance, the notifications are still
+// stored, without email, and the error says so.
+func (t *Triggers) Broadcast(ctx context.Context, b shared.Broadcast, email bool) (int, error) {
+	var limited error
+	if email {
+		// One broadcast is one send against the admin's hourly allowance, however many it reaches.
+		if err := t.n.claimSend(ctx, b.SentBy); errors.Is(err, errSendLimit) {
+			email, limited = false, t.n.sendLimitError("the broadcast was sent live, but not by email: ")
+		} else if err != nil {
+			return 0, err
+		}
 	}
-	base := Request{Kind: shared.KindBroadcast, SenderID: b.SentBy, Message: b.Message,
-		Channels: []string{shared.ChannelEmail}, Quiet: true}
+	base := Request{Kind: shared.KindBroadcast, SenderID: b.SentBy, Message: b.Message, Quiet: true}
+	if email {
+		base.Channels = []string{shared.ChannelEmail}
+	}
 	if err := t.n.renderNotice(&base); err != nil {
 		return 0, err
 	}
@@ -388,7 +394,7 @@ func (t *Triggers) EmailBroadcast(ctx context.Context, b shared.Broadcast) (int,
 		}
 		n += len(made)
 		if len(users) < 500 {
-			return n, nil
+			return n, limited
 		}
 		after = users[len(users)-1]
 	}

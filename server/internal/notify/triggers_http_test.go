@@ -364,6 +364,29 @@ func TestBroadcastByEmail(t *testing.T) {
 	}
 }
 
+// TestBroadcastInEveryInbox: a live-only broadcast is also in every account's notifications, unread, by
+// the time the live event arrives (a screen that hears it and reloads finds it), and was not emailed.
+func TestBroadcastInEveryInbox(t *testing.T) {
+	env, mail, _ := notifyEnv(t)
+	admin := env.Admin()
+	users := []apptest.User{env.NewUser(shared.RolePatient), env.NewUser(shared.RoleStaff)}
+	env.Post("/api/broadcasts", admin.Token, shared.BroadcastRequest{Message: "Visiting hours end at 8 pm"}).
+		Want(t, http.StatusCreated)
+	for _, u := range users {
+		var list shared.NotificationList
+		env.Get("/api/notifications", u.Token).Want(t, http.StatusOK).Decode(t, &list)
+		if len(list.Items) != 1 || list.Items[0].Kind != shared.KindBroadcast || list.Unread != 1 {
+			t.Errorf("%s's notifications %+v (unread %d), want the broadcast, unread", u.User.Role, list.Items, list.Unread)
+		} else if len(list.Items[0].Deliveries) != 0 {
+			t.Errorf("a live-only broadcast has deliveries %+v, want none", list.Items[0].Deliveries)
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n := len(mail.to(t, users[0].User.Email, "Visiting hours")); n != 0 {
+		t.Errorf("a live-only broadcast was emailed %d times", n)
+	}
+}
+
 // TestUnacknowledgedAlertPagesOnCallBySMS: when an emergency alert is escalated, the on-call doctor is
 // paged once by SMS, even in their quiet hours; a doctor not on call is not.
 func TestUnacknowledgedAlertPagesOnCallBySMS(t *testing.T) {

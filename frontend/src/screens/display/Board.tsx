@@ -159,10 +159,9 @@ function ServingTicket({ t, flash }: { t: DisplayTicket; flash: boolean }) {
 
 function NextTicket({ t }: { t: DisplayTicket }) {
   return (
-    <li className={`ds-ticket ds-next-ticket${t.urgent ? ' ds-urgent' : ''}`} data-testid={`display-ticket-${t.number}`}>
+    <li className="ds-ticket ds-next-ticket" data-testid={`display-ticket-${t.number}`}>
       <span className="ds-number">{t.number}</span>
       <span className="ds-meta">
-        {t.urgent && <span className="ds-urgent-tag">Urgent</span>}
         <span className="ds-wait">{waitText(t.estimated_wait_minutes)}</span>
       </span>
     </li>

@@ -24,7 +24,6 @@ export function cleanBoard(data: unknown): DisplayBoard {
 function cleanTicket(t: DisplayTicket): DisplayTicket {
   const out: DisplayTicket = { number: Number(t.number), status: t.status }
   if (typeof t.doctor_name === 'string') out.doctor_name = t.doctor_name
-  if (t.urgent === true) out.urgent = true
   if (typeof t.estimated_wait_minutes === 'number') out.estimated_wait_minutes = t.estimated_wait_minutes
   return out
 }

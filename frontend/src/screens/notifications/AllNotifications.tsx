@@ -1,6 +1,6 @@
 // Every notification of mine, newest first, a page at a time, or only the unread ones. The page shown
 // follows the live events (a new one appears at the top of the first page; ones read elsewhere are shown
-// read) and reloads when the server says too much was missed.
+// read; an admin's broadcast reloads it) and reloads when the server says too much was missed.
 import { useRef, useState } from 'react'
 import { api, must } from '../../api/client'
 import type { Notification, NotificationList, NotificationsRead } from '../../api/types'
@@ -47,6 +47,9 @@ export function AllNotifications({ userID }: { userID: string }) {
       synced.current = true
     },
   )
+
+  // A broadcast is in every inbox before it is sent live: the list shows it at once.
+  useChannel('broadcast', (e) => e.type === 'broadcast.sent' && p.reload())
 
   const readOne = (n: Notification) =>
     action.run(n.id, async () => {

@@ -86,7 +86,8 @@ export function AppointmentList({ items, departments, onChanged }: Props) {
             <div key={a.id} className="pt-visit" data-testid={`appointment-${a.id}`}>
               <QueueSpot appointment={a} />
               <div className="pt-visit-line">
-                <AppointmentTag a={a} /> {a.doctor_name ?? 'The next free doctor'} · {deptName(a.department)}
+                <AppointmentTag a={a} /> {visitDoctor(a)}
+                {deptName(a.department)}
                 {!a.walk_in && !a.emergency && ` · booked for ${hhmm(a.start)}`}
               </div>
             </div>
@@ -197,4 +198,13 @@ function AppointmentTag({ a }: { a: Appointment }) {
       {w.text}
     </Tag>
   )
+}
+
+/**
+ * Who a visit of today is with, followed by " · ": its doctor; while the patient is being called (the
+ * calling doctor is named above), nobody; a department ticket still waiting, the next free doctor.
+ */
+function visitDoctor(a: Appointment): string {
+  if (a.doctor_name) return `${a.doctor_name} · `
+  return a.status === 'called' ? '' : 'The next free doctor · '
 }
