@@ -75,11 +75,11 @@ export function PatientsScreen() {
       <form className="panel pts-search row" onSubmit={search} aria-label="Find a patient" noValidate>
         <label className="pts-field">
           Name, MRN or ID
-          <input value={q} onChange={(e) => setQ(e.target.value)} maxLength={200} autoComplete="off" spellCheck={false} />
+          <input value={q} onChange={(e) => setQ(e.target.value)} autoComplete="off" spellCheck={false} />
         </label>
         <label className="pts-field">
           Condition (a whole word)
-          <input value={condition} onChange={(e) => setCondition(e.target.value)} maxLength={200} autoComplete="off" />
+          <input value={condition} onChange={(e) => setCondition(e.target.value)} autoComplete="off" />
         </label>
         <SubmitButton busy={asked !== null && result.isFetching} busyText="Searching…">
           Search

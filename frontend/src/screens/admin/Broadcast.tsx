@@ -52,7 +52,6 @@ export function Broadcast() {
               }
             }}
             required
-            maxLength={2000}
           />
         </label>
         <label className="check">

@@ -79,7 +79,6 @@ export function Departments() {
               value={id}
               onChange={(e) => setID(e.target.value)}
               required
-              maxLength={40}
               autoComplete="off"
               spellCheck={false}
               placeholder="cardiology"
@@ -93,7 +92,6 @@ export function Departments() {
               value={name}
               onChange={(e) => setName(e.target.value)}
               required
-              maxLength={100}
               autoComplete="off"
               placeholder="Cardiology"
             />

@@ -44,7 +44,7 @@ export function DoctorProfile({
       <div className="adm-fields">
         <label>
           Specialty
-          <input value={specialty} onChange={(e) => setSpecialty(e.target.value)} required maxLength={100} placeholder="Cardiology" />
+          <input value={specialty} onChange={(e) => setSpecialty(e.target.value)} required placeholder="Cardiology" />
         </label>
         <label>
           Department

@@ -131,7 +131,7 @@ export function Leave({ doctor, colleagues }: { doctor: Doctor; colleagues: Doct
         <p className="muted adm-hint">Leave the times empty for whole days. Times are the hospital’s.</p>
         <label>
           Reason (optional, shown to staff)
-          <input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={200} />
+          <input value={reason} onChange={(e) => setReason(e.target.value)} />
         </label>
         <div className="row">
           <SubmitButton busy={add.isPending} busyText="Adding…">

@@ -169,7 +169,7 @@ function Cancel({ a, who, done }: { a: Appointment; who: string; done: (t: strin
     <form className="adm-inline row" onSubmit={(e) => void submit(e)} aria-label={`Cancel the appointment of ${who}`} noValidate>
       <label className="adm-grow">
         Reason, for the patient
-        <input value={reason} onChange={(e) => setReason(e.target.value)} required maxLength={500} />
+        <input value={reason} onChange={(e) => setReason(e.target.value)} required />
       </label>
       <SubmitButton busy={cancel.isPending} busyText="Cancelling…" className="btn-danger">
         Cancel appointment

@@ -83,7 +83,7 @@ export function NewAccount({ onDoctor }: { onDoctor: (id: string) => void }) {
         <div className="adm-fields-4">
           <div className="adm-field">
             <label htmlFor="adm-new-name">Name</label>
-            <input id="adm-new-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} autoComplete="off" {...problem('name')} />
+            <input id="adm-new-name" value={name} onChange={(e) => setName(e.target.value)} required autoComplete="off" {...problem('name')} />
             {fieldError('name')}
           </div>
           <div className="adm-field">
@@ -120,7 +120,6 @@ export function NewAccount({ onDoctor }: { onDoctor: (id: string) => void }) {
                 onChange={(e) => setPassword(e.target.value)}
                 required
                 minLength={8}
-                maxLength={128}
                 autoComplete="new-password"
                 spellCheck={false}
                 className="adm-grow"

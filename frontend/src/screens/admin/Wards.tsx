@@ -88,11 +88,11 @@ function NewWard({ onCreated }: { onCreated: (id: string) => void }) {
       <div className="adm-fields-3">
         <label>
           Id
-          <input value={id} onChange={(e) => setID(e.target.value)} required maxLength={40} autoComplete="off" spellCheck={false} placeholder="icu-2" aria-describedby="adm-ward-id-hint" />
+          <input value={id} onChange={(e) => setID(e.target.value)} required autoComplete="off" spellCheck={false} placeholder="icu-2" aria-describedby="adm-ward-id-hint" />
         </label>
         <label>
           Name
-          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} autoComplete="off" placeholder="Intensive care 2" />
+          <input value={name} onChange={(e) => setName(e.target.value)} required autoComplete="off" placeholder="Intensive care 2" />
         </label>
         <label>
           Department

@@ -130,7 +130,6 @@ export function AdmitDialog({ ward, bed, onClose }: { ward: Ward; bed: Bed; onCl
               value={reason}
               onChange={(e) => setReason(e.target.value)}
               rows={2}
-              maxLength={2000}
             />
           )}
         </Field>
@@ -173,7 +172,7 @@ export function AdmitDialog({ ward, bed, onClose }: { ward: Ward; bed: Bed; onCl
               why: you get the record for 60 minutes, the access is audited and the administrators are told at once.
             </p>
             <Field label="Why you need the record">
-              {(ids) => <textarea id={ids.id} value={why} onChange={(e) => setWhy(e.target.value)} rows={2} maxLength={500} />}
+              {(ids) => <textarea id={ids.id} value={why} onChange={(e) => setWhy(e.target.value)} rows={2} />}
             </Field>
           </div>
         )}

@@ -63,7 +63,6 @@ export function DischargeDialog({ admission, wardName, onClose }: { admission: A
               value={summary}
               onChange={(e) => setSummary(e.target.value)}
               rows={4}
-              maxLength={20000}
             />
           )}
         </Field>

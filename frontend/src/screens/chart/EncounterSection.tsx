@@ -180,15 +180,15 @@ function EncounterForm({ encounter, me }: { encounter: Encounter; me: string }) 
       </p>
       <label>
         Reason for the visit
-        <input value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
+        <input value={reason} onChange={(e) => setReason(e.target.value)} />
       </label>
       <label>
         Clinical notes
-        <textarea rows={5} value={notes} maxLength={50_000} onChange={(e) => setNotes(e.target.value)} />
+        <textarea rows={5} value={notes} onChange={(e) => setNotes(e.target.value)} />
       </label>
       <label>
         Summary
-        <textarea rows={2} value={summary} maxLength={5_000} onChange={(e) => setSummary(e.target.value)} />
+        <textarea rows={2} value={summary} onChange={(e) => setSummary(e.target.value)} />
       </label>
       <fieldset className="ch-diagnoses">
         <legend>Diagnoses</legend>
@@ -199,13 +199,12 @@ function EncounterForm({ encounter, me }: { encounter: Encounter; me: string }) 
               Diagnosis {i + 1}
               <input
                 value={d.description}
-                maxLength={500}
                 onChange={(e) => setDiagnosis(i, { description: e.target.value })}
               />
             </label>
             <label className="ch-code">
               ICD-10 code
-              <input value={d.code ?? ''} maxLength={20} onChange={(e) => setDiagnosis(i, { code: e.target.value })} />
+              <input value={d.code ?? ''} onChange={(e) => setDiagnosis(i, { code: e.target.value })} />
             </label>
             <label className="ch-status">
               Status

@@ -100,7 +100,7 @@ function OrderForm({ patientId, encounterId, appointmentId }: Props) {
       <div className="ch-fields">
         <label className="ch-narrow">
           Other test code
-          <input value={otherCode} maxLength={20} onChange={(e) => setOtherCode(e.target.value)} placeholder="FERR" />
+          <input value={otherCode} onChange={(e) => setOtherCode(e.target.value)} placeholder="FERR" />
         </label>
         <label>
           Other test name

@@ -199,7 +199,7 @@ function PrescribeForm({ patientId, encounterId }: Props) {
           {override && (
             <label>
               Why it is safe to prescribe
-              <input value={overrideReason} maxLength={500} onChange={(e) => setOverrideReason(e.target.value)} />
+              <input value={overrideReason} onChange={(e) => setOverrideReason(e.target.value)} />
             </label>
           )}
         </div>
@@ -276,7 +276,7 @@ function PrescriptionItem({ rx }: { rx: Prescription }) {
           <form className="row" onSubmit={submit} aria-label={`Cancel ${rx.medication_name}`}>
             <label className="ch-inline">
               Why cancel (optional)
-              <input value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
+              <input value={reason} onChange={(e) => setReason(e.target.value)} />
             </label>
             <SubmitButton busy={cancel.isPending} busyText="Cancelling…" className="btn-danger">
               Cancel prescription

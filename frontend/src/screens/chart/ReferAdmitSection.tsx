@@ -104,7 +104,7 @@ function Refer({ patientId, me }: Omit<Props, 'appointmentId'>) {
         </label>
         <label>
           Why (10 to 500 characters)
-          <textarea rows={2} value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
+          <textarea rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />
         </label>
         <div className="row">
           <SubmitButton busy={refer.isPending} busyText="Referring…">
@@ -231,7 +231,7 @@ function Admit({ patientId, appointmentId, me }: Props) {
           </label>
           <label>
             Why admit
-            <textarea rows={2} value={reason} maxLength={2000} onChange={(e) => setReason(e.target.value)} />
+            <textarea rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />
           </label>
           <div className="row">
             <SubmitButton busy={admit.isPending} busyText="Admitting…">

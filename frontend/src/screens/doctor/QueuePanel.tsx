@@ -246,7 +246,7 @@ function TriageForm({
       </label>
       <label className="dd-triage-reason">
         Reason (optional)
-        <input value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
+        <input value={reason} onChange={(e) => setReason(e.target.value)} />
       </label>
       <SubmitButton busy={busy} busyText="Saving…">
         Save triage

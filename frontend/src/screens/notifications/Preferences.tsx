@@ -99,7 +99,6 @@ export function Preferences({ role }: { role: Role }) {
                 autoComplete="tel"
                 value={prefs.phone}
                 placeholder="+447911123456"
-                maxLength={16}
                 onChange={(e) => change({ phone: e.target.value })}
                 aria-describedby="nt-phone-hint"
               />
@@ -170,7 +169,6 @@ function TimeField({
       <input
         inputMode="numeric"
         placeholder={placeholder}
-        maxLength={5}
         value={value}
         onChange={(e) => onChange(e.target.value)}
         aria-describedby="nt-quiet-hint"

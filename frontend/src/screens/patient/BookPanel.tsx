@@ -203,7 +203,7 @@ export function BookPanel({ departments, onBooked }: Props) {
 
         <label>
           Reason for the visit (optional)
-          <textarea rows={2} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
+          <textarea rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />
         </label>
         <div className="row">
           <SubmitButton busy={busy} busyText="Booking…">

@@ -109,7 +109,6 @@ export function CancelForm({ appointment: a, onDone }: Props) {
         <textarea
           ref={field}
           rows={2}
-          maxLength={500}
           aria-required="true"
           aria-invalid={error !== '' && !reason.trim()}
           value={reason}

@@ -70,7 +70,7 @@ function BreakGlass({ id, onOpened }: { id: string; onOpened: () => void }) {
       </p>
       <label className="pts-field">
         Reason
-        <textarea value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} rows={3} aria-invalid={problem ? true : undefined} />
+        <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={3} aria-invalid={problem ? true : undefined} />
       </label>
       <div className="row">
         <SubmitButton busy={grant.isPending} busyText="Opening…" className="btn-danger">

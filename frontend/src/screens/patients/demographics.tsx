@@ -143,7 +143,6 @@ export function DemographicFields({
             aria-invalid={ids.invalid || undefined}
             value={value.name}
             onChange={(e) => set('name', e.target.value)}
-            maxLength={200}
             autoComplete="off"
             required
           />
@@ -189,7 +188,6 @@ export function DemographicFields({
             aria-invalid={ids.invalid || undefined}
             value={value.phone}
             onChange={(e) => set('phone', e.target.value)}
-            maxLength={32}
             autoComplete="off"
           />
         )}
@@ -202,7 +200,6 @@ export function DemographicFields({
             aria-invalid={ids.invalid || undefined}
             value={value.address}
             onChange={(e) => set('address', e.target.value)}
-            maxLength={500}
             autoComplete="off"
           />
         )}
@@ -217,7 +214,6 @@ export function DemographicFields({
               aria-invalid={ids.invalid || undefined}
               value={value.contactName}
               onChange={(e) => set('contactName', e.target.value)}
-              maxLength={200}
               autoComplete="off"
             />
           )}
@@ -228,7 +224,6 @@ export function DemographicFields({
               id={ids.id}
               value={value.contactRelation}
               onChange={(e) => set('contactRelation', e.target.value)}
-              maxLength={100}
               autoComplete="off"
             />
           )}
@@ -242,7 +237,6 @@ export function DemographicFields({
               aria-invalid={ids.invalid || undefined}
               value={value.contactPhone}
               onChange={(e) => set('contactPhone', e.target.value)}
-              maxLength={32}
               autoComplete="off"
             />
           )}

@@ -210,7 +210,7 @@ function CancelEditor({
         label="Reason for cancelling"
         value={reason}
         onChange={setReason}
-        maxLength={500}
+        limit={500}
         inputRef={input}
         error={problem}
         className="rc-grow"

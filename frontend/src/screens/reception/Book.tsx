@@ -224,7 +224,7 @@ export function Book({
           label="Reason (optional)"
           value={form.reason}
           onChange={(reason) => set({ reason })}
-          maxLength={500}
+          limit={500}
           className="rc-span-2"
         />
       </div>

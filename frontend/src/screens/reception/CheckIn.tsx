@@ -173,7 +173,7 @@ export function CheckIn({
                 label="Patient name"
                 value={form.name}
                 onChange={(name) => set({ name })}
-                maxLength={200}
+                limit={200}
                 inputRef={first}
                 error={problems.name}
               />
@@ -189,7 +189,7 @@ export function CheckIn({
               label="Reason (optional)"
               value={form.reason}
               onChange={(reason) => set({ reason })}
-              maxLength={500}
+              limit={500}
             />
           </div>
           <div className="row">

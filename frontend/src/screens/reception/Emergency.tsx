@@ -106,14 +106,14 @@ export function Emergency({ departments }: { departments: Department[] | undefin
             label="Name (optional)"
             value={form.name}
             onChange={(name) => set({ name })}
-            maxLength={200}
+            limit={200}
             hint="For example “Unknown, male, ~40”"
           />
           <TextField
             label="Complaint (optional)"
             value={form.complaint}
             onChange={(complaint) => set({ complaint })}
-            maxLength={500}
+            limit={500}
           />
         </div>
         <div className="row">

@@ -61,12 +61,15 @@ export function Field({
   )
 }
 
-/** A one-line text field with its label, hint and error: a name, a reason, a complaint. */
+/**
+ * A one-line text field with its label, hint and error: a name, a reason, a complaint. Text beyond the
+ * limit is kept and said to be too long (never cut silently); the server refuses it with a 400 too.
+ */
 export function TextField({
   label,
   value,
   onChange,
-  maxLength,
+  limit,
   hint,
   error,
   className,
@@ -75,21 +78,22 @@ export function TextField({
   label: string
   value: string
   onChange: (v: string) => void
-  maxLength: number
+  limit: number
   hint?: ReactNode
   error?: string
   className?: string
   inputRef?: Ref<HTMLInputElement>
 }) {
+  const length = [...value].length
+  const tooLong = length > limit ? `${label} is ${length} characters long; at most ${limit} fit.` : ''
   return (
-    <Field label={label} hint={hint} error={error} className={className}>
+    <Field label={label} hint={hint} error={error || tooLong} className={className}>
       {({ id, describedBy, invalid }) => (
         <input
           id={id}
           ref={inputRef}
           value={value}
           onChange={(e) => onChange(e.target.value)}
-          maxLength={maxLength}
           autoComplete="off"
           aria-describedby={describedBy}
           aria-invalid={invalid || undefined}
@@ -248,7 +252,6 @@ export function PatientField({
             }}
             autoComplete="off"
             spellCheck={false}
-            maxLength={200}
             aria-describedby={describedBy}
             aria-invalid={invalid || undefined}
             aria-controls={matches.length > 0 ? listID : undefined}
