@@ -141,17 +141,22 @@ func TestAccessBreakGlass(t *testing.T) {
 	}
 	env.Get("/api/patients/"+pid+"/referrals", h.Doctor2.Token).Want(t, http.StatusOK)
 
-	t.Run("every admin is notified, without the reason", func(t *testing.T) {
+	t.Run("every admin is notified in words, without the reason or an id", func(t *testing.T) {
+		var doctor shared.User
+		env.Get("/api/me", h.Doctor2.Token).Want(t, http.StatusOK).Decode(t, &doctor)
 		for _, admin := range []apptest.User{h.Admin, second} {
 			var list shared.NotificationList
 			env.Get("/api/notifications", admin.Token).Want(t, http.StatusOK).Decode(t, &list)
 			found := 0
 			for _, n := range list.Items {
-				if strings.Contains(n.Message, g.ID) {
-					found++
-					if !strings.Contains(n.Message, pid) || strings.Contains(n.Message, reason) || n.SenderID != h.Doctor2.ID() {
-						t.Errorf("got notification %+v, want the patient id and the doctor as sender, no reason", n)
-					}
+				if n.Kind != shared.KindBreakGlass {
+					continue
+				}
+				found++
+				if !strings.Contains(n.Message, "Alma Glass") || !strings.Contains(n.Message, doctor.Name) ||
+					strings.Contains(n.Message, reason) || strings.Contains(n.Message, pid) || strings.Contains(n.Message, g.ID) ||
+					strings.Contains(n.Message, "/api/") || n.SenderID != h.Doctor2.ID() {
+					t.Errorf("got notification %q from %s, want the doctor's and the patient's names, the doctor as sender, no reason, id or route", n.Message, n.SenderID)
 				}
 			}
 			if found != 1 {

@@ -80,7 +80,9 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 
 	// Alerts, doctors, appointments and queues.
 	a.Alerts = alert.NewService(mongostore.NewAlerts(db), a.Events, a.Log, a.Clock, a.Bus,
-		func(ctx context.Context, b shared.Broadcast, email bool) (int, error) { return a.Triggers.Broadcast(ctx, b, email) },
+		func(ctx context.Context, b shared.Broadcast, email bool) (int, error) {
+			return a.Triggers.Broadcast(ctx, b, email)
+		},
 		a.audit)
 	a.Doctors = doctor.NewService(mongostore.NewDoctors(db), a.Auth, bookings{a}, loc, a.Clock)
 	appointmentStore := mongostore.NewAppointments(db, keys)
@@ -112,7 +114,7 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 
 	// The access rule: each domain that makes a care relationship contributes its part.
 	a.Access.Use(patient.AccessDeps{
-		Store: grants, Audit: a.audit, Patients: a.patients, Users: a.Auth, Log: a.Log, ReferralTTL: cfg.ReferralTTL,
+		Store: grants, Audit: a.audit, Patients: a.patients, Users: a.Auth, Log: a.Log, ReferralTTL: cfg.ReferralTTL, Location: loc,
 		Notify: func(ctx context.Context, from auth.Principal, to, message string) error {
 			_, err := a.notify.Notify(ctx, notify.Request{RecipientID: to, SenderID: from.UserID,
 				Kind: shared.KindBreakGlass, Subject: "Break-the-glass access", Message: message})

@@ -43,6 +43,8 @@ type AccessDeps struct {
 	// Notify delivers an in-app notification from one user to another (admins' break-the-glass alert).
 	Notify func(ctx context.Context, from auth.Principal, to, message string) error
 	Log    *slog.Logger
+	// Location is the hospital's time zone, in which notices give times.
+	Location *time.Location
 	// ReferralTTL is how long a referral opens the chart to the doctor referred to (REFERRAL_TTL;
 	// DefaultReferralTTL when zero).
 	ReferralTTL time.Duration

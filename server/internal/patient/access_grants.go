@@ -115,8 +115,7 @@ func (a *Access) alertAdmins(ctx context.Context, p auth.Principal, g Grant) {
 		a.deps.Log.ErrorContext(ctx, "break the glass: could not list admins to alert", "grant", g.ID, "err", err)
 		return
 	}
-	msg := fmt.Sprintf("Break the glass: %s %s opened the records of patient %s until %s UTC (grant %s). Review: GET /api/access/grants?active=true",
-		p.Role, p.UserID, g.PatientID, g.ExpiresAt.Format("2006-01-02 15:04"), g.ID)
+	msg := a.breakGlassNotice(ctx, p, g)
 	for _, id := range admins {
 		if err := a.deps.Notify(ctx, p, id, msg); err != nil {
 			a.deps.Log.ErrorContext(ctx, "break the glass: could not alert an admin", "grant", g.ID, "admin", id, "err", err)
@@ -163,3 +162,24 @@ func (a *Access) GrantsFor(ctx context.Context, patientID string) ([]Grant, erro
 
 // exportPage is how many items an export reads at a time.
 const exportPage = 200
+
+// breakGlassNotice says, in people's words, who opened whose records and until when (in the hospital's
+// time); an id stands in only where a name cannot be read.
+func (a *Access) breakGlassNotice(ctx context.Context, p auth.Principal, g Grant) string {
+	who := p.UserID
+	if u, err := a.deps.Users.User(ctx, p.UserID); err == nil && u.Name != "" {
+		who = u.Name
+	}
+	whose := "a patient"
+	if name, err := a.deps.Patients.Name(ctx, g.PatientID); err == nil && name != "" {
+		whose = name
+	}
+	loc := a.deps.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	until := g.ExpiresAt.In(loc)
+	return fmt.Sprintf("%s (%s) broke the glass and opened the records of %s until %s on %s (%s time), giving a reason. "+
+		"The admin screen's audit log lists each break of the glass; the reason is kept with the grant.",
+		who, p.Role, whose, until.Format("15:04"), until.Format("Mon 2 Jan 2006"), loc.String())
+}
