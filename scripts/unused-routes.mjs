@@ -43,7 +43,9 @@ const patterns = [
   // api.GET('/x'  and  $api.useQuery('get', '/x'  (any whitespace, across lines)
   new RegExp(`\\b(GET|POST|PUT|PATCH|DELETE|get|post|put|patch|delete)${q}?\\s*[,(]\\s*${q}(/[^'"\`]*)${q}`, 'g'),
 ]
-const fetchCall = new RegExp(`fetch(?:Fn)?\\(\\s*${q}(/[^'"\`]*)${q}\\s*(?:,\\s*\\{([^}]*)\\})?`, 'g')
+// fetch('/x', { method }), and the helpers that fetch a file with the token: fetchBlob('/x'),
+// authFetch(new Request(new URL('/x', …))).
+const fetchCall = new RegExp(`(?:fetch(?:Fn|Blob)?\\(|new URL\\()\\s*${q}(/[^'"\`]*)${q}\\s*(?:,\\s*\\{([^}]*)\\})?`, 'g')
 for (const file of sources(join(root, 'frontend/src'))) {
   const text = readFileSync(file, 'utf8')
   for (const re of patterns) {
