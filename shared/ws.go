@@ -108,7 +108,7 @@ type Alert struct {
 
 // AlertResolved records how an alert ended: resolved by a responder, or its ticket finished.
 type AlertResolved struct {
-	At     time.Time `json:"at"`
+	At  time.Time `json:"at"`
 	By  string    `json:"by,omitempty"` // the responder's user id (empty when the ticket finished)
 	How string    `json:"how"`          // "responder" or "finished"
 }
