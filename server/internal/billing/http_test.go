@@ -83,6 +83,9 @@ func TestFinishedVisitChargedOnceAndBilled(t *testing.T) {
 	// A charge by hand needs a reason and a key; the same key posts it once.
 	manual := map[string]any{"code": "CONS-GEN", "reason": "second opinion on the ward"}
 	env.Post(charges, h.Staff.Token, manual).WantError(t, 400, "invalid_request")
+	// The server prices every charge: a client-sent amount is refused, not used.
+	env.Do(apptest.Request{Method: "POST", Path: charges, Token: h.Staff.Token, Header: map[string]string{"Idempotency-Key": "priced-by-client"},
+		Body: map[string]any{"code": "CONS-GEN", "reason": "x", "total": 1}}).WantError(t, 400, "invalid_request")
 	for range 2 {
 		env.Do(apptest.Request{Method: "POST", Path: charges, Token: h.Staff.Token, Body: manual,
 			Header: map[string]string{"Idempotency-Key": "ward-round-1"}}).Want(t, 201)
