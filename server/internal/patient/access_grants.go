@@ -180,6 +180,6 @@ func (a *Access) breakGlassNotice(ctx context.Context, p auth.Principal, g Grant
 	}
 	until := g.ExpiresAt.In(loc)
 	return fmt.Sprintf("%s (%s) broke the glass and opened the records of %s until %s on %s (%s time), giving a reason. "+
-		"The admin screen's audit log lists each break of the glass; the reason is kept with the grant.",
+		"Review it, with the reason given, under Admin → Access grants.",
 		who, p.Role, whose, until.Format("15:04"), until.Format("Mon 2 Jan 2006"), loc.String())
 }
