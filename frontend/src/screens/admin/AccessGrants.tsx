@@ -37,7 +37,7 @@ export function AccessGrants() {
         <h2 id="adm-grants-h">Access grants</h2>
         {data && <span className="muted">{data.total} in all</span>}
         <span className="spacer" />
-        <label className="row adm-nowrap">
+        <label className="check adm-nowrap">
           <input type="checkbox" checked={active} onChange={(e) => toggle(e.target.checked)} />
           Active only
         </label>

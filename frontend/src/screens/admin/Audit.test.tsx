@@ -34,6 +34,7 @@ beforeEach(() => {
     body: {
       items: [
         entry('a1', { patient_id: '64b000000000000000000001' }),
+        entry('a3', { actor_id: 'd1', action: 'user.password_link:d1' }),
         entry('a2', { actor_id: 'gone', actor_role: 'staff', patient_id: 'malformed', outcome: 'invalid' }),
       ],
       page: 1,
@@ -49,13 +50,14 @@ beforeEach(() => {
 afterEach(() => vi.restoreAllMocks())
 
 describe('Audit log', () => {
-  it('names the actor and labels the patient record as a link, with no raw ids', async () => {
+  it('names the actor and the account an action names, and labels the patient record as a link, with no raw ids', async () => {
     renderLive(new FakeLive(), <Audit />)
     const table = await screen.findByTestId('audit-table')
-    await waitFor(() => expect(within(table).getByText('Dr Dee')).toBeTruthy())
+    await waitFor(() => expect(within(table).getAllByText('Dr Dee')).toHaveLength(2))
     const rows = within(table).getAllByRole('row')
     const first = rows[1]!
-    const second = rows[2]!
+    const second = rows[3]!
+    expect(rows[2]!.textContent).toContain('user.password_link for Dr Dee')
     expect(first.textContent).toContain('Dr Dee (Doctor)')
     expect(within(first).getByRole('link', { name: 'Patient record' }).getAttribute('href')).toBe('/patients?q=64b000000000000000000001')
     expect(second.textContent).toContain('An account not listed (Staff)')

@@ -5,7 +5,7 @@ import { keepPreviousData } from '@tanstack/react-query'
 import { useState } from 'react'
 import { messageOf } from '../../api/client'
 import { $api } from '../../api/query'
-import type { AuditOutcome } from '../../api/types'
+import type { AuditOutcome, User } from '../../api/types'
 import { LoadError } from '../../components/forms'
 import { Pager } from '../../components/Pager'
 import { formatDateTime } from '../../api/time'
@@ -59,13 +59,13 @@ export function Audit() {
               <tbody>
                 {data.items.map((a) => (
                   <tr key={a.id}>
-                    <td className="adm-nowrap">{formatDateTime(a.at)}</td>
+                    <td className="adm-nowrap">{formatDateTime(a.at, 'auto')}</td>
                     <td>
                       {users.byId.get(a.actor_id)?.name ?? <span className="muted">An account not listed</span>}
                       <span className="muted"> ({roleWords[a.actor_role]})</span>
                     </td>
                     <td>
-                      <code>{a.action}</code>
+                      <Action action={a.action} names={users.byId} />
                     </td>
                     <td>
                       {a.patient_id === 'malformed' ? (
@@ -97,5 +97,20 @@ export function Audit() {
         />
       )}
     </section>
+  )
+}
+
+/**
+ * An entry's action code; one that names an account after a colon (user.password_link:<user id>) shows
+ * that account's name instead of the id.
+ */
+function Action({ action, names }: { action: string; names: Map<string, User> }) {
+  const [code, account] = action.split(':', 2)
+  if (!account) return <code>{action}</code>
+  return (
+    <>
+      <code>{code}</code>
+      <span className="muted"> for {names.get(account)?.name ?? 'an account not listed'}</span>
+    </>
   )
 }
