@@ -34,7 +34,7 @@ export function PasswordLink({ user: u }: { user: User }) {
     <>
       <button
         type="button"
-        className="btn btn-small"
+        className="btn btn-small adm-pwlink"
         aria-label={`Email ${u.name} a set-password link`}
         onClick={() => {
           setSentUntil('')
