@@ -1,10 +1,11 @@
 // The admin's screen: setting the hospital up (accounts, doctors' profiles, schedules and leave,
-// departments, wards and beds) and keeping watch (audit log, deliveries, broadcasts), one tab each, with
+// departments, wards and beds) and keeping watch (audit log, access grants, deliveries, broadcasts), one tab each, with
 // an overview of the other screens and of what is not built yet. The tab is in the address (#adm-…),
 // so a link or a card can open one.
 import { useEffect, useState, type ReactNode } from 'react'
 import { Tab, TabList, TabPanel, Tabs, type Key } from 'react-aria-components'
 import { Link } from 'wouter'
+import { AccessGrants } from './admin/AccessGrants'
 import { Audit } from './admin/Audit'
 import { Broadcast } from './admin/Broadcast'
 import { Deliveries } from './admin/Deliveries'
@@ -30,6 +31,7 @@ const tabs = [
   { id: 'adm-departments', label: 'Departments' },
   { id: 'adm-wards', label: 'Wards & beds' },
   { id: 'adm-audit', label: 'Audit log' },
+  { id: 'adm-grants', label: 'Access grants' },
   { id: 'adm-deliveries', label: 'Deliveries' },
   { id: 'adm-broadcast', label: 'Broadcast' },
 ] as const
@@ -94,6 +96,9 @@ export function AdminScreen() {
         <TabPanel id="adm-audit" className="adm-panel">
           <Audit />
         </TabPanel>
+        <TabPanel id="adm-grants" className="adm-panel">
+          <AccessGrants />
+        </TabPanel>
         <TabPanel id="adm-deliveries" className="adm-panel">
           <Deliveries />
         </TabPanel>
@@ -120,6 +125,7 @@ function Overview() {
           <Card title="Departments" text="The hospital's departments; add a new one." anchor="adm-departments" />
           <Card title="Wards & beds" text="Add wards and their beds." anchor="adm-wards" />
           <Card title="Audit log" text="Who read or changed patient records." anchor="adm-audit" />
+          <Card title="Access grants" text="Who broke the glass to open a patient's records, and why." anchor="adm-grants" />
           <Card title="Deliveries" text="Email and SMS sent; failed ones (dead letters) to retry." anchor="adm-deliveries" />
           <Card title="Broadcast" text="A message to everyone signed in." anchor="adm-broadcast" />
         </ul>

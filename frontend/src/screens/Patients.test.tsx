@@ -57,6 +57,19 @@ describe('PatientsScreen', () => {
     expect(calls.filter((c) => c.method === 'POST').map((c) => c.body)).toEqual([{ reason: 'covering the ward tonight' }])
   })
 
+  it('opens with the search the address asks for (?q=, as the admin screen links a record)', async () => {
+    const calls = fakeServer({ 'GET /api/patients': { body: { items: [ada], total: 1, page: 1, limit: 20 } } })
+    window.history.replaceState(null, '', `/patients?q=${ada.id}`)
+    try {
+      renderLive(new FakeLive(), <PatientsScreen />)
+      expect(await screen.findByText('Ada Álvarez')).toBeTruthy()
+      expect((screen.getByLabelText('Name, MRN or ID') as HTMLInputElement).value).toBe(ada.id)
+      expect(calls.find((c) => c.path === '/api/patients')?.query.get('q')).toBe(ada.id)
+    } finally {
+      window.history.replaceState(null, '', '/')
+    }
+  })
+
   it('asks for something to search for, and says when nothing matches', async () => {
     fakeServer({ 'GET /api/patients': { body: { items: [], total: 0, page: 1, limit: 20 } } })
     const user = userEvent.setup()

@@ -2,7 +2,8 @@
 // case ignored), MRN or ID, and by a medical term (condition); open a record (screens/patients/Record:
 // break the glass where there is no care relationship, edit the demographics, merge an unidentified
 // emergency record into the real one); register a patient, shown likely duplicates first
-// (screens/patients/Register).
+// (screens/patients/Register). /patients?q=<name, MRN or ID> opens with that search made (the admin's
+// audit log and access grants link a record so).
 import { useState, type FormEvent } from 'react'
 import { messageOf } from '../api/client'
 import { $api } from '../api/query'
@@ -21,10 +22,16 @@ interface Search {
   condition?: string
 }
 
+/** The search asked for in the address (?q=), if any. */
+function searchOfAddress(): Search | null {
+  const q = new URLSearchParams(window.location.search).get('q')?.trim()
+  return q ? { q } : null
+}
+
 export function PatientsScreen() {
-  const [q, setQ] = useState('')
+  const [q, setQ] = useState(() => searchOfAddress()?.q ?? '')
   const [condition, setCondition] = useState('')
-  const [asked, setAsked] = useState<Search | null>(null)
+  const [asked, setAsked] = useState<Search | null>(searchOfAddress)
   const [problem, setProblem] = useState('')
   const [open, setOpen] = useState<PatientSummary | null>(null)
   const [registering, setRegistering] = useState(false)

@@ -1,9 +1,11 @@
 // The admin's accounts tab against canned REST answers: adding an account shows its password once (with
 // a copy button) and the server's 409 at the email; changing a role and disabling an account send the
-// change, and the server's refusal (your own account) is shown on the row.
+// change, and the server's refusal (your own account) is shown on the row; "Email a set-password link"
+// says what will happen, sends it on confirmation and shows until when it works, or the server's 409.
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { formatDateTime } from '../../api/time'
 import type { User } from '../../api/types'
 import { apiError, fakeServer, type Answer, type Call } from '../../test/http'
 import { FakeLive, renderLive } from '../../test/live'
@@ -37,6 +39,8 @@ beforeEach(() => {
   calls = fakeServer({
     'GET /api/users': () => ({ body: { items: users, total: users.length, page: 1, limit: 20 } }),
     'POST /api/auth/register': (c) => registerAnswer(c),
+    'POST /api/users/u2/password-link': { status: 202, body: { expires_at: '2026-12-10T16:00:00Z' } },
+    'POST /api/users/u3/password-link': apiError(409, 'conflict', 'the account is disabled; enable it first'),
     'PATCH /api/users/me': apiError(403, 'forbidden', 'you cannot change your own role or disable yourself'),
     'PATCH /api/users/u2': ({ body }) => {
       users = users.map((u) => (u.id === 'u2' ? { ...u, ...(body as Partial<User>) } : u))
@@ -140,5 +144,44 @@ describe('Accounts', () => {
     const row = within(table).getByText('Ada Admin').closest('tr')!
     expect((await within(row).findByRole('alert')).textContent).toBe('you cannot change your own role or disable yourself')
     expect(row.textContent).toContain('Active')
+  })
+})
+
+describe('Email a set-password link', () => {
+  it('says what will happen, sends the link on confirmation and shows until when it works', async () => {
+    screenOf()
+    const table = await screen.findByTestId('users-table')
+    await userEvent.click(within(table).getByRole('button', { name: 'Email Sam Staff a set-password link' }))
+    const dialog = await screen.findByRole('alertdialog')
+    expect(dialog.textContent).toContain(
+      'Sam Staff gets an email at u2@hms.test with a link to set a new password; it works once, for 72 hours.',
+    )
+    expect(calls.some((c) => c.path.endsWith('/password-link'))).toBe(false)
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Send the link' }))
+
+    const row = within(table).getByText('Sam Staff').closest('tr')!
+    expect((await within(row).findByRole('status')).textContent).toBe(
+      `Sent to u2@hms.test; the link works until ${formatDateTime('2026-12-10T16:00:00Z', 'auto')}.`,
+    )
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual(['/api/users/u2/password-link'])
+    expect(screen.queryByRole('alertdialog')).toBeNull()
+  })
+
+  it('shows the server’s 409 for a disabled account in words, and Cancel sends nothing', async () => {
+    users = [...users, user('u3', { name: 'Dee Disabled', disabled: true })]
+    screenOf()
+    const table = await screen.findByTestId('users-table')
+    await userEvent.click(within(table).getByRole('button', { name: 'Email Dee Disabled a set-password link' }))
+    let dialog = await screen.findByRole('alertdialog')
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Send the link' }))
+    expect((await within(dialog).findByRole('alert')).textContent).toBe('the account is disabled; enable it first')
+
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }))
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull())
+    await userEvent.click(within(table).getByRole('button', { name: 'Email Sam Staff a set-password link' }))
+    dialog = await screen.findByRole('alertdialog')
+    expect(within(dialog).queryByRole('alert')).toBeNull()
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }))
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual(['/api/users/u3/password-link'])
   })
 })

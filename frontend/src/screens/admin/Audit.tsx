@@ -1,11 +1,17 @@
 // The latest entries of the audit trail: who read or changed which patient record, when, and how it
-// ended. Entries hold ids only, no patient data.
-import { api, must } from '../../api/client'
-import type { AuditList, AuditOutcome } from '../../api/types'
+// ended. Entries hold ids only, no patient data: the actor is named from the accounts list, the patient
+// is a labelled link to the Patients screen (naming them would mean reading their record).
+import { keepPreviousData } from '@tanstack/react-query'
+import { useState } from 'react'
+import { messageOf } from '../../api/client'
+import { $api } from '../../api/query'
+import type { AuditOutcome, User } from '../../api/types'
 import { LoadError } from '../../components/forms'
 import { Pager } from '../../components/Pager'
-import { usePage } from '../../components/usePage'
 import { formatDateTime } from '../../api/time'
+import { PatientLink } from './PatientLink'
+import { roleWords } from './roles'
+import { useUserNames } from './userNames'
 
 const limit = 20
 
@@ -18,23 +24,25 @@ const outcomeTag: Record<AuditOutcome, string> = {
 }
 
 export function Audit() {
-  const p = usePage<AuditList>((page) => must(api.GET('/api/audit', { params: { query: { page, limit } } })))
+  const [page, setPage] = useState(1)
+  const q = $api.useQuery('get', '/api/audit', { params: { query: { page, limit } } }, { placeholderData: keepPreviousData })
+  const users = useUserNames()
+  const data = q.data
   return (
     <section className="panel stack" id="adm-audit" aria-labelledby="adm-audit-h">
       <div className="row">
         <h2 id="adm-audit-h">Audit log</h2>
         <span className="spacer" />
-        <button type="button" className="btn btn-small" onClick={p.reload} disabled={p.busy}>
-          {p.busy ? 'Refreshing…' : 'Refresh'}
+        <button type="button" className="btn btn-small" onClick={() => void q.refetch()} disabled={q.isFetching}>
+          {q.isFetching ? 'Refreshing…' : 'Refresh'}
         </button>
       </div>
       <p className="muted">Who read or changed patient records, newest first.</p>
-      <LoadError error={p.error}>
-        Could not load the audit log
-      </LoadError>
-      {p.data &&
-        (p.data.items.length === 0 ? (
-          <p className="muted">{p.page === 1 ? 'Nothing recorded yet.' : 'No older entries.'}</p>
+      <LoadError error={q.error ? messageOf(q.error) : ''}>Could not load the audit log</LoadError>
+      <LoadError error={users.error ? messageOf(users.error) : ''}>Could not load the account names</LoadError>
+      {data &&
+        (data.items.length === 0 ? (
+          <p className="muted">{page === 1 ? 'Nothing recorded yet.' : 'No older entries.'}</p>
         ) : (
           <div className="adm-scroll">
             <table className="table" data-testid="audit-table">
@@ -49,16 +57,25 @@ export function Audit() {
                 </tr>
               </thead>
               <tbody>
-                {p.data.items.map((a) => (
+                {data.items.map((a) => (
                   <tr key={a.id}>
-                    <td className="adm-nowrap">{formatDateTime(a.at)}</td>
+                    <td className="adm-nowrap">{formatDateTime(a.at, 'auto')}</td>
                     <td>
-                      {a.actor_role} <code className="adm-id">{a.actor_id}</code>
+                      {users.byId.get(a.actor_id)?.name ?? <span className="muted">An account not listed</span>}
+                      <span className="muted"> ({roleWords[a.actor_role]})</span>
                     </td>
                     <td>
-                      <code>{a.action}</code>
+                      <Action action={a.action} names={users.byId} />
                     </td>
-                    <td>{a.patient_id ? <code className="adm-id">{a.patient_id}</code> : <span className="muted">—</span>}</td>
+                    <td>
+                      {a.patient_id === 'malformed' ? (
+                        <span className="muted">No valid record named</span>
+                      ) : a.patient_id ? (
+                        <PatientLink id={a.patient_id} />
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                    </td>
                     <td>
                       <span className={outcomeTag[a.outcome]}>{a.outcome.replace('_', ' ')}</span>
                     </td>
@@ -69,16 +86,31 @@ export function Audit() {
             </table>
           </div>
         ))}
-      {!p.data && p.busy && <p className="muted">Loading the audit log…</p>}
-      {p.data && (
+      {!data && q.isPending && <p className="muted">Loading the audit log…</p>}
+      {data && (
         <Pager
           label="Audit log pages"
-          page={p.page}
-          hasNext={p.data.items.length === p.data.limit}
-          busy={p.busy}
-          go={p.go}
+          page={page}
+          hasNext={data.items.length === data.limit}
+          busy={q.isFetching}
+          go={setPage}
         />
       )}
     </section>
+  )
+}
+
+/**
+ * An entry's action code; one that names an account after a colon (user.password_link:<user id>) shows
+ * that account's name instead of the id.
+ */
+function Action({ action, names }: { action: string; names: Map<string, User> }) {
+  const [code, account] = action.split(':', 2)
+  if (!account) return <code>{action}</code>
+  return (
+    <>
+      <code>{code}</code>
+      <span className="muted"> for {names.get(account)?.name ?? 'an account not listed'}</span>
+    </>
   )
 }

@@ -1,6 +1,7 @@
 // Every account, a page at a time: name, email, role and whether it is disabled; an admin changes a
 // staff account's role or disables / enables an account here (PATCH /api/users/{id}). Either change
-// signs the person out everywhere. The server refuses changing your own account, and says why.
+// signs the person out everywhere; "Email a set-password link" sends the person a link to choose a new
+// password (PasswordLink). The server refuses changing your own account, and says why.
 import { keepPreviousData, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { messageOf, session } from '../../api/client'
@@ -9,6 +10,7 @@ import type { Role, User } from '../../api/types'
 import { formatDate } from '../../api/time'
 import { LoadError } from '../../components/forms'
 import { Pager } from '../../components/Pager'
+import { PasswordLink } from './PasswordLink'
 import { roleWords, staffRoles } from './roles'
 
 const limit = 20
@@ -121,6 +123,7 @@ function UserRow({ user: u }: { user: User }) {
         >
           {u.disabled ? 'Enable' : 'Disable'}
         </button>
+        <PasswordLink user={u} />
         {error && (
           <span className="error-text" role="alert">
             {error}
