@@ -276,13 +276,15 @@ describe('PatientsScreen, messages and erasure', () => {
 
   it('lets an admin erase the personal data only after typing the MRN, and says the result in words', async () => {
     signIn({ id: 'e'.repeat(24), role: 'admin' })
-    let erased = false
+    let down = true
     const calls = fakeServer({
       'GET /api/patients': { body: { items: [ada], total: 1, page: 1, limit: 20 } },
       [`GET /api/patient/${ada.id}`]: apiError(403, 'break_glass_required', 'no care relationship with this patient'),
       [`POST /api/patients/${ada.id}/erasure`]: () => {
-        if (erased) return apiError(400, 'invalid', 'confirm must be true')
-        erased = true
+        if (down) {
+          down = false
+          return apiError(503, 'unavailable', 'the database is not reachable; try again in a moment')
+        }
         return { body: { patient_id: ada.id, pseudonym: 'Erased patient 3f9a0c1d', erased_at: '2026-12-07T15:04:00Z' } }
       },
     })
@@ -298,15 +300,14 @@ describe('PatientsScreen, messages and erasure', () => {
 
     await user.type(within(dialog).getByLabelText(/Type the MRN/), '5674')
     await user.click(within(dialog).getByRole('button', { name: 'Erase personal data' }))
+    expect((await within(dialog).findByRole('alert')).textContent).toBe('the database is not reachable; try again in a moment')
+    await user.click(within(dialog).getByRole('button', { name: 'Erase personal data' }))
     expect((await within(rec).findByRole('status')).textContent).toBe(
       'Erased on Mon 7 Dec 2026, 15:04. The record is now “Erased patient 3f9a0c1d”.',
     )
-    expect(calls.filter((c) => c.method === 'POST').map((c) => c.body)).toEqual([{ confirm: true }])
-
-    await user.click(within(rec).getByRole('button', { name: 'Erase personal data…' }))
-    const again = await screen.findByRole('alertdialog')
-    await user.type(within(again).getByLabelText(/Type the MRN/), 'h12345674')
-    await user.click(within(again).getByRole('button', { name: 'Erase personal data' }))
-    expect((await within(again).findByRole('alert')).textContent).toBe('confirm must be true')
+    expect(screen.queryByRole('alertdialog')).toBeNull()
+    expect(within(rec).getByRole('heading', { level: 2 }).textContent).toContain('Erased patient 3f9a0c1d')
+    expect(within(rec).queryByRole('button', { name: 'Erase personal data…' })).toBeNull()
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.body)).toEqual([{ confirm: true }, { confirm: true }])
   })
 })

@@ -9,11 +9,21 @@ import { formatDateTime } from '../../api/time'
 import { ErrorText, SubmitButton } from '../../components/forms'
 import { ModalDialog } from '../../components/ModalDialog'
 
-export function ErasePatient({ patient }: { patient: { id: string; name: string; mrn?: string } }) {
+/** What the record is after an erasure, said in words ("Erased on …; the record is now …"). */
+export function erasureWords(r: { pseudonym: string; erased_at: string }): string {
+  return `Erased on ${formatDateTime(r.erased_at)}. The record is now “${r.pseudonym}”.`
+}
+
+export function ErasePatient({
+  patient,
+  onErased,
+}: {
+  patient: { id: string; name: string; mrn?: string }
+  onErased: (r: { pseudonym: string; erased_at: string }) => void
+}) {
   const [open, setOpen] = useState(false)
   const [typed, setTyped] = useState('')
   const [problem, setProblem] = useState('')
-  const [done, setDone] = useState('')
   const client = useQueryClient()
   const erase = $api.useMutation('post', '/api/patients/{id}/erasure')
   const mrn = patient.mrn ?? ''
@@ -38,8 +48,8 @@ export function ErasePatient({ patient }: { patient: { id: string; name: string;
       { params: { path: { id: patient.id } }, body: { confirm: true } },
       {
         onSuccess: (r) => {
-          setDone(`Erased on ${formatDateTime(r.erased_at)}. The record is now “${r.pseudonym}”.`)
           close()
+          onErased(r)
           for (const p of ['/api/patient/{id}', '/api/patients'] as const) {
             void client.invalidateQueries({ queryKey: keyOf(p) })
           }
@@ -54,11 +64,6 @@ export function ErasePatient({ patient }: { patient: { id: string; name: string;
       <button type="button" className="btn btn-small btn-danger" onClick={() => setOpen(true)}>
         Erase personal data…
       </button>
-      {done && (
-        <span className="ok-text" role="status">
-          {done}
-        </span>
-      )}
       <ModalDialog role="alertdialog" isOpen={open} onClose={close} title={`Erase the personal data of ${patient.name}?`}>
         <form className="stack" onSubmit={submit} aria-label="Erase personal data" noValidate>
           <p>

@@ -12,13 +12,15 @@ import type { PatientSummary } from '../../api/types'
 import { ErrorText, LoadError, SubmitButton } from '../../components/forms'
 import { sexWords, type Patient } from './demographics'
 import { EditDemographics } from './EditDemographics'
-import { ErasePatient } from './Erase'
+import { ErasePatient, erasureWords } from './Erase'
 import { MergeUnidentified } from './Merge'
 import { SendMessage } from './SendMessage'
 
 export function PatientRecord({ summary, onOpen }: { summary: PatientSummary; onOpen: (p: PatientSummary) => void }) {
   const record = $api.useQuery('get', '/api/patient/{id}', { params: { path: { id: summary.id } } }, { retry: false })
   const [editing, setEditing] = useState(false)
+  const [erased, setErased] = useState('')
+  const [pseudonym, setPseudonym] = useState('')
   const glass = record.error instanceof ApiError && record.error.code === 'break_glass_required'
   const p = record.data
   const who = { id: summary.id, name: p?.name ?? summary.name, mrn: p?.mrn ?? summary.mrn }
@@ -27,7 +29,7 @@ export function PatientRecord({ summary, onOpen }: { summary: PatientSummary; on
     <section className="panel pts-record" aria-labelledby="pts-record-h" data-testid="patient-record">
       <div className="pts-record-head">
         <h2 id="pts-record-h">
-          {p?.name ?? summary.name} <span className="muted rc-mono">{p?.mrn ?? summary.mrn}</span>
+          {pseudonym || who.name} <span className="muted rc-mono">{p?.mrn ?? summary.mrn}</span>
           {p?.unidentified && <span className="tag tag-warn pts-tag">unidentified</span>}
           {p?.merged_into && <span className="tag pts-tag">merged</span>}
         </h2>
@@ -37,11 +39,25 @@ export function PatientRecord({ summary, onOpen }: { summary: PatientSummary; on
           </button>
         )}
       </div>
-      {!p?.merged_into && (
-        <div className="row pts-actions">
-          <SendMessage patient={who} />
-          {session.current?.user.role === 'admin' && <ErasePatient patient={who} />}
-        </div>
+      {erased ? (
+        <p className="ok-text" role="status">
+          {erased}
+        </p>
+      ) : (
+        !p?.merged_into && (
+          <div className="row pts-actions">
+            <SendMessage patient={who} />
+            {session.current?.user.role === 'admin' && (
+              <ErasePatient
+                patient={who}
+                onErased={(r) => {
+                  setPseudonym(r.pseudonym)
+                  setErased(erasureWords(r))
+                }}
+              />
+            )}
+          </div>
+        )
       )}
       {record.isPending && <p className="muted">Opening the record…</p>}
       {record.error && !glass && (
