@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { apiError, fakeServer, type Call } from '../test/http'
 import { FakeLive, renderLive } from '../test/live'
+import { signIn } from '../test/session'
 import { PatientsScreen } from './Patients'
 
 const ada = { id: 'a'.repeat(24), name: 'Ada Álvarez', mrn: 'H12345674', date_of_birth: '1980-04-02', sex: 'female' as const }
@@ -232,5 +233,94 @@ describe('PatientsScreen', () => {
     const said = (await within(dialog).findByRole('alert')).textContent
     expect(said).toBe('You have no care relationship with Ada Álvarez (H12345674). Open that record, break the glass with your reason, then merge again.')
     expect(document.body.textContent).not.toContain('/api/')
+  })
+})
+
+describe('PatientsScreen, messages and erasure', () => {
+  const openAda = async (user: ReturnType<typeof userEvent.setup>) => {
+    renderLive(new FakeLive(), <PatientsScreen />)
+    await user.type(screen.getByLabelText('Name, MRN or ID'), 'ada')
+    await user.click(screen.getByRole('button', { name: 'Search' }))
+    const row = (await screen.findByText('Ada Álvarez')).closest('tr')!
+    await user.click(within(row).getByRole('button', { name: 'Open record' }))
+    return screen.findByTestId('patient-record')
+  }
+
+  it('sends a message to the patient by email too, and says the hourly limit in words', async () => {
+    signIn({ id: 'd'.repeat(24), role: 'doctor' })
+    let limited = false
+    const calls = fakeServer({
+      'GET /api/patients': { body: { items: [ada], total: 1, page: 1, limit: 20 } },
+      [`GET /api/patient/${ada.id}`]: { body: record },
+      'POST /api/notifications/send': () =>
+        limited
+          ? apiError(429, 'too_many_requests', 'at most 60 messages by email or SMS an hour may be sent by one person (NOTIFY_SEND_PER_HOUR)')
+          : { status: 201, body: { id: 'n'.repeat(24) } },
+    })
+    const user = userEvent.setup()
+    const rec = await openAda(user)
+    expect(within(rec).queryByRole('button', { name: 'Erase personal data…' })).toBeNull()
+
+    await user.click(within(rec).getByRole('button', { name: 'Send a message' }))
+    let dialog = await screen.findByRole('dialog', { name: 'Message to Ada Álvarez' })
+    await user.click(within(dialog).getByRole('button', { name: 'Send' }))
+    expect(within(dialog).getByRole('alert').textContent).toBe('Write the message.')
+    await user.type(within(dialog).getByLabelText('Message'), '  Your results are ready.  ')
+    await user.click(within(dialog).getByLabelText('Email'))
+    await user.click(within(dialog).getByRole('button', { name: 'Send' }))
+    expect((await within(rec).findByRole('status')).textContent).toBe(
+      'Message sent to Ada Álvarez in the app and by email where they accept it.',
+    )
+    expect(screen.queryByRole('dialog')).toBeNull()
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.body)).toEqual([
+      { recipient_id: ada.id, message: 'Your results are ready.', channels: ['email'] },
+    ])
+
+    limited = true
+    await user.click(within(rec).getByRole('button', { name: 'Send a message' }))
+    dialog = await screen.findByRole('dialog')
+    await user.type(within(dialog).getByLabelText('Message'), 'Please call us.')
+    await user.click(within(dialog).getByLabelText('Text message'))
+    await user.click(within(dialog).getByRole('button', { name: 'Send' }))
+    const alert = await within(dialog).findByRole('alert')
+    expect(alert.textContent).toContain('as many email and text messages as one person may in an hour')
+    expect(alert.textContent).not.toContain('NOTIFY_SEND_PER_HOUR')
+  })
+
+  it('lets an admin erase the personal data only after typing the MRN, and says the result in words', async () => {
+    signIn({ id: 'e'.repeat(24), role: 'admin' })
+    let down = true
+    const calls = fakeServer({
+      'GET /api/patients': { body: { items: [ada], total: 1, page: 1, limit: 20 } },
+      [`GET /api/patient/${ada.id}`]: apiError(403, 'break_glass_required', 'no care relationship with this patient'),
+      [`POST /api/patients/${ada.id}/erasure`]: () => {
+        if (down) {
+          down = false
+          return apiError(503, 'unavailable', 'the database is not reachable; try again in a moment')
+        }
+        return { body: { patient_id: ada.id, pseudonym: 'Erased patient 3f9a0c1d', erased_at: '2026-12-07T15:04:00Z' } }
+      },
+    })
+    const user = userEvent.setup()
+    const rec = await openAda(user)
+    await user.click(within(rec).getByRole('button', { name: 'Erase personal data…' }))
+    const dialog = await screen.findByRole('alertdialog', { name: 'Erase the personal data of Ada Álvarez?' })
+    expect(dialog.textContent).toContain('the MRN H12345674 under the new name, and the clinical record')
+    await user.type(within(dialog).getByLabelText(/Type the MRN/), 'H1234')
+    await user.click(within(dialog).getByRole('button', { name: 'Erase personal data' }))
+    expect(within(dialog).getByRole('alert').textContent).toBe('Type the MRN, H12345674, to confirm.')
+    expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0)
+
+    await user.type(within(dialog).getByLabelText(/Type the MRN/), '5674')
+    await user.click(within(dialog).getByRole('button', { name: 'Erase personal data' }))
+    expect((await within(dialog).findByRole('alert')).textContent).toBe('the database is not reachable; try again in a moment')
+    await user.click(within(dialog).getByRole('button', { name: 'Erase personal data' }))
+    expect((await within(rec).findByRole('status')).textContent).toBe(
+      'Erased on Mon 7 Dec 2026, 15:04. The record is now “Erased patient 3f9a0c1d”.',
+    )
+    expect(screen.queryByRole('alertdialog')).toBeNull()
+    expect(within(rec).getByRole('heading', { level: 2 }).textContent).toContain('Erased patient 3f9a0c1d')
+    expect(within(rec).queryByRole('button', { name: 'Erase personal data…' })).toBeNull()
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.body)).toEqual([{ confirm: true }, { confirm: true }])
   })
 })

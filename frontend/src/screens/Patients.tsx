@@ -1,9 +1,9 @@
 // The patient register for doctors, staff and admins: search by name (the start of any word, accents and
 // case ignored), MRN or ID, and by a medical term (condition); open a record (screens/patients/Record:
 // break the glass where there is no care relationship, edit the demographics, merge an unidentified
-// emergency record into the real one); register a patient, shown likely duplicates first
-// (screens/patients/Register). /patients?q=<name, MRN or ID> opens with that search made (the admin's
-// audit log and access grants link a record so).
+// emergency record into the real one, send the patient a message, erase their personal data (admins));
+// register a patient, shown likely duplicates first (screens/patients/Register). /patients?q=<name, MRN
+// or ID> opens with that search made (the admin's audit log and access grants link a record so).
 import { useState, type FormEvent } from 'react'
 import { messageOf } from '../api/client'
 import { $api } from '../api/query'

@@ -1,7 +1,7 @@
 // The chart against canned REST answers, section by section as a doctor uses it in a visit: open and
 // save the encounter (and a 409 when someone else changed it), vitals with an out-of-range hint, a
 // prescription refused for an allergy then written with an override reason, a lab order taken to results
-// and release, a referral, an admission into a free bed, and a live lab release reloading the orders.
+// and release, a lab order cancelled (and a refusal), a referral, an admission into a free bed, and a live lab release reloading the orders.
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -401,6 +401,44 @@ describe('Chart', { timeout: 20_000 }, () => {
     const card = await screen.findByTestId('lab-l0000000000000000000000a')
     await user.click(within(card).getByRole('button', { name: 'Release to the patient' }))
     expect((await within(card).findByRole('alert')).textContent).toBe('the order was cancelled')
+  })
+
+  it('cancels a lab order with no results yet, after a confirmation', async () => {
+    const user = userEvent.setup()
+    orders = [labOrder()]
+    routes['POST /api/lab-orders/l0000000000000000000000a/cancel'] = () => {
+      orders = [labOrder({ status: 'cancelled' })]
+      return { body: orders[0] }
+    }
+    renderChart()
+    await user.click(await screen.findByRole('tab', { name: 'Lab' }))
+    const card = await screen.findByTestId('lab-l0000000000000000000000a')
+    await user.click(within(card).getByRole('button', { name: 'Cancel the order…' }))
+    const dialog = await screen.findByRole('alertdialog', { name: 'Cancel this lab order?' })
+    expect(within(dialog).getByText('Full blood count')).toBeTruthy()
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel the order' }))
+    await waitFor(() => expect(within(card).getByTestId('lab-status').textContent).toBe('Cancelled'))
+    expect(screen.queryByRole('alertdialog')).toBeNull()
+    expect(sent('POST', '/api/lab-orders/l0000000000000000000000a/cancel')).toHaveLength(1)
+    expect(within(card).queryByRole('button', { name: 'Cancel the order…' })).toBeNull()
+  })
+
+  it('offers no cancel once results are in, and shows the server’s refusal in words', async () => {
+    const user = userEvent.setup()
+    orders = [labOrder({ status: 'resulted', revision: 1, results: [{ code: 'CBC', value: 14, range: {} }] })]
+    renderChart()
+    await user.click(await screen.findByRole('tab', { name: 'Lab' }))
+    let card = await screen.findByTestId('lab-l0000000000000000000000a')
+    expect(within(card).queryByRole('button', { name: 'Cancel the order…' })).toBeNull()
+
+    orders = [labOrder({ id: 'l0000000000000000000000b' })]
+    routes['POST /api/lab-orders/l0000000000000000000000b/cancel'] = apiError(409, 'conflict', 'the report was released to the patient')
+    live.emit(`patient:${patientId}`, 'lab.released', { order_id: 'x', patient_id: patientId })
+    card = await screen.findByTestId('lab-l0000000000000000000000b')
+    await user.click(within(card).getByRole('button', { name: 'Cancel the order…' }))
+    const dialog = await screen.findByRole('alertdialog')
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel the order' }))
+    expect((await within(dialog).findByRole('alert')).textContent).toBe('the report was released to the patient')
   })
 
   it('reloads the lab orders when a report is released elsewhere', async () => {

@@ -1,12 +1,13 @@
 // One lab order in the chart: its tests and state, its results with the server's flags, its files, and
 // what the doctor can do next — enter (or correct) results, attach a report file, open a file, release
-// the report to the patient. Each change reloads the patient's orders.
+// the report to the patient, cancel an order with no results yet. Each change reloads the patient's orders.
 import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { useRef, useState, type FormEvent } from 'react'
 import { messageOf } from '../../api/client'
 import { $api, keyOf } from '../../api/query'
 import { formatDateTime } from '../../api/time'
 import { ErrorText, SubmitButton } from '../../components/forms'
+import { CancelLabOrder } from './CancelLabOrder'
 import { maxFileBytes, openLabFile, sizeWords, uploadLabFile } from './labFiles'
 import { flagWords, labStatusWords, numberOf, type LabFile, type LabOrder, type LabResult } from './model'
 
@@ -87,6 +88,7 @@ export function LabOrderCard({ order }: { order: LabOrder }) {
                 {release.isPending ? 'Releasing…' : 'Release to the patient'}
               </button>
             )}
+            {order.status === 'ordered' && <CancelLabOrder order={order} tests={testsText} />}
           </div>
         )
       )}

@@ -1,28 +1,35 @@
 // One record: read as the access rule allows (GET /api/patient/{id}); without a care relationship the
 // server answers break_glass_required and the person may state a reason, break the glass (a 60-minute
 // grant, audited, admins alerted) and read it. Demographics are edited here, and an unidentified
-// emergency record is merged into the patient's real record.
+// emergency record is merged into the patient's real record. A message may be sent to the patient, and
+// an admin may erase the patient's personal data (both offered before the record is open: an admin reads
+// it only by breaking the glass).
 import { useState, type FormEvent } from 'react'
-import { ApiError, messageOf } from '../../api/client'
+import { ApiError, messageOf, session } from '../../api/client'
 import { $api } from '../../api/query'
 import { formatDate } from '../../api/time'
 import type { PatientSummary } from '../../api/types'
 import { ErrorText, LoadError, SubmitButton } from '../../components/forms'
 import { sexWords, type Patient } from './demographics'
 import { EditDemographics } from './EditDemographics'
+import { ErasePatient, erasureWords } from './Erase'
 import { MergeUnidentified } from './Merge'
+import { SendMessage } from './SendMessage'
 
 export function PatientRecord({ summary, onOpen }: { summary: PatientSummary; onOpen: (p: PatientSummary) => void }) {
   const record = $api.useQuery('get', '/api/patient/{id}', { params: { path: { id: summary.id } } }, { retry: false })
   const [editing, setEditing] = useState(false)
+  const [erased, setErased] = useState('')
+  const [pseudonym, setPseudonym] = useState('')
   const glass = record.error instanceof ApiError && record.error.code === 'break_glass_required'
   const p = record.data
+  const who = { id: summary.id, name: p?.name ?? summary.name, mrn: p?.mrn ?? summary.mrn }
 
   return (
     <section className="panel pts-record" aria-labelledby="pts-record-h" data-testid="patient-record">
       <div className="pts-record-head">
         <h2 id="pts-record-h">
-          {p?.name ?? summary.name} <span className="muted rc-mono">{p?.mrn ?? summary.mrn}</span>
+          {pseudonym || who.name} <span className="muted rc-mono">{p?.mrn ?? summary.mrn}</span>
           {p?.unidentified && <span className="tag tag-warn pts-tag">unidentified</span>}
           {p?.merged_into && <span className="tag pts-tag">merged</span>}
         </h2>
@@ -32,6 +39,26 @@ export function PatientRecord({ summary, onOpen }: { summary: PatientSummary; on
           </button>
         )}
       </div>
+      {erased ? (
+        <p className="ok-text" role="status">
+          {erased}
+        </p>
+      ) : (
+        !p?.merged_into && (
+          <div className="row pts-actions">
+            <SendMessage patient={who} />
+            {session.current?.user.role === 'admin' && (
+              <ErasePatient
+                patient={who}
+                onErased={(r) => {
+                  setPseudonym(r.pseudonym)
+                  setErased(erasureWords(r))
+                }}
+              />
+            )}
+          </div>
+        )
+      )}
       {record.isPending && <p className="muted">Opening the record…</p>}
       {record.error && !glass && (
         <LoadError error={messageOf(record.error)} retry={() => void record.refetch()}>
