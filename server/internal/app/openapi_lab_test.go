@@ -54,6 +54,8 @@ func exerciseLab(t *testing.T, c *contract) {
 	c.call(t, "the lab attaches a PDF", multipartFile(t, order+"/files", staff.Token, "report.pdf", apptest.PDF(t, 300<<10, "x")),
 		http.StatusCreated).Decode(t, &f)
 	c.call(t, "staff list the orders", get(orders+"?page=1&limit=10", staff.Token), http.StatusOK)
+	c.call(t, "the lab desk's queue", get("/api/lab-orders?status=resulted&limit=10", doc.Token), http.StatusOK)
+	c.exchange(t, "the queue by an unknown status", get("/api/lab-orders?status=lost", doc.Token), http.StatusBadRequest, true)
 	c.call(t, "the doctor reads the order", get(order, doc.Token), http.StatusOK)
 	c.call(t, "the doctor downloads the file", get("/api/lab-files/"+f.ID, doc.Token), http.StatusOK)
 	c.call(t, "the patient's list before release", get(orders, pat.Token), http.StatusOK)

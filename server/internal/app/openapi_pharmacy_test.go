@@ -58,6 +58,8 @@ func exercisePharmacy(t *testing.T, c *contract) {
 		"frequency": "QD", "duration_days": 1, "quantity": 1, "refills": 13}), http.StatusBadRequest, true)
 	c.call(t, "staff may not prescribe", send("POST", rxs, staff.Token, req), http.StatusForbidden)
 	c.call(t, "the patient lists their prescriptions", get(rxs+"?limit=5", pat.Token), http.StatusOK)
+	c.call(t, "the pharmacy's queue of fills to dispense", get("/api/prescriptions?status=pending&limit=5", staff.Token), http.StatusOK)
+	c.call(t, "a doctor has no dispensing queue", get("/api/prescriptions?status=pending", doc.Token), http.StatusForbidden)
 	c.call(t, "another patient may not", get(rxs, other.Token), http.StatusForbidden)
 	c.call(t, "staff read the prescription", get("/api/prescriptions/"+rx.ID, staff.Token), http.StatusOK)
 	c.call(t, "another patient reads it", get("/api/prescriptions/"+rx.ID, other.Token), http.StatusNotFound)

@@ -427,8 +427,10 @@ func (e *Env) NewUser(role shared.Role) User {
 // (read from the stored email: see EmailedToken) and returns the account signed in by the confirmation.
 func (e *Env) SignUp(name, email, password string) User {
 	e.T.Helper()
+	// A link emailed to the address before (an earlier sign-up of the same email) is not this one's.
+	before := e.newestToken(email, shared.KindAccountConfirm)
 	e.Post("/api/auth/register", "", shared.RegisterRequest{Name: name, Email: email, Password: password}).Want(e.T, 202)
-	token := e.EmailedToken(email, shared.KindAccountConfirm)
+	token := e.emailedTokenAfter(email, shared.KindAccountConfirm, before)
 	if token == "" {
 		e.T.Fatalf("no confirmation link was emailed to %s", email)
 	}
@@ -445,14 +447,25 @@ var linkToken = regexp.MustCompile(`[?&]token=([A-Za-z0-9_-]+)`)
 // there is none.
 func (e *Env) EmailedToken(address, kind string) string {
 	e.T.Helper()
+	return e.emailedTokenAfter(address, kind, "")
+}
+
+// newestToken is the token of the newest link of kind emailed to address so far ("" when none).
+func (e *Env) newestToken(address, kind string) string {
+	if d, ok := e.outbox.newest(address, kind); ok {
+		if m := linkToken.FindStringSubmatch(d.Text); m != nil {
+			return m[1]
+		}
+	}
+	return ""
+}
+
+// emailedTokenAfter waits up to 10 s for a link of kind to address whose token is not old.
+func (e *Env) emailedTokenAfter(address, kind, old string) string {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		var text string
-		if d, ok := e.outbox.newest(address, kind); ok {
-			text = d.Text
-		}
-		if m := linkToken.FindStringSubmatch(text); m != nil {
-			return m[1]
+		if t := e.newestToken(address, kind); t != "" && t != old {
+			return t
 		}
 		if time.Now().After(deadline) {
 			return ""

@@ -184,6 +184,9 @@ func (h *Handlers) DraftHandler(c *gin.Context) {
 func (h *Handlers) InvoicesHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
 	ctx, patientID := c.Request.Context(), c.Query("patient_id")
+	if p.Role == shared.RolePatient && patientID == "" {
+		patientID = p.PatientID // a patient's invoices are their own
+	}
 	page, limit, err := httpx.Page(c)
 	if err == nil {
 		err = mayRead(p, patientID)
