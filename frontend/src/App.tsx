@@ -5,7 +5,7 @@
 // displays; under it, staff-side screens show the emergency alerts, and every one an admin's broadcast.
 // The header holds at 1024×768: under 1280 px the navigation folds into a menu (shell.css).
 import { QueryClientProvider } from '@tanstack/react-query'
-import { useEffect, useState, useSyncExternalStore } from 'react'
+import { Suspense, lazy, useEffect, useState, useSyncExternalStore } from 'react'
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter'
 import { messageOf, session } from './api/client'
 import { queryClient } from './api/query'
@@ -22,22 +22,25 @@ import { NavMenu } from './components/NavMenu'
 import { RaiseAlert } from './components/RaiseAlert'
 import { getsAlerts, homeOf, navOf, roleLabel } from './roles'
 import './shell.css'
-import { AdminScreen } from './screens/Admin'
-import { BedsScreen } from './screens/Beds'
-import { LabScreen } from './screens/Lab'
-import { PharmacyScreen } from './screens/Pharmacy'
-import { NotificationsScreen } from './screens/Notifications'
-import { PatientsScreen } from './screens/Patients'
-import { DisplayScreen } from './screens/Display'
-import { DoctorScreen } from './screens/Doctor'
-import { PatientScreen } from './screens/Patient'
-import { ReceptionScreen } from './screens/Reception'
 import { SettingsScreen } from './screens/Settings'
 import { SignInScreen } from './screens/SignIn'
-import { ConfirmScreen } from './screens/Confirm'
-import { ForgotPasswordScreen } from './screens/ForgotPassword'
-import { ResetPasswordScreen } from './screens/ResetPassword'
-import { SignUpScreen } from './screens/SignUp'
+
+// Each screen is its own chunk, loaded when first opened: sign-in needs none of them, and a desk loads
+// only its own screens (route-level code splitting).
+const AdminScreen = lazy(() => import('./screens/Admin').then((m) => ({ default: m.AdminScreen })))
+const BedsScreen = lazy(() => import('./screens/Beds').then((m) => ({ default: m.BedsScreen })))
+const LabScreen = lazy(() => import('./screens/Lab').then((m) => ({ default: m.LabScreen })))
+const PharmacyScreen = lazy(() => import('./screens/Pharmacy').then((m) => ({ default: m.PharmacyScreen })))
+const NotificationsScreen = lazy(() => import('./screens/Notifications').then((m) => ({ default: m.NotificationsScreen })))
+const PatientsScreen = lazy(() => import('./screens/Patients').then((m) => ({ default: m.PatientsScreen })))
+const DisplayScreen = lazy(() => import('./screens/Display').then((m) => ({ default: m.DisplayScreen })))
+const DoctorScreen = lazy(() => import('./screens/Doctor').then((m) => ({ default: m.DoctorScreen })))
+const PatientScreen = lazy(() => import('./screens/Patient').then((m) => ({ default: m.PatientScreen })))
+const ReceptionScreen = lazy(() => import('./screens/Reception').then((m) => ({ default: m.ReceptionScreen })))
+const SignUpScreen = lazy(() => import('./screens/SignUp').then((m) => ({ default: m.SignUpScreen })))
+const ConfirmScreen = lazy(() => import('./screens/Confirm').then((m) => ({ default: m.ConfirmScreen })))
+const ForgotPasswordScreen = lazy(() => import('./screens/ForgotPassword').then((m) => ({ default: m.ForgotPasswordScreen })))
+const ResetPasswordScreen = lazy(() => import('./screens/ResetPassword').then((m) => ({ default: m.ResetPasswordScreen })))
 
 function useSession(): SessionState | null {
   return useSyncExternalStore(
@@ -74,6 +77,7 @@ export function App() {
   }
   if (!s) {
     return (
+      <Suspense fallback={<Loading />}>
       <Switch>
         <Route path="/settings">
           <SettingsScreen onSaved={(d) => setBoot({ phase: 'ready', desktop: d })} />
@@ -86,6 +90,7 @@ export function App() {
           <SignInScreen />
         </Route>
       </Switch>
+      </Suspense>
     )
   }
   return (
@@ -103,16 +108,22 @@ function SignedIn({ s, kiosk, kioskDepartment }: { s: SessionState; kiosk: boole
   const nav = [...navOf(role), ...(isDesktop() ? [{ href: '/settings', label: 'Settings' }] : [])]
   if (kiosk) {
     // A ward kiosk shows only the display; the department comes from the desktop settings.
-    return <DisplayScreen department={kioskDepartment || undefined} kiosk />
+    return (
+      <Suspense fallback={<Loading />}>
+        <DisplayScreen department={kioskDepartment || undefined} kiosk />
+      </Suspense>
+    )
   }
   if (location.startsWith('/display')) {
     return (
-      <Switch>
-        <Route path="/display/:department">{(p) => <DisplayScreen department={p.department} />}</Route>
-        <Route>
-          <DisplayScreen />
-        </Route>
-      </Switch>
+      <Suspense fallback={<Loading />}>
+        <Switch>
+          <Route path="/display/:department">{(p) => <DisplayScreen department={p.department} />}</Route>
+          <Route>
+            <DisplayScreen />
+          </Route>
+        </Switch>
+      </Suspense>
     )
   }
   return (
@@ -145,6 +156,7 @@ function SignedIn({ s, kiosk, kioskDepartment }: { s: SessionState; kiosk: boole
         {getsAlerts(role) && <AlertBanner />}
         <BroadcastNotice />
         <main className="content">
+          <Suspense fallback={<Loading />}>
           <Switch>
             <Route path="/reception">{role === 'staff' || role === 'admin' ? <ReceptionScreen /> : <Denied />}</Route>
             <Route path="/doctor">{role === 'doctor' ? <DoctorScreen /> : <Denied />}</Route>
@@ -166,9 +178,19 @@ function SignedIn({ s, kiosk, kioskDepartment }: { s: SessionState; kiosk: boole
               <Redirect to={homeOf(role)} replace />
             </Route>
           </Switch>
+          </Suspense>
         </main>
       </div>
     </InboxProvider>
+  )
+}
+
+/** What shows while a screen's code arrives (a moment, once per screen). */
+function Loading() {
+  return (
+    <div className="boot" role="status">
+      Loading…
+    </div>
   )
 }
 
