@@ -183,6 +183,9 @@ stop_app
 
 start_app 1920x1080 --kiosk --department general
 wait_for '^hms-desktop: live' "$log" "the kiosk to go live with the saved session"
+# The board loads its snapshot once its channel is subscribed; a check-in before that is in the
+# snapshot, not an event, so wait for the board before checking a walk-in in.
+wait_for '^hms-desktop: display shown general' "$log" "the ward display to show its board"
 echo "== kiosk live; checking a walk-in in"
 api POST /api/queue/checkin "$admin_token" '{"department":"general","name":"Smoke Walk-in Three","triage":3}' >/dev/null
 wait_for '^hms-desktop: event display:general [0-9]+ display\.updated' "$log" "the new ticket to reach the ward display"

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import { ApiError, api, hhmm, messageOf, must } from '../../api/client'
 import type { DisplayBoard, DisplayTicket } from '../../api/types'
 import { LiveBadge } from '../../components/LiveBadge'
+import { report } from '../../desktop'
 import { useChannel, useLiveState } from '../../live/LiveProvider'
 import { cleanBoard, justCalled, minutes, newer, waitText } from './board'
 import { useClock } from './hooks'
@@ -33,6 +34,8 @@ export function Board({ department, name }: { department: string; name?: string 
       .then((b) => {
         setBoard((shown) => newer(shown, cleanBoard(b)))
         setLoad({ phase: 'ready' })
+        // The desktop's smoke test waits for this: the board is on screen and its channel subscribed.
+        report(`display shown ${department}`)
       })
       .catch((e: unknown) => {
         if (!mounted.current) return
