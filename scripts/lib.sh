@@ -72,6 +72,15 @@ ensure_postgres() {
   echo "PostgreSQL did not come up: tests use FerretDB on SQLite"
 }
 
+# ensure_pdf_tools installs poppler-utils: the billing tests read the invoices' and receipts' PDFs
+# back with pdftotext.
+ensure_pdf_tools() {
+  if ! command -v pdftotext >/dev/null; then
+    echo "== installing poppler-utils (pdftotext)"
+    apt_install poppler-utils
+  fi
+}
+
 # ensure_desktop_deps installs what the desktop app needs to build (GTK, WebKitGTK 4.1) and to be
 # tested (Xvfb, xauth, ImageMagick's import for screenshots, Chromium for the browser tests).
 ensure_desktop_deps() {

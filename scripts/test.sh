@@ -18,6 +18,7 @@ ensure_redis_binary
 ensure_mailpit
 ensure_postgres
 ensure_desktop_deps
+ensure_pdf_tools
 
 suite_start=$(date +%s)
 scripts/frontend.sh test

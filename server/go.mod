@@ -15,6 +15,8 @@ require (
 	go.mongodb.org/mongo-driver/v2 v2.10.0
 )
 
+require codeberg.org/go-pdf/fpdf v0.12.0
+
 require (
 	filippo.io/edwards25519 v1.1.0 // indirect
 	github.com/AlekSi/pointer v1.2.0 // indirect
