@@ -2401,7 +2401,7 @@ export interface paths {
         };
         /**
          * An invoice
-         * @description An invoice with its lines and totals. Another patient's invoice is 404 to a patient. Audited (`billing.invoice.read`).
+         * @description An invoice with its lines and totals and, once issued, its credit notes (`credit_notes`) and what they took back (`credited`, a positive amount). Another patient's invoice is 404 to a patient. Audited (`billing.invoice.read`).
          *
          *     Roles: admin, staff, patient.
          */
@@ -2458,6 +2458,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/invoices/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An issued invoice as PDF
+         * @description The PDF of an issued invoice: the hospital (HOSPITAL_NAME, HOSPITAL_ADDRESS, HOSPITAL_TAX_ID), the patient's name and MRN, each line (description, quantity, unit price, tax, total), the taxes by rate, the totals and the balance, money written in HOSPITAL_CURRENCY the HOSPITAL_LOCALE way. Rendered once when the invoice is issued (or on the first request), stored, and served byte for byte the same ever after, whatever changes later. A draft has none (409 `invoice_not_issued`). Another patient's invoice is 404 to a patient. Audited (`billing.invoice.pdf`).
+         *
+         *     Roles: admin, staff, patient.
+         */
+        get: operations["getInvoicePDF"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}/credit-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Correct an issued invoice with a credit note
+         * @description Issues a credit note taking back some of an issued invoice's lines (a quantity of each, or all that earlier notes left) or, with no lines, everything left, with a reason. It has its own gapless number per year (CN-2026-000001) and negative amounts, and never changes once issued; the invoice itself is unchanged and lists it (GET /api/invoices/{id}). Crediting more than was invoiced is 409 `credit_exceeds_invoice`; a draft is 409 `invoice_not_issued` (edit it instead). The Idempotency-Key header is required: the same key (same user, same invoice, same body) makes one note, answered again with `Idempotent-Replayed: true`; the same key with another body is 409. Audited (`billing.credit_note.issue`).
+         *
+         *     Roles: admin, staff.
+         */
+        post: operations["creditInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2481,10 +2525,10 @@ export interface components {
         /** @description What went wrong. */
         ErrorBody: {
             /**
-             * @description A stable machine-readable code: the category (invalid_request, conflict, …) or, where a client can act on it, a specific one (break_glass_required; billing: no_price, price_changed, price_retired, charge_billed, charge_not_unbilled, no_unbilled_charges, invoice_changed, invoice_empty, invoice_not_draft).
+             * @description A stable machine-readable code: the category (invalid_request, conflict, …) or, where a client can act on it, a specific one (break_glass_required; billing: no_price, price_changed, price_retired, charge_billed, charge_not_unbilled, no_unbilled_charges, invoice_changed, invoice_empty, invoice_not_draft, invoice_not_issued, credit_exceeds_invoice, charge_not_on_invoice).
              * @enum {string}
              */
-            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed" | "break_glass_required" | "unsupported_media_type" | "no_price" | "price_changed" | "price_retired" | "charge_billed" | "charge_not_unbilled" | "no_unbilled_charges" | "invoice_changed" | "invoice_empty" | "invoice_not_draft" | "invalid_or_expired_token";
+            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed" | "break_glass_required" | "unsupported_media_type" | "no_price" | "price_changed" | "price_retired" | "charge_billed" | "charge_not_unbilled" | "no_unbilled_charges" | "invoice_changed" | "invoice_empty" | "invoice_not_draft" | "invoice_not_issued" | "credit_exceeds_invoice" | "charge_not_on_invoice" | "invalid_or_expired_token";
             /** @description A human-readable explanation, safe to show. */
             message: string;
         };
@@ -4397,6 +4441,67 @@ export interface components {
             total: number;
             page: number;
             limit: number;
+        };
+        CreditLine: {
+            /** @description A charge on the invoice (its line's charge_id). */
+            charge_id: string;
+            /** @description How many of the line's quantity to credit; 0 or absent: all that is not credited yet. */
+            quantity?: number;
+        };
+        CreditRequest: {
+            /** @description The lines to credit; none: every line's remainder. */
+            lines?: components["schemas"]["CreditLine"][];
+            reason: string;
+        };
+        CreditNote: {
+            id: string;
+            invoice_id: string;
+            patient_id: string;
+            /** @enum {string} */
+            status: "issuing" | "issued";
+            currency: string;
+            reason: string;
+            /** @description The invoice's lines taken back: the quantity credited, negative amounts. */
+            lines: components["schemas"]["InvoiceLine"][];
+            totals: components["schemas"]["Totals"];
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            /** @example CN-2026-000001 */
+            number?: string;
+            year?: number;
+            seq?: number;
+            /** Format: date-time */
+            issued_at?: string;
+        };
+        /** @description An invoice with its credit notes. */
+        InvoiceDetail: {
+            id: string;
+            patient_id: string;
+            /** @enum {string} */
+            status: "draft" | "issuing" | "issued";
+            currency: string;
+            lines: components["schemas"]["InvoiceLine"][];
+            totals: components["schemas"]["Totals"];
+            rev: number;
+            /** Format: date-time */
+            changed_at: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            /** @example INV-2026-000123 */
+            number?: string;
+            year?: number;
+            seq?: number;
+            /** Format: date-time */
+            issued_at?: string;
+            issued_by?: string;
+            /**
+             * Format: int64
+             * @description What the credit notes took back, a positive amount in minor units.
+             */
+            credited: number;
+            credit_notes: components["schemas"]["CreditNote"][];
         };
     };
     responses: {
@@ -8534,7 +8639,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Invoice"];
+                    "application/json": components["schemas"]["InvoiceDetail"];
                 };
             };
             401: components["responses"]["Unauthenticated"];
@@ -8605,6 +8710,79 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Invoice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getInvoicePDF: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invoice's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF, as an attachment named by the invoice's number. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    /** @description attachment; filename="INV-2026-000123.pdf" */
+                    "Content-Disposition": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    creditInvoice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a second request with the same key and the same body answers 201 with what the first made (and `Idempotent-Replayed: true`) instead of doing it twice; the same key with another body is 409. Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The invoice's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreditRequest"];
+            };
+        };
+        responses: {
+            /** @description The credit note (the one first made under the key, when repeated). */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditNote"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -56,11 +56,37 @@ func exerciseBilling(t *testing.T, c *contract) {
 	c.call(t, "from a stale revision", send("DELETE", "/api/invoices/"+inv.ID+"/lines/"+ch.ID+"?rev=2", staff.Token, nil), http.StatusConflict)
 	c.call(t, "an empty draft cannot be issued", send("POST", "/api/invoices/"+inv.ID+"/issue", staff.Token, billing.RevRequest{Rev: inv.Rev}), http.StatusBadRequest)
 	c.call(t, "draft again", send("POST", "/api/invoices", staff.Token, billing.DraftRequest{PatientID: pid}), http.StatusCreated).Decode(t, &inv)
-	c.call(t, "issue it", send("POST", "/api/invoices/"+inv.ID+"/issue", staff.Token, billing.RevRequest{Rev: inv.Rev}), http.StatusOK)
+	c.call(t, "a draft has no PDF", get("/api/invoices/"+inv.ID+"/pdf", staff.Token), http.StatusConflict)
+	c.call(t, "issue it", send("POST", "/api/invoices/"+inv.ID+"/issue", staff.Token, billing.RevRequest{Rev: inv.Rev}), http.StatusOK).Decode(t, &inv)
 	c.call(t, "the patient reads it", get("/api/invoices/"+inv.ID, pat.Token), http.StatusOK)
 	c.call(t, "another patient cannot", get("/api/invoices/"+inv.ID, other.Token), http.StatusNotFound)
 	c.call(t, "the patient lists their invoices", get("/api/invoices?patient_id="+pid+"&status=issued", pat.Token), http.StatusOK)
 	c.call(t, "staff list every draft", get("/api/invoices?status=draft&limit=5", staff.Token), http.StatusOK)
 	c.exchange(t, "an unknown status", get("/api/invoices?status=paid", staff.Token), http.StatusBadRequest, true)
 	c.call(t, "an unknown invoice", get("/api/invoices/0123456789abcdef01234567", staff.Token), http.StatusNotFound)
+	exerciseBillingDocuments(t, c, staff, pat, other, inv)
+}
+
+// exerciseBillingDocuments is the part of exerciseBilling on an issued invoice: its PDF and its credit
+// notes, and the invoice read back with them.
+func exerciseBillingDocuments(t *testing.T, c *contract, staff, pat, other apptest.User, inv billing.Invoice) {
+	t.Helper()
+	c.call(t, "staff fetch the invoice's PDF", get("/api/invoices/"+inv.ID+"/pdf", staff.Token), http.StatusOK)
+	c.call(t, "the patient fetches theirs", get("/api/invoices/"+inv.ID+"/pdf", pat.Token), http.StatusOK)
+	c.call(t, "another patient cannot", get("/api/invoices/"+inv.ID+"/pdf", other.Token), http.StatusNotFound)
+
+	notes := "/api/invoices/" + inv.ID + "/credit-notes"
+	keyed := func(key string, body any) apptest.Request {
+		r := send("POST", notes, staff.Token, body)
+		r.Header = map[string]string{"Idempotency-Key": key}
+		return r
+	}
+	part := billing.CreditRequest{Reason: "charged in error", Lines: []billing.CreditLine{{ChargeID: inv.Lines[0].ChargeID}}}
+	c.call(t, "staff credit the invoice", keyed("cn-1", part), http.StatusCreated)
+	c.call(t, "the same key again", keyed("cn-1", part), http.StatusCreated)
+	c.call(t, "a credit note without a key", send("POST", notes, staff.Token, part), http.StatusBadRequest)
+	c.exchange(t, "a credit note without a reason", keyed("cn-2", map[string]any{}), http.StatusBadRequest, true)
+	c.call(t, "more than was invoiced", keyed("cn-3", part), http.StatusConflict)
+	c.call(t, "the patient may not credit", send("POST", notes, pat.Token, part), http.StatusForbidden)
+	c.call(t, "the invoice with its credit note", get("/api/invoices/"+inv.ID, staff.Token), http.StatusOK)
 }

@@ -19,6 +19,8 @@ func (a *App) billingRoutes() []Route {
 		route("POST", "/api/invoices", Roles, billers, b.DraftHandler),
 		route("GET", "/api/invoices", Roles, billersAndPatient, b.InvoicesHandler),
 		route("GET", "/api/invoices/:id", Roles, billersAndPatient, b.InvoiceHandler),
+		route("GET", "/api/invoices/:id/pdf", Roles, billersAndPatient, b.InvoicePDFHandler).Audited("billing.invoice.pdf"),
+		route("POST", "/api/invoices/:id/credit-notes", Roles, billers, b.CreditNoteHandler).Audited("billing.credit_note.issue"),
 		route("POST", "/api/invoices/:id/issue", Roles, billers, b.IssueHandler),
 		route("DELETE", "/api/invoices/:id/lines/:charge_id", Roles, billers, b.RemoveLineHandler),
 	}

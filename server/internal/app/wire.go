@@ -10,6 +10,7 @@ import (
 	"hms/server/internal/appointment"
 	"hms/server/internal/auth"
 	"hms/server/internal/billing"
+	"hms/server/internal/billing/pdf"
 	"hms/server/internal/chart"
 	"hms/server/internal/doctor"
 	"hms/server/internal/gdpr"
@@ -126,7 +127,16 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 	}
 
 	billingStore := mongostore.NewBilling(db, keys)
-	a.Billing = billing.NewService(billingStore, billing.Options{Currency: cfg.HospitalCurrency, Location: loc, Now: a.Clock.Now, Log: a.Log})
+	hospital := pdf.Hospital{Name: cfg.Notify.HospitalName, Address: cfg.HospitalAddress, TaxID: cfg.HospitalTaxID,
+		Currency: cfg.HospitalCurrency, Locale: cfg.HospitalLocale, Location: loc}
+	a.Billing = billing.NewService(billingStore, billing.Options{Currency: cfg.HospitalCurrency, Location: loc, Now: a.Clock.Now, Log: a.Log,
+		RenderInvoice: func(ctx context.Context, inv billing.Invoice) ([]byte, error) {
+			name, mrn, err := a.patients.Identity(ctx, inv.PatientID)
+			if err != nil {
+				return nil, err
+			}
+			return pdf.Invoice(hospital, inv, pdf.PatientInfo{Name: name, MRN: mrn}, nil)
+		}})
 	a.billing = billing.NewHandlers(a.Billing, a.audit, func(ctx context.Context, id string) error {
 		_, err := a.patients.Name(ctx, id)
 		return err

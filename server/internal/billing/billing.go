@@ -11,6 +11,7 @@ package billing
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"hms/server/internal/fault"
@@ -138,16 +139,29 @@ type Invoice struct {
 	IssuedBy string     `json:"issued_by,omitempty"`
 }
 
-// NumberClaim is the claim of one invoice number: unique by (year, seq) and by invoice.
+// Series is a numbering series: invoices and credit notes are each numbered 1, 2, 3… per year, apart.
+type Series string
+
+// The numbering series.
+const (
+	InvoiceSeries    Series = "INV"
+	CreditNoteSeries Series = "CN"
+)
+
+// Number writes a number of the series: <series>-<year>-<seq, six digits at least>.
+func (s Series) Number(year, seq int) string { return fmt.Sprintf("%s-%d-%06d", s, year, seq) }
+
+// NumberClaim is the claim of one number of a series: unique by (year, seq) and by document.
 type NumberClaim struct {
-	Year      int       `json:"year"`
-	Seq       int       `json:"seq"`
-	InvoiceID string    `json:"invoice_id"`
-	At        time.Time `json:"at"`
+	Year int `json:"year"`
+	Seq  int `json:"seq"`
+	// DocumentID is the invoice or credit note numbered.
+	DocumentID string    `json:"document_id"`
+	At         time.Time `json:"at"`
 }
 
 // Number writes an invoice number: INV-<year>-<seq, six digits at least>.
-func Number(year, seq int) string { return formatNumber(year, seq) }
+func Number(year, seq int) string { return InvoiceSeries.Number(year, seq) }
 
 // Store errors. The store translates its driver's errors into these.
 var (
@@ -163,4 +177,5 @@ var (
 	errNoCharges  = fault.Coded(fault.ErrInvalid, "no_unbilled_charges", "the patient has no unbilled charges to put on an invoice")
 	errNotDraft   = fault.Coded(fault.ErrConflict, "invoice_not_draft", "the invoice is issued and cannot change; correct it with a credit note")
 	errChangedNow = fault.Coded(fault.ErrConflict, "invoice_changed", "the invoice was changed by someone else meanwhile; reload it and try again")
+	errNotIssued  = fault.Coded(fault.ErrConflict, "invoice_not_issued", "the invoice is a draft; issue it first")
 )

@@ -21,6 +21,7 @@ type Service struct {
 	now      func() time.Time
 	loc      *time.Location
 	log      *slog.Logger
+	render   func(ctx context.Context, inv Invoice) ([]byte, error)
 }
 
 // Options configure the service.
@@ -31,6 +32,9 @@ type Options struct {
 	Location *time.Location
 	Now      func() time.Time
 	Log      *slog.Logger
+	// RenderInvoice renders an issued invoice as PDF (package billing/pdf, with the hospital's details
+	// and the patient's name and MRN); nil: no PDFs.
+	RenderInvoice func(ctx context.Context, inv Invoice) ([]byte, error)
 }
 
 // NewService returns the billing service on store.
@@ -44,7 +48,7 @@ func NewService(store Store, o Options) *Service {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	return &Service{store: store, currency: o.Currency, now: o.Now, loc: o.Location, log: o.Log}
+	return &Service{store: store, currency: o.Currency, now: o.Now, loc: o.Location, log: o.Log, render: o.RenderInvoice}
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
@@ -332,6 +336,17 @@ func (s *Service) Invoices(ctx context.Context, patientID string, status Status,
 // hospital's zone, and becomes issued. Issuing an issued invoice answers it as it is; one left issuing
 // by a crash is finished here or by Recover.
 func (s *Service) Issue(ctx context.Context, id string, rev int, by string) (Invoice, error) {
+	inv, err := s.issue(ctx, id, rev, by)
+	if err == nil && inv.Status == Issued && s.render != nil {
+		// The PDF is rendered now, once; a failure is rendered again on the first request for it.
+		if _, perr := s.storePDF(ctx, inv); perr != nil {
+			s.log.WarnContext(ctx, "render an issued invoice's PDF (rendered on the first request instead)", "invoice", inv.ID, "err", perr)
+		}
+	}
+	return inv, err
+}
+
+func (s *Service) issue(ctx context.Context, id string, rev int, by string) (Invoice, error) {
 	inv, err := s.Invoice(ctx, id)
 	if err != nil {
 		return Invoice{}, err
@@ -367,7 +382,7 @@ func (s *Service) finish(ctx context.Context, inv Invoice) (Invoice, error) {
 	if inv.Status == Issued {
 		return inv, nil
 	}
-	claim, err := s.claimNumber(ctx, inv.ID)
+	claim, err := s.claimNumber(ctx, InvoiceSeries, inv.ID)
 	if err != nil {
 		return Invoice{}, err
 	}
@@ -383,23 +398,24 @@ func (s *Service) finish(ctx context.Context, inv Invoice) (Invoice, error) {
 	return next, nil
 }
 
-// claimNumber claims the year's next number for an invoice, or returns the one it already has. Numbers
-// are claimed one past the highest, and a claim is never removed, so they run 1, 2, 3… without a gap.
-func (s *Service) claimNumber(ctx context.Context, invoiceID string) (NumberClaim, error) {
+// claimNumber claims the year's next number of a series for a document, or returns the one it already
+// has. Numbers are claimed one past the highest, and a claim is never removed, so they run 1, 2, 3…
+// without a gap. Invoices and credit notes share this, each in its own series.
+func (s *Service) claimNumber(ctx context.Context, series Series, documentID string) (NumberClaim, error) {
 	for attempt := 0; ; attempt++ {
-		if c, err := s.store.NumberOf(ctx, invoiceID); err == nil {
+		if c, err := s.store.NumberOf(ctx, series, documentID); err == nil {
 			return c, nil
 		} else if !errors.Is(err, ErrNotFound) {
 			return NumberClaim{}, err
 		}
 		now := s.clock()
 		year := now.In(s.loc).Year()
-		last, err := s.store.LastNumber(ctx, year)
+		last, err := s.store.LastNumber(ctx, series, year)
 		if err != nil {
 			return NumberClaim{}, err
 		}
-		c := NumberClaim{Year: year, Seq: last + 1, InvoiceID: invoiceID, At: now}
-		err = s.store.ClaimNumber(ctx, c)
+		c := NumberClaim{Year: year, Seq: last + 1, DocumentID: documentID, At: now}
+		err = s.store.ClaimNumber(ctx, series, c)
 		if err == nil {
 			return c, nil
 		}
@@ -407,7 +423,7 @@ func (s *Service) claimNumber(ctx context.Context, invoiceID string) (NumberClai
 			return NumberClaim{}, err
 		}
 		if attempt == 1000 {
-			return NumberClaim{}, fmt.Errorf("claim an invoice number: still contended after %d attempts", attempt)
+			return NumberClaim{}, fmt.Errorf("claim a %s number: still contended after %d attempts", series, attempt)
 		}
 		if err := ctx.Err(); err != nil {
 			return NumberClaim{}, err
@@ -415,8 +431,8 @@ func (s *Service) claimNumber(ctx context.Context, invoiceID string) (NumberClai
 	}
 }
 
-// Recover finishes invoices left issuing for longer than grace (a crash between freezing and
-// numbering) and releases charges claimed by a draft that does not list them (a crash while drafting
+// Recover finishes invoices and credit notes left issuing for longer than grace (a crash between
+// freezing and numbering) and releases charges claimed by a draft that does not list them (a crash while drafting
 // or taking a line off). It returns how many it fixed.
 func (s *Service) Recover(ctx context.Context, grace time.Duration) (int, error) {
 	before := s.clock().Add(-grace)
@@ -428,6 +444,16 @@ func (s *Service) Recover(ctx context.Context, grace time.Duration) (int, error)
 	for _, inv := range stuck {
 		if _, err := s.finish(ctx, inv); err != nil {
 			return n, fmt.Errorf("finish issuing invoice %s: %w", inv.ID, err)
+		}
+		n++
+	}
+	notes, err := s.store.CreditNotesIn(ctx, Issuing, before, 100)
+	if err != nil {
+		return n, err
+	}
+	for _, cn := range notes {
+		if _, err := s.finishCredit(ctx, cn); err != nil {
+			return n, fmt.Errorf("finish issuing credit note %s: %w", cn.ID, err)
 		}
 		n++
 	}

@@ -45,11 +45,25 @@ type Store interface {
 	// InvoicesIn lists invoices in a status changed before t (Recover finishes those left issuing).
 	InvoicesIn(ctx context.Context, status Status, before time.Time, limit int) ([]Invoice, error)
 
-	// LastNumber is the highest seq claimed for year (0 when none).
-	LastNumber(ctx context.Context, year int) (int, error)
-	// ClaimNumber claims (year, seq) for an invoice; ErrDuplicate when the number, or a number for
-	// the invoice, is claimed already.
-	ClaimNumber(ctx context.Context, c NumberClaim) error
-	// NumberOf returns the number claimed for an invoice (ErrNotFound when none).
-	NumberOf(ctx context.Context, invoiceID string) (NumberClaim, error)
+	// LastNumber is the highest seq of series claimed for year (0 when none).
+	LastNumber(ctx context.Context, series Series, year int) (int, error)
+	// ClaimNumber claims (year, seq) of series for a document; ErrDuplicate when the number, or a
+	// number of the series for the document, is claimed already.
+	ClaimNumber(ctx context.Context, series Series, c NumberClaim) error
+	// NumberOf returns the number of series claimed for a document (ErrNotFound when none).
+	NumberOf(ctx context.Context, series Series, documentID string) (NumberClaim, error)
+
+	// InsertCreditNote stores a credit note; ErrDuplicate when its id, or its place (invoice, n), is taken.
+	InsertCreditNote(ctx context.Context, cn CreditNote) error
+	// CreditNotes lists an invoice's credit notes in their order (n).
+	CreditNotes(ctx context.Context, invoiceID string) ([]CreditNote, error)
+	// UpdateCreditNote replaces a credit note if its stored status is still from; ErrStale otherwise.
+	UpdateCreditNote(ctx context.Context, cn CreditNote, from Status) error
+	// CreditNotesIn lists credit notes in a status created before t (Recover finishes those left issuing).
+	CreditNotesIn(ctx context.Context, status Status, before time.Time, limit int) ([]CreditNote, error)
+
+	// InsertDocument stores a rendered document (an invoice's PDF) under id; ErrDuplicate when one is.
+	InsertDocument(ctx context.Context, id string, data []byte, at time.Time) error
+	// Document returns the document stored under id (ErrNotFound when none).
+	Document(ctx context.Context, id string) ([]byte, error)
 }

@@ -119,6 +119,9 @@ type Config struct {
 	HospitalLocale string
 	// HospitalCurrency is the ISO 4217 code every amount is in.
 	HospitalCurrency string
+	// HospitalAddress and HospitalTaxID head the invoices and receipts (empty: left off).
+	HospitalAddress string
+	HospitalTaxID   string
 	// QueueAging is how long a triage level 3–5 patient waits before moving up one level in the queue.
 	QueueAging time.Duration
 	// ConsultDefault is the consultation length assumed for wait estimates before any were measured.
@@ -223,6 +226,8 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		HospitalTZ:          r.location("HOSPITAL_TZ", "UTC"),
 		HospitalLocale:      r.locale("HOSPITAL_LOCALE", "en-GB"),
 		HospitalCurrency:    r.currency("HOSPITAL_CURRENCY", "USD"),
+		HospitalAddress:     r.str("HOSPITAL_ADDRESS", ""),
+		HospitalTaxID:       r.str("HOSPITAL_TAX_ID", ""),
 		QueueAging:          time.Duration(r.int("QUEUE_AGING_MINUTES", 30)) * time.Minute,
 		ConsultDefault:      time.Duration(r.int("CONSULT_MINUTES_DEFAULT", 15)) * time.Minute,
 		EmailHost:           r.str("EMAIL_HOST", ""),

@@ -2,31 +2,14 @@ package pdf_test
 
 import (
 	"bytes"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"hms/server/internal/billing"
 	"hms/server/internal/billing/pdf"
+	"hms/server/internal/billing/pdf/pdftest"
 )
-
-// Text extracts a PDF's text with pdftotext (poppler-utils), failing when it is missing.
-func Text(t testing.TB, doc []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Fatal("pdftotext not found: run `make setup` (it installs poppler-utils), or apt-get install -y poppler-utils")
-	}
-	cmd := exec.Command(bin, "-layout", "-", "-")
-	cmd.Stdin = bytes.NewReader(doc)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("pdftotext: %v: %s", err, errb.String())
-	}
-	return out.String()
-}
 
 func hospital() pdf.Hospital {
 	return pdf.Hospital{Name: "St Mary's Hospital", Address: "1 Praed Street, London W2 1NY", TaxID: "GB123456789",
@@ -52,7 +35,7 @@ func TestInvoiceText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := Text(t, doc)
+	text := pdftest.Text(t, doc)
 	for _, want := range []string{
 		"St Mary's Hospital", "1 Praed Street, London W2 1NY", "Tax ID: GB123456789",
 		"INVOICE INV-2026-000123", "7 December 2026", "Ada Lovelace", "MRN-000042",
@@ -83,7 +66,7 @@ func TestInvoiceDeterministic(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Fatal("two renderings of one invoice differ")
 	}
-	if !strings.Contains(Text(t, a), "Balance due") {
+	if !strings.Contains(pdftest.Text(t, a), "Balance due") {
 		t.Error("no balance on an invoice without payments")
 	}
 }
@@ -99,7 +82,7 @@ func TestInvoiceLocaleAndDraft(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text := Text(t, doc); !strings.Contains(text, "€27.526,68") || !strings.Contains(text, "5,5%") {
+	if text := pdftest.Text(t, doc); !strings.Contains(text, "€27.526,68") || !strings.Contains(text, "5,5%") {
 		t.Errorf("got %s, want €27.526,68 and 5,5%%", text)
 	}
 	inv.Currency = "JPY"
@@ -108,7 +91,7 @@ func TestInvoiceLocaleAndDraft(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text := Text(t, doc); !strings.Contains(text, "¥2,752,668") {
+	if text := pdftest.Text(t, doc); !strings.Contains(text, "¥2,752,668") {
 		t.Errorf("got %s, want ¥2,752,668", text)
 	}
 	draft := issued()
@@ -127,7 +110,7 @@ func TestReceiptText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := Text(t, doc)
+	text := pdftest.Text(t, doc)
 	for _, want := range []string{"St Mary's Hospital", "Tax ID: GB123456789", "RECEIPT RCT-2026-000007", "9 December 2026",
 		"Ada Lovelace", "MRN-000042", "INV-2026-000123", "card", "Amount paid", "£500.00", "Refunded", "£25.00",
 		"Balance after this payment", "£123.45"} {
