@@ -165,6 +165,8 @@ func (a *App) subscribe() error {
 	a.Appointments.Verify(b)
 	a.Alerts.Verify(b)
 	a.gdpr.Verify(b)
+	a.lab.Announce(b)
+	a.Pharmacy.Announce(b)
 
 	// Confirmations to the patient.
 	reaction.Must(b, "notify.confirm-booked", func(ctx context.Context, e appointment.Booked) error {
@@ -197,6 +199,34 @@ func (a *App) subscribe() error {
 		_, _, err = a.Billing.ChargeVisit(ctx, v)
 		return err
 	})
+	// Billing: each test of a placed lab order is charged once; a cancelled order's unbilled charges are
+	// voided; a dispensed fill is charged once, quantity × the medication's price.
+	reaction.Must(b, "billing.charge-lab-order", func(ctx context.Context, e lab.OrderPlaced) error {
+		o, closed, err := a.lab.OrderFacts(ctx, e.OrderID)
+		if err != nil || closed.Kind == shared.LabCancelled {
+			return err // cancelled before it was charged: nothing to charge
+		}
+		_, err = a.Billing.ChargeLabOrder(ctx, labOrder(o))
+		return err
+	})
+	reaction.Must(b, "billing.void-lab-order", func(ctx context.Context, e lab.OrderCancelled) error {
+		o, closed, err := a.lab.OrderFacts(ctx, e.OrderID)
+		if err != nil {
+			return err
+		}
+		cancelled := labOrder(o)
+		cancelled.By = closed.By
+		return a.Billing.VoidLabOrder(ctx, cancelled)
+	})
+	reaction.Must(b, "billing.charge-dispensed", func(ctx context.Context, e pharmacy.Dispensed) error {
+		f, name, err := a.Pharmacy.FillFacts(ctx, e.FillID)
+		if err != nil {
+			return err
+		}
+		_, _, err = a.Billing.ChargeDispensed(ctx, billing.Dispensation{FillID: f.ID, PatientID: f.PatientID,
+			MedicationID: f.MedicationID, Description: name, Quantity: f.Quantity, By: f.By})
+		return err
+	})
 	// Pages to on-call staff.
 	reaction.Must(b, "notify.page-on-call", t.Page)
 	// An emergency's alert ends when its ticket is finished.
@@ -221,6 +251,15 @@ func (a *App) subscribe() error {
 		return err
 	})
 	return b.Check()
+}
+
+// labOrder is a lab order in billing's terms.
+func labOrder(o lab.Order) billing.LabOrder {
+	out := billing.LabOrder{OrderID: o.ID, PatientID: o.PatientID, By: o.OrderedBy}
+	for _, t := range o.Tests {
+		out.Tests = append(out.Tests, billing.LabTestRef{Code: t.Code, Name: t.Name})
+	}
+	return out
 }
 
 // migrate runs the patient records' one-time migration; a failure is logged, and the next start tries
