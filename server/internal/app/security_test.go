@@ -284,6 +284,8 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		"/api/invoices/:id":                  "/api/invoices/0123456789abcdef01234567",
 		"/api/invoices/:id/issue":            "/api/invoices/0123456789abcdef01234567/issue",
 		"/api/invoices/:id/lines/:charge_id": "/api/invoices/0123456789abcdef01234567/lines/x?rev=1",
+		"/api/invoices/:id/pdf":              "/api/invoices/0123456789abcdef01234567/pdf",
+		"/api/invoices/:id/credit-notes":     "/api/invoices/0123456789abcdef01234567/credit-notes",
 		"/api/doctors/:id":                   "/api/doctors/" + doctorID,
 		"/api/doctors/:id/schedule":          "/api/doctors/" + doctorID + "/schedule",
 		"/api/doctors/:id/leave":             "/api/doctors/" + doctorID + "/leave",

@@ -167,6 +167,7 @@ func (a *App) subscribe() error {
 	a.gdpr.Verify(b)
 	a.lab.Announce(b)
 	a.Pharmacy.Announce(b)
+	a.wards.Announce(b)
 
 	// Confirmations to the patient.
 	reaction.Must(b, "notify.confirm-booked", func(ctx context.Context, e appointment.Booked) error {
@@ -227,6 +228,16 @@ func (a *App) subscribe() error {
 			MedicationID: f.MedicationID, Description: name, Quantity: f.Quantity, By: f.By})
 		return err
 	})
+	// Billing: a discharge charges the stay's last nights (the nightly job, RunBedDays, charges the
+	// others while the patient is in); each night once, under chg:bed:<admission>:<date>.
+	reaction.Must(b, "billing.charge-stay", func(ctx context.Context, e ward.Discharged) error {
+		st, err := a.stay(ctx, e.AdmissionID)
+		if err != nil {
+			return err
+		}
+		_, err = a.Billing.ChargeNights(ctx, st)
+		return err
+	})
 	// Pages to on-call staff.
 	reaction.Must(b, "notify.page-on-call", t.Page)
 	// An emergency's alert ends when its ticket is finished.
@@ -251,6 +262,41 @@ func (a *App) subscribe() error {
 		return err
 	})
 	return b.Check()
+}
+
+// stay is an admission in billing's terms: its wards from its steps (admission, transfers).
+func (a *App) stay(ctx context.Context, admissionID string) (billing.Stay, error) {
+	r, steps, err := a.wards.Stay(ctx, admissionID)
+	if err != nil {
+		return billing.Stay{}, err
+	}
+	st := billing.Stay{AdmissionID: r.ID, PatientID: r.PatientID, AdmittedAt: r.AdmittedAt, DischargedAt: r.DischargedAt}
+	for _, s := range steps {
+		if w := s.State.WardID; len(st.Wards) == 0 || st.Wards[len(st.Wards)-1].WardID != w {
+			st.Wards = append(st.Wards, billing.WardSpan{WardID: w, From: s.At})
+		}
+	}
+	if len(st.Wards) > 0 {
+		st.Wards[0].From = r.AdmittedAt
+	}
+	return st, nil
+}
+
+// activeStays are the active admissions, for the nightly bed-day charges.
+func (a *App) activeStays(ctx context.Context) ([]billing.Stay, error) {
+	rs, err := a.wards.Active(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]billing.Stay, 0, len(rs))
+	for _, r := range rs {
+		st, err := a.stay(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
 }
 
 // labOrder is a lab order in billing's terms.

@@ -73,3 +73,36 @@ func TestClinicalActsChargedThroughReactions(t *testing.T) {
 		t.Fatalf("got %+v, want one charge of 30 × 25", m)
 	}
 }
+
+// TestDischargeChargesNights: through the router and the reaction bus, discharging a patient two
+// midnights after admission posts two bed-days at the ward's price, once.
+func TestDischargeChargesNights(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.WithEnv("HOSPITAL_CURRENCY", "GBP"), apptest.WithEnv("REACTION_POLL", "100ms"))
+	h := env.Hospital()
+	env.Post("/api/wards", h.Admin.Token, shared.CreateWardRequest{ID: "ward-a", Name: "Ward A", Department: h.Dept}).Want(t, http.StatusCreated)
+	var beds shared.BedList
+	env.Post("/api/wards/ward-a/beds", h.Admin.Token, shared.AddBedsRequest{Labels: []string{"A1"}}).Want(t, http.StatusCreated).Decode(t, &beds)
+	env.Put("/api/billing/prices/BED-A", h.Admin.Token, map[string]any{"name": "Ward A bed-day", "kind": "bed_day", "ref": "ward-a", "amount": 20000}).Want(t, 200)
+	pat := env.NewUser(shared.RolePatient)
+	pid := pat.User.PatientID
+	appt := env.Attend(h.Staff.Token, h.Doctor.ID(), pid, apptest.At(9, 0))
+	var adm shared.Admission
+	env.Post("/api/admissions", h.Staff.Token, shared.AdmitRequest{PatientID: pid, WardID: "ward-a", BedID: beds.Items[0].ID,
+		DoctorID: h.Doctor.ID(), Source: shared.SourceAppointment, AppointmentID: appt.ID, Reason: "observation"}).
+		Want(t, http.StatusCreated).Decode(t, &adm)
+	h.Clock.Advance(48 * time.Hour)
+	env.Post("/api/admissions/"+adm.ID+"/discharge", h.Doctor.Token, shared.DischargeRequest{Summary: "well", Disposition: shared.Dispositions[0]}).
+		Want(t, http.StatusOK)
+	charges := "/api/patients/" + pid + "/charges"
+	var cs chargeList
+	eventually(t, "the stay's nights", func() bool {
+		env.Get(charges, h.Staff.Token).Want(t, 200).Decode(t, &cs)
+		return len(cs.Items) >= 2
+	})
+	time.Sleep(300 * time.Millisecond)
+	env.Get(charges, h.Staff.Token).Want(t, 200).Decode(t, &cs)
+	if len(cs.Items) != 2 || cs.Items[0].Kind != billing.BedDay || cs.Items[0].Total+cs.Items[1].Total != 40000 {
+		t.Fatalf("got %+v, want two bed-days of 20000", cs.Items)
+	}
+}
