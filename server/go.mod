@@ -3,6 +3,7 @@ module hms/server
 go 1.26.8
 
 require (
+	codeberg.org/go-pdf/fpdf v0.12.0
 	github.com/FerretDB/FerretDB v1.24.2
 	github.com/alexedwards/argon2id v1.0.0
 	github.com/getkin/kin-openapi v0.153.0
@@ -14,8 +15,6 @@ require (
 	github.com/wneessen/go-mail v0.8.1
 	go.mongodb.org/mongo-driver/v2 v2.10.0
 )
-
-require codeberg.org/go-pdf/fpdf v0.12.0
 
 require (
 	filippo.io/edwards25519 v1.1.0 // indirect
