@@ -257,6 +257,9 @@ func (a *App) subscribe() error {
 	reaction.Must(b, "notify.erase", func(ctx context.Context, e gdpr.PatientErased) error {
 		return a.notify.ErasePatient(ctx, e.UserID, e.PatientID)
 	})
+	reaction.Must(b, "billing.erase-documents", func(ctx context.Context, e gdpr.PatientErased) error {
+		return a.Billing.ErasePatient(ctx, e.PatientID)
+	})
 	reaction.Must(b, "event.erase", func(ctx context.Context, e gdpr.PatientErased) error {
 		_, err := a.Events.ErasePatient(ctx, e.PatientID, e.UserID)
 		return err

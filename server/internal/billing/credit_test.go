@@ -182,7 +182,8 @@ func TestRecoverFinishesCreditNote(t *testing.T) {
 }
 
 // TestInvoicePDFStoredOnce: an issued invoice's PDF is rendered once at issue and served as stored:
-// the same bytes every time, on every instance, after a price change too; a draft has none.
+// the same bytes every time, on every instance, after a price change too; a draft has none; erasing the
+// patient deletes it.
 func TestInvoicePDFStoredOnce(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
@@ -218,5 +219,12 @@ func TestInvoicePDFStoredOnce(t *testing.T) {
 	}
 	if !bytes.Equal(first, second) || string(first) != "%PDF INV-2026-000001 4500 render 1" || renders.Load() != 1 {
 		t.Fatalf("got %q then %q after %d renders, want one rendering at issue, served twice", first, second, renders.Load())
+	}
+	// Erasure deletes the stored PDF (it carries the old name); asked for again, it is rendered anew.
+	if err := b.ErasePatient(ctx, "p1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, third, err := a.InvoicePDF(ctx, inv.ID); err != nil || string(third) != "%PDF INV-2026-000001 4500 render 2" {
+		t.Fatalf("after erasure: got %q %v, want a new rendering", third, err)
 	}
 }

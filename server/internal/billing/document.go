@@ -41,10 +41,21 @@ func (s *Service) storePDF(ctx context.Context, inv Invoice) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.InsertDocument(ctx, documentID(inv.ID), data, s.clock()); errors.Is(err, ErrDuplicate) {
+	if err := s.store.InsertDocument(ctx, documentID(inv.ID), inv.PatientID, data, s.clock()); errors.Is(err, ErrDuplicate) {
 		return s.store.Document(ctx, documentID(inv.ID))
 	} else if err != nil {
 		return nil, err
 	}
 	return data, nil
+}
+
+// ErasePatient deletes an erased patient's stored PDFs: they carry the name erasure replaced. The
+// invoices stay (a hospital keeps its bills), and a PDF asked for again is rendered with the
+// pseudonym.
+func (s *Service) ErasePatient(ctx context.Context, patientID string) error {
+	n, err := s.store.DeleteDocuments(ctx, patientID)
+	if n > 0 {
+		s.log.InfoContext(ctx, "erasure: deleted the patient's stored invoice PDFs", "count", n)
+	}
+	return err
 }

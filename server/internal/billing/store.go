@@ -62,8 +62,11 @@ type Store interface {
 	// CreditNotesIn lists credit notes in a status created before t (Recover finishes those left issuing).
 	CreditNotesIn(ctx context.Context, status Status, before time.Time, limit int) ([]CreditNote, error)
 
-	// InsertDocument stores a rendered document (an invoice's PDF) under id; ErrDuplicate when one is.
-	InsertDocument(ctx context.Context, id string, data []byte, at time.Time) error
+	// InsertDocument stores a rendered document of a patient's (an invoice's PDF) under id;
+	// ErrDuplicate when one is.
+	InsertDocument(ctx context.Context, id, patientID string, data []byte, at time.Time) error
+	// DeleteDocuments deletes a patient's rendered documents and says how many there were.
+	DeleteDocuments(ctx context.Context, patientID string) (int, error)
 	// Document returns the document stored under id (ErrNotFound when none).
 	Document(ctx context.Context, id string) ([]byte, error)
 }

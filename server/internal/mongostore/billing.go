@@ -52,6 +52,9 @@ var billingIndexes = indexSet{
 	},
 	colInvoiceNumbers:    numberIndexes(),
 	colCreditNoteNumbers: numberIndexes(),
+	colDocuments: {
+		{Keys: bson.D{{Key: "patient_id", Value: 1}}, Options: options.Index().SetName("patient")},
+	},
 	colCreditNotes: {
 		{Keys: bson.D{{Key: "invoice_id", Value: 1}, {Key: "n", Value: 1}}, Options: options.Index().SetUnique(true).SetName("invoice_place")},
 		{Keys: bson.D{{Key: "status", Value: 1}, {Key: "created_at", Value: 1}}, Options: options.Index().SetName("status_created")},

@@ -126,23 +126,24 @@ func (s *Billing) CreditNotesIn(ctx context.Context, status billing.Status, befo
 // --- documents
 
 type documentDoc struct {
-	ID   string     `bson:"_id"`
-	Data seal.Value `bson:"data"`
-	Size int        `bson:"size"`
-	At   time.Time  `bson:"at"`
+	ID        string     `bson:"_id"`
+	PatientID string     `bson:"patient_id"`
+	Data      seal.Value `bson:"data"`
+	Size      int        `bson:"size"`
+	At        time.Time  `bson:"at"`
 }
 
 // InsertDocument implements billing.Store. The document is sealed (an invoice names the patient and
 // their care) and kept in one MongoDB document: an invoice's PDF is a few kilobytes, far under the
 // 16 MB a document may hold.
-func (s *Billing) InsertDocument(ctx context.Context, id string, data []byte, at time.Time) error {
+func (s *Billing) InsertDocument(ctx context.Context, id, patientID string, data []byte, at time.Time) error {
 	v, err := sealText(s.keys, string(data), fieldWhere(colDocuments, id, "data"))
 	if err != nil {
 		return err
 	}
 	leave := s.gate.enter()
 	defer leave()
-	_, err = s.documents.InsertOne(ctx, documentDoc{ID: id, Data: v, Size: len(data), At: at})
+	_, err = s.documents.InsertOne(ctx, documentDoc{ID: id, PatientID: patientID, Data: v, Size: len(data), At: at})
 	return billingErr("insert document", err)
 }
 
@@ -159,4 +160,15 @@ func (s *Billing) Document(ctx context.Context, id string) ([]byte, error) {
 		return nil, billing.ErrNotFound
 	}
 	return []byte(ds[0]), nil
+}
+
+// DeleteDocuments implements billing.Store.
+func (s *Billing) DeleteDocuments(ctx context.Context, patientID string) (int, error) {
+	leave := s.gate.enter()
+	defer leave()
+	r, err := s.documents.DeleteMany(ctx, bson.D{{Key: "patient_id", Value: patientID}})
+	if err != nil {
+		return 0, billingErr("delete documents", err)
+	}
+	return int(r.DeletedCount), nil
 }
