@@ -14,6 +14,7 @@
 //
 // The tests run in order and share the server and the open pages: each step leaves what the next uses.
 import assert from 'node:assert/strict'
+import { readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before } from 'node:test'
 import {
@@ -44,6 +45,9 @@ const ward = { id: 'cardio-ward', name: 'Cardiology ward' }
 const weekdays = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
 
 before(async () => {
+  // This run's pictures only.
+  const dir = artifactDir('screenshots')
+  for (const f of readdirSync(dir)) if (/^day-\d+-.*\.png$/.test(f)) rmSync(join(dir, f))
   hms = await startHms({ mail: true })
 })
 
@@ -379,6 +383,7 @@ dayTest('the doctor calls the booked patient, charts the visit with vitals, pres
   await rx.getByLabel('Instructions for the patient').fill('Take with food')
   await rx.getByRole('button', { name: 'Prescribe' }).click()
   await rx.getByRole('status').filter({ hasText: 'Prescribed Amoxicillin' }).waitFor()
+  await chart.locator('[data-testid^="rx-"]').filter({ hasText: 'Amoxicillin' }).waitFor()
   await step(page, 'doctor-chart-prescription')
 
   await chart.getByRole('tab', { name: 'Lab' }).click()
@@ -387,11 +392,13 @@ dayTest('the doctor calls the booked patient, charts the visit with vitals, pres
   await lab.getByLabel('Note for the lab').fill('anaemia?')
   await lab.getByRole('button', { name: 'Order tests' }).click()
   await lab.getByRole('status').filter({ hasText: 'Ordered at' }).waitFor()
+  await chart.getByText('anaemia?').waitFor() // the order, listed under the form
   await step(page, 'doctor-chart-lab-order')
 
   await current.getByRole('button', { name: 'Finish', exact: true }).click()
   await current.getByTestId('current-number').waitFor({ state: 'detached', timeout: liveTimeout })
   await page.getByTestId(`queue-ticket-${tickets.walkIn}`).waitFor()
+  await current.getByRole('button', { name: 'Call next', exact: true }).and(page.locator(':enabled')).waitFor()
   await step(page, 'doctor-finished')
 })
 
