@@ -137,8 +137,8 @@ dayTest('the admin signs in and sets up a department, a doctor with weekly hours
   }
   await step(page, 'admin-accounts')
 
-  // The doctor's profile, weekly hours and slot length. Today's weekday is worked all day, so the test
-  // finds a free slot at any hour (but for the last one of the day).
+  // The doctor's profile, weekly hours and slot length. Today's weekday is worked from 00:00 to 23:40 in
+  // 20-minute slots, so the patient finds a free time at any hour but the last 40 minutes of the day.
   await page.getByRole('button', { name: `Set up ${people.doctor.name}’s profile and hours` }).click()
   const setup = page.getByRole('region', { name: `${people.doctor.name}: profile, hours and leave` })
   await setup.waitFor()
@@ -332,6 +332,7 @@ dayTest('reception registers a walk-in, and checks the booked patient in with th
   await result.waitFor({ timeout: liveTimeout })
   tickets.booked = ticketIn(await result.textContent())
   await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'checkin-result')
+  await assertFocus(page, 'the new ticket (read out, and where the next check-in starts from)', { testid: 'checkin-result' })
   await page.getByText('No bookings left to check in today.').waitFor()
   await step(page, 'reception-booked-checked-in')
 })
