@@ -513,3 +513,16 @@ dayTest('the day’s other screens: patients, notifications and the ward display
   assert.doesNotMatch(await page.locator('body').textContent(), new RegExp(walkInName))
   await step(page, 'ward-display')
 })
+
+e2eTest('checkA11y fails on a serious violation, naming the rule and the element', async () => {
+  // The check itself can fail: a page with a button that has no name and an input without a label.
+  const page = await hms.newPage({ width: 800, height: 600 })
+  await page.setContent('<main><h1>t</h1><button id="nameless"></button><input id="unlabelled"></main>')
+  await assert.rejects(checkA11y(page, 'a broken page'), (e) => {
+    assert.match(e.message, /on a broken page/)
+    assert.match(e.message, /critical button-name: .*#nameless/)
+    assert.match(e.message, /critical label: .*#unlabelled/)
+    return true
+  })
+  await hms.closePage(page)
+})
