@@ -173,9 +173,11 @@ class Mailpit {
       '--smtp', `127.0.0.1:${smtp}`, '--listen', `127.0.0.1:${http}`, '--database', join(dir, 'mailpit.db'),
       '--disable-version-check', '--quiet', '--smtp-disable-rdns',
     ], { stdio: ['ignore', 'ignore', 'pipe'] })
+    let errors = '' // what it says on stderr (it is --quiet otherwise), for a failed start
+    this.proc.stderr.on('data', (b) => (errors = (errors + b).slice(-2000)))
     const deadline = Date.now() + 15_000
     while (Date.now() < deadline) {
-      if (this.proc.exitCode !== null) throw new Error(`mailpit exited during start-up (${this.proc.exitCode})`)
+      if (this.proc.exitCode !== null) throw new Error(`mailpit exited during start-up (${this.proc.exitCode}): ${errors}`)
       try {
         if ((await fetch(`${this.api}/readyz`)).ok) return
       } catch {
