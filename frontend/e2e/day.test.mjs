@@ -428,7 +428,9 @@ dayTest('the lab desk enters the result, the doctor releases it and the patient 
   await doctor.getByRole('status').filter({ hasText: 'Released to the patient' }).waitFor()
   await step(doctor, 'doctor-lab-released')
 
-  const patient = pages.patient
+  // The patient left after booking; later, at home, she signs in with the password she chose at sign-up.
+  await hms.closePage(pages.patient)
+  const patient = await signedIn('patient', people.patient, '/', '/patient')
   await patient.getByRole('navigation', { name: 'My health' }).getByRole('link', { name: 'Lab reports' }).click()
   await patient.getByRole('heading', { name: 'My lab reports' }).waitFor()
   await patient.getByText('13.5 g/dL').waitFor({ timeout: liveTimeout })
