@@ -71,11 +71,11 @@ export function InvoiceLines({
         ))}
       </tbody>
       <tfoot>
-        <Total label="Net" value={money(invoice.totals.net)} span={onRemove ? 5 : 4} />
-        <Total label="Tax" value={money(invoice.totals.tax)} span={onRemove ? 5 : 4} />
-        <Total label="Total" value={money(invoice.totals.total)} span={onRemove ? 5 : 4} strong />
-        {issued && <Total label="Paid" value={money(paidOf(invoice))} span={4} />}
-        {issued && <Total label="Balance" value={money(balanceOf(invoice))} span={4} strong testId="balance" />}
+        <Total label="Net" value={money(invoice.totals.net)} extra={!!onRemove} />
+        <Total label="Tax" value={money(invoice.totals.tax)} extra={!!onRemove} />
+        <Total label="Total" value={money(invoice.totals.total)} extra={!!onRemove} strong />
+        {issued && <Total label="Paid" value={money(paidOf(invoice))} />}
+        {issued && <Total label="Balance" value={money(balanceOf(invoice))} strong testId="balance" />}
       </tfoot>
     </table>
   )
@@ -84,25 +84,26 @@ export function InvoiceLines({
 function Total({
   label,
   value,
-  span,
+  extra,
   strong,
   testId,
 }: {
   label: string
   value: string
-  span: number
+  /** The table has a column after the amounts (the draft's "Take off"). */
+  extra?: boolean
   strong?: boolean
   testId?: string
 }) {
   return (
     <tr className={strong ? 'bl-total bl-strong' : 'bl-total'}>
-      <th scope="row" colSpan={span - 1}>
+      <th scope="row" colSpan={4}>
         {label}
       </th>
       <td className="bl-num" data-testid={testId}>
         {value}
       </td>
-      {span === 5 && <td />}
+      {extra && <td />}
     </tr>
   )
 }
