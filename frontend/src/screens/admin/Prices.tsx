@@ -274,7 +274,7 @@ function PriceForm({
           </Field>
         </div>
         {editing && (
-          <label className="row">
+          <label className="check">
             <input type="checkbox" checked={f.retired} onChange={(e) => set('retired', e.target.checked)} />
             Retired (no longer charged; kept for the invoices that name it)
           </label>

@@ -39,6 +39,9 @@ const limit = 100
 /** How often an invoice paid online is read again until the payment shows (besides the live event). */
 const confirmEveryMs = 5000
 
+/** How long it is read again so; after that only the live event updates it. */
+const confirmForMs = 2 * 60_000
+
 export function Bills({ patientID }: { patientID: string }) {
   const params = new URLSearchParams(useSearch())
   const returned = params.get('invoice') ?? ''
@@ -133,11 +136,12 @@ export function Bills({ patientID }: { patientID: string }) {
 function Bill({ id, confirming }: { id: string; confirming: boolean }) {
   const config = useBillingConfig(false)
   const [waiting, setWaiting] = useState(confirming)
+  const [since] = useState(() => Date.now())
   const read = $api.useQuery(
     'get',
     '/api/invoices/{id}',
     { params: { path: { id } } },
-    { refetchInterval: waiting ? confirmEveryMs : false },
+    { refetchInterval: () => (waiting && Date.now() - since < confirmForMs ? confirmEveryMs : false) },
   )
   const inv = read.data as Invoice | undefined
   const paid = inv ? paymentStatusOf(inv) === 'paid' : false
