@@ -43,6 +43,8 @@ describe('parseMoney', () => {
     expect(parseMoney('1.005', 'KWD')).toEqual({ ok: true, minor: 1005 })
     expect(parseMoney('4.35', 'USD')).toEqual({ ok: true, minor: 435 })
     expect(parseMoney('1250', 'JPY')).toEqual({ ok: true, minor: 1250 })
+    // The largest safe amount: through a float (× 1000, rounded) it would come out as …990.
+    expect(parseMoney('9007199254740.991', 'KWD')).toEqual({ ok: true, minor: 9007199254740991 })
   })
 
   it('refuses more decimals than the currency has, saying so', () => {

@@ -195,4 +195,22 @@ describe('BillingScreen', () => {
     expect(posts[0]!.body).toEqual({ code: 'LAB-FBC', quantity: 1, reason: 'Extra test' })
     expect(posts[0]!.headers.get('Idempotency-Key')).not.toBe(posts[1]!.headers.get('Idempotency-Key'))
   })
+
+  it('voids a charge only with a reason, and a patient with no charges says so', async () => {
+    routes['POST /api/charges/chg1/void'] = (c) => {
+      routes[`GET /api/patients/${patientID}/charges`] = { body: { items: [] } }
+      return { body: charge('chg1', { void: { at: '2026-12-07T12:00:00Z', by: 'u', reason: (c.body as { reason: string }).reason } }) }
+    }
+    const user = await openAccount()
+    await user.click(await screen.findByRole('button', { name: 'Void General consultation' }))
+    const dialog = await screen.findByRole('alertdialog')
+    await user.click(within(dialog).getByRole('button', { name: 'Void the charge' }))
+    expect((await within(dialog).findByRole('alert')).textContent).toBe('Say why the charge is voided.')
+    expect(calls.some((c) => c.path.endsWith('/void'))).toBe(false)
+    await user.type(within(dialog).getByLabelText('Reason'), 'Posted twice')
+    await user.click(within(dialog).getByRole('button', { name: 'Void the charge' }))
+    expect(await screen.findByText('No unbilled charges.')).toBeTruthy()
+    expect(screen.queryByRole('alertdialog')).toBeNull()
+    expect(calls.find((c) => c.path === '/api/charges/chg1/void')!.body).toEqual({ reason: 'Posted twice' })
+  })
 })
