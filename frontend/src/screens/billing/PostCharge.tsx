@@ -2,7 +2,8 @@
 // The server prices it from the list; the screen sends no amount. Each submission carries its own
 // Idempotency-Key, reused only to resend the same charge after an answer was lost.
 import { useQueryClient } from '@tanstack/react-query'
-import { useState, type FormEvent } from 'react'
+import { useId, useState, type FormEvent } from 'react'
+import { ComboBox, Input, Label, ListBox, ListBoxItem, Popover } from 'react-aria-components'
 import { billingError, type Price } from '../../api/billing'
 import { useIdempotencyKey } from '../../api/idempotency'
 import { formatMoney, formatPercent } from '../../api/money'
@@ -35,6 +36,8 @@ export function PostCharge({ patientID }: { patientID: string }) {
   })
   const list = (prices.data?.items ?? []).filter((p) => !p.retired)
   const price: Price | undefined = list.find((p) => p.code === f.code)
+  const currency = prices.data?.currency ?? ''
+  const ids = useId()
   const submit = (e: FormEvent) => {
     e.preventDefault()
     setPosted('')
@@ -56,29 +59,39 @@ export function PostCharge({ patientID }: { patientID: string }) {
         Could not load the price list
       </LoadError>
       <form className="bl-form" onSubmit={submit} noValidate aria-label="Post a charge">
-        <Field
-          label="Price-list item"
-          className="bl-wide"
-          error={problems.code}
-          hint={price && `${kindWords[price.kind] ?? price.kind}${price.tax_bp > 0 ? `, tax ${formatPercent(price.tax_bp)}` : ''}`}
+        <ComboBox
+          className="bl-field bl-wide bl-combo"
+          defaultItems={list}
+          selectedKey={f.code || null}
+          onSelectionChange={(k) => {
+            setF({ ...f, code: k === null ? '' : String(k) })
+            if (k !== null) setProblems({ ...problems, code: undefined })
+          }}
+          menuTrigger="focus"
+          isInvalid={!!problems.code}
         >
-          {({ id, describedBy, invalid }) => (
-            <select
-              id={id}
-              value={f.code}
-              onChange={(e) => setF({ ...f, code: e.target.value })}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-            >
-              <option value="">{prices.isPending ? 'Loading…' : 'Choose…'}</option>
-              {list.map((p) => (
-                <option key={p.code} value={p.code}>
-                  {p.code} — {p.name} ({formatMoney(p.amount, prices.data?.currency ?? 'USD')})
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+          <Label>Price-list item</Label>
+          <Input
+            placeholder={prices.isPending ? 'Loading the price list…' : undefined}
+            aria-describedby={`${ids}-hint`}
+          />
+          <span id={`${ids}-hint`} className={problems.code ? 'error-text bl-small' : 'muted bl-small'}>
+            {problems.code ??
+              (price
+                ? `${kindWords[price.kind] ?? price.kind}, ${formatMoney(price.amount, currency)}${price.tax_bp > 0 ? ` + tax ${formatPercent(price.tax_bp)}` : ''}`
+                : 'Type a code or a name and choose from the list.')}
+          </span>
+          <Popover className="bl-popover">
+            <ListBox<Price> className="bl-options" renderEmptyState={() => <div className="muted bl-option">No entry matches.</div>}>
+              {(p) => (
+                <ListBoxItem id={p.code} textValue={`${p.code} ${p.name}`} className="bl-option">
+                  <span className="bl-mono">{p.code}</span> {p.name}{' '}
+                  <span className="muted">{formatMoney(p.amount, currency)}</span>
+                </ListBoxItem>
+              )}
+            </ListBox>
+          </Popover>
+        </ComboBox>
         <Field label="Quantity" className="bl-qty" error={problems.quantity}>
           {({ id, describedBy, invalid }) => (
             <input
