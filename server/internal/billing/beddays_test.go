@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"hms/server/internal/billing"
+	"hms/server/internal/mongostore"
 )
 
 // TestBedDaysChargedOnce: each midnight a patient spends admitted is one bed_day charge, priced by the
@@ -66,5 +67,26 @@ func TestBedDaysChargedOnce(t *testing.T) {
 	}
 	if cs, _ := f.svc.Charges(ctx, "p2", false); len(cs) != 0 {
 		t.Errorf("got %+v, want no charge for a same-day stay or an unpriced ward", cs)
+	}
+}
+
+// TestBedDaysInHospitalZone: nights are counted at the hospital's midnights (HOSPITAL_TZ), not UTC's.
+func TestBedDaysInHospitalZone(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := billing.NewService(mongostore.NewBilling(f.db, keys), billing.Options{Currency: "USD", Now: f.clock, Location: ny})
+	f.price(t, "BED-A", billing.BedDay, "ward-a", 10000, 0)
+	in := time.Date(2026, 12, 7, 20, 0, 0, 0, ny) // 01:00 UTC on the 8th
+	f.advance(time.Date(2026, 12, 8, 6, 0, 0, 0, ny).Sub(f.clock()))
+	st := billing.Stay{AdmissionID: "adm-ny", PatientID: "p1", AdmittedAt: in, Wards: []billing.WardSpan{{WardID: "ward-a", From: in}}}
+	if n, err := svc.ChargeNights(ctx, st); err != nil || n != 1 {
+		t.Fatalf("got %d nights %v, want the one New York midnight (no UTC midnight has passed since admission)", n, err)
+	}
+	if _, err := f.store.Charge(ctx, "chg:bed:adm-ny:2026-12-07"); err != nil {
+		t.Fatalf("the night of 7 Dec (New York): %v", err)
 	}
 }
