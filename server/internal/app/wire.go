@@ -10,6 +10,7 @@ import (
 	"hms/server/internal/appointment"
 	"hms/server/internal/auth"
 	"hms/server/internal/billing"
+	"hms/server/internal/billing/stripepay"
 	"hms/server/internal/chart"
 	"hms/server/internal/doctor"
 	"hms/server/internal/gdpr"
@@ -126,7 +127,21 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 	}
 
 	billingStore := mongostore.NewBilling(db, keys)
-	a.Billing = billing.NewService(billingStore, billing.Options{Currency: cfg.HospitalCurrency, Location: loc, Now: a.Clock.Now, Log: a.Log})
+	var online billing.Provider
+	if cfg.OnlinePayment() {
+		online = stripepay.New(stripepay.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase})
+	}
+	a.Billing = billing.NewService(billingStore, billing.Options{Currency: cfg.HospitalCurrency, Location: loc, Now: a.Clock.Now, Log: a.Log,
+		Events: a.Events, Online: online, PublicURL: cfg.PublicURL,
+		UserOf: func(ctx context.Context, patientID string) (string, error) {
+			r, err := a.PatientRecords.PatientByID(ctx, patientID)
+			return r.UserID, err
+		},
+		UserName: func(ctx context.Context, userID string) (string, error) {
+			u, err := a.Auth.User(ctx, userID)
+			return u.Name, err
+		},
+	})
 	a.billing = billing.NewHandlers(a.Billing, a.audit, func(ctx context.Context, id string) error {
 		_, err := a.patients.Name(ctx, id)
 		return err

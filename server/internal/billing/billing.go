@@ -11,6 +11,7 @@ package billing
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"hms/server/internal/fault"
@@ -136,18 +137,42 @@ type Invoice struct {
 	Seq      int        `json:"seq,omitempty"`
 	IssuedAt *time.Time `json:"issued_at,omitempty"`
 	IssuedBy string     `json:"issued_by,omitempty"`
+	// Paid is what the invoice's payments add up to, less refunds; Balance is Total − Paid. Both are
+	// computed from the invoice's ledger when it is read, never stored on it.
+	Paid          int64         `json:"paid"`
+	Balance       int64         `json:"balance"`
+	PaymentStatus PaymentStatus `json:"payment_status"`
 }
 
-// NumberClaim is the claim of one invoice number: unique by (year, seq) and by invoice.
+// Series is a run of gapless numbers, counted per year: invoices have one, receipts another.
+type Series string
+
+// The number series.
+const (
+	InvoiceSeries Series = "invoice"
+	ReceiptSeries Series = "receipt"
+)
+
+// NumberClaim is the claim of one number of a series: unique by (year, seq) and by owner (the invoice,
+// or the payment a receipt is for).
 type NumberClaim struct {
-	Year      int       `json:"year"`
-	Seq       int       `json:"seq"`
-	InvoiceID string    `json:"invoice_id"`
-	At        time.Time `json:"at"`
+	Year  int       `json:"year"`
+	Seq   int       `json:"seq"`
+	Owner string    `json:"owner"`
+	At    time.Time `json:"at"`
 }
 
 // Number writes an invoice number: INV-<year>-<seq, six digits at least>.
-func Number(year, seq int) string { return formatNumber(year, seq) }
+func Number(year, seq int) string { return InvoiceSeries.Format(year, seq) }
+
+// Format writes a number of the series: INV-2026-000123, RCT-2026-000001.
+func (s Series) Format(year, seq int) string {
+	prefix := "INV"
+	if s == ReceiptSeries {
+		prefix = "RCT"
+	}
+	return fmt.Sprintf("%s-%d-%06d", prefix, year, seq)
+}
 
 // Store errors. The store translates its driver's errors into these.
 var (

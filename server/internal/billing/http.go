@@ -206,10 +206,10 @@ func (h *Handlers) InvoicesHandler(c *gin.Context) {
 func (h *Handlers) InvoiceHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
 	ctx := c.Request.Context()
-	inv, err := h.svc.Invoice(ctx, c.Param("id"))
+	inv, err := h.svc.Detail(ctx, c.Param("id"))
 	if err == nil {
 		if err = mayRead(p, inv.PatientID); err != nil {
-			inv = Invoice{}
+			inv = InvoiceDetail{}
 			err = fault.New(fault.ErrNotFound, "no such invoice") // another patient's invoice does not exist for you
 		}
 	}

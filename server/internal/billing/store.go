@@ -45,11 +45,24 @@ type Store interface {
 	// InvoicesIn lists invoices in a status changed before t (Recover finishes those left issuing).
 	InvoicesIn(ctx context.Context, status Status, before time.Time, limit int) ([]Invoice, error)
 
-	// LastNumber is the highest seq claimed for year (0 when none).
-	LastNumber(ctx context.Context, year int) (int, error)
-	// ClaimNumber claims (year, seq) for an invoice; ErrDuplicate when the number, or a number for
-	// the invoice, is claimed already.
-	ClaimNumber(ctx context.Context, c NumberClaim) error
-	// NumberOf returns the number claimed for an invoice (ErrNotFound when none).
-	NumberOf(ctx context.Context, invoiceID string) (NumberClaim, error)
+	// LastNumber is the highest seq of a series claimed for year (0 when none).
+	LastNumber(ctx context.Context, series Series, year int) (int, error)
+	// ClaimNumber claims (year, seq) of a series for its owner; ErrDuplicate when the number, or a
+	// number of the series for the owner, is claimed already.
+	ClaimNumber(ctx context.Context, series Series, c NumberClaim) error
+	// NumberOf returns the number of a series claimed for an owner (ErrNotFound when none).
+	NumberOf(ctx context.Context, series Series, owner string) (NumberClaim, error)
+
+	// InsertEntry appends a payment or refund to its invoice's ledger; ErrDuplicate when the entry's
+	// (invoice, seq) or its op is taken.
+	InsertEntry(ctx context.Context, e Entry) error
+	// Entries lists the ledger entries of invoices, by invoice and seq.
+	Entries(ctx context.Context, invoiceIDs ...string) ([]Entry, error)
+	// EntryByOp returns the entry recorded under op (ErrNotFound when none).
+	EntryByOp(ctx context.Context, op string) (Entry, error)
+	// SetReceipt writes a payment entry's receipt number.
+	SetReceipt(ctx context.Context, op, number string) error
+	// UnnumberedBefore lists payment entries recorded before t that have no receipt number yet (a crash
+	// came between the payment and its number), for Recover.
+	UnnumberedBefore(ctx context.Context, t time.Time, limit int) ([]Entry, error)
 }
