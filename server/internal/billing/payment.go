@@ -143,11 +143,6 @@ func (s *Service) appendEntry(ctx context.Context, e Entry, check func(ledger) e
 			return Entry{}, false, err
 		}
 		l := ledger(entries)
-		for _, prior := range l {
-			if prior.Op == e.Op {
-				return prior, true, nil
-			}
-		}
 		if err := check(l); err != nil {
 			return Entry{}, false, err
 		}
@@ -159,7 +154,13 @@ func (s *Service) appendEntry(ctx context.Context, e Entry, check func(ledger) e
 		if !errors.Is(err, ErrDuplicate) {
 			return Entry{}, false, err
 		}
-		// Either the same op was appended meanwhile (found on the next read) or another entry took the seq.
+		// Either the same op was recorded meanwhile (the same request, concurrently, maybe on another
+		// invoice: the op is unique across ledgers) or another entry took the seq: read again.
+		if prior, err := s.store.EntryByOp(ctx, e.Op); err == nil {
+			return prior, true, nil
+		} else if !errors.Is(err, ErrNotFound) {
+			return Entry{}, false, err
+		}
 		if attempt == 1000 {
 			return Entry{}, false, fmt.Errorf("append to the ledger of invoice %s: still contended after %d attempts", e.InvoiceID, attempt)
 		}
