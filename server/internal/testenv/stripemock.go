@@ -32,8 +32,10 @@ func StripeMock(t testing.TB) string {
 	if !ok {
 		t.Fatalf("stripe-mock not found in .cache/bin or on PATH: build it with `%s` from the repository root, or run scripts/test.sh, which does", StripeMockInstall)
 	}
+	// Both listeners on free loopback ports: without -https-addr it would also take the fixed port 12112,
+	// which a second test's stripe-mock could not then have.
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	cmd := exec.Command(bin, "-http-addr", addr)
+	cmd := exec.Command(bin, "-http-addr", addr, "-https-addr", fmt.Sprintf("127.0.0.1:%d", freePort(t)))
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
