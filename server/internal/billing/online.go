@@ -104,7 +104,7 @@ func (s *Service) Webhook(ctx context.Context, payload []byte, header http.Heade
 	}
 	id := opID("pay", s.online.Name(), op.SessionID)
 	if e, err := s.store.EntryByOp(ctx, id); err == nil {
-		p, err := s.finishPayment(ctx, e)
+		p, err := s.finishPayment(ctx, e, nil)
 		return p, false, err
 	} else if !errors.Is(err, ErrNotFound) {
 		return Payment{}, false, err
@@ -118,7 +118,7 @@ func (s *Service) Webhook(ctx context.Context, payload []byte, header http.Heade
 	}
 	e := Entry{InvoiceID: inv.ID, Op: id, Kind: PaymentEntry, PaymentID: id, PatientID: inv.PatientID, Method: Online,
 		Amount: op.Amount, Currency: s.currency, Reference: op.Reference, By: "provider:" + s.online.Name(), At: s.clock()}
-	e, replayed, err := s.appendEntry(ctx, e, func(l ledger) error {
+	e, after, replayed, err := s.appendEntry(ctx, e, func(l ledger) error {
 		if op.Amount > inv.Totals.Total-l.paid() {
 			s.log.WarnContext(ctx, "online payment is more than the balance: refund the difference", "invoice", inv.ID, "session", op.SessionID)
 		}
@@ -127,7 +127,7 @@ func (s *Service) Webhook(ctx context.Context, payload []byte, header http.Heade
 	if err != nil {
 		return Payment{}, false, err
 	}
-	p, err = s.finishPayment(ctx, e)
+	p, err = s.finishPayment(ctx, e, after)
 	if err == nil && !replayed {
 		s.changed(ctx, inv.PatientID, inv.ID, "payment")
 	}

@@ -134,38 +134,38 @@ func (l ledger) last() int {
 }
 
 // appendEntry appends e to its invoice's ledger once: check sees the ledger as it is before e and may
-// refuse it. When e's op is on the ledger already (the same request, repeated or concurrent), that entry
-// is returned with replayed = true.
-func (s *Service) appendEntry(ctx context.Context, e Entry, check func(ledger) error) (Entry, bool, error) {
+// refuse it. It answers e as stored and the ledger with it; when e's op is recorded already (the same
+// request, repeated or concurrent), that entry with a nil ledger and replayed = true.
+func (s *Service) appendEntry(ctx context.Context, e Entry, check func(ledger) error) (Entry, ledger, bool, error) {
 	for attempt := 0; ; attempt++ {
 		entries, err := s.store.Entries(ctx, e.InvoiceID)
 		if err != nil {
-			return Entry{}, false, err
+			return Entry{}, nil, false, err
 		}
 		l := ledger(entries)
 		if err := check(l); err != nil {
-			return Entry{}, false, err
+			return Entry{}, nil, false, err
 		}
 		e.Seq = l.last() + 1
 		err = s.store.InsertEntry(ctx, e)
 		if err == nil {
-			return e, false, nil
+			return e, append(l, e), false, nil
 		}
 		if !errors.Is(err, ErrDuplicate) {
-			return Entry{}, false, err
+			return Entry{}, nil, false, err
 		}
 		// Either the same op was recorded meanwhile (the same request, concurrently, maybe on another
 		// invoice: the op is unique across ledgers) or another entry took the seq: read again.
 		if prior, err := s.store.EntryByOp(ctx, e.Op); err == nil {
-			return prior, true, nil
+			return prior, nil, true, nil
 		} else if !errors.Is(err, ErrNotFound) {
-			return Entry{}, false, err
+			return Entry{}, nil, false, err
 		}
 		if attempt == 1000 {
-			return Entry{}, false, fmt.Errorf("append to the ledger of invoice %s: still contended after %d attempts", e.InvoiceID, attempt)
+			return Entry{}, nil, false, fmt.Errorf("append to the ledger of invoice %s: still contended after %d attempts", e.InvoiceID, attempt)
 		}
 		if err := ctx.Err(); err != nil {
-			return Entry{}, false, err
+			return Entry{}, nil, false, err
 		}
 	}
 }
@@ -201,7 +201,7 @@ func (s *Service) Pay(ctx context.Context, r PaymentRequest) (Payment, bool, err
 	}
 	op := opID("pay", "desk", r.By, r.Key)
 	if e, err := s.store.EntryByOp(ctx, op); err == nil {
-		p, err := s.finishPayment(ctx, e)
+		p, err := s.finishPayment(ctx, e, nil)
 		return p, true, err
 	} else if !errors.Is(err, ErrNotFound) {
 		return Payment{}, false, err
@@ -215,7 +215,7 @@ func (s *Service) Pay(ctx context.Context, r PaymentRequest) (Payment, bool, err
 	}
 	e := Entry{InvoiceID: inv.ID, Op: op, Kind: PaymentEntry, PaymentID: op, PatientID: inv.PatientID, Method: r.Method,
 		Amount: r.Amount, Currency: s.currency, Reference: r.Reference, By: r.By, At: s.clock()}
-	e, replayed, err := s.appendEntry(ctx, e, func(l ledger) error {
+	e, after, replayed, err := s.appendEntry(ctx, e, func(l ledger) error {
 		if r.Amount > inv.Totals.Total-l.paid() {
 			return errOverpayment
 		}
@@ -224,7 +224,7 @@ func (s *Service) Pay(ctx context.Context, r PaymentRequest) (Payment, bool, err
 	if err != nil {
 		return Payment{}, false, err
 	}
-	p, err := s.finishPayment(ctx, e)
+	p, err := s.finishPayment(ctx, e, after)
 	if err == nil && !replayed {
 		s.changed(ctx, inv.PatientID, inv.ID, "payment")
 	}
@@ -232,10 +232,11 @@ func (s *Service) Pay(ctx context.Context, r PaymentRequest) (Payment, bool, err
 }
 
 // finishPayment gives a payment its receipt number (the year's next, gapless) unless it has one, and
-// answers the payment.
-func (s *Service) finishPayment(ctx context.Context, e Entry) (Payment, error) {
+// answers the payment. after is the ledger this request just appended e to (nil for a payment recorded
+// before): the payment is new, so it has no number yet and its view is made from that ledger.
+func (s *Service) finishPayment(ctx context.Context, e Entry, after ledger) (Payment, error) {
 	if e.Receipt == "" {
-		c, err := s.claimNumber(ctx, ReceiptSeries, e.Op)
+		c, err := s.claimNext(ctx, ReceiptSeries, e.Op, after == nil)
 		if err != nil {
 			return Payment{}, err
 		}
@@ -244,7 +245,16 @@ func (s *Service) finishPayment(ctx context.Context, e Entry) (Payment, error) {
 			return Payment{}, err
 		}
 	}
-	return s.Payment(ctx, e.Op)
+	if after == nil {
+		return s.Payment(ctx, e.Op)
+	}
+	after[len(after)-1] = e
+	for _, p := range s.paymentsOf(ctx, after) {
+		if p.ID == e.Op {
+			return p, nil
+		}
+	}
+	return Payment{}, errNoPayment
 }
 
 // Payment returns a payment with what was refunded of it.
@@ -335,7 +345,7 @@ func (s *Service) Refund(ctx context.Context, r RefundRequest) (Payment, bool, e
 	}
 	e := Entry{InvoiceID: pay.InvoiceID, Op: op, Kind: RefundEntry, PaymentID: pay.Op, PatientID: pay.PatientID,
 		Method: pay.Method, Amount: r.Amount, Currency: pay.Currency, Reason: r.Reason, By: r.By, At: s.clock()}
-	_, replayed, err := s.appendEntry(ctx, e, func(l ledger) error {
+	_, _, replayed, err := s.appendEntry(ctx, e, func(l ledger) error {
 		if r.Amount > pay.Amount-l.refunded(pay.Op) {
 			return errOverRefund
 		}
@@ -413,7 +423,7 @@ func (s *Service) recoverReceipts(ctx context.Context, before time.Time) (int, e
 		return 0, err
 	}
 	for i, e := range es {
-		if _, err := s.finishPayment(ctx, e); err != nil {
+		if _, err := s.finishPayment(ctx, e, nil); err != nil {
 			return i, fmt.Errorf("number payment %s: %w", e.Op, err)
 		}
 	}

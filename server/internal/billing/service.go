@@ -430,11 +430,20 @@ func (s *Service) finish(ctx context.Context, inv Invoice) (Invoice, error) {
 // returns the one it already has. Numbers are claimed one past the highest, and a claim is never
 // removed, so they run 1, 2, 3… without a gap.
 func (s *Service) claimNumber(ctx context.Context, series Series, owner string) (NumberClaim, error) {
+	return s.claimNext(ctx, series, owner, true)
+}
+
+// claimNext is claimNumber; mayHave false skips looking for the owner's number at first, for an owner
+// just created (a payment whose entry this request inserted has none yet). After a duplicate it looks:
+// a repeat of the request may have numbered the owner meanwhile.
+func (s *Service) claimNext(ctx context.Context, series Series, owner string, mayHave bool) (NumberClaim, error) {
 	for attempt := 0; ; attempt++ {
-		if c, err := s.store.NumberOf(ctx, series, owner); err == nil {
-			return c, nil
-		} else if !errors.Is(err, ErrNotFound) {
-			return NumberClaim{}, err
+		if mayHave {
+			if c, err := s.store.NumberOf(ctx, series, owner); err == nil {
+				return c, nil
+			} else if !errors.Is(err, ErrNotFound) {
+				return NumberClaim{}, err
+			}
 		}
 		now := s.clock()
 		year := now.In(s.loc).Year()
@@ -450,6 +459,7 @@ func (s *Service) claimNumber(ctx context.Context, series Series, owner string) 
 		if !errors.Is(err, ErrDuplicate) {
 			return NumberClaim{}, err
 		}
+		mayHave = true
 		if attempt == 1000 {
 			return NumberClaim{}, fmt.Errorf("claim a %s number: still contended after %d attempts", series, attempt)
 		}
