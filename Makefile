@@ -1,7 +1,7 @@
 # HMS — see README.md. `make run` starts the server on the embedded database; `make test` runs every test.
 GO ?= go
 
-.PHONY: all build cmds frontend openapi unused-routes run test vulncheck setup bench-patient bench-hub bench-booking bench-notify demo vet fmt clean desktop e2e
+.PHONY: all build cmds frontend openapi unused-routes run test vulncheck setup bench-patient bench-hub bench-booking bench-notify bench-tti demo vet fmt clean desktop e2e
 
 all: build
 
@@ -53,6 +53,9 @@ bench-booking: ## bookings/s and latency under 32 clients, and a 300-patient rac
 
 bench-notify: ## reminders/s for 10,000 due appointments, emails/s through mailpit, trigger-to-SMTP latency (FerretDB on PostgreSQL)
 	scripts/bench-notify.sh -n $(or $(N),10000)
+
+bench-tti: ## time to interactive of the doctor's desk with 10,000 patients on record, embedded default (headless chromium)
+	scripts/bench-tti.sh -n $(or $(N),10000) -runs $(or $(RUNS),5)
 
 demo: ## seed a demo hospital into the running server (make run) and play a morning of queues
 	scripts/demo $(DEMO_FLAGS)

@@ -4,7 +4,8 @@
 // stops them in `after`; `e2eTest` wraps node:test's `test` so a failure prints the server's log tail,
 // the pages' console errors and a screenshot of each open page.
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -49,9 +50,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 /** One bin/hms serve process; it can be stopped and started again on the same port and data. */
 class Server {
-  constructor(port, dataDir) {
+  constructor(port, dataDir, extraEnv = {}) {
     this.port = port
     this.dataDir = dataDir
+    this.extraEnv = extraEnv
     this.url = `http://127.0.0.1:${port}`
     this.log = []
     this.proc = null
@@ -73,6 +75,7 @@ class Server {
       // The browser's calendar decides "today" on the screens; keep the server's the same.
       HOSPITAL_TZ: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
       SHUTDOWN_TIMEOUT: '3s',
+      ...this.extraEnv,
     }
     const proc = spawn(hmsBinary, ['serve'], { cwd: this.dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] })
     this.proc = proc
@@ -150,18 +153,91 @@ export function today(d = new Date()) {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`
 }
 
+const mailpitBinary = join(repoRoot, '.cache/bin/mailpit')
+
+/**
+ * A mailpit process (a real SMTP server that keeps what it receives and shows it through an HTTP API),
+ * for the emails a person would read: a registration's confirmation link. scripts/e2e.sh builds it into
+ * .cache/bin (scripts/lib.sh's ensure_mailpit), as scripts/test.sh does for the Go mail tests.
+ */
+class Mailpit {
+  async start(dir) {
+    if (!existsSync(mailpitBinary)) {
+      throw new Error(`${mailpitBinary} is missing: run scripts/e2e.sh (it builds it) or ` +
+        'GOBIN=$PWD/.cache/bin go install github.com/axllent/mailpit@v1.33.1')
+    }
+    const [smtp, http] = [await freePort(), await freePort()]
+    this.smtpPort = smtp
+    this.api = `http://127.0.0.1:${http}`
+    this.proc = spawn(mailpitBinary, [
+      '--smtp', `127.0.0.1:${smtp}`, '--listen', `127.0.0.1:${http}`, '--database', join(dir, 'mailpit.db'),
+      '--disable-version-check', '--quiet', '--smtp-disable-rdns',
+    ], { stdio: ['ignore', 'ignore', 'pipe'] })
+    let errors = '' // what it says on stderr (it is --quiet otherwise), for a failed start
+    this.proc.stderr.on('data', (b) => (errors = (errors + b).slice(-2000)))
+    const deadline = Date.now() + 15_000
+    while (Date.now() < deadline) {
+      if (this.proc.exitCode !== null) throw new Error(`mailpit exited during start-up (${this.proc.exitCode}): ${errors}`)
+      try {
+        if ((await fetch(`${this.api}/readyz`)).ok) return
+      } catch {
+        // not listening yet
+      }
+      await sleep(100)
+    }
+    throw new Error('mailpit did not answer /readyz within 15 s')
+  }
+
+  /** The server's settings to send through this mailpit (plain SMTP on loopback, no login). */
+  env() {
+    return { EMAIL_HOST: '127.0.0.1', EMAIL_PORT: String(this.smtpPort), EMAIL_TLS: 'none', EMAIL_FROM: 'HMS <no-reply@e2e.hms>' }
+  }
+
+  /** Waits for an email to `to` and returns the first link in its text that matches `pattern`. */
+  async link(to, pattern, timeout = liveTimeout) {
+    const deadline = Date.now() + timeout
+    while (Date.now() < deadline) {
+      const list = await (await fetch(`${this.api}/api/v1/messages`)).json()
+      for (const m of list.messages ?? []) {
+        if (!m.To?.some((t) => t.Address === to)) continue
+        const msg = await (await fetch(`${this.api}/api/v1/message/${m.ID}`)).json()
+        const found = (msg.Text ?? '').match(pattern)
+        if (found) return found[0]
+      }
+      await sleep(200)
+    }
+    throw new Error(`no email to ${to} with a link matching ${pattern} within ${timeout} ms`)
+  }
+
+  stop() {
+    this.proc?.kill('SIGKILL')
+  }
+}
+
 /**
  * Starts a server on a free port with a fresh data directory, seeds it and launches Chromium. Seeded:
  * the department "general", a doctor in it working every day around the clock, a receptionist (staff)
- * and a patient. Returns the environment; call `stop()` when done.
+ * and a patient. With `mail: true` the server sends its email to a mailpit the test reads
+ * (`env.mail.link(to, pattern)`). Returns the environment; call `stop()` when done.
  */
-export async function startHms() {
+export async function startHms({ mail = false } = {}) {
   if (!existsSync(chromiumPath)) {
     throw new Error(`${chromiumPath} is missing: run 'make setup' or 'apt-get install chromium'`)
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'hms-e2e-'))
-  const server = new Server(await freePort(), dataDir)
-  const env = new Env(server, dataDir)
+  const mailpit = mail ? new Mailpit() : null
+  let server
+  let env
+  try {
+    await mailpit?.start(dataDir)
+    server = new Server(await freePort(), dataDir, mailpit?.env())
+    env = new Env(server, dataDir)
+    env.mail = mailpit
+  } catch (e) {
+    mailpit?.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+    throw e
+  }
   try {
     await server.start()
     await env.seed()
@@ -293,17 +369,56 @@ class Env {
     await this.browser?.close().catch(() => undefined)
     this.browser = null
     await this.server.stop()
+    this.mail?.stop()
     rmSync(this.dataDir, { recursive: true, force: true })
     if (current === this) current = null
   }
 }
 
 /** Fills and submits the sign-in form at `path` (a deep link stays where it is after sign-in). */
-async function signIn(page, path, account) {
+export async function signIn(page, path, account) {
   await page.goto(path)
   await page.getByLabel('Email').fill(account.email)
   await page.getByLabel('Password').fill(account.password)
   await page.getByRole('button', { name: 'Sign in' }).click()
+}
+
+/**
+ * What the focused element is, for keyboard navigation: its tag, type, label or text, state, and
+ * whether the browser shows it as focused (:focus-visible with an outline or a focus ring drawn).
+ */
+export function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement
+    if (!el || el === document.body) return null
+    const label = el.labels?.[0]?.textContent ?? el.getAttribute('aria-label') ?? el.textContent ?? ''
+    const cs = getComputedStyle(el)
+    const ring = (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0) || cs.boxShadow !== 'none'
+    return {
+      tag: el.tagName.toLowerCase(),
+      type: el.getAttribute('type') ?? '',
+      role: el.getAttribute('role') ?? '',
+      label: label.trim(),
+      value: 'value' in el ? el.value : '',
+      checked: el.checked === true,
+      disabled: el.disabled === true,
+      testid: el.getAttribute('data-testid') ?? '',
+      visible: el.matches(':focus-visible') && ring,
+    }
+  })
+}
+
+/**
+ * Presses Tab (or Shift+Tab with `back`) until the focused element matches; past the last element Tab
+ * wraps to the first. Returns what is focused then.
+ */
+export async function tabTo(page, what, match, { max = 150, back = false } = {}) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab')
+    const f = await focused(page)
+    if (f && match(f)) return f
+  }
+  throw new Error(`${back ? 'Shift+Tab' : 'Tab'} never reached ${what} in ${max} presses`)
 }
 
 /** Waits for the page's live badge to say the connection is live. */
@@ -324,13 +439,16 @@ export async function assertNotReloaded(page) {
   if (mark !== 'not reloaded') throw new Error(`${page.url()} was reloaded: live updates must arrive without one`)
 }
 
-/** A test that, when it fails, reports what the server and the browser were doing. */
+/**
+ * A test that, when it fails, reports what the server and the browser were doing (unless the error says
+ * it was `reported` already).
+ */
 export function e2eTest(name, fn) {
   return test(name, async (t) => {
     try {
       await fn(t)
     } catch (e) {
-      if (current) await current.report(name)
+      if (current && !e?.reported) await current.report(name)
       throw e
     }
   })
@@ -343,5 +461,41 @@ export function artifactDir(sub = '') {
   return dir
 }
 
+/** axe-core's source, read once from node_modules (never downloaded). */
+let axeSource = null
+
+/**
+ * Runs axe-core on the page as it is now and throws listing every violation rated serious or critical
+ * (rule id, help, the first few target selectors); `name` says which screen in the message. Rules rated
+ * minor or moderate are not checked. axe only reads the document.
+ */
+export async function checkA11y(page, name) {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core'), 'utf8')
+  // Evaluated through the DevTools protocol, which the page's Content-Security-Policy (script-src 'self')
+  // does not govern; a script tag would be refused, and the policy stays as the server sends it.
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(`${axeSource}\n;true`)
+  const violations = await page.evaluate(async () => {
+    // Only WCAG A/AA and best-practice rules: the same set axe runs by default.
+    const r = await window.axe.run(document, { resultTypes: ['violations'] })
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.slice(0, 4).map((n) => n.target.join(' ')),
+      count: v.nodes.length,
+    }))
+  })
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+  if (bad.length) {
+    const lines = bad.map(
+      (v) => `  ${v.impact} ${v.id}: ${v.help} (${v.count} element${v.count === 1 ? '' : 's'}: ${v.targets.join(' | ')})`,
+    )
+    throw new Error(`axe found ${bad.length} serious or critical violation(s) on ${name} (${page.url()}):\n${lines.join('\n')}`)
+  }
+}
+
 // A test file that crashes must not leave its server behind.
-process.once('exit', () => current?.server.proc?.kill('SIGKILL'))
+process.once('exit', () => {
+  current?.server.proc?.kill('SIGKILL')
+  current?.mail?.stop()
+})

@@ -1,6 +1,7 @@
 // The screens end to end against a real server: sign-in, the live check-in → display → doctor flow,
 // emergency alerts on every open screen, keyboard-only use, display legibility, and screenshots of every
-// screen at 1920x1080 and 1366x768 (test-artifacts/screenshots/). The tests run in order and share one
+// screen at 1920x1080 and 1366x768 (test-artifacts/screenshots/). axe-core checks each screen as it is
+// opened and again when busy (checkA11y: serious and critical violations fail). The tests run in order and share one
 // server and the signed-in screens: each leaves data and open pages the next ones use.
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
@@ -8,10 +9,13 @@ import { after, before } from 'node:test'
 import {
   artifactDir,
   assertNotReloaded,
+  checkA11y,
   e2eTest,
+  focused,
   liveTimeout,
   markPage,
   startHms,
+  tabTo,
   today,
   waitLive,
 } from './harness.mjs'
@@ -65,6 +69,7 @@ async function screen(name) {
     const { who, path, landing } = screens[name]
     pages[name] = await hms.signedInPage(who, path, { landing })
     await markPage(pages[name])
+    await checkA11y(pages[name], name)
   }
   return pages[name]
 }
@@ -125,33 +130,6 @@ e2eTest('an emergency alert raised over REST appears on every open screen', asyn
     await assertNotReloaded(page)
   }
 })
-
-/** What the focused element is, for keyboard navigation: its tag, type, label or text, and state. */
-function focused(page) {
-  return page.evaluate(() => {
-    const el = document.activeElement
-    if (!el || el === document.body) return null
-    const label = el.labels?.[0]?.textContent ?? el.getAttribute('aria-label') ?? el.textContent ?? ''
-    return {
-      tag: el.tagName.toLowerCase(),
-      type: el.getAttribute('type') ?? '',
-      label: label.trim(),
-      value: 'value' in el ? el.value : '',
-      checked: el.checked === true,
-      disabled: el.disabled === true,
-    }
-  })
-}
-
-/** Presses Tab until the focused element matches (past the last element Tab wraps to the first). */
-async function tabTo(page, what, match, max = 150) {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab')
-    const f = await focused(page)
-    if (f && match(f)) return f
-  }
-  throw new Error(`Tab never reached ${what} in ${max} presses`)
-}
 
 e2eTest('keyboard only: a walk-in check-in at reception, and "Call next" at the doctor', async () => {
   // A reception screen just signed in to, as a desk starts its day; it replaces the flow's.
@@ -231,6 +209,7 @@ e2eTest('the bed board follows an admission and a discharge live, naming the pat
   const counts = page.getByTestId('ward-ward-e2e-counts')
   await counts.filter({ hasText: '4 free · 0 occupied · 4 beds' }).waitFor({ timeout: liveTimeout })
   await markPage(page)
+  await checkA11y(page, 'beds')
 
   // Peter was checked in today (the finder test), so staff have a care relationship with him.
   const staff = await hms.client('staff')
@@ -266,9 +245,11 @@ e2eTest('an admin without a care relationship breaks the glass to open a record,
   await record.getByText('You have no care relationship with this patient.').waitFor({ timeout: liveTimeout })
   await record.getByLabel('Reason').fill('e2e: checking a complaint about this record')
   await page.screenshot({ path: join(artifactDir('screenshots'), 'patients-break-glass-1366x768.png') })
+  await checkA11y(page, 'patients: break the glass')
   await record.getByRole('button', { name: 'Break the glass and open' }).click()
   await record.getByTestId('history').waitFor({ timeout: liveTimeout })
   await page.screenshot({ path: join(artifactDir('screenshots'), 'patients-record-1366x768.png') })
+  await checkA11y(page, 'patients: the record')
 
   const admin = await hms.client('admin')
   const audit = await admin.call('GET', `/api/audit?patient_id=${hms.accounts.patient.patientId}&limit=20`)
@@ -369,12 +350,14 @@ e2eTest('screenshots of every screen at 1920x1080 and 1366x768', async () => {
   await signin.goto('/')
   await signin.getByLabel('Email').waitFor()
   await shoot(signin, 'signin')
+  await checkA11y(signin, 'sign-in')
 
   for (const [name, isReady] of Object.entries(ready)) {
     const page = await screen(name)
     await isReady(page).waitFor({ timeout: liveTimeout })
     if (name === 'display') await page.getByTestId('alert-banner').getByTestId('alert').first().waitFor()
     await shoot(page, name)
+    await checkA11y(page, `${name}, busy`)
   }
 })
 
@@ -390,6 +373,7 @@ e2eTest('a message reaches the patient live in the bell, is marked read, and the
   await item.waitFor({ timeout: liveTimeout })
   assert.equal(await item.getAttribute('data-unread'), 'true')
   await page.screenshot({ path: join(artifactDir('screenshots'), 'notifications-bell-1366x768.png') })
+  await checkA11y(page, 'notifications bell')
   await item.getByRole('button', { name: 'Mark read' }).click()
   await panel.getByTestId('notification').filter({ hasText: message }).and(page.locator('[data-unread="false"]')).waitFor({ timeout: liveTimeout })
   await assertNotReloaded(page)
@@ -398,6 +382,7 @@ e2eTest('a message reaches the patient live in the bell, is marked read, and the
   await page.goto('/notifications')
   await page.getByTestId('notifications-list').getByText(message).waitFor({ timeout: liveTimeout })
   await page.getByTestId('notification-preferences').getByLabel('SMS phone').waitFor()
+  await checkA11y(page, 'notifications')
   for (const size of [{ width: 1920, height: 1080 }, { width: 1366, height: 768 }]) {
     await page.setViewportSize(size)
     await page.screenshot({ path: join(artifactDir('screenshots'), `notifications-${size.width}x${size.height}.png`) })
@@ -411,5 +396,6 @@ e2eTest('a message reaches the patient live in the bell, is marked read, and the
   const table = admin.getByTestId('deliveries-table')
   await table.getByText('email is not configured').first().waitFor({ timeout: liveTimeout })
   await admin.screenshot({ path: join(artifactDir('screenshots'), 'admin-deliveries-1366x768.png') })
+  await checkA11y(admin, 'admin deliveries')
   await hms.closePage(admin)
 })

@@ -45,7 +45,7 @@ export function ConfirmScreen() {
   }, [token, attempt])
 
   return (
-    <div className="center-page">
+    <main className="center-page">
       <section className="panel signin" aria-labelledby="confirm-title" aria-live="polite">
         {state.phase === 'working' && (
           <>
@@ -78,6 +78,6 @@ export function ConfirmScreen() {
           </>
         )}
       </section>
-    </div>
+    </main>
   )
 }

@@ -45,7 +45,7 @@ export function DisplayScreen({ department, kiosk = false }: { department?: stri
   if (!shown && kiosk && list.length === 1) shown = list[0]?.id
 
   return (
-    <div className={`display${idle ? ' ds-idle' : ''}`} data-testid="display">
+    <main className={`display${idle ? ' ds-idle' : ''}`} data-testid="display">
       {alerts && <AlertBanner canAck={false} />}
       {shown ? (
         <Board key={shown} department={shown} name={list.find((d) => d.id === shown)?.name} />
@@ -66,6 +66,6 @@ export function DisplayScreen({ department, kiosk = false }: { department?: stri
           )}
         </div>
       )}
-    </div>
+    </main>
   )
 }

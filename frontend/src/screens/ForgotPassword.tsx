@@ -34,7 +34,7 @@ export function ForgotPasswordScreen() {
 
   if (sent) {
     return (
-      <div className="center-page">
+      <main className="center-page">
         <section className="panel signin" aria-labelledby="forgot-sent">
           <h1 id="forgot-sent">Check your email</h1>
           <p>If an account exists for that email, we sent a link to choose a new password. It works once, within an hour.</p>
@@ -42,11 +42,11 @@ export function ForgotPasswordScreen() {
             Back to sign in
           </Link>
         </section>
-      </div>
+      </main>
     )
   }
   return (
-    <div className="center-page">
+    <main className="center-page">
       <form className="panel signin" onSubmit={(e) => void submit(e)} aria-labelledby="forgot-title" noValidate>
         <h1 id="forgot-title">Forgot your password?</h1>
         <p className="muted">Enter your account's email address and we will send you a link to choose a new password.</p>
@@ -72,6 +72,6 @@ export function ForgotPasswordScreen() {
           <Link href="/">Back to sign in</Link>
         </p>
       </form>
-    </div>
+    </main>
   )
 }

@@ -38,7 +38,7 @@ export function ResetPasswordScreen() {
 
   if (phase === 'done') {
     return (
-      <div className="center-page">
+      <main className="center-page">
         <section className="panel signin" aria-labelledby="reset-done">
           <h1 id="reset-done">Password changed</h1>
           <p>Your account was signed out everywhere. Sign in with your new password.</p>
@@ -46,12 +46,12 @@ export function ResetPasswordScreen() {
             Sign in
           </Link>
         </section>
-      </div>
+      </main>
     )
   }
   if (phase === 'invalid') {
     return (
-      <div className="center-page">
+      <main className="center-page">
         <section className="panel signin" aria-labelledby="reset-invalid">
           <h1 id="reset-invalid">This link is invalid or has expired</h1>
           <p>A password link works once, and only for a while. Ask for a new one.</p>
@@ -60,11 +60,11 @@ export function ResetPasswordScreen() {
             <Link href="/">Sign in</Link>
           </p>
         </section>
-      </div>
+      </main>
     )
   }
   return (
-    <div className="center-page">
+    <main className="center-page">
       <form className="panel signin" onSubmit={(e) => void submit(e)} aria-labelledby="reset-title" noValidate>
         <h1 id="reset-title">Choose a new password</h1>
         <label>
@@ -100,6 +100,6 @@ export function ResetPasswordScreen() {
           Set new password
         </SubmitButton>
       </form>
-    </div>
+    </main>
   )
 }

@@ -34,7 +34,7 @@ export function SignInScreen() {
 
   const server = cachedDesktopConfig()?.server_url
   return (
-    <div className="center-page">
+    <main className="center-page">
       <form className="panel signin" onSubmit={(e) => void submit(e)} aria-labelledby="signin-title">
         <h1 id="signin-title">HMS sign in</h1>
         <label>
@@ -74,6 +74,6 @@ export function SignInScreen() {
           </p>
         )}
       </form>
-    </div>
+    </main>
   )
 }

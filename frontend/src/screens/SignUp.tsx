@@ -48,7 +48,7 @@ export function SignUpScreen() {
 
   if (sentTo) {
     return (
-      <div className="center-page">
+      <main className="center-page">
         <section className="panel signin" aria-labelledby="signup-sent">
           <h1 id="signup-sent">Check your email</h1>
           <p>
@@ -62,7 +62,7 @@ export function SignUpScreen() {
             Back to sign in
           </Link>
         </section>
-      </div>
+      </main>
     )
   }
 
@@ -73,7 +73,7 @@ export function SignUpScreen() {
     'aria-describedby': problems[k] ? `signup-${k}-error` : undefined,
   })
   return (
-    <div className="center-page">
+    <main className="center-page">
       <form className="panel signin" onSubmit={(e) => void submit(e)} aria-labelledby="signup-title" noValidate>
         <h1 id="signup-title">Create an account</h1>
         <p className="muted">For patients. Staff accounts are made by an administrator.</p>
@@ -106,6 +106,6 @@ export function SignUpScreen() {
           Already have an account? <Link href="/">Sign in</Link>
         </p>
       </form>
-    </div>
+    </main>
   )
 }

@@ -151,7 +151,7 @@ describe('Email a set-password link', () => {
   it('says what will happen, sends the link on confirmation and shows until when it works', async () => {
     screenOf()
     const table = await screen.findByTestId('users-table')
-    await userEvent.click(within(table).getByRole('button', { name: 'Email Sam Staff a set-password link' }))
+    await userEvent.click(within(table).getByRole('button', { name: 'Email a set-password link to Sam Staff' }))
     const dialog = await screen.findByRole('alertdialog')
     expect(dialog.textContent).toContain(
       'Sam Staff gets an email at u2@hms.test with a link to set a new password; it works once, for 72 hours.',
@@ -171,14 +171,14 @@ describe('Email a set-password link', () => {
     users = [...users, user('u3', { name: 'Dee Disabled', disabled: true })]
     screenOf()
     const table = await screen.findByTestId('users-table')
-    await userEvent.click(within(table).getByRole('button', { name: 'Email Dee Disabled a set-password link' }))
+    await userEvent.click(within(table).getByRole('button', { name: 'Email a set-password link to Dee Disabled' }))
     let dialog = await screen.findByRole('alertdialog')
     await userEvent.click(within(dialog).getByRole('button', { name: 'Send the link' }))
     expect((await within(dialog).findByRole('alert')).textContent).toBe('the account is disabled; enable it first')
 
     await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }))
     await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull())
-    await userEvent.click(within(table).getByRole('button', { name: 'Email Sam Staff a set-password link' }))
+    await userEvent.click(within(table).getByRole('button', { name: 'Email a set-password link to Sam Staff' }))
     dialog = await screen.findByRole('alertdialog')
     expect(within(dialog).queryByRole('alert')).toBeNull()
     await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }))

@@ -35,7 +35,7 @@ export function PasswordLink({ user: u }: { user: User }) {
       <button
         type="button"
         className="btn btn-small adm-pwlink"
-        aria-label={`Email ${u.name} a set-password link`}
+        aria-label={`Email a set-password link to ${u.name}`}
         onClick={() => {
           setSentUntil('')
           setOpen(true)
