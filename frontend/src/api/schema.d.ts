@@ -4503,19 +4503,19 @@ export interface components {
             issued_by?: string;
             /**
              * Format: int64
-             * @description What the payments add up to, less refunds.
+             * @description What the payments add up to, less refunds. Always sent by this server; not required by the document, so that the screens also read a server from before payments.
              */
-            paid: number;
+            paid?: number;
             /**
              * Format: int64
              * @description total − paid (negative: an online payment paid more, to refund).
              */
-            balance: number;
+            balance?: number;
             /**
              * @description Meaningful once issued.
              * @enum {string}
              */
-            payment_status: "unpaid" | "partially_paid" | "paid";
+            payment_status?: "unpaid" | "partially_paid" | "paid";
         };
         /** @description An invoice with its payments (each with what was refunded of it). */
         InvoiceDetail: {
@@ -4541,19 +4541,19 @@ export interface components {
             issued_by?: string;
             /**
              * Format: int64
-             * @description What the payments add up to, less refunds.
+             * @description What the payments add up to, less refunds. Always sent by this server; not required by the document, so that the screens also read a server from before payments.
              */
-            paid: number;
+            paid?: number;
             /**
              * Format: int64
              * @description total − paid (negative: an online payment paid more, to refund).
              */
-            balance: number;
+            balance?: number;
             /**
              * @description Meaningful once issued.
              * @enum {string}
              */
-            payment_status: "unpaid" | "partially_paid" | "paid";
+            payment_status?: "unpaid" | "partially_paid" | "paid";
             payments: components["schemas"]["Payment"][];
         };
         InvoiceList: {
