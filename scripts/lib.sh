@@ -44,6 +44,11 @@ ensure_go_tool() {
 MAILPIT_VERSION=v1.33.1
 ensure_mailpit() { ensure_go_tool mailpit github.com/axllent/mailpit "$MAILPIT_VERSION" "the mail tests need it"; }
 
+# STRIPE_MOCK_VERSION is Stripe's API emulator the payment tests run against (testenv.StripeMock
+# starts one per test from .cache/bin).
+STRIPE_MOCK_VERSION=v0.203.0
+ensure_stripe_mock() { ensure_go_tool stripe-mock github.com/stripe/stripe-mock "$STRIPE_MOCK_VERSION" "the payment tests need it"; }
+
 # GOVULNCHECK_VERSION is the vulnerability scanner scripts/govulncheck.sh runs (golang.org/x/vuln).
 GOVULNCHECK_VERSION=v1.10.0
 ensure_govulncheck() {

@@ -18,6 +18,7 @@ const machineFacing = {
   'GET /healthz': 'liveness probe for load balancers and orchestrators',
   'GET /readyz': 'readiness probe for load balancers and orchestrators',
   'GET /api/openapi.json': 'the API description, for integrators and client generators',
+  'POST /api/payments/stripe/webhook': 'Stripe posts payment events here, signed; no person calls it',
 }
 
 const doc = JSON.parse(readFileSync(process.argv[2] ?? join(root, 'bin/openapi.json'), 'utf8'))

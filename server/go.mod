@@ -16,6 +16,8 @@ require (
 	go.mongodb.org/mongo-driver/v2 v2.10.0
 )
 
+require github.com/stripe/stripe-go/v82 v82.5.1 // indirect
+
 require (
 	filippo.io/edwards25519 v1.1.0 // indirect
 	github.com/AlekSi/pointer v1.2.0 // indirect

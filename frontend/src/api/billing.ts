@@ -1,62 +1,23 @@
-// Billing routes and fields the typed client does not describe yet: payments, refunds, online checkout
-// and the billing configuration (the payments contract, built on the server alongside these screens).
-// The invoice reads stay on the typed client ($api) and are widened here with the contract's new
-// fields. Once the server's OpenAPI document carries them, these types become aliases of the generated
-// ones (components['schemas'][…]) and the calls move to `api`/`$api`; the screens need not change.
+// The billing calls the screens make beyond the invoice reads: payments, refunds, online checkout and
+// the billing configuration, with the generated types of the API description, and the server's
+// refusals in people's words.
 import { useQuery } from '@tanstack/react-query'
-import { ApiError, api, authFetch } from './client'
+import { ApiError, authFetch } from './client'
 import { formatMoney } from './money'
 import type { components } from './schema'
 import { errorFrom } from './session'
 
-export type Price = components['schemas']['Price']
-export type Charge = components['schemas']['Charge']
-export type InvoiceLine = components['schemas']['InvoiceLine']
-
-/** How a payment was made. */
-export type PaymentMethod = 'cash' | 'card' | 'online'
-
-/** A payment on an invoice (POST /api/invoices/{id}/payments), with what was refunded of it. */
-export interface Payment {
-  id: string
-  invoice_id: string
-  patient_id: string
-  method: PaymentMethod
-  amount: number
-  refunded: number
-  currency: string
-  reference?: string
-  received_by: string
-  received_by_name: string
-  at: string
-  receipt_number: string
-}
-
-/** Where an issued invoice stands with payments. */
-export type PaymentStatus = 'unpaid' | 'partially_paid' | 'paid'
-
-/** The invoice as the payments contract answers it: the generated shape and what payments add. */
-export type Invoice = components['schemas']['Invoice'] & {
-  /** Completed payments minus refunds. */
-  paid?: number
-  /** What is left to pay: total − paid. */
-  balance?: number
-  payment_status?: PaymentStatus
-  /** GET /api/invoices/{id} only. */
-  payments?: Payment[]
-}
-
-/** GET /api/billing/config. */
-export interface BillingConfig {
-  currency: string
-  online_payment: boolean
-}
-
-/** POST /api/invoices/{id}/checkout. */
-export interface Checkout {
-  url: string
-  session_id: string
-}
+type Schemas = components['schemas']
+export type Price = Schemas['Price']
+export type Charge = Schemas['Charge']
+export type InvoiceLine = Schemas['InvoiceLine']
+export type Payment = Schemas['Payment']
+export type PaymentMethod = Payment['method']
+export type PaymentStatus = NonNullable<Schemas['Invoice']['payment_status']>
+/** An invoice as listed, or as read alone (GET /api/invoices/{id}: with its payments and credit notes). */
+export type Invoice = Schemas['Invoice'] & Partial<Pick<Schemas['InvoiceDetail'], 'payments' | 'credit_notes'>>
+export type BillingConfig = Schemas['BillingConfig']
+export type Checkout = Schemas['CheckoutSession']
 
 /** What is paid of an invoice: the server's figure, or nothing yet when it does not say. */
 export function paidOf(inv: Invoice): number {
@@ -121,27 +82,9 @@ export function startCheckout(invoiceID: string): Promise<Checkout> {
 export const invoicePDFPath = (invoiceID: string) => `/api/invoices/${encodeURIComponent(invoiceID)}/pdf`
 export const receiptPath = (paymentID: string) => `/api/payments/${encodeURIComponent(paymentID)}/receipt`
 
-/**
- * The billing configuration: GET /api/billing/config; on a server without it (404), the currency of the
- * price list (staff and admins may read it) and no online payment; for a patient there, no currency
- * (the screens then use each invoice's own). Read once per session.
- */
-export function useBillingConfig(withPriceList: boolean) {
-  return useQuery<BillingConfig & { currency: string }>({
-    queryKey: ['billing-config', withPriceList],
-    staleTime: Infinity,
-    queryFn: async () => {
-      try {
-        return await getBillingConfig()
-      } catch (e) {
-        if (!(e instanceof ApiError) || e.status !== 404) throw e
-      }
-      if (!withPriceList) return { currency: '', online_payment: false }
-      const { data, error, response } = await api.GET('/api/billing/prices')
-      if (error !== undefined || !data) throw errorFrom(response.status, error)
-      return { currency: data.currency, online_payment: false }
-    },
-  })
+/** The billing configuration (GET /api/billing/config): the currency and whether patients may pay online. */
+export function useBillingConfig() {
+  return useQuery<BillingConfig>({ queryKey: ['billing-config'], staleTime: Infinity, queryFn: getBillingConfig })
 }
 
 /**
@@ -171,9 +114,6 @@ export function billingError(e: unknown, ctx: { currency?: string; balance?: num
     case 'price_changed':
       return 'Someone changed this price while you were editing; reload the list and make your change again.'
     default:
-      if (e.status === 404 && e.code === 'not_found' && /^no such route/i.test(e.message)) {
-        return 'This server does not offer that yet.'
-      }
       return e.message
   }
 }

@@ -166,13 +166,13 @@ describe('BillingScreen', () => {
 
   it('says plainly when the invoice PDF is not there', async () => {
     current = issued()
-    // What this server says for a route it does not have yet.
-    routes[`GET /api/invoices/${invoiceID}/pdf`] = apiError(404, 'not_found', `no such route: GET /api/invoices/${invoiceID}/pdf`)
+    // The server could not render it (its words are shown).
+    routes[`GET /api/invoices/${invoiceID}/pdf`] = apiError(503, 'unavailable', 'the invoice could not be rendered; try again')
     const user = await openAccount()
     await user.click(await screen.findByRole('button', { name: /Open INV-2026-000007/ }))
     await user.click(await screen.findByRole('button', { name: 'Download PDF' }))
     expect((await screen.findByRole('alert')).textContent).toBe(
-      'Could not download INV-2026-000007.pdf: This server does not offer that yet.',
+      'Could not download INV-2026-000007.pdf: the invoice could not be rendered; try again',
     )
   })
 

@@ -49,7 +49,7 @@ export function BillingScreen() {
 
 function Account({ patient }: { patient: PatientSummary }) {
   const isAdmin = session.current?.user.role === 'admin'
-  const config = useBillingConfig(true)
+  const config = useBillingConfig()
   const [open, setOpen] = useState('')
   useLiveQueries(
     'billing',

@@ -11,6 +11,7 @@ import (
 	"hms/server/internal/auth"
 	"hms/server/internal/billing"
 	"hms/server/internal/billing/pdf"
+	"hms/server/internal/billing/stripepay"
 	"hms/server/internal/chart"
 	"hms/server/internal/doctor"
 	"hms/server/internal/gdpr"
@@ -129,6 +130,10 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 	billingStore := mongostore.NewBilling(db, keys)
 	hospital := pdf.Hospital{Name: cfg.Notify.HospitalName, Address: cfg.HospitalAddress, TaxID: cfg.HospitalTaxID,
 		Currency: cfg.HospitalCurrency, Locale: cfg.HospitalLocale, Location: loc}
+	var online billing.Provider
+	if cfg.OnlinePayment() {
+		online = stripepay.New(stripepay.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase})
+	}
 	a.Billing = billing.NewService(billingStore, billing.Options{Currency: cfg.HospitalCurrency, Location: loc, Now: a.Clock.Now, Log: a.Log,
 		RenderInvoice: func(ctx context.Context, inv billing.Invoice) ([]byte, error) {
 			name, mrn, err := a.patients.Identity(ctx, inv.PatientID)
@@ -136,7 +141,17 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 				return nil, err
 			}
 			return pdf.Invoice(hospital, inv, pdf.PatientInfo{Name: name, MRN: mrn}, nil)
-		}})
+		},
+		Events: a.Events, Online: online, PublicURL: cfg.PublicURL,
+		UserOf: func(ctx context.Context, patientID string) (string, error) {
+			r, err := a.PatientRecords.PatientByID(ctx, patientID)
+			return r.UserID, err
+		},
+		UserName: func(ctx context.Context, userID string) (string, error) {
+			u, err := a.Auth.User(ctx, userID)
+			return u.Name, err
+		},
+	})
 	a.billing = billing.NewHandlers(a.Billing, a.audit, func(ctx context.Context, id string) error {
 		_, err := a.patients.Name(ctx, id)
 		return err

@@ -137,15 +137,24 @@ type Invoice struct {
 	Seq      int        `json:"seq,omitempty"`
 	IssuedAt *time.Time `json:"issued_at,omitempty"`
 	IssuedBy string     `json:"issued_by,omitempty"`
+	// Credited is what its credit notes took back (a positive sum of their totals); Paid is what its
+	// payments add up to, less refunds; Balance is Total − Credited − Paid. All three are computed from
+	// the invoice's credit notes and ledger when it is read, never stored on it.
+	Credited      int64         `json:"credited"`
+	Paid          int64         `json:"paid"`
+	Balance       int64         `json:"balance"`
+	PaymentStatus PaymentStatus `json:"payment_status"`
 }
 
-// Series is a numbering series: invoices and credit notes are each numbered 1, 2, 3… per year, apart.
+// Series is a numbering series: invoices, credit notes and receipts are each numbered 1, 2, 3… per
+// year, apart.
 type Series string
 
 // The numbering series.
 const (
 	InvoiceSeries    Series = "INV"
 	CreditNoteSeries Series = "CN"
+	ReceiptSeries    Series = "RCT"
 )
 
 // Number writes a number of the series: <series>-<year>-<seq, six digits at least>.
@@ -155,7 +164,7 @@ func (s Series) Number(year, seq int) string { return fmt.Sprintf("%s-%d-%06d", 
 type NumberClaim struct {
 	Year int `json:"year"`
 	Seq  int `json:"seq"`
-	// DocumentID is the invoice or credit note numbered.
+	// DocumentID is the invoice or credit note numbered, or the payment a receipt is for.
 	DocumentID string    `json:"document_id"`
 	At         time.Time `json:"at"`
 }

@@ -261,32 +261,3 @@ func (s *Service) creditNote(ctx context.Context, invoiceID, id string) (CreditN
 	}
 	return CreditNote{}, fault.New(fault.ErrNotFound, "no such credit note")
 }
-
-// InvoiceView is an invoice with what its credit notes took back: Credited is the positive sum of their
-// totals.
-type InvoiceView struct {
-	Invoice
-	Credited    int64        `json:"credited"`
-	CreditNotes []CreditNote `json:"credit_notes"`
-}
-
-// View returns an invoice with its credit notes.
-func (s *Service) View(ctx context.Context, id string) (InvoiceView, error) {
-	inv, err := s.Invoice(ctx, id)
-	if err != nil {
-		return InvoiceView{}, err
-	}
-	v := InvoiceView{Invoice: inv, CreditNotes: []CreditNote{}}
-	if inv.Status != Issued {
-		return v, nil
-	}
-	notes, err := s.store.CreditNotes(ctx, id)
-	if err != nil {
-		return InvoiceView{}, err
-	}
-	for _, n := range notes {
-		v.Credited -= n.Totals.Total
-		v.CreditNotes = append(v.CreditNotes, n)
-	}
-	return v, nil
-}

@@ -90,7 +90,7 @@ func TestCreditNotes(t *testing.T) {
 	_, _, err = f.svc.Credit(ctx, inv.ID, billing.CreditRequest{Reason: "again"}, "staff", "k6")
 	wantCode(t, "crediting a fully credited invoice", err, fault.ErrConflict, "credit_exceeds_invoice")
 
-	v, err := f.svc.View(ctx, inv.ID)
+	v, err := f.svc.Detail(ctx, inv.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestCreditNotesConcurrent(t *testing.T) {
 	if ok.Load() != 5 || over.Load() != 15 {
 		t.Fatalf("got %d notes and %d refusals, want 5 and 15", ok.Load(), over.Load())
 	}
-	v, err := f.svc.View(ctx, inv.ID)
+	v, err := f.svc.Detail(ctx, inv.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestRecoverFinishesCreditNote(t *testing.T) {
 	if n, err := f.svc.Recover(ctx, 30*time.Second); err != nil || n != 1 {
 		t.Fatalf("recover: got %d %v, want 1 fixed", n, err)
 	}
-	v, err := f.svc.View(ctx, inv.ID)
+	v, err := f.svc.Detail(ctx, inv.ID)
 	if err != nil || len(v.CreditNotes) != 1 || v.CreditNotes[0].Number != "CN-2026-000001" || v.Credited != 4500 {
 		t.Fatalf("after recovery: got %+v %v, want the note numbered CN-2026-000001", v, err)
 	}

@@ -202,19 +202,20 @@ func (h *Handlers) InvoicesHandler(c *gin.Context) {
 	httpx.Reply(c, http.StatusOK)(gin.H{"items": orEmpty(invs), "total": total, "page": page, "limit": limit}, err)
 }
 
-// InvoiceHandler handles GET /api/invoices/{id}: the invoice with its credit notes and what they credited.
+// InvoiceHandler handles GET /api/invoices/{id}: the invoice with its credit notes and payments, and
+// what is credited, paid and owed.
 func (h *Handlers) InvoiceHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
 	ctx := c.Request.Context()
-	v, err := h.svc.View(ctx, c.Param("id"))
+	inv, err := h.svc.Detail(ctx, c.Param("id"))
 	if err == nil {
-		if err = mayRead(p, v.PatientID); err != nil {
-			v = InvoiceView{}
+		if err = mayRead(p, inv.PatientID); err != nil {
+			inv = InvoiceDetail{}
 			err = fault.New(fault.ErrNotFound, "no such invoice") // another patient's invoice does not exist for you
 		}
 	}
-	err = h.record(ctx, p, v.PatientID, "billing.invoice.read", err)
-	httpx.Reply(c, http.StatusOK)(v, err)
+	err = h.record(ctx, p, inv.PatientID, "billing.invoice.read", err)
+	httpx.Reply(c, http.StatusOK)(inv, err)
 }
 
 // InvoicePDFHandler handles GET /api/invoices/{id}/pdf: an issued invoice's PDF, the same bytes every

@@ -59,7 +59,7 @@ func TestInvoicePDFAndCreditNotes(t *testing.T) {
 	if !bytes.Equal(first.Body, again.Body) {
 		t.Fatal("the second fetch (after a price change) is not the same bytes")
 	}
-	var after billing.InvoiceView
+	var after billing.InvoiceDetail
 	env.Get("/api/invoices/"+inv.ID, h.Staff.Token).Want(t, 200).Decode(t, &after)
 	if after.Totals != inv.Totals || after.Lines[0].UnitAmount != inv.Lines[0].UnitAmount {
 		t.Fatalf("the invoice after a price change: got %+v, want it as issued %+v", after.Invoice, inv)

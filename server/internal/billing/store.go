@@ -55,8 +55,8 @@ type Store interface {
 
 	// InsertCreditNote stores a credit note; ErrDuplicate when its id, or its place (invoice, n), is taken.
 	InsertCreditNote(ctx context.Context, cn CreditNote) error
-	// CreditNotes lists an invoice's credit notes in their order (n).
-	CreditNotes(ctx context.Context, invoiceID string) ([]CreditNote, error)
+	// CreditNotes lists the credit notes of invoices, by invoice and in their order (n).
+	CreditNotes(ctx context.Context, invoiceIDs ...string) ([]CreditNote, error)
 	// UpdateCreditNote replaces a credit note if its stored status is still from; ErrStale otherwise.
 	UpdateCreditNote(ctx context.Context, cn CreditNote, from Status) error
 	// CreditNotesIn lists credit notes in a status created before t (Recover finishes those left issuing).
@@ -69,4 +69,17 @@ type Store interface {
 	DeleteDocuments(ctx context.Context, patientID string) (int, error)
 	// Document returns the document stored under id (ErrNotFound when none).
 	Document(ctx context.Context, id string) ([]byte, error)
+
+	// InsertEntry appends a payment or refund to its invoice's ledger; ErrDuplicate when the entry's
+	// (invoice, seq) or its op is taken.
+	InsertEntry(ctx context.Context, e Entry) error
+	// Entries lists the ledger entries of invoices, by invoice and seq.
+	Entries(ctx context.Context, invoiceIDs ...string) ([]Entry, error)
+	// EntryByOp returns the entry recorded under op (ErrNotFound when none).
+	EntryByOp(ctx context.Context, op string) (Entry, error)
+	// SetReceipt writes a payment entry's receipt number.
+	SetReceipt(ctx context.Context, op, number string) error
+	// UnnumberedBefore lists payment entries recorded before t that have no receipt number yet (a crash
+	// came between the payment and its number), for Recover.
+	UnnumberedBefore(ctx context.Context, t time.Time, limit int) ([]Entry, error)
 }

@@ -16,9 +16,11 @@ import (
 
 // Billing's collections: price versions (_id code#version), charges (_id derived from the billable act,
 // so posting one twice is a duplicate insert), invoices, credit notes (unique by invoice and place),
-// the numbers of each series (_id year#seq, unique per document too), whose inserts make numbers unique
-// and gapless, and rendered documents (an issued invoice's PDF). Charge and line descriptions, reasons
-// and the PDFs are sealed: a bill names medications and procedures.
+// the numbers of each series (_id year#seq, unique per document too: invoices, credit notes, receipts),
+// whose inserts make numbers unique and gapless, the invoices' ledgers of payments and refunds
+// (_id invoice#seq, unique per op; billing_ledger.go) and rendered documents (an issued invoice's PDF).
+// Charge and line descriptions, reasons, payment references and the PDFs are sealed: a bill names
+// medications and procedures.
 const (
 	colPrices            = "billing_prices"
 	colCharges           = "billing_charges"
@@ -27,6 +29,8 @@ const (
 	colCreditNotes       = "billing_credit_notes"
 	colCreditNoteNumbers = "billing_credit_note_numbers"
 	colDocuments         = "billing_documents"
+	colReceiptNumbers    = "billing_receipt_numbers"
+	colLedger            = "billing_ledger"
 )
 
 // numberIndexes make a series' numbers unique per document and findable by year.
@@ -52,6 +56,14 @@ var billingIndexes = indexSet{
 	},
 	colInvoiceNumbers:    numberIndexes(),
 	colCreditNoteNumbers: numberIndexes(),
+	colReceiptNumbers:    numberIndexes(),
+	colLedger: {
+		// One entry per op: a repeated request (the same Idempotency-Key, the same provider session)
+		// meets its first entry.
+		{Keys: bson.D{{Key: "op", Value: 1}}, Options: options.Index().SetUnique(true).SetName("op_unique")},
+		{Keys: bson.D{{Key: "invoice_id", Value: 1}, {Key: "seq", Value: 1}}, Options: options.Index().SetName("invoice_seq")},
+		{Keys: bson.D{{Key: "receipt", Value: 1}, {Key: "at", Value: 1}}, Options: options.Index().SetName("receipt_at")},
+	},
 	colDocuments: {
 		{Keys: bson.D{{Key: "patient_id", Value: 1}}, Options: options.Index().SetName("patient")},
 	},
@@ -63,21 +75,24 @@ var billingIndexes = indexSet{
 
 var _ billing.Store = (*Billing)(nil)
 
-// Billing stores prices, charges, invoices, credit notes, their numbers and their documents.
+// Billing stores prices, charges, invoices, credit notes, the invoices' ledgers of payments and refunds,
+// the numbers of each series and rendered documents.
 type Billing struct {
-	gate                                          *gate
-	prices, charges, invoices, credits, documents *mongo.Collection
-	numbers                                       map[billing.Series]*mongo.Collection
-	keys                                          *seal.Keyring
+	gate                                                  *gate
+	prices, charges, invoices, credits, documents, ledger *mongo.Collection
+	numbers                                               map[billing.Series]*mongo.Collection
+	keys                                                  *seal.Keyring
 }
 
 // NewBilling returns the billing store on db, sealing free text with keys.
 func NewBilling(db *DB, keys *seal.Keyring) *Billing {
 	return &Billing{gate: db.gate, prices: db.Collection(colPrices), charges: db.Collection(colCharges),
 		invoices: db.Collection(colInvoices), credits: db.Collection(colCreditNotes), documents: db.Collection(colDocuments),
+		ledger: db.Collection(colLedger),
 		numbers: map[billing.Series]*mongo.Collection{
 			billing.InvoiceSeries:    db.Collection(colInvoiceNumbers),
 			billing.CreditNoteSeries: db.Collection(colCreditNoteNumbers),
+			billing.ReceiptSeries:    db.Collection(colReceiptNumbers),
 		}, keys: keys}
 }
 
@@ -488,16 +503,19 @@ func (s *Billing) InvoicesIn(ctx context.Context, status billing.Status, before 
 
 // numberDoc is one claimed number. InvoiceID is the numbered document (an invoice, or a credit note in
 // the credit notes' series); the field keeps its first name so that stored claims stay valid.
+// numberDoc is a claimed number: _id is year#seq, and a document (an invoice, a credit note, a
+// payment) has one number of its series. The document's field keeps its first name, invoice_id, in
+// every series.
 type numberDoc struct {
-	ID        string    `bson:"_id"`
-	Year      int       `bson:"year"`
-	Seq       int       `bson:"seq"`
-	InvoiceID string    `bson:"invoice_id"`
-	At        time.Time `bson:"at"`
+	ID         string    `bson:"_id"`
+	Year       int       `bson:"year"`
+	Seq        int       `bson:"seq"`
+	DocumentID string    `bson:"invoice_id"`
+	At         time.Time `bson:"at"`
 }
 
 func (d numberDoc) claim() billing.NumberClaim {
-	return billing.NumberClaim{Year: d.Year, Seq: d.Seq, DocumentID: d.InvoiceID, At: d.At.UTC()}
+	return billing.NumberClaim{Year: d.Year, Seq: d.Seq, DocumentID: d.DocumentID, At: d.At.UTC()}
 }
 
 func (s *Billing) series(series billing.Series) (*mongo.Collection, error) {
@@ -531,7 +549,7 @@ func (s *Billing) ClaimNumber(ctx context.Context, series billing.Series, c bill
 	leave := s.gate.enter()
 	defer leave()
 	_, err = col.InsertOne(ctx, numberDoc{ID: itoa8(c.Year) + "#" + itoa8(c.Seq), Year: c.Year, Seq: c.Seq,
-		InvoiceID: c.DocumentID, At: c.At})
+		DocumentID: c.DocumentID, At: c.At})
 	return billingErr("claim a number", err)
 }
 

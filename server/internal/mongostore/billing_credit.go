@@ -94,9 +94,12 @@ func (s *Billing) InsertCreditNote(ctx context.Context, cn billing.CreditNote) e
 }
 
 // CreditNotes implements billing.Store.
-func (s *Billing) CreditNotes(ctx context.Context, invoiceID string) ([]billing.CreditNote, error) {
-	return findAllOpen(ctx, s.credits, "find credit notes", bson.D{{Key: "invoice_id", Value: invoiceID}},
-		options.Find().SetSort(bson.D{{Key: "n", Value: 1}}), s.creditNote)
+func (s *Billing) CreditNotes(ctx context.Context, invoiceIDs ...string) ([]billing.CreditNote, error) {
+	if len(invoiceIDs) == 0 {
+		return nil, nil
+	}
+	return findAllOpen(ctx, s.credits, "find credit notes", bson.D{{Key: "invoice_id", Value: bson.D{{Key: "$in", Value: invoiceIDs}}}},
+		options.Find().SetSort(bson.D{{Key: "invoice_id", Value: 1}, {Key: "n", Value: 1}}), s.creditNote)
 }
 
 // UpdateCreditNote implements billing.Store.

@@ -42,7 +42,7 @@ const empty: Form = { code: '', name: '', kind: 'consultation', ref: '', amount:
 
 export function Prices() {
   const prices = $api.useQuery('get', '/api/billing/prices')
-  const config = useBillingConfig(true)
+  const config = useBillingConfig()
   const currency = config.data?.currency || prices.data?.currency || ''
   const [editing, setEditing] = useState<Price | null>(null)
   const items = prices.data?.items ?? []

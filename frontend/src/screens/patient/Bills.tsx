@@ -134,7 +134,7 @@ export function Bills({ patientID }: { patientID: string }) {
 }
 
 function Bill({ id, confirming }: { id: string; confirming: boolean }) {
-  const config = useBillingConfig(false)
+  const config = useBillingConfig()
   const [waiting, setWaiting] = useState(confirming)
   const [since] = useState(() => Date.now())
   const read = $api.useQuery(
