@@ -2,8 +2,8 @@
 // (any filters) in the cache. A live event names one appointment (appointment.changed, queue.changed);
 // rather than read every list again, the screen reads that one record (GET /api/appointments/{id}, which
 // has the reason and the patient's name that events leave out) and puts it into each cached list it
-// belongs to. A list it joins, or leaves through its filters, is read again: where it goes on which
-// page is the server's to say.
+// belongs to. A list that holds every match takes a new one in its place by time; a page it joins, or a
+// list it leaves through its filters, is read again: where it goes on which page is the server's to say.
 import { useQueryClient, type QueryClient, type QueryKey } from '@tanstack/react-query'
 import { useCallback, useEffect, useRef } from 'react'
 import { today } from './client'
@@ -34,7 +34,8 @@ function belongs(a: Appointment, q: ListQuery): boolean {
 
 /**
  * Puts a fresh copy of one appointment into every cached list: replaced where it is listed and still
- * passes the list's filters; every other list it should join or leave is invalidated (read again).
+ * passes the list's filters, added to a list that holds all its matches; every other list it should
+ * join or leave is invalidated (read again).
  * Events leave out the reason and the patient's name: what the list had is kept when `a` lacks them.
  */
 export function mergeAppointment(client: QueryClient, a: Appointment): void {
@@ -44,7 +45,12 @@ export function mergeAppointment(client: QueryClient, a: Appointment): void {
     const i = list.items.findIndex((x) => x.id === a.id)
     const fits = belongs(a, queryOf(key))
     if (i < 0) {
-      if (fits) stale.push(key)
+      if (!fits) continue
+      // A list that holds every match takes the new one in its place by time; a page is read again.
+      if (list.items.length >= list.total) {
+        const items = [...list.items, a].sort((x, y) => Date.parse(x.start) - Date.parse(y.start))
+        client.setQueryData<AppointmentList>(key, { ...list, items, total: list.total + 1 })
+      } else stale.push(key)
       continue
     }
     if (!fits) {
