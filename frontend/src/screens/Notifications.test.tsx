@@ -141,7 +141,7 @@ describe('NotificationsScreen: the list', () => {
   it('says when there are none yet, and when a load fails, with a retry', async () => {
     all = []
     let fail = true
-    // The screen's list fails (it asks for a page; the bell's list does not).
+    // The lists fail (the bell's list is the screen's first page).
     routes['GET /api/notifications'] = (c) =>
       fail && c.query.has('page') ? apiError(503, 'unavailable', 'down for a moment') : listNotifications(c)
     renderScreen('patient')
