@@ -4,14 +4,13 @@
 // the cached one.
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect, useRef, useState } from 'react'
-import { ApiError, api, hhmm, messageOf, must } from '../../api/client'
-import { $api } from '../../api/query'
+import { ApiError, hhmm, messageOf } from '../../api/client'
 import type { DisplayBoard, DisplayTicket } from '../../api/types'
 import { LiveBadge } from '../../components/LiveBadge'
 import { report } from '../../desktop'
 import { useLiveState } from '../../live/LiveProvider'
 import { useSnapshotChannel } from '../../live/useLiveQuery'
-import { cleanBoard, justCalled, minutes, newer, waitText } from './board'
+import { boardQuery, justCalled, minutes, putBoard, waitText } from './board'
 import { useClock } from './hooks'
 
 /** How long a freshly called ticket flashes. */
@@ -33,26 +32,23 @@ export function Board({ department, name }: { department: string; name?: string 
   const [refused, setRefused] = useState('')
   const clock = useClock()
   const live = useLiveState()
-  const queryKey = $api.queryOptions('get', '/api/queues/{department}/display', { params: { path: { department } } })
-    .queryKey
+  const snapshot = boardQuery(client, department)
 
   const synced = useSnapshotChannel(
     `display:${department}`,
-    queryKey,
+    snapshot.queryKey,
     (e) => {
       if (e.type !== 'display.updated') return
-      client.setQueryData<DisplayBoard>(queryKey, (shown) => newer(shown ?? null, cleanBoard(e.data)))
+      putBoard(client, snapshot.queryKey, e.data)
       setRefused('')
     },
     (_code, message) => setRefused(`Live updates refused: ${message}`),
   )
   const q = useQuery({
-    queryKey,
-    // The board is read only once its channel is subscribed (synced); a REST snapshot and a live event can
-    // cross on the way, so the newer of the two is kept.
-    queryFn: async ({ signal }) => {
-      const b = await must(api.GET('/api/queues/{department}/display', { params: { path: { department } }, signal }))
-      const shown = newer(client.getQueryData<DisplayBoard>(queryKey) ?? null, cleanBoard(b))
+    queryKey: snapshot.queryKey,
+    // The board is read only once its channel is subscribed (synced).
+    queryFn: async (c) => {
+      const shown = await snapshot.queryFn(c)
       // The desktop's smoke test waits for this: the board is on screen and its channel subscribed.
       report(`display shown ${department}`)
       return shown
