@@ -36,6 +36,11 @@ export interface InboxValue {
   markAllRead(): Promise<NotificationsRead>
   /** A page of the notifications (any query) as a query that the live events keep current. */
   listQuery(q: ListQuery): ListOptions
+  /**
+   * True once the user's channel is live (or the connection is down): a list read before that could miss
+   * what arrives meanwhile, so lists wait for it.
+   */
+  ready: boolean
   /** The broadcasts heard live in this tab and not dismissed, newest first. */
   broadcasts: Broadcast[]
   dismissBroadcast(id: string): void
@@ -135,7 +140,8 @@ export function InboxProvider({ userID, children }: { userID: string; children: 
 
   // The live connection is down before the first load: load over REST anyway, and say it is not live.
   const down = live.status === 'reconnecting' || live.status === 'stale'
-  const q = useQuery({ ...listQuery(inboxQuery), enabled: synced || down, retry: false })
+  const ready = synced || down
+  const q = useQuery({ ...listQuery(inboxQuery), enabled: ready, retry: false })
   const inbox: Inbox | null = useMemo(() => (q.data ? { items: q.data.items, unread: q.data.unread } : null), [q.data])
   const error = refused || (q.error ? messageOf(q.error) : '')
   const refetch = q.refetch
@@ -162,8 +168,8 @@ export function InboxProvider({ userID, children }: { userID: string; children: 
   }, [marked])
 
   const value = useMemo(
-    () => ({ inbox, error, reload, markRead, markAllRead, listQuery, broadcasts, dismissBroadcast }),
-    [inbox, error, reload, markRead, markAllRead, listQuery, broadcasts, dismissBroadcast],
+    () => ({ inbox, error, reload, markRead, markAllRead, listQuery, ready, broadcasts, dismissBroadcast }),
+    [inbox, error, reload, markRead, markAllRead, listQuery, ready, broadcasts, dismissBroadcast],
   )
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>
 }

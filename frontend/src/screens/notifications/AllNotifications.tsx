@@ -25,13 +25,14 @@ export function AllNotifications() {
   // page current (InboxProvider); the page shown before stays until the next arrives.
   const q = useQuery({
     ...inbox.listQuery(unreadOnly ? { page, limit, unread: 'true' } : { page, limit }),
+    enabled: inbox.ready,
     placeholderData: keepPreviousData,
     retry: false,
   })
   const p = {
     page,
     data: q.data,
-    busy: q.isFetching,
+    busy: q.isFetching || !inbox.ready,
     error: q.error ? messageOf(q.error) : '',
     go: setPage,
     reload: () => void q.refetch(),
