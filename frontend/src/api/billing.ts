@@ -3,6 +3,7 @@
 // refusals in people's words.
 import { useQuery } from '@tanstack/react-query'
 import { ApiError, authFetch } from './client'
+import { fetchBlob } from './download'
 import { formatMoney } from './money'
 import type { components } from './schema'
 import { errorFrom } from './session'
@@ -18,6 +19,8 @@ export type PaymentStatus = NonNullable<Schemas['Invoice']['payment_status']>
 export type Invoice = Schemas['Invoice'] & Partial<Pick<Schemas['InvoiceDetail'], 'payments' | 'credit_notes'>>
 export type BillingConfig = Schemas['BillingConfig']
 export type Checkout = Schemas['CheckoutSession']
+export type CreditNote = Schemas['CreditNote']
+export type CreditRequest = Schemas['CreditRequest']
 
 /** What is paid of an invoice: the server's figure, or nothing yet when it does not say. */
 export function paidOf(inv: Invoice): number {
@@ -78,9 +81,17 @@ export function startCheckout(invoiceID: string): Promise<Checkout> {
   return send<Checkout>('POST', `/api/invoices/${encodeURIComponent(invoiceID)}/checkout`)
 }
 
-/** The invoice's PDF and a payment's receipt (application/pdf), fetched with the access token. */
-export const invoicePDFPath = (invoiceID: string) => `/api/invoices/${encodeURIComponent(invoiceID)}/pdf`
-export const receiptPath = (paymentID: string) => `/api/payments/${encodeURIComponent(paymentID)}/receipt`
+/** An issued invoice's PDF (GET /api/invoices/{id}/pdf), fetched with the access token. */
+export const fetchInvoicePDF = (invoiceID: string) => fetchBlob(`/api/invoices/${encodeURIComponent(invoiceID)}/pdf`)
+/** A payment's receipt as PDF (GET /api/payments/{id}/receipt), fetched with the access token. */
+export const fetchReceiptPDF = (paymentID: string) => fetchBlob(`/api/payments/${encodeURIComponent(paymentID)}/receipt`)
+
+/** POST /api/invoices/{id}/credit-notes (staff, admins), once per Idempotency-Key. */
+export function creditInvoice(invoiceID: string, body: CreditRequest, idempotencyKey: string): Promise<CreditNote> {
+  return send<CreditNote>('POST', `/api/invoices/${encodeURIComponent(invoiceID)}/credit-notes`, body, {
+    'Idempotency-Key': idempotencyKey,
+  })
+}
 
 /** The billing configuration (GET /api/billing/config): the currency and whether patients may pay online. */
 export function useBillingConfig() {
@@ -109,6 +120,8 @@ export function billingError(e: unknown, ctx: { currency?: string; balance?: num
       return 'Someone changed this invoice meanwhile; it has been reloaded. Check it and try again.'
     case 'online_payment_off':
       return 'Online payment is not available. Please pay at the hospital’s billing desk.'
+    case 'credit_exceeds_invoice':
+      return 'That is more than is left to credit on this invoice.'
     case 'nothing_to_pay':
       return 'Nothing is left to pay on this invoice.'
     case 'price_changed':

@@ -176,6 +176,41 @@ describe('BillingScreen', () => {
     )
   })
 
+  it('credits one of two tests with a reason, under its own key, and shows the note and what is left', async () => {
+    current = issued()
+    routes[`POST /api/invoices/${invoiceID}/credit-notes`] = () => {
+      const note = {
+        id: 'cn1', invoice_id: invoiceID, patient_id: patientID, status: 'issued' as const, currency: 'USD', reason: 'one test not done',
+        lines: [], totals: { net: -1000, tax: -200, total: -1200 }, created_at: '2026-12-07T12:00:00Z', created_by: 'u0000000000000000000000s',
+        number: 'CN-2026-000001', year: 2026, seq: 1,
+      }
+      current = issued({ credited: 1200, balance: 6200, credit_notes: [note] })
+      return { status: 201, body: note }
+    }
+    const user = await openAccount()
+    await user.click(await screen.findByRole('button', { name: /Open INV-2026-000007/ }))
+    await user.click(await screen.findByRole('button', { name: 'Credit note' }))
+    const dialog = await screen.findByRole('dialog')
+    await user.click(within(dialog).getByRole('button', { name: 'Issue credit note' }))
+    expect(within(dialog).getByText('Choose the lines to credit.')).toBeTruthy()
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Full blood count' }))
+    const qty = within(dialog).getByRole('textbox', { name: 'How many (of 2)' })
+    await user.clear(qty)
+    await user.type(qty, '3')
+    await user.type(within(dialog).getByRole('textbox', { name: 'Reason' }), 'one test not done')
+    await user.click(within(dialog).getByRole('button', { name: 'Issue credit note' }))
+    expect(within(dialog).getByText('Credit between 1 and 2 of Full blood count.')).toBeTruthy()
+    await user.clear(qty)
+    await user.type(qty, '1')
+    await user.click(within(dialog).getByRole('button', { name: 'Issue credit note' }))
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
+    const call = calls.find((c) => c.method === 'POST' && c.path.endsWith('/credit-notes'))!
+    expect(call.body).toEqual({ lines: [{ charge_id: 'chg2', quantity: 1 }], reason: 'one test not done' })
+    expect(call.headers.get('Idempotency-Key')).toBeTruthy()
+    expect(plain((await screen.findByTestId('credit-note-cn1')).textContent)).toContain('CN-2026-000001 -$12.00 — one test not done')
+    expect(plain(screen.getByTestId('balance').textContent)).toBe('$62.00')
+  })
+
   it('posts a manual charge with a reason and a fresh Idempotency-Key each time', async () => {
     routes[`POST /api/patients/${patientID}/charges`] = { status: 201, body: charge('chg9', { code: 'LAB-FBC', description: 'Full blood count', total: 1200 }) }
     const user = await openAccount()

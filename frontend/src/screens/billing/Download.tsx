@@ -3,16 +3,16 @@
 import { useState } from 'react'
 import { billingError } from '../../api/billing'
 import { ErrorText } from '../../components/forms'
-import { fetchBlob, saveBlob } from '../patient/download'
+import { saveBlob } from '../../api/download'
 
-export function DownloadPDF({ path, name, label }: { path: string; name: string; label: string }) {
+export function DownloadPDF({ fetch, name, label }: { fetch: () => Promise<Blob>; name: string; label: string }) {
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState('')
   const download = async () => {
     setBusy(true)
     setError('')
     try {
-      saveBlob(await fetchBlob(path), name)
+      saveBlob(await fetch(), name)
     } catch (e) {
       setError(`Could not download ${name}: ${billingError(e)}`)
     } finally {

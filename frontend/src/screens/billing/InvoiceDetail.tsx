@@ -1,16 +1,18 @@
 // One invoice at the billing desk (GET /api/invoices/{id}): its lines, taxes and totals, what is paid
 // and the balance. A draft can lose a line (DELETE …/lines/{charge_id}?rev=) and be issued at the
-// revision shown (POST …/issue); an issued one takes payments (TakePayment), has its PDF, and lists its
-// payments with their receipts; an admin may refund a payment (Refund).
+// revision shown (POST …/issue); an issued one takes payments (TakePayment), has its PDF, is corrected
+// by credit notes (CreditNote), and lists its payments with their receipts; an admin may refund a
+// payment (Refund).
 import { useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
-import { balanceOf, billingError, invoicePDFPath, receiptPath, type Invoice, type Payment } from '../../api/billing'
+import { balanceOf, billingError, fetchInvoicePDF, fetchReceiptPDF, type Invoice, type Payment } from '../../api/billing'
 import { formatMoney } from '../../api/money'
 import { $api, keyOf } from '../../api/query'
 import { ApiError } from '../../api/session'
 import { formatDateTime } from '../../api/time'
 import { ErrorText, LoadError } from '../../components/forms'
 import { Tag } from '../../components/labels'
+import { CreditNote } from './CreditNote'
 import { DownloadPDF } from './Download'
 import { InvoiceLines } from './InvoiceLines'
 import { Refund } from './Refund'
@@ -23,6 +25,7 @@ export function InvoiceDetail({ id, isAdmin, close }: { id: string; isAdmin: boo
   const inv = read.data as Invoice | undefined
   const [error, setError] = useState('')
   const [removing, setRemoving] = useState('')
+  const [crediting, setCrediting] = useState(false)
   const changed = () => {
     void client.invalidateQueries({ queryKey: keyOf('/api/invoices/{id}') })
     void client.invalidateQueries({ queryKey: keyOf('/api/invoices') })
@@ -63,7 +66,12 @@ export function InvoiceDetail({ id, isAdmin, close }: { id: string; isAdmin: boo
           {draft ? 'Draft invoice' : `Invoice ${invoiceName(inv)}`} <Tag tone={state.tone}>{state.text}</Tag>
         </h2>
         <span className="spacer" />
-        {issued && <DownloadPDF path={invoicePDFPath(inv.id)} name={`${invoiceName(inv)}.pdf`} label="Download PDF" />}
+        {issued && (
+          <button type="button" className="btn btn-small" onClick={() => setCrediting(true)}>
+            Credit note
+          </button>
+        )}
+        {issued && <DownloadPDF fetch={() => fetchInvoicePDF(inv.id)} name={`${invoiceName(inv)}.pdf`} label="Download PDF" />}
         <button type="button" className="btn btn-small" onClick={close}>
           Close
         </button>
@@ -112,6 +120,29 @@ export function InvoiceDetail({ id, isAdmin, close }: { id: string; isAdmin: boo
         </p>
       )}
       {issued && <Payments invoice={inv} isAdmin={isAdmin} onRefunded={changed} />}
+      {issued && (inv.credit_notes ?? []).length > 0 && (
+        <div className="stack">
+          <h3>Credit notes</h3>
+          <ul className="bl-credit-notes">
+            {(inv.credit_notes ?? []).map((n) => (
+              <li key={n.id} data-testid={`credit-note-${n.id}`}>
+                <span className="bl-mono">{n.number ?? 'Being numbered…'}</span> {formatMoney(n.totals.total, n.currency)} —{' '}
+                {n.reason} <span className="muted bl-small">{formatDateTime(n.created_at, 'auto')}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {crediting && (
+        <CreditNote
+          invoice={inv}
+          close={() => setCrediting(false)}
+          onCredited={() => {
+            setCrediting(false)
+            changed()
+          }}
+        />
+      )}
     </section>
   )
 }
@@ -155,7 +186,7 @@ function Payments({ invoice, isAdmin, onRefunded }: { invoice: Invoice; isAdmin:
               <td>{p.received_by_name}</td>
               <td>
                 <div className="row bl-row-actions">
-                  <DownloadPDF path={receiptPath(p.id)} name={`${p.receipt_number}.pdf`} label="Receipt" />
+                  <DownloadPDF fetch={() => fetchReceiptPDF(p.id)} name={`${p.receipt_number}.pdf`} label="Receipt" />
                   {isAdmin && p.amount - p.refunded > 0 && (
                     <button
                       type="button"

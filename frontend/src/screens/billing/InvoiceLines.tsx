@@ -1,4 +1,4 @@
-// An invoice's lines and its totals (net, tax, total, paid, balance), as the desk and the patient see
+// An invoice's lines and its totals (net, tax, total, credited, paid, balance), as the desk and the patient see
 // it; on a draft the desk may take a line off (onRemove).
 import type { Invoice, InvoiceLine } from '../../api/billing'
 import { balanceOf, paidOf } from '../../api/billing'
@@ -74,6 +74,7 @@ export function InvoiceLines({
         <Total label="Net" value={money(invoice.totals.net)} extra={!!onRemove} />
         <Total label="Tax" value={money(invoice.totals.tax)} extra={!!onRemove} />
         <Total label="Total" value={money(invoice.totals.total)} extra={!!onRemove} strong />
+        {issued && (invoice.credited ?? 0) > 0 && <Total label="Credited" value={money(-(invoice.credited ?? 0))} />}
         {issued && <Total label="Paid" value={money(paidOf(invoice))} />}
         {issued && <Total label="Balance" value={money(balanceOf(invoice))} strong testId="balance" />}
       </tfoot>

@@ -12,10 +12,10 @@ import { useSearch } from 'wouter'
 import {
   balanceOf,
   billingError,
-  invoicePDFPath,
+  fetchInvoicePDF,
   paidOf,
   paymentStatusOf,
-  receiptPath,
+  fetchReceiptPDF,
   startCheckout,
   useBillingConfig,
   type Invoice,
@@ -167,7 +167,7 @@ function Bill({ id, confirming }: { id: string; confirming: boolean }) {
           Invoice {invoiceName(inv)} <Tag tone={state.tone}>{state.text}</Tag>
         </h2>
         <span className="spacer" />
-        <DownloadPDF path={invoicePDFPath(inv.id)} name={`${invoiceName(inv)}.pdf`} label="Download the invoice (PDF)" />
+        <DownloadPDF fetch={() => fetchInvoicePDF(inv.id)} name={`${invoiceName(inv)}.pdf`} label="Download the invoice (PDF)" />
       </div>
       {confirming && (
         <p className="bl-thanks" role="status" data-testid="confirming">
@@ -198,7 +198,7 @@ function Bill({ id, confirming }: { id: string; confirming: boolean }) {
                   {formatDateTime(p.at, 'auto')} · {methodWords[p.method] ?? p.method} · {formatMoney(p.amount, p.currency)}
                   {p.refunded > 0 && ` (${formatMoney(p.refunded, p.currency)} refunded)`}
                 </span>
-                <DownloadPDF path={receiptPath(p.id)} name={`${p.receipt_number}.pdf`} label={`Receipt ${p.receipt_number}`} />
+                <DownloadPDF fetch={() => fetchReceiptPDF(p.id)} name={`${p.receipt_number}.pdf`} label={`Receipt ${p.receipt_number}`} />
               </li>
             ))}
           </ul>

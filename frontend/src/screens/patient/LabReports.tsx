@@ -10,7 +10,7 @@ import type { components } from '../../api/schema'
 import { ErrorText } from '../../components/forms'
 import { Tag } from '../../components/labels'
 import { useLiveQueries } from '../../live/useLiveQuery'
-import { fetchBlob, saveBlob } from './download'
+import { fetchBlob, saveBlob } from '../../api/download'
 import { Pending } from './Pending'
 
 type LabOrder = components['schemas']['LabOrder']

@@ -7,7 +7,7 @@ import { Button, Dialog, DialogTrigger, Heading, Modal, ModalOverlay } from 'rea
 import { messageOf, session, today } from '../../api/client'
 import { $api } from '../../api/query'
 import { ErrorText } from '../../components/forms'
-import { fetchBlob, saveBlob } from './download'
+import { fetchBlob, saveBlob } from '../../api/download'
 
 /** The word the patient types to confirm erasure. */
 export const confirmWord = 'ERASE'

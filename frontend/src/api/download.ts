@@ -1,7 +1,7 @@
-// Saving what the server sends as a file on the patient's computer: the request goes with the access
+// Saving what the server sends as a file on the person's computer: the request goes with the access
 // token (authFetch), so the file is never behind a bare link; the answer is saved under a given name.
-import { authFetch } from '../../api/client'
-import { errorFrom } from '../../api/session'
+import { authFetch } from './client'
+import { errorFrom } from './session'
 
 /** GETs path with the access token and returns its body, or throws an ApiError with the server's words. */
 export async function fetchBlob(path: string): Promise<Blob> {
