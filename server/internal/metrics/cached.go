@@ -20,6 +20,7 @@ const readTimeout = 3 * time.Second
 type cached[T any] struct {
 	load   func(context.Context) (T, error)
 	failed prometheus.Counter
+	period time.Duration
 
 	mu   sync.Mutex // held across a load, so that concurrent scrapes share one read
 	at   time.Time
@@ -29,13 +30,13 @@ type cached[T any] struct {
 func (c *cached[T]) get() T {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if time.Since(c.at) < cacheFor {
+	if time.Since(c.at) < c.period {
 		return c.last
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
 	defer cancel()
 	v, err := c.load(ctx)
-	c.at = time.Now() // a failure too waits cacheFor before the next try
+	c.at = time.Now() // a failure too waits a period before the next try
 	if err != nil {
 		c.failed.Inc()
 		return c.last
@@ -100,13 +101,13 @@ func (d deliveryCollector) Collect(ch chan<- prometheus.Metric) {
 
 // Queues reports each department's queue, read by load at most every few seconds.
 func (m *Metrics) Queues(load func(context.Context) ([]Queue, error)) {
-	m.reg.MustRegister(queueCollector{&cached[[]Queue]{load: load, failed: m.readFailures("queues")}})
+	m.reg.MustRegister(queueCollector{&cached[[]Queue]{load: load, failed: m.readFailures("queues"), period: m.cacheFor}})
 }
 
 // Deliveries reports the notification outbox by channel and state, read by load at most every few
 // seconds.
 func (m *Metrics) Deliveries(load func(context.Context) ([]Delivery, error)) {
-	m.reg.MustRegister(deliveryCollector{&cached[[]Delivery]{load: load, failed: m.readFailures("deliveries")}})
+	m.reg.MustRegister(deliveryCollector{&cached[[]Delivery]{load: load, failed: m.readFailures("deliveries"), period: m.cacheFor}})
 }
 
 // readFailures counts the failed reads behind one cached figure.

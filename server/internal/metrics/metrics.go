@@ -27,11 +27,12 @@ type Metrics struct {
 	latency  *prometheus.HistogramVec
 	db       *prometheus.HistogramVec
 	log      *slog.Logger
+	cacheFor time.Duration // how long a figure read from the database serves scrapes
 }
 
 // New returns metrics on a registry of their own, with the Go runtime and process collectors.
 func New(log *slog.Logger) *Metrics {
-	m := &Metrics{reg: prometheus.NewRegistry(), log: log}
+	m := &Metrics{reg: prometheus.NewRegistry(), log: log, cacheFor: cacheFor}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "hms_http_requests_total",
 		Help: "HTTP requests answered, by route template, method and status.",
