@@ -134,6 +134,8 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 	if err != nil {
 		return nil, err
 	}
+	// A service logging in the middle of a request names the request (its access-log line has the same ID).
+	log = slog.New(httpx.RequestIDLog(log.Handler(), audit.RequestIDOf))
 	a := &App{Config: cfg, DB: db, Log: log, Clock: clock.System()}
 	if cfg.RedisURL != "" {
 		opt, err := redis.ParseURL(cfg.RedisURL)
