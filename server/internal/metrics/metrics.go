@@ -58,8 +58,20 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
 // ObserveHTTP records one answered request; route is gin's route template, never the raw path.
 func (m *Metrics) ObserveHTTP(route, method string, status int, took time.Duration) {
+	method = knownMethod(method)
 	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(route, method).Observe(took.Seconds())
+}
+
+// knownMethod keeps the label's values few: the method is the client's to choose (any token passes
+// net/http), so anything but the standard methods is counted as "other".
+func knownMethod(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete,
+		http.MethodHead, http.MethodOptions:
+		return method
+	}
+	return "other"
 }
 
 // ObserveDB records one database command's duration.

@@ -41,6 +41,24 @@ func TestAuthorized(t *testing.T) {
 	}
 }
 
+// TestMethodLabel: a client choosing its own method cannot add label values.
+func TestMethodLabel(t *testing.T) {
+	m := New(slog.New(slog.DiscardHandler))
+	for _, method := range []string{"GET", "POST", "FOO", "BAR", "get", "PROPFIND"} {
+		m.ObserveHTTP("unmatched", method, http.StatusNotFound, time.Millisecond)
+	}
+	want := `
+# HELP hms_http_requests_total HTTP requests answered, by route template, method and status.
+# TYPE hms_http_requests_total counter
+hms_http_requests_total{method="GET",route="unmatched",status="404"} 1
+hms_http_requests_total{method="POST",route="unmatched",status="404"} 1
+hms_http_requests_total{method="other",route="unmatched",status="404"} 4
+`
+	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want), "hms_http_requests_total"); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestCachedReads: a figure read from the database is read once for the scrapes of one period; a failed
 // read serves the previous value and is counted.
 func TestCachedReads(t *testing.T) {
