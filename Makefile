@@ -39,8 +39,8 @@ test: ## install/start what the tests need, then run them all with -race, fuzz e
 vulncheck: ## govulncheck over the Go modules (needs the Go vulnerability database; says so when it is unreachable)
 	scripts/govulncheck.sh
 
-setup: ## install the Debian packages the tests and the desktop app need (redis-server, PostgreSQL, GTK/WebKitGTK, Xvfb, Chromium)
-	bash -c 'source scripts/lib.sh && ensure_redis_binary && ensure_postgres && ensure_desktop_deps'
+setup: ## install the Debian packages the tests and the desktop app need (redis-server, PostgreSQL, GTK/WebKitGTK, Xvfb, Chromium, poppler-utils)
+	bash -c 'source scripts/lib.sh && ensure_redis_binary && ensure_postgres && ensure_desktop_deps && ensure_pdf_tools'
 
 bench-patient: build ## p50/p99 of GET /api/patient/{id} under 16 concurrent clients, embedded default
 	scripts/bench-patient.sh

@@ -44,6 +44,11 @@ ensure_go_tool() {
 MAILPIT_VERSION=v1.33.1
 ensure_mailpit() { ensure_go_tool mailpit github.com/axllent/mailpit "$MAILPIT_VERSION" "the mail tests need it"; }
 
+# STRIPE_MOCK_VERSION is Stripe's API emulator the payment tests run against (testenv.StripeMock
+# starts one per test from .cache/bin).
+STRIPE_MOCK_VERSION=v0.203.0
+ensure_stripe_mock() { ensure_go_tool stripe-mock github.com/stripe/stripe-mock "$STRIPE_MOCK_VERSION" "the payment tests need it"; }
+
 # GOVULNCHECK_VERSION is the vulnerability scanner scripts/govulncheck.sh runs (golang.org/x/vuln).
 GOVULNCHECK_VERSION=v1.10.0
 ensure_govulncheck() {
@@ -70,6 +75,15 @@ ensure_postgres() {
     sudo_cmd pg_ctlcluster --skip-systemctl-redirect "$v" main reload 2>/dev/null || true
   for _ in $(seq 1 50); do pg_ready && return 0; sleep 0.2; done
   echo "PostgreSQL did not come up: tests use FerretDB on SQLite"
+}
+
+# ensure_pdf_tools installs poppler-utils: the billing tests read the invoices' and receipts' PDFs
+# back with pdftotext.
+ensure_pdf_tools() {
+  if ! command -v pdftotext >/dev/null; then
+    echo "== installing poppler-utils (pdftotext)"
+    apt_install poppler-utils
+  fi
 }
 
 # ensure_desktop_deps installs what the desktop app needs to build (GTK, WebKitGTK 4.1) and to be

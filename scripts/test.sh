@@ -2,6 +2,7 @@
 # Runs every test HMS has, after making sure the services and packages they need are there:
 #   - redis-server (installed from Debian's packages when missing; tests start their own on free ports)
 #   - mailpit, a real SMTP server for the mail tests (built from the Go module proxy into .cache/bin)
+#   - stripe-mock, Stripe's API emulator for the payment tests (built the same way)
 #   - PostgreSQL on 127.0.0.1:5432 with trust auth for the FerretDB-backed test databases (started when
 #     installed but stopped; installed when missing). Without it the tests fall back to FerretDB on SQLite.
 #   - govulncheck (built from the Go module proxy into .cache/bin; scripts/govulncheck.sh says when the
@@ -16,8 +17,10 @@ source scripts/lib.sh
 need_go
 ensure_redis_binary
 ensure_mailpit
+ensure_stripe_mock
 ensure_postgres
 ensure_desktop_deps
+ensure_pdf_tools
 
 suite_start=$(date +%s)
 scripts/frontend.sh test

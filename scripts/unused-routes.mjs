@@ -19,6 +19,13 @@ const machineFacing = {
   'GET /readyz': 'readiness probe for load balancers and orchestrators',
   'GET /metrics': 'Prometheus scrapes it (METRICS_TOKEN)',
   'GET /api/openapi.json': 'the API description, for integrators and client generators',
+  'POST /api/payments/stripe/webhook': 'Stripe posts payment events here, signed; no person calls it',
+  'GET /api/users/{id}':
+    'one account by id, for API clients and provisioning scripts; the admin reads accounts from the paged ' +
+    'list (GET /api/users), whose rows hold every field the screen shows and edits, and no link opens one',
+  'GET /api/admissions/{id}':
+    'one admission by id, for API clients and integrations; the beds event (beds.updated) carries whole ' +
+    'ward boards, not one admission, so the screens read GET /api/admissions and the boards instead',
 }
 
 const doc = JSON.parse(readFileSync(process.argv[2] ?? join(root, 'bin/openapi.json'), 'utf8'))

@@ -3,6 +3,7 @@ module hms/server
 go 1.26.8
 
 require (
+	codeberg.org/go-pdf/fpdf v0.12.0
 	github.com/FerretDB/FerretDB v1.24.2
 	github.com/alexedwards/argon2id v1.0.0
 	github.com/getkin/kin-openapi v0.153.0
@@ -14,6 +15,8 @@ require (
 	github.com/wneessen/go-mail v0.8.1
 	go.mongodb.org/mongo-driver/v2 v2.10.0
 )
+
+require github.com/stripe/stripe-go/v82 v82.5.1 // indirect
 
 require (
 	filippo.io/edwards25519 v1.1.0 // indirect

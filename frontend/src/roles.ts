@@ -43,6 +43,7 @@ export function navOf(role: Role): NavItem[] {
         { href: '/patients', label: 'Patients' },
         { href: '/beds', label: 'Beds' },
         { href: '/pharmacy', label: 'Pharmacy' },
+        { href: '/billing', label: 'Billing' },
         { href: '/display', label: 'Ward display' },
         { href: '/notifications', label: 'Notifications' },
       ]
@@ -52,6 +53,7 @@ export function navOf(role: Role): NavItem[] {
         { href: '/patients', label: 'Patients' },
         { href: '/beds', label: 'Beds' },
         { href: '/pharmacy', label: 'Pharmacy' },
+        { href: '/billing', label: 'Billing' },
         { href: '/lab', label: 'Lab' },
         { href: '/display', label: 'Ward display' },
         { href: '/notifications', label: 'Notifications' },

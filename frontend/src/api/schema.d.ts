@@ -2423,7 +2423,7 @@ export interface paths {
         };
         /**
          * An invoice
-         * @description An invoice with its lines and totals. Another patient's invoice is 404 to a patient. Audited (`billing.invoice.read`).
+         * @description An invoice with its lines and totals, what is credited, paid and owed (`credited`, `paid`, `balance`, `payment_status`), and, once issued, its credit notes (`credit_notes`) and payments (`payments`). Another patient's invoice is 404 to a patient. Audited (`billing.invoice.read`).
          *
          *     Roles: admin, staff, patient.
          */
@@ -2480,6 +2480,160 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/invoices/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An issued invoice as PDF
+         * @description The PDF of an issued invoice: the hospital (HOSPITAL_NAME, HOSPITAL_ADDRESS, HOSPITAL_TAX_ID), the patient's name and MRN, each line (description, quantity, unit price, tax, total), the taxes by rate, the totals and the balance, money written in HOSPITAL_CURRENCY the HOSPITAL_LOCALE way. Rendered once when the invoice is issued (or on the first request), stored, and served byte for byte the same ever after, whatever changes later. A draft has none (409 `invoice_not_issued`). Another patient's invoice is 404 to a patient. Audited (`billing.invoice.pdf`).
+         *
+         *     Roles: admin, staff, patient.
+         */
+        get: operations["getInvoicePDF"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}/credit-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Correct an issued invoice with a credit note
+         * @description Issues a credit note taking back some of an issued invoice's lines (a quantity of each, or all that earlier notes left) or, with no lines, everything left, with a reason. It has its own gapless number per year (CN-2026-000001) and negative amounts, and never changes once issued; the invoice itself is unchanged and lists it (GET /api/invoices/{id}). Crediting more than was invoiced is 409 `credit_exceeds_invoice`; a draft is 409 `invoice_not_issued` (edit it instead). The Idempotency-Key header is required: the same key (same user, same invoice, same body) makes one note, answered again with `Idempotent-Replayed: true`; the same key with another body is 409. Audited (`billing.credit_note.issue`).
+         *
+         *     Roles: admin, staff.
+         */
+        post: operations["creditInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The billing settings the screens need
+         * @description The hospital's currency and whether patients can pay online (`online_payment` is false when no Stripe keys are configured; the screens then hide "Pay online").
+         *
+         *     Roles: admin, doctor, staff, patient.
+         */
+        get: operations["getBillingConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a payment at the desk
+         * @description Records a cash or card payment on an issued invoice: partial payments are fine; more than the balance is 409 `overpayment` (also when two desks take the last of it at once: one is recorded); an invoice not issued is 409 `invoice_not_issued`; an amount of 0 or less is 400. The Idempotency-Key header is required: the same key (of the same user) records the payment once and answers it again (marked `Idempotent-Replayed: true`). The payment takes the year's next receipt number (RCT-2026-000001, gapless). Publishes `billing.changed`. Audited (`billing.payment.record`).
+         *
+         *     Roles: admin, staff.
+         */
+        post: operations["recordPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/{id}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund a payment
+         * @description Records a refund of (part of) a payment, with a reason: at most what is left of it (409 `over_refund`, also when two refunds race). The Idempotency-Key header is required: the same key refunds once. Publishes `billing.changed`. Audited (`billing.payment.refund`).
+         *
+         *     Roles: admin.
+         */
+        post: operations["refundPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay an invoice online
+         * @description Makes a Stripe Checkout Session (Stripe's hosted page: card data never reaches HMS) for the invoice's balance in the hospital's currency, and answers its URL to send the patient to. Stripe sends the patient back to `${PUBLIC_URL}/patient?section=bills&invoice=<id>&paid=1` (or `&cancelled=1`); the payment is recorded when Stripe's webhook reports it. 409 `online_payment_off` when Stripe is not configured, `invoice_not_issued`, or `nothing_to_pay` when the balance is 0. Another patient's invoice is 404 to a patient. Audited (`billing.invoice.checkout`).
+         *
+         *     Roles: admin, staff, patient.
+         */
+        post: operations["checkoutInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/stripe/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe's webhook
+         * @description Where Stripe reports events. No token: the `Stripe-Signature` header is verified with STRIPE_WEBHOOK_SECRET (stripe-go's webhook package, 300 s tolerance) before anything is read; a missing, wrong or stale signature is 400 `bad_signature` and records nothing. `checkout.session.completed` (paid) and `checkout.session.async_payment_succeeded` record the session's payment once, however often and however concurrently Stripe delivers them; other events are acknowledged and ignored. 409 `online_payment_off` when Stripe is not configured. Audited (`billing.payment.online`).
+         *
+         *     Public: no token needed; Stripe's signature instead.
+         */
+        post: operations["stripeWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2503,10 +2657,10 @@ export interface components {
         /** @description What went wrong. */
         ErrorBody: {
             /**
-             * @description A stable machine-readable code: the category (invalid_request, conflict, …) or, where a client can act on it, a specific one (break_glass_required; billing: no_price, price_changed, price_retired, charge_billed, charge_not_unbilled, no_unbilled_charges, invoice_changed, invoice_empty, invoice_not_draft).
+             * @description A stable machine-readable code: the category (invalid_request, conflict, …) or, where a client can act on it, a specific one (break_glass_required; billing: no_price, price_changed, price_retired, charge_billed, charge_not_unbilled, no_unbilled_charges, invoice_changed, invoice_empty, invoice_not_draft, invoice_not_issued, credit_exceeds_invoice, charge_not_on_invoice; payments: overpayment, over_refund, online_payment_off, nothing_to_pay, bad_signature).
              * @enum {string}
              */
-            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed" | "break_glass_required" | "unsupported_media_type" | "no_price" | "price_changed" | "price_retired" | "charge_billed" | "charge_not_unbilled" | "no_unbilled_charges" | "invoice_changed" | "invoice_empty" | "invoice_not_draft" | "invalid_or_expired_token";
+            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed" | "break_glass_required" | "unsupported_media_type" | "no_price" | "price_changed" | "price_retired" | "charge_billed" | "charge_not_unbilled" | "no_unbilled_charges" | "invoice_changed" | "invoice_empty" | "invoice_not_draft" | "invoice_not_issued" | "credit_exceeds_invoice" | "charge_not_on_invoice" | "overpayment" | "over_refund" | "online_payment_off" | "nothing_to_pay" | "bad_signature" | "invalid_or_expired_token";
             /** @description A human-readable explanation, safe to show. */
             message: string;
         };
@@ -4413,12 +4567,170 @@ export interface components {
             /** Format: date-time */
             issued_at?: string;
             issued_by?: string;
+            /**
+             * Format: int64
+             * @description What the credit notes took back, a positive amount in minor units.
+             */
+            credited?: number;
+            /**
+             * Format: int64
+             * @description What the payments add up to, less refunds. Always sent by this server; not required by the document, so that the screens also read a server from before payments.
+             */
+            paid?: number;
+            /**
+             * Format: int64
+             * @description total − paid (negative: an online payment paid more, to refund).
+             */
+            balance?: number;
+            /**
+             * @description Meaningful once issued.
+             * @enum {string}
+             */
+            payment_status?: "unpaid" | "partially_paid" | "paid";
+        };
+        /** @description An invoice with its lines and totals, what is credited, paid and owed, and its credit notes and payments (GET /api/invoices/{id}). */
+        InvoiceDetail: {
+            id: string;
+            patient_id: string;
+            /** @enum {string} */
+            status: "draft" | "issuing" | "issued";
+            currency: string;
+            lines: components["schemas"]["InvoiceLine"][];
+            totals: components["schemas"]["Totals"];
+            rev: number;
+            /** Format: date-time */
+            changed_at: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            /** @example INV-2026-000123 */
+            number?: string;
+            year?: number;
+            seq?: number;
+            /** Format: date-time */
+            issued_at?: string;
+            issued_by?: string;
+            /**
+             * Format: int64
+             * @description What the payments add up to, less refunds. Always sent by this server; not required by the document, so that the screens also read a server from before payments.
+             */
+            paid?: number;
+            /**
+             * Format: int64
+             * @description total − paid (negative: an online payment paid more, to refund).
+             */
+            balance?: number;
+            /**
+             * @description Meaningful once issued.
+             * @enum {string}
+             */
+            payment_status?: "unpaid" | "partially_paid" | "paid";
+            payments: components["schemas"]["Payment"][];
+            /**
+             * Format: int64
+             * @description What the credit notes took back, a positive amount in minor units.
+             */
+            credited: number;
+            credit_notes: components["schemas"]["CreditNote"][];
         };
         InvoiceList: {
             items: components["schemas"]["Invoice"][];
             total: number;
             page: number;
             limit: number;
+        };
+        CreditLine: {
+            /** @description A charge on the invoice (its line's charge_id). */
+            charge_id: string;
+            /** @description How many of the line's quantity to credit; 0 or absent: all that is not credited yet. */
+            quantity?: number;
+        };
+        CreditRequest: {
+            /** @description The lines to credit; none: every line's remainder. */
+            lines?: components["schemas"]["CreditLine"][];
+            reason: string;
+        };
+        CreditNote: {
+            id: string;
+            invoice_id: string;
+            patient_id: string;
+            /** @enum {string} */
+            status: "issuing" | "issued";
+            currency: string;
+            reason: string;
+            /** @description The invoice's lines taken back: the quantity credited, negative amounts. */
+            lines: components["schemas"]["InvoiceLine"][];
+            totals: components["schemas"]["Totals"];
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            /** @example CN-2026-000001 */
+            number?: string;
+            year?: number;
+            seq?: number;
+            /** Format: date-time */
+            issued_at?: string;
+        };
+        BillingConfig: {
+            /**
+             * @description HOSPITAL_CURRENCY (ISO 4217); every amount is in its minor units.
+             * @example USD
+             */
+            currency: string;
+            /** @description Patients can pay online (Stripe is configured). */
+            online_payment: boolean;
+        };
+        PaymentRequest: {
+            /** @enum {string} */
+            method: "cash" | "card";
+            /**
+             * Format: int64
+             * @description Minor units of the hospital's currency; at most the balance.
+             */
+            amount: number;
+            /** @description The desk's note, e.g. the card terminal's slip number (sealed at rest). */
+            reference?: string;
+        };
+        RefundRequest: {
+            /**
+             * Format: int64
+             * @description Minor units; at most the payment's amount less what was refunded.
+             */
+            amount: number;
+            reason: string;
+        };
+        Payment: {
+            id: string;
+            invoice_id: string;
+            patient_id: string;
+            /** @enum {string} */
+            method: "cash" | "card" | "online";
+            /** Format: int64 */
+            amount: number;
+            /** Format: int64 */
+            refunded: number;
+            currency: string;
+            /** @description The desk's note, or Stripe's PaymentIntent id for an online payment. */
+            reference?: string;
+            /** @description The user who took it, or `provider:stripe`. */
+            received_by: string;
+            received_by_name: string;
+            /** Format: date-time */
+            at: string;
+            /** @example RCT-2026-000001 */
+            receipt_number: string;
+        };
+        CheckoutSession: {
+            /**
+             * Format: uri
+             * @example https://checkout.stripe.com/c/pay/cs_test_a1
+             */
+            url: string;
+            /** @example cs_test_a1 */
+            session_id: string;
+        };
+        WebhookReceived: {
+            received: boolean;
         };
     };
     responses: {
@@ -8584,7 +8896,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Invoice"];
+                    "application/json": components["schemas"]["InvoiceDetail"];
                 };
             };
             401: components["responses"]["Unauthenticated"];
@@ -8661,6 +8973,247 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getInvoicePDF: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invoice's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF, as an attachment named by the invoice's number. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    /** @description attachment; filename="INV-2026-000123.pdf" */
+                    "Content-Disposition": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    creditInvoice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a second request with the same key and the same body answers 201 with what the first made (and `Idempotent-Replayed: true`) instead of doing it twice; the same key with another body is 409. Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The invoice's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreditRequest"];
+            };
+        };
+        responses: {
+            /** @description The credit note (the one first made under the key, when repeated). */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditNote"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getBillingConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingConfig"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    recordPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a second request with the same key and the same body answers 201 with what the first made (and `Idempotent-Replayed: true`) instead of doing it twice; the same key with another body is 409. Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The invoice's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentRequest"];
+            };
+        };
+        responses: {
+            /** @description The payment (the first one recorded under the key, when repeated). */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    refundPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a second request with the same key and the same body answers 201 with what the first made (and `Idempotent-Replayed: true`) instead of doing it twice; the same key with another body is 409. Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The payment's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundRequest"];
+            };
+        };
+        responses: {
+            /** @description The payment, with what is now refunded of it. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    checkoutInvoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invoice's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment page. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutSession"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    stripeWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Stripe's signature of the body: `t=<unix time>,v1=<HMAC-SHA256>`. */
+                "Stripe-Signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Received (recorded, or nothing to record). */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceived"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];

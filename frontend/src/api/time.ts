@@ -42,6 +42,11 @@ export function hospitalZone(): string {
   return zone
 }
 
+/** The hospital's locale (HOSPITAL_LOCALE), in which numbers and money are written too. */
+export function hospitalLocale(): string {
+  return locale
+}
+
 export function hospitalName(): string {
   return name
 }

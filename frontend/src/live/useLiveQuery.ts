@@ -2,8 +2,8 @@
 // any parameters) an event on it makes stale; each event, and each (re)sync after an outage, invalidates
 // them, gathered over a short moment so a burst of events costs one read. Events carry ids, not people's
 // names: the names come back through the REST reads, which ask the access rule.
-import { useQueryClient } from '@tanstack/react-query'
-import { useEffect, useRef } from 'react'
+import { useQueryClient, type QueryKey } from '@tanstack/react-query'
+import { useEffect, useRef, useState } from 'react'
 import type { LiveEvent } from '../api/types'
 import type { paths } from '../api/schema'
 import { keyOf } from '../api/query'
@@ -52,4 +52,36 @@ export function useLiveQueries(
     },
     mark,
   )
+}
+
+/**
+ * Follows channel for a snapshot its events keep current (applied to the cache by onEvent, or
+ * invalidating it). Returns false until the channel's first sync: a query enabled by it is first read
+ * after the subscription is live, so no event falls between the read and the subscription. Every later
+ * sync (the server says to reload, or events may have been missed), and a first sync that finds `key`
+ * cached already, invalidates `key`. onSync, when given, is told of every sync too.
+ */
+export function useSnapshotChannel(
+  channel: string | null,
+  key: QueryKey,
+  onEvent: (e: LiveEvent) => void,
+  onError?: (code: string, message: string) => void,
+  onSync?: () => void,
+): boolean {
+  const client = useQueryClient()
+  const [synced, setSynced] = useState<string | null>(null)
+  const latest = useRef({ key, onSync })
+  latest.current = { key, onSync }
+  useChannel(
+    channel,
+    onEvent,
+    () => {
+      const { key: k, onSync: told } = latest.current
+      if (client.getQueryData(k) !== undefined) void client.invalidateQueries({ queryKey: k })
+      setSynced(channel)
+      told?.()
+    },
+    onError,
+  )
+  return channel !== null && synced === channel
 }

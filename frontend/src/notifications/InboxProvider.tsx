@@ -1,16 +1,27 @@
 // The signed-in user's notifications, shared by the header's bell and the /notifications screen: the
-// newest ones and the unread count, loaded over REST when the user's channel (`user:<id>`, joined on
-// connect) is live and whenever the server says to reload, then kept current by `notification.created`
-// and `notification.read`. Marking read goes through here too, so the bell's count follows at once even
-// when the connection is down; the live event that the server also sends changes nothing twice.
+// newest ones and the unread count, a query in the shared cache read when the user's channel
+// (`user:<id>`, joined on connect) is live and whenever the server says to reload, then kept current by
+// `notification.created` and `notification.read`, which change every cached list of notifications (the
+// bell's is the screen's first page: one read for both). Marking read goes through here too, so the
+// bell's count follows at once even when the connection is down; the live event that the server also
+// sends changes nothing twice.
 // An admin's broadcast (`broadcast.sent` on the broadcast channel, which every connection has) is stored
 // in every inbox before it is sent live: hearing it reloads the inbox (the bell and its unread count),
 // and it is kept as a notice for the screen's header until the person dismisses it.
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
+import { useQuery, useQueryClient, type QueryFunctionContext, type QueryKey } from '@tanstack/react-query'
+import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react'
 import { api, messageOf, must } from '../api/client'
-import type { Broadcast, Notification, NotificationsRead } from '../api/types'
+import { keyOf } from '../api/query'
+import type { Broadcast, Notification, NotificationList, NotificationsRead } from '../api/types'
 import { useChannel, useLiveState } from '../live/LiveProvider'
-import { inboxSize, withCreated, withRead, type Inbox, type InboxChange } from './inbox'
+import { useSnapshotChannel } from '../live/useLiveQuery'
+import { inboxSize, withCreated, withRead, type Inbox, type InboxChange, type ListQuery } from './inbox'
+
+/** A list of notifications as a query: its key, and the read that keeps what arrived meanwhile. */
+export interface ListOptions {
+  queryKey: QueryKey
+  queryFn: (c: QueryFunctionContext) => Promise<NotificationList>
+}
 
 /** What the bell and the screen get from useInbox. */
 export interface InboxValue {
@@ -23,6 +34,13 @@ export interface InboxValue {
   markRead(n: Notification): Promise<Notification>
   /** Marks all read (POST /api/notifications/read-all); throws an ApiError. */
   markAllRead(): Promise<NotificationsRead>
+  /** A page of the notifications (any query) as a query that the live events keep current. */
+  listQuery(q: ListQuery): ListOptions
+  /**
+   * True once the user's channel is live (or the connection is down): a list read before that could miss
+   * what arrives meanwhile, so lists wait for it.
+   */
+  ready: boolean
   /** The broadcasts heard live in this tab and not dismissed, newest first. */
   broadcasts: Broadcast[]
   dismissBroadcast(id: string): void
@@ -35,42 +53,53 @@ export function userChannel(userID: string): string {
   return `user:${userID}`
 }
 
+/** The bell's list: the first page of every notification (the screen's first page is the same query). */
+const inboxQuery: ListQuery = { page: 1, limit: inboxSize }
+
+function keyOfList(q: ListQuery): QueryKey {
+  return ['get', '/api/notifications', { params: { query: q } }]
+}
+
 export function InboxProvider({ userID, children }: { userID: string; children: ReactNode }) {
-  const [inbox, setInbox] = useState<Inbox | null>(null)
-  const [error, setError] = useState('')
+  const client = useQueryClient()
+  const [refused, setRefused] = useState('')
   const [broadcasts, setBroadcasts] = useState<Broadcast[]>([])
-  /** Bumped by every load: an older load's answer is dropped. */
-  const generation = useRef(0)
-  /** The changes made while a load is in flight (null when none is), replayed onto its answer. */
-  const pending = useRef<InboxChange[] | null>(null)
+  /** The changes made while each read is on its way, replayed onto its answer (older than they are). */
+  const inFlight = useRef(new Set<InboxChange[]>())
   /** Ids known to be read, so a notification marked read by a request and its event counts once. */
   const read = useRef(new Set<string>())
   const live = useLiveState()
 
-  const apply = useCallback((c: InboxChange) => {
-    pending.current?.push(c)
-    setInbox((s) => s && c(s))
-  }, [])
+  const listQuery = useCallback(
+    (q: ListQuery): ListOptions => ({
+      queryKey: keyOfList(q),
+      queryFn: async ({ signal }) => {
+        const changes: InboxChange[] = []
+        inFlight.current.add(changes)
+        try {
+          const l = await must(api.GET('/api/notifications', { params: { query: q }, signal }))
+          for (const n of l.items) if (n.read_at) read.current.add(n.id)
+          return changes.reduce((s, c) => c(s, q), l)
+        } finally {
+          inFlight.current.delete(changes)
+        }
+      },
+    }),
+    [],
+  )
 
-  const load = useCallback(() => {
-    const mine = ++generation.current
-    pending.current = []
-    must(api.GET('/api/notifications', { params: { query: { limit: inboxSize } } })).then(
-      (l) => {
-        if (mine !== generation.current) return
-        for (const n of l.items) if (n.read_at) read.current.add(n.id)
-        const changes = pending.current ?? []
-        pending.current = null
-        setInbox(changes.reduce((s, c) => c(s), { items: l.items, unread: l.unread }))
-        setError('')
-      },
-      (e: unknown) => {
-        if (mine !== generation.current) return
-        pending.current = null
-        setError(messageOf(e))
-      },
-    )
-  }, [])
+  /** Applies a change to every cached list, and to the answers of the reads on their way. */
+  const apply = useCallback(
+    (c: InboxChange) => {
+      for (const changes of inFlight.current) changes.push(c)
+      for (const [key, list] of client.getQueriesData<NotificationList>({ queryKey: keyOf('/api/notifications') })) {
+        if (!list) continue
+        const q = ((key[2] as { params?: { query?: ListQuery } } | undefined)?.params?.query ?? {}) as ListQuery
+        client.setQueryData<NotificationList>(key, c(list, q))
+      }
+    },
+    [client],
+  )
 
   const marked = useCallback(
     (r: NotificationsRead, at: string) => {
@@ -80,29 +109,46 @@ export function InboxProvider({ userID, children }: { userID: string; children: 
     [apply],
   )
 
-  useChannel(
+  // Every list but the bell's (which the channel's sync reads again itself).
+  const inboxKey = keyOfList(inboxQuery)
+  const others = (q: { queryKey: QueryKey }) =>
+    q.queryKey[1] === '/api/notifications' && JSON.stringify(q.queryKey) !== JSON.stringify(inboxKey)
+  const syncedOnce = useRef(false)
+  const synced = useSnapshotChannel(
     userChannel(userID),
+    inboxKey,
     (e) => {
       if (e.type === 'notification.created') apply(withCreated(e.data as Notification))
       else if (e.type === 'notification.read') marked(e.data as NotificationsRead, e.at)
     },
-    load,
-    (_code, message) => setError(`Live updates refused: ${message}`),
+    (_code, message) => setRefused(`Live updates refused: ${message}`),
+    () => {
+      // The first sync is the subscription going live: the lists are loading already.
+      if (syncedOnce.current) void client.invalidateQueries({ predicate: others })
+      syncedOnce.current = true
+    },
   )
 
+  // A broadcast is in every inbox before it is sent live: the lists show it at once.
   useChannel('broadcast', (e) => {
     if (e.type !== 'broadcast.sent') return
     const b = e.data as Broadcast
     setBroadcasts((prev) => (prev.some((x) => x.id === b.id) ? prev : [b, ...prev]))
-    load()
+    void client.invalidateQueries({ queryKey: keyOf('/api/notifications') })
   })
   const dismissBroadcast = useCallback((id: string) => setBroadcasts((prev) => prev.filter((b) => b.id !== id)), [])
 
   // The live connection is down before the first load: load over REST anyway, and say it is not live.
   const down = live.status === 'reconnecting' || live.status === 'stale'
-  useEffect(() => {
-    if (down && inbox === null && pending.current === null && !error) load()
-  }, [down, inbox, error, load])
+  const ready = synced || down
+  const q = useQuery({ ...listQuery(inboxQuery), enabled: ready, retry: false })
+  const inbox: Inbox | null = useMemo(() => (q.data ? { items: q.data.items, unread: q.data.unread } : null), [q.data])
+  const error = refused || (q.error ? messageOf(q.error) : '')
+  const refetch = q.refetch
+  const reload = useCallback(() => {
+    setRefused('')
+    void refetch()
+  }, [refetch])
 
   const markRead = useCallback(
     async (n: Notification) => {
@@ -122,8 +168,8 @@ export function InboxProvider({ userID, children }: { userID: string; children: 
   }, [marked])
 
   const value = useMemo(
-    () => ({ inbox, error, reload: load, markRead, markAllRead, broadcasts, dismissBroadcast }),
-    [inbox, error, load, markRead, markAllRead, broadcasts, dismissBroadcast],
+    () => ({ inbox, error, reload, markRead, markAllRead, listQuery, ready, broadcasts, dismissBroadcast }),
+    [inbox, error, reload, markRead, markAllRead, listQuery, ready, broadcasts, dismissBroadcast],
   )
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>
 }

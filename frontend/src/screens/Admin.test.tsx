@@ -154,7 +154,7 @@ describe('AdminScreen', () => {
     renderLive(new FakeLive(), <AdminScreen />)
     const later = screen.getAllByTestId('coming-later')
     expect(later.map((c) => c.querySelector('.adm-card-title')?.textContent)).toEqual([
-      'Billing',
+      'Insurance claims',
       'Reports & analytics',
       'Roles & permissions',
     ])
@@ -167,6 +167,8 @@ describe('AdminScreen', () => {
     expect(screen.getByRole('link', { name: /Reception/ }).getAttribute('href')).toBe('/reception')
     expect(screen.getByRole('link', { name: /Patients/ }).getAttribute('href')).toBe('/patients')
     expect(screen.getByRole('link', { name: /Beds/ }).getAttribute('href')).toBe('/beds')
+    expect(screen.getByRole('link', { name: /^Billing/ }).getAttribute('href')).toBe('/billing')
+    expect(screen.getByRole('link', { name: /^Prices/ }).getAttribute('href')).toBe('#adm-prices')
     const deliveries = screen.getByRole('link', { name: /Deliveries/ })
     expect(deliveries.getAttribute('href')).toBe('#adm-deliveries')
     // Following the card's link selects its tab.

@@ -1,5 +1,5 @@
 // The admin's screen: setting the hospital up (accounts, doctors' profiles, schedules and leave,
-// departments, wards and beds) and keeping watch (audit log, access grants, deliveries, broadcasts), one tab each, with
+// departments, wards and beds, the price list) and keeping watch (audit log, access grants, deliveries, broadcasts), one tab each, with
 // an overview of the other screens and of what is not built yet. The tab is in the address (#adm-…),
 // so a link or a card can open one.
 import { useEffect, useState, type ReactNode } from 'react'
@@ -12,13 +12,14 @@ import { Deliveries } from './admin/Deliveries'
 import { Departments } from './admin/Departments'
 import { Doctors } from './admin/Doctors'
 import { NewAccount } from './admin/NewAccount'
+import { Prices } from './admin/Prices'
 import { Users } from './admin/Users'
 import { Wards } from './admin/Wards'
 import './admin.css'
 
 /** Features planned but not built: listed so nobody looks for them elsewhere. */
 const later: { title: string; text: string }[] = [
-  { title: 'Billing', text: 'Invoices, payments and insurance claims.' },
+  { title: 'Insurance claims', text: 'Claims to insurers and the patient’s share of an invoice.' },
   { title: 'Reports & analytics', text: 'Waiting times, attendance and workload over weeks and months.' },
   { title: 'Roles & permissions', text: 'Fine-grained permissions beyond the four roles.' },
 ]
@@ -30,6 +31,7 @@ const tabs = [
   { id: 'adm-doctors', label: 'Doctors' },
   { id: 'adm-departments', label: 'Departments' },
   { id: 'adm-wards', label: 'Wards & beds' },
+  { id: 'adm-prices', label: 'Prices' },
   { id: 'adm-audit', label: 'Audit log' },
   { id: 'adm-grants', label: 'Access grants' },
   { id: 'adm-deliveries', label: 'Deliveries' },
@@ -93,6 +95,9 @@ export function AdminScreen() {
         <TabPanel id="adm-wards" className="adm-panel">
           <Wards />
         </TabPanel>
+        <TabPanel id="adm-prices" className="adm-panel">
+          <Prices />
+        </TabPanel>
         <TabPanel id="adm-audit" className="adm-panel">
           <Audit />
         </TabPanel>
@@ -124,6 +129,8 @@ function Overview() {
           <Card title="Doctors" text="Specialty, department, weekly hours and leave: what makes a doctor bookable." anchor="adm-doctors" />
           <Card title="Departments" text="The hospital's departments; add a new one." anchor="adm-departments" />
           <Card title="Wards & beds" text="Add wards and their beds." anchor="adm-wards" />
+          <Card title="Billing" text="A patient's charges, invoices and payments at the billing desk." to="/billing" />
+          <Card title="Prices" text="The price list: what each consultation, test, medication and bed-day costs." anchor="adm-prices" />
           <Card title="Audit log" text="Who read or changed patient records." anchor="adm-audit" />
           <Card title="Access grants" text="Who broke the glass to open a patient's records, and why." anchor="adm-grants" />
           <Card title="Deliveries" text="Email and SMS sent; failed ones (dead letters) to retry." anchor="adm-deliveries" />

@@ -6,6 +6,7 @@ import userEvent from '@testing-library/user-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Notification, NotificationPreferences, Role } from '../api/types'
 import { InboxProvider } from '../notifications/InboxProvider'
+import { NotificationBell } from '../notifications/NotificationBell'
 import { apiError, fakeServer, type Call, type Route } from '../test/http'
 import { FakeLive, renderLive } from '../test/live'
 import { signIn } from '../test/session'
@@ -106,6 +107,30 @@ describe('NotificationsScreen: the list', () => {
     expect([last.query.get('page'), last.query.get('unread'), last.query.get('limit')]).toEqual(['1', 'true', '20'])
   })
 
+  it('shares one read of the first page with the bell, and reads it again when the channel resyncs', async () => {
+    signIn({ id: me, role: 'patient', name: 'Ann Lee' })
+    renderLive(
+      live,
+      <InboxProvider userID={me}>
+        <NotificationBell />
+        <NotificationsScreen />
+      </InboxProvider>,
+    )
+    await waitFor(() => expect(shown()).toHaveLength(20))
+    await waitFor(() => expect(screen.getByTestId('notifications-bell').getAttribute('aria-label')).toBe('Notifications, 13 unread'))
+    await new Promise((r) => setTimeout(r, 300))
+    const firstPage = () => calls.filter((c) => c.path === '/api/notifications' && c.query.get('page') === '1')
+    expect(firstPage()).toHaveLength(1)
+
+    // The server says too much was missed: both are read again, once.
+    all = [note(0, { message: 'Missed while away' }), ...all]
+    live.resync(`user:${me}`)
+    await waitFor(() => expect(texts()[0]).toBe('Missed while away'))
+    expect(screen.getByTestId('notifications-bell').getAttribute('aria-label')).toBe('Notifications, 14 unread')
+    await new Promise((r) => setTimeout(r, 300))
+    expect(firstPage()).toHaveLength(2)
+  })
+
   it('puts a new one on top of the first page, and marks read what is read elsewhere', async () => {
     renderScreen('patient')
     await waitFor(() => expect(shown()).toHaveLength(20))
@@ -141,7 +166,7 @@ describe('NotificationsScreen: the list', () => {
   it('says when there are none yet, and when a load fails, with a retry', async () => {
     all = []
     let fail = true
-    // The screen's list fails (it asks for a page; the bell's list does not).
+    // The lists fail (the bell's list is the screen's first page).
     routes['GET /api/notifications'] = (c) =>
       fail && c.query.has('page') ? apiError(503, 'unavailable', 'down for a moment') : listNotifications(c)
     renderScreen('patient')

@@ -12,7 +12,7 @@ export function NotificationsScreen() {
     <div className="stack">
       <h1>Notifications</h1>
       <div className="nt-screen">
-        <AllNotifications userID={user.id} />
+        <AllNotifications />
         <Preferences role={user.role} />
       </div>
     </div>

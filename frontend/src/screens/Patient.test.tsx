@@ -71,6 +71,10 @@ beforeEach(() => {
   ]
   routes = {
     'GET /api/appointments': () => ({ body: { items, total: items.length, page: 1, limit: 100 } }),
+    // An event has the screen read the one appointment it names.
+    ...Object.fromEntries(
+      items.map((a) => [`GET /api/appointments/${a.id}`, () => ({ body: items.find((x) => x.id === a.id) })]),
+    ),
     'GET /api/departments': { body: { items: [{ id: 'cardiology', name: 'Cardiology' }] } },
     'GET /api/doctors': {
       body: { items: [doctor(chen, 'Dr. Clara Chen', 2), doctor(novak, 'Dr. David Novak', 5)], time_zone: 'UTC' },
@@ -145,6 +149,7 @@ describe('PatientScreen', () => {
       status: 'checked-in',
       ticket: { number: 14, department: 'cardiology', day: today(), triage: 4, checked_in_at: iso(now) },
     })
+    items = items.map((a) => (a.id === checkedIn.id ? { ...checkedIn, reason: a.reason } : a))
     live.emit(`patient:${patientID}`, 'appointment.changed', { action: 'checked_in', appointment: checkedIn })
     const visit = section('Today’s visit')
     expect(within(visit).getByTestId('my-ticket-number').textContent).toBe('14')
@@ -157,7 +162,8 @@ describe('PatientScreen', () => {
     expect(position()).toBe('You are 1st in line — about 20 minutes.')
 
     // I am called.
-    const called = { action: 'called', appointment: { ...checkedIn, status: 'called' } }
+    const called = { action: 'called', appointment: { ...checkedIn, status: 'called' as const } }
+    items = items.map((a) => (a.id === checkedIn.id ? { ...a, status: 'called' } : a))
     live.emit(`patient:${patientID}`, 'appointment.changed', called)
     expect(within(section('Today’s visit')).getByTestId('status').textContent).toBe('Called — please go in')
   })

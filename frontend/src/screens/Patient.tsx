@@ -1,10 +1,11 @@
 // The patient's portal, at /patient and its sections: appointments (the start), past visits, the
-// record, prescriptions, lab reports, admissions, the profile and "my data" (export and erasure).
+// record, prescriptions, lab reports, admissions, bills, the profile and "my data" (export and erasure).
 // Each section reads what it shows through the query cache; the patient's own channel keeps it fresh.
-import { Route, Switch } from 'wouter'
+import { Redirect, Route, Switch, useSearch } from 'wouter'
 import { session } from '../api/client'
 import { Admissions } from './patient/Admissions'
 import { Appointments } from './patient/Appointments'
+import { Bills } from './patient/Bills'
 import { LabReports } from './patient/LabReports'
 import { MyData } from './patient/MyData'
 import { PortalNav } from './patient/PortalNav'
@@ -16,6 +17,7 @@ import './patient.css'
 
 export function PatientScreen() {
   const patientID = session.current?.user.patient_id ?? ''
+  const search = useSearch()
 
   if (!patientID) {
     return (
@@ -48,11 +50,19 @@ export function PatientScreen() {
         <Route path="/profile">
           <Profile patientID={patientID} />
         </Route>
+        <Route path="/bills">
+          <Bills patientID={patientID} />
+        </Route>
         <Route path="/my-data">
           <MyData />
         </Route>
         <Route>
-          <Appointments patientID={patientID} />
+          {/* The online payment page sends the patient back to /patient?section=bills&invoice=…&paid=1. */}
+          {new URLSearchParams(search).get('section') === 'bills' ? (
+            <Redirect to={`/bills?${search}`} replace />
+          ) : (
+            <Appointments patientID={patientID} />
+          )}
         </Route>
       </Switch>
     </div>

@@ -331,6 +331,32 @@ describe('ReceptionScreen', () => {
     expect(posts('/api/queue/emergency').map((r) => r.body)).toEqual([{ department: 'cardiology', triage: 1 }])
   })
 
+  it('reads only the appointment an event names, and shows it moved in the list without reading the list again', async () => {
+    route('GET /api/doctors', () => ({ body: { items: [doctor], time_zone: 'UTC' } }))
+    const { live, user } = renderReception()
+    await user.click(screen.getByRole('tab', { name: 'Appointments' }))
+    expect((await screen.findByTestId(`appt-${booked.id}`)).textContent).toContain('Ann Lee')
+    // The channels' first syncs read the lists again; let them settle.
+    await new Promise((r) => setTimeout(r, 700))
+    const listReads = () => sent.filter((r) => r.path === '/api/appointments').length
+    const before = listReads()
+
+    // Another desk moves the booking to 11:30. The event carries neither the name nor the reason.
+    const moved = { ...booked, start: at('11:30'), end: at('11:45') }
+    route(`GET /api/appointments/${booked.id}`, () => ({ body: moved }))
+    live.emit(`queue:doctor:${doctor.id}`, 'appointment.changed', {
+      action: 'rescheduled',
+      appointment: { ...moved, patient_name: undefined, reason: '' },
+    })
+    await waitFor(() => expect(screen.getByTestId(`appt-${booked.id}`).textContent).toContain('11:30'))
+    const row = screen.getByTestId(`appt-${booked.id}`)
+    expect(row.textContent).toContain('Ann Lee')
+    expect(row.textContent).toContain('chest pain')
+    expect(sent.filter((r) => r.path === `/api/appointments/${booked.id}`)).toHaveLength(1)
+    await new Promise((r) => setTimeout(r, 500))
+    expect(listReads()).toBe(before)
+  })
+
   it('asks for a reason before cancelling an appointment', async () => {
     route(`POST /api/appointments/${booked.id}/cancel`, () => ({ body: { ...booked, status: 'cancelled' } }))
     const { user } = renderReception()

@@ -1,21 +1,26 @@
 // The reception desk (staff; admins too): the desk's tasks in tabs — check-in, emergency admission,
 // booking, and the day's appointments to move or cancel — beside every department's live queue.
 //
-// Live updates: each queue card follows queue:dept:<department> (reception/Queues.tsx). The lists of
-// appointments are read again, debounced, whenever a queue changes or a booking changes on any doctor's
-// channel (queue:doctor:<id> carries appointment.changed for bookings not yet checked in), so another
-// desk's or a patient's booking, move or cancellation shows up here too. Form drafts live in a store
-// held by the screen, so switching tabs loses nothing.
+// Live updates: each queue card follows queue:dept:<department> (reception/Queues.tsx). Every list is a
+// query in the shared cache. An event naming an appointment (queue.changed, or appointment.changed on a
+// doctor's channel, which carries bookings not yet checked in) has that one appointment read again and
+// put into the lists it is on (api/appointments.ts), and the free doctors and slots read again,
+// debounced; so another desk's or a patient's booking, move or cancellation shows up here too. A
+// channel's (re)sync reads every list again. Form drafts live in a store held by the screen, so
+// switching tabs loses nothing.
+import { useQueryClient, type Query } from '@tanstack/react-query'
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react'
-import { api, must } from '../api/client'
+import { useAppointmentRefresh } from '../api/appointments'
 import { useDepartments } from '../api/departments'
+import { $api, keyOf } from '../api/query'
+import type { AppointmentEvent } from '../api/types'
 import { LoadError } from '../components/forms'
 import { useChannel, useLiveState } from '../live/LiveProvider'
 import { Appointments } from './reception/Appointments'
 import { Book } from './reception/Book'
 import { CheckIn } from './reception/CheckIn'
 import { Emergency } from './reception/Emergency'
-import { DraftStore, useDebounced, useResource } from './reception/hooks'
+import { DraftStore, resourceOf, useDebounced } from './reception/hooks'
 import { Queues } from './reception/Queues'
 import './reception.css'
 
@@ -28,29 +33,52 @@ const tabs: { id: Tab; label: string }[] = [
   { id: 'appointments', label: 'Appointments' },
 ]
 
-/** How long to gather changes before reading the appointment lists again. */
+/** How long to gather changes before reading the lists of free doctors and slots again. */
 const listRefreshMs = 400
 
 export function ReceptionScreen() {
   const [drafts] = useState(() => new Map<string, unknown>())
   const [tab, setTab] = useState<Tab>('checkin')
-  const [version, setVersion] = useState(0)
-  const changed = useDebounced(
-    useCallback(() => setVersion((n) => n + 1), []),
+  const client = useQueryClient()
+  const refresh = useAppointmentRefresh()
+  // A booking made, moved or cancelled anywhere: the free doctors and their slots may have changed.
+  const bookingsChanged = useDebounced(
+    useCallback(() => {
+      void client.invalidateQueries({ queryKey: keyOf('/api/doctors/{id}/slots') })
+      void client.invalidateQueries({ predicate: freeDoctors })
+    }, [client]),
     listRefreshMs,
+  )
+  // A channel (re)synced: events may have been missed, so every list is read again.
+  const listsStale = useDebounced(
+    useCallback(() => {
+      void client.invalidateQueries({ queryKey: keyOf('/api/appointments') })
+      void client.invalidateQueries({ queryKey: keyOf('/api/doctors/{id}/slots') })
+      void client.invalidateQueries({ predicate: freeDoctors })
+    }, [client]),
+    listRefreshMs,
+  )
+  const changed = useCallback(
+    (appointmentID?: string) => {
+      if (appointmentID) refresh(appointmentID)
+      else listsStale()
+      bookingsChanged()
+    },
+    [refresh, listsStale, bookingsChanged],
   )
   // Back live after an outage: the lists are read again (a load may have failed meanwhile). The queue
   // cards need nothing: their channels resume and replay what was missed.
   const live = useLiveState().status === 'live'
   const was = useRef<'never' | 'live' | 'lost'>('never')
   useEffect(() => {
-    if (live && was.current === 'lost') changed()
+    if (live && was.current === 'lost') listsStale()
     if (live) was.current = 'live'
     else if (was.current === 'live') was.current = 'lost'
-  }, [live, changed])
+  }, [live, listsStale])
 
   const departments = useDepartments()
-  const doctors = useResource('doctors', () => must(api.GET('/api/doctors')))
+  const doctorList = $api.useQuery('get', '/api/doctors', undefined, { staleTime: 5 * 60_000 })
+  const doctors = resourceOf(doctorList)
   const depts = departments.items
   const docs = doctors.data?.items
 
@@ -95,10 +123,10 @@ export function ReceptionScreen() {
             <LoadError error={doctors.error} retry={doctors.reload}>
               Could not load the doctors
             </LoadError>
-            {tab === 'checkin' && <CheckIn departments={depts} version={version} />}
+            {tab === 'checkin' && <CheckIn departments={depts} />}
             {tab === 'emergency' && <Emergency departments={depts} />}
-            {tab === 'book' && <Book departments={depts} doctors={docs} version={version} />}
-            {tab === 'appointments' && <Appointments departments={depts} doctors={docs} version={version} />}
+            {tab === 'book' && <Book departments={depts} doctors={docs} />}
+            {tab === 'appointments' && <Appointments departments={depts} doctors={docs} />}
           </div>
         </section>
         <Queues departments={depts} error={departments.error} retry={departments.retry} onChanged={changed} />
@@ -108,17 +136,24 @@ export function ReceptionScreen() {
   )
 }
 
+/** The lists of doctors free on a day (GET /api/doctors?date=…), which bookings change. */
+function freeDoctors(q: Query): boolean {
+  const [method, path, init] = q.queryKey as [string, string, { params?: { query?: { date?: string } } }?]
+  return method === 'get' && path === '/api/doctors' && Boolean(init?.params?.query?.date)
+}
+
 /**
- * Follows one doctor's channel for bookings that are made, moved or cancelled. When the channel
- * (re)syncs, changes may have been missed, so the lists are read again then too.
+ * Follows one doctor's channel for bookings that are made, moved or cancelled: the appointment an
+ * event names is read again. When the channel (re)syncs, changes may have been missed, so the lists
+ * are read again then.
  */
-function DoctorWatch({ doctor, onChanged }: { doctor: string; onChanged: () => void }) {
+function DoctorWatch({ doctor, onChanged }: { doctor: string; onChanged: (appointmentID?: string) => void }) {
   useChannel(
     `queue:doctor:${doctor}`,
     (e) => {
-      if (e.type === 'appointment.changed') onChanged()
+      if (e.type === 'appointment.changed') onChanged((e.data as AppointmentEvent | undefined)?.appointment?.id)
     },
-    onChanged,
+    () => onChanged(),
   )
   return null
 }

@@ -133,6 +133,13 @@ export class FakeLive {
     return [...this.handlers].filter(([, s]) => s.size > 0).map(([c]) => c)
   }
 
+  /** The server says to reload a channel's snapshot (too many events were missed). */
+  resync(channel: string): void {
+    act(() => {
+      for (const h of this.handlers.get(channel) ?? []) h.onSync?.()
+    })
+  }
+
   /** Delivers an event on a channel, numbered after the channel's last one. */
   emit(channel: string, type: string, data: unknown, at = new Date().toISOString()): void {
     const seq = (this.seqs.get(channel) ?? 0) + 1

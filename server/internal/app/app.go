@@ -228,6 +228,7 @@ func (a *App) start() error {
 		func() { a.Bus.Run(ctx, a.Config.ReactionPoll) },
 		func() { a.Bus.RunPruner(ctx, a.Config.EventRetention, time.Hour) },
 		func() { a.Billing.RunRecovery(ctx, a.Config.ReactionLease, 30*time.Second) },
+		func() { a.Billing.RunBedDays(ctx, 15*time.Minute, a.activeStays) },
 	} {
 		a.jobs.Add(1)
 		go func() { defer a.jobs.Done(); job() }()

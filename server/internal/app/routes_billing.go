@@ -4,8 +4,9 @@ import (
 	"hms/shared"
 )
 
-// billingRoutes are the price list, a patient's charges and invoices. Staff and admins bill; a patient
-// reads their own charges and invoices (billing.Handlers refuses anyone else's).
+// billingRoutes are the price list, a patient's charges, invoices and payments. Staff and admins bill and
+// take payments, admins refund; a patient reads their own charges and invoices and pays them online
+// (billing.Handlers refuses anyone else's).
 func (a *App) billingRoutes() []Route {
 	b := a.billing
 	billers := []shared.Role{shared.RoleAdmin, shared.RoleStaff}
@@ -19,7 +20,16 @@ func (a *App) billingRoutes() []Route {
 		route("POST", "/api/invoices", Roles, billers, b.DraftHandler),
 		route("GET", "/api/invoices", Roles, billersAndPatient, b.InvoicesHandler),
 		route("GET", "/api/invoices/:id", Roles, billersAndPatient, b.InvoiceHandler),
+		route("GET", "/api/invoices/:id/pdf", Roles, billersAndPatient, b.InvoicePDFHandler).Audited("billing.invoice.pdf"),
+		route("POST", "/api/invoices/:id/credit-notes", Roles, billers, b.CreditNoteHandler).Audited("billing.credit_note.issue"),
 		route("POST", "/api/invoices/:id/issue", Roles, billers, b.IssueHandler),
 		route("DELETE", "/api/invoices/:id/lines/:charge_id", Roles, billers, b.RemoveLineHandler),
+		// Payments: at the desk (staff, admins), refunds (admins), online through the provider's page
+		// (the invoice's patient, staff, admins), and the provider's webhook, signed instead of authenticated.
+		route("GET", "/api/billing/config", Roles, everyone, b.ConfigHandler),
+		route("POST", "/api/invoices/:id/payments", Roles, billers, b.PayHandler),
+		route("POST", "/api/payments/:id/refund", Roles, adminOnly, b.RefundHandler),
+		route("POST", "/api/invoices/:id/checkout", Roles, billersAndPatient, b.CheckoutHandler),
+		route("POST", "/api/payments/stripe/webhook", Public, nil, b.WebhookHandler),
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"hms/server/internal/appointment"
 	"hms/server/internal/auth"
 	"hms/server/internal/billing"
+	"hms/server/internal/billing/pdf"
+	"hms/server/internal/billing/stripepay"
 	"hms/server/internal/chart"
 	"hms/server/internal/doctor"
 	"hms/server/internal/gdpr"
@@ -127,7 +129,30 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 	}
 
 	billingStore := mongostore.NewBilling(db, keys)
-	a.Billing = billing.NewService(billingStore, billing.Options{Currency: cfg.HospitalCurrency, Location: loc, Now: a.Clock.Now, Log: a.Log})
+	hospital := pdf.Hospital{Name: cfg.Notify.HospitalName, Address: cfg.HospitalAddress, TaxID: cfg.HospitalTaxID,
+		Currency: cfg.HospitalCurrency, Locale: cfg.HospitalLocale, Location: loc}
+	var online billing.Provider
+	if cfg.OnlinePayment() {
+		online = stripepay.New(stripepay.Config{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase})
+	}
+	a.Billing = billing.NewService(billingStore, billing.Options{Currency: cfg.HospitalCurrency, Location: loc, Now: a.Clock.Now, Log: a.Log,
+		RenderInvoice: func(ctx context.Context, inv billing.Invoice) ([]byte, error) {
+			name, mrn, err := a.patients.Identity(ctx, inv.PatientID)
+			if err != nil {
+				return nil, err
+			}
+			return pdf.Invoice(hospital, inv, pdf.PatientInfo{Name: name, MRN: mrn}, nil)
+		},
+		Events: a.Events, Online: online, PublicURL: cfg.PublicURL,
+		UserOf: func(ctx context.Context, patientID string) (string, error) {
+			r, err := a.PatientRecords.PatientByID(ctx, patientID)
+			return r.UserID, err
+		},
+		UserName: func(ctx context.Context, userID string) (string, error) {
+			u, err := a.Auth.User(ctx, userID)
+			return u.Name, err
+		},
+	})
 	a.billing = billing.NewHandlers(a.Billing, a.audit, func(ctx context.Context, id string) error {
 		_, err := a.patients.Name(ctx, id)
 		return err
@@ -156,6 +181,9 @@ func (a *App) subscribe() error {
 	a.Appointments.Verify(b)
 	a.Alerts.Verify(b)
 	a.gdpr.Verify(b)
+	a.lab.Announce(b)
+	a.Pharmacy.Announce(b)
+	a.wards.Announce(b)
 
 	// Confirmations to the patient.
 	reaction.Must(b, "notify.confirm-booked", func(ctx context.Context, e appointment.Booked) error {
@@ -188,6 +216,44 @@ func (a *App) subscribe() error {
 		_, _, err = a.Billing.ChargeVisit(ctx, v)
 		return err
 	})
+	// Billing: each test of a placed lab order is charged once; a cancelled order's unbilled charges are
+	// voided; a dispensed fill is charged once, quantity × the medication's price.
+	reaction.Must(b, "billing.charge-lab-order", func(ctx context.Context, e lab.OrderPlaced) error {
+		o, closed, err := a.lab.OrderFacts(ctx, e.OrderID)
+		if err != nil || closed.Kind == shared.LabCancelled {
+			return err // cancelled before it was charged: nothing to charge
+		}
+		_, err = a.Billing.ChargeLabOrder(ctx, labOrder(o))
+		return err
+	})
+	reaction.Must(b, "billing.void-lab-order", func(ctx context.Context, e lab.OrderCancelled) error {
+		o, closed, err := a.lab.OrderFacts(ctx, e.OrderID)
+		if err != nil {
+			return err
+		}
+		cancelled := labOrder(o)
+		cancelled.By = closed.By
+		return a.Billing.VoidLabOrder(ctx, cancelled)
+	})
+	reaction.Must(b, "billing.charge-dispensed", func(ctx context.Context, e pharmacy.Dispensed) error {
+		f, name, err := a.Pharmacy.FillFacts(ctx, e.FillID)
+		if err != nil {
+			return err
+		}
+		_, _, err = a.Billing.ChargeDispensed(ctx, billing.Dispensation{FillID: f.ID, PatientID: f.PatientID,
+			MedicationID: f.MedicationID, Description: name, Quantity: f.Quantity, By: f.By})
+		return err
+	})
+	// Billing: a discharge charges the stay's last nights (the nightly job, RunBedDays, charges the
+	// others while the patient is in); each night once, under chg:bed:<admission>:<date>.
+	reaction.Must(b, "billing.charge-stay", func(ctx context.Context, e ward.Discharged) error {
+		st, err := a.stay(ctx, e.AdmissionID)
+		if err != nil {
+			return err
+		}
+		_, err = a.Billing.ChargeNights(ctx, st)
+		return err
+	})
 	// Pages to on-call staff.
 	reaction.Must(b, "notify.page-on-call", t.Page)
 	// An emergency's alert ends when its ticket is finished.
@@ -207,11 +273,58 @@ func (a *App) subscribe() error {
 	reaction.Must(b, "notify.erase", func(ctx context.Context, e gdpr.PatientErased) error {
 		return a.notify.ErasePatient(ctx, e.UserID, e.PatientID)
 	})
+	reaction.Must(b, "billing.erase-documents", func(ctx context.Context, e gdpr.PatientErased) error {
+		return a.Billing.ErasePatient(ctx, e.PatientID)
+	})
 	reaction.Must(b, "event.erase", func(ctx context.Context, e gdpr.PatientErased) error {
 		_, err := a.Events.ErasePatient(ctx, e.PatientID, e.UserID)
 		return err
 	})
 	return b.Check()
+}
+
+// stay is an admission in billing's terms: its wards from its steps (admission, transfers).
+func (a *App) stay(ctx context.Context, admissionID string) (billing.Stay, error) {
+	r, steps, err := a.wards.Stay(ctx, admissionID)
+	if err != nil {
+		return billing.Stay{}, err
+	}
+	st := billing.Stay{AdmissionID: r.ID, PatientID: r.PatientID, AdmittedAt: r.AdmittedAt, DischargedAt: r.DischargedAt}
+	for _, s := range steps {
+		if w := s.State.WardID; len(st.Wards) == 0 || st.Wards[len(st.Wards)-1].WardID != w {
+			st.Wards = append(st.Wards, billing.WardSpan{WardID: w, From: s.At})
+		}
+	}
+	if len(st.Wards) > 0 {
+		st.Wards[0].From = r.AdmittedAt
+	}
+	return st, nil
+}
+
+// activeStays are the active admissions, for the nightly bed-day charges.
+func (a *App) activeStays(ctx context.Context) ([]billing.Stay, error) {
+	rs, err := a.wards.Active(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]billing.Stay, 0, len(rs))
+	for _, r := range rs {
+		st, err := a.stay(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// labOrder is a lab order in billing's terms.
+func labOrder(o lab.Order) billing.LabOrder {
+	out := billing.LabOrder{OrderID: o.ID, PatientID: o.PatientID, By: o.OrderedBy}
+	for _, t := range o.Tests {
+		out.Tests = append(out.Tests, billing.LabTestRef{Code: t.Code, Name: t.Name})
+	}
+	return out
 }
 
 // migrate runs the patient records' one-time migration; a failure is logged, and the next start tries

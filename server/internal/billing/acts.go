@@ -45,3 +45,76 @@ func (s *Service) ChargeVisit(ctx context.Context, v Visit) (Charge, bool, error
 func isNoPrice(err error) bool {
 	return errors.Is(err, fault.ErrInvalid) && fault.CodeOf(err) == "no_price"
 }
+
+// LabOrder is a lab order as the lab domain's events describe it.
+type LabOrder struct {
+	OrderID   string
+	PatientID string
+	Tests     []LabTestRef
+	By        string
+}
+
+// LabTestRef is one test of an order: its code (the price's ref) and name.
+type LabTestRef struct{ Code, Name string }
+
+func labKey(orderID, code string) string { return "lab:" + orderID + ":" + code }
+
+// ChargeLabOrder posts one lab_test charge per test of a placed order (priced by the test's code),
+// once per order and test. A test with no price is not charged, and the log says so.
+func (s *Service) ChargeLabOrder(ctx context.Context, o LabOrder) ([]Charge, error) {
+	var out []Charge
+	for _, t := range o.Tests {
+		c, err := s.Post(ctx, ChargeRequest{Key: labKey(o.OrderID, t.Code), PatientID: o.PatientID, Source: "lab_order:" + o.OrderID,
+			Kind: LabTest, Ref: t.Code, Description: t.Name, By: o.By})
+		if isNoPrice(err) {
+			s.log.WarnContext(ctx, "no price for a lab test: it is not charged", "order", o.OrderID, "test", t.Code)
+			continue
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// VoidLabOrder voids the charges of a cancelled order that are still unbilled, with the reason "order
+// cancelled". A charge already on an invoice stays (an issued one is corrected by a credit note), and
+// the log says so.
+func (s *Service) VoidLabOrder(ctx context.Context, o LabOrder) error {
+	for _, t := range o.Tests {
+		id := chargeID(labKey(o.OrderID, t.Code))
+		_, err := s.VoidCharge(ctx, id, o.By, "order cancelled")
+		switch {
+		case errors.Is(err, fault.ErrNotFound):
+		case errors.Is(err, fault.ErrConflict):
+			s.log.WarnContext(ctx, "a cancelled lab order's charge is billed already: left for a credit note", "order", o.OrderID, "charge", id)
+		case err != nil:
+			return err
+		}
+	}
+	return nil
+}
+
+// Dispensation is one fill of a prescription that left the pharmacy.
+type Dispensation struct {
+	FillID       string
+	PatientID    string
+	MedicationID string
+	// Description names the medication and strength on the bill.
+	Description string
+	Quantity    int
+	By          string
+}
+
+// ChargeDispensed posts a dispensed fill: quantity × the medication's price (kind medication, ref =
+// the medication's id), once per fill. No price: nothing is charged, and the log says so.
+func (s *Service) ChargeDispensed(ctx context.Context, d Dispensation) (Charge, bool, error) {
+	c, err := s.Post(ctx, ChargeRequest{Key: "medication:" + d.FillID, PatientID: d.PatientID, Source: "fill:" + d.FillID,
+		Kind: Medication, Ref: d.MedicationID, Quantity: d.Quantity, Description: d.Description, By: d.By})
+	if isNoPrice(err) {
+		s.log.WarnContext(ctx, "no price for a medication: the fill is not charged", "fill", d.FillID, "medication", d.MedicationID)
+		return Charge{}, false, nil
+	}
+	return c, err == nil, err
+}

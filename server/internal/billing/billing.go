@@ -11,6 +11,7 @@ package billing
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"hms/server/internal/fault"
@@ -136,18 +137,40 @@ type Invoice struct {
 	Seq      int        `json:"seq,omitempty"`
 	IssuedAt *time.Time `json:"issued_at,omitempty"`
 	IssuedBy string     `json:"issued_by,omitempty"`
+	// Credited is what its credit notes took back (a positive sum of their totals); Paid is what its
+	// payments add up to, less refunds; Balance is Total − Credited − Paid. All three are computed from
+	// the invoice's credit notes and ledger when it is read, never stored on it.
+	Credited      int64         `json:"credited"`
+	Paid          int64         `json:"paid"`
+	Balance       int64         `json:"balance"`
+	PaymentStatus PaymentStatus `json:"payment_status"`
 }
 
-// NumberClaim is the claim of one invoice number: unique by (year, seq) and by invoice.
+// Series is a numbering series: invoices, credit notes and receipts are each numbered 1, 2, 3… per
+// year, apart.
+type Series string
+
+// The numbering series.
+const (
+	InvoiceSeries    Series = "INV"
+	CreditNoteSeries Series = "CN"
+	ReceiptSeries    Series = "RCT"
+)
+
+// Number writes a number of the series: <series>-<year>-<seq, six digits at least>.
+func (s Series) Number(year, seq int) string { return fmt.Sprintf("%s-%d-%06d", s, year, seq) }
+
+// NumberClaim is the claim of one number of a series: unique by (year, seq) and by document.
 type NumberClaim struct {
-	Year      int       `json:"year"`
-	Seq       int       `json:"seq"`
-	InvoiceID string    `json:"invoice_id"`
-	At        time.Time `json:"at"`
+	Year int `json:"year"`
+	Seq  int `json:"seq"`
+	// DocumentID is the invoice or credit note numbered, or the payment a receipt is for.
+	DocumentID string    `json:"document_id"`
+	At         time.Time `json:"at"`
 }
 
 // Number writes an invoice number: INV-<year>-<seq, six digits at least>.
-func Number(year, seq int) string { return formatNumber(year, seq) }
+func Number(year, seq int) string { return InvoiceSeries.Number(year, seq) }
 
 // Store errors. The store translates its driver's errors into these.
 var (
@@ -163,4 +186,5 @@ var (
 	errNoCharges  = fault.Coded(fault.ErrInvalid, "no_unbilled_charges", "the patient has no unbilled charges to put on an invoice")
 	errNotDraft   = fault.Coded(fault.ErrConflict, "invoice_not_draft", "the invoice is issued and cannot change; correct it with a credit note")
 	errChangedNow = fault.Coded(fault.ErrConflict, "invoice_changed", "the invoice was changed by someone else meanwhile; reload it and try again")
+	errNotIssued  = fault.Coded(fault.ErrConflict, "invoice_not_issued", "the invoice is a draft; issue it first")
 )

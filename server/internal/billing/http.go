@@ -202,19 +202,71 @@ func (h *Handlers) InvoicesHandler(c *gin.Context) {
 	httpx.Reply(c, http.StatusOK)(gin.H{"items": orEmpty(invs), "total": total, "page": page, "limit": limit}, err)
 }
 
-// InvoiceHandler handles GET /api/invoices/{id}.
+// InvoiceHandler handles GET /api/invoices/{id}: the invoice with its credit notes and payments, and
+// what is credited, paid and owed.
 func (h *Handlers) InvoiceHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
 	ctx := c.Request.Context()
-	inv, err := h.svc.Invoice(ctx, c.Param("id"))
+	inv, err := h.svc.Detail(ctx, c.Param("id"))
 	if err == nil {
 		if err = mayRead(p, inv.PatientID); err != nil {
-			inv = Invoice{}
+			inv = InvoiceDetail{}
 			err = fault.New(fault.ErrNotFound, "no such invoice") // another patient's invoice does not exist for you
 		}
 	}
 	err = h.record(ctx, p, inv.PatientID, "billing.invoice.read", err)
 	httpx.Reply(c, http.StatusOK)(inv, err)
+}
+
+// InvoicePDFHandler handles GET /api/invoices/{id}/pdf: an issued invoice's PDF, the same bytes every
+// time, as an attachment named by its number. A draft has none (409).
+func (h *Handlers) InvoicePDFHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	ctx := c.Request.Context()
+	inv, err := h.svc.Invoice(ctx, c.Param("id"))
+	if err == nil && mayRead(p, inv.PatientID) != nil {
+		inv = Invoice{}
+		err = fault.New(fault.ErrNotFound, "no such invoice")
+	}
+	var data []byte
+	if err == nil {
+		inv, data, err = h.svc.InvoicePDF(ctx, inv.ID)
+	}
+	if err = h.record(ctx, p, inv.PatientID, "billing.invoice.pdf", err); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="`+inv.Number+`.pdf"`)
+	c.Header("Cache-Control", "private, no-store")
+	c.Data(http.StatusOK, "application/pdf", data)
+}
+
+// CreditNoteHandler handles POST /api/invoices/{id}/credit-notes (staff, admins; Idempotency-Key
+// required): a credit note of some or all of an issued invoice's lines, with a reason.
+func (h *Handlers) CreditNoteHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	ctx := c.Request.Context()
+	var req CreditRequest
+	err := httpx.BindJSON(c, &req)
+	key, kerr := httpx.IdempotencyKey(c)
+	err = errors.Join(err, kerr)
+	if err == nil && key == "" {
+		err = fault.Invalid("an Idempotency-Key header is required, so that a retried request credits once")
+	}
+	var cn CreditNote
+	var replayed bool
+	patientID := ""
+	if err == nil {
+		cn, replayed, err = h.svc.Credit(ctx, c.Param("id"), req, p.UserID, key)
+		patientID = cn.PatientID
+		if patientID == "" {
+			if inv, ierr := h.svc.Invoice(ctx, c.Param("id")); ierr == nil {
+				patientID = inv.PatientID
+			}
+		}
+	}
+	err = h.record(ctx, p, patientID, "billing.credit_note.issue", err)
+	httpx.ReplyKeyed(c, http.StatusCreated)(cn, replayed, err)
 }
 
 // RevRequest names the revision of a draft the caller saw.

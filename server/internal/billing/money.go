@@ -1,7 +1,6 @@
 package billing
 
 import (
-	"fmt"
 	"math"
 
 	"hms/server/internal/fault"
@@ -56,5 +55,3 @@ func total(lines []Line) (Totals, error) {
 	}
 	return t, nil
 }
-
-func formatNumber(year, seq int) string { return fmt.Sprintf("INV-%d-%06d", year, seq) }

@@ -21,6 +21,12 @@ type Service struct {
 	now      func() time.Time
 	loc      *time.Location
 	log      *slog.Logger
+	render   func(ctx context.Context, inv Invoice) ([]byte, error)
+	events   Publisher
+	userOf   func(ctx context.Context, patientID string) (string, error)
+	userName func(ctx context.Context, userID string) (string, error)
+	online   Provider
+	returnTo string
 }
 
 // Options configure the service.
@@ -31,6 +37,19 @@ type Options struct {
 	Location *time.Location
 	Now      func() time.Time
 	Log      *slog.Logger
+	// RenderInvoice renders an issued invoice as PDF (package billing/pdf, with the hospital's details
+	// and the patient's name and MRN); nil: no PDFs.
+	RenderInvoice func(ctx context.Context, inv Invoice) ([]byte, error)
+	// Events publishes billing.changed (nil: nothing is published).
+	Events Publisher
+	// UserOf finds a patient's account, whose channel also hears of their bills ("" when none).
+	UserOf func(ctx context.Context, patientID string) (string, error)
+	// UserName names who received a payment.
+	UserName func(ctx context.Context, userID string) (string, error)
+	// Online is the payment provider patients pay through online; nil turns online payment off.
+	Online Provider
+	// PublicURL is where the web app is: a provider's page sends the patient back there.
+	PublicURL string
 }
 
 // NewService returns the billing service on store.
@@ -44,7 +63,8 @@ func NewService(store Store, o Options) *Service {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	return &Service{store: store, currency: o.Currency, now: o.Now, loc: o.Location, log: o.Log}
+	return &Service{store: store, currency: o.Currency, now: o.Now, loc: o.Location, log: o.Log, render: o.RenderInvoice,
+		events: o.Events, userOf: o.UserOf, userName: o.UserName, online: o.Online, returnTo: o.PublicURL}
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
@@ -162,6 +182,7 @@ func (s *Service) Post(ctx context.Context, r ChargeRequest) (Charge, error) {
 	} else if err != nil {
 		return Charge{}, err
 	}
+	s.changed(ctx, c.PatientID, "", "charged")
 	return c, nil
 }
 
@@ -207,6 +228,7 @@ func (s *Service) VoidCharge(ctx context.Context, id, by, reason string) (Charge
 		return Charge{}, err
 	}
 	c.Void = &v
+	s.changed(ctx, c.PatientID, "", "voided")
 	return c, nil
 }
 
@@ -265,7 +287,12 @@ func (s *Service) Draft(ctx context.Context, patientID string, chargeIDs []strin
 	for i, c := range taken {
 		ids[i] = c.ID
 	}
-	return next, s.store.ConfirmClaims(ctx, next.ID, ids)
+	if err := s.store.ConfirmClaims(ctx, next.ID, ids); err != nil {
+		return Invoice{}, err
+	}
+	next.settle(0, 0)
+	s.changed(ctx, patientID, next.ID, "drafted")
+	return next, nil
 }
 
 func linesOf(cs []Charge) []Line {
@@ -306,7 +333,12 @@ func (s *Service) RemoveLine(ctx context.Context, invoiceID, chargeID string, re
 	}
 	// The line is off the draft; releasing the charge after it means a crash between the two leaves a
 	// claim without a line, which Repair releases.
-	return next, s.store.ReleaseCharge(ctx, chargeID, invoiceID)
+	if err := s.store.ReleaseCharge(ctx, chargeID, invoiceID); err != nil {
+		return Invoice{}, err
+	}
+	next.settle(0, 0)
+	s.changed(ctx, next.PatientID, next.ID, "drafted")
+	return next, nil
 }
 
 // Invoice returns an invoice.
@@ -325,13 +357,33 @@ func (s *Service) Invoices(ctx context.Context, patientID string, status Status,
 	default:
 		return nil, 0, fault.Invalid("status must be draft or issued")
 	}
-	return s.store.Invoices(ctx, patientID, status, (page-1)*limit, limit)
+	invs, total, err := s.store.Invoices(ctx, patientID, status, (page-1)*limit, limit)
+	if err == nil {
+		err = s.settle(ctx, invs)
+	}
+	return invs, total, err
 }
 
 // Issue issues a draft: it freezes (draft → issuing), takes the next number of the year in the
 // hospital's zone, and becomes issued. Issuing an issued invoice answers it as it is; one left issuing
 // by a crash is finished here or by Recover.
 func (s *Service) Issue(ctx context.Context, id string, rev int, by string) (Invoice, error) {
+	inv, err := s.issue(ctx, id, rev, by)
+	if err != nil {
+		return Invoice{}, err
+	}
+	if inv.Status == Issued && s.render != nil {
+		// The PDF is rendered now, once; a failure is rendered again on the first request for it.
+		if _, perr := s.storePDF(ctx, inv); perr != nil {
+			s.log.WarnContext(ctx, "render an issued invoice's PDF (rendered on the first request instead)", "invoice", inv.ID, "err", perr)
+		}
+	}
+	invs := []Invoice{inv}
+	err = s.settle(ctx, invs)
+	return invs[0], err
+}
+
+func (s *Service) issue(ctx context.Context, id string, rev int, by string) (Invoice, error) {
 	inv, err := s.Invoice(ctx, id)
 	if err != nil {
 		return Invoice{}, err
@@ -367,7 +419,7 @@ func (s *Service) finish(ctx context.Context, inv Invoice) (Invoice, error) {
 	if inv.Status == Issued {
 		return inv, nil
 	}
-	claim, err := s.claimNumber(ctx, inv.ID)
+	claim, err := s.claimNumber(ctx, InvoiceSeries, inv.ID)
 	if err != nil {
 		return Invoice{}, err
 	}
@@ -380,34 +432,46 @@ func (s *Service) finish(ctx context.Context, inv Invoice) (Invoice, error) {
 	} else if err != nil {
 		return Invoice{}, err
 	}
+	s.changed(ctx, next.PatientID, next.ID, "issued")
 	return next, nil
 }
 
-// claimNumber claims the year's next number for an invoice, or returns the one it already has. Numbers
-// are claimed one past the highest, and a claim is never removed, so they run 1, 2, 3… without a gap.
-func (s *Service) claimNumber(ctx context.Context, invoiceID string) (NumberClaim, error) {
+// claimNumber claims the year's next number of a series for its owner (an invoice, a payment), or
+// returns the one it already has. Numbers are claimed one past the highest, and a claim is never
+// removed, so they run 1, 2, 3… without a gap.
+func (s *Service) claimNumber(ctx context.Context, series Series, owner string) (NumberClaim, error) {
+	return s.claimNext(ctx, series, owner, true)
+}
+
+// claimNext is claimNumber; mayHave false skips looking for the owner's number at first, for an owner
+// just created (a payment whose entry this request inserted has none yet). After a duplicate it looks:
+// a repeat of the request may have numbered the owner meanwhile.
+func (s *Service) claimNext(ctx context.Context, series Series, owner string, mayHave bool) (NumberClaim, error) {
 	for attempt := 0; ; attempt++ {
-		if c, err := s.store.NumberOf(ctx, invoiceID); err == nil {
-			return c, nil
-		} else if !errors.Is(err, ErrNotFound) {
-			return NumberClaim{}, err
+		if mayHave {
+			if c, err := s.store.NumberOf(ctx, series, owner); err == nil {
+				return c, nil
+			} else if !errors.Is(err, ErrNotFound) {
+				return NumberClaim{}, err
+			}
 		}
 		now := s.clock()
 		year := now.In(s.loc).Year()
-		last, err := s.store.LastNumber(ctx, year)
+		last, err := s.store.LastNumber(ctx, series, year)
 		if err != nil {
 			return NumberClaim{}, err
 		}
-		c := NumberClaim{Year: year, Seq: last + 1, InvoiceID: invoiceID, At: now}
-		err = s.store.ClaimNumber(ctx, c)
+		c := NumberClaim{Year: year, Seq: last + 1, DocumentID: owner, At: now}
+		err = s.store.ClaimNumber(ctx, series, c)
 		if err == nil {
 			return c, nil
 		}
 		if !errors.Is(err, ErrDuplicate) {
 			return NumberClaim{}, err
 		}
+		mayHave = true
 		if attempt == 1000 {
-			return NumberClaim{}, fmt.Errorf("claim an invoice number: still contended after %d attempts", attempt)
+			return NumberClaim{}, fmt.Errorf("claim a %s number: still contended after %d attempts", series, attempt)
 		}
 		if err := ctx.Err(); err != nil {
 			return NumberClaim{}, err
@@ -415,9 +479,9 @@ func (s *Service) claimNumber(ctx context.Context, invoiceID string) (NumberClai
 	}
 }
 
-// Recover finishes invoices left issuing for longer than grace (a crash between freezing and
-// numbering) and releases charges claimed by a draft that does not list them (a crash while drafting
-// or taking a line off). It returns how many it fixed.
+// Recover finishes invoices and credit notes left issuing for longer than grace (a crash between
+// freezing and numbering), numbers payments left without a receipt number, and releases charges claimed by a draft
+// that does not list them (a crash while drafting or taking a line off). It returns how many it fixed.
 func (s *Service) Recover(ctx context.Context, grace time.Duration) (int, error) {
 	before := s.clock().Add(-grace)
 	n := 0
@@ -430,6 +494,21 @@ func (s *Service) Recover(ctx context.Context, grace time.Duration) (int, error)
 			return n, fmt.Errorf("finish issuing invoice %s: %w", inv.ID, err)
 		}
 		n++
+	}
+	notes, err := s.store.CreditNotesIn(ctx, Issuing, before, 100)
+	if err != nil {
+		return n, err
+	}
+	for _, cn := range notes {
+		if _, err := s.finishCredit(ctx, cn); err != nil {
+			return n, fmt.Errorf("finish issuing credit note %s: %w", cn.ID, err)
+		}
+		n++
+	}
+	numbered, err := s.recoverReceipts(ctx, before)
+	n += numbered
+	if err != nil {
+		return n, err
 	}
 	claimed, err := s.store.ClaimedBefore(ctx, before, 500)
 	if err != nil {

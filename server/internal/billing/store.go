@@ -45,11 +45,41 @@ type Store interface {
 	// InvoicesIn lists invoices in a status changed before t (Recover finishes those left issuing).
 	InvoicesIn(ctx context.Context, status Status, before time.Time, limit int) ([]Invoice, error)
 
-	// LastNumber is the highest seq claimed for year (0 when none).
-	LastNumber(ctx context.Context, year int) (int, error)
-	// ClaimNumber claims (year, seq) for an invoice; ErrDuplicate when the number, or a number for
-	// the invoice, is claimed already.
-	ClaimNumber(ctx context.Context, c NumberClaim) error
-	// NumberOf returns the number claimed for an invoice (ErrNotFound when none).
-	NumberOf(ctx context.Context, invoiceID string) (NumberClaim, error)
+	// LastNumber is the highest seq of series claimed for year (0 when none).
+	LastNumber(ctx context.Context, series Series, year int) (int, error)
+	// ClaimNumber claims (year, seq) of series for a document; ErrDuplicate when the number, or a
+	// number of the series for the document, is claimed already.
+	ClaimNumber(ctx context.Context, series Series, c NumberClaim) error
+	// NumberOf returns the number of series claimed for a document (ErrNotFound when none).
+	NumberOf(ctx context.Context, series Series, documentID string) (NumberClaim, error)
+
+	// InsertCreditNote stores a credit note; ErrDuplicate when its id, or its place (invoice, n), is taken.
+	InsertCreditNote(ctx context.Context, cn CreditNote) error
+	// CreditNotes lists the credit notes of invoices, by invoice and in their order (n).
+	CreditNotes(ctx context.Context, invoiceIDs ...string) ([]CreditNote, error)
+	// UpdateCreditNote replaces a credit note if its stored status is still from; ErrStale otherwise.
+	UpdateCreditNote(ctx context.Context, cn CreditNote, from Status) error
+	// CreditNotesIn lists credit notes in a status created before t (Recover finishes those left issuing).
+	CreditNotesIn(ctx context.Context, status Status, before time.Time, limit int) ([]CreditNote, error)
+
+	// InsertDocument stores a rendered document of a patient's (an invoice's PDF) under id;
+	// ErrDuplicate when one is.
+	InsertDocument(ctx context.Context, id, patientID string, data []byte, at time.Time) error
+	// DeleteDocuments deletes a patient's rendered documents and says how many there were.
+	DeleteDocuments(ctx context.Context, patientID string) (int, error)
+	// Document returns the document stored under id (ErrNotFound when none).
+	Document(ctx context.Context, id string) ([]byte, error)
+
+	// InsertEntry appends a payment or refund to its invoice's ledger; ErrDuplicate when the entry's
+	// (invoice, seq) or its op is taken.
+	InsertEntry(ctx context.Context, e Entry) error
+	// Entries lists the ledger entries of invoices, by invoice and seq.
+	Entries(ctx context.Context, invoiceIDs ...string) ([]Entry, error)
+	// EntryByOp returns the entry recorded under op (ErrNotFound when none).
+	EntryByOp(ctx context.Context, op string) (Entry, error)
+	// SetReceipt writes a payment entry's receipt number.
+	SetReceipt(ctx context.Context, op, number string) error
+	// UnnumberedBefore lists payment entries recorded before t that have no receipt number yet (a crash
+	// came between the payment and its number), for Recover.
+	UnnumberedBefore(ctx context.Context, t time.Time, limit int) ([]Entry, error)
 }

@@ -30,7 +30,7 @@ type fixture struct {
 	mu    sync.Mutex
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	db := testenv.IndexedDB(t)
 	f := &fixture{db: db, store: mongostore.NewBilling(db, keys), now: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}
@@ -66,7 +66,7 @@ func (f *fixture) advance(d time.Duration) {
 	f.mu.Unlock()
 }
 
-func (f *fixture) price(t *testing.T, code string, kind billing.Kind, ref string, amount int64, taxBP int) billing.Price {
+func (f *fixture) price(t testing.TB, code string, kind billing.Kind, ref string, amount int64, taxBP int) billing.Price {
 	t.Helper()
 	p, err := f.svc.SetPrice(context.Background(), billing.Price{Code: code, Name: "Item " + code, Kind: kind, Ref: ref,
 		Amount: amount, TaxBP: taxBP}, "admin")
@@ -76,7 +76,7 @@ func (f *fixture) price(t *testing.T, code string, kind billing.Kind, ref string
 	return p
 }
 
-func (f *fixture) post(t *testing.T, key, patient, code string, qty int) billing.Charge {
+func (f *fixture) post(t testing.TB, key, patient, code string, qty int) billing.Charge {
 	t.Helper()
 	c, err := f.svc.Post(context.Background(), billing.ChargeRequest{Key: key, PatientID: patient, Source: "test", Code: code, Quantity: qty, By: "staff"})
 	if err != nil {

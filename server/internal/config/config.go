@@ -125,10 +125,18 @@ type Config struct {
 	HospitalLocale string
 	// HospitalCurrency is the ISO 4217 code every amount is in.
 	HospitalCurrency string
+	// HospitalAddress and HospitalTaxID head the invoices and receipts (empty: left off).
+	HospitalAddress string
+	HospitalTaxID   string
 	// QueueAging is how long a triage level 3–5 patient waits before moving up one level in the queue.
 	QueueAging time.Duration
 	// ConsultDefault is the consultation length assumed for wait estimates before any were measured.
 	ConsultDefault time.Duration
+	// StripeSecretKey and StripeWebhookSecret turn online payment on through Stripe (both, or neither:
+	// without them patients pay at the desk). StripeAPIBase replaces https://api.stripe.com (stripe-mock).
+	StripeSecretKey     string
+	StripeWebhookSecret string
+	StripeAPIBase       string
 	// EmailHost is the SMTP relay outgoing email goes through; empty means email is not sent.
 	EmailHost         string
 	EmailPort         int
@@ -231,6 +239,8 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		HospitalTZ:          r.location("HOSPITAL_TZ", "UTC"),
 		HospitalLocale:      r.locale("HOSPITAL_LOCALE", "en-GB"),
 		HospitalCurrency:    r.currency("HOSPITAL_CURRENCY", "USD"),
+		HospitalAddress:     r.str("HOSPITAL_ADDRESS", ""),
+		HospitalTaxID:       r.str("HOSPITAL_TAX_ID", ""),
 		QueueAging:          time.Duration(r.int("QUEUE_AGING_MINUTES", 30)) * time.Minute,
 		ConsultDefault:      time.Duration(r.int("CONSULT_MINUTES_DEFAULT", 15)) * time.Minute,
 		EmailHost:           r.str("EMAIL_HOST", ""),
@@ -245,6 +255,9 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		SMSPassword:         r.str("SMS_PASSWORD", ""),
 		SMSFrom:             r.str("SMS_FROM", ""),
 		SMSFormat:           strings.ToLower(r.str("SMS_FORMAT", SMSFormatForm)),
+		StripeSecretKey:     r.str("STRIPE_SECRET_KEY", ""),
+		StripeWebhookSecret: r.str("STRIPE_WEBHOOK_SECRET", ""),
+		StripeAPIBase:       strings.TrimRight(r.str("STRIPE_API_BASE", ""), "/"),
 	}
 	if c.SMSProvider == "" {
 		c.SMSProvider = SMSProviderNone
@@ -325,6 +338,9 @@ func (c *Config) check() error {
 	if err := c.checkEmail(); err != nil {
 		return err
 	}
+	if err := c.checkStripe(); err != nil {
+		return err
+	}
 	return c.checkSMS()
 }
 
@@ -374,6 +390,24 @@ func (c *Config) checkEmail() error {
 	}
 	if (c.EmailHostUser == "") != (c.EmailHostPassword == "") {
 		return errors.New("EMAIL_HOST_USER and EMAIL_HOST_PASSWORD go together: set both or neither")
+	}
+	return nil
+}
+
+// OnlinePayment reports whether Stripe is configured.
+func (c *Config) OnlinePayment() bool { return c.StripeSecretKey != "" }
+
+// checkStripe validates the Stripe settings: both keys or neither (a key without the webhook's secret
+// would take payments it can never record), and an http(s) API base.
+func (c *Config) checkStripe() error {
+	if (c.StripeSecretKey == "") != (c.StripeWebhookSecret == "") {
+		return errors.New("STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET go together: set both for online payment, or neither")
+	}
+	if c.StripeAPIBase != "" {
+		u, err := url.Parse(c.StripeAPIBase)
+		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			return fmt.Errorf("STRIPE_API_BASE=%q: want an http(s) URL such as http://127.0.0.1:12111 (stripe-mock)", c.StripeAPIBase)
+		}
 	}
 	return nil
 }
@@ -527,6 +561,9 @@ func (c Config) LogValue() slog.Value {
 		slog.String("sms_password", mask(c.SMSPassword)),
 		slog.String("sms_from", c.SMSFrom),
 		slog.String("sms_format", c.SMSFormat),
+		slog.String("stripe_secret_key", mask(c.StripeSecretKey)),
+		slog.String("stripe_webhook_secret", mask(c.StripeWebhookSecret)),
+		slog.String("stripe_api_base", c.StripeAPIBase),
 		slog.Duration("access_token_ttl", c.AccessTokenTTL),
 		slog.String("hospital_tz", c.HospitalTZ.String()),
 		slog.String("public_url", c.PublicURL),

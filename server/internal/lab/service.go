@@ -13,6 +13,7 @@ import (
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
 	"hms/server/internal/patient"
+	"hms/server/internal/reaction"
 	"hms/shared"
 )
 
@@ -36,6 +37,8 @@ type Service struct {
 	events   Publisher
 	log      *slog.Logger
 	clock    *clock.Clock
+	// bus announces orders placed and cancelled (Announce); nil announces nothing.
+	bus *reaction.Bus
 }
 
 // NewService wires the service; clk is the hospital's clock.
@@ -94,7 +97,13 @@ func (s *Service) order(ctx context.Context, p auth.Principal, patientID string,
 	}
 	o := Order{ID: ident.New(), PatientID: patientID, OrderedBy: p.UserID, Tests: req.Tests, Priority: req.Priority,
 		EncounterID: req.EncounterID, AppointmentID: req.AppointmentID, Note: req.Note, OrderedAt: s.stamp()}
-	return o, s.store.InsertOrder(ctx, o)
+	pending, err := s.expect(ctx, OrderPlaced{OrderID: o.ID})
+	if err != nil {
+		return Order{}, err
+	}
+	err = s.store.InsertOrder(ctx, o)
+	settle(ctx, pending, err)
+	return o, err
 }
 
 // List returns a page of a patient's lab orders, newest first, audited. A patient sees only their own
@@ -350,7 +359,11 @@ func (s *Service) Cancel(ctx context.Context, p auth.Principal, orderID string) 
 		err = s.access.Clinical(ctx, p, o.PatientID)
 	}
 	if err == nil {
-		_, err = s.close(ctx, Closure{OrderID: o.ID, Kind: shared.LabCancelled, By: p.UserID, At: s.stamp()})
+		var pending *reaction.Pending
+		if pending, err = s.expect(ctx, OrderCancelled{OrderID: o.ID}); err == nil {
+			_, err = s.close(ctx, Closure{OrderID: o.ID, Kind: shared.LabCancelled, By: p.UserID, At: s.stamp()})
+			settle(ctx, pending, err)
+		}
 	}
 	var v shared.LabOrder
 	if err == nil {

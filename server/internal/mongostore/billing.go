@@ -15,15 +15,31 @@ import (
 )
 
 // Billing's collections: price versions (_id code#version), charges (_id derived from the billable act,
-// so posting one twice is a duplicate insert), invoices, and invoice numbers (_id year#seq, unique per
-// invoice too), whose inserts make numbers unique and gapless. Charge and line descriptions and reasons
-// are sealed: a bill names medications and procedures.
+// so posting one twice is a duplicate insert), invoices, credit notes (unique by invoice and place),
+// the numbers of each series (_id year#seq, unique per document too: invoices, credit notes, receipts),
+// whose inserts make numbers unique and gapless, the invoices' ledgers of payments and refunds
+// (_id invoice#seq, unique per op; billing_ledger.go) and rendered documents (an issued invoice's PDF).
+// Charge and line descriptions, reasons, payment references and the PDFs are sealed: a bill names
+// medications and procedures.
 const (
-	colPrices         = "billing_prices"
-	colCharges        = "billing_charges"
-	colInvoices       = "billing_invoices"
-	colInvoiceNumbers = "billing_invoice_numbers"
+	colPrices            = "billing_prices"
+	colCharges           = "billing_charges"
+	colInvoices          = "billing_invoices"
+	colInvoiceNumbers    = "billing_invoice_numbers"
+	colCreditNotes       = "billing_credit_notes"
+	colCreditNoteNumbers = "billing_credit_note_numbers"
+	colDocuments         = "billing_documents"
+	colReceiptNumbers    = "billing_receipt_numbers"
+	colLedger            = "billing_ledger"
 )
+
+// numberIndexes make a series' numbers unique per document and findable by year.
+func numberIndexes() []mongo.IndexModel {
+	return []mongo.IndexModel{
+		{Keys: bson.D{{Key: "invoice_id", Value: 1}}, Options: options.Index().SetUnique(true).SetName("invoice_unique")},
+		{Keys: bson.D{{Key: "year", Value: 1}, {Key: "seq", Value: -1}}, Options: options.Index().SetName("year_seq")},
+	}
+}
 
 var billingIndexes = indexSet{
 	colPrices: {
@@ -38,25 +54,46 @@ var billingIndexes = indexSet{
 		{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "created_at", Value: -1}}, Options: options.Index().SetName("patient_time")},
 		{Keys: bson.D{{Key: "status", Value: 1}, {Key: "changed_at", Value: 1}}, Options: options.Index().SetName("status_changed")},
 	},
-	colInvoiceNumbers: {
-		{Keys: bson.D{{Key: "invoice_id", Value: 1}}, Options: options.Index().SetUnique(true).SetName("invoice_unique")},
-		{Keys: bson.D{{Key: "year", Value: 1}, {Key: "seq", Value: -1}}, Options: options.Index().SetName("year_seq")},
+	colInvoiceNumbers:    numberIndexes(),
+	colCreditNoteNumbers: numberIndexes(),
+	colReceiptNumbers:    numberIndexes(),
+	colLedger: {
+		// One entry per op: a repeated request (the same Idempotency-Key, the same provider session)
+		// meets its first entry.
+		{Keys: bson.D{{Key: "op", Value: 1}}, Options: options.Index().SetUnique(true).SetName("op_unique")},
+		{Keys: bson.D{{Key: "invoice_id", Value: 1}, {Key: "seq", Value: 1}}, Options: options.Index().SetName("invoice_seq")},
+		{Keys: bson.D{{Key: "receipt", Value: 1}, {Key: "at", Value: 1}}, Options: options.Index().SetName("receipt_at")},
+	},
+	colDocuments: {
+		{Keys: bson.D{{Key: "patient_id", Value: 1}}, Options: options.Index().SetName("patient")},
+	},
+	colCreditNotes: {
+		{Keys: bson.D{{Key: "invoice_id", Value: 1}, {Key: "n", Value: 1}}, Options: options.Index().SetUnique(true).SetName("invoice_place")},
+		{Keys: bson.D{{Key: "status", Value: 1}, {Key: "created_at", Value: 1}}, Options: options.Index().SetName("status_created")},
 	},
 }
 
 var _ billing.Store = (*Billing)(nil)
 
-// Billing stores prices, charges, invoices and invoice numbers.
+// Billing stores prices, charges, invoices, credit notes, the invoices' ledgers of payments and refunds,
+// the numbers of each series and rendered documents.
 type Billing struct {
-	gate                               *gate
-	prices, charges, invoices, numbers *mongo.Collection
-	keys                               *seal.Keyring
+	gate                                                  *gate
+	prices, charges, invoices, credits, documents, ledger *mongo.Collection
+	numbers                                               map[billing.Series]*mongo.Collection
+	keys                                                  *seal.Keyring
 }
 
 // NewBilling returns the billing store on db, sealing free text with keys.
 func NewBilling(db *DB, keys *seal.Keyring) *Billing {
 	return &Billing{gate: db.gate, prices: db.Collection(colPrices), charges: db.Collection(colCharges),
-		invoices: db.Collection(colInvoices), numbers: db.Collection(colInvoiceNumbers), keys: keys}
+		invoices: db.Collection(colInvoices), credits: db.Collection(colCreditNotes), documents: db.Collection(colDocuments),
+		ledger: db.Collection(colLedger),
+		numbers: map[billing.Series]*mongo.Collection{
+			billing.InvoiceSeries:    db.Collection(colInvoiceNumbers),
+			billing.CreditNoteSeries: db.Collection(colCreditNoteNumbers),
+			billing.ReceiptSeries:    db.Collection(colReceiptNumbers),
+		}, keys: keys}
 }
 
 func billingErr(what string, err error) error {
@@ -462,23 +499,40 @@ func (s *Billing) InvoicesIn(ctx context.Context, status billing.Status, before 
 		{Key: "changed_at", Value: bson.D{{Key: "$lt", Value: before}}}}, options.Find().SetLimit(int64(limit)), s.invoice)
 }
 
-// --- invoice numbers
+// --- numbers
 
+// numberDoc is one claimed number. InvoiceID is the numbered document (an invoice, or a credit note in
+// the credit notes' series); the field keeps its first name so that stored claims stay valid.
+// numberDoc is a claimed number: _id is year#seq, and a document (an invoice, a credit note, a
+// payment) has one number of its series. The document's field keeps its first name, invoice_id, in
+// every series.
 type numberDoc struct {
-	ID        string    `bson:"_id"`
-	Year      int       `bson:"year"`
-	Seq       int       `bson:"seq"`
-	InvoiceID string    `bson:"invoice_id"`
-	At        time.Time `bson:"at"`
+	ID         string    `bson:"_id"`
+	Year       int       `bson:"year"`
+	Seq        int       `bson:"seq"`
+	DocumentID string    `bson:"invoice_id"`
+	At         time.Time `bson:"at"`
 }
 
 func (d numberDoc) claim() billing.NumberClaim {
-	return billing.NumberClaim{Year: d.Year, Seq: d.Seq, InvoiceID: d.InvoiceID, At: d.At.UTC()}
+	return billing.NumberClaim{Year: d.Year, Seq: d.Seq, DocumentID: d.DocumentID, At: d.At.UTC()}
+}
+
+func (s *Billing) series(series billing.Series) (*mongo.Collection, error) {
+	col := s.numbers[series]
+	if col == nil {
+		return nil, fmt.Errorf("billing: no numbering series %q", series)
+	}
+	return col, nil
 }
 
 // LastNumber implements billing.Store.
-func (s *Billing) LastNumber(ctx context.Context, year int) (int, error) {
-	cs, err := findAll(ctx, s.numbers, "find last invoice number", bson.D{{Key: "year", Value: year}},
+func (s *Billing) LastNumber(ctx context.Context, series billing.Series, year int) (int, error) {
+	col, err := s.series(series)
+	if err != nil {
+		return 0, err
+	}
+	cs, err := findAll(ctx, col, "find last number", bson.D{{Key: "year", Value: year}},
 		options.Find().SetSort(bson.D{{Key: "seq", Value: -1}}).SetLimit(1), numberDoc.claim)
 	if err != nil || len(cs) == 0 {
 		return 0, err
@@ -487,17 +541,25 @@ func (s *Billing) LastNumber(ctx context.Context, year int) (int, error) {
 }
 
 // ClaimNumber implements billing.Store.
-func (s *Billing) ClaimNumber(ctx context.Context, c billing.NumberClaim) error {
+func (s *Billing) ClaimNumber(ctx context.Context, series billing.Series, c billing.NumberClaim) error {
+	col, err := s.series(series)
+	if err != nil {
+		return err
+	}
 	leave := s.gate.enter()
 	defer leave()
-	_, err := s.numbers.InsertOne(ctx, numberDoc{ID: itoa8(c.Year) + "#" + itoa8(c.Seq), Year: c.Year, Seq: c.Seq,
-		InvoiceID: c.InvoiceID, At: c.At})
-	return billingErr("claim invoice number", err)
+	_, err = col.InsertOne(ctx, numberDoc{ID: itoa8(c.Year) + "#" + itoa8(c.Seq), Year: c.Year, Seq: c.Seq,
+		DocumentID: c.DocumentID, At: c.At})
+	return billingErr("claim a number", err)
 }
 
 // NumberOf implements billing.Store.
-func (s *Billing) NumberOf(ctx context.Context, invoiceID string) (billing.NumberClaim, error) {
-	cs, err := findAll(ctx, s.numbers, "find invoice number", bson.D{{Key: "invoice_id", Value: invoiceID}}, nil, numberDoc.claim)
+func (s *Billing) NumberOf(ctx context.Context, series billing.Series, documentID string) (billing.NumberClaim, error) {
+	col, err := s.series(series)
+	if err != nil {
+		return billing.NumberClaim{}, err
+	}
+	cs, err := findAll(ctx, col, "find a document's number", bson.D{{Key: "invoice_id", Value: documentID}}, nil, numberDoc.claim)
 	if err != nil {
 		return billing.NumberClaim{}, err
 	}

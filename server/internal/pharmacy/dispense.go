@@ -8,6 +8,7 @@ import (
 	"hms/server/internal/auth"
 	"hms/server/internal/fault"
 	"hms/server/internal/idem"
+	"hms/server/internal/reaction"
 	"hms/shared"
 )
 
@@ -163,11 +164,19 @@ func (s *Service) fillMovement(ctx context.Context, rx Prescription, claim FillC
 		if err != nil {
 			return Movement{}, err
 		}
+		var pending *reaction.Pending
+		if s.bus != nil {
+			if pending, err = s.bus.Expect(ctx, Dispensed{FillID: claim.ID}); err != nil {
+				return Movement{}, err
+			}
+		}
 		m, inserted, err = s.move(ctx, med, Movement{MedicationID: med.ID, Kind: shared.MoveDispense, Quantity: -claim.Quantity,
 			FillID: claim.ID, PrescriptionID: rx.ID, Fill: claim.Fill, By: claim.By})
 		if err != nil {
+			pending.Drop(ctx)
 			return Movement{}, err
 		}
+		pending.Happened(ctx)
 	case err != nil:
 		return Movement{}, err
 	}

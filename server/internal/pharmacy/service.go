@@ -18,6 +18,7 @@ import (
 	"hms/server/internal/clock"
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
+	"hms/server/internal/reaction"
 	"hms/shared"
 )
 
@@ -50,6 +51,8 @@ type Service struct {
 	// ledgers holds one mutex per medication: this instance's movements of one ledger take turns
 	// instead of racing for the next seq. Other instances still race; the unique index decides.
 	ledgers sync.Map
+	// bus announces dispensing (Announce); nil announces nothing.
+	bus *reaction.Bus
 }
 
 // NewService wires the service; clk is the hospital's clock.

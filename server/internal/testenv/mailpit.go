@@ -131,12 +131,21 @@ func (m *MailpitServer) waitReady(exited <-chan struct{}, waitErr *error) error 
 // mailpitBinary finds mailpit in the repository's .cache/bin (where scripts/test.sh installs the pinned
 // version), then on PATH.
 func mailpitBinary() (string, error) {
+	if bin, ok := toolBinary("mailpit"); ok {
+		return bin, nil
+	}
+	return "", fmt.Errorf("mailpit not found in .cache/bin or on PATH: install it with `%s` from the repository root, or run scripts/test.sh, which does", MailpitInstall)
+}
+
+// toolBinary finds a program the tests run in the repository's .cache/bin (where scripts/lib.sh
+// builds pinned versions from the Go module proxy), then on PATH.
+func toolBinary(name string) (string, bool) {
 	if dir, err := os.Getwd(); err == nil {
 		for ; ; dir = filepath.Dir(dir) {
 			if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
-				bin := filepath.Join(dir, ".cache", "bin", "mailpit")
+				bin := filepath.Join(dir, ".cache", "bin", name)
 				if _, err := os.Stat(bin); err == nil {
-					return bin, nil
+					return bin, true
 				}
 				break
 			}
@@ -145,10 +154,10 @@ func mailpitBinary() (string, error) {
 			}
 		}
 	}
-	if bin, err := exec.LookPath("mailpit"); err == nil {
-		return bin, nil
+	if bin, err := exec.LookPath(name); err == nil {
+		return bin, true
 	}
-	return "", fmt.Errorf("mailpit not found in .cache/bin or on PATH: install it with `%s` from the repository root, or run scripts/test.sh, which does", MailpitInstall)
+	return "", false
 }
 
 // freePort returns a loopback TCP port that was free a moment ago.

@@ -10,6 +10,7 @@ import (
 	"hms/server/internal/auth"
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
+	"hms/server/internal/reaction"
 	"hms/shared"
 )
 
@@ -276,7 +277,14 @@ func (s *Service) discharge(ctx context.Context, p auth.Principal, id string, re
 	next := r
 	next.Status, next.DischargedAt, next.DischargeSummary, next.Disposition, next.Step =
 		shared.AdmissionDischarged, s.clock(), summary, req.Disposition, r.Step+1
+	var pending *reaction.Pending
+	if s.bus != nil {
+		if pending, err = s.bus.Expect(ctx, Discharged{AdmissionID: r.ID}); err != nil {
+			return r, err
+		}
+	}
 	if err := s.step(ctx, p, next, "discharged"); err != nil {
+		pending.Drop(ctx)
 		if errors.Is(err, ErrStepTaken) {
 			if cur, cerr := s.current(ctx, id); cerr == nil && cur.Status != shared.AdmissionActive {
 				return r, ErrDischarged
@@ -284,6 +292,7 @@ func (s *Service) discharge(ctx context.Context, p auth.Principal, id string, re
 		}
 		return r, err
 	}
+	pending.Happened(ctx)
 	s.logRelease(ctx, BedChain, r.BedID, r.BedClaim, r.ID)
 	s.logRelease(ctx, PatientChain, r.PatientID, r.PatientClaim, r.ID)
 	s.publish(ctx, "discharged", r.ID, r.WardID)

@@ -14,6 +14,7 @@ import (
 	"hms/server/internal/clock"
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
+	"hms/server/internal/reaction"
 	"hms/shared"
 )
 
@@ -52,6 +53,8 @@ type Service struct {
 	pub   Publisher
 	audit *audit.Log
 	log   *slog.Logger
+	// bus announces discharges (Announce); nil announces nothing.
+	bus *reaction.Bus
 }
 
 // NewService wires the service.

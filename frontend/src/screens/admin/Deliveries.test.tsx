@@ -1,11 +1,22 @@
 // The admin's deliveries panel against canned REST answers: dead letters by default, the status and
 // channel filters, a row's log, and retrying a dead one (its 409 shown on the row).
+import { QueryClientProvider } from '@tanstack/react-query'
 import { render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Delivery } from '../../api/types'
 import { apiError, fakeServer, type Answer, type Call } from '../../test/http'
+import { newQueryClient } from '../../api/query'
 import { Deliveries } from './Deliveries'
+
+/** The screen with a query cache of its own. */
+function renderDeliveries() {
+  return render(
+    <QueryClientProvider client={newQueryClient()}>
+      <Deliveries />
+    </QueryClientProvider>,
+  )
+}
 
 function delivery(id: string, over: Partial<Delivery> = {}): Delivery {
   return {
@@ -66,7 +77,7 @@ const lastQuery = () => calls.filter((c) => c.path === '/api/deliveries').at(-1)
 
 describe('Deliveries', () => {
   it('lists the dead letters first, and filters by status and channel', async () => {
-    render(<Deliveries />)
+    renderDeliveries()
     await screen.findByTestId('deliveries-table')
     expect(lastQuery().get('status')).toBe('dead')
     expect(lastQuery().has('channel')).toBe(false)
@@ -92,7 +103,7 @@ describe('Deliveries', () => {
   })
 
   it('opens a delivery’s log and closes it again', async () => {
-    render(<Deliveries />)
+    renderDeliveries()
     const row = await screen.findByTestId('delivery-d1')
     const toggle = within(row).getByRole('button', { name: 'Log' })
     expect(toggle.getAttribute('aria-expanded')).toBe('false')
@@ -111,7 +122,7 @@ describe('Deliveries', () => {
   })
 
   it('retries a dead one and shows it queued again; a 409 is shown on its row', async () => {
-    render(<Deliveries />)
+    renderDeliveries()
     const row = await screen.findByTestId('delivery-d1')
     await userEvent.click(within(row).getByRole('button', { name: 'Retry' }))
     await waitFor(() => expect(within(screen.getByTestId('delivery-d1')).getAllByRole('cell')[4]!.textContent).toBe('queued'))
@@ -131,7 +142,7 @@ describe('Deliveries', () => {
       'GET /api/deliveries': () =>
         fail ? apiError(503, 'unavailable', 'try again shortly') : { body: { items: [], total: 0, page: 1, limit: 20 } },
     })
-    render(<Deliveries />)
+    renderDeliveries()
     expect((await screen.findByRole('alert')).textContent).toContain('Could not load the deliveries: try again shortly')
     fail = false
     await userEvent.click(screen.getByRole('button', { name: 'Retry' }))

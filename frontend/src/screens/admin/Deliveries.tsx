@@ -1,13 +1,14 @@
 // Email and SMS deliveries (GET /api/deliveries), dead letters first: filter by status and channel, open
 // a delivery's log (each attempt and why it failed), and queue a dead one again (POST …/retry). Addresses
 // come masked from the server.
+import { keepPreviousData, useQueryClient } from '@tanstack/react-query'
 import { Fragment, useState } from 'react'
 import { api, messageOf, must } from '../../api/client'
+import { $api } from '../../api/query'
 import type { Delivery, DeliveryList, DeliveryStatus } from '../../api/types'
 import { ErrorText, LoadError } from '../../components/forms'
 import { Tag } from '../../components/labels'
 import { Pager } from '../../components/Pager'
-import { usePage } from '../../components/usePage'
 import { channelLabel, deliveryWords, kindLabel } from '../../notifications/words'
 import { formatDateTime } from '../../api/time'
 
@@ -38,20 +39,31 @@ export function Deliveries() {
   const [retrying, setRetrying] = useState('')
   /** A failed retry's message, by delivery. */
   const [errors, setErrors] = useState<Record<string, string>>({})
-  const p = usePage<DeliveryList>((page) =>
-    must(
-      api.GET('/api/deliveries', {
-        params: { query: { page, limit, ...(status ? { status } : {}), ...(channel ? { channel } : {}) } },
-      }),
-    ),
-  )
+  const client = useQueryClient()
+  const [page, setPage] = useState(1)
+  const init = { params: { query: { page, limit, ...(status ? { status } : {}), ...(channel ? { channel } : {}) } } }
+  // The page shown before stays until the next arrives.
+  const q = $api.useQuery('get', '/api/deliveries', init, { placeholderData: keepPreviousData, retry: false })
+  const p = {
+    page,
+    data: q.data ?? null,
+    busy: q.isFetching,
+    error: q.error ? messageOf(q.error) : '',
+    go: setPage,
+    reload: () => void q.refetch(),
+    /** Changes the page shown; the next read replaces it. */
+    update: (change: (l: DeliveryList) => DeliveryList) =>
+      client.setQueryData<DeliveryList>(
+        $api.queryOptions('get', '/api/deliveries', init).queryKey,
+        (l) => l && change(l),
+      ),
+  }
   const pages = p.data ? Math.max(1, Math.ceil(p.data.total / p.data.limit)) : undefined
 
   const filter = (apply: () => void) => {
     apply()
     setErrors({})
     p.go(1)
-    p.reload()
   }
   const toggle = (id: string) =>
     setOpen((s) => {

@@ -1,71 +1,75 @@
 // One department's waiting-room board: who is being seen and where, who is next and how long the wait
-// is. The snapshot is loaded when the display channel is live (and whenever the server says to reload);
-// every display.updated event then carries the whole board, which replaces the shown one.
-import { useCallback, useEffect, useRef, useState } from 'react'
-import { ApiError, api, hhmm, messageOf, must } from '../../api/client'
+// is. The snapshot is a query in the shared cache, read when the display channel is live (and whenever
+// the server says to reload); every display.updated event then carries the whole board, which replaces
+// the cached one.
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useEffect, useRef, useState } from 'react'
+import { ApiError, hhmm, messageOf } from '../../api/client'
 import type { DisplayBoard, DisplayTicket } from '../../api/types'
 import { LiveBadge } from '../../components/LiveBadge'
 import { report } from '../../desktop'
-import { useChannel, useLiveState } from '../../live/LiveProvider'
-import { cleanBoard, justCalled, minutes, newer, waitText } from './board'
+import { useLiveState } from '../../live/LiveProvider'
+import { useSnapshotChannel } from '../../live/useLiveQuery'
+import { boardQuery, justCalled, minutes, putBoard, waitText } from './board'
 import { useClock } from './hooks'
 
 /** How long a freshly called ticket flashes. */
 const flashMs = 8000
 /** How long to wait before loading the board again after a failure. */
 const retryMs = 10_000
+/** The server does not know the department: asking again will not change that. */
+function missing(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 404
+}
+
 /** Beyond this many tickets being served, they take two columns to fit the screen. */
 const manyServing = 4
 
 type Load = { phase: 'loading' } | { phase: 'failed'; error: string; retrying: boolean } | { phase: 'ready' }
 
 export function Board({ department, name }: { department: string; name?: string }) {
-  const [board, setBoard] = useState<DisplayBoard | null>(null)
-  const [load, setLoad] = useState<Load>({ phase: 'loading' })
-  const fresh = useFresh(board)
+  const client = useQueryClient()
+  const [refused, setRefused] = useState('')
   const clock = useClock()
   const live = useLiveState()
-  const retry = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
-  const mounted = useRef(true)
+  const snapshot = boardQuery(client, department)
 
-  const fetchBoard = useCallback(() => {
-    clearTimeout(retry.current)
-    must(api.GET('/api/queues/{department}/display', { params: { path: { department } } }))
-      .then((b) => {
-        setBoard((shown) => newer(shown, cleanBoard(b)))
-        setLoad({ phase: 'ready' })
-        // The desktop's smoke test waits for this: the board is on screen and its channel subscribed.
-        report(`display shown ${department}`)
-      })
-      .catch((e: unknown) => {
-        if (!mounted.current) return
-        if (e instanceof ApiError && e.status === 404) {
-          setLoad({ phase: 'failed', error: `There is no department “${department}”.`, retrying: false })
-          return
-        }
-        // A screen on a wall has no one to press retry: try again on its own.
-        setLoad({ phase: 'failed', error: `Could not load the board: ${messageOf(e)}`, retrying: true })
-        retry.current = setTimeout(fetchBoard, retryMs)
-      })
-  }, [department])
-  useEffect(() => {
-    mounted.current = true
-    return () => {
-      mounted.current = false
-      clearTimeout(retry.current)
-    }
-  }, [])
-
-  useChannel(
+  const synced = useSnapshotChannel(
     `display:${department}`,
+    snapshot.queryKey,
     (e) => {
       if (e.type !== 'display.updated') return
-      setBoard((shown) => newer(shown, cleanBoard(e.data)))
-      setLoad({ phase: 'ready' })
+      putBoard(client, snapshot.queryKey, e.data)
+      setRefused('')
     },
-    fetchBoard,
-    (_code, message) => setLoad({ phase: 'failed', error: `Live updates refused: ${message}`, retrying: false }),
+    (_code, message) => setRefused(`Live updates refused: ${message}`),
   )
+  const q = useQuery({
+    queryKey: snapshot.queryKey,
+    // The board is read only once its channel is subscribed (synced).
+    queryFn: async (c) => {
+      const shown = await snapshot.queryFn(c)
+      // The desktop's smoke test waits for this: the board is on screen and its channel subscribed.
+      report(`display shown ${department}`)
+      return shown
+    },
+    enabled: synced,
+    retry: false,
+    // A screen on a wall has no one to press retry: after a failure it tries again on its own (but not for
+    // a department that does not exist).
+    refetchInterval: (query) => (query.state.status === 'error' && !missing(query.state.error) ? retryMs : false),
+  })
+  const board = q.data ?? null
+  const fresh = useFresh(board)
+  const load: Load = refused
+    ? { phase: 'failed', error: refused, retrying: false }
+    : q.error
+      ? missing(q.error)
+        ? { phase: 'failed', error: `There is no department “${department}”.`, retrying: false }
+        : { phase: 'failed', error: `Could not load the board: ${messageOf(q.error)}`, retrying: true }
+      : board
+        ? { phase: 'ready' }
+        : { phase: 'loading' }
 
   const notLive = live.status !== 'live'
   const since = live.since ?? (board ? new Date(board.at) : null)

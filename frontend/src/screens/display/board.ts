@@ -1,6 +1,9 @@
-// Pure helpers for the display board: copying a board from the wire field by field (so nothing but
-// numbers, doctors and waits can ever reach a waiting-room screen), choosing the newer of two boards,
-// and finding the tickets that were just called.
+// Helpers for the display board: copying a board from the wire field by field (so nothing but numbers,
+// doctors and waits can ever reach a waiting-room screen), choosing the newer of two boards, finding the
+// tickets that were just called, and the board as a query in the shared cache.
+import type { QueryClient, QueryKey } from '@tanstack/react-query'
+import { api, must } from '../../api/client'
+import { $api } from '../../api/query'
 import type { DisplayBoard, DisplayTicket } from '../../api/types'
 
 /**
@@ -57,4 +60,25 @@ export function waitText(minutes: number | undefined): string {
 /** Whole minutes for the footer figures. */
 export function minutes(m: number): string {
   return `${Math.round(m)} min`
+}
+
+/**
+ * The department's board as a query (the ward display's and the patient's place in the line share it):
+ * read over REST, and kept newer than what is cached, since a snapshot and a live event can cross.
+ */
+export function boardQuery(client: QueryClient, department: string) {
+  const init = { params: { path: { department } } }
+  const { queryKey } = $api.queryOptions('get', '/api/queues/{department}/display', init)
+  return {
+    queryKey,
+    queryFn: async ({ signal }: { signal: AbortSignal }): Promise<DisplayBoard> => {
+      const b = await must(api.GET('/api/queues/{department}/display', { ...init, signal }))
+      return newer(client.getQueryData<DisplayBoard>(queryKey) ?? null, cleanBoard(b))
+    },
+  }
+}
+
+/** Puts a board that arrived live into the cache, unless the cached one is newer. */
+export function putBoard(client: QueryClient, queryKey: QueryKey, data: unknown): void {
+  client.setQueryData<DisplayBoard>(queryKey, (shown) => newer(shown ?? null, cleanBoard(data)))
 }

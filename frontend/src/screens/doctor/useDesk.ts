@@ -2,9 +2,10 @@
 // dashboard and the department's queue) is loaded whenever a channel goes live or must reload, and every
 // event is applied to what is shown. Events that arrive while a snapshot is on its way are applied again
 // on top of it (those older than the snapshot are skipped), so none falls between the two.
-import { useCallback, useEffect, useRef, useState } from 'react'
+import { useCallback, useRef, useState } from 'react'
 import { api, messageOf, must } from '../../api/client'
 import { useDepartments } from '../../api/departments'
+import { $api } from '../../api/query'
 import type { Appointment, LiveEvent } from '../../api/types'
 import { useChannel } from '../../live/LiveProvider'
 import { applyEvent, applyResult, deskFrom, type Desk } from './desk'
@@ -24,13 +25,18 @@ export interface DeskState {
 }
 
 export function useDesk(me: string): DeskState {
-  const [department, setDepartment] = useState<string | null>(null)
+  // The profile (a cached query) says which department's queue to follow, until a dashboard says an
+  // admin moved the doctor to another.
+  const profile = $api.useQuery('get', '/api/doctors/{id}', { params: { path: { id: me } } }, { retry: false })
+  const [moved, setMoved] = useState<string | null>(null)
+  const department = moved ?? profile.data?.department ?? null
   const [desk, setDesk] = useState<Desk | null>(null)
-  const [error, setError] = useState('')
-  const [profileTry, setProfileTry] = useState(0)
+  const [loadError, setError] = useState('')
+  const error = loadError || (profile.error ? `Could not load your profile: ${messageOf(profile.error)}` : '')
   // The desk as of the last event: events are applied one after another, before React renders.
   const shown = useRef<Desk | null>(null)
   const deptRef = useRef<string | null>(null)
+  deptRef.current = department
   // Events received while a snapshot is loading (null when none is).
   const during = useRef<LiveEvent[] | null>(null)
   const again = useRef(false)
@@ -39,20 +45,6 @@ export function useDesk(me: string): DeskState {
     shown.current = d
     setDesk(d)
   }, [])
-
-  useEffect(() => {
-    let gone = false
-    must(api.GET('/api/doctors/{id}', { params: { path: { id: me } } }))
-      .then((d) => {
-        if (gone) return
-        deptRef.current = d.department
-        setDepartment(d.department)
-      })
-      .catch((e: unknown) => !gone && setError(`Could not load your profile: ${messageOf(e)}`))
-    return () => {
-      gone = true
-    }
-  }, [me, profileTry])
 
   // Without the list the id is shown instead.
   const departmentName = useDepartments().items?.find((x) => x.id === department)?.name ?? ''
@@ -77,7 +69,7 @@ export function useDesk(me: string): DeskState {
       if (dash.doctor.department !== dept) {
         // An admin moved the doctor: follow the new department's queue (its channel loads it).
         deptRef.current = dash.doctor.department
-        setDepartment(dash.doctor.department)
+        setMoved(dash.doctor.department)
       }
     } catch (e) {
       setError(`Could not load your queue: ${messageOf(e)}`)
@@ -106,9 +98,9 @@ export function useDesk(me: string): DeskState {
   const reload = useCallback(() => {
     if (deptRef.current === null) {
       setError('')
-      setProfileTry((n) => n + 1)
+      void profile.refetch()
     } else void load()
-  }, [load])
+  }, [load, profile])
 
   const result = useCallback(
     (a: Appointment) => {

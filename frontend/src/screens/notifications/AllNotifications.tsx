@@ -1,66 +1,45 @@
-// Every notification of mine, newest first, a page at a time, or only the unread ones. The page shown
-// follows the live events (a new one appears at the top of the first page; ones read elsewhere are shown
-// read; an admin's broadcast reloads it) and reloads when the server says too much was missed.
-import { useRef, useState } from 'react'
-import { api, must } from '../../api/client'
-import type { Notification, NotificationList, NotificationsRead } from '../../api/types'
+// Every notification of mine, newest first, a page at a time, or only the unread ones. Each page is a
+// query the live events keep current (InboxProvider: a new one appears at the top of the first page;
+// ones read elsewhere are shown read; an admin's broadcast reads it again), read again when the server
+// says too much was missed.
+import { keepPreviousData, useQuery } from '@tanstack/react-query'
+import { useState } from 'react'
+import { messageOf } from '../../api/client'
+import type { Notification } from '../../api/types'
 import { ErrorText, LoadError } from '../../components/forms'
 import { NotLiveNote } from '../../components/LiveBadge'
 import { Pager } from '../../components/Pager'
 import { useAction } from '../../components/useAction'
-import { usePage } from '../../components/usePage'
-import { useChannel } from '../../live/LiveProvider'
-import { markRead } from '../../notifications/inbox'
-import { useInbox, userChannel } from '../../notifications/InboxProvider'
+import { useInbox } from '../../notifications/InboxProvider'
 import { MarkAllRead, NotificationItem } from '../../notifications/NotificationItem'
 
 const limit = 20
 
-export function AllNotifications({ userID }: { userID: string }) {
+export function AllNotifications() {
   const inbox = useInbox()
   const [unreadOnly, setUnreadOnly] = useState(false)
+  const [page, setPage] = useState(1)
   /** Marking read: the notification's id, or 'all'. */
   const action = useAction()
-  const p = usePage<NotificationList>((page) =>
-    must(
-      api.GET('/api/notifications', {
-        params: { query: unreadOnly ? { page, limit, unread: 'true' } : { page, limit } },
-      }),
-    ),
-  )
+  // The first page of all of them is the bell's list (one read for both). The user's channel keeps every
+  // page current (InboxProvider); the page shown before stays until the next arrives.
+  const q = useQuery({
+    ...inbox.listQuery(unreadOnly ? { page, limit, unread: 'true' } : { page, limit }),
+    enabled: inbox.ready,
+    placeholderData: keepPreviousData,
+    retry: false,
+  })
+  const p = {
+    page,
+    data: q.data,
+    busy: q.isFetching || !inbox.ready,
+    error: q.error ? messageOf(q.error) : '',
+    go: setPage,
+    reload: () => void q.refetch(),
+  }
 
-  const showRead = (ids: string[], at: string) => p.update((d) => ({ ...d, items: markRead(d.items, ids, at) }))
-  // The first sync is the subscription going live: the page is loading already.
-  const synced = useRef(false)
-  useChannel(
-    userChannel(userID),
-    (e) => {
-      if (e.type === 'notification.created') {
-        const n = e.data as Notification
-        p.update((d) => (d.page !== 1 || d.items.some((x) => x.id === n.id) ? d : { ...d, items: [n, ...d.items] }))
-      } else if (e.type === 'notification.read') {
-        showRead((e.data as NotificationsRead).ids, e.at)
-      }
-    },
-    () => {
-      if (synced.current) p.reload()
-      synced.current = true
-    },
-  )
-
-  // A broadcast is in every inbox before it is sent live: the list shows it at once.
-  useChannel('broadcast', (e) => e.type === 'broadcast.sent' && p.reload())
-
-  const readOne = (n: Notification) =>
-    action.run(n.id, async () => {
-      const r = await inbox.markRead(n)
-      showRead([n.id], r.read_at ?? new Date().toISOString())
-    })
-  const readAll = () =>
-    action.run('all', async () => {
-      const r = await inbox.markAllRead()
-      showRead(r.ids, new Date().toISOString())
-    })
+  const readOne = (n: Notification) => action.run(n.id, () => inbox.markRead(n))
+  const readAll = () => action.run('all', () => inbox.markAllRead())
 
   const unread = inbox.inbox?.unread
   const items = p.data?.items
@@ -81,7 +60,6 @@ export function AllNotifications({ userID }: { userID: string }) {
             onChange={(e) => {
               setUnreadOnly(e.target.checked)
               p.go(1)
-              p.reload()
             }}
           />
           Unread only

@@ -1,10 +1,15 @@
 // My notification preferences (GET/PUT /api/me/notification-preferences): email and SMS on or off, the
 // phone SMS go to, quiet hours, and (doctors and staff) being on call. The server checks the values; its
 // message shows next to the Save button.
-import { useCallback, useEffect, useState, type FormEvent } from 'react'
+import { useQueryClient } from '@tanstack/react-query'
+import { useState, type FormEvent } from 'react'
 import { api, messageOf, must } from '../../api/client'
+import { $api } from '../../api/query'
 import type { NotificationPreferences, Role } from '../../api/types'
 import { ErrorText, LoadError, SubmitButton } from '../../components/forms'
+
+/** The cache key of the stored preferences. */
+const keyOfPrefs = $api.queryOptions('get', '/api/me/notification-preferences').queryKey
 
 /** Roles that can be on call (paged by SMS when an emergency alert goes unacknowledged). */
 function canBeOnCall(role: Role): boolean {
@@ -12,20 +17,19 @@ function canBeOnCall(role: Role): boolean {
 }
 
 export function Preferences({ role }: { role: Role }) {
-  const [prefs, setPrefs] = useState<NotificationPreferences | null>(null)
-  const [loadError, setLoadError] = useState('')
+  const client = useQueryClient()
+  const stored = $api.useQuery('get', '/api/me/notification-preferences', undefined, { retry: false })
+  // What the person changed and has not saved yet (null: nothing, the stored ones are shown).
+  const [draft, setDraft] = useState<NotificationPreferences | null>(null)
+  const prefs = draft ?? stored.data ?? null
+  const loadError = stored.error && !stored.isFetching ? messageOf(stored.error) : ''
+  const load = () => void stored.refetch()
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState('')
   const [saved, setSaved] = useState(false)
 
-  const load = useCallback(() => {
-    setLoadError('')
-    must(api.GET('/api/me/notification-preferences')).then(setPrefs, (e: unknown) => setLoadError(messageOf(e)))
-  }, [])
-  useEffect(load, [load])
-
   const change = (c: Partial<NotificationPreferences>) => {
-    setPrefs((p) => p && { ...p, ...c })
+    if (prefs) setDraft({ ...prefs, ...c })
     setSaved(false)
   }
 
@@ -36,7 +40,7 @@ export function Preferences({ role }: { role: Role }) {
     setError('')
     setSaved(false)
     try {
-      const stored = await must(
+      const answer = await must(
         api.PUT('/api/me/notification-preferences', {
           body: {
             email: prefs.email,
@@ -47,7 +51,8 @@ export function Preferences({ role }: { role: Role }) {
           },
         }),
       )
-      setPrefs(stored)
+      client.setQueryData(keyOfPrefs, answer)
+      setDraft(null)
       setSaved(true)
     } catch (err) {
       setError(messageOf(err))

@@ -2,10 +2,11 @@
 // time and, if wished, the reason. The booking carries an Idempotency-Key, kept while the same booking is
 // retried after a lost answer, so a retry never books twice. When the time was taken meanwhile (409), the
 // server's message is shown and the free times are loaded again.
-import { useEffect, useState, type FormEvent } from 'react'
+import { useEffect, useMemo, useState, type FormEvent } from 'react'
 import { ApiError, api, hhmm, messageOf, must, today } from '../../api/client'
 import { useIdempotencyKey } from '../../api/idempotency'
-import type { Appointment, BookRequest, Department, Doctor } from '../../api/types'
+import { $api } from '../../api/query'
+import type { Appointment, BookRequest, Department } from '../../api/types'
 import { ErrorText, SubmitButton } from '../../components/forms'
 import { dayLabel } from './format'
 import { SlotPicker, useSlots } from './SlotPicker'
@@ -19,11 +20,6 @@ export function BookPanel({ departments, onBooked }: Props) {
   const [department, setDepartment] = useState('')
   const [specialty, setSpecialty] = useState('')
   const [date, setDate] = useState(() => today())
-  const [specialties, setSpecialties] = useState<Array<{ name: string; department: string }>>([])
-  const [doctors, setDoctors] = useState<Doctor[] | null>(null)
-  const [searching, setSearching] = useState(false)
-  const [searchError, setSearchError] = useState('')
-  const [round, setRound] = useState(0)
   const [doctorID, setDoctorID] = useState('')
   const [start, setStart] = useState('')
   const [reason, setReason] = useState('')
@@ -32,47 +28,34 @@ export function BookPanel({ departments, onBooked }: Props) {
   // The Idempotency-Key of the booking being tried: a retry of the same booking reuses it.
   const idem = useIdempotencyKey()
   const slots = useSlots(doctorID, doctorID ? date : '')
+
+  // Every specialty there is, to choose from (with its department, to narrow the list). The doctors'
+  // list is the one the portal names doctors from (one read, cached); when it fails, the search below
+  // says what is wrong.
+  const everyDoctor = $api.useQuery('get', '/api/doctors', undefined, { staleTime: 5 * 60_000 })
+  const specialties = useMemo(() => {
+    const seen = new Map<string, string>()
+    for (const d of everyDoctor.data?.items ?? []) {
+      if (d.specialty && !seen.has(d.specialty)) seen.set(d.specialty, d.department)
+    }
+    const list = [...seen].map(([name, dept]) => ({ name, department: dept }))
+    return list.sort((a, b) => a.name.localeCompare(b.name))
+  }, [everyDoctor.data])
+
+  // The doctors with free times, whenever the choice changes; Find doctors reads them again.
+  const query: { date: string; department?: string; specialty?: string } = { date }
+  if (department) query.department = department
+  if (specialty) query.specialty = specialty
+  const search = $api.useQuery('get', '/api/doctors', { params: { query } }, { enabled: Boolean(date), staleTime: 0 })
+  const searching = search.isFetching
+  const searchError = search.error ? `Could not find doctors: ${messageOf(search.error)}` : ''
+  const doctors = useMemo(() => search.data?.items.filter((d) => (d.free_slots ?? 0) > 0) ?? null, [search.data])
+  useEffect(() => {
+    if (!doctors) return
+    setDoctorID((id) => (doctors.some((d) => d.id === id) ? id : doctors.length === 1 ? (doctors[0]?.id ?? '') : ''))
+  }, [doctors])
+  const findAgain = () => void search.refetch()
   const doctor = doctors?.find((d) => d.id === doctorID)
-
-  // Every specialty there is, to choose from (with its department, to narrow the list).
-  useEffect(() => {
-    let gone = false
-    must(api.GET('/api/doctors'))
-      .then((l) => {
-        if (gone) return
-        const seen = new Map<string, string>()
-        for (const d of l.items) if (d.specialty && !seen.has(d.specialty)) seen.set(d.specialty, d.department)
-        const list = [...seen].map(([name, dept]) => ({ name, department: dept }))
-        setSpecialties(list.sort((a, b) => a.name.localeCompare(b.name)))
-      })
-      .catch(() => undefined) // the search below says what is wrong
-    return () => {
-      gone = true
-    }
-  }, [])
-
-  // The doctors with free times, whenever the choice changes (the newest answer wins).
-  useEffect(() => {
-    if (!date) return
-    let gone = false
-    setSearching(true)
-    setSearchError('')
-    const query: { date: string; department?: string; specialty?: string } = { date }
-    if (department) query.department = department
-    if (specialty) query.specialty = specialty
-    must(api.GET('/api/doctors', { params: { query } }))
-      .then((l) => {
-        if (gone) return
-        const free = l.items.filter((d) => (d.free_slots ?? 0) > 0)
-        setDoctors(free)
-        setDoctorID((id) => (free.some((d) => d.id === id) ? id : free.length === 1 ? (free[0]?.id ?? '') : ''))
-      })
-      .catch((e: unknown) => !gone && setSearchError(`Could not find doctors: ${messageOf(e)}`))
-      .finally(() => !gone && setSearching(false))
-    return () => {
-      gone = true
-    }
-  }, [department, specialty, date, round])
 
   useEffect(() => setStart(''), [doctorID, date])
 
@@ -100,7 +83,7 @@ export function BookPanel({ departments, onBooked }: Props) {
       setStart('')
       setReason('')
       slots.refresh()
-      setRound((n) => n + 1)
+      findAgain()
     } catch (err) {
       const status = err instanceof ApiError ? err.status : 0
       // An answer is final for its key; only a booking whose answer was lost (or failed) is retried with it.
@@ -122,7 +105,7 @@ export function BookPanel({ departments, onBooked }: Props) {
         className="pt-filters"
         onSubmit={(e) => {
           e.preventDefault()
-          setRound((n) => n + 1)
+          findAgain()
         }}
       >
         <label>

@@ -17,6 +17,7 @@ beforeEach(() => {
     'GET /api/doctors': { body: { items: [], time_zone: 'UTC' } },
     [`GET /api/patients/${patientID}/prescriptions`]: { body: { items: [], total: 0, page: 1, limit: 100 } },
     [`GET /api/patients/${patientID}/admissions`]: { body: { items: [], total: 0, page: 1, limit: 100 } },
+    'GET /api/invoices': { body: { items: [], total: 0, page: 1, limit: 100 } },
   })
 })
 
@@ -37,12 +38,26 @@ describe('the portal', () => {
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('My prescriptions')
     const nav = screen.getByRole('navigation', { name: 'My health' })
     expect(screen.getByRole('link', { name: 'Prescriptions' }).getAttribute('aria-current')).toBe('page')
-    expect(nav.querySelectorAll('a')).toHaveLength(8)
+    expect(nav.querySelectorAll('a')).toHaveLength(9)
     expect(await screen.findByText('You have no prescriptions.')).toBeTruthy()
 
     await user.click(screen.getByRole('link', { name: 'Hospital stays' }))
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('My hospital stays')
     expect(screen.getByRole('link', { name: 'Hospital stays' }).getAttribute('aria-current')).toBe('page')
     expect(await screen.findByText('You have not stayed in the hospital.')).toBeTruthy()
+  })
+
+  it('opens the bills where the online payment page sends the patient back', async () => {
+    const { hook, searchHook } = memoryLocation({ path: '/patient?section=bills&invoice=i1&paid=1' })
+    renderLive(
+      new FakeLive(),
+      <Router hook={hook} searchHook={searchHook}>
+        <Route path="/patient" nest>
+          <PatientScreen />
+        </Route>
+      </Router>,
+    )
+    expect((await screen.findByRole('heading', { level: 1 })).textContent).toBe('My bills')
+    expect(screen.getByRole('link', { name: 'Bills' }).getAttribute('aria-current')).toBe('page')
   })
 })

@@ -9,6 +9,7 @@ export const sections = [
   { href: '/prescriptions', label: 'Prescriptions' },
   { href: '/lab-reports', label: 'Lab reports' },
   { href: '/admissions', label: 'Hospital stays' },
+  { href: '/bills', label: 'Bills' },
   { href: '/profile', label: 'Profile' },
   { href: '/my-data', label: 'My data' },
 ]

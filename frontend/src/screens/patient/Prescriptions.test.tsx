@@ -83,13 +83,33 @@ describe('Prescriptions', () => {
     expect(stopped.textContent).toContain('Stopped: stomach upset')
   })
 
-  it('reloads when a refill falls due', async () => {
+  it('shows a refill falling due by reading that one prescription, not the whole list', async () => {
     renderLive(live, <Prescriptions patientID={patientID} />)
-    await screen.findByTestId('rx-r00000000000000000000001')
-    const reads = () => calls.filter((c) => c.path === `/api/patients/${patientID}/prescriptions`).length
-    const before = reads()
+    const card = await screen.findByTestId('rx-r00000000000000000000001')
+    expect(within(card).getByTestId('fills').textContent).toBe('2 refills leftNext refill due Sun 6 Dec')
+    const listReads = () => calls.filter((c) => c.path === `/api/patients/${patientID}/prescriptions`).length
+    // The channel's first sync has read the list again; wait for it to settle.
+    await new Promise((r) => setTimeout(r, 400))
+    const before = listReads()
+
+    // The second fill is dispensed: one refill is left, due a week later.
+    routes['GET /api/prescriptions/r00000000000000000000001'] = {
+      body: rx('r00000000000000000000001', {
+        fills: [
+          { fill: 1, quantity: 21, status: 'dispensed', dispensed_by: userID, at: '2026-12-01T10:00:00Z' },
+          { fill: 2, quantity: 21, status: 'dispensed', dispensed_by: userID, at: '2026-12-08T10:00:00Z' },
+        ],
+        fills_left: 1,
+      }),
+    }
     live.emit(`patient:${patientID}`, 'prescription.refill_due', { prescription_id: 'r00000000000000000000001' })
-    await waitFor(() => expect(reads()).toBeGreaterThan(before))
+    await waitFor(() =>
+      expect(within(screen.getByTestId('rx-r00000000000000000000001')).getByTestId('fills').textContent).toBe(
+        '1 refill leftNext refill due Sun 13 Dec',
+      ),
+    )
+    expect(calls.filter((c) => c.path === '/api/prescriptions/r00000000000000000000001')).toHaveLength(1)
+    expect(listReads()).toBe(before)
   })
 
   it('says why the list could not be read, in the server\'s words', async () => {

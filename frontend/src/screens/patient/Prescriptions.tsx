@@ -1,6 +1,7 @@
 // The portal's prescriptions section: each medicine the patient was prescribed, its dose and how
 // often, whether it is still to be taken, the fills left and when the next refill is due. Live on
-// patient:<id>: a refill-due event (after a fill is dispensed) reloads the list.
+// patient:<id>: a refill-due event (after a fill is dispensed) reads that prescription again.
+import { usePrescriptionRefresh } from '../../api/prescriptions'
 import { $api } from '../../api/query'
 import { formatDate } from '../../api/time'
 import type { components } from '../../api/schema'
@@ -31,10 +32,16 @@ export function Prescriptions({ patientID }: { patientID: string }) {
   const list = $api.useQuery('get', '/api/patients/{id}/prescriptions', {
     params: { path: { id: patientID }, query: { page: 1, limit: pageSize } },
   })
+  // A refill falling due names its prescription: that one is read again, not the whole list. A (re)sync
+  // reads the list again.
+  const refresh = usePrescriptionRefresh()
   useLiveQueries(
     `patient:${patientID}`,
     ['/api/patients/{id}/prescriptions'],
-    (e) => e.type === 'prescription.refill_due',
+    () => false,
+    (e) => {
+      if (e.type === 'prescription.refill_due') refresh((e.data as { prescription_id?: string }).prescription_id ?? '')
+    },
   )
   const items = list.data?.items ?? []
   const active = items.filter((rx) => rx.status === 'active')

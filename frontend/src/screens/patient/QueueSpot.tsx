@@ -1,34 +1,24 @@
 // Where a checked-in patient is in the queue, live. The patient's own channel says when their ticket
 // changes, not when others are called before them, so this follows the department's waiting-room board
 // (display:<department>, numbers and waits only, open to every signed-in user) and finds the ticket in it.
-import { useCallback, useState } from 'react'
-import { api, must } from '../../api/client'
-import type { Appointment, DisplayBoard } from '../../api/types'
-import { useChannel } from '../../live/LiveProvider'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import type { Appointment } from '../../api/types'
+import { useSnapshotChannel } from '../../live/useLiveQuery'
+import { boardQuery, putBoard } from '../display/board'
 import { ordinal } from './format'
 
 export function QueueSpot({ appointment }: { appointment: Appointment }) {
   const t = appointment.ticket
   const department = t?.department ?? appointment.department
-  const [board, setBoard] = useState<DisplayBoard | null>(null)
-  const [failed, setFailed] = useState(false)
-
-  const load = useCallback(() => {
-    must(api.GET('/api/queues/{department}/display', { params: { path: { department } } }))
-      .then((b) => {
-        setBoard((shown) => (shown && Date.parse(shown.at) > Date.parse(b.at) ? shown : b))
-        setFailed(false)
-      })
-      .catch(() => setFailed(true))
-  }, [department])
-
-  useChannel(
-    `display:${department}`,
-    (e) => {
-      if (e.type === 'display.updated') setBoard(e.data as DisplayBoard)
-    },
-    load,
-  )
+  const client = useQueryClient()
+  // The department's board, the same cached query as the ward display's; read once the channel is live.
+  const snapshot = boardQuery(client, department)
+  const synced = useSnapshotChannel(`display:${department}`, snapshot.queryKey, (e) => {
+    if (e.type === 'display.updated') putBoard(client, snapshot.queryKey, e.data)
+  })
+  const q = useQuery({ ...snapshot, enabled: synced, retry: false })
+  const board = q.data ?? null
+  const failed = Boolean(q.error)
 
   if (!t) return null
   const status = appointment.status

@@ -1,7 +1,7 @@
 // A doctor's free times on one date, as a group of radio buttons (arrow keys move between them), used
 // to book and to reschedule. useSlots loads them and loads them again on refresh (after a 409).
-import { useCallback, useEffect, useState } from 'react'
-import { api, hhmm, messageOf, must } from '../../api/client'
+import { hhmm, messageOf } from '../../api/client'
+import { $api } from '../../api/query'
 import type { Slot } from '../../api/types'
 import { ErrorText } from '../../components/forms'
 
@@ -14,28 +14,22 @@ export interface Slots {
 
 /** The free slots of a doctor on a date (YYYY-MM-DD); nothing while either is empty. */
 export function useSlots(doctorID: string, date: string): Slots {
-  const [slots, setSlots] = useState<Slot[] | null>(null)
-  const [loading, setLoading] = useState(false)
-  const [error, setError] = useState('')
-  const [round, setRound] = useState(0)
-  const refresh = useCallback(() => setRound((n) => n + 1), [])
-
-  useEffect(() => {
-    setSlots(null)
-    setError('')
-    if (!doctorID || !date) return
-    let gone = false
-    setLoading(true)
-    must(api.GET('/api/doctors/{id}/slots', { params: { path: { id: doctorID }, query: { date } } }))
-      .then((l) => !gone && setSlots(l.slots))
-      .catch((e: unknown) => !gone && setError(`Could not load the free times: ${messageOf(e)}`))
-      .finally(() => !gone && setLoading(false))
-    return () => {
-      gone = true
-    }
-  }, [doctorID, date, round])
-
-  return { slots, loading, error, refresh }
+  const enabled = Boolean(doctorID && date)
+  const q = $api.useQuery(
+    'get',
+    '/api/doctors/{id}/slots',
+    { params: { path: { id: doctorID }, query: { date } } },
+    // Free times go fast: a form opened again reads them anew.
+    { enabled, staleTime: 0 },
+  )
+  return {
+    slots: enabled ? (q.data?.slots ?? null) : null,
+    loading: enabled && q.isFetching,
+    error: enabled && q.error ? `Could not load the free times: ${messageOf(q.error)}` : '',
+    refresh: () => {
+      if (enabled) void q.refetch()
+    },
+  }
 }
 
 interface Props {

@@ -1,49 +1,16 @@
 // Form pieces of the patient register and the bed board: a labelled field with its hint and the server's
 // complaint about it, the reading of a 400 — which field it names, in people's words — and a typed
 // value once the typing has paused (to search as someone types).
-import { useEffect, useId, useState, type ReactNode } from 'react'
+import type { ComponentProps } from 'react'
 import { messageOf } from '../../api/client'
+import { Field as SharedField } from '../../components/fields'
 import './fields.css'
 
-/** The ids a control needs to be labelled and described. */
-export interface FieldIDs {
-  id: string
-  describedBy: string | undefined
-  invalid: boolean
-}
+export { useSettled } from '../../components/fields'
 
-/** A label above its control, an optional hint and an error below it. */
-export function Field({
-  label,
-  hint,
-  error,
-  className,
-  children,
-}: {
-  label: string
-  hint?: ReactNode
-  error?: string
-  className?: string
-  children: (ids: FieldIDs) => ReactNode
-}) {
-  const id = useId()
-  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined
-  return (
-    <div className={`sd-field${className ? ` ${className}` : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      {children({ id, describedBy, invalid: !!error })}
-      {hint && (
-        <span id={`${id}-hint`} className="sd-hint">
-          {hint}
-        </span>
-      )}
-      {error && (
-        <span id={`${id}-error`} className="error-text">
-          {error}
-        </span>
-      )}
-    </div>
-  )
+/** The shared labelled field, laid out for the register's and the bed board's forms. */
+export function Field(props: ComponentProps<typeof SharedField>) {
+  return <SharedField {...props} className={`sd-field${props.className ? ` ${props.className}` : ''}`} />
 }
 
 /** A failure in words: the field it is about (one of the keys of `words`, or '') and the message. */
@@ -72,14 +39,4 @@ export function problemOf(e: unknown, words: Record<string, string>): Problem {
       })
     : raw
   return { field, message: message.charAt(0).toUpperCase() + message.slice(1) }
-}
-
-/** The value, once it has not changed for ms. */
-export function useSettled(value: string, ms: number): string {
-  const [settled, setSettled] = useState(value)
-  useEffect(() => {
-    const t = setTimeout(() => setSettled(value), ms)
-    return () => clearTimeout(t)
-  }, [value, ms])
-  return settled
 }

@@ -3,32 +3,29 @@
 // (POST /api/appointments/{id}/cancel). Only one editor is open at a time; Escape closes it.
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react'
 import { ApiError, api, hhmm, messageOf, must, today } from '../../api/client'
+import { $api } from '../../api/query'
 import type { Appointment, AppointmentStatus, Department, Doctor } from '../../api/types'
 import { ErrorText, LoadError, SubmitButton } from '../../components/forms'
 import { DayTable, Pager, useDay } from './DayTable'
 import { Field, SlotPicker, TextField } from './fields'
 import { dayText, statuses, statusWords, whenText } from './format'
-import { useDraft, useResource } from './hooks'
+import { resourceOf, useDraft } from './hooks'
 
 type Open = { id: string; kind: 'reschedule' | 'cancel' } | null
 
 export function Appointments({
   departments,
   doctors,
-  version,
 }: {
   departments: Department[] | undefined
   doctors: Doctor[] | undefined
-  /** Bumped when appointments changed elsewhere: the list is read again. */
-  version: number
 }) {
   const [date, setDate] = useDraft('appts.date', today())
   const [status, setStatus] = useDraft<AppointmentStatus | ''>('appts.status', '')
   const [page, setPage] = useState(1)
   const [open, setOpen] = useState<Open>(null)
   const [done, setDone] = useState('')
-  const [localVersion, setLocalVersion] = useState(0)
-  const day = useDay(date, status, page, version + localVersion)
+  const day = useDay(date, status, page)
   const openers = useRef(new Map<string, HTMLButtonElement | null>())
   // After a cancel or a move the editor (and its focused button) is gone: the message takes the focus.
   const doneRef = useRef<HTMLParagraphElement>(null)
@@ -44,7 +41,7 @@ export function Appointments({
   const finished = (message: string) => {
     setOpen(null)
     setDone(message)
-    setLocalVersion((n) => n + 1)
+    day.reload()
   }
   const opener = (kind: 'reschedule' | 'cancel', a: Appointment, text: string, className: string) => (
     <button
@@ -137,7 +134,7 @@ export function Appointments({
             return open.kind === 'cancel' ? (
               <CancelEditor a={a} onDone={finished} onClose={close} />
             ) : (
-              <RescheduleEditor a={a} doctors={doctors} version={version} onDone={finished} onClose={close} />
+              <RescheduleEditor a={a} doctors={doctors} onDone={finished} onClose={close} />
             )
           }}
         />
@@ -231,13 +228,11 @@ function CancelEditor({
 function RescheduleEditor({
   a,
   doctors,
-  version,
   onDone,
   onClose,
 }: {
   a: Appointment
   doctors: Doctor[] | undefined
-  version: number
   onDone: (message: string) => void
   onClose: () => void
 }) {
@@ -253,9 +248,15 @@ function RescheduleEditor({
 
   // Another doctor of the same department may take the appointment over.
   const choices = (doctors ?? []).filter((d) => d.department === a.department || d.id === a.doctor_id)
-  const slots = useResource(doctorID && date ? `${doctorID}|${date}` : null, () =>
-    must(api.GET('/api/doctors/{id}/slots', { params: { path: { id: doctorID }, query: { date } } })),
-    version,
+  // Read again when bookings change anywhere (the screen's live events).
+  const slots = resourceOf(
+    $api.useQuery(
+      'get',
+      '/api/doctors/{id}/slots',
+      { params: { path: { id: doctorID }, query: { date } } },
+      { enabled: Boolean(doctorID && date) },
+    ),
+    Boolean(doctorID && date),
   )
 
   const submit = async (e: FormEvent) => {

@@ -4,12 +4,13 @@
 // took the slot meanwhile the server answers 409: its message is shown and the slots are read again.
 import { useState, type FormEvent } from 'react'
 import { ApiError, api, hhmm, messageOf, must, today } from '../../api/client'
+import { $api } from '../../api/query'
 import { useIdempotencyKey } from '../../api/idempotency'
 import type { Appointment, BookRequest, Department, Doctor } from '../../api/types'
 import { ErrorText, LoadError, SubmitButton } from '../../components/forms'
 import { DepartmentSelect, Field, focusFirstInvalid, PatientField, SlotPicker, TextField } from './fields'
 import { cleanID, dayText, departmentName, isID, whenText } from './format'
-import { useDraft, useResource } from './hooks'
+import { resourceOf, useDraft } from './hooks'
 
 interface Form {
   specialty: string
@@ -26,12 +27,9 @@ type Problems = Partial<Record<'doctorID' | 'slot' | 'patientID', string>>
 export function Book({
   departments,
   doctors,
-  version,
 }: {
   departments: Department[] | undefined
   doctors: Doctor[] | undefined
-  /** Bumped when bookings changed elsewhere: the free doctors and slots are read again. */
-  version: number
 }) {
   const [form, setForm] = useDraft<Form>('book.form', {
     specialty: '',
@@ -55,18 +53,25 @@ export function Book({
 
   const specialties = [...new Set((doctors ?? []).map((d) => d.specialty).filter(Boolean))].sort()
   const { specialty, department, date } = form
-  const found = useResource(date ? `${specialty}|${department}|${date}` : null, () =>
-    must(
-      api.GET('/api/doctors', {
-        params: { query: { specialty: specialty || undefined, department: department || undefined, date } },
-      }),
+  // Both lists are read again when bookings change anywhere (the screen's live events).
+  const found = resourceOf(
+    $api.useQuery(
+      'get',
+      '/api/doctors',
+      { params: { query: { specialty: specialty || undefined, department: department || undefined, date } } },
+      { enabled: Boolean(date) },
     ),
-    version,
+    Boolean(date),
   )
   const doctor = found.data?.items.find((d) => d.id === form.doctorID)
-  const slots = useResource(doctor ? `${doctor.id}|${date}` : null, () =>
-    must(api.GET('/api/doctors/{id}/slots', { params: { path: { id: form.doctorID }, query: { date } } })),
-    version,
+  const slots = resourceOf(
+    $api.useQuery(
+      'get',
+      '/api/doctors/{id}/slots',
+      { params: { path: { id: form.doctorID }, query: { date } } },
+      { enabled: Boolean(doctor) },
+    ),
+    Boolean(doctor),
   )
   const slot = slots.data?.slots.find((s) => s.start === form.slot)
   const patientID = cleanID(form.patientID)

@@ -33,11 +33,8 @@ type Problems = Partial<Record<'department' | 'patientID' | 'name', string>>
 
 export function CheckIn({
   departments,
-  version,
 }: {
   departments: Department[] | undefined
-  /** Bumped when appointments changed elsewhere: today's bookings are read again. */
-  version: number
 }) {
   const [mode, setMode] = useDraft<Mode>('checkin.mode', 'booked')
   const [form, setForm] = useDraft<Form>('checkin.form', emptyForm)
@@ -146,7 +143,6 @@ export function CheckIn({
       {mode === 'booked' ? (
         <Booked
           departments={departments}
-          version={version}
           triage={form.triage}
           setTriage={(triage) => set({ triage })}
           checkIn={async (a) => {
@@ -207,7 +203,6 @@ export function CheckIn({
 /** Today's bookings not yet checked in, each with its Check in button. */
 function Booked({
   departments,
-  version,
   triage,
   setTriage,
   checkIn,
@@ -215,7 +210,6 @@ function Booked({
   error,
 }: {
   departments: Department[] | undefined
-  version: number
   triage: string
   setTriage: (t: string) => void
   checkIn: (a: Appointment) => Promise<void>
@@ -225,8 +219,7 @@ function Booked({
   const [page, setPage] = useState(1)
   const [filter, setFilter] = useDraft('checkin.filter', '')
   const [tried, setTried] = useState('')
-  const [localVersion, setLocalVersion] = useState(0)
-  const day = useDay(today(), 'scheduled', page, version + localVersion)
+  const day = useDay(today(), 'scheduled', page)
   const f = filter.trim().toLowerCase()
   const rows = (day.data?.items ?? []).filter(
     (a) => !f || [a.patient_name, a.doctor_name, a.reason].some((s) => s?.toLowerCase().includes(f)),
@@ -271,7 +264,7 @@ function Booked({
               aria-describedby={`rc-ci-${a.id}`}
               onClick={() => {
                 setTried(a.id)
-                void checkIn(a).then(() => setLocalVersion((n) => n + 1))
+                void checkIn(a).then(day.reload)
               }}
             >
               {busy && tried === a.id ? 'Checking in…' : 'Check in'}

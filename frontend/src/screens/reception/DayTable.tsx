@@ -1,32 +1,26 @@
 // A day's appointments (GET /api/appointments?date=&status=), paged, as a table whose rows the caller
 // gives actions and, under one row, an open editor. The check-in list and the appointments list both
-// use it; they reload it whenever the screen learns that appointments changed.
+// use it; the screen keeps it current from the live events.
 import type { ReactNode } from 'react'
-import { api, hhmm, must } from '../../api/client'
+import { hhmm } from '../../api/client'
+import { $api } from '../../api/query'
 import type { Appointment, AppointmentList, AppointmentStatus, Department } from '../../api/types'
 import { StatusTag } from '../../components/labels'
 import { departmentName, statusWords } from './format'
-import { useResource, type Resource } from './hooks'
+import { resourceOf, type Resource } from './hooks'
 
 /** Rows per page: the server's most, so one page usually holds a whole day. */
 export const pageSize = 100
 
-/** One page of a day's appointments; `version` reloads it (keeping the rows shown meanwhile). */
-export function useDay(
-  date: string,
-  status: AppointmentStatus | '',
-  page: number,
-  version: number,
-): Resource<AppointmentList> {
-  return useResource(
-    `${date}|${status}|${page}`,
-    () =>
-      must(
-        api.GET('/api/appointments', {
-          params: { query: { date, status: status || undefined, page, limit: pageSize } },
-        }),
-      ),
-    version,
+/**
+ * One page of a day's appointments, a query in the shared cache: the screen's live events put changed
+ * appointments into it or read it again (api/appointments.ts).
+ */
+export function useDay(date: string, status: AppointmentStatus | '', page: number): Resource<AppointmentList> {
+  return resourceOf(
+    $api.useQuery('get', '/api/appointments', {
+      params: { query: { date, status: status || undefined, page, limit: pageSize } },
+    }),
   )
 }
 

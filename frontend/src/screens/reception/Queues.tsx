@@ -1,14 +1,18 @@
 // Every department's queue at a glance, live. Each card loads its snapshot (GET /api/queues/{department})
 // when its channel is live and whenever the server says to reload; every queue.changed or queue.waits
 // event then asks for a fresh snapshot, debounced, because the day's figures (seen, average wait) are
-// only in the snapshot. Only the answer to the newest request is shown, and that request was sent after
-// the last event arrived, so the card always ends at the state of the newest event or later.
-import { useCallback, useEffect, useRef, useState } from 'react'
-import { api, hhmm, messageOf, must } from '../../api/client'
-import type { Appointment, Department, QueueSnapshot } from '../../api/types'
+// only in the snapshot. The snapshot is a query in the shared cache; a new read cancels the one on its
+// way, so the card always ends at the state of the newest event or later. A queue.changed names the
+// appointment it moved: the screen reads that one record again for its lists (api/appointments.ts).
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useEffect, useRef, useState } from 'react'
+import { hhmm, messageOf } from '../../api/client'
+import { $api } from '../../api/query'
+import type { Appointment, Department, QueueEvent } from '../../api/types'
 import { LoadError } from '../../components/forms'
 import { StatusTag, Tag, triageTone } from '../../components/labels'
-import { useChannel, useLiveState } from '../../live/LiveProvider'
+import { useLiveState } from '../../live/LiveProvider'
+import { useSnapshotChannel } from '../../live/useLiveQuery'
 import { estimateText, minutesText, statusWords } from './format'
 import { useNow } from './hooks'
 
@@ -26,8 +30,11 @@ export function Queues({
   departments: Department[] | undefined
   error: string
   retry: () => void
-  /** A queue changed: lists of appointments elsewhere on the screen may need reloading. */
-  onChanged: () => void
+  /**
+   * A queue changed (the appointment it names, when the event names one): lists of appointments
+   * elsewhere on the screen may need reloading.
+   */
+  onChanged: (appointmentID?: string) => void
 }) {
   const live = useLiveState()
   return (
@@ -58,45 +65,49 @@ export function Queues({
   )
 }
 
-function QueueCard({ department, onChanged }: { department: Department; onChanged: () => void }) {
-  const [snap, setSnap] = useState<{ data: QueueSnapshot; received: number } | null>(null)
-  const [error, setError] = useState('')
-  const latest = useRef(0)
+function QueueCard({
+  department,
+  onChanged,
+}: {
+  department: Department
+  onChanged: (appointmentID?: string) => void
+}) {
+  const client = useQueryClient()
+  const [refused, setRefused] = useState('')
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
   const now = useNow()
   const id = department.id
-
-  const load = useCallback(() => {
-    clearTimeout(timer.current)
-    const mine = ++latest.current
-    must(api.GET('/api/queues/{department}', { params: { path: { department: id } } }))
-      .then((data) => {
-        if (mine !== latest.current) return
-        setSnap({ data, received: Date.now() })
-        setError('')
-      })
-      .catch((e: unknown) => {
-        if (mine !== latest.current) return
-        setError(messageOf(e))
-        timer.current = setTimeout(load, retryMs)
-      })
-  }, [id])
+  const opts = $api.queryOptions('get', '/api/queues/{department}', { params: { path: { department: id } } })
   useEffect(() => () => clearTimeout(timer.current), [])
 
-  useChannel(
+  const synced = useSnapshotChannel(
     `queue:dept:${id}`,
+    opts.queryKey,
     (e) => {
       if (e.type !== 'queue.changed' && e.type !== 'queue.waits') return
       clearTimeout(timer.current)
-      timer.current = setTimeout(load, refetchMs)
-      if (e.type === 'queue.changed') onChanged()
+      timer.current = setTimeout(
+        () => void client.invalidateQueries({ queryKey: opts.queryKey, exact: true }),
+        refetchMs,
+      )
+      if (e.type === 'queue.changed') onChanged((e.data as QueueEvent | undefined)?.appointment?.id)
     },
-    () => {
-      load()
-      onChanged()
-    },
-    (_code, message) => setError(`Live updates refused: ${message}`),
+    (_code, message) => setRefused(`Live updates refused: ${message}`),
+    () => onChanged(),
   )
+  const q = useQuery({
+    ...opts,
+    enabled: synced,
+    retry: false,
+    // A card on a desk nobody looks at for a while still comes back on its own after a failure.
+    refetchInterval: (query) => (query.state.status === 'error' ? retryMs : false),
+  })
+  const load = () => {
+    setRefused('')
+    void q.refetch()
+  }
+  const snap = q.data ? { data: q.data, received: q.dataUpdatedAt } : null
+  const error = refused || (q.error ? messageOf(q.error) : '')
 
   const s = snap?.data
   // The longest current wait grows with the clock between snapshots.

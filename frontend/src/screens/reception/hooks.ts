@@ -1,5 +1,6 @@
-// Hooks of the reception screen: loading a REST resource that follows its inputs, form drafts that
-// survive switching tabs, the wall clock in minutes, and a debounced call.
+// Hooks of the reception screen: a query as the forms use it, form drafts that survive switching tabs,
+// the wall clock in minutes, and a debounced call.
+import type { UseQueryResult } from '@tanstack/react-query'
 import {
   createContext,
   useCallback,
@@ -13,7 +14,7 @@ import {
 import { messageOf } from '../../api/client'
 
 export interface Resource<T> {
-  /** The data for the current key; undefined while the first load for it is on its way or failed. */
+  /** The data for the current query; undefined while the first read of it is on its way or failed. */
   data: T | undefined
   error: string
   loading: boolean
@@ -21,40 +22,18 @@ export interface Resource<T> {
 }
 
 /**
- * Loads `load()` whenever `key` changes (null: nothing to load), when `version` changes and on
- * reload(). Data of another key is never shown (a slot list must not outlive its doctor), but a reload
- * of the same key keeps the shown data until the answer comes. Only the newest request's answer counts.
+ * A query as the desk's forms use it. Data of another key is never shown (a slot list must not outlive
+ * its doctor: no placeholder data), but reading the same key again keeps the shown data until the answer
+ * comes. `enabled` false (nothing to read) is neither loading nor read by reload().
  */
-export function useResource<T>(key: string | null, load: () => Promise<T>, version = 0): Resource<T> {
-  const [state, setState] = useState<{ key: string | null; data?: T; error: string; loading: boolean }>({
-    key: null,
-    error: '',
-    loading: false,
-  })
-  const [tick, setTick] = useState(0)
-  const loadRef = useRef(load)
-  loadRef.current = load
-
-  useEffect(() => {
-    if (key === null) return
-    let gone = false
-    setState((s) => (s.key === key ? { ...s, loading: true } : { key, error: '', loading: true }))
-    loadRef.current().then(
-      (data) => !gone && setState({ key, data, error: '', loading: false }),
-      (e: unknown) => !gone && setState((s) => ({ ...s, key, error: messageOf(e), loading: false })),
-    )
-    return () => {
-      gone = true
-    }
-  }, [key, version, tick])
-
-  const reload = useCallback(() => setTick((n) => n + 1), [])
-  const mine = key !== null && state.key === key
+export function resourceOf<T, E>(q: UseQueryResult<T, E>, enabled = true): Resource<T> {
   return {
-    data: mine ? state.data : undefined,
-    error: mine ? state.error : '',
-    loading: key !== null && (!mine || state.loading),
-    reload,
+    data: q.data,
+    error: enabled && q.error ? messageOf(q.error) : '',
+    loading: enabled && q.isFetching,
+    reload: () => {
+      if (enabled) void q.refetch()
+    },
   }
 }
 

@@ -1,0 +1,187 @@
+// One invoice at the billing desk (GET /api/invoices/{id}): its lines, taxes and totals, what is paid
+// and the balance. A draft can lose a line (DELETE …/lines/{charge_id}?rev=) and be issued at the
+// revision shown (POST …/issue); an issued one takes payments (TakePayment), has its PDF, and lists its
+// payments with their receipts; an admin may refund a payment (Refund).
+import { useQueryClient } from '@tanstack/react-query'
+import { useState } from 'react'
+import { balanceOf, billingError, invoicePDFPath, receiptPath, type Invoice, type Payment } from '../../api/billing'
+import { formatMoney } from '../../api/money'
+import { $api, keyOf } from '../../api/query'
+import { ApiError } from '../../api/session'
+import { formatDateTime } from '../../api/time'
+import { ErrorText, LoadError } from '../../components/forms'
+import { Tag } from '../../components/labels'
+import { DownloadPDF } from './Download'
+import { InvoiceLines } from './InvoiceLines'
+import { Refund } from './Refund'
+import { TakePayment } from './TakePayment'
+import { invoiceName, invoiceState, methodWords } from './words'
+
+export function InvoiceDetail({ id, isAdmin, close }: { id: string; isAdmin: boolean; close: () => void }) {
+  const client = useQueryClient()
+  const read = $api.useQuery('get', '/api/invoices/{id}', { params: { path: { id } } })
+  const inv = read.data as Invoice | undefined
+  const [error, setError] = useState('')
+  const [removing, setRemoving] = useState('')
+  const changed = () => {
+    void client.invalidateQueries({ queryKey: keyOf('/api/invoices/{id}') })
+    void client.invalidateQueries({ queryKey: keyOf('/api/invoices') })
+    void client.invalidateQueries({ queryKey: keyOf('/api/patients/{id}/charges') })
+  }
+  const failed = (e: unknown) => {
+    setError(billingError(e))
+    if (e instanceof ApiError && e.code === 'invoice_changed') void read.refetch()
+  }
+  const remove = $api.useMutation('delete', '/api/invoices/{id}/lines/{charge_id}', {
+    onSuccess: changed,
+    onError: failed,
+    onSettled: () => setRemoving(''),
+  })
+  const issue = $api.useMutation('post', '/api/invoices/{id}/issue', { onSuccess: changed, onError: failed })
+
+  if (!inv) {
+    return (
+      <section className="panel" aria-label="Invoice">
+        {read.error ? (
+          <LoadError error={billingError(read.error)} retry={() => void read.refetch()}>
+            Could not load the invoice
+          </LoadError>
+        ) : (
+          <p className="muted">Loading the invoice…</p>
+        )}
+      </section>
+    )
+  }
+  const state = invoiceState(inv)
+  const draft = inv.status === 'draft'
+  const issued = inv.status === 'issued'
+  const balance = balanceOf(inv)
+  return (
+    <section className="panel stack bl-invoice" aria-labelledby="bl-invoice-h" data-testid="invoice-detail">
+      <div className="row">
+        <h2 id="bl-invoice-h">
+          {draft ? 'Draft invoice' : `Invoice ${invoiceName(inv)}`} <Tag tone={state.tone}>{state.text}</Tag>
+        </h2>
+        <span className="spacer" />
+        {issued && <DownloadPDF path={invoicePDFPath(inv.id)} name={`${invoiceName(inv)}.pdf`} label="Download PDF" />}
+        <button type="button" className="btn btn-small" onClick={close}>
+          Close
+        </button>
+      </div>
+      <p className="muted bl-small">
+        {issued && inv.issued_at ? `Issued ${formatDateTime(inv.issued_at, 'auto')}` : `Drafted ${formatDateTime(inv.created_at, 'auto')}`}
+      </p>
+      {inv.lines.length === 0 ? (
+        <p className="muted">No lines: every charge was taken off. Choose charges above to draft a new invoice.</p>
+      ) : (
+        <InvoiceLines
+          invoice={inv}
+          busyLine={removing}
+          onRemove={
+            draft
+              ? (l) => {
+                  setError('')
+                  setRemoving(l.charge_id)
+                  remove.mutate({ params: { path: { id: inv.id, charge_id: l.charge_id }, query: { rev: inv.rev } } })
+                }
+              : undefined
+          }
+        />
+      )}
+      {draft && (
+        <div className="row">
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={issue.isPending || inv.lines.length === 0}
+            onClick={() => {
+              setError('')
+              issue.mutate({ params: { path: { id: inv.id } }, body: { rev: inv.rev } })
+            }}
+          >
+            {issue.isPending ? 'Issuing…' : 'Issue invoice'}
+          </button>
+          <span className="muted bl-small">Once issued it is numbered and never changes.</span>
+        </div>
+      )}
+      <ErrorText error={error} block />
+      {issued && balance > 0 && <TakePayment key={inv.id} invoice={inv} onChanged={changed} />}
+      {issued && balance <= 0 && (
+        <p className="ok-text" role="status">
+          Paid in full.
+        </p>
+      )}
+      {issued && <Payments invoice={inv} isAdmin={isAdmin} onRefunded={changed} />}
+    </section>
+  )
+}
+
+function Payments({ invoice, isAdmin, onRefunded }: { invoice: Invoice; isAdmin: boolean; onRefunded: () => void }) {
+  const [refunding, setRefunding] = useState<Payment | null>(null)
+  const payments = invoice.payments ?? []
+  if (payments.length === 0) return <p className="muted">No payments yet.</p>
+  return (
+    <div className="stack">
+      <h3>Payments</h3>
+      <table className="table">
+        <thead>
+          <tr>
+            <th scope="col">Receipt</th>
+            <th scope="col">When</th>
+            <th scope="col">Method</th>
+            <th scope="col" className="bl-num">
+              Amount
+            </th>
+            <th scope="col" className="bl-num">
+              Refunded
+            </th>
+            <th scope="col">Taken by</th>
+            <th scope="col">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {payments.map((p) => (
+            <tr key={p.id} data-testid={`payment-${p.id}`}>
+              <td className="bl-mono">{p.receipt_number}</td>
+              <td className="bl-nowrap">{formatDateTime(p.at, 'auto')}</td>
+              <td>
+                {methodWords[p.method] ?? p.method}
+                {p.reference && <div className="muted bl-small">{p.reference}</div>}
+              </td>
+              <td className="bl-num">{formatMoney(p.amount, p.currency)}</td>
+              <td className="bl-num">{p.refunded > 0 ? formatMoney(p.refunded, p.currency) : '—'}</td>
+              <td>{p.received_by_name}</td>
+              <td>
+                <div className="row bl-row-actions">
+                  <DownloadPDF path={receiptPath(p.id)} name={`${p.receipt_number}.pdf`} label="Receipt" />
+                  {isAdmin && p.amount - p.refunded > 0 && (
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      onClick={() => setRefunding(p)}
+                      aria-label={`Refund ${p.receipt_number}`}
+                    >
+                      Refund
+                    </button>
+                  )}
+                </div>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {refunding && (
+        <Refund
+          payment={refunding}
+          close={() => setRefunding(null)}
+          onRefunded={() => {
+            setRefunding(null)
+            onRefunded()
+          }}
+        />
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,135 @@
+package billing
+
+import (
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"hms/server/internal/auth"
+	"hms/server/internal/fault"
+	"hms/server/internal/httpx"
+)
+
+// ConfigHandler handles GET /api/billing/config: the currency, and whether patients can pay online (the
+// screens offer "Pay online" only then).
+func (h *Handlers) ConfigHandler(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"currency": h.svc.Currency(), "online_payment": h.svc.OnlinePayment()})
+}
+
+// PayRequest is a payment taken at the desk.
+type PayRequest struct {
+	Method    Method `json:"method"`
+	Amount    *int64 `json:"amount"`
+	Reference string `json:"reference"`
+}
+
+// PayHandler handles POST /api/invoices/{id}/payments (staff, admins; Idempotency-Key required).
+func (h *Handlers) PayHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	ctx := c.Request.Context()
+	var req PayRequest
+	err := httpx.BindJSON(c, &req)
+	key, kerr := httpx.IdempotencyKey(c)
+	err = errors.Join(err, kerr)
+	if err == nil && key == "" {
+		err = fault.Invalid("an Idempotency-Key header is required, so that a retried request records the payment once")
+	}
+	if err == nil && req.Amount == nil {
+		err = fault.Invalid("amount is required (in minor units of %s)", h.svc.currency)
+	}
+	var pay Payment
+	var replayed bool
+	patientID := ""
+	if err == nil {
+		pay, replayed, err = h.svc.Pay(ctx, PaymentRequest{InvoiceID: c.Param("id"), Method: req.Method, Amount: *req.Amount,
+			Reference: req.Reference, Key: key, By: p.UserID})
+		patientID = pay.PatientID
+		if err != nil {
+			if inv, ierr := h.svc.Invoice(ctx, c.Param("id")); ierr == nil {
+				patientID = inv.PatientID
+			}
+		}
+	}
+	err = h.record(ctx, p, patientID, "billing.payment.record", err)
+	httpx.ReplyKeyed(c, http.StatusCreated)(pay, replayed, err)
+}
+
+// RefundBody is the body of a refund.
+type RefundBody struct {
+	Amount *int64 `json:"amount"`
+	Reason string `json:"reason"`
+}
+
+// RefundHandler handles POST /api/payments/{id}/refund (admins; Idempotency-Key required).
+func (h *Handlers) RefundHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	ctx := c.Request.Context()
+	var req RefundBody
+	err := httpx.BindJSON(c, &req)
+	key, kerr := httpx.IdempotencyKey(c)
+	err = errors.Join(err, kerr)
+	if err == nil && key == "" {
+		err = fault.Invalid("an Idempotency-Key header is required, so that a retried request refunds once")
+	}
+	if err == nil && req.Amount == nil {
+		err = fault.Invalid("amount is required (in minor units of %s)", h.svc.currency)
+	}
+	var pay Payment
+	var replayed bool
+	patientID := ""
+	if err == nil {
+		pay, replayed, err = h.svc.Refund(ctx, RefundRequest{PaymentID: c.Param("id"), Amount: *req.Amount, Reason: req.Reason,
+			Key: key, By: p.UserID})
+		patientID = pay.PatientID
+		if err != nil {
+			if prior, perr := h.svc.Payment(ctx, c.Param("id")); perr == nil {
+				patientID = prior.PatientID
+			}
+		}
+	}
+	err = h.record(ctx, p, patientID, "billing.payment.refund", err)
+	httpx.ReplyKeyed(c, http.StatusCreated)(pay, replayed, err)
+}
+
+// CheckoutHandler handles POST /api/invoices/{id}/checkout: the invoice's patient, staff or admins get a
+// payment provider's page for its balance. Another patient's invoice is 404.
+func (h *Handlers) CheckoutHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	ctx := c.Request.Context()
+	inv, err := h.svc.Invoice(ctx, c.Param("id"))
+	if err == nil && mayRead(p, inv.PatientID) != nil {
+		inv, err = Invoice{}, fault.New(fault.ErrNotFound, "no such invoice")
+	}
+	var pageURL, session string
+	if err == nil {
+		pageURL, session, err = h.svc.Checkout(ctx, inv)
+	}
+	err = h.record(ctx, p, inv.PatientID, "billing.invoice.checkout", err)
+	httpx.Reply(c, http.StatusCreated)(gin.H{"url": pageURL, "session_id": session}, err)
+}
+
+// WebhookHandler handles POST /api/payments/stripe/webhook: no token, the provider's signature instead.
+// A payment it reports is recorded once and audited against the patient; a bad or stale signature is 400
+// and records nothing.
+func (h *Handlers) WebhookHandler(c *gin.Context) {
+	ctx := c.Request.Context()
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		httpx.Error(c, fault.Invalid("could not read the request body"))
+		return
+	}
+	pay, recorded, err := h.svc.Webhook(ctx, body, c.Request.Header)
+	if err != nil || recorded {
+		err = h.record(ctx, auth.Principal{UserID: "provider:" + h.provider()}, pay.PatientID, "billing.payment.online", err)
+	}
+	httpx.Reply(c, http.StatusOK)(gin.H{"received": true}, err)
+}
+
+func (h *Handlers) provider() string {
+	if h.svc.online == nil {
+		return "none"
+	}
+	return h.svc.online.Name()
+}
