@@ -17,6 +17,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const machineFacing = {
   'GET /healthz': 'liveness probe for load balancers and orchestrators',
   'GET /readyz': 'readiness probe for load balancers and orchestrators',
+  'GET /metrics': 'Prometheus scrapes it (METRICS_TOKEN)',
   'GET /api/openapi.json': 'the API description, for integrators and client generators',
   'POST /api/payments/stripe/webhook': 'Stripe posts payment events here, signed; no person calls it',
   'GET /api/users/{id}':

@@ -1537,6 +1537,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description The server's figures in Prometheus' text exposition format: HTTP requests by route template and status with latency histograms, websocket hub counters, broker state, queue lengths and waits per department, notification deliveries by state, database command latency, Go runtime and process figures (docs/monitoring.md).
+         *
+         *     Served on the main address only when METRICS_TOKEN is set, to callers sending it as a bearer token; otherwise 404. METRICS_ADDR serves the same on an address of its own, without a token.
+         */
+        get: operations["metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/openapi.json": {
         parameters: {
             query?: never;
@@ -7336,6 +7358,34 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
+        };
+    };
+    metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example # HELP hms_hub_connections Open websocket connections on this instance.
+                     *     # TYPE hms_hub_connections gauge
+                     *     hms_hub_connections 3
+                     */
+                    "text/plain": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
         };
     };
     getOpenAPIDocument: {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -29,6 +30,7 @@ import (
 	"hms/server/internal/httpx"
 	"hms/server/internal/hub"
 	"hms/server/internal/lab"
+	"hms/server/internal/metrics"
 	"hms/server/internal/mongostore"
 	"hms/server/internal/notify"
 	"hms/server/internal/patient"
@@ -86,6 +88,15 @@ type App struct {
 	// Triggers make notifications from what happens elsewhere: reminders, confirmations, pages.
 	Triggers *notify.Triggers
 	wards    *ward.Service
+	// outbox is the notification store, whose delivery counts the metrics read.
+	outbox *mongostore.Notifications
+
+	// metrics is nil unless /metrics is exposed (METRICS_ADDR or METRICS_TOKEN); metricsSrv and
+	// metricsLn serve it on METRICS_ADDR; stopDBMetrics detaches the database command observer.
+	metrics       *metrics.Metrics
+	metricsSrv    *http.Server
+	metricsLn     net.Listener
+	stopDBMetrics func()
 }
 
 // New opens storage (starting the embedded FerretDB when no DATABASE_URL is set), creates indexes and
@@ -123,6 +134,8 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 	if err != nil {
 		return nil, err
 	}
+	// A service logging in the middle of a request names the request (its access-log line has the same ID).
+	log = slog.New(httpx.RequestIDLog(log.Handler(), audit.RequestIDOf))
 	a := &App{Config: cfg, DB: db, Log: log, Clock: clock.System()}
 	if cfg.RedisURL != "" {
 		opt, err := redis.ParseURL(cfg.RedisURL)
@@ -159,11 +172,18 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 		MaxConnsPerUser: cfg.WSMaxConnsPerUser, MaxSubscriptions: cfg.WSMaxSubscriptions, SessionCheck: cfg.WSSessionCheck,
 		Sessions: a.Auth, Access: a.Access, Audit: a.audit}, a.Auth, a.Events, log)
 	a.Events.SetLocal(a.Hub)
+	var observe httpx.Observer
+	if a.metricsExposed() {
+		a.newMetrics()
+		observe = a.metrics.ObserveHTTP
+	}
 
 	a.table = a.routes()
 	e, err := httpx.NewEngine(httpx.EngineOptions{Log: log, AllowedHosts: cfg.AllowedHosts,
-		TrustedProxies: cfg.TrustedProxies, MaxBodyBytes: cfg.MaxBodyBytes, BodyLimits: bodyLimits(a.table)})
+		TrustedProxies: cfg.TrustedProxies, MaxBodyBytes: cfg.MaxBodyBytes, BodyLimits: bodyLimits(a.table),
+		Observe: observe})
 	if err != nil {
+		a.detachMetrics()
 		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
 	}
 	e.Use(func(c *gin.Context) {
@@ -175,6 +195,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 	e.NoRoute(webUI(frontend.Dist()))
 	a.Handler = e
 	if err := a.start(); err != nil {
+		a.detachMetrics()
 		_ = a.Broker.Close()
 		return nil, err
 	}
@@ -183,6 +204,9 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 
 // start connects the hub to the broker and runs the background jobs until Close.
 func (a *App) start() error {
+	if err := a.serveMetrics(); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stop = cancel
 	if err := a.Broker.Subscribe(ctx, a.Hub.Deliver, a.Hub.Resync); err != nil {
@@ -235,6 +259,12 @@ func (a *App) Shutdown(ctx context.Context) { a.Hub.Shutdown(ctx) }
 // Close releases the database and Redis connections.
 func (a *App) Close(ctx context.Context) error {
 	var errs []error
+	if a.metricsSrv != nil {
+		if err := a.metricsSrv.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("metrics server: %w", err))
+		}
+	}
+	a.detachMetrics()
 	if a.stop != nil {
 		a.stop()
 		a.jobs.Wait()
@@ -245,6 +275,15 @@ func (a *App) Close(ctx context.Context) error {
 	}
 	errs = append(errs, a.DB.Close(ctx))
 	return errors.Join(errs...)
+}
+
+// detachMetrics stops feeding the metrics from the database client, which may outlive the App (tests
+// share one).
+func (a *App) detachMetrics() {
+	if a.stopDBMetrics != nil {
+		a.stopDBMetrics()
+		a.stopDBMetrics = nil
+	}
 }
 
 func (a *App) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }

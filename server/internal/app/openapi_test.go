@@ -121,6 +121,8 @@ func checkAccess(t *testing.T, key string, r app.Route, op *openapi3.Operation) 
 		wantSecurity = []string{"", "bearerAuth"}
 	case app.Roles:
 		wantSecurity = []string{"bearerAuth"}
+	case app.StaticToken:
+		wantSecurity = []string{"metricsToken"}
 	}
 	if !slices.Equal(security, wantSecurity) {
 		t.Errorf("%s: got security %q, want %q", name, security, wantSecurity)
@@ -311,17 +313,23 @@ func send(method, path, token string, body any) apptest.Request {
 	return apptest.Request{Method: method, Path: path, Token: token, Body: body}
 }
 
+// contractMetricsToken is METRICS_TOKEN in TestResponsesMatchDocument.
+const contractMetricsToken = "contract-metrics-token"
+
 // TestResponsesMatchDocument drives a realistic session through the real server and checks every
 // request and response against the OpenAPI document, error answers included.
 func TestResponsesMatchDocument(t *testing.T) {
 	t.Parallel()
 	// Email goes to a relay that is not there and is tried once, so that a dead letter exists to retry.
 	env := apptest.New(t, apptest.WithEnv("LOGIN_MAX_FAILURES", "2"), apptest.WithEnv("EMAIL_HOST", "127.0.0.1"),
-		apptest.WithEnv("EMAIL_PORT", "9"), apptest.WithEnv("NOTIFY_MAX_ATTEMPTS", "1"))
+		apptest.WithEnv("EMAIL_PORT", "9"), apptest.WithEnv("NOTIFY_MAX_ATTEMPTS", "1"),
+		apptest.WithEnv("METRICS_TOKEN", contractMetricsToken))
 	c := newContract(t, env)
 
 	c.call(t, "liveness", get("/healthz", ""), http.StatusOK)
 	c.call(t, "readiness", get("/readyz", ""), http.StatusOK)
+	c.call(t, "metrics", get("/metrics", contractMetricsToken), http.StatusOK)
+	c.call(t, "metrics without the token", get("/metrics", ""), http.StatusUnauthorized)
 	c.call(t, "the document", get("/api/openapi.json", ""), http.StatusOK)
 	c.call(t, "the hospital", get("/api/hospital", ""), http.StatusOK)
 

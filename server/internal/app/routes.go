@@ -25,6 +25,9 @@ const (
 	OptionalAuth
 	// Roles routes need a valid token of one of the listed roles.
 	Roles
+	// StaticToken routes check a configured secret of their own as a bearer token (GET /metrics:
+	// METRICS_TOKEN), not a user's token.
+	StaticToken
 )
 
 // Route is one row of the router's table: every route the server answers is listed here, with who may
@@ -85,6 +88,7 @@ func (a *App) routes() []Route {
 	core := []Route{
 		route("GET", "/healthz", Public, nil, a.healthz),
 		route("GET", "/readyz", Public, nil, a.readyz),
+		route("GET", "/metrics", StaticToken, nil, a.metricsRoute()),
 		route("GET", "/api/openapi.json", Public, nil, openapi.Handler),
 		route("GET", "/api/hospital", Public, nil, a.hospital),
 

@@ -61,6 +61,7 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 
 	// Notifications and their transports.
 	notifications := mongostore.NewNotifications(db, keys)
+	a.outbox = notifications
 	a.notify = notify.NewService(notifications, a.Events, a.Log, notify.Config{
 		Location: loc, MaxAttempts: cfg.Notify.MaxAttempts, RetryBase: cfg.Notify.RetryBase, RetryMax: cfg.Notify.RetryMax,
 		Instance: instance, Hospital: cfg.Notify.HospitalName, Clock: a.Clock, SendPerHour: cfg.Notify.SendPerHour,

@@ -100,3 +100,42 @@ func (s *Service) RunRefresher(ctx context.Context, interval time.Duration) {
 		}
 	}
 }
+
+// QueueFigures are one department's queue now, for the metrics.
+type QueueFigures struct {
+	Department     string
+	Waiting        int
+	InConsultation int
+	// EstimatedWait is the estimate of the last waiting ticket: roughly what a newcomer faces.
+	EstimatedWait time.Duration
+}
+
+// maxFigureDepartments bounds how many departments one Figures call reads.
+const maxFigureDepartments = 100
+
+// Figures returns today's queue of each department that has tickets today, as the display boards show
+// it (at most maxFigureDepartments of them).
+func (s *Service) Figures(ctx context.Context) ([]QueueFigures, error) {
+	day := s.today()
+	depts, err := s.store.Departments(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(depts)
+	if len(depts) > maxFigureDepartments {
+		depts = depts[:maxFigureDepartments]
+	}
+	out := make([]QueueFigures, 0, len(depts))
+	for _, dept := range depts {
+		b, err := s.board(ctx, dept, day)
+		if err != nil {
+			return nil, err
+		}
+		f := QueueFigures{Department: dept, Waiting: len(b.waiting), InConsultation: len(b.serving)}
+		if n := len(b.estimates); n > 0 {
+			f.EstimatedWait = time.Duration(b.estimates[n-1]) * time.Minute
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}

@@ -55,6 +55,9 @@ func WithOrigin(ctx context.Context, o Origin) context.Context {
 	return context.WithValue(ctx, originKey{}, o)
 }
 
+// RequestIDOf returns the ID of the request ctx belongs to, or "" outside a request (background jobs).
+func RequestIDOf(ctx context.Context) string { return originOf(ctx).RequestID }
+
 func originOf(ctx context.Context) Origin {
 	o, _ := ctx.Value(originKey{}).(Origin)
 	return o

@@ -103,6 +103,12 @@ type Config struct {
 	// PprofAddr, when set (e.g. 127.0.0.1:6060), serves Go's profiler there, for measurements; only a
 	// loopback address is accepted.
 	PprofAddr string
+	// MetricsAddr, when set (e.g. 127.0.0.1:9100), serves Prometheus' /metrics on that address, without
+	// authentication: keep it on a network only the monitoring can reach.
+	MetricsAddr string
+	// MetricsToken, when set, also serves /metrics on the main address to callers sending
+	// "Authorization: Bearer <token>". With neither setting, /metrics is not served.
+	MetricsToken string
 	// WSPingInterval and WSSendQueue tune the websocket hub (ping period; frames queued per connection).
 	WSPingInterval time.Duration
 	WSSendQueue    int
@@ -222,6 +228,8 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		ReactionLease:       r.duration("REACTION_LEASE", 30*time.Second),
 		RedisPrefix:         r.str("REDIS_PREFIX", "hms:"),
 		PprofAddr:           r.str("PPROF_ADDR", ""),
+		MetricsAddr:         r.str("METRICS_ADDR", ""),
+		MetricsToken:        r.str("METRICS_TOKEN", ""),
 		WSPingInterval:      r.duration("WS_PING_INTERVAL", 25*time.Second),
 		WSSendQueue:         r.int("WS_SEND_QUEUE", 128),
 		WSMaxConnsPerUser:   r.int("WS_MAX_CONNS_PER_USER", 20),
@@ -324,6 +332,9 @@ func (c *Config) check() error {
 	if err := c.checkPprof(); err != nil {
 		return err
 	}
+	if err := c.checkMetrics(); err != nil {
+		return err
+	}
 	if err := c.checkEmail(); err != nil {
 		return err
 	}
@@ -342,6 +353,23 @@ func (c *Config) checkPprof() error {
 	host, _, err := net.SplitHostPort(c.PprofAddr)
 	if err != nil || !IsLoopbackHost(host) {
 		return fmt.Errorf("PPROF_ADDR=%q: want a loopback address such as 127.0.0.1:6060 (the profiler has no authentication)", c.PprofAddr)
+	}
+	return nil
+}
+
+// checkMetrics refuses a metrics address that cannot be listened on and a guessable token.
+func (c *Config) checkMetrics() error {
+	if c.MetricsAddr != "" {
+		_, port, err := net.SplitHostPort(c.MetricsAddr)
+		if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+			return fmt.Errorf("METRICS_ADDR=%q: want host:port such as 127.0.0.1:9100 or :9100", c.MetricsAddr)
+		}
+		if c.MetricsAddr == c.HTTPAddr {
+			return fmt.Errorf("METRICS_ADDR=%q is HTTP_ADDR: use another port, or METRICS_TOKEN to serve /metrics on the main address", c.MetricsAddr)
+		}
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return errors.New("METRICS_TOKEN is shorter than 16 characters: use a random token (openssl rand -hex 32)")
 	}
 	return nil
 }
@@ -539,6 +567,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("access_token_ttl", c.AccessTokenTTL),
 		slog.String("hospital_tz", c.HospitalTZ.String()),
 		slog.String("public_url", c.PublicURL),
+		slog.String("metrics_addr", c.MetricsAddr),
+		slog.String("metrics_token", mask(c.MetricsToken)),
 	)
 }
 

@@ -162,6 +162,7 @@ func TestLogValueMasksSecrets(t *testing.T) {
 		"JWT_SECRET": goodSecret, "SECRET_KEY": "the-secret-key-value-of-32-characters", "EMAIL_HOST_USER": "apikey", "EMAIL_HOST_PASSWORD": "smtp-pass-value",
 		"SMS_PROVIDER": "http", "SMS_URL": "https://AC1:url-pass-value@sms.example/send", "SMS_FROM": "HMS", "SMS_PASSWORD": "sms-pass-value",
 		"DATABASE_URL": "mongodb://user:db-pass-value@db:27017/", "REDIS_URL": "redis://:redis-pass-value@r:6379/0",
+		"METRICS_TOKEN": "metrics-token-value",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +170,7 @@ func TestLogValueMasksSecrets(t *testing.T) {
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "config", c)
 	out := buf.String()
-	for _, secret := range []string{goodSecret, "the-secret-key-value", "smtp-pass-value", "db-pass-value", "redis-pass-value", "sms-pass-value", "url-pass-value"} {
+	for _, secret := range []string{goodSecret, "the-secret-key-value", "smtp-pass-value", "db-pass-value", "redis-pass-value", "sms-pass-value", "url-pass-value", "metrics-token-value"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("log contains secret %q: %s", secret, out)
 		}
@@ -263,6 +264,34 @@ func TestPprofAddrLoopbackOnly(t *testing.T) {
 			c, ok := loadWith(t, map[string]string{"PPROF_ADDR": tt.addr}, tt.wantErr)
 			if ok && c.PprofAddr != tt.addr {
 				t.Fatalf("got PprofAddr %q, want %q", c.PprofAddr, tt.addr)
+			}
+		})
+	}
+}
+
+// TestMetricsSettings: a METRICS_ADDR that cannot be listened on, or the main address again, and a short
+// METRICS_TOKEN are start-up errors that say what to write instead.
+func TestMetricsSettings(t *testing.T) {
+	tests := []struct {
+		name, addr, token, wantErr string
+	}{
+		{"neither", "", "", ""},
+		{"loopback", "127.0.0.1:9100", "", ""},
+		{"every interface", ":9100", "", ""},
+		{"any free port", "127.0.0.1:0", "", ""},
+		{"token", "", "0123456789abcdef", ""},
+		{"no port", "127.0.0.1", "", `METRICS_ADDR="127.0.0.1": want host:port`},
+		{"empty port", "127.0.0.1:", "", `METRICS_ADDR="127.0.0.1:": want host:port`},
+		{"port too large", "127.0.0.1:99999", "", `METRICS_ADDR="127.0.0.1:99999": want host:port`},
+		{"named port", "127.0.0.1:http", "", `METRICS_ADDR="127.0.0.1:http": want host:port`},
+		{"the main address", ":8080", "", `METRICS_ADDR=":8080" is HTTP_ADDR`},
+		{"short token", "", "short", "METRICS_TOKEN is shorter than 16 characters"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, ok := loadWith(t, map[string]string{"METRICS_ADDR": tt.addr, "METRICS_TOKEN": tt.token}, tt.wantErr)
+			if ok && (c.MetricsAddr != tt.addr || c.MetricsToken != tt.token) {
+				t.Fatalf("got %q, %q; want %q, %q", c.MetricsAddr, c.MetricsToken, tt.addr, tt.token)
 			}
 		})
 	}

@@ -15,6 +15,8 @@ type EngineOptions struct {
 	// BodyLimits lifts MaxBodyBytes for named routes ("POST /api/x/:id/files", gin's pattern), e.g. a
 	// file upload; every other route keeps MaxBodyBytes.
 	BodyLimits map[string]int64
+	// Observe, when set, is told of every answered request (route template, method, status, time).
+	Observe Observer
 }
 
 // NewEngine returns a gin engine with the middleware every route runs through.
@@ -28,6 +30,6 @@ func NewEngine(o EngineOptions) (*gin.Engine, error) {
 	e.HandleMethodNotAllowed = true
 	e.NoRoute(NotFoundHandler)
 	e.NoMethod(MethodNotAllowedHandler)
-	e.Use(RequestIDs(), Recover(), AccessLog(o.Log), SecurityHeaders(), AllowedHosts(o.AllowedHosts), LimitBody(o.MaxBodyBytes, o.BodyLimits))
+	e.Use(RequestIDs(), Recover(), AccessLog(o.Log, o.Observe), SecurityHeaders(), AllowedHosts(o.AllowedHosts), LimitBody(o.MaxBodyBytes, o.BodyLimits))
 	return e, nil
 }

@@ -51,24 +51,34 @@ func plainID(s string) bool {
 	return true
 }
 
+// Observer is told of every answered request, with the same route template, status and time the access
+// log records (the metrics' HTTP figures).
+type Observer func(route, method string, status int, took time.Duration)
+
 // AccessLog logs one structured line per request. It logs the route pattern, never the query string or
-// headers, so that no token or patient detail reaches the log.
-func AccessLog(log *slog.Logger) gin.HandlerFunc {
+// headers, so that no token or patient detail reaches the log. observe, when not nil, is given the same
+// figures.
+func AccessLog(log *slog.Logger, observe Observer) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
+		took := time.Since(start)
 		route := c.FullPath()
 		if route == "" {
 			route = "unmatched"
 		}
+		status := c.Writer.Status()
 		log.LogAttrs(c.Request.Context(), slog.LevelInfo, "http",
 			slog.String("request_id", RequestID(c)),
 			slog.String("method", c.Request.Method),
 			slog.String("route", route),
-			slog.Int("status", c.Writer.Status()),
-			slog.Duration("took", time.Since(start)),
+			slog.Int("status", status),
+			slog.Duration("took", took),
 			slog.String("ip", c.ClientIP()),
 		)
+		if observe != nil {
+			observe(route, c.Request.Method, status, took)
+		}
 	}
 }
 

@@ -305,3 +305,45 @@ func (s *Notifications) ListDeliveries(ctx context.Context, status, channel stri
 	}
 	return out, int(total), nil
 }
+
+// DeliveryCount is how many deliveries of one channel are in one state.
+type DeliveryCount struct {
+	Channel string `bson:"channel"`
+	Status  string `bson:"status"`
+	N       int    `bson:"n"`
+}
+
+// CountDeliveries counts the deliveries by channel and state (one $group with one accumulator, which
+// FerretDB computes correctly), for the metrics.
+func (s *Notifications) CountDeliveries(ctx context.Context) ([]DeliveryCount, error) {
+	pipeline := mongo.Pipeline{{{Key: "$group", Value: bson.D{
+		{Key: "_id", Value: bson.D{{Key: "channel", Value: "$channel"}, {Key: "status", Value: "$status"}}},
+		{Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}},
+	}}}}
+	var rows []struct {
+		ID struct {
+			Channel string `bson:"channel"`
+			Status  string `bson:"status"`
+		} `bson:"_id"`
+		N int `bson:"n"`
+	}
+	err := retryRead(ctx, func() error {
+		cur, err := s.dels.Aggregate(ctx, pipeline)
+		if err != nil {
+			return err
+		}
+		rows = rows[:0]
+		return cur.All(ctx, &rows)
+	})
+	if err != nil {
+		return nil, wrap("count deliveries", err)
+	}
+	out := make([]DeliveryCount, len(rows))
+	for i, r := range rows {
+		out[i] = DeliveryCount{Channel: r.ID.Channel, Status: r.ID.Status, N: r.N}
+	}
+	slices.SortFunc(out, func(a, b DeliveryCount) int {
+		return cmp.Or(cmp.Compare(a.Channel, b.Channel), cmp.Compare(a.Status, b.Status))
+	})
+	return out, nil
+}

@@ -37,6 +37,7 @@ type DB struct {
 	stop     func()
 	borrowed bool // a database on someone else's client (tests): Close leaves the client open
 	gate     *gate
+	obs      *observers // the client's command observers, shared with borrowed databases
 }
 
 // gate serialises this process's writes when the data lives in embedded SQLite. SQLite takes one
@@ -60,7 +61,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	if o.Database == "" {
 		o.Database = "hms"
 	}
-	db := &DB{stop: func() {}}
+	db := &DB{stop: func() {}, obs: &observers{}}
 	uri := o.URL
 	if !strings.HasPrefix(uri, "mongodb://") && !strings.HasPrefix(uri, "mongodb+srv://") {
 		var err error
@@ -73,7 +74,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	// its round-trip estimate, and under a burst that estimate (from slow heartbeats) ate the whole
 	// budget, so reads failed after a second or two (measured: 300 bookings at once on FerretDB/PostgreSQL).
 	// Operations are bounded by their request's context; server selection by its own 30 s default.
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetAppName("hms"))
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetAppName("hms").SetMonitor(db.obs.monitor()))
 	if err != nil {
 		db.stop()
 		return nil, fmt.Errorf("connect to database: %w", err)
@@ -140,7 +141,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // Borrow returns another database on the same client and server. Closing it closes nothing; the
 // owner's Close does. Tests give each test its own database this way.
 func (db *DB) Borrow(name string) *DB {
-	return &DB{Database: db.client.Database(name), client: db.client, Embedded: db.Embedded, uri: db.uri, stop: func() {}, borrowed: true, gate: db.gate}
+	return &DB{Database: db.client.Database(name), client: db.client, Embedded: db.Embedded, uri: db.uri, stop: func() {}, borrowed: true, gate: db.gate, obs: db.obs}
 }
 
 // URI returns the mongodb:// address of the server (the embedded one's loopback address), so that
