@@ -2590,6 +2590,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/payments/{id}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A payment's receipt as PDF
+         * @description The receipt of a payment: the hospital (HOSPITAL_NAME, HOSPITAL_ADDRESS, HOSPITAL_TAX_ID), the receipt number, the payment's date, the patient's name and MRN, the invoice's number, the method, the amount, what of it has been refunded so far, and the invoice's balance right after the payment (its total, less the credit notes made by then, less the payments and refunds recorded up to and including this payment). Rendered on every request, not stored: a later refund shows on it; the same state renders the same bytes. A refund's id or an unknown id is 404; another patient's payment is 404 to a patient. Audited (`billing.receipt.pdf`).
+         *
+         *     Roles: admin, staff, patient.
+         */
+        get: operations["getPaymentReceipt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/invoices/{id}/checkout": {
         parameters: {
             query?: never;
@@ -9151,6 +9173,38 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getPaymentReceipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The payment's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF, as an attachment named by the receipt number. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    /** @description attachment; filename="RCT-2026-000001.pdf" */
+                    "Content-Disposition": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];

@@ -99,7 +99,7 @@ func exerciseBillingDocuments(t *testing.T, c *contract, staff, pat, other appte
 }
 
 // exercisePayments is the payments part of the billing contract on a server without Stripe: the
-// settings, desk payments and refunds with their errors, and online payment switched off.
+// settings, desk payments, their receipts and refunds with their errors, and online payment switched off.
 func exercisePayments(t *testing.T, c *contract, inv billing.Invoice, admin, staff, pat, other apptest.User) {
 	t.Helper()
 	keyed := func(path, token, key string, body any) apptest.Request {
@@ -126,6 +126,12 @@ func exercisePayments(t *testing.T, c *contract, inv billing.Invoice, admin, sta
 	c.exchange(t, "a refund without a reason", keyed(refund, admin.Token, "refund-3", map[string]any{"amount": 1}), http.StatusBadRequest, true)
 	c.call(t, "staff may not refund", keyed(refund, staff.Token, "refund-4", map[string]any{"amount": 1, "reason": "x"}), http.StatusForbidden)
 	c.call(t, "an unknown payment", keyed("/api/payments/pay_0123/refund", admin.Token, "refund-5", map[string]any{"amount": 1, "reason": "x"}), http.StatusNotFound)
+
+	receipt := "/api/payments/" + p.ID + "/receipt"
+	c.call(t, "staff fetch the payment's receipt", get(receipt, staff.Token), http.StatusOK)
+	c.call(t, "the patient fetches theirs", get(receipt, pat.Token), http.StatusOK)
+	c.call(t, "another patient's receipt", get(receipt, other.Token), http.StatusNotFound)
+	c.call(t, "an unknown payment's receipt", get("/api/payments/pay_0123/receipt", admin.Token), http.StatusNotFound)
 
 	checkout := "/api/invoices/" + inv.ID + "/checkout"
 	c.call(t, "another patient's invoice", send("POST", checkout, other.Token, nil), http.StatusNotFound)

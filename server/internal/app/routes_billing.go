@@ -24,11 +24,13 @@ func (a *App) billingRoutes() []Route {
 		route("POST", "/api/invoices/:id/credit-notes", Roles, billers, b.CreditNoteHandler).Audited("billing.credit_note.issue"),
 		route("POST", "/api/invoices/:id/issue", Roles, billers, b.IssueHandler),
 		route("DELETE", "/api/invoices/:id/lines/:charge_id", Roles, billers, b.RemoveLineHandler),
-		// Payments: at the desk (staff, admins), refunds (admins), online through the provider's page
-		// (the invoice's patient, staff, admins), and the provider's webhook, signed instead of authenticated.
+		// Payments: at the desk (staff, admins), refunds (admins), receipts (the payment's patient, staff,
+		// admins), online through the provider's page (the invoice's patient, staff, admins), and the
+		// provider's webhook, signed instead of authenticated.
 		route("GET", "/api/billing/config", Roles, everyone, b.ConfigHandler),
 		route("POST", "/api/invoices/:id/payments", Roles, billers, b.PayHandler),
 		route("POST", "/api/payments/:id/refund", Roles, adminOnly, b.RefundHandler),
+		route("GET", "/api/payments/:id/receipt", Roles, billersAndPatient, b.ReceiptHandler),
 		route("POST", "/api/invoices/:id/checkout", Roles, billersAndPatient, b.CheckoutHandler),
 		route("POST", "/api/payments/stripe/webhook", Public, nil, b.WebhookHandler),
 	}

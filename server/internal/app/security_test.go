@@ -289,6 +289,7 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		"/api/invoices/:id/payments":         "/api/invoices/0123456789abcdef01234567/payments",
 		"/api/invoices/:id/checkout":         "/api/invoices/0123456789abcdef01234567/checkout",
 		"/api/payments/:id/refund":           "/api/payments/pay_0123456789abcdef/refund",
+		"/api/payments/:id/receipt":          "/api/payments/pay_0123456789abcdef/receipt",
 		"/api/doctors/:id":                   "/api/doctors/" + doctorID,
 		"/api/doctors/:id/schedule":          "/api/doctors/" + doctorID + "/schedule",
 		"/api/doctors/:id/leave":             "/api/doctors/" + doctorID + "/leave",

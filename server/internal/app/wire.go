@@ -143,6 +143,15 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 			}
 			return pdf.Invoice(hospital, inv, pdf.PatientInfo{Name: name, MRN: mrn}, nil)
 		},
+		RenderReceipt: func(ctx context.Context, r billing.Receipt) ([]byte, error) {
+			name, mrn, err := a.patients.Identity(ctx, r.PatientID)
+			if err != nil {
+				return nil, err
+			}
+			return pdf.Receipt(hospital, pdf.ReceiptInfo{Number: r.ReceiptNumber, Date: r.At, Patient: pdf.PatientInfo{Name: name, MRN: mrn},
+				InvoiceNumber: r.InvoiceNumber, Method: r.Method.Words(), Amount: r.Amount, Refunded: r.Refunded,
+				BalanceAfter: r.BalanceAfter, Currency: r.Currency})
+		},
 		Events: a.Events, Online: online, PublicURL: cfg.PublicURL,
 		UserOf: func(ctx context.Context, patientID string) (string, error) {
 			r, err := a.PatientRecords.PatientByID(ctx, patientID)

@@ -93,6 +93,29 @@ func (h *Handlers) RefundHandler(c *gin.Context) {
 	httpx.ReplyKeyed(c, http.StatusCreated)(pay, replayed, err)
 }
 
+// ReceiptHandler handles GET /api/payments/{id}/receipt: a payment's receipt as PDF, an attachment named
+// by its receipt number, for staff, admins and the payment's patient (another patient's is 404). It is
+// rendered on each request, so it shows what was refunded of the payment so far.
+func (h *Handlers) ReceiptHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	ctx := c.Request.Context()
+	r, err := h.svc.Receipt(ctx, c.Param("id"))
+	if err == nil && mayRead(p, r.PatientID) != nil {
+		r, err = Receipt{}, errNoPayment // another patient's payment does not exist for you
+	}
+	var data []byte
+	if err == nil {
+		data, err = h.svc.ReceiptPDF(ctx, r)
+	}
+	if err = h.record(ctx, p, r.PatientID, "billing.receipt.pdf", err); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="`+r.ReceiptNumber+`.pdf"`)
+	c.Header("Cache-Control", "private, no-store")
+	c.Data(http.StatusOK, "application/pdf", data)
+}
+
 // CheckoutHandler handles POST /api/invoices/{id}/checkout: the invoice's patient, staff or admins get a
 // payment provider's page for its balance. Another patient's invoice is 404.
 func (h *Handlers) CheckoutHandler(c *gin.Context) {

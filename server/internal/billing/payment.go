@@ -287,14 +287,18 @@ func (s *Service) paymentsOf(ctx context.Context, entries []Entry) []Payment {
 	l := ledger(entries)
 	out := []Payment{}
 	for _, e := range l {
-		if e.Kind != PaymentEntry {
-			continue
+		if e.Kind == PaymentEntry {
+			out = append(out, s.paymentOf(ctx, l, e))
 		}
-		out = append(out, Payment{ID: e.Op, InvoiceID: e.InvoiceID, PatientID: e.PatientID, Method: e.Method,
-			Amount: e.Amount, Refunded: l.refunded(e.Op), Currency: e.Currency, Reference: e.Reference,
-			ReceivedBy: e.By, ReceivedByName: s.nameOf(ctx, e.By), At: e.At, ReceiptNumber: e.Receipt})
 	}
 	return out
+}
+
+// paymentOf makes the payment of entry e of ledger l, with what l refunds of it.
+func (s *Service) paymentOf(ctx context.Context, l ledger, e Entry) Payment {
+	return Payment{ID: e.Op, InvoiceID: e.InvoiceID, PatientID: e.PatientID, Method: e.Method,
+		Amount: e.Amount, Refunded: l.refunded(e.Op), Currency: e.Currency, Reference: e.Reference,
+		ReceivedBy: e.By, ReceivedByName: s.nameOf(ctx, e.By), At: e.At, ReceiptNumber: e.Receipt}
 }
 
 // nameOf is the name of who received a payment; the provider's name for an online one.

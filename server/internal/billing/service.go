@@ -16,17 +16,18 @@ import (
 
 // Service is the billing domain.
 type Service struct {
-	store    Store
-	currency string
-	now      func() time.Time
-	loc      *time.Location
-	log      *slog.Logger
-	render   func(ctx context.Context, inv Invoice) ([]byte, error)
-	events   Publisher
-	userOf   func(ctx context.Context, patientID string) (string, error)
-	userName func(ctx context.Context, userID string) (string, error)
-	online   Provider
-	returnTo string
+	store         Store
+	currency      string
+	now           func() time.Time
+	loc           *time.Location
+	log           *slog.Logger
+	render        func(ctx context.Context, inv Invoice) ([]byte, error)
+	renderReceipt func(ctx context.Context, r Receipt) ([]byte, error)
+	events        Publisher
+	userOf        func(ctx context.Context, patientID string) (string, error)
+	userName      func(ctx context.Context, userID string) (string, error)
+	online        Provider
+	returnTo      string
 }
 
 // Options configure the service.
@@ -40,6 +41,9 @@ type Options struct {
 	// RenderInvoice renders an issued invoice as PDF (package billing/pdf, with the hospital's details
 	// and the patient's name and MRN); nil: no PDFs.
 	RenderInvoice func(ctx context.Context, inv Invoice) ([]byte, error)
+	// RenderReceipt renders a payment's receipt as PDF (pdf.Receipt, with the same hospital details and
+	// the patient's name and MRN); nil: no receipts.
+	RenderReceipt func(ctx context.Context, r Receipt) ([]byte, error)
 	// Events publishes billing.changed (nil: nothing is published).
 	Events Publisher
 	// UserOf finds a patient's account, whose channel also hears of their bills ("" when none).
@@ -64,7 +68,7 @@ func NewService(store Store, o Options) *Service {
 		o.Log = slog.Default()
 	}
 	return &Service{store: store, currency: o.Currency, now: o.Now, loc: o.Location, log: o.Log, render: o.RenderInvoice,
-		events: o.Events, userOf: o.UserOf, userName: o.UserName, online: o.Online, returnTo: o.PublicURL}
+		renderReceipt: o.RenderReceipt, events: o.Events, userOf: o.UserOf, userName: o.UserName, online: o.Online, returnTo: o.PublicURL}
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
