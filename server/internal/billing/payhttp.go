@@ -25,20 +25,27 @@ type PayRequest struct {
 	Reference string `json:"reference"`
 }
 
+// bindAmount reads a keyed request with an amount: the body into req, whose amount field is amount, and
+// the Idempotency-Key, which is required so that a retried request <does> once.
+func (h *Handlers) bindAmount(c *gin.Context, req any, amount **int64, does string) (string, error) {
+	err := httpx.BindJSON(c, req)
+	key, kerr := httpx.IdempotencyKey(c)
+	err = errors.Join(err, kerr)
+	if err == nil && key == "" {
+		err = fault.Invalid("an Idempotency-Key header is required, so that a retried request %s once", does)
+	}
+	if err == nil && *amount == nil {
+		err = fault.Invalid("amount is required (in minor units of %s)", h.svc.currency)
+	}
+	return key, err
+}
+
 // PayHandler handles POST /api/invoices/{id}/payments (staff, admins; Idempotency-Key required).
 func (h *Handlers) PayHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
 	ctx := c.Request.Context()
 	var req PayRequest
-	err := httpx.BindJSON(c, &req)
-	key, kerr := httpx.IdempotencyKey(c)
-	err = errors.Join(err, kerr)
-	if err == nil && key == "" {
-		err = fault.Invalid("an Idempotency-Key header is required, so that a retried request records the payment once")
-	}
-	if err == nil && req.Amount == nil {
-		err = fault.Invalid("amount is required (in minor units of %s)", h.svc.currency)
-	}
+	key, err := h.bindAmount(c, &req, &req.Amount, "records the payment")
 	var pay Payment
 	var replayed bool
 	patientID := ""
@@ -67,15 +74,7 @@ func (h *Handlers) RefundHandler(c *gin.Context) {
 	p, _ := auth.PrincipalOf(c)
 	ctx := c.Request.Context()
 	var req RefundBody
-	err := httpx.BindJSON(c, &req)
-	key, kerr := httpx.IdempotencyKey(c)
-	err = errors.Join(err, kerr)
-	if err == nil && key == "" {
-		err = fault.Invalid("an Idempotency-Key header is required, so that a retried request refunds once")
-	}
-	if err == nil && req.Amount == nil {
-		err = fault.Invalid("amount is required (in minor units of %s)", h.svc.currency)
-	}
+	key, err := h.bindAmount(c, &req, &req.Amount, "refunds")
 	var pay Payment
 	var replayed bool
 	patientID := ""
