@@ -3,7 +3,8 @@
 # (node:test + playwright-core driving Debian's headless /usr/bin/chromium; no browser is downloaded).
 # Each test file starts its own server on a free port with a fresh data directory and stops it after.
 # Screenshots and the event→browser latency figure land in test-artifacts/; e2e/day.test.mjs also needs
-# mailpit (a real SMTP server, built into .cache/bin like scripts/test.sh does) to read a sign-up's email.
+# mailpit (a real SMTP server, built into .cache/bin like scripts/test.sh does) to read a sign-up's email,
+# and e2e/billing.test.mjs stripe-mock (Stripe's API emulator, built the same way) for online payment.
 #   scripts/e2e.sh                   build, then run every e2e test file
 #   scripts/e2e.sh e2e/flow.test.mjs build, then run the files given (paths relative to frontend/)
 set -euo pipefail
@@ -16,6 +17,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 need_go
 ensure_mailpit # the day's sign-up reads its confirmation email from a mailpit (frontend/e2e/harness.mjs)
+ensure_stripe_mock # the patient pays online through a stripe-mock (frontend/e2e/harness.mjs)
 
 echo "== e2e: build the web UI (when its sources changed) and bin/hms, which embeds it"
 make -s build

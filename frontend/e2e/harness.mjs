@@ -4,6 +4,7 @@
 // stops them in `after`; `e2eTest` wraps node:test's `test` so a failure prints the server's log tail,
 // the pages' console errors and a screenshot of each open page.
 import { spawn } from 'node:child_process'
+import { createHmac } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
@@ -214,27 +215,97 @@ class Mailpit {
   }
 }
 
+const stripeMockBinary = join(repoRoot, '.cache/bin/stripe-mock')
+
+/**
+ * A stripe-mock process (Stripe's own API emulator: it checks each request against Stripe's API
+ * description and answers with Stripe's fixtures), for online payment: the server makes its Checkout
+ * Sessions there. scripts/e2e.sh builds it into .cache/bin (scripts/lib.sh's ensure_stripe_mock), and it
+ * is started the way server/internal/testenv's StripeMock does: both listeners on free loopback ports.
+ * Stripe's webhook is the test's to send, signed with `webhookSecret` (`env.stripe.sign(body)`).
+ */
+class StripeMock {
+  webhookSecret = 'whsec_hms_e2e_secret'
+
+  async start() {
+    if (!existsSync(stripeMockBinary)) {
+      throw new Error(`${stripeMockBinary} is missing: run scripts/e2e.sh (it builds it) or ` +
+        'GOWORK=off GOBIN=$PWD/.cache/bin go install github.com/stripe/stripe-mock@v0.203.0')
+    }
+    // Without -https-addr it would also take the fixed port 12112, which another stripe-mock may hold.
+    const [http, https] = [await freePort(), await freePort()]
+    this.url = `http://127.0.0.1:${http}`
+    this.proc = spawn(stripeMockBinary, ['-http-addr', `127.0.0.1:${http}`, '-https-addr', `127.0.0.1:${https}`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let errors = '' // the tail of what it says, for a failed start
+    this.proc.stderr.on('data', (b) => (errors = (errors + b).slice(-2000)))
+    const deadline = Date.now() + 30_000
+    while (Date.now() < deadline) {
+      if (this.proc.exitCode !== null) throw new Error(`stripe-mock exited during start-up (${this.proc.exitCode}): ${errors}`)
+      try {
+        // It asks for a key, so a 401 is an answer.
+        await fetch(`${this.url}/v1/balance`)
+        return
+      } catch {
+        // not listening yet
+      }
+      await sleep(100)
+    }
+    throw new Error('stripe-mock did not answer within 30 s')
+  }
+
+  /** The server's settings to take online payment through this stripe-mock. */
+  env() {
+    // stripe-mock takes a key that looks like a test key: sk_test_ then letters and digits only.
+    return { STRIPE_SECRET_KEY: 'sk_test_hmse2e', STRIPE_WEBHOOK_SECRET: this.webhookSecret, STRIPE_API_BASE: this.url }
+  }
+
+  /**
+   * The Stripe-Signature header Stripe would send with `body` (a string): `t=<unix seconds>,v1=<hex
+   * HMAC-SHA256 of "<t>.<body>" keyed with the webhook's signing secret>`.
+   */
+  sign(body, at = new Date()) {
+    const t = Math.floor(at.getTime() / 1000)
+    const v1 = createHmac('sha256', this.webhookSecret).update(`${t}.${body}`).digest('hex')
+    return `t=${t},v1=${v1}`
+  }
+
+  stop() {
+    this.proc?.kill('SIGKILL')
+  }
+}
+
 /**
  * Starts a server on a free port with a fresh data directory, seeds it and launches Chromium. Seeded:
  * the department "general", a doctor in it working every day around the clock, a receptionist (staff)
  * and a patient. With `mail: true` the server sends its email to a mailpit the test reads
- * (`env.mail.link(to, pattern)`). Returns the environment; call `stop()` when done.
+ * (`env.mail.link(to, pattern)`). With `stripe: true` patients can pay online: the server's Stripe is a
+ * stripe-mock, PUBLIC_URL is the server's own address (where Stripe's page sends the patient back), and
+ * the test delivers Stripe's webhook itself (`env.stripe.sign(body)`). Returns the environment; call
+ * `stop()` when done.
  */
-export async function startHms({ mail = false } = {}) {
+export async function startHms({ mail = false, stripe = false } = {}) {
   if (!existsSync(chromiumPath)) {
     throw new Error(`${chromiumPath} is missing: run 'make setup' or 'apt-get install chromium'`)
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'hms-e2e-'))
   const mailpit = mail ? new Mailpit() : null
+  const stripeMock = stripe ? new StripeMock() : null
   let server
   let env
   try {
-    await mailpit?.start(dataDir)
-    server = new Server(await freePort(), dataDir, mailpit?.env())
+    await Promise.all([mailpit?.start(dataDir), stripeMock?.start()])
+    const port = await freePort()
+    const extra = { ...mailpit?.env(), ...stripeMock?.env() }
+    if (stripeMock) extra.PUBLIC_URL = `http://127.0.0.1:${port}`
+    server = new Server(port, dataDir, extra)
     env = new Env(server, dataDir)
     env.mail = mailpit
+    env.stripe = stripeMock
   } catch (e) {
     mailpit?.stop()
+    stripeMock?.stop()
     rmSync(dataDir, { recursive: true, force: true })
     throw e
   }
@@ -370,6 +441,7 @@ class Env {
     this.browser = null
     await this.server.stop()
     this.mail?.stop()
+    this.stripe?.stop()
     rmSync(this.dataDir, { recursive: true, force: true })
     if (current === this) current = null
   }
@@ -498,4 +570,5 @@ export async function checkA11y(page, name) {
 process.once('exit', () => {
   current?.server.proc?.kill('SIGKILL')
   current?.mail?.stop()
+  current?.stripe?.stop()
 })
