@@ -22,6 +22,7 @@ import {
   checkA11y,
   e2eTest,
   focused,
+  goTo,
   liveTimeout,
   signIn,
   startHms,
@@ -421,7 +422,7 @@ dayTest('the lab desk enters the result, the doctor releases it and the patient 
 
   // Only a doctor releases a report (the lab screen tells staff so): the doctor opens it on the Lab screen.
   const doctor = pages.doctor
-  await doctor.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Lab' }).click()
+  await goTo(doctor, 'Lab')
   await doctor.getByRole('button', { name: people.patient.name }).click()
   await doctor.getByTestId('lab-results').getByText('13.5 g/dL').waitFor()
   await doctor.getByRole('button', { name: 'Release to the patient' }).click()
@@ -467,7 +468,7 @@ dayTest('the pharmacy dispenses the prescription', async () => {
 
 dayTest('reception admits the walk-in to a bed and discharges them', async () => {
   const page = pages.reception
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Beds' }).click()
+  await goTo(page, 'Beds')
   const card = page.getByTestId(`ward-${ward.id}`)
   const counts = page.getByTestId(`ward-${ward.id}-counts`)
   await counts.filter({ hasText: '4 free · 0 occupied · 4 beds' }).waitFor({ timeout: liveTimeout })
@@ -498,14 +499,14 @@ dayTest('reception admits the walk-in to a bed and discharges them', async () =>
 
 dayTest('the day’s other screens: patients, notifications and the ward display', async () => {
   const page = pages.reception
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Patients' }).click()
+  await goTo(page, 'Patients')
   await page.getByLabel('Name, MRN or ID').fill('Novak')
   await page.getByRole('button', { name: 'Search', exact: true }).click()
   await page.getByRole('row').filter({ hasText: people.patient.name }).waitFor({ timeout: liveTimeout })
   await step(page, 'patients-search')
 
   const patient = pages.patient
-  await patient.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Notifications' }).click()
+  await goTo(patient, 'Notifications')
   await patient.getByTestId('notifications-list').waitFor()
   await step(patient, 'patient-notifications')
 

@@ -572,3 +572,14 @@ process.once('exit', () => {
   current?.mail?.stop()
   current?.stripe?.stop()
 })
+
+/**
+ * Goes to one of the header's screens as a person would: its link in the header, or, where the header
+ * folds its links into the menu (narrow screens, long navigations), the menu's item.
+ */
+export async function goTo(page, label) {
+  const link = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true })
+  if (await link.isVisible()) return link.click()
+  await page.getByRole('button', { name: /^Menu/ }).click()
+  await page.getByRole('menuitem', { name: label, exact: true }).click()
+}

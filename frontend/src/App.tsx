@@ -130,7 +130,8 @@ function SignedIn({ s, kiosk, kioskDepartment }: { s: SessionState; kiosk: boole
   return (
     <InboxProvider userID={s.user.id}>
       <div className="shell">
-        <header className="topbar">
+        {/* Eight links or more fold into the menu sooner, so the header keeps its name at 1366 px. */}
+        <header className={nav.length >= 8 ? 'topbar nav-long' : 'topbar'}>
           <span className="brand">HMS</span>
           <nav aria-label="Main" className="nav-wide">
             {nav.map((n) => (

@@ -1,6 +1,7 @@
-// The header's navigation on a narrow screen (under 1280 px wide, e.g. 1024×768): one "Menu" button
-// naming the current screen, opening a keyboard-operable menu of the role's screens (react-aria). On a
-// wide screen the links are shown in the header instead (styles in shell.css pick one).
+// The header's navigation on a narrow screen (under 1280 px wide, e.g. 1024×768; under 1440 px for
+// eight links or more): one "Menu" button naming the current screen, opening a keyboard-operable menu
+// of the role's screens (react-aria). On a wide screen the links are shown in the header instead
+// (styles in shell.css pick one).
 import { Button, Menu, MenuItem, MenuTrigger, Popover } from 'react-aria-components'
 import { useLocation } from 'wouter'
 import type { NavItem } from '../roles'
