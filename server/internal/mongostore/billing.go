@@ -480,12 +480,18 @@ func (s *Billing) UpdateInvoice(ctx context.Context, inv billing.Invoice, from b
 	if err != nil {
 		return err
 	}
+	return s.replaceIf(ctx, s.invoices, "update invoice", bson.D{{Key: "_id", Value: inv.ID},
+		{Key: "status", Value: string(from)}, {Key: "rev", Value: rev}}, d)
+}
+
+// replaceIf replaces the document filter matches with d; billing.ErrStale when none does (it changed
+// meanwhile).
+func (s *Billing) replaceIf(ctx context.Context, col *mongo.Collection, what string, filter bson.D, d any) error {
 	leave := s.gate.enter()
 	defer leave()
-	r, err := s.invoices.ReplaceOne(ctx, bson.D{{Key: "_id", Value: inv.ID}, {Key: "status", Value: string(from)},
-		{Key: "rev", Value: rev}}, d)
+	r, err := col.ReplaceOne(ctx, filter, d)
 	if err != nil {
-		return billingErr("update invoice", err)
+		return billingErr(what, err)
 	}
 	if r.MatchedCount == 0 {
 		return billing.ErrStale
@@ -501,8 +507,6 @@ func (s *Billing) InvoicesIn(ctx context.Context, status billing.Status, before 
 
 // --- numbers
 
-// numberDoc is one claimed number. InvoiceID is the numbered document (an invoice, or a credit note in
-// the credit notes' series); the field keeps its first name so that stored claims stay valid.
 // numberDoc is a claimed number: _id is year#seq, and a document (an invoice, a credit note, a
 // payment) has one number of its series. The document's field keeps its first name, invoice_id, in
 // every series.

@@ -108,16 +108,7 @@ func (s *Billing) UpdateCreditNote(ctx context.Context, cn billing.CreditNote, f
 	if err != nil {
 		return err
 	}
-	leave := s.gate.enter()
-	defer leave()
-	r, err := s.credits.ReplaceOne(ctx, bson.D{{Key: "_id", Value: cn.ID}, {Key: "status", Value: string(from)}}, d)
-	if err != nil {
-		return billingErr("update credit note", err)
-	}
-	if r.MatchedCount == 0 {
-		return billing.ErrStale
-	}
-	return nil
+	return s.replaceIf(ctx, s.credits, "update credit note", bson.D{{Key: "_id", Value: cn.ID}, {Key: "status", Value: string(from)}}, d)
 }
 
 // CreditNotesIn implements billing.Store.
