@@ -69,6 +69,10 @@ export function PostCharge({ patientID }: { patientID: string }) {
           }}
           menuTrigger="focus"
           isInvalid={!!problems.code}
+          // Nothing to choose from until the list is here (typing into it would find nothing, and the
+          // list would not open when it arrived); then "No entry matches" says so while typing.
+          isDisabled={prices.isPending}
+          allowsEmptyCollection
         >
           <Label>Price-list item</Label>
           <Input
