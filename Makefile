@@ -1,7 +1,7 @@
 # HMS — see README.md. `make run` starts the server on the embedded database; `make test` runs every test.
 GO ?= go
 
-.PHONY: all build cmds frontend openapi unused-routes run test vulncheck setup bench-patient bench-hub bench-booking bench-notify bench-tti demo vet fmt clean desktop e2e
+.PHONY: all build cmds frontend openapi unused-routes run test vulncheck setup bench-patient bench-hub bench-booking bench-billing bench-notify bench-tti demo vet fmt clean desktop e2e
 
 all: build
 
@@ -50,6 +50,9 @@ bench-hub: ## hub load test: 5000 websocket clients, 20 emergency alerts, server
 
 bench-booking: ## bookings/s and latency under 32 clients, and a 300-patient race for one slot, embedded default
 	scripts/bench-booking.sh
+
+bench-billing: ## issues/s and latency of issuing N invoices (default 500) under 16 clients, gapless numbers checked, embedded default
+	scripts/bench-billing.sh -invoices $(or $(N),500)
 
 bench-notify: ## reminders/s for 10,000 due appointments, emails/s through mailpit, trigger-to-SMTP latency (FerretDB on PostgreSQL)
 	scripts/bench-notify.sh -n $(or $(N),10000)

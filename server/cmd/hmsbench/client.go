@@ -10,14 +10,14 @@ import (
 	"time"
 )
 
-// options are the flags of the book and race modes.
+// options are the flags of the book, race and invoice modes.
 type options struct {
 	url, adminEmail, adminPassword string
 	clients, requests              int
 	duration                       time.Duration
 	doctors, days, slotMinutes     int
 	open, close                    string
-	patients, racers               int
+	patients, racers, invoices     int
 	as                             string
 }
 
@@ -35,6 +35,11 @@ func newClient(base string, conns int) *client {
 
 // send does one request and returns the status and body; err is a transport failure only.
 func (c *client) send(method, path, token string, body any) (int, []byte, error) {
+	return c.sendKeyed(method, path, token, "", body)
+}
+
+// sendKeyed is send with an Idempotency-Key header, when key is not empty.
+func (c *client) sendKeyed(method, path, token, key string, body any) (int, []byte, error) {
 	var r io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -52,6 +57,9 @@ func (c *client) send(method, path, token string, body any) (int, []byte, error)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {

@@ -1,4 +1,4 @@
-// Command hmsbench measures the HMS REST API against a running server. It has three modes:
+// Command hmsbench measures the HMS REST API against a running server. It has four modes:
 //
 //	-mode read (default)  registers a patient, signs in, then reads that patient's record with -c
 //	                      concurrent clients for -n requests and prints p50, p99, max and throughput.
@@ -9,6 +9,10 @@
 //	                      201/409/other, bookings/s and latency p50/p90/p99/max.
 //	-mode race            has -racers distinct patients POST the same slot at once: exactly one 201 is
 //	                      expected, every other answer a 409.
+//	-mode invoice         gives -invoices patients a charge posted by hand and a draft invoice each, then
+//	                      -clients concurrent clients issue the drafts (POST /api/invoices/{id}/issue);
+//	                      prints issues/s and latency p50/p90/p99/max and checks that the invoice
+//	                      numbers are distinct and consecutive with no gap (1..N on a fresh server).
 //
 // Every mode needs an admin (-admin-email/-admin-password, or ADMIN_EMAIL/ADMIN_PASSWORD).
 package main
@@ -34,13 +38,13 @@ import (
 func main() {
 	var o options
 	base := flag.String("url", "http://127.0.0.1:8080", "server base URL")
-	mode := flag.String("mode", "read", "read (GET /api/patient/{id}), book (concurrent bookings) or race (one slot, many patients)")
+	mode := flag.String("mode", "read", "read (GET /api/patient/{id}), book (concurrent bookings), race (one slot, many patients) or invoice (concurrent issuing)")
 	conc := flag.Int("c", 16, "read: concurrent clients")
 	total := flag.Int("n", 4000, "read: requests in all")
 	warm := flag.Int("warmup", 200, "read: requests before measuring")
-	flag.StringVar(&o.adminEmail, "admin-email", os.Getenv("ADMIN_EMAIL"), "book, race: an admin's email (env ADMIN_EMAIL)")
-	flag.StringVar(&o.adminPassword, "admin-password", os.Getenv("ADMIN_PASSWORD"), "book, race: the admin's password (env ADMIN_PASSWORD)")
-	flag.IntVar(&o.clients, "clients", 32, "book: concurrent clients")
+	flag.StringVar(&o.adminEmail, "admin-email", os.Getenv("ADMIN_EMAIL"), "book, race, invoice: an admin's email (env ADMIN_EMAIL)")
+	flag.StringVar(&o.adminPassword, "admin-password", os.Getenv("ADMIN_PASSWORD"), "book, race, invoice: the admin's password (env ADMIN_PASSWORD)")
+	flag.IntVar(&o.clients, "clients", 32, "book, invoice: concurrent clients")
 	flag.IntVar(&o.requests, "requests", 2000, "book: bookings to attempt (0: until -duration or the slots run out)")
 	flag.DurationVar(&o.duration, "duration", 0, "book: stop after this long (0: after -requests)")
 	flag.IntVar(&o.doctors, "doctors", 8, "book: doctors")
@@ -50,6 +54,7 @@ func main() {
 	flag.StringVar(&o.close, "close", "21:00", "book: end of every working day")
 	flag.IntVar(&o.patients, "patients", 64, "book: patients (at least -doctors, so nobody holds two slots at once)")
 	flag.IntVar(&o.racers, "racers", 300, "race: concurrent bookings of the one slot, each by another patient")
+	flag.IntVar(&o.invoices, "invoices", 500, "invoice: invoices to draft, then issue concurrently")
 	flag.StringVar(&o.as, "as", "patient", "book, race: who books: patient (for themself) or staff (with patient_id)")
 	flag.Parse()
 	o.url = strings.TrimRight(*base, "/")
@@ -61,8 +66,10 @@ func main() {
 		err = runBook(o)
 	case "race":
 		err = runRace(o)
+	case "invoice":
+		err = runInvoice(o)
 	default:
-		err = fmt.Errorf("unknown -mode %q: read, book or race", *mode)
+		err = fmt.Errorf("unknown -mode %q: read, book, race or invoice", *mode)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hmsbench:", err)

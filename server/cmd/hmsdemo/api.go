@@ -35,6 +35,12 @@ func (e *StatusError) Error() string {
 // call sends body (when not nil) as JSON with the session's token (when not nil) and decodes a 2xx
 // answer into out (when not nil). Any status not in want is a *StatusError; a status in want is returned.
 func (a *api) call(ctx context.Context, s *session, method, path string, body, out any, want ...int) (int, error) {
+	return a.callKeyed(ctx, s, method, path, "", body, out, want...)
+}
+
+// callKeyed is call with an Idempotency-Key header (when key is not empty): the server answers a
+// repeated request with what the first one did.
+func (a *api) callKeyed(ctx context.Context, s *session, method, path, key string, body, out any, want ...int) (int, error) {
 	var token string
 	if s != nil {
 		var err error
@@ -42,7 +48,7 @@ func (a *api) call(ctx context.Context, s *session, method, path string, body, o
 			return 0, err
 		}
 	}
-	status, data, err := a.send(ctx, token, method, path, body)
+	status, data, err := a.send(ctx, token, method, path, key, body)
 	if err != nil {
 		return 0, err
 	}
@@ -57,7 +63,7 @@ func (a *api) call(ctx context.Context, s *session, method, path string, body, o
 	return status, nil
 }
 
-func (a *api) send(ctx context.Context, token, method, path string, body any) (int, []byte, error) {
+func (a *api) send(ctx context.Context, token, method, path, key string, body any) (int, []byte, error) {
 	var r io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -75,6 +81,9 @@ func (a *api) send(ctx context.Context, token, method, path string, body any) (i
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
 	}
 	resp, err := a.http.Do(req)
 	if err != nil {
@@ -105,7 +114,7 @@ func (s *session) token(ctx context.Context, a *api) (string, error) {
 		return s.tok, nil
 	}
 	var tr shared.TokenResponse
-	status, data, err := a.send(ctx, "", http.MethodPost, "/api/auth/login", shared.LoginRequest{Email: s.email, Password: s.password})
+	status, data, err := a.send(ctx, "", http.MethodPost, "/api/auth/login", "", shared.LoginRequest{Email: s.email, Password: s.password})
 	if err != nil {
 		return "", err
 	}

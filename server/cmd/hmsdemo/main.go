@@ -4,7 +4,10 @@
 // and a few of today's free slots are booked. Then, unless -seed-only, it simulates a morning with time
 // compressed by -speed: patients arrive and are checked in, doctors call, see and finish them, someone
 // does not show up, and an unidentified emergency arrives midway. It ends with each department's
-// figures, and exits non-zero on any answer it did not expect, printing the status and body.
+// figures, and bills (billing.go): a price list is seeded, so every finished visit is charged, and the
+// desk issues invoices to a few patients, takes a cash and a card payment and issues a credit note
+// (with -seed-only, for charges it posts by hand). It exits non-zero on any answer it did not expect,
+// printing the status and body.
 //
 //	scripts/demo                       # or: go run ./server/cmd/hmsdemo -admin-email … -admin-password …
 //	scripts/demo -speed 600            # a four-hour morning in 24 seconds
@@ -45,8 +48,22 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
+	currency, err := seedPrices(ctx, a, h)
+	if err != nil {
+		fail(err)
+	}
 	printCredentials(h, a.base)
+	b := &biller{a: a, h: h, currency: currency}
 	if *seedOnly {
+		// No visit is finished without the simulation, so the desk posts a few charges by hand to bill.
+		var extra []manualCharge
+		for i, p := range h.patients[len(h.patients)-3:] {
+			code := []string{certificate.code, labCBC.code, labLipid.code}[i]
+			extra = append(extra, manualCharge{patientID: p.id, code: code, reason: "requested at the desk"})
+		}
+		if err := b.bill(ctx, nil, extra); err != nil {
+			fail(err)
+		}
 		return
 	}
 	now := time.Now().In(h.loc)
@@ -56,6 +73,9 @@ func main() {
 		open:   time.Date(now.Year(), now.Month(), now.Day(), 8, 0, 0, 0, h.loc),
 	}
 	if err := s.run(ctx); err != nil {
+		fail(err)
+	}
+	if err := b.bill(ctx, s.billable(), s.labCharges()); err != nil {
 		fail(err)
 	}
 }
