@@ -392,20 +392,42 @@ func lineWhere(invoiceID, chargeID string) string {
 	return fieldWhere(colInvoices, invoiceID, "lines/"+chargeID+"/description")
 }
 
-func (s *Billing) invoiceDoc(inv billing.Invoice) (invoiceDoc, error) {
-	d := invoiceDoc{ID: inv.ID, PatientID: inv.PatientID, Status: string(inv.Status), Currency: inv.Currency,
-		Lines: make([]lineDoc, 0, len(inv.Lines)), Net: inv.Totals.Net, Tax: inv.Totals.Tax, Total: inv.Totals.Total,
-		Rev: inv.Rev, ChangedAt: inv.ChangedAt, CreatedAt: inv.CreatedAt, CreatedBy: inv.CreatedBy, Number: inv.Number,
-		Year: inv.Year, Seq: inv.Seq, IssuedAt: inv.IssuedAt, IssuedBy: inv.IssuedBy}
-	for _, l := range inv.Lines {
-		desc, err := sealText(s.keys, l.Description, lineWhere(inv.ID, l.ChargeID))
+// sealLines stores an invoice's or a credit note's lines, each description sealed where where says.
+func (s *Billing) sealLines(lines []billing.Line, where func(chargeID string) string) ([]lineDoc, error) {
+	out := make([]lineDoc, 0, len(lines))
+	for _, l := range lines {
+		desc, err := sealText(s.keys, l.Description, where(l.ChargeID))
 		if err != nil {
-			return invoiceDoc{}, err
+			return nil, err
 		}
-		d.Lines = append(d.Lines, lineDoc{ChargeID: l.ChargeID, Kind: string(l.Kind), Code: l.Code, Description: desc,
+		out = append(out, lineDoc{ChargeID: l.ChargeID, Kind: string(l.Kind), Code: l.Code, Description: desc,
 			Quantity: l.Quantity, UnitAmount: l.UnitAmount, TaxBP: l.TaxBP, Net: l.Net, Tax: l.Tax, Total: l.Total})
 	}
-	return d, nil
+	return out, nil
+}
+
+// openLines reads lines stored by sealLines.
+func (s *Billing) openLines(docs []lineDoc, where func(chargeID string) string) ([]billing.Line, error) {
+	var out []billing.Line
+	for _, l := range docs {
+		desc, err := openText(s.keys, l.Description, where(l.ChargeID))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, billing.Line{ChargeID: l.ChargeID, Kind: billing.Kind(l.Kind), Code: l.Code,
+			Description: desc, Quantity: l.Quantity, UnitAmount: l.UnitAmount, TaxBP: l.TaxBP, Net: l.Net, Tax: l.Tax, Total: l.Total})
+	}
+	return out, nil
+}
+
+func (s *Billing) invoiceDoc(inv billing.Invoice) (invoiceDoc, error) {
+	d := invoiceDoc{ID: inv.ID, PatientID: inv.PatientID, Status: string(inv.Status), Currency: inv.Currency,
+		Net: inv.Totals.Net, Tax: inv.Totals.Tax, Total: inv.Totals.Total,
+		Rev: inv.Rev, ChangedAt: inv.ChangedAt, CreatedAt: inv.CreatedAt, CreatedBy: inv.CreatedBy, Number: inv.Number,
+		Year: inv.Year, Seq: inv.Seq, IssuedAt: inv.IssuedAt, IssuedBy: inv.IssuedBy}
+	var err error
+	d.Lines, err = s.sealLines(inv.Lines, func(c string) string { return lineWhere(inv.ID, c) })
+	return d, err
 }
 
 func (s *Billing) invoice(d invoiceDoc) (billing.Invoice, error) {
@@ -417,14 +439,11 @@ func (s *Billing) invoice(d invoiceDoc) (billing.Invoice, error) {
 		t := d.IssuedAt.UTC()
 		inv.IssuedAt = &t
 	}
-	for _, l := range d.Lines {
-		desc, err := openText(s.keys, l.Description, lineWhere(d.ID, l.ChargeID))
-		if err != nil {
-			return billing.Invoice{}, err
-		}
-		inv.Lines = append(inv.Lines, billing.Line{ChargeID: l.ChargeID, Kind: billing.Kind(l.Kind), Code: l.Code,
-			Description: desc, Quantity: l.Quantity, UnitAmount: l.UnitAmount, TaxBP: l.TaxBP, Net: l.Net, Tax: l.Tax, Total: l.Total})
+	lines, err := s.openLines(d.Lines, func(c string) string { return lineWhere(d.ID, c) })
+	if err != nil {
+		return billing.Invoice{}, err
 	}
+	inv.Lines = lines
 	return inv, nil
 }
 

@@ -43,18 +43,11 @@ func (s *Billing) creditNoteDoc(cn billing.CreditNote) (creditNoteDoc, error) {
 		return creditNoteDoc{}, err
 	}
 	d := creditNoteDoc{ID: cn.ID, InvoiceID: cn.InvoiceID, PatientID: cn.PatientID, N: cn.N, Status: string(cn.Status),
-		Currency: cn.Currency, Reason: reason, Lines: make([]lineDoc, 0, len(cn.Lines)), Net: cn.Totals.Net, Tax: cn.Totals.Tax,
+		Currency: cn.Currency, Reason: reason, Net: cn.Totals.Net, Tax: cn.Totals.Tax,
 		Total: cn.Totals.Total, CreatedAt: cn.CreatedAt, CreatedBy: cn.CreatedBy, Number: cn.Number, Year: cn.Year, Seq: cn.Seq,
 		IssuedAt: cn.IssuedAt, Fingerprint: cn.Fingerprint}
-	for _, l := range cn.Lines {
-		desc, err := sealText(s.keys, l.Description, creditWhere(cn.ID, "lines/"+l.ChargeID+"/description"))
-		if err != nil {
-			return creditNoteDoc{}, err
-		}
-		d.Lines = append(d.Lines, lineDoc{ChargeID: l.ChargeID, Kind: string(l.Kind), Code: l.Code, Description: desc,
-			Quantity: l.Quantity, UnitAmount: l.UnitAmount, TaxBP: l.TaxBP, Net: l.Net, Tax: l.Tax, Total: l.Total})
-	}
-	return d, nil
+	d.Lines, err = s.sealLines(cn.Lines, func(c string) string { return creditWhere(cn.ID, "lines/"+c+"/description") })
+	return d, err
 }
 
 func (s *Billing) creditNote(d creditNoteDoc) (billing.CreditNote, error) {
@@ -70,14 +63,11 @@ func (s *Billing) creditNote(d creditNoteDoc) (billing.CreditNote, error) {
 		t := d.IssuedAt.UTC()
 		cn.IssuedAt = &t
 	}
-	for _, l := range d.Lines {
-		desc, err := openText(s.keys, l.Description, creditWhere(d.ID, "lines/"+l.ChargeID+"/description"))
-		if err != nil {
-			return billing.CreditNote{}, err
-		}
-		cn.Lines = append(cn.Lines, billing.Line{ChargeID: l.ChargeID, Kind: billing.Kind(l.Kind), Code: l.Code,
-			Description: desc, Quantity: l.Quantity, UnitAmount: l.UnitAmount, TaxBP: l.TaxBP, Net: l.Net, Tax: l.Tax, Total: l.Total})
+	lines, err := s.openLines(d.Lines, func(c string) string { return creditWhere(d.ID, "lines/"+c+"/description") })
+	if err != nil {
+		return billing.CreditNote{}, err
 	}
+	cn.Lines = lines
 	return cn, nil
 }
 
