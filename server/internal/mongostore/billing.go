@@ -406,9 +406,9 @@ func (s *Billing) sealLines(lines []billing.Line, where func(chargeID string) st
 	return out, nil
 }
 
-// openLines reads lines stored by sealLines.
+// openLines reads lines stored by sealLines (an empty list, never nil: a draft may have no line).
 func (s *Billing) openLines(docs []lineDoc, where func(chargeID string) string) ([]billing.Line, error) {
-	var out []billing.Line
+	out := make([]billing.Line, 0, len(docs))
 	for _, l := range docs {
 		desc, err := openText(s.keys, l.Description, where(l.ChargeID))
 		if err != nil {
@@ -432,7 +432,7 @@ func (s *Billing) invoiceDoc(inv billing.Invoice) (invoiceDoc, error) {
 
 func (s *Billing) invoice(d invoiceDoc) (billing.Invoice, error) {
 	inv := billing.Invoice{ID: d.ID, PatientID: d.PatientID, Status: billing.Status(d.Status), Currency: d.Currency,
-		Lines: make([]billing.Line, 0, len(d.Lines)), Totals: billing.Totals{Net: d.Net, Tax: d.Tax, Total: d.Total},
+		Totals: billing.Totals{Net: d.Net, Tax: d.Tax, Total: d.Total},
 		Rev: d.Rev, ChangedAt: d.ChangedAt.UTC(), CreatedAt: d.CreatedAt.UTC(), CreatedBy: d.CreatedBy, Number: d.Number,
 		Year: d.Year, Seq: d.Seq, IssuedBy: d.IssuedBy}
 	if d.IssuedAt != nil {

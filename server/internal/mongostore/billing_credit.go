@@ -56,7 +56,7 @@ func (s *Billing) creditNote(d creditNoteDoc) (billing.CreditNote, error) {
 		return billing.CreditNote{}, err
 	}
 	cn := billing.CreditNote{ID: d.ID, InvoiceID: d.InvoiceID, PatientID: d.PatientID, N: d.N, Status: billing.Status(d.Status),
-		Currency: d.Currency, Reason: reason, Lines: make([]billing.Line, 0, len(d.Lines)),
+		Currency: d.Currency, Reason: reason,
 		Totals: billing.Totals{Net: d.Net, Tax: d.Tax, Total: d.Total}, CreatedAt: d.CreatedAt.UTC(), CreatedBy: d.CreatedBy,
 		Number: d.Number, Year: d.Year, Seq: d.Seq, Fingerprint: d.Fingerprint}
 	if d.IssuedAt != nil {
