@@ -433,7 +433,7 @@ func (s *Billing) invoiceDoc(inv billing.Invoice) (invoiceDoc, error) {
 func (s *Billing) invoice(d invoiceDoc) (billing.Invoice, error) {
 	inv := billing.Invoice{ID: d.ID, PatientID: d.PatientID, Status: billing.Status(d.Status), Currency: d.Currency,
 		Totals: billing.Totals{Net: d.Net, Tax: d.Tax, Total: d.Total},
-		Rev: d.Rev, ChangedAt: d.ChangedAt.UTC(), CreatedAt: d.CreatedAt.UTC(), CreatedBy: d.CreatedBy, Number: d.Number,
+		Rev:    d.Rev, ChangedAt: d.ChangedAt.UTC(), CreatedAt: d.CreatedAt.UTC(), CreatedBy: d.CreatedBy, Number: d.Number,
 		Year: d.Year, Seq: d.Seq, IssuedBy: d.IssuedBy}
 	if d.IssuedAt != nil {
 		t := d.IssuedAt.UTC()
