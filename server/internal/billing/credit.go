@@ -111,7 +111,7 @@ func (s *Service) Credit(ctx context.Context, invoiceID string, req CreditReques
 				if n.Fingerprint != fp {
 					return CreditNote{}, false, idem.ErrMismatch
 				}
-				cn, err := s.finishCredit(ctx, n)
+				cn, err := s.finishCredit(ctx, n, true)
 				return cn, true, err
 			}
 		}
@@ -130,7 +130,7 @@ func (s *Service) Credit(ctx context.Context, invoiceID string, req CreditReques
 		}
 		err = s.store.InsertCreditNote(ctx, cn)
 		if err == nil {
-			cn, err := s.finishCredit(ctx, cn)
+			cn, err := s.finishCredit(ctx, cn, false) // inserted just now: not numbered yet
 			return cn, false, err
 		}
 		if !errors.Is(err, ErrDuplicate) {
@@ -228,12 +228,12 @@ func creditTotal(lines []Line) (Totals, error) {
 	return Totals{Net: -t.Net, Tax: -t.Tax, Total: -t.Total}, err
 }
 
-// finishCredit numbers a credit note that is issuing and marks it issued.
-func (s *Service) finishCredit(ctx context.Context, cn CreditNote) (CreditNote, error) {
+// finishCredit numbers a credit note that is issuing and marks it issued; mayHave as for finish.
+func (s *Service) finishCredit(ctx context.Context, cn CreditNote, mayHave bool) (CreditNote, error) {
 	if cn.Status == Issued {
 		return cn, nil
 	}
-	claim, err := s.claimNumber(ctx, CreditNoteSeries, cn.ID)
+	claim, err := s.claimNext(ctx, CreditNoteSeries, cn.ID, mayHave)
 	if err != nil {
 		return CreditNote{}, err
 	}

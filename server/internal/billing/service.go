@@ -28,6 +28,8 @@ type Service struct {
 	userName      func(ctx context.Context, userID string) (string, error)
 	online        Provider
 	returnTo      string
+	// numbering is each series' claims in this process (numbering.go).
+	numbering map[Series]*numbering
 }
 
 // Options configure the service.
@@ -68,7 +70,8 @@ func NewService(store Store, o Options) *Service {
 		o.Log = slog.Default()
 	}
 	return &Service{store: store, currency: o.Currency, now: o.Now, loc: o.Location, log: o.Log, render: o.RenderInvoice,
-		renderReceipt: o.RenderReceipt, events: o.Events, userOf: o.UserOf, userName: o.UserName, online: o.Online, returnTo: o.PublicURL}
+		renderReceipt: o.RenderReceipt, events: o.Events, userOf: o.UserOf, userName: o.UserName, online: o.Online, returnTo: o.PublicURL,
+		numbering: newNumbering()}
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
@@ -372,7 +375,7 @@ func (s *Service) Invoices(ctx context.Context, patientID string, status Status,
 // hospital's zone, and becomes issued. Issuing an issued invoice answers it as it is; one left issuing
 // by a crash is finished here or by Recover.
 func (s *Service) Issue(ctx context.Context, id string, rev int, by string) (Invoice, error) {
-	inv, err := s.issue(ctx, id, rev, by)
+	inv, fresh, err := s.issue(ctx, id, rev, by)
 	if err != nil {
 		return Invoice{}, err
 	}
@@ -382,48 +385,59 @@ func (s *Service) Issue(ctx context.Context, id string, rev int, by string) (Inv
 			s.log.WarnContext(ctx, "render an issued invoice's PDF (rendered on the first request instead)", "invoice", inv.ID, "err", perr)
 		}
 	}
+	if fresh {
+		// Issued by this request just now: nothing can have been paid or credited on it before, so
+		// there is no ledger or credit note to read.
+		inv.settle(0, 0)
+		return inv, nil
+	}
 	invs := []Invoice{inv}
 	err = s.settle(ctx, invs)
 	return invs[0], err
 }
 
-func (s *Service) issue(ctx context.Context, id string, rev int, by string) (Invoice, error) {
-	inv, err := s.Invoice(ctx, id)
+// issue is Issue without the PDF and the settlement; fresh says this request issued the draft.
+func (s *Service) issue(ctx context.Context, id string, rev int, by string) (inv Invoice, fresh bool, err error) {
+	inv, err = s.Invoice(ctx, id)
 	if err != nil {
-		return Invoice{}, err
+		return Invoice{}, false, err
 	}
 	switch inv.Status {
 	case Issued:
-		return inv, nil
+		return inv, false, nil
 	case Draft:
 		if inv.Rev != rev {
-			return Invoice{}, errChangedNow
+			return Invoice{}, false, errChangedNow
 		}
 		if len(inv.Lines) == 0 {
-			return Invoice{}, fault.Coded(fault.ErrInvalid, "invoice_empty", "the invoice has no lines")
+			return Invoice{}, false, fault.Coded(fault.ErrInvalid, "invoice_empty", "the invoice has no lines")
 		}
 		next := inv
 		next.Status, next.Rev, next.ChangedAt, next.IssuedBy = Issuing, inv.Rev+1, s.clock(), by
 		if err := s.store.UpdateInvoice(ctx, next, Draft, inv.Rev); errors.Is(err, ErrStale) {
 			// Changed or issued meanwhile: if it was issued, that is the answer.
 			if cur, err := s.Invoice(ctx, id); err == nil && cur.Status != Draft {
-				return s.finish(ctx, cur)
+				inv, err = s.finish(ctx, cur, true)
+				return inv, false, err
 			}
-			return Invoice{}, errChangedNow
+			return Invoice{}, false, errChangedNow
 		} else if err != nil {
-			return Invoice{}, err
+			return Invoice{}, false, err
 		}
-		inv = next
+		inv, err = s.finish(ctx, next, false) // frozen by this request just now: not numbered yet
+		return inv, true, err
 	}
-	return s.finish(ctx, inv)
+	inv, err = s.finish(ctx, inv, true)
+	return inv, false, err
 }
 
-// finish numbers an invoice that is issuing and marks it issued.
-func (s *Service) finish(ctx context.Context, inv Invoice) (Invoice, error) {
+// finish numbers an invoice that is issuing and marks it issued. mayHave says it may be numbered
+// already (a crash or another request came between its number and its update).
+func (s *Service) finish(ctx context.Context, inv Invoice, mayHave bool) (Invoice, error) {
 	if inv.Status == Issued {
 		return inv, nil
 	}
-	claim, err := s.claimNumber(ctx, InvoiceSeries, inv.ID)
+	claim, err := s.claimNext(ctx, InvoiceSeries, inv.ID, mayHave)
 	if err != nil {
 		return Invoice{}, err
 	}
@@ -440,49 +454,6 @@ func (s *Service) finish(ctx context.Context, inv Invoice) (Invoice, error) {
 	return next, nil
 }
 
-// claimNumber claims the year's next number of a series for its owner (an invoice, a payment), or
-// returns the one it already has. Numbers are claimed one past the highest, and a claim is never
-// removed, so they run 1, 2, 3… without a gap.
-func (s *Service) claimNumber(ctx context.Context, series Series, owner string) (NumberClaim, error) {
-	return s.claimNext(ctx, series, owner, true)
-}
-
-// claimNext is claimNumber; mayHave false skips looking for the owner's number at first, for an owner
-// just created (a payment whose entry this request inserted has none yet). After a duplicate it looks:
-// a repeat of the request may have numbered the owner meanwhile.
-func (s *Service) claimNext(ctx context.Context, series Series, owner string, mayHave bool) (NumberClaim, error) {
-	for attempt := 0; ; attempt++ {
-		if mayHave {
-			if c, err := s.store.NumberOf(ctx, series, owner); err == nil {
-				return c, nil
-			} else if !errors.Is(err, ErrNotFound) {
-				return NumberClaim{}, err
-			}
-		}
-		now := s.clock()
-		year := now.In(s.loc).Year()
-		last, err := s.store.LastNumber(ctx, series, year)
-		if err != nil {
-			return NumberClaim{}, err
-		}
-		c := NumberClaim{Year: year, Seq: last + 1, DocumentID: owner, At: now}
-		err = s.store.ClaimNumber(ctx, series, c)
-		if err == nil {
-			return c, nil
-		}
-		if !errors.Is(err, ErrDuplicate) {
-			return NumberClaim{}, err
-		}
-		mayHave = true
-		if attempt == 1000 {
-			return NumberClaim{}, fmt.Errorf("claim a %s number: still contended after %d attempts", series, attempt)
-		}
-		if err := ctx.Err(); err != nil {
-			return NumberClaim{}, err
-		}
-	}
-}
-
 // Recover finishes invoices and credit notes left issuing for longer than grace (a crash between
 // freezing and numbering), numbers payments left without a receipt number, and releases charges claimed by a draft
 // that does not list them (a crash while drafting or taking a line off). It returns how many it fixed.
@@ -494,7 +465,7 @@ func (s *Service) Recover(ctx context.Context, grace time.Duration) (int, error)
 		return 0, err
 	}
 	for _, inv := range stuck {
-		if _, err := s.finish(ctx, inv); err != nil {
+		if _, err := s.finish(ctx, inv, true); err != nil {
 			return n, fmt.Errorf("finish issuing invoice %s: %w", inv.ID, err)
 		}
 		n++
@@ -504,7 +475,7 @@ func (s *Service) Recover(ctx context.Context, grace time.Duration) (int, error)
 		return n, err
 	}
 	for _, cn := range notes {
-		if _, err := s.finishCredit(ctx, cn); err != nil {
+		if _, err := s.finishCredit(ctx, cn, true); err != nil {
 			return n, fmt.Errorf("finish issuing credit note %s: %w", cn.ID, err)
 		}
 		n++

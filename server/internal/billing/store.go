@@ -45,11 +45,12 @@ type Store interface {
 	// InvoicesIn lists invoices in a status changed before t (Recover finishes those left issuing).
 	InvoicesIn(ctx context.Context, status Status, before time.Time, limit int) ([]Invoice, error)
 
-	// LastNumber is the highest seq of series claimed for year (0 when none).
-	LastNumber(ctx context.Context, series Series, year int) (int, error)
 	// ClaimNumber claims (year, seq) of series for a document; ErrDuplicate when the number, or a
 	// number of the series for the document, is claimed already.
 	ClaimNumber(ctx context.Context, series Series, c NumberClaim) error
+	// NumberAt returns the claim of (year, seq) of series (ErrNotFound when it is free): a keyed look-up,
+	// which every claim's conflict and the search for a year's last number are made of.
+	NumberAt(ctx context.Context, series Series, year, seq int) (NumberClaim, error)
 	// NumberOf returns the number of series claimed for a document (ErrNotFound when none).
 	NumberOf(ctx context.Context, series Series, documentID string) (NumberClaim, error)
 

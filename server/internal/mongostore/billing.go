@@ -33,11 +33,12 @@ const (
 	colLedger            = "billing_ledger"
 )
 
-// numberIndexes make a series' numbers unique per document and findable by year.
+// numberIndexes make a series' numbers unique per document (the _id, year#seq, makes them unique per
+// number, and is what they are found by: a year's last number is searched by look-ups of _id, which
+// FerretDB's SQLite backend answers without a scan, where a sort on seq read every number).
 func numberIndexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "invoice_id", Value: 1}}, Options: options.Index().SetUnique(true).SetName("invoice_unique")},
-		{Keys: bson.D{{Key: "year", Value: 1}, {Key: "seq", Value: -1}}, Options: options.Index().SetName("year_seq")},
 	}
 }
 
@@ -549,19 +550,24 @@ func (s *Billing) series(series billing.Series) (*mongo.Collection, error) {
 	return col, nil
 }
 
-// LastNumber implements billing.Store.
-func (s *Billing) LastNumber(ctx context.Context, series billing.Series, year int) (int, error) {
+// NumberAt implements billing.Store: one look-up by _id, which FerretDB's SQLite backend answers
+// without scanning the collection.
+func (s *Billing) NumberAt(ctx context.Context, series billing.Series, year, seq int) (billing.NumberClaim, error) {
 	col, err := s.series(series)
 	if err != nil {
-		return 0, err
+		return billing.NumberClaim{}, err
 	}
-	cs, err := findAll(ctx, col, "find last number", bson.D{{Key: "year", Value: year}},
-		options.Find().SetSort(bson.D{{Key: "seq", Value: -1}}).SetLimit(1), numberDoc.claim)
-	if err != nil || len(cs) == 0 {
-		return 0, err
+	cs, err := findAll(ctx, col, "find a number", bson.D{{Key: "_id", Value: numberID(year, seq)}}, nil, numberDoc.claim)
+	if err != nil {
+		return billing.NumberClaim{}, err
 	}
-	return cs[0].Seq, nil
+	if len(cs) == 0 {
+		return billing.NumberClaim{}, billing.ErrNotFound
+	}
+	return cs[0], nil
 }
+
+func numberID(year, seq int) string { return itoa8(year) + "#" + itoa8(seq) }
 
 // ClaimNumber implements billing.Store.
 func (s *Billing) ClaimNumber(ctx context.Context, series billing.Series, c billing.NumberClaim) error {
@@ -571,7 +577,7 @@ func (s *Billing) ClaimNumber(ctx context.Context, series billing.Series, c bill
 	}
 	leave := s.gate.enter()
 	defer leave()
-	_, err = col.InsertOne(ctx, numberDoc{ID: itoa8(c.Year) + "#" + itoa8(c.Seq), Year: c.Year, Seq: c.Seq,
+	_, err = col.InsertOne(ctx, numberDoc{ID: numberID(c.Year, c.Seq), Year: c.Year, Seq: c.Seq,
 		DocumentID: c.DocumentID, At: c.At})
 	return billingErr("claim a number", err)
 }
