@@ -23,7 +23,28 @@ type Provider interface {
 	// as completed; ok is false for an event that reports none. A delivery whose signature is missing,
 	// wrong or stale is an error wrapping ErrBadSignature.
 	Completed(payload []byte, header http.Header) (p OnlinePayment, ok bool, err error)
+	// Refund sends part or all of an online payment back to where it came from (the patient's card) and
+	// answers the provider's refund id. The same Key refunds once however often it is asked. A refund
+	// the provider refuses is an error wrapping a *RefusedError.
+	Refund(ctx context.Context, r ProviderRefund) (refundID string, err error)
 }
+
+// ProviderRefund is a refund a provider is asked to make.
+type ProviderRefund struct {
+	// Reference is the payment's id at the provider (OnlinePayment.Reference: a Stripe PaymentIntent).
+	Reference string
+	// Amount is in minor units of Currency.
+	Amount    int64
+	Currency  string
+	InvoiceID string
+	// Key is the refund's ledger op: the provider's idempotency key.
+	Key string
+}
+
+// RefusedError is a provider's refusal, with its reason (safe to show: it names no card data).
+type RefusedError struct{ Reason string }
+
+func (e *RefusedError) Error() string { return "refused: " + e.Reason }
 
 // ErrBadSignature: a webhook delivery is not signed by the provider, was changed, or is too old.
 var ErrBadSignature = errors.New("billing: bad webhook signature")
@@ -46,6 +67,8 @@ type OnlinePayment struct {
 var (
 	errOnlineOff    = fault.Coded(fault.ErrConflict, "online_payment_off", "online payment is not set up at this hospital; pay at the desk")
 	errNothingToPay = fault.Coded(fault.ErrConflict, "nothing_to_pay", "the invoice has nothing left to pay")
+	errRefundOff    = fault.Coded(fault.ErrConflict, "provider_off",
+		"the payment was made online through a provider that is not set up here now, so the money cannot go back to the card")
 )
 
 // OnlinePayment reports whether patients can pay online.
@@ -132,4 +155,34 @@ func (s *Service) Webhook(ctx context.Context, payload []byte, header http.Heade
 		s.changed(ctx, inv.PatientID, inv.ID, "payment")
 	}
 	return p, !replayed, err
+}
+
+// refundAtProvider sends refund e of online payment pay back through the provider that took it, before
+// anything is recorded: at most what is left of the payment, under e's op as the provider's idempotency
+// key, so a retried request (or one whose recording failed after the provider accepted) refunds once
+// there too. It answers the provider's refund id; a refusal or failure is a 502 saying why.
+func (s *Service) refundAtProvider(ctx context.Context, pay, e Entry) (string, error) {
+	if s.online == nil || pay.By != "provider:"+s.online.Name() {
+		return "", errRefundOff
+	}
+	entries, err := s.store.Entries(ctx, pay.InvoiceID)
+	if err != nil {
+		return "", err
+	}
+	if e.Amount > pay.Amount-ledger(entries).refunded(pay.Op) {
+		return "", errOverRefund
+	}
+	id, err := s.online.Refund(ctx, ProviderRefund{Reference: pay.Reference, Amount: e.Amount, Currency: pay.Currency,
+		InvoiceID: pay.InvoiceID, Key: e.Op})
+	if err != nil {
+		s.log.WarnContext(ctx, "refund at the payment provider", "payment", pay.Op, "provider", s.online.Name(), "err", err)
+		var refused *RefusedError
+		if errors.As(err, &refused) {
+			return "", fault.Coded(fault.ErrUpstream, "refund_refused", "%s refused the refund, so nothing was refunded: %s",
+				s.online.Name(), refused.Reason)
+		}
+		return "", fault.Coded(fault.ErrUpstream, "refund_failed", "%s did not take the refund (no answer, or an error on its side), so nothing was refunded; try again in a moment",
+			s.online.Name())
+	}
+	return id, nil
 }

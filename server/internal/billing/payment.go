@@ -326,7 +326,9 @@ type RefundRequest struct {
 }
 
 // Refund records a refund of a payment, once per key and user: at most what is left of the payment
-// (409 over_refund), with a reason. It answers the payment with what is now refunded of it.
+// (409 over_refund), with a reason. It answers the payment with what is now refunded of it. A cash or
+// card payment's refund is handed back at the desk; an online payment's goes back to the card through
+// its provider first (refundAtProvider), and is recorded only once the provider took it.
 func (s *Service) Refund(ctx context.Context, r RefundRequest) (Payment, bool, error) {
 	r.Reason = strings.TrimSpace(r.Reason)
 	switch {
@@ -353,12 +355,26 @@ func (s *Service) Refund(ctx context.Context, r RefundRequest) (Payment, bool, e
 	}
 	e := Entry{InvoiceID: pay.InvoiceID, Op: op, Kind: RefundEntry, PaymentID: pay.Op, PatientID: pay.PatientID,
 		Method: pay.Method, Amount: r.Amount, Currency: pay.Currency, Reason: r.Reason, By: r.By, At: s.clock()}
-	_, _, replayed, err := s.appendEntry(ctx, e, func(l ledger) error {
+	check := func(l ledger) error {
 		if r.Amount > pay.Amount-l.refunded(pay.Op) {
 			return errOverRefund
 		}
 		return nil
-	})
+	}
+	if pay.Method == Online {
+		// The money goes back to the card first; once the provider took the refund, it is recorded
+		// whatever the ledger says meanwhile (the provider itself refunds no more than was paid).
+		if e.Reference, err = s.refundAtProvider(ctx, pay, e); err != nil {
+			return Payment{}, false, err
+		}
+		check = func(l ledger) error {
+			if r.Amount > pay.Amount-l.refunded(pay.Op) {
+				s.log.WarnContext(ctx, "online refund recorded above what was left of the payment", "payment", pay.Op)
+			}
+			return nil
+		}
+	}
+	_, _, replayed, err := s.appendEntry(ctx, e, check)
 	if err != nil {
 		return Payment{}, false, err
 	}

@@ -16,6 +16,8 @@ var (
 	ErrUnauthenticated = errors.New("unauthenticated")
 	ErrTooMany         = errors.New("too many requests")
 	ErrUnavailable     = errors.New("unavailable")
+	// ErrUpstream: a service the request was passed on to (a payment provider) refused it or failed.
+	ErrUpstream = errors.New("upstream failed")
 )
 
 // Error is a categorised error whose message is safe to show to the client.

@@ -27,6 +27,7 @@ var categories = []struct {
 	{errTooLarge, http.StatusRequestEntityTooLarge, "too_large", "the request body is too large"},
 	{fault.ErrTooMany, http.StatusTooManyRequests, "too_many_requests", "too many requests, try again later"},
 	{fault.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "a service this needs is unavailable, try again shortly"},
+	{fault.ErrUpstream, http.StatusBadGateway, "upstream_failed", "a service this was passed on to refused it or failed"},
 }
 
 // Error writes err as the JSON error body with the status its category maps to, and aborts the chain.

@@ -128,3 +128,36 @@ func (p *Provider) Completed(payload []byte, header http.Header) (billing.Online
 	}
 	return op, true, nil
 }
+
+// Refund implements billing.Provider: a Refund of the PaymentIntent that paid (or of its Charge), for
+// amount, under Stripe's idempotency key r.Key, so the same refund asked again (a retried request) is
+// the one refund Stripe made. Only the invoice's id and the key go to Stripe with it, no reason (a
+// reason may name care). Stripe's refusal (more than is left of the payment, a payment it does not
+// know) is a billing.RefusedError with Stripe's message.
+func (p *Provider) Refund(ctx context.Context, r billing.ProviderRefund) (string, error) {
+	params := &stripe.RefundCreateParams{Amount: stripe.Int64(r.Amount)}
+	switch {
+	case strings.HasPrefix(r.Reference, "pi_"):
+		params.PaymentIntent = stripe.String(r.Reference)
+	case strings.HasPrefix(r.Reference, "ch_"), strings.HasPrefix(r.Reference, "py_"):
+		params.Charge = stripe.String(r.Reference)
+	default:
+		return "", &billing.RefusedError{Reason: "the payment has no Stripe payment id to refund"}
+	}
+	params.SetIdempotencyKey(r.Key)
+	params.AddMetadata("invoice_id", r.InvoiceID)
+	params.AddMetadata("hms_refund", r.Key)
+	rf, err := p.client.V1Refunds.Create(ctx, params)
+	if err != nil {
+		var se *stripe.Error
+		if errors.As(err, &se) && se.HTTPStatusCode >= 400 && se.HTTPStatusCode < 500 && se.Msg != "" {
+			return "", fmt.Errorf("stripe: create refund: %w", &billing.RefusedError{Reason: se.Msg})
+		}
+		return "", fmt.Errorf("stripe: create refund: %w", err)
+	}
+	switch rf.Status {
+	case stripe.RefundStatusFailed, stripe.RefundStatusCanceled:
+		return "", fmt.Errorf("stripe: refund %s: %w", rf.ID, &billing.RefusedError{Reason: "Stripe reports the refund " + string(rf.Status)})
+	}
+	return rf.ID, nil
+}
