@@ -2579,7 +2579,7 @@ export interface paths {
         put?: never;
         /**
          * Refund a payment
-         * @description Records a refund of (part of) a payment, with a reason: at most what is left of it (409 `over_refund`, also when two refunds race). The Idempotency-Key header is required: the same key refunds once. Publishes `billing.changed`. Audited (`billing.payment.refund`).
+         * @description Records a refund of (part of) a payment, with a reason: at most what is left of it (409 `over_refund`, also when two refunds race). The Idempotency-Key header is required: the same key refunds once. A cash or card payment's refund is handed back at the desk and only recorded. An online payment's refund goes back to the card through the provider that took it: HMS asks Stripe for a Refund of the payment's PaymentIntent for the amount, with Stripe's idempotency key set to the refund's own id (so a retried request refunds once at Stripe too), and records the refund only once Stripe took it, with Stripe's refund id as its reference. When Stripe refuses or does not answer, the answer is 502 (`refund_refused` with Stripe's reason, or `refund_failed`) and nothing is recorded; when the provider that took the payment is no longer set up, 409 `provider_off`. Publishes `billing.changed`. Audited (`billing.payment.refund`).
          *
          *     Roles: admin.
          */
@@ -2679,10 +2679,10 @@ export interface components {
         /** @description What went wrong. */
         ErrorBody: {
             /**
-             * @description A stable machine-readable code: the category (invalid_request, conflict, …) or, where a client can act on it, a specific one (break_glass_required; billing: no_price, price_changed, price_retired, charge_billed, charge_not_unbilled, no_unbilled_charges, invoice_changed, invoice_empty, invoice_not_draft, invoice_not_issued, credit_exceeds_invoice, charge_not_on_invoice; payments: overpayment, over_refund, online_payment_off, nothing_to_pay, bad_signature).
+             * @description A stable machine-readable code: the category (invalid_request, conflict, …) or, where a client can act on it, a specific one (break_glass_required; billing: no_price, price_changed, price_retired, charge_billed, charge_not_unbilled, no_unbilled_charges, invoice_changed, invoice_empty, invoice_not_draft, invoice_not_issued, credit_exceeds_invoice, charge_not_on_invoice; payments: overpayment, over_refund, online_payment_off, nothing_to_pay, bad_signature, provider_off, refund_refused, refund_failed; a service passed on to failed: upstream_failed).
              * @enum {string}
              */
-            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed" | "break_glass_required" | "unsupported_media_type" | "no_price" | "price_changed" | "price_retired" | "charge_billed" | "charge_not_unbilled" | "no_unbilled_charges" | "invoice_changed" | "invoice_empty" | "invoice_not_draft" | "invoice_not_issued" | "credit_exceeds_invoice" | "charge_not_on_invoice" | "overpayment" | "over_refund" | "online_payment_off" | "nothing_to_pay" | "bad_signature" | "invalid_or_expired_token";
+            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed" | "break_glass_required" | "unsupported_media_type" | "no_price" | "price_changed" | "price_retired" | "charge_billed" | "charge_not_unbilled" | "no_unbilled_charges" | "invoice_changed" | "invoice_empty" | "invoice_not_draft" | "invoice_not_issued" | "credit_exceeds_invoice" | "charge_not_on_invoice" | "overpayment" | "over_refund" | "online_payment_off" | "nothing_to_pay" | "bad_signature" | "provider_off" | "refund_refused" | "refund_failed" | "upstream_failed" | "invalid_or_expired_token";
             /** @description A human-readable explanation, safe to show. */
             message: string;
         };
@@ -9175,6 +9175,25 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
+            /** @description The payment provider refused the refund of an online payment (`refund_refused`, the message says why) or did not take it (`refund_failed`): nothing was refunded or recorded. */
+            502: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "refund_refused",
+                     *         "message": "stripe refused the refund, so nothing was refunded: Refund amount is greater than unrefunded amount on charge"
+                     *       },
+                     *       "request_id": "5f0c2a9e1b7d4c3a8e6f1d20"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             503: components["responses"]["Unavailable"];
         };
     };

@@ -164,6 +164,26 @@ describe('BillingScreen', () => {
     expect(call.headers.get('Idempotency-Key')).toBeTruthy()
   })
 
+  it('says an online payment is refunded to the card, and the provider’s refusal in its words', async () => {
+    signIn({ id: 'a0000000000000000000000a', role: 'admin', name: 'Ada Admin' })
+    current = issued({ paid: 2000, balance: 5400, payment_status: 'partially_paid', payments: [payment({ method: 'online' })] })
+    routes['POST /api/payments/pay00000000000000000001/refund'] = apiError(
+      502,
+      'refund_refused',
+      'stripe refused the refund, so nothing was refunded: the charge was disputed',
+    )
+    const user = await openAccount()
+    await user.click(await screen.findByRole('button', { name: /Open INV-2026-000007/ }))
+    await user.click(await screen.findByRole('button', { name: 'Refund RCT-2026-000001' }))
+    const dialog = await screen.findByRole('dialog')
+    expect(within(dialog).getByText(/the money goes back to the card it was paid with/)).toBeTruthy()
+    await user.type(within(dialog).getByLabelText('Reason'), 'Cancelled')
+    await user.click(within(dialog).getByRole('button', { name: 'Refund' }))
+    expect((await within(dialog).findByRole('alert')).textContent).toBe(
+      'stripe refused the refund, so nothing was refunded: the charge was disputed',
+    )
+  })
+
   it('says plainly when the invoice PDF is not there', async () => {
     current = issued()
     // The server could not render it (its words are shown).

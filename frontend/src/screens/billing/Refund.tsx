@@ -1,5 +1,7 @@
 // Refunds (part of) a payment, admins only (POST /api/payments/{id}/refund): the amount (what is left
-// of the payment unless changed) and a reason. One Idempotency-Key per submission.
+// of the payment unless changed) and a reason. One Idempotency-Key per submission. An online payment's
+// refund goes back to the card through the payment provider (the server asks it first; its refusal is
+// shown in its words); a cash or card payment's is handed back at the desk.
 import { useMutation } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { billingError, refundPayment, type Payment } from '../../api/billing'
@@ -42,7 +44,10 @@ export function Refund({ payment, close, onRefunded }: { payment: Payment; close
       <form className="stack" onSubmit={submit} noValidate>
         <p>
           {formatMoney(payment.amount, currency)} taken
-          {payment.refunded > 0 && `, ${formatMoney(payment.refunded, currency)} already refunded`}.
+          {payment.refunded > 0 && `, ${formatMoney(payment.refunded, currency)} already refunded`}.{' '}
+          {payment.method === 'online'
+            ? 'Paid online: the money goes back to the card it was paid with, through the payment provider.'
+            : 'Hand the money back at the desk.'}
         </p>
         <label className="bl-field">
           Amount to refund ({currency})
