@@ -89,7 +89,7 @@ type Billing struct {
 // NewBilling returns the billing store on db, sealing free text with keys.
 func NewBilling(db *DB, keys *seal.Keyring) *Billing {
 	payers, policies, claims, events := claimCollections(db)
-	return &Billing{payers: payers, policies: policies, claims: claims, claimEvents: events,gate: db.gate, prices: db.Collection(colPrices), charges: db.Collection(colCharges),
+	return &Billing{payers: payers, policies: policies, claims: claims, claimEvents: events, gate: db.gate, prices: db.Collection(colPrices), charges: db.Collection(colCharges),
 		invoices: db.Collection(colInvoices), credits: db.Collection(colCreditNotes), documents: db.Collection(colDocuments),
 		ledger: db.Collection(colLedger),
 		numbers: map[billing.Series]*mongo.Collection{
