@@ -145,10 +145,10 @@ type billingRun struct {
 	claim                   wireClaim
 }
 
-// bill drafts and issues an invoice for each patient with unbilled charges among patientIDs (the last
+// bill drafts and issues an invoice for each patient with unbilled charges among patientIDs (the first
 // of them insured with the demo's payer, their invoice claimed: submitted, then approved), takes a
-// part payment in cash on the first, the patient's whole balance by card on the second and credits a
-// line of the last, then prints a summary. extra charges are posted by hand first (patient → price code, reason),
+// part payment in cash on the first (of the patient's share), the patient's whole balance by card on
+// the second and credits a line of the last uninsured one, then prints a summary. extra charges are posted by hand first (patient → price code, reason),
 // under an Idempotency-Key of today's date, so a second run on the same day posts nothing new.
 func (b *biller) bill(ctx context.Context, patientIDs []string, extra []manualCharge) error {
 	var r billingRun
@@ -164,10 +164,10 @@ func (b *biller) bill(ctx context.Context, patientIDs []string, extra []manualCh
 			patientIDs = append(patientIDs, m.patientID)
 		}
 	}
-	// The last patient is insured: their invoice is split with the payer, and claimed.
+	// The first patient is insured: their invoice is split with the payer, and claimed.
 	insured := ""
 	if len(patientIDs) > 0 {
-		insured = patientIDs[len(patientIDs)-1]
+		insured = patientIDs[0]
 		if _, err := b.insure(ctx, insured); err != nil {
 			return err
 		}
@@ -263,13 +263,16 @@ func (b *biller) settle(ctx context.Context, r *billingRun) error {
 		r.card, r.cardRcpt = p.Amount, p.ReceiptNumber
 		logf("card payment %s on %s: %s, paid in full", p.ReceiptNumber, second.Number, b.money(p.Amount))
 	}
-	// The credit note takes back the first line of the last invoice (of the first when there is only
-	// one): a consultation cut short, or a certificate not needed after all.
-	target := invs[len(invs)-1]
-	if len(invs) == 2 {
-		target = invs[0]
+	// The credit note takes back the first line of the last invoice that is neither insured (its claim
+	// is the demo's) nor paid in full by card (the second): a consultation cut short, or a certificate
+	// not needed after all.
+	var target *wireInvoice
+	for i := len(invs) - 1; i >= 0 && target == nil; i-- {
+		if invs[i].Coverage == nil && !(i == 1 && r.card > 0) && len(invs[i].Lines) > 0 {
+			target = &invs[i]
+		}
 	}
-	if len(target.Lines) == 0 {
+	if target == nil {
 		return nil
 	}
 	line := target.Lines[0]
