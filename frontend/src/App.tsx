@@ -1,5 +1,5 @@
 // The app: boot (desktop settings, remembered session), sign-in, then the screen for the route, inside
-// one live connection. Routes: /reception, /doctor, /patient[/section], /admin, /patients, /beds, /pharmacy, /billing, /lab,
+// one live connection. Routes: /reception, /doctor, /patient[/section], /admin, /patients, /beds, /pharmacy, /billing, /billing/claims, /lab,
 // /notifications,
 // /display[/:department], /settings. The header's bell shows the user's notifications on every screen but the
 // displays; under it, staff-side screens show the emergency alerts, and every one an admin's broadcast.
@@ -31,6 +31,7 @@ const AdminScreen = lazy(() => import('./screens/Admin').then((m) => ({ default:
 const BedsScreen = lazy(() => import('./screens/Beds').then((m) => ({ default: m.BedsScreen })))
 const LabScreen = lazy(() => import('./screens/Lab').then((m) => ({ default: m.LabScreen })))
 const BillingScreen = lazy(() => import('./screens/Billing').then((m) => ({ default: m.BillingScreen })))
+const ClaimsBoardScreen = lazy(() => import('./screens/ClaimsBoard').then((m) => ({ default: m.ClaimsBoardScreen })))
 const PharmacyScreen = lazy(() => import('./screens/Pharmacy').then((m) => ({ default: m.PharmacyScreen })))
 const NotificationsScreen = lazy(() => import('./screens/Notifications').then((m) => ({ default: m.NotificationsScreen })))
 const PatientsScreen = lazy(() => import('./screens/Patients').then((m) => ({ default: m.PatientsScreen })))
@@ -169,6 +170,7 @@ function SignedIn({ s, kiosk, kioskDepartment }: { s: SessionState; kiosk: boole
             <Route path="/patients">{role !== 'patient' ? <PatientsScreen /> : <Denied />}</Route>
             <Route path="/beds">{role !== 'patient' ? <BedsScreen /> : <Denied />}</Route>
             <Route path="/pharmacy">{role === 'staff' || role === 'admin' ? <PharmacyScreen /> : <Denied />}</Route>
+            <Route path="/billing/claims">{role === 'staff' || role === 'admin' ? <ClaimsBoardScreen /> : <Denied />}</Route>
             <Route path="/billing">{role === 'staff' || role === 'admin' ? <BillingScreen /> : <Denied />}</Route>
             <Route path="/lab">{role === 'staff' || role === 'doctor' ? <LabScreen /> : <Denied />}</Route>
             <Route path="/notifications">

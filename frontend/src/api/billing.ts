@@ -21,13 +21,26 @@ export type BillingConfig = Schemas['BillingConfig']
 export type Checkout = Schemas['CheckoutSession']
 export type CreditNote = Schemas['CreditNote']
 export type CreditRequest = Schemas['CreditRequest']
+export type Payer = Schemas['Payer']
+export type Policy = Schemas['Policy']
+export type PolicyRequest = Schemas['PolicyRequest']
+export type Coverage = Schemas['Coverage']
+export type Claim = Schemas['Claim']
+export type ClaimStatus = Schemas['ClaimStatus']
+export type ClaimSummary = Schemas['ClaimSummary']
+export type MoveClaimRequest = Schemas['MoveClaimRequest']
 
 /** What is paid of an invoice: the server's figure, or nothing yet when it does not say. */
 export function paidOf(inv: Invoice): number {
   return inv.paid ?? 0
 }
 
-/** What is left to pay of an invoice: the server's balance, else its total less what is paid. */
+/** What the patient owes of an invoice in all (before their payments): the server's figure, else the total less credits. */
+export function patientDueOf(inv: Invoice): number {
+  return inv.patient_due ?? inv.totals.total - (inv.credited ?? 0)
+}
+
+/** What is left to pay of an invoice (the patient's part only): the server's balance, else its total less what is paid. */
 export function balanceOf(inv: Invoice): number {
   return inv.balance ?? inv.totals.total - paidOf(inv)
 }
@@ -81,6 +94,8 @@ export function startCheckout(invoiceID: string): Promise<Checkout> {
   return send<Checkout>('POST', `/api/invoices/${encodeURIComponent(invoiceID)}/checkout`)
 }
 
+/** A claim as a FHIR R4 Claim resource (GET /api/claims/{id}/fhir), fetched with the access token. */
+export const fetchClaimFHIR = (claimID: string) => fetchBlob(`/api/claims/${encodeURIComponent(claimID)}/fhir`)
 /** An issued invoice's PDF (GET /api/invoices/{id}/pdf), fetched with the access token. */
 export const fetchInvoicePDF = (invoiceID: string) => fetchBlob(`/api/invoices/${encodeURIComponent(invoiceID)}/pdf`)
 /** A payment's receipt as PDF (GET /api/payments/{id}/receipt), fetched with the access token. */
@@ -126,6 +141,24 @@ export function billingError(e: unknown, ctx: { currency?: string; balance?: num
       return 'Nothing is left to pay on this invoice.'
     case 'price_changed':
       return 'Someone changed this price while you were editing; reload the list and make your change again.'
+    case 'payer_changed':
+      return 'Someone changed this payer while you were editing; it has been reloaded. Make your change again.'
+    case 'payer_code_taken':
+      return 'Another payer has that code. Choose another code.'
+    case 'payer_retired':
+      return 'That payer is retired: a new policy cannot name it.'
+    case 'policy_ended':
+      return 'This policy is ended already.'
+    case 'claim_changed':
+      return 'Someone moved this claim meanwhile; it has been reloaded. Check it and try again.'
+    case 'claim_exists':
+      return 'This invoice has a claim already.'
+    case 'not_insured':
+      return 'No policy covered the patient when this invoice was issued: the patient pays it all.'
+    case 'nothing_to_claim':
+      return 'The insurer’s share of this invoice is nothing (the co-pay covers it), so there is nothing to claim.'
+    case 'claim_transition':
+      return e.message.charAt(0).toUpperCase() + e.message.slice(1) + '.'
     default:
       return e.message
   }

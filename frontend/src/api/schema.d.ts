@@ -2656,6 +2656,216 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/billing/payers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The payers (insurers)
+         * @description Every payer the hospital claims from, by name, retired ones included (a retired payer takes no new policy).
+         *
+         *     Roles: admin, staff.
+         */
+        get: operations["listPayers"];
+        put?: never;
+        /**
+         * Add a payer
+         * @description Adds an insurer: a code (unique; 409 `payer_code_taken`), a name and a contact. Audited (`billing.payer.create`).
+         *
+         *     Roles: admin.
+         */
+        post: operations["createPayer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/payers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change a payer
+         * @description Replaces a payer's code, name, contact and whether it is retired, from the revision the admin saw (`rev`, required; 409 `payer_changed` when someone changed it meanwhile, 409 `payer_code_taken` for another payer's code). Policies, invoices and claims keep the payer; a retired one takes no new policy. Audited (`billing.payer.update`).
+         *
+         *     Roles: admin.
+         */
+        put: operations["updatePayer"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/patients/{id}/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A patient's insurance policies
+         * @description The patient's policies, those valid from the latest day first, ended ones included, each with its payer's name and the member id. A patient reads only their own (another's is 403). Audited (`billing.policies.read`).
+         *
+         *     Roles: admin, staff, patient.
+         */
+        get: operations["listPolicies"];
+        put?: never;
+        /**
+         * Add a policy to a patient
+         * @description Adds a policy: a payer that is not retired, the member id (sealed at rest), a plan, the coverage in basis points (0..10000: 8000 is 80%), the co-pay in minor units, and the dates it is valid (YYYY-MM-DD in the hospital's zone, both included; no `valid_to`: open-ended). An invoice issued on a day the policy covers is split by it (docs/billing.md). Policies are added and ended, never changed or deleted. Publishes `billing.changed` (`policy`). Audited (`billing.policy.add`).
+         *
+         *     Roles: admin, staff.
+         */
+        post: operations["addPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/policies/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a policy
+         * @description Ends a running policy: it covers no invoice issued on or after `from` (today when empty), so `valid_to` becomes the day before (or stays, if earlier). Ended on or before its first day, it covers nothing: that is how a policy added by mistake is ended. Ending an ended policy is 409 `policy_ended`. Invoices issued under it keep their shares. Audited (`billing.policy.end`).
+         *
+         *     Roles: admin, staff.
+         */
+        post: operations["endPolicy"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/invoices/{id}/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a claim from an issued invoice
+         * @description Makes a draft claim to the invoice's payer for the insurer's share (less what credit notes took back by now). One claim per invoice (409 `claim_exists`); a draft invoice is 409 `invoice_not_issued`, one issued with no policy covering the day 409 `not_insured`, one whose insurer's share is nothing 409 `nothing_to_claim`. No body. Publishes `billing.changed` (`claim`). Audited (`billing.claim.create`).
+         *
+         *     Roles: admin, staff.
+         */
+        post: operations["createClaim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The claims board
+         * @description Claims, newest first, with their status, amounts and history: every claim, or those of a patient, a payer, a status (the board's columns are `statuses`, in the order of a claim's life). Staff and admins see each claim's patient's name. A patient lists only their own (no `patient_id`: theirs; another's: 403). Audited (`billing.claims.read`).
+         *
+         *     Roles: admin, staff, patient.
+         */
+        get: operations["listClaims"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/claims/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A claim
+         * @description A claim with its status, amounts and every status it had. Another patient's claim is 404 to a patient. Audited (`billing.claim.read`).
+         *
+         *     Roles: admin, staff, patient.
+         */
+        get: operations["getClaim"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/claims/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a claim to another status
+         * @description Moves a claim along its life: draft → submitted → in_review → approved, partially_approved or denied (submitted may go straight to a decision); approved and partially_approved → paid. Any other move is 409 `claim_transition` saying which moves there are. `rev` is the claim's revision the caller saw: a move made meanwhile by someone else is 409 `claim_changed` (of two moves made at once from one revision one is stored). `approved` takes the whole amount claimed; `partially_approved` needs `approved_amount` (more than 0, less than claimed); `denied` needs a `reason`; `paid` takes `paid_amount` (more than 0, at most approved; the approved amount when absent). The patient's balance follows (docs/billing.md). The same move repeated by the same user answers the claim with `Idempotent-Replayed: true`. Publishes `billing.changed` (`claim`). Audited (`billing.claim.status`).
+         *
+         *     Roles: admin, staff.
+         */
+        post: operations["moveClaim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/claims/{id}/fhir": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A claim as a FHIR R4 Claim resource
+         * @description The claim as a FHIR R4 `Claim` (`application/fhir+json`): status (`draft` while a draft, then `active`), type (institutional), use `claim`, the patient, created, the payer as insurer, the hospital as provider, priority normal, one focal insurance naming the policy (`Coverage/<policy id>`, the member id as its identifier), one item per invoice line (price-list code and description, quantity, unit price and net before tax) and one for the tax, and the invoice's total; money as FHIR Money with the currency, decimals from integer minor units. Another patient's claim is 404 to a patient. Audited (`billing.claim.fhir`).
+         *
+         *     Roles: admin, staff, patient.
+         */
+        get: operations["getClaimFHIR"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2679,10 +2889,10 @@ export interface components {
         /** @description What went wrong. */
         ErrorBody: {
             /**
-             * @description A stable machine-readable code: the category (invalid_request, conflict, …) or, where a client can act on it, a specific one (break_glass_required; billing: no_price, price_changed, price_retired, charge_billed, charge_not_unbilled, no_unbilled_charges, invoice_changed, invoice_empty, invoice_not_draft, invoice_not_issued, credit_exceeds_invoice, charge_not_on_invoice; payments: overpayment, over_refund, online_payment_off, nothing_to_pay, bad_signature, provider_off, refund_refused, refund_failed; a service passed on to failed: upstream_failed).
+             * @description A stable machine-readable code: the category (invalid_request, conflict, …) or, where a client can act on it, a specific one (break_glass_required; billing: no_price, price_changed, price_retired, charge_billed, charge_not_unbilled, no_unbilled_charges, invoice_changed, invoice_empty, invoice_not_draft, invoice_not_issued, credit_exceeds_invoice, charge_not_on_invoice; payments: overpayment, over_refund, online_payment_off, nothing_to_pay, bad_signature, provider_off, refund_refused, refund_failed; a service passed on to failed: upstream_failed; insurance: no_payer, payer_changed, payer_code_taken, payer_retired, policy_ended, claim_exists, claim_changed, claim_transition, not_insured, nothing_to_claim).
              * @enum {string}
              */
-            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed" | "break_glass_required" | "unsupported_media_type" | "no_price" | "price_changed" | "price_retired" | "charge_billed" | "charge_not_unbilled" | "no_unbilled_charges" | "invoice_changed" | "invoice_empty" | "invoice_not_draft" | "invoice_not_issued" | "credit_exceeds_invoice" | "charge_not_on_invoice" | "overpayment" | "over_refund" | "online_payment_off" | "nothing_to_pay" | "bad_signature" | "provider_off" | "refund_refused" | "refund_failed" | "upstream_failed" | "invalid_or_expired_token";
+            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed" | "break_glass_required" | "unsupported_media_type" | "no_price" | "price_changed" | "price_retired" | "charge_billed" | "charge_not_unbilled" | "no_unbilled_charges" | "invoice_changed" | "invoice_empty" | "invoice_not_draft" | "invoice_not_issued" | "credit_exceeds_invoice" | "charge_not_on_invoice" | "overpayment" | "over_refund" | "online_payment_off" | "nothing_to_pay" | "bad_signature" | "provider_off" | "refund_refused" | "refund_failed" | "upstream_failed" | "no_payer" | "payer_changed" | "payer_code_taken" | "payer_retired" | "policy_ended" | "claim_exists" | "claim_changed" | "claim_transition" | "not_insured" | "nothing_to_claim" | "invalid_or_expired_token";
             /** @description A human-readable explanation, safe to show. */
             message: string;
         };
@@ -4589,6 +4799,17 @@ export interface components {
             /** Format: date-time */
             issued_at?: string;
             issued_by?: string;
+            coverage?: components["schemas"]["Coverage"];
+            /**
+             * Format: int64
+             * @description The insurer's share of the total under `coverage`, frozen at the issue: round((total − co-pay) × coverage), half up, 0 when the co-pay is the total or more (docs/billing.md).
+             */
+            insurer_share?: number;
+            /**
+             * Format: int64
+             * @description total − insurer_share, frozen at the issue; the total when no policy covered the issue date.
+             */
+            patient_share?: number;
             /**
              * Format: int64
              * @description What the credit notes took back, a positive amount in minor units.
@@ -4596,12 +4817,22 @@ export interface components {
             credited?: number;
             /**
              * Format: int64
-             * @description What the payments add up to, less refunds. Always sent by this server; not required by the document, so that the screens also read a server from before payments.
+             * @description What the insurer is taken to pay as the claim stands: the share of what credit notes left while the claim is pending (or not made), the approved amount once approved, what it paid once paid, nothing once denied.
+             */
+            insurer_due?: number;
+            /**
+             * Format: int64
+             * @description What the patient owes in all, before their payments: total − credited − insurer_due.
+             */
+            patient_due?: number;
+            /**
+             * Format: int64
+             * @description What the patient's payments add up to, less refunds. Always sent by this server; not required by the document, so that the screens also read a server from before payments.
              */
             paid?: number;
             /**
              * Format: int64
-             * @description total − paid (negative: an online payment paid more, to refund).
+             * @description patient_due − paid: what the patient still owes (what the desk takes at most and Pay online charges; negative: paid more, to refund).
              */
             balance?: number;
             /**
@@ -4609,6 +4840,7 @@ export interface components {
              * @enum {string}
              */
             payment_status?: "unpaid" | "partially_paid" | "paid";
+            claim?: components["schemas"]["ClaimSummary"];
         };
         /** @description An invoice with its lines and totals, what is credited, paid and owed, and its credit notes and payments (GET /api/invoices/{id}). */
         InvoiceDetail: {
@@ -4632,14 +4864,25 @@ export interface components {
             /** Format: date-time */
             issued_at?: string;
             issued_by?: string;
+            coverage?: components["schemas"]["Coverage"];
             /**
              * Format: int64
-             * @description What the payments add up to, less refunds. Always sent by this server; not required by the document, so that the screens also read a server from before payments.
+             * @description The insurer's share of the total under `coverage`, frozen at the issue: round((total − co-pay) × coverage), half up, 0 when the co-pay is the total or more (docs/billing.md).
+             */
+            insurer_share?: number;
+            /**
+             * Format: int64
+             * @description total − insurer_share, frozen at the issue; the total when no policy covered the issue date.
+             */
+            patient_share?: number;
+            /**
+             * Format: int64
+             * @description What the patient's payments add up to, less refunds. Always sent by this server; not required by the document, so that the screens also read a server from before payments.
              */
             paid?: number;
             /**
              * Format: int64
-             * @description total − paid (negative: an online payment paid more, to refund).
+             * @description patient_due − paid: what the patient still owes (what the desk takes at most and Pay online charges; negative: paid more, to refund).
              */
             balance?: number;
             /**
@@ -4653,7 +4896,18 @@ export interface components {
              * @description What the credit notes took back, a positive amount in minor units.
              */
             credited: number;
+            /**
+             * Format: int64
+             * @description What the insurer is taken to pay as the claim stands: the share of what credit notes left while the claim is pending (or not made), the approved amount once approved, what it paid once paid, nothing once denied.
+             */
+            insurer_due?: number;
+            /**
+             * Format: int64
+             * @description What the patient owes in all, before their payments: total − credited − insurer_due.
+             */
+            patient_due?: number;
             credit_notes: components["schemas"]["CreditNote"][];
+            claim?: components["schemas"]["ClaimSummary"];
         };
         InvoiceList: {
             items: components["schemas"]["Invoice"][];
@@ -4753,6 +5007,206 @@ export interface components {
         };
         WebhookReceived: {
             received: boolean;
+        };
+        Payer: {
+            id: string;
+            /** @example ACME */
+            code: string;
+            name: string;
+            contact?: string;
+            retired?: boolean;
+            rev: number;
+            /** Format: date-time */
+            changed_at: string;
+            changed_by: string;
+        };
+        PayerList: {
+            items: components["schemas"]["Payer"][];
+        };
+        PayerRequest: {
+            code: string;
+            name: string;
+            contact?: string;
+            retired?: boolean;
+            /** @description Required to change a payer: the revision the admin saw. */
+            rev?: number;
+        };
+        Policy: {
+            id: string;
+            patient_id: string;
+            payer_id: string;
+            payer_name: string;
+            /** @description The patient's number with the payer; sealed at rest. */
+            member_id: string;
+            plan?: string;
+            /** @description Basis points: 8000 is 80%. */
+            coverage_bp: number;
+            /**
+             * Format: int64
+             * @description Minor units the patient pays before the coverage applies.
+             */
+            copay: number;
+            /**
+             * Format: date
+             * @example 2026-01-01
+             */
+            valid_from: string;
+            /**
+             * Format: date
+             * @description The last day covered; absent: open-ended.
+             * @example 2026-01-01
+             */
+            valid_to?: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            ended?: {
+                /** Format: date-time */
+                at: string;
+                by: string;
+            };
+        };
+        PolicyList: {
+            items: components["schemas"]["Policy"][];
+        };
+        PolicyRequest: {
+            payer_id: string;
+            member_id: string;
+            plan?: string;
+            coverage_bp: number;
+            /** Format: int64 */
+            copay?: number;
+            /**
+             * Format: date
+             * @example 2026-01-01
+             */
+            valid_from: string;
+            /**
+             * Format: date
+             * @example 2026-01-01
+             */
+            valid_to?: string;
+        };
+        EndPolicyRequest: {
+            /**
+             * Format: date
+             * @description The first day the policy no longer covers; today when absent.
+             * @example 2026-01-01
+             */
+            from?: string;
+        };
+        /** @description The policy an invoice was issued under, as it was then (frozen on the invoice). */
+        Coverage: {
+            policy_id: string;
+            payer_id: string;
+            payer_name: string;
+            plan?: string;
+            coverage_bp: number;
+            /** Format: int64 */
+            copay: number;
+        };
+        /** @enum {string} */
+        ClaimStatus: "draft" | "submitted" | "in_review" | "approved" | "partially_approved" | "denied" | "paid";
+        /** @description Where an invoice's claim stands. */
+        ClaimSummary: {
+            id: string;
+            status: components["schemas"]["ClaimStatus"];
+            /** Format: int64 */
+            amount: number;
+            /** Format: int64 */
+            approved_amount: number;
+            /** Format: int64 */
+            paid_amount: number;
+            denial_reason?: string;
+        };
+        ClaimEvent: {
+            seq: number;
+            status: components["schemas"]["ClaimStatus"];
+            /** Format: int64 */
+            approved_amount?: number;
+            /** Format: int64 */
+            paid_amount?: number;
+            reason?: string;
+            by: string;
+            /** Format: date-time */
+            at: string;
+        };
+        Claim: {
+            id: string;
+            invoice_id: string;
+            /** @example INV-2026-000123 */
+            invoice_number: string;
+            patient_id: string;
+            /** @description For staff and admins. */
+            patient_name?: string;
+            payer_id: string;
+            payer_name: string;
+            policy_id: string;
+            plan?: string;
+            currency: string;
+            /**
+             * Format: int64
+             * @description What is claimed: the insurer's share when the claim was made.
+             */
+            amount: number;
+            status: components["schemas"]["ClaimStatus"];
+            /** @description The claim's revision (its last status's number); a move names it. */
+            rev: number;
+            /** Format: int64 */
+            approved_amount: number;
+            /** Format: int64 */
+            paid_amount: number;
+            denial_reason?: string;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+            /** Format: date-time */
+            changed_at: string;
+            history: components["schemas"]["ClaimEvent"][];
+        };
+        ClaimList: {
+            items: components["schemas"]["Claim"][];
+            statuses: components["schemas"]["ClaimStatus"][];
+        };
+        MoveClaimRequest: {
+            status: components["schemas"]["ClaimStatus"];
+            rev: number;
+            /** Format: int64 */
+            approved_amount?: number;
+            /** Format: int64 */
+            paid_amount?: number;
+            reason?: string;
+        };
+        /** @description A FHIR R4 Claim resource (http://hl7.org/fhir/R4/claim.html); the elements HMS fills in. */
+        FhirClaim: {
+            /** @enum {string} */
+            resourceType: "Claim";
+            id?: string;
+            /** @enum {string} */
+            status: "active" | "cancelled" | "draft" | "entered-in-error";
+            type: Record<string, never>;
+            /** @enum {string} */
+            use: "claim" | "preauthorization" | "predetermination";
+            patient: Record<string, never>;
+            created: string;
+            insurer?: Record<string, never>;
+            provider: Record<string, never>;
+            priority: Record<string, never>;
+            insurance: Record<string, never>[];
+            item?: {
+                unitPrice?: {
+                    value: number;
+                    currency: string;
+                };
+                net?: {
+                    value: number;
+                    currency: string;
+                };
+            }[];
+            total?: {
+                value: number;
+                currency: string;
+            };
         };
     };
     responses: {
@@ -9289,6 +9743,356 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listPayers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payers. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayerList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createPayer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayerRequest"];
+            };
+        };
+        responses: {
+            /** @description The payer. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updatePayer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The payer's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PayerRequest"];
+            };
+        };
+        responses: {
+            /** @description The payer. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The patient's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policies. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    addPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The patient's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyRequest"];
+            };
+        };
+        responses: {
+            /** @description The policy. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Policy"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    endPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The policy's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EndPolicyRequest"];
+            };
+        };
+        responses: {
+            /** @description The ended policy. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Policy"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createClaim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The invoice's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The claim. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Claim"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listClaims: {
+        parameters: {
+            query?: {
+                /** @description Only claims in this status. */
+                status?: components["schemas"]["ClaimStatus"];
+                /** @description Only this payer's claims. */
+                payer_id?: string;
+                /** @description Only this patient's claims. */
+                patient_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The claims. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClaimList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getClaim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The claim's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The claim. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Claim"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    moveClaim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The claim's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveClaimRequest"];
+            };
+        };
+        responses: {
+            /** @description The claim after the move. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Claim"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getClaimFHIR: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The claim's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The FHIR resource. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FhirClaim"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };

@@ -154,7 +154,6 @@ describe('AdminScreen', () => {
     renderLive(new FakeLive(), <AdminScreen />)
     const later = screen.getAllByTestId('coming-later')
     expect(later.map((c) => c.querySelector('.adm-card-title')?.textContent)).toEqual([
-      'Insurance claims',
       'Reports & analytics',
       'Roles & permissions',
     ])

@@ -1,5 +1,5 @@
 // The admin's screen: setting the hospital up (accounts, doctors' profiles, schedules and leave,
-// departments, wards and beds, the price list) and keeping watch (audit log, access grants, deliveries, broadcasts), one tab each, with
+// departments, wards and beds, the price list, the insurers) and keeping watch (audit log, access grants, deliveries, broadcasts), one tab each, with
 // an overview of the other screens and of what is not built yet. The tab is in the address (#adm-…),
 // so a link or a card can open one.
 import { useEffect, useState, type ReactNode } from 'react'
@@ -12,6 +12,7 @@ import { Deliveries } from './admin/Deliveries'
 import { Departments } from './admin/Departments'
 import { Doctors } from './admin/Doctors'
 import { NewAccount } from './admin/NewAccount'
+import { Payers } from './admin/Payers'
 import { Prices } from './admin/Prices'
 import { Users } from './admin/Users'
 import { Wards } from './admin/Wards'
@@ -19,7 +20,6 @@ import './admin.css'
 
 /** Features planned but not built: listed so nobody looks for them elsewhere. */
 const later: { title: string; text: string }[] = [
-  { title: 'Insurance claims', text: 'Claims to insurers and the patient’s share of an invoice.' },
   { title: 'Reports & analytics', text: 'Waiting times, attendance and workload over weeks and months.' },
   { title: 'Roles & permissions', text: 'Fine-grained permissions beyond the four roles.' },
 ]
@@ -32,6 +32,7 @@ const tabs = [
   { id: 'adm-departments', label: 'Departments' },
   { id: 'adm-wards', label: 'Wards & beds' },
   { id: 'adm-prices', label: 'Prices' },
+  { id: 'adm-payers', label: 'Payers' },
   { id: 'adm-audit', label: 'Audit log' },
   { id: 'adm-grants', label: 'Access grants' },
   { id: 'adm-deliveries', label: 'Deliveries' },
@@ -98,6 +99,9 @@ export function AdminScreen() {
         <TabPanel id="adm-prices" className="adm-panel">
           <Prices />
         </TabPanel>
+        <TabPanel id="adm-payers" className="adm-panel">
+          <Payers />
+        </TabPanel>
         <TabPanel id="adm-audit" className="adm-panel">
           <Audit />
         </TabPanel>
@@ -131,6 +135,8 @@ function Overview() {
           <Card title="Wards & beds" text="Add wards and their beds." anchor="adm-wards" />
           <Card title="Billing" text="A patient's charges, invoices and payments at the billing desk." to="/billing" />
           <Card title="Prices" text="The price list: what each consultation, test, medication and bed-day costs." anchor="adm-prices" />
+          <Card title="Payers" text="The insurers the hospital claims from; policies and claims use them." anchor="adm-payers" />
+          <Card title="Claims board" text="Insurance claims by status: submit, approve, deny, mark paid." to="/billing/claims" />
           <Card title="Audit log" text="Who read or changed patient records." anchor="adm-audit" />
           <Card title="Access grants" text="Who broke the glass to open a patient's records, and why." anchor="adm-grants" />
           <Card title="Deliveries" text="Email and SMS sent; failed ones (dead letters) to retry." anchor="adm-deliveries" />

@@ -2,7 +2,8 @@
 // an invoice that is issued at the revision shown and paid (cash, the balance by default, with an
 // Idempotency-Key), an overpayment refused in words, a billing.changed event for this patient reloading
 // the account (and one for another patient not), refunds offered to admins only, a missing PDF said
-// plainly, and a manual charge posted with its own key.
+// plainly, a manual charge posted with its own key; a policy added and ended, an insured invoice's
+// shares, its claim created and moved.
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -12,7 +13,7 @@ import { apiError, fakeServer, type Call, type Route } from '../test/http'
 import { FakeLive, renderLive } from '../test/live'
 import { signIn } from '../test/session'
 import { BillingScreen } from './Billing'
-import { charge, invoice, invoiceID, issued, patient, patientID, payment, price } from './billing/fixtures'
+import { charge, claim, coverage, invoice, invoiceID, issued, patient, patientID, payer, payment, policy, price } from './billing/fixtures'
 
 let live: FakeLive
 let routes: Record<string, Route>
@@ -37,6 +38,8 @@ beforeEach(() => {
     },
     'GET /api/invoices': () => ({ body: { items: [current], total: 1, page: 1, limit: 100 } }),
     [`GET /api/invoices/${invoiceID}`]: () => ({ body: current }),
+    [`GET /api/patients/${patientID}/policies`]: { body: { items: [] } },
+    'GET /api/billing/payers': { body: { items: [payer()] } },
     'POST /api/invoices': () => ({ status: 201, body: current }),
     [`POST /api/invoices/${invoiceID}/issue`]: () => {
       current = issued()
@@ -271,5 +274,81 @@ describe('BillingScreen', () => {
     expect(await screen.findByText('No unbilled charges.')).toBeTruthy()
     expect(screen.queryByRole('alertdialog')).toBeNull()
     expect(calls.find((c) => c.path === '/api/charges/chg1/void')!.body).toEqual({ reason: 'Posted twice' })
+  })
+
+  it('adds a policy with coverage and co-pay read exactly, and ends one from a day on', async () => {
+    let items = [policy({ id: 'o2', member_id: 'OLD-1', valid_from: '2025-01-01' })]
+    routes[`GET /api/patients/${patientID}/policies`] = () => ({ body: { items } })
+    routes[`POST /api/patients/${patientID}/policies`] = (c) => {
+      items = [policy(), ...items]
+      return { status: 201, body: { ...items[0], ...(c.body as object) } }
+    }
+    routes['POST /api/policies/o2/end'] = (c) => {
+      items = [items[0]!, policy({ id: 'o2', member_id: 'OLD-1', valid_from: '2025-01-01', valid_to: '2026-12-06', ended: { at: '2026-12-07T09:00:00Z', by: 'u' } })]
+      return { body: { ...items[1], ...(c.body as object) } }
+    }
+    const user = await openAccount()
+    const panel = await screen.findByTestId('policies')
+    expect(plain((await within(panel).findByTestId('policy-o2')).textContent)).toContain('Acme HealthOLD-180%, co-pay $10.00')
+    await user.click(within(panel).getByRole('button', { name: 'Add policy' }))
+    const dialog = await screen.findByRole('dialog')
+    await user.click(within(dialog).getByRole('button', { name: 'Add policy' }))
+    expect(within(dialog).getByText('Choose the payer.')).toBeTruthy()
+    expect(within(dialog).getByText('Give the share the policy covers, e.g. 80 for 80%.')).toBeTruthy()
+    await user.selectOptions(within(dialog).getByLabelText('Payer'), 'Acme Health (ACME)')
+    await user.type(within(dialog).getByLabelText('Member id'), ' ACM-0042 ')
+    await user.type(within(dialog).getByLabelText('Plan (optional)'), 'Gold')
+    await user.type(within(dialog).getByLabelText('Coverage (%)'), '82.5')
+    await user.type(within(dialog).getByLabelText('Co-pay (USD)'), '10')
+    const from = within(dialog).getByLabelText('Valid from') as HTMLInputElement
+    await user.clear(from)
+    await user.type(from, '2026-01-01')
+    await user.click(within(dialog).getByRole('button', { name: 'Add policy' }))
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull())
+    expect(calls.find((c) => c.method === 'POST' && c.path.endsWith('/policies'))!.body).toEqual({
+      payer_id: 'y00000000000000000000001', member_id: 'ACM-0042', plan: 'Gold', coverage_bp: 8250, copay: 1000, valid_from: '2026-01-01',
+    })
+    await user.click(await within(panel).findByRole('button', { name: 'End the policy with Acme Health (OLD-1)' }))
+    const end = await screen.findByRole('alertdialog')
+    const day = within(end).getByLabelText('No longer covers from') as HTMLInputElement
+    await user.clear(day)
+    await user.type(day, '2026-12-07')
+    await user.click(within(end).getByRole('button', { name: 'End policy' }))
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull())
+    expect(calls.find((c) => c.path === '/api/policies/o2/end')!.body).toEqual({ from: '2026-12-07' })
+    expect(await within(panel).findByText('Ended')).toBeTruthy()
+  })
+
+  it('shows an insured invoice’s shares, takes the patient’s part only, and creates and moves its claim', async () => {
+    current = issued({ coverage, insurer_share: 5120, patient_share: 2280, insurer_due: 5120, patient_due: 2280, balance: 2280 })
+    routes[`POST /api/invoices/${invoiceID}/claims`] = () => {
+      current = { ...current, claim: { id: 'c00000000000000000000001', status: 'draft', amount: 5120, approved_amount: 0, paid_amount: 0 } }
+      return { status: 201, body: claim({ status: 'draft', rev: 1, amount: 5120 }) }
+    }
+    routes['GET /api/claims/c00000000000000000000001'] = () => ({ body: claim({ status: current.claim?.status ?? 'draft', rev: 1, amount: 5120 }) })
+    routes['POST /api/claims/c00000000000000000000001/status'] = () => {
+      current = { ...current, claim: { id: 'c00000000000000000000001', status: 'submitted', amount: 5120, approved_amount: 0, paid_amount: 0 } }
+      return { body: claim({ amount: 5120 }) }
+    }
+    const user = await openAccount()
+    await user.click(await screen.findByRole('button', { name: /Open INV-2026-000007/ }))
+    const detail = await screen.findByTestId('invoice-detail')
+    expect(plain(within(detail).getByTestId('insurer-share').textContent)).toBe('$51.20')
+    expect(plain(within(detail).getByTestId('patient-share').textContent)).toBe('$22.80')
+    expect(plain(within(detail).getByTestId('balance').textContent)).toBe('$22.80')
+    expect((within(detail).getByLabelText('Amount (USD)') as HTMLInputElement).value).toBe('22.80')
+    expect(plain(within(screen.getByTestId(`invoice-${invoiceID}`)).getAllByRole('cell')[4]!.textContent)).toBe('$51.20')
+    const panel = within(detail).getByTestId('claim-panel')
+    expect(panel.textContent).toContain('No claim yet to Acme Health.')
+    await user.click(within(panel).getByRole('button', { name: 'Create claim' }))
+    expect(await within(detail).findByTestId('claim-status')).toBeTruthy()
+    expect(plain(within(detail).getByTestId('claim-panel').textContent)).toContain('A claim to Acme Health for $51.20 is being prepared.')
+    await user.click(await within(detail).findByRole('button', { name: 'Update claim' }))
+    const dialog = await screen.findByRole('dialog')
+    expect((within(dialog).getByRole('radio', { name: 'Submitted' }) as HTMLInputElement).checked).toBe(true)
+    await user.click(within(dialog).getByRole('button', { name: 'Save' }))
+    await waitFor(() => expect(within(detail).getByTestId('claim-status').textContent).toBe('Submitted'))
+    expect(calls.find((c) => c.path.endsWith('/status'))!.body).toEqual({ status: 'submitted', rev: 1 })
+    expect(within(detail).getByRole('link', { name: 'Claims board' }).getAttribute('href')).toBe('/billing/claims')
   })
 })

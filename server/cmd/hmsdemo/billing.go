@@ -72,9 +72,14 @@ type wireInvoice struct {
 	Totals struct {
 		Total int64 `json:"total"`
 	} `json:"totals"`
-	Credited int64 `json:"credited"`
-	Paid     int64 `json:"paid"`
-	Balance  int64 `json:"balance"`
+	Credited     int64 `json:"credited"`
+	Paid         int64 `json:"paid"`
+	Balance      int64 `json:"balance"`
+	InsurerShare int64 `json:"insurer_share"`
+	InsurerDue   int64 `json:"insurer_due"`
+	Coverage     *struct {
+		PayerName string `json:"payer_name"`
+	} `json:"coverage"`
 }
 
 type wirePayment struct {
@@ -137,11 +142,13 @@ type billingRun struct {
 	cardRcpt                string
 	issuedOnServer          int
 	manual, skippedNoCharge int
+	claim                   wireClaim
 }
 
-// bill drafts and issues an invoice for each patient with unbilled charges among patientIDs, takes a
-// part payment in cash on the first, the whole balance by card on the second and credits a line of the
-// last, then prints a summary. extra charges are posted by hand first (patient → price code, reason),
+// bill drafts and issues an invoice for each patient with unbilled charges among patientIDs (the first
+// of them insured with the demo's payer, their invoice claimed: submitted, then approved), takes a
+// part payment in cash on the first (of the patient's share), the patient's whole balance by card on
+// the second and credits a line of the last uninsured one, then prints a summary. extra charges are posted by hand first (patient → price code, reason),
 // under an Idempotency-Key of today's date, so a second run on the same day posts nothing new.
 func (b *biller) bill(ctx context.Context, patientIDs []string, extra []manualCharge) error {
 	var r billingRun
@@ -155,6 +162,14 @@ func (b *biller) bill(ctx context.Context, patientIDs []string, extra []manualCh
 		r.manual++
 		if !slices.Contains(patientIDs, m.patientID) {
 			patientIDs = append(patientIDs, m.patientID)
+		}
+	}
+	// The first patient is insured: their invoice is split with the payer, and claimed.
+	insured := ""
+	if len(patientIDs) > 0 {
+		insured = patientIDs[0]
+		if _, err := b.insure(ctx, insured); err != nil {
+			return err
 		}
 	}
 	for _, id := range patientIDs {
@@ -179,6 +194,14 @@ func (b *biller) bill(ctx context.Context, patientIDs []string, extra []manualCh
 		}
 		r.invoices = append(r.invoices, inv)
 		logf("invoice %s issued: %d line(s), %s", inv.Number, len(inv.Lines), b.money(inv.Totals.Total))
+		if inv.Coverage != nil {
+			logf("  insurer's share %s (%s), the patient's %s", b.money(inv.InsurerShare), inv.Coverage.PayerName, b.money(inv.Balance))
+			if id == insured {
+				if err := b.claim(ctx, inv, &r); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	if err := b.settle(ctx, &r); err != nil {
 		return err
@@ -220,33 +243,36 @@ func (b *biller) settle(ctx context.Context, r *billingRun) error {
 	if len(invs) == 0 {
 		return nil
 	}
-	if first := invs[0]; first.Totals.Total >= 200 {
-		amount := first.Totals.Total / 2 / 100 * 100 // about half, in whole units
+	if first := invs[0]; first.Balance >= 200 {
+		amount := first.Balance / 2 / 100 * 100 // about half of what the patient owes, in whole units
 		var p wirePayment
 		body := map[string]any{"method": "cash", "amount": amount}
 		if _, err := b.keyed(ctx, http.MethodPost, "/api/invoices/"+first.ID+"/payments", "demo-cash-"+first.ID, body, &p); err != nil {
 			return err
 		}
 		r.cash, r.cashRcpt = p.Amount, p.ReceiptNumber
-		logf("cash payment %s on %s: %s of %s", p.ReceiptNumber, first.Number, b.money(p.Amount), b.money(first.Totals.Total))
+		logf("cash payment %s on %s: %s of %s", p.ReceiptNumber, first.Number, b.money(p.Amount), b.money(first.Balance))
 	}
 	if len(invs) >= 2 {
 		second := invs[1]
 		var p wirePayment
-		body := map[string]any{"method": "card", "amount": second.Totals.Total}
+		body := map[string]any{"method": "card", "amount": second.Balance} // the patient's part, all of it
 		if _, err := b.keyed(ctx, http.MethodPost, "/api/invoices/"+second.ID+"/payments", "demo-card-"+second.ID, body, &p); err != nil {
 			return err
 		}
 		r.card, r.cardRcpt = p.Amount, p.ReceiptNumber
 		logf("card payment %s on %s: %s, paid in full", p.ReceiptNumber, second.Number, b.money(p.Amount))
 	}
-	// The credit note takes back the first line of the last invoice (of the first when there is only
-	// one): a consultation cut short, or a certificate not needed after all.
-	target := invs[len(invs)-1]
-	if len(invs) == 2 {
-		target = invs[0]
+	// The credit note takes back the first line of the last invoice that is neither insured (its claim
+	// is the demo's) nor paid in full by card (the second): a consultation cut short, or a certificate
+	// not needed after all.
+	var target *wireInvoice
+	for i := len(invs) - 1; i >= 0 && target == nil; i-- {
+		if invs[i].Coverage == nil && !(i == 1 && r.card > 0) && len(invs[i].Lines) > 0 {
+			target = &invs[i]
+		}
 	}
-	if len(target.Lines) == 0 {
+	if target == nil {
 		return nil
 	}
 	line := target.Lines[0]
@@ -280,7 +306,7 @@ func (b *biller) summary(ctx context.Context, r *billingRun) error {
 	if _, err := b.a.call(ctx, b.h.reception, http.MethodGet, "/api/invoices?status=issued&limit=1", nil, &issued, http.StatusOK); err != nil {
 		return err
 	}
-	var total, paid, credited, balance int64
+	var total, paid, credited, balance, insurer int64
 	states := map[string]int{}
 	for i, inv := range r.invoices {
 		if _, err := b.a.call(ctx, b.h.reception, http.MethodGet, "/api/invoices/"+inv.ID, nil, &r.invoices[i], http.StatusOK); err != nil {
@@ -288,6 +314,7 @@ func (b *biller) summary(ctx context.Context, r *billingRun) error {
 		}
 		inv = r.invoices[i]
 		total, paid, credited, balance = total+inv.Totals.Total, paid+inv.Paid, credited+inv.Credited, balance+inv.Balance
+		insurer += inv.InsurerDue
 		switch {
 		case inv.Balance > 0 && inv.Paid > 0:
 			states["partly paid"]++
@@ -315,7 +342,12 @@ func (b *biller) summary(ctx context.Context, r *billingRun) error {
 		if r.creditNote != "" {
 			fmt.Printf("  credit note                %s, %s taken back\n", r.creditNote, b.money(credited))
 		}
-		fmt.Printf("  balance outstanding        %s\n", b.money(balance))
+		if r.claim.ID != "" {
+			fmt.Printf("  insurance claim            %s to %s for %s: %s\n", r.claim.InvoiceNumber, r.claim.PayerName,
+				b.money(r.claim.Amount), r.claim.Status)
+		}
+		fmt.Printf("  due from insurers          %s\n", b.money(insurer))
+		fmt.Printf("  balance outstanding        %s (the patients' part)\n", b.money(balance))
 	}
 	fmt.Printf("  issued on this server      %d invoices in all\n", issued.Total)
 	return nil

@@ -33,5 +33,19 @@ func (a *App) billingRoutes() []Route {
 		route("GET", "/api/payments/:id/receipt", Roles, billersAndPatient, b.ReceiptHandler),
 		route("POST", "/api/invoices/:id/checkout", Roles, billersAndPatient, b.CheckoutHandler),
 		route("POST", "/api/payments/stripe/webhook", Public, nil, b.WebhookHandler),
+		// Insurance: payers (admins keep them; staff read them), a patient's policies (staff and admins
+		// add and end them; the patient reads their own), claims made from issued invoices and moved
+		// through their statuses by staff and admins (the patient reads their own), and a claim as FHIR.
+		route("GET", "/api/billing/payers", Roles, billers, b.PayersHandler),
+		route("POST", "/api/billing/payers", Roles, adminOnly, b.CreatePayerHandler),
+		route("PUT", "/api/billing/payers/:id", Roles, adminOnly, b.UpdatePayerHandler),
+		route("GET", "/api/patients/:id/policies", Roles, billersAndPatient, b.PoliciesHandler).Audited("billing.policies.read"),
+		route("POST", "/api/patients/:id/policies", Roles, billers, b.AddPolicyHandler).Audited("billing.policy.add"),
+		route("POST", "/api/policies/:id/end", Roles, billers, b.EndPolicyHandler),
+		route("POST", "/api/invoices/:id/claims", Roles, billers, b.CreateClaimHandler),
+		route("GET", "/api/claims", Roles, billersAndPatient, b.ClaimsHandler),
+		route("GET", "/api/claims/:id", Roles, billersAndPatient, b.ClaimHandler),
+		route("POST", "/api/claims/:id/status", Roles, billers, b.MoveClaimHandler),
+		route("GET", "/api/claims/:id/fhir", Roles, billersAndPatient, b.ClaimFHIRHandler),
 	}
 }

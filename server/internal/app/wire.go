@@ -152,7 +152,8 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 				InvoiceNumber: r.InvoiceNumber, Method: r.Method.Words(), Amount: r.Amount, Refunded: r.Refunded,
 				BalanceAfter: r.BalanceAfter, Currency: r.Currency})
 		},
-		Events: a.Events, Online: online, PublicURL: cfg.PublicURL,
+		Events: a.Events, Online: online, PublicURL: cfg.PublicURL, Hospital: cfg.Notify.HospitalName,
+		PatientName: a.patients.Name,
 		UserOf: func(ctx context.Context, patientID string) (string, error) {
 			r, err := a.PatientRecords.PatientByID(ctx, patientID)
 			return r.UserID, err

@@ -137,13 +137,35 @@ type Invoice struct {
 	Seq      int        `json:"seq,omitempty"`
 	IssuedAt *time.Time `json:"issued_at,omitempty"`
 	IssuedBy string     `json:"issued_by,omitempty"`
-	// Credited is what its credit notes took back (a positive sum of their totals); Paid is what its
-	// payments add up to, less refunds; Balance is Total − Credited − Paid. All three are computed from
-	// the invoice's credit notes and ledger when it is read, never stored on it.
+	// Coverage is the patient's policy that covered the issue date, as it was then; nil when none did
+	// (and on a draft). InsurerShare and PatientShare split Total under it (see Shares), frozen when the
+	// invoice is issued; with no coverage the patient's share is the total.
+	Coverage     *Coverage `json:"coverage,omitempty"`
+	InsurerShare int64     `json:"insurer_share"`
+	PatientShare int64     `json:"patient_share"`
+	// Credited is what its credit notes took back (a positive sum of their totals); Paid is what the
+	// patient's payments add up to, less refunds. InsurerDue is what the insurer is taken to pay as the
+	// claim stands (see Claim.insurerDue), PatientDue the rest of Total − Credited, and Balance is
+	// PatientDue − Paid: what the patient still owes. All are computed from the invoice's credit notes,
+	// ledger and claim when it is read, never stored on it.
 	Credited      int64         `json:"credited"`
+	InsurerDue    int64         `json:"insurer_due"`
+	PatientDue    int64         `json:"patient_due"`
 	Paid          int64         `json:"paid"`
 	Balance       int64         `json:"balance"`
 	PaymentStatus PaymentStatus `json:"payment_status"`
+	// Claim is the invoice's claim to its payer, if one was made.
+	Claim *ClaimSummary `json:"claim,omitempty"`
+}
+
+// ClaimSummary is where an invoice's claim stands, as the invoice shows it.
+type ClaimSummary struct {
+	ID             string      `json:"id"`
+	Status         ClaimStatus `json:"status"`
+	Amount         int64       `json:"amount"`
+	ApprovedAmount int64       `json:"approved_amount"`
+	PaidAmount     int64       `json:"paid_amount"`
+	DenialReason   string      `json:"denial_reason,omitempty"`
 }
 
 // Series is a numbering series: invoices, credit notes and receipts are each numbered 1, 2, 3… per

@@ -77,7 +77,8 @@ func (s *Service) OnlinePayment() bool { return s.online != nil }
 // Currency is the hospital's currency.
 func (s *Service) Currency() string { return s.currency }
 
-// Checkout makes a provider's payment page for an issued invoice's balance. The page sends the patient
+// Checkout makes a provider's payment page for an issued invoice's balance: the patient's part only,
+// never the insurer's share (see Invoice.Balance). The page sends the patient
 // back to their bills in the web app.
 func (s *Service) Checkout(ctx context.Context, inv Invoice) (pageURL, sessionID string, err error) {
 	if s.online == nil {
@@ -139,10 +140,14 @@ func (s *Service) Webhook(ctx context.Context, payload []byte, header http.Heade
 	} else if err != nil {
 		return Payment{}, false, err
 	}
+	owed, err := s.patientDue(ctx, inv)
+	if err != nil {
+		return Payment{}, false, err
+	}
 	e := Entry{InvoiceID: inv.ID, Op: id, Kind: PaymentEntry, PaymentID: id, PatientID: inv.PatientID, Method: Online,
 		Amount: op.Amount, Currency: s.currency, Reference: op.Reference, By: "provider:" + s.online.Name(), At: s.clock()}
 	e, after, replayed, err := s.appendEntry(ctx, e, func(l ledger) error {
-		if op.Amount > inv.Totals.Total-l.paid() {
+		if op.Amount > owed-l.paid() {
 			s.log.WarnContext(ctx, "online payment is more than the balance: refund the difference", "invoice", inv.ID, "session", op.SessionID)
 		}
 		return nil

@@ -214,11 +214,12 @@ func (s *Service) Pay(ctx context.Context, r PaymentRequest) (Payment, bool, err
 	}
 	e := Entry{InvoiceID: inv.ID, Op: op, Kind: PaymentEntry, PaymentID: op, PatientID: inv.PatientID, Method: r.Method,
 		Amount: r.Amount, Currency: s.currency, Reference: r.Reference, By: r.By, At: s.clock()}
-	notes, err := s.store.CreditNotes(ctx, inv.ID)
+	// The patient's part: a payment never pays the insurer's share (claim moves only ever add to the
+	// patient's part, so a move made meanwhile cannot make this payment too much).
+	owed, err := s.patientDue(ctx, inv)
 	if err != nil {
 		return Payment{}, false, err
 	}
-	owed := inv.Totals.Total - credited(notes)
 	e, after, replayed, err := s.appendEntry(ctx, e, func(l ledger) error {
 		if r.Amount > owed-l.paid() {
 			return errOverpayment
@@ -385,7 +386,7 @@ func (s *Service) Refund(ctx context.Context, r RefundRequest) (Payment, bool, e
 	return p, replayed, err
 }
 
-// settle fills in what is credited and paid of invoices, from their credit notes and ledgers.
+// settle fills in what is credited, due and paid of invoices, from their credit notes, claims and ledgers.
 func (s *Service) settle(ctx context.Context, invs []Invoice) error {
 	_, _, err := s.settleWith(ctx, invs)
 	return err
@@ -414,10 +415,29 @@ func (s *Service) settleWith(ctx context.Context, invs []Invoice) (map[string]le
 	for _, n := range notes {
 		credits[n.InvoiceID] = append(credits[n.InvoiceID], n)
 	}
+	claims, err := s.claimsByInvoice(ctx, invs)
+	if err != nil {
+		return nil, nil, err
+	}
 	for i := range invs {
-		invs[i].settle(ledgers[invs[i].ID].paid(), credited(credits[invs[i].ID]))
+		invs[i].settle(ledgers[invs[i].ID].paid(), credited(credits[invs[i].ID]), claims[invs[i].ID])
 	}
 	return ledgers, credits, nil
+}
+
+// patientDue is what the patient owes of an issued invoice in all, before their payments: its total,
+// less what its credit notes took back, less what its insurer is taken to pay as its claim stands.
+func (s *Service) patientDue(ctx context.Context, inv Invoice) (int64, error) {
+	notes, err := s.store.CreditNotes(ctx, inv.ID)
+	if err != nil {
+		return 0, err
+	}
+	claims, err := s.claimsByInvoice(ctx, []Invoice{inv})
+	if err != nil {
+		return 0, err
+	}
+	inv.settle(0, credited(notes), claims[inv.ID])
+	return inv.PatientDue, nil
 }
 
 // credited is what credit notes took back: the positive sum of their (negative) totals.
@@ -429,9 +449,24 @@ func credited(notes []CreditNote) int64 {
 	return c
 }
 
-func (inv *Invoice) settle(paid, credited int64) {
-	inv.Paid, inv.Credited = paid, credited
-	inv.Balance = inv.Totals.Total - credited - paid
+// settle fills in what is credited, due from the insurer and the patient, paid and left to pay of an
+// invoice, given its patient's payments less refunds, what its credit notes took back and its claim
+// (nil: none). The insurer is expected to pay the share the invoice's coverage gives of what credit
+// notes left, until its claim is decided (Claim.insurerDue); the patient owes the rest, and only that
+// is their balance.
+func (inv *Invoice) settle(paid, credited int64, claim *Claim) {
+	if inv.Coverage == nil {
+		inv.InsurerShare, inv.PatientShare = 0, inv.Totals.Total
+	}
+	expected, _ := Shares(inv.Totals.Total-credited, inv.Coverage)
+	inv.Paid, inv.Credited, inv.Claim = paid, credited, nil
+	inv.InsurerDue = claim.insurerDue(expected)
+	inv.PatientDue = inv.Totals.Total - credited - inv.InsurerDue
+	inv.Balance = inv.PatientDue - paid
+	if claim != nil {
+		inv.Claim = &ClaimSummary{ID: claim.ID, Status: claim.Status, Amount: claim.Amount, ApprovedAmount: claim.ApprovedAmount,
+			PaidAmount: claim.PaidAmount, DenialReason: claim.DenialReason}
+	}
 	switch {
 	case inv.Balance <= 0:
 		inv.PaymentStatus = Paid

@@ -12,9 +12,11 @@ import (
 type Receipt struct {
 	Payment
 	InvoiceNumber string
-	// BalanceAfter is the invoice's total, less the credit notes made by the time of the payment, less
-	// the payments and refunds recorded up to and including it in the ledger's order. A refund or a
-	// credit note made later does not change it (a later refund of this payment shows as Refunded).
+	// BalanceAfter is what the patient owed of the invoice right after the payment: the invoice's total,
+	// less the credit notes made by the time of the payment, less what the insurer was taken to pay as
+	// its claim stood then, less the payments and refunds recorded up to and including it in the
+	// ledger's order. A refund, a credit note or a claim's move made later does not change it (a later
+	// refund of this payment shows as Refunded).
 	BalanceAfter int64
 }
 
@@ -57,13 +59,23 @@ func (s *Service) Receipt(ctx context.Context, paymentID string) (Receipt, error
 	if err != nil {
 		return Receipt{}, err
 	}
+	claims, err := s.claimsByInvoice(ctx, []Invoice{inv})
+	if err != nil {
+		return Receipt{}, err
+	}
 	l := ledger(entries)
 	for i, x := range l {
 		if x.Op != paymentID {
 			continue
 		}
-		return Receipt{Payment: s.paymentOf(ctx, l, x), InvoiceNumber: inv.Number,
-			BalanceAfter: inv.Totals.Total - creditedBy(notes, x) - l[:i+1].paid()}, nil
+		// What the patient owed then: the claim as it stood at the payment.
+		var claim *Claim
+		if c := claims[inv.ID]; c != nil {
+			then := c.asOf(x.At)
+			claim = &then
+		}
+		inv.settle(l[:i+1].paid(), creditedBy(notes, x), claim)
+		return Receipt{Payment: s.paymentOf(ctx, l, x), InvoiceNumber: inv.Number, BalanceAfter: inv.Balance}, nil
 	}
 	return Receipt{}, errNoPayment
 }

@@ -30,6 +30,8 @@ type Service struct {
 	returnTo      string
 	// numbering is each series' claims in this process (numbering.go).
 	numbering map[Series]*numbering
+	hospital      string
+	patientName   func(ctx context.Context, patientID string) (string, error)
 }
 
 // Options configure the service.
@@ -56,6 +58,10 @@ type Options struct {
 	Online Provider
 	// PublicURL is where the web app is: a provider's page sends the patient back there.
 	PublicURL string
+	// Hospital is the hospital's name, the provider of its claims.
+	Hospital string
+	// PatientName names a patient on the claims board and in a claim's FHIR export.
+	PatientName func(ctx context.Context, patientID string) (string, error)
 }
 
 // NewService returns the billing service on store.
@@ -71,7 +77,7 @@ func NewService(store Store, o Options) *Service {
 	}
 	return &Service{store: store, currency: o.Currency, now: o.Now, loc: o.Location, log: o.Log, render: o.RenderInvoice,
 		renderReceipt: o.RenderReceipt, events: o.Events, userOf: o.UserOf, userName: o.UserName, online: o.Online, returnTo: o.PublicURL,
-		numbering: newNumbering()}
+		numbering: newNumbering(), hospital: o.Hospital, patientName: o.PatientName}
 }
 
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
@@ -297,7 +303,7 @@ func (s *Service) Draft(ctx context.Context, patientID string, chargeIDs []strin
 	if err := s.store.ConfirmClaims(ctx, next.ID, ids); err != nil {
 		return Invoice{}, err
 	}
-	next.settle(0, 0)
+	next.settle(0, 0, nil)
 	s.changed(ctx, patientID, next.ID, "drafted")
 	return next, nil
 }
@@ -343,7 +349,7 @@ func (s *Service) RemoveLine(ctx context.Context, invoiceID, chargeID string, re
 	if err := s.store.ReleaseCharge(ctx, chargeID, invoiceID); err != nil {
 		return Invoice{}, err
 	}
-	next.settle(0, 0)
+	next.settle(0, 0, nil)
 	s.changed(ctx, next.PatientID, next.ID, "drafted")
 	return next, nil
 }
@@ -388,7 +394,7 @@ func (s *Service) Issue(ctx context.Context, id string, rev int, by string) (Inv
 	if fresh {
 		// Issued by this request just now: nothing can have been paid or credited on it before, so
 		// there is no ledger or credit note to read.
-		inv.settle(0, 0)
+		inv.settle(0, 0, nil)
 		return inv, nil
 	}
 	invs := []Invoice{inv}
@@ -445,6 +451,11 @@ func (s *Service) finish(ctx context.Context, inv Invoice, mayHave bool) (Invoic
 	at := claim.At
 	next.Status, next.Year, next.Seq, next.Number, next.IssuedAt = Issued, claim.Year, claim.Seq, Number(claim.Year, claim.Seq), &at
 	next.Rev, next.ChangedAt = inv.Rev+1, s.clock()
+	// The shares, from the policy that covers the issue date, are frozen with the number.
+	if next.Coverage, err = s.coverageOn(ctx, inv.PatientID, at.In(s.loc).Format(dateLayout)); err != nil {
+		return Invoice{}, err
+	}
+	next.InsurerShare, next.PatientShare = Shares(next.Totals.Total, next.Coverage)
 	if err := s.store.UpdateInvoice(ctx, next, Issuing, inv.Rev); errors.Is(err, ErrStale) {
 		return s.Invoice(ctx, inv.ID) // finished meanwhile (Recover, or the same request retried)
 	} else if err != nil {
@@ -455,7 +466,8 @@ func (s *Service) finish(ctx context.Context, inv Invoice, mayHave bool) (Invoic
 }
 
 // Recover finishes invoices and credit notes left issuing for longer than grace (a crash between
-// freezing and numbering), numbers payments left without a receipt number, and releases charges claimed by a draft
+// freezing and numbering), numbers payments left without a receipt number, records the status of
+// claims whose last move was stored but not recorded on the claim, and releases charges claimed by a draft
 // that does not list them (a crash while drafting or taking a line off). It returns how many it fixed.
 func (s *Service) Recover(ctx context.Context, grace time.Duration) (int, error) {
 	before := s.clock().Add(-grace)
@@ -482,6 +494,11 @@ func (s *Service) Recover(ctx context.Context, grace time.Duration) (int, error)
 	}
 	numbered, err := s.recoverReceipts(ctx, before)
 	n += numbered
+	if err != nil {
+		return n, err
+	}
+	recorded, err := s.recoverClaims(ctx, before)
+	n += recorded
 	if err != nil {
 		return n, err
 	}

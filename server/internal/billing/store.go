@@ -83,4 +83,36 @@ type Store interface {
 	// UnnumberedBefore lists payment entries recorded before t that have no receipt number yet (a crash
 	// came between the payment and its number), for Recover.
 	UnnumberedBefore(ctx context.Context, t time.Time, limit int) ([]Entry, error)
+
+	// InsertPayer stores a payer; ErrDuplicate when its id or code is taken.
+	InsertPayer(ctx context.Context, p Payer) error
+	// UpdatePayer replaces a payer if its stored rev is still rev; ErrStale otherwise, ErrDuplicate when
+	// its new code is another payer's.
+	UpdatePayer(ctx context.Context, p Payer, rev int) error
+	Payer(ctx context.Context, id string) (Payer, error)
+	Payers(ctx context.Context) ([]Payer, error)
+
+	// InsertPolicy stores a patient's policy (its member id sealed).
+	InsertPolicy(ctx context.Context, p Policy) error
+	Policy(ctx context.Context, id string) (Policy, error)
+	// Policies lists a patient's policies, ended ones included.
+	Policies(ctx context.Context, patientID string) ([]Policy, error)
+	// EndPolicy sets a running policy's ValidTo and Ended; ErrStale when it is ended already.
+	EndPolicy(ctx context.Context, id, validTo string, e Ended) error
+
+	// InsertClaim stores a claim as it is made (a draft, rev 1); ErrDuplicate when its invoice has one.
+	InsertClaim(ctx context.Context, c Claim) error
+	// Claim returns a claim with the status and rev last recorded on it (ErrNotFound when none).
+	Claim(ctx context.Context, id string) (Claim, error)
+	// Claims lists claims by f (the status as last recorded), newest first.
+	Claims(ctx context.Context, f ClaimFilter) ([]Claim, error)
+	// InsertClaimEvent appends a status to a claim; ErrDuplicate when (claim, seq) is taken.
+	InsertClaimEvent(ctx context.Context, e ClaimEvent) error
+	// ClaimEvents lists the events of claims, by claim and seq.
+	ClaimEvents(ctx context.Context, claimIDs ...string) ([]ClaimEvent, error)
+	// ApplyClaimEvent records e's status and seq on its claim unless a later one is recorded, and marks
+	// e recorded.
+	ApplyClaimEvent(ctx context.Context, e ClaimEvent) error
+	// UnappliedClaimEvents lists events stored before t whose status is not recorded on their claim yet.
+	UnappliedClaimEvents(ctx context.Context, before time.Time, limit int) ([]ClaimEvent, error)
 }

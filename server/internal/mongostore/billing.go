@@ -79,17 +79,20 @@ var billingIndexes = indexSet{
 var _ billing.Store = (*Billing)(nil)
 
 // Billing stores prices, charges, invoices, credit notes, the invoices' ledgers of payments and refunds,
-// the numbers of each series and rendered documents.
+// the numbers of each series, rendered documents, and insurance: payers, policies and claims
+// (billing_insurance.go).
 type Billing struct {
 	gate                                                  *gate
 	prices, charges, invoices, credits, documents, ledger *mongo.Collection
+	payers, policies, claims, claimEvents                 *mongo.Collection
 	numbers                                               map[billing.Series]*mongo.Collection
 	keys                                                  *seal.Keyring
 }
 
 // NewBilling returns the billing store on db, sealing free text with keys.
 func NewBilling(db *DB, keys *seal.Keyring) *Billing {
-	return &Billing{gate: db.gate, prices: db.Collection(colPrices), charges: db.Collection(colCharges),
+	payers, policies, claims, events := claimCollections(db)
+	return &Billing{payers: payers, policies: policies, claims: claims, claimEvents: events, gate: db.gate, prices: db.Collection(colPrices), charges: db.Collection(colCharges),
 		invoices: db.Collection(colInvoices), credits: db.Collection(colCreditNotes), documents: db.Collection(colDocuments),
 		ledger: db.Collection(colLedger),
 		numbers: map[billing.Series]*mongo.Collection{
@@ -389,6 +392,20 @@ type invoiceDoc struct {
 	Seq       int        `bson:"seq,omitempty"`
 	IssuedAt  *time.Time `bson:"issued_at,omitempty"`
 	IssuedBy  string     `bson:"issued_by,omitempty"`
+	// Coverage and the shares are frozen when the invoice is issued; none on a draft, nor on an
+	// invoice no policy covered.
+	Coverage     *coverageDoc `bson:"coverage,omitempty"`
+	InsurerShare int64        `bson:"insurer_share,omitempty"`
+	PatientShare int64        `bson:"patient_share,omitempty"`
+}
+
+type coverageDoc struct {
+	PolicyID   string `bson:"policy_id"`
+	PayerID    string `bson:"payer_id"`
+	PayerName  string `bson:"payer_name"`
+	Plan       string `bson:"plan,omitempty"`
+	CoverageBP int    `bson:"coverage_bp"`
+	CoPay      int64  `bson:"copay"`
 }
 
 func lineWhere(invoiceID, chargeID string) string {
@@ -428,6 +445,11 @@ func (s *Billing) invoiceDoc(inv billing.Invoice) (invoiceDoc, error) {
 		Net: inv.Totals.Net, Tax: inv.Totals.Tax, Total: inv.Totals.Total,
 		Rev: inv.Rev, ChangedAt: inv.ChangedAt, CreatedAt: inv.CreatedAt, CreatedBy: inv.CreatedBy, Number: inv.Number,
 		Year: inv.Year, Seq: inv.Seq, IssuedAt: inv.IssuedAt, IssuedBy: inv.IssuedBy}
+	if c := inv.Coverage; c != nil {
+		d.Coverage = &coverageDoc{PolicyID: c.PolicyID, PayerID: c.PayerID, PayerName: c.PayerName, Plan: c.Plan,
+			CoverageBP: c.CoverageBP, CoPay: c.CoPay}
+		d.InsurerShare, d.PatientShare = inv.InsurerShare, inv.PatientShare
+	}
 	var err error
 	d.Lines, err = s.sealLines(inv.Lines, func(c string) string { return lineWhere(inv.ID, c) })
 	return d, err
@@ -441,6 +463,12 @@ func (s *Billing) invoice(d invoiceDoc) (billing.Invoice, error) {
 	if d.IssuedAt != nil {
 		t := d.IssuedAt.UTC()
 		inv.IssuedAt = &t
+	}
+	inv.InsurerShare, inv.PatientShare = 0, d.Total
+	if c := d.Coverage; c != nil {
+		inv.Coverage = &billing.Coverage{PolicyID: c.PolicyID, PayerID: c.PayerID, PayerName: c.PayerName, Plan: c.Plan,
+			CoverageBP: c.CoverageBP, CoPay: c.CoPay}
+		inv.InsurerShare, inv.PatientShare = d.InsurerShare, d.PatientShare
 	}
 	lines, err := s.openLines(d.Lines, func(c string) string { return lineWhere(d.ID, c) })
 	if err != nil {

@@ -2,7 +2,8 @@
 // and the balance. A draft can lose a line (DELETE …/lines/{charge_id}?rev=) and be issued at the
 // revision shown (POST …/issue); an issued one takes payments (TakePayment), has its PDF, is corrected
 // by credit notes (CreditNote), and lists its payments with their receipts; an admin may refund a
-// payment (Refund).
+// payment (Refund). An issued invoice a policy covered shows the insurer's and the patient's shares and
+// its claim (ClaimPanel); the payment taken is the patient's part only.
 import { useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { balanceOf, billingError, fetchInvoicePDF, fetchReceiptPDF, type Invoice, type Payment } from '../../api/billing'
@@ -12,6 +13,7 @@ import { ApiError } from '../../api/session'
 import { formatDateTime } from '../../api/time'
 import { ErrorText, LoadError } from '../../components/forms'
 import { Tag } from '../../components/labels'
+import { ClaimPanel } from './ClaimPanel'
 import { CreditNote } from './CreditNote'
 import { DownloadPDF } from './Download'
 import { InvoiceLines } from './InvoiceLines'
@@ -96,6 +98,7 @@ export function InvoiceDetail({ id, isAdmin, close }: { id: string; isAdmin: boo
           }
         />
       )}
+      {issued && <ClaimPanel invoice={inv} />}
       {draft && (
         <div className="row">
           <button
@@ -109,7 +112,9 @@ export function InvoiceDetail({ id, isAdmin, close }: { id: string; isAdmin: boo
           >
             {issue.isPending ? 'Issuing…' : 'Issue invoice'}
           </button>
-          <span className="muted bl-small">Once issued it is numbered and never changes.</span>
+          <span className="muted bl-small">
+            Once issued it is numbered and never changes; a policy covering the day splits it with the insurer.
+          </span>
         </div>
       )}
       <ErrorText error={error} block />

@@ -1,8 +1,10 @@
-// An invoice's lines and its totals (net, tax, total, credited, paid, balance), as the desk and the patient see
-// it; on a draft the desk may take a line off (onRemove).
+// An invoice's lines and its totals (net, tax, total, credited, the insurer's and the patient's shares
+// when a policy covered it, paid, balance), as the desk and the patient see it; on a draft the desk may
+// take a line off (onRemove).
 import type { Invoice, InvoiceLine } from '../../api/billing'
 import { balanceOf, paidOf } from '../../api/billing'
 import { formatMoney, formatPercent } from '../../api/money'
+import { shareRows } from './insurance'
 
 export function InvoiceLines({
   invoice,
@@ -75,7 +77,10 @@ export function InvoiceLines({
         <Total label="Tax" value={money(invoice.totals.tax)} extra={!!onRemove} />
         <Total label="Total" value={money(invoice.totals.total)} extra={!!onRemove} strong />
         {issued && (invoice.credited ?? 0) > 0 && <Total label="Credited" value={money(-(invoice.credited ?? 0))} />}
-        {issued && <Total label="Paid" value={money(paidOf(invoice))} />}
+        {shareRows(invoice).map((r) => (
+          <Total key={r.testId} label={r.label} value={money(r.amount)} strong={r.strong} testId={r.testId} />
+        ))}
+        {issued && <Total label={invoice.coverage ? 'Paid by the patient' : 'Paid'} value={money(paidOf(invoice))} />}
         {issued && <Total label="Balance" value={money(balanceOf(invoice))} strong testId="balance" />}
       </tfoot>
     </table>

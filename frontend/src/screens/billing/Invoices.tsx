@@ -1,12 +1,13 @@
 // The patient's invoices at the billing desk (GET /api/invoices?patient_id=): drafts and issued ones,
-// with each one's state, total, paid and balance, and the account's balance (what is left to pay on
-// the issued ones). Choosing one opens it (InvoiceDetail).
+// with each one's state (and its claim's), total, the insurer's part, paid and balance, and the
+// account's balance (what the patient has left to pay on the issued ones). Choosing one opens it (InvoiceDetail).
 import { balanceOf, billingError, paidOf, type Invoice } from '../../api/billing'
 import { formatMoney } from '../../api/money'
 import { $api } from '../../api/query'
 import { formatDate } from '../../api/time'
 import { LoadError } from '../../components/forms'
 import { Tag } from '../../components/labels'
+import { claimWords } from './insurance'
 import { invoiceName, invoiceState } from './words'
 
 /** Invoices read at once (the server's most). */
@@ -56,6 +57,9 @@ export function Invoices({
                 Total
               </th>
               <th scope="col" className="bl-num">
+                Insurer
+              </th>
+              <th scope="col" className="bl-num">
                 Paid
               </th>
               <th scope="col" className="bl-num">
@@ -76,8 +80,14 @@ export function Invoices({
                   <td className="bl-nowrap">{formatDate(i.issued_at ?? i.created_at, 'auto')}</td>
                   <td>
                     <Tag tone={state.tone}>{state.text}</Tag>
+                    {i.claim && (
+                      <div className="bl-small">
+                        Claim: <Tag tone={claimWords[i.claim.status].tone}>{claimWords[i.claim.status].text}</Tag>
+                      </div>
+                    )}
                   </td>
                   <td className="bl-num">{formatMoney(i.totals.total, i.currency)}</td>
+                  <td className="bl-num">{done && i.coverage ? formatMoney(i.insurer_due ?? 0, i.currency) : '—'}</td>
                   <td className="bl-num">{done ? formatMoney(paidOf(i), i.currency) : '—'}</td>
                   <td className="bl-num">{done ? formatMoney(balanceOf(i), i.currency) : '—'}</td>
                   <td>

@@ -1,6 +1,7 @@
 // Canned billing answers for the billing screens' tests (never used by the app), in the server's shapes
-// and the payments contract's: a patient, the price list, charges, invoices and payments.
-import type { Charge, Invoice, Payment, Price } from '../../api/billing'
+// and the payments contract's: a patient, the price list, charges, invoices and payments; payers,
+// policies and claims.
+import type { Charge, Claim, Invoice, Payer, Payment, Policy, Price } from '../../api/billing'
 
 export const patientID = 'p0000000000000000000000b'
 export const patientUserID = 'u0000000000000000000000b'
@@ -119,3 +120,60 @@ export function payment(over: Partial<Payment> = {}): Payment {
     ...over,
   }
 }
+
+export function claim(over: Partial<Claim> = {}): Claim {
+  return {
+    id: 'c00000000000000000000001',
+    invoice_id: 'i00000000000000000000001',
+    invoice_number: 'INV-2026-000007',
+    patient_id: 'p0000000000000000000000b',
+    patient_name: 'Ben Ode',
+    payer_id: 'y00000000000000000000001',
+    payer_name: 'Acme Health',
+    policy_id: 'o00000000000000000000001',
+    plan: 'Gold',
+    currency: 'USD',
+    amount: 7200,
+    status: 'submitted',
+    rev: 2,
+    approved_amount: 0,
+    paid_amount: 0,
+    created_at: '2026-12-07T11:10:00Z',
+    created_by: 'u0000000000000000000000s',
+    changed_at: '2026-12-07T11:20:00Z',
+    history: [],
+    ...over,
+  }
+}
+
+export function policy(over: Partial<Policy> = {}): Policy {
+  return {
+    id: 'o00000000000000000000001',
+    patient_id: 'p0000000000000000000000b',
+    payer_id: 'y00000000000000000000001',
+    payer_name: 'Acme Health',
+    member_id: 'ACM-0042',
+    coverage_bp: 8000,
+    copay: 1000,
+    valid_from: '2026-01-01',
+    created_at: '2026-01-01T09:00:00Z',
+    created_by: 'u0000000000000000000000s',
+    ...over,
+  }
+}
+
+export function payer(over: Partial<Payer> = {}): Payer {
+  return {
+    id: 'y00000000000000000000001',
+    code: 'ACME',
+    name: 'Acme Health',
+    contact: 'claims@acme.example',
+    rev: 1,
+    changed_at: '2026-12-01T09:00:00Z',
+    changed_by: 'a0000000000000000000000a',
+    ...over,
+  }
+}
+
+/** The coverage an invoice issued under policy() carries: 80% after a co-pay of $10.00. */
+export const coverage = { policy_id: 'o00000000000000000000001', payer_id: 'y00000000000000000000001', payer_name: 'Acme Health', plan: 'Gold', coverage_bp: 8000, copay: 1000 }

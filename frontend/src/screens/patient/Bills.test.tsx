@@ -1,7 +1,8 @@
 // The portal's bills section against canned answers: the issued invoices with total, paid, balance and
 // state; an invoice's lines and receipts; "Pay online" only where the hospital takes online payments
 // and something is left to pay (the browser sent to Stripe's page); coming back from it, "being
-// confirmed" until a billing.changed event on the patient's own channel shows the invoice paid.
+// confirmed" until a billing.changed event on the patient's own channel shows the invoice paid; an
+// insured invoice's shares and claim, and only the patient's part offered to pay online.
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -12,7 +13,7 @@ import { FakeLive, renderLive } from '../../test/live'
 import { signIn } from '../../test/session'
 import { Router } from 'wouter'
 import { memoryLocation } from 'wouter/memory-location'
-import { invoiceID, issued, patientID, patientUserID, payment } from '../billing/fixtures'
+import { coverage, invoiceID, issued, patientID, patientUserID, payment } from '../billing/fixtures'
 import { Bills } from './Bills'
 
 let live: FakeLive
@@ -64,7 +65,7 @@ describe('Bills', () => {
     const user = userEvent.setup()
     renderBills()
     const row = await screen.findByTestId(`bill-${invoiceID}`)
-    expect(plain(row.textContent)).toBe('INV-2026-000007Mon, Dec 7$74.00$20.00$54.00Partly paidOpen')
+    expect(plain(row.textContent)).toBe('INV-2026-000007Mon, Dec 7$74.00—$20.00$54.00Partly paidOpen')
     const list = calls.find((c) => c.path === '/api/invoices')!
     expect(list.query.get('status')).toBe('issued')
     expect(list.query.get('patient_id')).toBe(patientID)
@@ -104,5 +105,30 @@ describe('Bills', () => {
     live.emit(`user:${patientUserID}`, 'billing.changed', { patient_id: patientID, invoice_id: invoiceID, kind: 'payment' })
     await waitFor(() => expect(screen.getByTestId('confirming').textContent).toBe('Thank you — your payment has been received.'))
     expect(await screen.findByRole('button', { name: 'Receipt RCT-2026-000002' })).toBeTruthy()
+  })
+
+  it('shows an insured invoice’s shares and claim, and offers only the patient’s part to pay online', async () => {
+    current = issued({
+      coverage, insurer_share: 5120, patient_share: 2280, insurer_due: 0, patient_due: 7400, balance: 7400,
+      claim: { id: 'c1', status: 'denied', amount: 5120, approved_amount: 0, paid_amount: 0, denial_reason: 'not covered by the plan' },
+    })
+    const user = userEvent.setup()
+    renderBills()
+    const row = await screen.findByTestId(`bill-${invoiceID}`)
+    expect(plain(row.textContent)).toBe('INV-2026-000007Mon, Dec 7$74.00$0.00$0.00$74.00UnpaidClaim: DeniedOpen')
+    await user.click(within(row).getByRole('button', { name: /Open invoice/ }))
+    const bill = await screen.findByTestId('bill')
+    expect(plain(within(bill).getByTestId('claim-state').textContent)).toBe(
+      'Claim: Denied Acme Health denied the claim (not covered by the plan); the whole invoice is the patient’s to pay.',
+    )
+    expect(plain(within(bill).getByTestId('insurer-share').textContent)).toBe('$0.00')
+    expect(within(bill).getByRole('button', { name: 'Pay $74.00 online' })).toBeTruthy()
+
+    // Approved: the patient owes their share only.
+    current = { ...current, insurer_due: 5120, patient_due: 2280, balance: 2280, claim: { id: 'c1', status: 'approved', amount: 5120, approved_amount: 5120, paid_amount: 0 } }
+    live.emit(`user:${patientUserID}`, 'billing.changed', { patient_id: patientID, invoice_id: invoiceID, kind: 'claim' })
+    expect(await within(bill).findByRole('button', { name: 'Pay $22.80 online' })).toBeTruthy()
+    expect(plain(within(bill).getByTestId('patient-share').textContent)).toBe('$22.80')
+    expect(plain(within(bill).getByTestId('claim-state').textContent)).toBe('Claim: Approved Acme Health approved the claim for $51.20.')
   })
 })

@@ -1,5 +1,7 @@
 // The portal's bills section (/patient/bills): the patient's issued invoices with number, date, total,
-// paid, balance and state; an invoice's lines, its PDF and the receipts of its payments; "Pay online"
+// the insurer's part, paid, balance and state (and their claim's); where a policy covered an invoice,
+// its insurer's and patient's shares and where the claim stands (only the patient's part is theirs to
+// pay, online or at the desk); an invoice's lines, its PDF and the receipts of its payments; "Pay online"
 // where the hospital takes card payments online (GET /api/billing/config) and something is left to pay:
 // a Stripe Checkout session (POST /api/invoices/{id}/checkout) the browser is sent to. Stripe sends the
 // patient back to ?invoice=<id>&paid=1 (or &cancelled=1); the payment is confirmed by the server when
@@ -29,6 +31,7 @@ import { Tag } from '../../components/labels'
 import { useLiveQueries } from '../../live/useLiveQuery'
 import { DownloadPDF } from '../billing/Download'
 import { InvoiceLines } from '../billing/InvoiceLines'
+import { claimSentence, claimWords } from '../billing/insurance'
 import { invoiceName, invoiceState, methodWords } from '../billing/words'
 import '../billing.css'
 import { Pending } from './Pending'
@@ -87,6 +90,9 @@ export function Bills({ patientID }: { patientID: string }) {
                   Total
                 </th>
                 <th scope="col" className="bl-num">
+                  Insurer
+                </th>
+                <th scope="col" className="bl-num">
                   Paid
                 </th>
                 <th scope="col" className="bl-num">
@@ -106,10 +112,16 @@ export function Bills({ patientID }: { patientID: string }) {
                     <td className="bl-mono">{invoiceName(i)}</td>
                     <td className="bl-nowrap">{formatDate(i.issued_at ?? i.created_at, 'auto')}</td>
                     <td className="bl-num">{formatMoney(i.totals.total, i.currency)}</td>
+                    <td className="bl-num">{i.coverage ? formatMoney(i.insurer_due ?? 0, i.currency) : '—'}</td>
                     <td className="bl-num">{formatMoney(paidOf(i), i.currency)}</td>
                     <td className="bl-num">{formatMoney(balanceOf(i), i.currency)}</td>
                     <td>
                       <Tag tone={state.tone}>{state.text}</Tag>
+                      {i.claim && (
+                        <div className="bl-small">
+                          Claim: <Tag tone={claimWords[i.claim.status].tone}>{claimWords[i.claim.status].text}</Tag>
+                        </div>
+                      )}
                     </td>
                     <td>
                       <button
@@ -176,6 +188,17 @@ function Bill({ id, confirming }: { id: string; confirming: boolean }) {
       )}
       {inv.issued_at && <p className="muted bl-small">Issued {formatDate(inv.issued_at)}</p>}
       <InvoiceLines invoice={inv} />
+      {inv.coverage && (
+        <p data-testid="claim-state">
+          {inv.claim ? (
+            <>
+              <Tag tone={claimWords[inv.claim.status].tone}>Claim: {claimWords[inv.claim.status].text}</Tag> {claimSentence(inv)}
+            </>
+          ) : (
+            `Your policy with ${inv.coverage.payer_name} covers ${formatMoney(inv.insurer_due ?? 0, inv.currency)} of this invoice; the hospital claims it from them. You pay your share.`
+          )}
+        </p>
+      )}
       {config.data?.online_payment && balance > 0 && !waiting && (
         <div className="row">
           <button type="button" className="btn btn-primary" disabled={checkout.isPending} onClick={() => checkout.mutate()}>

@@ -228,6 +228,24 @@ func Invoice(h Hospital, inv billing.Invoice, patient PatientInfo, payments []Pa
 	}
 	d.sum("Total tax", inv.Totals.Tax, false)
 	d.sum("Total", inv.Totals.Total, true)
+	due := inv.Totals.Total
+	if c := inv.Coverage; c != nil {
+		// The shares frozen at the issue: the insurer's, and the patient's, which is what they pay.
+		terms := d.money.percent(c.CoverageBP)
+		if c.CoPay > 0 {
+			terms += ", co-pay " + d.money.format(c.CoPay)
+		}
+		who := c.PayerName
+		if c.Plan != "" {
+			who += ", " + c.Plan
+		}
+		if r := []rune(who); len(r) > 60 {
+			who = string(r[:59]) + "…"
+		}
+		d.sum(fmt.Sprintf("Insurer's share (%s; %s)", who, terms), inv.InsurerShare, false)
+		d.sum("Patient's share", inv.PatientShare, true)
+		due = inv.PatientShare
+	}
 
 	paid := int64(0)
 	if len(payments) > 0 {
@@ -247,7 +265,7 @@ func Invoice(h Hospital, inv billing.Invoice, patient PatientInfo, payments []Pa
 		}
 		d.sum("Paid", paid, false)
 	}
-	d.sum("Balance due", inv.Totals.Total-paid, true)
+	d.sum("Balance due", due-paid, true)
 	return d.bytes()
 }
 

@@ -52,6 +52,27 @@ func TestInvoiceText(t *testing.T) {
 	}
 }
 
+// TestInvoiceShares: an invoice issued under a policy shows the insurer's share with the payer and the
+// terms, the patient's share, and a balance due of the patient's share less what they paid.
+func TestInvoiceShares(t *testing.T) {
+	inv := issued()
+	inv.Coverage = &billing.Coverage{PolicyID: "pol1", PayerID: "payer1", PayerName: "Acme Health", Plan: "Gold", CoverageBP: 8000, CoPay: 1000}
+	inv.InsurerShare, inv.PatientShare = billing.Shares(inv.Totals.Total, inv.Coverage)
+	doc, err := pdf.Invoice(hospital(), inv, pdf.PatientInfo{Name: "Ada Lovelace", MRN: "MRN-000042"},
+		[]pdf.PaymentLine{{At: time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC), Method: "cash", Amount: 50000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdftest.Text(t, doc)
+	// 27,526.68 − 10.00 = 27,516.68; × 80% = 22,013.344 → 22,013.34; the patient 5,513.34, paid 500.00.
+	for _, want := range []string{"Insurer's share (Acme Health, Gold; 80%, co-pay £10.00)", "£22,013.34", "Patient's share", "£5,513.34",
+		"Balance due", "£5,013.34"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the invoice's text lacks %q:\n%s", want, text)
+		}
+	}
+}
+
 // TestInvoiceDeterministic: the same invoice renders the same bytes, whenever it is rendered.
 func TestInvoiceDeterministic(t *testing.T) {
 	a, err := pdf.Invoice(hospital(), issued(), pdf.PatientInfo{Name: "Ada", MRN: "M1"}, nil)
