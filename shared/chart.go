@@ -50,7 +50,7 @@ type EncounterTicket struct {
 	Day        string `json:"day"`
 }
 
-// Encounter is a visit as it is now (its latest revision), with its vitals readings.
+// Encounter is a visit as it is now (its latest revision), with its vitals readings and procedures.
 type Encounter struct {
 	ID            string           `json:"id"`
 	PatientID     string           `json:"patient_id"`
@@ -62,12 +62,15 @@ type Encounter struct {
 	Notes         string           `json:"notes"`
 	Diagnoses     []Diagnosis      `json:"diagnoses"`
 	Vitals        []VitalsReading  `json:"vitals"`
-	Rev           int              `json:"rev"`
-	CreatedBy     string           `json:"created_by"`
-	CreatedAt     time.Time        `json:"created_at"`
-	UpdatedBy     string           `json:"updated_by"`
-	UpdatedByRole Role             `json:"updated_by_role"`
-	UpdatedAt     time.Time        `json:"updated_at"`
+	// Procedures are the procedures and treatments recorded during the encounter, oldest performed
+	// first, those entered in error included (marked).
+	Procedures    []Procedure `json:"procedures"`
+	Rev           int         `json:"rev"`
+	CreatedBy     string      `json:"created_by"`
+	CreatedAt     time.Time   `json:"created_at"`
+	UpdatedBy     string      `json:"updated_by"`
+	UpdatedByRole Role        `json:"updated_by_role"`
+	UpdatedAt     time.Time   `json:"updated_at"`
 }
 
 // EncounterList is a page of a patient's encounters, newest first.
@@ -122,4 +125,46 @@ type EncounterHistory struct {
 type EncounterExport struct {
 	Encounter Encounter           `json:"encounter"`
 	Revisions []EncounterRevision `json:"revisions"`
+}
+
+// Procedure is a procedure or treatment performed during an encounter, recorded by a doctor under a
+// code of the price list. It is never changed: one recorded by mistake is marked entered in error.
+type Procedure struct {
+	ID          string `json:"id"`
+	EncounterID string `json:"encounter_id"`
+	PatientID   string `json:"patient_id"`
+	Code        string `json:"code"`
+	// Name is the price list's name of the code when the procedure was recorded.
+	Name string `json:"name"`
+	// Kind is the code's kind on the price list: procedure or treatment.
+	Kind           string          `json:"kind"`
+	Quantity       int             `json:"quantity"`
+	Note           string          `json:"note"`
+	PerformedAt    time.Time       `json:"performed_at"`
+	RecordedBy     string          `json:"recorded_by"`
+	RecordedByRole Role            `json:"recorded_by_role"`
+	RecordedAt     time.Time       `json:"recorded_at"`
+	EnteredInError *ProcedureError `json:"entered_in_error,omitempty"`
+}
+
+// ProcedureError says that a procedure was recorded in error: by whom, when and why.
+type ProcedureError struct {
+	Reason string    `json:"reason"`
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+}
+
+// RecordProcedureRequest is the body of POST /api/encounters/{id}/procedures: a procedure or treatment
+// code of the price list, the quantity (1 when absent), an optional note, and when it was performed
+// (now when absent).
+type RecordProcedureRequest struct {
+	Code        string     `json:"code"`
+	Quantity    int        `json:"quantity,omitempty"`
+	Note        string     `json:"note,omitempty"`
+	PerformedAt *time.Time `json:"performed_at,omitempty"`
+}
+
+// EnteredInErrorRequest is the body of POST /api/procedures/{id}/entered-in-error.
+type EnteredInErrorRequest struct {
+	Reason string `json:"reason"`
 }

@@ -322,7 +322,7 @@ export interface paths {
         };
         /**
          * Export all my data (GDPR)
-         * @description A machine-readable JSON document of everything the hospital holds about the calling patient: account, record with its decrypted medical history and every revision, appointments, notifications, referrals, break-the-glass grants on the record (who opened it and why), the audit trail of the record, and every clinical domain's section. Audited (`patient.export`).
+         * @description A machine-readable JSON document of everything the hospital holds about the calling patient: account, record with its decrypted medical history and every revision, appointments, notifications, referrals, break-the-glass grants on the record (who opened it and why), the audit trail of the record, every clinical domain's section, and the patient's billing (section `billing`: charges, and invoices with lines, numbers, totals, credit notes, payments and refunds). Audited (`patient.export`).
          *
          *     Roles: patient.
          */
@@ -1715,6 +1715,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/encounters/{id}/procedures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An encounter id. */
+                id: components["parameters"]["EncounterID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a procedure
+         * @description Records a procedure or treatment performed during the encounter: a `procedure` or `treatment` code of the price list as it is now (400 `unknown_procedure_code` for any other code, a retired one or an unknown one), a quantity (1–1000, 1 when absent), an optional note (up to 2,000 characters) and when it was performed (`performed_at`, now when absent; not in the future). Procedures are only ever added, in their own collection; one recorded by mistake is marked entered in error. The Idempotency-Key header is required: the same key of the same doctor records the procedure once (a repeat answers the first, `Idempotent-Replayed: true`; the same key with another body is 409). The chart announces `chart.procedure-recorded` and billing charges the procedure once, quantity × its code's price (`chg:procedure:<id>`). Code, name and note are encrypted at rest. The clinical access rule decides (doctors with a care relationship or a break-the-glass grant). Audited (`procedure.record`), allowed or refused.
+         *
+         *     Roles: doctor.
+         */
+        post: operations["recordProcedure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/procedures/{id}/entered-in-error": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The procedure's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a procedure entered in error
+         * @description Marks a procedure entered in error with a reason (1–500 characters, encrypted at rest): a second insert, so the procedure is never changed or deleted and still shows, marked. Asking again with the same reason answers the procedure as marked; a procedure marked before with another reason or by another doctor is 409 `procedure_entered_in_error`. The chart announces `chart.procedure-entered-in-error`: billing voids the procedure's charge while it is unbilled, and leaves one already on an invoice for a credit note. The clinical access rule decides. Audited (`procedure.entered_in_error`), allowed or refused.
+         *
+         *     Roles: doctor.
+         */
+        post: operations["enterProcedureInError"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/patients/{id}/lab-orders": {
         parameters: {
             query?: never;
@@ -2892,7 +2942,7 @@ export interface components {
              * @description A stable machine-readable code: the category (invalid_request, conflict, …) or, where a client can act on it, a specific one (break_glass_required; billing: no_price, price_changed, price_retired, charge_billed, charge_not_unbilled, no_unbilled_charges, invoice_changed, invoice_empty, invoice_not_draft, invoice_not_issued, credit_exceeds_invoice, charge_not_on_invoice; payments: overpayment, over_refund, online_payment_off, nothing_to_pay, bad_signature, provider_off, refund_refused, refund_failed; a service passed on to failed: upstream_failed; insurance: no_payer, payer_changed, payer_code_taken, payer_retired, policy_ended, claim_exists, claim_changed, claim_transition, not_insured, nothing_to_claim).
              * @enum {string}
              */
-            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed" | "break_glass_required" | "unsupported_media_type" | "no_price" | "price_changed" | "price_retired" | "charge_billed" | "charge_not_unbilled" | "no_unbilled_charges" | "invoice_changed" | "invoice_empty" | "invoice_not_draft" | "invoice_not_issued" | "credit_exceeds_invoice" | "charge_not_on_invoice" | "overpayment" | "over_refund" | "online_payment_off" | "nothing_to_pay" | "bad_signature" | "provider_off" | "refund_refused" | "refund_failed" | "upstream_failed" | "no_payer" | "payer_changed" | "payer_code_taken" | "payer_retired" | "policy_ended" | "claim_exists" | "claim_changed" | "claim_transition" | "not_insured" | "nothing_to_claim" | "invalid_or_expired_token";
+            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed" | "break_glass_required" | "unsupported_media_type" | "no_price" | "price_changed" | "price_retired" | "charge_billed" | "charge_not_unbilled" | "no_unbilled_charges" | "invoice_changed" | "invoice_empty" | "invoice_not_draft" | "invoice_not_issued" | "credit_exceeds_invoice" | "charge_not_on_invoice" | "overpayment" | "over_refund" | "online_payment_off" | "nothing_to_pay" | "bad_signature" | "provider_off" | "refund_refused" | "refund_failed" | "upstream_failed" | "no_payer" | "payer_changed" | "payer_code_taken" | "payer_retired" | "policy_ended" | "claim_exists" | "claim_changed" | "claim_transition" | "not_insured" | "nothing_to_claim" | "invalid_or_expired_token" | "unknown_procedure_code" | "procedure_entered_in_error";
             /** @description A human-readable explanation, safe to show. */
             message: string;
         };
@@ -3123,7 +3173,7 @@ export interface components {
             referrals: components["schemas"]["Referral"][];
             access_grants: components["schemas"]["AccessGrant"][];
             access_log: components["schemas"]["ExportAccessEntry"][];
-            /** @description The other domains' parts (prescriptions, lab reports, admissions, …) by name. */
+            /** @description The other domains' parts (encounters with their vitals and procedures, prescriptions, lab reports, admissions, billing: charges and invoices with their lines, numbers, totals, credit notes, payments and refunds, …) by name. */
             sections: {
                 [key: string]: unknown;
             };
@@ -4010,7 +4060,7 @@ export interface components {
             /** Format: date */
             day: string;
         };
-        /** @description A visit as it is now: its latest revision, with its vitals readings. */
+        /** @description A visit as it is now: its latest revision, with its vitals readings and procedures. */
         Encounter: {
             id: components["schemas"]["ID"];
             /** @description The patient record. */
@@ -4029,6 +4079,8 @@ export interface components {
             diagnoses: components["schemas"]["Diagnosis"][];
             /** @description Every reading, oldest first. */
             vitals: components["schemas"]["VitalsReading"][];
+            /** @description The procedures and treatments recorded during the encounter, oldest performed first; those entered in error stay, marked. */
+            procedures: components["schemas"]["Procedure"][];
             /** @description The current revision; send it back with a change. */
             rev: number;
             /** @description Who opened the encounter. */
@@ -4086,6 +4138,55 @@ export interface components {
             encounter_id: components["schemas"]["ID"];
             patient_id: components["schemas"]["ID"];
             revisions: components["schemas"]["EncounterRevision"][];
+        };
+        /** @description Why, by whom and when a procedure was marked entered in error. */
+        ProcedureError: {
+            /** @description Encrypted at rest. */
+            reason: string;
+            /** @description The doctor who marked it. */
+            by: components["schemas"]["ID"];
+            /** Format: date-time */
+            at: string;
+        };
+        /** @description A procedure or treatment performed during an encounter, recorded under a code of the price list; never changed. */
+        Procedure: {
+            id: components["schemas"]["ID"];
+            encounter_id: components["schemas"]["ID"];
+            patient_id: components["schemas"]["ID"];
+            /** @description The price list's code. Encrypted at rest. */
+            code: string;
+            /** @description The code's name on the price list when recorded. Encrypted at rest. */
+            name: string;
+            /**
+             * @description The code's kind on the price list.
+             * @enum {string}
+             */
+            kind: "procedure" | "treatment";
+            quantity: number;
+            /** @description Encrypted at rest. */
+            note: string;
+            /** Format: date-time */
+            performed_at: string;
+            recorded_by: components["schemas"]["ID"];
+            recorded_by_role: components["schemas"]["Role"];
+            /** Format: date-time */
+            recorded_at: string;
+            entered_in_error?: components["schemas"]["ProcedureError"];
+        };
+        RecordProcedureRequest: {
+            /** @description A procedure or treatment code of the price list. */
+            code: string;
+            /** @description 1 when absent. */
+            quantity?: number;
+            note?: string;
+            /**
+             * Format: date-time
+             * @description When it was performed; now when absent. Not in the future.
+             */
+            performed_at?: string;
+        };
+        EnteredInErrorRequest: {
+            reason: string;
         };
         /** @description One test on an order. The code is upper-cased by the server. */
         LabTest: {
@@ -8103,6 +8204,82 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    recordProcedure: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: a second request with the same key and the same body answers 201 with what the first made (and `Idempotent-Replayed: true`) instead of doing it twice; the same key with another body is 409. Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description An encounter id. */
+                id: components["parameters"]["EncounterID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordProcedureRequest"];
+            };
+        };
+        responses: {
+            /** @description The procedure (the first one recorded under the key, when repeated: `Idempotent-Replayed: true`). */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Procedure"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    enterProcedureInError: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The procedure's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnteredInErrorRequest"];
+            };
+        };
+        responses: {
+            /** @description The procedure, marked entered in error. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Procedure"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];

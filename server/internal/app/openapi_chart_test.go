@@ -37,6 +37,18 @@ func exerciseChart(t *testing.T, c *contract) {
 	c.call(t, "staff record vitals", send("POST", path+"/vitals", nurse.Token, map[string]any{"pulse_bpm": 72, "systolic_mmhg": 118, "diastolic_mmhg": 76}), http.StatusCreated)
 	c.call(t, "staff read the history", get(path+"/history", nurse.Token), http.StatusOK)
 	c.call(t, "the encounter with its vitals", get(path, doc.Token), http.StatusOK)
+	// Procedures, by a code of the price list.
+	env.Put("/api/billing/prices/PROC-ECG", env.Admin().Token, map[string]any{"name": "ECG", "kind": "procedure", "amount": 2500}).Want(t, http.StatusOK)
+	keyed := func(token, key string, body any) apptest.Request {
+		r := send("POST", path+"/procedures", token, body)
+		r.Header = map[string]string{"Idempotency-Key": key}
+		return r
+	}
+	var proc shared.Procedure
+	c.call(t, "the doctor records a procedure", keyed(doc.Token, "proc-1", map[string]any{"code": "PROC-ECG", "note": "sinus rhythm"}), http.StatusCreated).Decode(t, &proc)
+	c.call(t, "the same procedure again", keyed(doc.Token, "proc-1", map[string]any{"code": "PROC-ECG", "note": "sinus rhythm"}), http.StatusCreated)
+	marked := "/api/procedures/" + proc.ID + "/entered-in-error"
+	c.call(t, "the doctor marks it entered in error", send("POST", marked, doc.Token, shared.EnteredInErrorRequest{Reason: "wrong patient"}), http.StatusOK)
 
 	for _, tc := range []struct {
 		name       string
@@ -70,6 +82,19 @@ func exerciseChart(t *testing.T, c *contract) {
 		{"systolic below diastolic", send("POST", path+"/vitals", nurse.Token, map[string]any{"systolic_mmhg": 70, "diastolic_mmhg": 90}), 400, false},
 		{"a patient records vitals", send("POST", path+"/vitals", pat.Token, map[string]any{"pulse_bpm": 70}), 403, false},
 		{"vitals of an unknown encounter", send("POST", "/api/encounters/"+unknown+"/vitals", nurse.Token, map[string]any{"pulse_bpm": 70}), 404, false},
+		{"a procedure without an Idempotency-Key", send("POST", path+"/procedures", doc.Token, map[string]any{"code": "PROC-ECG"}), 400, false},
+		{"a procedure of an unknown code", keyed(doc.Token, "proc-2", map[string]any{"code": "NOPE"}), 400, false},
+		{"a procedure with an unknown field", keyed(doc.Token, "proc-3", map[string]any{"code": "PROC-ECG", "amount": 1}), 400, true},
+		{"a patient records a procedure", keyed(pat.Token, "proc-4", map[string]any{"code": "PROC-ECG"}), 403, false},
+		{"a procedure in an unknown encounter", apptest.Request{Method: "POST", Path: "/api/encounters/" + unknown + "/procedures", Token: doc.Token,
+			Header: map[string]string{"Idempotency-Key": "proc-5"}, Body: map[string]any{"code": "PROC-ECG"}}, 404, false},
+		{"a key used for another procedure", keyed(doc.Token, "proc-1", map[string]any{"code": "PROC-ECG", "quantity": 2}), 409, false},
+		{"a procedure over the body limit", keyed(doc.Token, "proc-6", map[string]string{"note": strings.Repeat("a", 1<<20)}), 413, true},
+		{"entered in error without a reason", send("POST", marked, doc.Token, map[string]any{}), 400, true},
+		{"entered in error again, for another reason", send("POST", marked, doc.Token, shared.EnteredInErrorRequest{Reason: "another"}), 409, false},
+		{"staff mark a procedure", send("POST", marked, nurse.Token, shared.EnteredInErrorRequest{Reason: "x"}), 403, false},
+		{"an unknown procedure in error", send("POST", "/api/procedures/"+unknown+"/entered-in-error", doc.Token, shared.EnteredInErrorRequest{Reason: "x"}), 404, false},
+		{"a procedure in error over the body limit", send("POST", marked, doc.Token, map[string]string{"reason": strings.Repeat("a", 1<<20)}), 413, true},
 		{"vitals over the body limit", send("POST", path+"/vitals", nurse.Token, map[string]string{"pulse_bpm": strings.Repeat("1", 1<<20)}), 413, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

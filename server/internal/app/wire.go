@@ -96,7 +96,7 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 	// The clinical record: chart, pharmacy, lab, wards.
 	grants := mongostore.NewAccessGrants(db, keys)
 	chartStore := mongostore.NewChart(db, keys)
-	a.chart = chart.NewService(chartStore, a.Access, a.audit, chartAppointments{a.Appointments}, a.patients, a.Clock)
+	a.chart = chart.NewService(chartStore, a.Access, a.audit, chartAppointments{a.Appointments}, a.patients, chartCodes{a}, a.Clock)
 	pharmacyStore := mongostore.NewPharmacy(db, keys)
 	a.Pharmacy = pharmacy.NewService(pharmacyStore, a.patients, a.Access, a.audit, a.Events, a.Log, a.Clock)
 	a.Pharmacy.UsePatients(a.patients)
@@ -172,9 +172,9 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 	a.gdpr = gdpr.NewService(gdpr.Deps{
 		Records: a.PatientRecords, Bus: a.Bus, Users: a.Auth, Appointments: a.Appointments.ForPatient,
 		Notifications: a.notify, Access: a.Access, Audit: a.audit, Clock: a.Clock,
-		Exporters: []patient.Exporter{a.chart, a.Pharmacy, a.lab, a.wards},
+		Exporters: []patient.Exporter{a.chart, a.Pharmacy, a.lab, a.wards, a.Billing},
 	})
-	a.Rekeyers = []Rekeyer{a.PatientRecords, grants, chartStore, pharmacyStore, labStore, wardStore, notifications, appointmentStore}
+	a.Rekeyers = []Rekeyer{a.PatientRecords, grants, chartStore, pharmacyStore, labStore, wardStore, notifications, appointmentStore, billingStore}
 	a.Keys = keys
 	if err := a.subscribe(); err != nil {
 		return err
@@ -191,6 +191,7 @@ func (a *App) subscribe() error {
 	a.Appointments.Verify(b)
 	a.Alerts.Verify(b)
 	a.gdpr.Verify(b)
+	a.chart.Announce(b)
 	a.lab.Announce(b)
 	a.Pharmacy.Announce(b)
 	a.wards.Announce(b)
@@ -253,6 +254,29 @@ func (a *App) subscribe() error {
 		_, _, err = a.Billing.ChargeDispensed(ctx, billing.Dispensation{FillID: f.ID, PatientID: f.PatientID,
 			MedicationID: f.MedicationID, Description: name, Quantity: f.Quantity, By: f.By})
 		return err
+	})
+	// Billing: a procedure recorded in the chart is charged once, by its code; one entered in error has
+	// its unbilled charge voided. The charge checks the mark again once posted: the void may have run
+	// before the charge existed.
+	reaction.Must(b, "billing.charge-procedure", func(ctx context.Context, e chart.ProcedureRecorded) error {
+		p, err := a.chart.ProcedureFacts(ctx, e.ProcedureID)
+		if err != nil || p.Error != nil {
+			return err // entered in error before it was charged: nothing to charge
+		}
+		if _, _, err := a.Billing.ChargeProcedure(ctx, performed(p)); err != nil {
+			return err
+		}
+		if p, err = a.chart.ProcedureFacts(ctx, e.ProcedureID); err != nil || p.Error == nil {
+			return err
+		}
+		return a.Billing.VoidProcedure(ctx, performed(p))
+	})
+	reaction.Must(b, "billing.void-procedure", func(ctx context.Context, e chart.ProcedureEnteredInError) error {
+		p, err := a.chart.ProcedureFacts(ctx, e.ProcedureID)
+		if err != nil {
+			return err
+		}
+		return a.Billing.VoidProcedure(ctx, performed(p))
 	})
 	// Billing: a discharge charges the stay's last nights (the nightly job, RunBedDays, charges the
 	// others while the patient is in); each night once, under chg:bed:<admission>:<date>.
@@ -326,6 +350,26 @@ func (a *App) activeStays(ctx context.Context) ([]billing.Stay, error) {
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// performed is a recorded procedure in billing's terms; one entered in error is voided by whoever
+// marked it.
+func performed(p chart.Procedure) billing.PerformedProcedure {
+	out := billing.PerformedProcedure{ProcedureID: p.ID, PatientID: p.PatientID, Code: p.Code, Description: p.Name,
+		Quantity: p.Quantity, By: p.By}
+	if p.Error != nil {
+		out.By = p.Error.By
+	}
+	return out
+}
+
+// chartCodes is the price list as the chart's procedure codes. Billing is built after the chart, so it
+// is reached through the app once built.
+type chartCodes struct{ a *App }
+
+func (c chartCodes) ProcedureCode(ctx context.Context, code string) (string, string, error) {
+	p, err := c.a.Billing.ProcedureCode(ctx, code)
+	return p.Name, string(p.Kind), err
 }
 
 // labOrder is a lab order in billing's terms.

@@ -118,3 +118,62 @@ func (s *Service) ChargeDispensed(ctx context.Context, d Dispensation) (Charge, 
 	}
 	return c, err == nil, err
 }
+
+// PerformedProcedure is a procedure or treatment recorded in the chart, as billing needs it.
+type PerformedProcedure struct {
+	ProcedureID string
+	PatientID   string
+	// Code is the price list's code it was recorded by; it is charged at the code's current version.
+	Code        string
+	Description string
+	Quantity    int
+	By          string
+}
+
+func procedureKey(id string) string { return "procedure:" + id }
+
+// ChargeProcedure posts a recorded procedure: quantity × its code's price (the charge's kind is the
+// price's, procedure or treatment), once per procedure, under chg:procedure:<procedure>. A code no
+// longer priced (retired, or gone) is not charged, and the log says so.
+func (s *Service) ChargeProcedure(ctx context.Context, p PerformedProcedure) (Charge, bool, error) {
+	c, err := s.Post(ctx, ChargeRequest{Key: procedureKey(p.ProcedureID), PatientID: p.PatientID, Source: "procedure:" + p.ProcedureID,
+		Code: p.Code, Quantity: p.Quantity, Description: p.Description, By: p.By})
+	if isNoPrice(err) || errors.Is(err, fault.ErrInvalid) && fault.CodeOf(err) == "price_retired" {
+		s.log.WarnContext(ctx, "no price for a procedure's code: it is not charged", "procedure", p.ProcedureID, "code", p.Code)
+		return Charge{}, false, nil
+	}
+	return c, err == nil, err
+}
+
+// VoidProcedure voids the charge of a procedure entered in error while it is unbilled, with the reason
+// "procedure entered in error". A charge already on an invoice stays (an issued one is corrected by a
+// credit note), and the log says so; a procedure never charged has nothing to void.
+func (s *Service) VoidProcedure(ctx context.Context, p PerformedProcedure) error {
+	id := chargeID(procedureKey(p.ProcedureID))
+	_, err := s.VoidCharge(ctx, id, p.By, "procedure entered in error")
+	switch {
+	case errors.Is(err, fault.ErrNotFound):
+	case errors.Is(err, fault.ErrConflict):
+		s.log.WarnContext(ctx, "a procedure entered in error is billed already: left for a credit note", "procedure", p.ProcedureID, "charge", id)
+	case err != nil:
+		return err
+	}
+	return nil
+}
+
+// ProcedureCode returns the current entry of a procedure or treatment code, which the chart records
+// procedures by; any other code, a retired one or an unknown one is invalid.
+func (s *Service) ProcedureCode(ctx context.Context, code string) (Price, error) {
+	p, err := s.store.CurrentPrice(ctx, code)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return Price{}, fault.Coded(fault.ErrInvalid, "unknown_procedure_code", "code %s is not on the price list", code)
+	case err != nil:
+		return Price{}, err
+	case p.Kind != Procedure && p.Kind != Treatment:
+		return Price{}, fault.Coded(fault.ErrInvalid, "unknown_procedure_code", "code %s is a %s price, not a procedure or treatment", code, p.Kind)
+	case p.Retired:
+		return Price{}, fault.Coded(fault.ErrInvalid, "unknown_procedure_code", "code %s is no longer on the price list", code)
+	}
+	return p, nil
+}

@@ -85,3 +85,64 @@ func TestDispensedChargedOnce(t *testing.T) {
 		t.Fatalf("got %+v, want one charge of 21 × 25", cs)
 	}
 }
+
+// TestProcedureChargedOnce: a recorded procedure is charged quantity × its code's price once, however
+// often and on however many instances the reaction runs, with the price's kind; a retired code is not
+// charged; entering it in error voids the unbilled charge with the reason "procedure entered in error"
+// and leaves a billed one for a credit note.
+func TestProcedureChargedOnce(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.price(t, "PROC-SUTURE", billing.Procedure, "", 6000, 0)
+	f.price(t, "TRT-NEB", billing.Treatment, "", 1500, 2000)
+	suture := billing.PerformedProcedure{ProcedureID: "pr1", PatientID: "p1", Code: "PROC-SUTURE", Description: "Wound suturing", Quantity: 2, By: "doctor"}
+	neb := billing.PerformedProcedure{ProcedureID: "pr2", PatientID: "p1", Code: "TRT-NEB", Description: "Nebuliser", Quantity: 1, By: "doctor"}
+	for _, p := range []billing.PerformedProcedure{suture, neb} {
+		f.twice(t, func(svc *billing.Service) error { _, _, err := svc.ChargeProcedure(ctx, p); return err })
+	}
+	if _, err := f.svc.SetPrice(ctx, billing.Price{Code: "PROC-GONE", Name: "Gone", Kind: billing.Procedure, Amount: 1, Retired: true}, "admin"); err != nil {
+		t.Fatal(err)
+	}
+	if _, charged, err := f.svc.ChargeProcedure(ctx, billing.PerformedProcedure{ProcedureID: "pr3", PatientID: "p1", Code: "PROC-GONE", Quantity: 1}); err != nil || charged {
+		t.Fatalf("a retired code: got charged=%v %v, want nothing charged", charged, err)
+	}
+	cs, err := f.svc.Charges(ctx, "p1", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]billing.Charge{}
+	for _, c := range cs {
+		got[c.Code] = c
+	}
+	if s, n := got["PROC-SUTURE"], got["TRT-NEB"]; len(cs) != 2 || s.ID != "chg:procedure:pr1" || s.Total != 12000 || s.Quantity != 2 ||
+		s.Kind != billing.Procedure || s.Source != "procedure:pr1" || s.Description != "Wound suturing" ||
+		n.Kind != billing.Treatment || n.Total != 1800 {
+		t.Fatalf("got %+v, want the sutures (2 × 6000, procedure) and the nebuliser (1500 + 20%%, treatment) once each", cs)
+	}
+	if p, err := f.svc.ProcedureCode(ctx, "TRT-NEB"); err != nil || p.Name != "Item TRT-NEB" || p.Kind != billing.Treatment {
+		t.Errorf("ProcedureCode: got %+v %v", p, err)
+	}
+	if _, err := f.svc.ProcedureCode(ctx, "PROC-GONE"); err == nil {
+		t.Error("ProcedureCode accepted a retired code")
+	}
+
+	// The nebuliser goes on an invoice; then both are entered in error.
+	if _, err := f.svc.Draft(ctx, "p1", []string{got["TRT-NEB"].ID}, "staff"); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []billing.PerformedProcedure{suture, neb} {
+		p.By = "marker"
+		f.twice(t, func(svc *billing.Service) error { return svc.VoidProcedure(ctx, p) })
+	}
+	if err := f.svc.VoidProcedure(ctx, billing.PerformedProcedure{ProcedureID: "never-charged", PatientID: "p1"}); err != nil {
+		t.Errorf("voiding a procedure never charged: %v, want nothing to do", err)
+	}
+	s, err := f.store.Charge(ctx, "chg:procedure:pr1")
+	if err != nil || s.Void == nil || s.Void.Reason != "procedure entered in error" || s.Void.By != "marker" {
+		t.Fatalf("the sutures after entered in error: got %+v %v, want voided", s, err)
+	}
+	n, err := f.store.Charge(ctx, "chg:procedure:pr2")
+	if err != nil || n.Void != nil || n.InvoiceID == "" {
+		t.Fatalf("the billed nebuliser: got %+v %v, want it on its invoice, not void", n, err)
+	}
+}

@@ -1,6 +1,6 @@
 // Package chart keeps the clinical chart: encounters (visits, linked to an appointment and through it to
 // its queue ticket when there is one) with their reason, summary, clinical notes and diagnoses, and the
-// vitals recorded during them.
+// vitals and procedures recorded during them.
 //
 // An encounter is a series of revisions, only ever inserted, under a unique {encounter_id, rev} index
 // (docs/architecture.md): a change is a new revision with its author and time, the encounter as it is now is its
@@ -8,7 +8,9 @@
 // on; when the encounter has moved on, or another writer took the same revision number first, it is
 // refused with 409 rather than retried, because a clinical text edited on an old version must be
 // looked at again by its author, not silently merged. Vitals readings are a separate insert-only
-// collection: a nurse recording a pulse never conflicts with the doctor writing the notes.
+// collection: a nurse recording a pulse never conflicts with the doctor writing the notes. So are
+// procedures: one recorded in error is marked so by a second insert, never changed or deleted; the
+// chart announces both (chart.procedure-recorded, chart.procedure-entered-in-error) for billing.
 //
 // Every read and change asks the clinical access rule (patient.Access) and is audited, allowed or not.
 package chart
@@ -89,6 +91,52 @@ type Store interface {
 	AppointmentClaim(ctx context.Context, appointmentID string) (Claim, error)
 	// ReleaseAppointment deletes the claim if encounterID still holds it.
 	ReleaseAppointment(ctx context.Context, appointmentID, encounterID string) error
+
+	// InsertProcedure fails with ErrProcedureTaken when a procedure with its id is stored.
+	InsertProcedure(ctx context.Context, p Procedure) error
+	// Procedure returns a procedure with its entered-in-error mark, ErrProcedureNotFound when there is none.
+	Procedure(ctx context.Context, id string) (Procedure, error)
+	// Procedures returns the procedures of the patient's encounters given, with their marks, oldest
+	// performed first.
+	Procedures(ctx context.Context, patientID string, encounterIDs []string) ([]Procedure, error)
+	// MarkEnteredInError inserts the procedure's mark; ErrAlreadyInError when it has one.
+	MarkEnteredInError(ctx context.Context, p Procedure, e ProcedureError) error
+}
+
+// Procedure is a procedure or treatment recorded during an encounter: inserted once, never changed.
+// Its id is derived from the recording doctor and the request's Idempotency-Key, so a retried request
+// finds it; Fingerprint tells a retry from another request under the same key.
+type Procedure struct {
+	ID          string
+	EncounterID string
+	PatientID   string
+	Code        string
+	Name        string
+	Kind        string
+	Quantity    int
+	Note        string
+	PerformedAt time.Time
+	By          string
+	Role        shared.Role
+	At          time.Time
+	Fingerprint string
+	// Error is the entered-in-error mark, nil while the procedure stands.
+	Error *ProcedureError
+}
+
+// ProcedureError marks a procedure entered in error: a second insert, never a change of the first.
+type ProcedureError struct {
+	Reason string
+	By     string
+	Role   shared.Role
+	At     time.Time
+}
+
+// Codes is the price list's procedures and treatments, which a procedure is recorded by (billing).
+type Codes interface {
+	// ProcedureCode returns the name and kind (procedure or treatment) of a code on the price list as it
+	// is now; a code that is not a current procedure or treatment is a fault.ErrInvalid.
+	ProcedureCode(ctx context.Context, code string) (name, kind string, err error)
 }
 
 // Appointment is what an encounter needs to know about the appointment it records.
@@ -129,6 +177,11 @@ var (
 	ErrClaimNotFound    = fault.New(fault.ErrNotFound, "no encounter records this appointment")
 	errDoctorsOnly      = fault.New(fault.ErrForbidden, "only doctors write summaries, notes and diagnoses")
 	errPatientNotFound  = fault.New(fault.ErrNotFound, "patient not found")
+
+	ErrProcedureNotFound = fault.New(fault.ErrNotFound, "procedure not found")
+	ErrProcedureTaken    = fault.New(fault.ErrConflict, "a procedure with this id is recorded")
+	ErrAlreadyInError    = fault.Coded(fault.ErrConflict, "procedure_entered_in_error", "the procedure is already marked entered in error")
+	errProceduresDoctors = fault.New(fault.ErrForbidden, "only doctors record procedures and mark them entered in error")
 )
 
 // Audit actions.
@@ -137,4 +190,6 @@ const (
 	actionCreate = "encounter.create"
 	actionUpdate = "encounter.update"
 	actionVitals = "vitals.record"
+	actionProc   = "procedure.record"
+	actionError  = "procedure.entered_in_error"
 )

@@ -65,3 +65,29 @@ func (s *Service) VitalsHandler(c *gin.Context) {
 	}
 	httpx.Reply(c, http.StatusCreated)(s.RecordVitals(c.Request.Context(), p, c.Param("id"), req))
 }
+
+// ProcedureHandler handles POST /api/encounters/{id}/procedures (doctors; Idempotency-Key required).
+func (s *Service) ProcedureHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	var req shared.RecordProcedureRequest
+	key, err := httpx.IdempotencyKey(c)
+	if err == nil {
+		err = httpx.BindJSON(c, &req)
+	}
+	if err != nil {
+		httpx.Error(c, s.record(c.Request.Context(), p, "", actionProc, err))
+		return
+	}
+	httpx.ReplyKeyed(c, http.StatusCreated)(s.RecordProcedure(c.Request.Context(), p, c.Param("id"), key, req))
+}
+
+// EnteredInErrorHandler handles POST /api/procedures/{id}/entered-in-error (doctors).
+func (s *Service) EnteredInErrorHandler(c *gin.Context) {
+	p, _ := auth.PrincipalOf(c)
+	var req shared.EnteredInErrorRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, s.record(c.Request.Context(), p, "", actionError, err))
+		return
+	}
+	httpx.Reply(c, http.StatusOK)(s.EnterInError(c.Request.Context(), p, c.Param("id"), req))
+}

@@ -7,16 +7,30 @@ import (
 	"hms/shared"
 )
 
-// public returns the encounter as the API shows it: its latest revision r, with its vitals.
-func public(r Revision, readings []Reading) shared.Encounter {
+// public returns the encounter as the API shows it: its latest revision r, with its vitals and
+// procedures.
+func public(r Revision, readings []Reading, procs []Procedure) shared.Encounter {
 	e := shared.Encounter{ID: r.EncounterID, PatientID: r.PatientID, AppointmentID: r.AppointmentID, Ticket: r.Ticket,
 		DoctorID: r.DoctorID, Reason: r.Text.Reason, Summary: r.Text.Summary, Notes: r.Text.Notes,
-		Diagnoses: diagnoses(r.Text.Diagnoses), Vitals: make([]shared.VitalsReading, 0, len(readings)), Rev: r.Rev,
+		Diagnoses: diagnoses(r.Text.Diagnoses), Vitals: make([]shared.VitalsReading, 0, len(readings)),
+		Procedures: make([]shared.Procedure, 0, len(procs)), Rev: r.Rev,
 		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedBy: r.AuthorID, UpdatedByRole: r.AuthorRole, UpdatedAt: r.At}
 	for _, v := range readings {
 		e.Vitals = append(e.Vitals, v.public())
 	}
+	for _, p := range procs {
+		e.Procedures = append(e.Procedures, p.public())
+	}
 	return e
+}
+
+// proceduresByEncounter groups procedures by their encounter, keeping their order.
+func proceduresByEncounter(procs []Procedure) map[string][]Procedure {
+	out := map[string][]Procedure{}
+	for _, p := range procs {
+		out[p.EncounterID] = append(out[p.EncounterID], p)
+	}
+	return out
 }
 
 // diagnoses never answers null: an encounter without diagnoses shows an empty list.

@@ -9,6 +9,7 @@ import (
 	"hms/server/internal/clock"
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
+	"hms/server/internal/reaction"
 	"hms/shared"
 )
 
@@ -23,12 +24,16 @@ type Service struct {
 	audit    Auditor
 	appts    Appointments
 	patients Patients
+	codes    Codes
 	clk      *clock.Clock
+	// bus announces procedures recorded and entered in error (Announce); nil announces nothing.
+	bus *reaction.Bus
 }
 
-// NewService wires the service; clk is the hospital's clock.
-func NewService(store Store, access Access, audit Auditor, appts Appointments, patients Patients, clk *clock.Clock) *Service {
-	return &Service{store: store, access: access, audit: audit, appts: appts, patients: patients, clk: clk}
+// NewService wires the service; codes is the price list procedures are recorded by (nil: none can be
+// recorded); clk is the hospital's clock.
+func NewService(store Store, access Access, audit Auditor, appts Appointments, patients Patients, codes Codes, clk *clock.Clock) *Service {
+	return &Service{store: store, access: access, audit: audit, appts: appts, patients: patients, codes: codes, clk: clk}
 }
 
 func (s *Service) now() time.Time { return s.clk.Now() }
@@ -127,7 +132,7 @@ func (s *Service) create(ctx context.Context, p auth.Principal, patientID string
 		}
 		return shared.Encounter{}, err
 	}
-	return public(r, nil), nil
+	return public(r, nil, nil), nil
 }
 
 // appointment checks that the appointment exists, is the patient's and was not cancelled.
@@ -178,17 +183,30 @@ func (s *Service) claim(ctx context.Context, c Claim) error {
 	return s.store.ClaimAppointment(ctx, c)
 }
 
-// Get returns an encounter as it is now, with its vitals.
+// Get returns an encounter as it is now, with its vitals and procedures.
 func (s *Service) Get(ctx context.Context, p auth.Principal, id string) (shared.Encounter, error) {
 	r, err := s.load(ctx, p, id)
-	var readings []Reading
+	var e shared.Encounter
 	if err == nil {
-		readings, err = s.store.Readings(ctx, r.PatientID, []string{id})
+		e, err = s.withActs(ctx, r)
 	}
 	if err != nil {
 		return shared.Encounter{}, s.record(ctx, p, r.PatientID, actionRead, err)
 	}
-	return public(r, readings), s.record(ctx, p, r.PatientID, actionRead, nil)
+	return e, s.record(ctx, p, r.PatientID, actionRead, nil)
+}
+
+// withActs returns the encounter at revision r with its vitals and procedures.
+func (s *Service) withActs(ctx context.Context, r Revision) (shared.Encounter, error) {
+	readings, err := s.store.Readings(ctx, r.PatientID, []string{r.EncounterID})
+	if err != nil {
+		return shared.Encounter{}, err
+	}
+	procs, err := s.store.Procedures(ctx, r.PatientID, []string{r.EncounterID})
+	if err != nil {
+		return shared.Encounter{}, err
+	}
+	return public(r, readings, procs), nil
 }
 
 // History returns every revision of an encounter, oldest first.
@@ -228,9 +246,12 @@ func (s *Service) list(ctx context.Context, p auth.Principal, patientID string, 
 	for i, r := range page {
 		ids[i] = r.EncounterID
 	}
-	readings := []Reading{}
+	readings, procs := []Reading{}, []Procedure{}
 	if len(ids) > 0 {
 		if readings, err = s.store.Readings(ctx, patientID, ids); err != nil {
+			return shared.EncounterList{}, err
+		}
+		if procs, err = s.store.Procedures(ctx, patientID, ids); err != nil {
 			return shared.EncounterList{}, err
 		}
 	}
@@ -238,9 +259,10 @@ func (s *Service) list(ctx context.Context, p auth.Principal, patientID string, 
 	for _, r := range readings {
 		byEncounter[r.EncounterID] = append(byEncounter[r.EncounterID], r)
 	}
+	procsOf := proceduresByEncounter(procs)
 	items := make([]shared.Encounter, 0, len(page))
 	for _, r := range page {
-		items = append(items, public(r, byEncounter[r.EncounterID]))
+		items = append(items, public(r, byEncounter[r.EncounterID], procsOf[r.EncounterID]))
 	}
 	return shared.EncounterList{Items: items, Total: len(all), Page: pageNo, Limit: limit}, nil
 }
@@ -295,11 +317,11 @@ func (s *Service) update(ctx context.Context, p auth.Principal, id string, req s
 	if err := s.store.InsertRevision(ctx, next); err != nil {
 		return fail(err)
 	}
-	readings, err := s.store.Readings(ctx, cur.PatientID, []string{id})
+	e, err := s.withActs(ctx, next)
 	if err != nil {
 		return fail(err)
 	}
-	return public(next, readings), nil
+	return e, nil
 }
 
 // RecordVitals adds a vitals reading to an encounter.
@@ -330,7 +352,7 @@ func (s *Service) recordVitals(ctx context.Context, p auth.Principal, id string,
 }
 
 // ExportPatient implements patient.Exporter: every encounter of the patient as it is now, with every
-// revision and vitals reading, decrypted, newest opened first.
+// revision, vitals reading and procedure (those entered in error marked), decrypted, newest opened first.
 func (s *Service) ExportPatient(ctx context.Context, patientID string) (string, any, error) {
 	revs, err := s.store.PatientRevisions(ctx, patientID)
 	if err != nil {
@@ -345,11 +367,16 @@ func (s *Service) ExportPatient(ctx context.Context, patientID string) (string, 
 		byEncounter[r.EncounterID] = append(byEncounter[r.EncounterID], r)
 	}
 	var readings []Reading
+	var procs []Procedure
 	if len(ids) > 0 {
 		if readings, err = s.store.Readings(ctx, patientID, ids); err != nil {
 			return "encounters", nil, err
 		}
+		if procs, err = s.store.Procedures(ctx, patientID, ids); err != nil {
+			return "encounters", nil, err
+		}
 	}
+	procsOf := proceduresByEncounter(procs)
 	readingsOf := map[string][]Reading{}
 	for _, r := range readings {
 		readingsOf[r.EncounterID] = append(readingsOf[r.EncounterID], r)
@@ -364,7 +391,7 @@ func (s *Service) ExportPatient(ctx context.Context, patientID string) (string, 
 			}
 		}
 		sortRevisions(rs)
-		out = append(out, shared.EncounterExport{Encounter: public(latest, readingsOf[id]), Revisions: publicRevisions(rs)})
+		out = append(out, shared.EncounterExport{Encounter: public(latest, readingsOf[id], procsOf[id]), Revisions: publicRevisions(rs)})
 	}
 	sortExport(out)
 	return "encounters", out, nil

@@ -61,7 +61,7 @@ func newFixture(t *testing.T) *fixture {
 	if err := patients.CreateForUser(ctx, f.patientID, ident.New(), "Ada Byron", "ada@example.org"); err != nil {
 		t.Fatal(err)
 	}
-	f.svc = chart.NewService(f.store, access, log, f.appts, patients, nil)
+	f.svc = chart.NewService(f.store, access, log, f.appts, patients, nil, nil)
 	return f
 }
 

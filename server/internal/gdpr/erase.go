@@ -13,8 +13,10 @@ import (
 // Erase pseudonymises a patient (the patient themself, or an admin): the record's name becomes a
 // pseudonym and its identifying fields go; then, as reactions to PatientErased, the linked account is
 // disabled, renamed, its email replaced (the address may register again) and every session ends; the
-// name copied into appointments is replaced; notifications to the patient are deleted. Clinical
-// records stay under the patient id.
+// name copied into appointments is replaced; notifications to the patient are deleted; the stored
+// invoice PDFs, which print the name, are deleted (rendered again under the pseudonym). Clinical
+// records, and the bills (charges, invoices, credit notes, payments: financial records the law
+// requires), stay under the patient id.
 // Asking again returns the same result. Audited as patient.erase whatever the outcome.
 func (s *Service) Erase(ctx context.Context, by auth.Principal, patientID string, confirm bool) (shared.Erasure, error) {
 	e, err := s.erase(ctx, by, patientID, confirm)

@@ -49,15 +49,16 @@ var chartIndexes = indexSet{
 // (AES-256-GCM, package seal), each bound to its document and field: the raw documents hold only ids,
 // times, revision numbers, the ticket number and ciphertext (docs/security.md row 30).
 type Chart struct {
-	gate                            *gate
-	revisions, vitals, appointments *mongo.Collection
-	keys                            *seal.Keyring
+	gate                                                    *gate
+	revisions, vitals, appointments, procedures, procErrors *mongo.Collection
+	keys                                                    *seal.Keyring
 }
 
 // NewChart returns the chart store on db, sealing with keys.
 func NewChart(db *DB, keys *seal.Keyring) *Chart {
 	return &Chart{gate: db.gate, revisions: db.Collection(colEncounterRevisions), vitals: db.Collection(colEncounterVitals),
-		appointments: db.Collection(colEncounterAppointments), keys: keys}
+		appointments: db.Collection(colEncounterAppointments), procedures: db.Collection(colProcedures),
+		procErrors: db.Collection(colProcedureErrors), keys: keys}
 }
 
 // sealedRevisionFields and sealedVitalsFields are the sealed fields of each collection's documents.
@@ -321,7 +322,8 @@ func (s *Chart) ReleaseAppointment(ctx context.Context, appointmentID, encounter
 	return wrap("release appointment claim", err)
 }
 
-// Rekey seals again, under the active key, every sealed value of the chart (revision text and vitals)
+// Rekey seals again, under the active key, every sealed value of the chart (revision text, vitals,
+// procedures and their entered-in-error reasons)
 // sealed under another key, so that an old key can be retired. Each value is replaced only if it is
 // still the one read. It reports after each collection and returns how many values it re-sealed.
 func (s *Chart) Rekey(ctx context.Context, progress func(collection string, scanned, resealed int)) (int, error) {
@@ -330,7 +332,8 @@ func (s *Chart) Rekey(ctx context.Context, progress func(collection string, scan
 		name   string
 		col    *mongo.Collection
 		fields []string
-	}{{colEncounterRevisions, s.revisions, sealedRevisionFields}, {colEncounterVitals, s.vitals, sealedVitalsFields}} {
+	}{{colEncounterRevisions, s.revisions, sealedRevisionFields}, {colEncounterVitals, s.vitals, sealedVitalsFields},
+		{colProcedures, s.procedures, sealedProcedureFields}, {colProcedureErrors, s.procErrors, sealedErrorFields}} {
 		scanned, resealed, err := rekeyFields(ctx, s.gate, s.keys, c.col, nil, c.fields...)
 		total += resealed
 		if err != nil {

@@ -163,8 +163,9 @@ func TestChartReadingsAndClaims(t *testing.T) {
 	}
 }
 
-// TestChartIsCiphertextAtRest is docs/security.md row 30 for the chart: notes, diagnoses, reason, summary
-// and vitals are ciphertext in the raw documents; rekey moves them to the active key, after which the
+// TestChartIsCiphertextAtRest is docs/security.md row 30 for the chart: notes, diagnoses, reason, summary,
+// vitals and procedures (code, name, note, entered-in-error reason) are ciphertext in the raw documents;
+// a procedure and its mark are each inserted once; rekey moves them to the active key, after which the
 // old key can go.
 func TestChartIsCiphertextAtRest(t *testing.T) {
 	ctx := context.Background()
@@ -180,24 +181,41 @@ func TestChartIsCiphertextAtRest(t *testing.T) {
 	if err := s.InsertReading(ctx, chart.Reading{ID: ident.New(), EncounterID: enc, PatientID: patientID, Vitals: shared.Vitals{SpO2Percent: &spo2}, At: at}); err != nil {
 		t.Fatal(err)
 	}
-	for _, col := range []string{"encounter_revisions", "encounter_vitals"} {
+	proc := chart.Procedure{ID: ident.New(), EncounterID: enc, PatientID: patientID, Code: "PROC-9a9a", Name: "suturing-1b1b",
+		Kind: "procedure", Quantity: 2, Note: "palm-2c2c", PerformedAt: at, By: ident.New(), Role: shared.RoleDoctor, At: at, Fingerprint: "f"}
+	if err := s.InsertProcedure(ctx, proc); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.InsertProcedure(ctx, proc); !errors.Is(err, chart.ErrProcedureTaken) {
+		t.Fatalf("a second insert of the procedure: got %v, want ErrProcedureTaken", err)
+	}
+	mark := chart.ProcedureError{Reason: "wrong-3d3d", By: proc.By, Role: shared.RoleDoctor, At: at}
+	if err := s.MarkEnteredInError(ctx, proc, mark); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkEnteredInError(ctx, proc, mark); !errors.Is(err, chart.ErrAlreadyInError) {
+		t.Fatalf("a second mark: got %v, want ErrAlreadyInError", err)
+	}
+	for _, col := range []string{"encounter_revisions", "encounter_vitals", "encounter_procedures", "encounter_procedure_errors"} {
 		var raw bson.Raw
 		if err := db.Collection(col).FindOne(ctx, bson.D{}).Decode(&raw); err != nil {
 			t.Fatal(err)
 		}
-		for _, plain := range []string{"wheeze-note-3b9f", "summary-7d1e", "reason-55aa", "Z99-CODE", "diagnosis-c0de", "spo2_percent"} {
+		for _, plain := range []string{"wheeze-note-3b9f", "summary-7d1e", "reason-55aa", "Z99-CODE", "diagnosis-c0de", "spo2_percent",
+			"PROC-9a9a", "suturing-1b1b", "palm-2c2c", "wrong-3d3d"} {
 			if strings.Contains(string(raw), plain) {
 				t.Errorf("the raw %s document contains %q in plaintext", col, plain)
 			}
 		}
 	}
 
-	// Key rotation: k2 becomes active; rekey re-seals the four revision fields and the reading.
+	// Key rotation: k2 becomes active; rekey re-seals the four revision fields, the reading, the
+	// procedure's code, name and note, and the mark's reason.
 	rotated := mongostore.NewChart(db, testKeys(t, "k2", "k1"))
 	var reports []string
 	n, err := rotated.Rekey(ctx, func(col string, scanned, resealed int) { reports = append(reports, col) })
-	if err != nil || n != 5 || len(reports) != 2 {
-		t.Fatalf("rekey resealed %d (reports %v), %v; want 5 over two collections", n, reports, err)
+	if err != nil || n != 9 || len(reports) != 4 {
+		t.Fatalf("rekey resealed %d (reports %v), %v; want 9 over four collections", n, reports, err)
 	}
 	if n, err := rotated.Rekey(ctx, nil); err != nil || n != 0 {
 		t.Errorf("a second rekey resealed %d, %v; want 0", n, err)
@@ -209,6 +227,10 @@ func TestChartIsCiphertextAtRest(t *testing.T) {
 	}
 	if rs, err := onlyNew.Readings(ctx, patientID, []string{enc}); err != nil || len(rs) != 1 || *rs[0].Vitals.SpO2Percent != 87 {
 		t.Errorf("read vitals under the new key only: %+v, %v", rs, err)
+	}
+	if ps, err := onlyNew.Procedures(ctx, patientID, []string{enc}); err != nil || len(ps) != 1 || ps[0].Code != "PROC-9a9a" ||
+		ps[0].Name != "suturing-1b1b" || ps[0].Note != "palm-2c2c" || ps[0].Error == nil || ps[0].Error.Reason != "wrong-3d3d" {
+		t.Errorf("read procedures under the new key only: %+v, %v", ps, err)
 	}
 }
 

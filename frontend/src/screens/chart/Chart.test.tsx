@@ -1,5 +1,6 @@
 // The chart against canned REST answers, section by section as a doctor uses it in a visit: open and
 // save the encounter (and a 409 when someone else changed it), vitals with an out-of-range hint, a
+// procedure from the price list recorded and then marked entered in error, a
 // prescription refused for an allergy then written with an override reason, a lab order taken to results
 // and release, a lab order cancelled (and a refusal), a referral, an admission into a free bed, and a live lab release reloading the orders.
 import { screen, waitFor, within } from '@testing-library/react'
@@ -40,6 +41,7 @@ function encounter(over: Partial<Encounter> = {}): Encounter {
     notes: '',
     diagnoses: [],
     vitals: [],
+    procedures: [],
     rev: 1,
     created_by: me,
     created_at: '2026-12-07T10:00:00Z',
@@ -227,6 +229,78 @@ describe('Chart', { timeout: 20_000 }, () => {
       pulse_bpm: 130,
       temperature_c: 98.6,
     })
+  })
+
+  it('records a procedure from the price list once per key, and marks one entered in error with a reason', async () => {
+    const user = userEvent.setup()
+    const proc = {
+      id: 'q0000000000000000000000a',
+      encounter_id: 'e0000000000000000000000a',
+      patient_id: patientId,
+      code: 'PROC-SUTURE',
+      name: 'Wound suturing',
+      kind: 'procedure' as const,
+      quantity: 2,
+      note: 'left palm',
+      performed_at: '2026-12-07T10:10:00Z',
+      recorded_by: me,
+      recorded_by_role: 'doctor' as const,
+      recorded_at: '2026-12-07T10:10:00Z',
+    }
+    encounters = [encounter()]
+    routes['GET /api/billing/prices'] = {
+      body: {
+        currency: 'GBP',
+        items: [
+          { code: 'PROC-SUTURE', name: 'Wound suturing', kind: 'procedure', amount: 6000, tax_bp: 0, version: 1, at: '2026-01-01T00:00:00Z', by: 'x' },
+          { code: 'TRT-NEB', name: 'Nebuliser', kind: 'treatment', amount: 1500, tax_bp: 0, version: 1, at: '2026-01-01T00:00:00Z', by: 'x' },
+          { code: 'LAB-K', name: 'Potassium', kind: 'lab_test', ref: 'K', amount: 500, tax_bp: 0, version: 1, at: '2026-01-01T00:00:00Z', by: 'x' },
+        ],
+      },
+    }
+    routes['POST /api/encounters/e0000000000000000000000a/procedures'] = () => {
+      encounters = [encounter({ procedures: [proc] })]
+      return { status: 201, body: proc }
+    }
+    routes['POST /api/procedures/q0000000000000000000000a/entered-in-error'] = (c) => {
+      const marked = { ...proc, entered_in_error: { reason: (c.body as { reason: string }).reason, by: me, at: '2026-12-07T10:20:00Z' } }
+      encounters = [encounter({ procedures: [marked] })]
+      return { body: marked }
+    }
+    renderChart()
+    await user.click(await screen.findByRole('tab', { name: 'Procedures' }))
+    const form = await screen.findByRole('form', { name: 'Record a procedure' })
+    const select = within(form).getByLabelText('Procedure or treatment') as HTMLSelectElement
+    await waitFor(() => expect(select.disabled).toBe(false))
+    // Only procedures and treatments are offered, not lab tests.
+    expect(within(select).queryByText(/Potassium/)).toBeNull()
+    await user.click(within(form).getByRole('button', { name: 'Record' }))
+    expect(within(form).getByText('Choose the procedure or treatment.')).toBeTruthy()
+    expect(sent('POST', '/api/encounters/e0000000000000000000000a/procedures')).toHaveLength(0)
+    await user.selectOptions(select, 'PROC-SUTURE')
+    const qty = within(form).getByLabelText('Quantity')
+    await user.clear(qty)
+    await user.type(qty, '2')
+    await user.type(within(form).getByLabelText('Note (optional)'), 'left palm')
+    await user.click(within(form).getByRole('button', { name: 'Record' }))
+    expect((await within(form).findByRole('status')).textContent).toBe('Recorded Wound suturing × 2.')
+    const posted = sent('POST', '/api/encounters/e0000000000000000000000a/procedures')
+    expect(posted).toHaveLength(1)
+    expect(posted[0]?.body).toEqual({ code: 'PROC-SUTURE', quantity: 2, note: 'left palm' })
+    expect(posted[0]?.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f-]{36}$/)
+
+    const table = await screen.findByRole('table', { name: 'Procedures recorded' })
+    await within(table).findByText('Wound suturing')
+    await user.click(within(table).getByRole('button', { name: 'Entered in error…' }))
+    const dialog = await screen.findByRole('alertdialog')
+    await user.click(within(dialog).getByRole('button', { name: 'Mark entered in error' }))
+    expect(within(dialog).getByText('Say why it was recorded in error.')).toBeTruthy()
+    await user.type(within(dialog).getByLabelText('Reason'), 'wrong patient')
+    await user.click(within(dialog).getByRole('button', { name: 'Mark entered in error' }))
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull())
+    expect(sent('POST', '/api/procedures/q0000000000000000000000a/entered-in-error')[0]?.body).toEqual({ reason: 'wrong patient' })
+    expect((await within(table).findByText(/Entered in error: wrong patient/)).textContent).toBe('Entered in error: wrong patient')
+    expect(within(table).queryByRole('button', { name: 'Entered in error…' })).toBeNull()
   })
 
   it('warns of an allergy in words and prescribes with an override reason', async () => {

@@ -1,6 +1,6 @@
 // A patient's chart as a doctor works in it during a visit or a ward round: who the patient is (allergies,
 // conditions, medical history and its earlier versions), then the sections of the visit — the encounter
-// (reason, notes, diagnoses), vitals, prescriptions, lab orders and results, referral and admission.
+// (reason, notes, diagnoses), vitals, procedures, prescriptions, lab orders and results, referral and admission.
 // Opened from the ticket being seen (with its appointment, whose encounter it opens) or for an
 // inpatient. Live: patient:<id> events (a released lab report, a refill due) reload what they touch.
 import { Tab, TabList, TabPanel, Tabs } from 'react-aria-components'
@@ -13,6 +13,7 @@ import { EncounterSection } from './EncounterSection'
 import { LabSection } from './LabSection'
 import { PatientHeader } from './PatientHeader'
 import { PrescriptionsSection } from './PrescriptionsSection'
+import { ProceduresSection } from './ProceduresSection'
 import { ReferAdmitSection } from './ReferAdmitSection'
 import { VitalsSection } from './VitalsSection'
 import { useVisitEncounter } from './useVisitEncounter'
@@ -57,6 +58,7 @@ export function Chart({ patientId, appointmentId, visitReason, onClose }: ChartP
         <TabList aria-label="Chart sections" className="ch-tablist">
           <Tab id="encounter" className="ch-tab">Encounter</Tab>
           <Tab id="vitals" className="ch-tab">Vitals</Tab>
+          <Tab id="procedures" className="ch-tab">Procedures</Tab>
           <Tab id="prescriptions" className="ch-tab">Prescriptions</Tab>
           <Tab id="lab" className="ch-tab">Lab</Tab>
           <Tab id="refer" className="ch-tab">Refer / admit</Tab>
@@ -72,6 +74,9 @@ export function Chart({ patientId, appointmentId, visitReason, onClose }: ChartP
         </TabPanel>
         <TabPanel id="vitals" className="ch-panel" shouldForceMount>
           <VitalsSection visit={visit} />
+        </TabPanel>
+        <TabPanel id="procedures" className="ch-panel" shouldForceMount>
+          <ProceduresSection visit={visit} />
         </TabPanel>
         <TabPanel id="prescriptions" className="ch-panel" shouldForceMount>
           <PrescriptionsSection patientId={patientId} encounterId={visit.encounter?.id} />

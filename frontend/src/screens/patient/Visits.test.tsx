@@ -73,6 +73,18 @@ beforeEach(() => {
                 recorded_at: new Date(now - 20 * day).toISOString(),
               },
             ],
+            procedures: [
+              { id: 'q1', encounter_id: 'e00000000000000000000001', patient_id: patientID, code: 'PROC-ECG', name: 'ECG', kind: 'procedure',
+                quantity: 1, note: '', performed_at: new Date(now - 20 * day).toISOString(), recorded_by: doctorID, recorded_by_role: 'doctor',
+                recorded_at: new Date(now - 20 * day).toISOString() },
+              { id: 'q2', encounter_id: 'e00000000000000000000001', patient_id: patientID, code: 'TRT-NEB', name: 'Nebuliser', kind: 'treatment',
+                quantity: 2, note: '', performed_at: new Date(now - 20 * day).toISOString(), recorded_by: doctorID, recorded_by_role: 'doctor',
+                recorded_at: new Date(now - 20 * day).toISOString() },
+              { id: 'q3', encounter_id: 'e00000000000000000000001', patient_id: patientID, code: 'PROC-X', name: 'Wrong one', kind: 'procedure',
+                quantity: 1, note: '', performed_at: new Date(now - 20 * day).toISOString(), recorded_by: doctorID, recorded_by_role: 'doctor',
+                recorded_at: new Date(now - 20 * day).toISOString(),
+                entered_in_error: { reason: 'x', by: doctorID, at: new Date(now - 20 * day).toISOString() } },
+            ],
             rev: 1,
             created_by: doctorID,
             created_at: new Date(now - 20 * day).toISOString(),
@@ -108,6 +120,8 @@ describe('Visits', () => {
     expect(note.textContent).toContain('Why you came: Chest pain')
     expect(note.textContent).toContain('Chest wall strain')
     expect(note.textContent).toContain('Pulse 72/min · Blood pressure 120/80 mmHg')
+    expect(note.textContent).toContain('Procedures: ECG, Nebuliser × 2')
+    expect(note.textContent).not.toContain('Wrong one')
   })
 
   it('asks the server for the chosen outcome only', async () => {

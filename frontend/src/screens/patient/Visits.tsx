@@ -1,6 +1,6 @@
 // The portal's past visits section: the patient's past appointments (doctor, department, what became of
 // each), filtered by outcome, and the notes of each visit the doctors recorded (reason, summary,
-// diagnoses, the last vital signs). Live on patient:<id>: an appointment's change reloads both.
+// diagnoses, the procedures done (not those entered in error), the last vital signs). Live on patient:<id>: an appointment's change reloads both.
 import { useState } from 'react'
 import { useDepartmentName } from '../../api/departments'
 import { $api } from '../../api/query'
@@ -149,6 +149,15 @@ function Note({ e, doctor }: { e: Encounter; doctor?: string }) {
             </li>
           ))}
         </ul>
+      )}
+      {(e.procedures ?? []).some((p) => !p.entered_in_error) && (
+        <p className="pt-small">
+          <span className="muted">Procedures: </span>
+          {(e.procedures ?? [])
+            .filter((p) => !p.entered_in_error)
+            .map((p) => (p.quantity > 1 ? `${p.name} × ${p.quantity}` : p.name))
+            .join(', ')}
+        </p>
       )}
       {last && (
         <p className="muted pt-small">
