@@ -223,4 +223,24 @@ e2eTest('the patient pays online through Stripe; the desk sees it paid live, onc
   const pdf = readFileSync(await download.path())
   assert.equal(pdf.subarray(0, 4).toString('latin1'), '%PDF', 'the receipt is not a PDF')
   assert.equal(await detail.getByText(/Could not download/).count(), 0)
+
+  // An admin refunds part of the online payment: the dialog says the money goes back to the card, and
+  // the server has Stripe (stripe-mock) refund it before recording it.
+  const admin = await hms.signedInPage('admin', '/billing')
+  await admin.getByRole('textbox', { name: 'Patient' }).fill('Peter')
+  await admin.getByRole('button', { name: /Peter Lindqvist/ }).click()
+  await admin.getByRole('button', { name: new RegExp(`Open ${invoice.number}`) }).click()
+  const receipt = stored.payments[0].receipt_number
+  await admin.getByRole('button', { name: `Refund ${receipt}` }).click()
+  const dialog = admin.getByRole('dialog')
+  await dialog.getByText(/the money goes back to the card it was paid with/).waitFor()
+  await dialog.getByLabel(/^Amount to refund/).fill('5.00')
+  await dialog.getByLabel('Reason').fill('Second view not needed')
+  await snap(admin, 'admin-refund-online')
+  await checkA11y(admin, 'the refund dialog of an online payment')
+  await dialog.getByRole('button', { name: 'Refund' }).click()
+  await dialog.waitFor({ state: 'detached', timeout: liveTimeout })
+  const refunded = await staff.call('GET', `/api/invoices/${invoice.id}`)
+  assert.equal(refunded.payments[0].refunded, 500, `refunded ${refunded.payments[0].refunded} after the refund, want 500`)
+  await hms.closePage(admin)
 })
