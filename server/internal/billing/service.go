@@ -12,6 +12,7 @@ import (
 
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
+	"hms/server/internal/reaction"
 )
 
 // Service is the billing domain.
@@ -28,6 +29,8 @@ type Service struct {
 	userName      func(ctx context.Context, userID string) (string, error)
 	online        Provider
 	returnTo      string
+	// bus announces issued invoices and credit notes and ledger entries (announce.go); nil: nothing.
+	bus *reaction.Bus
 }
 
 // Options configure the service.
@@ -431,11 +434,18 @@ func (s *Service) finish(ctx context.Context, inv Invoice) (Invoice, error) {
 	at := claim.At
 	next.Status, next.Year, next.Seq, next.Number, next.IssuedAt = Issued, claim.Year, claim.Seq, Number(claim.Year, claim.Seq), &at
 	next.Rev, next.ChangedAt = inv.Rev+1, s.clock()
-	if err := s.store.UpdateInvoice(ctx, next, Issuing, inv.Rev); errors.Is(err, ErrStale) {
-		return s.Invoice(ctx, inv.ID) // finished meanwhile (Recover, or the same request retried)
-	} else if err != nil {
+	pending, err := s.expect(ctx, InvoiceIssued{InvoiceID: inv.ID})
+	if err != nil {
 		return Invoice{}, err
 	}
+	if err := s.store.UpdateInvoice(ctx, next, Issuing, inv.Rev); errors.Is(err, ErrStale) {
+		pending.Drop(ctx)
+		return s.Invoice(ctx, inv.ID) // finished meanwhile (Recover, or the same request retried)
+	} else if err != nil {
+		pending.Drop(ctx)
+		return Invoice{}, err
+	}
+	pending.Happened(ctx)
 	s.changed(ctx, next.PatientID, next.ID, "issued")
 	return next, nil
 }
