@@ -106,10 +106,10 @@ type DoctorPerformance struct {
 	NoShow     int64  `json:"no_show"`
 	Cancelled  int64  `json:"cancelled"`
 	// NoShowRate is no-shows over seen plus no-shows, null when neither.
-	NoShowRate             *float64 `json:"no_show_rate"`
-	AverageConsultMinutes  *float64 `json:"average_consult_minutes"`
-	AverageWaitMinutes     *float64 `json:"average_wait_minutes"`
-	Revenue                int64    `json:"revenue"`
+	NoShowRate            *float64 `json:"no_show_rate"`
+	AverageConsultMinutes *float64 `json:"average_consult_minutes"`
+	AverageWaitMinutes    *float64 `json:"average_wait_minutes"`
+	Revenue               int64    `json:"revenue"`
 }
 
 // DoctorsReport answers GET /api/reports/doctors.

@@ -36,8 +36,8 @@ import (
 	"hms/server/internal/patient"
 	"hms/server/internal/pharmacy"
 	"hms/server/internal/reaction"
-	"hms/server/internal/seal"
 	"hms/server/internal/report"
+	"hms/server/internal/seal"
 	"hms/server/internal/ward"
 )
 
