@@ -565,6 +565,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 	exerciseWards(t, c)
 	exercisePharmacy(t, c)
 	exerciseBilling(t, c)
+	exerciseReports(t, c)
 	exerciseNotifications(t, c)
 	// Patient records.
 	exerciseRecords(t, c)
