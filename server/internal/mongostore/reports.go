@@ -1,8 +1,13 @@
 package mongostore
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,10 +20,11 @@ import (
 
 // The report figures' collections: one of facts per day (report_facts_2026_03_14), so that summing a
 // day reads only that day's facts (FerretDB scans a whole collection on every read, whatever its
-// indexes), and the stored figures of closed days.
+// indexes), and the stored figures of closed days, one collection per month (report_days_2026_03),
+// gzip-compressed, so that a year's report scans 12 small collections and nothing else.
 const (
 	colReportFactsPrefix = "report_facts_"
-	colReportDays        = "report_days"
+	colReportDaysPrefix  = "report_days_"
 )
 
 var _ report.Store = (*Reports)(nil)
@@ -27,12 +33,55 @@ var _ report.Store = (*Reports)(nil)
 type Reports struct {
 	db   *DB
 	gate *gate
-	days *mongo.Collection
 }
 
 // NewReports returns the report store on db.
 func NewReports(db *DB) *Reports {
-	return &Reports{db: db, gate: db.gate, days: db.Collection(colReportDays)}
+	return &Reports{db: db, gate: db.gate}
+}
+
+// daysOf is the collection of the stored days of day's month.
+func daysOf(db *DB, day string) *mongo.Collection {
+	return db.Collection(colReportDaysPrefix + strings.ReplaceAll(day[:min(7, len(day))], "-", "_"))
+}
+
+// storedMonths lists the months (YYYY-MM) that have stored days, in order.
+func (s *Reports) storedMonths(ctx context.Context) ([]string, error) {
+	var names []string
+	err := retryRead(ctx, func() error {
+		var err error
+		names, err = s.db.ListCollectionNames(ctx, bson.D{})
+		return err
+	})
+	if err != nil {
+		return nil, wrap("list report months", err)
+	}
+	var out []string
+	for _, n := range names {
+		if m, ok := strings.CutPrefix(n, colReportDaysPrefix); ok {
+			out = append(out, strings.ReplaceAll(m, "_", "-"))
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func zip(data []byte) ([]byte, error) {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	if _, err := w.Write(data); err != nil {
+		return nil, err
+	}
+	err := w.Close()
+	return b.Bytes(), err
+}
+
+func unzip(data []byte) ([]byte, error) {
+	r, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(r)
 }
 
 func factsOf(db *DB, day string) *mongo.Collection {
@@ -119,26 +168,46 @@ func (s *Reports) DropFacts(ctx context.Context, day string) error {
 
 // StoreDay implements report.Store.
 func (s *Reports) StoreDay(ctx context.Context, day string, owed int64, data []byte) error {
+	z, err := zip(data)
+	if err != nil {
+		return err
+	}
 	leave := s.gate.enter()
 	defer leave()
-	_, err := s.days.InsertOne(ctx, reportDayDoc{ID: day, Owed: owed, Data: data})
+	_, err = daysOf(s.db, day).InsertOne(ctx, reportDayDoc{ID: day, Owed: owed, Data: z})
 	if errors.Is(classify(err), errDuplicate) {
 		return nil
 	}
 	return wrap("store report day", err)
 }
 
-// Days implements report.Store.
+// Days implements report.Store: it reads the months' collections the range touches.
 func (s *Reports) Days(ctx context.Context, from, to string) (map[string][]byte, error) {
-	docs, err := findAll(ctx, s.days, "read report days",
-		bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lte", Value: to}}}}, options.Find(),
-		func(d reportDayDoc) reportDayDoc { return d })
+	out := map[string][]byte{}
+	if len(from) < 7 || len(to) < 7 {
+		return out, nil
+	}
+	months, err := s.storedMonths(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string][]byte, len(docs))
-	for _, d := range docs {
-		out[d.ID] = d.Data
+	for _, m := range months {
+		if m < from[:7] || m > to[:7] {
+			continue
+		}
+		docs, err := findAll(ctx, daysOf(s.db, m), "read report days",
+			bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lte", Value: to}}}}, options.Find(),
+			func(d reportDayDoc) reportDayDoc { return d })
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range docs {
+			data, err := unzip(d.Data)
+			if err != nil {
+				return nil, fmt.Errorf("report day %s: %w", d.ID, err)
+			}
+			out[d.ID] = data
+		}
 	}
 	return out, nil
 }
@@ -147,7 +216,7 @@ func (s *Reports) Days(ctx context.Context, from, to string) (map[string][]byte,
 func (s *Reports) ForgetDay(ctx context.Context, day string) error {
 	leave := s.gate.enter()
 	defer leave()
-	_, err := s.days.DeleteOne(ctx, bson.D{{Key: "_id", Value: day}})
+	_, err := daysOf(s.db, day).DeleteOne(ctx, bson.D{{Key: "_id", Value: day}})
 	return wrap("forget report day", err)
 }
 
@@ -156,11 +225,23 @@ func (s *Reports) OwedBefore(ctx context.Context, day string) (int64, error) {
 	type owedDoc struct {
 		Owed int64 `bson:"owed"`
 	}
-	docs, err := findAll(ctx, s.days, "sum report owed", bson.D{{Key: "_id", Value: bson.D{{Key: "$lt", Value: day}}}},
-		options.Find().SetProjection(bson.D{{Key: "owed", Value: 1}}), func(d owedDoc) int64 { return d.Owed })
-	var n int64
-	for _, o := range docs {
-		n += o
+	months, err := s.storedMonths(ctx)
+	if err != nil || len(day) < 7 {
+		return 0, err
 	}
-	return n, err
+	var n int64
+	for _, m := range months {
+		if m > day[:7] {
+			break
+		}
+		docs, err := findAll(ctx, daysOf(s.db, m), "sum report owed", bson.D{{Key: "_id", Value: bson.D{{Key: "$lt", Value: day}}}},
+			options.Find().SetProjection(bson.D{{Key: "owed", Value: 1}}), func(d owedDoc) int64 { return d.Owed })
+		if err != nil {
+			return 0, err
+		}
+		for _, o := range docs {
+			n += o
+		}
+	}
+	return n, nil
 }

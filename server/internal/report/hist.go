@@ -99,3 +99,4 @@ func (h Hist) Percentile(p float64) *float64 {
 	}
 	return nil
 }
+

@@ -155,7 +155,7 @@ func TestReportsFromEvents(t *testing.T) {
 	if got, want := jsonOf(t, closed.Totals), jsonOf(t, ops.Totals); got != want {
 		t.Fatalf("closed day: got %s, want %s", got, want)
 	}
-	if n := len(env.RawDocs(t, "report_days", bson.D{{Key: "_id", Value: "2030-01-07"}})); n != 1 {
+	if n := len(env.RawDocs(t, "report_days_2030_01", bson.D{{Key: "_id", Value: "2030-01-07"}})); n != 1 {
 		t.Fatalf("stored days for Monday: got %d, want 1", n)
 	}
 	// A late fact (a reaction retried for hours) forgets the stored day, and counts.

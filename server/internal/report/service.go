@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -175,8 +174,8 @@ func (s *Service) days(ctx context.Context, from, to string) ([]*Day, error) {
 	for t := first; !t.After(last); t = t.AddDate(0, 0, 1) {
 		day := t.Format(time.DateOnly)
 		if data, ok := stored[day]; ok && s.closed(day) {
-			d := NewDay(day)
-			if err := json.Unmarshal(data, d); err != nil {
+			d, err := Decode(data)
+			if err != nil {
 				return nil, fmt.Errorf("decode the stored figures of %s: %w", day, err)
 			}
 			out = append(out, d)
@@ -226,11 +225,7 @@ func (s *Service) sum(ctx context.Context, day string) (*Day, error) {
 		s.mu.Unlock()
 		return d, nil
 	}
-	data, err := json.Marshal(d)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.store.StoreDay(ctx, day, d.Billing.Owed(), data); err != nil {
+	if err := s.store.StoreDay(ctx, day, d.Billing.Owed(), Encode(d)); err != nil {
 		return nil, err
 	}
 	if n, err := s.store.CountFacts(ctx, day); err != nil || n != d.Facts {
