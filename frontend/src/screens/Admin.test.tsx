@@ -155,7 +155,6 @@ describe('AdminScreen', () => {
     const later = screen.getAllByTestId('coming-later')
     expect(later.map((c) => c.querySelector('.adm-card-title')?.textContent)).toEqual([
       'Insurance claims',
-      'Reports & analytics',
       'Roles & permissions',
     ])
     for (const c of later) {
@@ -168,6 +167,7 @@ describe('AdminScreen', () => {
     expect(screen.getByRole('link', { name: /Patients/ }).getAttribute('href')).toBe('/patients')
     expect(screen.getByRole('link', { name: /Beds/ }).getAttribute('href')).toBe('/beds')
     expect(screen.getByRole('link', { name: /^Billing/ }).getAttribute('href')).toBe('/billing')
+    expect(screen.getByRole('link', { name: /^Reports/ }).getAttribute('href')).toBe('/reports')
     expect(screen.getByRole('link', { name: /^Prices/ }).getAttribute('href')).toBe('#adm-prices')
     const deliveries = screen.getByRole('link', { name: /Deliveries/ })
     expect(deliveries.getAttribute('href')).toBe('#adm-deliveries')

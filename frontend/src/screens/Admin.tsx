@@ -20,7 +20,6 @@ import './admin.css'
 /** Features planned but not built: listed so nobody looks for them elsewhere. */
 const later: { title: string; text: string }[] = [
   { title: 'Insurance claims', text: 'Claims to insurers and the patient’s share of an invoice.' },
-  { title: 'Reports & analytics', text: 'Waiting times, attendance and workload over weeks and months.' },
   { title: 'Roles & permissions', text: 'Fine-grained permissions beyond the four roles.' },
 ]
 
@@ -131,6 +130,7 @@ function Overview() {
           <Card title="Wards & beds" text="Add wards and their beds." anchor="adm-wards" />
           <Card title="Billing" text="A patient's charges, invoices and payments at the billing desk." to="/billing" />
           <Card title="Prices" text="The price list: what each consultation, test, medication and bed-day costs." anchor="adm-prices" />
+          <Card title="Reports" text="Operations, admissions, doctor performance and billing over any range; charts, print, CSV." to="/reports" />
           <Card title="Audit log" text="Who read or changed patient records." anchor="adm-audit" />
           <Card title="Access grants" text="Who broke the glass to open a patient's records, and why." anchor="adm-grants" />
           <Card title="Deliveries" text="Email and SMS sent; failed ones (dead letters) to retry." anchor="adm-deliveries" />
