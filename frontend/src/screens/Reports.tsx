@@ -33,6 +33,15 @@ function daysBefore(day: string, n: number): string {
   return new Date(Date.parse(`${day}T12:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10)
 }
 
+/** Every day from from to to, both included (YYYY-MM-DD). */
+function rangeDays(from: string, to: string): string[] {
+  const out: string[] = []
+  for (let t = Date.parse(`${from}T12:00:00Z`), end = Date.parse(`${to}T12:00:00Z`); t <= end && out.length < 800; t += 86_400_000) {
+    out.push(new Date(t).toISOString().slice(0, 10))
+  }
+  return out
+}
+
 interface Filter {
   from: string
   to: string
@@ -188,7 +197,9 @@ function Operations({ filter, deptName }: { filter: Filter; deptName: (id: strin
           x.no_show += d.no_show
           byDay.set(d.day, x)
         }
-        const days = [...byDay.keys()]
+        // Every day of the range on the chart, the quiet ones as zero, so it reads as a time line.
+        const days = rangeDays(r.from, r.to)
+        const none = { booked: 0, completed: 0, cancelled: 0, no_show: 0 }
         const t = r.totals
         return (
           <div className="stack">
@@ -200,17 +211,17 @@ function Operations({ filter, deptName }: { filter: Filter; deptName: (id: strin
               <Figure label="Wait p50" value={num(t.wait_p50, ' min')} />
               <Figure label="Wait p90" value={num(t.wait_p90, ' min')} />
             </dl>
-            {days.length === 0 && <p className="muted">No appointments in this range.</p>}
+            {r.days.length === 0 && <p className="muted">No appointments in this range.</p>}
             <BarChart
               title="Appointments per day"
               testId="chart-appointments"
               labels={days.map((d) => d.slice(5))}
               describedBy="rp-ops-days"
               series={[
-                { name: 'Booked', tone: 'rp-s1', values: days.map((d) => byDay.get(d)!.booked) },
-                { name: 'Completed', tone: 'rp-s2', values: days.map((d) => byDay.get(d)!.completed) },
-                { name: 'Cancelled', tone: 'rp-s3', values: days.map((d) => byDay.get(d)!.cancelled) },
-                { name: 'No-show', tone: 'rp-s4', values: days.map((d) => byDay.get(d)!.no_show) },
+                { name: 'Booked', tone: 'rp-s1', values: days.map((d) => (byDay.get(d) ?? none).booked) },
+                { name: 'Completed', tone: 'rp-s2', values: days.map((d) => (byDay.get(d) ?? none).completed) },
+                { name: 'Cancelled', tone: 'rp-s3', values: days.map((d) => (byDay.get(d) ?? none).cancelled) },
+                { name: 'No-show', tone: 'rp-s4', values: days.map((d) => (byDay.get(d) ?? none).no_show) },
               ]}
             />
             <BarChart

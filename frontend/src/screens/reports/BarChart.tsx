@@ -29,9 +29,9 @@ export function BarChart({
 }) {
   const id = useId()
   const max = Math.max(1, ...series.flatMap((s) => s.values.map((v) => v ?? 0)))
-  const width = 640
-  const height = 180
-  const pad = { left: 36, bottom: 22, top: 8 }
+  const width = 1000
+  const height = 200
+  const pad = { left: 40, bottom: 22, top: 8 }
   const plotW = width - pad.left - 4
   const plotH = height - pad.bottom - pad.top
   const group = plotW / Math.max(1, labels.length)
@@ -49,7 +49,6 @@ export function BarChart({
         role="img"
         aria-labelledby={`${id}-t ${id}-d`}
         aria-describedby={describedBy}
-        preserveAspectRatio="none"
       >
         <desc id={`${id}-d`}>{labels.length ? `Totals: ${totals}. The table below has every figure.` : 'No figures.'}</desc>
         <line x1={pad.left} y1={pad.top + plotH} x2={width} y2={pad.top + plotH} className="rp-axis" />
