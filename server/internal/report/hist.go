@@ -99,4 +99,3 @@ func (h Hist) Percentile(p float64) *float64 {
 	}
 	return nil
 }
-

@@ -203,6 +203,11 @@ func (s *Service) sum(ctx context.Context, day string) (*Day, error) {
 			return o.d, nil
 		}
 	}
+	if closed {
+		s.mu.Lock()
+		delete(s.open, day) // no longer summed as an open day
+		s.mu.Unlock()
+	}
 	facts, err := s.store.Facts(ctx, day)
 	if err != nil {
 		return nil, err
