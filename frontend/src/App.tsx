@@ -1,5 +1,5 @@
 // The app: boot (desktop settings, remembered session), sign-in, then the screen for the route, inside
-// one live connection. Routes: /reception, /doctor, /patient[/section], /admin, /patients, /beds, /pharmacy, /billing, /billing/claims, /lab,
+// one live connection. Routes: /reception, /doctor, /patient[/section], /admin, /reports, /patients, /beds, /pharmacy, /billing, /billing/claims, /lab,
 // /notifications,
 // /display[/:department], /settings. The header's bell shows the user's notifications on every screen but the
 // displays; under it, staff-side screens show the emergency alerts, and every one an admin's broadcast.
@@ -28,6 +28,7 @@ import { SignInScreen } from './screens/SignIn'
 // Each screen is its own chunk, loaded when first opened: sign-in needs none of them, and a desk loads
 // only its own screens (route-level code splitting).
 const AdminScreen = lazy(() => import('./screens/Admin').then((m) => ({ default: m.AdminScreen })))
+const ReportsScreen = lazy(() => import('./screens/Reports').then((m) => ({ default: m.ReportsScreen })))
 const BedsScreen = lazy(() => import('./screens/Beds').then((m) => ({ default: m.BedsScreen })))
 const LabScreen = lazy(() => import('./screens/Lab').then((m) => ({ default: m.LabScreen })))
 const BillingScreen = lazy(() => import('./screens/Billing').then((m) => ({ default: m.BillingScreen })))
@@ -167,6 +168,7 @@ function SignedIn({ s, kiosk, kioskDepartment }: { s: SessionState; kiosk: boole
               {role === 'patient' ? <PatientScreen /> : <Denied />}
             </Route>
             <Route path="/admin">{role === 'admin' ? <AdminScreen /> : <Denied />}</Route>
+            <Route path="/reports">{role === 'admin' ? <ReportsScreen /> : <Denied />}</Route>
             <Route path="/patients">{role !== 'patient' ? <PatientsScreen /> : <Denied />}</Route>
             <Route path="/beds">{role !== 'patient' ? <BedsScreen /> : <Denied />}</Route>
             <Route path="/pharmacy">{role === 'staff' || role === 'admin' ? <PharmacyScreen /> : <Denied />}</Route>

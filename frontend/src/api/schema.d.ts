@@ -2574,6 +2574,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Operations report
+         * @description Appointments booked / completed / cancelled / no-show per day and department, waiting time p50/p90 by department and hour of check-in, queue throughput. CSV: one row per day and department. Figures come from daily figures kept incrementally from the domains' events (docs/reports.md); today's change live (`report.changed` on the admins' `reports` channel). A bad range is 400 saying what is wrong.
+         *
+         *     Roles: admin.
+         */
+        get: operations["reportOperations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/admissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Admissions report
+         * @description Admissions and discharges per day, the midnight census and bed occupancy, average length of stay, bed turnover. CSV: one row per day. Figures come from daily figures kept incrementally from the domains' events (docs/reports.md); today's change live (`report.changed` on the admins' `reports` channel). A bad range is 400 saying what is wrong.
+         *
+         *     Roles: admin.
+         */
+        get: operations["reportAdmissions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/doctors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Doctor performance report
+         * @description Per doctor: patients seen, average consultation time, their patients' average wait, no-show rate, consultation revenue. CSV: one row per doctor. Figures come from daily figures kept incrementally from the domains' events (docs/reports.md); today's change live (`report.changed` on the admins' `reports` channel). A bad range is 400 saying what is wrong.
+         *
+         *     Roles: admin.
+         */
+        get: operations["reportDoctors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/billing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Billing report
+         * @description Revenue, payments received, outstanding balances and days to payment per day; the department filter does not apply. CSV: one row per day. Figures come from daily figures kept incrementally from the domains' events (docs/reports.md); today's change live (`report.changed` on the admins' `reports` channel). A bad range is 400 saying what is wrong.
+         *
+         *     Roles: admin.
+         */
+        get: operations["reportBilling"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/billing/config": {
         parameters: {
             query?: never;
@@ -5048,6 +5136,272 @@ export interface components {
             /** Format: date-time */
             issued_at?: string;
         };
+        /** @description The days a report covers and its department filter. */
+        ReportRange: {
+            /**
+             * Format: date
+             * @description The first day (hospital time zone).
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description The last day, included.
+             */
+            to: string;
+            /** @description The department filter, absent for every department. */
+            department?: string;
+        };
+        /** @description Appointment counts and waits. */
+        OperationsFigures: {
+            /** Format: int64 */
+            booked: number;
+            /** Format: int64 */
+            completed: number;
+            /** Format: int64 */
+            cancelled: number;
+            /** Format: int64 */
+            no_show: number;
+            /**
+             * Format: int64
+             * @description Tickets called, whose wait from check-in to first call is counted.
+             */
+            waits: number;
+            /** @description Median wait in minutes (exact to the minute below an hour, to the bucket above), null when none. */
+            wait_p50: number | null;
+            /** @description 90th-percentile wait in minutes, null when none. */
+            wait_p90: number | null;
+        };
+        /** @description One day of one department. */
+        OperationsRow: {
+            /** Format: date */
+            day: string;
+            department: string;
+            /** Format: int64 */
+            booked: number;
+            /** Format: int64 */
+            completed: number;
+            /** Format: int64 */
+            cancelled: number;
+            /** Format: int64 */
+            no_show: number;
+            /**
+             * Format: int64
+             * @description Tickets called, whose wait from check-in to first call is counted.
+             */
+            waits: number;
+            /** @description Median wait in minutes (exact to the minute below an hour, to the bucket above), null when none. */
+            wait_p50: number | null;
+            /** @description 90th-percentile wait in minutes, null when none. */
+            wait_p90: number | null;
+        };
+        /** @description One department over the range. */
+        OperationsDepartment: {
+            department: string;
+            /** Format: int64 */
+            booked: number;
+            /** Format: int64 */
+            completed: number;
+            /** Format: int64 */
+            cancelled: number;
+            /** Format: int64 */
+            no_show: number;
+            /**
+             * Format: int64
+             * @description Tickets called, whose wait from check-in to first call is counted.
+             */
+            waits: number;
+            /** @description Median wait in minutes (exact to the minute below an hour, to the bucket above), null when none. */
+            wait_p50: number | null;
+            /** @description 90th-percentile wait in minutes, null when none. */
+            wait_p90: number | null;
+        };
+        /** @description One hour of the day over the range: waits of tickets checked in that hour, consultations finished that hour (throughput). */
+        OperationsHour: {
+            hour: number;
+            /** Format: int64 */
+            waits: number;
+            wait_p50: number | null;
+            wait_p90: number | null;
+            /** Format: int64 */
+            seen: number;
+        };
+        /** @description Appointments booked, completed, cancelled and no-show per day and department (counted on the day each happened), waiting-time percentiles by department and hour of check-in, and queue throughput. */
+        OperationsReport: {
+            /**
+             * Format: date
+             * @description The first day (hospital time zone).
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description The last day, included.
+             */
+            to: string;
+            /** @description The department filter, absent for every department. */
+            department?: string;
+            totals: components["schemas"]["OperationsFigures"];
+            days: components["schemas"]["OperationsRow"][];
+            departments: components["schemas"]["OperationsDepartment"][];
+            /** @description Always 24, hour 0 to 23. */
+            hours: components["schemas"]["OperationsHour"][];
+        };
+        /** @description One day's admissions, discharges and midnight census. */
+        AdmissionsDay: {
+            /** Format: date */
+            day: string;
+            /** Format: int64 */
+            admitted: number;
+            /** Format: int64 */
+            discharged: number;
+            /**
+             * Format: int64
+             * @description Beds at the day's midnight (today: now); null when no census was taken.
+             */
+            beds: number | null;
+            /** Format: int64 */
+            occupied: number | null;
+            occupancy_pct: number | null;
+        };
+        /** @description The range's admissions figures. */
+        AdmissionsTotals: {
+            /** Format: int64 */
+            admitted: number;
+            /** Format: int64 */
+            discharged: number;
+            /** @description Mean length of the stays discharged in the range, in days. */
+            average_stay_days: number | null;
+            /** @description Occupied beds over beds, over the days with a census. */
+            occupancy_pct: number | null;
+            /** @description Discharges per bed (mean beds over the days with a census). */
+            bed_turnover: number | null;
+            census_days: number;
+        };
+        /** @description Admissions and discharges per day, bed occupancy, average length of stay and bed turnover. */
+        AdmissionsReport: {
+            /**
+             * Format: date
+             * @description The first day (hospital time zone).
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description The last day, included.
+             */
+            to: string;
+            /** @description The department filter, absent for every department. */
+            department?: string;
+            totals: components["schemas"]["AdmissionsTotals"];
+            days: components["schemas"]["AdmissionsDay"][];
+        };
+        /** @description One doctor over the range (no patient data). */
+        DoctorPerformance: {
+            doctor_id: components["schemas"]["ID"];
+            name: string;
+            department: string;
+            /** Format: int64 */
+            booked: number;
+            /** Format: int64 */
+            seen: number;
+            /** Format: int64 */
+            no_show: number;
+            /** Format: int64 */
+            cancelled: number;
+            /** @description No-shows over seen plus no-shows. */
+            no_show_rate: number | null;
+            average_consult_minutes: number | null;
+            /** @description The seen patients' mean wait from check-in to call. */
+            average_wait_minutes: number | null;
+            /**
+             * Format: int64
+             * @description Consultation charges posted for the doctor's visits, in minor units.
+             */
+            revenue: number;
+        };
+        /** @description Doctor performance: patients seen, consultation time, their patients' wait, no-show rate and revenue. */
+        DoctorsReport: {
+            /**
+             * Format: date
+             * @description The first day (hospital time zone).
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description The last day, included.
+             */
+            to: string;
+            /** @description The department filter, absent for every department. */
+            department?: string;
+            currency: string;
+            doctors: components["schemas"]["DoctorPerformance"][];
+        };
+        /** @description One day's money in minor units; outstanding is what patients owed at its end. */
+        BillingDay: {
+            /** Format: date */
+            day: string;
+            /** Format: int64 */
+            invoiced: number;
+            /** Format: int64 */
+            credited: number;
+            /** Format: int64 */
+            paid: number;
+            /** Format: int64 */
+            refunded: number;
+            /** Format: int64 */
+            outstanding: number;
+        };
+        /** @description The range's money figures in minor units. */
+        BillingTotals: {
+            /** Format: int64 */
+            invoiced: number;
+            /** Format: int64 */
+            invoices: number;
+            /** Format: int64 */
+            credited: number;
+            /**
+             * Format: int64
+             * @description Invoiced less credited.
+             */
+            revenue: number;
+            /** Format: int64 */
+            paid: number;
+            /** Format: int64 */
+            refunded: number;
+            /**
+             * Format: int64
+             * @description Paid less refunded.
+             */
+            received: number;
+            /**
+             * Format: int64
+             * @description What patients owed at the end of the range.
+             */
+            outstanding: number;
+            /**
+             * Format: int64
+             * @description Invoices paid in full in the range.
+             */
+            settled: number;
+            /** @description Mean days from issue to full payment of the invoices settled in the range. */
+            average_days_to_payment: number | null;
+        };
+        /** @description Revenue (invoices issued, credit notes), payments received, outstanding balances and days to payment. Not split by department. */
+        BillingReport: {
+            /**
+             * Format: date
+             * @description The first day (hospital time zone).
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description The last day, included.
+             */
+            to: string;
+            /** @description The department filter, absent for every department. */
+            department?: string;
+            currency: string;
+            totals: components["schemas"]["BillingTotals"];
+            days: components["schemas"]["BillingDay"][];
+        };
         BillingConfig: {
             /**
              * @description HOSPITAL_CURRENCY (ISO 4217); every amount is in its minor units.
@@ -5560,6 +5914,14 @@ export interface components {
         PrescriptionID: components["schemas"]["ID"];
         /** @description A case- and accent-insensitive prefix of the name, of a word of it, or of the code. */
         MedicationQuery: string;
+        /** @description First day, YYYY-MM-DD in the hospital's time zone; default 29 days before `to`. */
+        ReportFrom: string;
+        /** @description Last day, included; default today. At most 731 days from `from` (two years). */
+        ReportTo: string;
+        /** @description Only this department (a department id). */
+        ReportDepartment: string;
+        /** @description `json` (the default) or `csv`: the report's rows as a CSV attachment. */
+        ReportFormat: "json" | "csv";
     };
     requestBodies: never;
     headers: {
@@ -9701,6 +10063,150 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reportOperations: {
+        parameters: {
+            query?: {
+                /** @description First day, YYYY-MM-DD in the hospital's time zone; default 29 days before `to`. */
+                from?: components["parameters"]["ReportFrom"];
+                /** @description Last day, included; default today. At most 731 days from `from` (two years). */
+                to?: components["parameters"]["ReportTo"];
+                /** @description Only this department (a department id). */
+                department?: components["parameters"]["ReportDepartment"];
+                /** @description `json` (the default) or `csv`: the report's rows as a CSV attachment. */
+                format?: components["parameters"]["ReportFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationsReport"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reportAdmissions: {
+        parameters: {
+            query?: {
+                /** @description First day, YYYY-MM-DD in the hospital's time zone; default 29 days before `to`. */
+                from?: components["parameters"]["ReportFrom"];
+                /** @description Last day, included; default today. At most 731 days from `from` (two years). */
+                to?: components["parameters"]["ReportTo"];
+                /** @description Only this department (a department id). */
+                department?: components["parameters"]["ReportDepartment"];
+                /** @description `json` (the default) or `csv`: the report's rows as a CSV attachment. */
+                format?: components["parameters"]["ReportFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdmissionsReport"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reportDoctors: {
+        parameters: {
+            query?: {
+                /** @description First day, YYYY-MM-DD in the hospital's time zone; default 29 days before `to`. */
+                from?: components["parameters"]["ReportFrom"];
+                /** @description Last day, included; default today. At most 731 days from `from` (two years). */
+                to?: components["parameters"]["ReportTo"];
+                /** @description Only this department (a department id). */
+                department?: components["parameters"]["ReportDepartment"];
+                /** @description `json` (the default) or `csv`: the report's rows as a CSV attachment. */
+                format?: components["parameters"]["ReportFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DoctorsReport"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reportBilling: {
+        parameters: {
+            query?: {
+                /** @description First day, YYYY-MM-DD in the hospital's time zone; default 29 days before `to`. */
+                from?: components["parameters"]["ReportFrom"];
+                /** @description Last day, included; default today. At most 731 days from `from` (two years). */
+                to?: components["parameters"]["ReportTo"];
+                /** @description Only this department (a department id). */
+                department?: components["parameters"]["ReportDepartment"];
+                /** @description `json` (the default) or `csv`: the report's rows as a CSV attachment. */
+                format?: components["parameters"]["ReportFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingReport"];
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };

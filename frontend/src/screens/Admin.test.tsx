@@ -154,7 +154,6 @@ describe('AdminScreen', () => {
     renderLive(new FakeLive(), <AdminScreen />)
     const later = screen.getAllByTestId('coming-later')
     expect(later.map((c) => c.querySelector('.adm-card-title')?.textContent)).toEqual([
-      'Reports & analytics',
       'Roles & permissions',
     ])
     for (const c of later) {
@@ -167,6 +166,7 @@ describe('AdminScreen', () => {
     expect(screen.getByRole('link', { name: /Patients/ }).getAttribute('href')).toBe('/patients')
     expect(screen.getByRole('link', { name: /Beds/ }).getAttribute('href')).toBe('/beds')
     expect(screen.getByRole('link', { name: /^Billing/ }).getAttribute('href')).toBe('/billing')
+    expect(screen.getByRole('link', { name: /^Reports/ }).getAttribute('href')).toBe('/reports')
     expect(screen.getByRole('link', { name: /^Prices/ }).getAttribute('href')).toBe('#adm-prices')
     const deliveries = screen.getByRole('link', { name: /Deliveries/ })
     expect(deliveries.getAttribute('href')).toBe('#adm-deliveries')

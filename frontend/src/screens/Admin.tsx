@@ -20,7 +20,6 @@ import './admin.css'
 
 /** Features planned but not built: listed so nobody looks for them elsewhere. */
 const later: { title: string; text: string }[] = [
-  { title: 'Reports & analytics', text: 'Waiting times, attendance and workload over weeks and months.' },
   { title: 'Roles & permissions', text: 'Fine-grained permissions beyond the four roles.' },
 ]
 
@@ -137,6 +136,7 @@ function Overview() {
           <Card title="Prices" text="The price list: what each consultation, test, medication and bed-day costs." anchor="adm-prices" />
           <Card title="Payers" text="The insurers the hospital claims from; policies and claims use them." anchor="adm-payers" />
           <Card title="Claims board" text="Insurance claims by status: submit, approve, deny, mark paid." to="/billing/claims" />
+          <Card title="Reports" text="Operations, admissions, doctor performance and billing over any range; charts, print, CSV." to="/reports" />
           <Card title="Audit log" text="Who read or changed patient records." anchor="adm-audit" />
           <Card title="Access grants" text="Who broke the glass to open a patient's records, and why." anchor="adm-grants" />
           <Card title="Deliveries" text="Email and SMS sent; failed ones (dead letters) to retry." anchor="adm-deliveries" />

@@ -36,6 +36,7 @@ import (
 	"hms/server/internal/patient"
 	"hms/server/internal/pharmacy"
 	"hms/server/internal/reaction"
+	"hms/server/internal/report"
 	"hms/server/internal/seal"
 	"hms/server/internal/ward"
 )
@@ -58,6 +59,8 @@ type App struct {
 	Pharmacy *pharmacy.Service
 	// Billing is the price list, charges and invoices.
 	Billing *billing.Service
+	// Reports keeps the hospital's daily figures and answers reports from them.
+	Reports *report.Service
 	// Clock is the hospital's one clock, handed to every service that reads the time; tests set it.
 	Clock *clock.Clock
 
@@ -81,6 +84,7 @@ type App struct {
 	lab   *lab.Service
 	// billing serves the billing routes.
 	billing *billing.Handlers
+	reports *report.Handlers
 	notify  *notify.Service
 	audit   *audit.Log
 	table   []Route
@@ -229,6 +233,7 @@ func (a *App) start() error {
 		func() { a.Bus.RunPruner(ctx, a.Config.EventRetention, time.Hour) },
 		func() { a.Billing.RunRecovery(ctx, a.Config.ReactionLease, 30*time.Second) },
 		func() { a.Billing.RunBedDays(ctx, 15*time.Minute, a.activeStays) },
+		func() { a.Reports.Run(ctx, time.Minute) },
 	} {
 		a.jobs.Add(1)
 		go func() { defer a.jobs.Done(); job() }()

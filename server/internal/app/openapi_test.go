@@ -566,6 +566,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 	exercisePharmacy(t, c)
 	exerciseBilling(t, c)
 	exerciseInsurance(t, c)
+	exerciseReports(t, c)
 	exerciseNotifications(t, c)
 	// Patient records.
 	exerciseRecords(t, c)

@@ -23,6 +23,7 @@ import (
 	"hms/server/internal/patient"
 	"hms/server/internal/pharmacy"
 	"hms/server/internal/reaction"
+	"hms/server/internal/report"
 	"hms/server/internal/seal"
 	"hms/server/internal/sms"
 	"hms/server/internal/ward"
@@ -168,6 +169,20 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 		return err
 	})
 
+	a.Reports = report.NewService(mongostore.NewReports(db), report.Config{Location: loc, Now: a.Clock.Now, Log: a.Log,
+		Currency: cfg.HospitalCurrency, Census: a.census,
+		Changed: func(ctx context.Context, day string) {
+			if _, err := a.Events.Publish(ctx, shared.ChannelReports, shared.EventReportChanged, shared.ReportChangedEvent{Day: day}); err != nil {
+				a.Log.WarnContext(ctx, "publish report.changed", "err", err)
+			}
+		}})
+	a.reports = report.NewHandlers(a.Reports, func(ctx context.Context, id string) string {
+		if d, err := a.Doctors.Get(ctx, id); err == nil {
+			return d.Name
+		}
+		return ""
+	})
+
 	a.Triggers = notify.NewTriggers(a.notify, a.Appointments, a.Pharmacy, a.Alerts, cfg.Notify.Reminders)
 	a.gdpr = gdpr.NewService(gdpr.Deps{
 		Records: a.PatientRecords, Bus: a.Bus, Users: a.Auth, Appointments: a.Appointments.ForPatient,
@@ -195,6 +210,7 @@ func (a *App) subscribe() error {
 	a.lab.Announce(b)
 	a.Pharmacy.Announce(b)
 	a.wards.Announce(b)
+	a.Billing.Announce(b)
 
 	// Confirmations to the patient.
 	reaction.Must(b, "notify.confirm-booked", func(ctx context.Context, e appointment.Booked) error {
@@ -224,8 +240,12 @@ func (a *App) subscribe() error {
 			}
 			v.Specialty, v.DoctorName = d.Specialty, d.Name
 		}
-		_, _, err = a.Billing.ChargeVisit(ctx, v)
-		return err
+		ch, _, err := a.Billing.ChargeVisit(ctx, v)
+		if err != nil {
+			return err
+		}
+		// The seeing doctor's revenue, once per charge (a re-run finds the same charge).
+		return a.Reports.Record(ctx, a.Reports.RevenueFacts(ch.ID, doctorID, after.Department, ch.At, ch.Total)...)
 	})
 	// Billing: each test of a placed lab order is charged once; a cancelled order's unbilled charges are
 	// voided; a dispensed fill is charged once, quantity × the medication's price.
@@ -288,6 +308,7 @@ func (a *App) subscribe() error {
 		_, err = a.Billing.ChargeNights(ctx, st)
 		return err
 	})
+	a.subscribeReports()
 	// Pages to on-call staff.
 	reaction.Must(b, "notify.page-on-call", t.Page)
 	// An emergency's alert ends when its ticket is finished.

@@ -30,6 +30,11 @@ type (
 	Cancelled struct{ Change }
 	// Finished: a consultation was finished.
 	Finished struct{ Change }
+	// Called: a ticket was called from the queue (or its consultation started straight from the
+	// queue, which calls it too).
+	Called struct{ Change }
+	// NoShowed: a patient was marked no-show.
+	NoShowed struct{ Change }
 )
 
 // EventType implements reaction.Event.
@@ -44,6 +49,12 @@ func (Cancelled) EventType() string { return "appointment.cancelled" }
 // EventType implements reaction.Event.
 func (Finished) EventType() string { return "appointment.finished" }
 
+// EventType implements reaction.Event.
+func (Called) EventType() string { return "appointment.called" }
+
+// EventType implements reaction.Event.
+func (NoShowed) EventType() string { return "appointment.no-show" }
+
 // eventFor is the event a step with action announces; nil for the steps nobody reacts to (queue moves
 // are published live, not announced).
 func eventFor(action string, c Change) reaction.Event {
@@ -56,6 +67,10 @@ func eventFor(action string, c Change) reaction.Event {
 		return Cancelled{c}
 	case string(Finish):
 		return Finished{c}
+	case string(Call):
+		return Called{c}
+	case string(NoShow):
+		return NoShowed{c}
 	}
 	return nil
 }
@@ -85,6 +100,8 @@ func (s *Service) Verify(b *reaction.Bus) {
 	reaction.Verify(b, func(ctx context.Context, e Rescheduled) (bool, error) { return s.Happened(ctx, e.Change) })
 	reaction.Verify(b, func(ctx context.Context, e Cancelled) (bool, error) { return s.Happened(ctx, e.Change) })
 	reaction.Verify(b, func(ctx context.Context, e Finished) (bool, error) { return s.Happened(ctx, e.Change) })
+	reaction.Verify(b, func(ctx context.Context, e Called) (bool, error) { return s.Happened(ctx, e.Change) })
+	reaction.Verify(b, func(ctx context.Context, e NoShowed) (bool, error) { return s.Happened(ctx, e.Change) })
 }
 
 // Change returns the appointment as it was before step c and after it, and who made it.
@@ -101,4 +118,9 @@ func (s *Service) Change(ctx context.Context, c Change) (before, after Record, b
 		before = prev.State
 	}
 	return before, st.State, auth.Principal{UserID: st.By, Role: st.Role}, nil
+}
+
+// Stepped returns the stored step c: its action, time and the appointment after it.
+func (s *Service) Stepped(ctx context.Context, c Change) (Step, error) {
+	return s.store.Step(ctx, c.AppointmentID, c.Step)
 }

@@ -460,7 +460,11 @@ func (s *Service) step(ctx context.Context, p auth.Principal, r Record, action, 
 	next.Step = r.Step + 1
 	st := Step{AppointmentID: r.ID, Step: next.Step, Action: action, Status: next.Status, At: s.clock(),
 		By: p.UserID, Role: p.Role, Reason: reason, State: next}
-	announced, err := s.expect(ctx, action, Change{r.ID, next.Step})
+	announces := action
+	if action == string(Start) && r.Ticket.CalledAt.IsZero() {
+		announces = string(Call) // started straight from the queue: the start is its call
+	}
+	announced, err := s.expect(ctx, announces, Change{r.ID, next.Step})
 	if err != nil {
 		return r, err
 	}

@@ -241,11 +241,18 @@ func (s *Service) finishCredit(ctx context.Context, cn CreditNote, mayHave bool)
 	at := claim.At
 	next.Status, next.Year, next.Seq, next.Number, next.IssuedAt = Issued, claim.Year, claim.Seq,
 		CreditNoteSeries.Number(claim.Year, claim.Seq), &at
-	if err := s.store.UpdateCreditNote(ctx, next, Issuing); errors.Is(err, ErrStale) {
-		return s.creditNote(ctx, cn.InvoiceID, cn.ID) // finished meanwhile (Recover, or the request retried)
-	} else if err != nil {
+	pending, err := s.expect(ctx, CreditNoteIssued{InvoiceID: cn.InvoiceID, NoteID: cn.ID})
+	if err != nil {
 		return CreditNote{}, err
 	}
+	if err := s.store.UpdateCreditNote(ctx, next, Issuing); errors.Is(err, ErrStale) {
+		pending.Drop(ctx)
+		return s.creditNote(ctx, cn.InvoiceID, cn.ID) // finished meanwhile (Recover, or the request retried)
+	} else if err != nil {
+		pending.Drop(ctx)
+		return CreditNote{}, err
+	}
+	pending.Happened(ctx)
 	return next, nil
 }
 

@@ -136,6 +136,21 @@ func (l ledger) last() int {
 // refuse it. It answers e as stored and the ledger with it; when e's op is recorded already (the same
 // request, repeated or concurrent), that entry with a nil ledger and replayed = true.
 func (s *Service) appendEntry(ctx context.Context, e Entry, check func(ledger) error) (Entry, ledger, bool, error) {
+	pending, err := s.expect(ctx, LedgerEntered{Op: e.Op})
+	if err != nil {
+		return Entry{}, nil, false, err
+	}
+	stored, l, replayed, err := s.appendOnce(ctx, e, check)
+	if err != nil || replayed {
+		pending.Drop(ctx) // kept when the entry is stored after all (Drop asks)
+	} else {
+		pending.Happened(ctx)
+	}
+	return stored, l, replayed, err
+}
+
+// appendOnce is appendEntry without the announcement.
+func (s *Service) appendOnce(ctx context.Context, e Entry, check func(ledger) error) (Entry, ledger, bool, error) {
 	for attempt := 0; ; attempt++ {
 		entries, err := s.store.Entries(ctx, e.InvoiceID)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
+	"hms/server/internal/reaction"
 )
 
 // Service is the billing domain.
@@ -29,9 +30,11 @@ type Service struct {
 	online        Provider
 	returnTo      string
 	// numbering is each series' claims in this process (numbering.go).
-	numbering map[Series]*numbering
-	hospital      string
-	patientName   func(ctx context.Context, patientID string) (string, error)
+	numbering   map[Series]*numbering
+	hospital    string
+	patientName func(ctx context.Context, patientID string) (string, error)
+	// bus announces issued invoices and credit notes and ledger entries (announce.go); nil: nothing.
+	bus *reaction.Bus
 }
 
 // Options configure the service.
@@ -456,11 +459,18 @@ func (s *Service) finish(ctx context.Context, inv Invoice, mayHave bool) (Invoic
 		return Invoice{}, err
 	}
 	next.InsurerShare, next.PatientShare = Shares(next.Totals.Total, next.Coverage)
-	if err := s.store.UpdateInvoice(ctx, next, Issuing, inv.Rev); errors.Is(err, ErrStale) {
-		return s.Invoice(ctx, inv.ID) // finished meanwhile (Recover, or the same request retried)
-	} else if err != nil {
+	pending, err := s.expect(ctx, InvoiceIssued{InvoiceID: inv.ID})
+	if err != nil {
 		return Invoice{}, err
 	}
+	if err := s.store.UpdateInvoice(ctx, next, Issuing, inv.Rev); errors.Is(err, ErrStale) {
+		pending.Drop(ctx)
+		return s.Invoice(ctx, inv.ID) // finished meanwhile (Recover, or the same request retried)
+	} else if err != nil {
+		pending.Drop(ctx)
+		return Invoice{}, err
+	}
+	pending.Happened(ctx)
 	s.changed(ctx, next.PatientID, next.ID, "issued")
 	return next, nil
 }

@@ -79,11 +79,21 @@ func (s *Service) admit(ctx context.Context, p auth.Principal, req shared.AdmitR
 	}
 	r.BedID, r.BedLabel, r.BedClaim, r.PatientClaim = bed.ID, bed.Label, bn, pn
 	first := Step{AdmissionID: r.ID, Step: 1, Action: "admitted", At: r.AdmittedAt, By: p.UserID, Role: p.Role, State: r}
+	var pending *reaction.Pending
+	if s.bus != nil {
+		if pending, err = s.bus.Expect(ctx, Admitted{AdmissionID: r.ID}); err != nil {
+			s.logRelease(undo, BedChain, r.BedID, bn, r.ID)
+			s.logRelease(undo, PatientChain, r.PatientID, pn, r.ID)
+			return Record{}, err
+		}
+	}
 	if err := s.store.InsertAdmission(ctx, r, first); err != nil {
+		pending.Drop(ctx)
 		s.logRelease(undo, BedChain, r.BedID, bn, r.ID)
 		s.logRelease(undo, PatientChain, r.PatientID, pn, r.ID)
 		return Record{}, err
 	}
+	pending.Happened(ctx)
 	s.publish(ctx, "admitted", r.ID, r.WardID)
 	return r, nil
 }

@@ -1,0 +1,247 @@
+package mongostore
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"hms/server/internal/report"
+)
+
+// The report figures' collections: one of facts per day (report_facts_2026_03_14), so that summing a
+// day reads only that day's facts (FerretDB scans a whole collection on every read, whatever its
+// indexes), and the stored figures of closed days, one collection per month (report_days_2026_03),
+// gzip-compressed, so that a year's report scans 12 small collections and nothing else.
+const (
+	colReportFactsPrefix = "report_facts_"
+	colReportDaysPrefix  = "report_days_"
+)
+
+var _ report.Store = (*Reports)(nil)
+
+// Reports stores report facts and days.
+type Reports struct {
+	db   *DB
+	gate *gate
+}
+
+// NewReports returns the report store on db.
+func NewReports(db *DB) *Reports {
+	return &Reports{db: db, gate: db.gate}
+}
+
+// daysOf is the collection of the stored days of day's month.
+func daysOf(db *DB, day string) *mongo.Collection {
+	return db.Collection(colReportDaysPrefix + strings.ReplaceAll(day[:min(7, len(day))], "-", "_"))
+}
+
+// storedMonths lists the months (YYYY-MM) that have stored days, in order.
+func (s *Reports) storedMonths(ctx context.Context) ([]string, error) {
+	var names []string
+	err := retryRead(ctx, func() error {
+		var err error
+		names, err = s.db.ListCollectionNames(ctx, bson.D{})
+		return err
+	})
+	if err != nil {
+		return nil, wrap("list report months", err)
+	}
+	var out []string
+	for _, n := range names {
+		if m, ok := strings.CutPrefix(n, colReportDaysPrefix); ok {
+			out = append(out, strings.ReplaceAll(m, "_", "-"))
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func zip(data []byte) ([]byte, error) {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	if _, err := w.Write(data); err != nil {
+		return nil, err
+	}
+	err := w.Close()
+	return b.Bytes(), err
+}
+
+func unzip(data []byte) ([]byte, error) {
+	r, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(r)
+}
+
+func factsOf(db *DB, day string) *mongo.Collection {
+	return db.Collection(colReportFactsPrefix + strings.ReplaceAll(day, "-", "_"))
+}
+
+type factDoc struct {
+	ID       string    `bson:"_id"`
+	Kind     string    `bson:"kind"`
+	Dept     string    `bson:"dept,omitempty"`
+	Doctor   string    `bson:"doctor,omitempty"`
+	Hour     int       `bson:"hour,omitempty"`
+	Minutes  int64     `bson:"min,omitempty"`
+	Seconds  int64     `bson:"sec,omitempty"`
+	Amount   int64     `bson:"amount,omitempty"`
+	Beds     int64     `bson:"beds,omitempty"`
+	Occupied int64     `bson:"occupied,omitempty"`
+	At       time.Time `bson:"at"`
+}
+
+type reportDayDoc struct {
+	ID   string `bson:"_id"`
+	Owed int64  `bson:"owed"`
+	Data []byte `bson:"data"`
+}
+
+// InsertFact implements report.Store: the insert under the fact's _id is what makes it count once.
+func (s *Reports) InsertFact(ctx context.Context, f report.Fact) (bool, error) {
+	leave := s.gate.enter()
+	defer leave()
+	_, err := factsOf(s.db, f.Day).InsertOne(ctx, factDoc{ID: f.ID, Kind: string(f.Kind), Dept: f.Dept, Doctor: f.Doctor,
+		Hour: f.Hour, Minutes: f.Minutes, Seconds: f.Seconds, Amount: f.Amount, Beds: f.Beds, Occupied: f.Occupied, At: f.At})
+	if errors.Is(classify(err), errDuplicate) {
+		return false, nil
+	}
+	return err == nil, wrap("insert report fact", err)
+}
+
+// Facts implements report.Store.
+func (s *Reports) Facts(ctx context.Context, day string) ([]report.Fact, error) {
+	return findAll(ctx, factsOf(s.db, day), "list report facts", bson.D{}, options.Find(), func(d factDoc) report.Fact {
+		return report.Fact{ID: d.ID, Day: day, Kind: report.Kind(d.Kind), Dept: d.Dept, Doctor: d.Doctor, Hour: d.Hour,
+			Minutes: d.Minutes, Seconds: d.Seconds, Amount: d.Amount, Beds: d.Beds, Occupied: d.Occupied, At: d.At}
+	})
+}
+
+// CountFacts implements report.Store.
+func (s *Reports) CountFacts(ctx context.Context, day string) (int64, error) {
+	var n int64
+	err := retryRead(ctx, func() error {
+		var err error
+		n, err = factsOf(s.db, day).CountDocuments(ctx, bson.D{})
+		return err
+	})
+	return n, wrap("count report facts", err)
+}
+
+// FactDays implements report.Store.
+func (s *Reports) FactDays(ctx context.Context) ([]string, error) {
+	var names []string
+	err := retryRead(ctx, func() error {
+		var err error
+		names, err = s.db.ListCollectionNames(ctx, bson.D{})
+		return err
+	})
+	if err != nil {
+		return nil, wrap("list report fact days", err)
+	}
+	var out []string
+	for _, n := range names {
+		if d, ok := strings.CutPrefix(n, colReportFactsPrefix); ok {
+			out = append(out, strings.ReplaceAll(d, "_", "-"))
+		}
+	}
+	return out, nil
+}
+
+// DropFacts implements report.Store.
+func (s *Reports) DropFacts(ctx context.Context, day string) error {
+	leave := s.gate.enter()
+	defer leave()
+	return wrap("drop report facts", factsOf(s.db, day).Drop(ctx))
+}
+
+// StoreDay implements report.Store.
+func (s *Reports) StoreDay(ctx context.Context, day string, owed int64, data []byte) error {
+	z, err := zip(data)
+	if err != nil {
+		return err
+	}
+	leave := s.gate.enter()
+	defer leave()
+	_, err = daysOf(s.db, day).InsertOne(ctx, reportDayDoc{ID: day, Owed: owed, Data: z})
+	if errors.Is(classify(err), errDuplicate) {
+		return nil
+	}
+	return wrap("store report day", err)
+}
+
+// Days implements report.Store: it reads the months' collections the range touches.
+func (s *Reports) Days(ctx context.Context, from, to string) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	if len(from) < 7 || len(to) < 7 {
+		return out, nil
+	}
+	months, err := s.storedMonths(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range months {
+		if m < from[:7] || m > to[:7] {
+			continue
+		}
+		docs, err := findAll(ctx, daysOf(s.db, m), "read report days",
+			bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lte", Value: to}}}}, options.Find(),
+			func(d reportDayDoc) reportDayDoc { return d })
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range docs {
+			data, err := unzip(d.Data)
+			if err != nil {
+				return nil, fmt.Errorf("report day %s: %w", d.ID, err)
+			}
+			out[d.ID] = data
+		}
+	}
+	return out, nil
+}
+
+// ForgetDay implements report.Store.
+func (s *Reports) ForgetDay(ctx context.Context, day string) error {
+	leave := s.gate.enter()
+	defer leave()
+	_, err := daysOf(s.db, day).DeleteOne(ctx, bson.D{{Key: "_id", Value: day}})
+	return wrap("forget report day", err)
+}
+
+// OwedBefore implements report.Store: only the owed field is read.
+func (s *Reports) OwedBefore(ctx context.Context, day string) (int64, error) {
+	type owedDoc struct {
+		Owed int64 `bson:"owed"`
+	}
+	months, err := s.storedMonths(ctx)
+	if err != nil || len(day) < 7 {
+		return 0, err
+	}
+	var n int64
+	for _, m := range months {
+		if m > day[:7] {
+			break
+		}
+		docs, err := findAll(ctx, daysOf(s.db, m), "sum report owed", bson.D{{Key: "_id", Value: bson.D{{Key: "$lt", Value: day}}}},
+			options.Find().SetProjection(bson.D{{Key: "owed", Value: 1}}), func(d owedDoc) int64 { return d.Owed })
+		if err != nil {
+			return 0, err
+		}
+		for _, o := range docs {
+			n += o
+		}
+	}
+	return n, nil
+}
