@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"hms/server/internal/audit"
 	"hms/server/internal/auth"
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
@@ -93,3 +94,6 @@ func (a *App) startAudit(ctx context.Context) error {
 	}
 	return nil
 }
+
+// VerifyAudit checks the audit trail's chains (audit.Verify), for tests and tools.
+func (a *App) VerifyAudit(ctx context.Context) (audit.Report, error) { return a.audit.Verify(ctx) }
