@@ -128,7 +128,7 @@ describe('Activity log', () => {
       },
     }
     fireEvent.click(screen.getByRole('button', { name: 'Verify chain' }))
-    await waitFor(() => expect(screen.getByTestId('activity-verify-result').textContent).toContain('1 problems in 40 entries'))
+    await waitFor(() => expect(screen.getByTestId('activity-verify-result').textContent).toContain('1 problem in 40 entries'))
     expect(screen.getByTestId('activity-verify-result').textContent).toContain('Entry e9 (seq 9): its hash does not match')
   })
 

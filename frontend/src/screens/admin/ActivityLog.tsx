@@ -301,6 +301,9 @@ function CsvButton({ query }: { query: Record<string, string> }) {
   )
 }
 
+/** "1 chain", "2 chains". */
+const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+
 /** Runs the server's check of the hash chains and says what it found. */
 function VerifyButton() {
   const verify = $api.useMutation('post', '/api/audit/verify')
@@ -315,12 +318,12 @@ function VerifyButton() {
         {r &&
           (r.ok ? (
             <span className="tag tag-ok">
-              Chain verified: {r.entries} entries in {r.chains} chains, {r.anchors} anchors, no problem found
+              Chain verified: {count(r.entries, 'entry').replace('entrys', 'entries')} in {count(r.chains, 'chain')}, {count(r.anchors, 'anchor')}, no problem found
             </span>
           ) : (
             <div className="stack">
               <span className="tag tag-urgent">
-                {r.problems.length} problems in {r.entries} entries
+                {count(r.problems.length, 'problem')} in {count(r.entries, 'entry').replace('entrys', 'entries')}
               </span>
               <ul>
                 {r.problems.map((p, i) => (
