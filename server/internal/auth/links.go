@@ -214,10 +214,10 @@ func (s *Service) ForgotPassword(ctx context.Context, req shared.ForgotPasswordR
 		return s.record(ctx, "", "", s.emailRef(email), "auth.password_reset_request", "", nil)
 	}
 	if ok, err := s.limits.Reserve(ctx, "forgot-acct:"+u.ID, s.maxAcct, s.window); err != nil || !ok {
-		return errors.Join(err, s.record(ctx, "", "", s.emailRef(email), "auth.password_reset_request", "over the per-account limit: no email", err))
+		return audited(err, s.record(ctx, "", "", s.emailRef(email), "auth.password_reset_request", "over the per-account limit: no email", err))
 	}
 	_, err = s.sendPasswordLink(ctx, u, origin, s.resetTTL, false)
-	return errors.Join(err, s.record(ctx, "", "", s.emailRef(email), "auth.password_reset_request", "", err))
+	return audited(err, s.record(ctx, "", "", s.emailRef(email), "auth.password_reset_request", "", err))
 }
 
 func (s *Service) sendPasswordLink(ctx context.Context, u User, origin string, ttl time.Duration, byAdmin bool) (time.Time, error) {
@@ -283,7 +283,7 @@ func (s *Service) resetPassword(ctx context.Context, req shared.ResetPasswordReq
 // (an admin, for accounts they create). Audited as "user.password_link" with the account as target.
 func (s *Service) SendPasswordLink(ctx context.Context, by Principal, id, origin string) (time.Time, error) {
 	exp, err := s.adminPasswordLink(ctx, id, origin)
-	return exp, s.record(ctx, by.UserID, by.Role, targetID(id), "user.password_link", "", err)
+	return exp, audited(err, s.record(ctx, by.UserID, by.Role, targetID(id), "user.password_link", "", err))
 }
 
 func (s *Service) adminPasswordLink(ctx context.Context, id, origin string) (time.Time, error) {

@@ -144,7 +144,7 @@ func (s *Service) Register(ctx context.Context, by *Principal, req shared.Regist
 	// An admin may know who has an account: a taken email costs no hash. The unique index still decides
 	// between racing registrations.
 	if _, err := s.store.UserByEmail(ctx, email); err == nil {
-		return User{}, errors.Join(ErrEmailTaken, s.record(ctx, by.UserID, by.Role, "", "user.create", string(req.Role), ErrEmailTaken))
+		return User{}, audited(ErrEmailTaken, s.record(ctx, by.UserID, by.Role, "", "user.create", string(req.Role), ErrEmailTaken))
 	} else if !isNotFound(err) {
 		return User{}, err
 	}
@@ -162,6 +162,15 @@ func (s *Service) record(ctx context.Context, actorID string, role shared.Role, 
 		return nil
 	}
 	return s.audit.Security(ctx, actorID, role, target, action, detail, err)
+}
+
+// audited is the answer of an action whose audit entry was written with aerr: the action's own error,
+// or, when it succeeded, the audit's (a caller fails rather than act without a trail).
+func audited(err, aerr error) error {
+	if err != nil {
+		return err
+	}
+	return aerr
 }
 
 // emailRef names a sign-in's email in the audit trail without the address: a keyed hash (HMAC-SHA256
@@ -262,11 +271,11 @@ func (s *Service) Login(ctx context.Context, req shared.LoginRequest, ip string)
 	acctKey, ipKey := "acct:"+email, "ip:"+ip
 	release := context.WithoutCancel(ctx)
 	if ok, err := s.limits.Reserve(ctx, acctKey, s.maxAcct, s.window); err != nil || !ok {
-		return shared.TokenResponse{}, errors.Join(tooMany(err), s.record(ctx, "", "", s.emailRef(email), "auth.lockout", "per account", tooMany(err)))
+		return shared.TokenResponse{}, audited(tooMany(err), s.record(ctx, "", "", s.emailRef(email), "auth.lockout", "per account", tooMany(err)))
 	}
 	if ok, err := s.limits.Reserve(ctx, ipKey, s.maxIP, s.window); err != nil || !ok {
 		_ = s.limits.Release(release, acctKey)
-		return shared.TokenResponse{}, errors.Join(tooMany(err), s.record(ctx, "", "", s.emailRef(email), "auth.lockout", "per address", tooMany(err)))
+		return shared.TokenResponse{}, audited(tooMany(err), s.record(ctx, "", "", s.emailRef(email), "auth.lockout", "per address", tooMany(err)))
 	}
 	u, err := s.store.UserByEmail(ctx, email)
 	hash := u.PasswordHash
@@ -288,7 +297,7 @@ func (s *Service) Login(ctx context.Context, req shared.LoginRequest, ip string)
 		case u.Disabled:
 			detail = "account disabled"
 		}
-		return shared.TokenResponse{}, errors.Join(ErrBadCredentials,
+		return shared.TokenResponse{}, audited(ErrBadCredentials,
 			s.record(ctx, u.ID, u.Role, s.emailRef(email), "auth.login_failed", detail, ErrBadCredentials))
 	}
 	_ = s.limits.Reset(release, acctKey)
@@ -348,7 +357,7 @@ func (s *Service) Refresh(ctx context.Context, raw, ip string) (shared.TokenResp
 	if err := s.store.SpendToken(ctx, c.ID, c.SessionID, s.now().UTC()); err != nil {
 		if errors.Is(err, ErrTokenSpent) {
 			_ = s.store.RevokeSession(ctx, c.SessionID, s.now().UTC())
-			return shared.TokenResponse{}, errors.Join(ErrBadToken,
+			return shared.TokenResponse{}, audited(ErrBadToken,
 				s.record(ctx, u.ID, u.Role, u.ID, "auth.token_reuse", "a refresh token used twice: the session is ended", ErrBadToken))
 		}
 		return shared.TokenResponse{}, err
