@@ -50,7 +50,9 @@ func TestSecurityEventsAudited(t *testing.T) {
 			want{action: "auth.login_failed", target: "email:", outcome: "denied", detail: "no such account"}},
 		{"lock-out", func() apptest.Request { return login("locked-out@test.hms", "not the password") }, 429,
 			want{action: "auth.lockout", target: "email:", outcome: "denied", detail: "per account"}},
-		{"logout", func() apptest.Request { return apptest.Request{Method: "POST", Path: "/api/auth/logout", Token: session.Token} }, 204,
+		{"logout", func() apptest.Request {
+			return apptest.Request{Method: "POST", Path: "/api/auth/logout", Token: session.Token}
+		}, 204,
 			want{action: "auth.logout", actor: staff.ID(), outcome: "ok"}},
 		{"password change refused", func() apptest.Request {
 			return apptest.Request{Method: "POST", Path: "/api/auth/password", Token: staff.Token,
@@ -81,7 +83,9 @@ func TestSecurityEventsAudited(t *testing.T) {
 			return apptest.Request{Method: "POST", Path: "/api/patients/" + patient.User.PatientID + "/access", Token: admin.Token,
 				Body: shared.BreakGlassRequest{Reason: "Reviewing an incident report on this record"}}
 		}, 201, want{action: "patient.break_glass", actor: admin.ID(), patient: patient.User.PatientID, outcome: "ok"}},
-		{"export", func() apptest.Request { return apptest.Request{Method: "GET", Path: "/api/me/export", Token: patient.Token} }, 200,
+		{"export", func() apptest.Request {
+			return apptest.Request{Method: "GET", Path: "/api/me/export", Token: patient.Token}
+		}, 200,
 			want{action: "patient.export", actor: patient.ID(), patient: patient.User.PatientID, outcome: "ok"}},
 		{"settings change", func() apptest.Request {
 			return apptest.Request{Method: "POST", Path: "/api/departments", Token: admin.Token, Body: shared.Department{ID: "audited", Name: "Audited"}}
@@ -93,7 +97,9 @@ func TestSecurityEventsAudited(t *testing.T) {
 			return apptest.Request{Method: "POST", Path: "/api/patients/" + patient.User.PatientID + "/erasure", Token: admin.Token,
 				Body: shared.ErasureRequest{Confirm: true}}
 		}, 200, want{action: "patient.erase", actor: admin.ID(), patient: patient.User.PatientID, outcome: "ok"}},
-		{"chain verified", func() apptest.Request { return apptest.Request{Method: "POST", Path: "/api/audit/verify", Token: admin.Token} }, 200,
+		{"chain verified", func() apptest.Request {
+			return apptest.Request{Method: "POST", Path: "/api/audit/verify", Token: admin.Token}
+		}, 200,
 			want{action: "audit.verify", actor: admin.ID(), outcome: "ok"}},
 	}
 	for _, s := range steps {
