@@ -127,6 +127,19 @@ func Verify(ctx context.Context, store Store) (Report, error) {
 			cur, next, seen[e.Chain] = e.Chain, 1, true
 			reg, ok := registry[e.Chain]
 			if !ok {
+				// A server that started while the walk went on registered its chain after the registry
+				// was read: read it again before calling the record missing.
+				if again, err := store.Chains(ctx, time.Time{}); err == nil {
+					for _, c := range again {
+						if _, known := registry[c.ID]; !known {
+							registry[c.ID] = c
+							r.Chains++
+						}
+					}
+					reg, ok = registry[e.Chain]
+				}
+			}
+			if !ok {
 				add(Problem{Chain: e.Chain, What: "the chain has entries but no registry record (removed)"})
 				prev = e.Prev
 			} else {
