@@ -176,7 +176,7 @@ dayTest('the admin signs in and sets up a department, a doctor with weekly hours
   await step(page, 'admin-ward-beds')
 
   // The other tabs, for axe.
-  for (const tab of ['Audit log', 'Access grants', 'Deliveries', 'Broadcast', 'Doctors']) {
+  for (const tab of ['Activity log', 'Access grants', 'Deliveries', 'Broadcast', 'Doctors']) {
     await adminTab(page, tab)
     await checkA11y(page, `admin tab ${tab}`)
   }

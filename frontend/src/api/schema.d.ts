@@ -757,13 +757,57 @@ export interface paths {
         };
         /**
          * Read the audit trail
-         * @description Entries newest first, optionally only those about one patient record and/or by one actor.
+         * @description Entries newest first: patient-data reads and changes and every security event (sign-ins and their failures, lock-outs, logouts, password changes and resets, accounts created, disabled or given another role, break-the-glass, exports, erasures, settings changes), optionally narrowed by actor, patient, action, outcome and time. Each entry carries its place in its chain and its hash (docs/audit.md).
          *
          *     Roles: admin.
          */
         get: operations["listAudit"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the activity log as CSV
+         * @description Every entry the filters match (the same as GET /api/audit, without paging), newest first, streamed as CSV with a header row: at, actor_id, actor_role, patient_id, channel, target, action, outcome, detail, ip, request_id, chain, seq, hash, id. A cell a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) gets a leading apostrophe. The export is itself audited (audit.export, with the filters) before the first row is sent; should reading fail after that, the file ends with a line starting with # saying it is incomplete.
+         *
+         *     Roles: admin.
+         */
+        get: operations["exportAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify the audit trail's hash chains
+         * @description Runs the same check as `hms audit verify`: every chain's entries must match their hashes, link to the entry before them and run 1, 2, 3… without a gap, every registered chain must have its entries, and every head an anchor recorded must still be there. Answers what was checked and every problem, naming the entry. Audited as audit.verify.
+         *
+         *     Roles: admin.
+         */
+        post: operations["verifyAudit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3515,13 +3559,18 @@ export interface components {
             page: number;
             limit: number;
         };
-        /** @description One entry of the audit trail: who read or changed which patient's data (or subscribed to which queue channel), when and with what outcome. It holds no patient data. */
+        /** @description One entry of the audit trail: who read or changed which patient's data (or subscribed to which queue channel), or a security event, when and with what outcome. It holds no patient data and no credentials. */
         AuditEntry: {
             id: components["schemas"]["ID"];
             /** Format: date-time */
             at: string;
-            actor_id: components["schemas"]["ID"];
-            actor_role: components["schemas"]["Role"];
+            /** @description The account that acted: an id, or empty for an anonymous caller (a failed sign-in with an unknown email) or the system (start-up, anchors). */
+            actor_id: string;
+            /**
+             * @description The actor's role, empty when there is no actor.
+             * @enum {string}
+             */
+            actor_role: "admin" | "doctor" | "staff" | "patient" | "";
             /** @description The patient record acted on: an id, or "malformed" when the request named no valid id. */
             patient_id?: string;
             /**
@@ -3530,7 +3579,7 @@ export interface components {
              */
             channel?: string;
             /**
-             * @description What was done, such as patient.read or patient.update.
+             * @description What was done, such as patient.read, auth.login_failed, user.role_change, audit.anchor (docs/audit.md lists them).
              * @example patient.read
              */
             action: string;
@@ -3539,12 +3588,41 @@ export interface components {
             /** @description The client address. */
             ip: string;
             request_id: string;
+            /** @description What a security event is about besides a patient: an account's id, or email:<16 hex digits> (a keyed hash of a sign-in's email, never the address). */
+            target?: string;
+            /** @description A short note without patient data or secrets: a role change's "staff → doctor", a failed sign-in's reason, an anchor's chain heads. */
+            detail?: string;
+            /** @description The chain the entry is in (one per server process); absent on entries from before chaining. */
+            chain?: string;
+            /** @description The entry's place in its chain. */
+            seq?: number;
+            /** @description SHA-256 (hex) of the entry's fields and the hash of the entry before it. */
+            hash?: string;
         };
         /** @description A page of audit entries, newest first. */
         AuditList: {
             items: components["schemas"]["AuditEntry"][];
             page: number;
             limit: number;
+        };
+        /** @description What a verification of the audit trail checked and found. */
+        AuditReport: {
+            ok: boolean;
+            chains: number;
+            /** @description Chained entries checked. */
+            entries: number;
+            anchors: number;
+            /** @description Entries from before chaining (counted, not checked). */
+            legacy: number;
+            /** Format: date-time */
+            checked_at: string;
+            problems: {
+                /** @description The entry where the problem shows. */
+                entry_id?: string;
+                chain?: string;
+                seq?: number;
+                problem: string;
+            }[];
         };
         /** @description Answers POST /api/ws/ticket. */
         WSTicket: {
@@ -5860,6 +5938,14 @@ export interface components {
         AuditPatientID: components["schemas"]["ID"];
         /** @description Only entries of this user's actions. */
         AuditActorID: components["schemas"]["ID"];
+        /** @description Only entries of this action (exact), such as auth.login_failed. */
+        AuditAction: string;
+        /** @description Only entries with this outcome. */
+        AuditOutcome: "ok" | "denied" | "not_found" | "invalid" | "error";
+        /** @description Only entries at or after this time (RFC 3339). */
+        AuditFrom: string;
+        /** @description Only entries before this time (RFC 3339). */
+        AuditTo: string;
         /** @description A single-use ticket from POST /api/ws/ticket. When present it is the credential, and an Authorization header is not looked at. */
         WSTicket: string;
         /** @description Resume a channel joined on connect from after the last seq the client saw: `<channel>:<seq>`, repeated for each channel, such as `since=alerts:41&since=user:665f1c2b9d3e4a0012ab34cd:7`. */
@@ -7122,6 +7208,14 @@ export interface operations {
                 patient_id?: components["parameters"]["AuditPatientID"];
                 /** @description Only entries of this user's actions. */
                 actor_id?: components["parameters"]["AuditActorID"];
+                /** @description Only entries of this action (exact), such as auth.login_failed. */
+                action?: components["parameters"]["AuditAction"];
+                /** @description Only entries with this outcome. */
+                outcome?: components["parameters"]["AuditOutcome"];
+                /** @description Only entries at or after this time (RFC 3339). */
+                from?: components["parameters"]["AuditFrom"];
+                /** @description Only entries before this time (RFC 3339). */
+                to?: components["parameters"]["AuditTo"];
                 /** @description The page, from 1. */
                 page?: components["parameters"]["Page"];
                 /** @description Items per page, from 1; values above 100 are capped at 100. */
@@ -7144,6 +7238,72 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    exportAudit: {
+        parameters: {
+            query?: {
+                /** @description Only entries about this patient record. */
+                patient_id?: components["parameters"]["AuditPatientID"];
+                /** @description Only entries of this user's actions. */
+                actor_id?: components["parameters"]["AuditActorID"];
+                /** @description Only entries of this action (exact), such as auth.login_failed. */
+                action?: components["parameters"]["AuditAction"];
+                /** @description Only entries with this outcome. */
+                outcome?: components["parameters"]["AuditOutcome"];
+                /** @description Only entries at or after this time (RFC 3339). */
+                from?: components["parameters"]["AuditFrom"];
+                /** @description Only entries before this time (RFC 3339). */
+                to?: components["parameters"]["AuditTo"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entries as CSV. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    /** @description attachment; filename="activity-<UTC time>.csv" */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    verifyAudit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (ok false when a problem was found). */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditReport"];
+                };
+            };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             500: components["responses"]["Internal"];

@@ -1,12 +1,11 @@
 // The admin's screen: setting the hospital up (accounts, doctors' profiles, schedules and leave,
-// departments, wards and beds, the price list, the insurers) and keeping watch (audit log, access grants, deliveries, broadcasts), one tab each, with
+// departments, wards and beds, the price list, the insurers) and keeping watch (activity log, access grants, deliveries, broadcasts), one tab each, with
 // an overview of the other screens and of what is not built yet. The tab is in the address (#adm-…),
 // so a link or a card can open one.
-import { useEffect, useState, type ReactNode } from 'react'
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react'
 import { Tab, TabList, TabPanel, Tabs, type Key } from 'react-aria-components'
 import { Link } from 'wouter'
 import { AccessGrants } from './admin/AccessGrants'
-import { Audit } from './admin/Audit'
 import { Broadcast } from './admin/Broadcast'
 import { Deliveries } from './admin/Deliveries'
 import { Departments } from './admin/Departments'
@@ -17,6 +16,9 @@ import { Prices } from './admin/Prices'
 import { Users } from './admin/Users'
 import { Wards } from './admin/Wards'
 import './admin.css'
+
+/** The activity log, loaded when its tab is first opened. */
+const ActivityLog = lazy(() => import('./admin/ActivityLog').then((m) => ({ default: m.ActivityLog })))
 
 /** Features planned but not built: listed so nobody looks for them elsewhere. */
 const later: { title: string; text: string }[] = [
@@ -32,7 +34,7 @@ const tabs = [
   { id: 'adm-wards', label: 'Wards & beds' },
   { id: 'adm-prices', label: 'Prices' },
   { id: 'adm-payers', label: 'Payers' },
-  { id: 'adm-audit', label: 'Audit log' },
+  { id: 'adm-audit', label: 'Activity log' },
   { id: 'adm-grants', label: 'Access grants' },
   { id: 'adm-deliveries', label: 'Deliveries' },
   { id: 'adm-broadcast', label: 'Broadcast' },
@@ -102,7 +104,9 @@ export function AdminScreen() {
           <Payers />
         </TabPanel>
         <TabPanel id="adm-audit" className="adm-panel">
-          <Audit />
+          <Suspense fallback={<p className="muted">Loading the activity log…</p>}>
+            <ActivityLog />
+          </Suspense>
         </TabPanel>
         <TabPanel id="adm-grants" className="adm-panel">
           <AccessGrants />
@@ -137,7 +141,7 @@ function Overview() {
           <Card title="Payers" text="The insurers the hospital claims from; policies and claims use them." anchor="adm-payers" />
           <Card title="Claims board" text="Insurance claims by status: submit, approve, deny, mark paid." to="/billing/claims" />
           <Card title="Reports" text="Operations, admissions, doctor performance and billing over any range; charts, print, CSV." to="/reports" />
-          <Card title="Audit log" text="Who read or changed patient records." anchor="adm-audit" />
+          <Card title="Activity log" text="Who read or changed patient records, sign-ins, account and settings changes; CSV and chain check." anchor="adm-audit" />
           <Card title="Access grants" text="Who broke the glass to open a patient's records, and why." anchor="adm-grants" />
           <Card title="Deliveries" text="Email and SMS sent; failed ones (dead letters) to retry." anchor="adm-deliveries" />
           <Card title="Broadcast" text="A message to everyone signed in." anchor="adm-broadcast" />

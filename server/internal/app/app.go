@@ -213,6 +213,10 @@ func (a *App) start() error {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stop = cancel
+	if err := a.startAudit(ctx); err != nil {
+		// Every audited request fails while the trail cannot be written; the server still starts.
+		a.Log.Warn("audit trail not writable at start-up", "err", err)
+	}
 	if err := a.Broker.Subscribe(ctx, a.Hub.Deliver, a.Hub.Resync); err != nil {
 		// Redis is down at start-up: serve REST anyway (readiness says degraded) and keep trying;
 		// once subscribed, the hub catches up from the store.
@@ -234,6 +238,7 @@ func (a *App) start() error {
 		func() { a.Billing.RunRecovery(ctx, a.Config.ReactionLease, 30*time.Second) },
 		func() { a.Billing.RunBedDays(ctx, 15*time.Minute, a.activeStays) },
 		func() { a.Reports.Run(ctx, time.Minute) },
+		func() { a.audit.RunAnchors(ctx, a.anchorInterval(), a.Log) },
 	} {
 		a.jobs.Add(1)
 		go func() { defer a.jobs.Done(); job() }()
@@ -273,6 +278,10 @@ func (a *App) Close(ctx context.Context) error {
 	if a.stop != nil {
 		a.stop()
 		a.jobs.Wait()
+		// The chain's last anchor, so that the other instances anchor its end (docs/audit.md).
+		if err := a.audit.End(ctx, 2*a.anchorInterval()); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	errs = append(errs, a.Broker.Close())
 	if a.redis != nil {

@@ -487,6 +487,12 @@ func TestResponsesMatchDocument(t *testing.T) {
 	}
 	c.call(t, "the audit trail of one patient", get("/api/audit?patient_id="+reg.PatientID, admin.Token), http.StatusOK)
 	c.call(t, "the audit trail of one actor", get("/api/audit?actor_id="+doctor.ID(), admin.Token), http.StatusOK)
+	c.call(t, "the activity log filtered", get("/api/audit?action=auth.login&outcome=ok&from=2020-01-01T00:00:00Z", admin.Token), http.StatusOK)
+	c.exchange(t, "the activity log with a bad outcome", get("/api/audit?outcome=maybe", admin.Token), http.StatusBadRequest, true)
+	c.call(t, "the activity log as CSV", get("/api/audit/export.csv?action=patient.read", admin.Token), http.StatusOK)
+	c.exchange(t, "the activity log as CSV with a bad time", get("/api/audit/export.csv?from=yesterday", admin.Token), http.StatusBadRequest, true)
+	c.call(t, "staff download the activity log", get("/api/audit/export.csv", nurse.Token), http.StatusForbidden)
+	c.call(t, "the admin verifies the audit chains", send("POST", "/api/audit/verify", admin.Token, nil), http.StatusOK)
 
 	// Live updates: staff raise alerts, a doctor acknowledges one, the admin broadcasts; clients open the
 	// websocket with a token or a single-use ticket.

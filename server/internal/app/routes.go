@@ -44,6 +44,9 @@ type Route struct {
 	AuditAs string
 	// MaxBody, when set, is the route's own body limit (file uploads), instead of MAX_BODY_BYTES.
 	MaxBody int64
+	// LogAs, when set, is the audit action of a settings change: each call is audited with its
+	// caller, the :id it names and the outcome read from the status (docs/audit.md).
+	LogAs string
 }
 
 // route makes a row of the table.
@@ -53,6 +56,9 @@ func route(method, path string, access Access, roles []shared.Role, h gin.Handle
 
 // Audited returns r audited as action when the router refuses the caller's role.
 func (r Route) Audited(action string) Route { r.AuditAs = action; return r }
+
+// Logged returns r audited as the settings change action on every call.
+func (r Route) Logged(action string) Route { r.LogAs = action; return r }
 
 // Limit returns r with its own body limit.
 func (r Route) Limit(bytes int64) Route { r.MaxBody = bytes; return r }
@@ -112,6 +118,8 @@ func (a *App) routes() []Route {
 		route("PUT", "/api/patient/:id", Roles, clinical, pa.UpdateHandler).Audited("patient.update"),
 
 		route("GET", "/api/audit", Roles, adminOnly, lg.ListHandler),
+		route("GET", "/api/audit/export.csv", Roles, adminOnly, lg.ExportHandler(principalOf)),
+		route("POST", "/api/audit/verify", Roles, adminOnly, lg.VerifyHandler(principalOf)),
 
 		// The websocket authenticates itself (Bearer header or single-use ticket) after the Origin check.
 		route("GET", "/ws", Public, nil, a.Hub.ServeWS),
@@ -120,13 +128,13 @@ func (a *App) routes() []Route {
 		route("GET", "/api/alerts", Roles, staffSide, al.ListHandler),
 		route("POST", "/api/alerts/:id/ack", Roles, staffSide, al.AckHandler),
 		route("POST", "/api/alerts/:id/resolve", Roles, staffSide, al.ResolveHandler),
-		route("POST", "/api/broadcasts", Roles, adminOnly, al.BroadcastHandler),
+		route("POST", "/api/broadcasts", Roles, adminOnly, al.BroadcastHandler).Logged("settings.broadcast"),
 
 		route("GET", "/api/departments", Roles, everyone, dr.DepartmentsHandler),
-		route("POST", "/api/departments", Roles, adminOnly, dr.CreateDepartmentHandler),
+		route("POST", "/api/departments", Roles, adminOnly, dr.CreateDepartmentHandler).Logged("settings.department_create"),
 		route("GET", "/api/doctors", Roles, everyone, dr.ListHandler),
 		route("GET", "/api/doctors/:id", Roles, everyone, dr.GetHandler),
-		route("PUT", "/api/doctors/:id", Roles, adminOnly, dr.UpdateHandler),
+		route("PUT", "/api/doctors/:id", Roles, adminOnly, dr.UpdateHandler).Logged("settings.doctor_update"),
 		route("PUT", "/api/doctors/:id/schedule", Roles, adminDoctor, dr.ScheduleHandler),
 		route("POST", "/api/doctors/:id/leave", Roles, adminDoctor, dr.AddLeaveHandler),
 		route("DELETE", "/api/doctors/:id/leave/:leave_id", Roles, adminDoctor, dr.DeleteLeaveHandler),
@@ -186,6 +194,9 @@ func (a *App) register(e *gin.Engine) {
 				}
 			}
 			chain = append(chain, a.Auth.RequireOr(onDeny, r.Roles...))
+		}
+		if r.LogAs != "" {
+			chain = append(chain, a.logged(r.LogAs))
 		}
 		e.Handle(r.Method, r.Path, append(chain, r.Handler)...)
 	}

@@ -18,6 +18,6 @@ func (a *App) notifyRoutes() []Route {
 		route("GET", "/api/me/notification-preferences", Roles, everyone, no.PreferencesHandler),
 		route("PUT", "/api/me/notification-preferences", Roles, everyone, no.SetPreferencesHandler),
 		route("GET", "/api/deliveries", Roles, adminOnly, no.DeliveriesHandler),
-		route("POST", "/api/deliveries/:id/retry", Roles, adminOnly, no.RetryHandler),
+		route("POST", "/api/deliveries/:id/retry", Roles, adminOnly, no.RetryHandler).Logged("integration.delivery_retry"),
 	}
 }

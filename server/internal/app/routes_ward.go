@@ -4,9 +4,9 @@ package app
 func (a *App) wardRoutes() []Route {
 	w := a.wards
 	return []Route{
-		route("POST", "/api/wards", Roles, adminOnly, w.CreateWardHandler),
+		route("POST", "/api/wards", Roles, adminOnly, w.CreateWardHandler).Logged("settings.ward_create"),
 		route("GET", "/api/wards", Roles, staffSide, w.WardsHandler),
-		route("POST", "/api/wards/:id/beds", Roles, adminOnly, w.AddBedsHandler),
+		route("POST", "/api/wards/:id/beds", Roles, adminOnly, w.AddBedsHandler).Logged("settings.beds_add"),
 		route("GET", "/api/wards/:id/beds", Roles, staffSide, w.BoardHandler),
 		route("POST", "/api/admissions", Roles, doctorStaff, w.AdmitHandler),
 		route("GET", "/api/admissions", Roles, staffSide, w.ListHandler),

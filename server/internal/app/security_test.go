@@ -655,7 +655,8 @@ func TestSecurity28PatientDataAudited(t *testing.T) {
 		forbidden["access token of "+u.User.Email] = u.Token
 		forbidden["refresh token of "+u.User.Email] = u.RefreshToken
 	}
-	wantKeys := []string{"_id", "action", "actor_id", "actor_role", "at", "ip", "outcome", "patient_id", "request_id"}
+	// The entry's fields, and its place in its chain (docs/audit.md).
+	wantKeys := []string{"_id", "action", "actor_id", "actor_role", "at", "chain", "entry_id", "hash", "ip", "outcome", "patient_id", "prev", "request_id", "seq"}
 
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

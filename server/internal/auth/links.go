@@ -50,9 +50,10 @@ type Mailer interface {
 	PasswordLink(ctx context.Context, userID, link string, expires time.Time, byAdmin bool) error
 }
 
-// Auditor records an admin's action (the audit trail).
+// Auditor records security events in the audit trail: who (empty for an anonymous caller or the
+// system) did what to which account (target), with the outcome read from err; detail holds no secret.
 type Auditor interface {
-	Record(ctx context.Context, actorID string, role shared.Role, patientID, action string, err error) error
+	Security(ctx context.Context, actorID string, role shared.Role, target, action, detail string, err error) error
 }
 
 // ErrBadLink answers a token that is unknown, used, expired or for something else.
@@ -184,6 +185,9 @@ func (s *Service) Confirm(ctx context.Context, token, ip string) (shared.TokenRe
 	if err != nil {
 		return shared.TokenResponse{}, err
 	}
+	if err := s.record(ctx, u.ID, u.Role, u.ID, "user.create", "patient, self-registered", nil); err != nil {
+		return shared.TokenResponse{}, err
+	}
 	return s.open(ctx, u, ip)
 }
 
@@ -201,18 +205,19 @@ func (s *Service) ForgotPassword(ctx context.Context, req shared.ForgotPasswordR
 	u, err := s.store.UserByEmail(ctx, email)
 	if err != nil {
 		if isNotFound(err) {
-			return nil
+			// Recorded alike for an unknown email, without the address (docs/audit.md).
+			return s.record(ctx, "", "", s.emailRef(email), "auth.password_reset_request", "", nil)
 		}
 		return err
 	}
 	if u.Disabled {
-		return nil
+		return s.record(ctx, "", "", s.emailRef(email), "auth.password_reset_request", "", nil)
 	}
 	if ok, err := s.limits.Reserve(ctx, "forgot-acct:"+u.ID, s.maxAcct, s.window); err != nil || !ok {
-		return err
+		return audited(err, s.record(ctx, "", "", s.emailRef(email), "auth.password_reset_request", "over the per-account limit: no email", err))
 	}
 	_, err = s.sendPasswordLink(ctx, u, origin, s.resetTTL, false)
-	return err
+	return audited(err, s.record(ctx, "", "", s.emailRef(email), "auth.password_reset_request", "", err))
 }
 
 func (s *Service) sendPasswordLink(ctx context.Context, u User, origin string, ttl time.Duration, byAdmin bool) (time.Time, error) {
@@ -233,48 +238,52 @@ func (s *Service) sendPasswordLink(ctx context.Context, u User, origin string, t
 // password is refused before the link is spent; the link works once, and not after the account's
 // password, role or disabled flag changed since it was made.
 func (s *Service) ResetPassword(ctx context.Context, req shared.ResetPasswordRequest, ip string) error {
+	u, err := s.resetPassword(ctx, req, ip)
+	if aerr := s.record(ctx, u.ID, u.Role, u.ID, "auth.password_reset", "", err); aerr != nil && err == nil {
+		err = aerr
+	}
+	return err
+}
+
+// resetPassword is ResetPassword; it returns the account the link is for, once the link is known.
+func (s *Service) resetPassword(ctx context.Context, req shared.ResetPasswordRequest, ip string) (User, error) {
 	if err := s.perAddress(ctx, "link:"+ip, s.maxReg); err != nil {
-		return err
+		return User{}, err
 	}
 	l, err := s.peek(ctx, req.Token, LinkReset)
 	if err != nil {
-		return err
+		return User{}, err
 	}
 	u, err := s.store.UserByID(ctx, l.UserID)
 	if isNotFound(err) || (err == nil && (u.Disabled || u.Epoch != l.Epoch)) {
-		return ErrBadLink
+		return User{}, ErrBadLink
 	}
 	if err != nil {
-		return err
+		return User{}, err
 	}
 	if err := checkPassword(req.Password, u.Email); err != nil {
-		return err
+		return u, err
 	}
 	hash, err := s.hash(req.Password)
 	if err != nil {
-		return fmt.Errorf("hash password: %w", err)
+		return u, fmt.Errorf("hash password: %w", err)
 	}
 	if _, err := s.take(ctx, req.Token, LinkReset); err != nil {
-		return err
+		return u, err
 	}
 	if err := s.setPassword(ctx, u, hash); err != nil {
-		return err
+		return u, err
 	}
 	// The owner proved they read the account's email: a lockout from wrong passwords ends.
 	_ = s.limits.Reset(context.WithoutCancel(ctx), "acct:"+u.Email)
-	return nil
+	return u, nil
 }
 
 // SendPasswordLink emails an account a link to set its password, valid for the admin link lifetime
-// (an admin, for accounts they create). Audited as "user.password_link:<user id>".
+// (an admin, for accounts they create). Audited as "user.password_link" with the account as target.
 func (s *Service) SendPasswordLink(ctx context.Context, by Principal, id, origin string) (time.Time, error) {
 	exp, err := s.adminPasswordLink(ctx, id, origin)
-	if s.audit != nil {
-		if aerr := s.audit.Record(ctx, by.UserID, by.Role, "", "user.password_link:"+id, err); aerr != nil && err == nil {
-			err = aerr
-		}
-	}
-	return exp, err
+	return exp, audited(err, s.record(ctx, by.UserID, by.Role, targetID(id), "user.password_link", "", err))
 }
 
 func (s *Service) adminPasswordLink(ctx context.Context, id, origin string) (time.Time, error) {

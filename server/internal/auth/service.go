@@ -2,6 +2,9 @@ package auth
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -141,11 +144,50 @@ func (s *Service) Register(ctx context.Context, by *Principal, req shared.Regist
 	// An admin may know who has an account: a taken email costs no hash. The unique index still decides
 	// between racing registrations.
 	if _, err := s.store.UserByEmail(ctx, email); err == nil {
-		return User{}, ErrEmailTaken
+		return User{}, audited(ErrEmailTaken, s.record(ctx, by.UserID, by.Role, "", "user.create", string(req.Role), ErrEmailTaken))
 	} else if !isNotFound(err) {
 		return User{}, err
 	}
-	return s.create(ctx, name, email, req.Password, req.Role)
+	u, err := s.create(ctx, name, email, req.Password, req.Role)
+	if aerr := s.record(ctx, by.UserID, by.Role, u.ID, "user.create", string(req.Role), err); aerr != nil && err == nil {
+		return User{}, aerr
+	}
+	return u, err
+}
+
+// record writes a security event to the audit trail (nothing without one), and returns the audit's
+// error: a caller fails rather than act without a trail.
+func (s *Service) record(ctx context.Context, actorID string, role shared.Role, target, action, detail string, err error) error {
+	if s.audit == nil {
+		return nil
+	}
+	return s.audit.Security(ctx, actorID, role, target, action, detail, err)
+}
+
+// audited is the answer of an action whose audit entry was written with aerr: the action's own error,
+// or, when it succeeded, the audit's (a caller fails rather than act without a trail).
+func audited(err, aerr error) error {
+	if err != nil {
+		return err
+	}
+	return aerr
+}
+
+// emailRef names a sign-in's email in the audit trail without the address: a keyed hash (HMAC-SHA256
+// under the token secret, 16 hex digits), so that attempts on one address can be told apart, and
+// nothing stored says which addresses exist or what was typed (docs/audit.md).
+func (s *Service) emailRef(email string) string {
+	m := hmac.New(sha256.New, s.tokens.secret)
+	m.Write([]byte("audit-email\x00" + email))
+	return "email:" + hex.EncodeToString(m.Sum(nil))[:16]
+}
+
+// targetID is an id for an entry's target, or "" when it is not one (attacker-controlled text).
+func targetID(id string) string {
+	if !ident.Valid(id) {
+		return ""
+	}
+	return id
 }
 
 // taken answers a self-registration of an email that has an account: ErrEmailTaken, and a message to
@@ -229,11 +271,11 @@ func (s *Service) Login(ctx context.Context, req shared.LoginRequest, ip string)
 	acctKey, ipKey := "acct:"+email, "ip:"+ip
 	release := context.WithoutCancel(ctx)
 	if ok, err := s.limits.Reserve(ctx, acctKey, s.maxAcct, s.window); err != nil || !ok {
-		return shared.TokenResponse{}, tooMany(err)
+		return shared.TokenResponse{}, audited(tooMany(err), s.record(ctx, "", "", s.emailRef(email), "auth.lockout", "per account", tooMany(err)))
 	}
 	if ok, err := s.limits.Reserve(ctx, ipKey, s.maxIP, s.window); err != nil || !ok {
 		_ = s.limits.Release(release, acctKey)
-		return shared.TokenResponse{}, tooMany(err)
+		return shared.TokenResponse{}, audited(tooMany(err), s.record(ctx, "", "", s.emailRef(email), "auth.lockout", "per address", tooMany(err)))
 	}
 	u, err := s.store.UserByEmail(ctx, email)
 	hash := u.PasswordHash
@@ -246,12 +288,25 @@ func (s *Service) Login(ctx context.Context, req shared.LoginRequest, ip string)
 		hash = dummyHash
 	}
 	if !passwordMatches(req.Password, hash) || err != nil || u.Disabled {
-		// The reservations stay: they are the failures counted.
-		return shared.TokenResponse{}, ErrBadCredentials
+		// The reservations stay: they are the failures counted. An unknown email is recorded with no
+		// actor and the email's keyed hash only; a known account's failure names the account.
+		detail := "wrong password"
+		switch {
+		case err != nil:
+			detail = "no such account"
+		case u.Disabled:
+			detail = "account disabled"
+		}
+		return shared.TokenResponse{}, audited(ErrBadCredentials,
+			s.record(ctx, u.ID, u.Role, s.emailRef(email), "auth.login_failed", detail, ErrBadCredentials))
 	}
 	_ = s.limits.Reset(release, acctKey)
 	_ = s.limits.Release(release, ipKey)
-	return s.open(ctx, u, ip)
+	resp, err := s.open(ctx, u, ip)
+	if aerr := s.record(ctx, u.ID, u.Role, "", "auth.login", "", err); aerr != nil && err == nil {
+		return shared.TokenResponse{}, aerr
+	}
+	return resp, err
 }
 
 // open opens a session for u and returns its tokens (the sign-in's answer).
@@ -302,7 +357,8 @@ func (s *Service) Refresh(ctx context.Context, raw, ip string) (shared.TokenResp
 	if err := s.store.SpendToken(ctx, c.ID, c.SessionID, s.now().UTC()); err != nil {
 		if errors.Is(err, ErrTokenSpent) {
 			_ = s.store.RevokeSession(ctx, c.SessionID, s.now().UTC())
-			return shared.TokenResponse{}, ErrBadToken
+			return shared.TokenResponse{}, audited(ErrBadToken,
+				s.record(ctx, u.ID, u.Role, u.ID, "auth.token_reuse", "a refresh token used twice: the session is ended", ErrBadToken))
 		}
 		return shared.TokenResponse{}, err
 	}
@@ -424,11 +480,23 @@ func (s *Service) live(ctx context.Context, sess Session) error {
 func (s *Service) Logout(ctx context.Context, p Principal) error {
 	err := s.store.RevokeSession(ctx, p.SessionID, s.now().UTC())
 	s.revoke(ctx, p.UserID, p.SessionID)
+	if aerr := s.record(ctx, p.UserID, p.Role, "", "auth.logout", "", err); aerr != nil && err == nil {
+		err = aerr
+	}
 	return err
 }
 
 // ChangePassword checks the current password, sets the new one and ends every session of the account.
+// Audited as auth.password_change whatever the outcome.
 func (s *Service) ChangePassword(ctx context.Context, p Principal, req shared.ChangePasswordRequest) error {
+	err := s.changePassword(ctx, p, req)
+	if aerr := s.record(ctx, p.UserID, p.Role, p.UserID, "auth.password_change", "", err); aerr != nil && err == nil {
+		err = aerr
+	}
+	return err
+}
+
+func (s *Service) changePassword(ctx context.Context, p Principal, req shared.ChangePasswordRequest) error {
 	// A stolen access token must not become a way to guess the password: throttle like sign-in.
 	key := "pw:" + p.UserID
 	if ok, err := s.limits.Reserve(ctx, key, s.maxAcct, s.window); err != nil || !ok {
@@ -511,33 +579,66 @@ func (s *Service) Users(ctx context.Context, role shared.Role, page, limit int) 
 
 // UpdateUser changes an account's role or disabled flag (admin). Either change ends the account's
 // sessions at once. An admin cannot demote or disable themself, so that the last admin is not lost by
-// accident.
+// accident. Each change asked for is audited (user.role_change, user.disable, user.enable) whatever
+// the outcome.
 func (s *Service) UpdateUser(ctx context.Context, by Principal, id string, req shared.UpdateUserRequest) (User, error) {
+	before, u, err := s.updateUser(ctx, by, id, req)
+	actor, role := by.UserID, by.Role
+	if by == erasure {
+		actor, role = "", ""
+	}
+	var aerr error
+	if req.Role != nil && (before.Role != *req.Role || err != nil) {
+		detail := fmt.Sprintf("%s → %s", before.Role, *req.Role)
+		if before.Role == "" {
+			detail = "→ " + string(*req.Role)
+		}
+		aerr = errors.Join(aerr, s.record(ctx, actor, role, targetID(id), "user.role_change", detail, err))
+	}
+	if req.Disabled != nil && (before.Disabled != *req.Disabled || err != nil) {
+		action, detail := "user.enable", ""
+		if *req.Disabled {
+			action = "user.disable"
+		}
+		if by == erasure {
+			detail = "erasure"
+		}
+		aerr = errors.Join(aerr, s.record(ctx, actor, role, targetID(id), action, detail, err))
+	}
+	if aerr != nil && err == nil {
+		return User{}, aerr
+	}
+	return u, err
+}
+
+// updateUser is UpdateUser; it returns the account before and after the change.
+func (s *Service) updateUser(ctx context.Context, by Principal, id string, req shared.UpdateUserRequest) (before, after User, err error) {
 	if !ident.Valid(id) {
-		return User{}, fault.Invalid("malformed user id")
+		return User{}, User{}, fault.Invalid("malformed user id")
 	}
 	if req.Role == nil && req.Disabled == nil {
-		return User{}, fault.Invalid("nothing to change: give role and/or disabled")
+		return User{}, User{}, fault.Invalid("nothing to change: give role and/or disabled")
 	}
 	if req.Role != nil && !req.Role.Valid() {
-		return User{}, fault.Invalid("role must be one of admin, doctor, staff, patient")
+		return User{}, User{}, fault.Invalid("role must be one of admin, doctor, staff, patient")
 	}
 	if id == by.UserID {
-		return User{}, fault.New(fault.ErrForbidden, "you cannot change your own role or disable yourself")
+		return User{}, User{}, fault.New(fault.ErrForbidden, "you cannot change your own role or disable yourself")
 	}
 	u, err := s.store.UserByID(ctx, id)
 	if err != nil {
-		return User{}, err
+		return u, User{}, err
 	}
 	if req.Role != nil && *req.Role != u.Role && (u.PatientID != "") != (*req.Role == shared.RolePatient) {
-		return User{}, fault.Invalid("a patient account cannot change to a staff role, nor a staff account to patient; register a separate account")
+		return u, User{}, fault.Invalid("a patient account cannot change to a staff role, nor a staff account to patient; register a separate account")
 	}
+	before = u
 	epoch := s.newEpoch(u)
 	ch := UserChange{Role: req.Role, Disabled: req.Disabled, Epoch: &epoch}
 	err = s.store.UpdateUser(ctx, id, ch)
 	s.revoke(ctx, id, "")
 	if err != nil {
-		return User{}, err
+		return before, User{}, err
 	}
 	if req.Role != nil {
 		u.Role = *req.Role
@@ -545,7 +646,7 @@ func (s *Service) UpdateUser(ctx context.Context, by Principal, id string, req s
 	if req.Disabled != nil {
 		u.Disabled = *req.Disabled
 	}
-	return u, nil
+	return before, u, nil
 }
 
 // EnsureAdmin creates an admin with these credentials when no admin exists yet. It reports whether it
@@ -567,13 +668,15 @@ func (s *Service) CreateAdmin(ctx context.Context, name, email, password string)
 	if err := checkPassword(password, email); err != nil {
 		return false, err
 	}
-	if _, err := s.create(ctx, name, email, password, shared.RoleAdmin); err != nil {
+	u, err := s.create(ctx, name, email, password, shared.RoleAdmin)
+	if err != nil {
 		if errors.Is(err, ErrEmailTaken) {
 			return false, nil
 		}
 		return false, err
 	}
-	return true, nil
+	// Made by the system (hms create-admin, ADMIN_EMAIL, the development admin): no actor.
+	return true, s.record(ctx, "", "", u.ID, "user.create", "admin, by the server's configuration or hms create-admin", nil)
 }
 
 // UserExists reports whether an account exists, for other domains (notifications).

@@ -98,6 +98,9 @@ type Config struct {
 	// change and its reactions, a failed reaction due again); ReactionLease is how long a reaction may
 	// run, or a change take to be confirmed, before another instance takes it over.
 	ReactionPoll, ReactionLease time.Duration
+	// AuditAnchorInterval is how often each instance anchors the audit chains' heads and logs its own
+	// (docs/audit.md).
+	AuditAnchorInterval time.Duration
 	// RedisPrefix starts every Redis key and channel name, so that deployments can share a server.
 	RedisPrefix string
 	// PprofAddr, when set (e.g. 127.0.0.1:6060), serves Go's profiler there, for measurements; only a
@@ -226,6 +229,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		EventRetention:      r.duration("EVENT_RETENTION", 7*24*time.Hour),
 		ReactionPoll:        r.duration("REACTION_POLL", 2*time.Second),
 		ReactionLease:       r.duration("REACTION_LEASE", 30*time.Second),
+		AuditAnchorInterval: r.duration("AUDIT_ANCHOR_INTERVAL", 10*time.Minute),
 		RedisPrefix:         r.str("REDIS_PREFIX", "hms:"),
 		PprofAddr:           r.str("PPROF_ADDR", ""),
 		MetricsAddr:         r.str("METRICS_ADDR", ""),
