@@ -13,7 +13,7 @@ func (a *App) billingRoutes() []Route {
 	billersAndPatient := []shared.Role{shared.RoleAdmin, shared.RoleStaff, shared.RolePatient}
 	return []Route{
 		route("GET", "/api/billing/prices", Roles, staffSide, b.PricesHandler),
-		route("PUT", "/api/billing/prices/:code", Roles, adminOnly, b.SetPriceHandler),
+		route("PUT", "/api/billing/prices/:code", Roles, adminOnly, b.SetPriceHandler).Logged("settings.price_set"),
 		route("GET", "/api/patients/:id/charges", Roles, billersAndPatient, b.ChargesHandler).Audited("billing.charges.read"),
 		route("POST", "/api/patients/:id/charges", Roles, billers, b.PostChargeHandler).Audited("billing.charge.post"),
 		route("POST", "/api/charges/:id/void", Roles, billers, b.VoidChargeHandler),
@@ -37,8 +37,8 @@ func (a *App) billingRoutes() []Route {
 		// add and end them; the patient reads their own), claims made from issued invoices and moved
 		// through their statuses by staff and admins (the patient reads their own), and a claim as FHIR.
 		route("GET", "/api/billing/payers", Roles, billers, b.PayersHandler),
-		route("POST", "/api/billing/payers", Roles, adminOnly, b.CreatePayerHandler),
-		route("PUT", "/api/billing/payers/:id", Roles, adminOnly, b.UpdatePayerHandler),
+		route("POST", "/api/billing/payers", Roles, adminOnly, b.CreatePayerHandler).Logged("settings.payer_create"),
+		route("PUT", "/api/billing/payers/:id", Roles, adminOnly, b.UpdatePayerHandler).Logged("settings.payer_update"),
 		route("GET", "/api/patients/:id/policies", Roles, billersAndPatient, b.PoliciesHandler).Audited("billing.policies.read"),
 		route("POST", "/api/patients/:id/policies", Roles, billers, b.AddPolicyHandler).Audited("billing.policy.add"),
 		route("POST", "/api/policies/:id/end", Roles, billers, b.EndPolicyHandler),
