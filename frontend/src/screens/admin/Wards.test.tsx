@@ -81,7 +81,7 @@ describe('Wards', () => {
 
     // The new ward is chosen: its beds, none yet, and the form to add them.
     const bedsForm = await screen.findByRole('form', { name: 'Add beds' })
-    expect(screen.getByText('No beds in this ward yet: add them below.')).toBeTruthy()
+    expect(await screen.findByText('No beds in this ward yet: add them below.')).toBeTruthy()
     expect(within(list).getByRole('button', { name: /Intensive care 2/ }).getAttribute('aria-pressed')).toBe('true')
     await userEvent.type(within(bedsForm).getByLabelText('Bed labels'), 'A1-A3, B1')
     await userEvent.click(within(bedsForm).getByRole('button', { name: 'Add beds' }))
