@@ -127,6 +127,20 @@ type BillingDay struct {
 	Paid        int64  `json:"paid"`
 	Refunded    int64  `json:"refunded"`
 	Outstanding int64  `json:"outstanding"`
+	// ClaimsSubmitted is how many insurance claims were submitted that day; ClaimsPaid what payers paid
+	// on the claims that moved to paid that day.
+	ClaimsSubmitted int64 `json:"claims_submitted"`
+	ClaimsPaid      int64 `json:"claims_paid"`
+}
+
+// BillingClaims is the insurance claims that moved to one status in the range (made: draft): how
+// many, and their amounts claimed, approved and paid as they stood after the move, in minor units.
+type BillingClaims struct {
+	Status   string `json:"status"`
+	Claims   int64  `json:"claims"`
+	Claimed  int64  `json:"claimed"`
+	Approved int64  `json:"approved"`
+	Paid     int64  `json:"paid"`
 }
 
 // BillingTotals are the range's money figures, in minor units.
@@ -153,4 +167,7 @@ type BillingReport struct {
 	Currency string        `json:"currency"`
 	Totals   BillingTotals `json:"totals"`
 	Days     []BillingDay  `json:"days"`
+	// Claims are the range's insurance claims by the status they moved to, in the order of a claim's
+	// life; a status no claim moved to is left out.
+	Claims []BillingClaims `json:"claims"`
 }

@@ -5426,6 +5426,16 @@ export interface components {
             refunded: number;
             /** Format: int64 */
             outstanding: number;
+            /**
+             * Format: int64
+             * @description Insurance claims submitted that day.
+             */
+            claims_submitted: number;
+            /**
+             * Format: int64
+             * @description What payers paid on the claims that moved to paid that day.
+             */
+            claims_paid: number;
         };
         /** @description The range's money figures in minor units. */
         BillingTotals: {
@@ -5462,7 +5472,23 @@ export interface components {
             /** @description Mean days from issue to full payment of the invoices settled in the range. */
             average_days_to_payment: number | null;
         };
-        /** @description Revenue (invoices issued, credit notes), payments received, outstanding balances and days to payment. Not split by department. */
+        /** @description The insurance claims that moved to one status in the range (made: draft), with their amounts claimed, approved and paid as they stood after the move, in minor units. */
+        BillingClaims: {
+            /** @enum {string} */
+            status: "draft" | "submitted" | "in_review" | "approved" | "partially_approved" | "denied" | "paid";
+            /**
+             * Format: int64
+             * @description Claims that moved to the status.
+             */
+            claims: number;
+            /** Format: int64 */
+            claimed: number;
+            /** Format: int64 */
+            approved: number;
+            /** Format: int64 */
+            paid: number;
+        };
+        /** @description Revenue (invoices issued, credit notes), payments received, outstanding balances, days to payment and insurance claims by status. Not split by department. */
         BillingReport: {
             /**
              * Format: date
@@ -5479,6 +5505,8 @@ export interface components {
             currency: string;
             totals: components["schemas"]["BillingTotals"];
             days: components["schemas"]["BillingDay"][];
+            /** @description The range's insurance claims by the status they moved to, in the order of a claim's life; a status no claim moved to is left out. */
+            claims: components["schemas"]["BillingClaims"][];
         };
         BillingConfig: {
             /**

@@ -40,7 +40,8 @@ beforeEach(() => {
     },
     'GET /api/reports/billing': {
       body: { from: today, to: today, currency: 'GBP', totals: { invoiced: 10000, invoices: 2, credited: 0, revenue: 10000, paid: 5000, refunded: 0,
-        received: 5000, outstanding: 5000, settled: 1, average_days_to_payment: 2 }, days: [{ day: today, invoiced: 10000, credited: 0, paid: 5000, refunded: 0, outstanding: 5000 }] },
+        received: 5000, outstanding: 5000, settled: 1, average_days_to_payment: 2 }, days: [{ day: today, invoiced: 10000, credited: 0, paid: 5000, refunded: 0, outstanding: 5000, claims_submitted: 1, claims_paid: 0 }],
+        claims: [{ status: 'submitted', claims: 1, claimed: 8000, approved: 0, paid: 0 }, { status: 'partially_approved', claims: 1, claimed: 8000, approved: 6000, paid: 0 }] },
     },
   })
 })
@@ -79,6 +80,9 @@ describe('Reports', () => {
     expect(reads('/api/reports/doctors')[0]!.query.get('department')).toBe('general')
     fireEvent.click(screen.getByRole('tab', { name: 'Billing' }))
     expect(await screen.findByText('Money is not split by department: these are the hospital’s figures.')).toBeTruthy()
+    const claimRows = within(screen.getByTestId('rp-claims')).getAllByRole('row')
+    expect(claimRows.map((r) => r.textContent)).toEqual(['StatusClaimsClaimedApprovedPaid', 'Submitted1£80.00£0.00£0.00',
+      'Partially approved1£80.00£60.00£0.00'])
     fireEvent.click(screen.getByRole('tab', { name: 'Admissions' }))
     expect((await screen.findByLabelText('Admissions totals')).textContent).toContain('Bed occupancy50 %')
   })

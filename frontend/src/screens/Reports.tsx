@@ -408,6 +408,16 @@ function Doctors({ filter, deptName }: { filter: Filter; deptName: (id: string) 
   )
 }
 
+const claimStatusLabel: Record<string, string> = {
+  draft: 'Made (draft)',
+  submitted: 'Submitted',
+  in_review: 'In review',
+  approved: 'Approved',
+  partially_approved: 'Partially approved',
+  denied: 'Denied',
+  paid: 'Paid',
+}
+
 function Billing({ filter }: { filter: Filter }) {
   const q = $api.useQuery('get', '/api/reports/billing', query(filter))
   return (
@@ -462,6 +472,33 @@ function Billing({ filter }: { filter: Filter }) {
                 ))}
               </tbody>
             </table>
+            {(r.claims ?? []).length === 0 ? (
+              <p className="muted">No insurance claim was made or moved in this range.</p>
+            ) : (
+              <table className="table" data-testid="rp-claims">
+                <caption>Insurance claims by the status they moved to in the range</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Status</th>
+                    <th scope="col">Claims</th>
+                    <th scope="col">Claimed</th>
+                    <th scope="col">Approved</th>
+                    <th scope="col">Paid</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {r.claims.map((c) => (
+                    <tr key={c.status}>
+                      <td>{claimStatusLabel[c.status] ?? c.status}</td>
+                      <td>{c.claims}</td>
+                      <td>{money(c.claimed)}</td>
+                      <td>{money(c.approved)}</td>
+                      <td>{money(c.paid)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
           </div>
         )
       }}

@@ -207,7 +207,7 @@ func createAdmin(ctx context.Context, args []string) error {
 	return nil
 }
 
-// rekey re-seals every sealed field (medical history, notes, diagnoses, procedures, lab results, bills) not sealed under the active key (ENCRYPTION_KEYS' first, or
+// rekey re-seals every sealed field (medical history, notes, diagnoses, procedures, lab results, bills, insurance policies' member ids and claims' denial reasons) not sealed under the active key (ENCRYPTION_KEYS' first, or
 // SECRET_KEY's), so that an old key can then be removed from ENCRYPTION_KEYS. It is safe to run while
 // servers are serving, and again after an interruption.
 func rekey(ctx context.Context) error {

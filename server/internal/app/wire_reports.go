@@ -88,6 +88,14 @@ func (a *App) subscribeReports() {
 		return r.Record(ctx, r.EntryFacts(report.Entry{Op: en.Op, InvoiceID: en.InvoiceID, Refund: en.Kind == billing.RefundEntry,
 			Amount: en.Amount, At: en.At, SettledFrom: settled})...)
 	})
+	reaction.Must(b, "report.claim-moved", func(ctx context.Context, e billing.ClaimMoved) error {
+		m, err := a.Billing.ClaimMoveAt(ctx, e.ClaimID, e.Seq)
+		if err != nil {
+			return err
+		}
+		return r.Record(ctx, r.ClaimFacts(report.ClaimMove{ClaimID: m.ClaimID, Seq: m.Seq, Status: string(m.Status), At: m.At,
+			Amount: m.Amount, Approved: m.Approved, Paid: m.Paid})...)
+	})
 }
 
 // census is each department's beds and occupied beds now, from the wards.

@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"hms/server/internal/reaction"
@@ -25,7 +26,18 @@ type (
 	LedgerEntered struct {
 		Op string `json:"op"`
 	}
+	// ClaimMoved: an insurance claim was made (Seq 1, a draft) or moved to its status at Seq.
+	ClaimMoved struct {
+		ClaimID string `json:"claim_id"`
+		Seq     int    `json:"seq"`
+	}
 )
+
+// EventType implements reaction.Event.
+func (ClaimMoved) EventType() string { return "billing.claim-moved" }
+
+// Key implements reaction.Event.
+func (e ClaimMoved) Key() string { return e.ClaimID + "#" + strconv.Itoa(e.Seq) }
 
 // EventType implements reaction.Event.
 func (InvoiceIssued) EventType() string { return "billing.invoice-issued" }
@@ -70,6 +82,47 @@ func (s *Service) Announce(b *reaction.Bus) {
 		}
 		return err == nil, err
 	})
+	reaction.Verify(b, func(ctx context.Context, e ClaimMoved) (bool, error) {
+		c, err := s.Claim(ctx, e.ClaimID)
+		if errors.Is(err, errNoClaim) {
+			return false, nil
+		}
+		return err == nil && c.Rev >= e.Seq, err
+	})
+}
+
+// ClaimMove is a claim's status at one of its moves, as the figures read it: the amount claimed, and
+// approved and paid as they stood after the move.
+type ClaimMove struct {
+	ClaimID  string
+	Seq      int
+	Status   ClaimStatus
+	At       time.Time
+	Amount   int64
+	Approved int64
+	Paid     int64
+}
+
+// ClaimMoveAt returns a claim's move at seq (1: its making, as a draft).
+func (s *Service) ClaimMoveAt(ctx context.Context, claimID string, seq int) (ClaimMove, error) {
+	c, err := s.Claim(ctx, claimID)
+	if err != nil {
+		return ClaimMove{}, err
+	}
+	if seq < 1 || seq > len(c.History) {
+		return ClaimMove{}, errNoClaim
+	}
+	m := ClaimMove{ClaimID: c.ID, Seq: seq, Amount: c.Amount}
+	for _, e := range c.History[:seq] {
+		m.Status, m.At = e.Status, e.At
+		switch e.Status {
+		case ClaimApproved, ClaimPartiallyApproved:
+			m.Approved = e.ApprovedAmount
+		case ClaimPaid:
+			m.Paid = e.PaidAmount
+		}
+	}
+	return m, nil
 }
 
 // expect announces ev before its change (nothing without a bus).

@@ -193,11 +193,18 @@ func (s *Service) CreateClaim(ctx context.Context, invoiceID, by string) (Claim,
 	c := Claim{ID: ident.New(), InvoiceID: inv.ID, InvoiceNumber: inv.Number, PatientID: inv.PatientID,
 		PayerID: inv.Coverage.PayerID, PayerName: inv.Coverage.PayerName, PolicyID: inv.Coverage.PolicyID, Plan: inv.Coverage.Plan,
 		Currency: inv.Currency, Amount: share, Status: ClaimDraft, Rev: 1, CreatedAt: now, CreatedBy: by, ChangedAt: now}
-	if err := s.store.InsertClaim(ctx, c); errors.Is(err, ErrDuplicate) {
-		return Claim{}, errClaimExists // made meanwhile: the invoice's claim is unique in the store
-	} else if err != nil {
+	pending, err := s.expect(ctx, ClaimMoved{ClaimID: c.ID, Seq: 1})
+	if err != nil {
 		return Claim{}, err
 	}
+	if err := s.store.InsertClaim(ctx, c); errors.Is(err, ErrDuplicate) {
+		pending.Drop(ctx)
+		return Claim{}, errClaimExists // made meanwhile: the invoice's claim is unique in the store
+	} else if err != nil {
+		pending.Drop(ctx)
+		return Claim{}, err
+	}
+	pending.Happened(ctx)
 	c.fold(nil)
 	s.changed(ctx, c.PatientID, c.InvoiceID, "claim")
 	return c, nil
@@ -324,7 +331,12 @@ func (s *Service) MoveClaim(ctx context.Context, id string, r MoveRequest, by st
 	if err := moveAmounts(c, r, &e); err != nil {
 		return Claim{}, false, err
 	}
+	pending, err := s.expect(ctx, ClaimMoved{ClaimID: c.ID, Seq: e.Seq})
+	if err != nil {
+		return Claim{}, false, err
+	}
 	if err := s.store.InsertClaimEvent(ctx, e); errors.Is(err, ErrDuplicate) {
+		pending.Drop(ctx) // kept when a move is stored at this seq after all (Drop asks): counted once
 		// Someone else moved it from the same revision first; or this same request, retried, did.
 		cur, err := s.Claim(ctx, id)
 		if err == nil && cur.Rev >= e.Seq && sameMove(cur.History[e.Seq-1], e, r) {
@@ -332,8 +344,10 @@ func (s *Service) MoveClaim(ctx context.Context, id string, r MoveRequest, by st
 		}
 		return Claim{}, false, errClaimChanged
 	} else if err != nil {
+		pending.Drop(ctx)
 		return Claim{}, false, err
 	}
+	pending.Happened(ctx)
 	if err := s.store.ApplyClaimEvent(ctx, e); err != nil {
 		// The event is stored and decides; the recorded status is brought up to date on the next read.
 		s.log.WarnContext(ctx, "record a claim's status", "claim", c.ID, "err", err)

@@ -35,7 +35,7 @@ func keyring(t *testing.T, ids ...string) *seal.Keyring {
 
 // TestBillingRekey: every sealed value of a bill sealed under the old key — a charge's description,
 // reason and void reason, an invoice's and a credit note's lines, the note's reason, a payment's
-// reference, a refund's reason, a stored PDF — is sealed again under the new key by Rekey, after which
+// reference, a refund's reason, a stored PDF, a policy's member id, a denied claim's reason — is sealed again under the new key by Rekey, after which
 // the old key can be dropped and everything still reads; a second Rekey has nothing to do.
 func TestBillingRekey(t *testing.T) {
 	ctx := context.Background()
@@ -69,6 +69,18 @@ func TestBillingRekey(t *testing.T) {
 	if _, _, err := f.svc.Refund(ctx, billing.RefundRequest{PaymentID: pay.ID, Amount: 1000, Reason: "overpaid-3d3d", Key: "r1", By: "admin"}); err != nil {
 		t.Fatal(err)
 	}
+	// Insurance: p2's policy (its member id) and a claim on p2's invoice, denied (its reason).
+	_, pol := f.insured(t, "p2", 8000, 0, "2026-01-01")
+	claim, err := f.svc.CreateClaim(ctx, f.issued(t, "p2", "PROC-SUTURE").ID, "staff")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if claim, err = move(f.svc, claim, billing.ClaimSubmitted, nil, nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err = move(f.svc, claim, billing.ClaimDenied, nil, nil, "not covered-9a9a"); err != nil {
+		t.Fatal(err)
+	}
 	pdf := []byte("%PDF invoice of Ada-5e5e")
 	if err := f.store.InsertDocument(ctx, inv.ID, "p1", pdf, f.clock()); err != nil {
 		t.Fatal(err)
@@ -79,14 +91,19 @@ func TestBillingRekey(t *testing.T) {
 	reports := map[string]int{}
 	n, err := rotated.Rekey(ctx, func(col string, scanned, resealed int) { reports[col] += resealed })
 	// charge: description, reason (sutures); description, void reason (the other); invoice line; credit
-	// note line and reason; payment reference; refund reason; the PDF.
-	if err != nil || n != 10 {
-		t.Fatalf("rekey: got %d re-sealed (%v), %v; want 10", n, reports, err)
+	// note line and reason; payment reference; refund reason; the PDF; p2's charge description and
+	// invoice line, policy member id and the denial's reason.
+	if err != nil || n != 14 {
+		t.Fatalf("rekey: got %d re-sealed (%v), %v; want 14", n, reports, err)
+	}
+	if reports["billing_policies"] != 1 || reports["billing_claim_events"] != 1 {
+		t.Fatalf("rekey: got %v, want a policy's member id and a denial's reason", reports)
 	}
 	if n, err := rotated.Rekey(ctx, nil); err != nil || n != 0 {
 		t.Fatalf("a second rekey re-sealed %d, %v; want 0", n, err)
 	}
-	for _, col := range []string{"billing_charges", "billing_invoices", "billing_credit_notes", "billing_ledger", "billing_documents"} {
+	for _, col := range []string{"billing_charges", "billing_invoices", "billing_credit_notes", "billing_ledger", "billing_documents",
+		"billing_policies", "billing_claim_events"} {
 		cur, err := f.db.Collection(col).Find(ctx, bson.D{})
 		if err != nil {
 			t.Fatal(err)
@@ -122,6 +139,12 @@ func TestBillingRekey(t *testing.T) {
 	_, x, err := svc.ExportPatient(ctx, "p1")
 	if err != nil || x.(billing.Export).Invoices[0].Refunds[0].Reason != "overpaid-3d3d" {
 		t.Fatalf("the refund under k2 only: got %+v, %v", x, err)
+	}
+	if back, err := svc.Policy(ctx, pol.ID); err != nil || back.MemberID != "M-p2-77" {
+		t.Fatalf("the policy under k2 only: got %+v, %v", back, err)
+	}
+	if back, err := svc.Claim(ctx, claim.ID); err != nil || back.Status != billing.ClaimDenied || back.DenialReason != "not covered-9a9a" {
+		t.Fatalf("the denied claim under k2 only: got %+v, %v", back, err)
 	}
 	if got, err := onlyNew.Document(ctx, inv.ID); err != nil || !bytes.Equal(got, pdf) {
 		t.Fatalf("the stored PDF under k2 only: got %q, %v", got, err)

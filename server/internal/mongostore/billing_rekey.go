@@ -13,7 +13,8 @@ import (
 // Rekey seals again, under the active key, every sealed value of billing sealed under another key (or
 // stored in clear): charges' descriptions, reasons and void reasons; invoices' and credit notes' line
 // descriptions and the notes' reasons; the ledger's payment references and refund reasons; stored
-// invoice PDFs (`hms rekey`). Each value is replaced only if it is still the one read. It reports after
+// invoice PDFs; insurance policies' member ids and claims' denial reasons (on the claims' status
+// events) (`hms rekey`). Each value is replaced only if it is still the one read. It reports after
 // each collection and returns how many values it re-sealed.
 func (s *Billing) Rekey(ctx context.Context, progress func(collection string, scanned, resealed int)) (int, error) {
 	str := func(doc bson.Raw, key string) string { v, _ := doc.Lookup(key).StringValueOK(); return v }
@@ -34,6 +35,8 @@ func (s *Billing) Rekey(ctx context.Context, progress func(collection string, sc
 		{s.credits, nil, []string{"reason"}},
 		{s.ledger, func(d bson.Raw, f string) string { return entryWhere(str(d, "op"), f) }, []string{"reference", "reason"}},
 		{s.documents, nil, []string{"data"}},
+		{s.policies, nil, []string{"member_id"}},
+		{s.claimEvents, nil, []string{"reason"}},
 	} {
 		scanned, n, err := rekeyFields(ctx, s.gate, s.keys, c.col, c.where, c.fields...)
 		if err := report(c.col.Name(), scanned, n, err); err != nil {

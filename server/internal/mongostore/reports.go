@@ -97,6 +97,9 @@ type factDoc struct {
 	Minutes  int64     `bson:"min,omitempty"`
 	Seconds  int64     `bson:"sec,omitempty"`
 	Amount   int64     `bson:"amount,omitempty"`
+	Status   string    `bson:"status,omitempty"`
+	Approved int64     `bson:"approved,omitempty"`
+	PaidOut  int64     `bson:"paid_out,omitempty"`
 	Beds     int64     `bson:"beds,omitempty"`
 	Occupied int64     `bson:"occupied,omitempty"`
 	At       time.Time `bson:"at"`
@@ -113,7 +116,7 @@ func (s *Reports) InsertFact(ctx context.Context, f report.Fact) (bool, error) {
 	leave := s.gate.enter()
 	defer leave()
 	_, err := factsOf(s.db, f.Day).InsertOne(ctx, factDoc{ID: f.ID, Kind: string(f.Kind), Dept: f.Dept, Doctor: f.Doctor,
-		Hour: f.Hour, Minutes: f.Minutes, Seconds: f.Seconds, Amount: f.Amount, Beds: f.Beds, Occupied: f.Occupied, At: f.At})
+		Hour: f.Hour, Minutes: f.Minutes, Seconds: f.Seconds, Amount: f.Amount, Status: f.Status, Approved: f.Approved, PaidOut: f.PaidOut, Beds: f.Beds, Occupied: f.Occupied, At: f.At})
 	if errors.Is(classify(err), errDuplicate) {
 		return false, nil
 	}
@@ -124,7 +127,8 @@ func (s *Reports) InsertFact(ctx context.Context, f report.Fact) (bool, error) {
 func (s *Reports) Facts(ctx context.Context, day string) ([]report.Fact, error) {
 	return findAll(ctx, factsOf(s.db, day), "list report facts", bson.D{}, options.Find(), func(d factDoc) report.Fact {
 		return report.Fact{ID: d.ID, Day: day, Kind: report.Kind(d.Kind), Dept: d.Dept, Doctor: d.Doctor, Hour: d.Hour,
-			Minutes: d.Minutes, Seconds: d.Seconds, Amount: d.Amount, Beds: d.Beds, Occupied: d.Occupied, At: d.At}
+			Minutes: d.Minutes, Seconds: d.Seconds, Amount: d.Amount, Status: d.Status, Approved: d.Approved, PaidOut: d.PaidOut,
+			Beds: d.Beds, Occupied: d.Occupied, At: d.At}
 	})
 }
 

@@ -6,8 +6,9 @@ import (
 	"slices"
 )
 
-// codecVersion leads every encoded day, so that a later layout can tell old ones apart.
-const codecVersion = 1
+// codecVersion leads every encoded day, so that a later layout can tell old ones apart. Version 2
+// added the claims by status at the end; a day stored by version 1 reads with none.
+const codecVersion = 2
 
 // Encode writes a day's figures compactly (varints, in sorted order: the same figures always give the
 // same bytes). Stored days are read back by the hundred for a year's report, and this decodes some
@@ -63,6 +64,14 @@ func Encode(d *Day) []byte {
 			u(v)
 		}
 	}
+	u(int64(len(m.Claims)))
+	for _, st := range sortedKeys(m.Claims) {
+		x := m.Claims[st]
+		str(st)
+		for _, v := range []int64{x.Claims, x.Claimed, x.Approved, x.Paid} {
+			u(v)
+		}
+	}
 	return b
 }
 
@@ -79,9 +88,10 @@ var errCorrupt = errors.New("report: stored figures are corrupt")
 
 // Decode reads what Encode wrote.
 func Decode(data []byte) (*Day, error) {
-	if len(data) == 0 || data[0] != codecVersion {
+	if len(data) == 0 || data[0] < 1 || data[0] > codecVersion {
 		return nil, errCorrupt
 	}
+	version := data[0]
 	b := data[1:]
 	bad := false
 	v := func() int64 {
@@ -157,6 +167,17 @@ func Decode(data []byte) (*Day, error) {
 		}
 		if bad {
 			return nil, errCorrupt
+		}
+	}
+	if version >= 2 {
+		for range count() {
+			x := m.claim(str())
+			for _, p := range []*int64{&x.Claims, &x.Claimed, &x.Approved, &x.Paid} {
+				*p = v()
+			}
+			if bad {
+				return nil, errCorrupt
+			}
 		}
 	}
 	if bad || len(b) != 0 {

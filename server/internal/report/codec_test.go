@@ -20,6 +20,8 @@ func TestEncodeRoundTrip(t *testing.T) {
 	facts = append(facts, Fact{ID: "census:ward", Kind: Census, Dept: "ward", Beds: 10, Occupied: 7})
 	facts = append(facts, s.EntryFacts(Entry{Op: "p", InvoiceID: "i", Amount: 500, At: at, SettledFrom: at.Add(-72 * time.Hour)})...)
 	facts = append(facts, s.RevenueFacts("c", "d1", "general", at, 500)...)
+	facts = append(facts, s.ClaimFacts(ClaimMove{ClaimID: "k", Seq: 3, Status: "approved", At: at, Amount: 800, Approved: 800})...)
+	facts = append(facts, s.ClaimFacts(ClaimMove{ClaimID: "k", Seq: 4, Status: "paid", At: at, Amount: 800, Approved: 800, Paid: 700})...)
 	d := Sum("2030-01-07", facts)
 	data := Encode(d)
 	got, err := Decode(data)
@@ -28,6 +30,16 @@ func TestEncodeRoundTrip(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, d) {
 		t.Fatalf("got %+v, want %+v", got, d)
+	}
+	if x := got.Billing.Claims["paid"]; x == nil || *x != (ClaimMoney{Claims: 1, Claimed: 800, Approved: 800, Paid: 700}) {
+		t.Fatalf("claims paid: got %+v", x)
+	}
+	// A day stored by version 1 (no claims) still reads.
+	d.Billing.Claims = nil
+	v1 := Encode(d)
+	v1 = append([]byte{1}, v1[1:len(v1)-1]...) // version 1, without the (empty) claims section
+	if old, err := Decode(v1); err != nil || !reflect.DeepEqual(old, d) {
+		t.Fatalf("a version 1 day: got %+v, %v", old, err)
 	}
 	for _, cut := range []int{0, 1, len(data) / 2, len(data) - 1} {
 		if _, err := Decode(data[:cut]); err == nil {

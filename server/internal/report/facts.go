@@ -137,6 +137,24 @@ func (s *Service) RevenueFacts(chargeID, doctorID, dept string, at time.Time, to
 	return []Fact{{ID: "rev:" + chargeID, Day: s.DayOf(at), Kind: Revenue, Doctor: doctorID, Dept: dept, Amount: total}}
 }
 
+// ClaimMove is an insurance claim's move as the figures read it: the status it moved to (draft when
+// made) at Seq, and its amounts claimed, approved and paid as they stood after it.
+type ClaimMove struct {
+	ClaimID  string
+	Seq      int
+	Status   string
+	At       time.Time
+	Amount   int64
+	Approved int64
+	Paid     int64
+}
+
+// ClaimFacts is a claim's move on its day, under its status (claim:<id>:<seq>).
+func (s *Service) ClaimFacts(m ClaimMove) []Fact {
+	return []Fact{{ID: fmt.Sprintf("claim:%s:%d", m.ClaimID, m.Seq), Day: s.DayOf(m.At), Kind: Claim, Status: m.Status,
+		Amount: m.Amount, Approved: m.Approved, PaidOut: m.Paid}}
+}
+
 func minutes(d time.Duration) int64 {
 	if d < 0 {
 		return 0

@@ -115,9 +115,10 @@ func (h *Handlers) DoctorsHandler(c *gin.Context) {
 // BillingHandler serves GET /api/reports/billing.
 func (h *Handlers) BillingHandler(c *gin.Context) {
 	serve(h, c, "billing", h.svc.Billing, func(o shared.BillingReport) [][]string {
-		rows := [][]string{{"day", "invoiced", "credited", "paid", "refunded", "outstanding", "currency"}}
+		rows := [][]string{{"day", "invoiced", "credited", "paid", "refunded", "outstanding", "claims_submitted", "claims_paid", "currency"}}
 		for _, d := range o.Days {
-			rows = append(rows, []string{d.Day, i64(d.Invoiced), i64(d.Credited), i64(d.Paid), i64(d.Refunded), i64(d.Outstanding), o.Currency})
+			rows = append(rows, []string{d.Day, i64(d.Invoiced), i64(d.Credited), i64(d.Paid), i64(d.Refunded), i64(d.Outstanding),
+				i64(d.ClaimsSubmitted), i64(d.ClaimsPaid), o.Currency})
 		}
 		return rows
 	})

@@ -230,7 +230,7 @@ func (s *Service) Doctors(ctx context.Context, r shared.ReportRange, name func(c
 // days from issue to full payment. The department filter does not apply (money is not split by
 // department).
 func (s *Service) Billing(ctx context.Context, r shared.ReportRange) (shared.BillingReport, error) {
-	out := shared.BillingReport{ReportRange: r, Currency: s.cfg.Currency, Days: []shared.BillingDay{}}
+	out := shared.BillingReport{ReportRange: r, Currency: s.cfg.Currency, Days: []shared.BillingDay{}, Claims: []shared.BillingClaims{}}
 	days, err := s.days(ctx, r.From, r.To)
 	if err != nil {
 		return out, err
@@ -244,11 +244,41 @@ func (s *Service) Billing(ctx context.Context, r shared.ReportRange) (shared.Bil
 		b := d.Billing
 		owed += b.Owed()
 		m.merge(b)
-		out.Days = append(out.Days, shared.BillingDay{Day: d.Day, Invoiced: b.Invoiced, Credited: b.Credited, Paid: b.Paid,
-			Refunded: b.Refunded, Outstanding: owed})
+		day := shared.BillingDay{Day: d.Day, Invoiced: b.Invoiced, Credited: b.Credited, Paid: b.Paid,
+			Refunded: b.Refunded, Outstanding: owed}
+		if x := b.Claims["submitted"]; x != nil {
+			day.ClaimsSubmitted = x.Claims
+		}
+		if x := b.Claims["paid"]; x != nil {
+			day.ClaimsPaid = x.Paid
+		}
+		out.Days = append(out.Days, day)
+	}
+	for _, st := range claimStatuses(m.Claims) {
+		x := m.Claims[st]
+		out.Claims = append(out.Claims, shared.BillingClaims{Status: st, Claims: x.Claims, Claimed: x.Claimed, Approved: x.Approved, Paid: x.Paid})
 	}
 	out.Totals = shared.BillingTotals{Invoiced: m.Invoiced, Invoices: m.Invoices, Credited: m.Credited, Revenue: m.Invoiced - m.Credited,
 		Paid: m.Paid, Refunded: m.Refunded, Received: m.Paid - m.Refunded, Outstanding: owed, Settled: m.Settled,
 		AverageDaysToPayment: ratio(float64(m.SettleMinutes)/(24*60), float64(m.Settled))}
 	return out, nil
+}
+
+// claimOrder is a claim's life (billing.ClaimStatuses), the order the report lists statuses in.
+var claimOrder = []string{"draft", "submitted", "in_review", "approved", "partially_approved", "denied", "paid"}
+
+// claimStatuses are the statuses of claims, in the order of a claim's life, any unknown one after.
+func claimStatuses(claims map[string]*ClaimMoney) []string {
+	var out []string
+	for _, st := range claimOrder {
+		if claims[st] != nil {
+			out = append(out, st)
+		}
+	}
+	for _, st := range sortedKeys(claims) {
+		if !slices.Contains(claimOrder, st) {
+			out = append(out, st)
+		}
+	}
+	return out
 }

@@ -41,6 +41,7 @@ const (
 	Refunded   Kind = "refunded"   // a refund made (amount)
 	Settled    Kind = "settled"    // an invoice paid in full (minutes from issue)
 	Revenue    Kind = "revenue"    // a charge posted for a doctor's consultation (doctor, dept, amount)
+	Claim      Kind = "claim"      // an insurance claim made or moved (status, amount claimed, approved, paid)
 )
 
 // Fact is one event's contribution to one day's figures. ID is unique within its day and derived from
@@ -58,6 +59,10 @@ type Fact struct {
 	Seconds int64
 	// Amount is money in minor units (Invoiced, Credited, Paid, Refunded, Revenue).
 	Amount int64
+	// Status is a claim's status after its move (Claim); Approved and PaidOut its amounts approved and
+	// paid as they stood then (Amount is the amount claimed).
+	Status            string
+	Approved, PaidOut int64
 	// Beds and Occupied are a census.
 	Beds, Occupied int64
 	// At is when the fact was written (for the log; not summed).
@@ -124,6 +129,29 @@ type Money struct {
 	// Settled is how many invoices were paid in full that day; SettleMinutes their times from issue.
 	Settled       int64 `json:"settled,omitempty"`
 	SettleMinutes int64 `json:"settle_minutes,omitempty"`
+	// Claims are the insurance claims made or moved that day, by the status they moved to.
+	Claims map[string]*ClaimMoney `json:"claims,omitempty"`
+}
+
+// ClaimMoney is the claims that moved to one status: how many, and their amounts claimed, approved
+// and paid (as they stood after the move).
+type ClaimMoney struct {
+	Claims   int64 `json:"claims"`
+	Claimed  int64 `json:"claimed"`
+	Approved int64 `json:"approved"`
+	Paid     int64 `json:"paid"`
+}
+
+func (m *Money) claim(status string) *ClaimMoney {
+	if m.Claims == nil {
+		m.Claims = map[string]*ClaimMoney{}
+	}
+	x := m.Claims[status]
+	if x == nil {
+		x = &ClaimMoney{}
+		m.Claims[status] = x
+	}
+	return x
 }
 
 // Owed is what the day added to what patients owe: invoiced, less credited, less paid, plus refunded.
@@ -137,6 +165,13 @@ func (m *Money) merge(o Money) {
 	m.Refunded += o.Refunded
 	m.Settled += o.Settled
 	m.SettleMinutes += o.SettleMinutes
+	for st, x := range o.Claims {
+		y := m.claim(st)
+		y.Claims += x.Claims
+		y.Claimed += x.Claimed
+		y.Approved += x.Approved
+		y.Paid += x.Paid
+	}
 }
 
 // NewDay returns an empty day.
@@ -246,6 +281,12 @@ func (d *Day) Add(f Fact) {
 	case Settled:
 		d.Billing.Settled++
 		d.Billing.SettleMinutes += f.Minutes
+	case Claim:
+		x := d.Billing.claim(f.Status)
+		x.Claims++
+		x.Claimed += f.Amount
+		x.Approved += f.Approved
+		x.Paid += f.PaidOut
 	case Revenue:
 		if f.Doctor != "" {
 			d.doctor(f.Doctor, f.Dept).Revenue += f.Amount

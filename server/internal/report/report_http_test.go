@@ -193,3 +193,80 @@ func TestReportRanges(t *testing.T) {
 		env.Get("/api/reports/"+path, h.Admin.Token).Want(t, http.StatusOK)
 	}
 }
+
+// TestClaimsByStatus: through the real router and the reaction bus, an insurance claim made,
+// submitted, partially approved and paid, and another submitted and denied, show in the billing report
+// by the status each moved to, with their amounts claimed, approved and paid, per day in the CSV;
+// recording a move's facts again changes nothing.
+func TestClaimsByStatus(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.WithEnv("HOSPITAL_CURRENCY", "GBP"), apptest.WithEnv("REACTION_POLL", "100ms"))
+	h := env.Hospital()
+	admin, staff := h.Admin.Token, h.Staff.Token
+	env.Put("/api/billing/prices/PROC", admin, map[string]any{"name": "Procedure", "kind": "procedure", "amount": 10000}).Want(t, 200)
+	var payer struct {
+		ID string `json:"id"`
+	}
+	env.Post("/api/billing/payers", admin, map[string]any{"code": "ACME", "name": "Acme Health"}).Want(t, 201).Decode(t, &payer)
+	type claim struct {
+		ID  string `json:"id"`
+		Rev int    `json:"rev"`
+	}
+	claimFor := func(key string) claim {
+		pid := env.NewUser(shared.RolePatient).User.PatientID
+		env.Post("/api/patients/"+pid+"/policies", staff, map[string]any{"payer_id": payer.ID, "member_id": "M-" + key,
+			"coverage_bp": 8000, "valid_from": "2020-01-01"}).Want(t, 201)
+		env.Do(apptest.Request{Method: "POST", Path: "/api/patients/" + pid + "/charges", Token: staff,
+			Body: map[string]any{"code": "PROC", "reason": "done in clinic"}, Header: map[string]string{"Idempotency-Key": key}}).Want(t, 201)
+		var inv struct {
+			ID  string `json:"id"`
+			Rev int    `json:"rev"`
+		}
+		env.Post("/api/invoices", staff, map[string]any{"patient_id": pid}).Want(t, http.StatusCreated).Decode(t, &inv)
+		env.Post("/api/invoices/"+inv.ID+"/issue", staff, map[string]any{"rev": inv.Rev}).Want(t, 200)
+		var c claim
+		env.Post("/api/invoices/"+inv.ID+"/claims", staff, nil).Want(t, 201).Decode(t, &c)
+		return c
+	}
+	move := func(c *claim, body map[string]any) {
+		body["rev"] = c.Rev
+		env.Post("/api/claims/"+c.ID+"/status", staff, body).Want(t, 200).Decode(t, c)
+	}
+	paid, denied := claimFor("c1"), claimFor("c2") // 8000 claimed each
+	move(&paid, map[string]any{"status": "submitted"})
+	move(&paid, map[string]any{"status": "partially_approved", "approved_amount": 6000})
+	move(&paid, map[string]any{"status": "paid", "paid_amount": 5500})
+	move(&denied, map[string]any{"status": "submitted"})
+	move(&denied, map[string]any{"status": "denied", "reason": "not covered"})
+
+	day := "from=2030-01-07&to=2030-01-07"
+	want := `[{"status":"draft","claims":2,"claimed":16000,"approved":0,"paid":0},` +
+		`{"status":"submitted","claims":2,"claimed":16000,"approved":0,"paid":0},` +
+		`{"status":"partially_approved","claims":1,"claimed":8000,"approved":6000,"paid":0},` +
+		`{"status":"denied","claims":1,"claimed":8000,"approved":0,"paid":0},` +
+		`{"status":"paid","claims":1,"claimed":8000,"approved":6000,"paid":5500}]`
+	var bill shared.BillingReport
+	eventually(t, "the claims by status", func() bool {
+		env.Get("/api/reports/billing?"+day, admin).Want(t, 200).Decode(t, &bill)
+		return jsonOf(t, bill.Claims) == want
+	})
+	if len(bill.Days) != 1 || bill.Days[0].ClaimsSubmitted != 2 || bill.Days[0].ClaimsPaid != 5500 {
+		t.Fatalf("days: got %+v, want 2 claims submitted and 5500 paid by the payer", bill.Days)
+	}
+	csv := env.Get("/api/reports/billing?"+day+"&format=csv", admin).Want(t, 200)
+	if !strings.Contains(string(csv.Body), "outstanding,claims_submitted,claims_paid,currency") ||
+		!strings.Contains(string(csv.Body), ",2,5500,GBP") {
+		t.Fatalf("CSV:\n%s\nwant the claims columns", csv.Body)
+	}
+
+	// A reaction run again records the same facts: nothing changes.
+	r := env.App.Reports
+	if err := r.Record(context.Background(), r.ClaimFacts(report.ClaimMove{ClaimID: paid.ID, Seq: 4, Status: "paid",
+		At: apptest.At(8, 0), Amount: 8000, Approved: 6000, Paid: 5500})...); err != nil {
+		t.Fatal(err)
+	}
+	env.Get("/api/reports/billing?"+day, admin).Want(t, 200).Decode(t, &bill)
+	if got := jsonOf(t, bill.Claims); got != want {
+		t.Fatalf("after recording a move again: got %s, want %s", got, want)
+	}
+}
