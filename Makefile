@@ -9,11 +9,17 @@ all: build
 FRONTEND_SRC := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/package.json \
 	frontend/package-lock.json frontend/vite.config.ts frontend/tsconfig.json
 
-build: frontend ## build the web UI, then the server (which embeds it) to bin/hms
-	$(GO) build -trimpath -o bin/hms ./server/cmd/hms
+# The version stamped into bin/hms (hms version, GET /api/version); a binary built otherwise says "dev".
+VERSION_PKG := hms/server/internal/version
+HMS_LDFLAGS = -X $(VERSION_PKG).Version=$(shell git describe --tags --always --dirty 2>/dev/null || echo dev) \
+	-X $(VERSION_PKG).Commit=$(shell git rev-parse HEAD 2>/dev/null || echo dev) \
+	-X $(VERSION_PKG).Built=$(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+
+build: frontend ## build the web UI, then the server (which embeds it) to bin/hms, its version stamped
+	$(GO) build -trimpath -ldflags "$(HMS_LDFLAGS)" -o bin/hms ./server/cmd/hms
 
 cmds: frontend ## build every command under server/cmd (hms, hmsdemo, the bench and load tools) into bin/
-	$(GO) build -trimpath -o bin/ ./server/cmd/...
+	$(GO) build -trimpath -ldflags "$(HMS_LDFLAGS)" -o bin/ ./server/cmd/...
 
 frontend: frontend/dist/index.html ## build the web UI into frontend/dist (needs Node.js 20.19+)
 

@@ -19,6 +19,7 @@ const machineFacing = {
   'GET /readyz': 'readiness probe for load balancers and orchestrators',
   'GET /metrics': 'Prometheus scrapes it (METRICS_TOKEN)',
   'GET /api/openapi.json': 'the API description, for integrators and client generators',
+  'GET /api/version': 'the build running, for deploy checks and support (hms version prints the same)',
   'POST /api/payments/stripe/webhook': 'Stripe posts payment events here, signed; no person calls it',
   'GET /api/users/{id}':
     'one account by id, for API clients and provisioning scripts; the admin reads accounts from the paged ' +

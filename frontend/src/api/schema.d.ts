@@ -1568,7 +1568,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Checks storage and, when configured, Redis. 503 when storage is down (this instance cannot serve); 200 with status degraded when only Redis is down.
+         * @description Checks storage and, when configured, Redis. 503 when storage is down (this instance cannot serve); 200 with status degraded when only Redis is down. Once the server has begun to shut down (SIGTERM or SIGINT), 503 with status shutting_down at once, checking nothing, so that load balancers stop sending new requests while the ones in flight finish.
          *
          *     Public: no token needed.
          */
@@ -1639,6 +1639,28 @@ export interface paths {
          *     Public: no token needed.
          */
         get: operations["getHospital"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The server's version
+         * @description The version, commit and build time stamped into the binary by make build ("dev" in a binary built without them); `hms version` prints the same.
+         *
+         *     Public: no token needed.
+         */
+        get: operations["getVersion"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4148,6 +4170,11 @@ export interface components {
             /** @enum {string} */
             broker: "memory" | "redis ok" | "redis down";
         };
+        /** @description The server has begun to shut down: requests in flight finish, new ones should go to another instance. */
+        ShuttingDown: {
+            /** @enum {string} */
+            status: "shutting_down";
+        };
         /** @description The hospital as every screen needs it. */
         Hospital: {
             /**
@@ -4176,6 +4203,21 @@ export interface components {
              * @description The server's clock, so a screen can tell how far its own clock is off.
              */
             now: string;
+        };
+        /** @description The build of the running server. */
+        Version: {
+            /**
+             * @description git describe --tags --always --dirty at build time, or dev.
+             * @example v0.1.0-12-gece5bbc
+             */
+            version: string;
+            /** @description The commit built, or dev. */
+            commit: string;
+            /**
+             * @description The UTC build time (RFC 3339), or dev.
+             * @example 2026-12-07T22:30:00Z
+             */
+            built: string;
         };
         /**
          * @description Whether a diagnosis still applies; omitted in a request, it is active.
@@ -8475,14 +8517,14 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
-            /** @description Storage is down. */
+            /** @description Storage is down, or the server is shutting down. */
             503: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Readiness"];
+                    "application/json": components["schemas"]["Readiness"] | components["schemas"]["ShuttingDown"];
                 };
             };
         };
@@ -8553,6 +8595,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Hospital"];
+                };
+            };
+        };
+    };
+    getVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Version"];
                 };
             };
         };

@@ -2,7 +2,9 @@
 // account, reading the password from standard input; `hms rekey` seals stored patient data again under
 // the active encryption key (after a key rotation, or for data written before encryption); `hms audit
 // verify` checks the audit trail's hash chains and exits non-zero naming any entry edited, removed or
-// reordered.
+// reordered; `hms version` prints the version stamped at build; `hms healthcheck` asks /readyz of the
+// server at HTTP_ADDR and exits non-zero when it is not ready or not there (a Docker HEALTHCHECK in an
+// image without a shell).
 package main
 
 import (
@@ -29,6 +31,7 @@ import (
 	"hms/server/internal/audit"
 	"hms/server/internal/config"
 	"hms/server/internal/mongostore"
+	"hms/server/internal/version"
 )
 
 func main() {
@@ -54,9 +57,77 @@ func run(ctx context.Context, args []string) error {
 		return rekey(ctx)
 	case "audit":
 		return auditCmd(ctx, args, os.Stdout)
+	case "version":
+		fmt.Println(version.Get())
+		return nil
+	case "healthcheck":
+		return healthcheckCmd(ctx)
 	default:
-		return fmt.Errorf("unknown command %q: use serve, create-admin, rekey or audit verify", cmd)
+		return fmt.Errorf("unknown command %q: use serve, create-admin, rekey, audit verify, version or healthcheck", cmd)
 	}
+}
+
+// healthcheckTimeout bounds `hms healthcheck`; /readyz gives its own checks 2 s.
+const healthcheckTimeout = 3 * time.Second
+
+// healthcheckCmd runs `hms healthcheck` against HTTP_ADDR, read as the server reads it (environment,
+// then .env). It prints nothing when the server is ready; the error is the one-line reason otherwise.
+func healthcheckCmd(ctx context.Context) error {
+	cfg, err := config.Load(".env")
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	return healthcheck(ctx, cfg.HTTPAddr, probeHost(cfg.AllowedHosts), healthcheckTimeout)
+}
+
+// probeHost is the Host the healthcheck sends: the first of ALLOWED_HOSTS, so that the server's host
+// check lets it through whatever names it serves ("" when every host is allowed: the dialled address).
+func probeHost(allowed []string) string {
+	for _, h := range allowed {
+		if h != "*" && h != "" {
+			return h
+		}
+	}
+	return ""
+}
+
+// healthcheck asks GET /readyz of the server listening on addr (":8080" and "0.0.0.0:8080" mean this
+// machine), sending host as the Host header when it is not empty, and returns nil when it answers 200 (ready, or degraded: it can serve), an error naming the
+// reason otherwise: not listening, too slow, or its status (storage down, shutting down).
+func healthcheck(ctx context.Context, addr, host string, timeout time.Duration) error {
+	url := "http://" + probeAddr(addr) + "/readyz"
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	req.Host = host
+	client := &http.Client{Transport: &http.Transport{Proxy: nil, DisableKeepAlives: true}}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %s: %w", url, err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: %s answered %d: %s", url, resp.StatusCode, strings.TrimSpace(string(body)))
+	}
+	return nil
+}
+
+// probeAddr turns a listen address into one to dial: an empty or unspecified host is the loopback.
+func probeAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "0.0.0.0" {
+		host = "127.0.0.1"
+	} else if host == "::" {
+		host = "::1"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 func newLogger(debug bool) *slog.Logger {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -38,6 +39,7 @@ import (
 	"hms/server/internal/reaction"
 	"hms/server/internal/report"
 	"hms/server/internal/seal"
+	"hms/server/internal/version"
 	"hms/server/internal/ward"
 )
 
@@ -63,6 +65,10 @@ type App struct {
 	Reports *report.Service
 	// Clock is the hospital's one clock, handed to every service that reads the time; tests set it.
 	Clock *clock.Clock
+
+	// draining is set when shutdown begins: /readyz answers 503 from then on, so that load balancers
+	// stop sending new requests while the ones in flight finish.
+	draining atomic.Bool
 
 	redis        *redis.Client
 	stop         context.CancelFunc // ends the background jobs started by NewWithDB
@@ -262,9 +268,17 @@ func (a *App) subscribeLater(ctx context.Context) {
 	}
 }
 
-// Shutdown tells websocket clients to reconnect elsewhere and closes their connections; call it before
-// stopping the HTTP server, which does not track hijacked connections.
-func (a *App) Shutdown(ctx context.Context) { a.Hub.Shutdown(ctx) }
+// Shutdown marks the instance not ready (/readyz answers 503 shutting_down at once), then tells
+// websocket clients to reconnect elsewhere and closes their connections; call it before stopping the
+// HTTP server, which does not track hijacked connections. Requests in flight are not interrupted.
+func (a *App) Shutdown(ctx context.Context) {
+	a.BeginShutdown()
+	a.Hub.Shutdown(ctx)
+}
+
+// BeginShutdown marks the instance as shutting down: /readyz answers 503 {"status":"shutting_down"}
+// from now on while every other route keeps serving. Shutdown calls it first.
+func (a *App) BeginShutdown() { a.draining.Store(true) }
 
 // Close releases the database and Redis connections.
 func (a *App) Close(ctx context.Context) error {
@@ -303,8 +317,13 @@ func (a *App) detachMetrics() {
 func (a *App) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
 
 // readyz reports storage and broker status: 503 when storage is down (this instance cannot serve),
-// 200 "degraded" when only Redis is down (REST still works; live fan-out does not reach other instances).
+// 200 "degraded" when only Redis is down (REST still works; live fan-out does not reach other instances),
+// and 503 "shutting_down", without checking anything, once shutdown has begun.
 func (a *App) readyz(c *gin.Context) {
+	if a.draining.Load() {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "shutting_down"})
+		return
+	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
 	storage, broker, status, code := "ok", "memory", "ready", http.StatusOK
@@ -322,6 +341,9 @@ func (a *App) readyz(c *gin.Context) {
 	}
 	c.JSON(code, gin.H{"status": status, "storage": storage, "storage_mode": a.Config.StorageMode(), "broker": broker})
 }
+
+// version answers the build's version, commit and build time (stamped by make build; "dev" otherwise).
+func (a *App) version(c *gin.Context) { c.JSON(http.StatusOK, version.Get()) }
 
 // hospital answers what every screen needs before it shows a date: the hospital's name and time zone,
 // today in that zone and the server's clock.

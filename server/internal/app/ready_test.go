@@ -75,3 +75,32 @@ func TestHospitalTodayIsInItsZone(t *testing.T) {
 		t.Fatalf("got %+v, want St Mary's in Pacific/Auckland on 2026-12-07 at 23:30 UTC", h)
 	}
 }
+
+// TestReadyzTurnsUnreadyOnShutdown: once shutdown begins, /readyz answers 503 shutting_down at once,
+// while the other routes go on serving the requests that still arrive.
+func TestReadyzTurnsUnreadyOnShutdown(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	patient := env.NewUser("patient")
+	env.Get("/readyz", "").Want(t, 200)
+
+	env.App.BeginShutdown()
+	var r readiness
+	env.Get("/readyz", "").Want(t, 503).Decode(t, &r)
+	if r.Status != "shutting_down" {
+		t.Fatalf("got %+v after shutdown began, want status shutting_down", r)
+	}
+	env.Get("/healthz", "").Want(t, 200)
+	env.Get("/api/patient/"+patient.User.PatientID, patient.Token).Want(t, 200)
+}
+
+// TestVersionRoute: GET /api/version answers without a token; a test binary is not stamped.
+func TestVersionRoute(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	var v struct{ Version, Commit, Built string }
+	env.Get("/api/version", "").Want(t, 200).Decode(t, &v)
+	if v.Version != "dev" || v.Commit != "dev" || v.Built != "dev" {
+		t.Fatalf("got %+v, want dev for every field", v)
+	}
+}

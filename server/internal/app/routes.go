@@ -97,6 +97,7 @@ func (a *App) routes() []Route {
 		route("GET", "/metrics", StaticToken, nil, a.metricsRoute()),
 		route("GET", "/api/openapi.json", Public, nil, openapi.Handler),
 		route("GET", "/api/hospital", Public, nil, a.hospital),
+		route("GET", "/api/version", Public, nil, a.version),
 
 		route("POST", "/api/auth/register", OptionalAuth, nil, au.Register),
 		route("POST", "/api/auth/login", Public, nil, au.Login),
