@@ -1,13 +1,19 @@
 package main_test
 
 import (
+	"bufio"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // runHMS runs the built binary with a clean environment (DEBUG, a fresh DATA_DIR and env) and returns
@@ -77,5 +83,69 @@ func TestVersionCommand(t *testing.T) {
 	code, out := runHMS(t, nil, "version")
 	if code != 0 || out != "hms dev (commit dev, built dev)\n" {
 		t.Fatalf("exit %d, output %q; want 0 and the dev version", code, out)
+	}
+}
+
+// TestShutdownFinishesRequestsInFlight: on SIGTERM the server stops taking connections (/readyz has
+// turned 503 shutting_down first: app.TestReadyzTurnsUnreadyOnShutdown) but a request in flight when
+// the signal came finishes: a sign-in whose body is half sent before the signal and completed after it
+// gets its answer, then the server exits cleanly.
+func TestShutdownFinishesRequestsInFlight(t *testing.T) {
+	dir := t.TempDir()
+	addr := "127.0.0.1:" + freePort(t)
+	in := &instance{name: "A", addr: addr, bin: hmsBinary(t), dir: dir, logs: &logBuffer{},
+		env: []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "DEBUG=true", "DATA_DIR=" + dir,
+			"HTTP_ADDR=" + addr, "ALLOWED_HOSTS=127.0.0.1,localhost", "SHUTDOWN_TIMEOUT=20s"}}
+	t.Cleanup(func() {
+		in.kill()
+		if t.Failed() {
+			t.Log(in.logs.String())
+		}
+	})
+	if err := in.startOnFreePort(t); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", in.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{"email":"nobody@hms.local","password":"not the password"}`
+	head := "POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
+		strconv.Itoa(len(body)) + "\r\n\r\n"
+	if _, err := conn.Write([]byte(head + body[:10])); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // the handler is reading the body: the request is in flight
+	exited := make(chan error, 1)
+	go func() {
+		err, ok := in.signal(syscall.SIGTERM, time.Minute)
+		if !ok {
+			err = errors.New("did not exit within a minute")
+		}
+		exited <- err
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(in.logs.String(), "hms shutting down") {
+		if time.Now().After(deadline) {
+			t.Fatal("the server did not log that it is shutting down")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if _, err := conn.Write([]byte(body[10:])); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("the request in flight got no answer: %v", err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("the sign-in in flight got %d, want 401 (wrong password)", resp.StatusCode)
+	}
+	if err := <-exited; err != nil {
+		t.Fatalf("the server did not exit cleanly: %v", err)
 	}
 }
