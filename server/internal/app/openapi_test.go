@@ -328,6 +328,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 
 	c.call(t, "liveness", get("/healthz", ""), http.StatusOK)
 	c.call(t, "readiness", get("/readyz", ""), http.StatusOK)
+	c.call(t, "version", get("/api/version", ""), http.StatusOK)
 	c.call(t, "metrics", get("/metrics", contractMetricsToken), http.StatusOK)
 	c.call(t, "metrics without the token", get("/metrics", ""), http.StatusUnauthorized)
 	c.call(t, "the document", get("/api/openapi.json", ""), http.StatusOK)
