@@ -5,6 +5,13 @@
 // booking reaching the open screen live (report.changed) without a reload, and the CSV downloaded with
 // today's row. axe checks the screen; screenshots go to test-artifacts/screenshots/reports-*.png.
 import assert from 'node:assert/strict'
+// The test books three of today's free slots, so it runs in a zone where it is about noon: near
+// midnight there would be none left. Node and the browser it starts follow TZ, and the server's
+// HOSPITAL_TZ is read from it (harness.mjs).
+{
+  const offset = Math.max(-12, Math.min(14, 12 - new Date().getUTCHours()))
+  process.env.TZ = offset === 0 ? 'UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`
+}
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before } from 'node:test'
