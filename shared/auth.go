@@ -120,12 +120,20 @@ type User struct {
 	PatientID string    `json:"patient_id,omitempty"`
 	Disabled  bool      `json:"disabled"`
 	CreatedAt time.Time `json:"created_at"`
+	// RoleID is the account's role: a custom role's id, or the built-in role's (its kind, Role).
+	RoleID string `json:"role_id"`
+	// Permissions is what the role grants; GET /api/me carries it, so that screens show what the
+	// caller may do.
+	Permissions []Permission `json:"permissions,omitempty"`
 }
 
 // UpdateUserRequest is the body of PATCH /api/users/{id} (admin only). Absent fields are left alone.
 type UpdateUserRequest struct {
-	Role     *Role `json:"role,omitempty"`
-	Disabled *bool `json:"disabled,omitempty"`
+	Role *Role `json:"role,omitempty"`
+	// RoleID assigns a custom role (or a built-in one by its kind); the account's kind becomes the
+	// role's. Give role or role_id, not both.
+	RoleID   *string `json:"role_id,omitempty"`
+	Disabled *bool   `json:"disabled,omitempty"`
 }
 
 // UpdateProfileRequest is the body of PATCH /api/me.

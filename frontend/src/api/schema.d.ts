@@ -85,7 +85,7 @@ export interface paths {
          * Sign out
          * @description Revokes the caller's session: its access and refresh tokens stop working at once. No request body.
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         post: operations["logout"];
         delete?: never;
@@ -107,7 +107,7 @@ export interface paths {
          * Change the caller's password
          * @description Checks the current password (403 when it is wrong), sets the new one and ends every session of the account.
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         post: operations["changePassword"];
         delete?: never;
@@ -191,7 +191,7 @@ export interface paths {
         };
         /**
          * The caller's profile
-         * @description Roles: admin, doctor, staff, patient.
+         * @description Any signed-in user.
          */
         get: operations["getMe"];
         put?: never;
@@ -201,7 +201,7 @@ export interface paths {
         head?: never;
         /**
          * Change the caller's display name
-         * @description Roles: admin, doctor, staff, patient.
+         * @description Any signed-in user.
          */
         patch: operations["updateMe"];
         trace?: never;
@@ -217,7 +217,7 @@ export interface paths {
          * List users
          * @description A page of accounts. With role, only the accounts of that role (a 400 for an unknown role).
          *
-         *     Roles: admin.
+         *     Permission: `users.manage` (by default: admin).
          */
         get: operations["listUsers"];
         put?: never;
@@ -240,7 +240,7 @@ export interface paths {
         };
         /**
          * One user
-         * @description Roles: admin.
+         * @description Permission: `users.manage` (by default: admin).
          */
         get: operations["getUser"];
         put?: never;
@@ -250,9 +250,9 @@ export interface paths {
         head?: never;
         /**
          * Change a user's role or disabled flag
-         * @description Either change ends the account's sessions at once. An admin cannot change their own role or disable themself (403). A patient account cannot become a staff role, nor a staff account a patient (400).
+         * @description Either change ends the account's sessions at once. An admin cannot change their own role or disable themself (403). A patient account cannot become a staff role, nor a staff account a patient (400). A change that would leave no enabled account able to manage roles is undone (409 last_admin).
          *
-         *     Roles: admin.
+         *     Permission: `users.manage` (by default: admin).
          */
         patch: operations["updateUser"];
         trace?: never;
@@ -273,10 +273,88 @@ export interface paths {
          * Email a user a link to set their password
          * @description Emails the account a single-use link to choose its password (`<PUBLIC_URL>/reset-password?token=…`, for `PASSWORD_LINK_TTL`, default 72 hours): for accounts an admin creates, so that the admin need not know or send a password. A disabled account is 409. Audited (`user.password_link:<id>`).
          *
-         *     Roles: admin.
+         *     Permission: `users.manage` (by default: admin).
          */
         post: operations["sendPasswordLink"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The permission catalogue
+         * @description Every permission a role can be granted, grouped as the roles screen shows them, with the kinds of role that may hold each and the built-in roles' defaults.
+         *
+         *     Any signed-in user.
+         */
+        get: operations["listPermissions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Roles and their grants
+         * @description The four built-in roles (their id is their kind), then the custom ones by name, each with its grants, how many accounts hold it and its revision.
+         *
+         *     Permission: `roles.manage` (by default: admin).
+         */
+        get: operations["listRoles"];
+        put?: never;
+        /**
+         * Create a custom role
+         * @description A custom role is built on a kind (admin, doctor, staff, patient): the kind decides what the services let its holders reach (a staff-kind role sees patients as staff do) and which permissions it may be granted; its grants decide which routes it may call. Audited as role.create. 409 role_exists when a role has the same id.
+         *
+         *     Permission: `roles.manage` (by default: admin).
+         */
+        post: operations["createRole"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/roles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change a role's grants
+         * @description Replaces the role's grants (and a custom role's name). It takes effect on its holders' next request, on every instance: the grants are read with the account on every request. The Administrator role always keeps users.manage and roles.manage (400 locked_permission); a change that would leave no enabled account able to manage roles is undone (409 last_admin). 409 stale_revision when the role changed since the revision named. Audited as role.change with what was granted and revoked.
+         *
+         *     Permission: `roles.manage` (by default: admin).
+         */
+        put: operations["updateRole"];
+        post?: never;
+        /**
+         * Delete a custom role
+         * @description Only a custom role no account holds (409 role_in_use); the built-in roles cannot be deleted (400). Audited as role.delete.
+         *
+         *     Permission: `roles.manage` (by default: admin).
+         */
+        delete: operations["deleteRole"];
         options?: never;
         head?: never;
         patch?: never;
@@ -296,14 +374,14 @@ export interface paths {
          * Read a patient record
          * @description A patient may read only their own record; staff-side roles as the clinical access rule allows (403 otherwise). Besides the medical history the record shows the MRN, demographics, allergies, conditions, emergency contacts and, for a merged record, `merged_into`. Every read is audited, whatever its outcome.
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         get: operations["getPatient"];
         /**
          * Write a patient's medical history
          * @description Writes a new revision of the medical history. Doctors and staff replace the text; a patient may write only their own, and never replaces what a clinician wrote: once any revision is a clinician's, the patient's revision is the newest clinician-written text, a blank line, `Reported by the patient:` and the patient's text. Every write is kept as a revision with its author's role. Admins administer, they do not chart. Every write is audited, whatever its outcome. 409 when concurrent writers keep taking the revision number.
          *
-         *     Roles: doctor, staff, patient.
+         *     Permission: `patient.history_write` (by default: doctor, staff, patient).
          */
         put: operations["updatePatient"];
         post?: never;
@@ -324,7 +402,7 @@ export interface paths {
          * Export all my data (GDPR)
          * @description A machine-readable JSON document of everything the hospital holds about the calling patient: account, record with its decrypted medical history and every revision, appointments, notifications, referrals, break-the-glass grants on the record (who opened it and why), the audit trail of the record, every clinical domain's section, and the patient's billing (section `billing`: charges, and invoices with lines, numbers, totals, credit notes, payments and refunds). Audited (`patient.export`).
          *
-         *     Roles: patient.
+         *     Permission: `self.data` (by default: patient).
          */
         get: operations["exportMyData"];
         put?: never;
@@ -348,7 +426,7 @@ export interface paths {
          * Erase my personal data (GDPR)
          * @description Pseudonymises the patient: the record's name becomes "Erased patient <hash>" and its email, phone, address, emergency contacts and date of birth are removed; the linked account is disabled, renamed and its email replaced (the address may register again), and every session ends; the name copied into appointments is replaced; notifications to the patient are deleted. Clinical records (medical history, its revisions, prescriptions, lab reports, admissions) are kept under the patient id, as the law requires. Idempotent: asking again answers 200 with the same result. Audited (`patient.erase`). 400 unless the body is {"confirm": true}. After it the caller's tokens stop working and signing in fails (401).
          *
-         *     Roles: patient.
+         *     Permission: `self.data` (by default: patient).
          */
         post: operations["eraseMyData"];
         delete?: never;
@@ -373,7 +451,7 @@ export interface paths {
          * Erase a patient's personal data (GDPR)
          * @description Pseudonymises the patient: the record's name becomes "Erased patient <hash>" and its email, phone, address, emergency contacts and date of birth are removed; the linked account is disabled, renamed and its email replaced (the address may register again), and every session ends; the name copied into appointments is replaced; notifications to the patient are deleted. Clinical records (medical history, its revisions, prescriptions, lab reports, admissions) are kept under the patient id, as the law requires. Idempotent: asking again answers 200 with the same result. Audited (`patient.erase`). 400 unless the body is {"confirm": true}.
          *
-         *     Roles: admin.
+         *     Permission: `patient.erase` (by default: admin).
          */
         post: operations["erasePatient"];
         delete?: never;
@@ -393,7 +471,7 @@ export interface paths {
          * Search patients
          * @description Finds patients by name prefix, id or MRN, and medical term; every filter given must match. Answers demographics only (no medical content), in name order, a page at a time (limit capped at 100). Records merged into another are left out unless looked up by id or MRN. A search by medical term lists only the patients the caller may see under the clinical access rule (400 when more than 2,000 records match the term: narrow it by name or MRN). Audited as one `patient.search` entry holding no search text; a search by medical term as `patient.search.condition`, one entry without a patient plus one on each patient returned, never the term.
          *
-         *     Roles: admin, doctor, staff.
+         *     Permission: `patient.search` (by default: admin, doctor, staff).
          */
         get: operations["searchPatients"];
         put?: never;
@@ -401,7 +479,7 @@ export interface paths {
          * Register a patient without an account
          * @description Registers a patient at the desk (no user account): demographics, allergies, conditions, emergency contacts. The record gets a unique MRN. Allergies and conditions are sealed at rest. With an `Idempotency-Key`, a retry returns the first record instead of registering twice. Audited (`patient.create`).
          *
-         *     Roles: admin, doctor, staff.
+         *     Permission: `patient.register` (by default: admin, doctor, staff).
          */
         post: operations["registerPatient"];
         delete?: never;
@@ -430,7 +508,7 @@ export interface paths {
          * Change a patient's demographics, allergies or conditions
          * @description Changes only the fields sent. Changing allergies or conditions is clinical and takes the clinical access rule (403 otherwise); demographics take a staff role. Answers the demographics (read the medical content with GET /api/patient/{id}). 409 `merged into <id>` for a merged record. Audited (`patient.update`).
          *
-         *     Roles: admin, doctor, staff.
+         *     Permission: `patient.register` (by default: admin, doctor, staff).
          */
         patch: operations["patchPatient"];
         trace?: never;
@@ -449,7 +527,7 @@ export interface paths {
          * List the revisions of a patient's medical history
          * @description Every revision of the medical history (each write is a new revision, never an overwrite), newest first, a page at a time, with who wrote it and when. Clinical: a patient sees only their own; others need the clinical access rule. Audited (`patient.history`).
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         get: operations["patientHistory"];
         put?: never;
@@ -474,7 +552,7 @@ export interface paths {
          * Find possible duplicates of a patient record
          * @description Other unmerged records that may be the same person: the same name (case and accents ignored) and date of birth, or the same phone number (digits compared), or, for an unidentified record, the same name. Demographics only, at most 100. Audited (`patient.duplicates`).
          *
-         *     Roles: admin, doctor, staff.
+         *     Permission: `patient.search` (by default: admin, doctor, staff).
          */
         get: operations["patientDuplicates"];
         put?: never;
@@ -501,7 +579,7 @@ export interface paths {
          * Merge a record into another
          * @description Merges record {id} (an unidentified emergency record, or a duplicate) into `into`: `into` gets a new medical-history revision with {id}'s history appended (marked with its MRN) and the union of both records' allergies and conditions; {id} is marked `merged_into` and answers 409 `merged into <id>` to later writes. The merge is claimed first by an insert under a unique index, so of two merges of one record exactly one wins (the other gets 409). A record linked to a patient account cannot be the source (merge the other record into it). Clinical on both records. Audited on both ids (`patient.merge`).
          *
-         *     Roles: admin, doctor, staff.
+         *     Permission: `patient.merge` (by default: admin, doctor, staff).
          */
         post: operations["mergePatient"];
         delete?: never;
@@ -526,7 +604,7 @@ export interface paths {
          * Break the glass: open a patient's records for a stated reason
          * @description Grants the caller access to the patient's clinical records for 60 minutes without a care relationship. The reason is stored on the grant; the action is audited (`patient.break_glass`, without the reason) and every admin gets an in-app notification (live on `user:<admin id>`). A patient can never break the glass. 404 for an unknown patient.
          *
-         *     Roles: admin, doctor, staff.
+         *     Permission: `patient.break_glass` (by default: admin, doctor, staff).
          */
         post: operations["breakGlass"];
         delete?: never;
@@ -546,7 +624,7 @@ export interface paths {
          * Review break-the-glass grants
          * @description Lists grants newest first, with their reasons, for admins to review: `active=true` keeps the unexpired ones, `patient_id` one patient's.
          *
-         *     Roles: admin.
+         *     Permission: `audit.read` (by default: admin).
          */
         get: operations["listAccessGrants"];
         put?: never;
@@ -571,7 +649,7 @@ export interface paths {
          * List a patient's referrals
          * @description Newest first, to a caller with access to the patient (a patient: their own). Audited (`patient.referrals`).
          *
-         *     Roles: doctor, staff, patient.
+         *     Permission: `chart.read` (by default: doctor, staff, patient).
          */
         get: operations["listReferrals"];
         put?: never;
@@ -579,7 +657,7 @@ export interface paths {
          * Refer a patient to a doctor
          * @description A doctor or staff member with access to the patient (a care relationship or a grant; 403 with code `break_glass_required` otherwise) refers them to a doctor, who then has a care relationship with the patient. Audited (`patient.refer`). 404 for an unknown patient or doctor.
          *
-         *     Roles: doctor, staff.
+         *     Permission: `patient.refer` (by default: doctor, staff).
          */
         post: operations["referPatient"];
         delete?: never;
@@ -601,7 +679,7 @@ export interface paths {
          * Send a notification
          * @description Stores a message for one user or patient (404 when `recipient_id` is neither) and pushes it live on their `user:<id>` channel; with `channels` it is also delivered by email and/or SMS through the delivery queue. The answer comes once the notification is stored: a provider that is down never delays or fails it. With `channels` the sender is limited to `NOTIFY_SEND_PER_HOUR` (default 60) messages by email or SMS a clock hour, on all instances together: 429 beyond it, and nothing is stored; in-app messages are not limited.
          *
-         *     Roles: admin, doctor, staff.
+         *     Permission: `notify.send` (by default: admin, doctor, staff).
          */
         post: operations["sendNotification"];
         delete?: never;
@@ -621,7 +699,7 @@ export interface paths {
          * The caller's notifications
          * @description The caller's own notifications, newest first, with how many are unread (`unread=true` lists only those).
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         get: operations["listNotifications"];
         put?: never;
@@ -645,7 +723,7 @@ export interface paths {
          * Mark a notification read
          * @description Marks one of the caller's notifications read (again is harmless) and tells the caller's other screens (`notification.read`). Another user's notification is 404.
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         post: operations["markNotificationRead"];
         delete?: never;
@@ -667,7 +745,7 @@ export interface paths {
          * Mark all notifications read
          * @description Marks every unread notification of the caller read.
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         post: operations["markAllNotificationsRead"];
         delete?: never;
@@ -687,14 +765,14 @@ export interface paths {
          * My notification preferences
          * @description The caller's channels, SMS phone, quiet hours and on-call flag. Defaults: email and SMS on, no quiet hours, not on call.
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         get: operations["getNotificationPreferences"];
         /**
          * Set my notification preferences
          * @description Replaces the caller's preferences. What the hospital must send (emergency pages, a cancelled or moved appointment) still goes out; quiet hours delay email and SMS (not urgent pages) until they end. A phone not in E.164, a time not HH:MM, or `on_call` for a patient is 400.
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         put: operations["putNotificationPreferences"];
         post?: never;
@@ -715,7 +793,7 @@ export interface paths {
          * Email and SMS deliveries
          * @description Every email and SMS delivery with its log, newest first; `status=dead` lists the dead letters (failed for good or out of attempts).
          *
-         *     Roles: admin.
+         *     Permission: `notify.deliveries` (by default: admin).
          */
         get: operations["listDeliveries"];
         put?: never;
@@ -739,7 +817,7 @@ export interface paths {
          * Retry a dead letter
          * @description Queues a dead delivery again (for instance once the address is fixed or the provider is back); the log records who did. A delivery that is not dead is 409.
          *
-         *     Roles: admin.
+         *     Permission: `notify.deliveries` (by default: admin).
          */
         post: operations["retryDelivery"];
         delete?: never;
@@ -759,7 +837,7 @@ export interface paths {
          * Read the audit trail
          * @description Entries newest first: patient-data reads and changes and every security event (sign-ins and their failures, lock-outs, logouts, password changes and resets, accounts created, disabled or given another role, break-the-glass, exports, erasures, settings changes), optionally narrowed by actor, patient, action, outcome and time. Each entry carries its place in its chain and its hash (docs/audit.md).
          *
-         *     Roles: admin.
+         *     Permission: `audit.read` (by default: admin).
          */
         get: operations["listAudit"];
         put?: never;
@@ -781,7 +859,7 @@ export interface paths {
          * Download the activity log as CSV
          * @description Every entry the filters match (the same as GET /api/audit, without paging), newest first, streamed as CSV with a header row: at, actor_id, actor_role, patient_id, channel, target, action, outcome, detail, ip, request_id, chain, seq, hash, id. A cell a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) gets a leading apostrophe. The export is itself audited (audit.export, with the filters) before the first row is sent; should reading fail after that, the file ends with a line starting with # saying it is incomplete.
          *
-         *     Roles: admin.
+         *     Permission: `audit.read` (by default: admin).
          */
         get: operations["exportAudit"];
         put?: never;
@@ -805,7 +883,7 @@ export interface paths {
          * Verify the audit trail's hash chains
          * @description Runs the same check as `hms audit verify`: every chain's entries must match their hashes, link to the entry before them and run 1, 2, 3… without a gap, every registered chain must have its entries, and every head an anchor recorded must still be there. Answers what was checked and every problem, naming the entry. Audited as audit.verify.
          *
-         *     Roles: admin.
+         *     Permission: `audit.read` (by default: admin).
          */
         post: operations["verifyAudit"];
         delete?: never;
@@ -851,7 +929,7 @@ export interface paths {
          * Get a websocket ticket
          * @description A single-use ticket for GET /ws?ticket=…, for browsers, which cannot set an Authorization header on a websocket. It opens one connection within `expires_in` seconds (30); that connection ends when the access token the ticket was issued for expires. No request body.
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         post: operations["issueWebSocketTicket"];
         delete?: never;
@@ -873,7 +951,7 @@ export interface paths {
          * Raise an emergency alert
          * @description Stores the alert and pushes it (`alert.raised`) on the `alerts` channel to every connected doctor, staff member and admin. An alert nobody acknowledges in time (ALERT_ESCALATE_AFTER) is escalated once (`alert.escalated`).
          *
-         *     Roles: admin, doctor, staff.
+         *     Permission: `alert.raise` (by default: admin, doctor, staff).
          */
         post: operations["raiseAlert"];
         delete?: never;
@@ -893,7 +971,7 @@ export interface paths {
          * Recent emergency alerts
          * @description Alerts of the last 7 days, newest first, at most `limit` of them, each with its acknowledgements and whether it was escalated. There is no paging: `page` is checked but not used.
          *
-         *     Roles: admin, doctor, staff.
+         *     Permission: `alert.respond` (by default: admin, doctor, staff).
          */
         get: operations["listAlerts"];
         put?: never;
@@ -920,7 +998,7 @@ export interface paths {
          * Acknowledge an emergency alert
          * @description Records that the caller acknowledged the alert and pushes `alert.acked` on the `alerts` channel. Acknowledging again is harmless: each user's acknowledgement is recorded once, and the alert is returned either way. No request body.
          *
-         *     Roles: admin, doctor, staff.
+         *     Permission: `alert.respond` (by default: admin, doctor, staff).
          */
         post: operations["acknowledgeAlert"];
         delete?: never;
@@ -942,7 +1020,7 @@ export interface paths {
          * Broadcast a message
          * @description Stores the message and pushes it (`broadcast.sent`) on the `broadcast` channel to every connected user, whatever their role. With `email: true` it is also emailed (in the background, through the delivery queue) to every active account that accepts email, and each of them finds it in their notifications. There is no list of broadcasts: a client that was offline gets the ones it missed by resuming the `broadcast` channel with `since` (docs/websocket.md). A broadcast by email counts as one of the admin's `NOTIFY_SEND_PER_HOUR` messages by email or SMS an hour; beyond it the answer is 429: the broadcast was stored and pushed live, but not emailed.
          *
-         *     Roles: admin.
+         *     Permission: `notify.broadcast` (by default: admin).
          */
         post: operations["sendBroadcast"];
         delete?: never;
@@ -967,7 +1045,7 @@ export interface paths {
          * Resolve an emergency alert
          * @description Ends the alert on a responder's word: records who resolved it and when, writes an audit entry (`alert.resolve`) and pushes `alert.resolved` on the `alerts` channel, so every screen clears it. An alert raised by an emergency admission is also resolved on its own when that ticket's consultation is finished (`resolved.how` is then `finished`). Resolving an alert resolved before answers 409. No request body.
          *
-         *     Roles: admin, doctor, staff.
+         *     Permission: `alert.respond` (by default: admin, doctor, staff).
          */
         post: operations["resolveAlert"];
         delete?: never;
@@ -987,7 +1065,7 @@ export interface paths {
          * List departments
          * @description Every department, by id.
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         get: operations["listDepartments"];
         put?: never;
@@ -995,7 +1073,7 @@ export interface paths {
          * Create a department
          * @description Adds a department. Its id becomes part of channel names and cannot change: 409 when it is taken.
          *
-         *     Roles: admin.
+         *     Permission: `settings.manage` (by default: admin).
          */
         post: operations["createDepartment"];
         delete?: never;
@@ -1015,7 +1093,7 @@ export interface paths {
          * Find doctors
          * @description Doctors by specialty and department. With `date`, only those with at least one free slot that day, with how many (`free_slots`) and the first (`next_free`).
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         get: operations["listDoctors"];
         put?: never;
@@ -1040,14 +1118,14 @@ export interface paths {
          * One doctor
          * @description A doctor's profile, schedule and leave from today on. 404 when the id is not a doctor's account.
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         get: operations["getDoctor"];
         /**
          * Set a doctor's specialty and department
          * @description 404 when the id is not a doctor's account; 400 when the department does not exist.
          *
-         *     Roles: admin.
+         *     Permission: `settings.manage` (by default: admin).
          */
         put: operations["updateDoctor"];
         post?: never;
@@ -1072,7 +1150,7 @@ export interface paths {
          * Replace a doctor's weekly schedule
          * @description Sets the working periods, breaks and slot length. Appointments already booked are kept. A doctor may only set their own schedule (403 otherwise).
          *
-         *     Roles: admin, doctor.
+         *     Permission: `doctor.schedule` (by default: admin, doctor).
          */
         put: operations["setDoctorSchedule"];
         post?: never;
@@ -1098,7 +1176,7 @@ export interface paths {
          * Record a doctor's leave
          * @description The doctor has no free slots during the leave. Appointments already booked inside it are not cancelled: they are returned as `conflicts` for reception to move. A doctor may only record their own leave (403 otherwise).
          *
-         *     Roles: admin, doctor.
+         *     Permission: `doctor.schedule` (by default: admin, doctor).
          */
         post: operations["addDoctorLeave"];
         delete?: never;
@@ -1126,7 +1204,7 @@ export interface paths {
          * Cancel a doctor's leave
          * @description A doctor may only cancel their own leave (403 otherwise). No request body.
          *
-         *     Roles: admin, doctor.
+         *     Permission: `doctor.schedule` (by default: admin, doctor).
          */
         delete: operations["deleteDoctorLeave"];
         options?: never;
@@ -1148,7 +1226,7 @@ export interface paths {
          * A doctor's free slots
          * @description The free slots of one day, in time order: the weekly schedule minus breaks, leave, booked appointments and slots that have begun. `date` is required (400 without).
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         get: operations["listDoctorSlots"];
         put?: never;
@@ -1173,7 +1251,7 @@ export interface paths {
          * A doctor's day
          * @description Today's appointments, the waiting tickets the doctor may call (in call order), the current patient and the day's figures. A doctor may only see their own (403 otherwise). Appointments' reasons are empty unless the caller may see the patient's records (the clinical access rule). Audited (`appointment.dashboard`, one entry on each patient shown).
          *
-         *     Roles: admin, doctor, staff.
+         *     Permission: `doctor.dashboard` (by default: admin, doctor, staff).
          */
         get: operations["getDoctorDashboard"];
         put?: never;
@@ -1195,7 +1273,7 @@ export interface paths {
          * List appointments
          * @description Appointments ordered by start, filtered by doctor, patient, day and status. A patient sees only their own. `reason`, and the reasons in the history, are empty unless the caller may see the patient's records (the clinical access rule); the scheduling fields are always shown. Audited (`appointment.list`): on the patient filtered by, or else one entry on each patient returned.
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         get: operations["listAppointments"];
         put?: never;
@@ -1203,7 +1281,7 @@ export interface paths {
          * Book an appointment
          * @description Books a free slot: one insert under a unique index holds the slot, so of two simultaneous bookings exactly one succeeds and the other gets 409. A patient books for themself (403 for another patient_id); staff give `patient_id`. Pushes `appointment.changed` (booked) to the patient and the doctor. With an `Idempotency-Key`, a retry returns the first answer instead of booking twice.
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         post: operations["bookAppointment"];
         delete?: never;
@@ -1226,7 +1304,7 @@ export interface paths {
          * One appointment
          * @description The appointment with its history. A patient gets 404 for another patient's appointment. `reason`, and the reasons in the history, are empty unless the caller may see the patient's records (the clinical access rule). Audited (`appointment.read`).
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         get: operations["getAppointment"];
         put?: never;
@@ -1238,7 +1316,7 @@ export interface paths {
          * Reschedule an appointment
          * @description Moves a scheduled appointment to another free slot, optionally with another doctor; the old slot is freed. 409 when the slot is taken or the appointment can no longer be moved. A patient may only move their own (404 otherwise).
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         patch: operations["rescheduleAppointment"];
         trace?: never;
@@ -1259,7 +1337,7 @@ export interface paths {
          * Cancel an appointment
          * @description Cancels a scheduled or checked-in appointment and frees its slot; `reason` is required. 409 in any other status. A patient may only cancel their own (404 otherwise).
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         post: operations["cancelAppointment"];
         delete?: never;
@@ -1281,7 +1359,7 @@ export interface paths {
          * Check a patient in
          * @description Gives the patient a ticket in the department's queue for today: a booked patient who arrived (`appointment_id`), or a walk-in (`department` plus `patient_id` or `name`). Pushes `queue.changed`, `display.updated` and `appointment.changed` (checked_in). 409 when the appointment is not scheduled. With an `Idempotency-Key`, a retry whose answer was lost returns the first check-in (`Idempotent-Replayed: true`) instead of issuing a second ticket; the same key with another body is 409.
          *
-         *     Roles: admin, doctor, staff.
+         *     Permission: `queue.checkin` (by default: admin, doctor, staff).
          */
         post: operations["checkIn"];
         delete?: never;
@@ -1303,7 +1381,7 @@ export interface paths {
          * Admit an emergency
          * @description Admits a patient now with minimal data; without `patient_id` an unidentified patient record is created. Triage 1 or 2 goes to the front of the queue and raises an emergency alert (`alert.raised` on `alerts`). With an `Idempotency-Key`, a retry whose answer was lost returns the first admission (`Idempotent-Replayed: true`) instead of issuing a second ticket; the same key with another body is 409.
          *
-         *     Roles: admin, doctor, staff.
+         *     Permission: `queue.checkin` (by default: admin, doctor, staff).
          */
         post: operations["admitEmergency"];
         delete?: never;
@@ -1326,7 +1404,7 @@ export interface paths {
          * A department's queue
          * @description Waiting tickets in call order with positions and estimated waits, those being served, and the day's figures. Reasons are empty unless the caller may see the patient's records (the clinical access rule). Audited (`queue.snapshot`, one entry on each patient shown). Live updates: `queue.changed` on `queue:dept:<department>`.
          *
-         *     Roles: admin, doctor, staff.
+         *     Permission: `queue.view` (by default: admin, doctor, staff).
          */
         get: operations["getQueue"];
         put?: never;
@@ -1351,7 +1429,7 @@ export interface paths {
          * A department's display board
          * @description What a waiting-room screen shows: ticket numbers and waits, never names. Live updates: `display.updated` on `display:<department>`.
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         get: operations["getDisplayBoard"];
         put?: never;
@@ -1378,7 +1456,7 @@ export interface paths {
          * Call the next patient
          * @description Calls the first waiting ticket in call order that the doctor may take (unassigned, or assigned to them). Two doctors calling at once never get the same patient. 404 when nobody is waiting. No request body.
          *
-         *     Roles: doctor.
+         *     Permission: `queue.consult` (by default: doctor).
          */
         post: operations["callNextTicket"];
         delete?: never;
@@ -1403,7 +1481,7 @@ export interface paths {
          * Call a ticket
          * @description Calls this waiting ticket (checked-in → called), out of turn if need be; 403 when it is booked with another doctor. 409 when the ticket is not in a status this step starts from. The body, with an optional `reason`, may be left out. Pushes `queue.changed`, `display.updated` and `appointment.changed`.
          *
-         *     Roles: doctor.
+         *     Permission: `queue.consult` (by default: doctor).
          */
         post: operations["callTicket"];
         delete?: never;
@@ -1428,7 +1506,7 @@ export interface paths {
          * Start the consultation
          * @description called (or checked-in, calling it at once) → in-consultation; 403 when another doctor called it or it is booked with another doctor. 409 when the ticket is not in a status this step starts from. The body, with an optional `reason`, may be left out. Pushes `queue.changed`, `display.updated` and `appointment.changed`.
          *
-         *     Roles: doctor.
+         *     Permission: `queue.consult` (by default: doctor).
          */
         post: operations["startConsultation"];
         delete?: never;
@@ -1453,7 +1531,7 @@ export interface paths {
          * Finish the consultation
          * @description in-consultation → completed; its length feeds the wait estimates. 403 unless the caller called the ticket. 409 when the ticket is not in a status this step starts from. The body, with an optional `reason`, may be left out. Pushes `queue.changed`, `display.updated` and `appointment.changed`.
          *
-         *     Roles: doctor.
+         *     Permission: `queue.consult` (by default: doctor).
          */
         post: operations["finishConsultation"];
         delete?: never;
@@ -1478,7 +1556,7 @@ export interface paths {
          * Mark a no-show
          * @description The patient did not come: scheduled, checked-in or called → no-show. A doctor may not mark another doctor's called patient (403). 409 when the ticket is not in a status this step starts from. The body, with an optional `reason`, may be left out. Pushes `queue.changed`, `display.updated` and `appointment.changed`.
          *
-         *     Roles: doctor, staff.
+         *     Permission: `queue.manage` (by default: doctor, staff).
          */
         post: operations["markNoShow"];
         delete?: never;
@@ -1503,7 +1581,7 @@ export interface paths {
          * Put a ticket back in the queue
          * @description called, in-consultation or no-show → checked-in, keeping the ticket number. 409 when the ticket is not in a status this step starts from. The body, with an optional `reason`, may be left out. Pushes `queue.changed`, `display.updated` and `appointment.changed`.
          *
-         *     Roles: doctor, staff.
+         *     Permission: `queue.manage` (by default: doctor, staff).
          */
         post: operations["requeueTicket"];
         delete?: never;
@@ -1528,7 +1606,7 @@ export interface paths {
          * Change a ticket's triage level
          * @description Sets the ESI level of a checked-in or called ticket, which reorders the queue; raising it to 1 or 2 raises an emergency alert. 409 in any other status. Pushes `queue.changed`, `display.updated` and `appointment.changed`.
          *
-         *     Roles: doctor, staff.
+         *     Permission: `queue.manage` (by default: doctor, staff).
          */
         post: operations["triageTicket"];
         delete?: never;
@@ -1683,7 +1761,7 @@ export interface paths {
          * List a patient's encounters
          * @description The patient's encounters as they are now (each its latest revision, with its vitals), newest opened first. The clinical access rule decides (a patient only their own chart, 403 otherwise; doctors and staff with a care relationship or a break-the-glass grant; admins administer and do not read charts). Every call is audited, allowed or refused (encounter.read).
          *
-         *     Roles: doctor, staff, patient.
+         *     Permission: `chart.read` (by default: doctor, staff, patient).
          */
         get: operations["listEncounters"];
         put?: never;
@@ -1691,7 +1769,7 @@ export interface paths {
          * Open an encounter
          * @description Opens an encounter (a visit) for the patient as revision 1, optionally recording one of the patient's appointments (and through it its queue ticket): 400 when the appointment does not exist, is another patient's or was cancelled; 409 when the appointment already has an encounter (one per appointment, so a repeated request does not open a second one). Doctors write reason, summary, notes and diagnoses; staff may open an encounter with its reason only (403 otherwise). Notes, diagnoses, reason and summary are encrypted at rest. The clinical access rule decides (a patient only their own chart, 403 otherwise; doctors and staff with a care relationship or a break-the-glass grant; admins administer and do not read charts). Every call is audited, allowed or refused (encounter.create).
          *
-         *     Roles: doctor, staff.
+         *     Permission: `chart.encounter_open` (by default: doctor, staff).
          */
         post: operations["createEncounter"];
         delete?: never;
@@ -1714,7 +1792,7 @@ export interface paths {
          * Read an encounter
          * @description The encounter as it is now (its latest revision) with every vitals reading. The clinical access rule decides (a patient only their own chart, 403 otherwise; doctors and staff with a care relationship or a break-the-glass grant; admins administer and do not read charts). Every call is audited, allowed or refused (encounter.read).
          *
-         *     Roles: doctor, staff, patient.
+         *     Permission: `chart.read` (by default: doctor, staff, patient).
          */
         get: operations["getEncounter"];
         put?: never;
@@ -1726,7 +1804,7 @@ export interface paths {
          * Change an encounter
          * @description Writes a new revision: the fields given replace the current ones (diagnoses replace the whole list), the others stay. `rev` is the revision the change was made on: when the encounter is at another revision by now, or another writer takes the next revision at the same moment, the answer is 409 and nothing is written (reload, apply the change again, send the new rev); of two writers of the same rev exactly one wins. Revisions are only ever added (GET /api/encounters/{id}/history). The clinical access rule decides (a patient only their own chart, 403 otherwise; doctors and staff with a care relationship or a break-the-glass grant; admins administer and do not read charts). Every call is audited, allowed or refused (encounter.update).
          *
-         *     Roles: doctor.
+         *     Permission: `chart.write` (by default: doctor).
          */
         patch: operations["updateEncounter"];
         trace?: never;
@@ -1745,7 +1823,7 @@ export interface paths {
          * An encounter's revisions
          * @description Every revision of the encounter, oldest first, each with its author and time. The clinical access rule decides (a patient only their own chart, 403 otherwise; doctors and staff with a care relationship or a break-the-glass grant; admins administer and do not read charts). Every call is audited, allowed or refused (encounter.read).
          *
-         *     Roles: doctor, staff, patient.
+         *     Permission: `chart.read` (by default: doctor, staff, patient).
          */
         get: operations["getEncounterHistory"];
         put?: never;
@@ -1772,7 +1850,7 @@ export interface paths {
          * Record vitals
          * @description Adds a vitals reading to the encounter. Readings are only ever added, in their own collection, so recording vitals never conflicts with a doctor changing the encounter. Every measurement is optional but a reading has at least one; each is range-checked (400 names the field and its range, e.g. pulse_bpm 20–300); systolic and diastolic pressure come together, systolic above diastolic. Readings are encrypted at rest. The clinical access rule decides (a patient only their own chart, 403 otherwise; doctors and staff with a care relationship or a break-the-glass grant; admins administer and do not read charts). Every call is audited, allowed or refused (vitals.record).
          *
-         *     Roles: doctor, staff.
+         *     Permission: `chart.vitals` (by default: doctor, staff).
          */
         post: operations["recordVitals"];
         delete?: never;
@@ -1797,7 +1875,7 @@ export interface paths {
          * Record a procedure
          * @description Records a procedure or treatment performed during the encounter: a `procedure` or `treatment` code of the price list as it is now (400 `unknown_procedure_code` for any other code, a retired one or an unknown one), a quantity (1–1000, 1 when absent), an optional note (up to 2,000 characters) and when it was performed (`performed_at`, now when absent; not in the future). Procedures are only ever added, in their own collection; one recorded by mistake is marked entered in error. The Idempotency-Key header is required: the same key of the same doctor records the procedure once (a repeat answers the first, `Idempotent-Replayed: true`; the same key with another body is 409). The chart announces `chart.procedure-recorded` and billing charges the procedure once, quantity × its code's price (`chg:procedure:<id>`). Code, name and note are encrypted at rest. The clinical access rule decides (doctors with a care relationship or a break-the-glass grant). Audited (`procedure.record`), allowed or refused.
          *
-         *     Roles: doctor.
+         *     Permission: `chart.write` (by default: doctor).
          */
         post: operations["recordProcedure"];
         delete?: never;
@@ -1822,7 +1900,7 @@ export interface paths {
          * Mark a procedure entered in error
          * @description Marks a procedure entered in error with a reason (1–500 characters, encrypted at rest): a second insert, so the procedure is never changed or deleted and still shows, marked. Asking again with the same reason answers the procedure as marked; a procedure marked before with another reason or by another doctor is 409 `procedure_entered_in_error`. The chart announces `chart.procedure-entered-in-error`: billing voids the procedure's charge while it is unbilled, and leaves one already on an invoice for a credit note. The clinical access rule decides. Audited (`procedure.entered_in_error`), allowed or refused.
          *
-         *     Roles: doctor.
+         *     Permission: `chart.write` (by default: doctor).
          */
         post: operations["enterProcedureInError"];
         delete?: never;
@@ -1845,7 +1923,7 @@ export interface paths {
          * A patient's lab orders
          * @description A page of the patient's lab orders, newest first, with their current results and files. Doctors and staff need clinical access to the patient; a patient sees only their own, and only released reports (a report not released yet is not listed). Audited (lab.read), refused attempts too.
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         get: operations["listLabOrders"];
         put?: never;
@@ -1853,7 +1931,7 @@ export interface paths {
          * Order lab tests
          * @description A doctor orders 1 to 20 tests for a patient they have clinical access to. The note is sealed at rest. Audited (lab.order), refused attempts too.
          *
-         *     Roles: doctor.
+         *     Permission: `lab.order` (by default: doctor).
          */
         post: operations["createLabOrder"];
         delete?: never;
@@ -1873,7 +1951,7 @@ export interface paths {
          * The lab desk's work queue
          * @description The open lab orders (neither released nor cancelled) of the patients the caller may see under the clinical access rule (a patient it does not allow is left out, not refused), urgent first, then the oldest; showing only what processing needs: the patient's name and MRN, the tests, the priority, the status and the number of files. The doctor's note, the results and the files are at GET /api/lab-orders/{id}. Audited as one lab.queue entry for the read and one per patient returned.
          *
-         *     Roles: doctor, staff.
+         *     Permission: `lab.queue` (by default: doctor, staff).
          */
         get: operations["listLabQueue"];
         put?: never;
@@ -1898,7 +1976,7 @@ export interface paths {
          * One lab order
          * @description The order with its current results (the latest revision) and files. A patient gets their own only once released (404 before), with the released revision; another patient's is 403. Audited (lab.read), refused attempts too.
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         get: operations["getLabOrder"];
         put?: never;
@@ -1925,7 +2003,7 @@ export interface paths {
          * Submit lab results
          * @description Adds a results revision (append-only; revision n is unique per order). Per test: a numeric value or text, unit, reference range, comment; the server computes each abnormal flag (a client flag is refused). Values, comments and the interpretation are sealed at rest. 409 once the report is released or the order cancelled. Audited (lab.result), refused attempts too.
          *
-         *     Roles: doctor, staff.
+         *     Permission: `lab.results` (by default: doctor, staff).
          */
         post: operations["submitLabResults"];
         delete?: never;
@@ -1950,7 +2028,7 @@ export interface paths {
          * Release a lab report to the patient
          * @description Makes the latest results revision visible to the patient and publishes lab.released on patient:<id> (ids only). Releasing a released report changes nothing and answers 200 again. 409 when there are no results yet or the order is cancelled. A release and a cancel are one insert keyed by the order: only one of them can win. Audited (lab.release), refused attempts too.
          *
-         *     Roles: doctor.
+         *     Permission: `lab.release` (by default: doctor).
          */
         post: operations["releaseLabReport"];
         delete?: never;
@@ -1975,7 +2053,7 @@ export interface paths {
          * Cancel a lab order
          * @description Cancels an order that is not released: no more results or files, never visible to the patient. Cancelling a cancelled order changes nothing and answers 200 again; a released report is 409. Audited (lab.cancel), refused attempts too.
          *
-         *     Roles: doctor.
+         *     Permission: `lab.release` (by default: doctor).
          */
         post: operations["cancelLabOrder"];
         delete?: never;
@@ -2000,7 +2078,7 @@ export interface paths {
          * Attach a file to a lab order
          * @description multipart/form-data with the file in the field "file"; 409 once the order is released or cancelled. Only PDF, PNG and JPEG are accepted, detected from the content (magic bytes), never from the part's Content-Type or the file name: anything else is 415. An empty file is 400; a file over 10 MiB is 413 (this route's body limit is 10 MiB plus 64 KiB of framing, above the global MAX_BODY_BYTES). Stored in MongoDB in sealed 255 KiB chunks; the name is kept without any path. Audited (lab.file.upload), refused attempts too.
          *
-         *     Roles: doctor, staff.
+         *     Permission: `lab.results` (by default: doctor, staff).
          */
         post: operations["uploadLabFile"];
         delete?: never;
@@ -2023,7 +2101,7 @@ export interface paths {
          * Download an attached lab file
          * @description The file's bytes with its stored (detected) content type, Content-Disposition: attachment and X-Content-Type-Options: nosniff. A patient may download only files of their own released reports (404 before release, 403 for another patient's). Audited (lab.file.read), refused attempts too.
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         get: operations["downloadLabFile"];
         put?: never;
@@ -2045,7 +2123,7 @@ export interface paths {
          * List wards with occupancy
          * @description Every ward with its bed counts (total, occupied, free). Live updates: `beds.updated` on `beds`.
          *
-         *     Roles: admin, doctor, staff.
+         *     Permission: `ward.view` (by default: admin, doctor, staff).
          */
         get: operations["listWards"];
         put?: never;
@@ -2053,7 +2131,7 @@ export interface paths {
          * Create a ward
          * @description Adds a ward to a department. Its id follows the department-id rule and cannot change: 409 when it is taken; 400 when the department does not exist.
          *
-         *     Roles: admin.
+         *     Permission: `settings.manage` (by default: admin).
          */
         post: operations["createWard"];
         delete?: never;
@@ -2076,7 +2154,7 @@ export interface paths {
          * A ward's bed board
          * @description Each bed free or occupied, with the admission and patient id of its occupant (never a name). Live updates: `beds.updated` on `beds:<ward>`.
          *
-         *     Roles: admin, doctor, staff.
+         *     Permission: `ward.view` (by default: admin, doctor, staff).
          */
         get: operations["getBedBoard"];
         put?: never;
@@ -2084,7 +2162,7 @@ export interface paths {
          * Add beds to a ward
          * @description Adds beds by label; a label the ward has already is 409.
          *
-         *     Roles: admin.
+         *     Permission: `settings.manage` (by default: admin).
          */
         post: operations["addBeds"];
         delete?: never;
@@ -2104,7 +2182,7 @@ export interface paths {
          * List admissions
          * @description Admissions by ward, attending doctor (`doctor=me`: a doctor's inpatients) and status, newest first; only those of patients the caller has clinical access to, each read audited (`admission.read`).
          *
-         *     Roles: admin, doctor, staff.
+         *     Permission: `ward.view` (by default: admin, doctor, staff).
          */
         get: operations["listAdmissions"];
         put?: never;
@@ -2112,7 +2190,7 @@ export interface paths {
          * Admit a patient
          * @description Admits a patient to a ward, into the given bed or the ward's first free one. A bed holds one patient and a patient one active admission, even under concurrent requests: 409 when the bed is occupied, the ward full or the patient admitted already. Source `appointment` needs the patient's appointment_id; `emergency` may link the ticket of POST /api/queue/emergency. Needs clinical access to the patient; audited (`admission.admit`).
          *
-         *     Roles: doctor, staff.
+         *     Permission: `ward.admit` (by default: doctor, staff).
          */
         post: operations["admit"];
         delete?: never;
@@ -2135,7 +2213,7 @@ export interface paths {
          * One admission
          * @description The admission with its history. Needs clinical access to the patient (a patient: their own; others get 404); audited (`admission.read`).
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         get: operations["getAdmission"];
         put?: never;
@@ -2162,7 +2240,7 @@ export interface paths {
          * Transfer to another bed
          * @description Moves an active admission to another bed (any ward), optionally handing it over to another attending doctor: the new bed is taken first, then the old one freed. 409 when the bed is occupied or the admission discharged. Audited (`admission.transfer`).
          *
-         *     Roles: doctor, staff.
+         *     Permission: `ward.admit` (by default: doctor, staff).
          */
         post: operations["transferAdmission"];
         delete?: never;
@@ -2187,7 +2265,7 @@ export interface paths {
          * Discharge
          * @description Ends an active admission with a summary (stored encrypted) and a disposition, and frees the bed. 409 when discharged already. Audited (`admission.discharge`).
          *
-         *     Roles: doctor, staff.
+         *     Permission: `ward.admit` (by default: doctor, staff).
          */
         post: operations["dischargeAdmission"];
         delete?: never;
@@ -2210,7 +2288,7 @@ export interface paths {
          * A patient's admissions
          * @description Every admission of the patient, newest first. Needs clinical access to the patient (a patient: their own); audited (`admission.read`).
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         get: operations["listPatientAdmissions"];
         put?: never;
@@ -2232,7 +2310,7 @@ export interface paths {
          * Search the catalogue
          * @description The catalogue by name, optionally filtered by `q`.
          *
-         *     Roles: admin, doctor, staff.
+         *     Permission: `pharmacy.read` (by default: admin, doctor, staff).
          */
         get: operations["listMedications"];
         put?: never;
@@ -2240,7 +2318,7 @@ export interface paths {
          * Add a medication to the catalogue
          * @description Adds a catalogue entry; the code is unique (409 when taken).
          *
-         *     Roles: admin, staff.
+         *     Permission: `pharmacy.stock` (by default: admin, staff).
          */
         post: operations["createMedication"];
         delete?: never;
@@ -2263,7 +2341,7 @@ export interface paths {
          * A medication's stock
          * @description The balance and the 20 newest movements.
          *
-         *     Roles: admin, doctor, staff.
+         *     Permission: `pharmacy.read` (by default: admin, doctor, staff).
          */
         get: operations["getStock"];
         put?: never;
@@ -2271,7 +2349,7 @@ export interface paths {
          * Receive or adjust stock
          * @description Appends a movement to the medication's ledger: an insert numbered under a unique {medication, seq} index carrying the balance after it; a concurrent movement makes it re-read and retry, so none is lost. A balance below zero is 409 "not enough stock". A movement that takes the balance to or below the threshold pushes `pharmacy.low_stock`.
          *
-         *     Roles: admin, staff.
+         *     Permission: `pharmacy.stock` (by default: admin, staff).
          */
         post: operations["moveStock"];
         delete?: never;
@@ -2294,7 +2372,7 @@ export interface paths {
          * A patient's prescriptions
          * @description Newest first, with their fills. A patient sees only their own (403 otherwise); doctors and staff need a care relationship. Audited.
          *
-         *     Roles: doctor, staff, patient.
+         *     Permission: `prescription.read` (by default: doctor, staff, patient).
          */
         get: operations["listPrescriptions"];
         put?: never;
@@ -2302,7 +2380,7 @@ export interface paths {
          * Prescribe
          * @description Writes a prescription for a patient the doctor has a care relationship with. A medication whose name or substances match a known allergy (case- and accent-insensitive, whole words) is 409 naming the allergy, unless `override_allergy` is set with an `override_reason`; the warnings then stay on the prescription. Instructions and the override reason are sealed at rest. Audited.
          *
-         *     Roles: doctor.
+         *     Permission: `prescription.write` (by default: doctor).
          */
         post: operations["prescribe"];
         delete?: never;
@@ -2322,7 +2400,7 @@ export interface paths {
          * The pharmacy's work queue
          * @description The prescriptions with a fill to dispense (not cancelled; a first supply, a refill, or a fill claimed but not dispensed), oldest first, showing only what dispensing needs: the patient's name and MRN, the medication, dose and quantity, the fill to dispense next and, for a refill, when it is due, and the allergy warnings the doctor overrode. Each is open to staff without a care relationship (as GET /api/prescriptions/{id}); the list opens neither the chart nor the patient's other prescriptions. Audited as one prescription.queue entry for the read and one per patient returned.
          *
-         *     Roles: staff.
+         *     Permission: `pharmacy.dispense` (by default: staff).
          */
         get: operations["listPendingPrescriptions"];
         put?: never;
@@ -2347,7 +2425,7 @@ export interface paths {
          * A prescription
          * @description One prescription with its fills and allergy warnings. A patient sees only their own (404 otherwise). Audited.
          *
-         *     Roles: doctor, staff, patient.
+         *     Permission: `prescription.read` (by default: doctor, staff, patient).
          */
         get: operations["getPrescription"];
         put?: never;
@@ -2374,7 +2452,7 @@ export interface paths {
          * Cancel a prescription
          * @description No further fills; 409 when cancelled already. The body (`reason`, sealed at rest) is optional. Audited.
          *
-         *     Roles: doctor.
+         *     Permission: `prescription.write` (by default: doctor).
          */
         post: operations["cancelPrescription"];
         delete?: never;
@@ -2399,7 +2477,7 @@ export interface paths {
          * Dispense a fill
          * @description Dispenses one fill exactly once: with an `Idempotency-Key` the first request takes the next fill and every repeat (even concurrent) answers the same; with `fill` in the body that fill is dispensed once. The stock moves once per fill (its movement carries the fill's id under a unique index). 409 "not enough stock", "no refills left" after 1 + refills fills, or when the prescription is cancelled. Answers with the patient's matching allergy warnings; pushes `prescription.refill_due` when refills remain and `pharmacy.low_stock` on a crossing. Audited.
          *
-         *     Roles: staff.
+         *     Permission: `pharmacy.dispense` (by default: staff).
          */
         post: operations["dispense"];
         delete?: never;
@@ -2419,7 +2497,7 @@ export interface paths {
          * The price list
          * @description Every billable service's current price (the newest version of each code), retired ones included, and the currency all amounts are in (HOSPITAL_CURRENCY). Amounts are integer minor units; tax rates are basis points (2000 = 20%).
          *
-         *     Roles: admin, doctor, staff.
+         *     Permission: `billing.prices` (by default: admin, doctor, staff).
          */
         get: operations["listPrices"];
         put?: never;
@@ -2442,7 +2520,7 @@ export interface paths {
          * Set a price
          * @description Stores a new version of a price-list entry (its first when the code is new). Charges keep the version they were posted at, so an issued invoice never changes with the list. A concurrent change of the same code is 409. The kind of an existing code cannot change. Audited (`billing.price.set`).
          *
-         *     Roles: admin.
+         *     Permission: `settings.manage` (by default: admin).
          */
         put: operations["setPrice"];
         post?: never;
@@ -2463,7 +2541,7 @@ export interface paths {
          * A patient's charges
          * @description The patient's charges, newest first: posted automatically for billable acts (a finished visit is charged by the seeing doctor's specialty) or by hand, voided ones kept with their reason. `unbilled=true` lists only those on no invoice and not void. A patient reads only their own. Audited (`billing.charges.read`).
          *
-         *     Roles: admin, staff, patient.
+         *     Permission: `billing.read` (by default: admin, staff, patient).
          */
         get: operations["listCharges"];
         put?: never;
@@ -2471,7 +2549,7 @@ export interface paths {
          * Post a charge by hand
          * @description Posts a charge priced from the list as it is now (the server computes every amount; none is taken from the client), with a reason. The Idempotency-Key header is required: the same key posts the charge once. Audited (`billing.charge.post`).
          *
-         *     Roles: admin, staff.
+         *     Permission: `billing.invoice` (by default: admin, staff).
          */
         post: operations["postCharge"];
         delete?: never;
@@ -2493,7 +2571,7 @@ export interface paths {
          * Void a charge
          * @description Voids an unbilled charge with a reason; it is kept, never deleted. A charge on an invoice is 409: take it off the draft, or correct an issued invoice with a credit note. Audited (`billing.charge.void`).
          *
-         *     Roles: admin, staff.
+         *     Permission: `billing.invoice` (by default: admin, staff).
          */
         post: operations["voidCharge"];
         delete?: never;
@@ -2513,7 +2591,7 @@ export interface paths {
          * Invoices
          * @description Invoices, newest first, a page at a time; by patient and status. A patient must name themself as patient_id. Audited per patient asked for (`billing.invoices.read`).
          *
-         *     Roles: admin, staff, patient.
+         *     Permission: `billing.read` (by default: admin, staff, patient).
          */
         get: operations["listInvoices"];
         put?: never;
@@ -2521,7 +2599,7 @@ export interface paths {
          * Draft an invoice
          * @description Drafts an invoice of the patient's unbilled charges: those named in charge_ids, or all of them. A charge another draft took meanwhile is left out; none left is 400 `no_unbilled_charges`. Audited (`billing.invoice.draft`).
          *
-         *     Roles: admin, staff.
+         *     Permission: `billing.invoice` (by default: admin, staff).
          */
         post: operations["draftInvoice"];
         delete?: never;
@@ -2541,7 +2619,7 @@ export interface paths {
          * An invoice
          * @description An invoice with its lines and totals, what is credited, paid and owed (`credited`, `paid`, `balance`, `payment_status`), and, once issued, its credit notes (`credit_notes`) and payments (`payments`). Another patient's invoice is 404 to a patient. Audited (`billing.invoice.read`).
          *
-         *     Roles: admin, staff, patient.
+         *     Permission: `billing.read` (by default: admin, staff, patient).
          */
         get: operations["getInvoice"];
         put?: never;
@@ -2565,7 +2643,7 @@ export interface paths {
          * Issue an invoice
          * @description Issues a draft at the revision the caller saw (409 `invoice_changed` when it changed since): it is frozen, numbered with the next gapless number of the year in the hospital's zone (INV-2026-000123, unique across instances) and never changes again. Issuing an issued invoice answers it as it is. Audited (`billing.invoice.issue`).
          *
-         *     Roles: admin, staff.
+         *     Permission: `billing.invoice` (by default: admin, staff).
          */
         post: operations["issueInvoice"];
         delete?: never;
@@ -2588,7 +2666,7 @@ export interface paths {
          * Take a charge off a draft
          * @description Takes a line off a draft at the revision the caller saw; its charge is unbilled again. An issued invoice is 409 `invoice_not_draft`. Audited (`billing.invoice.remove_line`).
          *
-         *     Roles: admin, staff.
+         *     Permission: `billing.invoice` (by default: admin, staff).
          */
         delete: operations["removeInvoiceLine"];
         options?: never;
@@ -2607,7 +2685,7 @@ export interface paths {
          * An issued invoice as PDF
          * @description The PDF of an issued invoice: the hospital (HOSPITAL_NAME, HOSPITAL_ADDRESS, HOSPITAL_TAX_ID), the patient's name and MRN, each line (description, quantity, unit price, tax, total), the taxes by rate, the totals and the balance, money written in HOSPITAL_CURRENCY the HOSPITAL_LOCALE way. Rendered once when the invoice is issued (or on the first request), stored, and served byte for byte the same ever after, whatever changes later. A draft has none (409 `invoice_not_issued`). Another patient's invoice is 404 to a patient. Audited (`billing.invoice.pdf`).
          *
-         *     Roles: admin, staff, patient.
+         *     Permission: `billing.read` (by default: admin, staff, patient).
          */
         get: operations["getInvoicePDF"];
         put?: never;
@@ -2631,7 +2709,7 @@ export interface paths {
          * Correct an issued invoice with a credit note
          * @description Issues a credit note taking back some of an issued invoice's lines (a quantity of each, or all that earlier notes left) or, with no lines, everything left, with a reason. It has its own gapless number per year (CN-2026-000001) and negative amounts, and never changes once issued; the invoice itself is unchanged and lists it (GET /api/invoices/{id}). Crediting more than was invoiced is 409 `credit_exceeds_invoice`; a draft is 409 `invoice_not_issued` (edit it instead). The Idempotency-Key header is required: the same key (same user, same invoice, same body) makes one note, answered again with `Idempotent-Replayed: true`; the same key with another body is 409. Audited (`billing.credit_note.issue`).
          *
-         *     Roles: admin, staff.
+         *     Permission: `billing.invoice` (by default: admin, staff).
          */
         post: operations["creditInvoice"];
         delete?: never;
@@ -2651,7 +2729,7 @@ export interface paths {
          * Operations report
          * @description Appointments booked / completed / cancelled / no-show per day and department, waiting time p50/p90 by department and hour of check-in, queue throughput. CSV: one row per day and department. Figures come from daily figures kept incrementally from the domains' events (docs/reports.md); today's change live (`report.changed` on the admins' `reports` channel). A bad range is 400 saying what is wrong.
          *
-         *     Roles: admin.
+         *     Permission: `reports.read` (by default: admin).
          */
         get: operations["reportOperations"];
         put?: never;
@@ -2673,7 +2751,7 @@ export interface paths {
          * Admissions report
          * @description Admissions and discharges per day, the midnight census and bed occupancy, average length of stay, bed turnover. CSV: one row per day. Figures come from daily figures kept incrementally from the domains' events (docs/reports.md); today's change live (`report.changed` on the admins' `reports` channel). A bad range is 400 saying what is wrong.
          *
-         *     Roles: admin.
+         *     Permission: `reports.read` (by default: admin).
          */
         get: operations["reportAdmissions"];
         put?: never;
@@ -2695,7 +2773,7 @@ export interface paths {
          * Doctor performance report
          * @description Per doctor: patients seen, average consultation time, their patients' average wait, no-show rate, consultation revenue. CSV: one row per doctor. Figures come from daily figures kept incrementally from the domains' events (docs/reports.md); today's change live (`report.changed` on the admins' `reports` channel). A bad range is 400 saying what is wrong.
          *
-         *     Roles: admin.
+         *     Permission: `reports.read` (by default: admin).
          */
         get: operations["reportDoctors"];
         put?: never;
@@ -2717,7 +2795,7 @@ export interface paths {
          * Billing report
          * @description Revenue, payments received, outstanding balances and days to payment per day; the department filter does not apply. CSV: one row per day. Figures come from daily figures kept incrementally from the domains' events (docs/reports.md); today's change live (`report.changed` on the admins' `reports` channel). A bad range is 400 saying what is wrong.
          *
-         *     Roles: admin.
+         *     Permission: `reports.read` (by default: admin).
          */
         get: operations["reportBilling"];
         put?: never;
@@ -2739,7 +2817,7 @@ export interface paths {
          * The billing settings the screens need
          * @description The hospital's currency and whether patients can pay online (`online_payment` is false when no Stripe keys are configured; the screens then hide "Pay online").
          *
-         *     Roles: admin, doctor, staff, patient.
+         *     Any signed-in user.
          */
         get: operations["getBillingConfig"];
         put?: never;
@@ -2763,7 +2841,7 @@ export interface paths {
          * Take a payment at the desk
          * @description Records a cash or card payment on an issued invoice: partial payments are fine; more than the balance is 409 `overpayment` (also when two desks take the last of it at once: one is recorded); an invoice not issued is 409 `invoice_not_issued`; an amount of 0 or less is 400. The Idempotency-Key header is required: the same key (of the same user) records the payment once and answers it again (marked `Idempotent-Replayed: true`). The payment takes the year's next receipt number (RCT-2026-000001, gapless). Publishes `billing.changed`. Audited (`billing.payment.record`).
          *
-         *     Roles: admin, staff.
+         *     Permission: `billing.payment` (by default: admin, staff).
          */
         post: operations["recordPayment"];
         delete?: never;
@@ -2785,7 +2863,7 @@ export interface paths {
          * Refund a payment
          * @description Records a refund of (part of) a payment, with a reason: at most what is left of it (409 `over_refund`, also when two refunds race). The Idempotency-Key header is required: the same key refunds once. A cash or card payment's refund is handed back at the desk and only recorded. An online payment's refund goes back to the card through the provider that took it: HMS asks Stripe for a Refund of the payment's PaymentIntent for the amount, with Stripe's idempotency key set to the refund's own id (so a retried request refunds once at Stripe too), and records the refund only once Stripe took it, with Stripe's refund id as its reference. When Stripe refuses or does not answer, the answer is 502 (`refund_refused` with Stripe's reason, or `refund_failed`) and nothing is recorded; when the provider that took the payment is no longer set up, 409 `provider_off`. Publishes `billing.changed`. Audited (`billing.payment.refund`).
          *
-         *     Roles: admin.
+         *     Permission: `billing.refund` (by default: admin).
          */
         post: operations["refundPayment"];
         delete?: never;
@@ -2805,7 +2883,7 @@ export interface paths {
          * A payment's receipt as PDF
          * @description The receipt of a payment: the hospital (HOSPITAL_NAME, HOSPITAL_ADDRESS, HOSPITAL_TAX_ID), the receipt number, the payment's date, the patient's name and MRN, the invoice's number, the method, the amount, what of it has been refunded so far, and the invoice's balance right after the payment (its total, less the credit notes made by then, less the payments and refunds recorded up to and including this payment). Rendered on every request, not stored: a later refund shows on it; the same state renders the same bytes. A refund's id or an unknown id is 404; another patient's payment is 404 to a patient. Audited (`billing.receipt.pdf`).
          *
-         *     Roles: admin, staff, patient.
+         *     Permission: `billing.read` (by default: admin, staff, patient).
          */
         get: operations["getPaymentReceipt"];
         put?: never;
@@ -2829,7 +2907,7 @@ export interface paths {
          * Pay an invoice online
          * @description Makes a Stripe Checkout Session (Stripe's hosted page: card data never reaches HMS) for the invoice's balance in the hospital's currency, and answers its URL to send the patient to. Stripe sends the patient back to `${PUBLIC_URL}/patient?section=bills&invoice=<id>&paid=1` (or `&cancelled=1`); the payment is recorded when Stripe's webhook reports it. 409 `online_payment_off` when Stripe is not configured, `invoice_not_issued`, or `nothing_to_pay` when the balance is 0. Another patient's invoice is 404 to a patient. Audited (`billing.invoice.checkout`).
          *
-         *     Roles: admin, staff, patient.
+         *     Permission: `billing.pay_online` (by default: admin, staff, patient).
          */
         post: operations["checkoutInvoice"];
         delete?: never;
@@ -2871,7 +2949,7 @@ export interface paths {
          * The payers (insurers)
          * @description Every payer the hospital claims from, by name, retired ones included (a retired payer takes no new policy).
          *
-         *     Roles: admin, staff.
+         *     Permission: `billing.invoice` (by default: admin, staff).
          */
         get: operations["listPayers"];
         put?: never;
@@ -2879,7 +2957,7 @@ export interface paths {
          * Add a payer
          * @description Adds an insurer: a code (unique; 409 `payer_code_taken`), a name and a contact. Audited (`billing.payer.create`).
          *
-         *     Roles: admin.
+         *     Permission: `settings.manage` (by default: admin).
          */
         post: operations["createPayer"];
         delete?: never;
@@ -2900,7 +2978,7 @@ export interface paths {
          * Change a payer
          * @description Replaces a payer's code, name, contact and whether it is retired, from the revision the admin saw (`rev`, required; 409 `payer_changed` when someone changed it meanwhile, 409 `payer_code_taken` for another payer's code). Policies, invoices and claims keep the payer; a retired one takes no new policy. Audited (`billing.payer.update`).
          *
-         *     Roles: admin.
+         *     Permission: `settings.manage` (by default: admin).
          */
         put: operations["updatePayer"];
         post?: never;
@@ -2921,7 +2999,7 @@ export interface paths {
          * A patient's insurance policies
          * @description The patient's policies, those valid from the latest day first, ended ones included, each with its payer's name and the member id. A patient reads only their own (another's is 403). Audited (`billing.policies.read`).
          *
-         *     Roles: admin, staff, patient.
+         *     Permission: `billing.read` (by default: admin, staff, patient).
          */
         get: operations["listPolicies"];
         put?: never;
@@ -2929,7 +3007,7 @@ export interface paths {
          * Add a policy to a patient
          * @description Adds a policy: a payer that is not retired, the member id (sealed at rest), a plan, the coverage in basis points (0..10000: 8000 is 80%), the co-pay in minor units, and the dates it is valid (YYYY-MM-DD in the hospital's zone, both included; no `valid_to`: open-ended). An invoice issued on a day the policy covers is split by it (docs/billing.md). Policies are added and ended, never changed or deleted. Publishes `billing.changed` (`policy`). Audited (`billing.policy.add`).
          *
-         *     Roles: admin, staff.
+         *     Permission: `billing.claims` (by default: admin, staff).
          */
         post: operations["addPolicy"];
         delete?: never;
@@ -2951,7 +3029,7 @@ export interface paths {
          * End a policy
          * @description Ends a running policy: it covers no invoice issued on or after `from` (today when empty), so `valid_to` becomes the day before (or stays, if earlier). Ended on or before its first day, it covers nothing: that is how a policy added by mistake is ended. Ending an ended policy is 409 `policy_ended`. Invoices issued under it keep their shares. Audited (`billing.policy.end`).
          *
-         *     Roles: admin, staff.
+         *     Permission: `billing.claims` (by default: admin, staff).
          */
         post: operations["endPolicy"];
         delete?: never;
@@ -2973,7 +3051,7 @@ export interface paths {
          * Make a claim from an issued invoice
          * @description Makes a draft claim to the invoice's payer for the insurer's share (less what credit notes took back by now). One claim per invoice (409 `claim_exists`); a draft invoice is 409 `invoice_not_issued`, one issued with no policy covering the day 409 `not_insured`, one whose insurer's share is nothing 409 `nothing_to_claim`. No body. Publishes `billing.changed` (`claim`). Audited (`billing.claim.create`).
          *
-         *     Roles: admin, staff.
+         *     Permission: `billing.claims` (by default: admin, staff).
          */
         post: operations["createClaim"];
         delete?: never;
@@ -2993,7 +3071,7 @@ export interface paths {
          * The claims board
          * @description Claims, newest first, with their status, amounts and history: every claim, or those of a patient, a payer, a status (the board's columns are `statuses`, in the order of a claim's life). Staff and admins see each claim's patient's name. A patient lists only their own (no `patient_id`: theirs; another's: 403). Audited (`billing.claims.read`).
          *
-         *     Roles: admin, staff, patient.
+         *     Permission: `billing.read` (by default: admin, staff, patient).
          */
         get: operations["listClaims"];
         put?: never;
@@ -3015,7 +3093,7 @@ export interface paths {
          * A claim
          * @description A claim with its status, amounts and every status it had. Another patient's claim is 404 to a patient. Audited (`billing.claim.read`).
          *
-         *     Roles: admin, staff, patient.
+         *     Permission: `billing.read` (by default: admin, staff, patient).
          */
         get: operations["getClaim"];
         put?: never;
@@ -3039,7 +3117,7 @@ export interface paths {
          * Move a claim to another status
          * @description Moves a claim along its life: draft → submitted → in_review → approved, partially_approved or denied (submitted may go straight to a decision); approved and partially_approved → paid. Any other move is 409 `claim_transition` saying which moves there are. `rev` is the claim's revision the caller saw: a move made meanwhile by someone else is 409 `claim_changed` (of two moves made at once from one revision one is stored). `approved` takes the whole amount claimed; `partially_approved` needs `approved_amount` (more than 0, less than claimed); `denied` needs a `reason`; `paid` takes `paid_amount` (more than 0, at most approved; the approved amount when absent). The patient's balance follows (docs/billing.md). The same move repeated by the same user answers the claim with `Idempotent-Replayed: true`. Publishes `billing.changed` (`claim`). Audited (`billing.claim.status`).
          *
-         *     Roles: admin, staff.
+         *     Permission: `billing.claims` (by default: admin, staff).
          */
         post: operations["moveClaim"];
         delete?: never;
@@ -3059,7 +3137,7 @@ export interface paths {
          * A claim as a FHIR R4 Claim resource
          * @description The claim as a FHIR R4 `Claim` (`application/fhir+json`): status (`draft` while a draft, then `active`), type (institutional), use `claim`, the patient, created, the payer as insurer, the hospital as provider, priority normal, one focal insurance naming the policy (`Coverage/<policy id>`, the member id as its identifier), one item per invoice line (price-list code and description, quantity, unit price and net before tax) and one for the tax, and the invoice's total; money as FHIR Money with the currency, decimals from integer minor units. Another patient's claim is 404 to a patient. Audited (`billing.claim.fhir`).
          *
-         *     Roles: admin, staff, patient.
+         *     Permission: `billing.read` (by default: admin, staff, patient).
          */
         get: operations["getClaimFHIR"];
         put?: never;
@@ -3093,10 +3171,10 @@ export interface components {
         /** @description What went wrong. */
         ErrorBody: {
             /**
-             * @description A stable machine-readable code: the category (invalid_request, conflict, …) or, where a client can act on it, a specific one (break_glass_required; billing: no_price, price_changed, price_retired, charge_billed, charge_not_unbilled, no_unbilled_charges, invoice_changed, invoice_empty, invoice_not_draft, invoice_not_issued, credit_exceeds_invoice, charge_not_on_invoice; payments: overpayment, over_refund, online_payment_off, nothing_to_pay, bad_signature, provider_off, refund_refused, refund_failed; a service passed on to failed: upstream_failed; insurance: no_payer, payer_changed, payer_code_taken, payer_retired, policy_ended, claim_exists, claim_changed, claim_transition, not_insured, nothing_to_claim).
+             * @description A stable machine-readable code: the category (invalid_request, conflict, …) or, where a client can act on it, a specific one (break_glass_required; billing: no_price, price_changed, price_retired, charge_billed, charge_not_unbilled, no_unbilled_charges, invoice_changed, invoice_empty, invoice_not_draft, invoice_not_issued, credit_exceeds_invoice, charge_not_on_invoice; payments: overpayment, over_refund, online_payment_off, nothing_to_pay, bad_signature, provider_off, refund_refused, refund_failed; a service passed on to failed: upstream_failed; insurance: no_payer, payer_changed, payer_code_taken, payer_retired, policy_ended, claim_exists, claim_changed, claim_transition, not_insured, nothing_to_claim; roles: role_not_found, role_exists, stale_revision, role_in_use, last_admin, locked_permission).
              * @enum {string}
              */
-            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed" | "break_glass_required" | "unsupported_media_type" | "no_price" | "price_changed" | "price_retired" | "charge_billed" | "charge_not_unbilled" | "no_unbilled_charges" | "invoice_changed" | "invoice_empty" | "invoice_not_draft" | "invoice_not_issued" | "credit_exceeds_invoice" | "charge_not_on_invoice" | "overpayment" | "over_refund" | "online_payment_off" | "nothing_to_pay" | "bad_signature" | "provider_off" | "refund_refused" | "refund_failed" | "upstream_failed" | "no_payer" | "payer_changed" | "payer_code_taken" | "payer_retired" | "policy_ended" | "claim_exists" | "claim_changed" | "claim_transition" | "not_insured" | "nothing_to_claim" | "invalid_or_expired_token" | "unknown_procedure_code" | "procedure_entered_in_error";
+            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed" | "break_glass_required" | "unsupported_media_type" | "no_price" | "price_changed" | "price_retired" | "charge_billed" | "charge_not_unbilled" | "no_unbilled_charges" | "invoice_changed" | "invoice_empty" | "invoice_not_draft" | "invoice_not_issued" | "credit_exceeds_invoice" | "charge_not_on_invoice" | "overpayment" | "over_refund" | "online_payment_off" | "nothing_to_pay" | "bad_signature" | "provider_off" | "refund_refused" | "refund_failed" | "upstream_failed" | "no_payer" | "payer_changed" | "payer_code_taken" | "payer_retired" | "policy_ended" | "claim_exists" | "claim_changed" | "claim_transition" | "not_insured" | "nothing_to_claim" | "role_not_found" | "role_exists" | "stale_revision" | "role_in_use" | "last_admin" | "locked_permission" | "invalid_or_expired_token" | "unknown_procedure_code" | "procedure_entered_in_error";
             /** @description A human-readable explanation, safe to show. */
             message: string;
         };
@@ -3204,16 +3282,22 @@ export interface components {
             disabled: boolean;
             /** Format: date-time */
             created_at: string;
+            /** @description The account's role: a custom role's id (such as `nurse`), or the built-in role's, which is its kind (`role`). */
+            role_id: string;
+            /** @description What the account's role grants, in catalogue order; `GET /api/me` carries it (screens show what the caller may do), other answers leave it out. */
+            permissions?: components["schemas"]["Permission"][];
         };
         /** @description The body of PATCH /api/me. */
         UpdateProfileRequest: {
             /** @description Trimmed; 1 to 200 characters. */
             name: string;
         };
-        /** @description The body of PATCH /api/users/{id}: role and/or disabled; absent fields are left alone. */
+        /** @description The body of PATCH /api/users/{id}: role or role_id, and/or disabled; absent fields are left alone. */
         UpdateUserRequest: {
             /** @description A patient account cannot become a staff role, nor a staff account a patient. */
             role?: components["schemas"]["Role"];
+            /** @description Assigns a role by id (`GET /api/roles`): a custom one, or a built-in one by its kind. The account's kind becomes the role's. Give role or role_id, not both. */
+            role_id?: string;
             disabled?: boolean;
         };
         /** @description A page of users. */
@@ -3231,6 +3315,65 @@ export interface components {
              * @description When the emailed link stops working.
              */
             expires_at: string;
+        };
+        /**
+         * @description A permission of the catalogue (`GET /api/permissions`).
+         * @enum {string}
+         */
+        Permission: "users.manage" | "roles.manage" | "audit.read" | "reports.read" | "settings.manage" | "notify.broadcast" | "notify.send" | "notify.deliveries" | "alert.raise" | "alert.respond" | "doctor.schedule" | "doctor.dashboard" | "appointment.book_for_others" | "queue.view" | "queue.checkin" | "queue.consult" | "queue.manage" | "patient.register" | "patient.search" | "patient.merge" | "patient.history_write" | "patient.break_glass" | "patient.refer" | "patient.erase" | "self.data" | "chart.read" | "chart.encounter_open" | "chart.write" | "chart.vitals" | "lab.order" | "lab.queue" | "lab.results" | "lab.release" | "prescription.write" | "prescription.read" | "pharmacy.read" | "pharmacy.stock" | "pharmacy.dispense" | "ward.view" | "ward.admit" | "billing.read" | "billing.prices" | "billing.pay_online" | "billing.invoice" | "billing.payment" | "billing.refund" | "billing.claims";
+        /** @description A permission: what it allows, which kinds of role may hold it, which built-in roles hold it by default. */
+        PermissionInfo: {
+            id: components["schemas"]["Permission"];
+            /** @description The screen's heading it is shown under (Administration, Patients, Chart, …). */
+            group: string;
+            description: string;
+            /** @description The kinds of role that may be granted it; never patient for one that reaches other patients' data. */
+            kinds: components["schemas"]["Role"][];
+            /** @description The built-in roles that hold it until an admin changes their grants. */
+            defaults: components["schemas"]["Role"][];
+        };
+        PermissionList: {
+            items: components["schemas"]["PermissionInfo"][];
+        };
+        /** @description A role: one of the four built-in roles (its id is its kind) or a custom one built on a kind, with what it is granted. */
+        RoleInfo: {
+            /** @description The built-in role's kind, or the custom role's name in lower case with dashes (`lab-technician`). */
+            id: string;
+            name: string;
+            kind: components["schemas"]["Role"];
+            built_in: boolean;
+            grants: components["schemas"]["Permission"][];
+            /** @description How many accounts hold the role. */
+            users: number;
+            /**
+             * Format: int64
+             * @description Counts the role's changes (0: a built-in role never changed); a change names the revision it was made against.
+             */
+            revision: number;
+            /** Format: date-time */
+            updated_at?: string;
+        };
+        RoleList: {
+            items: components["schemas"]["RoleInfo"][];
+        };
+        /** @description The body of POST /api/roles. */
+        CreateRoleRequest: {
+            /** @description 1–60 characters: letters a–z, digits, spaces and dashes. The role's id is made from it. */
+            name: string;
+            kind: components["schemas"]["Role"];
+            /** @description What the role is granted; absent: the kind's built-in grants. Each must be one the kind may hold (400 otherwise). */
+            grants?: components["schemas"]["Permission"][];
+        };
+        /** @description The body of PUT /api/roles/{id}: the whole new set of grants, made against the revision seen. */
+        UpdateRoleRequest: {
+            /** @description A custom role's new name (its id stays); ignored for a built-in role. */
+            name?: string;
+            grants: components["schemas"]["Permission"][];
+            /**
+             * Format: int64
+             * @description The role's revision you saw (409 stale_revision when it changed since).
+             */
+            revision: number;
         };
         /** @description A patient record. */
         Patient: {
@@ -6486,6 +6629,7 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -6512,6 +6656,155 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PasswordLinkSent"];
                 };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listPermissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalogue. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PermissionList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listRoles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The roles. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRoleRequest"];
+            };
+        };
+        responses: {
+            /** @description The new role. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleInfo"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updateRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The role's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateRoleRequest"];
+            };
+        };
+        responses: {
+            /** @description The role as changed. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleInfo"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteRole: {
+        parameters: {
+            query: {
+                /** @description The role's revision you saw (409 stale_revision when it changed since). */
+                revision: number;
+            };
+            header?: never;
+            path: {
+                /** @description The role's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];

@@ -119,7 +119,7 @@ func checkAccess(t *testing.T, key string, r app.Route, op *openapi3.Operation) 
 		wantSecurity = nil
 	case app.OptionalAuth:
 		wantSecurity = []string{"", "bearerAuth"}
-	case app.Roles:
+	case app.SignedIn, app.Granted:
 		wantSecurity = []string{"bearerAuth"}
 	case app.StaticToken:
 		wantSecurity = []string{"metricsToken"}
@@ -128,6 +128,8 @@ func checkAccess(t *testing.T, key string, r app.Route, op *openapi3.Operation) 
 		t.Errorf("%s: got security %q, want %q", name, security, wantSecurity)
 	}
 
+	// x-roles are the roles that may call the route as shipped: every role on a signed-in route, the
+	// built-in roles granted the permission by default on a Granted one.
 	var docRoles []string
 	if raw, ok := op.Extensions["x-roles"].([]any); ok {
 		for _, v := range raw {
@@ -136,21 +138,41 @@ func checkAccess(t *testing.T, key string, r app.Route, op *openapi3.Operation) 
 		}
 	}
 	var tableRoles []string
-	for _, role := range r.Roles {
-		tableRoles = append(tableRoles, string(role))
+	switch r.Access {
+	case app.SignedIn:
+		for _, role := range shared.Roles {
+			tableRoles = append(tableRoles, string(role))
+		}
+	case app.Granted:
+		info, ok := shared.PermissionByID(r.Perm)
+		if !ok {
+			t.Errorf("%s: the table names %q, which is not in the permission catalogue", name, r.Perm)
+		}
+		for _, role := range info.Defaults {
+			tableRoles = append(tableRoles, string(role))
+		}
 	}
 	if !slices.Equal(docRoles, tableRoles) {
 		t.Errorf("%s: got x-roles %q, want the table's %q", name, docRoles, tableRoles)
 	}
-	if r.Access == app.Roles {
-		if want := "Roles: " + strings.Join(tableRoles, ", ") + "."; !strings.Contains(op.Description, want) {
+	docPerm, _ := op.Extensions["x-permission"].(string)
+	if docPerm != string(r.Perm) {
+		t.Errorf("%s: got x-permission %q, want the table's %q", name, docPerm, r.Perm)
+	}
+	if r.Access == app.SignedIn && !strings.Contains(op.Description, "Any signed-in user.") {
+		t.Errorf("%s: the description does not say %q", name, "Any signed-in user.")
+	}
+	if r.Access == app.Granted {
+		if want := fmt.Sprintf("Permission: `%s` (by default: %s).", r.Perm, strings.Join(tableRoles, ", ")); !strings.Contains(op.Description, want) {
 			t.Errorf("%s: the description does not say %q", name, want)
 		}
+		if op.Responses.Value("403") == nil {
+			t.Errorf("%s: a route that needs a permission must document 403", name)
+		}
+	}
+	if r.Access == app.SignedIn || r.Access == app.Granted {
 		if op.Responses.Value("401") == nil {
 			t.Errorf("%s: a route that needs a token must document 401", name)
-		}
-		if len(r.Roles) < len(shared.Roles) && op.Responses.Value("403") == nil {
-			t.Errorf("%s: a route closed to some roles must document 403", name)
 		}
 	}
 	if op.RequestBody != nil {
@@ -574,6 +596,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 	exerciseBilling(t, c)
 	exerciseInsurance(t, c)
 	exerciseReports(t, c)
+	exerciseRoles(t, c)
 	exerciseNotifications(t, c)
 	// Patient records.
 	exerciseRecords(t, c)

@@ -23,8 +23,10 @@ const (
 	Public Access = iota
 	// OptionalAuth routes accept an anonymous caller but check a token when one is sent.
 	OptionalAuth
-	// Roles routes need a valid token of one of the listed roles.
-	Roles
+	// SignedIn routes need a valid token, of any role; the service decides what the caller reaches.
+	SignedIn
+	// Granted routes need a valid token whose role grants the route's permission (Route.Perm).
+	Granted
 	// StaticToken routes check a configured secret of their own as a bearer token (GET /metrics:
 	// METRICS_TOKEN), not a user's token.
 	StaticToken
@@ -33,10 +35,12 @@ const (
 // Route is one row of the router's table: every route the server answers is listed here, with who may
 // call it. The same table registers the routes and drives the permission tests.
 type Route struct {
-	Method  string
-	Path    string
-	Access  Access
-	Roles   []shared.Role
+	Method string
+	Path   string
+	Access Access
+	// Perm is the permission a Granted route needs (shared.Permissions: the catalogue, with the
+	// built-in roles' default grants; admins change grants at run time, docs/roles.md).
+	Perm    shared.Permission
 	Handler gin.HandlerFunc
 	// AuditAs, when set, is the audit action of a route whose :id is a patient id: a caller the router
 	// refuses by role is audited against that patient too, not only one the service refuses
@@ -50,8 +54,8 @@ type Route struct {
 }
 
 // route makes a row of the table.
-func route(method, path string, access Access, roles []shared.Role, h gin.HandlerFunc) Route {
-	return Route{Method: method, Path: path, Access: access, Roles: roles, Handler: h}
+func route(method, path string, access Access, perm shared.Permission, h gin.HandlerFunc) Route {
+	return Route{Method: method, Path: path, Access: access, Perm: perm, Handler: h}
 }
 
 // Audited returns r audited as action when the router refuses the caller's role.
@@ -74,91 +78,85 @@ func bodyLimits(table []Route) map[string]int64 {
 	return out
 }
 
-var (
-	everyone  = []shared.Role{shared.RoleAdmin, shared.RoleDoctor, shared.RoleStaff, shared.RolePatient}
-	adminOnly = []shared.Role{shared.RoleAdmin}
-	staffSide = []shared.Role{shared.RoleAdmin, shared.RoleDoctor, shared.RoleStaff}
-	// clinical may write medical history: doctors and staff, and a patient on their own record
-	// (self-reported history; the revision records who wrote it). Admins administer, they do not chart.
-	clinical = []shared.Role{shared.RoleDoctor, shared.RoleStaff, shared.RolePatient}
-	// adminDoctor may change a doctor's schedule and leave: admins, and doctors their own.
-	adminDoctor = []shared.Role{shared.RoleAdmin, shared.RoleDoctor}
-	doctorOnly  = []shared.Role{shared.RoleDoctor}
-	// doctorStaff run the queue on the floor: no-show, return to queue, triage.
-	doctorStaff = []shared.Role{shared.RoleDoctor, shared.RoleStaff}
-)
-
 // routes is the table. Paths use gin's :param syntax; the OpenAPI document uses {param}.
 func (a *App) routes() []Route {
 	au, pa, lg, al, dr, ap := a.authHandlers, a.patients, a.audit, a.Alerts, a.Doctors, a.Appointments
 	core := []Route{
-		route("GET", "/healthz", Public, nil, a.healthz),
-		route("GET", "/readyz", Public, nil, a.readyz),
-		route("GET", "/metrics", StaticToken, nil, a.metricsRoute()),
-		route("GET", "/api/openapi.json", Public, nil, openapi.Handler),
-		route("GET", "/api/hospital", Public, nil, a.hospital),
-		route("GET", "/api/version", Public, nil, a.version),
+		route("GET", "/healthz", Public, "", a.healthz),
+		route("GET", "/readyz", Public, "", a.readyz),
+		route("GET", "/metrics", StaticToken, "", a.metricsRoute()),
+		route("GET", "/api/openapi.json", Public, "", openapi.Handler),
+		route("GET", "/api/hospital", Public, "", a.hospital),
+		route("GET", "/api/version", Public, "", a.version),
 
-		route("POST", "/api/auth/register", OptionalAuth, nil, au.Register),
-		route("POST", "/api/auth/login", Public, nil, au.Login),
-		route("POST", "/api/auth/refresh", Public, nil, au.Refresh),
-		route("POST", "/api/auth/logout", Roles, everyone, au.Logout),
-		route("POST", "/api/auth/password", Roles, everyone, au.ChangePassword),
-		route("POST", "/api/auth/confirm", Public, nil, au.Confirm),
-		route("POST", "/api/auth/password/forgot", Public, nil, au.ForgotPassword),
-		route("POST", "/api/auth/password/reset", Public, nil, au.ResetPassword),
+		route("POST", "/api/auth/register", OptionalAuth, "", au.Register),
+		route("POST", "/api/auth/login", Public, "", au.Login),
+		route("POST", "/api/auth/refresh", Public, "", au.Refresh),
+		route("POST", "/api/auth/logout", SignedIn, "", au.Logout),
+		route("POST", "/api/auth/password", SignedIn, "", au.ChangePassword),
+		route("POST", "/api/auth/confirm", Public, "", au.Confirm),
+		route("POST", "/api/auth/password/forgot", Public, "", au.ForgotPassword),
+		route("POST", "/api/auth/password/reset", Public, "", au.ResetPassword),
 
-		route("GET", "/api/me", Roles, everyone, au.Me),
-		route("PATCH", "/api/me", Roles, everyone, au.UpdateMe),
-		route("GET", "/api/users", Roles, adminOnly, au.ListUsers),
-		route("GET", "/api/users/:id", Roles, adminOnly, au.GetUser),
-		route("PATCH", "/api/users/:id", Roles, adminOnly, au.UpdateUser),
-		route("POST", "/api/users/:id/password-link", Roles, adminOnly, au.PasswordLink),
+		route("GET", "/api/me", SignedIn, "", au.Me),
+		route("PATCH", "/api/me", SignedIn, "", au.UpdateMe),
+		route("GET", "/api/users", Granted, shared.PermUsersManage, au.ListUsers),
+		route("GET", "/api/users/:id", Granted, shared.PermUsersManage, au.GetUser),
+		route("PATCH", "/api/users/:id", Granted, shared.PermUsersManage, au.UpdateUser),
+		route("POST", "/api/users/:id/password-link", Granted, shared.PermUsersManage, au.PasswordLink),
 
-		route("GET", "/api/patient/:id", Roles, everyone, pa.GetHandler).Audited("patient.read"),
-		route("PUT", "/api/patient/:id", Roles, clinical, pa.UpdateHandler).Audited("patient.update"),
+		// Roles and permissions (docs/roles.md): the catalogue for any signed-in user, the roles for
+		// those who manage them. The service audits every change (role.create, role.change, role.delete).
+		route("GET", "/api/permissions", SignedIn, "", au.Permissions),
+		route("GET", "/api/roles", Granted, shared.PermRolesManage, au.Roles),
+		route("POST", "/api/roles", Granted, shared.PermRolesManage, au.CreateRole),
+		route("PUT", "/api/roles/:id", Granted, shared.PermRolesManage, au.UpdateRole),
+		route("DELETE", "/api/roles/:id", Granted, shared.PermRolesManage, au.DeleteRole),
 
-		route("GET", "/api/audit", Roles, adminOnly, lg.ListHandler),
-		route("GET", "/api/audit/export.csv", Roles, adminOnly, lg.ExportHandler(principalOf)),
-		route("POST", "/api/audit/verify", Roles, adminOnly, lg.VerifyHandler(principalOf)),
+		route("GET", "/api/patient/:id", SignedIn, "", pa.GetHandler).Audited("patient.read"),
+		route("PUT", "/api/patient/:id", Granted, shared.PermHistoryWrite, pa.UpdateHandler).Audited("patient.update"),
+
+		route("GET", "/api/audit", Granted, shared.PermAuditRead, lg.ListHandler),
+		route("GET", "/api/audit/export.csv", Granted, shared.PermAuditRead, lg.ExportHandler(principalOf)),
+		route("POST", "/api/audit/verify", Granted, shared.PermAuditRead, lg.VerifyHandler(principalOf)),
 
 		// The websocket authenticates itself (Bearer header or single-use ticket) after the Origin check.
-		route("GET", "/ws", Public, nil, a.Hub.ServeWS),
-		route("POST", "/api/ws/ticket", Roles, everyone, au.Ticket),
-		route("POST", "/api/alerts/emergency", Roles, staffSide, al.RaiseHandler),
-		route("GET", "/api/alerts", Roles, staffSide, al.ListHandler),
-		route("POST", "/api/alerts/:id/ack", Roles, staffSide, al.AckHandler),
-		route("POST", "/api/alerts/:id/resolve", Roles, staffSide, al.ResolveHandler),
-		route("POST", "/api/broadcasts", Roles, adminOnly, al.BroadcastHandler).Logged("settings.broadcast"),
+		route("GET", "/ws", Public, "", a.Hub.ServeWS),
+		route("POST", "/api/ws/ticket", SignedIn, "", au.Ticket),
+		route("POST", "/api/alerts/emergency", Granted, shared.PermAlertRaise, al.RaiseHandler),
+		route("GET", "/api/alerts", Granted, shared.PermAlertRespond, al.ListHandler),
+		route("POST", "/api/alerts/:id/ack", Granted, shared.PermAlertRespond, al.AckHandler),
+		route("POST", "/api/alerts/:id/resolve", Granted, shared.PermAlertRespond, al.ResolveHandler),
+		route("POST", "/api/broadcasts", Granted, shared.PermBroadcast, al.BroadcastHandler).Logged("settings.broadcast"),
 
-		route("GET", "/api/departments", Roles, everyone, dr.DepartmentsHandler),
-		route("POST", "/api/departments", Roles, adminOnly, dr.CreateDepartmentHandler).Logged("settings.department_create"),
-		route("GET", "/api/doctors", Roles, everyone, dr.ListHandler),
-		route("GET", "/api/doctors/:id", Roles, everyone, dr.GetHandler),
-		route("PUT", "/api/doctors/:id", Roles, adminOnly, dr.UpdateHandler).Logged("settings.doctor_update"),
-		route("PUT", "/api/doctors/:id/schedule", Roles, adminDoctor, dr.ScheduleHandler),
-		route("POST", "/api/doctors/:id/leave", Roles, adminDoctor, dr.AddLeaveHandler),
-		route("DELETE", "/api/doctors/:id/leave/:leave_id", Roles, adminDoctor, dr.DeleteLeaveHandler),
-		route("GET", "/api/doctors/:id/slots", Roles, everyone, dr.SlotsHandler),
-		route("GET", "/api/doctors/:id/dashboard", Roles, staffSide, ap.DashboardHandler),
+		route("GET", "/api/departments", SignedIn, "", dr.DepartmentsHandler),
+		route("POST", "/api/departments", Granted, shared.PermSettings, dr.CreateDepartmentHandler).Logged("settings.department_create"),
+		route("GET", "/api/doctors", SignedIn, "", dr.ListHandler),
+		route("GET", "/api/doctors/:id", SignedIn, "", dr.GetHandler),
+		route("PUT", "/api/doctors/:id", Granted, shared.PermSettings, dr.UpdateHandler).Logged("settings.doctor_update"),
+		route("PUT", "/api/doctors/:id/schedule", Granted, shared.PermSchedule, dr.ScheduleHandler),
+		route("POST", "/api/doctors/:id/leave", Granted, shared.PermSchedule, dr.AddLeaveHandler),
+		route("DELETE", "/api/doctors/:id/leave/:leave_id", Granted, shared.PermSchedule, dr.DeleteLeaveHandler),
+		route("GET", "/api/doctors/:id/slots", SignedIn, "", dr.SlotsHandler),
+		route("GET", "/api/doctors/:id/dashboard", Granted, shared.PermDashboard, ap.DashboardHandler),
 
-		route("POST", "/api/appointments", Roles, everyone, ap.BookHandler),
-		route("GET", "/api/appointments", Roles, everyone, ap.ListHandler),
-		route("GET", "/api/appointments/:id", Roles, everyone, ap.GetHandler),
-		route("PATCH", "/api/appointments/:id", Roles, everyone, ap.RescheduleHandler),
-		route("POST", "/api/appointments/:id/cancel", Roles, everyone, ap.CancelHandler),
+		route("POST", "/api/appointments", SignedIn, "", ap.BookHandler),
+		route("GET", "/api/appointments", SignedIn, "", ap.ListHandler),
+		route("GET", "/api/appointments/:id", SignedIn, "", ap.GetHandler),
+		route("PATCH", "/api/appointments/:id", SignedIn, "", ap.RescheduleHandler),
+		route("POST", "/api/appointments/:id/cancel", SignedIn, "", ap.CancelHandler),
 
-		route("POST", "/api/queue/checkin", Roles, staffSide, ap.CheckInHandler),
-		route("POST", "/api/queue/emergency", Roles, staffSide, ap.EmergencyHandler),
-		route("GET", "/api/queues/:department", Roles, staffSide, ap.SnapshotHandler),
-		route("GET", "/api/queues/:department/display", Roles, everyone, ap.DisplayHandler),
-		route("POST", "/api/queues/:department/next", Roles, doctorOnly, ap.NextHandler),
-		route("POST", "/api/queue/tickets/:id/call", Roles, doctorOnly, ap.ActHandler(appointment.Call)),
-		route("POST", "/api/queue/tickets/:id/start", Roles, doctorOnly, ap.ActHandler(appointment.Start)),
-		route("POST", "/api/queue/tickets/:id/finish", Roles, doctorOnly, ap.ActHandler(appointment.Finish)),
-		route("POST", "/api/queue/tickets/:id/no-show", Roles, doctorStaff, ap.ActHandler(appointment.NoShow)),
-		route("POST", "/api/queue/tickets/:id/requeue", Roles, doctorStaff, ap.ActHandler(appointment.Requeue)),
-		route("POST", "/api/queue/tickets/:id/triage", Roles, doctorStaff, ap.TriageHandler),
+		route("POST", "/api/queue/checkin", Granted, shared.PermQueueCheckIn, ap.CheckInHandler),
+		route("POST", "/api/queue/emergency", Granted, shared.PermQueueCheckIn, ap.EmergencyHandler),
+		route("GET", "/api/queues/:department", Granted, shared.PermQueueView, ap.SnapshotHandler),
+		route("GET", "/api/queues/:department/display", SignedIn, "", ap.DisplayHandler),
+		route("POST", "/api/queues/:department/next", Granted, shared.PermQueueConsult, ap.NextHandler),
+		route("POST", "/api/queue/tickets/:id/call", Granted, shared.PermQueueConsult, ap.ActHandler(appointment.Call)),
+		route("POST", "/api/queue/tickets/:id/start", Granted, shared.PermQueueConsult, ap.ActHandler(appointment.Start)),
+		route("POST", "/api/queue/tickets/:id/finish", Granted, shared.PermQueueConsult, ap.ActHandler(appointment.Finish)),
+		route("POST", "/api/queue/tickets/:id/no-show", Granted, shared.PermQueueManage, ap.ActHandler(appointment.NoShow)),
+		route("POST", "/api/queue/tickets/:id/requeue", Granted, shared.PermQueueManage, ap.ActHandler(appointment.Requeue)),
+		route("POST", "/api/queue/tickets/:id/triage", Granted, shared.PermQueueManage, ap.TriageHandler),
 	}
 	// Each patient-records domain keeps its rows in its own file (routes_<domain>.go).
 	for _, more := range [][]Route{a.notifyRoutes(), a.recordRoutes(), a.accessRoutes(), a.chartRoutes(), a.pharmacyRoutes(), a.labRoutes(), a.wardRoutes(), a.billingRoutes(), a.reportRoutes()} {
@@ -179,7 +177,7 @@ func (a *App) register(e *gin.Engine) {
 	for _, r := range a.table {
 		chain := []gin.HandlerFunc{}
 		if strings.HasPrefix(r.Path, "/api/") && r.Path != "/api/openapi.json" {
-			if r.Access == Roles {
+			if r.Access == SignedIn || r.Access == Granted {
 				chain = append(chain, a.Auth.Signed())
 			}
 			chain = append(chain, httpx.ReadBody(), limit)
@@ -187,14 +185,14 @@ func (a *App) register(e *gin.Engine) {
 		switch r.Access {
 		case OptionalAuth:
 			chain = append(chain, a.Auth.Optional())
-		case Roles:
+		case SignedIn, Granted:
 			var onDeny func(*gin.Context, auth.Principal)
 			if action := r.AuditAs; action != "" {
 				onDeny = func(c *gin.Context, p auth.Principal) {
 					_ = a.audit.Record(c.Request.Context(), p.UserID, p.Role, patient.AuditID(c.Param("id")), action, fault.ErrForbidden)
 				}
 			}
-			chain = append(chain, a.Auth.RequireOr(onDeny, r.Roles...))
+			chain = append(chain, a.Auth.RequireOr(onDeny, r.Perm))
 		}
 		if r.LogAs != "" {
 			chain = append(chain, a.logged(r.LogAs))

@@ -2,6 +2,7 @@ package app
 
 import (
 	"hms/server/internal/notify"
+	"hms/shared"
 )
 
 // Notify is the notification service.
@@ -11,13 +12,13 @@ func (a *App) Notify() *notify.Service { return a.notify }
 func (a *App) notifyRoutes() []Route {
 	no := a.notify
 	return []Route{
-		route("POST", "/api/notifications/send", Roles, staffSide, no.SendHandler),
-		route("GET", "/api/notifications", Roles, everyone, no.ListHandler),
-		route("POST", "/api/notifications/read-all", Roles, everyone, no.ReadAllHandler),
-		route("POST", "/api/notifications/:id/read", Roles, everyone, no.ReadHandler),
-		route("GET", "/api/me/notification-preferences", Roles, everyone, no.PreferencesHandler),
-		route("PUT", "/api/me/notification-preferences", Roles, everyone, no.SetPreferencesHandler),
-		route("GET", "/api/deliveries", Roles, adminOnly, no.DeliveriesHandler),
-		route("POST", "/api/deliveries/:id/retry", Roles, adminOnly, no.RetryHandler).Logged("integration.delivery_retry"),
+		route("POST", "/api/notifications/send", Granted, shared.PermNotifySend, no.SendHandler),
+		route("GET", "/api/notifications", SignedIn, "", no.ListHandler),
+		route("POST", "/api/notifications/read-all", SignedIn, "", no.ReadAllHandler),
+		route("POST", "/api/notifications/:id/read", SignedIn, "", no.ReadHandler),
+		route("GET", "/api/me/notification-preferences", SignedIn, "", no.PreferencesHandler),
+		route("PUT", "/api/me/notification-preferences", SignedIn, "", no.SetPreferencesHandler),
+		route("GET", "/api/deliveries", Granted, shared.PermDeliveries, no.DeliveriesHandler),
+		route("POST", "/api/deliveries/:id/retry", Granted, shared.PermDeliveries, no.RetryHandler).Logged("integration.delivery_retry"),
 	}
 }

@@ -218,8 +218,9 @@ func labFixture(t *testing.T, env *apptest.Env, doctor, staff, patientID string)
 // successfully only on different data (each books its own slot).
 type perRole func(shared.Role) any
 
-// TestSecurity13RouteRoleMatrix checks row 13 from the router's own table: for every Roles route, no
-// token is 401, a role outside r.Roles is 403 and a listed role gets through (2xx with the bodies below).
+// TestSecurity13RouteRoleMatrix checks row 13 from the router's own table: for every signed-in route, no
+// token is 401; on a Granted route a built-in role not granted its permission by default is 403, and
+// every other role gets through (2xx with the bodies below).
 func TestSecurity13RouteRoleMatrix(t *testing.T) {
 	t.Parallel()
 	env := apptest.New(t)
@@ -260,6 +261,7 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 	tickets := "/api/queue/tickets/"
 	labOrderID, labFileID := labFixture(t, env, h.Doctor.Token, h.Staff.Token, patientID)
 	params := map[string]string{
+		"/api/roles/:id":                       "/api/roles/staff",
 		"/api/patients/:id/lab-orders":         "/api/patients/" + patientID + "/lab-orders",
 		"/api/lab-orders/:id":                  "/api/lab-orders/" + labOrderID,
 		"/api/lab-orders/:id/results":          "/api/lab-orders/" + labOrderID + "/results",
@@ -413,8 +415,13 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 					http.StatusUnauthorized, "unauthenticated")
 			})
 		}
-		if r.Access != app.Roles {
+		if r.Access != app.SignedIn && r.Access != app.Granted {
 			continue
+		}
+		allowed := shared.Roles
+		if r.Access == app.Granted {
+			info, _ := shared.PermissionByID(r.Perm)
+			allowed = info.Defaults
 		}
 		roleRoutes++
 		path := r.Path
@@ -442,7 +449,7 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 			t.Run(key+" as "+string(role), func(t *testing.T) {
 				u := sessionOf(t, role)
 				resp := env.Do(apptest.Request{Method: r.Method, Path: path, Token: u.Token, Body: bodyFor(role)})
-				if !slices.Contains(r.Roles, role) {
+				if !slices.Contains(allowed, role) {
 					wantErr(t, resp, http.StatusForbidden, "forbidden")
 					return
 				}
@@ -461,7 +468,7 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		}
 	}
 	if roleRoutes < 12 {
-		t.Fatalf("got %d Roles routes from the table, want at least 12", roleRoutes)
+		t.Fatalf("got %d signed-in routes from the table, want at least 12", roleRoutes)
 	}
 }
 

@@ -139,10 +139,21 @@ func (s *Service) Book(ctx context.Context, p auth.Principal, req shared.BookReq
 			return r, false, s.record(ctx, p, patientID, "appointment.book", err)
 		}
 		patientID = p.PatientID
+	} else if err := forOthers(p); err != nil {
+		return r, false, s.record(ctx, p, patientID, "appointment.book", err)
 	}
 	fp := fmt.Sprintf("%s|%s|%s|%s", req.DoctorID, req.Start.UTC().Format(time.RFC3339Nano), strings.TrimSpace(req.Reason), patientID)
 	r, replayed, err = s.withKey(ctx, p, key, fp, func() (Record, error) { return s.book(ctx, p, patientID, req) })
 	return r, replayed, s.record(ctx, p, patientID, "appointment.book", err)
+}
+
+// forOthers refuses a caller other than a patient whose role is not granted booking for others: a
+// patient books, moves and cancels their own appointments; anyone else acts for a patient.
+func forOthers(p auth.Principal) error {
+	if p.Role == shared.RolePatient || p.Can(shared.PermBookOthers) {
+		return nil
+	}
+	return fault.New(fault.ErrForbidden, "your role (%s) is not granted %s", p.RoleID, shared.PermBookOthers)
 }
 
 // withKey runs do once per Idempotency-Key when one was sent (idem.Claim), else just runs it: a repeat
@@ -356,6 +367,9 @@ func (s *Service) reschedule(ctx context.Context, p auth.Principal, id string, r
 	if err != nil {
 		return r, err
 	}
+	if err := forOthers(p); err != nil {
+		return r, err
+	}
 	reason, err := checkReason(req.Reason)
 	if err != nil {
 		return r, err
@@ -418,6 +432,9 @@ func (s *Service) cancel(ctx context.Context, p auth.Principal, id string, req s
 	var next Record
 	err = s.retry(ctx, func() error {
 		r, err := s.load(ctx, p, id)
+		if err == nil {
+			err = forOthers(p)
+		}
 		if err != nil {
 			next = r
 			return err

@@ -38,14 +38,15 @@ func bearer(c *gin.Context) (token string, present bool) {
 	return strings.TrimSpace(h[len(prefix):]), true
 }
 
-// Require authenticates the caller and lets only the given roles through: 401 without a valid token,
-// 403 for a role not in the list.
-func (s *Service) Require(roles ...shared.Role) gin.HandlerFunc {
-	return s.RequireOr(nil, roles...)
+// Require authenticates the caller and, with a permission, lets through only a caller whose role
+// grants it: 401 without a valid token, 403 without the permission. The grants are read with the
+// account on every request, so that a change takes effect at once on every instance.
+func (s *Service) Require(perm shared.Permission) gin.HandlerFunc {
+	return s.RequireOr(nil, perm)
 }
 
-// RequireOr is Require with a hook run when an authenticated caller's role is refused (to audit it).
-func (s *Service) RequireOr(onDeny func(*gin.Context, Principal), roles ...shared.Role) gin.HandlerFunc {
+// RequireOr is Require with a hook run when an authenticated caller is refused (to audit it).
+func (s *Service) RequireOr(onDeny func(*gin.Context, Principal), perm shared.Permission) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		raw, _ := bearer(c)
 		p, err := s.Authenticate(c.Request.Context(), raw)
@@ -53,11 +54,11 @@ func (s *Service) RequireOr(onDeny func(*gin.Context, Principal), roles ...share
 			httpx.Error(c, err)
 			return
 		}
-		if !p.Is(roles...) {
+		if perm != "" && !p.Can(perm) {
 			if onDeny != nil {
 				onDeny(c, p)
 			}
-			httpx.Error(c, fault.New(fault.ErrForbidden, "your role (%s) may not do this", p.Role))
+			httpx.Error(c, fault.New(fault.ErrForbidden, "your role (%s) is not granted %s", p.RoleID, perm))
 			return
 		}
 		c.Set(principalKey, p)
@@ -118,7 +119,7 @@ func (h Handlers) Register(c *gin.Context) {
 	}
 	u, err := h.svc.Register(c.Request.Context(), by, req, c.ClientIP(), h.origin(c))
 	h.retryAfter(c, err)
-	if by == nil || by.Role != shared.RoleAdmin {
+	if by == nil || !by.Can(shared.PermUsersManage) {
 		// The same answer whether the email was new or had an account (its owner is told): registering
 		// must not tell who has an account. The new account's ids come with its sign-in.
 		if errors.Is(err, ErrEmailTaken) {
@@ -235,11 +236,59 @@ func (h Handlers) ChangePassword(c *gin.Context) {
 	httpx.Reply(c, http.StatusNoContent)(nil, h.svc.ChangePassword(c.Request.Context(), p, req))
 }
 
-// Me handles GET /api/me.
+// Me handles GET /api/me: the profile, with what the caller's role grants.
 func (h Handlers) Me(c *gin.Context) {
 	p, _ := PrincipalOf(c)
 	u, err := h.svc.Me(c.Request.Context(), p)
-	httpx.Reply(c, http.StatusOK)(u.Public(), err)
+	out := u.Public()
+	out.Permissions = p.Grants()
+	httpx.Reply(c, http.StatusOK)(out, err)
+}
+
+// Permissions handles GET /api/permissions: the catalogue.
+func (h Handlers) Permissions(c *gin.Context) {
+	httpx.Reply(c, http.StatusOK)(shared.PermissionList{Items: shared.Permissions}, nil)
+}
+
+// Roles handles GET /api/roles.
+func (h Handlers) Roles(c *gin.Context) {
+	rs, err := h.svc.Roles(c.Request.Context())
+	httpx.Reply(c, http.StatusOK)(shared.RoleList{Items: rs}, err)
+}
+
+// CreateRole handles POST /api/roles.
+func (h Handlers) CreateRole(c *gin.Context) {
+	var req shared.CreateRoleRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := PrincipalOf(c)
+	r, err := h.svc.CreateRole(c.Request.Context(), p, req)
+	httpx.Reply(c, http.StatusCreated)(r, err)
+}
+
+// UpdateRole handles PUT /api/roles/{id}.
+func (h Handlers) UpdateRole(c *gin.Context) {
+	var req shared.UpdateRoleRequest
+	if err := httpx.BindJSON(c, &req); err != nil {
+		httpx.Error(c, err)
+		return
+	}
+	p, _ := PrincipalOf(c)
+	r, err := h.svc.UpdateRole(c.Request.Context(), p, c.Param("id"), req)
+	httpx.Reply(c, http.StatusOK)(r, err)
+}
+
+// DeleteRole handles DELETE /api/roles/{id}?revision=N.
+func (h Handlers) DeleteRole(c *gin.Context) {
+	rev, err := strconv.ParseInt(c.Query("revision"), 10, 64)
+	if err != nil || rev < 1 {
+		httpx.Error(c, fault.Invalid("revision is required: the role's revision you saw (a positive integer)"))
+		return
+	}
+	p, _ := PrincipalOf(c)
+	httpx.Reply(c, http.StatusNoContent)(nil, h.svc.DeleteRole(c.Request.Context(), p, c.Param("id"), rev))
 }
 
 // UpdateMe handles PATCH /api/me.

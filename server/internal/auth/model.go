@@ -12,10 +12,12 @@ import (
 
 // User is an account as stored, credentials included. It never leaves the server as is: see Public.
 type User struct {
-	ID           string
-	Name         string
-	Email        string // lowercased
-	Role         shared.Role
+	ID    string
+	Name  string
+	Email string // lowercased
+	Role  shared.Role
+	// RoleID is the custom role the account holds ("" for the built-in role of its kind, Role).
+	RoleID       string
 	PasswordHash string
 	PatientID    string
 	Disabled     bool
@@ -27,14 +29,24 @@ type User struct {
 
 // Public returns the profile a response may carry.
 func (u User) Public() shared.User {
-	return shared.User{ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, PatientID: u.PatientID,
+	return shared.User{ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, RoleID: u.roleKey(), PatientID: u.PatientID,
 		Disabled: u.Disabled, CreatedAt: u.CreatedAt}
+}
+
+// roleKey is the id of the account's role: its custom role's, or its kind's.
+func (u User) roleKey() string {
+	if u.RoleID != "" {
+		return u.RoleID
+	}
+	return string(u.Role)
 }
 
 // UserChange lists the fields of a user to change; nil fields stay as they are.
 type UserChange struct {
-	Name         *string
-	Role         *shared.Role
+	Name *string
+	Role *shared.Role
+	// RoleID, when set, replaces the custom role ("" clears it: the built-in role of the kind).
+	RoleID       *string
 	Disabled     *bool
 	PasswordHash *string
 	PatientID    *string
@@ -56,8 +68,13 @@ type Session struct {
 
 // Principal is the authenticated caller of a request.
 type Principal struct {
-	UserID    string
-	Role      shared.Role
+	UserID string
+	// Role is the caller's kind; RoleID the role it holds (a custom role's id, or the kind).
+	Role   shared.Role
+	RoleID string
+	// grants is what the role grants, read on every request (nil: the kind's built-in grants, for
+	// principals made in tests and for internal callers).
+	grants    *Grants
 	PatientID string
 	SessionID string
 	// Epoch is the account's epoch when the caller authenticated; a live connection checks it again.
@@ -65,6 +82,22 @@ type Principal struct {
 	// Expires is when the credential the caller presented stops being valid; a websocket session
 	// ends then.
 	Expires time.Time
+}
+
+// Can reports whether the caller's role grants perm.
+func (p Principal) Can(perm shared.Permission) bool {
+	if p.grants == nil {
+		return defaultGrants(p.Role).Has(perm)
+	}
+	return p.grants.Has(perm)
+}
+
+// Grants returns what the caller's role grants, in catalogue order.
+func (p Principal) Grants() []shared.Permission {
+	if p.grants == nil {
+		return defaultGrants(p.Role).List()
+	}
+	return p.grants.List()
 }
 
 // Is reports whether the caller has one of the roles.

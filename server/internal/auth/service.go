@@ -125,7 +125,8 @@ func (s *Service) Register(ctx context.Context, by *Principal, req shared.Regist
 	if !req.Role.Valid() {
 		return User{}, fault.Invalid("role must be one of admin, doctor, staff, patient")
 	}
-	if req.Role != shared.RolePatient && (by == nil || by.Role != shared.RoleAdmin) {
+	admin := by != nil && by.Can(shared.PermUsersManage)
+	if req.Role != shared.RolePatient && !admin {
 		return User{}, fault.New(fault.ErrForbidden, "only an admin can register a %s", req.Role)
 	}
 	name, email, err := checkIdentity(req.Name, req.Email)
@@ -135,7 +136,7 @@ func (s *Service) Register(ctx context.Context, by *Principal, req shared.Regist
 	if err := checkPassword(req.Password, email); err != nil {
 		return User{}, err
 	}
-	if by == nil || by.Role != shared.RoleAdmin {
+	if !admin {
 		if err := s.perAddress(ctx, "register:"+ip, s.maxReg); err != nil {
 			return User{}, err
 		}
@@ -379,7 +380,12 @@ func (s *Service) Authenticate(ctx context.Context, raw string) (Principal, erro
 	if err != nil {
 		return Principal{}, err
 	}
-	return Principal{UserID: u.ID, Role: u.Role, PatientID: u.PatientID, SessionID: sess.ID, Epoch: u.Epoch, Expires: c.ExpiresAt.Time}, nil
+	g, err := s.grantsOf(ctx, u)
+	if err != nil {
+		return Principal{}, err
+	}
+	return Principal{UserID: u.ID, Role: u.Role, RoleID: u.roleKey(), grants: g, PatientID: u.PatientID, SessionID: sess.ID,
+		Epoch: u.Epoch, Expires: c.ExpiresAt.Time}, nil
 }
 
 // IssueTicket returns a single-use websocket ticket for the caller, valid for TicketTTL. The
@@ -409,8 +415,12 @@ func (s *Service) RedeemTicket(ctx context.Context, raw string) (Principal, erro
 		}
 		return Principal{}, err
 	}
-	return Principal{UserID: u.ID, Role: u.Role, PatientID: u.PatientID, SessionID: sess.ID, Epoch: u.Epoch,
-		Expires: time.Unix(c.SessionExpires, 0)}, nil
+	g, err := s.grantsOf(ctx, u)
+	if err != nil {
+		return Principal{}, err
+	}
+	return Principal{UserID: u.ID, Role: u.Role, RoleID: u.roleKey(), grants: g, PatientID: u.PatientID, SessionID: sess.ID,
+		Epoch: u.Epoch, Expires: time.Unix(c.SessionExpires, 0)}, nil
 }
 
 // SessionValid checks again what Authenticate checked when p signed in: its session is not revoked nor
@@ -588,12 +598,12 @@ func (s *Service) UpdateUser(ctx context.Context, by Principal, id string, req s
 		actor, role = "", ""
 	}
 	var aerr error
-	if req.Role != nil && (before.Role != *req.Role || err != nil) {
-		detail := fmt.Sprintf("%s → %s", before.Role, *req.Role)
+	if asked := askedRole(req); asked != "" && (before.roleKey() != asked || err != nil) {
+		detail := fmt.Sprintf("%s → %s", before.roleKey(), asked)
 		if before.Role == "" {
-			detail = "→ " + string(*req.Role)
+			detail = "→ " + asked
 		}
-		aerr = errors.Join(aerr, s.record(ctx, actor, role, targetID(id), "user.role_change", detail, err))
+		aerr = errors.Join(aerr, s.record(ctx, actor, role, targetID(id), "user.role_change", clip(detail), err))
 	}
 	if req.Disabled != nil && (before.Disabled != *req.Disabled || err != nil) {
 		action, detail := "user.enable", ""
@@ -611,16 +621,48 @@ func (s *Service) UpdateUser(ctx context.Context, by Principal, id string, req s
 	return u, err
 }
 
+// askedRole is the role id a change asks for, or "".
+func askedRole(req shared.UpdateUserRequest) string {
+	switch {
+	case req.RoleID != nil:
+		return *req.RoleID
+	case req.Role != nil:
+		return string(*req.Role)
+	}
+	return ""
+}
+
 // updateUser is UpdateUser; it returns the account before and after the change.
 func (s *Service) updateUser(ctx context.Context, by Principal, id string, req shared.UpdateUserRequest) (before, after User, err error) {
 	if !ident.Valid(id) {
 		return User{}, User{}, fault.Invalid("malformed user id")
 	}
-	if req.Role == nil && req.Disabled == nil {
-		return User{}, User{}, fault.Invalid("nothing to change: give role and/or disabled")
+	if req.Role == nil && req.RoleID == nil && req.Disabled == nil {
+		return User{}, User{}, fault.Invalid("nothing to change: give role or role_id, and/or disabled")
+	}
+	if req.Role != nil && req.RoleID != nil {
+		return User{}, User{}, fault.Invalid("give role or role_id, not both")
 	}
 	if req.Role != nil && !req.Role.Valid() {
 		return User{}, User{}, fault.Invalid("role must be one of admin, doctor, staff, patient")
+	}
+	kind, roleID := req.Role, (*string)(nil)
+	if req.Role != nil {
+		empty := ""
+		roleID = &empty
+	}
+	if req.RoleID != nil {
+		r, err := s.role(ctx, *req.RoleID)
+		if errors.Is(err, ErrRoleNotFound) {
+			return User{}, User{}, fault.Invalid("no role %q (GET /api/roles lists them)", clip(*req.RoleID))
+		} else if err != nil {
+			return User{}, User{}, err
+		}
+		custom := ""
+		if !r.BuiltIn() {
+			custom = r.ID
+		}
+		kind, roleID = &r.Kind, &custom
 	}
 	if id == by.UserID {
 		return User{}, User{}, fault.New(fault.ErrForbidden, "you cannot change your own role or disable yourself")
@@ -629,24 +671,35 @@ func (s *Service) updateUser(ctx context.Context, by Principal, id string, req s
 	if err != nil {
 		return u, User{}, err
 	}
-	if req.Role != nil && *req.Role != u.Role && (u.PatientID != "") != (*req.Role == shared.RolePatient) {
+	if kind != nil && *kind != u.Role && (u.PatientID != "") != (*kind == shared.RolePatient) {
 		return u, User{}, fault.Invalid("a patient account cannot change to a staff role, nor a staff account to patient; register a separate account")
 	}
 	before = u
 	epoch := s.newEpoch(u)
-	ch := UserChange{Role: req.Role, Disabled: req.Disabled, Epoch: &epoch}
+	ch := UserChange{Role: kind, RoleID: roleID, Disabled: req.Disabled, Epoch: &epoch}
 	err = s.store.UpdateUser(ctx, id, ch)
 	s.revoke(ctx, id, "")
 	if err != nil {
 		return before, User{}, err
 	}
-	if req.Role != nil {
-		u.Role = *req.Role
+	after = u
+	if kind != nil {
+		after.Role, after.RoleID = *kind, *roleID
 	}
 	if req.Disabled != nil {
-		u.Disabled = *req.Disabled
+		after.Disabled = *req.Disabled
 	}
-	return before, u, nil
+	// No change may leave nobody who can manage roles (docs/roles.md).
+	if g, gerr := s.grantsOf(ctx, before); gerr != nil || before.Disabled || !g.Has(shared.PermRolesManage) {
+		return before, after, gerr
+	}
+	if err := s.keepAnAdmin(ctx, func(ctx context.Context) error {
+		kind, roleID, disabled, epoch := before.Role, before.RoleID, before.Disabled, s.newEpoch(after)
+		return s.store.UpdateUser(ctx, id, UserChange{Role: &kind, RoleID: &roleID, Disabled: &disabled, Epoch: &epoch})
+	}); err != nil {
+		return before, User{}, err
+	}
+	return before, after, nil
 }
 
 // EnsureAdmin creates an admin with these credentials when no admin exists yet. It reports whether it

@@ -20,6 +20,20 @@ type Store interface {
 	// HasAdmin reports whether any admin account exists.
 	HasAdmin(ctx context.Context) (bool, error)
 
+	// RoleByID returns a stored role; ErrRoleNotFound when there is none.
+	RoleByID(ctx context.Context, id string) (Role, error)
+	// Roles returns every stored role.
+	Roles(ctx context.Context) ([]Role, error)
+	// PutRole stores r made against revision prev: prev 0 inserts it (ErrRoleTaken, or for a built-in
+	// role ErrRoleStale, when one is stored); otherwise it replaces the role stored at revision prev
+	// (ErrRoleStale when it is at another, ErrRoleNotFound when there is none).
+	PutRole(ctx context.Context, r Role, prev int64) error
+	// DeleteRole removes the role stored at revision rev (ErrRoleStale when it is at another).
+	DeleteRole(ctx context.Context, id string, rev int64) error
+	// CountRoleUsers counts the accounts holding the role id (a custom role's id, or a kind for its
+	// built-in role); with enabledOnly, only enabled ones.
+	CountRoleUsers(ctx context.Context, id string, enabledOnly bool) (int, error)
+
 	InsertSession(ctx context.Context, s Session) error
 	SessionByID(ctx context.Context, id string) (Session, error)
 	RevokeSession(ctx context.Context, id string, at time.Time) error

@@ -21,13 +21,13 @@ var _ auth.Store = (*Users)(nil)
 type Users struct {
 	gate                    *gate
 	users, sessions, claims *mongo.Collection
-	links                   *mongo.Collection
+	links, roles            *mongo.Collection
 }
 
 // NewUsers returns the auth store on db.
 func NewUsers(db *DB) *Users {
 	return &Users{gate: db.gate, users: db.Collection(colUsers), sessions: db.Collection(colSessions), claims: db.Collection(colRefreshClaims),
-		links: db.Collection(colLinks)}
+		links: db.Collection(colLinks), roles: db.Collection(colRoles)}
 }
 
 type userDoc struct {
@@ -35,6 +35,7 @@ type userDoc struct {
 	Name         string    `bson:"name"`
 	Email        string    `bson:"email"`
 	Role         string    `bson:"role"`
+	RoleID       string    `bson:"role_id,omitempty"`
 	PasswordHash string    `bson:"password_hash"`
 	PatientID    string    `bson:"patient_id,omitempty"`
 	Disabled     bool      `bson:"disabled"`
@@ -43,14 +44,14 @@ type userDoc struct {
 }
 
 func (d userDoc) user() auth.User {
-	return auth.User{ID: d.ID, Name: d.Name, Email: d.Email, Role: shared.Role(d.Role), PasswordHash: d.PasswordHash,
+	return auth.User{ID: d.ID, Name: d.Name, Email: d.Email, Role: shared.Role(d.Role), RoleID: d.RoleID, PasswordHash: d.PasswordHash,
 		PatientID: d.PatientID, Disabled: d.Disabled, Epoch: d.Epoch, CreatedAt: d.CreatedAt.UTC()}
 }
 
 // InsertUser implements auth.Store.
 func (s *Users) InsertUser(ctx context.Context, u auth.User) error {
 	leave := s.gate.enter()
-	_, err := s.users.InsertOne(ctx, userDoc{ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role),
+	_, err := s.users.InsertOne(ctx, userDoc{ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role), RoleID: u.RoleID,
 		PasswordHash: u.PasswordHash, PatientID: u.PatientID, Disabled: u.Disabled, Epoch: u.Epoch, CreatedAt: u.CreatedAt})
 	leave()
 	if errors.Is(classify(err), errDuplicate) {
@@ -87,6 +88,12 @@ func (s *Users) UpdateUser(ctx context.Context, id string, ch auth.UserChange) e
 	if ch.Role != nil {
 		add("role", string(*ch.Role))
 	}
+	unset := bson.D{}
+	if ch.RoleID != nil && *ch.RoleID != "" {
+		add("role_id", *ch.RoleID)
+	} else if ch.RoleID != nil {
+		unset = append(unset, bson.E{Key: "role_id", Value: ""})
+	}
 	if ch.Disabled != nil {
 		add("disabled", *ch.Disabled)
 	}
@@ -99,11 +106,18 @@ func (s *Users) UpdateUser(ctx context.Context, id string, ch auth.UserChange) e
 	if ch.Epoch != nil {
 		add("epoch", *ch.Epoch)
 	}
-	if len(set) == 0 {
+	if len(set) == 0 && len(unset) == 0 {
 		return nil
 	}
+	update := bson.D{}
+	if len(set) > 0 {
+		update = append(update, bson.E{Key: "$set", Value: set})
+	}
+	if len(unset) > 0 {
+		update = append(update, bson.E{Key: "$unset", Value: unset})
+	}
 	leave := s.gate.enter()
-	res, err := s.users.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}})
+	res, err := s.users.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update)
 	leave()
 	if err != nil {
 		return wrap("update user", err)
