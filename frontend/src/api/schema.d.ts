@@ -3284,7 +3284,7 @@ export interface components {
             created_at: string;
             /** @description The account's role: a custom role's id (such as `nurse`), or the built-in role's, which is its kind (`role`). */
             role_id: string;
-            /** @description What the account's role grants, in catalogue order; `GET /api/me` carries it (screens show what the caller may do), other answers leave it out. */
+            /** @description What the account's role grants, in catalogue order: sign-in, refresh and `GET /api/me` carry it (screens show what the caller may do); other answers leave it out. */
             permissions?: components["schemas"]["Permission"][];
         };
         /** @description The body of PATCH /api/me. */

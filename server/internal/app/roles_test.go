@@ -61,9 +61,12 @@ func TestSecurity46PermissionRevokedOnEveryInstance(t *testing.T) {
 	}
 	nurse := assign(t, env, admin, env.NewUser(shared.RoleStaff), "nurse")
 
+	want := []shared.Permission{shared.PermPatientSearch, shared.PermVitals, shared.PermWardView}
+	if !slices.Equal(nurse.User.Permissions, want) {
+		t.Errorf("the sign-in answered permissions %v, want %v", nurse.User.Permissions, want)
+	}
 	var me shared.User
 	other.Get("/api/me", nurse.Token).Want(t, http.StatusOK).Decode(t, &me)
-	want := []shared.Permission{shared.PermPatientSearch, shared.PermVitals, shared.PermWardView}
 	if me.RoleID != "nurse" || me.Role != shared.RoleStaff || !slices.Equal(me.Permissions, want) {
 		t.Fatalf("got me %+v, want the nurse role's kind and grants %v", me, want)
 	}

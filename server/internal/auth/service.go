@@ -317,7 +317,7 @@ func (s *Service) open(ctx context.Context, u User, ip string) (shared.TokenResp
 	if err := s.store.InsertSession(ctx, sess); err != nil {
 		return shared.TokenResponse{}, fmt.Errorf("open session: %w", err)
 	}
-	return s.issue(u, sess.ID)
+	return s.issue(ctx, u, sess.ID)
 }
 
 // tooMany is the answer to a refused reservation: ErrTooManyLogins, or the counter's own error.
@@ -328,7 +328,13 @@ func tooMany(err error) error {
 	return ErrTooManyLogins
 }
 
-func (s *Service) issue(u User, sessionID string) (shared.TokenResponse, error) {
+// issue signs a new token pair for the session, answered with the account's profile and what its role
+// grants (so that screens know at once what to offer).
+func (s *Service) issue(ctx context.Context, u User, sessionID string) (shared.TokenResponse, error) {
+	g, err := s.grantsOf(ctx, u)
+	if err != nil {
+		return shared.TokenResponse{}, err
+	}
 	access, _, err := s.tokens.sign(useAccess, u, sessionID, s.tokens.accessTTL)
 	if err != nil {
 		return shared.TokenResponse{}, err
@@ -337,8 +343,10 @@ func (s *Service) issue(u User, sessionID string) (shared.TokenResponse, error) 
 	if err != nil {
 		return shared.TokenResponse{}, err
 	}
+	pub := u.Public()
+	pub.Permissions = g.List()
 	return shared.TokenResponse{Token: access, TokenType: "Bearer", ExpiresIn: int(s.tokens.accessTTL.Seconds()),
-		RefreshToken: refresh, User: u.Public()}, nil
+		RefreshToken: refresh, User: pub}, nil
 }
 
 // Refresh spends a refresh token for a new pair. Each refresh token works once: a second use means it
@@ -366,7 +374,7 @@ func (s *Service) Refresh(ctx context.Context, raw, ip string) (shared.TokenResp
 	if err := s.store.TouchSession(ctx, c.SessionID, s.now().UTC()); err != nil {
 		return shared.TokenResponse{}, err
 	}
-	return s.issue(u, c.SessionID)
+	return s.issue(ctx, u, c.SessionID)
 }
 
 // Authenticate checks an access token against the live session and account: a revoked session, a
