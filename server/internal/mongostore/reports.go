@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -105,10 +106,51 @@ type factDoc struct {
 	At       time.Time `bson:"at"`
 }
 
+// reportDayDoc is a closed day's stored figures. Facts is how many facts they sum: the day's version
+// (report.Stored), read alone by DayVersions; a day stored before it was kept has none.
 type reportDayDoc struct {
-	ID   string `bson:"_id"`
-	Owed int64  `bson:"owed"`
-	Data []byte `bson:"data"`
+	ID    string `bson:"_id"`
+	Owed  int64  `bson:"owed"`
+	Facts *int64 `bson:"facts,omitempty"`
+	Data  []byte `bson:"data"`
+}
+
+func (d reportDayDoc) version() int64 {
+	if d.Facts == nil {
+		return -1
+	}
+	return *d.Facts
+}
+
+// monthReaders is how many month collections a range's read reads at once.
+const monthReaders = 4
+
+// eachMonth runs read for every month of months in [from, to] (YYYY-MM-DD), at most monthReaders at
+// once, and returns the first error.
+func eachMonth(months []string, from, to string, read func(month string) error) error {
+	sem := make(chan struct{}, monthReaders)
+	errs := make(chan error, len(months))
+	var wg sync.WaitGroup
+	for _, m := range months {
+		if m < from[:7] || m > to[:7] {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			errs <- read(m)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // InsertFact implements report.Store: the insert under the fact's _id is what makes it count once.
@@ -171,23 +213,23 @@ func (s *Reports) DropFacts(ctx context.Context, day string) error {
 }
 
 // StoreDay implements report.Store.
-func (s *Reports) StoreDay(ctx context.Context, day string, owed int64, data []byte) error {
+func (s *Reports) StoreDay(ctx context.Context, day string, owed, facts int64, data []byte) error {
 	z, err := zip(data)
 	if err != nil {
 		return err
 	}
 	leave := s.gate.enter()
 	defer leave()
-	_, err = daysOf(s.db, day).InsertOne(ctx, reportDayDoc{ID: day, Owed: owed, Data: z})
+	_, err = daysOf(s.db, day).InsertOne(ctx, reportDayDoc{ID: day, Owed: owed, Facts: &facts, Data: z})
 	if errors.Is(classify(err), errDuplicate) {
 		return nil
 	}
 	return wrap("store report day", err)
 }
 
-// Days implements report.Store: it reads the months' collections the range touches.
-func (s *Reports) Days(ctx context.Context, from, to string) (map[string][]byte, error) {
-	out := map[string][]byte{}
+// Days implements report.Store: it reads the months' collections the range touches, a few at once.
+func (s *Reports) Days(ctx context.Context, from, to string) (map[string]report.Stored, error) {
+	out := map[string]report.Stored{}
 	if len(from) < 7 || len(to) < 7 {
 		return out, nil
 	}
@@ -195,23 +237,58 @@ func (s *Reports) Days(ctx context.Context, from, to string) (map[string][]byte,
 	if err != nil {
 		return nil, err
 	}
-	for _, m := range months {
-		if m < from[:7] || m > to[:7] {
-			continue
-		}
+	var mu sync.Mutex
+	err = eachMonth(months, from, to, func(m string) error {
 		docs, err := findAll(ctx, daysOf(s.db, m), "read report days",
 			bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lte", Value: to}}}}, options.Find(),
 			func(d reportDayDoc) reportDayDoc { return d })
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, d := range docs {
 			data, err := unzip(d.Data)
 			if err != nil {
-				return nil, fmt.Errorf("report day %s: %w", d.ID, err)
+				return fmt.Errorf("report day %s: %w", d.ID, err)
 			}
-			out[d.ID] = data
+			mu.Lock()
+			out[d.ID] = report.Stored{Facts: d.version(), Data: data}
+			mu.Unlock()
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DayVersions implements report.Store: only the _id and facts fields are read.
+func (s *Reports) DayVersions(ctx context.Context, from, to string) (map[string]int64, error) {
+	out := map[string]int64{}
+	if len(from) < 7 || len(to) < 7 {
+		return out, nil
+	}
+	months, err := s.storedMonths(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex
+	err = eachMonth(months, from, to, func(m string) error {
+		docs, err := findAll(ctx, daysOf(s.db, m), "read report day versions",
+			bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lte", Value: to}}}},
+			options.Find().SetProjection(bson.D{{Key: "facts", Value: 1}}), func(d reportDayDoc) reportDayDoc { return d })
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, d := range docs {
+			out[d.ID] = d.version()
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
