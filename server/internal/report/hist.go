@@ -104,8 +104,8 @@ func (h Hist) Percentile(p float64) *float64 {
 const buckets = 129
 
 // dense is a histogram as an array of its buckets' counts, to add many histograms up without a map
-// write each (a year's operations report merges some 300,000 hourly histograms). A bucket out of
-// range (only damaged figures have one) counts in the nearest.
+// write each (a year's operations report merges some 32,000 hourly histograms, twice each). A bucket
+// out of range (only damaged figures have one) counts in the nearest.
 type dense [buckets]int64
 
 // add adds h's counts.
