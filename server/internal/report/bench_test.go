@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,11 +17,16 @@ import (
 	"hms/server/internal/report"
 )
 
+// opening serialises starting embedded FerretDBs: ferretdb.New writes a package variable.
+var opening sync.Mutex
+
 // embedded opens a fresh embedded FerretDB on SQLite: the default a hospital gets without DATABASE_URL.
 func embedded(b testing.TB) *mongostore.DB {
 	b.Helper()
 	dir := b.TempDir()
+	opening.Lock()
 	db, err := mongostore.Open(context.Background(), mongostore.Options{DataDir: dir, Database: "bench"})
+	opening.Unlock()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 package report_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"math/rand/v2"
@@ -8,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"hms/server/internal/mongostore"
 	"hms/server/internal/report"
@@ -162,5 +166,61 @@ func TestClosedDaysCache(t *testing.T) {
 		if got := allReports(t, s, r); got != want {
 			t.Fatalf("after late facts: cached reports differ from uncached\n got %s\nwant %s", got, want)
 		}
+	}
+}
+
+// TestDaysStoredBeforeVersions: a day stored before versions were kept (its figures in its document,
+// no fact count) is still read, every time (it cannot be kept), and a late fact still forgets it.
+func TestDaysStoredBeforeVersions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := embedded(t)
+	store := &countingStore{Store: mongostore.NewReports(db)}
+	now := time.Date(2029, 2, 1, 10, 0, 0, 0, time.UTC)
+	svc := report.NewService(store, report.Config{Now: func() time.Time { return now }, Log: quiet})
+	day := time.Date(2029, 1, 10, 0, 0, 0, 0, time.UTC)
+	sum := report.Sum("2029-01-10", dayFacts(svc, day, 30, rand.New(rand.NewPCG(7, 8))))
+	var z bytes.Buffer
+	w := gzip.NewWriter(&z)
+	if _, err := w.Write(report.Encode(sum)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Collection("report_days_2029_01").InsertOne(ctx, bson.D{{Key: "_id", Value: "2029-01-10"},
+		{Key: "owed", Value: sum.Billing.Owed()}, {Key: "data", Value: z.Bytes()}}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := svc.Range("2029-01-10", "2029-01-10", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var booked int64
+	for _, x := range sum.Depts {
+		booked += x.Booked
+	}
+	for range 2 {
+		store.days.Store(0)
+		ops, err := svc.Operations(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ops.Totals.Booked != booked || booked == 0 {
+			t.Fatalf("booked %d, want %d", ops.Totals.Booked, booked)
+		}
+		if store.days.Load() == 0 {
+			t.Fatal("a day with no version was not read")
+		}
+	}
+	if err := svc.Record(ctx, report.Fact{ID: "late", Day: "2029-01-10", Kind: report.Booked, Dept: "dept-0"}); err != nil {
+		t.Fatal(err)
+	}
+	ops, err := svc.Operations(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ops.Totals.Booked != 1 { // the day summed again from its facts: here the late one alone
+		t.Fatalf("after a late fact: booked %d, want 1", ops.Totals.Booked)
 	}
 }
