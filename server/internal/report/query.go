@@ -87,9 +87,13 @@ func (s *Service) Operations(ctx context.Context, r shared.ReportRange) (shared.
 	if err != nil {
 		return out, err
 	}
-	var all Hist
-	byDept := map[string]*DeptDay{}
-	var hourWaits [24]Hist
+	var all dense
+	type deptSum struct {
+		booked, completed, cancelled, noShow int64
+		waits                                dense
+	}
+	byDept := map[string]*deptSum{}
+	var hourWaits [24]dense
 	var hourSeen [24]int64
 	for _, d := range days {
 		for _, dept := range sortedKeys(d.Depts) {
@@ -97,57 +101,57 @@ func (s *Service) Operations(ctx context.Context, r shared.ReportRange) (shared.
 			if !keep(r, dept) {
 				continue
 			}
-			var dayHist Hist
+			var dayHist dense
 			for h, hist := range x.Waits {
-				dayHist.Merge(hist)
 				if h >= 0 && h < 24 {
-					hourWaits[h].Merge(hist)
+					hourWaits[h].add(hist)
 				}
+				dayHist.add(hist)
 			}
 			for h, n := range x.Seen {
 				if h >= 0 && h < 24 {
 					hourSeen[h] += n
 				}
 			}
-			if x.Booked+x.Completed+x.Cancelled+x.NoShow+dayHist.Count() == 0 {
+			waits := dayHist.count()
+			if x.Booked+x.Completed+x.Cancelled+x.NoShow+waits == 0 {
 				continue // a day of this department with ward figures only
 			}
-			out.Days = append(out.Days, shared.OperationsRow{Day: d.Day, Department: dept, OperationsFigures: figures(x, dayHist)})
-			all.Merge(dayHist)
+			out.Days = append(out.Days, shared.OperationsRow{Day: d.Day, Department: dept,
+				OperationsFigures: figures(x.Booked, x.Completed, x.Cancelled, x.NoShow, &dayHist)})
+			all.merge(&dayHist)
 			y := byDept[dept]
 			if y == nil {
-				y = &DeptDay{Waits: map[int]Hist{}}
+				y = &deptSum{}
 				byDept[dept] = y
 			}
-			y.Booked += x.Booked
-			y.Completed += x.Completed
-			y.Cancelled += x.Cancelled
-			y.NoShow += x.NoShow
-			h := y.Waits[0]
-			h.Merge(dayHist)
-			y.Waits[0] = h
+			y.booked += x.Booked
+			y.completed += x.Completed
+			y.cancelled += x.Cancelled
+			y.noShow += x.NoShow
+			y.waits.merge(&dayHist)
 		}
 	}
 	for _, dept := range sortedKeys(byDept) {
 		y := byDept[dept]
-		f := figures(y, y.Waits[0])
+		f := figures(y.booked, y.completed, y.cancelled, y.noShow, &y.waits)
 		out.Departments = append(out.Departments, shared.OperationsDepartment{Department: dept, OperationsFigures: f})
 		out.Totals.Booked += f.Booked
 		out.Totals.Completed += f.Completed
 		out.Totals.Cancelled += f.Cancelled
 		out.Totals.NoShow += f.NoShow
 	}
-	out.Totals.Waits, out.Totals.WaitP50, out.Totals.WaitP90 = all.Count(), all.Percentile(0.5), all.Percentile(0.9)
+	out.Totals.Waits, out.Totals.WaitP50, out.Totals.WaitP90 = all.count(), all.percentile(0.5), all.percentile(0.9)
 	for h := range 24 {
-		out.Hours = append(out.Hours, shared.OperationsHour{Hour: h, Waits: hourWaits[h].Count(), WaitP50: hourWaits[h].Percentile(0.5),
-			WaitP90: hourWaits[h].Percentile(0.9), Seen: hourSeen[h]})
+		out.Hours = append(out.Hours, shared.OperationsHour{Hour: h, Waits: hourWaits[h].count(), WaitP50: hourWaits[h].percentile(0.5),
+			WaitP90: hourWaits[h].percentile(0.9), Seen: hourSeen[h]})
 	}
 	return out, nil
 }
 
-func figures(x *DeptDay, waits Hist) shared.OperationsFigures {
-	return shared.OperationsFigures{Booked: x.Booked, Completed: x.Completed, Cancelled: x.Cancelled, NoShow: x.NoShow,
-		Waits: waits.Count(), WaitP50: waits.Percentile(0.5), WaitP90: waits.Percentile(0.9)}
+func figures(booked, completed, cancelled, noShow int64, waits *dense) shared.OperationsFigures {
+	return shared.OperationsFigures{Booked: booked, Completed: completed, Cancelled: cancelled, NoShow: noShow,
+		Waits: waits.count(), WaitP50: waits.percentile(0.5), WaitP90: waits.percentile(0.9)}
 }
 
 // Admissions answers the admissions report: admissions and discharges per day, the midnight census,

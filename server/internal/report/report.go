@@ -13,7 +13,9 @@
 //     (ended CloseAfter ago), the sum is stored as the day's document, read from then on instead of the
 //     facts; a fact that still comes late deletes that document, so it is summed again;
 //   - a year's report reads 365 day documents and merges them: waiting-time percentiles come from
-//     merged histograms (Hist), never from averages of percentiles.
+//     merged histograms (Hist), never from averages of percentiles. Decoded closed days are kept in
+//     memory under their stored version (the fact count stored beside them), so a later report reads
+//     only the versions, and a day stored again after a late fact, by any instance, is read again.
 //
 // Reports hold counts, durations and money only: no patient ids or names.
 package report

@@ -24,14 +24,27 @@ type Store interface {
 	// DropFacts deletes every fact of day.
 	DropFacts(ctx context.Context, day string) error
 	// StoreDay stores a closed day's figures once (an existing one is kept; not an error); owed is
-	// Money.Owed, kept beside the data so that OwedBefore reads no more than that.
-	StoreDay(ctx context.Context, day string, owed int64, data []byte) error
+	// Money.Owed, kept beside the data so that OwedBefore reads no more than that, and facts is
+	// Day.Facts, the stored day's version (Stored), kept beside it so that DayVersions reads no more.
+	StoreDay(ctx context.Context, day string, owed, facts int64, data []byte) error
 	// Days returns the stored figures of the days in [from, to], by day.
-	Days(ctx context.Context, from, to string) (map[string][]byte, error)
+	Days(ctx context.Context, from, to string) (map[string]Stored, error)
+	// DayVersions returns the version (Stored.Facts) of each stored day in [from, to], by day, without
+	// the figures.
+	DayVersions(ctx context.Context, from, to string) (map[string]int64, error)
 	// ForgetDay deletes a day's stored figures.
 	ForgetDay(ctx context.Context, day string) error
 	// OwedBefore adds up the owed of the stored days before day.
 	OwedBefore(ctx context.Context, day string) (int64, error)
+}
+
+// Stored is a closed day's stored figures: Data is what Encode wrote, Facts how many facts they sum
+// (Day.Facts), -1 for a day stored before that was kept beside them. Facts is the stored day's
+// version: facts are only ever added to a day, so a day stored again after a late fact sums more of
+// them, and the same count is the same facts, hence the same figures.
+type Stored struct {
+	Facts int64
+	Data  []byte
 }
 
 // Config tunes the service.
@@ -51,6 +64,10 @@ type Config struct {
 	Census func(ctx context.Context) (map[string]Beds, error)
 	// Changed is told, at most every couple of seconds, that today's figures changed (a live event).
 	Changed func(ctx context.Context, day string)
+	// CacheDays is how many closed days' decoded figures are kept in memory, the least recently read
+	// dropped first (default 800: a two-year report's and more; negative: none). Each is reused while
+	// the day's stored version is the same (Stored), so a day stored again on any instance is read again.
+	CacheDays int
 	// Currency is the ISO 4217 code of the amounts.
 	Currency string
 	Log      *slog.Logger
@@ -65,6 +82,8 @@ type Service struct {
 
 	mu   sync.Mutex
 	open map[string]openDay // open days' sums, recomputed after a fact or openTTL
+
+	closedDays *dayCache // closed days' decoded figures, by day and version
 }
 
 type openDay struct {
@@ -92,7 +111,10 @@ func NewService(store Store, cfg Config) *Service {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Service{store: store, cfg: cfg, open: map[string]openDay{}}
+	if cfg.CacheDays == 0 {
+		cfg.CacheDays = 800
+	}
+	return &Service{store: store, cfg: cfg, open: map[string]openDay{}, closedDays: newDayCache(cfg.CacheDays)}
 }
 
 // DayOf is t's day in the hospital's zone.
@@ -157,6 +179,11 @@ func (s *Service) Record(ctx context.Context, facts ...Fact) error {
 }
 
 // days returns the figures of every day in [from, to] (YYYY-MM-DD), in order.
+//
+// A closed day is read from its stored figures, decoded once and kept (closedDays) under its stored
+// version: when some of the range's closed days are kept, only the versions are read, and the figures
+// only of the days whose version is not the one kept (stored again after a late fact, on any
+// instance) or that are not kept. A closed day not stored is summed (and stored) by sum.
 func (s *Service) days(ctx context.Context, from, to string) ([]*Day, error) {
 	first, err := s.start(from)
 	if err != nil {
@@ -166,18 +193,21 @@ func (s *Service) days(ctx context.Context, from, to string) ([]*Day, error) {
 	if err != nil {
 		return nil, err
 	}
-	stored, err := s.store.Days(ctx, from, to)
+	var all, closed []string
+	for t := first; !t.After(last); t = t.AddDate(0, 0, 1) {
+		day := t.Format(time.DateOnly)
+		all = append(all, day)
+		if s.closed(day) {
+			closed = append(closed, day)
+		}
+	}
+	got, err := s.closedFigures(ctx, closed)
 	if err != nil {
 		return nil, err
 	}
-	var out []*Day
-	for t := first; !t.After(last); t = t.AddDate(0, 0, 1) {
-		day := t.Format(time.DateOnly)
-		if data, ok := stored[day]; ok && s.closed(day) {
-			d, err := Decode(data)
-			if err != nil {
-				return nil, fmt.Errorf("decode the stored figures of %s: %w", day, err)
-			}
+	out := make([]*Day, 0, len(all))
+	for _, day := range all {
+		if d, ok := got[day]; ok {
 			out = append(out, d)
 			continue
 		}
@@ -188,6 +218,65 @@ func (s *Service) days(ctx context.Context, from, to string) ([]*Day, error) {
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// closedFigures returns the stored figures of the closed days (in order), from closedDays where the
+// stored version is the one kept, else read and decoded (and kept). A day not stored is left out.
+func (s *Service) closedFigures(ctx context.Context, closed []string) (map[string]*Day, error) {
+	got := make(map[string]*Day, len(closed))
+	if len(closed) == 0 {
+		return got, nil
+	}
+	lo, hi := closed[0], closed[len(closed)-1]
+	var versions map[string]int64
+	if s.closedDays.keepsAny(closed) {
+		var err error
+		if versions, err = s.store.DayVersions(ctx, lo, hi); err != nil {
+			return nil, err
+		}
+	}
+	var readFrom, readTo string // the span of days to read
+	for _, day := range closed {
+		if versions != nil {
+			v, ok := versions[day]
+			if !ok {
+				continue // not stored: summed
+			}
+			if d := s.closedDays.get(day, v); d != nil {
+				got[day] = d
+				continue
+			}
+		}
+		if readFrom == "" {
+			readFrom = day
+		}
+		readTo = day
+	}
+	if readFrom == "" {
+		return got, nil
+	}
+	stored, err := s.store.Days(ctx, readFrom, readTo)
+	if err != nil {
+		return nil, err
+	}
+	for _, day := range closed {
+		if day < readFrom || day > readTo {
+			continue
+		}
+		st, ok := stored[day]
+		if !ok {
+			continue
+		}
+		d, err := Decode(st.Data)
+		if err != nil {
+			return nil, fmt.Errorf("decode the stored figures of %s: %w", day, err)
+		}
+		if st.Facts >= 0 && st.Facts == d.Facts {
+			s.closedDays.put(day, st.Facts, d)
+		}
+		got[day] = d
+	}
+	return got, nil
 }
 
 // sum adds up a day's facts. A closed day's sum is stored, then its facts are counted again: if one
@@ -230,7 +319,7 @@ func (s *Service) sum(ctx context.Context, day string) (*Day, error) {
 		s.mu.Unlock()
 		return d, nil
 	}
-	if err := s.store.StoreDay(ctx, day, d.Billing.Owed(), Encode(d)); err != nil {
+	if err := s.store.StoreDay(ctx, day, d.Billing.Owed(), d.Facts, Encode(d)); err != nil {
 		return nil, err
 	}
 	if n, err := s.store.CountFacts(ctx, day); err != nil || n != d.Facts {
@@ -240,7 +329,11 @@ func (s *Service) sum(ctx context.Context, day string) (*Day, error) {
 		if err != nil {
 			return nil, err
 		}
+		return d, nil
 	}
+	// Kept under its version: if another instance stored the day first, with other facts (one came
+	// in between), the stored version is not this one and the day is read again.
+	s.closedDays.put(day, d.Facts, d)
 	return d, nil
 }
 
