@@ -26,17 +26,17 @@ suite_start=$(date +%s)
 scripts/frontend.sh test
 
 echo "== go vet"
-go vet ./server/... ./shared/... ./frontend/... ./desktop/...
+go vet ./server/... ./shared/... ./frontend/... ./desktop/... ./deploy/...
 
 echo "== gofmt"
-unformatted=$(gofmt -l server shared frontend desktop)
+unformatted=$(gofmt -l server shared frontend desktop deploy)
 if [ -n "$unformatted" ]; then
   echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
 
 echo "== go test -race"
 start=$(date +%s)
-go test -race -count=1 -timeout 20m ./server/... ./shared/... ./desktop/... 2>&1 | tee /tmp/hms-go-test.log
+go test -race -count=1 -timeout 20m ./server/... ./shared/... ./desktop/... ./deploy/... 2>&1 | tee /tmp/hms-go-test.log
 status=${PIPESTATUS[0]}
 passed=$(grep -c '^ok ' /tmp/hms-go-test.log || true)
 failed=$(grep -c '^FAIL' /tmp/hms-go-test.log || true)
