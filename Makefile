@@ -1,7 +1,7 @@
 # HMS — see README.md. `make run` starts the server on the embedded database; `make test` runs every test.
 GO ?= go
 
-.PHONY: all build cmds frontend openapi unused-routes run test vulncheck setup bench-patient bench-hub bench-booking bench-billing bench-notify bench-tti bench-reports demo vet fmt clean desktop e2e
+.PHONY: all build cmds frontend openapi unused-routes run test vulncheck setup bench-patient bench-hub bench-booking bench-billing bench-notify bench-tti bench-reports demo vet fmt clean desktop e2e chart-check
 
 all: build
 
@@ -68,6 +68,9 @@ bench-tti: ## time to interactive of the doctor's desk with 10,000 patients on r
 
 bench-reports: ## a year's reports over 1,000,000 appointments (p50/p99) and the cost per booking of keeping the figures, embedded default
 	cd server && $(GO) test -count=1 -run '^$$' -bench 'BenchmarkYearReport|BenchmarkRecordFact' -benchtime $(or $(N),20)x -v ./internal/report/
+
+chart-check: ## lint and render the Helm chart (deploy/helm/hms) and check its manifests strictly (builds Helm into .cache/bin once)
+	scripts/chart-check.sh
 
 demo: ## seed a demo hospital into the running server (make run) and play a morning of queues
 	scripts/demo $(DEMO_FLAGS)

@@ -55,6 +55,10 @@ ensure_govulncheck() {
   ensure_go_tool govulncheck golang.org/x/vuln/cmd/govulncheck "$GOVULNCHECK_VERSION" "scripts/govulncheck.sh runs it"
 }
 
+# HELM_VERSION is the Helm that scripts/chart-check.sh lints and renders deploy/helm/hms with.
+HELM_VERSION=v4.3.2
+ensure_helm() { ensure_go_tool helm helm.sh/helm/v4/cmd/helm "$HELM_VERSION" "scripts/chart-check.sh runs it"; }
+
 pg_ready() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
 
 # ensure_postgres makes PostgreSQL answer on 127.0.0.1:5432, installing and starting it when it can.
