@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks the Go code (./server/... ./shared/... ./desktop/...) against the Go vulnerability database
+# Checks the Go code (./server/... ./shared/... ./desktop/... ./deploy/...) against the Go vulnerability database
 # with govulncheck (pinned in scripts/lib.sh, built into .cache/bin): a known vulnerability in a function
 # the code can reach fails it.
 #
@@ -51,7 +51,7 @@ run() {
   return "$status"
 }
 start=$(date +%s)
-run ./... hms/shared/... hms/desktop/...
+run ./... hms/shared/... hms/desktop/... hms/deploy/...
 if pkg-config --exists webkit2gtk-4.1 2>/dev/null; then
   run -tags desktop,production,webkit2_41 hms/desktop/...
 fi
