@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -116,7 +118,9 @@ func startFerretDB(o Options) (uri, backend string, stop func(), err error) {
 		cfg.SQLiteURL = "file:" + dir + "/" // FerretDB wants a directory URL ending in "/"
 	} else if strings.HasPrefix(o.URL, "postgres://") || strings.HasPrefix(o.URL, "postgresql://") {
 		cfg.Handler, backend = "postgresql", "postgresql"
-		cfg.PostgreSQLURL = o.URL
+		if cfg.PostgreSQLURL, err = boundedPool(o.URL); err != nil {
+			return "", "", nil, err
+		}
 	} else {
 		return "", "", nil, errors.New("DATABASE_URL must start with mongodb://, mongodb+srv://, postgres:// or be empty")
 	}
@@ -131,6 +135,27 @@ func startFerretDB(o Options) (uri, backend string, stop func(), err error) {
 		_ = f.Run(ctx)
 	}()
 	return f.MongoDBURI(), backend, func() { cancel(); <-done }, nil
+}
+
+// PostgresPoolDefault is how many PostgreSQL connections an instance's embedded FerretDB opens at most
+// when DATABASE_URL does not say (pool_max_conns). FerretDB's own default, 50, let three instances
+// take all of PostgreSQL's default 100 connections, and a fourth instance, or a restarted one, could
+// not start (docs/deploy.md).
+const PostgresPoolDefault = 20
+
+// boundedPool returns the PostgreSQL URL with pool_max_conns set to PostgresPoolDefault unless it names
+// its own.
+func boundedPool(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", errors.New("DATABASE_URL is not a valid postgres:// URL")
+	}
+	q := u.Query()
+	if !q.Has("pool_max_conns") {
+		q.Set("pool_max_conns", strconv.Itoa(PostgresPoolDefault))
+		u.RawQuery = q.Encode()
+	}
+	return u.String(), nil
 }
 
 // Ping checks that the database answers, for /readyz.
