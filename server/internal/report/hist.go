@@ -89,15 +89,20 @@ func (h Hist) Percentile(p float64) *float64 {
 	for _, b := range keys {
 		seen += h[b]
 		if seen >= rank {
-			lo, hi := bounds(b)
-			v := lo
-			if hi-lo > 1 {
-				v = (lo + hi) / 2
-			}
-			return &v
+			return middle(b)
 		}
 	}
 	return nil
+}
+
+// middle is the value a percentile falling in bucket b reports: the middle of its bounds.
+func middle(b int) *float64 {
+	lo, hi := bounds(b)
+	v := lo
+	if hi-lo > 1 {
+		v = (lo + hi) / 2
+	}
+	return &v
 }
 
 // buckets is how many buckets a Hist has (bucket returns 0 to 128).
@@ -142,12 +147,7 @@ func (d *dense) percentile(p float64) *float64 {
 	for b, c := range d {
 		seen += c
 		if seen >= rank {
-			lo, hi := bounds(b)
-			v := lo
-			if hi-lo > 1 {
-				v = (lo + hi) / 2
-			}
-			return &v
+			return middle(b)
 		}
 	}
 	return nil
