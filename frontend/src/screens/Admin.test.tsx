@@ -12,6 +12,7 @@ const user = (i: number, over: Partial<User> = {}): User => ({
   name: `User ${i}`,
   email: `user${i}@hms.test`,
   role: 'staff',
+  role_id: over.role ?? 'staff',
   disabled: false,
   created_at: '2026-11-01T09:00:00Z',
   ...over,

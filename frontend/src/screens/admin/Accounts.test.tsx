@@ -18,6 +18,7 @@ const user = (id: string, over: Partial<User> = {}): User => ({
   name: `User ${id}`,
   email: `${id}@hms.test`,
   role: 'staff',
+  role_id: over.role ?? 'staff',
   disabled: false,
   created_at: '2026-11-01T09:00:00Z',
   ...over,
