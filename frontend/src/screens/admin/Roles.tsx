@@ -309,7 +309,6 @@ function NewRole({ catalogue, onMade }: { catalogue: PermissionInfo[]; onMade: (
               value={name}
               onChange={(e) => setName(e.target.value)}
               autoComplete="off"
-              maxLength={60}
               aria-invalid={error ? true : undefined}
               aria-describedby={error ? 'adm-role-name-error adm-role-name-hint' : 'adm-role-name-hint'}
             />
