@@ -5,7 +5,7 @@
 // displays; under it, staff-side screens show the emergency alerts, and every one an admin's broadcast.
 // The header holds at 1024×768: under 1280 px the navigation folds into a menu (shell.css).
 import { QueryClientProvider } from '@tanstack/react-query'
-import { Suspense, lazy, useEffect, useState, useSyncExternalStore } from 'react'
+import { Suspense, lazy, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react'
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter'
 import { messageOf, session } from './api/client'
 import { queryClient } from './api/query'
@@ -20,7 +20,7 @@ import { BroadcastNotice } from './notifications/BroadcastNotice'
 import { NotificationBell } from './notifications/NotificationBell'
 import { NavMenu } from './components/NavMenu'
 import { RaiseAlert } from './components/RaiseAlert'
-import { getsAlerts, homeOf, navOf, roleLabel } from './roles'
+import { can, getsAlerts, homeOf, mayOpen, navOf, roleLabel, type Who } from './roles'
 import './shell.css'
 import { SettingsScreen } from './screens/Settings'
 import { SignInScreen } from './screens/SignIn'
@@ -107,8 +107,8 @@ export function App() {
 
 function SignedIn({ s, kiosk, kioskDepartment }: { s: SessionState; kiosk: boolean; kioskDepartment: string }) {
   const [location] = useLocation()
-  const role = s.user.role
-  const nav = [...navOf(role), ...(isDesktop() ? [{ href: '/settings', label: 'Settings' }] : [])]
+  const user = s.user
+  const nav = [...navOf(user), ...(isDesktop() ? [{ href: '/settings', label: 'Settings' }] : [])]
   if (kiosk) {
     // A ward kiosk shows only the display; the department comes from the desktop settings.
     return (
@@ -147,34 +147,34 @@ function SignedIn({ s, kiosk, kioskDepartment }: { s: SessionState; kiosk: boole
           </div>
           <span className="spacer" />
           <LiveBadge />
-          {getsAlerts(role) && <RaiseAlert />}
+          {can('alert.raise', user) && <RaiseAlert />}
           <NotificationBell />
-          <span className="who" data-testid="who" title={`${s.user.name} · ${roleLabel(role)}`}>
+          <span className="who" data-testid="who" title={`${s.user.name} · ${roleLabel(user)}`}>
             <span className="who-name">{s.user.name}</span>
-            <span className="who-role"> · {roleLabel(role)}</span>
+            <span className="who-role"> · {roleLabel(user)}</span>
           </span>
           <button type="button" className="btn btn-quiet sign-out" onClick={() => void session.signOut()}>
             Sign out
           </button>
         </header>
-        {getsAlerts(role) && <AlertBanner />}
+        {getsAlerts(user) && <AlertBanner />}
         <BroadcastNotice />
         <main className="content">
           <Suspense fallback={<Loading />}>
           <Switch>
-            <Route path="/reception">{role === 'staff' || role === 'admin' ? <ReceptionScreen /> : <Denied />}</Route>
-            <Route path="/doctor">{role === 'doctor' ? <DoctorScreen /> : <Denied />}</Route>
+            <Route path="/reception">{guard('/reception', user, <ReceptionScreen />)}</Route>
+            <Route path="/doctor">{guard('/doctor', user, <DoctorScreen />)}</Route>
             <Route path="/patient" nest>
-              {role === 'patient' ? <PatientScreen /> : <Denied />}
+              {guard('/patient', user, <PatientScreen />)}
             </Route>
-            <Route path="/admin">{role === 'admin' ? <AdminScreen /> : <Denied />}</Route>
-            <Route path="/reports">{role === 'admin' ? <ReportsScreen /> : <Denied />}</Route>
-            <Route path="/patients">{role !== 'patient' ? <PatientsScreen /> : <Denied />}</Route>
-            <Route path="/beds">{role !== 'patient' ? <BedsScreen /> : <Denied />}</Route>
-            <Route path="/pharmacy">{role === 'staff' || role === 'admin' ? <PharmacyScreen /> : <Denied />}</Route>
-            <Route path="/billing/claims">{role === 'staff' || role === 'admin' ? <ClaimsBoardScreen /> : <Denied />}</Route>
-            <Route path="/billing">{role === 'staff' || role === 'admin' ? <BillingScreen /> : <Denied />}</Route>
-            <Route path="/lab">{role === 'staff' || role === 'doctor' ? <LabScreen /> : <Denied />}</Route>
+            <Route path="/admin">{guard('/admin', user, <AdminScreen />)}</Route>
+            <Route path="/reports">{guard('/reports', user, <ReportsScreen />)}</Route>
+            <Route path="/patients">{guard('/patients', user, <PatientsScreen />)}</Route>
+            <Route path="/beds">{guard('/beds', user, <BedsScreen />)}</Route>
+            <Route path="/pharmacy">{guard('/pharmacy', user, <PharmacyScreen />)}</Route>
+            <Route path="/billing/claims">{guard('/billing/claims', user, <ClaimsBoardScreen />)}</Route>
+            <Route path="/billing">{guard('/billing', user, <BillingScreen />)}</Route>
+            <Route path="/lab">{guard('/lab', user, <LabScreen />)}</Route>
             <Route path="/notifications">
               <NotificationsScreen />
             </Route>
@@ -182,7 +182,7 @@ function SignedIn({ s, kiosk, kioskDepartment }: { s: SessionState; kiosk: boole
               <SettingsScreen onSaved={() => undefined} />
             </Route>
             <Route>
-              <Redirect to={homeOf(role)} replace />
+              <Redirect to={homeOf(user)} replace />
             </Route>
           </Switch>
           </Suspense>
@@ -201,11 +201,16 @@ function Loading() {
   )
 }
 
+/** The screen when the user's kind and grants open it, else a word on why not. */
+function guard(path: string, user: Who, screen: ReactNode): ReactNode {
+  return mayOpen(path, user) ? screen : <Denied />
+}
+
 function Denied() {
   return (
     <div className="panel">
       <h1>Not available</h1>
-      <p>This screen is not for your role. Use the navigation above.</p>
+      <p>Your role is not granted this screen. Use the navigation above, or ask an administrator.</p>
     </div>
   )
 }

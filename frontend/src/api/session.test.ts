@@ -138,3 +138,29 @@ describe('the session across tabs', () => {
     expect(b.current?.user.id).toBe('u1')
   })
 })
+
+describe('the grants of a kept session', () => {
+  it('reads them from GET /api/me when the session adopted has none, and keeps a session that has them', async () => {
+    const calls: string[] = []
+    const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } })
+    const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = String(input)
+      calls.push(url)
+      if (url.endsWith('/refresh')) return json({ token: 't2', refresh_token: 'r2', user })
+      if (url.endsWith('/api/me')) {
+        expect(new Headers(init?.headers).get('Authorization')).toBe('Bearer t2')
+        return json({ ...user, role_id: 'admin', permissions: ['users.manage', 'roles.manage'] })
+      }
+      return json(null)
+    }) as typeof fetch
+    sessionStorage.setItem('hms.session', 'r1')
+    const s = new Session(fetchFn, { channel: null, locks: null })
+    const restored = await s.restore()
+    expect(restored?.user.permissions).toEqual(['users.manage', 'roles.manage'])
+    expect(s.current?.user.name).toBe('Ada Admin')
+    expect(calls.filter((c) => c.endsWith('/api/me'))).toHaveLength(1)
+    // Held already: not asked again.
+    await s.withPermissions()
+    expect(calls.filter((c) => c.endsWith('/api/me'))).toHaveLength(1)
+  })
+})

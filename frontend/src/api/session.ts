@@ -116,11 +116,31 @@ export class Session {
   async restore(): Promise<SessionState | null> {
     if (this.channel) {
       const adopted = await this.ask()
-      if (adopted) return adopted
+      if (adopted) return this.withPermissions()
     }
     const refreshToken = isDesktop() ? await rememberedSession() : sessionStorage.getItem(storageKey) ?? ''
     if (!refreshToken) return null
-    return this.refresh(refreshToken)
+    await this.refresh(refreshToken)
+    return this.withPermissions()
+  }
+
+  /**
+   * The session with what the user's role grants. A session kept from before roles had grants (another
+   * tab's, running an older version) carries none: they are read from GET /api/me rather than guessed
+   * from the kind. Should that fail, the session is kept as it is (the screens then offer less).
+   */
+  async withPermissions(): Promise<SessionState | null> {
+    const s = this.state
+    if (!s || s.user.permissions) return s
+    try {
+      const res = await this.fetchFn('/api/me', { headers: { Authorization: `Bearer ${s.token}` } })
+      if (!res.ok) return s
+      const me = (await res.json()) as User
+      if (this.state !== s || !Array.isArray(me?.permissions)) return this.state
+      return await this.keep({ ...s, user: { ...s.user, ...me } })
+    } catch {
+      return this.state
+    }
   }
 
   /** Asks the other tabs for their session; the answer is adopted (see heard). */

@@ -24,16 +24,19 @@ export function SubmitButton({
   busy,
   busyText,
   className = 'btn-primary',
+  disabled = false,
   children,
 }: {
   busy: boolean
+  /** Not offered (besides while busy). */
+  disabled?: boolean
   busyText: string
   /** The button's classes besides .btn ('' for a plain button). */
   className?: string
   children: ReactNode
 }) {
   return (
-    <button type="submit" className={className ? `btn ${className}` : 'btn'} disabled={busy}>
+    <button type="submit" className={className ? `btn ${className}` : 'btn'} disabled={busy || disabled}>
       {busy ? busyText : children}
     </button>
   )

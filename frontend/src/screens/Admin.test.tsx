@@ -5,6 +5,7 @@ import { hhmm } from '../api/client'
 import type { User } from '../api/types'
 import { apiError, fakeServer, type Answer, type Call } from '../test/http'
 import { FakeLive, renderLive } from '../test/live'
+import { signIn } from '../test/session'
 import { AdminScreen } from './Admin'
 
 const user = (i: number, over: Partial<User> = {}): User => ({
@@ -12,6 +13,7 @@ const user = (i: number, over: Partial<User> = {}): User => ({
   name: `User ${i}`,
   email: `user${i}@hms.test`,
   role: 'staff',
+  role_id: over.role ?? 'staff',
   disabled: false,
   created_at: '2026-11-01T09:00:00Z',
   ...over,
@@ -32,6 +34,7 @@ async function open(tab: string) {
 }
 
 beforeEach(() => {
+  signIn({ id: 'a'.repeat(24), role: 'admin' })
   window.history.replaceState(null, '', '/admin')
   departments = [{ id: 'er', name: 'Emergency' }]
   createAnswer = () => ({ status: 201, body: { id: 'cardiology', name: 'Cardiology' } })
@@ -150,17 +153,10 @@ describe('AdminScreen', () => {
     expect(email.checked).toBe(false)
   })
 
-  it('shows features not built yet as disabled, without links; a card opens its tab', async () => {
+  it('has nothing left as not built; a card opens its tab', async () => {
     renderLive(new FakeLive(), <AdminScreen />)
-    const later = screen.getAllByTestId('coming-later')
-    expect(later.map((c) => c.querySelector('.adm-card-title')?.textContent)).toEqual([
-      'Roles & permissions',
-    ])
-    for (const c of later) {
-      expect(c.getAttribute('aria-disabled')).toBe('true')
-      expect(c.textContent).toContain('Coming later')
-      expect(c.querySelector('a, button')).toBeNull()
-    }
+    expect(screen.queryAllByTestId('coming-later')).toEqual([])
+    expect(screen.getByRole('link', { name: /^Roles/ }).getAttribute('href')).toBe('#adm-roles')
     expect(screen.getByRole('link', { name: /Ward displays/ }).getAttribute('href')).toBe('/display')
     expect(screen.getByRole('link', { name: /Reception/ }).getAttribute('href')).toBe('/reception')
     expect(screen.getByRole('link', { name: /Patients/ }).getAttribute('href')).toBe('/patients')
@@ -174,5 +170,14 @@ describe('AdminScreen', () => {
     window.location.hash = '#adm-deliveries'
     await waitFor(() => expect(screen.getByRole('tab', { name: 'Deliveries' }).getAttribute('aria-selected')).toBe('true'))
     expect(await screen.findByRole('heading', { name: 'Deliveries' })).toBeTruthy()
+  })
+})
+
+describe('AdminScreen tabs', () => {
+  it('shows only the tabs the role is granted', () => {
+    signIn({ id: 'a'.repeat(24), role: 'admin', role_id: 'auditor', permissions: ['audit.read'] })
+    renderLive(new FakeLive(), <AdminScreen />)
+    expect(screen.getAllByRole('tab').map((t) => t.textContent)).toEqual(['Overview', 'Activity log', 'Access grants'])
+    expect(screen.queryByRole('link', { name: /^Roles/ })).toBeNull()
   })
 })

@@ -4,7 +4,8 @@
 // only where GET /api/admissions returned the admission, i.e. where the access rule lets the reader see
 // the patient; the board itself carries no names.
 import { useState } from 'react'
-import { hhmm, messageOf, session } from '../api/client'
+import { hhmm, messageOf } from '../api/client'
+import { can } from '../roles'
 import { $api } from '../api/query'
 import { LoadError } from '../components/forms'
 import { useLiveState } from '../live/LiveProvider'
@@ -20,9 +21,10 @@ export function BedsScreen() {
   const wards = $api.useQuery('get', '/api/wards')
   const live = useLiveState()
   const [action, setAction] = useState<BedAction | null>(null)
-  // Admitting, transferring, discharging and vitals are for doctors and staff; admins see the board.
-  const role = session.current?.user.role
-  const acts = role === 'doctor' || role === 'staff'
+  // Admitting, transferring and discharging need ward.admit, vitals chart.vitals; without either the
+  // board is read-only (admins by default).
+  const may = { admit: can('ward.admit'), vitals: can('chart.vitals') }
+  const acts = may.admit || may.vitals
   useLiveQueries('beds', ['/api/wards', '/api/wards/{id}/beds', '/api/admissions'])
 
   const items = wards.data?.items
@@ -54,7 +56,7 @@ export function BedsScreen() {
       ) : (
         <div className="beds-wards">
           {items.map((w) => (
-            <WardCard key={w.id} ward={w} onAction={acts ? setAction : undefined} />
+            <WardCard key={w.id} ward={w} onAction={acts ? setAction : undefined} may={may} />
           ))}
         </div>
       )}

@@ -7,7 +7,7 @@
 // naming this patient reloads their account.
 import { useState } from 'react'
 import { Link } from 'wouter'
-import { session } from '../api/client'
+import { can } from '../roles'
 import type { PatientSummary } from '../api/types'
 import { describePatient, PatientField } from '../components/fields'
 import { useLiveQueries } from '../live/useLiveQuery'
@@ -58,7 +58,7 @@ export function BillingScreen() {
 }
 
 function Account({ patient }: { patient: PatientSummary }) {
-  const isAdmin = session.current?.user.role === 'admin'
+  const canRefund = can('billing.refund')
   const config = useBillingConfig()
   const [open, setOpen] = useState('')
   useLiveQueries(
@@ -80,7 +80,7 @@ function Account({ patient }: { patient: PatientSummary }) {
         </div>
       </div>
       <Invoices patientID={patient.id} currency={config.data?.currency ?? ''} open={open} choose={setOpen} />
-      {open && <InvoiceDetail key={open} id={open} isAdmin={isAdmin} close={() => setOpen('')} />}
+      {open && <InvoiceDetail key={open} id={open} canRefund={canRefund} close={() => setOpen('')} />}
     </div>
   )
 }

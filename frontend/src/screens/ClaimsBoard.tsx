@@ -17,6 +17,7 @@ import { useLiveQueries } from '../live/useLiveQuery'
 import { DownloadPDF } from './billing/Download'
 import { boardColumns, claimWords, nextStatuses } from './billing/insurance'
 import { MoveClaim } from './billing/MoveClaim'
+import { can } from '../roles'
 import './billing.css'
 
 export function ClaimsBoardScreen() {
@@ -104,7 +105,7 @@ function ClaimCard({ claim: c, move }: { claim: Claim; move: () => void }) {
       {c.status === 'denied' && c.denial_reason && <span className="bl-small">Denied: {c.denial_reason}</span>}
       <span className="muted bl-small">Updated {formatDateTime(c.changed_at, 'auto')}</span>
       <div className="bl-card-actions">
-        {nextStatuses(c.status).length > 0 && (
+        {nextStatuses(c.status).length > 0 && can('billing.claims') && (
           <button type="button" className="btn btn-small" onClick={move} aria-label={`Move the claim on ${c.invoice_number}`}>
             Move
           </button>

@@ -11,7 +11,7 @@ const signedIn: TokenResponse = {
   token_type: 'Bearer',
   expires_in: 900,
   refresh_token: 'refresh',
-  user: { id: 'u'.repeat(24), name: 'Ann Lee', email: 'ann@example.org', role: 'patient', patient_id: 'p'.repeat(24), disabled: false, created_at: '2026-12-07T10:00:00Z' },
+  user: { id: 'u'.repeat(24), name: 'Ann Lee', email: 'ann@example.org', role: 'patient', role_id: 'patient', patient_id: 'p'.repeat(24), disabled: false, created_at: '2026-12-07T10:00:00Z' },
 }
 
 afterEach(() => {

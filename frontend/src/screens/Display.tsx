@@ -27,8 +27,7 @@ export function DisplayScreen({ department, kiosk = false }: { department?: stri
   const departments = useDepartments(departmentsRetryMs)
   const idle = useIdle(idleMs, kiosk)
   const soundLocked = useSoundLocked()
-  const role = session.current?.user.role
-  const alerts = role !== undefined && getsAlerts(role)
+  const alerts = getsAlerts(session.current?.user)
 
   useEffect(() => {
     if (kiosk) return

@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { apiError, fakeServer, type Call } from '../test/http'
 import { FakeLive, renderLive } from '../test/live'
 import { signIn } from '../test/session'
@@ -16,6 +16,10 @@ const record = {
   created_at: '2026-11-01T09:00:00Z',
   updated_at: '2026-11-20T09:00:00Z',
 }
+
+beforeEach(() => {
+  signIn({ id: 's'.repeat(24), role: 'staff' })
+})
 
 afterEach(() => {
   vi.restoreAllMocks()

@@ -13,6 +13,7 @@ import { ErrorText, SubmitButton } from '../components/forms'
 import { sexWords } from './patients/demographics'
 import { PatientRecord } from './patients/Record'
 import { RegisterPatient } from './patients/Register'
+import { can } from '../roles'
 import './patients.css'
 
 const pageSize = 20
@@ -66,7 +67,7 @@ export function PatientsScreen() {
     <div className="stack pts">
       <div className="pts-head">
         <h1>Patients</h1>
-        {!registering && (
+        {!registering && can('patient.register') && (
           <button type="button" className="btn btn-primary" onClick={() => setRegistering(true)}>
             Register a patient
           </button>

@@ -5,6 +5,7 @@ import { today } from '../api/client'
 import type { Appointment, QueueEvent, QueueSnapshot } from '../api/types'
 import { apiError, fakeServer, type Answer, type Call, type Route } from '../test/http'
 import { FakeLive, renderLive } from '../test/live'
+import { signIn } from '../test/session'
 import { ReceptionScreen } from './Reception'
 
 const day = today()
@@ -122,6 +123,7 @@ const route = (key: string, answer: Route) => {
 }
 
 beforeEach(() => {
+  signIn({ id: 's'.repeat(24), role: 'staff' })
   cardiology = snapshot([ticketed('w0000000000000000000005w', 5, 'Ann Walker', 1, 8, 3)], 2)
   routes = {
     'GET /api/departments': {

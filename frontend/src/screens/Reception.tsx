@@ -22,11 +22,12 @@ import { CheckIn } from './reception/CheckIn'
 import { Emergency } from './reception/Emergency'
 import { DraftStore, resourceOf, useDebounced } from './reception/hooks'
 import { Queues } from './reception/Queues'
+import { can } from '../roles'
 import './reception.css'
 
 type Tab = 'checkin' | 'emergency' | 'book' | 'appointments'
 
-const tabs: { id: Tab; label: string }[] = [
+const allTabs: { id: Tab; label: string }[] = [
   { id: 'checkin', label: 'Check-in' },
   { id: 'emergency', label: 'Emergency admission' },
   { id: 'book', label: 'Book' },
@@ -82,6 +83,11 @@ export function ReceptionScreen() {
   const depts = departments.items
   const docs = doctors.data?.items
 
+  // Booking, moving and cancelling for patients needs appointment.book_for_others: without it the desk
+  // checks in only.
+  const books = can('appointment.book_for_others')
+  const tabs = allTabs.filter((t) => books || (t.id !== 'book' && t.id !== 'appointments'))
+
   // Left and right arrows (and Home / End) move between the tabs, as well as Tab.
   const onTabKey = (e: KeyboardEvent<HTMLDivElement>) => {
     const i = tabs.findIndex((t) => t.id === tab)
@@ -125,8 +131,8 @@ export function ReceptionScreen() {
             </LoadError>
             {tab === 'checkin' && <CheckIn departments={depts} />}
             {tab === 'emergency' && <Emergency departments={depts} />}
-            {tab === 'book' && <Book departments={depts} doctors={docs} />}
-            {tab === 'appointments' && <Appointments departments={depts} doctors={docs} />}
+            {tab === 'book' && books && <Book departments={depts} doctors={docs} />}
+            {tab === 'appointments' && books && <Appointments departments={depts} doctors={docs} />}
           </div>
         </section>
         <Queues departments={depts} error={departments.error} retry={departments.retry} onChanged={changed} />

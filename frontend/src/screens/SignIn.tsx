@@ -24,7 +24,7 @@ export function SignInScreen() {
     try {
       const s = await session.signIn(email.trim(), password)
       // Stay on a deep link (e.g. /display/cardiology); otherwise go to the role's start screen.
-      if (location === '/' || location === '/signin') navigate(homeOf(s.user.role), { replace: true })
+      if (location === '/' || location === '/signin') navigate(homeOf(s.user), { replace: true })
     } catch (e) {
       setError(messageOf(e))
     } finally {

@@ -26,8 +26,8 @@ const grant = (id: string, over: Partial<AccessGrant> = {}): AccessGrant => ({
 })
 
 const users: User[] = [
-  { id: 'me', name: 'Ada Admin', email: 'ada@hms.test', role: 'admin', disabled: false, created_at: '2026-11-01T09:00:00Z' },
-  { id: 'd1', name: 'Dr Dee', email: 'dee@hms.test', role: 'doctor', disabled: false, created_at: '2026-11-01T09:00:00Z' },
+  { id: 'me', name: 'Ada Admin', email: 'ada@hms.test', role: 'admin', role_id: 'admin', disabled: false, created_at: '2026-11-01T09:00:00Z' },
+  { id: 'd1', name: 'Dr Dee', email: 'dee@hms.test', role: 'doctor', role_id: 'doctor', disabled: false, created_at: '2026-11-01T09:00:00Z' },
 ]
 
 let calls: Call[]

@@ -18,6 +18,7 @@ const user = (id: string, over: Partial<User> = {}): User => ({
   name: `User ${id}`,
   email: `${id}@hms.test`,
   role: 'staff',
+  role_id: over.role ?? 'staff',
   disabled: false,
   created_at: '2026-11-01T09:00:00Z',
   ...over,
@@ -42,14 +43,31 @@ beforeEach(() => {
     'POST /api/users/u2/password-link': { status: 202, body: { expires_at: '2026-12-10T16:00:00Z' } },
     'POST /api/users/u3/password-link': apiError(409, 'conflict', 'the account is disabled; enable it first'),
     'PATCH /api/users/me': apiError(403, 'forbidden', 'you cannot change your own role or disable yourself'),
-    'PATCH /api/users/u2': ({ body }) => {
-      users = users.map((u) => (u.id === 'u2' ? { ...u, ...(body as Partial<User>) } : u))
-      return { body: users.find((u) => u.id === 'u2') }
+    'PATCH /api/users/u2': ({ body }) => patched('u2', body),
+    'PATCH /api/users/d1': ({ body }) => patched('d1', body),
+    'GET /api/roles': {
+      body: {
+        items: [
+          { id: 'admin', name: 'Administrator', kind: 'admin', built_in: true, grants: [], users: 1, revision: 0 },
+          { id: 'doctor', name: 'Doctor', kind: 'doctor', built_in: true, grants: [], users: 0, revision: 0 },
+          { id: 'staff', name: 'Staff', kind: 'staff', built_in: true, grants: [], users: 1, revision: 0 },
+          { id: 'patient', name: 'Patient', kind: 'patient', built_in: true, grants: [], users: 0, revision: 0 },
+          { id: 'nurse', name: 'Nurse', kind: 'staff', built_in: false, grants: [], users: 0, revision: 1 },
+        ],
+      },
     },
   })
 })
 
 afterEach(() => vi.restoreAllMocks())
+
+/** PATCH /api/users/{id}: a role_id gives the account the role and its kind. */
+function patched(id: string, body: unknown) {
+  const b = body as { role_id?: string; disabled?: boolean }
+  const kind = b.role_id === 'nurse' ? 'staff' : (b.role_id as User['role'] | undefined)
+  users = users.map((u) => (u.id === id ? { ...u, ...b, ...(kind && { role: kind }) } : u))
+  return { body: users.find((u) => u.id === id) }
+}
 
 function screenOf(onDoctor = vi.fn()) {
   renderLive(
@@ -132,7 +150,7 @@ describe('Accounts', () => {
     await userEvent.selectOptions(within(table).getByRole('combobox', { name: 'Role of Sam Staff' }), 'doctor')
     await userEvent.click(within(table).getByRole('button', { name: 'Save role' }))
     await waitFor(() =>
-      expect(calls.filter((c) => c.method === 'PATCH').map((c) => [c.path, c.body])).toEqual([['/api/users/u2', { role: 'doctor' }]]),
+      expect(calls.filter((c) => c.method === 'PATCH').map((c) => [c.path, c.body])).toEqual([['/api/users/u2', { role_id: 'doctor' }]]),
     )
     await waitFor(() => expect(within(table).queryByRole('button', { name: 'Save role' })).toBeNull())
 
@@ -183,5 +201,44 @@ describe('Email a set-password link', () => {
     expect(within(dialog).queryByRole('alert')).toBeNull()
     await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }))
     expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual(['/api/users/u3/password-link'])
+  })
+})
+
+describe('custom roles', () => {
+  it('offers custom roles and assigns one by role_id; the list shows its name', async () => {
+    screenOf()
+    const table = await screen.findByTestId('users-table')
+    const choose = await within(table).findByRole('combobox', { name: 'Role of Sam Staff' })
+    await waitFor(() => expect(within(choose).getAllByRole('option').map((o) => o.textContent)).toEqual(['Doctor', 'Staff', 'Admin', 'Nurse']))
+    await userEvent.selectOptions(choose, 'nurse')
+    await userEvent.click(within(table).getByRole('button', { name: 'Save role' }))
+    await waitFor(() => expect(calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([{ role_id: 'nurse' }]))
+    await waitFor(() => expect((within(table).getByRole('combobox', { name: 'Role of Sam Staff' }) as HTMLSelectElement).value).toBe('nurse'))
+  })
+
+  it('without roles.manage offers the built-in roles only, and still names a custom role held', async () => {
+    signIn({ id: 'me', role: 'admin', permissions: ['users.manage'] })
+    users = [...users, user('u4', { name: 'Nia Nurse', role_id: 'night-nurse' })]
+    screenOf()
+    const table = await screen.findByTestId('users-table')
+    const choose = within(table).getByRole('combobox', { name: 'Role of Nia Nurse' }) as HTMLSelectElement
+    expect(choose.value).toBe('night-nurse')
+    expect(within(choose).getAllByRole('option').map((o) => o.textContent)).toEqual(['Doctor', 'Staff', 'Admin', 'Night nurse'])
+    expect(calls.some((c) => c.path === '/api/roles')).toBe(false)
+  })
+
+  it('makes an account with a custom role: registered with its kind, then given the role', async () => {
+    screenOf()
+    const form = screen.getByRole('form', { name: 'Add an account' })
+    await waitFor(() => expect(within(form).getByRole('option', { name: 'Nurse' })).toBeTruthy())
+    await userEvent.type(within(form).getByLabelText('Name'), 'Nia Nurse')
+    await userEvent.type(within(form).getByLabelText('Email'), 'nia@hms.test')
+    await userEvent.selectOptions(within(form).getByLabelText('Role'), 'nurse')
+    await userEvent.type(within(form).getByLabelText('Initial password'), 'a long secret 1')
+    await userEvent.click(within(form).getByRole('button', { name: 'Add account' }))
+    const made = await screen.findByTestId('account-made')
+    expect(made.textContent).toContain('Nia Nurse’s nurse account is ready')
+    expect((calls.find((c) => c.path === '/api/auth/register')?.body as { role: string }).role).toBe('staff')
+    expect(calls.filter((c) => c.method === 'PATCH').map((c) => [c.path, c.body])).toEqual([['/api/users/d1', { role_id: 'nurse' }]])
   })
 })

@@ -24,8 +24,8 @@ const entry = (id: string, over: Partial<AuditEntry> = {}): AuditEntry => ({
 })
 
 const users: User[] = [
-  { id: 'd1', name: 'Dr Dee', email: 'dee@hms.test', role: 'doctor', disabled: false, created_at: '2026-11-01T09:00:00Z' },
-  { id: 'a1', name: 'Ada Admin', email: 'ada@hms.test', role: 'admin', disabled: false, created_at: '2026-11-01T09:00:00Z' },
+  { id: 'd1', name: 'Dr Dee', email: 'dee@hms.test', role: 'doctor', role_id: 'doctor', disabled: false, created_at: '2026-11-01T09:00:00Z' },
+  { id: 'a1', name: 'Ada Admin', email: 'ada@hms.test', role: 'admin', role_id: 'admin', disabled: false, created_at: '2026-11-01T09:00:00Z' },
 ]
 
 let audit: Answer

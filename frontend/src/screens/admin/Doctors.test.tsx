@@ -16,6 +16,7 @@ const account = (id: string, name: string): User => ({
   name,
   email: `${id}@hms.test`,
   role: 'doctor',
+  role_id: 'doctor',
   disabled: false,
   created_at: '2026-11-01T09:00:00Z',
 })

@@ -9,10 +9,10 @@ import { $api, keyOf } from '../../api/query'
 import type { User } from '../../api/types'
 import { ErrorText, SubmitButton } from '../../components/forms'
 import { generatePassword } from './password'
-import { roleWords, staffRoles } from './roles'
+import { roleWords as kindNames } from './roles'
+import { choicesFor, useRoleChoices } from './roles'
 
 type Field = 'name' | 'email' | 'password' | 'role' | ''
-type StaffRole = (typeof staffRoles)[number]
 
 /** The field a 400 or 409 is about: the server's messages begin with the field's name. */
 function fieldOf(e: unknown): Field {
@@ -27,11 +27,15 @@ export function NewAccount({ onDoctor }: { onDoctor: (id: string) => void }) {
   const register = $api.useMutation('post', '/api/auth/register')
   const [name, setName] = useState('')
   const [email, setEmail] = useState('')
-  const [role, setRole] = useState<StaffRole>('doctor')
+  const roles = useRoleChoices()
+  const choices = choicesFor(roles.choices, 'staff')
+  const assign = $api.useMutation('patch', '/api/users/{id}')
+  /** The role's id: a built-in one (its kind) or a custom one. */
+  const [role, setRole] = useState('doctor')
   const [password, setPassword] = useState('')
   const [error, setError] = useState<{ field: Field; text: string }>({ field: '', text: '' })
   /** The account just made and its password, shown once. */
-  const [made, setMade] = useState<{ user: User; password: string } | null>(null)
+  const [made, setMade] = useState<{ user: User; password: string; roleName: string; roleError?: string } | null>(null)
   const [copied, setCopied] = useState('')
 
   const create = async (e: FormEvent) => {
@@ -40,11 +44,21 @@ export function NewAccount({ onDoctor }: { onDoctor: (id: string) => void }) {
     setMade(null)
     setCopied('')
     try {
-      const res = await register.mutateAsync({ body: { name: name.trim(), email: email.trim(), role, password } })
+      const chosen = choices.find((c) => c.id === role) ?? { id: role, name: role, kind: 'staff' as const }
+      // A custom role: the account is registered with the role's kind, then given the role.
+      const res = await register.mutateAsync({ body: { name: name.trim(), email: email.trim(), role: chosen.kind, password } })
       // An admin's registration answers 201 with the account (202 is the anonymous answer).
-      const user = (res as { user?: User }).user
+      let user = (res as { user?: User }).user
       if (!user) throw new Error('The server did not return the new account.')
-      setMade({ user, password })
+      let roleError: string | undefined
+      if (chosen.id !== chosen.kind) {
+        try {
+          user = await assign.mutateAsync({ params: { path: { id: user.id } }, body: { role_id: chosen.id } })
+        } catch (err) {
+          roleError = `The account was made with the ${roleWords(chosen.kind)} role, but giving it ${chosen.name} failed: ${messageOf(err)} Change its role in the list below.`
+        }
+      }
+      setMade({ user, password, roleName: roleError ? roleWords(chosen.kind) : chosen.name, roleError })
       setName('')
       setEmail('')
       setPassword('')
@@ -102,10 +116,10 @@ export function NewAccount({ onDoctor }: { onDoctor: (id: string) => void }) {
           </div>
           <div className="adm-field">
             <label htmlFor="adm-new-role">Role</label>
-            <select id="adm-new-role" value={role} onChange={(e) => setRole(e.target.value as StaffRole)} {...problem('role')}>
-              {staffRoles.map((r) => (
-                <option key={r} value={r}>
-                  {roleWords[r]}
+            <select id="adm-new-role" value={role} onChange={(e) => setRole(e.target.value)} {...problem('role')}>
+              {choices.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name}
                 </option>
               ))}
             </select>
@@ -136,7 +150,7 @@ export function NewAccount({ onDoctor }: { onDoctor: (id: string) => void }) {
           At least 8 characters, not a common password and not the email address. The person can change it after signing in.
         </p>
         <div className="row">
-          <SubmitButton busy={register.isPending} busyText="Adding…">
+          <SubmitButton busy={register.isPending || assign.isPending} busyText="Adding…">
             Add account
           </SubmitButton>
           {error.field === '' && <ErrorText error={error.text} />}
@@ -146,7 +160,7 @@ export function NewAccount({ onDoctor }: { onDoctor: (id: string) => void }) {
         <div className="adm-made" role="status" data-testid="account-made">
           <p>
             <strong>
-              {made.user.name}’s {roleWords[made.user.role].toLowerCase()} account is ready
+              {made.user.name}’s {made.roleName.toLowerCase()} account is ready
             </strong>{' '}
             ({made.user.email}). Their initial password:
           </p>
@@ -160,6 +174,11 @@ export function NewAccount({ onDoctor }: { onDoctor: (id: string) => void }) {
             {copied && <span className="muted">{copied}</span>}
           </p>
           <p className="adm-warn">Give this to the person; it is not shown again.</p>
+          {made.roleError && (
+            <p className="error-text" role="alert">
+              {made.roleError}
+            </p>
+          )}
           <div className="row">
             {made.user.role === 'doctor' && (
               <button type="button" className="btn btn-primary btn-small" onClick={() => onDoctor(made.user.id)}>
@@ -174,4 +193,9 @@ export function NewAccount({ onDoctor }: { onDoctor: (id: string) => void }) {
       )}
     </section>
   )
+}
+
+/** A kind's built-in role in words, lower case. */
+function roleWords(kind: User['role']): string {
+  return kindNames[kind].toLowerCase()
 }

@@ -1,22 +1,23 @@
 // Every account, a page at a time: name, email, role and whether it is disabled; an admin changes a
-// staff account's role or disables / enables an account here (PATCH /api/users/{id}). Either change
+// account's role (a built-in or a custom one, assigned by role_id) or disables / enables an account here (PATCH /api/users/{id}). Either change
 // signs the person out everywhere; "Email a set-password link" sends the person a link to choose a new
 // password (PasswordLink). The server refuses changing your own account, and says why.
 import { keepPreviousData, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { messageOf, session } from '../../api/client'
 import { $api, keyOf } from '../../api/query'
-import type { Role, User } from '../../api/types'
+import type { User } from '../../api/types'
 import { formatDate } from '../../api/time'
 import { LoadError } from '../../components/forms'
 import { Pager } from '../../components/Pager'
 import { PasswordLink } from './PasswordLink'
-import { roleWords, staffRoles } from './roles'
+import { choicesFor, useRoleChoices, type RoleChoice } from './roles'
 
 const limit = 20
 
 export function Users() {
   const [page, setPage] = useState(1)
+  const roles = useRoleChoices()
   const q = $api.useQuery('get', '/api/users', { params: { query: { page, limit } } }, { placeholderData: keepPreviousData })
   const data = q.data
   const pages = data ? Math.max(1, Math.ceil(data.total / data.limit)) : undefined
@@ -53,7 +54,7 @@ export function Users() {
               </thead>
               <tbody>
                 {data.items.map((u) => (
-                  <UserRow key={u.id} user={u} />
+                  <UserRow key={u.id} user={u} choices={roles.choices} nameOf={roles.nameOf} />
                 ))}
               </tbody>
             </table>
@@ -65,22 +66,30 @@ export function Users() {
   )
 }
 
-/** One account: its role (a choice for staff accounts) and a disable / enable button. */
-function UserRow({ user: u }: { user: User }) {
+/**
+ * One account: its role (a choice among the roles of its side: staff-side ones for the hospital's
+ * people, patient-kind ones for a patient) and a disable / enable button.
+ */
+function UserRow({ user: u, choices, nameOf }: { user: User; choices: RoleChoice[]; nameOf: (id: string, kind: User['role']) => string }) {
   const client = useQueryClient()
   const change = $api.useMutation('patch', '/api/users/{id}')
-  const [role, setRole] = useState<Role>(u.role)
+  const held = u.role_id || u.role
+  const [role, setRole] = useState(held)
   const [error, setError] = useState('')
   const me = session.current?.user.id === u.id
+  const options = choicesFor(choices, u.role)
+  // A role the list does not know (a custom one, for an admin who may not read roles) is still shown.
+  if (!options.some((c) => c.id === held)) options.push({ id: held, name: nameOf(held, u.role), kind: u.role })
 
-  const save = async (body: { role?: Role; disabled?: boolean }) => {
+  const save = async (body: { role_id?: string; disabled?: boolean }) => {
     setError('')
     try {
       await change.mutateAsync({ params: { path: { id: u.id } }, body })
       await client.invalidateQueries({ queryKey: keyOf('/api/users') })
+      if (body.role_id) await client.invalidateQueries({ queryKey: keyOf('/api/roles') })
     } catch (e) {
       setError(messageOf(e))
-      setRole(u.role)
+      setRole(held)
     }
   }
 
@@ -92,19 +101,19 @@ function UserRow({ user: u }: { user: User }) {
       </td>
       <td>{u.email}</td>
       <td>
-        {u.role === 'patient' ? (
-          <span className={`tag adm-role adm-role-${u.role}`}>{roleWords[u.role]}</span>
+        {options.length < 2 ? (
+          <span className={`tag adm-role adm-role-${u.role}`}>{nameOf(held, u.role)}</span>
         ) : (
           <span className="row adm-nowrap">
-            <select aria-label={`Role of ${u.name}`} value={role} onChange={(e) => setRole(e.target.value as Role)}>
-              {staffRoles.map((r) => (
-                <option key={r} value={r}>
-                  {roleWords[r]}
+            <select aria-label={`Role of ${u.name}`} value={role} onChange={(e) => setRole(e.target.value)}>
+              {options.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name}
                 </option>
               ))}
             </select>
-            {role !== u.role && (
-              <button type="button" className="btn btn-small btn-primary" disabled={change.isPending} onClick={() => void save({ role })}>
+            {role !== held && (
+              <button type="button" className="btn btn-small btn-primary" disabled={change.isPending} onClick={() => void save({ role_id: role })}>
                 Save role
               </button>
             )}

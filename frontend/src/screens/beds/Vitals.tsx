@@ -10,6 +10,7 @@ import { formatDateTime, formatTime } from '../../api/time'
 import { ErrorText, LoadError, SubmitButton } from '../../components/forms'
 import { ModalDialog } from '../../components/ModalDialog'
 import { messageOf } from '../../api/client'
+import { can } from '../../roles'
 import { Field, problemOf } from '../patients/fields'
 import type { Admission, Encounter, Vitals } from './types'
 
@@ -82,6 +83,8 @@ export function VitalsDialog({ admission, wardName, onClose }: { admission: Admi
   const encounter = stayEncounter(encounters.data?.items, admission.admitted_at)
   const last = encounter?.vitals.at(-1)
   const who = admission.patient_name ?? 'the patient'
+  // With no encounter for the stay yet, recording opens one: that needs chart.encounter_open.
+  const cannotOpen = encounters.isSuccess && !encounter && !opened && !can('chart.encounter_open')
 
   const submit = async (e: FormEvent) => {
     e.preventDefault()
@@ -134,6 +137,12 @@ export function VitalsDialog({ admission, wardName, onClose }: { admission: Admi
       <LoadError error={encounters.error ? messageOf(encounters.error) : ''} retry={() => void encounters.refetch()}>
         Could not read the patient’s encounters
       </LoadError>
+      {cannotOpen && (
+        <p className="error-text" role="note" data-testid="vitals-no-encounter">
+          This stay has no encounter yet, and your role is not granted opening one (chart.encounter_open). Ask a
+          colleague who may open encounters, or an administrator.
+        </p>
+      )}
       <form className="stack" onSubmit={(e) => void submit(e)} noValidate aria-label={`Vitals for ${who}`}>
         <div className="beds-vitals">
           {measures.map((m) => (
@@ -153,7 +162,7 @@ export function VitalsDialog({ admission, wardName, onClose }: { admission: Admi
           ))}
         </div>
         <div className="row">
-          <SubmitButton busy={open.isPending || record.isPending} busyText="Recording…">
+          <SubmitButton busy={open.isPending || record.isPending} busyText="Recording…" disabled={cannotOpen}>
             Record vitals
           </SubmitButton>
           <button type="button" className="btn" onClick={onClose}>

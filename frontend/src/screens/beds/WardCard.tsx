@@ -15,8 +15,14 @@ export type BedAction =
   | { kind: 'admit'; ward: Ward; bed: Bed }
   | { kind: 'vitals' | 'transfer' | 'discharge'; ward: Ward; bed: Bed; admission: Admission }
 
-/** Without onAction the board is read-only (admins). */
-export function WardCard({ ward, onAction }: { ward: Ward; onAction?: (a: BedAction) => void }) {
+/** What the reader's role may do from the board: admit, transfer and discharge (ward.admit); record vitals (chart.vitals). */
+export interface BedRights {
+  admit: boolean
+  vitals: boolean
+}
+
+/** Without onAction, or with no rights, the board is read-only. */
+export function WardCard({ ward, onAction, may = { admit: true, vitals: true } }: { ward: Ward; onAction?: (a: BedAction) => void; may?: BedRights }) {
   const board = $api.useQuery('get', '/api/wards/{id}/beds', { params: { path: { id: ward.id } } })
   const admissions = $api.useQuery('get', '/api/admissions', { params: { query: { ward: ward.id, active: 'true', limit: 100 } } })
   const byBed = new Map((admissions.data?.items ?? []).map((a) => [a.bed_id, a]))
@@ -47,27 +53,33 @@ export function WardCard({ ward, onAction }: { ward: Ward; onAction?: (a: BedAct
                 <span className="bed-label">{bed.label}</span>
                 <span className="bed-state">{bed.state === 'free' ? 'Free' : 'Occupied'}</span>
                 {a?.patient_name && <span className="bed-patient">{a.patient_name}</span>}
-                {onAction && bed.state === 'free' && (
+                {onAction && may.admit && bed.state === 'free' && (
                   <button type="button" className="btn btn-small" onClick={() => onAction({ kind: 'admit', ward: w, bed })} aria-label={`Admit to bed ${bed.label}`}>
                     Admit
                   </button>
                 )}
-                {onAction && a && (
+                {onAction && a && (may.admit || may.vitals) && (
                   <MenuTrigger>
                     <Button className="btn btn-small" aria-label={`Bed ${bed.label}: ${a.patient_name ?? 'occupied'}, actions`}>
                       Actions ▾
                     </Button>
                     <Popover className="beds-menu-popover" placement="bottom">
                       <Menu className="beds-menu" onAction={(k) => onAction({ kind: k as 'vitals' | 'transfer' | 'discharge', ward: w, bed, admission: a })}>
-                        <MenuItem id="vitals" className="beds-menu-item">
-                          Record vitals…
-                        </MenuItem>
-                        <MenuItem id="transfer" className="beds-menu-item">
-                          Transfer…
-                        </MenuItem>
-                        <MenuItem id="discharge" className="beds-menu-item">
-                          Discharge…
-                        </MenuItem>
+                        {may.vitals && (
+                          <MenuItem id="vitals" className="beds-menu-item">
+                            Record vitals…
+                          </MenuItem>
+                        )}
+                        {may.admit && (
+                          <MenuItem id="transfer" className="beds-menu-item">
+                            Transfer…
+                          </MenuItem>
+                        )}
+                        {may.admit && (
+                          <MenuItem id="discharge" className="beds-menu-item">
+                            Discharge…
+                          </MenuItem>
+                        )}
                       </Menu>
                     </Popover>
                   </MenuTrigger>

@@ -1,6 +1,7 @@
 // An issued invoice's insurance at the billing desk: under which policy it was issued and where its
 // claim stands; "Create claim" (POST /api/invoices/{id}/claims) when it has an insurer's share and no
 // claim yet; the claim's next move (MoveClaim), its FHIR export, and the way to the claims board.
+import { can } from '../../roles'
 import { useState } from 'react'
 import { Link } from 'wouter'
 import { billingError, fetchClaimFHIR, type Claim, type Invoice } from '../../api/billing'
@@ -26,19 +27,21 @@ export function ClaimPanel({ invoice }: { invoice: Invoice }) {
     )
   }
   const summary = invoice.claim
+  // Creating and moving claims needs billing.claims.
+  const claims = can('billing.claims')
   return (
     <div className="stack bl-claim" data-testid="claim-panel">
       <div className="row">
         <h3>Insurance claim</h3>
         {summary && <Tag tone={claimWords[summary.status].tone} testId="claim-status">{claimWords[summary.status].text}</Tag>}
         <span className="spacer" />
-        {!summary && (invoice.insurer_due ?? 0) > 0 && (
+        {claims && !summary && (invoice.insurer_due ?? 0) > 0 && (
           <button type="button" className="btn btn-primary btn-small" disabled={create.isPending}
             onClick={() => create.mutate({ params: { path: { id: invoice.id } } })}>
             {create.isPending ? 'Creating…' : 'Create claim'}
           </button>
         )}
-        {claim && nextStatuses(claim.status).length > 0 && (
+        {claims && claim && nextStatuses(claim.status).length > 0 && (
           <button type="button" className="btn btn-small" onClick={() => setMoving(true)}>
             Update claim
           </button>

@@ -4,6 +4,7 @@
 // by credit notes (CreditNote), and lists its payments with their receipts; an admin may refund a
 // payment (Refund). An issued invoice a policy covered shows the insurer's and the patient's shares and
 // its claim (ClaimPanel); the payment taken is the patient's part only.
+import { can } from '../../roles'
 import { useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { balanceOf, billingError, fetchInvoicePDF, fetchReceiptPDF, type Invoice, type Payment } from '../../api/billing'
@@ -21,7 +22,7 @@ import { Refund } from './Refund'
 import { TakePayment } from './TakePayment'
 import { invoiceName, invoiceState, methodWords } from './words'
 
-export function InvoiceDetail({ id, isAdmin, close }: { id: string; isAdmin: boolean; close: () => void }) {
+export function InvoiceDetail({ id, canRefund, close }: { id: string; canRefund: boolean; close: () => void }) {
   const client = useQueryClient()
   const read = $api.useQuery('get', '/api/invoices/{id}', { params: { path: { id } } })
   const inv = read.data as Invoice | undefined
@@ -68,7 +69,7 @@ export function InvoiceDetail({ id, isAdmin, close }: { id: string; isAdmin: boo
           {draft ? 'Draft invoice' : `Invoice ${invoiceName(inv)}`} <Tag tone={state.tone}>{state.text}</Tag>
         </h2>
         <span className="spacer" />
-        {issued && (
+        {issued && can('billing.invoice') && (
           <button type="button" className="btn btn-small" onClick={() => setCrediting(true)}>
             Credit note
           </button>
@@ -118,13 +119,13 @@ export function InvoiceDetail({ id, isAdmin, close }: { id: string; isAdmin: boo
         </div>
       )}
       <ErrorText error={error} block />
-      {issued && balance > 0 && <TakePayment key={inv.id} invoice={inv} onChanged={changed} />}
+      {issued && balance > 0 && can('billing.payment') && <TakePayment key={inv.id} invoice={inv} onChanged={changed} />}
       {issued && balance <= 0 && (
         <p className="ok-text" role="status">
           Paid in full.
         </p>
       )}
-      {issued && <Payments invoice={inv} isAdmin={isAdmin} onRefunded={changed} />}
+      {issued && <Payments invoice={inv} canRefund={canRefund} onRefunded={changed} />}
       {issued && (inv.credit_notes ?? []).length > 0 && (
         <div className="stack">
           <h3>Credit notes</h3>
@@ -152,7 +153,7 @@ export function InvoiceDetail({ id, isAdmin, close }: { id: string; isAdmin: boo
   )
 }
 
-function Payments({ invoice, isAdmin, onRefunded }: { invoice: Invoice; isAdmin: boolean; onRefunded: () => void }) {
+function Payments({ invoice, canRefund, onRefunded }: { invoice: Invoice; canRefund: boolean; onRefunded: () => void }) {
   const [refunding, setRefunding] = useState<Payment | null>(null)
   const payments = invoice.payments ?? []
   if (payments.length === 0) return <p className="muted">No payments yet.</p>
@@ -192,7 +193,7 @@ function Payments({ invoice, isAdmin, onRefunded }: { invoice: Invoice; isAdmin:
               <td>
                 <div className="row bl-row-actions">
                   <DownloadPDF fetch={() => fetchReceiptPDF(p.id)} name={`${p.receipt_number}.pdf`} label="Receipt" />
-                  {isAdmin && p.amount - p.refunded > 0 && (
+                  {canRefund && p.amount - p.refunded > 0 && (
                     <button
                       type="button"
                       className="btn btn-small"

@@ -2,6 +2,7 @@
 // member id, the plan, the coverage and co-pay, the dates it is valid and whether it covers today. Staff
 // add a policy (POST …/policies, a dialog) and end one (POST /api/policies/{id}/end, from a day on);
 // a policy is never changed or deleted. An invoice issued on a day a policy covers is split by it.
+import { can } from '../../roles'
 import { useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { billingError, type Policy } from '../../api/billing'
@@ -19,15 +20,19 @@ export function Policies({ patientID, currency }: { patientID: string; currency:
   const [adding, setAdding] = useState(false)
   const [ending, setEnding] = useState<Policy | null>(null)
   const today = dayOf()
+  // Adding and ending policies needs billing.claims.
+  const claims = can('billing.claims')
   const items = list.data?.items ?? []
   return (
     <section className="panel stack" aria-labelledby="bl-policies-h" data-testid="policies">
       <div className="row">
         <h2 id="bl-policies-h">Insurance</h2>
         <span className="spacer" />
-        <button type="button" className="btn btn-small" onClick={() => setAdding(true)} disabled={!currency}>
-          Add policy
-        </button>
+        {claims && (
+          <button type="button" className="btn btn-small" onClick={() => setAdding(true)} disabled={!currency}>
+            Add policy
+          </button>
+        )}
       </div>
       <LoadError error={list.error ? billingError(list.error) : ''} retry={() => void list.refetch()}>
         Could not load the policies
@@ -68,7 +73,7 @@ export function Policies({ patientID, currency }: { patientID: string; currency:
                     <Tag tone={state.tone}>{state.text}</Tag>
                   </td>
                   <td>
-                    {!p.ended && (
+                    {!p.ended && claims && (
                       <button
                         type="button"
                         className="btn btn-small"

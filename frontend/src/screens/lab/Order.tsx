@@ -2,7 +2,7 @@
 // note, the results with the flags the server computed, a form for a new results revision, its files
 // (attach, view) and the release, which only doctors may do.
 import { useQueryClient } from '@tanstack/react-query'
-import { messageOf, session } from '../../api/client'
+import { messageOf } from '../../api/client'
 import { $api, keyOf } from '../../api/query'
 import { formatDateTime } from '../../api/time'
 import type { LabQueueItem } from '../../api/types'
@@ -10,11 +10,13 @@ import { ErrorText, LoadError } from '../../components/forms'
 import { Tag } from '../../components/labels'
 import { LabFiles } from './Files'
 import { ResultsForm } from './ResultsForm'
+import { can } from '../../roles'
 import { flagWords, rangeWords, statusWords } from './words'
 
 export function LabOrderPanel({ item, close }: { item: LabQueueItem; close: () => void }) {
   const client = useQueryClient()
-  const doctor = session.current?.user.role === 'doctor'
+  // Releasing needs lab.release, entering results lab.results.
+  const releases = can('lab.release')
   const q = $api.useQuery('get', '/api/lab-orders/{id}', { params: { path: { id: item.id } } })
   const release = $api.useMutation('post', '/api/lab-orders/{id}/release', {
     onSuccess: () => {
@@ -83,10 +85,10 @@ export function LabOrderPanel({ item, close }: { item: LabQueueItem; close: () =
               <strong>Interpretation:</strong> {o.interpretation}
             </p>
           )}
-          {(o.status === 'ordered' || o.status === 'resulted') && <ResultsForm order={o} />}
+          {(o.status === 'ordered' || o.status === 'resulted') && can('lab.results') && <ResultsForm order={o} />}
           <LabFiles order={o} />
           {o.status === 'resulted' &&
-            (doctor ? (
+            (releases ? (
               <div className="row">
                 <button
                   type="button"

@@ -5,7 +5,7 @@
 // an admin may erase the patient's personal data (both offered before the record is open: an admin reads
 // it only by breaking the glass).
 import { useState, type FormEvent } from 'react'
-import { ApiError, messageOf, session } from '../../api/client'
+import { ApiError, messageOf } from '../../api/client'
 import { $api } from '../../api/query'
 import { formatDate } from '../../api/time'
 import type { PatientSummary } from '../../api/types'
@@ -14,6 +14,7 @@ import { sexWords, type Patient } from './demographics'
 import { EditDemographics } from './EditDemographics'
 import { ErasePatient, erasureWords } from './Erase'
 import { MergeUnidentified } from './Merge'
+import { can } from '../../roles'
 import { SendMessage } from './SendMessage'
 
 export function PatientRecord({ summary, onOpen }: { summary: PatientSummary; onOpen: (p: PatientSummary) => void }) {
@@ -33,7 +34,7 @@ export function PatientRecord({ summary, onOpen }: { summary: PatientSummary; on
           {p?.unidentified && <span className="tag tag-warn pts-tag">unidentified</span>}
           {p?.merged_into && <span className="tag pts-tag">merged</span>}
         </h2>
-        {p && !p.merged_into && !editing && (
+        {p && !p.merged_into && !editing && can('patient.register') && (
           <button type="button" className="btn btn-small" onClick={() => setEditing(true)}>
             Edit details
           </button>
@@ -46,8 +47,8 @@ export function PatientRecord({ summary, onOpen }: { summary: PatientSummary; on
       ) : (
         !p?.merged_into && (
           <div className="row pts-actions">
-            <SendMessage patient={who} />
-            {session.current?.user.role === 'admin' && (
+            {can('notify.send') && <SendMessage patient={who} />}
+            {can('patient.erase') && (
               <ErasePatient
                 patient={who}
                 onErased={(r) => {
@@ -65,10 +66,18 @@ export function PatientRecord({ summary, onOpen }: { summary: PatientSummary; on
           Could not open the record
         </LoadError>
       )}
-      {glass && <BreakGlass id={summary.id} onOpened={() => void record.refetch()} />}
+      {glass &&
+        (can('patient.break_glass') ? (
+          <BreakGlass id={summary.id} onOpened={() => void record.refetch()} />
+        ) : (
+          <p role="alert" data-testid="no-break-glass">
+            <strong>You have no care relationship with this patient,</strong> and your role is not granted breaking the glass
+            (patient.break_glass). Ask a colleague in the patient’s care, or an administrator.
+          </p>
+        ))}
       {p && editing && <EditDemographics patient={p} onDone={() => setEditing(false)} />}
       {p && !editing && <RecordDetails p={p} />}
-      {p && !editing && p.unidentified && !p.merged_into && <MergeUnidentified patient={p} onMerged={onOpen} />}
+      {p && !editing && p.unidentified && !p.merged_into && can('patient.merge') && <MergeUnidentified patient={p} onMerged={onOpen} />}
     </section>
   )
 }
