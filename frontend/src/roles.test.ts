@@ -22,7 +22,8 @@ describe('navOf', () => {
       'Admin', 'Reception', 'Patients', 'Beds', 'Pharmacy', 'Billing', 'Ward display', 'Notifications',
     ])
     expect(labels('patient', defaultGrants.patient)).toEqual(['My health', 'Notifications'])
-    expect(labels('doctor', defaultGrants.doctor)[0]).toBe('My queue')
+    // The doctor's nav is as it was before roles could change: their own desk, no front desk or pharmacy.
+    expect(labels('doctor', defaultGrants.doctor)).toEqual(['My queue', 'Patients', 'Beds', 'Lab', 'Ward display', 'Notifications'])
   })
 
   it('gates screens by grants, not by the kind', () => {
@@ -34,8 +35,10 @@ describe('navOf', () => {
     for (const p of ['/reception', '/pharmacy', '/billing', '/billing/claims', '/lab', '/admin', '/reports', '/patients']) {
       expect(mayOpen(p, nurse), p).toBe(false)
     }
-    // Pharmacy opens with either of its grants; Reports gets a link when there is no Admin tab.
-    expect(labels('staff', ['pharmacy.read'])).toContain('Pharmacy')
+    // Pharmacy opens with either of its work grants; Reports gets a link when there is no Admin tab.
+    expect(labels('staff', ['pharmacy.stock'])).toContain('Pharmacy')
+    expect(labels('staff', ['pharmacy.dispense'])).toContain('Pharmacy')
+    expect(labels('staff', ['pharmacy.read'])).not.toContain('Pharmacy')
     expect(labels('staff', ['reports.read'])).toContain('Reports')
     expect(labels('admin', ['audit.read', 'reports.read'])).toEqual(['Admin', 'Ward display', 'Notifications'])
     expect(mayOpen('/reports', { role: 'admin', permissions: ['audit.read', 'reports.read'] })).toBe(true)

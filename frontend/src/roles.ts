@@ -33,10 +33,13 @@ export const screens: { href: string; label: string; allowed: (u: Who) => boolea
   // A patient's own health record is for patient accounts.
   { href: '/patient', label: 'My health', allowed: (u) => u.role === 'patient' },
   { href: '/admin', label: 'Admin', allowed: (u) => canAny(adminPermissions, u) },
-  { href: '/reception', label: 'Reception', allowed: (u) => can('queue.checkin', u) },
+  // The front desk. A doctor may check a patient in from their own desk (My queue), so the doctor kind
+  // is not offered the reception screen as well.
+  { href: '/reception', label: 'Reception', allowed: (u) => can('queue.checkin', u) && u.role !== 'doctor' },
   { href: '/patients', label: 'Patients', allowed: (u) => can('patient.search', u) },
   { href: '/beds', label: 'Beds', allowed: (u) => can('ward.view', u) },
-  { href: '/pharmacy', label: 'Pharmacy', allowed: (u) => canAny(['pharmacy.dispense', 'pharmacy.read'], u) },
+  // The pharmacy's work: dispensing or keeping the stock (reading the catalogue alone is not a screen).
+  { href: '/pharmacy', label: 'Pharmacy', allowed: (u) => canAny(['pharmacy.dispense', 'pharmacy.stock'], u) },
   { href: '/billing', label: 'Billing', allowed: (u) => can('billing.invoice', u) },
   { href: '/lab', label: 'Lab', allowed: (u) => can('lab.queue', u) },
   // Reports open from the Admin overview; a role with reports but no Admin tab gets a link of its own.
