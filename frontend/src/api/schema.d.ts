@@ -3179,7 +3179,7 @@ export interface paths {
         };
         /**
          * List the directory of hospitals
-         * @description The directory's entries by name, a page at a time.
+         * @description The directory's entries by name, a page at a time; `q` keeps those whose name or address contains it.
          *
          *     Any signed-in user.
          */
@@ -11605,6 +11605,8 @@ export interface operations {
     listHospitals: {
         parameters: {
             query?: {
+                /** @description Only the entries whose name or address contains this text (case aside): how the screens find a town or street without a geocoder. */
+                q?: string;
                 /** @description The page, from 1. */
                 page?: components["parameters"]["Page"];
                 /** @description Items per page, from 1; values above 100 are capped at 100. */

@@ -10,6 +10,7 @@ import { Broadcast } from './admin/Broadcast'
 import { Deliveries } from './admin/Deliveries'
 import { Departments } from './admin/Departments'
 import { Doctors } from './admin/Doctors'
+import { Hospitals } from './admin/Hospitals'
 import { NewAccount } from './admin/NewAccount'
 import { Payers } from './admin/Payers'
 import { Prices } from './admin/Prices'
@@ -34,6 +35,7 @@ const tabs = [
   { id: 'adm-wards', label: 'Wards & beds' },
   { id: 'adm-prices', label: 'Prices' },
   { id: 'adm-payers', label: 'Payers' },
+  { id: 'adm-hospitals', label: 'Hospitals' },
   { id: 'adm-audit', label: 'Activity log' },
   { id: 'adm-grants', label: 'Access grants' },
   { id: 'adm-deliveries', label: 'Deliveries' },
@@ -103,6 +105,9 @@ export function AdminScreen() {
         <TabPanel id="adm-payers" className="adm-panel">
           <Payers />
         </TabPanel>
+        <TabPanel id="adm-hospitals" className="adm-panel">
+          <Hospitals />
+        </TabPanel>
         <TabPanel id="adm-audit" className="adm-panel">
           <Suspense fallback={<p className="muted">Loading the activity log…</p>}>
             <ActivityLog />
@@ -141,6 +146,7 @@ function Overview() {
           <Card title="Payers" text="The insurers the hospital claims from; policies and claims use them." anchor="adm-payers" />
           <Card title="Claims board" text="Insurance claims by status: submit, approve, deny, mark paid." to="/billing/claims" />
           <Card title="Reports" text="Operations, admissions, doctor performance and billing over any range; charts, print, CSV." to="/reports" />
+          <Card title="Hospitals" text="The directory of nearby hospitals and sites patients and the desk see; import CSV or GeoJSON." anchor="adm-hospitals" />
           <Card title="Activity log" text="Who read or changed patient records, sign-ins, account and settings changes; CSV and chain check." anchor="adm-audit" />
           <Card title="Access grants" text="Who broke the glass to open a patient's records, and why." anchor="adm-grants" />
           <Card title="Deliveries" text="Email and SMS sent; failed ones (dead letters) to retry." anchor="adm-deliveries" />

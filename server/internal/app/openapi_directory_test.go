@@ -49,6 +49,11 @@ func exerciseDirectory(t *testing.T, c *contract) {
 	c.call(t, "too large a file", rawBody("POST", imp, admin.Token, "text/csv", strings.Repeat("x", 4<<20+1)), http.StatusRequestEntityTooLarge)
 
 	c.call(t, "a patient lists the directory", get("/api/hospitals?limit=2", patient.Token), http.StatusOK)
+	var found shared.HospitalList
+	c.call(t, "a patient finds a place in the directory", get("/api/hospitals?q=greenwich", patient.Token), http.StatusOK).Decode(t, &found)
+	if found.Total != 1 || found.Items[0].Name != "Greenwich Maternity" {
+		t.Errorf("q=greenwich: %+v", found)
+	}
 	c.exchange(t, "a bad page", get("/api/hospitals?page=0", patient.Token), http.StatusBadRequest, true)
 
 	var near shared.NearbyList

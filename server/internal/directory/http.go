@@ -39,14 +39,19 @@ func (s *Service) ImportHandler(c *gin.Context) {
 	httpx.Reply(c, http.StatusOK)(out, err)
 }
 
-// ListHandler handles GET /api/hospitals.
+// ListHandler handles GET /api/hospitals?q=&page=&limit=.
 func (s *Service) ListHandler(c *gin.Context) {
 	page, limit, err := httpx.Page(c)
 	if err != nil {
 		httpx.Error(c, err)
 		return
 	}
-	httpx.Reply(c, http.StatusOK)(s.List(c.Request.Context(), page, limit))
+	q := c.Query("q")
+	if len(q) > 200 {
+		httpx.Error(c, fault.Invalid("q must be at most 200 characters"))
+		return
+	}
+	httpx.Reply(c, http.StatusOK)(s.List(c.Request.Context(), q, page, limit))
 }
 
 // DeleteHandler handles DELETE /api/hospitals/{id}.

@@ -108,11 +108,17 @@ func (s *Service) Import(ctx context.Context, contentType string, data []byte, r
 	return out, nil
 }
 
-// List returns a page of the directory by name.
-func (s *Service) List(ctx context.Context, page, limit int) (shared.HospitalList, error) {
+// List returns a page of the directory by name; a non-empty q keeps the entries whose name or address
+// contains it (case aside), which is how the screens find a place without a geocoder.
+func (s *Service) List(ctx context.Context, q string, page, limit int) (shared.HospitalList, error) {
 	all, err := s.store.All(ctx)
 	if err != nil {
 		return shared.HospitalList{}, err
+	}
+	if q = strings.ToLower(strings.TrimSpace(q)); q != "" {
+		all = slices.DeleteFunc(all, func(h shared.Hospital) bool {
+			return !strings.Contains(strings.ToLower(h.Name), q) && !strings.Contains(strings.ToLower(h.Address), q)
+		})
 	}
 	slices.SortFunc(all, func(a, b shared.Hospital) int {
 		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.ID, b.ID))

@@ -201,11 +201,14 @@ func TestReimportReplacesRatherThanDuplicates(t *testing.T) {
 	if again.Created != 0 || again.Replaced != 5 || len(st.m) != 5 {
 		t.Errorf("second import: %+v with %d stored, want 5 replaced and 5 stored", again, len(st.m))
 	}
-	list, _ := s.List(t.Context(), 1, 20)
+	list, _ := s.List(t.Context(), "", 1, 20)
 	for _, h := range list.Items {
 		if h.Name == "Kings Cross Hospital" && h.Phone != "020 9" {
 			t.Errorf("the re-import did not replace the phone: %+v", h)
 		}
+	}
+	if found, _ := s.List(t.Context(), "  GREENWICH ", 1, 20); found.Total != 1 || found.Items[0].Name != "Greenwich Maternity" {
+		t.Errorf("q=greenwich: %+v", found)
 	}
 	// GeoJSON with ids, then replace=true removes what the file does not hold.
 	geo := `{"type":"FeatureCollection","features":[
