@@ -59,14 +59,14 @@ describe('Hospitals', () => {
   it('uploads a CSV file as it is, and a GeoJSON one with replace', async () => {
     const user = userEvent.setup()
     renderLive(new FakeLive(), <Hospitals />)
-    await user.upload(screen.getByLabelText('File'), new File([csv], 'sites.csv', { type: 'text/csv' }))
+    await user.upload(screen.getByLabelText('File to import'), new File([csv], 'sites.csv', { type: 'text/csv' }))
     await user.click(screen.getByRole('button', { name: 'Import' }))
     expect((await screen.findByTestId('hospitals-imported')).textContent).toBe('Imported 1 entry: 1 new, 0 replaced.')
     expect(imports()[0]?.headers.get('Content-Type')).toBe('text/csv')
     expect(imports()[0]?.body).toBe(csv)
     expect(imports()[0]?.query.get('replace')).toBeNull()
 
-    await user.upload(screen.getByLabelText('File'), new File(['{"type":"FeatureCollection","features":[]}'], 'sites.geojson'))
+    await user.upload(screen.getByLabelText('File to import'), new File(['{"type":"FeatureCollection","features":[]}'], 'sites.geojson'))
     await user.click(screen.getByLabelText('Remove the entries not in this file'))
     await user.click(screen.getByRole('button', { name: 'Import' }))
     await waitFor(() => expect(imports()).toHaveLength(2))
@@ -82,7 +82,7 @@ describe('Hospitals', () => {
     )
     const user = userEvent.setup({ applyAccept: false }) // the picker offers only .csv and .geojson; a drop may not
     renderLive(new FakeLive(), <Hospitals />)
-    await user.upload(screen.getByLabelText('File'), new File([csv], 'sites.csv'))
+    await user.upload(screen.getByLabelText('File to import'), new File([csv], 'sites.csv'))
     await user.click(screen.getByRole('button', { name: 'Import' }))
     const alert = await screen.findByTestId('hospitals-problems')
     expect(within(alert).getByText('2 problems in the file; nothing was imported:')).toBeTruthy()
@@ -91,7 +91,7 @@ describe('Hospitals', () => {
       'row 2: the name is missing',
     ])
 
-    await user.upload(screen.getByLabelText('File'), new File(['x'], 'sites.xlsx'))
+    await user.upload(screen.getByLabelText('File to import'), new File(['x'], 'sites.xlsx'))
     await user.click(screen.getByRole('button', { name: 'Import' }))
     expect((await screen.findByTestId('hospitals-problems')).textContent).toBe('“sites.xlsx” is neither a .csv nor a .geojson file.')
     expect(imports()).toHaveLength(1)

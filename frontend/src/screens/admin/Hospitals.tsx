@@ -159,10 +159,10 @@ function Upload({ onImported }: { onImported: () => void }) {
       <form className="stack" onSubmit={(e) => void submit(e)} noValidate>
         <div className="row adm-hosp-upload">
           <label>
-            File
+            File to import
             <input ref={input} type="file" accept=".csv,.geojson,.json,text/csv,application/geo+json" data-testid="hospitals-file" />
           </label>
-          <label className="row adm-hosp-check">
+          <label className="check adm-hosp-check">
             <input type="checkbox" checked={replace} onChange={(e) => setReplace(e.target.checked)} />
             Remove the entries not in this file
           </label>
