@@ -30,6 +30,9 @@ const (
 	MaxLimit        = 100
 )
 
+// ErrExists is the store's answer for an insert whose id is taken.
+var ErrExists = errors.New("a directory entry with this id exists")
+
 // ErrNotFound is the store's answer for an id it does not hold.
 var ErrNotFound = fault.New(fault.ErrNotFound, "no such hospital in the directory")
 
@@ -40,10 +43,11 @@ var ErrMediaType = errors.New("send the file as text/csv (with a header row) or 
 type Store interface {
 	// All returns every entry, in no particular order.
 	All(ctx context.Context) ([]shared.Hospital, error)
-	// Put stores h under h.ID, replacing an entry with that id; created says there was none.
-	Put(ctx context.Context, h shared.Hospital) (created bool, err error)
-	// Delete removes the entry; ErrNotFound when there is none.
-	Delete(ctx context.Context, id string) error
+	// Insert stores new entries (one write for many); ErrExists when one of them has an id taken
+	// meanwhile (those before it may be stored).
+	Insert(ctx context.Context, hs []shared.Hospital) error
+	// Remove removes the entries with these ids (one write) and says how many there were.
+	Remove(ctx context.Context, ids []string) (int, error)
 }
 
 // Deps are the live figures of the hospital's own sites; either may be nil (then left out).

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"hms/server/internal/fault"
@@ -21,6 +22,39 @@ type Service struct {
 	deps  Deps
 	log   *slog.Logger
 	now   func() time.Time
+
+	// cache is the directory as last read, for searches and lists: reading 5000 entries from FerretDB
+	// takes about half a second, searching them in Go a few milliseconds. This instance's own imports
+	// and deletes empty it; another instance's show here within CacheTTL.
+	mu     sync.Mutex
+	cached []shared.Hospital
+	readAt time.Time
+}
+
+// CacheTTL is how long a search may use the directory as read before reading it again.
+const CacheTTL = 30 * time.Second
+
+// all returns the directory, from the cache while it is fresh. The slice is shared: callers copy
+// before changing it.
+func (s *Service) all(ctx context.Context) ([]shared.Hospital, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cached != nil && s.now().Sub(s.readAt) < CacheTTL && s.now().Sub(s.readAt) >= 0 {
+		return s.cached, nil
+	}
+	all, err := s.store.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.cached, s.readAt = all, s.now()
+	return all, nil
+}
+
+// forget empties the cache after a change.
+func (s *Service) forget() {
+	s.mu.Lock()
+	s.cached = nil
+	s.mu.Unlock()
 }
 
 // NewService wires the service; now nil is the system clock.
@@ -64,6 +98,7 @@ func (s *Service) Import(ctx context.Context, contentType string, data []byte, r
 	if err != nil {
 		return shared.HospitalImport{}, err
 	}
+	defer s.forget()
 	inFile := map[string]bool{}
 	for _, h := range entries {
 		inFile[h.ID] = true
@@ -82,39 +117,73 @@ func (s *Service) Import(ctx context.Context, contentType string, data []byte, r
 	}
 	out := shared.HospitalImport{Rows: len(entries)}
 	at := s.now().UTC().Truncate(time.Millisecond)
-	for _, h := range entries {
-		h.UpdatedAt = at
-		created, err := s.store.Put(ctx, h)
+	had := map[string]bool{}
+	for _, h := range existing {
+		had[h.ID] = true
+	}
+	// The entries the file replaces are removed in one write, then the file's entries inserted in
+	// batches of one write each, all by _id: FerretDB serves inserts and _id look-ups well, replaces
+	// one at a time slowly (5000 took minutes) and evaluates $in over the whole collection (so one
+	// removal, not one per batch). A search meanwhile may miss a replaced entry for that moment.
+	var old []string
+	for i := range entries {
+		entries[i].UpdatedAt = at
+		if had[entries[i].ID] {
+			old = append(old, entries[i].ID)
+		}
+	}
+	if len(old) > 0 {
+		if _, err := s.store.Remove(ctx, old); err != nil {
+			return out, err
+		}
+	}
+	for from := 0; from < len(entries); from += insertBatch {
+		batch := entries[from:min(from+insertBatch, len(entries))]
+		err := s.store.Insert(ctx, batch)
+		if errors.Is(err, ErrExists) { // another import added one meanwhile: this one replaces it
+			ids := make([]string, len(batch))
+			for i, h := range batch {
+				ids[i] = h.ID
+			}
+			if _, err = s.store.Remove(ctx, ids); err == nil {
+				err = s.store.Insert(ctx, batch)
+			}
+		}
 		if err != nil {
 			return out, err
 		}
-		if created {
-			out.Created++
-		} else {
-			out.Replaced++
-		}
 	}
+	out.Replaced = len(old)
+	out.Created = len(entries) - len(old)
 	if replace {
+		var stale []string
 		for _, h := range existing {
-			if inFile[h.ID] {
-				continue
+			if !inFile[h.ID] {
+				stale = append(stale, h.ID)
 			}
-			if err := s.store.Delete(ctx, h.ID); err != nil && !errors.Is(err, ErrNotFound) {
+		}
+		if len(stale) > 0 {
+			n, err := s.store.Remove(ctx, stale)
+			if err != nil {
 				return out, err
 			}
-			out.Removed++
+			out.Removed = n
 		}
 	}
 	return out, nil
 }
 
+// insertBatch is how many entries one write of an import holds.
+const insertBatch = 500
+
 // List returns a page of the directory by name; a non-empty q keeps the entries whose name or address
 // contains it (case aside), which is how the screens find a place without a geocoder.
 func (s *Service) List(ctx context.Context, q string, page, limit int) (shared.HospitalList, error) {
-	all, err := s.store.All(ctx)
+	cached, err := s.all(ctx)
 	if err != nil {
 		return shared.HospitalList{}, err
 	}
+	all := slices.Clone(cached)
 	if q = strings.ToLower(strings.TrimSpace(q)); q != "" {
 		all = slices.DeleteFunc(all, func(h shared.Hospital) bool {
 			return !strings.Contains(strings.ToLower(h.Name), q) && !strings.Contains(strings.ToLower(h.Address), q)
@@ -135,7 +204,12 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 	if !idPattern.MatchString(id) {
 		return ErrNotFound
 	}
-	return s.store.Delete(ctx, id)
+	n, err := s.store.Remove(ctx, []string{id})
+	s.forget()
+	if err == nil && n == 0 {
+		return ErrNotFound
+	}
+	return err
 }
 
 // Query is a nearby search.
@@ -149,7 +223,7 @@ type Query struct {
 // Nearby returns the entries within the radius, nearest first (by name when as near), each with its
 // distance; the hospital's own sites get their live figures.
 func (s *Service) Nearby(ctx context.Context, q Query) (shared.NearbyList, error) {
-	all, err := s.store.All(ctx)
+	all, err := s.all(ctx)
 	if err != nil {
 		return shared.NearbyList{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,13 +16,15 @@ import (
 
 // memStore is the directory's store in memory.
 type memStore struct {
-	mu sync.Mutex
-	m  map[string]shared.Hospital
+	mu    sync.Mutex
+	m     map[string]shared.Hospital
+	reads int
 }
 
 func (s *memStore) All(context.Context) ([]shared.Hospital, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.reads++
 	out := []shared.Hospital{}
 	for _, h := range s.m {
 		out = append(out, h)
@@ -29,22 +32,29 @@ func (s *memStore) All(context.Context) ([]shared.Hospital, error) {
 	return out, nil
 }
 
-func (s *memStore) Put(_ context.Context, h shared.Hospital) (bool, error) {
+func (s *memStore) Insert(_ context.Context, hs []shared.Hospital) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, had := s.m[h.ID]
-	s.m[h.ID] = h
-	return !had, nil
+	for _, h := range hs {
+		if _, had := s.m[h.ID]; had {
+			return directory.ErrExists
+		}
+		s.m[h.ID] = h
+	}
+	return nil
 }
 
-func (s *memStore) Delete(_ context.Context, id string) error {
+func (s *memStore) Remove(_ context.Context, ids []string) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.m[id]; !ok {
-		return directory.ErrNotFound
+	n := 0
+	for _, id := range ids {
+		if _, ok := s.m[id]; ok {
+			delete(s.m, id)
+			n++
+		}
 	}
-	delete(s.m, id)
-	return nil
+	return n, nil
 }
 
 func newService(deps directory.Deps) (*directory.Service, *memStore) {
@@ -73,8 +83,9 @@ func mustImport(t *testing.T, s *directory.Service, ct, data string, replace boo
 
 func TestNearbyIsSortedByDistanceWithinTheRadius(t *testing.T) {
 	t.Parallel()
-	s, _ := newService(directory.Deps{})
+	s, st := newService(directory.Deps{})
 	mustImport(t, s, "text/csv; charset=utf-8", london, false)
+	st.reads = 0
 	got, err := s.Nearby(t.Context(), directory.Query{Lat: 51.5074, Lng: -0.1278, RadiusKm: 50, Limit: 10})
 	if err != nil {
 		t.Fatal(err)
@@ -102,6 +113,15 @@ func TestNearbyIsSortedByDistanceWithinTheRadius(t *testing.T) {
 	got, _ = s.Nearby(t.Context(), directory.Query{Lat: 51.5074, Lng: -0.1278, RadiusKm: 100, Limit: 10, Service: "maternity"})
 	if len(got.Items) != 2 || got.Items[0].Name != "Hampstead General" || got.Items[1].Name != "Greenwich Maternity" {
 		t.Errorf("maternity: got %+v, want Hampstead then Greenwich", got.Items)
+	}
+	if st.reads != 1 {
+		t.Errorf("three searches read the store %d times, want once (the cache)", st.reads)
+	}
+	// An import empties the cache: the next search sees the new entry.
+	mustImport(t, s, "text/csv", "name,lat,lng\nSomerset House,51.5111,-0.1172\n", false)
+	got, _ = s.Nearby(t.Context(), directory.Query{Lat: 51.5111, Lng: -0.1172, RadiusKm: 0.5, Limit: 10})
+	if len(got.Items) != 1 || got.Items[0].Name != "Somerset House" {
+		t.Errorf("after an import: %+v", got.Items)
 	}
 }
 
@@ -283,5 +303,22 @@ func TestParseQueryNamesWhatIsWrong(t *testing.T) {
 	q, err := directory.ParseQuery("51.5", "-0.12", "", "ICU", "")
 	if err != nil || q.RadiusKm != directory.DefaultRadiusKm || q.Limit != directory.DefaultLimit || q.Service != "icu" {
 		t.Errorf("defaults: %+v %v", q, err)
+	}
+}
+
+// BenchmarkNearbyFullDirectory measures the search over a full directory (MaxRows entries) in Go, the
+// store's read aside: go test -run '^$' -bench Nearby ./server/internal/directory/
+func BenchmarkNearbyFullDirectory(b *testing.B) {
+	s, st := newService(directory.Deps{})
+	for i := range directory.MaxRows {
+		id := "b" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + "-" + strconv.Itoa(i)
+		st.m[id] = shared.Hospital{ID: id, Name: id, Lat: 50 + float64(i%400)/100, Lng: -2 + float64(i/400)/10,
+			Services: []string{"emergency"}}
+	}
+	q := directory.Query{Lat: 51.5, Lng: -0.12, RadiusKm: 100, Limit: 10}
+	for b.Loop() {
+		if _, err := s.Nearby(context.Background(), q); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -61,36 +61,37 @@ func (s *Directory) All(ctx context.Context) ([]shared.Hospital, error) {
 	return findAll(ctx, s.col, "list hospitals", bson.D{}, nil, hospitalDoc.hospital)
 }
 
-// Put implements directory.Store: an insert, and on a taken _id the replacement of that one document
-// (by _id only: FerretDB serves inserts and finds by _id best).
-func (s *Directory) Put(ctx context.Context, h shared.Hospital) (bool, error) {
+// Insert implements directory.Store: one ordered insert of the batch.
+func (s *Directory) Insert(ctx context.Context, hs []shared.Hospital) error {
 	leave := s.gate.enter()
 	defer leave()
-	d := hospitalDoc{ID: h.ID, Name: h.Name, Address: h.Address, Lat: h.Lat, Lng: h.Lng, Phone: h.Phone,
-		Services: h.Services, Own: h.Own, EmergencyDepartment: h.EmergencyDepartment, Wards: h.Wards, UpdatedAt: h.UpdatedAt}
-	_, err := s.col.InsertOne(ctx, d)
-	if err == nil {
-		return true, nil
+	docs := make([]hospitalDoc, len(hs))
+	for i, h := range hs {
+		docs[i] = docOfHospital(h)
 	}
-	if !errors.Is(classify(err), errDuplicate) {
-		return false, wrap("insert hospital", err)
+	_, err := s.col.InsertMany(ctx, docs)
+	if errors.Is(classify(err), errDuplicate) {
+		return directory.ErrExists
 	}
-	if _, err := s.col.ReplaceOne(ctx, bson.D{{Key: "_id", Value: h.ID}}, d); err != nil {
-		return false, wrap("replace hospital", err)
-	}
-	return false, nil
+	return wrap("insert hospitals", err)
 }
 
-// Delete implements directory.Store.
-func (s *Directory) Delete(ctx context.Context, id string) error {
+// Remove implements directory.Store: one delete by _id ($in for several).
+func (s *Directory) Remove(ctx context.Context, ids []string) (int, error) {
 	leave := s.gate.enter()
 	defer leave()
-	res, err := s.col.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}
+	if len(ids) == 1 {
+		filter = bson.D{{Key: "_id", Value: ids[0]}}
+	}
+	res, err := s.col.DeleteMany(ctx, filter)
 	if err != nil {
-		return wrap("delete hospital", err)
+		return 0, wrap("delete hospitals", err)
 	}
-	if res.DeletedCount == 0 {
-		return directory.ErrNotFound
-	}
-	return nil
+	return int(res.DeletedCount), nil
+}
+
+func docOfHospital(h shared.Hospital) hospitalDoc {
+	return hospitalDoc{ID: h.ID, Name: h.Name, Address: h.Address, Lat: h.Lat, Lng: h.Lng, Phone: h.Phone,
+		Services: h.Services, Own: h.Own, EmergencyDepartment: h.EmergencyDepartment, Wards: h.Wards, UpdatedAt: h.UpdatedAt}
 }
