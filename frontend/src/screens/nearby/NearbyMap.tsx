@@ -40,7 +40,7 @@ function Fit({ point, items }: { point: Point; items: NearbyHospital[] }) {
   const map = useMap()
   useEffect(() => {
     const pts: [number, number][] = [[point.lat, point.lng], ...items.map((h): [number, number] => [h.lat, h.lng])]
-    if (pts.length > 1) map.fitBounds(pts, { paddingTopLeft: [30, 30], paddingBottomRight: [200, 30], maxZoom: 15 }) // room for the labels, right of each circle
+    if (pts.length > 1) map.fitBounds(pts, { paddingTopLeft: [70, 50], paddingBottomRight: [190, 40], maxZoom: 15 }) // room for the zoom buttons, and for the labels right of each circle
     else map.setView(pts[0] ?? [point.lat, point.lng], 13)
   }, [map, point, items])
   return null
