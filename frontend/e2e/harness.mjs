@@ -282,10 +282,11 @@ class StripeMock {
  * and a patient. With `mail: true` the server sends its email to a mailpit the test reads
  * (`env.mail.link(to, pattern)`). With `stripe: true` patients can pay online: the server's Stripe is a
  * stripe-mock, PUBLIC_URL is the server's own address (where Stripe's page sends the patient back), and
- * the test delivers Stripe's webhook itself (`env.stripe.sign(body)`). Returns the environment; call
+ * the test delivers Stripe's webhook itself (`env.stripe.sign(body)`). `env` adds settings of the server's own
+ * (MAP_TILE_URL pointing at a tile server the test runs). Returns the environment; call
  * `stop()` when done.
  */
-export async function startHms({ mail = false, stripe = false } = {}) {
+export async function startHms({ mail = false, stripe = false, env: serverEnv = {} } = {}) {
   if (!existsSync(chromiumPath)) {
     throw new Error(`${chromiumPath} is missing: run 'make setup' or 'apt-get install chromium'`)
   }
@@ -297,7 +298,7 @@ export async function startHms({ mail = false, stripe = false } = {}) {
   try {
     await Promise.all([mailpit?.start(dataDir), stripeMock?.start()])
     const port = await freePort()
-    const extra = { ...mailpit?.env(), ...stripeMock?.env() }
+    const extra = { ...mailpit?.env(), ...stripeMock?.env(), ...serverEnv }
     if (stripeMock) extra.PUBLIC_URL = `http://127.0.0.1:${port}`
     server = new Server(port, dataDir, extra)
     env = new Env(server, dataDir)

@@ -1712,7 +1712,7 @@ export interface paths {
         };
         /**
          * The hospital's name, time zone and today
-         * @description What every screen needs before it shows a date: the hospital's name, its time zone (HOSPITAL_TZ) and today's date and the current time in it. Screens show every date and time in this zone, whatever the zone of the computer they run on.
+         * @description What every screen needs before it shows a date: the hospital's name, its time zone (HOSPITAL_TZ) and today's date and the current time in it, and the map tile template (MAP_TILE_URL). Screens show every date and time in this zone, whatever the zone of the computer they run on.
          *
          *     Public: no token needed.
          */
@@ -3148,6 +3148,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/hospitals/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import hospitals from CSV or GeoJSON
+         * @description The body is the file itself. `text/csv`: a header row naming the columns (any order): `name`, `lat`, `lng` required; `address`, `phone`, `services` (`;`-separated, from the fixed list), `id`, `own` (true/false: one of this hospital's own sites), `emergency_department` (an own site's department whose queue is its emergency wait) and `wards` (`;`-separated ward ids whose free beds are counted; empty: every ward). `application/geo+json`: a FeatureCollection of Point features with the same names as properties (`services` and `wards` as arrays or `;`-separated text) and the coordinates in the geometry. Every row is checked first (name required, lat -90 to 90, lng -180 to 180, known services): if any is wrong, nothing is stored and the 400 (code `bad_rows`) names each bad row by its number (from 1, after the header row; GeoJSON: feature number) and what is wrong, one per line. Each entry is stored under its key (the `id`, else one made from the name and coordinates), so importing a file again replaces its entries rather than adding them twice; with `replace=true` the entries not in the file are removed. At most 5000 rows and 4 MiB. Audited (settings.hospitals_import).
+         *
+         *     Permission: `settings.manage` (by default: admin).
+         */
+        post: operations["importHospitals"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hospitals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the directory of hospitals
+         * @description The directory's entries by name, a page at a time; `q` keeps those whose name or address contains it.
+         *
+         *     Any signed-in user.
+         */
+        get: operations["listHospitals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hospitals/nearby": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Hospitals near a point, nearest first
+         * @description The directory's entries within `radius_km` of the point, sorted by great-circle (haversine) distance in km, computed by the server over the whole directory (it is small: at most 5000 entries; FerretDB has no geospatial index). `service` keeps the entries offering it. The hospital's own sites carry `live`: the emergency department's queue (how many wait, today's average wait) and the free beds of their wards. 400 names each missing or wrong parameter.
+         *
+         *     Any signed-in user.
+         */
+        get: operations["nearbyHospitals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/hospitals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The entry's id (its key). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove an entry from the directory
+         * @description Removes one entry; 404 when there is none with that id. Audited (settings.hospital_delete).
+         *
+         *     Permission: `settings.manage` (by default: admin).
+         */
+        delete: operations["deleteHospital"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3171,10 +3262,10 @@ export interface components {
         /** @description What went wrong. */
         ErrorBody: {
             /**
-             * @description A stable machine-readable code: the category (invalid_request, conflict, …) or, where a client can act on it, a specific one (break_glass_required; billing: no_price, price_changed, price_retired, charge_billed, charge_not_unbilled, no_unbilled_charges, invoice_changed, invoice_empty, invoice_not_draft, invoice_not_issued, credit_exceeds_invoice, charge_not_on_invoice; payments: overpayment, over_refund, online_payment_off, nothing_to_pay, bad_signature, provider_off, refund_refused, refund_failed; a service passed on to failed: upstream_failed; insurance: no_payer, payer_changed, payer_code_taken, payer_retired, policy_ended, claim_exists, claim_changed, claim_transition, not_insured, nothing_to_claim; roles: role_not_found, role_exists, stale_revision, role_in_use, last_admin, locked_permission).
+             * @description A stable machine-readable code: the category (invalid_request, conflict, …) or, where a client can act on it, a specific one (break_glass_required; billing: no_price, price_changed, price_retired, charge_billed, charge_not_unbilled, no_unbilled_charges, invoice_changed, invoice_empty, invoice_not_draft, invoice_not_issued, credit_exceeds_invoice, charge_not_on_invoice; payments: overpayment, over_refund, online_payment_off, nothing_to_pay, bad_signature, provider_off, refund_refused, refund_failed; a service passed on to failed: upstream_failed; insurance: no_payer, payer_changed, payer_code_taken, payer_retired, policy_ended, claim_exists, claim_changed, claim_transition, not_insured, nothing_to_claim; roles: role_not_found, role_exists, stale_revision, role_in_use, last_admin, locked_permission; directory: bad_rows).
              * @enum {string}
              */
-            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed" | "break_glass_required" | "unsupported_media_type" | "no_price" | "price_changed" | "price_retired" | "charge_billed" | "charge_not_unbilled" | "no_unbilled_charges" | "invoice_changed" | "invoice_empty" | "invoice_not_draft" | "invoice_not_issued" | "credit_exceeds_invoice" | "charge_not_on_invoice" | "overpayment" | "over_refund" | "online_payment_off" | "nothing_to_pay" | "bad_signature" | "provider_off" | "refund_refused" | "refund_failed" | "upstream_failed" | "no_payer" | "payer_changed" | "payer_code_taken" | "payer_retired" | "policy_ended" | "claim_exists" | "claim_changed" | "claim_transition" | "not_insured" | "nothing_to_claim" | "role_not_found" | "role_exists" | "stale_revision" | "role_in_use" | "last_admin" | "locked_permission" | "invalid_or_expired_token" | "unknown_procedure_code" | "procedure_entered_in_error";
+            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed" | "break_glass_required" | "unsupported_media_type" | "no_price" | "price_changed" | "price_retired" | "charge_billed" | "charge_not_unbilled" | "no_unbilled_charges" | "invoice_changed" | "invoice_empty" | "invoice_not_draft" | "invoice_not_issued" | "credit_exceeds_invoice" | "charge_not_on_invoice" | "overpayment" | "over_refund" | "online_payment_off" | "nothing_to_pay" | "bad_signature" | "provider_off" | "refund_refused" | "refund_failed" | "upstream_failed" | "no_payer" | "payer_changed" | "payer_code_taken" | "payer_retired" | "policy_ended" | "claim_exists" | "claim_changed" | "claim_transition" | "not_insured" | "nothing_to_claim" | "role_not_found" | "role_exists" | "stale_revision" | "role_in_use" | "last_admin" | "locked_permission" | "invalid_or_expired_token" | "unknown_procedure_code" | "procedure_entered_in_error" | "bad_rows";
             /** @description A human-readable explanation, safe to show. */
             message: string;
         };
@@ -4346,6 +4437,11 @@ export interface components {
              * @description The server's clock, so a screen can tell how far its own clock is off.
              */
             now: string;
+            /**
+             * @description The map tile template of the nearby-hospitals map (MAP_TILE_URL), with {z}, {x} and {y}; empty when no map is configured (the screens show the list only).
+             * @example https://tiles.example.org/{z}/{x}/{y}.png
+             */
+            map_tile_url: string;
         };
         /** @description The build of the running server. */
         Version: {
@@ -5953,6 +6049,112 @@ export interface components {
                 value: number;
                 currency: string;
             };
+        };
+        /** @description An entry of the directory of hospitals and sites. */
+        HospitalEntry: {
+            /**
+             * @description The entry's stable key: the file's id, else `h-` and a hash of the name and coordinates.
+             * @example city-general
+             */
+            id: string;
+            name: string;
+            address: string;
+            lat: number;
+            lng: number;
+            phone: string;
+            /** @description The services offered, sorted. */
+            services: ("emergency" | "icu" | "maternity" | "pediatrics" | "surgery" | "cardiology" | "oncology" | "radiology" | "dialysis" | "psychiatry" | "trauma" | "burns" | "stroke" | "pharmacy" | "laboratory" | "outpatient")[];
+            /** @description One of this hospital's own sites. */
+            own: boolean;
+            /** @description An own site's department whose queue is its emergency wait. */
+            emergency_department?: string;
+            /** @description An own site's wards whose free beds are counted (absent: every ward). */
+            wards?: string[];
+            /**
+             * Format: date-time
+             * @description When the entry was last imported.
+             */
+            updated_at: string;
+        };
+        /** @description A page of the directory, by name. */
+        HospitalList: {
+            items: components["schemas"]["HospitalEntry"][];
+            total: number;
+            page: number;
+            limit: number;
+        };
+        /** @description What an import did. */
+        HospitalImport: {
+            /** @description Entries in the file. */
+            rows: number;
+            /** @description New entries. */
+            created: number;
+            /** @description Entries that replaced one with the same key. */
+            replaced: number;
+            /** @description Entries not in the file, removed (replace=true only). */
+            removed: number;
+        };
+        /** @description What the server knows now of one of its own sites; a figure it cannot read is left out. */
+        LiveSite: {
+            /** @description How many wait in the emergency department's queue now. */
+            emergency_waiting?: number;
+            /** @description Today's average actual wait there, in minutes. */
+            emergency_wait_minutes?: number;
+            /** @description Free beds in the site's wards. */
+            free_beds?: number;
+        };
+        /** @description A directory entry with its distance from the asked point. */
+        NearbyHospital: {
+            /**
+             * @description The entry's stable key: the file's id, else `h-` and a hash of the name and coordinates.
+             * @example city-general
+             */
+            id: string;
+            name: string;
+            address: string;
+            lat: number;
+            lng: number;
+            phone: string;
+            /** @description The services offered, sorted. */
+            services: ("emergency" | "icu" | "maternity" | "pediatrics" | "surgery" | "cardiology" | "oncology" | "radiology" | "dialysis" | "psychiatry" | "trauma" | "burns" | "stroke" | "pharmacy" | "laboratory" | "outpatient")[];
+            /** @description One of this hospital's own sites. */
+            own: boolean;
+            /** @description An own site's department whose queue is its emergency wait. */
+            emergency_department?: string;
+            /** @description An own site's wards whose free beds are counted (absent: every ward). */
+            wards?: string[];
+            /**
+             * Format: date-time
+             * @description When the entry was last imported.
+             */
+            updated_at: string;
+            /** @description Great-circle distance from the asked point in km, to 2 decimals. */
+            distance_km: number;
+            live?: components["schemas"]["LiveSite"];
+        };
+        /** @description The entries within the radius, nearest first; total counts them before the limit. */
+        NearbyList: {
+            items: components["schemas"]["NearbyHospital"][];
+            total: number;
+            radius_km: number;
+        };
+        /** @description A GeoJSON FeatureCollection of Point features whose properties are the CSV's columns. */
+        HospitalFeatureCollection: {
+            /** @enum {string} */
+            type: "FeatureCollection";
+            features: {
+                /** @enum {string} */
+                type: "Feature";
+                id?: unknown;
+                geometry: {
+                    /** @enum {string} */
+                    type: "Point";
+                    /** @description [longitude, latitude] */
+                    coordinates: number[];
+                };
+                /** @description name (required), address, phone, services, id, own, emergency_department, wards. */
+                properties: Record<string, never>;
+            }[];
         };
     };
     responses: {
@@ -11316,6 +11518,201 @@ export interface operations {
                 content: {
                     "application/fhir+json": components["schemas"]["FhirClaim"];
                 };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    importHospitals: {
+        parameters: {
+            query?: {
+                /** @description true: after the import, remove the entries not in the file. */
+                replace?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example name,address,lat,lng,phone,services
+                 *     City General,1 High St,51.5072,-0.1276,+44 20 7946 0000,emergency;icu
+                 */
+                "text/csv": string;
+                "application/geo+json": components["schemas"]["HospitalFeatureCollection"];
+            };
+        };
+        responses: {
+            /** @description Imported: how many rows, new and replaced entries, and removed ones. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HospitalImport"];
+                };
+            };
+            /** @description The file is not valid: unreadable, a missing or unknown column, or bad rows (code `bad_rows`, each named by number, one per line; nothing was stored). */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "bad_rows",
+                     *         "message": "2 problems in the file; nothing was imported:\nrow 2: lat must be from -90 to 90, not 95\nrow 4: unknown service \"spa\" (the services are emergency, icu, …)"
+                     *       },
+                     *       "request_id": "5f0c2a9e1b7d4c3a8e6f1d20"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            /** @description The Content-Type is neither text/csv nor application/geo+json. */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "send the file as text/csv (with a header row) or application/geo+json"
+                     *       },
+                     *       "request_id": "5f0c2a9e1b7d4c3a8e6f1d20"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listHospitals: {
+        parameters: {
+            query?: {
+                /** @description Only the entries whose name or address contains this text (case aside): how the screens find a town or street without a geocoder. */
+                q?: string;
+                /** @description The page, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the directory. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HospitalList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    nearbyHospitals: {
+        parameters: {
+            query: {
+                /**
+                 * @description Latitude in decimal degrees.
+                 * @example 51.5
+                 */
+                lat: number;
+                /**
+                 * @description Longitude in decimal degrees.
+                 * @example -0.12
+                 */
+                lng: number;
+                /** @description How far to look, in km (default 50). */
+                radius_km?: number;
+                /** @description Only entries offering this service. */
+                service?: "emergency" | "icu" | "maternity" | "pediatrics" | "surgery" | "cardiology" | "oncology" | "radiology" | "dialysis" | "psychiatry" | "trauma" | "burns" | "stroke" | "pharmacy" | "laboratory" | "outpatient";
+                /** @description At most this many entries (default 10). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entries within the radius, nearest first. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NearbyList"];
+                };
+            };
+            /** @description lat or lng is missing or out of range, or another parameter is wrong; the message names each. */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "invalid_request",
+                     *         "message": "lat is required (decimal degrees from -90 to 90)"
+                     *       },
+                     *       "request_id": "5f0c2a9e1b7d4c3a8e6f1d20"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteHospital: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The entry's id (its key). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];

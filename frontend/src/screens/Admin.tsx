@@ -11,6 +11,7 @@ import { Broadcast } from './admin/Broadcast'
 import { Deliveries } from './admin/Deliveries'
 import { Departments } from './admin/Departments'
 import { Doctors } from './admin/Doctors'
+import { Hospitals } from './admin/Hospitals'
 import { NewAccount } from './admin/NewAccount'
 import { Payers } from './admin/Payers'
 import { Prices } from './admin/Prices'
@@ -37,6 +38,7 @@ const allTabs = [
   { id: 'adm-wards', label: 'Wards & beds', perm: 'settings.manage' },
   { id: 'adm-prices', label: 'Prices', perm: 'settings.manage' },
   { id: 'adm-payers', label: 'Payers', perm: 'settings.manage' },
+  { id: 'adm-hospitals', label: 'Hospitals', perm: 'settings.manage' },
   { id: 'adm-audit', label: 'Activity log', perm: 'audit.read' },
   { id: 'adm-grants', label: 'Access grants', perm: 'audit.read' },
   { id: 'adm-deliveries', label: 'Deliveries', perm: 'notify.deliveries' },
@@ -116,6 +118,9 @@ export function AdminScreen() {
         <TabPanel id="adm-payers" className="adm-panel">
           <Payers />
         </TabPanel>
+        <TabPanel id="adm-hospitals" className="adm-panel">
+          <Hospitals />
+        </TabPanel>
         <TabPanel id="adm-audit" className="adm-panel">
           <Suspense fallback={<p className="muted">Loading the activity log…</p>}>
             <ActivityLog />
@@ -155,6 +160,7 @@ function Overview({ shown }: { shown: Set<string> }) {
           <Card title="Payers" text="The insurers the hospital claims from; policies and claims use them." shown={shown} anchor="adm-payers" />
           <Card title="Claims board" text="Insurance claims by status: submit, approve, deny, mark paid." to="/billing/claims" />
           <Card title="Reports" text="Operations, admissions, doctor performance and billing over any range; charts, print, CSV." to="/reports" />
+          <Card title="Hospitals" text="The directory of nearby hospitals and sites patients and the desk see; import CSV or GeoJSON." shown={shown} anchor="adm-hospitals" />
           <Card title="Activity log" text="Who read or changed patient records, sign-ins, account and settings changes; CSV and chain check." shown={shown} anchor="adm-audit" />
           <Card title="Access grants" text="Who broke the glass to open a patient's records, and why." shown={shown} anchor="adm-grants" />
           <Card title="Deliveries" text="Email and SMS sent; failed ones (dead letters) to retry." shown={shown} anchor="adm-deliveries" />

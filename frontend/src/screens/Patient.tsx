@@ -1,5 +1,6 @@
 // The patient's portal, at /patient and its sections: appointments (the start), past visits, the
-// record, prescriptions, lab reports, admissions, bills, the profile and "my data" (export and erasure).
+// record, prescriptions, lab reports, admissions, bills, nearby hospitals, the profile and "my data"
+// (export and erasure).
 // Each section reads what it shows through the query cache; the patient's own channel keeps it fresh.
 import { Redirect, Route, Switch, useSearch } from 'wouter'
 import { session } from '../api/client'
@@ -8,6 +9,7 @@ import { Appointments } from './patient/Appointments'
 import { Bills } from './patient/Bills'
 import { LabReports } from './patient/LabReports'
 import { MyData } from './patient/MyData'
+import { Nearby } from './patient/Nearby'
 import { PortalNav } from './patient/PortalNav'
 import { Prescriptions } from './patient/Prescriptions'
 import { Profile } from './patient/Profile'
@@ -52,6 +54,9 @@ export function PatientScreen() {
         </Route>
         <Route path="/bills">
           <Bills patientID={patientID} />
+        </Route>
+        <Route path="/nearby">
+          <Nearby />
         </Route>
         <Route path="/my-data">
           <MyData />

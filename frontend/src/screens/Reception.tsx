@@ -1,5 +1,6 @@
 // The reception desk (staff; admins too): the desk's tasks in tabs — check-in, emergency admission,
-// booking, and the day's appointments to move or cancel — beside every department's live queue.
+// booking, the day's appointments to move or cancel, and the nearby hospitals to send someone on to —
+// beside every department's live queue.
 //
 // Live updates: each queue card follows queue:dept:<department> (reception/Queues.tsx). Every list is a
 // query in the shared cache. An event naming an appointment (queue.changed, or appointment.changed on a
@@ -21,17 +22,19 @@ import { Book } from './reception/Book'
 import { CheckIn } from './reception/CheckIn'
 import { Emergency } from './reception/Emergency'
 import { DraftStore, resourceOf, useDebounced } from './reception/hooks'
+import { NearbyHospitals } from './nearby/NearbyHospitals'
 import { Queues } from './reception/Queues'
 import { can } from '../roles'
 import './reception.css'
 
-type Tab = 'checkin' | 'emergency' | 'book' | 'appointments'
+type Tab = 'checkin' | 'emergency' | 'book' | 'appointments' | 'nearby'
 
 const allTabs: { id: Tab; label: string }[] = [
   { id: 'checkin', label: 'Check-in' },
   { id: 'emergency', label: 'Emergency admission' },
   { id: 'book', label: 'Book' },
   { id: 'appointments', label: 'Appointments' },
+  { id: 'nearby', label: 'Nearby hospitals' },
 ]
 
 /** How long to gather changes before reading the lists of free doctors and slots again. */
@@ -133,6 +136,7 @@ export function ReceptionScreen() {
             {tab === 'emergency' && <Emergency departments={depts} />}
             {tab === 'book' && books && <Book departments={depts} doctors={docs} />}
             {tab === 'appointments' && books && <Appointments departments={depts} doctors={docs} />}
+            {tab === 'nearby' && <NearbyHospitals level={2} />}
           </div>
         </section>
         <Queues departments={depts} error={departments.error} retry={departments.retry} onChanged={changed} />

@@ -25,6 +25,7 @@ import (
 	"hms/server/internal/chart"
 	"hms/server/internal/clock"
 	"hms/server/internal/config"
+	"hms/server/internal/directory"
 	"hms/server/internal/doctor"
 	"hms/server/internal/event"
 	"hms/server/internal/gdpr"
@@ -98,6 +99,8 @@ type App struct {
 	// Triggers make notifications from what happens elsewhere: reminders, confirmations, pages.
 	Triggers *notify.Triggers
 	wards    *ward.Service
+	// directory is the directory of hospitals and sites (the nearby search).
+	directory *directory.Service
 	// outbox is the notification store, whose delivery counts the metrics read.
 	outbox *mongostore.Notifications
 
@@ -202,7 +205,11 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 		c.Next()
 	})
 	a.register(e)
-	e.NoRoute(webUI(frontend.Dist()))
+	tiles := ""
+	if cfg.MapTileURL != "" {
+		tiles, _ = config.TileOrigin(cfg.MapTileURL) // checked when the configuration was read
+	}
+	e.NoRoute(webUI(frontend.Dist(), webPolicy(tiles)))
 	a.Handler = e
 	if err := a.start(); err != nil {
 		a.detachMetrics()
@@ -346,9 +353,10 @@ func (a *App) readyz(c *gin.Context) {
 func (a *App) version(c *gin.Context) { c.JSON(http.StatusOK, version.Get()) }
 
 // hospital answers what every screen needs before it shows a date: the hospital's name and time zone,
-// today in that zone and the server's clock.
+// today in that zone and the server's clock; and the map tile template of the nearby-hospitals map.
 func (a *App) hospital(c *gin.Context) {
 	now := a.Clock.Now().In(a.Config.HospitalTZ)
 	c.JSON(http.StatusOK, gin.H{"name": a.Config.Notify.HospitalName, "time_zone": a.Config.HospitalTZ.String(),
-		"locale": a.Config.HospitalLocale, "today": now.Format(time.DateOnly), "now": now.UTC()})
+		"locale": a.Config.HospitalLocale, "today": now.Format(time.DateOnly), "now": now.UTC(),
+		"map_tile_url": a.Config.MapTileURL})
 }

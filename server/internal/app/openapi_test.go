@@ -596,6 +596,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 	exerciseBilling(t, c)
 	exerciseInsurance(t, c)
 	exerciseReports(t, c)
+	exerciseDirectory(t, c)
 	exerciseRoles(t, c)
 	exerciseNotifications(t, c)
 	// Patient records.

@@ -262,6 +262,7 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 	labOrderID, labFileID := labFixture(t, env, h.Doctor.Token, h.Staff.Token, patientID)
 	params := map[string]string{
 		"/api/roles/:id":                       "/api/roles/staff",
+		"/api/hospitals/:id":                   "/api/hospitals/matrix",
 		"/api/patients/:id/lab-orders":         "/api/patients/" + patientID + "/lab-orders",
 		"/api/lab-orders/:id":                  "/api/lab-orders/" + labOrderID,
 		"/api/lab-orders/:id/results":          "/api/lab-orders/" + labOrderID + "/results",
@@ -362,6 +363,7 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		"POST /api/alerts/:id/ack":     nil,
 		"POST /api/broadcasts":         map[string]string{"message": "matrix"},
 
+		"GET /api/hospitals":             nil,
 		"GET /api/departments":           nil,
 		"POST /api/departments":          shared.Department{ID: "matrix", Name: "Matrix"},
 		"GET /api/doctors":               nil,

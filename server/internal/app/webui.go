@@ -13,9 +13,19 @@ import (
 
 // webCSP is the Content-Security-Policy of the web UI: its own scripts and styles only (React sets
 // style attributes through the DOM, which the policy allows), the API and the websocket on this origin,
-// and no framing.
+// and no framing. Images: its own, and the map tiles' origin when MAP_TILE_URL is set (tileOrigin,
+// added by webPolicy).
 const webCSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
 	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+// webPolicy is webCSP with images also allowed from tileOrigin (scheme://host[:port]) when it is set,
+// and from nowhere else.
+func webPolicy(tileOrigin string) string {
+	if tileOrigin == "" {
+		return webCSP
+	}
+	return strings.Replace(webCSP, "img-src 'self' data:;", "img-src 'self' data: "+tileOrigin+";", 1)
+}
 
 // notBuilt is what / answers when the server was built without the web UI (frontend/dist empty).
 const notBuilt = `<!doctype html><html lang="en"><meta charset="utf-8"><title>HMS</title>
@@ -27,7 +37,8 @@ The REST API works meanwhile: <a href="/api/openapi.json">/api/openapi.json</a>.
 // webUI serves the frontend build for every path that is not an API route, falling back to index.html
 // so that client-side routes (/reception, /display/cardiology) work; unknown /api paths get the JSON 404.
 // Hashed assets are cached for a year; index.html is revalidated every time, so a new build is picked up.
-func webUI(dist fs.FS) gin.HandlerFunc {
+// csp is the Content-Security-Policy of index.html (webPolicy).
+func webUI(dist fs.FS, csp string) gin.HandlerFunc {
 	files := http.FileServer(http.FS(dist))
 	_, err := fs.Stat(dist, "index.html")
 	built := err == nil
@@ -55,7 +66,7 @@ func webUI(dist fs.FS) gin.HandlerFunc {
 			h.Set("Cache-Control", "no-cache")
 		}
 		if name == "index.html" {
-			h.Set("Content-Security-Policy", webCSP)
+			h.Set("Content-Security-Policy", csp)
 		}
 		c.Status(http.StatusOK)
 		files.ServeHTTP(c.Writer, c.Request)

@@ -14,7 +14,7 @@ func serveUI(t *testing.T, dist fstest.MapFS, method, target string) *httptest.R
 	t.Helper()
 	gin.SetMode(gin.TestMode)
 	e := gin.New()
-	e.NoRoute(webUI(dist))
+	e.NoRoute(webUI(dist, webCSP))
 	w := httptest.NewRecorder()
 	e.ServeHTTP(w, httptest.NewRequest(method, target, nil))
 	return w
@@ -61,5 +61,19 @@ func TestWebUINotBuiltSaysHow(t *testing.T) {
 	w := serveUI(t, fstest.MapFS{".gitkeep": {}}, http.MethodGet, "/reception")
 	if w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "make build") {
 		t.Fatalf("got %d %q, want 503 telling to run make build", w.Code, w.Body.String())
+	}
+}
+
+func TestWebPolicyAllowsExactlyTheTileHost(t *testing.T) {
+	t.Parallel()
+	if got := webPolicy(""); got != webCSP {
+		t.Errorf("no tiles: got %q, want webCSP", got)
+	}
+	got := webPolicy("https://tiles.example.org:8443")
+	if !strings.Contains(got, "img-src 'self' data: https://tiles.example.org:8443;") {
+		t.Errorf("got %q, want the tile origin in img-src", got)
+	}
+	if strings.Count(got, "tiles.example.org") != 1 || strings.Contains(got, "*") {
+		t.Errorf("got %q, want the tile origin once, in img-src only, and no wildcard", got)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"hms/server/internal/billing/pdf"
 	"hms/server/internal/billing/stripepay"
 	"hms/server/internal/chart"
+	"hms/server/internal/directory"
 	"hms/server/internal/doctor"
 	"hms/server/internal/gdpr"
 	"hms/server/internal/hub"
@@ -115,6 +116,26 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 		Clinical:    a.Access.Clinical,
 		Clock:       a.Clock,
 	}, a.Events, a.audit, a.Log)
+
+	// The directory of hospitals: the own sites' live figures are the emergency department's display
+	// board (one read of its day) and the wards' occupancy (three reads), only for own sites found.
+	a.directory = directory.NewService(mongostore.NewDirectory(db), directory.Deps{
+		EmergencyQueue: func(ctx context.Context, dept string) (int, float64, error) {
+			b, err := a.Appointments.Display(ctx, dept)
+			return b.Waiting, b.AverageWaitMinutes, err
+		},
+		FreeBeds: func(ctx context.Context) (map[string]int, error) {
+			wards, err := a.wards.Wards(ctx)
+			if err != nil {
+				return nil, err
+			}
+			free := map[string]int{}
+			for _, w := range wards.Items {
+				free[w.ID] = w.Free
+			}
+			return free, nil
+		},
+	}, a.Log, a.Clock.Now)
 
 	// The access rule: each domain that makes a care relationship contributes its part.
 	a.Access.Use(patient.AccessDeps{

@@ -131,6 +131,10 @@ type Config struct {
 	// HospitalAddress and HospitalTaxID head the invoices and receipts (empty: left off).
 	HospitalAddress string
 	HospitalTaxID   string
+	// MapTileURL is the map tile template of the nearby-hospitals map, such as
+	// https://tiles.example.org/{z}/{x}/{y}.png (empty: no map, the list only). The web UI's
+	// Content-Security-Policy allows images from its origin, and from no other.
+	MapTileURL string
 	// QueueAging is how long a triage level 3–5 patient waits before moving up one level in the queue.
 	QueueAging time.Duration
 	// ConsultDefault is the consultation length assumed for wait estimates before any were measured.
@@ -245,6 +249,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		HospitalCurrency:    r.currency("HOSPITAL_CURRENCY", "USD"),
 		HospitalAddress:     r.str("HOSPITAL_ADDRESS", ""),
 		HospitalTaxID:       r.str("HOSPITAL_TAX_ID", ""),
+		MapTileURL:          r.str("MAP_TILE_URL", ""),
 		QueueAging:          time.Duration(r.int("QUEUE_AGING_MINUTES", 30)) * time.Minute,
 		ConsultDefault:      time.Duration(r.int("CONSULT_MINUTES_DEFAULT", 15)) * time.Minute,
 		EmailHost:           r.str("EMAIL_HOST", ""),
@@ -302,6 +307,11 @@ func (c *Config) check() error {
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 			return errors.New("PUBLIC_URL must be an http(s) URL such as https://hms.example.org (no query)")
+		}
+	}
+	if c.MapTileURL != "" {
+		if _, err := TileOrigin(c.MapTileURL); err != nil {
+			return err
 		}
 	}
 	if c.LoginMaxFailures < 1 || c.LoginMaxPerIP < 1 {
@@ -696,4 +706,29 @@ func maskKeys(s string) string {
 		}
 	}
 	return strings.Join(out, ",")
+}
+
+// TileOrigin returns the origin (scheme://host[:port]) of a map tile template, the one source of map
+// images the web UI's Content-Security-Policy allows. The template must be an http(s) URL with {z},
+// {x} and {y} and one fixed host: a {s} subdomain would need a wildcard in the policy.
+func TileOrigin(template string) (string, error) {
+	bad := errors.New("MAP_TILE_URL must be an http(s) URL with {z}, {x} and {y} and one fixed host, such as https://tiles.example.org/{z}/{x}/{y}.png")
+	for _, p := range []string{"{z}", "{x}", "{y}"} {
+		if !strings.Contains(template, p) {
+			return "", bad
+		}
+	}
+	scheme, rest, ok := strings.Cut(template, "://")
+	if !ok || (scheme != "https" && scheme != "http") {
+		return "", bad
+	}
+	host, _, _ := strings.Cut(rest, "/")
+	if host == "" || strings.ContainsAny(host, "{}*@?#;' \"\t") {
+		return "", bad
+	}
+	u, err := url.Parse(scheme + "://" + host)
+	if err != nil || u.Host != host || u.Hostname() == "" {
+		return "", bad
+	}
+	return scheme + "://" + strings.ToLower(host), nil
 }

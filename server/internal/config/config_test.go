@@ -402,3 +402,21 @@ func TestHospitalCurrency(t *testing.T) {
 		})
 	}
 }
+
+func TestMapTileURL(t *testing.T) {
+	t.Parallel()
+	if c, ok := loadWith(t, nil, ""); ok && c.MapTileURL != "" {
+		t.Errorf("default MAP_TILE_URL %q, want empty (no map)", c.MapTileURL)
+	}
+	c, ok := loadWith(t, map[string]string{"MAP_TILE_URL": "https://Tiles.example.org:8443/{z}/{x}/{y}.png?key=1"}, "")
+	if ok {
+		if origin, _ := TileOrigin(c.MapTileURL); origin != "https://tiles.example.org:8443" {
+			t.Errorf("origin %q, want https://tiles.example.org:8443", origin)
+		}
+	}
+	for _, bad := range []string{"tiles.example.org/{z}/{x}/{y}.png", "https://{s}.tile.example.org/{z}/{x}/{y}.png",
+		"https://tiles.example.org/{z}/{x}.png", "ftp://tiles.example.org/{z}/{x}/{y}", "https://*.example.org/{z}/{x}/{y}",
+		"https:///{z}/{x}/{y}", "https://a b/{z}/{x}/{y}"} {
+		loadWith(t, map[string]string{"MAP_TILE_URL": bad}, "MAP_TILE_URL must be")
+	}
+}

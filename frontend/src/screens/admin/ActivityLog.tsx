@@ -64,6 +64,8 @@ export const knownActions = [
   'settings.ward_create',
   'settings.beds_add',
   'settings.broadcast',
+  'settings.hospitals_import',
+  'settings.hospital_delete',
   'integration.delivery_retry',
 ]
 

@@ -38,7 +38,7 @@ describe('the portal', () => {
     expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('My prescriptions')
     const nav = screen.getByRole('navigation', { name: 'My health' })
     expect(screen.getByRole('link', { name: 'Prescriptions' }).getAttribute('aria-current')).toBe('page')
-    expect(nav.querySelectorAll('a')).toHaveLength(9)
+    expect(nav.querySelectorAll('a')).toHaveLength(10)
     expect(await screen.findByText('You have no prescriptions.')).toBeTruthy()
 
     await user.click(screen.getByRole('link', { name: 'Hospital stays' }))

@@ -10,6 +10,7 @@ export const sections = [
   { href: '/lab-reports', label: 'Lab reports' },
   { href: '/admissions', label: 'Hospital stays' },
   { href: '/bills', label: 'Bills' },
+  { href: '/nearby', label: 'Nearby hospitals' },
   { href: '/profile', label: 'Profile' },
   { href: '/my-data', label: 'My data' },
 ]
