@@ -17,7 +17,11 @@ require (
 	go.mongodb.org/mongo-driver/v2 v2.10.0
 )
 
-require github.com/stripe/stripe-go/v82 v82.5.1 // indirect
+require (
+	github.com/google/fhir/go v0.7.4 // indirect
+	github.com/stripe/stripe-go/v82 v82.5.1 // indirect
+	google.golang.org/genproto v0.0.0-20250519155744-55703ea1f237 // indirect
+)
 
 require (
 	filippo.io/edwards25519 v1.1.0 // indirect

@@ -27,6 +27,7 @@ import (
 	"hms/server/internal/config"
 	"hms/server/internal/doctor"
 	"hms/server/internal/event"
+	"hms/server/internal/fhir"
 	"hms/server/internal/gdpr"
 	"hms/server/internal/httpx"
 	"hms/server/internal/hub"
@@ -203,6 +204,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 	})
 	a.register(e)
 	e.NoRoute(webUI(frontend.Dist()))
+	e.NoMethod(fhir.NoMethod(httpx.MethodNotAllowedHandler))
 	a.Handler = e
 	if err := a.start(); err != nil {
 		a.detachMetrics()

@@ -129,6 +129,19 @@ func (s *Patients) searchFilter(q patient.Query, first any) bson.D {
 		}
 		add("name_prefixes", p)
 	}
+	switch {
+	case q.BirthFrom != "" && q.BirthFrom == q.BirthTo:
+		add("date_of_birth", q.BirthFrom)
+	case q.BirthFrom != "" || q.BirthTo != "":
+		r := bson.D{}
+		if q.BirthFrom != "" {
+			r = append(r, bson.E{Key: "$gte", Value: q.BirthFrom})
+		}
+		if q.BirthTo != "" {
+			r = append(r, bson.E{Key: "$lte", Value: q.BirthTo})
+		}
+		add("date_of_birth", r)
+	}
 	for _, t := range terms {
 		in := bson.D{{Key: "$in", Value: s.keys.BlindIndexes(t)}}
 		add("$or", bson.A{bson.D{{Key: "condition_terms", Value: in}}, bson.D{{Key: "history_terms", Value: in}}})
