@@ -598,6 +598,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 	exerciseReports(t, c)
 	exerciseRoles(t, c)
 	exerciseNotifications(t, c)
+	exerciseFHIR(t, c)
 	// Patient records.
 	exerciseRecords(t, c)
 
