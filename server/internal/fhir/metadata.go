@@ -42,9 +42,9 @@ func (h *Handlers) Capabilities(base string) fhir.CapabilityStatement {
 	withPaging := func(ps ...fhir.CapabilityStatementRestResourceSearchParam) []fhir.CapabilityStatementRestResourceSearchParam {
 		return append(ps, pagingParams...)
 	}
-	return fhir.CapabilityStatement{
+	cs := fhir.CapabilityStatement{
 		Status: fhir.PublicationStatusActive, Date: h.started.Format(time.RFC3339), Kind: fhir.CapabilityStatementKindInstance,
-		Name: ptr("HMS"), Title: ptr("HMS FHIR R4 API"), Publisher: ptr(h.hospital.Name),
+		Name: ptr("HMS"), Title: ptr("HMS FHIR R4 API"),
 		Description: ptr("A read-only FHIR R4 view of HMS: the access rules and the audit trail of its REST API apply. " + strict),
 		Software:    &fhir.CapabilityStatementSoftware{Name: "HMS", Version: ptr(h.version)},
 		Implementation: &fhir.CapabilityStatementImplementation{Description: "HMS hospital management system", Url: ptr(base),
@@ -89,6 +89,14 @@ func (h *Handlers) Capabilities(base string) fhir.CapabilityStatement {
 			},
 		}},
 	}
+	// FHIR strings are never empty.
+	if h.hospital.Name != "" {
+		cs.Publisher = ptr(h.hospital.Name)
+	}
+	if h.version == "" {
+		cs.Software.Version = nil
+	}
+	return cs
 }
 
 // Metadata handles GET /fhir/R4/metadata: the CapabilityStatement. It needs no token (FHIR clients

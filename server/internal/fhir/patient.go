@@ -65,9 +65,11 @@ func PatientResource(r patient.Record) fhir.Patient {
 		p.Address = []fhir.Address{{Text: ptr(r.Address)}}
 	}
 	for _, ec := range r.EmergencyContacts {
-		ct := fhir.PatientContact{Name: &fhir.HumanName{Text: ptr(ec.Name)},
-			Relationship: []fhir.CodeableConcept{{Coding: []fhir.Coding{{System: ptr("http://terminology.hl7.org/CodeSystem/v2-0131"),
-				Code: ptr("C"), Display: ptr("Emergency Contact")}}}}}
+		ct := fhir.PatientContact{Relationship: []fhir.CodeableConcept{{Coding: []fhir.Coding{{System: ptr("http://terminology.hl7.org/CodeSystem/v2-0131"),
+			Code: ptr("C"), Display: ptr("Emergency Contact")}}}}}
+		if ec.Name != "" {
+			ct.Name = &fhir.HumanName{Text: ptr(ec.Name)}
+		}
 		if ec.Relation != "" {
 			ct.Relationship = append(ct.Relationship, fhir.CodeableConcept{Text: ptr(ec.Relation)})
 		}
