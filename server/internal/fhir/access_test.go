@@ -108,3 +108,27 @@ func TestAccessAsREST(t *testing.T) {
 }
 
 func esc(s string) string { return neturl.QueryEscape(s) }
+
+// TestSearchNeedsPermission: a staff-side role without patient.search is refused the FHIR Patient
+// search (403) as it is GET /api/patients, while a patient needs no such grant.
+func TestSearchNeedsPermission(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	admin := env.Admin()
+	grants := []shared.Permission{shared.PermWardView}
+	var role shared.RoleInfo
+	env.Post("/api/roles", admin.Token, shared.CreateRoleRequest{Name: "Porter", Kind: shared.RoleStaff, Grants: &grants}).
+		Want(t, http.StatusCreated).Decode(t, &role)
+	porter := env.NewUser(shared.RoleStaff)
+	env.Patch("/api/users/"+porter.ID(), admin.Token, map[string]any{"role_id": role.ID}).Want(t, http.StatusOK)
+	porter = env.Login(porter.User.Email, apptest.Password)
+
+	env.Get("/api/patients?q=a", porter.Token).WantError(t, http.StatusForbidden, "forbidden")
+	msg := outcome(t, env.Get("/fhir/R4/Patient?name=a", porter.Token), http.StatusForbidden, "forbidden", "forbidden")
+	if !strings.Contains(msg, "patient.search") {
+		t.Errorf("got %q, want the permission named", msg)
+	}
+	// The rest of the FHIR API is open to every signed-in user, as its REST routes.
+	valid(t, env.Get("/fhir/R4/Organization/hospital", porter.Token).Want(t, http.StatusOK), "Organization")
+	searchBundle(t, env, "/fhir/R4/Patient", env.NewUser(shared.RolePatient).Token)
+}
