@@ -1,7 +1,7 @@
 # HMS — see README.md. `make run` starts the server on the embedded database; `make test` runs every test.
 GO ?= go
 
-.PHONY: all build cmds frontend openapi unused-routes run test vulncheck setup bench-patient bench-hub bench-booking bench-billing bench-notify bench-tti bench-reports demo vet fmt clean desktop e2e chart-check
+.PHONY: all build cmds frontend openapi unused-routes run test vulncheck setup bench-patient bench-fhir bench-hub bench-booking bench-billing bench-notify bench-tti bench-reports demo vet fmt clean desktop e2e chart-check
 
 all: build
 
@@ -50,6 +50,9 @@ setup: ## install the Debian packages the tests and the desktop app need (redis-
 
 bench-patient: build ## p50/p99 of GET /api/patient/{id} under 16 concurrent clients, embedded default
 	scripts/bench-patient.sh
+
+bench-fhir: ## p50/p99 of GET /fhir/R4/Patient searches over 10,000 patients, embedded default (FerretDB on SQLite)
+	cd server && HMS_FHIR_BENCH=$(or $(N),10000) HMS_FHIR_BENCH_QUERIES=$(or $(QUERIES),200) $(GO) test -count=1 -run TestBenchPatientSearch -v -timeout 60m ./internal/fhir/
 
 bench-hub: ## hub load test: 5000 websocket clients, 20 emergency alerts, server with Redis
 	scripts/bench-hub.sh -clients $(or $(CLIENTS),5000) -alerts $(or $(ALERTS),20)

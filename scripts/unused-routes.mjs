@@ -29,6 +29,12 @@ const machineFacing = {
     'ward boards, not one admission, so the screens read GET /api/admissions and the boards instead',
 }
 
+// The FHIR R4 API (docs/fhir.md) is for other systems' FHIR clients, not the screens.
+for (const route of ['GET /fhir/R4/metadata', 'GET /fhir/R4/Patient', 'GET /fhir/R4/Patient/{id}', 'GET /fhir/R4/Practitioner',
+  'GET /fhir/R4/Practitioner/{id}', 'GET /fhir/R4/Organization/{id}', 'GET /fhir/R4/Slot']) {
+  machineFacing[route] = 'the FHIR R4 API, for other systems\' FHIR clients (docs/fhir.md); the screens use the REST API'
+}
+
 const doc = JSON.parse(readFileSync(process.argv[2] ?? join(root, 'bin/openapi.json'), 'utf8'))
 const routes = []
 for (const [path, ops] of Object.entries(doc.paths)) {

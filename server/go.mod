@@ -9,6 +9,7 @@ require (
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/gin-gonic/gin v1.12.0
 	github.com/golang-jwt/jwt/v5 v5.3.1
+	github.com/google/fhir/go v0.7.4
 	github.com/jackc/pgx/v5 v5.7.5
 	github.com/joho/godotenv v1.5.1
 	github.com/redis/go-redis/v9 v9.23.0
@@ -17,7 +18,10 @@ require (
 	go.mongodb.org/mongo-driver/v2 v2.10.0
 )
 
-require github.com/stripe/stripe-go/v82 v82.5.1 // indirect
+require (
+	github.com/stripe/stripe-go/v82 v82.5.1 // indirect
+	google.golang.org/genproto v0.0.0-20250519155744-55703ea1f237 // indirect
+)
 
 require (
 	filippo.io/edwards25519 v1.1.0 // indirect

@@ -3239,6 +3239,160 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fhir/R4/metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * FHIR CapabilityStatement
+         * @description The FHIR R4 CapabilityStatement: exactly the resources, interactions and search parameters this server supports (docs/fhir.md). Needs no token: FHIR clients read it before they sign in.
+         *
+         *     Public: no token needed.
+         */
+        get: operations["fhirMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Patient": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search patients (FHIR)
+         * @description A searchset Bundle of Patients (demographics: MRN as identifier, name, gender, birth date, phone, address, emergency contacts), in name order, with `total` and self, first, previous, next and last links. A patient finds only their own record; doctors, staff and admins need `patient.search` (checked by the handler) and find what GET /api/patients finds. Audited as `patient.search` (no search text). Strict: a parameter not listed, a modifier (`name:exact`) or an OR list (commas) is 400 with an OperationOutcome naming it.
+         *
+         *     Any signed-in user.
+         */
+        get: operations["fhirSearchPatients"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Patient/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a patient (FHIR)
+         * @description The Patient (demographics). The same access rule as GET /api/patient/{id}: a patient only their own record (403 for another's); doctors, staff and admins by the care-relationship rule (403 with code `break_glass_required` in the OperationOutcome's details); an unknown id is 404. Audited as `patient.read`.
+         *
+         *     Any signed-in user.
+         */
+        get: operations["fhirReadPatient"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Practitioner": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search practitioners (FHIR)
+         * @description A searchset Bundle of Practitioners: the doctors with a profile, in name order, the specialty as a qualification's text (PractitionerRole is not served). Not audited, as GET /api/doctors. Strict: a parameter not listed, a modifier (`name:exact`) or an OR list (commas) is 400 with an OperationOutcome naming it.
+         *
+         *     Any signed-in user.
+         */
+        get: operations["fhirSearchPractitioners"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Practitioner/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a practitioner (FHIR)
+         * @description A doctor with a profile as a Practitioner; any other id is 404.
+         *
+         *     Any signed-in user.
+         */
+        get: operations["fhirReadPractitioner"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Organization/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the hospital (FHIR)
+         * @description The hospital as an Organization (HOSPITAL_NAME, HOSPITAL_ADDRESS, HOSPITAL_TAX_ID), id `hospital`; any other id is 404.
+         *
+         *     Any signed-in user.
+         */
+        get: operations["fhirReadOrganization"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Slot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search a doctor's free slots (FHIR)
+         * @description A searchset Bundle of a doctor's free Slots on one day in the hospital's time zone (GET /api/doctors/{id}/slots), in time order. `schedule` and `start` are required; an unknown schedule matches nothing. Strict: a parameter not listed, a modifier (`name:exact`) or an OR list (commas) is 400 with an OperationOutcome naming it.
+         *
+         *     Any signed-in user.
+         */
+        get: operations["fhirSearchSlots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6156,6 +6310,38 @@ export interface components {
                 properties: Record<string, never>;
             }[];
         };
+        /** @description A FHIR R4 resource (hl7.org/fhir/R4) */
+        FHIRResource: {
+            resourceType: string;
+            id?: string;
+        };
+        /** @description A FHIR R4 searchset Bundle (hl7.org/fhir/R4/bundle.html) */
+        FHIRBundle: {
+            /** @enum {string} */
+            resourceType: "Bundle";
+            /** @enum {string} */
+            type: "searchset";
+            total: number;
+            link: {
+                relation: string;
+                url: string;
+            }[];
+            entry?: {
+                fullUrl?: string;
+                resource?: components["schemas"]["FHIRResource"];
+            }[];
+        };
+        /** @description A FHIR R4 OperationOutcome (hl7.org/fhir/R4/operationoutcome.html): one error issue, HMS's error code (as the REST API's) in details.coding (system urn:hms:error), the message in details.text, the request ID in diagnostics. */
+        FHIROperationOutcome: {
+            /** @enum {string} */
+            resourceType: "OperationOutcome";
+            issue: {
+                severity: string;
+                code: string;
+                details?: Record<string, never>;
+                diagnostics?: string;
+            }[];
+        };
     };
     responses: {
         /** @description The request is not valid: malformed JSON, an unknown or missing field, a value out of range, a malformed id or query parameter. */
@@ -6331,6 +6517,224 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The request is not valid: an unsupported or malformed parameter, named in the OperationOutcome. */
+        FHIRBadRequest: {
+            headers: {
+                "X-Request-ID": components["headers"]["X-Request-ID"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "resourceType": "OperationOutcome",
+                 *       "issue": [
+                 *         {
+                 *           "severity": "error",
+                 *           "code": "invalid",
+                 *           "details": {
+                 *             "coding": [
+                 *               {
+                 *                 "system": "urn:hms:error",
+                 *                 "code": "invalid_request"
+                 *               }
+                 *             ],
+                 *             "text": "…"
+                 *           },
+                 *           "diagnostics": "request ID 5f0c2a9e1b7d4c3a8e6f1d20"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/fhir+json": components["schemas"]["FHIROperationOutcome"];
+            };
+        };
+        /** @description No valid token (missing, malformed, expired or of an ended session). */
+        FHIRUnauthenticated: {
+            headers: {
+                "X-Request-ID": components["headers"]["X-Request-ID"];
+                "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "resourceType": "OperationOutcome",
+                 *       "issue": [
+                 *         {
+                 *           "severity": "error",
+                 *           "code": "login",
+                 *           "details": {
+                 *             "coding": [
+                 *               {
+                 *                 "system": "urn:hms:error",
+                 *                 "code": "unauthenticated"
+                 *               }
+                 *             ],
+                 *             "text": "…"
+                 *           },
+                 *           "diagnostics": "request ID 5f0c2a9e1b7d4c3a8e6f1d20"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/fhir+json": components["schemas"]["FHIROperationOutcome"];
+            };
+        };
+        /** @description Refused by the access rule or the role's permissions (code `break_glass_required` when a reason may be stated). */
+        FHIRForbidden: {
+            headers: {
+                "X-Request-ID": components["headers"]["X-Request-ID"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "resourceType": "OperationOutcome",
+                 *       "issue": [
+                 *         {
+                 *           "severity": "error",
+                 *           "code": "forbidden",
+                 *           "details": {
+                 *             "coding": [
+                 *               {
+                 *                 "system": "urn:hms:error",
+                 *                 "code": "forbidden"
+                 *               }
+                 *             ],
+                 *             "text": "…"
+                 *           },
+                 *           "diagnostics": "request ID 5f0c2a9e1b7d4c3a8e6f1d20"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/fhir+json": components["schemas"]["FHIROperationOutcome"];
+            };
+        };
+        /** @description No such resource. */
+        FHIRNotFound: {
+            headers: {
+                "X-Request-ID": components["headers"]["X-Request-ID"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "resourceType": "OperationOutcome",
+                 *       "issue": [
+                 *         {
+                 *           "severity": "error",
+                 *           "code": "not-found",
+                 *           "details": {
+                 *             "coding": [
+                 *               {
+                 *                 "system": "urn:hms:error",
+                 *                 "code": "not_found"
+                 *               }
+                 *             ],
+                 *             "text": "…"
+                 *           },
+                 *           "diagnostics": "request ID 5f0c2a9e1b7d4c3a8e6f1d20"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/fhir+json": components["schemas"]["FHIROperationOutcome"];
+            };
+        };
+        /** @description A `_format` other than JSON. */
+        FHIRNotAcceptable: {
+            headers: {
+                "X-Request-ID": components["headers"]["X-Request-ID"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "resourceType": "OperationOutcome",
+                 *       "issue": [
+                 *         {
+                 *           "severity": "error",
+                 *           "code": "not-supported",
+                 *           "details": {
+                 *             "coding": [
+                 *               {
+                 *                 "system": "urn:hms:error",
+                 *                 "code": "not_acceptable"
+                 *               }
+                 *             ],
+                 *             "text": "…"
+                 *           },
+                 *           "diagnostics": "request ID 5f0c2a9e1b7d4c3a8e6f1d20"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/fhir+json": components["schemas"]["FHIROperationOutcome"];
+            };
+        };
+        /** @description Something went wrong on the server; quote the request ID. */
+        FHIRInternal: {
+            headers: {
+                "X-Request-ID": components["headers"]["X-Request-ID"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "resourceType": "OperationOutcome",
+                 *       "issue": [
+                 *         {
+                 *           "severity": "error",
+                 *           "code": "exception",
+                 *           "details": {
+                 *             "coding": [
+                 *               {
+                 *                 "system": "urn:hms:error",
+                 *                 "code": "internal"
+                 *               }
+                 *             ],
+                 *             "text": "…"
+                 *           },
+                 *           "diagnostics": "request ID 5f0c2a9e1b7d4c3a8e6f1d20"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/fhir+json": components["schemas"]["FHIROperationOutcome"];
+            };
+        };
+        /** @description The server is busy or a service it needs is down; try again shortly. */
+        FHIRUnavailable: {
+            headers: {
+                "X-Request-ID": components["headers"]["X-Request-ID"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "resourceType": "OperationOutcome",
+                 *       "issue": [
+                 *         {
+                 *           "severity": "error",
+                 *           "code": "transient",
+                 *           "details": {
+                 *             "coding": [
+                 *               {
+                 *                 "system": "urn:hms:error",
+                 *                 "code": "unavailable"
+                 *               }
+                 *             ],
+                 *             "text": "…"
+                 *           },
+                 *           "diagnostics": "request ID 5f0c2a9e1b7d4c3a8e6f1d20"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/fhir+json": components["schemas"]["FHIROperationOutcome"];
+            };
+        };
     };
     parameters: {
         /** @description A patient record id. */
@@ -6423,6 +6827,12 @@ export interface components {
         ReportDepartment: string;
         /** @description `json` (the default) or `csv`: the report's rows as a CSV attachment. */
         ReportFormat: "json" | "csv";
+        /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+        FHIRFormat: string;
+        /** @description Page size, 1 to 100 (default 20); above 100 is 400, never a silent cut. */
+        FHIRCount: number;
+        /** @description How many matches the page skips (the Bundle's next and previous links carry it). */
+        FHIROffset: number;
     };
     requestBodies: never;
     headers: {
@@ -11719,6 +12129,266 @@ export interface operations {
             404: components["responses"]["NotFound"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    fhirMetadata: {
+        parameters: {
+            query?: {
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+                /** @description Only `full`. */
+                mode?: "full";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CapabilityStatement. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRResource"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirSearchPatients: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Each word the start of a word of the name, case and accents ignored; repeatable (all must match).
+                 * @example alv
+                 */
+                name?: string;
+                /**
+                 * @description The MRN: `urn:hms:mrn|H12345674` or the bare MRN; another system matches nothing.
+                 * @example urn:hms:mrn|H12345674
+                 */
+                identifier?: string;
+                /**
+                 * @description A date of year, month or day precision with prefix `eq` (default), `ge`, `le`, `gt` or `lt`; repeatable (all must hold).
+                 * @example ge1990
+                 */
+                birthdate?: string;
+                /** @description A record id. */
+                _id?: string;
+                /** @description Page size, 1 to 100 (default 20); above 100 is 400, never a silent cut. */
+                _count?: components["parameters"]["FHIRCount"];
+                /** @description How many matches the page skips (the Bundle's next and previous links carry it). */
+                _offset?: components["parameters"]["FHIROffset"];
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching patients, one page. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRBundle"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            403: components["responses"]["FHIRForbidden"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirReadPatient: {
+        parameters: {
+            query?: {
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path: {
+                /** @description A patient record id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Patient. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRResource"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            403: components["responses"]["FHIRForbidden"];
+            404: components["responses"]["FHIRNotFound"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirSearchPractitioners: {
+        parameters: {
+            query?: {
+                /** @description Each word the start of a word of the name, case and accents ignored; repeatable. */
+                name?: string;
+                /** @description A doctor's id. */
+                _id?: string;
+                /** @description Page size, 1 to 100 (default 20); above 100 is 400, never a silent cut. */
+                _count?: components["parameters"]["FHIRCount"];
+                /** @description How many matches the page skips (the Bundle's next and previous links carry it). */
+                _offset?: components["parameters"]["FHIROffset"];
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching doctors, one page. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRBundle"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirReadPractitioner: {
+        parameters: {
+            query?: {
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path: {
+                /** @description A doctor's user id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Practitioner. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRResource"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            404: components["responses"]["FHIRNotFound"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirReadOrganization: {
+        parameters: {
+            query?: {
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path: {
+                /** @description `hospital`. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Organization. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRResource"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            404: components["responses"]["FHIRNotFound"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirSearchSlots: {
+        parameters: {
+            query?: {
+                /** @description Required: `Schedule/<doctor id>`. */
+                schedule?: string;
+                /**
+                 * @description Required: one day, `YYYY-MM-DD` (prefix `eq` allowed).
+                 * @example 2030-01-07
+                 */
+                start?: string;
+                /** @description Only `free`. */
+                status?: "free";
+                /** @description Page size, 1 to 100 (default 20); above 100 is 400, never a silent cut. */
+                _count?: components["parameters"]["FHIRCount"];
+                /** @description How many matches the page skips (the Bundle's next and previous links carry it). */
+                _offset?: components["parameters"]["FHIROffset"];
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The free slots, one page. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRBundle"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
         };
     };
 }

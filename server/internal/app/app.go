@@ -28,6 +28,7 @@ import (
 	"hms/server/internal/directory"
 	"hms/server/internal/doctor"
 	"hms/server/internal/event"
+	"hms/server/internal/fhir"
 	"hms/server/internal/gdpr"
 	"hms/server/internal/httpx"
 	"hms/server/internal/hub"
@@ -210,6 +211,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 		tiles, _ = config.TileOrigin(cfg.MapTileURL) // checked when the configuration was read
 	}
 	e.NoRoute(webUI(frontend.Dist(), webPolicy(tiles)))
+	e.NoMethod(fhir.NoMethod(httpx.MethodNotAllowedHandler))
 	a.Handler = e
 	if err := a.start(); err != nil {
 		a.detachMetrics()

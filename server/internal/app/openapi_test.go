@@ -599,6 +599,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 	exerciseDirectory(t, c)
 	exerciseRoles(t, c)
 	exerciseNotifications(t, c)
+	exerciseFHIR(t, c)
 	// Patient records.
 	exerciseRecords(t, c)
 

@@ -8,6 +8,7 @@ import (
 	"hms/server/internal/appointment"
 	"hms/server/internal/auth"
 	"hms/server/internal/fault"
+	"hms/server/internal/fhir"
 	"hms/server/internal/httpx"
 	"hms/server/internal/openapi"
 	"hms/server/internal/patient"
@@ -159,7 +160,7 @@ func (a *App) routes() []Route {
 		route("POST", "/api/queue/tickets/:id/triage", Granted, shared.PermQueueManage, ap.TriageHandler),
 	}
 	// Each patient-records domain keeps its rows in its own file (routes_<domain>.go).
-	for _, more := range [][]Route{a.notifyRoutes(), a.recordRoutes(), a.accessRoutes(), a.chartRoutes(), a.pharmacyRoutes(), a.labRoutes(), a.wardRoutes(), a.billingRoutes(), a.reportRoutes(), a.directoryRoutes()} {
+	for _, more := range [][]Route{a.notifyRoutes(), a.recordRoutes(), a.accessRoutes(), a.chartRoutes(), a.pharmacyRoutes(), a.labRoutes(), a.wardRoutes(), a.billingRoutes(), a.reportRoutes(), a.directoryRoutes(), a.fhirRoutes()} {
 		core = append(core, more...)
 	}
 	return core
@@ -176,7 +177,12 @@ func (a *App) register(e *gin.Engine) {
 	limit := httpx.Concurrency(a.Config.MaxConcurrent)
 	for _, r := range a.table {
 		chain := []gin.HandlerFunc{}
-		if strings.HasPrefix(r.Path, "/api/") && r.Path != "/api/openapi.json" {
+		fhirRoute := strings.HasPrefix(r.Path, fhir.Base+"/")
+		if fhirRoute {
+			// Every answer of the FHIR API, errors included, is FHIR (an OperationOutcome).
+			chain = append(chain, fhir.Outcomes())
+		}
+		if strings.HasPrefix(r.Path, "/api/") && r.Path != "/api/openapi.json" || fhirRoute {
 			if r.Access == SignedIn || r.Access == Granted {
 				chain = append(chain, a.Auth.Signed())
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"hms/server/internal/fhir"
 	"hms/server/internal/httpx"
 )
 
@@ -44,6 +45,10 @@ func webUI(dist fs.FS, csp string) gin.HandlerFunc {
 	built := err == nil
 	return func(c *gin.Context) {
 		p := c.Request.URL.Path
+		if strings.HasPrefix(p, fhir.Base+"/") || p == fhir.Base {
+			fhir.NotFound(c)
+			return
+		}
 		if strings.HasPrefix(p, "/api/") || p == "/api" || (c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead) {
 			httpx.NotFoundHandler(c)
 			return

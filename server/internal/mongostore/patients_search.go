@@ -3,6 +3,7 @@ package mongostore
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -35,6 +36,22 @@ func demographics() *options.FindOptionsBuilder {
 // pages here; only the unfiltered listing pages in the database (and counts when the page does not
 // tell the total).
 func (s *Patients) Search(ctx context.Context, q patient.Query) ([]patient.Record, int, error) {
+	// An MRN names at most one record through its claim (patient_mrns, _id = the MRN): the record is
+	// then looked up by _id, which FerretDB answers from its primary key, rather than by scanning the
+	// patients for the mrn field.
+	if q.MRN != "" && q.ID == "" {
+		claim, err := findOne[struct {
+			PatientID string `bson:"patient_id"`
+		}](ctx, s.patients.Database().Collection(colMRNs), "find mrn", bson.D{{Key: "_id", Value: q.MRN}}, patient.ErrNotFound)
+		switch {
+		case errors.Is(err, patient.ErrNotFound):
+			// No claim (a record stored without one): the scan below decides.
+		case err != nil:
+			return nil, 0, err
+		default:
+			return s.searchClaimed(ctx, q, claim.PatientID)
+		}
+	}
 	if len(q.Terms) > 0 {
 		return s.searchTerms(ctx, q)
 	}
@@ -61,6 +78,19 @@ func (s *Patients) Search(ctx context.Context, q patient.Query) ([]patient.Recor
 		return nil, 0, wrap("count patients", err)
 	}
 	return out, int(n), nil
+}
+
+// searchClaimed looks up the record an MRN claim names alone, by _id (a filter of _id and anything
+// else is evaluated on every document), and keeps it when it holds the MRN.
+func (s *Patients) searchClaimed(ctx context.Context, q patient.Query, id string) ([]patient.Record, int, error) {
+	byID := q
+	byID.ID, byID.MRN, byID.Skip, byID.Limit = id, "", 0, 1
+	rs, _, err := s.Search(ctx, byID)
+	if err != nil {
+		return nil, 0, err
+	}
+	rs = slices.DeleteFunc(rs, func(r patient.Record) bool { return r.MRN != q.MRN })
+	return rs[min(q.Skip, len(rs)):min(q.Skip+q.Limit, len(rs))], len(rs), nil
 }
 
 func summaryOf(d struct {
@@ -128,6 +158,19 @@ func (s *Patients) searchFilter(q patient.Query, first any) bson.D {
 			continue
 		}
 		add("name_prefixes", p)
+	}
+	switch {
+	case q.BirthFrom != "" && q.BirthFrom == q.BirthTo:
+		add("date_of_birth", q.BirthFrom)
+	case q.BirthFrom != "" || q.BirthTo != "":
+		r := bson.D{}
+		if q.BirthFrom != "" {
+			r = append(r, bson.E{Key: "$gte", Value: q.BirthFrom})
+		}
+		if q.BirthTo != "" {
+			r = append(r, bson.E{Key: "$lte", Value: q.BirthTo})
+		}
+		add("date_of_birth", r)
 	}
 	for _, t := range terms {
 		in := bson.D{{Key: "$in", Value: s.keys.BlindIndexes(t)}}

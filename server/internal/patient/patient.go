@@ -130,6 +130,9 @@ type Query struct {
 	// Terms are folded medical words each matched whole against conditions and the history (blind
 	// index).
 	Terms []string
+	// BirthFrom and BirthTo bound the date of birth, inclusive (YYYY-MM-DD; empty: unbounded). Equal
+	// bounds are an exact match.
+	BirthFrom, BirthTo string
 	// WithMerged includes records merged into another (exact id/MRN lookups do).
 	WithMerged  bool
 	Skip, Limit int

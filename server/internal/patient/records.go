@@ -12,13 +12,20 @@ import (
 	"hms/shared"
 )
 
-// SearchParams are the filters of GET /api/patients; every one given must match.
+// SearchParams are the filters of GET /api/patients and the FHIR Patient search; every one given
+// must match.
 type SearchParams struct {
 	// Q is a prefix of any word of the name (case and accents ignored), or an exact id or MRN.
 	Q string
 	// MRN matches exactly; Condition is a medical word matched whole in conditions and history.
 	MRN, Condition string
-	Page, Limit    int
+	// Name is like Q but always words of the name (never an id or MRN); ID matches exactly. BirthFrom
+	// and BirthTo bound the date of birth (YYYY-MM-DD, inclusive; either may be empty).
+	Name, ID           string
+	BirthFrom, BirthTo string
+	Page, Limit        int
+	// Offset, used when Page is 0, is how many matches the page skips.
+	Offset int
 }
 
 // Search lists patients' demographics, audited as one "patient.search" entry that holds no search text.
@@ -78,6 +85,12 @@ func (s *Service) visible(ctx context.Context, p auth.Principal, q Query) ([]Rec
 
 func (s *Service) search(ctx context.Context, p auth.Principal, sp SearchParams) ([]Record, int, error) {
 	q := Query{Skip: (sp.Page - 1) * sp.Limit, Limit: sp.Limit}
+	if sp.Page == 0 {
+		q.Skip = sp.Offset
+	}
+	if q.Skip < 0 || q.Limit < 1 {
+		return nil, 0, fault.Invalid("a page needs a limit of at least 1 and no negative offset")
+	}
 	if text := strings.TrimSpace(sp.Q); text != "" {
 		if utf8.RuneCountInString(text) > 100 {
 			return nil, 0, fault.Invalid("q is at most 100 characters")
@@ -96,6 +109,47 @@ func (s *Service) search(ctx context.Context, p auth.Principal, sp SearchParams)
 			}
 		}
 	}
+	if name := strings.TrimSpace(sp.Name); name != "" {
+		if utf8.RuneCountInString(name) > 100 {
+			return nil, 0, fault.Invalid("name is at most 100 characters")
+		}
+		words := Words(name)
+		if len(words) == 0 {
+			return nil, 0, fault.Invalid("name must hold letters or digits")
+		}
+		if len(q.Prefixes)+len(words) > 5 {
+			return nil, 0, fault.Invalid("name has at most 5 words")
+		}
+		q.Prefixes = append(q.Prefixes, words...)
+	}
+	if id := strings.ToLower(strings.TrimSpace(sp.ID)); id != "" {
+		if !ident.Valid(id) {
+			return nil, 0, nil // no record has such an id
+		}
+		if q.ID != "" && q.ID != id {
+			return nil, 0, nil
+		}
+		q.ID = id
+	}
+	// A patient's search is confined to their own record, whatever else it asks (the REST search is
+	// not open to patients at all; FHIR's Patient search is).
+	if p.Role == shared.RolePatient {
+		if p.PatientID == "" || q.ID != "" && q.ID != p.PatientID {
+			return nil, 0, nil
+		}
+		q.ID = p.PatientID
+	}
+	for _, d := range []string{sp.BirthFrom, sp.BirthTo} {
+		if d != "" {
+			if _, err := time.Parse(time.DateOnly, d); err != nil {
+				return nil, 0, fault.Invalid("malformed date of birth bound %q: want YYYY-MM-DD", d)
+			}
+		}
+	}
+	if sp.BirthFrom != "" && sp.BirthTo != "" && sp.BirthFrom > sp.BirthTo {
+		return nil, 0, nil
+	}
+	q.BirthFrom, q.BirthTo = sp.BirthFrom, sp.BirthTo
 	if m := strings.TrimSpace(sp.MRN); m != "" {
 		if !ValidMRN(strings.ToUpper(m)) {
 			return nil, 0, fault.Invalid("malformed mrn: want H, 7 digits and a check digit")

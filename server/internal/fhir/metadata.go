@@ -1,0 +1,119 @@
+package fhir
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/samply/golang-fhir-models/fhir-models/fhir"
+)
+
+// strict is said in the CapabilityStatement and the docs: unknown parameters are refused, not ignored.
+const strict = "Strict: a search or read with a parameter not listed here, a modifier (name:exact) or an OR list " +
+	"(commas) is refused with 400 and an OperationOutcome naming it, never ignored. Paging: _count (1-100, default 20; " +
+	"above 100 is 400) and _offset; the searchset Bundle has total and self, first, previous, next and last links."
+
+func param(name string, t fhir.SearchParamType, definition, doc string) fhir.CapabilityStatementRestResourceSearchParam {
+	p := fhir.CapabilityStatementRestResourceSearchParam{Name: name, Type: t, Documentation: ptr(doc)}
+	if definition != "" {
+		p.Definition = ptr(definition)
+	}
+	return p
+}
+
+func interactions(codes ...fhir.TypeRestfulInteraction) []fhir.CapabilityStatementRestResourceInteraction {
+	out := make([]fhir.CapabilityStatementRestResourceInteraction, len(codes))
+	for i, c := range codes {
+		out[i] = fhir.CapabilityStatementRestResourceInteraction{Code: c}
+	}
+	return out
+}
+
+// paging are the search parameters every search takes.
+var pagingParams = []fhir.CapabilityStatementRestResourceSearchParam{
+	param("_count", fhir.SearchParamTypeNumber, "", "Page size, 1-100 (default 20)."),
+	param("_offset", fhir.SearchParamTypeNumber, "", "How many matches the page skips (the next and previous links carry it)."),
+}
+
+const spDef = "http://hl7.org/fhir/SearchParameter/"
+
+// Capabilities is the CapabilityStatement: exactly what this server serves.
+func (h *Handlers) Capabilities(base string) fhir.CapabilityStatement {
+	withPaging := func(ps ...fhir.CapabilityStatementRestResourceSearchParam) []fhir.CapabilityStatementRestResourceSearchParam {
+		return append(ps, pagingParams...)
+	}
+	cs := fhir.CapabilityStatement{
+		Status: fhir.PublicationStatusActive, Date: h.started.Format(time.RFC3339), Kind: fhir.CapabilityStatementKindInstance,
+		Name: ptr("HMS"), Title: ptr("HMS FHIR R4 API"),
+		Description: ptr("A read-only FHIR R4 view of HMS: the access rules and the audit trail of its REST API apply. " + strict),
+		Software:    &fhir.CapabilityStatementSoftware{Name: "HMS", Version: ptr(h.version)},
+		Implementation: &fhir.CapabilityStatementImplementation{Description: "HMS hospital management system", Url: ptr(base),
+			Custodian: &fhir.Reference{Reference: ptr("Organization/" + HospitalID), Type: ptr("Organization")}},
+		FhirVersion: fhir.FHIRVersion4_0_1, Format: []string{"json", "application/fhir+json"},
+		Rest: []fhir.CapabilityStatementRest{{
+			Mode:          fhir.RestfulCapabilityModeServer,
+			Documentation: ptr(strict),
+			Security: &fhir.CapabilityStatementRestSecurity{Cors: ptr(false),
+				Description: ptr("Bearer token of an HMS account (POST /api/auth/login): Authorization: Bearer <token>. " +
+					"A patient reads and finds only their own Patient; doctors and staff read a Patient under the care-relationship " +
+					"rule (break the glass with POST /api/patients/{id}/access) and search patients with the patient.search permission. " +
+					"Every Patient read and search is audited (patient.read, patient.search). No SMART on FHIR yet.")},
+			Resource: []fhir.CapabilityStatementRestResource{
+				{Type: fhir.ResourceTypePatient, Versioning: ptr(fhir.ResourceVersionPolicyNoVersion),
+					Documentation: ptr("Demographics: MRN (identifier system " + SystemMRN + "), name (as text), gender, birth date, phone, address, emergency contacts; a merged record is inactive with a replaced-by link."),
+					Interaction:   interactions(fhir.TypeRestfulInteractionRead, fhir.TypeRestfulInteractionSearchType),
+					SearchParam: withPaging(
+						param("_id", fhir.SearchParamTypeToken, spDef+"Resource-id", "The record's id."),
+						param("name", fhir.SearchParamTypeString, spDef+"Patient-name", "Each word the start of a word of the name, case and accents ignored; repeated: all must match."),
+						param("identifier", fhir.SearchParamTypeToken, spDef+"Patient-identifier", "The MRN: "+SystemMRN+"|H1234567x or the bare MRN."),
+						param("birthdate", fhir.SearchParamTypeDate, spDef+"individual-birthdate", "YYYY, YYYY-MM or YYYY-MM-DD with prefix eq (default), ge, le, gt or lt; repeated: all must hold."),
+					)},
+				{Type: fhir.ResourceTypePractitioner, Versioning: ptr(fhir.ResourceVersionPolicyNoVersion),
+					Documentation: ptr("Doctors with a profile; the specialty as a qualification's text (PractitionerRole is not served)."),
+					Interaction:   interactions(fhir.TypeRestfulInteractionRead, fhir.TypeRestfulInteractionSearchType),
+					SearchParam: withPaging(
+						param("_id", fhir.SearchParamTypeToken, spDef+"Resource-id", "The doctor's id."),
+						param("name", fhir.SearchParamTypeString, spDef+"Practitioner-name", "Each word the start of a word of the name, case and accents ignored."),
+					)},
+				{Type: fhir.ResourceTypeOrganization, Versioning: ptr(fhir.ResourceVersionPolicyNoVersion),
+					Documentation: ptr("The hospital, Organization/" + HospitalID + "."),
+					Interaction:   interactions(fhir.TypeRestfulInteractionRead)},
+				{Type: fhir.ResourceTypeSlot, Versioning: ptr(fhir.ResourceVersionPolicyNoVersion),
+					Documentation: ptr("A doctor's free slots on one day (computed, not stored: search only). Schedule/<doctor id> names the doctor's schedule; the Schedule resource is not served."),
+					Interaction:   interactions(fhir.TypeRestfulInteractionSearchType),
+					SearchParam: withPaging(
+						param("schedule", fhir.SearchParamTypeReference, spDef+"Slot-schedule", "Required: Schedule/<doctor id>."),
+						param("start", fhir.SearchParamTypeDate, spDef+"Slot-start", "Required: one day, YYYY-MM-DD (prefix eq only), in the hospital's time zone."),
+						param("status", fhir.SearchParamTypeToken, spDef+"Slot-status", "free only."),
+					)},
+			},
+		}},
+	}
+	// FHIR strings are never empty.
+	if h.hospital.Name != "" {
+		cs.Publisher = ptr(h.hospital.Name)
+	}
+	if h.version == "" {
+		cs.Software.Version = nil
+	}
+	return cs
+}
+
+// Metadata handles GET /fhir/R4/metadata: the CapabilityStatement. It needs no token (FHIR clients
+// read it before they sign in) and holds no data.
+func (h *Handlers) Metadata(c *gin.Context) {
+	if !formatOK(c) {
+		return
+	}
+	for name := range c.Request.URL.Query() {
+		if name != "_format" && name != "mode" {
+			invalid(c, "unsupported parameter "+quote(name)+" (GET "+Base+"/metadata takes _format)")
+			return
+		}
+	}
+	if m := c.Query("mode"); m != "" && m != "full" {
+		invalid(c, "mode "+quote(m)+" is not supported (full only)")
+		return
+	}
+	write(c, http.StatusOK, h.Capabilities(h.base(c)))
+}
