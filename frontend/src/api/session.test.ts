@@ -162,5 +162,8 @@ describe('the grants of a kept session', () => {
     // Held already: not asked again.
     await s.withPermissions()
     expect(calls.filter((c) => c.endsWith('/api/me'))).toHaveLength(1)
+    // Unless the role changed (the live connection heard it): read again.
+    await s.withPermissions(true)
+    expect(calls.filter((c) => c.endsWith('/api/me'))).toHaveLength(2)
   })
 })

@@ -127,11 +127,12 @@ export class Session {
   /**
    * The session with what the user's role grants. A session kept from before roles had grants (another
    * tab's, running an older version) carries none: they are read from GET /api/me rather than guessed
-   * from the kind. Should that fail, the session is kept as it is (the screens then offer less).
+   * from the kind; with force, they are read again (the live connection heard that the role changed).
+   * Should that fail, the session is kept as it is (the screens then offer less).
    */
-  async withPermissions(): Promise<SessionState | null> {
+  async withPermissions(force = false): Promise<SessionState | null> {
     const s = this.state
-    if (!s || s.user.permissions) return s
+    if (!s || (s.user.permissions && !force)) return s
     try {
       const res = await this.fetchFn('/api/me', { headers: { Authorization: `Bearer ${s.token}` } })
       if (!res.ok) return s

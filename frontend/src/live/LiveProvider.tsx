@@ -16,6 +16,7 @@ export function LiveProvider({ children, connection }: { children: ReactNode; co
         url: async () => wsURL((await must(api.POST('/api/ws/ticket'))).ticket),
         onAuthFailed: () => void session.signOut(),
         onAnyEvent: (e) => report(`event ${e.channel} ${e.seq} ${e.type}`),
+        onRightsChanged: () => void session.withPermissions(true),
       }),
   )
   useEffect(() => {

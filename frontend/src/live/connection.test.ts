@@ -514,6 +514,18 @@ describe('keepalive', () => {
     expect(t.conn.current.attempt).toBe(1)
     await exactly(500, () => t.url.mock.calls.length)
   })
+
+  it('reconnects and tells the app when the role\'s permissions changed', async () => {
+    const onRightsChanged = vi.fn()
+    const t = setup({ backoffBase: 500, onRightsChanged })
+    t.clock.random = 1
+    const ws = await t.live()
+    ws.deliver({ op: 'reconnect', code: 'rights_changed', message: "your role's permissions changed; reconnect" })
+    expect(onRightsChanged).toHaveBeenCalledTimes(1)
+    expect(ws.closed).not.toBeNull()
+    expect(t.conn.current).toMatchObject({ status: 'reconnecting', attempt: 1 })
+    await exactly(500, () => t.url.mock.calls.length)
+  })
 })
 
 describe('subscriptions', () => {

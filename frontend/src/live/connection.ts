@@ -62,6 +62,8 @@ export interface LiveOptions {
   onAuthFailed?(): void
   /** Every event delivered, after the channel's handlers (the desktop reports them). */
   onAnyEvent?(e: LiveEvent): void
+  /** The server said the role's permissions changed (it reconnects under the new ones): the app reads them again. */
+  onRightsChanged?(): void
 }
 
 interface Frame {
@@ -92,8 +94,8 @@ export const CloseTokenExpired = 4001
 const tickEvery = 5000
 
 export class LiveConnection {
-  private readonly o: Required<Omit<LiveOptions, 'onAuthFailed' | 'onAnyEvent'>> &
-    Pick<LiveOptions, 'onAuthFailed' | 'onAnyEvent'>
+  private readonly o: Required<Omit<LiveOptions, 'onAuthFailed' | 'onAnyEvent' | 'onRightsChanged'>> &
+    Pick<LiveOptions, 'onAuthFailed' | 'onAnyEvent' | 'onRightsChanged'>
   private ws: SocketLike | null = null
   private welcomed = false
   private stopped = true
@@ -359,6 +361,13 @@ export class LiveConnection {
         }
         return
       case 'reconnect':
+        if (f.code === 'rights_changed') {
+          // The role's permissions changed: connect again under them (the channels they no longer
+          // allow are refused), and let the screens follow.
+          this.o.onRightsChanged?.()
+          this.dead('your role’s permissions changed')
+          return
+        }
         // The server is going away: reconnect now, not when the closing handshake ends, with the
         // backoff's jitter so a ward of screens does not come back at once.
         this.dead('the server is restarting')

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"net/http"
 	"testing"
 	"time"
 
@@ -222,5 +223,40 @@ func TestWSCaps(t *testing.T) {
 	first.NextOp(shared.OpSubscribed, 5*time.Second)
 	if answer, _ := first.Subscribe("display:b", nil); answer.Op != shared.OpSubscribed {
 		t.Errorf("after unsubscribing one: got %+v, want subscribed", answer)
+	}
+}
+
+// TestWSGrantsChangedReconnects: a websocket whose role loses a grant is told to reconnect at the next
+// re-check (not signed out), and, connected again, may no longer join the channel the grant opened.
+func TestWSGrantsChangedReconnects(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t, apptest.WithEnv("WS_SESSION_CHECK", "100ms"))
+	admin := env.Admin()
+	grants := []shared.Permission{shared.PermWardView, shared.PermPharmacyRead}
+	var role shared.RoleInfo
+	env.Post("/api/roles", admin.Token, shared.CreateRoleRequest{Name: "Ward clerk", Kind: shared.RoleStaff, Grants: &grants}).
+		Want(t, http.StatusCreated).Decode(t, &role)
+	clerk := env.NewUser(shared.RoleStaff)
+	env.Patch("/api/users/"+clerk.ID(), admin.Token, map[string]any{"role_id": role.ID}).Want(t, http.StatusOK)
+	clerk = signIn(t, env, clerk.User.Email, apptest.Password)
+
+	ws := env.MustDialWS(clerk.Token, "")
+	if answer, _ := ws.Subscribe(shared.ChannelPharmacy, nil); answer.Op != shared.OpSubscribed {
+		t.Fatalf("got %+v, want the pharmacy channel joined", answer)
+	}
+	env.Put("/api/roles/"+role.ID, admin.Token, shared.UpdateRoleRequest{Grants: []shared.Permission{shared.PermWardView}, Revision: role.Revision}).
+		Want(t, http.StatusOK)
+	if f := ws.NextOp(shared.OpReconnect, 10*time.Second); f.Code != "rights_changed" {
+		t.Fatalf("got %+v, want a reconnect frame saying the rights changed", f)
+	}
+	if code := ws.CloseCode(10 * time.Second); code != hub.CloseServiceRestart {
+		t.Fatalf("got close code %d, want %d (reconnect, not sign in again)", code, hub.CloseServiceRestart)
+	}
+	again := env.MustDialWS(clerk.Token, "")
+	if answer, _ := again.Subscribe(shared.ChannelPharmacy, nil); answer.Op != shared.OpError || answer.Code != "forbidden" {
+		t.Errorf("connected again: got %+v, want the pharmacy channel refused", answer)
+	}
+	if answer, _ := again.Subscribe(shared.ChannelBeds, nil); answer.Op != shared.OpSubscribed {
+		t.Errorf("connected again: got %+v, want the beds channel still joined", answer)
 	}
 }

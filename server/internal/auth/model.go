@@ -122,6 +122,9 @@ var (
 	ErrTooManyLogins  = fault.New(fault.ErrTooMany, "too many failed sign-in attempts; try again later")
 	// ErrTooMany answers a client address over the registration or refresh limit.
 	ErrTooMany = fault.New(fault.ErrTooMany, "too many requests from this address; try again later")
+	// ErrGrantsChanged: the session holds, but its role's grants are not those it connected with
+	// (SessionValid).
+	ErrGrantsChanged = errors.New("the role's grants changed")
 )
 
 // isNotFound reports whether err is the store's not-found for users or sessions.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -433,12 +434,24 @@ func (s *Service) RedeemTicket(ctx context.Context, raw string) (Principal, erro
 
 // SessionValid checks again what Authenticate checked when p signed in: its session is not revoked nor
 // past its idle timeout or maximum lifetime, its account not disabled and the account's epoch
-// unchanged. A live websocket asks it periodically.
+// unchanged. A live websocket asks it periodically. When all that holds but the role's grants changed
+// since (an admin changed the role), it answers ErrGrantsChanged: the connection should be made again,
+// under the new grants, not ended.
 func (s *Service) SessionValid(ctx context.Context, p Principal) error {
 	c := &claims{SessionID: p.SessionID, Epoch: p.Epoch}
 	c.Subject = p.UserID
-	_, _, err := s.check(ctx, c)
-	return err
+	u, _, err := s.check(ctx, c)
+	if err != nil {
+		return err
+	}
+	g, err := s.grantsOf(ctx, u)
+	if err != nil {
+		return err
+	}
+	if !slices.Equal(g.List(), p.Grants()) {
+		return ErrGrantsChanged
+	}
+	return nil
 }
 
 // revoke tells Revocations, if any, that a session (or, with sessionID "", every session of the

@@ -19,7 +19,9 @@ import (
 //     through the broker; every instance's hub (Deliver) closes the matching connections with
 //     CloseRevoked.
 //   - Re-check. The broker is at most once, so every Config.SessionCheck each connection's session is
-//     checked again (Sessions); one that no longer holds is closed the same way.
+//     checked again (Sessions); one that no longer holds is closed the same way. One whose role's grants
+//     changed (an admin changed the role, docs/roles.md) is told to reconnect (1012, "rights_changed"):
+//     it connects again under the new grants and joins again only the channels they allow.
 //   - Patient channels ask the clinical access rule REST asks (Access), and every subscription and
 //     replay of one is audited (Auditor). So is every subscription and replay of a queue channel
 //     (queue:dept:<d>, queue:doctor:<id>), with the channel: its events carry ids and scheduling fields,
@@ -124,6 +126,17 @@ func (h *Hub) recheckAll() {
 		err := h.cfg.Sessions.SessionValid(ctx, cs[0].p)
 		cancel()
 		if err == nil {
+			continue
+		}
+		if errors.Is(err, auth.ErrGrantsChanged) {
+			// The session holds but its role's grants changed: connect again, under the new grants, to
+			// join again only the channels they still allow.
+			for _, c := range cs {
+				go func() {
+					c.send(shared.ServerFrame{Op: shared.OpReconnect, Code: "rights_changed", Message: "your role's permissions changed; reconnect"})
+					c.closeAfterFlush(CloseServiceRestart, "rights changed")
+				}()
+			}
 			continue
 		}
 		if !errors.Is(err, fault.ErrUnauthenticated) {
