@@ -48,7 +48,7 @@ echo "go test: $passed packages ok, $failed failed, $(( $(date +%s) - start ))s"
 # The budget is a count of inputs, not a duration: Go 1.26's coordinator can report a duration's end as
 # "context deadline exceeded" and fail with no input (go.dev/issue/75804, fixed in Go 1.27).
 fuzztime=${HMS_FUZZTIME:-40000x}
-echo "== fuzzing, $fuzztime inputs per target"
+echo "== fuzzing, $fuzztime per target (a count of inputs)"
 fuzz() { # fuzz <package> <target>
   local out execs
   if ! out=$(go test -run '^$' -fuzz "^$2\$" -fuzztime "$fuzztime" "$1" 2>&1); then
