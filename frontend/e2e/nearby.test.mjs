@@ -166,6 +166,21 @@ e2eTest('the admin imports the directory; the patient sees the nearest three in 
   await checkA11y(patient, 'the patient’s Nearby hospitals')
   await snap(patient, 'patient-nearby')
 
+  // The desk: Reception's tab, without a location (the desk's browser is not asked for one here), a
+  // place typed as coordinates; the same nearest three.
+  const desk = await hms.signedInPage('staff', '/reception')
+  await desk.getByRole('tab', { name: 'Nearby' }).click()
+  await desk.getByLabel('Or search near').fill(`${patientAt.lat}, ${patientAt.lng}`)
+  await desk.getByRole('button', { name: 'Search', exact: true }).click()
+  const deskItems = desk.getByTestId('nearby-item')
+  await desk.waitForFunction(
+    (want) => [...document.querySelectorAll('[data-testid="nearby-item"] .nb-name')].slice(0, 3).map((n) => n.textContent).join('|') === want,
+    expected.slice(0, 3).map((h) => h.name).join('|'),
+  )
+  assert.equal(await deskItems.first().getByTestId('nearby-distance').textContent(), `${expected[0].d.toFixed(1)} km`)
+  await checkA11y(desk, 'the desk’s Nearby hospitals')
+  await snap(desk, 'reception-nearby')
+
   // Narrowed to maternity: Hampstead, then Greenwich.
   await patient.getByRole('combobox', { name: 'Service' }).selectOption('maternity')
   await patient.getByRole('heading', { name: 'Maternity near you' }).waitFor()

@@ -34,7 +34,7 @@ const allTabs: { id: Tab; label: string }[] = [
   { id: 'emergency', label: 'Emergency admission' },
   { id: 'book', label: 'Book' },
   { id: 'appointments', label: 'Appointments' },
-  { id: 'nearby', label: 'Nearby hospitals' },
+  { id: 'nearby', label: 'Nearby' },
 ]
 
 /** How long to gather changes before reading the lists of free doctors and slots again. */
