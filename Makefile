@@ -52,7 +52,7 @@ bench-patient: build ## p50/p99 of GET /api/patient/{id} under 16 concurrent cli
 	scripts/bench-patient.sh
 
 bench-fhir: ## p50/p99 of GET /fhir/R4/Patient searches over 10,000 patients, embedded default (FerretDB on SQLite)
-	cd server && HMS_FHIR_BENCH=$(or $(N),10000) HMS_FHIR_BENCH_QUERIES=$(or $(QUERIES),200) $(GO) test -count=1 -run TestBenchPatientSearch -v -timeout 60m ./internal/fhir/
+	cd server && HMS_FHIR_BENCH=$(or $(N),10000) HMS_FHIR_BENCH_QUERIES=$(or $(QUERIES),200) $(GO) test -count=1 -run '^$$' -bench BenchmarkPatientSearch -benchtime 1x -v -timeout 60m ./internal/fhir/
 
 bench-hub: ## hub load test: 5000 websocket clients, 20 emergency alerts, server with Redis
 	scripts/bench-hub.sh -clients $(or $(CLIENTS),5000) -alerts $(or $(ALERTS),20)
