@@ -84,10 +84,14 @@ var builtinNames = map[shared.Role]string{shared.RoleAdmin: "Administrator", sha
 func (s *Service) role(ctx context.Context, id string) (Role, error) {
 	r, err := s.store.RoleByID(ctx, id)
 	if errors.Is(err, ErrRoleNotFound) && shared.Role(id).Valid() {
-		k := shared.Role(id)
-		return Role{ID: id, Name: builtinNames[k], Kind: k, Grants: shared.DefaultGrants(k)}, nil
+		return builtinRole(shared.Role(id)), nil
 	}
 	return r, err
+}
+
+// builtinRole is the built-in role of kind k as it is until an admin changes it.
+func builtinRole(k shared.Role) Role {
+	return Role{ID: string(k), Name: builtinNames[k], Kind: k, Grants: shared.DefaultGrants(k)}
 }
 
 // grantsOf returns what u's role grants, read from storage on every call so that a change takes
@@ -129,9 +133,9 @@ func (s *Service) Roles(ctx context.Context) ([]shared.RoleInfo, error) {
 	}
 	var all []Role
 	for _, k := range shared.Roles {
-		r, err := s.role(ctx, string(k))
-		if err != nil {
-			return nil, err
+		r, ok := byID[string(k)]
+		if !ok {
+			r = builtinRole(k)
 		}
 		all = append(all, r)
 	}
