@@ -65,18 +65,23 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	}
 	db := &DB{stop: func() {}, obs: &observers{}}
 	uri := o.URL
+	copts := options.Client()
 	if !strings.HasPrefix(uri, "mongodb://") && !strings.HasPrefix(uri, "mongodb+srv://") {
 		var err error
-		uri, db.Embedded, db.stop, err = startFerretDB(o)
+		var maxOps int
+		uri, db.Embedded, maxOps, db.stop, err = startFerretDB(o)
 		if err != nil {
 			return nil, err
+		}
+		if maxOps > 0 {
+			copts.SetMaxPoolSize(uint64(maxOps))
 		}
 	}
 	// No client-wide Timeout: with one set, the driver sends each command maxTimeMS = what is left minus
 	// its round-trip estimate, and under a burst that estimate (from slow heartbeats) ate the whole
 	// budget, so reads failed after a second or two (measured: 300 bookings at once on FerretDB/PostgreSQL).
 	// Operations are bounded by their request's context; server selection by its own 30 s default.
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetAppName("hms").SetMonitor(db.obs.monitor()))
+	client, err := mongo.Connect(copts.ApplyURI(uri).SetAppName("hms").SetMonitor(db.obs.monitor()))
 	if err != nil {
 		db.stop()
 		return nil, fmt.Errorf("connect to database: %w", err)
@@ -97,8 +102,9 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	return db, nil
 }
 
-// startFerretDB runs FerretDB in-process on a loopback port and returns its URI and a stop function.
-func startFerretDB(o Options) (uri, backend string, stop func(), err error) {
+// startFerretDB runs FerretDB in-process on a loopback port and returns its URI, the most operations
+// it may be sent at once (0: no bound), and a stop function.
+func startFerretDB(o Options) (uri, backend string, maxOps int, stop func(), err error) {
 	cfg := &ferretdb.Config{
 		Listener: ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		// FerretDB logs every connection at INFO and every failed query at ERROR, including the
@@ -109,24 +115,26 @@ func startFerretDB(o Options) (uri, backend string, stop func(), err error) {
 	if o.URL == "" {
 		dir, err := filepath.Abs(filepath.Join(o.DataDir, "ferretdb"))
 		if err != nil {
-			return "", "", nil, err
+			return "", "", 0, nil, err
 		}
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return "", "", nil, fmt.Errorf("create data dir: %w", err)
+			return "", "", 0, nil, fmt.Errorf("create data dir: %w", err)
 		}
 		cfg.Handler, backend = "sqlite", "sqlite"
 		cfg.SQLiteURL = "file:" + dir + "/" // FerretDB wants a directory URL ending in "/"
 	} else if strings.HasPrefix(o.URL, "postgres://") || strings.HasPrefix(o.URL, "postgresql://") {
 		cfg.Handler, backend = "postgresql", "postgresql"
-		if cfg.PostgreSQLURL, err = boundedPool(o.URL); err != nil {
-			return "", "", nil, err
+		var conns int
+		if cfg.PostgreSQLURL, conns, err = boundedPool(o.URL); err != nil {
+			return "", "", 0, nil, err
 		}
+		maxOps = conns - 1
 	} else {
-		return "", "", nil, errors.New("DATABASE_URL must start with mongodb://, mongodb+srv://, postgres:// or be empty")
+		return "", "", 0, nil, errors.New("DATABASE_URL must start with mongodb://, mongodb+srv://, postgres:// or be empty")
 	}
 	f, err := ferretdb.New(cfg)
 	if err != nil {
-		return "", "", nil, fmt.Errorf("start embedded FerretDB: %w", err)
+		return "", "", 0, nil, fmt.Errorf("start embedded FerretDB: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -134,28 +142,39 @@ func startFerretDB(o Options) (uri, backend string, stop func(), err error) {
 		defer close(done)
 		_ = f.Run(ctx)
 	}()
-	return f.MongoDBURI(), backend, func() { cancel(); <-done }, nil
+	return f.MongoDBURI(), backend, maxOps, func() { cancel(); <-done }, nil
 }
 
 // PostgresPoolDefault is how many PostgreSQL connections an instance's embedded FerretDB opens at most
 // when DATABASE_URL does not say (pool_max_conns). FerretDB's own default, 50, let three instances
 // take all of PostgreSQL's default 100 connections, and a fourth instance, or a restarted one, could
 // not start (docs/deploy.md).
+//
+// The driver is let open one connection fewer to FerretDB than FerretDB has to PostgreSQL (Open),
+// because FerretDB's PostgreSQL backend holds a connection for the query that finds the documents of an
+// update while it takes a second one to write them: with as many updates at once as the pool has
+// connections, each held one and waited for another, for ever (seen: 50 concurrent invoice issues on a
+// 20-connection pool, TestIssueNumbersGapless). With at most N-1 operations in flight, one connection is
+// always free, so one of them finishes (TestConcurrentUpdatesSmallPool).
 const PostgresPoolDefault = 20
 
 // boundedPool returns the PostgreSQL URL with pool_max_conns set to PostgresPoolDefault unless it names
-// its own.
-func boundedPool(raw string) (string, error) {
+// its own, and that number of connections. Fewer than 2 cannot work (an update takes two).
+func boundedPool(raw string) (string, int, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", errors.New("DATABASE_URL is not a valid postgres:// URL")
+		return "", 0, errors.New("DATABASE_URL is not a valid postgres:// URL")
 	}
 	q := u.Query()
 	if !q.Has("pool_max_conns") {
 		q.Set("pool_max_conns", strconv.Itoa(PostgresPoolDefault))
 		u.RawQuery = q.Encode()
 	}
-	return u.String(), nil
+	n, err := strconv.Atoi(q.Get("pool_max_conns"))
+	if err != nil || n < 2 {
+		return "", 0, fmt.Errorf("DATABASE_URL: pool_max_conns=%q must be a whole number of at least 2 (an update holds two PostgreSQL connections)", q.Get("pool_max_conns"))
+	}
+	return u.String(), n, nil
 }
 
 // Ping checks that the database answers, for /readyz.

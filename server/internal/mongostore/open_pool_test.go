@@ -2,6 +2,7 @@ package mongostore
 
 import (
 	"net/url"
+	"strconv"
 	"testing"
 )
 
@@ -11,9 +12,12 @@ func TestBoundedPool(t *testing.T) {
 		{"postgres://postgres@db/hms", "20"},
 		{"postgresql://u:p@db/hms?pool_max_conns=7&sslmode=require", "7"},
 	} {
-		got, err := boundedPool(tc.in)
+		got, n, err := boundedPool(tc.in)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.in, err)
+		}
+		if strconv.Itoa(n) != tc.want {
+			t.Errorf("%s: %d connections, want %s", tc.in, n, tc.want)
 		}
 		u, _ := url.Parse(got)
 		if n := u.Query().Get("pool_max_conns"); n != tc.want {
@@ -23,7 +27,9 @@ func TestBoundedPool(t *testing.T) {
 			t.Errorf("%s: became %s, lost its host or database", tc.in, got)
 		}
 	}
-	if _, err := boundedPool("postgres://%zz"); err == nil {
-		t.Error("a malformed URL was accepted")
+	for _, bad := range []string{"postgres://%zz", "postgres://db/hms?pool_max_conns=1", "postgres://db/hms?pool_max_conns=lots"} {
+		if _, _, err := boundedPool(bad); err == nil {
+			t.Errorf("%s was accepted", bad)
+		}
 	}
 }

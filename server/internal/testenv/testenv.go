@@ -124,6 +124,20 @@ func createPostgresDB(ctx context.Context) (string, func(), error) {
 	return u, drop, nil
 }
 
+// PostgresDatabase returns the URL of a new, empty PostgreSQL database on PostgresURL's server, dropped
+// when the test ends, for tests that start their own embedded FerretDB on it.
+func PostgresDatabase(t testing.TB) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	u, drop, err := createPostgresDB(ctx)
+	if err != nil {
+		t.Fatalf("create a PostgreSQL database on %s: %v (run scripts/test.sh, which starts PostgreSQL, or set HMS_TEST_POSTGRES)", PostgresURL(), err)
+	}
+	t.Cleanup(drop)
+	return u
+}
+
 // testServer starts the package's database server on first use.
 func testServer(t testing.TB) *mongostore.DB {
 	t.Helper()
