@@ -122,6 +122,7 @@ func startFerretDB(o Options) (uri, backend string, maxOps int, stop func(), err
 		}
 		cfg.Handler, backend = "sqlite", "sqlite"
 		cfg.SQLiteURL = "file:" + dir + "/" // FerretDB wants a directory URL ending in "/"
+		maxOps = sqliteConns - 1 // as on PostgreSQL (PostgresPoolDefault)
 	} else if strings.HasPrefix(o.URL, "postgres://") || strings.HasPrefix(o.URL, "postgresql://") {
 		cfg.Handler, backend = "postgresql", "postgresql"
 		var conns int
@@ -157,6 +158,9 @@ func startFerretDB(o Options) (uri, backend string, maxOps int, stop func(), err
 // 20-connection pool, TestIssueNumbersGapless). With at most N-1 operations in flight, one connection is
 // always free, so one of them finishes (TestConcurrentUpdatesSmallPool).
 const PostgresPoolDefault = 20
+
+// sqliteConns is how many connections FerretDB's SQLite backend opens at most per database.
+const sqliteConns = 100
 
 // boundedPool returns the PostgreSQL URL with pool_max_conns set to PostgresPoolDefault unless it names
 // its own, and that number of connections. Fewer than 2 cannot work (an update takes two).
