@@ -1712,9 +1712,9 @@ export interface paths {
         };
         /**
          * The hospital's name, time zone and today
-         * @description What every screen needs before it shows a date: the hospital's name, its time zone (HOSPITAL_TZ) and today's date and the current time in it, and the map tile template (MAP_TILE_URL). Screens show every date and time in this zone, whatever the zone of the computer they run on.
+         * @description What every screen needs before it shows a date: the hospital's name, its time zone (HOSPITAL_TZ) and today's date and the current time in it, and, to a signed-in caller, the tiles of the nearby-hospitals map (MAP_TILE_URL, or Google's Map Tiles API when GOOGLE_MAPS_API_KEY is set). Screens show every date and time in this zone, whatever the zone of the computer they run on.
          *
-         *     Public: no token needed.
+         *     Optional authentication: anyone may ask; the map's tiles are answered only with a token (a Google tile template holds the API key). A token that is sent must be valid.
          */
         get: operations["getHospital"];
         put?: never;
@@ -4592,10 +4592,15 @@ export interface components {
              */
             now: string;
             /**
-             * @description The map tile template of the nearby-hospitals map (MAP_TILE_URL), with {z}, {x} and {y}; empty when no map is configured (the screens show the list only).
+             * @description The map tile template of the nearby-hospitals map, with {z}, {x} and {y}: MAP_TILE_URL, or with GOOGLE_MAPS_API_KEY Google's 2D tiles with a session and the key. Empty when no map is configured, when Google cannot make a session just now, or for a caller without a token (the screens show the list only).
              * @example https://tiles.example.org/{z}/{x}/{y}.png
              */
             map_tile_url: string;
+            /**
+             * @description What the map must show as its attribution ("Map data © Google" for Google's tiles, the tile host otherwise); empty without a map.
+             * @example Map tiles: tiles.example.org
+             */
+            map_attribution: string;
         };
         /** @description The build of the running server. */
         Version: {

@@ -33,6 +33,7 @@ import (
 	"hms/server/internal/httpx"
 	"hms/server/internal/hub"
 	"hms/server/internal/lab"
+	"hms/server/internal/maptiles"
 	"hms/server/internal/metrics"
 	"hms/server/internal/mongostore"
 	"hms/server/internal/notify"
@@ -67,6 +68,8 @@ type App struct {
 	Reports *report.Service
 	// Clock is the hospital's one clock, handed to every service that reads the time; tests set it.
 	Clock *clock.Clock
+	// tiles gives the nearby-hospitals map its tiles (MAP_TILE_URL, or Google's with GOOGLE_MAPS_API_KEY).
+	tiles maptiles.Source
 
 	// draining is set when shutdown begins: /readyz answers 503 from then on, so that load balancers
 	// stop sending new requests while the ones in flight finish.
@@ -151,6 +154,10 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 	// A service logging in the middle of a request names the request (its access-log line has the same ID).
 	log = slog.New(httpx.RequestIDLog(log.Handler(), audit.RequestIDOf))
 	a := &App{Config: cfg, DB: db, Log: log, Clock: clock.System()}
+	a.tiles = maptiles.Static(cfg.MapTileURL)
+	if cfg.GoogleMapsAPIKey != "" {
+		a.tiles = maptiles.NewGoogle(cfg.GoogleMapTilesURL, cfg.GoogleMapsAPIKey, cfg.HospitalLocale, func() time.Time { return a.Clock.Now() }, log)
+	}
 	if cfg.RedisURL != "" {
 		opt, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
@@ -206,11 +213,7 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 		c.Next()
 	})
 	a.register(e)
-	tiles := ""
-	if cfg.MapTileURL != "" {
-		tiles, _ = config.TileOrigin(cfg.MapTileURL) // checked when the configuration was read
-	}
-	e.NoRoute(webUI(frontend.Dist(), webPolicy(tiles)))
+	e.NoRoute(webUI(frontend.Dist(), webPolicy(cfg.MapOrigin())))
 	e.NoMethod(fhir.NoMethod(httpx.MethodNotAllowedHandler))
 	a.Handler = e
 	if err := a.start(); err != nil {
@@ -355,10 +358,15 @@ func (a *App) readyz(c *gin.Context) {
 func (a *App) version(c *gin.Context) { c.JSON(http.StatusOK, version.Get()) }
 
 // hospital answers what every screen needs before it shows a date: the hospital's name and time zone,
-// today in that zone and the server's clock; and the map tile template of the nearby-hospitals map.
+// today in that zone and the server's clock; and, to a signed-in caller, the tiles of the
+// nearby-hospitals map (a Google tile template holds the API key, which is not handed to anyone).
 func (a *App) hospital(c *gin.Context) {
 	now := a.Clock.Now().In(a.Config.HospitalTZ)
+	var tiles maptiles.Tiles
+	if _, ok := auth.PrincipalOf(c); ok {
+		tiles = a.tiles.Current(c.Request.Context())
+	}
 	c.JSON(http.StatusOK, gin.H{"name": a.Config.Notify.HospitalName, "time_zone": a.Config.HospitalTZ.String(),
 		"locale": a.Config.HospitalLocale, "today": now.Format(time.DateOnly), "now": now.UTC(),
-		"map_tile_url": a.Config.MapTileURL})
+		"map_tile_url": tiles.URL, "map_attribution": tiles.Attribution})
 }

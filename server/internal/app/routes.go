@@ -87,7 +87,7 @@ func (a *App) routes() []Route {
 		route("GET", "/readyz", Public, "", a.readyz),
 		route("GET", "/metrics", StaticToken, "", a.metricsRoute()),
 		route("GET", "/api/openapi.json", Public, "", openapi.Handler),
-		route("GET", "/api/hospital", Public, "", a.hospital),
+		route("GET", "/api/hospital", OptionalAuth, "", a.hospital),
 		route("GET", "/api/version", Public, "", a.version),
 
 		route("POST", "/api/auth/register", OptionalAuth, "", au.Register),

@@ -135,6 +135,10 @@ type Config struct {
 	// https://tiles.example.org/{z}/{x}/{y}.png (empty: no map, the list only). The web UI's
 	// Content-Security-Policy allows images from its origin, and from no other.
 	MapTileURL string
+	// GoogleMapsAPIKey turns on Google Maps for that map (Google's Map Tiles API at GoogleMapTilesURL)
+	// instead of MapTileURL; the two are not set together.
+	GoogleMapsAPIKey  string
+	GoogleMapTilesURL string
 	// QueueAging is how long a triage level 3–5 patient waits before moving up one level in the queue.
 	QueueAging time.Duration
 	// ConsultDefault is the consultation length assumed for wait estimates before any were measured.
@@ -250,6 +254,8 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		HospitalAddress:     r.str("HOSPITAL_ADDRESS", ""),
 		HospitalTaxID:       r.str("HOSPITAL_TAX_ID", ""),
 		MapTileURL:          r.str("MAP_TILE_URL", ""),
+		GoogleMapsAPIKey:    r.str("GOOGLE_MAPS_API_KEY", ""),
+		GoogleMapTilesURL:   r.str("GOOGLE_MAP_TILES_URL", "https://tile.googleapis.com"),
 		QueueAging:          time.Duration(r.int("QUEUE_AGING_MINUTES", 30)) * time.Minute,
 		ConsultDefault:      time.Duration(r.int("CONSULT_MINUTES_DEFAULT", 15)) * time.Minute,
 		EmailHost:           r.str("EMAIL_HOST", ""),
@@ -312,6 +318,15 @@ func (c *Config) check() error {
 	if c.MapTileURL != "" {
 		if _, err := TileOrigin(c.MapTileURL); err != nil {
 			return err
+		}
+	}
+	if c.GoogleMapsAPIKey != "" {
+		if c.MapTileURL != "" {
+			return errors.New("set MAP_TILE_URL or GOOGLE_MAPS_API_KEY, not both: the map shows one kind of tiles")
+		}
+		if u, err := url.Parse(c.GoogleMapTilesURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+			strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return errors.New("GOOGLE_MAP_TILES_URL must be an http(s) origin such as https://tile.googleapis.com (no path or query)")
 		}
 	}
 	if c.LoginMaxFailures < 1 || c.LoginMaxPerIP < 1 {
@@ -567,6 +582,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("email_port", c.EmailPort),
 		slog.String("email_host_user", c.EmailHostUser),
 		slog.String("email_host_password", mask(c.EmailHostPassword)),
+		slog.String("google_maps_api_key", mask(c.GoogleMapsAPIKey)),
 		slog.String("email_from", c.EmailFrom),
 		slog.String("email_tls", cmp.Or(c.EmailTLS, "auto")),
 		slog.String("sms_provider", c.SMSProvider),
@@ -706,6 +722,19 @@ func maskKeys(s string) string {
 		}
 	}
 	return strings.Join(out, ",")
+}
+
+// MapOrigin is the one origin map images come from (for the web UI's Content-Security-Policy): Google's
+// Map Tiles API when GOOGLE_MAPS_API_KEY is set, else MAP_TILE_URL's; empty when there is no map.
+func (c *Config) MapOrigin() string {
+	if c.GoogleMapsAPIKey != "" {
+		return strings.TrimRight(strings.ToLower(c.GoogleMapTilesURL), "/")
+	}
+	if c.MapTileURL == "" {
+		return ""
+	}
+	o, _ := TileOrigin(c.MapTileURL) // checked when the configuration was read
+	return o
 }
 
 // TileOrigin returns the origin (scheme://host[:port]) of a map tile template, the one source of map

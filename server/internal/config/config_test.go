@@ -420,3 +420,23 @@ func TestMapTileURL(t *testing.T) {
 		loadWith(t, map[string]string{"MAP_TILE_URL": bad}, "MAP_TILE_URL must be")
 	}
 }
+
+func TestGoogleMaps(t *testing.T) {
+	t.Parallel()
+	c, ok := loadWith(t, map[string]string{"GOOGLE_MAPS_API_KEY": "AIzaK3Y"}, "")
+	if ok {
+		if c.GoogleMapTilesURL != "https://tile.googleapis.com" || c.MapOrigin() != "https://tile.googleapis.com" {
+			t.Errorf("Google tiles at %q, map origin %q", c.GoogleMapTilesURL, c.MapOrigin())
+		}
+	}
+	loadWith(t, map[string]string{"GOOGLE_MAPS_API_KEY": "k", "MAP_TILE_URL": "https://tiles.example.org/{z}/{x}/{y}.png"}, "not both")
+	for _, bad := range []string{"tile.googleapis.com", "https://tile.googleapis.com/v1", "https://x/?a=1", "ftp://x", "https://u:p@x"} {
+		loadWith(t, map[string]string{"GOOGLE_MAPS_API_KEY": "k", "GOOGLE_MAP_TILES_URL": bad}, "GOOGLE_MAP_TILES_URL must be")
+	}
+	if c, ok := loadWith(t, map[string]string{"MAP_TILE_URL": "https://tiles.example.org/{z}/{x}/{y}.png"}, ""); ok && c.MapOrigin() != "https://tiles.example.org" {
+		t.Errorf("map origin %q", c.MapOrigin())
+	}
+	if c, ok := loadWith(t, nil, ""); ok && c.MapOrigin() != "" {
+		t.Errorf("map origin %q without a map", c.MapOrigin())
+	}
+}

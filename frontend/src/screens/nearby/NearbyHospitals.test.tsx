@@ -54,7 +54,7 @@ let calls: Call[]
 let geo: { getCurrentPosition: ReturnType<typeof vi.fn> }
 
 function hospital(tiles = '') {
-  return { body: { name: 'HMS', time_zone: 'UTC', locale: 'en-GB', today: '2026-12-08', now: '2026-12-08T10:00:00Z', map_tile_url: tiles } }
+  return { body: { name: 'HMS', time_zone: 'UTC', locale: 'en-GB', today: '2026-12-08', now: '2026-12-08T10:00:00Z', map_tile_url: tiles, map_attribution: tiles ? 'Map tiles: tiles.test' : '' } }
 }
 
 beforeEach(() => {

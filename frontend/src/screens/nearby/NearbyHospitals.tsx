@@ -2,7 +2,7 @@
 // (navigator.geolocation); without it, a place the directory knows or typed coordinates (place.ts). The
 // list — name, distance, services, phone, and for the hospital's own sites the live emergency wait and
 // free beds — is the answer of GET /api/hospitals/nearby and works without the map. The map (Leaflet,
-// loaded only then) shows when the server has a tile URL (MAP_TILE_URL in GET /api/hospital); its tiles
+// loaded only then) shows when the server has a tile URL (MAP_TILE_URL or Google's, in GET /api/hospital); its tiles
 // are the only thing fetched from elsewhere, and the page's Content-Security-Policy allows that host only.
 import { lazy, Suspense, useCallback, useEffect, useState, type FormEvent } from 'react'
 import { api, messageOf } from '../../api/client'
@@ -46,6 +46,7 @@ export function NearbyHospitals({ level = 1 }: { level?: 1 | 2 }) {
   const [radius, setRadius] = useState(50)
   const nearby = useNearbyQuery(point, service, radius)
   const tiles = hospital.data?.map_tile_url ?? ''
+  const attribution = hospital.data?.map_attribution ?? ''
 
   const locate = useCallback(() => {
     if (!('geolocation' in navigator)) {
@@ -136,7 +137,7 @@ export function NearbyHospitals({ level = 1 }: { level?: 1 | 2 }) {
           </section>
           {tiles && items && (
             <Suspense fallback={<p className="muted">Loading the map…</p>}>
-              <NearbyMap tiles={tiles} point={point} items={items} />
+              <NearbyMap tiles={tiles} attribution={attribution} point={point} items={items} />
             </Suspense>
           )}
         </div>

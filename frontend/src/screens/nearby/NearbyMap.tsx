@@ -1,5 +1,6 @@
-// The map beside the nearby list (Leaflet through react-leaflet): the configured tiles (MAP_TILE_URL,
-// the one host the page's Content-Security-Policy lets images come from), where the search is from, and
+// The map beside the nearby list (Leaflet through react-leaflet): the configured tiles (MAP_TILE_URL or
+// Google's Map Tiles API, the one origin the page's Content-Security-Policy lets images come from) with
+// the attribution the server names, where the search is from, and
 // each hospital as a numbered circle matching its place in the list. Circles are drawn as SVG, so no
 // marker image is fetched. Loaded only when a tile URL is configured.
 import 'leaflet/dist/leaflet.css'
@@ -8,12 +9,11 @@ import { CircleMarker, MapContainer, TileLayer, Tooltip, useMap } from 'react-le
 import type { NearbyHospital } from '../../api/types'
 import { formatDistance, type Point } from './place'
 
-export function NearbyMap({ tiles, point, items }: { tiles: string; point: Point; items: NearbyHospital[] }) {
-  const host = tiles.split('/')[2] ?? ''
+export function NearbyMap({ tiles, attribution, point, items }: { tiles: string; attribution: string; point: Point; items: NearbyHospital[] }) {
   return (
     <section className="panel nb-map" aria-label="Map of the nearby hospitals" data-testid="nearby-map">
       <MapContainer center={[point.lat, point.lng]} zoom={12} scrollWheelZoom={false} className="nb-map-canvas">
-        <TileLayer url={tiles} attribution={`Map tiles: ${host}`} />
+        <TileLayer url={tiles} attribution={attribution} />
         <CircleMarker center={[point.lat, point.lng]} radius={7} pathOptions={{ color: '#0b5cad', fillColor: '#0b5cad', fillOpacity: 0.9 }}>
           <Tooltip>You are here ({point.label})</Tooltip>
         </CircleMarker>
