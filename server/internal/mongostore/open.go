@@ -122,7 +122,7 @@ func startFerretDB(o Options) (uri, backend string, maxOps int, stop func(), err
 		}
 		cfg.Handler, backend = "sqlite", "sqlite"
 		cfg.SQLiteURL = "file:" + dir + "/" // FerretDB wants a directory URL ending in "/"
-		maxOps = sqliteConns - 1 // as on PostgreSQL (PostgresPoolDefault)
+		maxOps = sqliteConns - 1            // as on PostgreSQL (PostgresPoolDefault)
 	} else if strings.HasPrefix(o.URL, "postgres://") || strings.HasPrefix(o.URL, "postgresql://") {
 		cfg.Handler, backend = "postgresql", "postgresql"
 		var conns int
