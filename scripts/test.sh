@@ -7,6 +7,8 @@
 #     installed but stopped; installed when missing). Without it the tests fall back to FerretDB on SQLite.
 #   - govulncheck (built from the Go module proxy into .cache/bin; scripts/govulncheck.sh says when the
 #     vulnerability database cannot be reached, and does not fail for it)
+#   - Helm, for the chart check (built the same way; minutes on a fresh machine, seconds once Go's build
+#     cache has it)
 #   - Node.js for the web UI (its packages from the lock file), Debian's chromium for the browser tests, and
 #     GTK/WebKitGTK + Xvfb for the desktop app's smoke test (installed from Debian's packages when missing).
 # Set MONGODB_TEST_URI to run the same suite against a real MongoDB instead.
@@ -62,6 +64,9 @@ fuzz ./server/internal/auth/ FuzzTokenParse
 
 echo "== govulncheck"
 scripts/govulncheck.sh
+
+echo "== Helm chart: lint, render, strict check"
+scripts/chart-check.sh
 
 echo "== browser end-to-end tests"
 scripts/e2e.sh
