@@ -20,7 +20,7 @@ func (a *App) fhirRoutes() []Route {
 	b := fhir.Base
 	// The clinical and financial resources (issue 18, part 2): Observation and DiagnosticReport are open
 	// to every signed-in user as the lab's REST reads (the handlers ask chart.read for vital signs);
-	// MedicationRequest needs rx.read and Coverage, Claim and ClaimResponse billing.read, as their REST
+	// MedicationRequest needs prescription.read and Coverage, Claim and ClaimResponse billing.read, as their REST
 	// routes.
 	cl := fhir.NewClinical(h, fhir.ClinicalDeps{Charts: a.chart, Labs: a.lab, Prescriptions: a.Pharmacy, Billing: a.billing})
 	return []Route{

@@ -111,7 +111,7 @@ func (cl *Clinical) medicationCodes(ctx context.Context) (map[string]string, err
 }
 
 // ReadMedicationRequest handles GET /fhir/R4/MedicationRequest/{id}: the pharmacy's prescription read
-// (GET /api/prescriptions/{id}: rx.read, checked by the route; a patient their own, another's is 404;
+// (GET /api/prescriptions/{id}: prescription.read, checked by the route; a patient their own, another's is 404;
 // doctors and staff by the clinical access rule, staff also while it is dispensable), audited as
 // prescription.read.
 func (cl *Clinical) ReadMedicationRequest(c *gin.Context) {
@@ -143,7 +143,7 @@ func (cl *Clinical) ReadMedicationRequest(c *gin.Context) {
 }
 
 // SearchMedicationRequests handles GET /fhir/R4/MedicationRequest?patient=&status=&_id=: one patient's
-// prescriptions (GET /api/patients/{id}/prescriptions: rx.read and the clinical access rule, audited as
+// prescriptions (GET /api/patients/{id}/prescriptions: prescription.read and the clinical access rule, audited as
 // prescription.list), newest first. A patient searches their own; the staff-side roles name the
 // patient.
 func (cl *Clinical) SearchMedicationRequests(c *gin.Context) {

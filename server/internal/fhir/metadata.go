@@ -108,7 +108,7 @@ func (h *Handlers) Capabilities(base string) fhir.CapabilityStatement {
 						param("status", fhir.SearchParamTypeToken, spDef+"DiagnosticReport-status", "final or partial."),
 					)},
 				{Type: fhir.ResourceTypeMedicationRequest, Versioning: ptr(fhir.ResourceVersionPolicyNoVersion),
-					Documentation: ptr("Prescriptions (intent order; active, completed or cancelled), for callers granted rx.read under the clinical access rule. Audited as prescription.list and prescription.read."),
+					Documentation: ptr("Prescriptions (intent order; active, completed or cancelled), for callers granted prescription.read under the clinical access rule. Audited as prescription.list and prescription.read."),
 					Interaction:   interactions(fhir.TypeRestfulInteractionRead, fhir.TypeRestfulInteractionSearchType),
 					SearchParam: withPaging(
 						param("_id", fhir.SearchParamTypeToken, spDef+"Resource-id", "The prescription's id."),
