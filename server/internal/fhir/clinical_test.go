@@ -22,7 +22,7 @@ type clinic struct {
 	encounter, reading, reading2 string
 	report, unreleased, voided   string
 	file                         string
-	rx, cancelledRx              string
+	rx, cancelledRx, completedRx string
 	policy, claim                string
 }
 
@@ -80,6 +80,10 @@ func records(t *testing.T, env *apptest.Env, f *apptest.Pharmacy, payerID, tag s
 		Frequency: "twice a day", DurationDays: 5, Quantity: 10}).Want(t, http.StatusCreated).Decode(t, &rx)
 	out.cancelledRx = rx.ID
 	env.Post("/api/prescriptions/"+rx.ID+"/cancel", h.Doctor.Token, shared.ReasonRequest{Reason: "dose changed"}).Want(t, http.StatusOK)
+	env.Post("/api/patients/"+pid+"/prescriptions", h.Doctor.Token, shared.PrescribeRequest{MedicationID: f.MedID, Dose: "1 tablet",
+		Frequency: "once", DurationDays: 1, Quantity: 1}).Want(t, http.StatusCreated).Decode(t, &rx)
+	out.completedRx = rx.ID
+	f.Dispense("", rx.ID, shared.DispenseRequest{Fill: 1}).Want(t, http.StatusCreated)
 
 	var pol billing.Policy
 	env.Post("/api/patients/"+pid+"/policies", h.Staff.Token, map[string]any{"payer_id": payerID, "member_id": "ACM-" + tag,
@@ -119,6 +123,7 @@ func setup(t *testing.T) (*apptest.Env, *apptest.Pharmacy, clinic, clinic) {
 		Want(t, http.StatusCreated).Decode(t, &payer)
 	env.Put("/api/billing/prices/PROC", f.Admin.Token, map[string]any{"name": "Procedure", "kind": "procedure", "amount": 10000}).
 		Want(t, http.StatusOK)
+	f.Receive(f.MedID, 10)
 	ann := records(t, env, f, payer.ID, "ann", 10)
 	bob := records(t, env, f, payer.ID, "bob", 11)
 	answer(t, env, f.Staff.Token, ann.claim)
@@ -261,8 +266,8 @@ func TestClinicalResourcesValidate(t *testing.T) {
 		if !strings.Contains(c, `"status":"cancelled"`) || !strings.Contains(c, "dose changed") {
 			t.Errorf("the cancelled prescription: %s", c)
 		}
-		for q, want := range map[string][]string{"": {ann.cancelledRx, ann.rx}, "status=cancelled": {ann.cancelledRx},
-			"status=active": {ann.rx}, "status=completed": nil, "_id=" + ann.rx: {ann.rx}} {
+		for q, want := range map[string][]string{"": {ann.completedRx, ann.cancelledRx, ann.rx}, "status=cancelled": {ann.cancelledRx},
+			"status=active": {ann.rx}, "status=completed": {ann.completedRx}, "status=entered-in-error": nil, "_id=" + ann.rx: {ann.rx}} {
 			if b := searchBundle(t, env, "/fhir/R4/MedicationRequest?patient="+pid+"&"+q, doc); !slices.Equal(b.ids(), want) {
 				t.Errorf("%s: got %v, want %v", q, b.ids(), want)
 			}
