@@ -57,7 +57,9 @@ func (h *Handlers) Capabilities(base string) fhir.CapabilityStatement {
 				Description: ptr("Bearer token of an HMS account (POST /api/auth/login): Authorization: Bearer <token>. " +
 					"A patient reads and finds only their own Patient; doctors and staff read a Patient under the care-relationship " +
 					"rule (break the glass with POST /api/patients/{id}/access) and search patients with the patient.search permission. " +
-					"Every Patient read and search is audited (patient.read, patient.search). No SMART on FHIR yet.")},
+					"Every Patient read and search is audited (patient.read, patient.search). " +
+					"Observation, DiagnosticReport, MedicationRequest, Coverage, Claim and ClaimResponse follow their REST reads: the clinical " +
+					"access rule, chart.read for vital signs, prescription.read, billing.read (a patient their own), audited as those. No SMART on FHIR yet.")},
 			Resource: []fhir.CapabilityStatementRestResource{
 				{Type: fhir.ResourceTypePatient, Versioning: ptr(fhir.ResourceVersionPolicyNoVersion),
 					Documentation: ptr("Demographics: MRN (identifier system " + SystemMRN + "), name (as text), gender, birth date, phone, address, emergency contacts; a merged record is inactive with a replaced-by link."),
