@@ -322,6 +322,21 @@ func TestClinicalResourcesValidate(t *testing.T) {
 		}
 	})
 
+	t.Run("a partial report", func(t *testing.T) { // runs after the counts above
+		var o shared.LabOrder
+		env.Post("/api/patients/"+pid+"/lab-orders", doc, apptest.LabOrder).Want(t, http.StatusCreated).Decode(t, &o)
+		env.Post("/api/lab-orders/"+o.ID+"/results", staff, shared.LabResultsRequest{Results: apptest.LabResults.Results[:1]}).
+			Want(t, http.StatusCreated)
+		env.Post("/api/lab-orders/"+o.ID+"/release", doc, nil).Want(t, http.StatusOK)
+		r := js(resource(t, env, "/fhir/R4/DiagnosticReport/"+o.ID, pat, "DiagnosticReport"))
+		if !strings.Contains(r, `"status":"partial"`) || strings.Count(r, "Observation/lab-") != 1 {
+			t.Errorf("want a partial report with its one result: %s", r)
+		}
+		if b := searchBundle(t, env, "/fhir/R4/DiagnosticReport?status=partial", pat); !slices.Equal(b.ids(), []string{o.ID}) {
+			t.Errorf("status=partial: got %v", b.ids())
+		}
+	})
+
 	t.Run("strict", func(t *testing.T) {
 		for _, path := range []string{
 			"/fhir/R4/Observation?patient=" + pid + "&subject=Patient/" + pid, // unknown parameter
