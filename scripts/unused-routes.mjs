@@ -34,6 +34,11 @@ for (const route of ['GET /fhir/R4/metadata', 'GET /fhir/R4/Patient', 'GET /fhir
   'GET /fhir/R4/Practitioner/{id}', 'GET /fhir/R4/Organization/{id}', 'GET /fhir/R4/Slot']) {
   machineFacing[route] = 'the FHIR R4 API, for other systems\' FHIR clients (docs/fhir.md); the screens use the REST API'
 }
+for (const resource of ['Observation', 'DiagnosticReport', 'MedicationRequest', 'Coverage', 'Claim', 'ClaimResponse']) {
+  for (const route of [`GET /fhir/R4/${resource}`, `GET /fhir/R4/${resource}/{id}`]) {
+    machineFacing[route] = 'the FHIR R4 API, for other systems\' FHIR clients (docs/fhir.md); the screens use the REST API'
+  }
+}
 
 const doc = JSON.parse(readFileSync(process.argv[2] ?? join(root, 'bin/openapi.json'), 'utf8'))
 const routes = []

@@ -3393,6 +3393,270 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fhir/R4/Observation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search observations (FHIR)
+         * @description A searchset Bundle of one patient's Observations, newest first: vital signs from the chart (LOINC codes of the vital-signs profile, UCUM units; the caller needs `chart.read`, as GET /api/patients/{id}/encounters) and the results of released lab reports (category laboratory). The clinical access rule applies (403 `break_glass_required` without a care relationship); audited as `encounter.read` and `lab.read`. Strict: a parameter not listed, a modifier or an OR list (commas) is 400 with an OperationOutcome naming it.
+         *
+         *     Any signed-in user.
+         */
+        get: operations["fhirSearchObservations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Observation/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an observation (FHIR)
+         * @description One vital sign (`vs-<encounter>-<reading>-<sign>`, read as GET /api/encounters/{id}: `chart.read` and the clinical access rule) or one result of a released lab report (`lab-<order>-<n>`, read as GET /api/lab-orders/{id}); a result of a report not released is 404. Audited as the REST reads.
+         *
+         *     Any signed-in user.
+         */
+        get: operations["fhirReadObservation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/DiagnosticReport": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search lab reports (FHIR)
+         * @description A searchset Bundle of one patient's released lab reports, newest first (final, or partial when a test has no result), with their results as Observation references and attached files as presentedForm links to GET /api/lab-files/{id}. Orders not released or cancelled are not served. The clinical access rule applies; audited as `lab.read`. Strict: a parameter not listed, a modifier or an OR list (commas) is 400 with an OperationOutcome naming it.
+         *
+         *     Any signed-in user.
+         */
+        get: operations["fhirSearchDiagnosticReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/DiagnosticReport/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a lab report (FHIR)
+         * @description A released lab report, read as GET /api/lab-orders/{id} (the clinical access rule; audited as `lab.read`); an order not released or cancelled is 404.
+         *
+         *     Any signed-in user.
+         */
+        get: operations["fhirReadDiagnosticReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/MedicationRequest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search prescriptions (FHIR)
+         * @description A searchset Bundle of one patient's prescriptions as MedicationRequests (intent order; status active, completed or cancelled), newest first, as GET /api/patients/{id}/prescriptions: the clinical access rule applies; audited as `prescription.list`. Strict: a parameter not listed, a modifier or an OR list (commas) is 400 with an OperationOutcome naming it.
+         *
+         *     Permission: `prescription.read` (by default: doctor, staff, patient).
+         */
+        get: operations["fhirSearchMedicationRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/MedicationRequest/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a prescription (FHIR)
+         * @description A prescription, read as GET /api/prescriptions/{id}: a patient only their own (another's is 404); audited as `prescription.read`.
+         *
+         *     Permission: `prescription.read` (by default: doctor, staff, patient).
+         */
+        get: operations["fhirReadMedicationRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search insurance policies (FHIR)
+         * @description A searchset Bundle of one patient's insurance policies as Coverages (the payer a contained Organization), as GET /api/patients/{id}/policies: a patient only their own; audited as `billing.policies.read`. Strict: a parameter not listed, a modifier or an OR list (commas) is 400 with an OperationOutcome naming it.
+         *
+         *     Permission: `billing.read` (by default: admin, staff, patient).
+         */
+        get: operations["fhirSearchCoverages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Coverage/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an insurance policy (FHIR)
+         * @description An insurance policy as a Coverage: a patient only their own (another's is 404, as a claim); audited as `billing.policies.read`.
+         *
+         *     Permission: `billing.read` (by default: admin, staff, patient).
+         */
+        get: operations["fhirReadCoverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search claims (FHIR)
+         * @description A searchset Bundle of claims to payers (the resource of GET /api/claims/{id}/fhir, the payer contained), newest first, as GET /api/claims: staff and admins every claim or one patient's, a patient only their own; audited as `billing.claims.read`. Strict: a parameter not listed, a modifier or an OR list (commas) is 400 with an OperationOutcome naming it.
+         *
+         *     Permission: `billing.read` (by default: admin, staff, patient).
+         */
+        get: operations["fhirSearchClaims"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Claim/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a claim (FHIR)
+         * @description A claim, as GET /api/claims/{id}: a patient only their own (another's is 404); audited as `billing.claim.read`.
+         *
+         *     Permission: `billing.read` (by default: admin, staff, patient).
+         */
+        get: operations["fhirReadClaim"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/ClaimResponse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search payers' answers to claims (FHIR)
+         * @description A searchset Bundle of the answers of payers (approved, partially approved, denied or paid) to the claims GET /fhir/R4/Claim finds, as ClaimResponses (id the claim's); audited as `billing.claims.read`. Strict: a parameter not listed, a modifier or an OR list (commas) is 400 with an OperationOutcome naming it.
+         *
+         *     Permission: `billing.read` (by default: admin, staff, patient).
+         */
+        get: operations["fhirSearchClaimResponses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/ClaimResponse/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a payer's answer to a claim (FHIR)
+         * @description The payer's answer to the claim of that id: 404 while it is not answered (draft, submitted, in review); as GET /api/claims/{id} for who may read it; audited as `billing.claim.read`.
+         *
+         *     Permission: `billing.read` (by default: admin, staff, patient).
+         */
+        get: operations["fhirReadClaimResponse"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -12391,6 +12655,506 @@ export interface operations {
             };
             400: components["responses"]["FHIRBadRequest"];
             401: components["responses"]["FHIRUnauthenticated"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirSearchObservations: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `Patient/<id>` or the id. Required for doctors, staff and admins; a patient searches their own (another's is refused as over REST).
+                 * @example Patient/0123456789abcdef01234567
+                 */
+                patient?: string;
+                /**
+                 * @description `vital-signs` or `laboratory` (the observation-category system optional).
+                 * @example vital-signs
+                 */
+                category?: string;
+                /**
+                 * @description A token: a LOINC code of a vital sign (`http://loinc.org|8867-4`) or an HMS lab test code (`urn:hms:lab-test|K`); the system is optional.
+                 * @example http://loinc.org|8867-4
+                 */
+                code?: string;
+                /**
+                 * @description A UTC day of year, month or day precision with prefix `eq` (default), `ge`, `le`, `gt` or `lt`; repeatable (all must hold).
+                 * @example ge2026-01-01
+                 */
+                date?: string;
+                /** @description An Observation id. */
+                _id?: string;
+                /** @description Page size, 1 to 100 (default 20); above 100 is 400, never a silent cut. */
+                _count?: components["parameters"]["FHIRCount"];
+                /** @description How many matches the page skips (the Bundle's next and previous links carry it). */
+                _offset?: components["parameters"]["FHIROffset"];
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching observations, one page. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRBundle"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            403: components["responses"]["FHIRForbidden"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirReadObservation: {
+        parameters: {
+            query?: {
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path: {
+                /** @description The Observation id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Observation. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRResource"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            403: components["responses"]["FHIRForbidden"];
+            404: components["responses"]["FHIRNotFound"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirSearchDiagnosticReports: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `Patient/<id>` or the id. Required for doctors, staff and admins; a patient searches their own (another's is refused as over REST).
+                 * @example Patient/0123456789abcdef01234567
+                 */
+                patient?: string;
+                /**
+                 * @description `LAB` (system v2-0074 optional).
+                 * @example LAB
+                 */
+                category?: string;
+                /**
+                 * @description A UTC day of year, month or day precision with prefix `eq` (default), `ge`, `le`, `gt` or `lt`; repeatable (all must hold).
+                 * @example ge2026-01-01
+                 */
+                date?: string;
+                /**
+                 * @description `final` or `partial`.
+                 * @example final
+                 */
+                status?: string;
+                /** @description A lab order id. */
+                _id?: string;
+                /** @description Page size, 1 to 100 (default 20); above 100 is 400, never a silent cut. */
+                _count?: components["parameters"]["FHIRCount"];
+                /** @description How many matches the page skips (the Bundle's next and previous links carry it). */
+                _offset?: components["parameters"]["FHIROffset"];
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching reports, one page. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRBundle"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            403: components["responses"]["FHIRForbidden"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirReadDiagnosticReport: {
+        parameters: {
+            query?: {
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path: {
+                /** @description A lab order id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The DiagnosticReport. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRResource"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            403: components["responses"]["FHIRForbidden"];
+            404: components["responses"]["FHIRNotFound"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirSearchMedicationRequests: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `Patient/<id>` or the id. Required for doctors, staff and admins; a patient searches their own (another's is refused as over REST).
+                 * @example Patient/0123456789abcdef01234567
+                 */
+                patient?: string;
+                /**
+                 * @description `active`, `completed` or `cancelled`.
+                 * @example active
+                 */
+                status?: string;
+                /** @description A prescription id. */
+                _id?: string;
+                /** @description Page size, 1 to 100 (default 20); above 100 is 400, never a silent cut. */
+                _count?: components["parameters"]["FHIRCount"];
+                /** @description How many matches the page skips (the Bundle's next and previous links carry it). */
+                _offset?: components["parameters"]["FHIROffset"];
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching prescriptions, one page. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRBundle"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            403: components["responses"]["FHIRForbidden"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirReadMedicationRequest: {
+        parameters: {
+            query?: {
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path: {
+                /** @description A prescription id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The MedicationRequest. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRResource"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            403: components["responses"]["FHIRForbidden"];
+            404: components["responses"]["FHIRNotFound"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirSearchCoverages: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `Patient/<id>` or the id. Required for doctors, staff and admins; a patient searches their own (another's is refused as over REST).
+                 * @example Patient/0123456789abcdef01234567
+                 */
+                patient?: string;
+                /**
+                 * @description The same as patient (give one of them).
+                 * @example Patient/0123456789abcdef01234567
+                 */
+                beneficiary?: string;
+                /** @description A policy id. */
+                _id?: string;
+                /** @description Page size, 1 to 100 (default 20); above 100 is 400, never a silent cut. */
+                _count?: components["parameters"]["FHIRCount"];
+                /** @description How many matches the page skips (the Bundle's next and previous links carry it). */
+                _offset?: components["parameters"]["FHIROffset"];
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching policies, one page. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRBundle"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            403: components["responses"]["FHIRForbidden"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirReadCoverage: {
+        parameters: {
+            query?: {
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path: {
+                /** @description A policy id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Coverage. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRResource"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            403: components["responses"]["FHIRForbidden"];
+            404: components["responses"]["FHIRNotFound"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirSearchClaims: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `Patient/<id>` or the id; without it staff and admins find every claim, a patient their own.
+                 * @example Patient/0123456789abcdef01234567
+                 */
+                patient?: string;
+                /**
+                 * @description `draft` or `active` (a claim past its draft).
+                 * @example active
+                 */
+                status?: string;
+                /** @description A claim id. */
+                _id?: string;
+                /** @description Page size, 1 to 100 (default 20); above 100 is 400, never a silent cut. */
+                _count?: components["parameters"]["FHIRCount"];
+                /** @description How many matches the page skips (the Bundle's next and previous links carry it). */
+                _offset?: components["parameters"]["FHIROffset"];
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching claims, one page. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRBundle"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            403: components["responses"]["FHIRForbidden"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirReadClaim: {
+        parameters: {
+            query?: {
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path: {
+                /** @description A claim id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Claim. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRResource"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            403: components["responses"]["FHIRForbidden"];
+            404: components["responses"]["FHIRNotFound"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirSearchClaimResponses: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `Patient/<id>` or the id; without it staff and admins find every answer, a patient their own.
+                 * @example Patient/0123456789abcdef01234567
+                 */
+                patient?: string;
+                /**
+                 * @description `active` (every answer served).
+                 * @example active
+                 */
+                status?: string;
+                /** @description A claim id. */
+                _id?: string;
+                /** @description Page size, 1 to 100 (default 20); above 100 is 400, never a silent cut. */
+                _count?: components["parameters"]["FHIRCount"];
+                /** @description How many matches the page skips (the Bundle's next and previous links carry it). */
+                _offset?: components["parameters"]["FHIROffset"];
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The matching answers, one page. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRBundle"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            403: components["responses"]["FHIRForbidden"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirReadClaimResponse: {
+        parameters: {
+            query?: {
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path: {
+                /** @description A claim id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ClaimResponse. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRResource"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            403: components["responses"]["FHIRForbidden"];
+            404: components["responses"]["FHIRNotFound"];
             406: components["responses"]["FHIRNotAcceptable"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];

@@ -5,6 +5,7 @@ import (
 
 	"hms/server/internal/fhir"
 	"hms/server/internal/version"
+	"hms/shared"
 )
 
 // fhirRoutes are the FHIR R4 API's routes (docs/fhir.md), a read-only view over the patient and doctor
@@ -17,6 +18,11 @@ func (a *App) fhirRoutes() []Route {
 	h := fhir.New(a.patients, a.Doctors, fhir.Hospital{Name: a.Config.Notify.HospitalName, Address: a.Config.HospitalAddress,
 		TaxID: a.Config.HospitalTaxID}, a.Config.PublicURL, version.Get().Version, time.Now())
 	b := fhir.Base
+	// The clinical and financial resources (issue 18, part 2): Observation and DiagnosticReport are open
+	// to every signed-in user as the lab's REST reads (the handlers ask chart.read for vital signs);
+	// MedicationRequest needs prescription.read and Coverage, Claim and ClaimResponse billing.read, as their REST
+	// routes.
+	cl := fhir.NewClinical(h, fhir.ClinicalDeps{Charts: a.chart, Labs: a.lab, Prescriptions: a.Pharmacy, Billing: a.billing})
 	return []Route{
 		route("GET", b+"/metadata", Public, "", h.Metadata),
 		route("GET", b+"/Patient", SignedIn, "", h.SearchPatients),
@@ -25,5 +31,17 @@ func (a *App) fhirRoutes() []Route {
 		route("GET", b+"/Practitioner/:id", SignedIn, "", h.ReadPractitioner),
 		route("GET", b+"/Organization/:id", SignedIn, "", h.ReadOrganization),
 		route("GET", b+"/Slot", SignedIn, "", h.SearchSlots),
+		route("GET", b+"/Observation", SignedIn, "", cl.SearchObservations),
+		route("GET", b+"/Observation/:id", SignedIn, "", cl.ReadObservation),
+		route("GET", b+"/DiagnosticReport", SignedIn, "", cl.SearchDiagnosticReports),
+		route("GET", b+"/DiagnosticReport/:id", SignedIn, "", cl.ReadDiagnosticReport),
+		route("GET", b+"/MedicationRequest", Granted, shared.PermRxRead, cl.SearchMedicationRequests),
+		route("GET", b+"/MedicationRequest/:id", Granted, shared.PermRxRead, cl.ReadMedicationRequest),
+		route("GET", b+"/Coverage", Granted, shared.PermBillingRead, cl.SearchCoverages),
+		route("GET", b+"/Coverage/:id", Granted, shared.PermBillingRead, cl.ReadCoverage),
+		route("GET", b+"/Claim", Granted, shared.PermBillingRead, cl.SearchClaims),
+		route("GET", b+"/Claim/:id", Granted, shared.PermBillingRead, cl.ReadClaim),
+		route("GET", b+"/ClaimResponse", Granted, shared.PermBillingRead, cl.SearchClaimResponses),
+		route("GET", b+"/ClaimResponse/:id", Granted, shared.PermBillingRead, cl.ReadClaimResponse),
 	}
 }

@@ -377,6 +377,12 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		"/fhir/R4/Patient/:id":                 "/fhir/R4/Patient/" + patientID,
 		"/fhir/R4/Practitioner/:id":            "/fhir/R4/Practitioner/" + doctorID,
 		"/fhir/R4/Organization/:id":            "/fhir/R4/Organization/hospital",
+		"/fhir/R4/Observation/:id":             "/fhir/R4/Observation/lab-" + labOrderID + "-1",
+		"/fhir/R4/DiagnosticReport/:id":        "/fhir/R4/DiagnosticReport/" + labOrderID,
+		"/fhir/R4/MedicationRequest/:id":       "/fhir/R4/MedicationRequest/0123456789abcdef01234567",
+		"/fhir/R4/Coverage/:id":                "/fhir/R4/Coverage/0123456789abcdef01234567",
+		"/fhir/R4/Claim/:id":                   "/fhir/R4/Claim/0123456789abcdef01234567",
+		"/fhir/R4/ClaimResponse/:id":           "/fhir/R4/ClaimResponse/0123456789abcdef01234567",
 	}
 	// slotFor gives each role its own slot from hh:00, 15 minutes apart.
 	slotFor := func(hh int, role shared.Role) time.Time {

@@ -136,8 +136,9 @@ func TestResourcesValidate(t *testing.T) {
 	for _, res := range cs.Rest[0].Resource {
 		types = append(types, res.Type)
 	}
-	if !slices.Equal(types, []string{"Patient", "Practitioner", "Organization", "Slot"}) {
-		t.Errorf("got resources %v, want exactly Patient, Practitioner, Organization, Slot", types)
+	if want := []string{"Patient", "Practitioner", "Organization", "Slot", "Observation", "DiagnosticReport", "MedicationRequest",
+		"Coverage", "Claim", "ClaimResponse"}; !slices.Equal(types, want) {
+		t.Errorf("got resources %v, want exactly %v", types, want)
 	}
 	valid(t, env.Get("/fhir/R4/metadata?_format=json", "").Want(t, http.StatusOK), "CapabilityStatement")
 

@@ -57,7 +57,9 @@ func (h *Handlers) Capabilities(base string) fhir.CapabilityStatement {
 				Description: ptr("Bearer token of an HMS account (POST /api/auth/login): Authorization: Bearer <token>. " +
 					"A patient reads and finds only their own Patient; doctors and staff read a Patient under the care-relationship " +
 					"rule (break the glass with POST /api/patients/{id}/access) and search patients with the patient.search permission. " +
-					"Every Patient read and search is audited (patient.read, patient.search). No SMART on FHIR yet.")},
+					"Every Patient read and search is audited (patient.read, patient.search). " +
+					"Observation, DiagnosticReport, MedicationRequest, Coverage, Claim and ClaimResponse follow their REST reads: the clinical " +
+					"access rule, chart.read for vital signs, prescription.read, billing.read (a patient their own), audited as those. No SMART on FHIR yet.")},
 			Resource: []fhir.CapabilityStatementRestResource{
 				{Type: fhir.ResourceTypePatient, Versioning: ptr(fhir.ResourceVersionPolicyNoVersion),
 					Documentation: ptr("Demographics: MRN (identifier system " + SystemMRN + "), name (as text), gender, birth date, phone, address, emergency contacts; a merged record is inactive with a replaced-by link."),
@@ -85,6 +87,59 @@ func (h *Handlers) Capabilities(base string) fhir.CapabilityStatement {
 						param("schedule", fhir.SearchParamTypeReference, spDef+"Slot-schedule", "Required: Schedule/<doctor id>."),
 						param("start", fhir.SearchParamTypeDate, spDef+"Slot-start", "Required: one day, YYYY-MM-DD (prefix eq only), in the hospital's time zone."),
 						param("status", fhir.SearchParamTypeToken, spDef+"Slot-status", "free only."),
+					)},
+				// The clinical and financial resources (clinical.go).
+				{Type: fhir.ResourceTypeObservation, Versioning: ptr(fhir.ResourceVersionPolicyNoVersion),
+					Documentation: ptr("Vital signs from the chart (vital-signs profile LOINC codes, UCUM units; needs chart.read) and the results of released lab reports (laboratory; HMS test codes under " + SystemLabTest + "), under the clinical access rule. Audited as encounter.read and lab.read."),
+					Interaction:   interactions(fhir.TypeRestfulInteractionRead, fhir.TypeRestfulInteractionSearchType),
+					SearchParam: withPaging(
+						param("_id", fhir.SearchParamTypeToken, spDef+"Resource-id", "The Observation's id."),
+						param("patient", fhir.SearchParamTypeReference, spDef+"clinical-patient", "Patient/<id>; required for doctors, staff and admins (a patient searches their own)."),
+						param("category", fhir.SearchParamTypeToken, spDef+"Observation-category", "vital-signs or laboratory (system "+SystemObsCategory+" optional)."),
+						param("code", fhir.SearchParamTypeToken, spDef+"clinical-code", "A LOINC code of a vital sign ("+SystemLOINC+"|8867-4) or an HMS lab test code ("+SystemLabTest+"|HBA1C); the system is optional."),
+						param("date", fhir.SearchParamTypeDate, spDef+"clinical-date", "When it took effect, a UTC day: YYYY, YYYY-MM or YYYY-MM-DD with prefix eq (default), ge, le, gt or lt; repeated: all must hold."),
+					)},
+				{Type: fhir.ResourceTypeDiagnosticReport, Versioning: ptr(fhir.ResourceVersionPolicyNoVersion),
+					Documentation: ptr("Released lab reports (final, or partial when a test has no result), their results as Observations and attached files as presentedForm links; under the clinical access rule, audited as lab.read."),
+					Interaction:   interactions(fhir.TypeRestfulInteractionRead, fhir.TypeRestfulInteractionSearchType),
+					SearchParam: withPaging(
+						param("_id", fhir.SearchParamTypeToken, spDef+"Resource-id", "The lab order's id."),
+						param("patient", fhir.SearchParamTypeReference, spDef+"clinical-patient", "Patient/<id>; required for doctors, staff and admins (a patient searches their own)."),
+						param("category", fhir.SearchParamTypeToken, spDef+"DiagnosticReport-category", "LAB (system "+SystemV20074+" optional)."),
+						param("date", fhir.SearchParamTypeDate, spDef+"clinical-date", "When the results were entered, a UTC day, prefixes as Observation's date."),
+						param("status", fhir.SearchParamTypeToken, spDef+"DiagnosticReport-status", "final or partial."),
+					)},
+				{Type: fhir.ResourceTypeMedicationRequest, Versioning: ptr(fhir.ResourceVersionPolicyNoVersion),
+					Documentation: ptr("Prescriptions (intent order; active, completed or cancelled), for callers granted prescription.read under the clinical access rule. Audited as prescription.list and prescription.read."),
+					Interaction:   interactions(fhir.TypeRestfulInteractionRead, fhir.TypeRestfulInteractionSearchType),
+					SearchParam: withPaging(
+						param("_id", fhir.SearchParamTypeToken, spDef+"Resource-id", "The prescription's id."),
+						param("patient", fhir.SearchParamTypeReference, spDef+"clinical-patient", "Patient/<id>; required for doctors, staff and admins (a patient searches their own)."),
+						param("status", fhir.SearchParamTypeToken, spDef+"medications-status", "active, completed or cancelled."),
+					)},
+				{Type: fhir.ResourceTypeCoverage, Versioning: ptr(fhir.ResourceVersionPolicyNoVersion),
+					Documentation: ptr("A patient's insurance policies, the payer a contained Organization; for callers granted billing.read (a patient their own). Audited as billing.policies.read."),
+					Interaction:   interactions(fhir.TypeRestfulInteractionRead, fhir.TypeRestfulInteractionSearchType),
+					SearchParam: withPaging(
+						param("_id", fhir.SearchParamTypeToken, spDef+"Resource-id", "The policy's id."),
+						param("patient", fhir.SearchParamTypeReference, spDef+"Coverage-patient", "Patient/<id>; required for staff and admins (a patient searches their own)."),
+						param("beneficiary", fhir.SearchParamTypeReference, spDef+"Coverage-beneficiary", "The same as patient."),
+					)},
+				{Type: fhir.ResourceTypeClaim, Versioning: ptr(fhir.ResourceVersionPolicyNoVersion),
+					Documentation: ptr("Claims to payers made from issued invoices (the resource of GET /api/claims/{id}/fhir); for callers granted billing.read (a patient their own). Audited as billing.claims.read and billing.claim.read."),
+					Interaction:   interactions(fhir.TypeRestfulInteractionRead, fhir.TypeRestfulInteractionSearchType),
+					SearchParam: withPaging(
+						param("_id", fhir.SearchParamTypeToken, spDef+"Resource-id", "The claim's id."),
+						param("patient", fhir.SearchParamTypeReference, spDef+"Claim-patient", "Patient/<id>; without it staff and admins find every claim, a patient their own."),
+						param("status", fhir.SearchParamTypeToken, spDef+"Claim-status", "draft or active."),
+					)},
+				{Type: fhir.ResourceTypeClaimResponse, Versioning: ptr(fhir.ResourceVersionPolicyNoVersion),
+					Documentation: ptr("The payer's answer to a claim (approved, partially approved, denied or paid), id the claim's; as Claim for who may read it."),
+					Interaction:   interactions(fhir.TypeRestfulInteractionRead, fhir.TypeRestfulInteractionSearchType),
+					SearchParam: withPaging(
+						param("_id", fhir.SearchParamTypeToken, spDef+"Resource-id", "The claim's id."),
+						param("patient", fhir.SearchParamTypeReference, spDef+"ClaimResponse-patient", "Patient/<id>; without it staff and admins find every answer, a patient their own."),
+						param("status", fhir.SearchParamTypeToken, spDef+"ClaimResponse-status", "active (every answer served)."),
 					)},
 			},
 		}},
