@@ -55,3 +55,62 @@ func TestWorkflows(t *testing.T) {
 		}
 	}
 }
+
+// TestReleaseDeploys checks the release workflow's delivery: the chart is pushed as an OCI artifact after
+// the chart check, and the deploy job waits for the image and the chart, runs behind the protected
+// "production" environment, only where enabled, one at a time, and rolls back a failed upgrade (--atomic).
+func TestReleaseDeploys(t *testing.T) {
+	b, err := os.ReadFile("../.github/workflows/release.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type step struct {
+		Uses string `yaml:"uses"`
+		Run  string `yaml:"run"`
+	}
+	var w struct {
+		Jobs map[string]struct {
+			Needs       any               `yaml:"needs"`
+			If          string            `yaml:"if"`
+			Environment string            `yaml:"environment"`
+			Permissions map[string]string `yaml:"permissions"`
+			Concurrency struct {
+				Group string `yaml:"group"`
+			} `yaml:"concurrency"`
+			Steps []step `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(b, &w); err != nil {
+		t.Fatal(err)
+	}
+	runs := func(job string) string {
+		var all []string
+		for _, s := range w.Jobs[job].Steps {
+			all = append(all, s.Run)
+		}
+		return strings.Join(all, "\n")
+	}
+	chart, deploy := w.Jobs["chart"], w.Jobs["deploy"]
+	if r := runs("chart"); !strings.Contains(r, "make chart-check") || !strings.Contains(r, "helm package") ||
+		!strings.Contains(r, `helm push "bin/hms-$version.tgz" "oci://ghcr.io/`) {
+		t.Errorf("chart job does not check, package and push the chart:\n%s", r)
+	}
+	if chart.Permissions["packages"] != "write" {
+		t.Errorf("chart job permissions %v, want packages: write", chart.Permissions)
+	}
+	needs, _ := deploy.Needs.([]any)
+	if len(needs) != 2 || needs[0] != "image" || needs[1] != "chart" {
+		t.Errorf("deploy needs %v, want [image chart]", deploy.Needs)
+	}
+	if deploy.Environment != "production" || deploy.If != "vars.DEPLOY == 'true'" || deploy.Concurrency.Group == "" {
+		t.Errorf("deploy environment %q, if %q, concurrency %q: want production, only where enabled, one at a time",
+			deploy.Environment, deploy.If, deploy.Concurrency.Group)
+	}
+	if deploy.Permissions["packages"] != "read" || len(deploy.Permissions) != 2 {
+		t.Errorf("deploy permissions %v, want contents and packages read", deploy.Permissions)
+	}
+	if r := runs("deploy"); !strings.Contains(r, "helm upgrade --install") || !strings.Contains(r, "--atomic") ||
+		!strings.Contains(r, `--set image.tag="$version"`) {
+		t.Errorf("deploy does not upgrade atomically to the tag's image:\n%s", r)
+	}
+}
