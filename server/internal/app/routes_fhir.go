@@ -16,6 +16,7 @@ import (
 func (a *App) fhirRoutes() []Route {
 	h := fhir.New(a.patients, a.Doctors, fhir.Hospital{Name: a.Config.Notify.HospitalName, Address: a.Config.HospitalAddress,
 		TaxID: a.Config.HospitalTaxID}, a.Config.PublicURL, version.Get().Version, time.Now())
+	h.UseScheduling(fhir.Scheduling{Appointments: a.Appointments, Visits: a.chart, Sites: a.directory, Location: a.Config.HospitalTZ})
 	b := fhir.Base
 	return []Route{
 		route("GET", b+"/metadata", Public, "", h.Metadata),
@@ -25,5 +26,18 @@ func (a *App) fhirRoutes() []Route {
 		route("GET", b+"/Practitioner/:id", SignedIn, "", h.ReadPractitioner),
 		route("GET", b+"/Organization/:id", SignedIn, "", h.ReadOrganization),
 		route("GET", b+"/Slot", SignedIn, "", h.SearchSlots),
+		route("GET", b+"/Schedule", SignedIn, "", h.SearchSchedules),
+		route("GET", b+"/Schedule/:id", SignedIn, "", h.ReadSchedule),
+		route("GET", b+"/Location", SignedIn, "", h.SearchLocations),
+		route("GET", b+"/Location/:id", SignedIn, "", h.ReadLocation),
+		// Appointments: the REST API's rule and paths (POST /api/appointments books, its cancel cancels).
+		route("GET", b+"/Appointment", SignedIn, "", h.SearchAppointments),
+		route("GET", b+"/Appointment/:id", SignedIn, "", h.ReadAppointment),
+		route("POST", b+"/Appointment", SignedIn, "", h.CreateAppointment),
+		route("PATCH", b+"/Appointment/:id", SignedIn, "", h.PatchAppointment),
+		route("PUT", b+"/Appointment/:id", SignedIn, "", h.UpdateAppointment),
+		// Encounters: the chart's, under the clinical access rule (audited as encounter.read).
+		route("GET", b+"/Encounter", SignedIn, "", h.SearchEncounters),
+		route("GET", b+"/Encounter/:id", SignedIn, "", h.ReadEncounter),
 	}
 }

@@ -67,6 +67,8 @@ type Handlers struct {
 	version   string
 	// started is when the server started: the CapabilityStatement's date.
 	started time.Time
+	// sched serves Schedule, Location, Appointment and Encounter (scheduling.go).
+	sched Scheduling
 }
 
 // New returns the handlers.
