@@ -377,6 +377,10 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 		"/fhir/R4/Patient/:id":                 "/fhir/R4/Patient/" + patientID,
 		"/fhir/R4/Practitioner/:id":            "/fhir/R4/Practitioner/" + doctorID,
 		"/fhir/R4/Organization/:id":            "/fhir/R4/Organization/hospital",
+		"/fhir/R4/Schedule/:id":                "/fhir/R4/Schedule/" + doctorID,
+		"/fhir/R4/Location/:id":                "/fhir/R4/Location/0123456789abcdef01234567",
+		"/fhir/R4/Appointment/:id":             "/fhir/R4/Appointment/" + booked.ID,
+		"/fhir/R4/Encounter/:id":               "/fhir/R4" + strings.Replace(matrixEncounter(t, env, h, patientID), "/api/encounters/", "/Encounter/", 1),
 	}
 	// slotFor gives each role its own slot from hh:00, 15 minutes apart.
 	slotFor := func(hh int, role shared.Role) time.Time {
