@@ -7022,6 +7022,37 @@ export interface components {
                 "application/fhir+json": components["schemas"]["FHIROperationOutcome"];
             };
         };
+        /** @description The request body is larger than the server's limit (MAX_BODY_BYTES, 1 MiB by default). */
+        FHIRTooLarge: {
+            headers: {
+                "X-Request-ID": components["headers"]["X-Request-ID"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "resourceType": "OperationOutcome",
+                 *       "issue": [
+                 *         {
+                 *           "severity": "error",
+                 *           "code": "too-long",
+                 *           "details": {
+                 *             "coding": [
+                 *               {
+                 *                 "system": "urn:hms:error",
+                 *                 "code": "too_large"
+                 *               }
+                 *             ],
+                 *             "text": "…"
+                 *           },
+                 *           "diagnostics": "request ID 5f0c2a9e1b7d4c3a8e6f1d20"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/fhir+json": components["schemas"]["FHIROperationOutcome"];
+            };
+        };
     };
     parameters: {
         /** @description A patient record id. */
@@ -12900,6 +12931,7 @@ export interface operations {
             403: components["responses"]["FHIRForbidden"];
             406: components["responses"]["FHIRNotAcceptable"];
             409: components["responses"]["FHIRConflict"];
+            413: components["responses"]["FHIRTooLarge"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -12972,6 +13004,7 @@ export interface operations {
             404: components["responses"]["FHIRNotFound"];
             406: components["responses"]["FHIRNotAcceptable"];
             409: components["responses"]["FHIRConflict"];
+            413: components["responses"]["FHIRTooLarge"];
             422: components["responses"]["FHIRUnprocessable"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
@@ -13031,6 +13064,7 @@ export interface operations {
             404: components["responses"]["FHIRNotFound"];
             406: components["responses"]["FHIRNotAcceptable"];
             409: components["responses"]["FHIRConflict"];
+            413: components["responses"]["FHIRTooLarge"];
             415: components["responses"]["FHIRUnsupportedMediaType"];
             422: components["responses"]["FHIRUnprocessable"];
             500: components["responses"]["FHIRInternal"];
