@@ -3552,7 +3552,7 @@ export interface paths {
         };
         /**
          * Search a patient's encounters (FHIR)
-         * @description A searchset Bundle of a patient's Encounters (the chart's visits), newest first, under GET /api/patients/{id}/encounters's clinical access rule (a patient their own; staff-side roles need a care relationship or break the glass). Audited as `encounter.read`. `patient` is required. Strict: a parameter not listed, a modifier or an OR list (commas) is 400 with an OperationOutcome naming it.
+         * @description A searchset Bundle of a patient's Encounters (the chart's visits and the ward admissions, class IMP), newest first, under GET /api/patients/{id}/encounters's clinical access rule (a patient their own; staff-side roles need a care relationship or break the glass). Audited as `encounter.read`. `patient` is required. Strict: a parameter not listed, a modifier or an OR list (commas) is 400 with an OperationOutcome naming it.
          *
          *     Any signed-in user.
          */
@@ -3574,7 +3574,7 @@ export interface paths {
         };
         /**
          * Read an encounter (FHIR)
-         * @description GET /api/encounters/{id}'s read (the clinical access rule; audited as `encounter.read`) as an Encounter: status from the appointment it records, class AMB (EMER for an emergency), the patient, the doctor, the appointment, the period and the reason.
+         * @description GET /api/encounters/{id}'s read (the clinical access rule; audited as `encounter.read`) as an Encounter: status from the appointment it records, class AMB (EMER for an emergency), the patient, the doctor, the appointment, the period and the reason. A ward admission's id reads the admission as an Encounter of class IMP (GET /api/admissions/{id}'s rule and audit: another patient's is 404).
          *
          *     Any signed-in user.
          */

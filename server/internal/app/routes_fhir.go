@@ -16,7 +16,7 @@ import (
 func (a *App) fhirRoutes() []Route {
 	h := fhir.New(a.patients, a.Doctors, fhir.Hospital{Name: a.Config.Notify.HospitalName, Address: a.Config.HospitalAddress,
 		TaxID: a.Config.HospitalTaxID}, a.Config.PublicURL, version.Get().Version, time.Now())
-	h.UseScheduling(fhir.Scheduling{Appointments: a.Appointments, Visits: a.chart, Sites: a.directory, Location: a.Config.HospitalTZ})
+	h.UseScheduling(fhir.Scheduling{Appointments: a.Appointments, Visits: a.chart, Sites: a.directory, Stays: a.wards, Location: a.Config.HospitalTZ})
 	b := fhir.Base
 	return []Route{
 		route("GET", b+"/metadata", Public, "", h.Metadata),

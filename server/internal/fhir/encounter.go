@@ -123,6 +123,17 @@ func (h *Handlers) ReadEncounter(c *gin.Context) {
 		return
 	}
 	e, err := h.sched.Visits.Get(c.Request.Context(), principal(c), id)
+	if errors.Is(err, fault.ErrNotFound) && h.sched.Stays != nil {
+		// Not a visit: perhaps a ward admission (its own read, rule and audit entry).
+		a, serr := h.sched.Stays.Get(c.Request.Context(), principal(c), id)
+		if serr == nil {
+			write(c, http.StatusOK, AdmissionEncounter(a))
+			return
+		}
+		if !errors.Is(serr, fault.ErrNotFound) {
+			err = serr
+		}
+	}
 	if err != nil {
 		Error(c, err)
 		return
@@ -182,38 +193,44 @@ func (h *Handlers) SearchEncounters(c *gin.Context) {
 		Error(c, err)
 		return
 	}
-	type visit struct {
-		e shared.Encounter
-		a *appointment.Record
+	type found struct {
+		r     fhir.Encounter
+		start time.Time
 	}
-	var match []visit
-	for _, e := range all {
-		if empty || doctorID != "" && e.DoctorID != doctorID {
-			continue
+	var match []found
+	keep := func(r fhir.Encounter, doctor string, start time.Time) {
+		switch {
+		case empty, doctorID != "" && doctor != doctorID,
+			s.values.Get("status") != "" && r.Status != status,
+			!from.IsZero() && start.Before(from), !to.IsZero() && !start.Before(to):
+			return
 		}
+		match = append(match, found{r, start})
+	}
+	for _, e := range all {
 		a, err := h.recordOf(c, e)
 		if err != nil {
 			Error(c, err)
 			return
 		}
-		if s.values.Get("status") != "" && encounterStatus(a) != status {
-			continue
-		}
 		start, _ := encounterPeriod(e, a)
-		if !from.IsZero() && start.Before(from) || !to.IsZero() && !start.Before(to) {
-			continue
-		}
-		match = append(match, visit{e, a})
+		keep(EncounterResource(e, a), e.DoctorID, start)
 	}
-	slices.SortStableFunc(match, func(x, y visit) int {
-		sx, _ := encounterPeriod(x.e, x.a)
-		sy, _ := encounterPeriod(y.e, y.a)
-		return sy.Compare(sx)
-	})
+	if h.sched.Stays != nil {
+		stays, err := h.sched.Stays.PatientAdmissions(c.Request.Context(), principal(c), patientID, 1, maxStays)
+		if err != nil {
+			Error(c, err)
+			return
+		}
+		for _, a := range stays.Items {
+			keep(AdmissionEncounter(a), a.DoctorID, a.AdmittedAt)
+		}
+	}
+	slices.SortStableFunc(match, func(x, y found) int { return y.start.Compare(x.start) })
 	page := match[min(s.offset, len(match)):min(s.offset+s.count, len(match))]
 	entries := make([]entry, len(page))
 	for i, v := range page {
-		entries[i] = entry{id: v.e.ID, resource: EncounterResource(v.e, v.a)}
+		entries[i] = entry{id: *v.r.Id, resource: v.r}
 	}
 	b, err := searchset(h.base(c), "Encounter", s, len(match), entries, time.Now())
 	if err != nil {
@@ -221,4 +238,43 @@ func (h *Handlers) SearchEncounters(c *gin.Context) {
 		return
 	}
 	write(c, http.StatusOK, b)
+}
+
+// maxStays is the most admissions of one patient an Encounter search reads (the ward service reads
+// them all and pages in Go).
+const maxStays = 10_000
+
+// AdmissionEncounter maps a ward admission to an inpatient Encounter: class IMP, in-progress while
+// active and finished once discharged, the period from admission to discharge, the attending doctor,
+// the appointment it came from, the reason, and the discharge disposition as text. The ward and bed
+// are not Locations (Locations are the hospital's sites): they are left out.
+func AdmissionEncounter(a shared.Admission) fhir.Encounter {
+	r := fhir.Encounter{Id: ptr(a.ID), Status: fhir.EncounterStatusInProgress,
+		Class:           fhir.Coding{System: ptr(systemActCode), Code: ptr("IMP"), Display: ptr("inpatient encounter")},
+		Subject:         &fhir.Reference{Reference: ptr("Patient/" + a.PatientID), Type: ptr("Patient")},
+		ServiceProvider: &fhir.Reference{Reference: ptr("Organization/" + HospitalID), Type: ptr("Organization")}}
+	if a.Status == shared.AdmissionDischarged {
+		r.Status = fhir.EncounterStatusFinished
+	}
+	if a.DoctorID != "" {
+		r.Participant = []fhir.EncounterParticipant{{Individual: &fhir.Reference{Reference: ptr("Practitioner/" + a.DoctorID), Type: ptr("Practitioner")},
+			Type: []fhir.CodeableConcept{{Coding: []fhir.Coding{{System: ptr("http://terminology.hl7.org/CodeSystem/v3-ParticipationType"),
+				Code: ptr("ATND"), Display: ptr("attender")}}}}}}
+	}
+	if a.AppointmentID != "" {
+		r.Appointment = []fhir.Reference{{Reference: ptr("Appointment/" + a.AppointmentID), Type: ptr("Appointment")}}
+	}
+	if !a.AdmittedAt.IsZero() {
+		r.Period = &fhir.Period{Start: ptr(a.AdmittedAt.UTC().Format(time.RFC3339))}
+		if a.DischargedAt != nil {
+			r.Period.End = ptr(a.DischargedAt.UTC().Format(time.RFC3339))
+		}
+	}
+	if a.Reason != "" {
+		r.ReasonCode = []fhir.CodeableConcept{{Text: ptr(a.Reason)}}
+	}
+	if a.Disposition != "" {
+		r.Hospitalization = &fhir.EncounterHospitalization{DischargeDisposition: &fhir.CodeableConcept{Text: ptr(a.Disposition)}}
+	}
+	return r
 }

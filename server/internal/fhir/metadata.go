@@ -114,7 +114,7 @@ func (h *Handlers) Capabilities(base string) fhir.CapabilityStatement {
 						param("status", fhir.SearchParamTypeToken, spDef+"Appointment-status", "booked, arrived, checked-in, fulfilled, cancelled, noshow (other codes match nothing)."),
 					)},
 				{Type: fhir.ResourceTypeEncounter, Versioning: ptr(fhir.ResourceVersionPolicyNoVersion),
-					Documentation: ptr("Visits: the chart's encounters, status from the appointment they record, class AMB (EMER for emergencies). Clinical access rule as GET /api/encounters/{id}."),
+					Documentation: ptr("Visits: the chart's encounters, status from the appointment they record, class AMB (EMER for emergencies); ward admissions, class IMP. Clinical access rule as GET /api/encounters/{id} and GET /api/admissions/{id}."),
 					Interaction:   interactions(fhir.TypeRestfulInteractionRead, fhir.TypeRestfulInteractionSearchType),
 					SearchParam: withPaging(
 						param("patient", fhir.SearchParamTypeReference, spDef+"clinical-patient", "Required: Patient/<id>."),

@@ -10,6 +10,7 @@ import (
 	"hms/server/internal/auth"
 	"hms/server/internal/chart"
 	"hms/server/internal/directory"
+	"hms/server/internal/ward"
 	"hms/shared"
 )
 
@@ -34,6 +35,14 @@ type Visits interface {
 	Visits(ctx context.Context, p auth.Principal, patientID string) ([]shared.Encounter, error)
 }
 
+// Stays is what the FHIR Encounter needs of the wards: an admission and a patient's admissions, under
+// the clinical access rule and audited as admission.read (GET /api/admissions/{id},
+// GET /api/patients/{id}/admissions).
+type Stays interface {
+	Get(ctx context.Context, p auth.Principal, id string) (shared.Admission, error)
+	PatientAdmissions(ctx context.Context, p auth.Principal, patientID string, page, limit int) (shared.AdmissionList, error)
+}
+
 // Sites is what the FHIR Location needs of the hospital directory (GET /api/hospitals).
 type Sites interface {
 	List(ctx context.Context, q string, page, limit int) (shared.HospitalList, error)
@@ -43,6 +52,7 @@ var (
 	_ Appointments = (*appointment.Service)(nil)
 	_ Visits       = (*chart.Service)(nil)
 	_ Sites        = (*directory.Service)(nil)
+	_ Stays        = (*ward.Service)(nil)
 )
 
 // Scheduling is the services behind Schedule, Location, Appointment and Encounter, and the hospital's
@@ -51,7 +61,9 @@ type Scheduling struct {
 	Appointments Appointments
 	Visits       Visits
 	Sites        Sites
-	Location     *time.Location
+	// Stays, when set, adds the ward admissions as inpatient Encounters.
+	Stays    Stays
+	Location *time.Location
 }
 
 // UseScheduling wires the scheduling resources' services.

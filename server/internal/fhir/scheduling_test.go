@@ -350,3 +350,47 @@ func TestConcurrentFHIRBookings(t *testing.T) {
 		t.Errorf("got %d appointments stored, want 1", list.Total)
 	}
 }
+
+// TestAdmissionsAreInpatientEncounters: a ward admission is an Encounter of class IMP, in progress
+// while the patient is on the ward and finished once discharged, found by the patient's Encounter
+// search with the visits, and read under the ward's rule (another patient: 404, as GET
+// /api/admissions/{id}).
+func TestAdmissionsAreInpatientEncounters(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	h := env.Hospital()
+	pat, other := env.NewUser(shared.RolePatient), env.NewUser(shared.RolePatient)
+	pid := pat.User.PatientID
+	env.Post("/api/wards", h.Admin.Token, shared.CreateWardRequest{ID: "ward-a", Name: "Ward A", Department: h.Dept}).Want(t, http.StatusCreated)
+	env.Post("/api/wards/ward-a/beds", h.Admin.Token, shared.AddBedsRequest{Labels: []string{"A1"}}).Want(t, http.StatusCreated)
+	env.Attend(h.Staff.Token, h.Doctor.ID(), pid, apptest.At(9, 0)) // the desk's and the doctor's care relationship
+	var adm shared.Admission
+	env.Post("/api/admissions", h.Staff.Token, shared.AdmitRequest{PatientID: pid, WardID: "ward-a", DoctorID: h.Doctor.ID(),
+		Source: shared.SourcePlanned, Reason: "observation"}).Want(t, http.StatusCreated).Decode(t, &adm)
+	var e struct {
+		Status string
+		Class  struct{ Code string }
+		Period struct{ Start, End string }
+	}
+	r := env.Get("/fhir/R4/Encounter/"+adm.ID, pat.Token).Want(t, http.StatusOK)
+	valid(t, r, "Encounter")
+	if r.Decode(t, &e); e.Status != "in-progress" || e.Class.Code != "IMP" || e.Period.Start == "" || e.Period.End != "" {
+		t.Errorf("got %s, want an inpatient encounter in progress", r.Body)
+	}
+	env.Post("/api/patients/"+pid+"/encounters", h.Doctor.Token, shared.CreateEncounterRequest{Reason: "ward round"}).Want(t, http.StatusCreated)
+	b := searchBundle(t, env, "/fhir/R4/Encounter?patient="+pid, pat.Token)
+	if b.Total != 2 {
+		t.Errorf("got %d encounters, want the admission and the visit", b.Total)
+	}
+	if b = searchBundle(t, env, "/fhir/R4/Encounter?patient="+pid+"&status=in-progress&practitioner="+h.Doctor.ID(), pat.Token); !slices.Equal(b.ids(), []string{adm.ID}) {
+		t.Errorf("got %v, want the admission", b.ids())
+	}
+	env.Post("/api/admissions/"+adm.ID+"/discharge", h.Doctor.Token, shared.DischargeRequest{Summary: "well", Disposition: "home"}).Want(t, http.StatusOK)
+	r = env.Get("/fhir/R4/Encounter/"+adm.ID, pat.Token).Want(t, http.StatusOK)
+	valid(t, r, "Encounter")
+	if r.Decode(t, &e); e.Status != "finished" || e.Period.End == "" || !strings.Contains(string(r.Body), `"dischargeDisposition":{"text":"home"}`) {
+		t.Errorf("got %s, want finished with the discharge", r.Body)
+	}
+	rest := env.Get("/api/admissions/"+adm.ID, other.Token)
+	outcome(t, env.Get("/fhir/R4/Encounter/"+adm.ID, other.Token), rest.Status, "not-found", rest.Error().Error.Code)
+}
