@@ -394,3 +394,39 @@ func TestAdmissionsAreInpatientEncounters(t *testing.T) {
 	rest := env.Get("/api/admissions/"+adm.ID, other.Token)
 	outcome(t, env.Get("/fhir/R4/Encounter/"+adm.ID, other.Token), rest.Status, "not-found", rest.Error().Error.Code)
 }
+
+// TestSchedulingSearchIsStrict: the new searches refuse what they do not support, as the others do
+// (an unknown parameter, a modifier, an OR list, a time of day in a date, a reference to another
+// type); and a booking retried with its Idempotency-Key answers the first one.
+func TestSchedulingSearchIsStrict(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	h := env.Hospital()
+	pat := env.NewUser(shared.RolePatient)
+	pid := pat.User.PatientID
+	for _, q := range []string{
+		"Schedule?specialty=x", "Schedule?actor=Patient/" + pid, "Schedule?actor:missing=true",
+		"Location?address=x", "Location?name=a,b",
+		"Appointment?actor=Patient/" + pid, "Appointment?patient=Practitioner/" + pid, "Appointment?date=ge2030-01-07T09:00",
+		"Appointment?status=booked,arrived", "Appointment?_id=" + pid, "Appointment?date=ap2030",
+		"Encounter?patient=" + pid + "&class=AMB", "Encounter?patient=" + pid + "&date=2030-01-07T09:00", "Encounter?subject=Patient/" + pid,
+		"Encounter?patient=Practitioner/" + pid,
+	} {
+		outcome(t, env.Get("/fhir/R4/"+q, pat.Token), http.StatusBadRequest, "invalid", "invalid_request")
+	}
+
+	req := apptest.Request{Method: "POST", Path: "/fhir/R4/Appointment", Token: h.Staff.Token,
+		Body: bookBody(pid, h.Doctor.ID(), "", apptest.At(9, 0)), Header: map[string]string{"Idempotency-Key": "fhir-retry"}}
+	first := env.Do(req).Want(t, http.StatusCreated)
+	again := env.Do(req).Want(t, http.StatusCreated)
+	valid(t, again, "Appointment")
+	var a, b struct{ ID string }
+	first.Decode(t, &a)
+	again.Decode(t, &b)
+	if a.ID != b.ID || again.Header.Get("Idempotent-Replayed") != "true" || first.Header.Get("Idempotent-Replayed") != "" {
+		t.Errorf("got %s then %s (replayed %q), want the first booking replayed", a.ID, b.ID, again.Header.Get("Idempotent-Replayed"))
+	}
+	if bk := searchBundle(t, env, "/fhir/R4/Appointment?patient="+pid, h.Staff.Token); bk.Total != 1 {
+		t.Errorf("got %d appointments after a retried booking, want 1", bk.Total)
+	}
+}
