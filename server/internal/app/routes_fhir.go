@@ -7,8 +7,8 @@ import (
 	"hms/server/internal/version"
 )
 
-// fhirRoutes are the FHIR R4 API's routes (docs/fhir.md), a read-only view over the patient and doctor
-// services. The CapabilityStatement is public (clients read it before signing in); every other route
+// fhirRoutes are the FHIR R4 API's routes (docs/fhir.md), a view over the patient, doctor, appointment,
+// chart, ward and directory services (read-only but for booking and cancelling Appointments). The CapabilityStatement is public (clients read it before signing in); every other route
 // is signed in and left to the services, which apply the access rule and audit as for the REST API
 // (the Patient search checks patient.search itself for the staff-side roles; a patient finds only
 // their own record). register puts fhir.Outcomes first in each chain, so every error is an
