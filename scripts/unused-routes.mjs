@@ -31,7 +31,10 @@ const machineFacing = {
 
 // The FHIR R4 API (docs/fhir.md) is for other systems' FHIR clients, not the screens.
 for (const route of ['GET /fhir/R4/metadata', 'GET /fhir/R4/Patient', 'GET /fhir/R4/Patient/{id}', 'GET /fhir/R4/Practitioner',
-  'GET /fhir/R4/Practitioner/{id}', 'GET /fhir/R4/Organization/{id}', 'GET /fhir/R4/Slot']) {
+  'GET /fhir/R4/Practitioner/{id}', 'GET /fhir/R4/Organization/{id}', 'GET /fhir/R4/Slot',
+  'GET /fhir/R4/Schedule', 'GET /fhir/R4/Schedule/{id}', 'GET /fhir/R4/Location', 'GET /fhir/R4/Location/{id}',
+  'GET /fhir/R4/Appointment', 'POST /fhir/R4/Appointment', 'GET /fhir/R4/Appointment/{id}', 'PATCH /fhir/R4/Appointment/{id}',
+  'PUT /fhir/R4/Appointment/{id}', 'GET /fhir/R4/Encounter', 'GET /fhir/R4/Encounter/{id}']) {
   machineFacing[route] = 'the FHIR R4 API, for other systems\' FHIR clients (docs/fhir.md); the screens use the REST API'
 }
 for (const resource of ['Observation', 'DiagnosticReport', 'MedicationRequest', 'Coverage', 'Claim', 'ClaimResponse']) {

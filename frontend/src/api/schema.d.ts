@@ -3657,6 +3657,200 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fhir/R4/Schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search doctors' schedules (FHIR)
+         * @description A searchset Bundle of Schedules, one per doctor with a profile (id the doctor's id), in name order; as GET /api/doctors, not audited. Strict: a parameter not listed, a modifier or an OR list (commas) is 400 with an OperationOutcome naming it.
+         *
+         *     Any signed-in user.
+         */
+        get: operations["fhirSearchSchedules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Schedule/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a doctor's schedule (FHIR)
+         * @description A doctor's Schedule (id the doctor's id, as Slot.schedule names it): the Practitioner as actor, the specialty as serviceType and specialty. 404 for anyone without a doctor's profile.
+         *
+         *     Any signed-in user.
+         */
+        get: operations["fhirReadSchedule"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Location": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the hospital's sites (FHIR)
+         * @description A searchset Bundle of Locations: the hospital's own sites of the directory (entries flagged own), in name order; as GET /api/hospitals, not audited. Strict: a parameter not listed, a modifier or an OR list (commas) is 400 with an OperationOutcome naming it.
+         *
+         *     Any signed-in user.
+         */
+        get: operations["fhirSearchLocations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Location/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one of the hospital's sites (FHIR)
+         * @description One of the hospital's own sites as a Location (name, address, phone, position, services). Another directory entry is 404.
+         *
+         *     Any signed-in user.
+         */
+        get: operations["fhirReadLocation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Appointment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search appointments (FHIR)
+         * @description A searchset Bundle of Appointments in start order, under GET /api/appointments's rule: a patient sees only their own (naming another patient is 403), staff any, the reason only where the access rule lets the caller see the patient. Audited as `appointment.list`. Strict: a parameter not listed, a modifier or an OR list (commas) is 400 with an OperationOutcome naming it.
+         *
+         *     Any signed-in user.
+         */
+        get: operations["fhirSearchAppointments"];
+        put?: never;
+        /**
+         * Book an appointment (FHIR)
+         * @description Books one free slot through POST /api/appointments's path: the same one-winner slot claim (of simultaneous bookings of a slot exactly one is 201, the others 409), a patient for themself, staff for a patient with `appointment.book_for_others`, and the `Idempotency-Key` header. The body is an Appointment with status `proposed` or `booked`, a Patient participant (a patient may leave themself out) and a Practitioner participant, and either `slot` (one `Slot/<id>` from the Slot search) or `start` (and `end`) of one slot; `reasonCode[0].text` (else `description`) is the reason. Answers 201 with the booked Appointment and its `Location`. Audited as `appointment.book`.
+         *
+         *     Any signed-in user.
+         */
+        post: operations["fhirCreateAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Appointment/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an appointment (FHIR)
+         * @description GET /api/appointments/{id}'s read: a patient their own (another's is 404), staff any, the reason only where the access rule lets the caller see the patient. Audited as `appointment.read`.
+         *
+         *     Any signed-in user.
+         */
+        get: operations["fhirReadAppointment"];
+        /**
+         * Cancel an appointment by update (FHIR)
+         * @description The Appointment as the caller read it with `status` `cancelled` (and optionally a `cancelationReason`) cancels it, as PATCH does. Any other difference is 422 naming the element; creating by PUT is not served.
+         *
+         *     Any signed-in user.
+         */
+        put: operations["fhirUpdateAppointment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Cancel an appointment by JSON Patch (FHIR)
+         * @description A JSON Patch (RFC 6902) applied to the Appointment as the caller reads it. The one change served is cancelling: `/status` replaced by `cancelled`, with `/cancelationReason` `{"text": …}` as the reason when given; it goes through POST /api/appointments/{id}/cancel's path (the slot is freed; audited as `appointment.cancel`). Any other change is 422 naming the element; a patch that does not apply is 422.
+         *
+         *     Any signed-in user.
+         */
+        patch: operations["fhirPatchAppointment"];
+        trace?: never;
+    };
+    "/fhir/R4/Encounter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search a patient's encounters (FHIR)
+         * @description A searchset Bundle of a patient's Encounters (the chart's visits and the ward admissions, class IMP), newest first, under GET /api/patients/{id}/encounters's clinical access rule (a patient their own; staff-side roles need a care relationship or break the glass). Audited as `encounter.read`. `patient` is required. Strict: a parameter not listed, a modifier or an OR list (commas) is 400 with an OperationOutcome naming it.
+         *
+         *     Any signed-in user.
+         */
+        get: operations["fhirSearchEncounters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/Encounter/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an encounter (FHIR)
+         * @description GET /api/encounters/{id}'s read (the clinical access rule; audited as `encounter.read`) as an Encounter: status from the appointment it records, class AMB (EMER for an emergency), the patient, the doctor, the appointment, the period and the reason. A ward admission's id reads the admission as an Encounter of class IMP (GET /api/admissions/{id}'s rule and audit: another patient's is 404).
+         *
+         *     Any signed-in user.
+         */
+        get: operations["fhirReadEncounter"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6992,6 +7186,130 @@ export interface components {
                  *               {
                  *                 "system": "urn:hms:error",
                  *                 "code": "unavailable"
+                 *               }
+                 *             ],
+                 *             "text": "…"
+                 *           },
+                 *           "diagnostics": "request ID 5f0c2a9e1b7d4c3a8e6f1d20"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/fhir+json": components["schemas"]["FHIROperationOutcome"];
+            };
+        };
+        /** @description Conflict: the slot is taken, or the appointment cannot be changed from its status. */
+        FHIRConflict: {
+            headers: {
+                "X-Request-ID": components["headers"]["X-Request-ID"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "resourceType": "OperationOutcome",
+                 *       "issue": [
+                 *         {
+                 *           "severity": "error",
+                 *           "code": "conflict",
+                 *           "details": {
+                 *             "coding": [
+                 *               {
+                 *                 "system": "urn:hms:error",
+                 *                 "code": "conflict"
+                 *               }
+                 *             ],
+                 *             "text": "…"
+                 *           },
+                 *           "diagnostics": "request ID 5f0c2a9e1b7d4c3a8e6f1d20"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/fhir+json": components["schemas"]["FHIROperationOutcome"];
+            };
+        };
+        /** @description A well-formed change this server does not make (only cancelling is served), named in the OperationOutcome. */
+        FHIRUnprocessable: {
+            headers: {
+                "X-Request-ID": components["headers"]["X-Request-ID"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "resourceType": "OperationOutcome",
+                 *       "issue": [
+                 *         {
+                 *           "severity": "error",
+                 *           "code": "business-rule",
+                 *           "details": {
+                 *             "coding": [
+                 *               {
+                 *                 "system": "urn:hms:error",
+                 *                 "code": "unsupported_change"
+                 *               }
+                 *             ],
+                 *             "text": "…"
+                 *           },
+                 *           "diagnostics": "request ID 5f0c2a9e1b7d4c3a8e6f1d20"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/fhir+json": components["schemas"]["FHIROperationOutcome"];
+            };
+        };
+        /** @description PATCH takes application/json-patch+json. */
+        FHIRUnsupportedMediaType: {
+            headers: {
+                "X-Request-ID": components["headers"]["X-Request-ID"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "resourceType": "OperationOutcome",
+                 *       "issue": [
+                 *         {
+                 *           "severity": "error",
+                 *           "code": "exception",
+                 *           "details": {
+                 *             "coding": [
+                 *               {
+                 *                 "system": "urn:hms:error",
+                 *                 "code": "unsupported_media_type"
+                 *               }
+                 *             ],
+                 *             "text": "…"
+                 *           },
+                 *           "diagnostics": "request ID 5f0c2a9e1b7d4c3a8e6f1d20"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/fhir+json": components["schemas"]["FHIROperationOutcome"];
+            };
+        };
+        /** @description The request body is larger than the server's limit (MAX_BODY_BYTES, 1 MiB by default). */
+        FHIRTooLarge: {
+            headers: {
+                "X-Request-ID": components["headers"]["X-Request-ID"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "resourceType": "OperationOutcome",
+                 *       "issue": [
+                 *         {
+                 *           "severity": "error",
+                 *           "code": "too-long",
+                 *           "details": {
+                 *             "coding": [
+                 *               {
+                 *                 "system": "urn:hms:error",
+                 *                 "code": "too_large"
                  *               }
                  *             ],
                  *             "text": "…"
@@ -13142,6 +13460,443 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The ClaimResponse. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRResource"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            403: components["responses"]["FHIRForbidden"];
+            404: components["responses"]["FHIRNotFound"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirSearchSchedules: {
+        parameters: {
+            query?: {
+                /** @description `Practitioner/<doctor id>`. */
+                actor?: string;
+                /** @description The doctor's id. */
+                _id?: string;
+                /** @description Page size, 1 to 100 (default 20); above 100 is 400, never a silent cut. */
+                _count?: components["parameters"]["FHIRCount"];
+                /** @description How many matches the page skips (the Bundle's next and previous links carry it). */
+                _offset?: components["parameters"]["FHIROffset"];
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schedules, one page. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRBundle"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirReadSchedule: {
+        parameters: {
+            query?: {
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Schedule. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRResource"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            404: components["responses"]["FHIRNotFound"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirSearchLocations: {
+        parameters: {
+            query?: {
+                /** @description Each word the start of a word of the name, case and accents ignored; repeatable. */
+                name?: string;
+                /** @description The site's directory id. */
+                _id?: string;
+                /** @description Page size, 1 to 100 (default 20); above 100 is 400, never a silent cut. */
+                _count?: components["parameters"]["FHIRCount"];
+                /** @description How many matches the page skips (the Bundle's next and previous links carry it). */
+                _offset?: components["parameters"]["FHIROffset"];
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sites, one page. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRBundle"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirReadLocation: {
+        parameters: {
+            query?: {
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Location. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRResource"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            404: components["responses"]["FHIRNotFound"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirSearchAppointments: {
+        parameters: {
+            query?: {
+                /** @description `Patient/<id>` or the bare id. */
+                patient?: string;
+                /** @description `Practitioner/<doctor id>` or the bare id. */
+                practitioner?: string;
+                /**
+                 * @description The start, in the hospital's time zone: `YYYY`, `YYYY-MM` or `YYYY-MM-DD` after an optional prefix `eq`, `ge`, `le`, `gt` or `lt`; repeatable (all must hold).
+                 * @example ge2030-01-07
+                 */
+                date?: string;
+                /** @description An Appointment status code: booked, arrived, checked-in, fulfilled, cancelled, noshow (the others match nothing). */
+                status?: string;
+                /** @description Page size, 1 to 100 (default 20); above 100 is 400, never a silent cut. */
+                _count?: components["parameters"]["FHIRCount"];
+                /** @description How many matches the page skips (the Bundle's next and previous links carry it). */
+                _offset?: components["parameters"]["FHIROffset"];
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The appointments, one page. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRBundle"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            403: components["responses"]["FHIRForbidden"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirCreateAppointment: {
+        parameters: {
+            query?: {
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: {
+                /** @description Makes a retry safe: a second request with the same key and the same body answers 201 with what the first made (and `Idempotent-Replayed: true`) instead of doing it twice; the same key with another body is 409. Keys are per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The Appointment to book. */
+        requestBody: {
+            content: {
+                "application/fhir+json": components["schemas"]["FHIRResource"];
+                "application/json": components["schemas"]["FHIRResource"];
+            };
+        };
+        responses: {
+            /** @description Booked, or the replay of an earlier booking with the same Idempotency-Key. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    /** @description The new Appointment's URL. */
+                    Location?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRResource"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            403: components["responses"]["FHIRForbidden"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            409: components["responses"]["FHIRConflict"];
+            413: components["responses"]["FHIRTooLarge"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirReadAppointment: {
+        parameters: {
+            query?: {
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Appointment. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRResource"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            404: components["responses"]["FHIRNotFound"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirUpdateAppointment: {
+        parameters: {
+            query?: {
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The Appointment with status cancelled. */
+        requestBody: {
+            content: {
+                "application/fhir+json": components["schemas"]["FHIRResource"];
+                "application/json": components["schemas"]["FHIRResource"];
+            };
+        };
+        responses: {
+            /** @description The Appointment as it is now. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRResource"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            403: components["responses"]["FHIRForbidden"];
+            404: components["responses"]["FHIRNotFound"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            409: components["responses"]["FHIRConflict"];
+            413: components["responses"]["FHIRTooLarge"];
+            422: components["responses"]["FHIRUnprocessable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirPatchAppointment: {
+        parameters: {
+            query?: {
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example [
+                 *       {
+                 *         "op": "replace",
+                 *         "path": "/status",
+                 *         "value": "cancelled"
+                 *       },
+                 *       {
+                 *         "op": "add",
+                 *         "path": "/cancelationReason",
+                 *         "value": {
+                 *           "text": "feeling better"
+                 *         }
+                 *       }
+                 *     ]
+                 */
+                "application/json-patch+json": {
+                    op: string;
+                    path: string;
+                    value?: unknown;
+                }[];
+            };
+        };
+        responses: {
+            /** @description The Appointment as it is now. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRResource"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            403: components["responses"]["FHIRForbidden"];
+            404: components["responses"]["FHIRNotFound"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            409: components["responses"]["FHIRConflict"];
+            413: components["responses"]["FHIRTooLarge"];
+            415: components["responses"]["FHIRUnsupportedMediaType"];
+            422: components["responses"]["FHIRUnprocessable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirSearchEncounters: {
+        parameters: {
+            query?: {
+                /** @description Required: `Patient/<id>` or the bare id. */
+                patient?: string;
+                /** @description `Practitioner/<doctor id>`. */
+                practitioner?: string;
+                /** @description The period's start, as Appointment's `date`. */
+                date?: string;
+                /** @description An Encounter status code: planned, arrived, in-progress, finished, cancelled, unknown. */
+                status?: string;
+                /** @description Page size, 1 to 100 (default 20); above 100 is 400, never a silent cut. */
+                _count?: components["parameters"]["FHIRCount"];
+                /** @description How many matches the page skips (the Bundle's next and previous links carry it). */
+                _offset?: components["parameters"]["FHIROffset"];
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The encounters, one page. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["FHIRBundle"];
+                };
+            };
+            400: components["responses"]["FHIRBadRequest"];
+            401: components["responses"]["FHIRUnauthenticated"];
+            403: components["responses"]["FHIRForbidden"];
+            406: components["responses"]["FHIRNotAcceptable"];
+            500: components["responses"]["FHIRInternal"];
+            503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    fhirReadEncounter: {
+        parameters: {
+            query?: {
+                /** @description JSON only: `json`, `application/json` or `application/fhir+json`; anything else is 406. */
+                _format?: components["parameters"]["FHIRFormat"];
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Encounter. */
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["X-Request-ID"];

@@ -86,7 +86,9 @@ type Filter struct {
 	DoctorID  string
 	PatientID string
 	Status    shared.AppointmentStatus
-	From, To  time.Time // start in [From, To) when set
+	// Statuses, when set, keeps the appointments in any of these statuses (with Status, both hold).
+	Statuses []shared.AppointmentStatus
+	From, To time.Time // start at or after From and before To, each when set
 }
 
 // Store keeps appointments, their steps, slot claims, idempotency keys and ticket numbers.

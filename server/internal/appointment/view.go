@@ -81,3 +81,14 @@ func (v *view) audit(ctx context.Context, action string) error {
 	}
 	return nil
 }
+
+// Shown is an appointment a change returned (Book, Cancel), as the caller may see it: its reason only
+// for a caller who may see the patient (a failure to ask the rule withholds it).
+func (s *Service) Shown(ctx context.Context, p auth.Principal, r Record) shared.Appointment {
+	a := r.Public()
+	if err := s.view(p).show(ctx, &a); err != nil {
+		a.Reason = ""
+		s.log.WarnContext(ctx, "ask the access rule for an appointment's reason", "appointment", r.ID, "err", err)
+	}
+	return a
+}

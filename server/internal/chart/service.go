@@ -396,3 +396,22 @@ func (s *Service) ExportPatient(ctx context.Context, patientID string) (string, 
 	sortExport(out)
 	return "encounters", out, nil
 }
+
+// Visits returns every encounter of the patient as it is now, newest opened first, without its vitals
+// and procedures (the FHIR Encounter search): the access rule and the audit entry (encounter.read) are
+// List's.
+func (s *Service) Visits(ctx context.Context, p auth.Principal, patientID string) ([]shared.Encounter, error) {
+	err := s.patient(ctx, p, patientID)
+	var all []Revision
+	if err == nil {
+		all, err = s.store.Encounters(ctx, patientID)
+	}
+	if err = s.record(ctx, p, patientID, actionRead, err); err != nil {
+		return nil, err
+	}
+	out := make([]shared.Encounter, 0, len(all))
+	for _, r := range all {
+		out = append(out, public(r, nil, nil))
+	}
+	return out, nil
+}

@@ -136,8 +136,8 @@ func TestResourcesValidate(t *testing.T) {
 	for _, res := range cs.Rest[0].Resource {
 		types = append(types, res.Type)
 	}
-	if want := []string{"Patient", "Practitioner", "Organization", "Slot", "Observation", "DiagnosticReport", "MedicationRequest",
-		"Coverage", "Claim", "ClaimResponse"}; !slices.Equal(types, want) {
+	if want := []string{"Patient", "Practitioner", "Organization", "Slot", "Schedule", "Location", "Appointment", "Encounter",
+		"Observation", "DiagnosticReport", "MedicationRequest", "Coverage", "Claim", "ClaimResponse"}; !slices.Equal(types, want) {
 		t.Errorf("got resources %v, want exactly %v", types, want)
 	}
 	valid(t, env.Get("/fhir/R4/metadata?_format=json", "").Want(t, http.StatusOK), "CapabilityStatement")
@@ -210,7 +210,7 @@ func TestResourcesValidate(t *testing.T) {
 	outcome(t, env.Get("/fhir/R4/Patient/not-an-id", h.Admin.Token), http.StatusNotFound, "not-found", "not_found")
 	outcome(t, env.Get("/fhir/R4/Practitioner/"+pat.ID(), pat.Token), http.StatusNotFound, "not-found", "not_found")
 	outcome(t, env.Get("/fhir/R4/Organization/other", pat.Token), http.StatusNotFound, "not-found", "not_found")
-	outcome(t, env.Get("/fhir/R4/Encounter", pat.Token), http.StatusNotFound, "not-found", "not_found")
+	outcome(t, env.Get("/fhir/R4/Basic", pat.Token), http.StatusNotFound, "not-found", "not_found")
 	outcome(t, env.Do(apptest.Request{Method: "POST", Path: "/fhir/R4/Patient", Token: pat.Token, Body: map[string]any{}}),
 		http.StatusMethodNotAllowed, "not-supported", "method_not_allowed")
 	outcome(t, env.Get("/fhir/R4/Slot?schedule=Schedule/"+h.Doctor.ID(), pat.Token), http.StatusBadRequest, "invalid", "invalid_request")

@@ -1,8 +1,10 @@
-// Package fhir serves a read-only FHIR R4 view of HMS at /fhir/R4 (docs/fhir.md): the
-// CapabilityStatement, Patient read and search, Practitioner read and search (doctors), the hospital
-// as an Organization and a doctor's free Slots. It is a view over the domain services, not a second
-// data path: every read goes through the patient and doctor services, which apply the access rule and
-// write the audit trail exactly as for the REST API. Resources are the structs of
+// Package fhir serves a FHIR R4 view of HMS at /fhir/R4 (docs/fhir.md): the CapabilityStatement;
+// Patient, Practitioner (doctors), the hospital as an Organization, Schedule, Slot (free slots),
+// Location (the hospital's sites), Appointment (also booked and cancelled), Encounter, Observation,
+// DiagnosticReport, MedicationRequest, Coverage, Claim and ClaimResponse. It is a view over the domain
+// services, not a second data path: every read and write goes through the patient, doctor,
+// appointment, chart, lab, pharmacy, ward and billing services, which apply the access rule and write
+// the audit trail exactly as for the REST API. Resources are the structs of
 // github.com/samply/golang-fhir-models (R4), as the billing domain's FHIR Claim.
 package fhir
 
@@ -67,6 +69,8 @@ type Handlers struct {
 	version   string
 	// started is when the server started: the CapabilityStatement's date.
 	started time.Time
+	// sched serves Schedule, Location, Appointment and Encounter (scheduling.go).
+	sched Scheduling
 }
 
 // New returns the handlers.

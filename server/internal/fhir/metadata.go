@@ -45,7 +45,7 @@ func (h *Handlers) Capabilities(base string) fhir.CapabilityStatement {
 	cs := fhir.CapabilityStatement{
 		Status: fhir.PublicationStatusActive, Date: h.started.Format(time.RFC3339), Kind: fhir.CapabilityStatementKindInstance,
 		Name: ptr("HMS"), Title: ptr("HMS FHIR R4 API"),
-		Description: ptr("A read-only FHIR R4 view of HMS: the access rules and the audit trail of its REST API apply. " + strict),
+		Description: ptr("A FHIR R4 view of HMS (read and search; Appointment also booked and cancelled): the access rules and the audit trail of its REST API apply. " + strict),
 		Software:    &fhir.CapabilityStatementSoftware{Name: "HMS", Version: ptr(h.version)},
 		Implementation: &fhir.CapabilityStatementImplementation{Description: "HMS hospital management system", Url: ptr(base),
 			Custodian: &fhir.Reference{Reference: ptr("Organization/" + HospitalID), Type: ptr("Organization")}},
@@ -81,12 +81,48 @@ func (h *Handlers) Capabilities(base string) fhir.CapabilityStatement {
 					Documentation: ptr("The hospital, Organization/" + HospitalID + "."),
 					Interaction:   interactions(fhir.TypeRestfulInteractionRead)},
 				{Type: fhir.ResourceTypeSlot, Versioning: ptr(fhir.ResourceVersionPolicyNoVersion),
-					Documentation: ptr("A doctor's free slots on one day (computed, not stored: search only). Schedule/<doctor id> names the doctor's schedule; the Schedule resource is not served."),
+					Documentation: ptr("A doctor's free slots on one day (computed, not stored: search only); Slot.schedule is Schedule/<doctor id>. A Slot's id books it: Appointment.slot."),
 					Interaction:   interactions(fhir.TypeRestfulInteractionSearchType),
 					SearchParam: withPaging(
 						param("schedule", fhir.SearchParamTypeReference, spDef+"Slot-schedule", "Required: Schedule/<doctor id>."),
 						param("start", fhir.SearchParamTypeDate, spDef+"Slot-start", "Required: one day, YYYY-MM-DD (prefix eq only), in the hospital's time zone."),
 						param("status", fhir.SearchParamTypeToken, spDef+"Slot-status", "free only."),
+					)},
+				{Type: fhir.ResourceTypeSchedule, Versioning: ptr(fhir.ResourceVersionPolicyNoVersion),
+					Documentation: ptr("A doctor's schedule, id the doctor's id: the Practitioner as actor, the specialty as serviceType and specialty (text)."),
+					Interaction:   interactions(fhir.TypeRestfulInteractionRead, fhir.TypeRestfulInteractionSearchType),
+					SearchParam: withPaging(
+						param("_id", fhir.SearchParamTypeToken, spDef+"Resource-id", "The doctor's id."),
+						param("actor", fhir.SearchParamTypeReference, spDef+"Schedule-actor", "Practitioner/<doctor id>."),
+					)},
+				{Type: fhir.ResourceTypeLocation, Versioning: ptr(fhir.ResourceVersionPolicyNoVersion),
+					Documentation: ptr("The hospital's own sites (the directory entries flagged own): name, address, phone, position, services."),
+					Interaction:   interactions(fhir.TypeRestfulInteractionRead, fhir.TypeRestfulInteractionSearchType),
+					SearchParam: withPaging(
+						param("_id", fhir.SearchParamTypeToken, spDef+"Resource-id", "The site's directory id."),
+						param("name", fhir.SearchParamTypeString, spDef+"Location-name", "Each word the start of a word of the name, case and accents ignored; repeated: all must match."),
+					)},
+				{Type: fhir.ResourceTypeAppointment, Versioning: ptr(fhir.ResourceVersionPolicyNoVersion),
+					Documentation: ptr("Appointments under the REST API's rule (a patient their own). Create books one free slot (status proposed or booked; " +
+						"a Patient and a Practitioner participant; slot Slot/<id> or start and end; Idempotency-Key honoured; a taken slot is 409). " +
+						"Cancel with PATCH (JSON Patch replacing /status with \"cancelled\") or PUT of the resource with status cancelled; other changes are 422."),
+					Interaction: interactions(fhir.TypeRestfulInteractionRead, fhir.TypeRestfulInteractionSearchType, fhir.TypeRestfulInteractionCreate,
+						fhir.TypeRestfulInteractionUpdate, fhir.TypeRestfulInteractionPatch),
+					UpdateCreate: ptr(false), ConditionalCreate: ptr(false), ConditionalUpdate: ptr(false),
+					SearchParam: withPaging(
+						param("patient", fhir.SearchParamTypeReference, spDef+"Appointment-patient", "Patient/<id>."),
+						param("practitioner", fhir.SearchParamTypeReference, spDef+"Appointment-practitioner", "Practitioner/<doctor id>."),
+						param("date", fhir.SearchParamTypeDate, spDef+"Appointment-date", "The start: YYYY, YYYY-MM or YYYY-MM-DD (hospital time zone) with prefix eq (default), ge, le, gt or lt; repeated: all must hold."),
+						param("status", fhir.SearchParamTypeToken, spDef+"Appointment-status", "booked, arrived, checked-in, fulfilled, cancelled, noshow (other codes match nothing)."),
+					)},
+				{Type: fhir.ResourceTypeEncounter, Versioning: ptr(fhir.ResourceVersionPolicyNoVersion),
+					Documentation: ptr("Visits: the chart's encounters, status from the appointment they record, class AMB (EMER for emergencies); ward admissions, class IMP. Clinical access rule as GET /api/encounters/{id} and GET /api/admissions/{id}."),
+					Interaction:   interactions(fhir.TypeRestfulInteractionRead, fhir.TypeRestfulInteractionSearchType),
+					SearchParam: withPaging(
+						param("patient", fhir.SearchParamTypeReference, spDef+"clinical-patient", "Required: Patient/<id>."),
+						param("practitioner", fhir.SearchParamTypeReference, spDef+"Encounter-practitioner", "Practitioner/<doctor id>."),
+						param("date", fhir.SearchParamTypeDate, spDef+"clinical-date", "The period's start: as Appointment's date."),
+						param("status", fhir.SearchParamTypeToken, spDef+"Encounter-status", "planned, arrived, in-progress, finished, cancelled, unknown."),
 					)},
 				// The clinical and financial resources (clinical.go).
 				{Type: fhir.ResourceTypeObservation, Versioning: ptr(fhir.ResourceVersionPolicyNoVersion),

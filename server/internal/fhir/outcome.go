@@ -84,8 +84,8 @@ func NotFound(c *gin.Context) {
 		"no such FHIR interaction: "+c.Request.Method+" "+c.Request.URL.Path+" (GET "+Base+"/metadata lists what is served)", ""))
 }
 
-// NoMethod answers a path the FHIR API has with a method it does not: 405 OperationOutcome (the API
-// is read-only); other paths go to next.
+// NoMethod answers a path the FHIR API has with a method it does not: 405 OperationOutcome; other
+// paths go to next.
 func NoMethod(next gin.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if !strings.HasPrefix(c.Request.URL.Path, Base+"/") {
@@ -93,7 +93,7 @@ func NoMethod(next gin.HandlerFunc) gin.HandlerFunc {
 			return
 		}
 		writeOutcome(c, http.StatusMethodNotAllowed, outcome(http.StatusMethodNotAllowed, "method_not_allowed",
-			c.Request.Method+" is not allowed here: this FHIR API is read-only (GET "+Base+"/metadata lists what is served)", ""))
+			c.Request.Method+" is not allowed here (GET "+Base+"/metadata lists the interactions served)", ""))
 	}
 }
 

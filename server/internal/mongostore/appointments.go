@@ -375,8 +375,22 @@ func (s *Appointments) List(ctx context.Context, f appointment.Filter, skip, lim
 	if f.Status != "" {
 		q = append(q, bson.E{Key: "status", Value: string(f.Status)})
 	}
-	if !f.From.IsZero() {
-		q = append(q, bson.E{Key: "start", Value: bson.D{{Key: "$gte", Value: f.From}, {Key: "$lt", Value: f.To}}})
+	if len(f.Statuses) > 0 {
+		in := make(bson.A, len(f.Statuses))
+		for i, st := range f.Statuses {
+			in[i] = string(st)
+		}
+		q = append(q, bson.E{Key: "status", Value: bson.D{{Key: "$in", Value: in}}})
+	}
+	if !f.From.IsZero() || !f.To.IsZero() {
+		span := bson.D{}
+		if !f.From.IsZero() {
+			span = append(span, bson.E{Key: "$gte", Value: f.From})
+		}
+		if !f.To.IsZero() {
+			span = append(span, bson.E{Key: "$lt", Value: f.To})
+		}
+		q = append(q, bson.E{Key: "start", Value: span})
 	}
 	total, err := s.appointments.CountDocuments(ctx, q)
 	if err != nil {
