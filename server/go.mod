@@ -20,6 +20,7 @@ require (
 
 require (
 	github.com/stripe/stripe-go/v82 v82.5.1 // indirect
+	golang.org/x/oauth2 v0.37.0 // indirect
 	google.golang.org/genproto v0.0.0-20250519155744-55703ea1f237 // indirect
 )
 
