@@ -186,7 +186,11 @@ func tokenRequest(c *gin.Context) (TokenRequest, error) {
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxTokenForm)
 	if err := c.Request.ParseForm(); err != nil {
-		return bad("the body is not a valid form, or is larger than 8 KiB")
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return TokenRequest{}, oauthErr(http.StatusRequestEntityTooLarge, "invalid_request", "the body is larger than 8 KiB", fault.ErrInvalid)
+		}
+		return bad("the body is not a valid form")
 	}
 	form := c.Request.PostForm
 	for k, v := range form {
