@@ -76,7 +76,7 @@ describe('IntegrationClients', () => {
   it('rotates only after confirming, and shows the new secret', async () => {
     const user = userEvent.setup()
     renderLive(new FakeLive(), <IntegrationClients />)
-    await user.click(await screen.findByRole('button', { name: 'Rotate the secret of Lab gateway' }))
+    await user.click(await screen.findByRole('button', { name: 'Rotate secret of Lab gateway' }))
     const dialog = await screen.findByRole('alertdialog')
     expect(calls.some((c) => c.path.endsWith('/rotate'))).toBe(false)
     await user.click(within(dialog).getByRole('button', { name: 'Rotate secret' }))

@@ -4,7 +4,7 @@
 // server keeps only a hash). Rotating gives a new secret (the old one and its tokens stop at once);
 // revoking stops the client for good. Both ask for confirmation. docs/integrations.md.
 import { useQueryClient } from '@tanstack/react-query'
-import { useState, type FormEvent } from 'react'
+import { useEffect, useRef, useState, type FormEvent } from 'react'
 import { messageOf } from '../../api/client'
 import { $api, keyOf } from '../../api/query'
 import { formatDateTime } from '../../api/time'
@@ -69,9 +69,9 @@ export function IntegrationClients() {
                     <td className="adm-nowrap">{c.last_used_at ? formatDateTime(c.last_used_at) : 'never'}</td>
                     <td className="adm-nowrap">
                       {!c.revoked_at && (
-                        <span className="row">
+                        <span className="adm-int-actions">
                           <button type="button" className="btn btn-small" onClick={() => setConfirm({ client: c, action: 'rotate' })}
-                            aria-label={`Rotate the secret of ${c.name}`}>
+                            aria-label={`Rotate secret of ${c.name}`}>
                             Rotate secret
                           </button>
                           <button type="button" className="btn btn-small btn-danger" onClick={() => setConfirm({ client: c, action: 'revoke' })}
@@ -107,6 +107,12 @@ export function IntegrationClients() {
 /** The secret of a client just registered or rotated, shown this once, with copy buttons. */
 function SecretPanel({ shown, rotated, done }: { shown: IntegrationClientSecret; rotated: boolean; done: () => void }) {
   const [copied, setCopied] = useState('')
+  const heading = useRef<HTMLHeadingElement>(null)
+  // The secret appears above the list: take the reader there (focus and view), once per secret.
+  useEffect(() => {
+    heading.current?.focus()
+    heading.current?.scrollIntoView({ block: 'start' })
+  }, [shown.client_secret])
   const copy = async (what: string, text: string) => {
     try {
       await navigator.clipboard.writeText(text)
@@ -117,7 +123,7 @@ function SecretPanel({ shown, rotated, done }: { shown: IntegrationClientSecret;
   }
   return (
     <section className="panel stack adm-secret" aria-labelledby="adm-int-secret-h" data-testid="client-secret">
-      <h2 id="adm-int-secret-h">
+      <h2 id="adm-int-secret-h" ref={heading} tabIndex={-1}>
         {rotated ? 'New secret for' : 'Registered'} {shown.client.name}
       </h2>
       <p role="status">
@@ -197,7 +203,7 @@ function RegisterForm({ types, registered }: { types: string[]; registered: (s: 
     <section className="panel" aria-labelledby="adm-int-new-h">
       <form className="stack" onSubmit={submit} noValidate aria-labelledby="adm-int-new-h">
         <h3 id="adm-int-new-h">Register a client</h3>
-        <div className="adm-field">
+        <div className="adm-field adm-int-name">
           <label htmlFor="adm-int-name">Name</label>
           <input id="adm-int-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" maxLength={100} />
         </div>
