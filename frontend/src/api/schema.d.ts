@@ -6913,8 +6913,8 @@ export interface components {
         PatientSearchCondition: string;
         /** @description Only entries about this patient record. */
         AuditPatientID: components["schemas"]["ID"];
-        /** @description Only entries of this user's actions. */
-        AuditActorID: components["schemas"]["ID"];
+        /** @description Only entries of this user's actions, or of an integration client's (`client:<id>`). */
+        AuditActorID: string;
         /** @description Only entries of this action (exact), such as auth.login_failed. */
         AuditAction: string;
         /** @description Only entries with this outcome. */
@@ -8339,7 +8339,7 @@ export interface operations {
             query?: {
                 /** @description Only entries about this patient record. */
                 patient_id?: components["parameters"]["AuditPatientID"];
-                /** @description Only entries of this user's actions. */
+                /** @description Only entries of this user's actions, or of an integration client's (`client:<id>`). */
                 actor_id?: components["parameters"]["AuditActorID"];
                 /** @description Only entries of this action (exact), such as auth.login_failed. */
                 action?: components["parameters"]["AuditAction"];
@@ -8382,7 +8382,7 @@ export interface operations {
             query?: {
                 /** @description Only entries about this patient record. */
                 patient_id?: components["parameters"]["AuditPatientID"];
-                /** @description Only entries of this user's actions. */
+                /** @description Only entries of this user's actions, or of an integration client's (`client:<id>`). */
                 actor_id?: components["parameters"]["AuditActorID"];
                 /** @description Only entries of this action (exact), such as auth.login_failed. */
                 action?: components["parameters"]["AuditAction"];

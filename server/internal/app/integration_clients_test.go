@@ -222,6 +222,21 @@ func TestIntegrationClients(t *testing.T) {
 			actions[e.Action]++
 		}
 	}
+	// The log filtered by the client as actor holds its entries only.
+	var mine struct {
+		Items []struct {
+			ActorID string `json:"actor_id"`
+		} `json:"items"`
+	}
+	env.Get("/api/audit?actor_id=client:"+id, admin.Token).Want(t, http.StatusOK).Decode(t, &mine)
+	if len(mine.Items) == 0 {
+		t.Error("the activity log filtered by actor client:<id> is empty")
+	}
+	for _, e := range mine.Items {
+		if e.ActorID != "client:"+id {
+			t.Errorf("filtered by the client: got an entry of %q", e.ActorID)
+		}
+	}
 	for _, want := range []string{"client.create", "client.rotate", "client.revoke", "client.token/ok", "client.token/denied",
 		"fhir.read/ok", "fhir.read/denied", "patient.read/ok", "patient.search/ok"} {
 		if actions[want] == 0 {
