@@ -205,7 +205,7 @@ function RegisterForm({ types, registered }: { types: string[]; registered: (s: 
         <h3 id="adm-int-new-h">Register a client</h3>
         <div className="adm-field adm-int-name">
           <label htmlFor="adm-int-name">Name</label>
-          <input id="adm-int-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" maxLength={100} />
+          <input id="adm-int-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
         </div>
         <fieldset className="stack">
           <legend>Scopes: what it may do, for every patient</legend>
