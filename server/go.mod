@@ -16,11 +16,11 @@ require (
 	github.com/samply/golang-fhir-models/fhir-models v0.3.2
 	github.com/wneessen/go-mail v0.8.1
 	go.mongodb.org/mongo-driver/v2 v2.10.0
+	golang.org/x/oauth2 v0.37.0
 )
 
 require (
 	github.com/stripe/stripe-go/v82 v82.5.1 // indirect
-	golang.org/x/oauth2 v0.37.0 // indirect
 	google.golang.org/genproto v0.0.0-20250519155744-55703ea1f237 // indirect
 )
 
