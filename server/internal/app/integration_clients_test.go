@@ -217,6 +217,9 @@ func TestIntegrationClients(t *testing.T) {
 			if strings.HasPrefix(e.Action, "fhir.") && !strings.Contains(e.Detail, "Lab gateway") {
 				t.Errorf("entry %s: detail %q does not name the client", e.Action, e.Detail)
 			}
+			if strings.Contains(e.Detail, "revoked or rotated") {
+				actions["refused after revocation or rotation"]++
+			}
 		}
 		if e.Target == "client:"+id && e.ActorID == admin.ID() {
 			actions[e.Action]++
@@ -238,7 +241,7 @@ func TestIntegrationClients(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"client.create", "client.rotate", "client.revoke", "client.token/ok", "client.token/denied",
-		"fhir.read/ok", "fhir.read/denied", "patient.read/ok", "patient.search/ok"} {
+		"fhir.read/ok", "fhir.read/denied", "patient.read/ok", "patient.search/ok", "refused after revocation or rotation"} {
 		if actions[want] == 0 {
 			t.Errorf("activity log: no %s entry for the client; got %v", want, actions)
 		}

@@ -69,12 +69,15 @@ func (s *Service) RequireFHIR(base string, onDeny func(*gin.Context, Principal),
 		}
 		ctx := c.Request.Context()
 		p, err := s.authenticateClient(ctx, raw)
+		typ, interaction := FHIRInteraction(base, c)
 		if err != nil {
+			if p.Client != nil { // a revoked or rotated client's token: refused, and written down
+				defer s.auditFHIR(ctx, c, p, typ, interaction, "token of a revoked or rotated client")
+			}
 			httpx.Error(c, err)
 			return
 		}
-		typ, interaction := FHIRInteraction(base, c)
-		defer s.auditFHIR(ctx, c, p, typ, interaction)
+		defer s.auditFHIR(ctx, c, p, typ, interaction, "")
 		if err := s.clientLimit(ctx, "fhir:client:"+p.Client.ID, s.clientFHIRMax); err != nil {
 			if errors.Is(err, fault.ErrTooMany) {
 				c.Header("Retry-After", strconv.Itoa(int(clientWindow.Seconds())))
@@ -97,7 +100,7 @@ func (s *Service) RequireFHIR(base string, onDeny func(*gin.Context, Principal),
 // auditFHIR writes a client's FHIR call to the activity log: the client as actor (client:<id>, role
 // client, its name as the detail with the route), the resource type and id as the target, the
 // outcome from the status. The query is never written (it may hold a patient's name).
-func (s *Service) auditFHIR(ctx context.Context, c *gin.Context, p Principal, typ, interaction string) {
+func (s *Service) auditFHIR(ctx context.Context, c *gin.Context, p Principal, typ, interaction, note string) {
 	target := typ
 	if id := c.Param("id"); fhirID.MatchString(id) {
 		target += "/" + id
@@ -107,6 +110,9 @@ func (s *Service) auditFHIR(ctx context.Context, c *gin.Context, p Principal, ty
 		route = "(no route)"
 	}
 	detail := p.Client.Name + "; " + c.Request.Method + " " + route
+	if note != "" {
+		detail += "; " + note
+	}
 	// The answer is sent by now: a failed entry can only be logged.
 	if err := s.record(context.WithoutCancel(ctx), p.UserID, p.Role, target, "fhir."+interaction, detail, statusErr(c.Writer.Status())); err != nil {
 		slog.ErrorContext(ctx, "audit a client's FHIR call", "client", p.Client.ID, "err", err)

@@ -193,7 +193,9 @@ func (s *Service) authenticateClient(ctx context.Context, raw string) (Principal
 		return Principal{}, err
 	}
 	if cl.RevokedAt != nil || cl.Epoch != c.Epoch {
-		return Principal{}, ErrClientTokenRevoked
+		// The principal comes with the refusal, for the activity log to name the client.
+		return Principal{UserID: clientTarget(cl.ID), Role: shared.RoleClient, RoleID: string(shared.RoleClient),
+			grants: NewGrants(nil), Client: &ClientCaller{ID: cl.ID, Name: cl.Name}}, ErrClientTokenRevoked
 	}
 	var scopes []Scope
 	for _, f := range strings.Fields(c.Scope) {
