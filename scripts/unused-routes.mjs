@@ -21,6 +21,9 @@ const machineFacing = {
   'GET /api/openapi.json': 'the API description, for integrators and client generators',
   'GET /api/version': 'the build running, for deploy checks and support (hms version prints the same)',
   'POST /api/payments/stripe/webhook': 'Stripe posts payment events here, signed; no person calls it',
+  'POST /oauth/token':
+    'the OAuth 2.0 token endpoint: integration clients (other systems) trade their id and secret for a FHIR ' +
+    'token here (docs/integrations.md); the admin registers them on Administration → Integrations',
   'GET /api/users/{id}':
     'one account by id, for API clients and provisioning scripts; the admin reads accounts from the paged ' +
     'list (GET /api/users), whose rows hold every field the screen shows and edits, and no link opens one',

@@ -13,6 +13,10 @@ const (
 	RolePatient Role = "patient"
 )
 
+// RoleClient is the role an integration client's machine token acts in (in the activity log, for
+// instance). It is not a role an account can hold: Roles does not list it and Valid refuses it.
+const RoleClient Role = "client"
+
 // Roles lists every role, in order of decreasing privilege.
 var Roles = []Role{RoleAdmin, RoleDoctor, RoleStaff, RolePatient}
 

@@ -11,6 +11,7 @@ const (
 	PermUsersManage   Permission = "users.manage"
 	PermRolesManage   Permission = "roles.manage"
 	PermAuditRead     Permission = "audit.read"
+	PermIntegrations  Permission = "integration.manage"
 	PermReportsRead   Permission = "reports.read"
 	PermSettings      Permission = "settings.manage"
 	PermBroadcast     Permission = "notify.broadcast"
@@ -84,6 +85,7 @@ var Permissions = []PermissionInfo{
 	{PermUsersManage, "Administration", "Create accounts, change their role, disable them, send password links", kAdmin, kAdmin},
 	{PermRolesManage, "Administration", "Create roles and change what each role is granted", kAdmin, kAdmin},
 	{PermAuditRead, "Administration", "Read, verify and export the activity log; list break-the-glass grants", kAdmin, kAdmin},
+	{PermIntegrations, "Administration", "Register, rotate and revoke integration clients (machine access to the FHIR API)", kAdmin, kAdmin},
 	{PermReportsRead, "Administration", "Read the analytics reports", kStaff, kAdmin},
 	{PermSettings, "Administration", "Change departments, doctors' details, wards and beds, prices and payers", kAdmin, kAdmin},
 	{PermBroadcast, "Notifications", "Send a broadcast to every signed-in user", kStaff, kAdmin},

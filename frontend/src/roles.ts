@@ -19,7 +19,7 @@ export function canAny(perms: Permission[], user: Who | undefined = session.curr
 }
 
 /** The grants that open the Admin screen: any of its tabs. */
-export const adminPermissions: Permission[] = ['users.manage', 'roles.manage', 'audit.read', 'settings.manage', 'notify.deliveries']
+export const adminPermissions: Permission[] = ['users.manage', 'roles.manage', 'audit.read', 'integration.manage', 'settings.manage', 'notify.deliveries']
 
 export interface NavItem {
   href: string

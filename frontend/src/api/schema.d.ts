@@ -892,6 +892,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/integration-clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List integration clients
+         * @description The registered machine clients of the FHIR API, newest first (revoked ones included, with `revoked_at`), with when each was created, last obtained a token and was last rotated, and the FHIR resource types a scope may name. Never a secret.
+         *
+         *     Permission: `integration.manage` (by default: admin).
+         */
+        get: operations["listIntegrationClients"];
+        put?: never;
+        /**
+         * Register an integration client
+         * @description Registers a machine client with a name and its SMART-style system scopes (`system/<Type or *>.<read, write or *>`, Type one of the FHIR resource types the API serves or is to serve; 400 naming the bad scope otherwise). Answers the client id and its secret, **shown this once**: the server keeps only the secret's SHA-256 (docs/integrations.md). Audited as client.create.
+         *
+         *     Permission: `integration.manage` (by default: admin).
+         */
+        post: operations["createIntegrationClient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integration-clients/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a client's secret
+         * @description Gives the client a new secret, shown this once. The old secret stops at once at the token endpoint, and the tokens issued under it stop on their next request (401). A revoked client cannot be rotated (409); of two rotations at once one wins, the other is 409. Audited as client.rotate.
+         *
+         *     Permission: `integration.manage` (by default: admin).
+         */
+        post: operations["rotateIntegrationClient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/integration-clients/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a client
+         * @description Revokes the client for good: its secret stops at the token endpoint and every token it holds stops on its next request (401 `client_revoked`; each machine request reads the client record). Revoking a revoked client changes nothing. The record stays, for the activity log. Audited as client.revoke.
+         *
+         *     Permission: `integration.manage` (by default: admin).
+         */
+        post: operations["revokeIntegrationClient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get a client credentials token
+         * @description The OAuth 2.0 token endpoint for integration clients (RFC 6749 §4.4, client credentials). The client authenticates with HTTP Basic (id and secret form-urlencoded, then base64, §2.3.1) or with `client_id` and `client_secret` form fields, not both. `grant_type=client_credentials`; `scope`, optional, is a space-separated subset of the client's scopes (all of them when left out). The token is a short-lived Bearer token (`CLIENT_TOKEN_TTL`, 5 minutes by default) for the FHIR API only; every other route refuses it (403 `machine_token_not_allowed`). Errors are RFC 6749 §5.2's JSON: `invalid_client` (401, with WWW-Authenticate; an unknown client, a wrong secret and a revoked client alike), `invalid_request`, `unsupported_grant_type`, `invalid_scope` (400). Limited per client and per client address (`CLIENT_TOKEN_MAX_PER_MIN`; 429 `slow_down` with Retry-After). Answers carry `Cache-Control: no-store`. Audited as client.token.
+         *
+         *     Public: no token needed (the client's id and secret are the credentials).
+         */
+        post: operations["oauthToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ws": {
         parameters: {
             query?: never;
@@ -4023,7 +4117,7 @@ export interface components {
          * @description A permission of the catalogue (`GET /api/permissions`).
          * @enum {string}
          */
-        Permission: "users.manage" | "roles.manage" | "audit.read" | "reports.read" | "settings.manage" | "notify.broadcast" | "notify.send" | "notify.deliveries" | "alert.raise" | "alert.respond" | "doctor.schedule" | "doctor.dashboard" | "appointment.book_for_others" | "queue.view" | "queue.checkin" | "queue.consult" | "queue.manage" | "patient.register" | "patient.search" | "patient.merge" | "patient.history_write" | "patient.break_glass" | "patient.refer" | "patient.erase" | "self.data" | "chart.read" | "chart.encounter_open" | "chart.write" | "chart.vitals" | "lab.order" | "lab.queue" | "lab.results" | "lab.release" | "prescription.write" | "prescription.read" | "pharmacy.read" | "pharmacy.stock" | "pharmacy.dispense" | "ward.view" | "ward.admit" | "billing.read" | "billing.prices" | "billing.pay_online" | "billing.invoice" | "billing.payment" | "billing.refund" | "billing.claims";
+        Permission: "users.manage" | "roles.manage" | "audit.read" | "integration.manage" | "reports.read" | "settings.manage" | "notify.broadcast" | "notify.send" | "notify.deliveries" | "alert.raise" | "alert.respond" | "doctor.schedule" | "doctor.dashboard" | "appointment.book_for_others" | "queue.view" | "queue.checkin" | "queue.consult" | "queue.manage" | "patient.register" | "patient.search" | "patient.merge" | "patient.history_write" | "patient.break_glass" | "patient.refer" | "patient.erase" | "self.data" | "chart.read" | "chart.encounter_open" | "chart.write" | "chart.vitals" | "lab.order" | "lab.queue" | "lab.results" | "lab.release" | "prescription.write" | "prescription.read" | "pharmacy.read" | "pharmacy.stock" | "pharmacy.dispense" | "ward.view" | "ward.admit" | "billing.read" | "billing.prices" | "billing.pay_online" | "billing.invoice" | "billing.payment" | "billing.refund" | "billing.claims";
         /** @description A permission: what it allows, which kinds of role may hold it, which built-in roles hold it by default. */
         PermissionInfo: {
             id: components["schemas"]["Permission"];
@@ -4432,13 +4526,13 @@ export interface components {
             id: components["schemas"]["ID"];
             /** Format: date-time */
             at: string;
-            /** @description The account that acted: an id, or empty for an anonymous caller (a failed sign-in with an unknown email) or the system (start-up, anchors). */
+            /** @description The account that acted: an id, `client:<id>` for an integration client (role `client`), or empty for an anonymous caller (a failed sign-in with an unknown email) or the system (start-up, anchors). */
             actor_id: string;
             /**
              * @description The actor's role, empty when there is no actor.
              * @enum {string}
              */
-            actor_role: "admin" | "doctor" | "staff" | "patient" | "";
+            actor_role: "admin" | "doctor" | "staff" | "patient" | "client" | "";
             /** @description The patient record acted on: an id, or "malformed" when the request named no valid id. */
             patient_id?: string;
             /**
@@ -4491,6 +4585,70 @@ export interface components {
                 seq?: number;
                 problem: string;
             }[];
+        };
+        /** @description A registered machine client of the FHIR API. Never its secret. */
+        IntegrationClient: {
+            id: components["schemas"]["ID"];
+            name: string;
+            scopes: string[];
+            /** @description The admin who registered it. */
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When it last obtained a token.
+             */
+            last_used_at?: string;
+            /**
+             * Format: date-time
+             * @description When its secret was last replaced.
+             */
+            rotated_at?: string;
+            /**
+             * Format: date-time
+             * @description When it was revoked: its tokens stopped then.
+             */
+            revoked_at?: string;
+        };
+        IntegrationClientList: {
+            items: components["schemas"]["IntegrationClient"][];
+            total: number;
+            page: number;
+            limit: number;
+            /** @description The FHIR resource types a scope may name. */
+            resource_types: string[];
+        };
+        CreateIntegrationClientRequest: {
+            name: string;
+            /** @description SMART-style system scopes: system/<Type or *>.<read, write or *>. */
+            scopes: string[];
+        };
+        IntegrationClientSecret: {
+            client: components["schemas"]["IntegrationClient"];
+            /** @description The secret, shown this once: 256 random bits, base64url, after the prefix hmscs_. */
+            client_secret: string;
+        };
+        OAuthTokenRequest: {
+            /** @enum {string} */
+            grant_type: "client_credentials";
+            /** @description Space-separated scopes, a subset of the client's. */
+            scope?: string;
+            client_id?: string;
+            client_secret?: string;
+        };
+        OAuthToken: {
+            access_token: string;
+            /** @enum {string} */
+            token_type: "Bearer";
+            /** @description Seconds the token is valid. */
+            expires_in: number;
+            scope: string;
+        };
+        OAuthError: {
+            /** @enum {string} */
+            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "slow_down";
+            error_description?: string;
         };
         /** @description Answers POST /api/ws/ticket. */
         WSTicket: {
@@ -7342,8 +7500,8 @@ export interface components {
         PatientSearchCondition: string;
         /** @description Only entries about this patient record. */
         AuditPatientID: components["schemas"]["ID"];
-        /** @description Only entries of this user's actions. */
-        AuditActorID: components["schemas"]["ID"];
+        /** @description Only entries of this user's actions, or of an integration client's (`client:<id>`). */
+        AuditActorID: string;
         /** @description Only entries of this action (exact), such as auth.login_failed. */
         AuditAction: string;
         /** @description Only entries with this outcome. */
@@ -8768,7 +8926,7 @@ export interface operations {
             query?: {
                 /** @description Only entries about this patient record. */
                 patient_id?: components["parameters"]["AuditPatientID"];
-                /** @description Only entries of this user's actions. */
+                /** @description Only entries of this user's actions, or of an integration client's (`client:<id>`). */
                 actor_id?: components["parameters"]["AuditActorID"];
                 /** @description Only entries of this action (exact), such as auth.login_failed. */
                 action?: components["parameters"]["AuditAction"];
@@ -8811,7 +8969,7 @@ export interface operations {
             query?: {
                 /** @description Only entries about this patient record. */
                 patient_id?: components["parameters"]["AuditPatientID"];
-                /** @description Only entries of this user's actions. */
+                /** @description Only entries of this user's actions, or of an integration client's (`client:<id>`). */
                 actor_id?: components["parameters"]["AuditActorID"];
                 /** @description Only entries of this action (exact), such as auth.login_failed. */
                 action?: components["parameters"]["AuditAction"];
@@ -8868,6 +9026,193 @@ export interface operations {
             };
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listIntegrationClients: {
+        parameters: {
+            query?: {
+                /** @description The page, from 1. */
+                page?: components["parameters"]["Page"];
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of clients. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationClientList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createIntegrationClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateIntegrationClientRequest"];
+            };
+        };
+        responses: {
+            /** @description The client and its secret (shown once; `Cache-Control: no-store`). */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationClientSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rotateIntegrationClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The client and its new secret (shown once). */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationClientSecret"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    revokeIntegrationClient: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The client, revoked. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrationClient"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    oauthToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["OAuthTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The token. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthToken"];
+                };
+            };
+            /** @description invalid_request, unsupported_grant_type or invalid_scope. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description invalid_client: the client could not be authenticated. */
+            401: {
+                headers: {
+                    /** @description Basic realm="hms" */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description The form is larger than 8 KiB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description slow_down: too many token requests from this client or address. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };

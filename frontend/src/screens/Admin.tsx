@@ -1,5 +1,5 @@
 // The admin's screen: setting the hospital up (accounts, doctors' profiles, schedules and leave,
-// departments, wards and beds, the price list, the insurers) and keeping watch (activity log, access grants, deliveries, broadcasts), one tab each, with
+// departments, wards and beds, the price list, the insurers, integration clients of the FHIR API) and keeping watch (activity log, access grants, deliveries, broadcasts), one tab each, with
 // an overview of the other screens and of what is not built yet. Roles and what each may do have a tab
 // of their own (admin/Roles); each tab shows only to a role granted what it needs. The tab is in the address (#adm-…),
 // so a link or a card can open one.
@@ -12,6 +12,7 @@ import { Deliveries } from './admin/Deliveries'
 import { Departments } from './admin/Departments'
 import { Doctors } from './admin/Doctors'
 import { Hospitals } from './admin/Hospitals'
+import { IntegrationClients } from './admin/IntegrationClients'
 import { NewAccount } from './admin/NewAccount'
 import { Payers } from './admin/Payers'
 import { Prices } from './admin/Prices'
@@ -41,6 +42,7 @@ const allTabs = [
   { id: 'adm-hospitals', label: 'Hospitals', perm: 'settings.manage' },
   { id: 'adm-audit', label: 'Activity log', perm: 'audit.read' },
   { id: 'adm-grants', label: 'Access grants', perm: 'audit.read' },
+  { id: 'adm-integrations', label: 'Integrations', perm: 'integration.manage' },
   { id: 'adm-deliveries', label: 'Deliveries', perm: 'notify.deliveries' },
   { id: 'adm-broadcast', label: 'Broadcast', perm: 'notify.broadcast' },
 ] as const satisfies readonly { id: string; label: string; perm?: Permission }[]
@@ -129,6 +131,9 @@ export function AdminScreen() {
         <TabPanel id="adm-grants" className="adm-panel">
           <AccessGrants />
         </TabPanel>
+        <TabPanel id="adm-integrations" className="adm-panel">
+          <IntegrationClients />
+        </TabPanel>
         <TabPanel id="adm-deliveries" className="adm-panel">
           <Deliveries />
         </TabPanel>
@@ -163,6 +168,7 @@ function Overview({ shown }: { shown: Set<string> }) {
           <Card title="Hospitals" text="The directory of nearby hospitals and sites patients and the desk see; import CSV or GeoJSON." shown={shown} anchor="adm-hospitals" />
           <Card title="Activity log" text="Who read or changed patient records, sign-ins, account and settings changes; CSV and chain check." shown={shown} anchor="adm-audit" />
           <Card title="Access grants" text="Who broke the glass to open a patient's records, and why." shown={shown} anchor="adm-grants" />
+          <Card title="Integrations" text="Machine clients of the FHIR API: register one, its secret shown once; rotate or revoke it." shown={shown} anchor="adm-integrations" />
           <Card title="Deliveries" text="Email and SMS sent; failed ones (dead letters) to retry." shown={shown} anchor="adm-deliveries" />
           <Card title="Broadcast" text="A message to everyone signed in." shown={shown} anchor="adm-broadcast" />
         </ul>

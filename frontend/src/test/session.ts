@@ -23,6 +23,7 @@ export const defaultGrants: Record<Role, Permission[]> = {
     'users.manage',
     'roles.manage',
     'audit.read',
+    'integration.manage',
     'reports.read',
     'settings.manage',
     'notify.broadcast',

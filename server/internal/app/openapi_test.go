@@ -601,6 +601,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 	exerciseNotifications(t, c)
 	exerciseFHIR(t, c)
 	exerciseFHIRClinical(t, c)
+	exerciseIntegrations(t, c)
 	// Patient records.
 	exerciseRecords(t, c)
 

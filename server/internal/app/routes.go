@@ -117,6 +117,15 @@ func (a *App) routes() []Route {
 		route("GET", "/api/patient/:id", SignedIn, "", pa.GetHandler).Audited("patient.read"),
 		route("PUT", "/api/patient/:id", Granted, shared.PermHistoryWrite, pa.UpdateHandler).Audited("patient.update"),
 
+		// Integration clients (docs/integrations.md): an admin registers, rotates and revokes machine
+		// clients of the FHIR API (audited as client.create, client.rotate, client.revoke); a client
+		// trades its id and secret for a short token at the OAuth token endpoint.
+		route("GET", "/api/integration-clients", Granted, shared.PermIntegrations, au.ListClients),
+		route("POST", "/api/integration-clients", Granted, shared.PermIntegrations, au.CreateClient),
+		route("POST", "/api/integration-clients/:id/rotate", Granted, shared.PermIntegrations, au.RotateClient),
+		route("POST", "/api/integration-clients/:id/revoke", Granted, shared.PermIntegrations, au.RevokeClient),
+		route("POST", "/oauth/token", Public, "", au.Token),
+
 		route("GET", "/api/audit", Granted, shared.PermAuditRead, lg.ListHandler),
 		route("GET", "/api/audit/export.csv", Granted, shared.PermAuditRead, lg.ExportHandler(principalOf)),
 		route("POST", "/api/audit/verify", Granted, shared.PermAuditRead, lg.VerifyHandler(principalOf)),
@@ -170,39 +179,61 @@ func (a *App) routes() []Route {
 func (a *App) Routes() []Route { return a.table }
 
 func (a *App) register(e *gin.Engine) {
-	// API calls take turns at the database; the websocket (long-lived) and probes do not queue. A
-	// request takes its turn only once its body is read, so that slow or half-sent bodies cannot hold
-	// the turns (docs/security.md row 39); a signed-in route first checks the token's signature, so
-	// that only a holder of a token makes the server read a body.
+	// API calls take turns at the database; the websocket (long-lived) and probes do not queue.
 	limit := httpx.Concurrency(a.Config.MaxConcurrent)
 	for _, r := range a.table {
-		chain := []gin.HandlerFunc{}
-		fhirRoute := strings.HasPrefix(r.Path, fhir.Base+"/")
+		e.Handle(r.Method, r.Path, append(a.chain(r, limit), r.Handler)...)
+	}
+}
+
+// Chain returns the handlers the router puts before r's own (authentication, the body read, the
+// turn at the database, the FHIR API's central scope check), for a test that mounts a route of its
+// own exactly as register mounts the table's.
+func (a *App) Chain(r Route) []gin.HandlerFunc {
+	return a.chain(r, httpx.Concurrency(a.Config.MaxConcurrent))
+}
+
+// chain is the handlers before r's own. A request takes its turn (limit) only once its body is read,
+// so that slow or half-sent bodies cannot hold the turns (docs/security.md row 39); a signed-in route
+// first checks the token's signature, so that only a holder of a token makes the server read a body.
+// On the FHIR API an integration client's token is accepted too, and the central check (RequireFHIR)
+// asks it for the scope of the path's resource type and interaction; everywhere else such a token is
+// refused (403 machine_token_not_allowed).
+func (a *App) chain(r Route, limit gin.HandlerFunc) []gin.HandlerFunc {
+	chain := []gin.HandlerFunc{}
+	fhirRoute := strings.HasPrefix(r.Path, fhir.Base+"/")
+	if fhirRoute {
+		// Every answer of the FHIR API, errors included, is FHIR (an OperationOutcome).
+		chain = append(chain, fhir.Outcomes())
+	}
+	signed := r.Access == SignedIn || r.Access == Granted
+	if strings.HasPrefix(r.Path, "/api/") && r.Path != "/api/openapi.json" || fhirRoute {
+		switch {
+		case signed && fhirRoute:
+			chain = append(chain, a.Auth.SignedFHIR())
+		case signed:
+			chain = append(chain, a.Auth.Signed())
+		}
+		chain = append(chain, httpx.ReadBody(), limit)
+	}
+	switch r.Access {
+	case OptionalAuth:
+		chain = append(chain, a.Auth.Optional())
+	case SignedIn, Granted:
+		var onDeny func(*gin.Context, auth.Principal)
+		if action := r.AuditAs; action != "" {
+			onDeny = func(c *gin.Context, p auth.Principal) {
+				_ = a.audit.Record(c.Request.Context(), p.UserID, p.Role, patient.AuditID(c.Param("id")), action, fault.ErrForbidden)
+			}
+		}
 		if fhirRoute {
-			// Every answer of the FHIR API, errors included, is FHIR (an OperationOutcome).
-			chain = append(chain, fhir.Outcomes())
-		}
-		if strings.HasPrefix(r.Path, "/api/") && r.Path != "/api/openapi.json" || fhirRoute {
-			if r.Access == SignedIn || r.Access == Granted {
-				chain = append(chain, a.Auth.Signed())
-			}
-			chain = append(chain, httpx.ReadBody(), limit)
-		}
-		switch r.Access {
-		case OptionalAuth:
-			chain = append(chain, a.Auth.Optional())
-		case SignedIn, Granted:
-			var onDeny func(*gin.Context, auth.Principal)
-			if action := r.AuditAs; action != "" {
-				onDeny = func(c *gin.Context, p auth.Principal) {
-					_ = a.audit.Record(c.Request.Context(), p.UserID, p.Role, patient.AuditID(c.Param("id")), action, fault.ErrForbidden)
-				}
-			}
+			chain = append(chain, a.Auth.RequireFHIR(fhir.Base, onDeny, r.Perm))
+		} else {
 			chain = append(chain, a.Auth.RequireOr(onDeny, r.Perm))
 		}
-		if r.LogAs != "" {
-			chain = append(chain, a.logged(r.LogAs))
-		}
-		e.Handle(r.Method, r.Path, append(chain, r.Handler)...)
 	}
+	if r.LogAs != "" {
+		chain = append(chain, a.logged(r.LogAs))
+	}
+	return chain
 }

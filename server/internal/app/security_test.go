@@ -298,7 +298,12 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 	}
 	tickets := "/api/queue/tickets/"
 	labOrderID, labFileID := labFixture(t, env, h.Doctor.Token, h.Staff.Token, patientID)
+	var matrixClient shared.IntegrationClientSecret
+	env.Post("/api/integration-clients", admin.Token, shared.CreateIntegrationClientRequest{Name: "Matrix", Scopes: []string{"system/Patient.read"}}).
+		Want(t, http.StatusCreated).Decode(t, &matrixClient)
 	params := map[string]string{
+		"/api/integration-clients/:id/rotate":  "/api/integration-clients/" + matrixClient.Client.ID + "/rotate",
+		"/api/integration-clients/:id/revoke":  "/api/integration-clients/" + matrixClient.Client.ID + "/revoke",
 		"/api/roles/:id":                       "/api/roles/staff",
 		"/api/hospitals/:id":                   "/api/hospitals/matrix",
 		"/api/patients/:id/lab-orders":         "/api/patients/" + patientID + "/lab-orders",
@@ -396,23 +401,25 @@ func TestSecurity13RouteRoleMatrix(t *testing.T) {
 	// role check. Cancel, no-show, requeue and deleting the leave are missing: on one appointment or
 	// leave they can succeed only once, not for every allowed role.
 	bodies := map[string]any{
-		"POST /api/auth/password":      shared.ChangePasswordRequest{CurrentPassword: apptest.Password, NewPassword: apptest.Password},
-		"PATCH /api/me":                map[string]string{"name": "Renamed"},
-		"PATCH /api/users/:id":         map[string]bool{"disabled": false},
-		"PUT /api/patient/:id":         map[string]string{"medical_history": "matrix"},
-		"POST /api/notifications/send": map[string]string{"recipient_id": target.ID(), "message": "matrix"},
-		"POST /api/auth/logout":        nil,
-		"GET /api/me":                  nil,
-		"GET /api/users":               nil,
-		"GET /api/users/:id":           nil,
-		"GET /api/patient/:id":         nil,
-		"GET /api/notifications":       nil,
-		"GET /api/audit":               nil,
-		"POST /api/ws/ticket":          nil,
-		"POST /api/alerts/emergency":   map[string]string{"message": "matrix"},
-		"GET /api/alerts":              nil,
-		"POST /api/alerts/:id/ack":     nil,
-		"POST /api/broadcasts":         map[string]string{"message": "matrix"},
+		"POST /api/auth/password":       shared.ChangePasswordRequest{CurrentPassword: apptest.Password, NewPassword: apptest.Password},
+		"PATCH /api/me":                 map[string]string{"name": "Renamed"},
+		"PATCH /api/users/:id":          map[string]bool{"disabled": false},
+		"PUT /api/patient/:id":          map[string]string{"medical_history": "matrix"},
+		"POST /api/notifications/send":  map[string]string{"recipient_id": target.ID(), "message": "matrix"},
+		"POST /api/auth/logout":         nil,
+		"GET /api/me":                   nil,
+		"GET /api/users":                nil,
+		"GET /api/users/:id":            nil,
+		"GET /api/patient/:id":          nil,
+		"GET /api/notifications":        nil,
+		"GET /api/audit":                nil,
+		"GET /api/integration-clients":  nil,
+		"POST /api/integration-clients": shared.CreateIntegrationClientRequest{Name: "Matrix", Scopes: []string{"system/*.read"}},
+		"POST /api/ws/ticket":           nil,
+		"POST /api/alerts/emergency":    map[string]string{"message": "matrix"},
+		"GET /api/alerts":               nil,
+		"POST /api/alerts/:id/ack":      nil,
+		"POST /api/broadcasts":          map[string]string{"message": "matrix"},
 
 		"GET /api/hospitals":             nil,
 		"GET /api/departments":           nil,

@@ -58,6 +58,8 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 		SessionIdleTimeout: cfg.SessionIdleTimeout, SessionMaxLifetime: cfg.SessionMaxLifetime,
 		Mailer: authMailer{a}, Audit: a.audit, PublicURL: cfg.PublicURL,
 		ConfirmTTL: cfg.RegisterConfirmTTL, ResetTTL: cfg.PasswordResetTTL, LinkTTL: cfg.PasswordLinkTTL,
+		Clients: mongostore.NewClients(db), ClientTokenTTL: cfg.ClientTokenTTL, ClientTokenMax: cfg.ClientTokenMax,
+		ClientFHIRMax: cfg.ClientFHIRMax,
 	})
 	a.authHandlers = auth.NewHandlers(a.Auth)
 

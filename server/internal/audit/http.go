@@ -50,9 +50,10 @@ type Who func(c *gin.Context) (userID string, role shared.Role)
 // RFC 3339).
 func filter(c *gin.Context) (Filter, error) {
 	f := Filter{PatientID: c.Query("patient_id"), ActorID: c.Query("actor_id"), Action: c.Query("action"), Outcome: c.Query("outcome")}
-	for _, id := range []string{f.PatientID, f.ActorID} {
+	// An integration client acts as client:<id> (docs/integrations.md).
+	for _, id := range []string{f.PatientID, strings.TrimPrefix(f.ActorID, "client:")} {
 		if id != "" && !ident.Valid(id) {
-			return f, fault.Invalid("patient_id and actor_id must be ids (24 hex digits)")
+			return f, fault.Invalid("patient_id and actor_id must be ids (24 hex digits; actor_id may be client:<id>)")
 		}
 	}
 	if len(f.Action) > 100 || strings.ContainsFunc(f.Action, func(r rune) bool {

@@ -82,7 +82,25 @@ type Principal struct {
 	// Expires is when the credential the caller presented stops being valid; a websocket session
 	// ends then.
 	Expires time.Time
+	// Client is the integration client a machine token was issued to (nil for a person). Such a
+	// principal is accepted on the FHIR API only (UserID "client:<id>", Role shared.RoleClient, no
+	// permissions); it is never a patient (docs/integrations.md).
+	Client *ClientCaller
+	// SystemGrant is the system scope the FHIR API's central check matched for this request's
+	// resource type and interaction ("system/Patient.read"); "" when none did. The access rule
+	// (patient.Access) lets a machine caller holding it reach every patient's data of that type.
+	SystemGrant string
 }
+
+// ClientCaller is what a machine principal carries of its client.
+type ClientCaller struct {
+	ID, Name string
+	// Scopes are those of the token, as far as the client still holds them.
+	Scopes []Scope
+}
+
+// Machine reports whether the caller is an integration client rather than a person.
+func (p Principal) Machine() bool { return p.Client != nil }
 
 // Can reports whether the caller's role grants perm.
 func (p Principal) Can(perm shared.Permission) bool {

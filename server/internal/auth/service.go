@@ -54,6 +54,13 @@ type Config struct {
 	// PublicURL is where the web app is reached (PUBLIC_URL), the start of every emailed link; empty:
 	// the request's own scheme and host (which ALLOWED_HOSTS checked).
 	PublicURL string
+	// Clients keeps the integration clients (nil: none can be registered, and no machine token is
+	// accepted). ClientTokenTTL is a client token's lifetime (default 5 minutes); ClientTokenMax is
+	// how many tokens a client, and a client address, may ask for per minute (default 20);
+	// ClientFHIRMax how many FHIR requests a client may make per minute (default 600).
+	Clients                       ClientStore
+	ClientTokenTTL                time.Duration
+	ClientTokenMax, ClientFHIRMax int
 }
 
 // Revocations hears that a session ended (logout) or that every session of an account did (a password,
@@ -84,6 +91,9 @@ type Service struct {
 	hash                          func(string) (string, error)
 	confirmTTL, resetTTL, linkTTL time.Duration
 	publicURL                     string
+	clients                       ClientStore
+	clientTTL                     time.Duration
+	clientTokenMax, clientFHIRMax int
 }
 
 // NewService wires the service.
@@ -101,7 +111,16 @@ func NewService(store Store, patients PatientRecords, cfg Config) *Service {
 		mailer: cfg.Mailer, audit: cfg.Audit, hash: hashPassword, publicURL: cfg.PublicURL,
 		confirmTTL: orDefault(cfg.ConfirmTTL, 24*time.Hour), resetTTL: orDefault(cfg.ResetTTL, time.Hour),
 		linkTTL: orDefault(cfg.LinkTTL, 72*time.Hour),
+		clients: cfg.Clients, clientTTL: orDefault(cfg.ClientTokenTTL, 5*time.Minute),
+		clientTokenMax: orCount(cfg.ClientTokenMax, 20), clientFHIRMax: orCount(cfg.ClientFHIRMax, 600),
 	}
+}
+
+func orCount(n, def int) int {
+	if n <= 0 {
+		return def
+	}
+	return n
 }
 
 func orDefault(d, def time.Duration) time.Duration {

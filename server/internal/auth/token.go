@@ -2,6 +2,7 @@ package auth
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -16,6 +17,9 @@ const (
 	useAccess   = "access"
 	useRefresh  = "refresh"
 	useWSTicket = "ws-ticket"
+	// useClient is an integration client's access token (client credentials grant): accepted on
+	// the FHIR API only.
+	useClient = "client"
 )
 
 // TicketTTL is how long a websocket ticket may wait to be used.
@@ -31,6 +35,8 @@ type claims struct {
 	Epoch     int64  `json:"ep"`
 	// SessionExpires, on a websocket ticket, is the expiry of the access token it was issued for.
 	SessionExpires int64 `json:"sx,omitempty"`
+	// Scope, on a client's token, is the space-separated scopes it was granted (RFC 8693 §4.2).
+	Scope string `json:"scope,omitempty"`
 }
 
 // Tokens signs and checks HS256 JWTs with a pinned algorithm, issuer and audience, and a required expiry.
@@ -95,8 +101,30 @@ func (t *Tokens) parse(raw, use string) (*claims, error) {
 	}
 	var c claims
 	_, err := t.parser.ParseWithClaims(raw, &c, func(*jwt.Token) (any, error) { return t.secret, nil })
-	if err != nil || c.Use != use || c.Subject == "" || c.SessionID == "" {
+	if err == nil && c.Use == useClient && use != useClient {
+		return nil, ErrMachineToken
+	}
+	if err != nil || c.Use != use || c.Subject == "" || c.SessionID == "" && use != useClient {
 		return nil, ErrBadToken
 	}
 	return &c, nil
+}
+
+// signClient signs an integration client's access token for scopes, valid for ttl.
+func (t *Tokens) signClient(cl Client, scopes []Scope, ttl time.Duration) (string, time.Time, error) {
+	now := t.now()
+	exp := now.Add(ttl)
+	c := claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer: t.issuer, Subject: cl.ID, Audience: jwt.ClaimStrings{t.audience},
+			ExpiresAt: jwt.NewNumericDate(exp), NotBefore: jwt.NewNumericDate(now), IssuedAt: jwt.NewNumericDate(now),
+			ID: ident.New(),
+		},
+		Use: useClient, Epoch: cl.Epoch, Scope: strings.Join(scopeStrings(scopes), " "),
+	}
+	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.secret)
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("sign client token: %w", err)
+	}
+	return s, exp, nil
 }

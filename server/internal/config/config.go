@@ -84,6 +84,12 @@ type Config struct {
 	// client address may make within LoginWindow before further ones get 429.
 	RegisterMaxPerIP int
 	RefreshMaxPerIP  int
+	// ClientTokenTTL is an integration client's access token's lifetime (1 s to 1 h); ClientTokenMax
+	// how many tokens one client, and one client address, may ask for per minute; ClientFHIRMax how
+	// many FHIR requests one client may make per minute (docs/integrations.md).
+	ClientTokenTTL time.Duration
+	ClientTokenMax int
+	ClientFHIRMax  int
 	// SessionIdleTimeout ends a session not refreshed for that long; SessionMaxLifetime ends every
 	// session that long after its sign-in, however active.
 	SessionIdleTimeout time.Duration
@@ -229,6 +235,9 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		LoginWindow:         r.duration("LOGIN_WINDOW", 15*time.Minute),
 		RegisterMaxPerIP:    r.int("REGISTER_MAX_PER_IP", 10),
 		RefreshMaxPerIP:     r.int("REFRESH_MAX_PER_IP", 600),
+		ClientTokenTTL:      r.duration("CLIENT_TOKEN_TTL", 5*time.Minute),
+		ClientTokenMax:      r.int("CLIENT_TOKEN_MAX_PER_MIN", 20),
+		ClientFHIRMax:       r.int("CLIENT_FHIR_MAX_PER_MIN", 600),
 		SessionIdleTimeout:  r.duration("SESSION_IDLE_TIMEOUT", 30*time.Minute),
 		SessionMaxLifetime:  r.duration("SESSION_MAX_LIFETIME", 12*time.Hour),
 		MaxBodyBytes:        int64(r.int("MAX_BODY_BYTES", 1<<20)),
@@ -334,6 +343,12 @@ func (c *Config) check() error {
 	}
 	if c.RegisterMaxPerIP < 1 || c.RefreshMaxPerIP < 1 {
 		return errors.New("REGISTER_MAX_PER_IP and REFRESH_MAX_PER_IP must be at least 1")
+	}
+	if c.ClientTokenTTL < time.Second || c.ClientTokenTTL > time.Hour {
+		return errors.New("CLIENT_TOKEN_TTL must be from 1s to 1h")
+	}
+	if c.ClientTokenMax < 1 || c.ClientFHIRMax < 1 {
+		return errors.New("CLIENT_TOKEN_MAX_PER_MIN and CLIENT_FHIR_MAX_PER_MIN must be at least 1")
 	}
 	if c.SessionIdleTimeout <= 0 || c.SessionMaxLifetime <= 0 {
 		return errors.New("SESSION_IDLE_TIMEOUT and SESSION_MAX_LIFETIME must be positive")

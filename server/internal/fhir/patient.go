@@ -118,7 +118,8 @@ func (h *Handlers) SearchPatients(c *gin.Context) {
 		return
 	}
 	p := principal(c)
-	if p.Role != shared.RolePatient && !p.Can(shared.PermPatientSearch) {
+	// An integration client reaches here only with system/Patient.read (the central scope check).
+	if p.Role != shared.RolePatient && !p.Can(shared.PermPatientSearch) && p.SystemGrant == "" {
 		Error(c, fault.New(fault.ErrForbidden, "your role (%s) is not granted %s", p.RoleID, shared.PermPatientSearch))
 		return
 	}

@@ -43,7 +43,7 @@ const (
 type indexSet map[string][]mongo.IndexModel
 
 // domainIndexes are the domains' index sets, in addition to the core ones in EnsureIndexes.
-var domainIndexes = []indexSet{accessIndexes, auditIndexes, billingIndexes, insuranceIndexes, chartIndexes, deliveryIndexes, directoryIndexes, labIndexes, linkIndexes, patientIndexes,
+var domainIndexes = []indexSet{accessIndexes, auditIndexes, billingIndexes, insuranceIndexes, chartIndexes, deliveryIndexes, directoryIndexes, labIndexes, linkIndexes, patientIndexes, clientIndexes,
 	pharmacyIndexes, preferenceIndexes, procedureIndexes, reactionIndexes, roleIndexes, wardIndexes}
 
 // EnsureIndexes creates every index the stores rely on; it is safe to run at every start.

@@ -74,13 +74,20 @@ var ErrBreakGlassRequired = fault.Coded(fault.ErrForbidden, shared.CodeBreakGlas
 //     with that doctor the patient was checked in for, a ticket checked in today for staff, an
 //     admission, an unexpired referral, …) or an unexpired break-the-glass grant. A relationship the
 //     caller can make alone (a booking) never counts (docs/security.md row 34);
-//   - an admin: only with an unexpired grant.
+//   - an admin: only with an unexpired grant;
+//   - an integration client (a machine token, FHIR API only): every patient, hospital-wide, when the
+//     FHIR API's central check matched a system scope for the request's resource type and
+//     interaction (auth.Principal.SystemGrant: a system-level grant an admin gave the client);
+//     otherwise nobody. It is never a patient, and has no care relationships or grants.
 //
 // Domains that hold unreleased data (lab results) filter further.
 func (a *Access) Clinical(ctx context.Context, p auth.Principal, patientID string) error {
 	ok, err := a.Sees(ctx, p, patientID)
 	if err != nil || ok {
 		return err
+	}
+	if p.Machine() {
+		return errNoSystemScope
 	}
 	if p.Role == shared.RolePatient {
 		return allowed(p, patientID)
@@ -92,6 +99,12 @@ func (a *Access) Clinical(ctx context.Context, p auth.Principal, patientID strin
 // without a refusal: it is the filter of lists and searches (a patient it says no to is left out, not
 // refused). A malformed id or a role outside the rule is an error.
 func (a *Access) Sees(ctx context.Context, p auth.Principal, patientID string) (bool, error) {
+	if p.Machine() {
+		if !ident.Valid(patientID) {
+			return false, errMalformedID
+		}
+		return p.SystemGrant != "", nil
+	}
 	switch p.Role {
 	case shared.RolePatient:
 		return p.PatientID != "" && p.PatientID == patientID, nil
@@ -117,6 +130,10 @@ func (a *Access) Sees(ctx context.Context, p auth.Principal, patientID string) (
 	}
 	return a.deps.Store.ActiveGrant(ctx, p.UserID, patientID, a.Now())
 }
+
+// errNoSystemScope refuses an integration client whose token holds no system scope for the request.
+var errNoSystemScope = fault.Coded(fault.ErrForbidden, "insufficient_scope",
+	"this client's token holds no system scope for this resource (docs/integrations.md)")
 
 // errMalformedID refuses a patient id that cannot exist.
 var errMalformedID = fault.Invalid("malformed patient id: want 24 hex digits")

@@ -261,6 +261,15 @@ function Actor({ entry, names }: { entry: Entry; names: Map<string, User> }) {
   if (!entry.actor_id) {
     return <span className="muted">{entry.action.startsWith('auth.') ? 'Someone not signed in' : 'The system'}</span>
   }
+  if (entry.actor_role === 'client') {
+    // An integration client (a machine token on the FHIR API): its id; the detail names it.
+    return (
+      <>
+        <code>{entry.actor_id}</code>
+        <span className="muted"> (integration client)</span>
+      </>
+    )
+  }
   return (
     <>
       {names.get(entry.actor_id)?.name ?? <span className="muted">An account not listed</span>}
