@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -369,4 +370,63 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestClientsOnTheFHIRResources runs integration clients against the real FHIR routes: a scheduler
+// with system/Appointment.write books and cancels for a patient (the scope is its grant to book for
+// others), one with system/Appointment.read only is refused the booking, and system/*.read reads a
+// patient's appointments, vital signs and prescriptions hospital-wide.
+func TestClientsOnTheFHIRResources(t *testing.T) {
+	t.Parallel()
+	env := apptest.New(t)
+	h := env.Hospital()
+	pat := env.NewUser(shared.RolePatient)
+	token := func(scopes ...string) *http.Client {
+		reg := registerClient(t, env, h.Admin.Token, "Partner "+strings.Join(scopes, " "), scopes...)
+		return oauthConfig(env, reg.Client.ID, reg.ClientSecret).Client(context.Background())
+	}
+	writer, readerOnly, everything := token("system/Appointment.write", "system/Appointment.read"), token("system/Appointment.read"), token("system/*.read")
+	book := func(c *http.Client, start time.Time) (int, string) {
+		body := mustJSON(t, map[string]any{"resourceType": "Appointment", "status": "booked", "start": start.UTC().Format(time.RFC3339),
+			"participant": []any{map[string]any{"actor": map[string]any{"reference": "Patient/" + pat.User.PatientID}, "status": "accepted"},
+				map[string]any{"actor": map[string]any{"reference": "Practitioner/" + h.Doctor.ID()}, "status": "accepted"}}})
+		resp, err := c.Post(env.URL+"/fhir/R4/Appointment", "application/fhir+json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if st, body := book(readerOnly, apptest.At(9, 0)); st != http.StatusForbidden || !strings.Contains(body, "system/Appointment.write") {
+		t.Fatalf("a reading client booked: %d %s", st, body)
+	}
+	st, body := book(writer, apptest.At(9, 0))
+	if st != http.StatusCreated {
+		t.Fatalf("the scheduler's booking: %d %s", st, body)
+	}
+	var appt struct{ ID string }
+	if err := json.Unmarshal([]byte(body), &appt); err != nil || appt.ID == "" {
+		t.Fatalf("booked %s (%v)", body, err)
+	}
+	if st, body := book(writer, apptest.At(9, 0)); st != http.StatusConflict {
+		t.Errorf("the same slot again: %d %s", st, body)
+	}
+	for _, path := range []string{"/fhir/R4/Appointment/" + appt.ID, "/fhir/R4/Appointment?patient=Patient/" + pat.User.PatientID,
+		"/fhir/R4/Observation?patient=Patient/" + pat.User.PatientID + "&category=vital-signs",
+		"/fhir/R4/MedicationRequest?patient=Patient/" + pat.User.PatientID} {
+		if st, body := fhirGet(t, everything, env, path); st != http.StatusOK {
+			t.Errorf("system/*.read GET %s: %d %s", path, st, body)
+		}
+	}
+	req, _ := http.NewRequest("PATCH", env.URL+"/fhir/R4/Appointment/"+appt.ID, strings.NewReader(`[{"op":"replace","path":"/status","value":"cancelled"}]`))
+	req.Header.Set("Content-Type", "application/json-patch+json")
+	resp, err := writer.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("the scheduler's cancel: %d", resp.StatusCode)
+	}
 }

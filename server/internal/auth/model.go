@@ -102,8 +102,14 @@ type ClientCaller struct {
 // Machine reports whether the caller is an integration client rather than a person.
 func (p Principal) Machine() bool { return p.Client != nil }
 
-// Can reports whether the caller's role grants perm.
+// Can reports whether the caller's role grants perm. An integration client has no role: on the FHIR
+// API, once the central check matched the scope of the request's resource type and interaction
+// (SystemGrant), that scope is the grant for what the request does there (booking for a patient with
+// system/Appointment.write, reading vital signs with system/Observation.read); without it, nothing.
 func (p Principal) Can(perm shared.Permission) bool {
+	if p.Machine() {
+		return p.SystemGrant != ""
+	}
 	if p.grants == nil {
 		return defaultGrants(p.Role).Has(perm)
 	}
