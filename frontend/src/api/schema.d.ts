@@ -7480,6 +7480,39 @@ export interface components {
                 "application/fhir+json": components["schemas"]["FHIROperationOutcome"];
             };
         };
+        /** @description An integration client over its per-minute allowance of FHIR calls (CLIENT_FHIR_MAX_PER_MIN); wait for Retry-After seconds. */
+        FHIRTooManyRequests: {
+            headers: {
+                "X-Request-ID": components["headers"]["X-Request-ID"];
+                /** @description Seconds to wait before trying again: the whole minute's window, an upper bound. */
+                "Retry-After": number;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "resourceType": "OperationOutcome",
+                 *       "issue": [
+                 *         {
+                 *           "severity": "error",
+                 *           "code": "throttled",
+                 *           "details": {
+                 *             "coding": [
+                 *               {
+                 *                 "system": "urn:hms:error",
+                 *                 "code": "too_many_requests"
+                 *               }
+                 *             ],
+                 *             "text": "…"
+                 *           },
+                 *           "diagnostics": "request ID 5f0c2a9e1b7d4c3a8e6f1d20"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/fhir+json": components["schemas"]["FHIROperationOutcome"];
+            };
+        };
     };
     parameters: {
         /** @description A patient record id. */
@@ -13140,6 +13173,7 @@ export interface operations {
             401: components["responses"]["FHIRUnauthenticated"];
             403: components["responses"]["FHIRForbidden"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -13174,6 +13208,7 @@ export interface operations {
             403: components["responses"]["FHIRForbidden"];
             404: components["responses"]["FHIRNotFound"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -13211,6 +13246,7 @@ export interface operations {
             400: components["responses"]["FHIRBadRequest"];
             401: components["responses"]["FHIRUnauthenticated"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -13244,6 +13280,7 @@ export interface operations {
             401: components["responses"]["FHIRUnauthenticated"];
             404: components["responses"]["FHIRNotFound"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -13277,6 +13314,7 @@ export interface operations {
             401: components["responses"]["FHIRUnauthenticated"];
             404: components["responses"]["FHIRNotFound"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -13319,6 +13357,7 @@ export interface operations {
             400: components["responses"]["FHIRBadRequest"];
             401: components["responses"]["FHIRUnauthenticated"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -13375,6 +13414,7 @@ export interface operations {
             401: components["responses"]["FHIRUnauthenticated"];
             403: components["responses"]["FHIRForbidden"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -13409,6 +13449,7 @@ export interface operations {
             403: components["responses"]["FHIRForbidden"];
             404: components["responses"]["FHIRNotFound"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -13465,6 +13506,7 @@ export interface operations {
             401: components["responses"]["FHIRUnauthenticated"];
             403: components["responses"]["FHIRForbidden"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -13499,6 +13541,7 @@ export interface operations {
             403: components["responses"]["FHIRForbidden"];
             404: components["responses"]["FHIRNotFound"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -13545,6 +13588,7 @@ export interface operations {
             401: components["responses"]["FHIRUnauthenticated"];
             403: components["responses"]["FHIRForbidden"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -13579,6 +13623,7 @@ export interface operations {
             403: components["responses"]["FHIRForbidden"];
             404: components["responses"]["FHIRNotFound"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -13625,6 +13670,7 @@ export interface operations {
             401: components["responses"]["FHIRUnauthenticated"];
             403: components["responses"]["FHIRForbidden"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -13659,6 +13705,7 @@ export interface operations {
             403: components["responses"]["FHIRForbidden"];
             404: components["responses"]["FHIRNotFound"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -13705,6 +13752,7 @@ export interface operations {
             401: components["responses"]["FHIRUnauthenticated"];
             403: components["responses"]["FHIRForbidden"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -13739,6 +13787,7 @@ export interface operations {
             403: components["responses"]["FHIRForbidden"];
             404: components["responses"]["FHIRNotFound"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -13785,6 +13834,7 @@ export interface operations {
             401: components["responses"]["FHIRUnauthenticated"];
             403: components["responses"]["FHIRForbidden"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -13819,6 +13869,7 @@ export interface operations {
             403: components["responses"]["FHIRForbidden"];
             404: components["responses"]["FHIRNotFound"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -13856,6 +13907,7 @@ export interface operations {
             400: components["responses"]["FHIRBadRequest"];
             401: components["responses"]["FHIRUnauthenticated"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -13888,6 +13940,7 @@ export interface operations {
             401: components["responses"]["FHIRUnauthenticated"];
             404: components["responses"]["FHIRNotFound"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -13925,6 +13978,7 @@ export interface operations {
             400: components["responses"]["FHIRBadRequest"];
             401: components["responses"]["FHIRUnauthenticated"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -13957,6 +14011,7 @@ export interface operations {
             401: components["responses"]["FHIRUnauthenticated"];
             404: components["responses"]["FHIRNotFound"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -14002,6 +14057,7 @@ export interface operations {
             401: components["responses"]["FHIRUnauthenticated"];
             403: components["responses"]["FHIRForbidden"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -14046,6 +14102,7 @@ export interface operations {
             406: components["responses"]["FHIRNotAcceptable"];
             409: components["responses"]["FHIRConflict"];
             413: components["responses"]["FHIRTooLarge"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -14078,6 +14135,7 @@ export interface operations {
             401: components["responses"]["FHIRUnauthenticated"];
             404: components["responses"]["FHIRNotFound"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -14120,6 +14178,7 @@ export interface operations {
             409: components["responses"]["FHIRConflict"];
             413: components["responses"]["FHIRTooLarge"];
             422: components["responses"]["FHIRUnprocessable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -14181,6 +14240,7 @@ export interface operations {
             413: components["responses"]["FHIRTooLarge"];
             415: components["responses"]["FHIRUnsupportedMediaType"];
             422: components["responses"]["FHIRUnprocessable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -14223,6 +14283,7 @@ export interface operations {
             401: components["responses"]["FHIRUnauthenticated"];
             403: components["responses"]["FHIRForbidden"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
@@ -14256,6 +14317,7 @@ export interface operations {
             403: components["responses"]["FHIRForbidden"];
             404: components["responses"]["FHIRNotFound"];
             406: components["responses"]["FHIRNotAcceptable"];
+            429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
         };
