@@ -344,4 +344,3 @@ func TestWebhookSubscriptionRules(t *testing.T) {
 	env.Do(apptest.Request{Method: "DELETE", Path: "/api/webhooks/subscriptions/" + made.Item.ID, Token: admin.Token}).Want(t, http.StatusNotFound)
 	env.Get("/api/webhooks/subscriptions/nope/deliveries", admin.Token).Want(t, http.StatusBadRequest)
 }
-
