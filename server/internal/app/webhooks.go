@@ -124,6 +124,14 @@ func (in inbound) ClaimStatus(ctx context.Context, p webhook.Partner, d webhook.
 		} else if d.PaidAmount != nil {
 			approved = *d.PaidAmount
 		}
+		// Both moves are checked before the first is made: a payment the approval cannot carry
+		// changes nothing.
+		if approved <= 0 || approved > c.Amount {
+			return "", fault.Invalid("approved_amount must be more than 0 and at most the amount claimed (%d)", c.Amount)
+		}
+		if d.PaidAmount != nil && (*d.PaidAmount <= 0 || *d.PaidAmount > approved) {
+			return "", fault.Invalid("paid_amount must be more than 0 and at most the approved amount (%d)", approved)
+		}
 		r := billing.MoveRequest{Status: billing.ClaimApproved}
 		if approved != c.Amount {
 			r = billing.MoveRequest{Status: billing.ClaimPartiallyApproved, ApprovedAmount: &approved}
