@@ -600,6 +600,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 	exerciseRoles(t, c)
 	exerciseNotifications(t, c)
 	exerciseFHIR(t, c)
+	exerciseWebhooks(t, c)
 	// Patient records.
 	exerciseRecords(t, c)
 

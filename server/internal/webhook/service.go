@@ -262,7 +262,7 @@ func (s *Service) wake() {
 type PartnerRequest struct {
 	Name    string `json:"name"`
 	Kind    string `json:"kind"`
-	PayerID string `json:"payer_id"`
+	PayerID string `json:"payer_id,omitempty"`
 }
 
 // CreatePartner registers a partner with a new secret; an insurer names the billing payer it is.
