@@ -190,7 +190,7 @@ function NewSubscription({ done }: { done: () => void }) {
     create.mutate({ body: { url: url.trim(), events, ...(description.trim() && { description: description.trim() }) } })
   }
   return (
-    <form className="stack" onSubmit={submit} noValidate aria-labelledby="adm-webhook-form-h">
+    <form className="stack adm-subform" onSubmit={submit} noValidate aria-labelledby="adm-webhook-form-h">
       <h3 id="adm-webhook-form-h">Add a subscription</h3>
       <div className="adm-price-fields">
         <Field label="URL" error={problems.url} hint="https; http only where WEBHOOK_ALLOW_HTTP=true">
@@ -315,6 +315,7 @@ function DeliveryLog({ id }: { id: string }) {
           </table>
         </div>
       )}
+      {attempts.length > 0 && <h3 className="adm-h4">Attempts</h3>}
       {attempts.length > 0 && (
         <table className="table adm-log" aria-label="Attempts, newest first">
           <thead>
@@ -418,7 +419,7 @@ function Partners() {
         </div>
       )}
       {open && <Received key={open} id={open} />}
-      <form className="stack" onSubmit={submit} noValidate aria-labelledby="adm-partner-form-h">
+      <form className="stack adm-subform" onSubmit={submit} noValidate aria-labelledby="adm-partner-form-h">
         <h3 id="adm-partner-form-h">Register a partner</h3>
         <div className="adm-price-fields">
           <Field label="Name" error={problems.name}>
