@@ -2,7 +2,8 @@
 // adds a subscription to a receiver the test runs, ticking appointment.booked, and sees its secret once;
 // staff book an appointment; the receiver gets the booking, its Standard Webhooks signature verified
 // (HMAC-SHA256 of "id.timestamp.body" under the secret, node:crypto), and the admin sees the delivery
-// delivered in the log; a test event is sent from the tab too. axe checks the tab; the steps are
+// delivered in the log; a test event is sent from the tab too. Then an insurer partner's signed
+// claim.status (paid) moves a submitted claim on the claims board open in a browser, live, without a reload. axe checks the tab; the steps are
 // photographed into test-artifacts/screenshots/webhooks-NN-<step>.png at 1366x768.
 import assert from 'node:assert/strict'
 import { createHmac, timingSafeEqual } from 'node:crypto'
@@ -10,7 +11,7 @@ import { readdirSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
 import { after, before } from 'node:test'
-import { artifactDir, checkA11y, e2eTest, liveTimeout, startHms } from './harness.mjs'
+import { artifactDir, assertNotReloaded, checkA11y, e2eTest, liveTimeout, markPage, startHms } from './harness.mjs'
 
 let hms
 let receiver
@@ -124,4 +125,63 @@ e2eTest('an admin subscribes a receiver; a booking reaches it signed, and shows 
   await snap(admin, 'partner-registered')
   await checkA11y(admin, 'the partners form')
   await hms.closePage(admin)
+})
+
+/** Signs body as a partner with its whsec_ secret and posts it to the partner's inbound endpoint. */
+async function partnerPost(partnerId, partnerSecret, body) {
+  const raw = JSON.stringify(body)
+  const id = `msg_${Date.now()}`
+  const ts = Math.floor(Date.now() / 1000)
+  const key = Buffer.from(partnerSecret.replace(/^whsec_/, ''), 'base64')
+  const sig = 'v1,' + createHmac('sha256', key).update(`${id}.${ts}.${raw}`).digest('base64')
+  const res = await fetch(`${hms.baseURL}/api/webhooks/inbound/${partnerId}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': sig },
+    body: raw,
+  })
+  return { status: res.status, body: await res.json() }
+}
+
+e2eTest('an insurer’s signed claim.status pays a claim on the claims board, live', async () => {
+  const admin = await hms.client('admin')
+  const staff = await hms.client('staff')
+  const pid = hms.accounts.patient.patientId
+  const payer = await admin.call('POST', '/api/billing/payers', { code: 'ACME', name: 'Acme Health' })
+  const { item: partner, secret: partnerSecret } = await admin.call('POST', '/api/webhooks/partners', { name: 'Acme Health', kind: 'insurer', payer_id: payer.id })
+  await staff.call('POST', `/api/patients/${pid}/policies`, { payer_id: payer.id, member_id: 'ACM-0042', coverage_bp: 8000, copay: 1000, valid_from: '2020-01-01' })
+  await admin.call('PUT', '/api/billing/prices/MRI', { name: 'MRI scan', kind: 'procedure', amount: 5000 })
+  const charged = await fetch(`${hms.baseURL}/api/patients/${pid}/charges`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${staff.token}`, 'Idempotency-Key': 'wh-mri-1' },
+    body: JSON.stringify({ code: 'MRI', reason: 'Knee' }),
+  })
+  assert.equal(charged.status, 201, await charged.text())
+  let inv = await staff.call('POST', '/api/invoices', { patient_id: pid })
+  inv = await staff.call('POST', `/api/invoices/${inv.id}/issue`, { rev: inv.rev })
+  let claim = await staff.call('POST', `/api/invoices/${inv.id}/claims`)
+  claim = await staff.call('POST', `/api/claims/${claim.id}/status`, { status: 'submitted', rev: claim.rev })
+
+  const board = await hms.signedInPage('staff', '/billing/claims')
+  const card = (status) => board.getByTestId(`column-${status}`).locator('[data-testid^="claim-"]')
+  await card('submitted').first().waitFor({ timeout: liveTimeout })
+  await markPage(board)
+
+  const paid = { type: 'claim.status', timestamp: new Date().toISOString(),
+    data: { claim_id: claim.id, status: 'paid', approved_amount: claim.amount, paid_amount: claim.amount } }
+  const answer = await partnerPost(partner.id, partnerSecret, paid)
+  assert.equal(answer.status, 200, JSON.stringify(answer.body))
+  assert.equal(answer.body.outcome, 'applied')
+  await card('paid').first().waitFor({ timeout: liveTimeout })
+  assert.equal(await card('submitted').count(), 0)
+  await assertNotReloaded(board)
+  await snap(board, 'claim-paid-by-insurer')
+  await checkA11y(board, 'the claims board after the insurer’s webhook')
+
+  // The partner's receipts show on the Webhooks tab.
+  const page = await hms.signedInPage('admin', '/admin')
+  await page.getByRole('tab', { name: 'Webhooks' }).click()
+  await page.getByRole('button', { name: 'Last received from Acme Health' }).click()
+  assert.match(await page.getByRole('table', { name: 'Webhooks received, newest first' }).innerText(), /claim\.status[\s\S]*applied/)
+  await snap(page, 'partner-received')
+  await hms.closePages()
 })

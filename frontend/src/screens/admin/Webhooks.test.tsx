@@ -110,7 +110,7 @@ describe('Webhooks', () => {
     expect(calls.find((c) => c.method === 'POST' && c.path === '/api/webhooks/partners')!.body).toEqual({
       name: 'Mutual', kind: 'insurer', payer_id: payerID,
     })
-    await user.click(screen.getByRole('button', { name: 'Last received' }))
+    await user.click(screen.getByRole('button', { name: 'Last received from Acme Health' }))
     expect((await screen.findByRole('table', { name: 'Webhooks received, newest first' })).textContent).toContain('msg_1')
   })
 })

@@ -408,7 +408,8 @@ function Partners() {
                     <code>/api/webhooks/inbound/{p.id}</code>
                   </td>
                   <td>
-                    <button type="button" className="btn btn-small" aria-pressed={open === p.id} onClick={() => setOpen(open === p.id ? '' : p.id)}>
+                    <button type="button" className="btn btn-small" aria-pressed={open === p.id} aria-label={`${open === p.id ? 'Hide received' : 'Last received'} from ${p.name}`}
+                      onClick={() => setOpen(open === p.id ? '' : p.id)}>
                       {open === p.id ? 'Hide received' : 'Last received'}
                     </button>
                   </td>
