@@ -155,8 +155,14 @@ func (in inbound) Prescription(ctx context.Context, p webhook.Partner, messageID
 	if eventType == webhook.PrescriptionUnavailable {
 		outcome = pharmacy.ExternalUnavailable
 	}
+	by := "partner:" + p.ID
 	patientID, already, err := a.Pharmacy.RecordExternal(ctx, pharmacy.External{PrescriptionID: d.PrescriptionID, MessageID: messageID,
 		Outcome: outcome, Pharmacy: p.Name, Note: d.Note})
+	if patientID != "" {
+		if aerr := a.audit.Record(ctx, by, "partner", patientID, "prescription.external", err); aerr != nil && err == nil {
+			err = aerr
+		}
+	}
 	if err != nil {
 		return "", err
 	}
@@ -168,7 +174,7 @@ func (in inbound) Prescription(ctx context.Context, p webhook.Partner, messageID
 		msg += " " + d.Note
 	}
 	if _, err := a.notify.Notify(ctx, notify.Request{Key: "rx-external:" + d.PrescriptionID + ":" + messageID, PatientID: patientID,
-		SenderID: "partner:" + p.ID, Kind: shared.KindPrescriptionExternal, Subject: "Your prescription", Message: msg}); err != nil {
+		SenderID: by, Kind: shared.KindPrescriptionExternal, Subject: "Your prescription", Message: msg}); err != nil {
 		return "", err
 	}
 	if already {
