@@ -142,6 +142,9 @@ func forbiddenHost(host string) bool {
 	if h == "metadata.google.internal" || h == "metadata" || h == "instance-data" {
 		return true
 	}
+	if i := strings.IndexByte(h, '%'); i >= 0 {
+		h = h[:i] // an IPv6 zone: the address decides
+	}
 	if ip := net.ParseIP(h); ip != nil {
 		return forbiddenIP(ip)
 	}
