@@ -21,6 +21,7 @@ const machineFacing = {
   'GET /api/openapi.json': 'the API description, for integrators and client generators',
   'GET /api/version': 'the build running, for deploy checks and support (hms version prints the same)',
   'POST /api/payments/stripe/webhook': 'Stripe posts payment events here, signed; no person calls it',
+  'POST /api/webhooks/inbound/{id}': 'insurers and external pharmacies post their signed webhooks here (docs/integrations.md); no person calls it',
   'GET /api/users/{id}':
     'one account by id, for API clients and provisioning scripts; the admin reads accounts from the paged ' +
     'list (GET /api/users), whose rows hold every field the screen shows and edits, and no link opens one',
