@@ -1,7 +1,7 @@
 # HMS — see README.md. `make run` starts the server on the embedded database; `make test` runs every test.
 GO ?= go
 
-.PHONY: all build cmds frontend openapi unused-routes run test vulncheck setup bench-patient bench-fhir bench-hub bench-booking bench-billing bench-notify bench-tti bench-reports demo vet fmt clean desktop e2e chart-check
+.PHONY: all build cmds frontend openapi unused-routes run test vulncheck setup bench-patient bench-fhir bench-hub bench-booking bench-billing bench-notify bench-webhooks bench-tti bench-reports demo vet fmt clean desktop e2e chart-check
 
 all: build
 
@@ -65,6 +65,9 @@ bench-billing: ## issues/s and latency of issuing N invoices (default 500) under
 
 bench-notify: ## reminders/s for 10,000 due appointments, emails/s through mailpit, trigger-to-SMTP latency (FerretDB on PostgreSQL)
 	scripts/bench-notify.sh -n $(or $(N),10000)
+
+bench-webhooks: ## webhook deliveries/s to a local receiver that verifies each signature (FerretDB on PostgreSQL)
+	$(GO) test -count=1 -run '^$$' -bench BenchmarkDeliveries -benchtime $(or $(N),2000)x ./server/internal/webhook/
 
 bench-tti: ## time to interactive of the doctor's desk with 10,000 patients on record, embedded default (headless chromium)
 	scripts/bench-tti.sh -n $(or $(N),10000) -runs $(or $(RUNS),5)

@@ -24,6 +24,7 @@ const machineFacing = {
   'POST /oauth/token':
     'the OAuth 2.0 token endpoint: integration clients (other systems) trade their id and secret for a FHIR ' +
     'token here (docs/integrations.md); the admin registers them on Administration → Integrations',
+  'POST /api/webhooks/inbound/{id}': 'insurers and external pharmacies post their signed webhooks here (docs/integrations.md); no person calls it',
   'GET /api/users/{id}':
     'one account by id, for API clients and provisioning scripts; the admin reads accounts from the paged ' +
     'list (GET /api/users), whose rows hold every field the screen shows and edits, and no link opens one',

@@ -21,6 +21,7 @@ require (
 )
 
 require (
+	github.com/standard-webhooks/standard-webhooks/libraries v1.3.0 // indirect
 	github.com/stripe/stripe-go/v82 v82.5.1 // indirect
 	google.golang.org/genproto v0.0.0-20250519155744-55703ea1f237 // indirect
 )

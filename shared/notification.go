@@ -26,6 +26,8 @@ const (
 	KindAppointmentReminder  = "appointment.reminder"
 	KindRefillDue            = "prescription.refill_due"
 	KindFollowUp             = "prescription.follow_up"
+	// KindPrescriptionExternal tells a patient what an external pharmacy did with their e-prescription.
+	KindPrescriptionExternal = "prescription.external"
 	KindBroadcast            = "broadcast"
 	KindAlertPage            = "alert.page"
 	KindBreakGlass           = "access.break_glass"

@@ -17,6 +17,7 @@ const (
 	PermBroadcast     Permission = "notify.broadcast"
 	PermNotifySend    Permission = "notify.send"
 	PermDeliveries    Permission = "notify.deliveries"
+	PermWebhooks      Permission = "webhook.manage"
 	PermAlertRaise    Permission = "alert.raise"
 	PermAlertRespond  Permission = "alert.respond"
 	PermSchedule      Permission = "doctor.schedule"
@@ -91,6 +92,7 @@ var Permissions = []PermissionInfo{
 	{PermBroadcast, "Notifications", "Send a broadcast to every signed-in user", kStaff, kAdmin},
 	{PermNotifySend, "Notifications", "Send a notification to a user", kStaff, kStaff},
 	{PermDeliveries, "Notifications", "See email and SMS deliveries and retry failed ones", kStaff, kAdmin},
+	{PermWebhooks, "Administration", "Manage webhook subscriptions and inbound partners, see and redeliver webhook deliveries", kAdmin, kAdmin},
 	{PermAlertRaise, "Alerts", "Raise an emergency alert", kStaff, kStaff},
 	{PermAlertRespond, "Alerts", "Receive, acknowledge and resolve emergency alerts", kStaff, kStaff},
 	{PermSchedule, "Doctors", "Change a doctor's weekly schedule and leave (doctors: their own)", []Role{RoleAdmin, RoleDoctor}, []Role{RoleAdmin, RoleDoctor}},

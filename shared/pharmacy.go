@@ -95,6 +95,14 @@ type PrescribeRequest struct {
 	OverrideReason  string `json:"override_reason,omitempty"`
 }
 
+// ExternalFill is what an external pharmacy said about an e-prescription: dispensed or unavailable.
+type ExternalFill struct {
+	Outcome  string    `json:"outcome"`
+	Pharmacy string    `json:"pharmacy"`
+	Note     string    `json:"note,omitempty"`
+	At       time.Time `json:"at"`
+}
+
 // Fill is one dispensing of a prescription: fill 1 is the first supply, 2… are refills. A fill is
 // "pending" when its number was taken but the stock did not cover it yet (retry the same request).
 type Fill struct {
@@ -134,7 +142,9 @@ type Prescription struct {
 	CancelReason    string     `json:"cancel_reason,omitempty"`
 	Fills           []Fill     `json:"fills"`
 	FillsLeft       int        `json:"fills_left"`
-	CreatedAt       time.Time  `json:"created_at"`
+	// External is the newest word of an external pharmacy on the e-prescription (webhooks), if any.
+	External  *ExternalFill `json:"external,omitempty"`
+	CreatedAt time.Time     `json:"created_at"`
 }
 
 // PrescriptionList is a page of a patient's prescriptions, newest first.

@@ -3945,6 +3945,222 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks/catalogue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The events a subscription may choose
+         * @description Every event the hospital sends to webhook subscriptions, with the ids its payload's `data` carries. Payloads carry ids, the event type and time, never clinical text: the receiver reads details through the FHIR API with a machine client.
+         *
+         *     Permission: `webhook.manage` (by default: admin).
+         */
+        get: operations["webhookCatalogue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook subscriptions
+         * @description Every subscription, oldest first; the secrets are never shown again.
+         *
+         *     Permission: `webhook.manage` (by default: admin).
+         */
+        get: operations["listWebhookSubscriptions"];
+        put?: never;
+        /**
+         * Subscribe an endpoint to events
+         * @description Makes a subscription with a new `whsec_` secret, shown in this answer only. The URL must be https (http only with WEBHOOK_ALLOW_HTTP=true) and may not name a link-local or cloud metadata address; events come from the catalogue. Audited (`settings.webhook_create`).
+         *
+         *     Permission: `webhook.manage` (by default: admin).
+         */
+        post: operations["createWebhookSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a subscription
+         * @description Its deliveries stay in the log; pending ones become dead letters. Audited (`settings.webhook_delete`).
+         *
+         *     Permission: `webhook.manage` (by default: admin).
+         */
+        delete: operations["deleteWebhookSubscription"];
+        options?: never;
+        head?: never;
+        /**
+         * Enable or disable a subscription
+         * @description A disabled subscription gets no new deliveries; its pending ones wait until it is enabled again. Audited (`settings.webhook_update`).
+         *
+         *     Permission: `webhook.manage` (by default: admin).
+         */
+        patch: operations["updateWebhookSubscription"];
+        trace?: never;
+    };
+    "/api/webhooks/subscriptions/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A subscription's delivery log
+         * @description The subscription's newest deliveries (optionally of one state) and newest attempts, each attempt with its time, status code or error and latency.
+         *
+         *     Permission: `webhook.manage` (by default: admin).
+         */
+        get: operations["webhookDeliveryLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/subscriptions/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test event
+         * @description Enqueues a `webhook.test` event to the subscription (even a disabled one); it is delivered, retried and logged like any other.
+         *
+         *     Permission: `webhook.manage` (by default: admin).
+         */
+        post: operations["sendWebhookTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeliver a dead or delivered delivery
+         * @description Sends the delivery again at once under the same `webhook-id` (receivers drop what they had), with the whole retry schedule again if it fails. 409 `delivery_pending` while it is still being tried. Audited (`settings.webhook_redeliver`).
+         *
+         *     Permission: `webhook.manage` (by default: admin).
+         */
+        post: operations["redeliverWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/partners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List inbound partners
+         * @description Every partner that may send webhooks; the secrets are never shown again.
+         *
+         *     Permission: `webhook.manage` (by default: admin).
+         */
+        get: operations["listWebhookPartners"];
+        put?: never;
+        /**
+         * Register an inbound partner
+         * @description An insurer (linked to the billing payer it is, `payer_id`) or an external pharmacy, with a new `whsec_` secret shown in this answer only. Audited (`settings.webhook_partner_create`).
+         *
+         *     Permission: `webhook.manage` (by default: admin).
+         */
+        post: operations["createWebhookPartner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/partners/{id}/received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A partner's last webhooks
+         * @description The partner's newest received webhooks, each with its outcome (applied, unchanged, rejected).
+         *
+         *     Permission: `webhook.manage` (by default: admin).
+         */
+        get: operations["webhookPartnerReceived"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/inbound/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A partner's signed webhook
+         * @description Standard Webhooks: `webhook-id`, `webhook-timestamp` (at most 5 minutes off) and `webhook-signature` (v1, HMAC-SHA256 under the partner's secret) are verified before the body is read. 401 `unknown_partner`, `missing_headers`, `bad_headers`, `stale_timestamp` or `bad_signature` change nothing; a webhook-id received before answers 200 with `replayed: true` and changes nothing. An insurer sends `claim.status` (the claim moves as when a clerk records the answer or payment); a pharmacy sends `prescription.dispensed` or `prescription.unavailable` (the prescription shows it and the patient is told). 400 for a malformed body, another insurer's claim or an unknown prescription; 409 for a move the claim's life does not allow.
+         *
+         *     Public: no token needed; the partner's signature instead.
+         */
+        post: operations["inboundWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3968,10 +4184,10 @@ export interface components {
         /** @description What went wrong. */
         ErrorBody: {
             /**
-             * @description A stable machine-readable code: the category (invalid_request, conflict, …) or, where a client can act on it, a specific one (break_glass_required; billing: no_price, price_changed, price_retired, charge_billed, charge_not_unbilled, no_unbilled_charges, invoice_changed, invoice_empty, invoice_not_draft, invoice_not_issued, credit_exceeds_invoice, charge_not_on_invoice; payments: overpayment, over_refund, online_payment_off, nothing_to_pay, bad_signature, provider_off, refund_refused, refund_failed; a service passed on to failed: upstream_failed; insurance: no_payer, payer_changed, payer_code_taken, payer_retired, policy_ended, claim_exists, claim_changed, claim_transition, not_insured, nothing_to_claim; roles: role_not_found, role_exists, stale_revision, role_in_use, last_admin, locked_permission; directory: bad_rows).
+             * @description A stable machine-readable code: the category (invalid_request, conflict, …) or, where a client can act on it, a specific one (break_glass_required; billing: no_price, price_changed, price_retired, charge_billed, charge_not_unbilled, no_unbilled_charges, invoice_changed, invoice_empty, invoice_not_draft, invoice_not_issued, credit_exceeds_invoice, charge_not_on_invoice; payments: overpayment, over_refund, online_payment_off, nothing_to_pay, bad_signature, provider_off, refund_refused, refund_failed; a service passed on to failed: upstream_failed; insurance: no_payer, payer_changed, payer_code_taken, payer_retired, policy_ended, claim_exists, claim_changed, claim_transition, not_insured, nothing_to_claim; roles: role_not_found, role_exists, stale_revision, role_in_use, last_admin, locked_permission; directory: bad_rows; webhooks: unknown_partner, missing_headers, bad_headers, stale_timestamp, bad_signature, delivery_pending).
              * @enum {string}
              */
-            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed" | "break_glass_required" | "unsupported_media_type" | "no_price" | "price_changed" | "price_retired" | "charge_billed" | "charge_not_unbilled" | "no_unbilled_charges" | "invoice_changed" | "invoice_empty" | "invoice_not_draft" | "invoice_not_issued" | "credit_exceeds_invoice" | "charge_not_on_invoice" | "overpayment" | "over_refund" | "online_payment_off" | "nothing_to_pay" | "bad_signature" | "provider_off" | "refund_refused" | "refund_failed" | "upstream_failed" | "no_payer" | "payer_changed" | "payer_code_taken" | "payer_retired" | "policy_ended" | "claim_exists" | "claim_changed" | "claim_transition" | "not_insured" | "nothing_to_claim" | "role_not_found" | "role_exists" | "stale_revision" | "role_in_use" | "last_admin" | "locked_permission" | "invalid_or_expired_token" | "unknown_procedure_code" | "procedure_entered_in_error" | "bad_rows";
+            code: "invalid_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "too_large" | "too_many_requests" | "unavailable" | "internal" | "method_not_allowed" | "break_glass_required" | "unsupported_media_type" | "no_price" | "price_changed" | "price_retired" | "charge_billed" | "charge_not_unbilled" | "no_unbilled_charges" | "invoice_changed" | "invoice_empty" | "invoice_not_draft" | "invoice_not_issued" | "credit_exceeds_invoice" | "charge_not_on_invoice" | "overpayment" | "over_refund" | "online_payment_off" | "nothing_to_pay" | "bad_signature" | "provider_off" | "refund_refused" | "refund_failed" | "upstream_failed" | "no_payer" | "payer_changed" | "payer_code_taken" | "payer_retired" | "policy_ended" | "claim_exists" | "claim_changed" | "claim_transition" | "not_insured" | "nothing_to_claim" | "role_not_found" | "role_exists" | "stale_revision" | "role_in_use" | "last_admin" | "locked_permission" | "invalid_or_expired_token" | "unknown_procedure_code" | "procedure_entered_in_error" | "bad_rows" | "unknown_partner" | "missing_headers" | "bad_headers" | "stale_timestamp" | "delivery_pending";
             /** @description A human-readable explanation, safe to show. */
             message: string;
         };
@@ -4117,7 +4333,7 @@ export interface components {
          * @description A permission of the catalogue (`GET /api/permissions`).
          * @enum {string}
          */
-        Permission: "users.manage" | "roles.manage" | "audit.read" | "integration.manage" | "reports.read" | "settings.manage" | "notify.broadcast" | "notify.send" | "notify.deliveries" | "alert.raise" | "alert.respond" | "doctor.schedule" | "doctor.dashboard" | "appointment.book_for_others" | "queue.view" | "queue.checkin" | "queue.consult" | "queue.manage" | "patient.register" | "patient.search" | "patient.merge" | "patient.history_write" | "patient.break_glass" | "patient.refer" | "patient.erase" | "self.data" | "chart.read" | "chart.encounter_open" | "chart.write" | "chart.vitals" | "lab.order" | "lab.queue" | "lab.results" | "lab.release" | "prescription.write" | "prescription.read" | "pharmacy.read" | "pharmacy.stock" | "pharmacy.dispense" | "ward.view" | "ward.admit" | "billing.read" | "billing.prices" | "billing.pay_online" | "billing.invoice" | "billing.payment" | "billing.refund" | "billing.claims";
+        Permission: "users.manage" | "roles.manage" | "audit.read" | "integration.manage" | "reports.read" | "settings.manage" | "notify.broadcast" | "notify.send" | "notify.deliveries" | "webhook.manage" | "alert.raise" | "alert.respond" | "doctor.schedule" | "doctor.dashboard" | "appointment.book_for_others" | "queue.view" | "queue.checkin" | "queue.consult" | "queue.manage" | "patient.register" | "patient.search" | "patient.merge" | "patient.history_write" | "patient.break_glass" | "patient.refer" | "patient.erase" | "self.data" | "chart.read" | "chart.encounter_open" | "chart.write" | "chart.vitals" | "lab.order" | "lab.queue" | "lab.results" | "lab.release" | "prescription.write" | "prescription.read" | "pharmacy.read" | "pharmacy.stock" | "pharmacy.dispense" | "ward.view" | "ward.admit" | "billing.read" | "billing.prices" | "billing.pay_online" | "billing.invoice" | "billing.payment" | "billing.refund" | "billing.claims";
         /** @description A permission: what it allows, which kinds of role may hold it, which built-in roles hold it by default. */
         PermissionInfo: {
             id: components["schemas"]["Permission"];
@@ -4432,7 +4648,7 @@ export interface components {
             /** @description The sender's user id; empty for what the system sends (reminders, confirmations, alerts). */
             sender_id: string;
             /** @enum {string} */
-            kind: "message" | "appointment.booked" | "appointment.rescheduled" | "appointment.cancelled" | "appointment.reminder" | "prescription.refill_due" | "prescription.follow_up" | "broadcast" | "alert.page" | "access.break_glass" | "account.registration_attempt" | "account.confirm" | "account.password_link";
+            kind: "message" | "appointment.booked" | "appointment.rescheduled" | "appointment.cancelled" | "appointment.reminder" | "prescription.refill_due" | "prescription.follow_up" | "prescription.external" | "broadcast" | "alert.page" | "access.break_glass" | "account.registration_attempt" | "account.confirm" | "account.password_link";
             subject?: string;
             message: string;
             /** Format: date-time */
@@ -5857,6 +6073,7 @@ export interface components {
              * @description When it was written.
              */
             created_at: string;
+            external?: components["schemas"]["ExternalFill"];
         };
         /** @description A page of a patient's prescriptions, newest first. */
         PrescriptionList: {
@@ -5948,6 +6165,15 @@ export interface components {
             total: number;
             page: number;
             limit: number;
+        };
+        /** @description The newest word of an external pharmacy on the e-prescription (an inbound webhook). */
+        ExternalFill: {
+            /** @enum {string} */
+            outcome: "dispensed" | "unavailable";
+            pharmacy: string;
+            note?: string;
+            /** Format: date-time */
+            at: string;
         };
         Price: {
             code: string;
@@ -6962,6 +7188,146 @@ export interface components {
                 details?: Record<string, never>;
                 diagnostics?: string;
             }[];
+        };
+        /** @description An event subscriptions may choose. */
+        WebhookCatalogueEntry: {
+            /** @enum {string} */
+            type: "appointment.booked" | "appointment.rescheduled" | "appointment.cancelled" | "prescription.created" | "claim.submitted" | "lab.result-released" | "ward.admitted" | "ward.discharged";
+            description: string;
+            /** @description The ids the payload's data carries. */
+            data: string[];
+        };
+        /** @description The catalogue. */
+        WebhookCatalogue: {
+            items: components["schemas"]["WebhookCatalogueEntry"][];
+        };
+        /** @description A new subscription. */
+        WebhookSubscriptionRequest: {
+            /** @description https (http only with WEBHOOK_ALLOW_HTTP=true). */
+            url: string;
+            description?: string;
+            events: ("appointment.booked" | "appointment.rescheduled" | "appointment.cancelled" | "prescription.created" | "claim.submitted" | "lab.result-released" | "ward.admitted" | "ward.discharged")[];
+        };
+        /** @description An endpoint subscribed to events. */
+        WebhookSubscription: {
+            id: components["schemas"]["ID"];
+            url: string;
+            description?: string;
+            events: string[];
+            enabled: boolean;
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+        };
+        /** @description A subscription just made, with its secret (shown once). */
+        WebhookSubscriptionCreated: {
+            item: components["schemas"]["WebhookSubscription"];
+            /** @description `whsec_` and 32 random bytes in base64. */
+            secret: string;
+        };
+        /** @description Subscriptions. */
+        WebhookSubscriptionList: {
+            items: components["schemas"]["WebhookSubscription"][];
+        };
+        /** @description Enable or disable. */
+        WebhookEnabledRequest: {
+            enabled: boolean;
+        };
+        /** @description One event to one subscription; its id is the webhook-id every attempt sends. */
+        WebhookDelivery: {
+            id: string;
+            subscription_id: components["schemas"]["ID"];
+            event_type: string;
+            /** @enum {string} */
+            state: "pending" | "delivered" | "dead";
+            attempts: number;
+            /** Format: date-time */
+            next_at: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_at?: string;
+            last_status?: number;
+            last_error?: string;
+        };
+        /** @description One POST of a delivery. */
+        WebhookAttempt: {
+            delivery_id: string;
+            subscription_id: components["schemas"]["ID"];
+            event_type: string;
+            n: number;
+            /** Format: date-time */
+            at: string;
+            /** Format: date-time */
+            ended?: string;
+            status_code?: number;
+            error?: string;
+            latency_ms: number;
+        };
+        /** @description A subscription's newest deliveries and attempts. */
+        WebhookLog: {
+            deliveries: components["schemas"]["WebhookDelivery"][];
+            attempts: components["schemas"]["WebhookAttempt"][];
+        };
+        /** @description The delivery to send again. */
+        WebhookRedeliverRequest: {
+            delivery_id: string;
+        };
+        /** @description A partner to register. */
+        WebhookPartnerRequest: {
+            name: string;
+            /** @enum {string} */
+            kind: "insurer" | "pharmacy";
+            payer_id?: components["schemas"]["ID"];
+        };
+        /** @description A system that sends the hospital webhooks. */
+        WebhookPartner: {
+            id: components["schemas"]["ID"];
+            name: string;
+            /** @enum {string} */
+            kind: "insurer" | "pharmacy";
+            payer_id?: components["schemas"]["ID"];
+            /** Format: date-time */
+            created_at: string;
+            created_by: string;
+        };
+        /** @description A partner just registered, with its secret (shown once). */
+        WebhookPartnerCreated: {
+            item: components["schemas"]["WebhookPartner"];
+            secret: string;
+        };
+        /** @description Partners. */
+        WebhookPartnerList: {
+            items: components["schemas"]["WebhookPartner"][];
+        };
+        /** @description A webhook received from a partner. */
+        WebhookReceipt: {
+            partner_id: components["schemas"]["ID"];
+            message_id: string;
+            type: string;
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            outcome: "applied" | "unchanged" | "rejected";
+            status: number;
+            detail?: string;
+        };
+        /** @description Receipts. */
+        WebhookReceiptList: {
+            items: components["schemas"]["WebhookReceipt"][];
+        };
+        /** @description A partner's webhook: `{type, timestamp, data}`. `claim.status` data: `{claim_id, status: approved|partially_approved|denied|paid, approved_amount, paid_amount, reason}` (minor units); `prescription.dispensed` / `prescription.unavailable` data: `{prescription_id, note}`. */
+        InboundWebhook: {
+            type?: string;
+            timestamp?: string;
+            data?: Record<string, never>;
+        };
+        /** @description The answer to a partner's webhook. */
+        InboundWebhookReceived: {
+            received: boolean;
+            /** @enum {string} */
+            outcome: "applied" | "unchanged" | "rejected";
+            replayed: boolean;
         };
     };
     responses: {
@@ -14320,6 +14686,372 @@ export interface operations {
             429: components["responses"]["FHIRTooManyRequests"];
             500: components["responses"]["FHIRInternal"];
             503: components["responses"]["FHIRUnavailable"];
+        };
+    };
+    webhookCatalogue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalogue. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookCatalogue"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listWebhookSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscriptions. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookSubscriptionRequest"];
+            };
+        };
+        responses: {
+            /** @description Made; `secret` is shown this once. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["ID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updateWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["ID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEnabledRequest"];
+            };
+        };
+        responses: {
+            /** @description The subscription. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscription"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    webhookDeliveryLog: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries in this state (dead: the dead letters). */
+                state?: "pending" | "delivered" | "dead";
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                id: components["schemas"]["ID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The log. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookLog"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    sendWebhookTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["schemas"]["ID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Enqueued. */
+            202: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    redeliverWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookRedeliverRequest"];
+            };
+        };
+        responses: {
+            /** @description Due now. */
+            202: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listWebhookPartners: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The partners. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPartnerList"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createWebhookPartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPartnerRequest"];
+            };
+        };
+        responses: {
+            /** @description Registered; `secret` is shown this once. */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookPartnerCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    webhookPartnerReceived: {
+        parameters: {
+            query?: {
+                /** @description Items per page, from 1; values above 100 are capped at 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path: {
+                id: components["schemas"]["ID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The receipts. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceiptList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    inboundWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The message's id; the same id is applied once. */
+                "webhook-id"?: string;
+                /** @description Unix seconds when it was signed. */
+                "webhook-timestamp"?: string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, space-separated when several. */
+                "webhook-signature"?: string;
+            };
+            path: {
+                id: components["schemas"]["ID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InboundWebhook"];
+            };
+        };
+        responses: {
+            /** @description Applied, unchanged or replayed. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboundWebhookReceived"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }

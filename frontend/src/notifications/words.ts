@@ -14,6 +14,7 @@ const kinds: Record<NotificationKind, string> = {
   'appointment.reminder': 'Appointment reminder',
   'prescription.refill_due': 'Refill due',
   'prescription.follow_up': 'Follow-up due',
+  'prescription.external': 'Pharmacy update',
   broadcast: 'Broadcast',
   'alert.page': 'Emergency page',
   'access.break_glass': 'Record opened (break the glass)',

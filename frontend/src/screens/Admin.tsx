@@ -19,6 +19,7 @@ import { Prices } from './admin/Prices'
 import { Roles } from './admin/Roles'
 import { Users } from './admin/Users'
 import { Wards } from './admin/Wards'
+import { Webhooks } from './admin/Webhooks'
 import type { Permission } from '../api/types'
 import { can } from '../roles'
 import './admin.css'
@@ -45,6 +46,7 @@ const allTabs = [
   { id: 'adm-integrations', label: 'Integrations', perm: 'integration.manage' },
   { id: 'adm-deliveries', label: 'Deliveries', perm: 'notify.deliveries' },
   { id: 'adm-broadcast', label: 'Broadcast', perm: 'notify.broadcast' },
+  { id: 'adm-webhooks', label: 'Webhooks', perm: 'webhook.manage' },
 ] as const satisfies readonly { id: string; label: string; perm?: Permission }[]
 
 type TabID = (typeof allTabs)[number]['id']
@@ -140,6 +142,9 @@ export function AdminScreen() {
         <TabPanel id="adm-broadcast" className="adm-panel">
           <Broadcast />
         </TabPanel>
+        <TabPanel id="adm-webhooks" className="adm-panel">
+          <Webhooks />
+        </TabPanel>
       </Tabs>
     </div>
   )
@@ -171,6 +176,7 @@ function Overview({ shown }: { shown: Set<string> }) {
           <Card title="Integrations" text="Machine clients of the FHIR API: register one, its secret shown once; rotate or revoke it." shown={shown} anchor="adm-integrations" />
           <Card title="Deliveries" text="Email and SMS sent; failed ones (dead letters) to retry." shown={shown} anchor="adm-deliveries" />
           <Card title="Broadcast" text="A message to everyone signed in." shown={shown} anchor="adm-broadcast" />
+          <Card title="Webhooks" text="Signed events to other systems, their delivery log and dead letters; partners' inbound webhooks." shown={shown} anchor="adm-webhooks" />
         </ul>
       </nav>
       {later.length > 0 && (

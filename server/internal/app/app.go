@@ -44,6 +44,7 @@ import (
 	"hms/server/internal/seal"
 	"hms/server/internal/version"
 	"hms/server/internal/ward"
+	"hms/server/internal/webhook"
 )
 
 // App is a running server's parts.
@@ -105,6 +106,8 @@ type App struct {
 	wards    *ward.Service
 	// directory is the directory of hospitals and sites (the nearby search).
 	directory *directory.Service
+	// webhooks sends events to subscribed systems and receives partners' webhooks.
+	webhooks *webhook.Service
 	// outbox is the notification store, whose delivery counts the metrics read.
 	outbox *mongostore.Notifications
 
@@ -256,6 +259,7 @@ func (a *App) start() error {
 		func() { a.Billing.RunRecovery(ctx, a.Config.ReactionLease, 30*time.Second) },
 		func() { a.Billing.RunBedDays(ctx, 15*time.Minute, a.activeStays) },
 		func() { a.Reports.Run(ctx, time.Minute) },
+		func() { a.webhooks.Run(ctx, a.Config.WebhookPoll) },
 		func() { a.audit.RunAnchors(ctx, a.anchorInterval(), a.Log) },
 	} {
 		a.jobs.Add(1)

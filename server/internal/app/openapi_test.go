@@ -602,6 +602,7 @@ func TestResponsesMatchDocument(t *testing.T) {
 	exerciseFHIR(t, c)
 	exerciseFHIRClinical(t, c)
 	exerciseIntegrations(t, c)
+	exerciseWebhooks(t, c)
 	// Patient records.
 	exerciseRecords(t, c)
 

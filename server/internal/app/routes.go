@@ -169,7 +169,7 @@ func (a *App) routes() []Route {
 		route("POST", "/api/queue/tickets/:id/triage", Granted, shared.PermQueueManage, ap.TriageHandler),
 	}
 	// Each patient-records domain keeps its rows in its own file (routes_<domain>.go).
-	for _, more := range [][]Route{a.notifyRoutes(), a.recordRoutes(), a.accessRoutes(), a.chartRoutes(), a.pharmacyRoutes(), a.labRoutes(), a.wardRoutes(), a.billingRoutes(), a.reportRoutes(), a.directoryRoutes(), a.fhirRoutes()} {
+	for _, more := range [][]Route{a.notifyRoutes(), a.recordRoutes(), a.accessRoutes(), a.chartRoutes(), a.pharmacyRoutes(), a.labRoutes(), a.wardRoutes(), a.billingRoutes(), a.reportRoutes(), a.directoryRoutes(), a.fhirRoutes(), a.webhookRoutes()} {
 		core = append(core, more...)
 	}
 	return core

@@ -28,6 +28,7 @@ import (
 	"hms/server/internal/seal"
 	"hms/server/internal/sms"
 	"hms/server/internal/ward"
+	"hms/server/internal/webhook"
 	"hms/shared"
 )
 
@@ -212,6 +213,8 @@ func (a *App) wire(db *mongostore.DB, keys *seal.Keyring) error {
 		Notifications: a.notify, Access: a.Access, Audit: a.audit, Clock: a.Clock,
 		Exporters: []patient.Exporter{a.chart, a.Pharmacy, a.lab, a.wards, a.Billing},
 	})
+	a.webhooks = webhook.NewService(mongostore.NewWebhooks(db, keys), a.Log, webhook.Config{AllowHTTP: cfg.WebhookAllowHTTP,
+		Timeout: cfg.WebhookTimeout, Retry: cfg.WebhookRetry, Instance: instance, Clock: a.Clock, Inbound: inbound{a}})
 	a.Rekeyers = []Rekeyer{a.PatientRecords, grants, chartStore, pharmacyStore, labStore, wardStore, notifications, appointmentStore, billingStore}
 	a.Keys = keys
 	if err := a.subscribe(); err != nil {
@@ -332,6 +335,7 @@ func (a *App) subscribe() error {
 		return err
 	})
 	a.subscribeReports()
+	a.subscribeWebhooks()
 	// Pages to on-call staff.
 	reaction.Must(b, "notify.page-on-call", t.Page)
 	// An emergency's alert ends when its ticket is finished.

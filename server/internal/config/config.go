@@ -104,6 +104,14 @@ type Config struct {
 	// change and its reactions, a failed reaction due again); ReactionLease is how long a reaction may
 	// run, or a change take to be confirmed, before another instance takes it over.
 	ReactionPoll, ReactionLease time.Duration
+	// WebhookAllowHTTP lets webhook subscriptions deliver to http:// URLs (local receivers, tests);
+	// without it only https is accepted. WebhookPoll is how often each instance looks for due
+	// deliveries; WebhookTimeout bounds one POST.
+	WebhookAllowHTTP            bool
+	WebhookPoll, WebhookTimeout time.Duration
+	// WebhookRetry is the pause before each retry of a failed delivery (WEBHOOK_RETRY, comma-separated
+	// durations); after the last, the delivery is a dead letter.
+	WebhookRetry []time.Duration
 	// AuditAnchorInterval is how often each instance anchors the audit chains' heads and logs its own
 	// (docs/audit.md).
 	AuditAnchorInterval time.Duration
@@ -246,6 +254,10 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		EventRetention:      r.duration("EVENT_RETENTION", 7*24*time.Hour),
 		ReactionPoll:        r.duration("REACTION_POLL", 2*time.Second),
 		ReactionLease:       r.duration("REACTION_LEASE", 30*time.Second),
+		WebhookAllowHTTP:    r.bool("WEBHOOK_ALLOW_HTTP", false),
+		WebhookPoll:         r.duration("WEBHOOK_POLL", time.Second),
+		WebhookTimeout:      r.duration("WEBHOOK_TIMEOUT", 10*time.Second),
+		WebhookRetry:        r.durations("WEBHOOK_RETRY", "10s,30s,2m,10m,30m,1h,2h,4h,6h,8h"),
 		AuditAnchorInterval: r.duration("AUDIT_ANCHOR_INTERVAL", 10*time.Minute),
 		RedisPrefix:         r.str("REDIS_PREFIX", "hms:"),
 		PprofAddr:           r.str("PPROF_ADDR", ""),
@@ -705,6 +717,20 @@ func (r *reader) duration(name string, def time.Duration) time.Duration {
 		r.errs = append(r.errs, fmt.Errorf("%s=%q: want a duration such as 15m or 12h", name, v))
 	}
 	return d
+}
+
+// durations reads a comma-separated list of positive durations.
+func (r *reader) durations(name, def string) []time.Duration {
+	var out []time.Duration
+	for _, v := range r.list(name, def) {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			r.errs = append(r.errs, fmt.Errorf("%s: %q is not a positive duration such as 30s or 2m", name, v))
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // location reads an IANA time zone name (Europe/Berlin); the tz database is embedded in the binary.

@@ -20,7 +20,17 @@ type (
 	OrderCancelled struct {
 		OrderID string `json:"order_id"`
 	}
+	// ResultsReleased: a lab order's results were released to the patient.
+	ResultsReleased struct {
+		OrderID string `json:"order_id"`
+	}
 )
+
+// EventType implements reaction.Event.
+func (ResultsReleased) EventType() string { return "lab.results-released" }
+
+// Key implements reaction.Event: an order is released once.
+func (e ResultsReleased) Key() string { return e.OrderID }
 
 // EventType implements reaction.Event.
 func (OrderPlaced) EventType() string { return "lab.order-placed" }
@@ -48,6 +58,10 @@ func (s *Service) Announce(b *reaction.Bus) {
 	reaction.Verify(b, func(ctx context.Context, e OrderCancelled) (bool, error) {
 		c, err := s.closure(ctx, e.OrderID)
 		return err == nil && c.Kind == shared.LabCancelled, err
+	})
+	reaction.Verify(b, func(ctx context.Context, e ResultsReleased) (bool, error) {
+		c, err := s.closure(ctx, e.OrderID)
+		return err == nil && c.Kind == shared.LabReleased, err
 	})
 }
 

@@ -328,7 +328,12 @@ func (s *Service) release(ctx context.Context, p auth.Principal, orderID string)
 	for _, r := range revs {
 		latest = max(latest, r.Rev)
 	}
+	pending, err := s.expect(ctx, ResultsReleased{OrderID: o.ID})
+	if err != nil {
+		return o, false, err
+	}
 	already, err := s.close(ctx, Closure{OrderID: o.ID, Kind: shared.LabReleased, Rev: latest, By: p.UserID, At: s.stamp()})
+	settle(ctx, pending, err)
 	return o, already, err
 }
 

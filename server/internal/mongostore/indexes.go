@@ -44,7 +44,7 @@ type indexSet map[string][]mongo.IndexModel
 
 // domainIndexes are the domains' index sets, in addition to the core ones in EnsureIndexes.
 var domainIndexes = []indexSet{accessIndexes, auditIndexes, billingIndexes, insuranceIndexes, chartIndexes, deliveryIndexes, directoryIndexes, labIndexes, linkIndexes, patientIndexes, clientIndexes,
-	pharmacyIndexes, preferenceIndexes, procedureIndexes, reactionIndexes, roleIndexes, wardIndexes}
+	pharmacyIndexes, preferenceIndexes, procedureIndexes, reactionIndexes, roleIndexes, wardIndexes, webhookIndexes}
 
 // EnsureIndexes creates every index the stores rely on; it is safe to run at every start.
 // The unique ones are what make claims and revisions exclusive (docs/architecture.md).

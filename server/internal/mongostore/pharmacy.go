@@ -39,6 +39,9 @@ var pharmacyIndexes = indexSet{
 	colPrescriptions: {
 		mongo.IndexModel{Keys: bson.D{{Key: "patient_id", Value: 1}, {Key: "created_at", Value: -1}}, Options: options.Index().SetName("patient_time")},
 	},
+	colRxExternal: {
+		mongo.IndexModel{Keys: bson.D{{Key: "prescription_id", Value: 1}}, Options: options.Index().SetName("prescription")},
+	},
 	colRxFills: {
 		mongo.IndexModel{Keys: bson.D{{Key: "prescription_id", Value: 1}, {Key: "fill", Value: 1}},
 			Options: options.Index().SetUnique(true).SetName("prescription_fill_unique")},
@@ -55,6 +58,7 @@ var pharmacyIndexes = indexSet{
 type Pharmacy struct {
 	gate                                    *gate
 	meds, moves, heads, rxs, cancels, fills *mongo.Collection
+	external                                *mongo.Collection
 	keys                                    *seal.Keyring
 }
 
@@ -62,7 +66,8 @@ type Pharmacy struct {
 func NewPharmacy(db *DB, keys *seal.Keyring) *Pharmacy {
 	return &Pharmacy{gate: db.gate, meds: db.Collection(colMedications), moves: db.Collection(colStockMoves),
 		heads: db.Collection(colStockHeads),
-		rxs:   db.Collection(colPrescriptions), cancels: db.Collection(colRxCancels), fills: db.Collection(colRxFills), keys: keys}
+		rxs:   db.Collection(colPrescriptions), cancels: db.Collection(colRxCancels), fills: db.Collection(colRxFills), keys: keys,
+		external: db.Collection(colRxExternal)}
 }
 
 func (s *Pharmacy) seal(col, id, field, text string) (seal.Value, error) {

@@ -255,3 +255,45 @@ func (s *Pharmacy) FillsOf(ctx context.Context, prescriptionIDs []string) ([]pha
 	return findAll(ctx, s.fills, "find fills of prescriptions", bson.D{{Key: "prescription_id", Value: in(prescriptionIDs)}},
 		options.Find(), fillDoc.claim)
 }
+
+// colRxExternal holds external pharmacies' outcomes on e-prescriptions, one per message.
+const colRxExternal = "prescription_external"
+
+type externalDoc struct {
+	ID             string        `bson:"_id"`
+	PrescriptionID string        `bson:"prescription_id"`
+	MessageID      string        `bson:"message_id"`
+	Outcome        string        `bson:"outcome"`
+	Pharmacy       string        `bson:"pharmacy"`
+	Note           bson.RawValue `bson:"note"`
+	At             time.Time     `bson:"at"`
+}
+
+// InsertExternal implements pharmacy.Store: its _id is the prescription's and the message's; the
+// note is sealed.
+func (s *Pharmacy) InsertExternal(ctx context.Context, e pharmacy.External) error {
+	id := e.PrescriptionID + "|" + e.MessageID
+	v, err := s.seal(colRxExternal, id, "note", e.Note)
+	if err != nil {
+		return err
+	}
+	leave := s.gate.enter()
+	_, err = s.external.InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "prescription_id", Value: e.PrescriptionID},
+		{Key: "message_id", Value: e.MessageID}, {Key: "outcome", Value: e.Outcome}, {Key: "pharmacy", Value: e.Pharmacy},
+		{Key: "note", Value: v}, {Key: "at", Value: e.At}})
+	leave()
+	if errors.Is(classify(err), errDuplicate) {
+		return pharmacy.ErrExternalRecorded
+	}
+	return wrap("insert external outcome", err)
+}
+
+// Externals implements pharmacy.Store.
+func (s *Pharmacy) Externals(ctx context.Context, prescriptionID string) ([]pharmacy.External, error) {
+	return findAllOpen(ctx, s.external, "find external outcomes", bson.D{{Key: "prescription_id", Value: prescriptionID}}, nil,
+		func(d externalDoc) (pharmacy.External, error) {
+			note, err := s.open(colRxExternal, d.ID, "note", d.Note)
+			return pharmacy.External{PrescriptionID: d.PrescriptionID, MessageID: d.MessageID, Outcome: d.Outcome, Pharmacy: d.Pharmacy,
+				Note: note, At: d.At.UTC()}, err
+		})
+}

@@ -20,6 +20,19 @@ func (Dispensed) EventType() string { return "pharmacy.dispensed" }
 // Key implements reaction.Event: a fill moves stock once.
 func (e Dispensed) Key() string { return e.FillID }
 
+// Prescribed is announced once a prescription is stored: for an external pharmacy it is the
+// e-prescription (webhook prescription.created). Ids only.
+type Prescribed struct {
+	PrescriptionID string `json:"prescription_id"`
+	PatientID      string `json:"patient_id"`
+}
+
+// EventType implements reaction.Event.
+func (Prescribed) EventType() string { return "pharmacy.prescribed" }
+
+// Key implements reaction.Event: a prescription is written once.
+func (e Prescribed) Key() string { return e.PrescriptionID }
+
 // Announce gives the pharmacy the bus it announces dispensing on, and gives the bus the check of it
 // (whether a Dispensed recorded before a crash did happen: the fill's movement is stored). Call it while
 // wiring, before serving.
@@ -28,6 +41,13 @@ func (s *Service) Announce(b *reaction.Bus) {
 	reaction.Verify(b, func(ctx context.Context, e Dispensed) (bool, error) {
 		_, err := s.store.MovementByFill(ctx, e.FillID)
 		if errors.Is(err, ErrNotFound) {
+			return false, nil
+		}
+		return err == nil, err
+	})
+	reaction.Verify(b, func(ctx context.Context, e Prescribed) (bool, error) {
+		_, err := s.store.Prescription(ctx, e.PrescriptionID)
+		if errors.Is(err, ErrRxNotFound) {
 			return false, nil
 		}
 		return err == nil, err

@@ -145,6 +145,10 @@ type Store interface {
 	InsertCancellation(ctx context.Context, c Cancellation) error
 	Cancellation(ctx context.Context, prescriptionID string) (Cancellation, bool, error)
 	SetCancelled(ctx context.Context, prescriptionID string) error
+	// InsertExternal fails with ErrExternalRecorded when that message was recorded before.
+	InsertExternal(ctx context.Context, e External) error
+	// Externals returns a prescription's external outcomes, in no particular order.
+	Externals(ctx context.Context, prescriptionID string) ([]External, error)
 
 	// ClaimFill inserts a fill claim; ErrFillTaken when the fill number or the key is taken.
 	ClaimFill(ctx context.Context, c FillClaim) error

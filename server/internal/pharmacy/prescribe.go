@@ -9,6 +9,7 @@ import (
 	"hms/server/internal/auth"
 	"hms/server/internal/fault"
 	"hms/server/internal/ident"
+	"hms/server/internal/reaction"
 	"hms/shared"
 )
 
@@ -101,9 +102,17 @@ func (s *Service) prescribe(ctx context.Context, p auth.Principal, patientID str
 	} else {
 		rx.OverrideReason = "" // nothing was overridden
 	}
+	var pending *reaction.Pending
+	if s.bus != nil {
+		if pending, err = s.bus.Expect(ctx, Prescribed{PrescriptionID: rx.ID, PatientID: rx.PatientID}); err != nil {
+			return shared.Prescription{}, err
+		}
+	}
 	if err := s.store.InsertPrescription(ctx, rx); err != nil {
+		pending.Drop(ctx)
 		return shared.Prescription{}, err
 	}
+	pending.Happened(ctx)
 	return s.public(rx, nil, nil), nil
 }
 
@@ -147,7 +156,11 @@ func (s *Service) full(ctx context.Context, rx Prescription, c *Cancellation) (s
 			return shared.Prescription{}, err
 		}
 	}
-	return s.public(rx, c, fills), nil
+	out := s.public(rx, c, fills)
+	if out.External, err = s.external(ctx, rx.ID); err != nil {
+		return shared.Prescription{}, err
+	}
+	return out, nil
 }
 
 func completed(f FillClaim, m Movement) FillClaim {

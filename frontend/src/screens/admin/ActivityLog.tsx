@@ -67,6 +67,11 @@ export const knownActions = [
   'settings.hospitals_import',
   'settings.hospital_delete',
   'integration.delivery_retry',
+  'settings.webhook_create',
+  'settings.webhook_update',
+  'settings.webhook_delete',
+  'settings.webhook_redeliver',
+  'settings.webhook_partner_create',
 ]
 
 /** The filters as the form holds them: days are YYYY-MM-DD in the hospital's zone, "To" inclusive. */
