@@ -344,3 +344,63 @@ func TestWebhookSubscriptionRules(t *testing.T) {
 	env.Do(apptest.Request{Method: "DELETE", Path: "/api/webhooks/subscriptions/" + made.Item.ID, Token: admin.Token}).Want(t, http.StatusNotFound)
 	env.Get("/api/webhooks/subscriptions/nope/deliveries", admin.Token).Want(t, http.StatusBadRequest)
 }
+
+// TestWebhookClinicalEvents: a subscriber to the clinical events gets a prescription written (the
+// e-prescription), a lab report released, an admission and a discharge, each once, signed, carrying
+// the ids the catalogue names and no clinical text.
+func TestWebhookClinicalEvents(t *testing.T) {
+	env := apptest.New(t, apptest.WithEnv("WEBHOOK_ALLOW_HTTP", "true"), apptest.WithEnv("WEBHOOK_POLL", "20ms"))
+	f := env.Pharmacy(nil)
+	r := newReceiver(t)
+	sub := subscribe(t, env, f.Admin.Token, r, webhook.PrescriptionCreated, webhook.LabResultReleased, webhook.WardAdmitted, webhook.WardDischarged)
+
+	rx := f.Prescribe(shared.PrescribeRequest{Instructions: "after food"})
+	var o shared.LabOrder
+	env.Post("/api/patients/"+f.PatientID+"/lab-orders", f.Doctor.Token, apptest.LabOrder).Want(t, http.StatusCreated).Decode(t, &o)
+	env.Post("/api/lab-orders/"+o.ID+"/results", f.Staff.Token, apptest.LabResults).Want(t, http.StatusCreated)
+	env.Post("/api/lab-orders/"+o.ID+"/release", f.Doctor.Token, nil).Want(t, http.StatusOK)
+	env.Post("/api/wards", f.Admin.Token, shared.CreateWardRequest{ID: "hook-ward", Name: "Hook ward", Department: f.Dept}).Want(t, http.StatusCreated)
+	var beds shared.BedList
+	env.Post("/api/wards/hook-ward/beds", f.Admin.Token, shared.AddBedsRequest{Labels: []string{"H1"}}).Want(t, http.StatusCreated).Decode(t, &beds)
+	var adm shared.Admission
+	env.Post("/api/admissions", f.Staff.Token, shared.AdmitRequest{PatientID: f.PatientID, WardID: "hook-ward", BedID: beds.Items[0].ID,
+		DoctorID: f.Doctor.ID(), Source: shared.SourcePlanned, Reason: "elective"}).Want(t, http.StatusCreated).Decode(t, &adm)
+	env.Post("/api/admissions/"+adm.ID+"/discharge", f.Staff.Token, shared.DischargeRequest{Summary: "uneventful", Disposition: "home"}).Want(t, http.StatusOK)
+
+	l := settle(t, env, nil, f.Admin.Token, sub.ID, 4, webhook.Delivered)
+	got, times, bad := r.snapshot()
+	if bad != 0 {
+		t.Errorf("%d deliveries did not verify", bad)
+	}
+	want := map[string][2]string{
+		webhook.PrescriptionCreated: {"prescription_id", rx.ID},
+		webhook.LabResultReleased:   {"order_id", o.ID},
+		webhook.WardAdmitted:        {"admission_id", adm.ID},
+		webhook.WardDischarged:      {"admission_id", adm.ID},
+	}
+	for _, d := range l.Deliveries {
+		m, ok := got[d.ID]
+		if !ok || times[d.ID] != 1 {
+			t.Errorf("delivery %s (%s) reached the receiver %d times, want once", d.ID, d.EventType, times[d.ID])
+			continue
+		}
+		w, ok := want[m.Type]
+		if !ok {
+			t.Errorf("unexpected event %s", m.Type)
+			continue
+		}
+		if m.Data[w[0]] != w[1] {
+			t.Errorf("%s carried %v, want %s = %s", m.Type, m.Data, w[0], w[1])
+		}
+		raw, _ := json.Marshal(m)
+		for _, text := range []string{"after food", "hyperkalaemia", "potassium", "elective", "uneventful", "Amoxicillin"} {
+			if strings.Contains(strings.ToLower(string(raw)), strings.ToLower(text)) {
+				t.Errorf("%s carried clinical text %q: %s", m.Type, text, raw)
+			}
+		}
+		delete(want, m.Type)
+	}
+	if len(want) > 0 {
+		t.Errorf("never delivered: %v", want)
+	}
+}
