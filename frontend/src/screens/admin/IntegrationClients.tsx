@@ -3,6 +3,7 @@
 // resource type (read, write); its secret is shown once, with a copy button, and never again (the
 // server keeps only a hash). Rotating gives a new secret (the old one and its tokens stop at once);
 // revoking stops the client for good. Both ask for confirmation. docs/integrations.md.
+import { CopyButton } from '../../components/CopyButton'
 import { useQueryClient } from '@tanstack/react-query'
 import { useEffect, useRef, useState, type FormEvent } from 'react'
 import { messageOf } from '../../api/client'
@@ -106,21 +107,12 @@ export function IntegrationClients() {
 
 /** The secret of a client just registered or rotated, shown this once, with copy buttons. */
 function SecretPanel({ shown, rotated, done }: { shown: IntegrationClientSecret; rotated: boolean; done: () => void }) {
-  const [copied, setCopied] = useState('')
   const heading = useRef<HTMLHeadingElement>(null)
   // The secret appears above the list: take the reader there (focus and view), once per secret.
   useEffect(() => {
     heading.current?.focus()
     heading.current?.scrollIntoView({ block: 'start' })
   }, [shown.client_secret])
-  const copy = async (what: string, text: string) => {
-    try {
-      await navigator.clipboard.writeText(text)
-      setCopied(`${what} copied.`)
-    } catch {
-      setCopied('Could not copy: select it and copy it by hand.')
-    }
-  }
   return (
     <section className="panel stack adm-secret" aria-labelledby="adm-int-secret-h" data-testid="client-secret">
       <h2 id="adm-int-secret-h" ref={heading} tabIndex={-1}>
@@ -134,25 +126,20 @@ function SecretPanel({ shown, rotated, done }: { shown: IntegrationClientSecret;
         <dt>Client id</dt>
         <dd className="row">
           <code data-testid="client-id">{shown.client.id}</code>
-          <button type="button" className="btn btn-small" onClick={() => void copy('Client id', shown.client.id)}>
-            Copy id
-          </button>
+          <CopyButton text={shown.client.id} label="Copy id" what="client id" />
         </dd>
         <dt>Client secret</dt>
         <dd className="row">
           <code data-testid="client-secret-value" className="adm-secret-value">
             {shown.client_secret}
           </code>
-          <button type="button" className="btn btn-small btn-primary" onClick={() => void copy('Secret', shown.client_secret)}>
-            Copy secret
-          </button>
+          <CopyButton key={shown.client_secret} text={shown.client_secret} label="Copy secret" what="secret" primary />
         </dd>
       </dl>
       <div className="row">
         <button type="button" className="btn" onClick={done}>
           I have stored it
         </button>
-        {copied && <span className="ok-text">{copied}</span>}
       </div>
     </section>
   )

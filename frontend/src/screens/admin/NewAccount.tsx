@@ -2,6 +2,7 @@
 // admin types or generates (POST /api/auth/register with the admin's token). The password is shown once,
 // with a copy button, to hand to the person; the server's 400 is shown at the field it is about, and its
 // 409 (the email has an account already) at the email. A new doctor's next step, the profile, is a click away.
+import { CopyButton } from '../../components/CopyButton'
 import { useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { ApiError, messageOf } from '../../api/client'
@@ -36,13 +37,11 @@ export function NewAccount({ onDoctor }: { onDoctor: (id: string) => void }) {
   const [error, setError] = useState<{ field: Field; text: string }>({ field: '', text: '' })
   /** The account just made and its password, shown once. */
   const [made, setMade] = useState<{ user: User; password: string; roleName: string; roleError?: string } | null>(null)
-  const [copied, setCopied] = useState('')
 
   const create = async (e: FormEvent) => {
     e.preventDefault()
     setError({ field: '', text: '' })
     setMade(null)
-    setCopied('')
     try {
       const chosen = choices.find((c) => c.id === role) ?? { id: role, name: role, kind: 'staff' as const }
       // A custom role: the account is registered with the role's kind, then given the role.
@@ -65,16 +64,6 @@ export function NewAccount({ onDoctor }: { onDoctor: (id: string) => void }) {
       await client.invalidateQueries({ queryKey: keyOf('/api/users') })
     } catch (err) {
       setError({ field: fieldOf(err), text: messageOf(err) })
-    }
-  }
-
-  const copy = async () => {
-    if (!made) return
-    try {
-      await navigator.clipboard.writeText(made.password)
-      setCopied('Copied.')
-    } catch {
-      setCopied('Could not copy: select the password and copy it by hand.')
     }
   }
 
@@ -168,10 +157,7 @@ export function NewAccount({ onDoctor }: { onDoctor: (id: string) => void }) {
             <code className="adm-secret" data-testid="new-password">
               {made.password}
             </code>
-            <button type="button" className="btn btn-small" onClick={() => void copy()}>
-              Copy password
-            </button>
-            {copied && <span className="muted">{copied}</span>}
+            <CopyButton key={made.password} text={made.password} label="Copy password" what="password" />
           </p>
           <p className="adm-warn">Give this to the person; it is not shown again.</p>
           {made.roleError && (

@@ -3,6 +3,7 @@
 // letters to redeliver (GET …/deliveries, POST /api/webhooks/redeliver) and a test event (POST …/test);
 // and the partners that send the hospital webhooks (GET/POST /api/webhooks/partners) with what each
 // sent last (GET …/received). A secret is shown once, when it is made.
+import { CopyButton } from '../../components/CopyButton'
 import { useQueryClient } from '@tanstack/react-query'
 import { useState, type FormEvent } from 'react'
 import { api, messageOf, must } from '../../api/client'
@@ -36,8 +37,9 @@ function Secret({ secret, what }: { secret: string; what: string }) {
   return (
     <div className="adm-made" role="status" data-testid="webhook-secret">
       <p>The {what}'s signing secret, shown this once:</p>
-      <p>
+      <p className="row">
         <code className="adm-secret">{secret}</code>
+        <CopyButton text={secret} label="Copy secret" what="secret" />
       </p>
       <p className="adm-warn">Copy it now into the other system; it cannot be shown again.</p>
     </div>
