@@ -191,7 +191,8 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 	a.Hub = hub.New(hub.Config{AllowedHosts: cfg.AllowedHosts, PingInterval: cfg.WSPingInterval,
 		PongWait: 2*cfg.WSPingInterval + 10*time.Second, SendQueue: cfg.WSSendQueue,
 		MaxConnsPerUser: cfg.WSMaxConnsPerUser, MaxSubscriptions: cfg.WSMaxSubscriptions, SessionCheck: cfg.WSSessionCheck,
-		Sessions: a.Auth, Access: a.Access, Audit: a.audit}, a.Auth, a.Events, log)
+		DrainRate: cfg.WSDrainRate,
+		Sessions:  a.Auth, Access: a.Access, Audit: a.audit}, a.Auth, a.Events, log)
 	a.Events.SetLocal(a.Hub)
 	var observe httpx.Observer
 	if a.metricsExposed() {

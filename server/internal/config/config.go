@@ -120,6 +120,8 @@ type Config struct {
 	WSMaxConnsPerUser  int
 	WSMaxSubscriptions int
 	WSSessionCheck     time.Duration
+	// WSDrainRate is how many websocket clients a second a stopping instance tells to reconnect.
+	WSDrainRate int
 	// MaxConcurrent is how many API requests one instance works on at once; the rest wait their turn.
 	MaxConcurrent int
 	// HospitalTZ is the hospital's time zone: schedules, slots and queue days are in it.
@@ -247,6 +249,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		WSMaxConnsPerUser:   r.int("WS_MAX_CONNS_PER_USER", 20),
 		WSMaxSubscriptions:  r.int("WS_MAX_SUBSCRIPTIONS", 50),
 		WSSessionCheck:      r.duration("WS_SESSION_CHECK", time.Minute),
+		WSDrainRate:         r.int("WS_DRAIN_RATE", 250),
 		MaxConcurrent:       r.int("MAX_CONCURRENT_REQUESTS", 64),
 		HospitalTZ:          r.location("HOSPITAL_TZ", "UTC"),
 		HospitalLocale:      r.locale("HOSPITAL_LOCALE", "en-GB"),
