@@ -325,6 +325,13 @@ func (h *Hub) head(ctx context.Context, channel string) (int64, error) {
 	return head, nil
 }
 
+// dispatched returns the last seq dispatched on channel (head has loaded it before).
+func (h *Hub) dispatched(channel string) int64 {
+	h.dispatchMu.Lock()
+	defer h.dispatchMu.Unlock()
+	return h.heads[channel]
+}
+
 // add registers a connection. It returns 0, or the close code that refuses it: the server is
 // shutting down, or the user holds MaxConnsPerUser connections already.
 func (h *Hub) add(c *client) int {

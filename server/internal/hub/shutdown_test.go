@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -156,5 +158,68 @@ func TestShutdownSpreadCapped(t *testing.T) {
 	h.cfg.DrainRate = 1000
 	if got := h.drainSpread(ctx, 5); got != 5*time.Millisecond {
 		t.Errorf("5 clients at 1000/s: %v, want 5ms", got)
+	}
+}
+
+// countingStore has events 1..head on every channel and counts the replay reads.
+type countingStore struct {
+	head  int64
+	reads atomic.Int64
+}
+
+func (s *countingStore) After(_ context.Context, channel string, since int64, limit int) ([]shared.Event, error) {
+	s.reads.Add(1)
+	var out []shared.Event
+	for seq := since + 1; seq <= s.head && len(out) < limit; seq++ {
+		out = append(out, shared.Event{Channel: channel, Seq: seq, Type: "alert.raised", Data: []byte(`{}`)})
+	}
+	return out, nil
+}
+
+func (s *countingStore) Head(context.Context, string) (int64, error) { return s.head, nil }
+
+// TestResumeAtHeadSkipsTheStore: a client that resumes at the seq the instance has dispatched (as one
+// moved by a draining instance usually is) is subscribed without a read of the store; one behind gets
+// the missed events replayed, in order.
+func TestResumeAtHeadSkipsTheStore(t *testing.T) {
+	gin.SetMode(gin.TestMode)
+	store := &countingStore{head: 5}
+	h := New(Config{MaxConnsPerUser: 10}, staffAuth{}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	r := gin.New()
+	r.GET("/ws", h.ServeWS)
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws"
+
+	// joined reads until the alerts channel's "subscribed" and returns it with the events before it.
+	joined := func(since string) (int64, []int64) {
+		t.Helper()
+		conn, _, err := websocket.DefaultDialer.Dial(url+"?since=alerts:"+since, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		var seqs []int64
+		for {
+			var f struct {
+				Op, Channel string
+				Seq         *int64
+			}
+			if err := conn.ReadJSON(&f); err != nil {
+				t.Fatal(err)
+			}
+			if f.Op == shared.OpEvent && f.Channel == shared.ChannelAlerts {
+				seqs = append(seqs, *f.Seq)
+			}
+			if f.Op == shared.OpSubscribed && f.Channel == shared.ChannelAlerts {
+				return *f.Seq, seqs
+			}
+		}
+	}
+	if seq, evs := joined("5"); seq != 5 || len(evs) != 0 || store.reads.Load() != 0 {
+		t.Fatalf("resumed at the head: subscribed at %d with %v, %d store reads; want 5, none, 0", seq, evs, store.reads.Load())
+	}
+	if seq, evs := joined("3"); seq != 5 || !slices.Equal(evs, []int64{4, 5}) || store.reads.Load() != 1 {
+		t.Fatalf("resumed behind: subscribed at %d with %v, %d store reads; want 5, [4 5], 1", seq, evs, store.reads.Load())
 	}
 }
