@@ -49,6 +49,7 @@ type options struct {
 	adminEmail, adminPassword     string
 	nginxWorkers, nginxConnsExtra int
 	dumps                         bool
+	selfTest                      bool
 }
 
 func main() {
@@ -73,6 +74,7 @@ func main() {
 	flag.IntVar(&o.nginxWorkers, "nginx-workers", 2, "nginx worker processes")
 	flag.IntVar(&o.nginxConnsExtra, "nginx-conns-extra", 1024, "worker_connections beyond two per client")
 	flag.BoolVar(&o.dumps, "dumps", false, "diagnosis: instances serve pprof on their port+100, and 700 ms after each SIGTERM the others' goroutines are saved in -dir")
+	flag.BoolVar(&o.selfTest, "self-test", false, "check the checks: the first client forgets seq 3 and the second records seq 4 twice, so the run must fail with 1 lost and 1 doubled")
 	flag.Parse()
 	if o.dir == "" {
 		fmt.Fprintln(os.Stderr, "hmscluster: -dir is required")
@@ -544,6 +546,13 @@ func (c *client) event(data []byte) {
 		k, _ = leadingInt(data[j+len(alertMarker):])
 	}
 	c.mu.Lock()
+	if c.r.o.selfTest && seq == 3 && c == c.r.clients[0] {
+		c.mu.Unlock()
+		return
+	}
+	if c.r.o.selfTest && seq == 4 && c == c.r.clients[1] {
+		c.got = append(c.got, int32(seq))
+	}
 	c.got = append(c.got, int32(seq))
 	if k >= 0 {
 		if c.byK == nil {
@@ -600,9 +609,9 @@ func (r *run) connectClients(stop <-chan struct{}) error {
 	return nil
 }
 
-// head reads the alerts channel's stored head with a fresh connection.
-func (r *run) head() (int64, error) {
-	conn, _, err := dialer.Dial("ws"+strings.TrimPrefix(r.lb(), "http")+"/ws", http.Header{"Authorization": {"Bearer " + r.token}})
+// head reads the alerts channel's head with a fresh connection to base (nginx or one instance).
+func (r *run) head(base string) (int64, error) {
+	conn, _, err := dialer.Dial("ws"+strings.TrimPrefix(base, "http")+"/ws", http.Header{"Authorization": {"Bearer " + r.token}})
 	if err != nil {
 		return 0, err
 	}
@@ -701,9 +710,9 @@ func (r *run) main() error {
 	close(stopAlerts)
 	<-alertsDone
 	time.Sleep(r.o.settle)
-	head, err := r.head()
+	head, err := r.expectedHead()
 	if err != nil {
-		return fmt.Errorf("reading the alerts head: %w", err)
+		return err
 	}
 	r.logf("alerts head: seq %d; waiting for every client to catch up", head)
 	deadline := time.Now().Add(r.o.timeout)
@@ -722,6 +731,45 @@ func (r *run) main() error {
 	}
 	fmt.Println("all checks passed")
 	return nil
+}
+
+// expectedHead is the last seq every client must have: the highest of the alerts channel's head on
+// every running instance (each asked directly), the number of alerts raised with 201 (each stored one
+// event; seqs are taken by inserting under a unique id, so the stored ones are 1..head) and the highest
+// seq any client received.
+func (r *run) expectedHead() (int64, error) {
+	r.mu.Lock()
+	var ports []int
+	for _, in := range r.inst {
+		ports = append(ports, in.port)
+	}
+	r.mu.Unlock()
+	var head int64
+	heads := []string{}
+	for _, port := range ports {
+		h, err := r.head(fmt.Sprintf("http://127.0.0.1:%d", port))
+		if err != nil {
+			return 0, fmt.Errorf("reading the alerts head on :%d: %w", port, err)
+		}
+		heads = append(heads, fmt.Sprintf(":%d %d", port, h))
+		head = max(head, h)
+	}
+	var ok int64
+	r.alertMu.Lock()
+	for _, a := range r.alerts {
+		if a.ok {
+			ok++
+		}
+	}
+	r.alertMu.Unlock()
+	var seen int64
+	for _, c := range r.clients {
+		c.mu.Lock()
+		seen = max(seen, c.last)
+		c.mu.Unlock()
+	}
+	r.logf("alerts head per instance [%s]; %d alerts raised with 201; highest seq a client got %d", strings.Join(heads, ", "), ok, seen)
+	return max(head, ok, seen), nil
 }
 
 func (r *run) setPhase(p int) {
