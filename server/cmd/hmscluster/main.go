@@ -50,6 +50,7 @@ type options struct {
 	nginxWorkers, nginxConnsExtra int
 	dumps                         bool
 	selfTest                      bool
+	backoff                       time.Duration
 }
 
 func main() {
@@ -74,6 +75,7 @@ func main() {
 	flag.IntVar(&o.nginxWorkers, "nginx-workers", 2, "nginx worker processes")
 	flag.IntVar(&o.nginxConnsExtra, "nginx-conns-extra", 1024, "worker_connections beyond two per client")
 	flag.BoolVar(&o.dumps, "dumps", false, "diagnosis: instances serve pprof on their port+100, and 700 ms after each SIGTERM the others' goroutines are saved in -dir")
+	flag.DurationVar(&o.backoff, "client-backoff", 0, "0: a client redials at once (after 100-300 ms between failed dials); 500ms: as the web app does (frontend/src/live/connection.ts), before attempt n it waits 500ms×2^(n-1)×(0.5–1), at most 30 s")
 	flag.BoolVar(&o.selfTest, "self-test", false, "check the checks: the first client forgets seq 3 and the second records seq 4 twice, so the run must fail with 1 lost and 1 doubled")
 	flag.Parse()
 	if o.dir == "" {
@@ -452,6 +454,13 @@ func (c *client) loop(stop <-chan struct{}, ready *sync.WaitGroup) {
 			return
 		default:
 		}
+		if !first && c.r.o.backoff > 0 {
+			c.mu.Lock()
+			n := c.dials // failed dials since the drop
+			c.mu.Unlock()
+			wait := min(30*time.Second, c.r.o.backoff<<min(n, 10))
+			time.Sleep(time.Duration(float64(wait) * (0.5 + rand.Float64()*0.5)))
+		}
 		u := "ws" + strings.TrimPrefix(c.r.lb(), "http") + "/ws"
 		c.mu.Lock()
 		if !first {
@@ -468,7 +477,9 @@ func (c *client) loop(stop <-chan struct{}, ready *sync.WaitGroup) {
 			c.mu.Lock()
 			c.dialFails++
 			c.mu.Unlock()
-			time.Sleep(time.Duration(100+rand.IntN(200)) * time.Millisecond)
+			if c.r.o.backoff == 0 {
+				time.Sleep(time.Duration(100+rand.IntN(200)) * time.Millisecond)
+			}
 			continue
 		}
 		c.mu.Lock()
