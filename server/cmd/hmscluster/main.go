@@ -151,9 +151,12 @@ func (r *run) startInstance(n int) error {
 		logf.Close()
 		return err
 	}
-	_ = os.WriteFile(filepath.Join(r.o.dir, fmt.Sprintf("hms%d.pid", n)), []byte(strconv.Itoa(cmd.Process.Pid)), 0o600)
+	// The script's clean-up kills what the pid files name, should this driver die first; a file is
+	// removed as soon as its process has exited, so that no reused pid is ever signalled.
+	pidFile := filepath.Join(r.o.dir, fmt.Sprintf("hms%d.pid", n))
+	_ = os.WriteFile(pidFile, []byte(strconv.Itoa(cmd.Process.Pid)), 0o600)
 	in := &instance{n: n, port: port, cmd: cmd, done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); logf.Close(); close(in.done) }()
+	go func() { _ = cmd.Wait(); _ = os.Remove(pidFile); logf.Close(); close(in.done) }()
 	r.mu.Lock()
 	r.inst[n] = in
 	r.mu.Unlock()
