@@ -47,6 +47,6 @@ export JWT_SECRET SECRET_KEY
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db?sslmode=disable"
 export REDIS_URL="redis://127.0.0.1:$rport/0"
 export ACCESS_TOKEN_TTL=1h LOGIN_MAX_PER_IP=1000 WS_MAX_CONNS_PER_USER=1000000
-export SHUTDOWN_TIMEOUT=${SHUTDOWN_TIMEOUT:-20s} # as docker-compose.yml sets it
+export SHUTDOWN_TIMEOUT=${SHUTDOWN_TIMEOUT:-20s} SHUTDOWN_LINGER=${SHUTDOWN_LINGER:-3s} # as docker-compose.yml sets them
 ./bin/hmscluster -dir "$dir" -hms bin/hms -nginx "$(command -v nginx)" -lb-port "$lbport" -base-port "$base" \
   -clients "$clients" -rate "${RATE:-5}" "$@"

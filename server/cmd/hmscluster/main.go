@@ -270,6 +270,7 @@ http {
   upstream hms {
     least_conn;
 %s    keepalive 32;
+    keepalive_timeout 2s;
   }
   map $http_upgrade $connection_upgrade {
     default upgrade;

@@ -209,6 +209,11 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
 	}
 	e.Use(func(c *gin.Context) {
+		if a.draining.Load() {
+			// Shutting down: the connection closes after this response, announced, so that a load
+			// balancer does not send a request on it as the listener goes (a POST it could not retry).
+			c.Header("Connection", "close")
+		}
 		c.Request = c.Request.WithContext(audit.WithOrigin(c.Request.Context(),
 			audit.Origin{IP: c.ClientIP(), RequestID: httpx.RequestID(c)}))
 		c.Next()

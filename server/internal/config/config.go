@@ -90,6 +90,9 @@ type Config struct {
 	SessionMaxLifetime time.Duration
 	MaxBodyBytes       int64
 	ShutdownTimeout    time.Duration
+	// ShutdownLinger is how long a stopping instance keeps serving (every response saying Connection:
+	// close) after it turned unready, before its listener and idle connections close.
+	ShutdownLinger time.Duration
 	// AlertEscalateAfter is how long an emergency alert may stay unacknowledged before it escalates.
 	AlertEscalateAfter time.Duration
 	// EventRetention is how long live events are kept for replay.
@@ -235,6 +238,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		SessionMaxLifetime:  r.duration("SESSION_MAX_LIFETIME", 12*time.Hour),
 		MaxBodyBytes:        int64(r.int("MAX_BODY_BYTES", 1<<20)),
 		ShutdownTimeout:     r.duration("SHUTDOWN_TIMEOUT", 10*time.Second),
+		ShutdownLinger:      r.duration("SHUTDOWN_LINGER", 0),
 		AlertEscalateAfter:  r.duration("ALERT_ESCALATE_AFTER", 2*time.Minute),
 		EventRetention:      r.duration("EVENT_RETENTION", 7*24*time.Hour),
 		ReactionPoll:        r.duration("REACTION_POLL", 2*time.Second),
@@ -331,6 +335,9 @@ func (c *Config) check() error {
 			strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 			return errors.New("GOOGLE_MAP_TILES_URL must be an http(s) origin such as https://tile.googleapis.com (no path or query)")
 		}
+	}
+	if c.ShutdownLinger < 0 || (c.ShutdownLinger > 0 && c.ShutdownLinger >= c.ShutdownTimeout) {
+		return errors.New("SHUTDOWN_LINGER must be zero or positive and shorter than SHUTDOWN_TIMEOUT, which it is part of")
 	}
 	if c.LoginMaxFailures < 1 || c.LoginMaxPerIP < 1 {
 		return errors.New("LOGIN_MAX_FAILURES and LOGIN_MAX_PER_IP must be at least 1")
