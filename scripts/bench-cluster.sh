@@ -26,6 +26,7 @@ db="hms_cluster_$$_$RANDOM"
 rport=$(( 30000 + RANDOM % 10000 )); lbport=$(( 20000 + RANDOM % 5000 )); base=$(( lbport + 1 ))
 psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db" >/dev/null
 cleanup() {
+  status=$?
   # hmscluster stops what it started; these are its pid files, in case it died first.
   for f in "$dir"/hms*.pid; do
     [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null || true
@@ -33,7 +34,7 @@ cleanup() {
   [ -f "$dir/nginx.pid" ] && kill -TERM "$(cat "$dir/nginx.pid")" 2>/dev/null || true # the master ends its workers
   kill "${rpid:-}" 2>/dev/null || true; wait "${rpid:-}" 2>/dev/null || true
   psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
-  if [ -n "${KEEP:-}" ]; then echo "logs kept in $dir"; else rm -rf "$dir"; fi
+  if [ -n "${KEEP:-}" ] || [ "$status" != 0 ]; then echo "logs kept in $dir"; else rm -rf "$dir"; fi
 }
 trap cleanup EXIT
 redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no --loglevel warning \

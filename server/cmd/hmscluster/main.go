@@ -25,6 +25,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -411,6 +412,7 @@ func (r *run) fireAlerts(stop <-chan struct{}, done chan<- struct{}) {
 		if err != nil {
 			a.err = err.Error()
 			r.logf("REST failure (alert #%d, %s): %v", k, phaseNames[ph], err)
+			go r.explain(a.err)
 		}
 		r.alertMu.Lock()
 		r.alerts = append(r.alerts, a)
@@ -1058,5 +1060,28 @@ func (r *run) dump(stopped int) {
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		_ = os.WriteFile(filepath.Join(r.o.dir, fmt.Sprintf("goroutines-%.0fs-stop%d-inst%d.txt", time.Since(r.start).Seconds(), stopped, n)), b, 0o600)
+	}
+}
+
+var requestID = regexp.MustCompile(`"request_id":"([0-9a-f]+)"`)
+
+// explain prints what the instance that answered a failed request logged about it (its request id).
+func (r *run) explain(msg string) {
+	m := requestID.FindStringSubmatch(msg)
+	if m == nil {
+		return
+	}
+	time.Sleep(time.Second) // the log line is written
+	logs, _ := filepath.Glob(filepath.Join(r.o.dir, "hms*.log"))
+	for _, f := range logs {
+		b, _ := os.ReadFile(f)
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.Contains(line, m[1]) && !strings.Contains(line, `"msg":"http"`) {
+				if len(line) > 600 {
+					line = line[:600]
+				}
+				r.logf("  %s: %s", filepath.Base(f), line)
+			}
+		}
 	}
 }
