@@ -1,7 +1,7 @@
 # HMS — see README.md. `make run` starts the server on the embedded database; `make test` runs every test.
 GO ?= go
 
-.PHONY: all build cmds frontend openapi unused-routes run test vulncheck setup bench-patient bench-fhir bench-hub bench-booking bench-billing bench-notify bench-webhooks bench-tti bench-reports demo vet fmt clean desktop e2e chart-check
+.PHONY: all build cmds frontend openapi unused-routes run test vulncheck setup bench-patient bench-fhir bench-hub bench-cluster bench-booking bench-billing bench-notify bench-webhooks bench-tti bench-reports demo vet fmt clean desktop e2e chart-check
 
 all: build
 
@@ -56,6 +56,9 @@ bench-fhir: ## p50/p99 of GET /fhir/R4/Patient searches over 10,000 patients, em
 
 bench-hub: ## hub load test: 5000 websocket clients, 20 emergency alerts, server with Redis
 	scripts/bench-hub.sh -clients $(or $(CLIENTS),5000) -alerts $(or $(ALERTS),20)
+
+bench-cluster: ## zero-loss operations: nginx + 3 instances on one Redis and PostgreSQL, 5000 websocket clients (CLIENTS=), alerts at 5/s (RATE=) through a rolling restart, a scale-out 2→4 and a SIGKILL
+	CLIENTS=$(or $(CLIENTS),5000) RATE=$(or $(RATE),5) scripts/bench-cluster.sh
 
 bench-booking: ## bookings/s and latency under 32 clients, and a 300-patient race for one slot, embedded default
 	scripts/bench-booking.sh

@@ -135,7 +135,8 @@ func TestNginxConfig(t *testing.T) {
 	}
 	for _, want := range []string{"proxy_set_header Host $host;", "proxy_set_header Connection $connection_upgrade;",
 		"listen 8443 ssl;", "ssl_certificate ", "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
-		"server server1:8080", "server server2:8080", "server server3:8080", "keepalive "} {
+		"server server1:8080", "server server2:8080", "server server3:8080", "keepalive ",
+		"proxy_next_upstream error timeout http_503;", "keepalive_timeout 2s;"} {
 		if !strings.Contains(conf, want) {
 			t.Errorf("the nginx configuration lacks %q", want)
 		}

@@ -102,3 +102,13 @@ ensure_desktop_deps() {
     apt_install "${missing[@]}"
   fi
 }
+
+# ensure_nginx installs Debian's nginx: scripts/bench-cluster.sh runs it as the load balancer in front of
+# several instances, as docker-compose.yml does.
+ensure_nginx() {
+  if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+    echo "== installing nginx"
+    apt_install nginx-light || apt_install nginx
+  fi
+  PATH="$PATH:/usr/sbin"
+}

@@ -24,6 +24,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -170,10 +171,11 @@ func serve(ctx context.Context) error {
 			return err
 		}
 	}
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	l, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 	}
+	ln := &closeOnce{Listener: l}
 	srv := &http.Server{
 		Handler:           a.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -182,7 +184,7 @@ func serve(ctx context.Context) error {
 		IdleTimeout:       120 * time.Second,
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }() // ends when Shutdown is called
+	go func() { errc <- srv.Serve(ln) }() // ends when the listener closes (shutdown)
 	log.Info("hms ready", "url", "http://"+displayAddr(ln.Addr()), "startup", time.Since(start).Round(time.Millisecond).String())
 
 	select {
@@ -193,11 +195,36 @@ func serve(ctx context.Context) error {
 	log.Info("hms shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	a.Shutdown(sctx) // websocket clients are told to reconnect (to another instance) first
+	linger := time.NewTimer(cfg.ShutdownLinger)
+	// Unready, and new connections refused at once: a load balancer sends those elsewhere whatever the
+	// method, since nothing was sent. Connections already open are served on, each response saying
+	// Connection: close, for SHUTDOWN_LINGER (longer than the load balancer's upstream
+	// keepalive_timeout), so that the load balancer closes its idle ones itself and no request is ever
+	// sent on a connection as it closes here.
+	a.BeginShutdown()
+	_ = ln.Close()
+	a.Shutdown(sctx) // websocket clients are told to reconnect (to another instance)
+	select {
+	case <-linger.C:
+	case <-sctx.Done():
+	}
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
+}
+
+// closeOnce is a listener that may be closed twice: once when shutdown begins, again by
+// http.Server.Shutdown, which must not then report the second close as an error.
+type closeOnce struct {
+	net.Listener
+	once sync.Once
+}
+
+func (l *closeOnce) Close() error {
+	var err error
+	l.once.Do(func() { err = l.Listener.Close() })
+	return err
 }
 
 func displayAddr(a net.Addr) string {

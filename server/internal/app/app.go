@@ -194,7 +194,8 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 	a.Hub = hub.New(hub.Config{AllowedHosts: cfg.AllowedHosts, PingInterval: cfg.WSPingInterval,
 		PongWait: 2*cfg.WSPingInterval + 10*time.Second, SendQueue: cfg.WSSendQueue,
 		MaxConnsPerUser: cfg.WSMaxConnsPerUser, MaxSubscriptions: cfg.WSMaxSubscriptions, SessionCheck: cfg.WSSessionCheck,
-		Sessions: a.Auth, Access: a.Access, Audit: a.audit}, a.Auth, a.Events, log)
+		DrainRate: cfg.WSDrainRate,
+		Sessions:  a.Auth, Access: a.Access, Audit: a.audit}, a.Auth, a.Events, log)
 	a.Events.SetLocal(a.Hub)
 	var observe httpx.Observer
 	if a.metricsExposed() {
@@ -211,6 +212,11 @@ func NewWithDB(ctx context.Context, cfg config.Config, log *slog.Logger, db *mon
 		return nil, fmt.Errorf("TRUSTED_PROXIES: %w", err)
 	}
 	e.Use(func(c *gin.Context) {
+		if a.draining.Load() {
+			// Shutting down: the connection closes after this response, announced, so that a load
+			// balancer does not send a request on it as the listener goes (a POST it could not retry).
+			c.Header("Connection", "close")
+		}
 		c.Request = c.Request.WithContext(audit.WithOrigin(c.Request.Context(),
 			audit.Origin{IP: c.ClientIP(), RequestID: httpx.RequestID(c)}))
 		c.Next()

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -92,6 +93,15 @@ func TestReadyzTurnsUnreadyOnShutdown(t *testing.T) {
 	}
 	env.Get("/healthz", "").Want(t, 200)
 	env.Get("/api/patient/"+patient.User.PatientID, patient.Token).Want(t, 200)
+	// Each response says its connection closes after it (a client's transport takes the header away,
+	// so the handler is asked directly).
+	w := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "/healthz", nil)
+	req.Host = "localhost"
+	env.App.Handler.ServeHTTP(w, req)
+	if w.Code != 200 || w.Header().Get("Connection") != "close" {
+		t.Fatalf("got %d with Connection %q while shutting down, want 200 and close", w.Code, w.Header().Get("Connection"))
+	}
 }
 
 // TestVersionRoute: GET /api/version answers without a token; a test binary is not stamped.

@@ -96,6 +96,9 @@ type Config struct {
 	SessionMaxLifetime time.Duration
 	MaxBodyBytes       int64
 	ShutdownTimeout    time.Duration
+	// ShutdownLinger is how long a stopping instance keeps serving (every response saying Connection:
+	// close) after it turned unready, before its listener and idle connections close.
+	ShutdownLinger time.Duration
 	// AlertEscalateAfter is how long an emergency alert may stay unacknowledged before it escalates.
 	AlertEscalateAfter time.Duration
 	// EventRetention is how long live events are kept for replay.
@@ -134,6 +137,8 @@ type Config struct {
 	WSMaxConnsPerUser  int
 	WSMaxSubscriptions int
 	WSSessionCheck     time.Duration
+	// WSDrainRate is how many websocket clients a second a stopping instance tells to reconnect.
+	WSDrainRate int
 	// MaxConcurrent is how many API requests one instance works on at once; the rest wait their turn.
 	MaxConcurrent int
 	// HospitalTZ is the hospital's time zone: schedules, slots and queue days are in it.
@@ -250,6 +255,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		SessionMaxLifetime:  r.duration("SESSION_MAX_LIFETIME", 12*time.Hour),
 		MaxBodyBytes:        int64(r.int("MAX_BODY_BYTES", 1<<20)),
 		ShutdownTimeout:     r.duration("SHUTDOWN_TIMEOUT", 10*time.Second),
+		ShutdownLinger:      r.duration("SHUTDOWN_LINGER", 0),
 		AlertEscalateAfter:  r.duration("ALERT_ESCALATE_AFTER", 2*time.Minute),
 		EventRetention:      r.duration("EVENT_RETENTION", 7*24*time.Hour),
 		ReactionPoll:        r.duration("REACTION_POLL", 2*time.Second),
@@ -268,6 +274,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		WSMaxConnsPerUser:   r.int("WS_MAX_CONNS_PER_USER", 20),
 		WSMaxSubscriptions:  r.int("WS_MAX_SUBSCRIPTIONS", 50),
 		WSSessionCheck:      r.duration("WS_SESSION_CHECK", time.Minute),
+		WSDrainRate:         r.int("WS_DRAIN_RATE", 250),
 		MaxConcurrent:       r.int("MAX_CONCURRENT_REQUESTS", 64),
 		HospitalTZ:          r.location("HOSPITAL_TZ", "UTC"),
 		HospitalLocale:      r.locale("HOSPITAL_LOCALE", "en-GB"),
@@ -349,6 +356,9 @@ func (c *Config) check() error {
 			strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 			return errors.New("GOOGLE_MAP_TILES_URL must be an http(s) origin such as https://tile.googleapis.com (no path or query)")
 		}
+	}
+	if c.ShutdownLinger < 0 || (c.ShutdownLinger > 0 && c.ShutdownLinger >= c.ShutdownTimeout) {
+		return errors.New("SHUTDOWN_LINGER must be zero or positive and shorter than SHUTDOWN_TIMEOUT, which it is part of")
 	}
 	if c.LoginMaxFailures < 1 || c.LoginMaxPerIP < 1 {
 		return errors.New("LOGIN_MAX_FAILURES and LOGIN_MAX_PER_IP must be at least 1")

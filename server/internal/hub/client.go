@@ -237,6 +237,14 @@ func (c *client) join(channel string, since *int64, reqID string) {
 		c.reload(channel, reqID, head, s)
 		return
 	}
+	if from >= c.hub.dispatched(channel) {
+		// Up to date with what this instance has dispatched, read now that the subscription holds what
+		// comes next: nothing to replay, so the store is not asked. A client moved here by a draining
+		// instance usually is, and this keeps the reconnects off the database.
+		c.finishJoin(s, from)
+		c.send(shared.ServerFrame{Op: shared.OpSubscribed, ID: reqID, Channel: channel, Seq: &from})
+		return
+	}
 	evs, err := c.hub.events.After(ctx, channel, from, c.hub.cfg.MaxReplay+1)
 	if err != nil {
 		// Not a reason to reload: the client missed nothing we know of. It subscribes again with since.

@@ -24,6 +24,13 @@ func (h *Hub) ServeWS(c *gin.Context) {
 		httpx.Error(c, fault.New(fault.ErrForbidden, "websocket connections from this origin are not allowed"))
 		return
 	}
+	if h.isClosing() {
+		// Refused before the credential is checked and before the upgrade, so that a load balancer can
+		// pass the handshake on to another instance (nginx: proxy_next_upstream http_503).
+		c.Header("Retry-After", "1")
+		httpx.Error(c, fault.New(fault.ErrUnavailable, "this instance is shutting down; connect again"))
+		return
+	}
 	// Everything that can be checked without spending a ticket is checked first.
 	cursors, err := parseSince(c.QueryArray("since"))
 	if err != nil {

@@ -56,6 +56,10 @@ type Config struct {
 	MaxConnsPerUser  int           // sockets one user may hold on this instance (WS_MAX_CONNS_PER_USER)
 	MaxSubscriptions int           // channels one socket may join, those joined on connect included (WS_MAX_SUBSCRIPTIONS)
 	SessionCheck     time.Duration // how often each socket's session is checked again (WS_SESSION_CHECK)
+	// DrainRate is how many clients a second Shutdown tells to reconnect (WS_DRAIN_RATE): its clients
+	// are spread over len/DrainRate seconds, at most half the time Shutdown is given, so that the
+	// instances they move to are not hit by all of them at the same instant.
+	DrainRate int
 
 	Sessions Sessions // re-checks sessions; nil: no periodic re-check
 	Access   Access   // the clinical access rule patient channels ask; nil: patient channels are refused
@@ -89,6 +93,9 @@ func (c *Config) defaults() {
 	}
 	if c.SessionCheck <= 0 {
 		c.SessionCheck = time.Minute
+	}
+	if c.DrainRate <= 0 {
+		c.DrainRate = 250
 	}
 }
 
@@ -318,6 +325,13 @@ func (h *Hub) head(ctx context.Context, channel string) (int64, error) {
 	return head, nil
 }
 
+// dispatched returns the last seq dispatched on channel (head has loaded it before).
+func (h *Hub) dispatched(channel string) int64 {
+	h.dispatchMu.Lock()
+	defer h.dispatchMu.Unlock()
+	return h.heads[channel]
+}
+
 // add registers a connection. It returns 0, or the close code that refuses it: the server is
 // shutting down, or the user holds MaxConnsPerUser connections already.
 func (h *Hub) add(c *client) int {
@@ -386,7 +400,9 @@ func (h *Hub) unsubscribe(c *client, channel string) {
 	}
 }
 
-// Shutdown tells every client to reconnect (to another instance) and closes the connections.
+// Shutdown tells every client to reconnect (to another instance) and closes the connections. The
+// clients are told one after another over drainSpread, in random order (map order), each one's
+// connection staying live until its turn; new connections are refused from the start (ServeWS: 503).
 func (h *Hub) Shutdown(ctx context.Context) {
 	h.mu.Lock()
 	if !h.closing {
@@ -398,11 +414,21 @@ func (h *Hub) Shutdown(ctx context.Context) {
 		clients = append(clients, c)
 	}
 	h.mu.Unlock()
+	spread := h.drainSpread(ctx, len(clients))
 	var wg sync.WaitGroup
-	for _, c := range clients {
+	for i, c := range clients {
 		wg.Add(1)
+		delay := spread * time.Duration(i) / time.Duration(len(clients))
 		go func() {
 			defer wg.Done()
+			if delay > 0 {
+				t := time.NewTimer(delay)
+				select {
+				case <-t.C:
+				case <-ctx.Done():
+					t.Stop()
+				}
+			}
 			c.send(shared.ServerFrame{Op: shared.OpReconnect, Code: "server_shutdown", Message: "the server is restarting; reconnect"})
 			c.closeAfterFlush(CloseServiceRestart, "server restarting")
 		}()
@@ -413,4 +439,20 @@ func (h *Hub) Shutdown(ctx context.Context) {
 	case <-done:
 	case <-ctx.Done():
 	}
+}
+
+// drainSpread is how long Shutdown takes to tell n clients to reconnect: n/DrainRate seconds, at most
+// half the time left before ctx's deadline.
+func (h *Hub) drainSpread(ctx context.Context, n int) time.Duration {
+	spread := time.Duration(n) * time.Second / time.Duration(h.cfg.DrainRate)
+	if dl, ok := ctx.Deadline(); ok {
+		spread = min(spread, max(time.Until(dl)/2, 0))
+	}
+	return spread
+}
+
+func (h *Hub) isClosing() bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.closing
 }
