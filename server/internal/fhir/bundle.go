@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"slices"
 	"sort"
@@ -143,4 +144,25 @@ func searchset(base, resource string, s search, total int, entries []entry, now 
 			Search: &fhir.BundleEntrySearch{Mode: ptr(fhir.SearchEntryModeMatch)}})
 	}
 	return b, nil
+}
+
+// answerPage answers a search whose matches are all in memory: the page the search asks for (_offset,
+// _count), each made an entry by toEntry, in a searchset Bundle with every match counted.
+func answerPage[T any](c *gin.Context, base, resource string, s search, matches []T, toEntry func(T) (entry, error)) {
+	page := matches[min(s.offset, len(matches)):min(s.offset+s.count, len(matches))]
+	entries := make([]entry, len(page))
+	for i, m := range page {
+		e, err := toEntry(m)
+		if err != nil {
+			Error(c, err)
+			return
+		}
+		entries[i] = e
+	}
+	b, err := searchset(base, resource, s, len(matches), entries, time.Now())
+	if err != nil {
+		Error(c, err)
+		return
+	}
+	write(c, http.StatusOK, b)
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"slices"
 	"sort"
 	"strconv"
@@ -284,25 +283,13 @@ func (cl *Clinical) answer(c *gin.Context, resource string, s search, matches []
 		}
 		return strings.Compare(b.id, a.id) // ids grow with time: the newer first
 	})
-	page := matches[min(s.offset, len(matches)):min(s.offset+s.count, len(matches))]
-	entries := make([]entry, len(page))
-	for i, m := range page {
-		entries[i] = m.entry
-		if m.build != nil {
-			r, err := m.build()
-			if err != nil {
-				Error(c, err)
-				return
-			}
-			entries[i].resource = r
+	answerPage(c, cl.h.base(c), resource, s, matches, func(m sortedEntry) (entry, error) {
+		if m.build == nil {
+			return m.entry, nil
 		}
-	}
-	b, err := searchset(cl.h.base(c), resource, s, len(matches), entries, time.Now())
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	write(c, http.StatusOK, b)
+		r, err := m.build()
+		return entry{id: m.id, resource: r}, err
+	})
 }
 
 // can refuses a caller whose role is not granted perm (403, as the REST route's role check).

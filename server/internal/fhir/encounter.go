@@ -227,17 +227,7 @@ func (h *Handlers) SearchEncounters(c *gin.Context) {
 		}
 	}
 	slices.SortStableFunc(match, func(x, y found) int { return y.start.Compare(x.start) })
-	page := match[min(s.offset, len(match)):min(s.offset+s.count, len(match))]
-	entries := make([]entry, len(page))
-	for i, v := range page {
-		entries[i] = entry{id: *v.r.Id, resource: v.r}
-	}
-	b, err := searchset(h.base(c), "Encounter", s, len(match), entries, time.Now())
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	write(c, http.StatusOK, b)
+	answerPage(c, h.base(c), "Encounter", s, match, func(v found) (entry, error) { return entry{id: *v.r.Id, resource: v.r}, nil })
 }
 
 // maxStays is the most admissions of one patient an Encounter search reads (the ward service reads

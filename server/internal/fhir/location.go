@@ -3,7 +3,6 @@ package fhir
 import (
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/samply/golang-fhir-models/fhir-models/fhir"
@@ -110,15 +109,7 @@ func (h *Handlers) SearchLocations(c *gin.Context) {
 		}
 		match = append(match, site)
 	}
-	page := match[min(s.offset, len(match)):min(s.offset+s.count, len(match))]
-	entries := make([]entry, len(page))
-	for i, site := range page {
-		entries[i] = entry{id: site.ID, resource: LocationResource(site)}
-	}
-	b, err := searchset(h.base(c), "Location", s, len(match), entries, time.Now())
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	write(c, http.StatusOK, b)
+	answerPage(c, h.base(c), "Location", s, match, func(site shared.Hospital) (entry, error) {
+		return entry{id: site.ID, resource: LocationResource(site)}, nil
+	})
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/samply/golang-fhir-models/fhir-models/fhir"
@@ -86,23 +85,9 @@ func (h *Handlers) SearchPractitioners(c *gin.Context) {
 		}
 		match = append(match, d)
 	}
-	slices.SortFunc(match, func(a, b shared.Doctor) int {
-		if c := strings.Compare(patient.FoldedName(a.Name), patient.FoldedName(b.Name)); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
+	answerPage(c, h.base(c), "Practitioner", s, sortedDoctors(match), func(d shared.Doctor) (entry, error) {
+		return entry{id: d.ID, resource: PractitionerResource(d)}, nil
 	})
-	page := match[min(s.offset, len(match)):min(s.offset+s.count, len(match))]
-	entries := make([]entry, len(page))
-	for i, d := range page {
-		entries[i] = entry{id: d.ID, resource: PractitionerResource(d)}
-	}
-	b, err := searchset(h.base(c), "Practitioner", s, len(match), entries, time.Now())
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	write(c, http.StatusOK, b)
 }
 
 // namePrefixes says whether every search word begins some word of the name.

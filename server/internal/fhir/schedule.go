@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/samply/golang-fhir-models/fhir-models/fhir"
@@ -99,17 +98,9 @@ func (h *Handlers) SearchSchedules(c *gin.Context) {
 		}
 		match = append(match, d)
 	}
-	page := match[min(s.offset, len(match)):min(s.offset+s.count, len(match))]
-	entries := make([]entry, len(page))
-	for i, d := range page {
-		entries[i] = entry{id: d.ID, resource: ScheduleResource(d)}
-	}
-	b, err := searchset(h.base(c), "Schedule", s, len(match), entries, time.Now())
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	write(c, http.StatusOK, b)
+	answerPage(c, h.base(c), "Schedule", s, match, func(d shared.Doctor) (entry, error) {
+		return entry{id: d.ID, resource: ScheduleResource(d)}, nil
+	})
 }
 
 // allEqual says whether every one of ids is id.

@@ -2,7 +2,6 @@ package fhir
 
 import (
 	"errors"
-	"net/http"
 	"strings"
 	"time"
 
@@ -72,16 +71,8 @@ func (h *Handlers) SearchSlots(c *gin.Context) {
 		Error(c, err)
 		return
 	}
-	page := list.Slots[min(s.offset, len(list.Slots)):min(s.offset+s.count, len(list.Slots))]
-	entries := make([]entry, len(page))
-	for i, sl := range page {
+	answerPage(c, h.base(c), "Slot", s, list.Slots, func(sl shared.Slot) (entry, error) {
 		r := SlotResource(d, sl)
-		entries[i] = entry{id: *r.Id, resource: r}
-	}
-	b, err := searchset(h.base(c), "Slot", s, len(list.Slots), entries, time.Now())
-	if err != nil {
-		Error(c, err)
-		return
-	}
-	write(c, http.StatusOK, b)
+		return entry{id: *r.Id, resource: r}, nil
+	})
 }
